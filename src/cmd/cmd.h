@@ -1,0 +1,187 @@
+/* cmd — the session, the command table and command execution.
+ * Every face (REPL, scripts, TUI, HTTP) runs user actions through
+ * cmd_run_line / cmd_run, so all behaviour lives behind this header. */
+#ifndef PM_CMD_H
+#define PM_CMD_H
+
+#include "../util/util.h"
+
+#include <jansson.h>
+
+struct workspace;
+struct frame;
+
+enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+/* What a positional argument or option value completes to. */
+enum complete_kind {
+	COMPLETE_NONE,
+	COMPLETE_FILE,
+	COMPLETE_DATASET,
+	COMPLETE_COLUMN,
+	COMPLETE_MODEL,
+	COMPLETE_COMMAND,
+	COMPLETE_SCHEMA,
+	COMPLETE_SETTING,
+	COMPLETE_WORDS,     /* one of the words in `words` */
+};
+
+struct cmd_opt {
+	const char *name;        /* "--by" */
+	char shortname;          /* 'n' for -n, or 0 */
+	const char *arg;         /* value name ("COL"), NULL for a flag */
+	enum complete_kind complete;
+	const char *words;       /* for COMPLETE_WORDS: "a|b|c" */
+	const char *help;
+};
+
+struct session;
+struct cmd_call;
+
+typedef int (*cmd_exec_fn)(struct session *s, struct cmd_call *call, struct pm_err *err);
+/* Prints a result as a human-readable table/text.  NULL: the generic renderer. */
+typedef void (*cmd_render_fn)(struct session *s, const struct cmd_call *call, json_t *result,
+			      struct sbuf *out);
+
+#define CMD_MAX_POS_COMPLETE 4
+
+struct cmd_entry {
+	const char *name;        /* "load", or "schema infer" for a subcommand */
+	const char *group;       /* "data", "validation", ... */
+	const char *args;        /* positional synopsis: "NAME PATH" */
+	int min_args, max_args;  /* positional counts; max -1 = unlimited */
+	enum complete_kind pos_complete[CMD_MAX_POS_COMPLETE];
+	const struct cmd_opt *opts; /* terminated by {0} */
+	const char *summary;     /* one line */
+	const char *help;        /* paragraphs for `help CMD` and the man page */
+	cmd_exec_fn exec;
+	cmd_render_fn render;
+	unsigned flags;          /* CMD_F_* */
+};
+#define CMD_F_NO_WORKSPACE 1u  /* runs without opening the workspace */
+
+#define CMD_MAX_OPTS 32
+struct cmd_call {
+	const struct cmd_entry *entry;
+	int argc;                  /* positional arguments */
+	char **argv;
+	const char *optval[CMD_MAX_OPTS]; /* by index into entry->opts; flags get "" */
+	json_t *result;            /* set by exec; printed by the face */
+	const char *where;         /* "FILE:LINE" of a script line, for messages */
+};
+/* An option's value (NULL when not given); `name` is its long name. */
+const char *call_opt(const struct cmd_call *c, const char *name);
+bool call_flag(const struct cmd_call *c, const char *name);
+/* Option parsed as a number; a malformed value is a usage error. */
+int call_opt_int(const struct cmd_call *c, const char *name, long long dflt, long long *out,
+		 struct pm_err *err);
+int call_opt_double(const struct cmd_call *c, const char *name, double dflt, double *out,
+		    struct pm_err *err);
+
+/* ---- the session: all mutable state of one prodml process lives here --- */
+struct loaded_frame {
+	struct frame *frame;
+	char *fingerprint;
+	struct loaded_frame *next;
+};
+
+struct setting {
+	char *key, *value;
+	struct setting *next;
+};
+
+struct session {
+	char *ws_dir;                /* path of the workspace directory */
+	struct workspace *ws;        /* opened on first use */
+	enum out_format format;
+	bool quiet;
+	bool tty;                    /* stderr is a terminal: draw progress bars */
+	bool keep_going;
+	volatile int *cancel;        /* set by SIGINT; commands poll it */
+	struct progress progress;    /* draws a bar on stderr when it is a TTY */
+	void *progress_state;
+	struct loaded_frame *frames; /* datasets already mapped in this session */
+	struct setting *settings;
+	char **history;
+	size_t nhistory, caphistory;
+	int source_depth;
+	bool quit;
+	FILE *out;                   /* results */
+	FILE *errs;                  /* messages and progress */
+};
+
+void session_init(struct session *s, const char *ws_dir, volatile int *cancel);
+void session_free(struct session *s);
+/* The workspace, opened (and created) on first use. */
+int session_ws(struct session *s, struct workspace **ws, struct pm_err *err);
+/* A dataset by name: mapped from its cache artifact once per session. */
+int session_frame(struct session *s, const char *name, struct frame **f, struct pm_err *err);
+/* Registers a new frame as dataset `f->name`: saves its cache artifact and
+ * records it in the workspace, replacing an older dataset of that name.
+ * Takes ownership of f. `source` says where it came from. */
+int session_store_frame(struct session *s, struct frame *f, const char *source,
+			const char *artifact_hint, struct pm_err *err);
+/* Forgets a cached frame (after its dataset was replaced or dropped). */
+void session_forget_frame(struct session *s, const char *name);
+const char *session_get(const struct session *s, const char *key);
+void session_set(struct session *s, const char *key, const char *value);
+/* Threads to use (setting "threads", default all CPUs). */
+int session_threads(const struct session *s);
+
+/* ---- the table ------------------------------------------------------------------- */
+/* Each group file (cmd-data.c, cmd-validate.c, ...) defines one array of
+ * entries terminated by an entry whose name is NULL; cmd.c lists the groups
+ * in help order.  Help, completion and the man page all walk this table. */
+extern const struct cmd_entry cmd_group_data[];
+extern const struct cmd_entry cmd_group_validate[];
+extern const struct cmd_entry cmd_group_train[];
+extern const struct cmd_entry cmd_group_registry[];
+extern const struct cmd_entry cmd_group_serve[];
+extern const struct cmd_entry cmd_group_monitor[];
+extern const struct cmd_entry cmd_group_session[];
+size_t cmd_count(void);
+const struct cmd_entry *cmd_at(size_t i);
+/* Finds the entry for argv (longest match of "word word"); *used gets the
+ * number of words taken by the name. */
+const struct cmd_entry *cmd_find(int argc, char **argv, int *used);
+const struct cmd_entry *cmd_lookup(const char *name);
+/* Usage line: "load NAME PATH [--no-header] ..." (caller frees). */
+char *cmd_usage(const struct cmd_entry *e);
+/* The man page, generated from the table (roff text). */
+char *cmd_man_page(void);
+
+/* ---- running ----------------------------------------------------------------------- */
+/* Splits a line into commands (';' outside quotes) and words (shell-like
+ * quoting; '#' starts a comment).  Returns the number of commands and
+ * fills *cmds with NULL-terminated word arrays; free with cmdline_free. */
+int cmdline_parse(const char *line, char ****cmds, struct pm_err *err);
+void cmdline_free(char ***cmds);
+/* Runs one command given as words; prints its result.  Returns 0, or -1
+ * with err filled (err->code PM_E_USAGE for usage errors). */
+int cmd_run(struct session *s, char **words, const char *where, struct pm_err *err);
+/* Runs every command of one line. */
+int cmd_run_line(struct session *s, const char *line, const char *where, struct pm_err *err);
+/* Prints a result in the session's format. */
+void cmd_print_result(struct session *s, const struct cmd_call *call, json_t *result);
+/* Runs a script file (or "-" for stdin); stops at the first failure unless
+ * keep_going. Messages go to s->errs as "FILE:LINE: message".
+ * Returns 0, 1 (a command failed) or 2 (usage error). */
+int cmd_run_script(struct session *s, FILE *in, const char *label);
+
+/* Candidates for the word that ends at `point` in line (NULL-terminated,
+ * sorted; free with str_list_free); *word_start is where that word begins. */
+char **cmd_complete(struct session *s, const char *line, size_t point, size_t *word_start);
+
+/* ---- output helpers for renderers ---------------------------------------------- */
+/* The generic renderer: objects as "key: value" lines, arrays of objects as
+ * aligned tables, {"columns","rows"} as a grid. */
+void render_generic(json_t *v, struct sbuf *out);
+/* An aligned text table: ncols headers, rows of cells (row-major). */
+void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
+		  const char *const *cells, size_t nrows, const bool *right_align);
+/* Writes v as compact JSON, numbers in their shortest round-trip form. */
+void json_write(json_t *v, struct sbuf *b);
+/* A JSON number that prints NaN/Inf as null. */
+json_t *json_num(double v);
+
+#endif

@@ -1,0 +1,143 @@
+/* The prodml(1) manual page, generated from the command table so that it
+ * cannot drift from `help`. */
+#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void roff(struct sbuf *b, const char *s)
+{
+	bool line_start = true;
+	for (; *s; s++) {
+		if (line_start && (*s == '.' || *s == '\''))
+			sbuf_puts(b, "\\&");
+		line_start = false;
+		if (*s == '\\')
+			sbuf_puts(b, "\\e");
+		else if (*s == '-')
+			sbuf_puts(b, "\\-");
+		else if (*s == '\n') {
+			sbuf_puts(b, "\n.PP\n");
+			line_start = true;
+		} else
+			sbuf_putc(b, *s);
+	}
+}
+
+static const char *const man_head =
+	".TH PRODML 1 \"\" \"prodml " PACKAGE_VERSION "\" \"User Commands\"\n"
+	".SH NAME\n"
+	"prodml \\- a terminal workbench for production machine\\-learning systems\n"
+	".SH SYNOPSIS\n"
+	".B prodml\n"
+	"[\\fIoptions\\fR]\n"
+	".br\n"
+	".B prodml\n"
+	"[\\fIoptions\\fR] \\fB\\-c\\fR \\fI'COMMAND; COMMAND'\\fR\n"
+	".br\n"
+	".B prodml\n"
+	"[\\fIoptions\\fR] \\fB\\-f\\fR \\fIFILE\\fR\n"
+	".br\n"
+	".B prodml\n"
+	"[\\fIoptions\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n"
+	".SH DESCRIPTION\n"
+	"prodml explores and validates data, trains and evaluates models, keeps them in a\n"
+	"registry and serves them, all from one workspace on the local machine.\n"
+	"Every action is a command; the same commands run in the interactive REPL, in\n"
+	"script files, from standard input and from \\fB\\-c\\fR.\n"
+	".PP\n"
+	"With standard input and output on a terminal, prodml opens the interactive\n"
+	"workbench; otherwise it reads commands from standard input.\n"
+	"In scripts, commands are separated by newlines or \\fB;\\fR, and \\fB#\\fR starts a\n"
+	"comment. Words are split at spaces; single or double quotes keep spaces, and a\n"
+	"quoted string may span lines.\n"
+	".SH OPTIONS\n"
+	".TP\n.BR \\-c \" \" \\fICOMMANDS\\fR\nRun the commands and exit.\n"
+	".TP\n.BR \\-f \" \" \\fIFILE\\fR\nRun a script file (\\fB\\-\\fR for standard input).\n"
+	".TP\n.B \\-\\-repl\nThe line REPL (GNU readline), even on a terminal.\n"
+	".TP\n.BR \\-W \", \" \\-\\-workspace \" \" \\fIDIR\\fR\n"
+	"The workspace directory (default \\fI./.prodml\\fR, or \\fBPRODML_WORKSPACE\\fR).\n"
+	".TP\n.BR \\-o \", \" \\-\\-output \" \" \\fBtable\\fR|\\fBjson\\fR|\\fBcsv\\fR\n"
+	"Result format. With \\fBjson\\fR each command prints exactly one JSON document on one line.\n"
+	".TP\n.BR \\-q \", \" \\-\\-quiet\nNo progress output.\n"
+	".TP\n.B \\-\\-keep\\-going\nA failing command does not stop the script.\n"
+	".TP\n.B \\-\\-man\nPrint this manual page (roff) and exit.\n"
+	".TP\n.B \\-\\-version\nPrint the version and exit.\n";
+
+static const char *const man_tail =
+	".SH WORKSPACE\n"
+	"The workspace directory holds \\fIprodml.db\\fR, a SQLite database in WAL mode whose\n"
+	"schema version is \\fBPRAGMA user_version\\fR (prodml migrates older workspaces\n"
+	"forward), and \\fIartifacts/\\fR, files named by the sha256 of their content.\n"
+	"Tables: \\fBdatasets\\fR (name, artifact, fingerprint, rows, cols, source, created),\n"
+	"\\fBload_cache\\fR (key, artifact, created), \\fBstats\\fR (fingerprint, slice, json,\n"
+	"created), \\fBschemas\\fR (name, text, source, created, updated), \\fBaudit\\fR (id,\n"
+	"time, user, action, subject, detail). Query them with \\fBsqlite3\\fR(1).\n"
+	".SH EXIT STATUS\n"
+	"0 when every command succeeded; 1 when a command failed (a script stops and prints\n"
+	"\\fIFILE\\fR:\\fILINE\\fR: \\fImessage\\fR); 2 for a usage error.\n"
+	".SH ENVIRONMENT\n"
+	".TP\n.B PRODML_WORKSPACE\nThe workspace directory when \\fB\\-W\\fR is not given.\n"
+	".TP\n.B NO_COLOR\nNo colours; ASCII figures.\n"
+	".TP\n.B XDG_STATE_HOME\nThe REPL keeps its history in \\fI$XDG_STATE_HOME/prodml/history\\fR\n"
+	"(default \\fI~/.local/state/prodml/history\\fR).\n"
+	".SH SEE ALSO\n"
+	"\\fBsqlite3\\fR(1)\n";
+
+char *cmd_man_page(void)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, man_head);
+	sbuf_puts(&b, ".SH COMMANDS\n");
+	const char *group = NULL;
+	for (size_t i = 0, n = cmd_count(); i < n; i++) {
+		const struct cmd_entry *e = cmd_at(i);
+		if (!group || strcmp(group, e->group) != 0) {
+			group = e->group;
+			sbuf_puts(&b, ".SS ");
+			roff(&b, group);
+			sbuf_putc(&b, '\n');
+		}
+		sbuf_printf(&b, ".TP\n.B ");
+		roff(&b, e->name);
+		if (e->args && *e->args) {
+			sbuf_puts(&b, " \\fI");
+			roff(&b, e->args);
+			sbuf_puts(&b, "\\fR");
+		}
+		sbuf_putc(&b, '\n');
+		roff(&b, e->summary);
+		sbuf_puts(&b, ".\n");
+		if (e->help && *e->help) {
+			sbuf_puts(&b, ".IP\n");
+			/* paragraphs of help stay inside the item */
+			for (const char *p = e->help; *p;) {
+				const char *nl = strchr(p, '\n');
+				char *para = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+				roff(&b, para);
+				sbuf_putc(&b, '\n');
+				free(para);
+				if (!nl)
+					break;
+				sbuf_puts(&b, ".IP\n");
+				p = nl + 1;
+			}
+		}
+		for (const struct cmd_opt *o = e->opts; o && o->name; o++) {
+			sbuf_puts(&b, ".RS\n.TP\n.B ");
+			if (o->shortname)
+				sbuf_printf(&b, "\\-%c, ", o->shortname);
+			roff(&b, o->name);
+			if (o->arg) {
+				sbuf_puts(&b, " \\fI");
+				roff(&b, o->arg);
+				sbuf_puts(&b, "\\fR");
+			}
+			sbuf_putc(&b, '\n');
+			roff(&b, o->help ? o->help : "");
+			sbuf_puts(&b, "\n.RE\n");
+		}
+	}
+	sbuf_puts(&b, man_tail);
+	return sbuf_steal(&b);
+}

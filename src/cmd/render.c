@@ -1,0 +1,445 @@
+/* Printing results: JSON on one line, CSV, and aligned text tables. */
+#include "cmd.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_t *json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* ---- JSON, with the shortest round-trip form of every number ----------------- */
+static void json_str(struct sbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	sbuf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': sbuf_puts(b, "\\\""); break;
+		case '\\': sbuf_puts(b, "\\\\"); break;
+		case '\n': sbuf_puts(b, "\\n"); break;
+		case '\r': sbuf_puts(b, "\\r"); break;
+		case '\t': sbuf_puts(b, "\\t"); break;
+		case '\b': sbuf_puts(b, "\\b"); break;
+		case '\f': sbuf_puts(b, "\\f"); break;
+		default:
+			if (c < 0x20) {
+				char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+				sbuf_puts(b, u);
+			} else {
+				sbuf_putc(b, (char)c);
+			}
+		}
+	}
+	sbuf_putc(b, '"');
+}
+
+
+void json_write(json_t *v, struct sbuf *b)
+{
+	char num[64];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		sbuf_putc(b, '{');
+		const char *k;
+		json_t *x;
+		bool first = true;
+		json_object_foreach(v, k, x) {
+			if (!first)
+				sbuf_putc(b, ',');
+			first = false;
+			json_str(b, k, strlen(k));
+			sbuf_putc(b, ':');
+			json_write(x, b);
+		}
+		sbuf_putc(b, '}');
+		break;
+	}
+	case JSON_ARRAY: {
+		sbuf_putc(b, '[');
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				sbuf_putc(b, ',');
+			json_write(json_array_get(v, i), b);
+		}
+		sbuf_putc(b, ']');
+		break;
+	}
+	case JSON_STRING:
+		json_str(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		sbuf_printf(b, "%lld", (long long)json_integer_value(v));
+		break;
+	case JSON_REAL: {
+		double d = json_real_value(v);
+		if (!isfinite(d)) {
+			sbuf_puts(b, "null");
+			break;
+		}
+		fmt_double(d, num, sizeof num);
+		sbuf_puts(b, num);
+		break;
+	}
+	case JSON_TRUE: sbuf_puts(b, "true"); break;
+	case JSON_FALSE: sbuf_puts(b, "false"); break;
+	case JSON_NULL: sbuf_puts(b, "null"); break;
+	}
+}
+
+/* A scalar as display text (caller frees). */
+static char *scalar_text(json_t *v)
+{
+	char num[64];
+	switch (json_typeof(v)) {
+	case JSON_STRING: return xstrdup(json_string_value(v));
+	case JSON_INTEGER: return xasprintf("%lld", (long long)json_integer_value(v));
+	case JSON_REAL:
+		fmt_double(json_real_value(v), num, sizeof num);
+		return xstrdup(num);
+	case JSON_TRUE: return xstrdup("true");
+	case JSON_FALSE: return xstrdup("false");
+	case JSON_NULL: return xstrdup("");
+	default: {
+		struct sbuf b = {0};
+		json_write(v, &b);
+		return sbuf_steal(&b);
+	}
+	}
+}
+
+static bool is_scalar(json_t *v)
+{
+	return !json_is_object(v) && !json_is_array(v);
+}
+
+/* ---- aligned tables ---------------------------------------------------------------- */
+void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
+		  const char *const *cells, size_t nrows, const bool *right)
+{
+	int *w = xcalloc(ncols, sizeof *w);
+	for (size_t c = 0; c < ncols; c++)
+		w[c] = utf8_width(headers[c]);
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < ncols; c++) {
+			int cw = utf8_width(cells[r * ncols + c]);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	for (size_t r = 0; r <= nrows; r++) {
+		struct sbuf line = {0};
+		for (size_t c = 0; c < ncols; c++) {
+			const char *t = r == 0 ? headers[c] : cells[(r - 1) * ncols + c];
+			int pad = w[c] - utf8_width(t);
+			bool ra = r > 0 && right && right[c];
+			if (c)
+				sbuf_puts(&line, "  ");
+			if (ra)
+				for (int k = 0; k < pad; k++)
+					sbuf_putc(&line, ' ');
+			sbuf_puts(&line, t);
+			if (!ra && c + 1 < ncols)
+				for (int k = 0; k < pad; k++)
+					sbuf_putc(&line, ' ');
+		}
+		while (line.len && line.s[line.len - 1] == ' ')
+			line.s[--line.len] = 0;
+		sbuf_add(out, line.s ? line.s : "", line.len);
+		sbuf_putc(out, '\n');
+		sbuf_free(&line);
+	}
+	free(w);
+}
+
+/* Collects the scalar keys of an array of objects, in first-seen order. */
+static json_t *object_keys(json_t *arr)
+{
+	json_t *keys = json_array();
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		json_t *o = json_array_get(arr, i);
+		const char *k;
+		json_t *x;
+		json_object_foreach(o, k, x) {
+			if (!is_scalar(x) && !(json_is_array(x) && json_array_size(x) <= 8))
+				continue;
+			bool seen = false;
+			for (size_t j = 0; j < json_array_size(keys); j++)
+				if (strcmp(json_string_value(json_array_get(keys, j)), k) == 0)
+					seen = true;
+			if (!seen)
+				json_array_append_new(keys, json_string(k));
+		}
+	}
+	return keys;
+}
+
+static bool all_objects(json_t *arr)
+{
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return false;
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if (!json_is_object(json_array_get(arr, i)))
+			return false;
+	return true;
+}
+
+/* Cells of an array of objects (or of arrays, with column names given). */
+static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, char ***cells_out,
+		       bool **right_out)
+{
+	size_t nc = json_array_size(keys), nr = json_array_size(rows);
+	char **cells = xcalloc(nr * nc + 1, sizeof *cells);
+	bool *right = xcalloc(nc + 1, sizeof *right);
+	for (size_t c = 0; c < nc; c++)
+		right[c] = true;
+	for (size_t r = 0; r < nr; r++) {
+		json_t *row = json_array_get(rows, r);
+		for (size_t c = 0; c < nc; c++) {
+			json_t *v = rows_are_arrays
+					    ? json_array_get(row, c)
+					    : json_object_get(row, json_string_value(json_array_get(keys, c)));
+			if (!v || json_is_null(v)) {
+				cells[r * nc + c] = xstrdup(rows_are_arrays ? "NA" : "");
+				continue;
+			}
+			if (json_is_array(v) && !rows_are_arrays) {
+				struct sbuf b = {0};
+				for (size_t i = 0; i < json_array_size(v); i++) {
+					char *t = scalar_text(json_array_get(v, i));
+					sbuf_printf(&b, "%s%s", i ? "," : "", t);
+					free(t);
+				}
+				cells[r * nc + c] = sbuf_steal(&b);
+			} else {
+				cells[r * nc + c] = scalar_text(v);
+			}
+			if (!json_is_number(v))
+				right[c] = false;
+		}
+	}
+	*cells_out = cells;
+	*right_out = right;
+}
+
+static void render_grid(struct sbuf *out, json_t *keys, json_t *rows, bool rows_are_arrays)
+{
+	size_t nc = json_array_size(keys), nr = json_array_size(rows);
+	const char **headers = xcalloc(nc + 1, sizeof *headers);
+	for (size_t c = 0; c < nc; c++) {
+		json_t *k = json_array_get(keys, c);
+		headers[c] = json_is_object(k) ? json_string_value(json_object_get(k, "name"))
+					      : json_string_value(k);
+		if (!headers[c])
+			headers[c] = "";
+	}
+	char **cells;
+	bool *right;
+	grid_cells(rows, keys, rows_are_arrays, &cells, &right);
+	render_table(out, nc, headers, (const char *const *)cells, nr, right);
+	for (size_t i = 0; i < nr * nc; i++)
+		free(cells[i]);
+	free(cells);
+	free(right);
+	free(headers);
+}
+
+static void render_value(json_t *v, struct sbuf *out, int indent);
+
+static void render_object(json_t *v, struct sbuf *out, int indent)
+{
+	const char *k;
+	json_t *x;
+	int kw = 0;
+	json_object_foreach(v, k, x) {
+		if (is_scalar(x) && utf8_width(k) > kw)
+			kw = utf8_width(k);
+	}
+	json_object_foreach(v, k, x) {
+		if (is_scalar(x)) {
+			char *t = scalar_text(x);
+			sbuf_printf(out, "%*s%s:%*s %s\n", indent, "", k, kw - utf8_width(k), "", t);
+			free(t);
+		}
+	}
+	json_object_foreach(v, k, x) {
+		if (is_scalar(x))
+			continue;
+		if (json_is_array(x) && json_array_size(x) == 0) {
+			sbuf_printf(out, "%*s%s: (none)\n", indent, "", k);
+			continue;
+		}
+		if (json_is_array(x) && !all_objects(x) && !json_is_array(json_array_get(x, 0))) {
+			sbuf_printf(out, "%*s%s: ", indent, "", k);
+			for (size_t i = 0; i < json_array_size(x); i++) {
+				char *t = scalar_text(json_array_get(x, i));
+				sbuf_printf(out, "%s%s", i ? ", " : "", t);
+				free(t);
+			}
+			sbuf_putc(out, '\n');
+			continue;
+		}
+		sbuf_printf(out, "\n%*s%s:\n", indent, "", k);
+		render_value(x, out, indent + 2);
+	}
+}
+
+static void render_value(json_t *v, struct sbuf *out, int indent)
+{
+	if (json_is_object(v)) {
+		json_t *cols = json_object_get(v, "columns"), *rows = json_object_get(v, "rows");
+		if (json_is_array(cols) && json_is_array(rows) &&
+		    (json_array_size(rows) == 0 || json_is_array(json_array_get(rows, 0)))) {
+			render_grid(out, cols, rows, true);
+			return;
+		}
+		render_object(v, out, indent);
+	} else if (all_objects(v)) {
+		json_t *keys = object_keys(v);
+		struct sbuf t = {0};
+		render_grid(&t, keys, v, false);
+		/* indent each line */
+		char *line = t.s, *nl;
+		while (line && (nl = strchr(line, '\n'))) {
+			sbuf_printf(out, "%*s%.*s\n", indent, "", (int)(nl - line), line);
+			line = nl + 1;
+		}
+		sbuf_free(&t);
+		json_decref(keys);
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *x = json_array_get(v, i);
+			if (is_scalar(x)) {
+				char *t = scalar_text(x);
+				sbuf_printf(out, "%*s%s\n", indent, "", t);
+				free(t);
+			} else {
+				render_value(x, out, indent);
+			}
+		}
+	} else {
+		char *t = scalar_text(v);
+		sbuf_printf(out, "%*s%s\n", indent, "", t);
+		free(t);
+	}
+}
+
+void render_generic(json_t *v, struct sbuf *out)
+{
+	render_value(v, out, 0);
+}
+
+/* ---- CSV ------------------------------------------------------------------------------ */
+static void csv_field(struct sbuf *b, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		sbuf_puts(b, s);
+		return;
+	}
+	sbuf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sbuf_putc(b, '"');
+		sbuf_putc(b, *s);
+	}
+	sbuf_putc(b, '"');
+}
+
+static void csv_grid(struct sbuf *out, json_t *keys, json_t *rows, bool rows_are_arrays)
+{
+	size_t nc = json_array_size(keys), nr = json_array_size(rows);
+	for (size_t c = 0; c < nc; c++) {
+		json_t *k = json_array_get(keys, c);
+		const char *h = json_is_object(k) ? json_string_value(json_object_get(k, "name"))
+						 : json_string_value(k);
+		if (c)
+			sbuf_putc(out, ',');
+		csv_field(out, h ? h : "");
+	}
+	sbuf_putc(out, '\n');
+	char **cells;
+	bool *right;
+	grid_cells(rows, keys, rows_are_arrays, &cells, &right);
+	for (size_t r = 0; r < nr; r++) {
+		for (size_t c = 0; c < nc; c++) {
+			if (c)
+				sbuf_putc(out, ',');
+			const char *t = cells[r * nc + c];
+			json_t *row = json_array_get(rows, r);
+			json_t *v = rows_are_arrays ? json_array_get(row, c) : NULL;
+			csv_field(out, rows_are_arrays && (!v || json_is_null(v)) ? "" : t);
+		}
+		sbuf_putc(out, '\n');
+	}
+	for (size_t i = 0; i < nr * nc; i++)
+		free(cells[i]);
+	free(cells);
+	free(right);
+}
+
+static void render_csv(json_t *v, struct sbuf *out)
+{
+	if (json_is_object(v)) {
+		json_t *cols = json_object_get(v, "columns"), *rows = json_object_get(v, "rows");
+		if (json_is_array(cols) && json_is_array(rows) &&
+		    (json_array_size(rows) == 0 || json_is_array(json_array_get(rows, 0)))) {
+			csv_grid(out, cols, rows, true);
+			return;
+		}
+		/* the first array of objects is the table; else key,value lines */
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x) {
+			if (all_objects(x)) {
+				render_csv(x, out);
+				return;
+			}
+		}
+		sbuf_puts(out, "key,value\n");
+		json_object_foreach(v, k, x) {
+			char *t = scalar_text(x);
+			csv_field(out, k);
+			sbuf_putc(out, ',');
+			csv_field(out, t);
+			sbuf_putc(out, '\n');
+			free(t);
+		}
+		return;
+	}
+	if (all_objects(v)) {
+		json_t *keys = object_keys(v);
+		csv_grid(out, keys, v, false);
+		json_decref(keys);
+		return;
+	}
+	char *t = scalar_text(v);
+	csv_field(out, t);
+	sbuf_putc(out, '\n');
+	free(t);
+}
+
+void cmd_print_result(struct session *s, const struct cmd_call *call, json_t *result)
+{
+	struct sbuf b = {0};
+	switch (s->format) {
+	case OUT_JSON:
+		json_write(result, &b);
+		sbuf_putc(&b, '\n');
+		break;
+	case OUT_CSV:
+		render_csv(result, &b);
+		break;
+	case OUT_TABLE:
+		if (call && call->entry->render)
+			call->entry->render(s, call, result, &b);
+		else
+			render_generic(result, &b);
+		break;
+	}
+	if (b.len)
+		fwrite(b.s, 1, b.len, s->out);
+	fflush(s->out);
+	sbuf_free(&b);
+}

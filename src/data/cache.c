@@ -1,0 +1,312 @@
+/* The binary columnar cache: one file per frame, opened by mapping it so
+ * that a stored dataset is usable at once, whatever its size.
+ *
+ * Layout (little-endian, every section 8-byte aligned):
+ *
+ *   header   64 bytes: "PMFRAME1", u32 version, u32 reserved, u64 nrows,
+ *            u64 ncols, u64 offset of the column table, u64 end of body,
+ *            16 bytes reserved
+ *   table    ncols entries of 10 u64: name offset, name length, type,
+ *            missing count, valid offset, values offset, dictionary size,
+ *            dictionary offsets offset, string blob offset, blob length
+ *   sections names (NUL-terminated), valid bytes, values, and for strings
+ *            an array of dict_n + 1 u64 offsets into a blob of
+ *            NUL-terminated strings
+ *   trailer  u64 XXH64 (hash64_parallel) of everything before it
+ *
+ * The file is untrusted at open: every offset and length is checked
+ * against the file size, and string codes against the dictionary size,
+ * before a pointer into the mapping is handed out. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAGIC "PMFRAME1"
+#define VERSION 1
+#define HDR_SIZE 64
+#define ENT_WORDS 10
+
+enum {
+	E_NAME_OFF, E_NAME_LEN, E_TYPE, E_NMISSING, E_VALID, E_VALUES,
+	E_DICT_N, E_DICT_OFFS, E_BLOB, E_BLOB_LEN
+};
+
+static size_t value_width(enum pm_type t)
+{
+	switch (t) {
+	case PM_BOOL:
+		return 1;
+	case PM_STRING:
+		return 4;
+	default:
+		return 8;
+	}
+}
+
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+struct writer {
+	FILE *fp;
+	size_t off;
+	bool failed;
+};
+
+static void w_bytes(struct writer *w, const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, w->fp) != n)
+		w->failed = true;
+	w->off += n;
+}
+
+static void w_pad(struct writer *w)
+{
+	static const char zeros[8];
+	w_bytes(w, zeros, pad8(w->off) - w->off);
+}
+
+/* Bool and missing slots are normalised on the way out, so two frames with
+ * the same content give the same file. */
+static void w_values(struct writer *w, const struct column *c, size_t nrows)
+{
+	size_t width = value_width(c->type);
+	if (c->type == PM_BOOL) {
+		uint8_t buf[4096];
+		for (size_t r0 = 0; r0 < nrows; r0 += sizeof buf) {
+			size_t m = nrows - r0 < sizeof buf ? nrows - r0 : sizeof buf;
+			for (size_t k = 0; k < m; k++)
+				buf[k] = c->valid[r0 + k] && c->v.b[r0 + k];
+			w_bytes(w, buf, m);
+		}
+	} else {
+		w_bytes(w, c->v.i64, nrows * width);
+	}
+	w_pad(w);
+}
+
+int frame_save(const struct frame *f, const char *path, struct pm_err *err)
+{
+	char *tmp = fs_tmp_name(path);
+	struct writer w = {fopen(tmp, "wb"), 0, false};
+	if (!w.fp) {
+		pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	size_t ncols = f->ncols, nrows = f->nrows;
+	uint64_t *tab = xcalloc(ncols * ENT_WORDS + 1, sizeof *tab);
+	uint8_t hdr[HDR_SIZE] = {0};
+	w_bytes(&w, hdr, HDR_SIZE); /* rewritten once the offsets are known */
+	size_t tab_off = w.off;
+	w_bytes(&w, tab, ncols * ENT_WORDS * sizeof *tab);
+	for (size_t j = 0; j < ncols; j++) {
+		const struct column *c = &f->cols[j];
+		uint64_t *e = tab + j * ENT_WORDS;
+		size_t nlen = strlen(c->name);
+		e[E_NAME_OFF] = w.off;
+		e[E_NAME_LEN] = nlen;
+		w_bytes(&w, c->name, nlen + 1);
+		w_pad(&w);
+		e[E_TYPE] = (uint64_t)c->type;
+		e[E_VALID] = w.off;
+		size_t present = 0;
+		{
+			uint8_t buf[4096];
+			for (size_t r0 = 0; r0 < nrows; r0 += sizeof buf) {
+				size_t m = nrows - r0 < sizeof buf ? nrows - r0 : sizeof buf;
+				for (size_t k = 0; k < m; k++) {
+					buf[k] = c->valid[r0 + k] != 0;
+					present += buf[k];
+				}
+				w_bytes(&w, buf, m);
+			}
+			w_pad(&w);
+		}
+		e[E_NMISSING] = nrows - present;
+		e[E_VALUES] = w.off;
+		w_values(&w, c, nrows);
+		if (c->type == PM_STRING) {
+			const struct strdict *d = c->dict;
+			uint32_t n = d ? d->n : 0;
+			e[E_DICT_N] = n;
+			e[E_DICT_OFFS] = w.off;
+			uint64_t o = 0;
+			for (uint32_t k = 0; k < n; k++) {
+				w_bytes(&w, &o, 8);
+				o += (uint64_t)d->len[k] + 1;
+			}
+			w_bytes(&w, &o, 8);
+			e[E_BLOB] = w.off;
+			e[E_BLOB_LEN] = o;
+			for (uint32_t k = 0; k < n; k++)
+				w_bytes(&w, d->str[k], (size_t)d->len[k] + 1);
+			w_pad(&w);
+		}
+	}
+	size_t body_end = w.off;
+	memcpy(hdr, MAGIC, 8);
+	uint32_t ver = VERSION;
+	memcpy(hdr + 8, &ver, 4);
+	uint64_t words[4] = {nrows, ncols, tab_off, body_end};
+	memcpy(hdr + 16, words, sizeof words);
+	int rc = 0;
+	if (!w.failed && (fseek(w.fp, 0, SEEK_SET) != 0 || fwrite(hdr, 1, HDR_SIZE, w.fp) != HDR_SIZE ||
+			  fwrite(tab, sizeof *tab, ncols * ENT_WORDS, w.fp) != ncols * ENT_WORDS))
+		w.failed = true;
+	free(tab);
+	if (w.failed || fflush(w.fp) != 0) {
+		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The checksum is taken over the file as written, by mapping it. */
+	{
+		struct fs_map m;
+		if (fs_map_open(tmp, &m, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+		uint64_t sum = hash64_parallel(m.data, m.len, 0);
+		fs_map_close(&m);
+		if (fseek(w.fp, 0, SEEK_END) != 0 || fwrite(&sum, 8, 1, w.fp) != 1 ||
+		    fflush(w.fp) != 0 || (fsync(fileno(w.fp)) != 0 && errno != EINVAL)) {
+			rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+out:
+	if (fclose(w.fp) != 0 && rc == 0)
+		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+	if (rc == 0)
+		rc = fs_rename(tmp, path, err);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* ---- open ---------------------------------------------------------------------- */
+
+/* [off, off+len) lies inside the body and off is aligned to `align`. */
+static bool span_ok(uint64_t off, uint64_t len, uint64_t body_end, uint64_t align)
+{
+	return off % align == 0 && off <= body_end && len <= body_end - off;
+}
+
+#define BAD(...)                                                                   \
+	do {                                                                       \
+		char why_[256];                                                    \
+		snprintf(why_, sizeof why_, __VA_ARGS__);                          \
+		pm_errf(err, "%s: not a prodml frame cache (%s)", path, why_);     \
+		goto fail;                                                         \
+	} while (0)
+
+int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err)
+{
+	*out = NULL;
+	struct fs_map m;
+	if (fs_map_open(path, &m, err) < 0)
+		return -1;
+	struct frame *f = NULL;
+	const uint8_t *base = m.data;
+	if (m.len < HDR_SIZE + 8) {
+		if (m.len >= 8 && memcmp(base, MAGIC, 8) == 0)
+			BAD("truncated: %zu bytes", m.len);
+		BAD("%s", m.len >= 8 ? "bad magic" : "file too short");
+	}
+	if (memcmp(base, MAGIC, 8) != 0)
+		BAD("bad magic");
+	uint32_t ver;
+	memcpy(&ver, base + 8, 4);
+	if (ver != VERSION)
+		BAD("version %u, this build reads version %d", ver, VERSION);
+	uint64_t nrows, ncols, tab_off, body_end;
+	memcpy(&nrows, base + 16, 8);
+	memcpy(&ncols, base + 24, 8);
+	memcpy(&tab_off, base + 32, 8);
+	memcpy(&body_end, base + 40, 8);
+	if (body_end != m.len - 8)
+		BAD("truncated: the header says %llu bytes, the file has %zu",
+		    (unsigned long long)body_end + 8, m.len);
+	uint64_t sum;
+	memcpy(&sum, base + body_end, 8);
+	if (hash64_parallel(base, body_end, 0) != sum)
+		BAD("checksum mismatch");
+	if (ncols > body_end / (ENT_WORDS * 8) || nrows > body_end ||
+	    !span_ok(tab_off, ncols * ENT_WORDS * 8, body_end, 8))
+		BAD("bad column table");
+	f = frame_new(name, (size_t)nrows, (size_t)ncols);
+	f->map = m;
+	f->ncols = 0; /* grows as columns are checked, so frame_free stays safe */
+	for (uint64_t j = 0; j < ncols; j++) {
+		uint64_t e[ENT_WORDS];
+		memcpy(e, base + tab_off + j * ENT_WORDS * 8, sizeof e);
+		if (e[E_TYPE] >= PM_NTYPES)
+			BAD("column %llu: unknown type %llu", (unsigned long long)j + 1,
+			    (unsigned long long)e[E_TYPE]);
+		enum pm_type t = (enum pm_type)e[E_TYPE];
+		size_t width = value_width(t);
+		if (!span_ok(e[E_NAME_OFF], e[E_NAME_LEN] + 1, body_end, 1) ||
+		    base[e[E_NAME_OFF] + e[E_NAME_LEN]] != 0)
+			BAD("column %llu: bad name", (unsigned long long)j + 1);
+		if (!span_ok(e[E_VALID], nrows, body_end, 8) ||
+		    !span_ok(e[E_VALUES], nrows * width, body_end, 8))
+			BAD("column %llu: data out of bounds", (unsigned long long)j + 1);
+		struct column *c = &f->cols[j];
+		memset(c, 0, sizeof *c);
+		c->name = xstrndup((const char *)base + e[E_NAME_OFF], e[E_NAME_LEN]);
+		c->type = t;
+		c->nrows = (size_t)nrows;
+		c->valid = (uint8_t *)(base + e[E_VALID]);
+		c->v.i64 = (int64_t *)(base + e[E_VALUES]);
+		f->ncols = j + 1;
+		size_t present = 0;
+		for (size_t r = 0; r < nrows; r++)
+			present += c->valid[r] != 0;
+		c->nmissing = (size_t)nrows - present;
+		if (t != PM_STRING)
+			continue;
+		uint64_t dn = e[E_DICT_N], blob = e[E_BLOB], blen = e[E_BLOB_LEN];
+		if (dn >= UINT32_MAX || dn > body_end / 8 ||
+		    !span_ok(e[E_DICT_OFFS], (dn + 1) * 8, body_end, 8) ||
+		    !span_ok(blob, blen, body_end, 1))
+			BAD("column %llu: dictionary out of bounds", (unsigned long long)j + 1);
+		const uint8_t *offs = base + e[E_DICT_OFFS];
+		c->dict = strdict_new();
+		strdict_reserve(c->dict, (uint32_t)dn);
+		uint64_t prev;
+		memcpy(&prev, offs, 8);
+		if (prev != 0)
+			BAD("column %llu: bad dictionary", (unsigned long long)j + 1);
+		for (uint64_t k = 0; k < dn; k++) {
+			uint64_t next;
+			memcpy(&next, offs + (k + 1) * 8, 8);
+			if (next <= prev || next > blen || next - prev - 1 > UINT32_MAX ||
+			    base[blob + next - 1] != 0)
+				BAD("column %llu: bad dictionary entry %llu", (unsigned long long)j + 1,
+				    (unsigned long long)k);
+			strdict_add_borrowed(c->dict, (const char *)base + blob + prev,
+					     (uint32_t)(next - prev - 1));
+			prev = next;
+		}
+		c->dict->borrowed = true;
+		for (size_t r = 0; r < nrows; r++)
+			if (c->valid[r] && c->v.code[r] >= dn)
+				BAD("column %llu: string code out of range in row %zu",
+				    (unsigned long long)j + 1, r + 1);
+	}
+	if (f->ncols != ncols)
+		BAD("bad column table");
+	*out = f;
+	return 0;
+fail:
+	if (f)
+		frame_free(f); /* closes the mapping */
+	else
+		fs_map_close(&m);
+	return -1;
+}

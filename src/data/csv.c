@@ -1,0 +1,1200 @@
+/* The CSV/TSV reader (RFC 4180) with type inference over whole columns.
+ *
+ * The file is mapped and read in parallel pieces ("chunks") in two passes:
+ *
+ *   0. The body is cut at rows boundaries guessed from quote parity: a
+ *      newline ends a row iff an even number of quotes precede it.
+ *   A. Each chunk is tokenized; rows are checked (field count, quotes,
+ *      UTF-8, NUL, --types conversions) and every field narrows its
+ *      column's candidate types (int, float, bool, timestamp).  Chunks are
+ *      then checked in file order: a chunk whose guessed start is not where
+ *      its predecessor really ended (a quote inside an unquoted field breaks
+ *      the parity guess) is scanned again from the right place, so the
+ *      result is always that of one sequential pass.
+ *   B. Each chunk is tokenized again and its fields converted straight into
+ *      the final column arrays at the chunk's first row.  Strings go into a
+ *      dictionary per chunk, merged afterwards in chunk order, which gives
+ *      the codes in first-seen order of the whole file.
+ *
+ * Nothing depends on the number of threads or the chunk size: the frame,
+ * the errors and the reject list are the same for any of them.
+ * Tokenizing twice costs less than keeping every field span in memory
+ * (16 bytes per field) and keeps memory at the size of the result. */
+#include "internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tokenizer ---------------------------------------------------------- */
+
+enum { CL_PLAIN = 0, CL_DELIM, CL_NL, CL_CR, CL_NUL, CL_HIGH, CL_QUOTE };
+enum { RE_OK = 0, RE_UNTERMINATED, RE_AFTER_QUOTE, RE_NUL, RE_UTF8 };
+
+struct span {
+	const char *p;
+	size_t len;
+	bool esc; /* quoted with "" inside: unescape before use */
+};
+
+struct rowbuf {
+	struct span *f;
+	size_t cap;     /* spans kept; fields past it are only counted */
+	size_t nf;      /* fields in the row */
+	size_t lines;   /* newlines the row consumed */
+	int err;        /* the first problem in the row, RE_* */
+	size_t err_field;
+	unsigned err_byte;
+};
+
+struct reader {
+	const char *data;
+	size_t len;
+	const char *label;
+	char delim;
+	uint8_t cls_u[256]; /* classes in unquoted fields */
+	uint8_t cls_q[256]; /* classes inside quotes */
+	size_t ncols;
+	char **names;
+	int *override; /* per column: -1 or the pm_type forced by --types */
+	enum pm_type *types;
+	bool skip_bad;
+	int threads;
+	const struct progress *progress;
+	struct frame *f;
+	size_t total_work, done_work; /* progress over both passes */
+};
+
+static void row_err(struct rowbuf *r, int kind, size_t field, unsigned byte)
+{
+	if (!r->err) {
+		r->err = kind;
+		r->err_field = field;
+		r->err_byte = byte;
+	}
+}
+
+/* Reads one row starting at p; returns the start of the next row. */
+static const char *read_row(const struct reader *rd, const char *p, const char *end,
+			    struct rowbuf *r)
+{
+	const char delim = rd->delim;
+	r->nf = 0;
+	r->lines = 0;
+	r->err = RE_OK;
+	for (;;) {
+		const char *s;
+		size_t len;
+		bool esc = false, high = false;
+		size_t field = r->nf + 1;
+		if (p < end && *p == '"') {
+			s = ++p;
+			for (;;) {
+				while (p < end && !rd->cls_q[(uint8_t)*p])
+					p++;
+				if (p >= end)
+					break;
+				uint8_t c = rd->cls_q[(uint8_t)*p];
+				if (c == CL_QUOTE) {
+					if (p + 1 < end && p[1] == '"') {
+						esc = true;
+						p += 2;
+						continue;
+					}
+					break;
+				}
+				if (c == CL_NL)
+					r->lines++;
+				else if (c == CL_NUL)
+					row_err(r, RE_NUL, field, 0);
+				else
+					high = true;
+				p++;
+			}
+			len = (size_t)(p - s);
+			if (p >= end) {
+				row_err(r, RE_UNTERMINATED, field, 0);
+			} else {
+				p++; /* the closing quote */
+				if (p < end && *p != delim && *p != '\n' &&
+				    !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
+					row_err(r, RE_AFTER_QUOTE, field, 0);
+					while (p < end && *p != delim && *p != '\n') {
+						if (*p == '\r' && p + 1 < end && p[1] == '\n')
+							break;
+						p++;
+					}
+				}
+			}
+		} else {
+			s = p;
+			for (;;) {
+				while (p < end && !rd->cls_u[(uint8_t)*p])
+					p++;
+				if (p >= end)
+					break;
+				uint8_t c = rd->cls_u[(uint8_t)*p];
+				if (c == CL_DELIM || c == CL_NL)
+					break;
+				if (c == CL_CR) {
+					/* CRLF ends the row; a lone CR is kept as text. */
+					if (p + 1 < end && p[1] == '\n')
+						break;
+				} else if (c == CL_NUL) {
+					row_err(r, RE_NUL, field, 0);
+				} else {
+					high = true;
+				}
+				p++;
+			}
+			len = (size_t)(p - s);
+		}
+		if (high && !r->err) {
+			size_t off;
+			if (!utf8_valid(s, len, &off))
+				row_err(r, RE_UTF8, field, (uint8_t)s[off]);
+		}
+		if (r->nf < r->cap)
+			r->f[r->nf] = (struct span){s, len, esc};
+		r->nf++;
+		if (p >= end)
+			return end;
+		if (*p == delim) {
+			p++;
+			continue;
+		}
+		if (*p == '\r')
+			p++;
+		r->lines++;
+		return p + 1;
+	}
+}
+
+/* A line that is empty (LF or CRLF) is skipped, as blank lines are. */
+static inline size_t blank_line(const char *p, const char *end)
+{
+	if (*p == '\n')
+		return 1;
+	if (*p == '\r' && p + 1 < end && p[1] == '\n')
+		return 2;
+	return 0;
+}
+
+/* The text of a field: quoted fields with "" are unescaped into scratch. */
+static const char *field_text(const struct span *sp, struct sbuf *scratch, size_t *len)
+{
+	if (!sp->esc) {
+		*len = sp->len;
+		return sp->p;
+	}
+	scratch->len = 0;
+	xgrow((void **)&scratch->s, &scratch->cap, sp->len + 1, 1);
+	const char *s = sp->p, *e = sp->p + sp->len;
+	char *o = scratch->s;
+	while (s < e) {
+		const char *q = memchr(s, '"', (size_t)(e - s));
+		if (!q) {
+			memcpy(o, s, (size_t)(e - s));
+			o += e - s;
+			break;
+		}
+		memcpy(o, s, (size_t)(q - s) + 1);
+		o += q - s + 1;
+		s = q + 2; /* skip the second quote of the pair */
+	}
+	*len = (size_t)(o - scratch->s);
+	return scratch->s;
+}
+
+static inline void trim(const char **s, size_t *n)
+{
+	const char *p = *s;
+	size_t m = *n;
+	while (m && (*p == ' ' || *p == '\t')) {
+		p++;
+		m--;
+	}
+	while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
+		m--;
+	*s = p;
+	*n = m;
+}
+
+/* ---- conversions ---------------------------------------------------------- */
+
+enum { B_INT = 1, B_FLOAT = 2, B_BOOL = 4, B_TS = 8, B_ALL = 15 };
+
+/* What pass A learnt of a value, kept with the value itself so that pass B
+ * copies numbers instead of parsing them again. */
+enum { K_MISS = 0, K_INT, K_DBL, K_BOOL, K_TS, K_TEXT };
+
+union cval {
+	int64_t i;
+	double d;
+};
+
+/* Converts a trimmed, non-missing value to type t; false when it does not
+ * fit.  Forced types are a little wider than inferred ones: 0/1 read as
+ * booleans and integers as seconds since 1970 for timestamps. */
+static bool convert(enum pm_type t, bool forced, const char *s, size_t n, int64_t *iv,
+		    double *dv)
+{
+	bool b;
+	switch (t) {
+	case PM_INT:
+		return parse_int64(s, n, iv);
+	case PM_FLOAT:
+		return parse_double(s, n, dv);
+	case PM_BOOL:
+		if (data_parse_bool(s, n, &b)) {
+			*iv = b;
+			return true;
+		}
+		if (forced && n == 1 && (*s == '0' || *s == '1')) {
+			*iv = *s == '1';
+			return true;
+		}
+		return false;
+	case PM_TIMESTAMP:
+		if (ts_parse(s, n, iv))
+			return true;
+		if (forced && parse_int64(s, n, iv)) {
+			if (*iv > INT64_MAX / 1000000 || *iv < INT64_MIN / 1000000)
+				return false;
+			*iv *= 1000000;
+			return true;
+		}
+		return false;
+	case PM_STRING:
+		return true;
+	}
+	return false;
+}
+
+/* ---- chunks ------------------------------------------------------------------ */
+
+struct reject_rec {
+	size_t line; /* relative to the chunk's first line */
+	char *reason;
+};
+
+struct chunk {
+	size_t start, stop;  /* rows starting in [start, stop) belong here */
+	size_t end;          /* where the chunk's last row really ends */
+	size_t lines;        /* newlines in [start, end) */
+	size_t rows;         /* good rows */
+	unsigned *mask;      /* per column: candidate types (B_*) */
+	uint8_t *seen;       /* per column: a present value was seen */
+	size_t cap;          /* rows the arrays below hold */
+	uint8_t **kind;      /* per column, per good row: K_* */
+	union cval **val;    /* per column, per good row: the parsed value */
+	/* the first error (without skip_bad) */
+	bool failed;
+	size_t err_line, err_col;
+	char *err_msg;
+	/* rejected rows (with skip_bad) */
+	size_t *rej_ord;     /* ordinals (among the chunk's rows) of rejected rows */
+	size_t nrej_ord, rej_ord_cap;
+	struct reject_rec *rej;
+	size_t nrej, rej_cap;
+	bool cancelled;
+	/* pass B */
+	size_t row0;
+	struct strdict **dicts;
+	size_t *nmissing;
+};
+
+static void chunk_reset_scan(struct chunk *c, size_t ncols)
+{
+	free(c->err_msg);
+	c->err_msg = NULL;
+	c->failed = false;
+	for (size_t i = 0; i < c->nrej; i++)
+		free(c->rej[i].reason);
+	c->nrej = 0;
+	c->nrej_ord = 0;
+	c->rows = 0;
+	c->lines = 0;
+	c->cancelled = false;
+	for (size_t j = 0; j < ncols; j++) {
+		c->mask[j] = B_ALL;
+		c->seen[j] = 0;
+	}
+}
+
+static void chunk_free(struct chunk *c, size_t ncols)
+{
+	free(c->err_msg);
+	for (size_t i = 0; i < c->nrej; i++)
+		free(c->rej[i].reason);
+	free(c->rej);
+	free(c->rej_ord);
+	free(c->mask);
+	free(c->seen);
+	for (size_t j = 0; c->kind && j < ncols; j++) {
+		free(c->kind[j]);
+		free(c->val[j]);
+	}
+	free(c->kind);
+	free(c->val);
+	if (c->dicts)
+		for (size_t j = 0; j < ncols; j++)
+			strdict_free(c->dicts[j]);
+	free(c->dicts);
+	free(c->nmissing);
+}
+
+/* A value quoted for a message, cut short when long. */
+static void quote_value(struct sbuf *b, const char *s, size_t n)
+{
+	const size_t max = 60;
+	sbuf_putc(b, '"');
+	if (n > max) {
+		size_t k = max;
+		while (k > 0 && ((uint8_t)s[k] & 0xC0) == 0x80)
+			k--; /* don't cut a UTF-8 sequence */
+		sbuf_add(b, s, k);
+		sbuf_puts(b, "...");
+	} else {
+		sbuf_add(b, s, n);
+	}
+	sbuf_putc(b, '"');
+}
+
+static char *row_error_text(const struct rowbuf *r, size_t ncols, size_t *col)
+{
+	*col = r->err_field;
+	switch (r->err) {
+	case RE_UNTERMINATED:
+		return xasprintf("unterminated quoted field (field %zu)", r->err_field);
+	case RE_AFTER_QUOTE:
+		return xasprintf("text after the closing quote of field %zu", r->err_field);
+	case RE_NUL:
+		return xasprintf("NUL byte in field %zu", r->err_field);
+	case RE_UTF8:
+		return xasprintf("invalid UTF-8 (byte 0x%02x) in field %zu", r->err_byte,
+				 r->err_field);
+	}
+	/* ragged: the column is the first field past the shorter of the two */
+	*col = (r->nf < ncols ? r->nf : ncols) + 1;
+	return xasprintf("row has %zu field%s, expected %zu", r->nf, r->nf == 1 ? "" : "s", ncols);
+}
+
+/* Records a bad row; returns false when the chunk must stop (no skip_bad). */
+static bool chunk_bad_row(const struct reader *rd, struct chunk *c, size_t line, size_t col,
+			  char *msg, size_t ordinal)
+{
+	if (!rd->skip_bad) {
+		c->failed = true;
+		c->err_line = line;
+		c->err_col = col;
+		c->err_msg = msg;
+		return false;
+	}
+	xgrow((void **)&c->rej_ord, &c->rej_ord_cap, c->nrej_ord + 1, sizeof *c->rej_ord);
+	c->rej_ord[c->nrej_ord++] = ordinal;
+	if (c->nrej < CSV_MAX_REJECTS) {
+		xgrow((void **)&c->rej, &c->rej_cap, c->nrej + 1, sizeof *c->rej);
+		c->rej[c->nrej++] = (struct reject_rec){line, msg};
+	} else {
+		free(msg);
+	}
+	return true;
+}
+
+static void rowbuf_init(struct rowbuf *r, size_t ncols)
+{
+	memset(r, 0, sizeof *r);
+	r->cap = ncols + 1;
+	r->f = xmalloc(r->cap * sizeof *r->f);
+}
+
+/* Parses a trimmed, present value of column j: its kind and value, and the
+ * candidate types it leaves (bits); false when a forced type does not fit.
+ * Candidates are tried in inference order, skipping those the chunk has
+ * already ruled out, so a float column stops paying for integer parsing. */
+static bool parse_value(const struct reader *rd, size_t j, unsigned mask, const char *t, size_t tn,
+			uint8_t *kind, union cval *v, unsigned *bits)
+{
+	if (rd->override[j] >= 0) {
+		enum pm_type ot = (enum pm_type)rd->override[j];
+		double d;
+		int64_t i;
+		*bits = B_ALL;
+		if (!convert(ot, true, t, tn, &i, &d))
+			return false;
+		switch (ot) {
+		case PM_INT:
+			*kind = K_INT;
+			v->i = i;
+			break;
+		case PM_FLOAT:
+			*kind = K_DBL;
+			v->d = d;
+			break;
+		case PM_BOOL:
+			*kind = K_BOOL;
+			v->i = i;
+			break;
+		case PM_TIMESTAMP:
+			*kind = K_TS;
+			v->i = i;
+			break;
+		case PM_STRING:
+			*kind = K_TEXT;
+			break;
+		}
+		return true;
+	}
+	if ((mask & B_INT) && parse_int64(t, tn, &v->i)) {
+		/* "-0" is -0.0 as a float: keep it a double so that the value
+		 * does not depend on when the chunk gave up on integers. */
+		if (v->i == 0 && *t == '-') {
+			*kind = K_DBL;
+			v->d = -0.0;
+		} else {
+			*kind = K_INT;
+		}
+		*bits = B_INT | B_FLOAT;
+		return true;
+	}
+	if ((mask & B_FLOAT) && parse_double(t, tn, &v->d)) {
+		*kind = K_DBL;
+		*bits = B_FLOAT;
+		return true;
+	}
+	bool b;
+	if ((mask & B_BOOL) && data_parse_bool(t, tn, &b)) {
+		*kind = K_BOOL;
+		v->i = b;
+		*bits = B_BOOL;
+		return true;
+	}
+	if ((mask & B_TS) && ts_parse(t, tn, &v->i)) {
+		*kind = K_TS;
+		*bits = B_TS;
+		return true;
+	}
+	*kind = K_TEXT;
+	*bits = 0;
+	return true;
+}
+
+static void chunk_grow(struct chunk *c, size_t ncols, size_t need)
+{
+	if (need <= c->cap)
+		return;
+	size_t cap = c->cap ? c->cap * 2 : 1024;
+	while (cap < need)
+		cap *= 2;
+	if (!c->kind) {
+		c->kind = xcalloc(ncols, sizeof *c->kind);
+		c->val = xcalloc(ncols, sizeof *c->val);
+	}
+	for (size_t j = 0; j < ncols; j++) {
+		c->kind[j] = xrealloc(c->kind[j], cap);
+		c->val[j] = xrealloc(c->val[j], cap * sizeof **c->val);
+	}
+	c->cap = cap;
+}
+
+/* Pass A over one chunk. */
+static void chunk_scan(struct reader *rd, struct chunk *c)
+{
+	const size_t ncols = rd->ncols;
+	const char *p = rd->data + c->start, *stop = rd->data + c->stop;
+	const char *end = rd->data + rd->len;
+	struct rowbuf rb;
+	rowbuf_init(&rb, ncols);
+	struct sbuf scratch = {0};
+	unsigned *bits = xmalloc(ncols * sizeof *bits);
+	size_t line = 0, ordinal = 0;
+	chunk_reset_scan(c, ncols);
+	/* A first guess at the rows, from a typical 8 bytes per field. */
+	chunk_grow(c, ncols, (c->stop - c->start) / (ncols * 8 + 1) + 16);
+	while (p < stop) {
+		size_t bl = blank_line(p, end);
+		if (bl) {
+			p += bl;
+			line++;
+			continue;
+		}
+		size_t row_line = line;
+		p = read_row(rd, p, end, &rb);
+		line += rb.lines;
+		char *msg = NULL;
+		size_t col = 0;
+		if (rb.err || rb.nf != ncols) {
+			msg = row_error_text(&rb, ncols, &col);
+		} else {
+			if (c->rows == c->cap)
+				chunk_grow(c, ncols, c->rows + 1);
+			size_t r = c->rows;
+			for (size_t j = 0; j < ncols; j++) {
+				size_t n;
+				const char *s = field_text(&rb.f[j], &scratch, &n);
+				const char *t = s;
+				size_t tn = n;
+				trim(&t, &tn);
+				if (data_is_missing_token(t, tn)) {
+					c->kind[j][r] = K_MISS;
+					bits[j] = B_ALL | 0x100; /* keeps every candidate */
+					continue;
+				}
+				if (!parse_value(rd, j, c->mask[j], t, tn, &c->kind[j][r], &c->val[j][r],
+						 &bits[j])) {
+					enum pm_type ot = (enum pm_type)rd->override[j];
+					struct sbuf b = {0};
+					sbuf_printf(&b, "column \"%s\": ", rd->names[j]);
+					quote_value(&b, s, n);
+					sbuf_printf(&b, " is not a valid %s (from --types %s=%s)",
+						    pm_type_name(ot), rd->names[j], pm_type_name(ot));
+					msg = sbuf_steal(&b);
+					col = j + 1;
+					break;
+				}
+			}
+		}
+		if (msg) {
+			if (!chunk_bad_row(rd, c, row_line, col, msg, ordinal))
+				break;
+		} else {
+			for (size_t j = 0; j < ncols; j++) {
+				if (bits[j] & 0x100)
+					continue;
+				c->mask[j] &= bits[j];
+				c->seen[j] = 1;
+			}
+			c->rows++;
+		}
+		ordinal++;
+		if ((ordinal & 8191) == 0 && progress_cancelled(rd->progress)) {
+			c->cancelled = true;
+			break;
+		}
+	}
+	c->end = (size_t)(p - rd->data);
+	c->lines = line;
+	free(rb.f);
+	free(bits);
+	sbuf_free(&scratch);
+}
+
+/* Pass B over one chunk: typed values are copied from what pass A parsed;
+ * strings need their text, so chunks of frames with string columns are
+ * tokenized again (rows rejected in pass A are skipped by ordinal). */
+static void chunk_convert(struct reader *rd, struct chunk *c)
+{
+	const size_t ncols = rd->ncols;
+	struct frame *f = rd->f;
+	bool strings = false;
+	c->dicts = xcalloc(ncols, sizeof *c->dicts);
+	c->nmissing = xcalloc(ncols, sizeof *c->nmissing);
+	for (size_t j = 0; j < ncols; j++) {
+		struct column *col = &f->cols[j];
+		if (col->type == PM_STRING) {
+			c->dicts[j] = strdict_new();
+			strings = true;
+			continue;
+		}
+		const uint8_t *kind = c->kind[j];
+		const union cval *val = c->val[j];
+		uint8_t *valid = col->valid + c->row0;
+		size_t miss = 0;
+		for (size_t k = 0; k < c->rows; k++)
+			miss += !(valid[k] = kind[k] != K_MISS);
+		c->nmissing[j] = miss;
+		switch (col->type) {
+		case PM_INT:
+			for (size_t k = 0; k < c->rows; k++)
+				col->v.i64[c->row0 + k] = kind[k] == K_INT   ? val[k].i
+							  : kind[k] == K_DBL ? (int64_t)val[k].d
+									     : 0;
+			break;
+		case PM_FLOAT:
+			for (size_t k = 0; k < c->rows; k++)
+				col->v.f64[c->row0 + k] = kind[k] == K_INT   ? (double)val[k].i
+							  : kind[k] == K_DBL ? val[k].d
+									     : 0;
+			break;
+		case PM_BOOL:
+			for (size_t k = 0; k < c->rows; k++)
+				col->v.b[c->row0 + k] = kind[k] == K_BOOL && val[k].i;
+			break;
+		case PM_TIMESTAMP:
+			for (size_t k = 0; k < c->rows; k++)
+				col->v.i64[c->row0 + k] = kind[k] == K_TS ? val[k].i : 0;
+			break;
+		case PM_STRING:
+			break;
+		}
+		free(c->kind[j]);
+		free(c->val[j]);
+		c->kind[j] = NULL;
+		c->val[j] = NULL;
+	}
+	if (!strings)
+		return;
+	const char *p = rd->data + c->start, *stop = rd->data + c->end;
+	const char *end = rd->data + rd->len;
+	struct rowbuf rb;
+	rowbuf_init(&rb, ncols);
+	struct sbuf scratch = {0};
+	size_t r = c->row0, ordinal = 0, ri = 0;
+	while (p < stop) {
+		size_t bl = blank_line(p, end);
+		if (bl) {
+			p += bl;
+			continue;
+		}
+		p = read_row(rd, p, end, &rb);
+		if (ri < c->nrej_ord && c->rej_ord[ri] == ordinal) {
+			ri++;
+			ordinal++;
+			continue;
+		}
+		ordinal++;
+		for (size_t j = 0; j < ncols; j++) {
+			struct column *col = &f->cols[j];
+			if (col->type != PM_STRING)
+				continue;
+			size_t n;
+			const char *s = field_text(&rb.f[j], &scratch, &n);
+			const char *t = s;
+			size_t tn = n;
+			trim(&t, &tn);
+			if (data_is_missing_token(t, tn)) {
+				c->nmissing[j]++;
+				continue;
+			}
+			col->v.code[r] = strdict_intern(c->dicts[j], s, n);
+			col->valid[r] = 1;
+		}
+		r++;
+		if ((ordinal & 8191) == 0 && progress_cancelled(rd->progress)) {
+			c->cancelled = true;
+			break;
+		}
+	}
+	free(rb.f);
+	sbuf_free(&scratch);
+}
+
+/* ---- the driver ------------------------------------------------------------------- */
+
+struct phase_ctx {
+	struct reader *rd;
+	struct chunk *chunks;
+	size_t first;
+	void (*fn)(struct reader *, struct chunk *);
+};
+
+static void phase_item(void *ctx, size_t i)
+{
+	struct phase_ctx *p = ctx;
+	p->fn(p->rd, &p->chunks[p->first + i]);
+}
+
+/* Runs fn over the chunks in batches, reporting progress and checking for
+ * cancellation between batches on the calling thread (the progress hook
+ * need not be thread-safe). */
+static bool run_phase(struct reader *rd, struct chunk *chunks, size_t n,
+		      void (*fn)(struct reader *, struct chunk *))
+{
+	size_t batch = (size_t)rd->threads * 4;
+	for (size_t i = 0; i < n; i += batch) {
+		size_t m = n - i < batch ? n - i : batch;
+		struct phase_ctx ctx = {rd, chunks, i, fn};
+		par_for(m, rd->threads, phase_item, &ctx);
+		for (size_t k = i; k < i + m; k++) {
+			if (chunks[k].cancelled)
+				return false;
+			rd->done_work += chunks[k].stop - chunks[k].start;
+		}
+		progress_report(rd->progress, "load", (double)rd->done_work / 2,
+				(double)rd->total_work);
+		if (progress_cancelled(rd->progress))
+			return false;
+	}
+	return true;
+}
+
+struct quote_ctx {
+	const char *data;
+	size_t start, len, block;
+	size_t *count;
+};
+
+static void count_quotes(void *ctx, size_t i)
+{
+	struct quote_ctx *q = ctx;
+	size_t a = q->start + i * q->block;
+	size_t b = a + q->block < q->len ? a + q->block : q->len;
+	size_t n = 0;
+	const char *d = q->data;
+	for (size_t k = a; k < b; k++)
+		n += d[k] == '"';
+	q->count[i] = n;
+}
+
+struct boundary_ctx {
+	const char *data;
+	size_t start, len, block;
+	const uint8_t *parity; /* quotes before each block's start, mod 2 */
+	size_t *bound;
+};
+
+/* The first row start at or after the block's start by quote parity. */
+static void find_boundary(void *ctx, size_t i)
+{
+	struct boundary_ctx *b = ctx;
+	size_t k = b->start + i * b->block;
+	unsigned odd = b->parity[i];
+	const char *d = b->data;
+	for (; k < b->len; k++) {
+		char c = d[k];
+		if (c == '"')
+			odd ^= 1;
+		else if (c == '\n' && !odd) {
+			b->bound[i] = k + 1;
+			return;
+		}
+	}
+	b->bound[i] = b->len;
+}
+
+static size_t count_fields_names(char **names)
+{
+	size_t n = 0;
+	while (names && names[n])
+		n++;
+	return n;
+}
+
+static void free_names(char **names, size_t n)
+{
+	if (!names)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The header row (or the first row with no_header): names and field count.
+ * Returns the offset where data rows begin, or -1 on error. */
+static int read_header(struct reader *rd, const struct csv_options *opt, size_t *pos,
+		       size_t *line, struct pm_err *err)
+{
+	const char *p = rd->data + *pos, *end = rd->data + rd->len;
+	while (p < end) {
+		size_t bl = blank_line(p, end);
+		if (!bl)
+			break;
+		p += bl;
+		(*line)++;
+	}
+	if (p >= end)
+		return pm_errf(err, "%s: empty file", rd->label);
+	struct rowbuf rb;
+	memset(&rb, 0, sizeof rb);
+	/* Read twice: once to count the fields, once to keep them. */
+	read_row(rd, p, end, &rb);
+	rb.cap = rb.nf;
+	rb.f = xmalloc((rb.nf ? rb.nf : 1) * sizeof *rb.f);
+	const char *next = read_row(rd, p, end, &rb);
+	size_t nuser = count_fields_names(opt ? opt->columns : NULL);
+	bool no_header = opt && opt->no_header;
+	if (!no_header && rb.err) {
+		size_t col;
+		char *m = row_error_text(&rb, rb.nf, &col);
+		pm_errf(err, "%s:%zu:%zu: %s (in the header)", rd->label, *line, col, m);
+		free(m);
+		free(rb.f);
+		return -1;
+	}
+	size_t ncols = no_header && nuser ? nuser : rb.nf;
+	if (!no_header && nuser && nuser != rb.nf) {
+		free(rb.f);
+		return pm_errf(err, "%s: %zu column names given for %zu columns in the header",
+			       rd->label, nuser, rb.nf);
+	}
+	rd->ncols = ncols;
+	rd->names = xcalloc(ncols ? ncols : 1, sizeof *rd->names);
+	struct sbuf scratch = {0};
+	for (size_t j = 0; j < ncols; j++) {
+		if (nuser) {
+			rd->names[j] = xstrdup(opt->columns[j]);
+		} else if (!no_header) {
+			size_t n;
+			const char *s = field_text(&rb.f[j], &scratch, &n);
+			rd->names[j] = n ? xstrndup(s, n) : xasprintf("column_%zu", j + 1);
+		} else {
+			rd->names[j] = xasprintf("column_%zu", j + 1);
+		}
+		if (!rd->names[j][0]) {
+			free(rd->names[j]);
+			rd->names[j] = xasprintf("column_%zu", j + 1);
+		}
+	}
+	sbuf_free(&scratch);
+	free(rb.f);
+	/* Duplicate names would make columns unreachable by name: an error
+	 * naming both fields, rather than a silent rename. */
+	struct strdict *seen = strdict_new();
+	size_t *first = xmalloc((ncols ? ncols : 1) * sizeof *first);
+	int rc = 0;
+	for (size_t j = 0; j < ncols; j++) {
+		size_t n = strlen(rd->names[j]);
+		uint32_t before = seen->n;
+		uint32_t code = strdict_intern(seen, rd->names[j], n);
+		if (seen->n == before) {
+			if (nuser)
+				rc = pm_errf(err, "%s: duplicate column name \"%s\" (names %zu and %zu of --columns)",
+					     rd->label, rd->names[j], first[code] + 1, j + 1);
+			else
+				rc = pm_errf(err, "%s:%zu:%zu: duplicate column name \"%s\" (fields %zu and %zu)",
+					     rd->label, *line, j + 1, rd->names[j], first[code] + 1, j + 1);
+			break;
+		}
+		first[code] = j;
+	}
+	strdict_free(seen);
+	free(first);
+	if (rc < 0)
+		return -1;
+	if (!no_header) {
+		*line += rb.lines;
+		*pos = (size_t)(next - rd->data);
+	} else {
+		*pos = (size_t)(p - rd->data);
+	}
+	return 0;
+}
+
+static int resolve_types(struct reader *rd, const struct csv_options *opt, struct pm_err *err)
+{
+	rd->override = xmalloc((rd->ncols ? rd->ncols : 1) * sizeof *rd->override);
+	for (size_t j = 0; j < rd->ncols; j++)
+		rd->override[j] = -1;
+	for (size_t k = 0; opt && k < opt->ntypes; k++) {
+		const struct csv_type_override *o = &opt->types[k];
+		size_t j;
+		for (j = 0; j < rd->ncols; j++)
+			if (strcmp(rd->names[j], o->column) == 0)
+				break;
+		if (j == rd->ncols)
+			return pm_errf(err, "%s: no column \"%s\" (named in --types %s=%s)", rd->label,
+				       o->column, o->column, pm_type_name(o->type));
+		rd->override[j] = (int)o->type;
+	}
+	return 0;
+}
+
+void csv_report_free(struct csv_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nrejects; i++)
+		free(r->rejects[i].reason);
+	free(r->rejects);
+	r->rejects = NULL;
+	r->nrejects = 0;
+}
+
+struct remap_ctx {
+	struct reader *rd;
+	struct chunk *chunks;
+	uint32_t **remap; /* [chunk * ncols + j] */
+};
+
+static void remap_chunk(void *ctx, size_t i)
+{
+	struct remap_ctx *m = ctx;
+	struct reader *rd = m->rd;
+	struct chunk *c = &m->chunks[i];
+	for (size_t j = 0; j < rd->ncols; j++) {
+		uint32_t *map = m->remap[i * rd->ncols + j];
+		if (!map)
+			continue;
+		struct column *col = &rd->f->cols[j];
+		for (size_t r = c->row0; r < c->row0 + c->rows; r++)
+			if (col->valid[r])
+				col->v.code[r] = map[col->v.code[r]];
+	}
+}
+
+/* Merges the chunks' dictionaries in chunk order: codes end up in
+ * first-seen order over the whole file, whatever the chunking. */
+static void merge_dicts(struct reader *rd, struct chunk *chunks, size_t nchunks)
+{
+	size_t ncols = rd->ncols;
+	uint32_t **remap = xcalloc(nchunks * ncols + 1, sizeof *remap);
+	bool any = false;
+	for (size_t j = 0; j < ncols; j++) {
+		if (rd->types[j] != PM_STRING)
+			continue;
+		struct column *col = &rd->f->cols[j];
+		for (size_t i = 0; i < nchunks; i++) {
+			struct strdict *d = chunks[i].dicts[j];
+			if (col->dict->n == 0) {
+				/* Nothing before this chunk: its codes stand. */
+				strdict_free(col->dict);
+				col->dict = d;
+				chunks[i].dicts[j] = NULL;
+				continue;
+			}
+			uint32_t *map = xmalloc((d->n ? d->n : 1) * sizeof *map);
+			bool identity = true;
+			for (uint32_t k = 0; k < d->n; k++) {
+				map[k] = strdict_intern(col->dict, d->str[k], d->len[k]);
+				identity &= map[k] == k;
+			}
+			if (identity) {
+				free(map);
+			} else {
+				remap[i * ncols + j] = map;
+				any = true;
+			}
+		}
+	}
+	if (any) {
+		struct remap_ctx ctx = {rd, chunks, remap};
+		par_for(nchunks, rd->threads, remap_chunk, &ctx);
+	}
+	for (size_t i = 0; i < nchunks * ncols; i++)
+		free(remap[i]);
+	free(remap);
+}
+
+static int parse_csv(const char *data, size_t len, const char *label, const char *name,
+		     const struct csv_options *opt, size_t chunk_size, struct frame **out,
+		     struct csv_report *report, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	*out = NULL;
+	if (report)
+		memset(report, 0, sizeof *report);
+	struct reader rd = {0};
+	rd.data = data;
+	rd.len = len;
+	rd.label = label;
+	rd.delim = opt && opt->delim ? opt->delim
+		   : (str_suffix(label, ".tsv") || str_suffix(label, ".tab") ||
+		      str_suffix(label, ".TSV") || str_suffix(label, ".TAB"))
+			   ? '\t'
+			   : ',';
+	if (rd.delim == '"' || rd.delim == '\n' || rd.delim == '\r' || rd.delim == 0)
+		return pm_errcf(err, PM_E_USAGE, "%s: the delimiter cannot be a quote or newline",
+				label);
+	rd.skip_bad = opt && opt->skip_bad;
+	rd.threads = opt && opt->threads > 0 ? opt->threads : pm_ncpu();
+	if (rd.threads > 64)
+		rd.threads = 64;
+	rd.progress = opt ? opt->progress : NULL;
+	rd.cls_u[(uint8_t)rd.delim] = CL_DELIM;
+	rd.cls_u['\n'] = CL_NL;
+	rd.cls_u['\r'] = CL_CR;
+	rd.cls_u[0] = CL_NUL;
+	rd.cls_q['"'] = CL_QUOTE;
+	rd.cls_q['\n'] = CL_NL;
+	rd.cls_q[0] = CL_NUL;
+	for (int c = 0x80; c < 0x100; c++)
+		rd.cls_u[c] = rd.cls_q[c] = CL_HIGH;
+
+	size_t pos = 0, line = 1;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	int rc = -1;
+	struct chunk *chunks = NULL;
+	size_t nchunks = 0;
+	if (read_header(&rd, opt, &pos, &line, err) < 0)
+		goto done;
+	if (resolve_types(&rd, opt, err) < 0)
+		goto done;
+	const size_t ncols = rd.ncols;
+
+	/* Step 0: chunk boundaries by quote parity. */
+	size_t body = len - pos;
+	size_t cs = chunk_size;
+	if (!cs) {
+		cs = body / ((size_t)rd.threads * 16);
+		if (cs < (1u << 20))
+			cs = 1u << 20;
+		if (cs > (8u << 20))
+			cs = 8u << 20;
+	}
+	nchunks = body ? (body + cs - 1) / cs : 1;
+	chunks = xcalloc(nchunks, sizeof *chunks);
+	{
+		size_t *count = xmalloc(nchunks * sizeof *count);
+		struct quote_ctx q = {data, pos, len, cs, count};
+		if (nchunks > 1)
+			par_for(nchunks, rd.threads, count_quotes, &q);
+		uint8_t *parity = xmalloc(nchunks);
+		unsigned odd = 0;
+		for (size_t i = 0; i < nchunks; i++) {
+			parity[i] = (uint8_t)odd;
+			if (nchunks > 1)
+				odd ^= count[i] & 1;
+		}
+		size_t *bound = xmalloc(nchunks * sizeof *bound);
+		bound[0] = pos;
+		if (nchunks > 1)
+			par_for(nchunks - 1, rd.threads, find_boundary,
+				&(struct boundary_ctx){data, pos + cs, len, cs, parity + 1, bound + 1});
+		for (size_t i = 0; i < nchunks; i++) {
+			size_t s = bound[i];
+			if (i > 0 && s < chunks[i - 1].start)
+				s = chunks[i - 1].start;
+			chunks[i].start = s;
+		}
+		for (size_t i = 0; i < nchunks; i++)
+			chunks[i].stop = i + 1 < nchunks ? chunks[i + 1].start : len;
+		free(count);
+		free(parity);
+		free(bound);
+	}
+	for (size_t i = 0; i < nchunks; i++) {
+		chunks[i].mask = xmalloc((ncols ? ncols : 1) * sizeof *chunks[i].mask);
+		chunks[i].seen = xmalloc(ncols ? ncols : 1);
+	}
+
+	/* Pass A. */
+	rd.total_work = len;
+	if (!run_phase(&rd, chunks, nchunks, chunk_scan)) {
+		pm_errcf(err, PM_E_CANCEL, "cancelled");
+		goto done;
+	}
+	/* Check the guessed starts in file order; rescan where wrong. */
+	{
+		size_t expect = pos, abs_line = line;
+		for (size_t i = 0; i < nchunks; i++) {
+			struct chunk *c = &chunks[i];
+			if (c->start != expect) {
+				c->start = expect;
+				if (c->stop < expect)
+					c->stop = expect;
+				chunk_scan(&rd, c);
+				if (c->cancelled) {
+					pm_errcf(err, PM_E_CANCEL, "cancelled");
+					goto done;
+				}
+			}
+			if (c->failed) {
+				pm_errf(err, "%s:%zu:%zu: %s", label, abs_line + c->err_line, c->err_col,
+					c->err_msg);
+				goto done;
+			}
+			for (size_t k = 0; k < c->nrej; k++)
+				c->rej[k].line += abs_line;
+			abs_line += c->lines;
+			expect = c->end;
+		}
+	}
+
+	/* Column types. */
+	rd.types = xmalloc((ncols ? ncols : 1) * sizeof *rd.types);
+	size_t nrows = 0;
+	for (size_t i = 0; i < nchunks; i++) {
+		chunks[i].row0 = nrows;
+		nrows += chunks[i].rows;
+	}
+	for (size_t j = 0; j < ncols; j++) {
+		if (rd.override[j] >= 0) {
+			rd.types[j] = (enum pm_type)rd.override[j];
+			continue;
+		}
+		unsigned m = B_ALL;
+		bool seen = false;
+		for (size_t i = 0; i < nchunks; i++) {
+			m &= chunks[i].mask[j];
+			seen |= chunks[i].seen[j] != 0;
+		}
+		rd.types[j] = !seen	     ? PM_STRING
+			      : m & B_INT   ? PM_INT
+			      : m & B_FLOAT ? PM_FLOAT
+			      : m & B_BOOL  ? PM_BOOL
+			      : m & B_TS    ? PM_TIMESTAMP
+					    : PM_STRING;
+	}
+	rd.f = frame_new(name, nrows, ncols);
+	for (size_t j = 0; j < ncols; j++)
+		column_init(&rd.f->cols[j], rd.names[j], rd.types[j], nrows);
+
+	/* Pass B. */
+	if (!run_phase(&rd, chunks, nchunks, chunk_convert)) {
+		pm_errcf(err, PM_E_CANCEL, "cancelled");
+		goto done;
+	}
+	merge_dicts(&rd, chunks, nchunks);
+	for (size_t j = 0; j < ncols; j++) {
+		size_t miss = 0;
+		for (size_t i = 0; i < nchunks; i++)
+			miss += chunks[i].nmissing[j];
+		rd.f->cols[j].nmissing = miss;
+	}
+	if (report) {
+		report->bytes = len;
+		report->rows = nrows;
+		size_t cap = 0;
+		for (size_t i = 0; i < nchunks; i++) {
+			struct chunk *c = &chunks[i];
+			report->rejected += c->nrej_ord;
+			for (size_t k = 0; k < c->nrej && report->nrejects < CSV_MAX_REJECTS; k++) {
+				xgrow((void **)&report->rejects, &cap,
+				      report->nrejects + 1, sizeof *report->rejects);
+				report->rejects[report->nrejects].line = c->rej[k].line;
+				report->rejects[report->nrejects].reason = c->rej[k].reason;
+				c->rej[k].reason = NULL;
+				report->nrejects++;
+			}
+		}
+		report->seconds = now_seconds() - t0;
+	}
+	progress_report(rd.progress, "load", (double)len, (double)len);
+	*out = rd.f;
+	rd.f = NULL;
+	rc = 0;
+done:
+	for (size_t i = 0; i < nchunks; i++)
+		chunk_free(&chunks[i], rd.ncols);
+	free(chunks);
+	frame_free(rd.f);
+	free_names(rd.names, rd.ncols);
+	free(rd.override);
+	free(rd.types);
+	return rc;
+}
+
+int csv_parse_chunked(const char *data, size_t len, const char *label, const char *name,
+		      const struct csv_options *opt, size_t chunk_size, struct frame **out,
+		      struct csv_report *report, struct pm_err *err)
+{
+	return parse_csv(data, len, label, name, opt, chunk_size ? chunk_size : 1, out, report,
+			 err);
+}
+
+int frame_parse_csv(const char *data, size_t len, const char *label, const char *name,
+		    const struct csv_options *opt, struct frame **out, struct csv_report *report,
+		    struct pm_err *err)
+{
+	return parse_csv(data, len, label, name, opt, 0, out, report, err);
+}
+
+int frame_read_csv(const char *path, const char *name, const struct csv_options *opt,
+		   struct frame **out, struct csv_report *report, struct pm_err *err)
+{
+	struct fs_map m;
+	*out = NULL;
+	if (report)
+		memset(report, 0, sizeof *report);
+	if (fs_map_open(path, &m, err) < 0)
+		return -1;
+	if (m.len == 0) {
+		fs_map_close(&m);
+		return pm_errf(err, "%s: empty file", path);
+	}
+	int rc = parse_csv(m.data, m.len, path, name, opt, 0, out, report, err);
+	fs_map_close(&m);
+	return rc;
+}

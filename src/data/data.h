@@ -1,0 +1,152 @@
+/* data — the columnar frame, the CSV reader, type inference, the binary
+ * columnar cache, SQL over frames, and deterministic splits.
+ * The one header of src/data. */
+#ifndef PM_DATA_H
+#define PM_DATA_H
+
+#include "../util/util.h"
+
+#include <sqlite3.h>
+
+/* ---- types -------------------------------------------------------------- */
+enum pm_type { PM_INT, PM_FLOAT, PM_BOOL, PM_STRING, PM_TIMESTAMP };
+#define PM_NTYPES 5
+const char *pm_type_name(enum pm_type t); /* "int", "float", ... */
+bool pm_type_parse(const char *s, enum pm_type *t);
+bool pm_type_numeric(enum pm_type t);     /* int, float, bool, timestamp */
+
+/* Tokens read as a missing value in text input. */
+bool data_is_missing_token(const char *s, size_t n);
+/* Boolean spellings: true/false in any case. */
+bool data_parse_bool(const char *s, size_t n, bool *out);
+
+/* ---- string dictionary ------------------------------------------------------
+ * Interns strings to dense codes 0..n-1 in first-seen order. */
+struct strdict {
+	uint32_t n, cap;
+	const char **str; /* code -> NUL-terminated string */
+	uint32_t *len;    /* code -> byte length */
+	uint32_t *slots;  /* open addressing: code+1, 0 = empty */
+	uint32_t nslots;
+	struct strdict_arena *arena;
+	bool borrowed;    /* strings live in a mapped file, not the arena */
+};
+struct strdict *strdict_new(void);
+void strdict_free(struct strdict *d);
+uint32_t strdict_intern(struct strdict *d, const char *s, size_t len);
+/* Code of s, or -1 when absent. */
+int64_t strdict_find(const struct strdict *d, const char *s, size_t len);
+
+/* ---- columns and frames -------------------------------------------------------
+ * Values are stored by type; missing values are flagged in `valid` and their
+ * slot holds 0.  Timestamps are microseconds since 1970 UTC. */
+struct column {
+	char *name;
+	enum pm_type type;
+	uint8_t *valid;      /* 1 present, 0 missing; one byte per row */
+	union {
+		int64_t *i64;    /* PM_INT, PM_TIMESTAMP */
+		double *f64;     /* PM_FLOAT (may hold NaN/Inf written by SQL) */
+		uint8_t *b;      /* PM_BOOL: 0 or 1 */
+		uint32_t *code;  /* PM_STRING: index into dict */
+	} v;
+	struct strdict *dict; /* PM_STRING only */
+	size_t nmissing;
+	size_t nrows;         /* length of the arrays (set by column_init); lets
+				 column_count_missing recount without the frame */
+};
+
+struct frame {
+	char *name;
+	size_t nrows, ncols;
+	struct column *cols;
+	struct fs_map map;   /* when the arrays point into a mapped cache file */
+};
+
+/* A frame with ncols columns of nrows rows; each column is set up with
+ * column_init before use. */
+struct frame *frame_new(const char *name, size_t nrows, size_t ncols);
+void frame_free(struct frame *f);
+/* Allocates the arrays of a column (zeroed, all missing). */
+void column_init(struct column *c, const char *name, enum pm_type type, size_t nrows);
+/* Index of the column named `name`, or -1. */
+int frame_col_index(const struct frame *f, const char *name);
+static inline bool column_present(const struct column *c, size_t row)
+{
+	return c->valid[row] != 0;
+}
+/* A value as a double (NaN when missing; strings give NaN). */
+double column_num(const struct column *c, size_t row);
+/* A value as text ("" when missing), formatted the way `show` prints it. */
+const char *column_text(const struct column *c, size_t row, char *buf, size_t n);
+/* Recounts nmissing from valid. */
+void column_count_missing(struct column *c);
+/* Content fingerprint of a frame (names, types, values): 16 hex digits. */
+void frame_fingerprint(const struct frame *f, char out[17]);
+/* A new frame holding the given rows of f, in that order. */
+struct frame *frame_take(const struct frame *f, const char *name, const size_t *rows, size_t n);
+
+/* ---- CSV -------------------------------------------------------------------------- */
+struct csv_type_override {
+	char *column;
+	enum pm_type type;
+};
+
+struct csv_options {
+	char delim;               /* 0: ',' or, for *.tsv / *.tab, '\t' */
+	bool no_header;
+	char **columns;           /* names when no_header (or to rename); NULL-terminated */
+	struct csv_type_override *types;
+	size_t ntypes;
+	bool skip_bad;            /* skip bad rows and count them instead of failing */
+	int threads;              /* 0: all CPUs */
+	const struct progress *progress;
+};
+
+/* One skipped row, kept for the reject report. */
+struct csv_reject {
+	size_t line;     /* 1-based physical line where the row starts */
+	char *reason;
+};
+
+struct csv_report {
+	size_t bytes, rows, rejected;
+	struct csv_reject *rejects;  /* the first ones (up to CSV_MAX_REJECTS) */
+	size_t nrejects;
+	double seconds;
+};
+#define CSV_MAX_REJECTS 1000
+void csv_report_free(struct csv_report *r);
+
+/* Reads a CSV/TSV file into a frame.  Errors name the file, line and column. */
+int frame_read_csv(const char *path, const char *name, const struct csv_options *opt,
+		   struct frame **out, struct csv_report *report, struct pm_err *err);
+/* The same over a buffer in memory (`label` names it in errors). */
+int frame_parse_csv(const char *data, size_t len, const char *label, const char *name,
+		    const struct csv_options *opt, struct frame **out, struct csv_report *report,
+		    struct pm_err *err);
+/* Writes a frame as RFC 4180 CSV with a header row. */
+int frame_write_csv(const struct frame *f, FILE *out, struct pm_err *err);
+
+/* ---- binary columnar cache -----------------------------------------------------------
+ * One file per frame, read back by mapping it: loading is near-instant. */
+int frame_save(const struct frame *f, const char *path, struct pm_err *err);
+int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err);
+
+/* ---- SQL ---------------------------------------------------------------------------------- */
+/* Makes a frame visible to SQL as table `f->name` on db (a read-only
+ * virtual table over the frame's columns; timestamps read as ISO text).
+ * The frame must outlive the connection's use of the table. */
+int frame_sql_register(sqlite3 *db, struct frame *f, struct pm_err *err);
+/* Runs a SELECT and collects its result as a frame (types from the values). */
+int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame **out,
+		   struct pm_err *err);
+
+/* ---- split ------------------------------------------------------------------------------- */
+/* Assigns each row to a part by hashing the value of column `by` (or, when
+ * by is NULL, the whole row), so the same input splits the same way on every
+ * machine.  ratios are percentages summing to 100; part[i] gets the rows. */
+int frame_split(const struct frame *f, const char *by, const int *ratios, size_t nparts,
+		size_t **rows, size_t *counts, struct pm_err *err);
+
+#endif

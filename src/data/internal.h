@@ -1,0 +1,33 @@
+/* Private to src/data: helpers shared by the files of this folder only.
+ * Other folders include data/data.h, never this file. */
+#ifndef PM_DATA_INTERNAL_H
+#define PM_DATA_INTERNAL_H
+
+#include "data.h"
+
+/* Appends a string that lives elsewhere (a mapped cache file) without
+ * copying it; s must stay valid and NUL-terminated for the dict's life.
+ * Duplicates are not checked: the caller guarantees distinct strings. */
+void strdict_add_borrowed(struct strdict *d, const char *s, uint32_t len);
+/* Makes room for n strings (avoids repeated growth when the size is known). */
+void strdict_reserve(struct strdict *d, uint32_t n);
+/* Hash of a string as the dict computes it (XXH64, seed 0). */
+static inline uint64_t strdict_hash(const char *s, size_t len)
+{
+	return hash64(s, len, 0);
+}
+/* Interns with a hash computed by the caller. */
+uint32_t strdict_intern_h(struct strdict *d, const char *s, size_t len, uint64_t h);
+
+/* Text of a missing-aware value for hashing and writing; like column_text
+ * but returns the length too (strings are returned without copying). */
+const char *column_text_len(const struct column *c, size_t row, char *buf, size_t n,
+			    size_t *len);
+
+/* frame_parse_csv with a chosen chunk size (bytes per parallel piece), so
+ * tests can check that many small chunks give the same frame as one. */
+int csv_parse_chunked(const char *data, size_t len, const char *label, const char *name,
+		      const struct csv_options *opt, size_t chunk_size, struct frame **out,
+		      struct csv_report *report, struct pm_err *err);
+
+#endif

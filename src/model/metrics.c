@@ -1,0 +1,261 @@
+/* Evaluation metrics.  Definitions follow scikit-learn where it has one
+ * (roc_auc_score, average_precision_score, log_loss with eps 1e-15,
+ * r2_score), so users can compare figures directly. */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+struct scored {
+	double s, y;
+};
+
+static int cmp_scored_asc(const void *a, const void *b)
+{
+	double x = ((const struct scored *)a)->s, y = ((const struct scored *)b)->s;
+	return x < y ? -1 : x > y;
+}
+
+double metric_auc(const double *y, const double *score, size_t n)
+{
+	struct scored *v = xmalloc((n ? n : 1) * sizeof *v);
+	double npos = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i].s = score[i];
+		v[i].y = y[i];
+		npos += y[i] > 0.5;
+	}
+	double nneg = (double)n - npos;
+	if (npos == 0 || nneg == 0) {
+		free(v);
+		return NAN;
+	}
+	qsort(v, n, sizeof *v, cmp_scored_asc);
+	/* rank sum of the positives, ties sharing their average rank */
+	long double rsum = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && v[j].s == v[i].s)
+			j++;
+		double avg = ((double)i + 1 + (double)j) / 2.0;
+		for (size_t k = i; k < j; k++)
+			if (v[k].y > 0.5)
+				rsum += avg;
+		i = j;
+	}
+	free(v);
+	return (double)((rsum - npos * (npos + 1) / 2.0) / (npos * nneg));
+}
+
+double metric_pr_auc(const double *y, const double *score, size_t n)
+{
+	struct scored *v = xmalloc((n ? n : 1) * sizeof *v);
+	double npos = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i].s = score[i];
+		v[i].y = y[i];
+		npos += y[i] > 0.5;
+	}
+	if (npos == 0) {
+		free(v);
+		return NAN;
+	}
+	qsort(v, n, sizeof *v, cmp_scored_asc);
+	/* walk thresholds from the highest score down; tied scores form one step */
+	double tp = 0, fp = 0, prev_recall = 0, ap = 0;
+	for (size_t i = n; i > 0;) {
+		size_t j = i;
+		while (j > 0 && v[j - 1].s == v[i - 1].s) {
+			j--;
+			if (v[j].y > 0.5)
+				tp++;
+			else
+				fp++;
+		}
+		double recall = tp / npos, precision = tp / (tp + fp);
+		ap += (recall - prev_recall) * precision;
+		prev_recall = recall;
+		i = j;
+	}
+	free(v);
+	return ap;
+}
+
+json_t *metrics_regression(const double *y, const double *pred, size_t n, double train_mean)
+{
+	long double se = 0, ae = 0, sy = 0, bse = 0, bae = 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = pred[i] - y[i];
+		se += d * d;
+		ae += fabs(d);
+		sy += y[i];
+		double b = train_mean - y[i];
+		bse += b * b;
+		bae += fabs(b);
+	}
+	double mean = n ? (double)(sy / n) : NAN;
+	long double st = 0;
+	for (size_t i = 0; i < n; i++)
+		st += (y[i] - mean) * (y[i] - mean);
+	double r2 = st > 0 ? 1.0 - (double)(se / st) : NAN;
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)n, "rmse",
+			 num(n ? sqrt((double)(se / n)) : NAN), "mae", num(n ? (double)(ae / n) : NAN),
+			 "r2", num(r2), "mse", num(n ? (double)(se / n) : NAN), "baseline_rmse",
+			 num(n ? sqrt((double)(bse / n)) : NAN), "baseline_mae",
+			 num(n ? (double)(bae / n) : NAN));
+}
+
+static double clamp_p(double p)
+{
+	const double eps = 1e-15;
+	return p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+}
+
+json_t *metrics_binary(const double *y, const double *p, size_t n, double threshold,
+		       double prior_pos)
+{
+	double tp = 0, fp = 0, tn = 0, fn = 0;
+	long double ll = 0, bll = 0;
+	double pb = clamp_p(prior_pos);
+	for (size_t i = 0; i < n; i++) {
+		bool pos = y[i] > 0.5, pred = p[i] >= threshold;
+		if (pos && pred)
+			tp++;
+		else if (pos)
+			fn++;
+		else if (pred)
+			fp++;
+		else
+			tn++;
+		double q = clamp_p(p[i]);
+		ll -= pos ? log(q) : log(1 - q);
+		bll -= pos ? log(pb) : log(1 - pb);
+	}
+	double prec = tp + fp > 0 ? tp / (tp + fp) : 0, rec = tp + fn > 0 ? tp / (tp + fn) : 0;
+	double f1 = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0;
+	/* the majority class of training predicted for every row */
+	double base_acc = n ? (prior_pos >= 0.5 ? tp + fn : tn + fp) / (double)n : NAN;
+	json_t *cm = json_pack("[[I,I],[I,I]]", (json_int_t)tn, (json_int_t)fp, (json_int_t)fn,
+			       (json_int_t)tp);
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "n",
+			 (json_int_t)n, "auc", num(metric_auc(y, p, n)), "pr_auc",
+			 num(metric_pr_auc(y, p, n)), "accuracy", num(n ? (tp + tn) / (double)n : NAN),
+			 "logloss", num(n ? (double)(ll / n) : NAN), "precision", num(prec), "recall",
+			 num(rec), "f1", num(f1), "threshold", num(threshold), "positive_rate",
+			 num(n ? (tp + fn) / (double)n : NAN), "confusion", cm, "baseline_accuracy",
+			 num(base_acc), "baseline_logloss", num(n ? (double)(bll / n) : NAN));
+}
+
+json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t k,
+			   const double *prior, const struct ft_vocab *classes)
+{
+	size_t *cm = xcalloc(k * k, sizeof *cm);
+	long double ll = 0, bll = 0;
+	size_t correct = 0, major = 0;
+	for (size_t c = 1; c < k; c++)
+		if (prior && prior[c] > prior[major])
+			major = c;
+	size_t base_correct = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t t = (size_t)y[i], best = 0;
+		const double *pi = prob + i * k;
+		for (size_t c = 1; c < k; c++)
+			if (pi[c] > pi[best])
+				best = c;
+		cm[t * k + best]++;
+		correct += best == t;
+		base_correct += major == t;
+		ll -= log(clamp_p(pi[t]));
+		if (prior)
+			bll -= log(clamp_p(prior[t]));
+	}
+	json_t *per = json_array(), *cmj = json_array();
+	double mp = 0, mr = 0, mf = 0, mauc = 0;
+	size_t nauc = 0;
+	double *yb = xmalloc((n ? n : 1) * sizeof *yb), *sc = xmalloc((n ? n : 1) * sizeof *sc);
+	for (size_t c = 0; c < k; c++) {
+		double tp = (double)cm[c * k + c], colsum = 0, rowsum = 0;
+		json_t *row = json_array();
+		for (size_t d = 0; d < k; d++) {
+			colsum += (double)cm[d * k + c];
+			rowsum += (double)cm[c * k + d];
+			json_array_append_new(row, json_integer((json_int_t)cm[c * k + d]));
+		}
+		json_array_append_new(cmj, row);
+		double p = colsum > 0 ? tp / colsum : 0, r = rowsum > 0 ? tp / rowsum : 0;
+		double f = p + r > 0 ? 2 * p * r / (p + r) : 0;
+		mp += p;
+		mr += r;
+		mf += f;
+		for (size_t i = 0; i < n; i++) {
+			yb[i] = (size_t)y[i] == c;
+			sc[i] = prob[i * k + c];
+		}
+		double auc = metric_auc(yb, sc, n);
+		if (isfinite(auc)) {
+			mauc += auc;
+			nauc++;
+		}
+		json_t *cls = classes && c < classes->n ? json_stringn(classes->str[c], classes->len[c]) : NULL;
+		json_array_append_new(per, json_pack("{s:o,s:o,s:o,s:o,s:o,s:I}", "class",
+						     cls ? cls : json_integer((json_int_t)c), "precision", num(p),
+						     "recall", num(r), "f1", num(f), "auc", num(auc),
+						     "support", (json_int_t)rowsum));
+	}
+	free(yb);
+	free(sc);
+	free(cm);
+	double K = (double)k;
+	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)n,
+			 "accuracy", num(n ? (double)correct / (double)n : NAN), "logloss",
+			 num(n ? (double)(ll / n) : NAN), "auc", num(nauc ? mauc / (double)nauc : NAN),
+			 "precision", num(mp / K), "recall", num(mr / K), "f1", num(mf / K), "per_class",
+			 per, "confusion", cmj, "baseline_accuracy",
+			 num(n ? (double)base_correct / (double)n : NAN), "baseline_logloss",
+			 num(n && prior ? (double)(bll / n) : NAN));
+}
+
+json_t *model_metrics(const struct model *m, const double *y, const double *pred, size_t n)
+{
+	switch (m->task) {
+	case TASK_REGRESSION:
+		return metrics_regression(y, pred, n, m->label_mean);
+	case TASK_BINARY:
+		if (m->nout == 1)
+			return metrics_binary(y, pred, n, 0.5, m->prior ? m->prior[1] : 0.5);
+		/* a two-class softmax: judged on P(class 1) */
+		{
+			double *p1 = xmalloc((n ? n : 1) * sizeof *p1);
+			for (size_t i = 0; i < n; i++)
+				p1[i] = pred[i * 2 + 1];
+			json_t *j = metrics_binary(y, p1, n, 0.5, m->prior ? m->prior[1] : 0.5);
+			free(p1);
+			return j;
+		}
+	case TASK_MULTICLASS:
+		return metrics_multiclass(y, pred, n, (size_t)m->nout, m->prior, &m->classes);
+	}
+	return json_object();
+}
+
+const char *model_primary_metric(const struct model *m, bool *higher_better)
+{
+	switch (m->task) {
+	case TASK_REGRESSION:
+		*higher_better = false;
+		return "rmse";
+	case TASK_BINARY:
+		*higher_better = true;
+		return "auc";
+	case TASK_MULTICLASS:
+		break;
+	}
+	*higher_better = true;
+	return "accuracy";
+}

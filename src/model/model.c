@@ -1,0 +1,698 @@
+/* Models: parameter layout, the objective and its gradient, predictions.
+ *
+ * Every model is   z = linear(dense, cat) + deep(dense, embeddings(cat))
+ * with one of the parts absent:
+ *   linear, logistic, softmax   linear part over dense and one-hot (cat) inputs
+ *   dnn                         deep part only: embeddings + ReLU layers
+ *   wide-deep                   wide = linear over the categorical inputs
+ *                               (crosses included), deep = the dnn without
+ *                               the wide-only crosses
+ * The output z is the scaled value, the logit or the class logits. */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const type_names[] = {"linear", "logistic", "softmax", "dnn", "wide-deep"};
+static const char *const task_names[] = {"regression", "binary", "multiclass"};
+
+const char *model_type_name(enum model_type t)
+{
+	return (unsigned)t < PM_ARRAY_LEN(type_names) ? type_names[t] : "?";
+}
+
+bool model_type_parse(const char *s, enum model_type *t)
+{
+	for (size_t i = 0; i < PM_ARRAY_LEN(type_names); i++)
+		if (strcmp(s, type_names[i]) == 0) {
+			*t = (enum model_type)i;
+			return true;
+		}
+	if (strcmp(s, "wide_deep") == 0 || strcmp(s, "widedeep") == 0) {
+		*t = MODEL_WIDE_DEEP;
+		return true;
+	}
+	return false;
+}
+
+const char *model_task_name(enum model_task t)
+{
+	return (unsigned)t < PM_ARRAY_LEN(task_names) ? task_names[t] : "?";
+}
+
+static void add_block(struct model *m, const char *name, size_t len, bool l2, int group)
+{
+	struct pblock *b = &m->blocks[m->nblocks++];
+	snprintf(b->name, sizeof b->name, "%s", name);
+	b->off = m->nparams;
+	b->len = len;
+	b->l2 = l2;
+	b->group = group;
+	m->nparams += len;
+}
+
+int model_layout(struct model *m, struct pm_err *err)
+{
+	const struct transform *t = m->tf;
+	size_t K = (size_t)m->nout;
+	m->nparams = 0;
+	m->nblocks = 0;
+	m->has_linear = m->type != MODEL_DNN;
+	m->has_deep = m->type == MODEL_DNN || m->type == MODEL_WIDE_DEEP;
+	m->linear_dense = m->type != MODEL_WIDE_DEEP;
+	if (m->nhidden < 0 || m->nhidden > MODEL_MAX_LAYERS)
+		return pm_errf(err, "a model has at most %d hidden layers", MODEL_MAX_LAYERS);
+	if (m->has_deep && m->nhidden == 0)
+		return pm_errf(err, "a %s model needs at least one hidden layer", model_type_name(m->type));
+	for (int l = 0; l < m->nhidden; l++)
+		if (m->hidden[l] <= 0 || m->hidden[l] > 1 << 16)
+			return pm_errf(err, "hidden layer %d has %d units", l + 1, m->hidden[l]);
+	if (m->has_linear) {
+		int g = m->type == MODEL_WIDE_DEEP ? 1 : 0;
+		if (m->linear_dense) {
+			m->off_wd = m->nparams;
+			add_block(m, "linear.dense", K * t->ndense, true, g);
+		}
+		m->off_wc = m->nparams;
+		add_block(m, m->type == MODEL_WIDE_DEEP ? "wide.cat" : "linear.cat",
+			  (size_t)t->cat_total * K, true, g);
+		m->off_b = m->nparams;
+		add_block(m, m->type == MODEL_WIDE_DEEP ? "wide.bias" : "linear.bias", K, false, g);
+	}
+	free(m->off_emb);
+	free(m->emb_col);
+	m->off_emb = xcalloc(t->ncat + 1, sizeof *m->off_emb);
+	m->emb_col = xcalloc(t->ncat + 1, sizeof *m->emb_col);
+	if (m->has_deep) {
+		size_t col = t->ndense, start = m->nparams, total = 0;
+		for (size_t i = 0; i < t->nfeat; i++) {
+			const struct ft_feature *ft = &t->feat[i];
+			if (ft->cat_slot < 0)
+				continue;
+			int e = m->embed[ft->cat_slot];
+			m->off_emb[ft->cat_slot] = start + total;
+			m->emb_col[ft->cat_slot] = col;
+			col += (size_t)e;
+			total += (size_t)e * ft->card;
+		}
+		m->d0 = col;
+		if (m->d0 == 0)
+			return pm_errf(err, "the deep part has no inputs");
+		if (total)
+			add_block(m, "embeddings", total, true, 0);
+		m->dims[0] = m->d0;
+		for (int l = 0; l < m->nhidden; l++)
+			m->dims[l + 1] = (size_t)m->hidden[l];
+		m->dims[m->nhidden + 1] = K;
+		for (int l = 0; l <= m->nhidden; l++) {
+			char name[24];
+			if (l < m->nhidden)
+				snprintf(name, sizeof name, "dense%d.w", l + 1);
+			else
+				snprintf(name, sizeof name, "out.w");
+			m->off_w[l] = m->nparams;
+			add_block(m, name, m->dims[l + 1] * m->dims[l], true, 0);
+			if (l < m->nhidden)
+				snprintf(name, sizeof name, "dense%d.b", l + 1);
+			else
+				snprintf(name, sizeof name, "out.b");
+			m->off_bias[l] = m->nparams;
+			add_block(m, name, m->dims[l + 1], false, 0);
+		}
+	}
+	return 0;
+}
+
+int model_init(struct model *m, const struct model_spec *spec, struct pm_err *err)
+{
+	const struct transform *t = m->tf;
+	m->type = spec->type;
+	m->task = spec->task;
+	m->nout = spec->nout;
+	m->nhidden = spec->nhidden;
+	memcpy(m->hidden, spec->hidden, sizeof m->hidden);
+	m->dropout = spec->dropout;
+	if (m->nout < 1)
+		return pm_errf(err, "a model needs at least one output");
+	if (m->dropout < 0 || m->dropout >= 1)
+		return pm_errcf(err, PM_E_USAGE, "--dropout must be in [0, 1)");
+	if ((m->type == MODEL_LINEAR && m->task != TASK_REGRESSION) ||
+	    (m->type == MODEL_LOGISTIC && m->task != TASK_BINARY) ||
+	    (m->type == MODEL_SOFTMAX && m->task != TASK_MULTICLASS && m->task != TASK_BINARY))
+		return pm_errcf(err, PM_E_USAGE, "a %s model cannot learn a %s label",
+				model_type_name(m->type), model_task_name(m->task));
+	free(m->embed);
+	m->embed = xcalloc(t->ncat + 1, sizeof *m->embed);
+	for (size_t i = 0; i < t->nfeat; i++) {
+		const struct ft_feature *ft = &t->feat[i];
+		if (ft->cat_slot < 0)
+			continue;
+		if (m->type == MODEL_WIDE_DEEP && ft->wide_only)
+			continue;
+		m->embed[ft->cat_slot] = ft->embed_dim ? ft->embed_dim
+				       : spec->embed_dim ? spec->embed_dim
+				       : ft_embed_dim_auto(ft->card);
+	}
+	if (model_layout(m, err) < 0)
+		return -1;
+	free(m->params);
+	m->params = xcalloc(m->nparams + 1, sizeof *m->params);
+
+	struct rng r;
+	rng_seed(&r, spec->seed);
+	if (m->has_deep) {
+		for (size_t i = 0; i < t->nfeat; i++) {
+			const struct ft_feature *ft = &t->feat[i];
+			if (ft->cat_slot < 0 || !m->embed[ft->cat_slot])
+				continue;
+			int e = m->embed[ft->cat_slot];
+			double sd = 1.0 / sqrt((double)e);
+			double *p = m->params + m->off_emb[ft->cat_slot];
+			for (size_t k = 0; k < (size_t)e * ft->card; k++)
+				p[k] = sd * rng_normal(&r);
+		}
+		for (int l = 0; l <= m->nhidden; l++) {
+			/* He for ReLU layers; the output layer 1/fan_in */
+			double sd = sqrt((l < m->nhidden ? 2.0 : 1.0) / (double)m->dims[l]);
+			double *w = m->params + m->off_w[l];
+			for (size_t k = 0; k < m->dims[l + 1] * m->dims[l]; k++)
+				w[k] = sd * rng_normal(&r);
+		}
+	}
+	/* start the bias at the class log-odds: the first epochs then learn
+	 * the features, not the base rate */
+	double *bias = m->has_linear ? m->params + m->off_b : m->params + m->off_bias[m->nhidden];
+	if (m->prior && m->task == TASK_BINARY && m->nout == 1) {
+		double p = m->prior[1];
+		if (p > 1e-6 && p < 1 - 1e-6)
+			bias[0] = log(p / (1 - p));
+	} else if (m->prior && m->nout > 1) {
+		for (int k = 0; k < m->nout; k++)
+			bias[k] = log(m->prior[k] > 1e-6 ? m->prior[k] : 1e-6);
+	}
+	return 0;
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	transform_free(m->tf);
+	free(m->label);
+	ft_vocab_free(&m->classes);
+	free(m->prior);
+	free(m->embed);
+	free(m->params);
+	free(m->off_emb);
+	free(m->emb_col);
+	json_decref(m->hyper);
+	json_decref(m->metrics);
+	json_decref(m->info);
+	free(m);
+}
+
+/* ---- training math ------------------------------------------------------------------ */
+
+struct model_scratch {
+	size_t cap;
+	double *z, *dz;
+	double *a[MODEL_MAX_LAYERS + 1];   /* a[0]: deep input; a[l]: layer l output */
+	double *mask[MODEL_MAX_LAYERS + 1];
+	double *da, *da2;                  /* gradient w.r.t. activations (widest layer) */
+};
+
+struct model_scratch *model_scratch_new(const struct model *m, size_t cap)
+{
+	struct model_scratch *s = xcalloc(1, sizeof *s);
+	size_t K = (size_t)m->nout;
+	s->cap = cap;
+	s->z = xmalloc(cap * K * sizeof(double));
+	s->dz = xmalloc(cap * K * sizeof(double));
+	if (m->has_deep) {
+		size_t wmax = 0;
+		for (int l = 0; l <= m->nhidden; l++) {
+			s->a[l] = xmalloc(cap * m->dims[l] * sizeof(double));
+			if (l > 0)
+				s->mask[l] = xmalloc(cap * m->dims[l] * sizeof(double));
+			if (m->dims[l] > wmax)
+				wmax = m->dims[l];
+		}
+		s->da = xmalloc(cap * wmax * sizeof(double));
+		s->da2 = xmalloc(cap * wmax * sizeof(double));
+	}
+	return s;
+}
+
+void model_scratch_free(struct model_scratch *s)
+{
+	if (!s)
+		return;
+	free(s->z);
+	free(s->dz);
+	for (int l = 0; l <= MODEL_MAX_LAYERS; l++) {
+		free(s->a[l]);
+		free(s->mask[l]);
+	}
+	free(s->da);
+	free(s->da2);
+	free(s);
+}
+
+/* Deep input: dense values then each categorical slot's embedding row. */
+static void deep_input(const struct model *m, const double *dense, const uint32_t *cat, size_t n,
+		       double *a0)
+{
+	const struct transform *t = m->tf;
+	for (size_t i = 0; i < n; i++) {
+		double *row = a0 + i * m->d0;
+		memcpy(row, dense + i * t->ndense, t->ndense * sizeof(double));
+		for (size_t i2 = 0; i2 < t->nfeat; i2++) {
+			const struct ft_feature *ft = &t->feat[i2];
+			if (ft->cat_slot < 0)
+				continue;
+			int e = m->embed[ft->cat_slot];
+			if (!e)
+				continue;
+			uint32_t c = cat[i * t->ncat + (size_t)ft->cat_slot] - ft->cat_off;
+			memcpy(row + m->emb_col[ft->cat_slot],
+			       m->params + m->off_emb[ft->cat_slot] + (size_t)c * (size_t)e,
+			       (size_t)e * sizeof(double));
+		}
+	}
+}
+
+static int check_cats(const struct model *m, const struct batch *b, struct pm_err *err)
+{
+	const struct transform *t = m->tf;
+	for (size_t i = 0; i < b->n * t->ncat; i++)
+		if (b->cat[i] >= t->cat_total)
+			return pm_errf(err, "categorical index %u out of range", b->cat[i]);
+	return 0;
+}
+
+int model_loss_grad(const struct model *m, const struct backend *be, struct model_scratch *s,
+		    const struct batch *b, double l2, bool train, uint64_t dropout_seed,
+		    double *loss, double *grad, struct pm_err *err)
+{
+	const struct transform *t = m->tf;
+	size_t n = b->n, K = (size_t)m->nout, nd = t->ndense, nc = t->ncat;
+	const double *P = m->params;
+	if (n > s->cap)
+		return pm_errf(err, "batch of %zu rows exceeds the scratch capacity %zu", n, s->cap);
+	if (n == 0) {
+		*loss = 0;
+		if (grad)
+			memset(grad, 0, m->nparams * sizeof *grad);
+		return 0;
+	}
+	if (check_cats(m, b, err) < 0)
+		return -1;
+	double *z = s->z;
+	memset(z, 0, n * K * sizeof *z);
+
+	/* forward */
+	if (m->has_linear) {
+		if (m->linear_dense && nd)
+			be->gemm(be, false, true, n, K, nd, 1.0, b->dense, nd, P + m->off_wd, nd, 0.0, z, K);
+		for (size_t i = 0; i < n; i++) {
+			double *zi = z + i * K;
+			for (size_t j = 0; j < nc; j++) {
+				const double *w = P + m->off_wc + (size_t)b->cat[i * nc + j] * K;
+				for (size_t k = 0; k < K; k++)
+					zi[k] += w[k];
+			}
+			for (size_t k = 0; k < K; k++)
+				zi[k] += P[m->off_b + k];
+		}
+	}
+	int L = m->nhidden;
+	if (m->has_deep) {
+		deep_input(m, b->dense, b->cat, n, s->a[0]);
+		struct rng r;
+		rng_seed(&r, dropout_seed);
+		for (int l = 0; l < L; l++) {
+			size_t din = m->dims[l], dout = m->dims[l + 1];
+			double *out = s->a[l + 1];
+			be->gemm(be, false, true, n, dout, din, 1.0, s->a[l], din, P + m->off_w[l], din, 0.0,
+				 out, dout);
+			const double *bias = P + m->off_bias[l];
+			double *mask = s->mask[l + 1];
+			bool drop = train && m->dropout > 0;
+			double keep = 1.0 / (1.0 - m->dropout);
+			for (size_t i = 0; i < n; i++)
+				for (size_t k = 0; k < dout; k++) {
+					double v = out[i * dout + k] + bias[k];
+					v = v > 0 ? v : 0;
+					double mk = 1.0;
+					if (drop)
+						mk = rng_uniform(&r) < m->dropout ? 0.0 : keep;
+					mask[i * dout + k] = mk;
+					out[i * dout + k] = v * mk;
+				}
+		}
+		size_t hl = m->dims[L];
+		be->gemm(be, false, true, n, K, hl, 1.0, s->a[L], hl, P + m->off_w[L], hl, 1.0, z, K);
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < K; k++)
+				z[i * K + k] += P[m->off_bias[L] + k];
+	}
+
+	/* loss and dz */
+	double *dz = s->dz;
+	long double total = 0;
+	double inv = 1.0 / (double)n;
+	for (size_t i = 0; i < n; i++) {
+		const double *zi = z + i * K;
+		double *di = dz + i * K;
+		double y = b->y[i];
+		if (m->task == TASK_REGRESSION) {
+			double d = zi[0] - y;
+			total += d * d;
+			di[0] = 2.0 * d * inv;
+		} else if (K == 1) {
+			double v = zi[0];
+			total += (v > 0 ? v : 0) - y * v + log1p(exp(-fabs(v)));
+			double p = v >= 0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v));
+			di[0] = (p - y) * inv;
+		} else {
+			size_t yc = (size_t)y;
+			double mx = zi[0];
+			for (size_t k = 1; k < K; k++)
+				if (zi[k] > mx)
+					mx = zi[k];
+			double se = 0;
+			for (size_t k = 0; k < K; k++)
+				se += exp(zi[k] - mx);
+			double lse = mx + log(se);
+			total += lse - zi[yc];
+			for (size_t k = 0; k < K; k++)
+				di[k] = (exp(zi[k] - lse) - (k == yc ? 1.0 : 0.0)) * inv;
+		}
+	}
+	double obj = (double)(total / n);
+	long double reg = 0;
+	for (size_t bi = 0; bi < m->nblocks; bi++)
+		if (m->blocks[bi].l2)
+			for (size_t k = 0; k < m->blocks[bi].len; k++) {
+				double w = P[m->blocks[bi].off + k];
+				reg += w * w;
+			}
+	obj += 0.5 * l2 * (double)reg;
+	*loss = obj;
+	if (!isfinite(obj))
+		return 0;  /* the trainer names the divergence */
+	if (!grad)
+		return 0;
+
+	/* backward */
+	memset(grad, 0, m->nparams * sizeof *grad);
+	if (m->has_linear) {
+		if (m->linear_dense && nd)
+			be->gemm(be, true, false, K, nd, n, 1.0, dz, K, b->dense, nd, 0.0, grad + m->off_wd, nd);
+		for (size_t i = 0; i < n; i++) {
+			const double *di = dz + i * K;
+			for (size_t j = 0; j < nc; j++) {
+				double *g = grad + m->off_wc + (size_t)b->cat[i * nc + j] * K;
+				for (size_t k = 0; k < K; k++)
+					g[k] += di[k];
+			}
+			for (size_t k = 0; k < K; k++)
+				grad[m->off_b + k] += di[k];
+		}
+	}
+	if (m->has_deep) {
+		size_t hl = m->dims[L];
+		be->gemm(be, true, false, K, hl, n, 1.0, dz, K, s->a[L], hl, 0.0, grad + m->off_w[L], hl);
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < K; k++)
+				grad[m->off_bias[L] + k] += dz[i * K + k];
+		/* da = dz * W_out  (n x hl) */
+		double *da = s->da, *da2 = s->da2;
+		be->gemm(be, false, false, n, hl, K, 1.0, dz, K, P + m->off_w[L], hl, 0.0, da, hl);
+		bool need_da0 = false;
+		for (size_t j = 0; j < nc; j++)
+			if (m->embed[j])
+				need_da0 = true;
+		for (int l = L - 1; l >= 0; l--) {
+			size_t din = m->dims[l], dout = m->dims[l + 1];
+			const double *a = s->a[l + 1], *mask = s->mask[l + 1];
+			for (size_t i = 0; i < n * dout; i++)
+				da[i] = a[i] > 0 ? da[i] * mask[i] : 0.0;
+			be->gemm(be, true, false, dout, din, n, 1.0, da, dout, s->a[l], din, 0.0,
+				 grad + m->off_w[l], din);
+			double *gb = grad + m->off_bias[l];
+			for (size_t i = 0; i < n; i++)
+				for (size_t k = 0; k < dout; k++)
+					gb[k] += da[i * dout + k];
+			if (l > 0 || need_da0) {
+				be->gemm(be, false, false, n, din, dout, 1.0, da, dout, P + m->off_w[l], din,
+					 0.0, da2, din);
+				double *tmp = da;
+				da = da2;
+				da2 = tmp;
+			}
+		}
+		if (need_da0) {
+			/* da now holds d objective / d a0 */
+			for (size_t i = 0; i < t->nfeat; i++) {
+				const struct ft_feature *ft = &t->feat[i];
+				if (ft->cat_slot < 0 || !m->embed[ft->cat_slot])
+					continue;
+				size_t e = (size_t)m->embed[ft->cat_slot], slot = (size_t)ft->cat_slot;
+				for (size_t r = 0; r < n; r++) {
+					uint32_t c = b->cat[r * nc + slot] - ft->cat_off;
+					double *g = grad + m->off_emb[slot] + (size_t)c * e;
+					const double *src = da + r * m->d0 + m->emb_col[slot];
+					for (size_t k = 0; k < e; k++)
+						g[k] += src[k];
+				}
+			}
+		}
+	}
+	if (l2 > 0)
+		for (size_t bi = 0; bi < m->nblocks; bi++)
+			if (m->blocks[bi].l2)
+				for (size_t k = 0; k < m->blocks[bi].len; k++)
+					grad[m->blocks[bi].off + k] += l2 * P[m->blocks[bi].off + k];
+	return 0;
+}
+
+/* ---- predictions ------------------------------------------------------------------------ */
+
+/* A dot product in one fixed order, so a row's result never depends on
+ * the batch it came in (BLAS may pick other kernels for other shapes). */
+static double dot_fixed(const double *a, const double *b, size_t n)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		s0 += a[k] * b[k];
+		s1 += a[k + 1] * b[k + 1];
+		s2 += a[k + 2] * b[k + 2];
+		s3 += a[k + 3] * b[k + 3];
+	}
+	for (; k < n; k++)
+		s0 += a[k] * b[k];
+	return (s0 + s1) + (s2 + s3);
+}
+
+static void finish_output(const struct model *m, double *z)
+{
+	size_t K = (size_t)m->nout;
+	if (m->task == TASK_REGRESSION) {
+		z[0] = z[0] * m->label_std + m->label_mean;
+	} else if (K == 1) {
+		double v = z[0];
+		z[0] = v >= 0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v));
+	} else {
+		double mx = z[0], se = 0;
+		for (size_t k = 1; k < K; k++)
+			if (z[k] > mx)
+				mx = z[k];
+		for (size_t k = 0; k < K; k++) {
+			z[k] = exp(z[k] - mx);
+			se += z[k];
+		}
+		for (size_t k = 0; k < K; k++)
+			z[k] /= se;
+	}
+}
+
+void model_predict_rows(const struct model *m, const double *dense, const uint32_t *cat,
+			size_t n, double *out)
+{
+	const struct transform *t = m->tf;
+	size_t K = (size_t)m->nout, nd = t->ndense, nc = t->ncat;
+	const double *P = m->params;
+	size_t wmax = m->d0;
+	for (int l = 1; l <= m->nhidden; l++)
+		if (m->dims[l] > wmax)
+			wmax = m->dims[l];
+	double *h1 = m->has_deep ? xmalloc(wmax * sizeof *h1) : NULL;
+	double *h2 = m->has_deep ? xmalloc(wmax * sizeof *h2) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const double *x = dense + i * nd;
+		const uint32_t *c = cat + i * nc;
+		double *z = out + i * K;
+		for (size_t k = 0; k < K; k++)
+			z[k] = 0;
+		if (m->has_linear) {
+			for (size_t k = 0; k < K; k++) {
+				double v = m->linear_dense ? dot_fixed(P + m->off_wd + k * nd, x, nd) : 0.0;
+				for (size_t j = 0; j < nc; j++)
+					v += P[m->off_wc + (size_t)c[j] * K + k];
+				z[k] = v + P[m->off_b + k];
+			}
+		}
+		if (m->has_deep) {
+			deep_input(m, x, c, 1, h1);
+			double *a = h1, *o = h2;
+			for (int l = 0; l < m->nhidden; l++) {
+				size_t din = m->dims[l], dout = m->dims[l + 1];
+				for (size_t k = 0; k < dout; k++) {
+					double v = dot_fixed(P + m->off_w[l] + k * din, a, din) + P[m->off_bias[l] + k];
+					o[k] = v > 0 ? v : 0;
+				}
+				double *tmp = a;
+				a = o;
+				o = tmp;
+			}
+			size_t hl = m->dims[m->nhidden];
+			int L = m->nhidden;
+			for (size_t k = 0; k < K; k++)
+				z[k] += dot_fixed(P + m->off_w[L] + k * hl, a, hl) + P[m->off_bias[L] + k];
+		}
+		finish_output(m, z);
+	}
+	free(h1);
+	free(h2);
+}
+
+int model_predict_values(const struct model *m, const struct ft_value *in, double *out,
+			 struct pm_err *err)
+{
+	const struct transform *t = m->tf;
+	double *dense = xmalloc((t->ndense + 1) * sizeof *dense);
+	uint32_t *cat = xmalloc((t->ncat + 1) * sizeof *cat);
+	int rc = transform_apply(t, in, dense, cat, err);
+	if (rc == 0)
+		model_predict_rows(m, dense, cat, 1, out);
+	free(dense);
+	free(cat);
+	return rc;
+}
+
+struct pred_job {
+	const struct model *m;
+	const struct frame *f;
+	const int *colmap;
+	const size_t *rows;
+	size_t n;
+	double *out;
+	struct pm_err *errs;
+	int *failed;
+};
+
+#define PRED_CHUNK 2048
+
+static void pred_chunk(void *ctx, size_t k)
+{
+	struct pred_job *j = ctx;
+	const struct transform *t = j->m->tf;
+	size_t lo = k * PRED_CHUNK, hi = lo + PRED_CHUNK;
+	if (hi > j->n)
+		hi = j->n;
+	double *dense = xmalloc(((hi - lo) * t->ndense + 1) * sizeof *dense);
+	uint32_t *cat = xmalloc(((hi - lo) * t->ncat + 1) * sizeof *cat);
+	if (transform_apply_rows(t, j->f, j->colmap, j->rows + lo, hi - lo, dense, cat, 1,
+				 &j->errs[k]) < 0)
+		j->failed[k] = 1;
+	else
+		model_predict_rows(j->m, dense, cat, hi - lo, j->out + lo * (size_t)j->m->nout);
+	free(dense);
+	free(cat);
+}
+
+int model_predict_frame(const struct model *m, const struct frame *f, const size_t *rows,
+			size_t n, int threads, double *out, struct pm_err *err)
+{
+	int *colmap = xmalloc((m->tf->ninputs + 1) * sizeof *colmap);
+	if (transform_bind(m->tf, f, colmap, err) < 0) {
+		free(colmap);
+		return -1;
+	}
+	size_t *all = NULL;
+	if (!rows) {
+		/* explicit row numbers, so errors name the real row */
+		all = xmalloc((n ? n : 1) * sizeof *all);
+		for (size_t i = 0; i < n; i++)
+			all[i] = i;
+		rows = all;
+	}
+	size_t nchunks = (n + PRED_CHUNK - 1) / PRED_CHUNK;
+	struct pred_job j = {.m = m, .f = f, .colmap = colmap, .rows = rows, .n = n, .out = out};
+	j.errs = xcalloc(nchunks + 1, sizeof *j.errs);
+	j.failed = xcalloc(nchunks + 1, sizeof *j.failed);
+	par_for(nchunks, threads, pred_chunk, &j);
+	int rc = 0;
+	for (size_t k = 0; k < nchunks; k++)
+		if (j.failed[k]) {
+			*err = j.errs[k];
+			rc = -1;
+			break;
+		}
+	free(j.errs);
+	free(j.failed);
+	free(all);
+	free(colmap);
+	return rc;
+}
+
+/* The key of a label value: bools read false/true, numbers as in
+ * ft_value_key, strings as they are. */
+static size_t label_key(const struct column *c, size_t row, char *buf, size_t n, const char **key)
+{
+	if (c->type == PM_BOOL) {
+		*key = c->v.b[row] ? "true" : "false";
+		return strlen(*key);
+	}
+	struct ft_value v = {0};
+	switch (c->type) {
+	case PM_STRING:
+		v.is_str = true;
+		v.str = c->dict->str[c->v.code[row]];
+		v.len = c->dict->len[c->v.code[row]];
+		break;
+	case PM_FLOAT:
+		v.num = c->v.f64[row];
+		break;
+	default:
+		v.num = (double)c->v.i64[row];
+		break;
+	}
+	return ft_value_key(&v, buf, n, key);
+}
+
+int model_label_value(const struct model *m, const struct column *c, size_t row, double *y)
+{
+	if (!column_present(c, row))
+		return 0;
+	if (m->task == TASK_REGRESSION) {
+		*y = column_num(c, row);
+		return 1;
+	}
+	char buf[64];
+	const char *key;
+	size_t len = label_key(c, row, buf, sizeof buf, &key);
+	int64_t k = ft_vocab_find(&m->classes, key, len);
+	if (k < 0)
+		return -1;
+	*y = (double)k;
+	return 1;
+}
+
+size_t model_label_key(const struct column *c, size_t row, char *buf, size_t n, const char **key)
+{
+	return label_key(c, row, buf, n, key);
+}

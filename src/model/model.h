@@ -1,0 +1,214 @@
+/* model — linear, logistic, softmax, DNN and wide & deep models over the
+ * outputs of a feature transform; their loss and gradients; predictions;
+ * evaluation metrics; the math backend interface; the model file format.
+ *
+ * All numbers are float64.  Training math goes through a struct backend
+ * (CBLAS on the CPU; a CUDA backend can plug in); predictions go through a
+ * fixed-order kernel, so a row gets the same bits whether it is predicted
+ * alone, in a batch, at evaluation or at serving.
+ *
+ * The one header of src/model. */
+#ifndef PM_MODEL_H
+#define PM_MODEL_H
+
+#include "../util/util.h"
+#include "../data/data.h"
+#include "../features/features.h"
+
+#include <jansson.h>
+
+/* ---- math backend -----------------------------------------------------------
+ * Row-major matrices.  C = alpha * op(A) * op(B) + beta * C, where op(X) is X
+ * or its transpose; op(A) is m x k, op(B) k x n. */
+struct backend {
+	const char *name;
+	void (*gemm)(const struct backend *be, bool trans_a, bool trans_b, size_t m, size_t n,
+		     size_t k, double alpha, const double *a, size_t lda, const double *b,
+		     size_t ldb, double beta, double *c, size_t ldc);
+	void *ctx;
+};
+/* The backend for --device cpu|gpu ("cpu" when device is NULL). */
+int backend_get(const char *device, const struct backend **out, struct pm_err *err);
+const struct backend *backend_cpu(void);
+
+/* ---- random numbers: xoshiro256** seeded by splitmix64 ---------------------
+ * Every random choice of training (initial weights, shuffling, dropout)
+ * draws from one of these seeded from --seed, so a run is reproducible. */
+struct rng {
+	uint64_t s[4];
+};
+void rng_seed(struct rng *r, uint64_t seed);
+uint64_t rng_next(struct rng *r);
+double rng_uniform(struct rng *r);            /* [0, 1) */
+double rng_normal(struct rng *r);             /* N(0, 1) */
+uint64_t rng_below(struct rng *r, uint64_t n);/* [0, n) */
+/* A seed derived from a seed and a number (epoch, step): independent streams. */
+uint64_t rng_derive(uint64_t seed, uint64_t k);
+
+/* ---- models -------------------------------------------------------------------- */
+enum model_type { MODEL_LINEAR, MODEL_LOGISTIC, MODEL_SOFTMAX, MODEL_DNN, MODEL_WIDE_DEEP };
+enum model_task { TASK_REGRESSION, TASK_BINARY, TASK_MULTICLASS };
+const char *model_type_name(enum model_type t);
+bool model_type_parse(const char *s, enum model_type *t);
+const char *model_task_name(enum model_task t);
+
+#define MODEL_MAX_LAYERS 8
+#define MODEL_MAX_BLOCKS (8 + 2 * MODEL_MAX_LAYERS)
+
+/* A named range of the flat parameter array. */
+struct pblock {
+	char name[24];
+	size_t off, len;
+	bool l2;      /* weights take L2; biases do not */
+	int group;    /* 0: deep/default optimizer, 1: wide optimizer */
+};
+
+struct model {
+	enum model_type type;
+	enum model_task task;
+	struct transform *tf;        /* owned */
+	char *label;
+	enum pm_type label_type;
+	/* classification: class names (label values as keys) and their
+	 * training frequencies; binary: classes[1] is the positive class */
+	struct ft_vocab classes;
+	double *prior;
+	/* regression: the model learns (y - label_mean) / label_std */
+	double label_mean, label_std;
+	int nout;                    /* 1, or the number of classes for softmax */
+	int nhidden;
+	int hidden[MODEL_MAX_LAYERS];
+	double dropout;
+	int *embed;                  /* per categorical slot: embedding width in the deep part, 0 none */
+
+	size_t nparams;
+	double *params;
+	struct pblock blocks[MODEL_MAX_BLOCKS];
+	size_t nblocks;
+	/* layout */
+	bool has_linear, has_deep, linear_dense;
+	size_t off_wd, off_wc, off_b;   /* linear part: Wd [nout x ndense], Wc [cat_total x nout], b */
+	size_t *off_emb;                /* per slot, into params */
+	size_t *emb_col;                /* per slot: first column of its embedding in the deep input */
+	size_t d0;                      /* deep input width */
+	size_t dims[MODEL_MAX_LAYERS + 2];
+	size_t off_w[MODEL_MAX_LAYERS + 1], off_bias[MODEL_MAX_LAYERS + 1];
+
+	json_t *hyper;                  /* hyperparameters, as given to train */
+	json_t *metrics;                /* metrics at the end of training */
+	json_t *info;                   /* run, datasets, created ... */
+};
+
+struct model_spec {
+	enum model_type type;
+	enum model_task task;
+	int nout;
+	int nhidden;
+	int hidden[MODEL_MAX_LAYERS];
+	double dropout;
+	int embed_dim;               /* 0: per feature automatic */
+	uint64_t seed;
+};
+
+/* Lays out and initialises the parameters of a model over m->tf (set
+ * before).  Weights of the linear part start at zero, layers He-normal. */
+int model_init(struct model *m, const struct model_spec *spec, struct pm_err *err);
+/* The parameter layout alone, from type, tf, nout, hidden and embed (the
+ * file reader uses it to check the stored weights). */
+int model_layout(struct model *m, struct pm_err *err);
+void model_free(struct model *m);
+
+/* One mini-batch of transformed rows with targets: y is the scaled target
+ * (regression) or the class index (classification). */
+struct batch {
+	size_t n;
+	const double *dense;      /* n x ndense */
+	const uint32_t *cat;      /* n x ncat */
+	const double *y;
+};
+
+/* Scratch memory for forward/backward over batches of up to `cap` rows. */
+struct model_scratch;
+struct model_scratch *model_scratch_new(const struct model *m, size_t cap);
+void model_scratch_free(struct model_scratch *s);
+
+/* Objective on a batch: mean loss (squared error on the scaled target,
+ * log loss, or cross-entropy) + l2/2 * sum of squared weights.  When grad is
+ * not NULL, it receives d objective / d params (nparams).  dropout_seed
+ * seeds the dropout masks (training only: pass train = true). */
+int model_loss_grad(const struct model *m, const struct backend *be, struct model_scratch *s,
+		    const struct batch *b, double l2, bool train, uint64_t dropout_seed,
+		    double *loss, double *grad, struct pm_err *err);
+
+/* Predictions for transformed rows: out is n x nout: the value
+ * (regression, in label units), P(positive) (binary) or class
+ * probabilities (multiclass).  Fixed-order arithmetic: each row's result
+ * does not depend on the other rows. */
+void model_predict_rows(const struct model *m, const double *dense, const uint32_t *cat,
+			size_t n, double *out);
+/* The same from raw input values (one row), through transform_apply. */
+int model_predict_values(const struct model *m, const struct ft_value *in, double *out,
+			 struct pm_err *err);
+/* Rows of a frame (rows NULL: all), through transform_apply_rows. */
+int model_predict_frame(const struct model *m, const struct frame *f, const size_t *rows,
+			size_t n, int threads, double *out, struct pm_err *err);
+
+/* Label of a row as a model target: *y is the value (regression) or the
+ * class index; returns 1 when usable, 0 when missing, -1 when the class is
+ * unknown to the model. */
+int model_label_value(const struct model *m, const struct column *c, size_t row, double *y);
+/* The text key of a label value: false/true for bools, numbers as
+ * ft_value_key prints them, strings as they are. */
+size_t model_label_key(const struct column *c, size_t row, char *buf, size_t n, const char **key);
+
+/* ---- model files ------------------------------------------------------------------
+ * "PRODMLMD" | u32 format | u32 0 | u64 header length | header JSON
+ * (schema, transform, model, hyperparameters, metrics, info, arrays) |
+ * u64 count | that many float64 (little endian) | sha256 of all before. */
+#define MODEL_FORMAT_VERSION 1
+
+struct model_array {
+	char *name;
+	double *data;
+	size_t len;
+};
+
+/* Serialises m (its params first) and extra arrays; `extra_header` is
+ * stored under "extra" (checkpoints keep their state there). */
+int model_serialize(const struct model *m, json_t *extra_header, const struct model_array *extra,
+		    size_t nextra, struct sbuf *out, struct pm_err *err);
+/* Parses and checks (magic, version, lengths, checksum) a model file image.
+ * extra/extra_header may be NULL when not wanted. */
+int model_deserialize(const void *data, size_t len, const char *label, struct model **out,
+		      json_t **extra_header, struct model_array **extra, size_t *nextra,
+		      struct pm_err *err);
+int model_load_file(const char *path, struct model **out, struct pm_err *err);
+void model_arrays_free(struct model_array *a, size_t n);
+/* The header document of a model (what `models show` prints of it). */
+json_t *model_header_json(const struct model *m);
+
+/* ---- metrics ------------------------------------------------------------------------ */
+/* ROC AUC with ties counted half (the Mann-Whitney statistic); NaN when
+ * one class is absent. */
+double metric_auc(const double *y, const double *score, size_t n);
+/* Average precision (the step-wise area under the precision-recall curve,
+ * as scikit-learn's average_precision_score); NaN without positives. */
+double metric_pr_auc(const double *y, const double *score, size_t n);
+/* rmse, mae, r2, baseline_rmse/baseline_mae (predicting `train_mean`). */
+json_t *metrics_regression(const double *y, const double *pred, size_t n, double train_mean);
+/* auc, pr_auc, accuracy, precision, recall, f1, logloss, confusion matrix
+ * [[tn, fp], [fn, tp]] at `threshold`, and the majority-class baseline
+ * (accuracy) and prior baseline (logloss of predicting `prior_pos`). */
+json_t *metrics_binary(const double *y, const double *p, size_t n, double threshold,
+		       double prior_pos);
+/* accuracy, logloss, macro precision/recall/f1, macro one-vs-rest auc,
+ * confusion matrix (rows: true class), baselines. */
+json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t k,
+			   const double *prior, const struct ft_vocab *classes);
+/* Metrics for a model's task from targets and predictions. */
+json_t *model_metrics(const struct model *m, const double *y, const double *pred, size_t n);
+/* The metric a model is judged by at each epoch (and for early stopping):
+ * "rmse" (lower is better), "auc" or "accuracy". */
+const char *model_primary_metric(const struct model *m, bool *higher_better);
+
+#endif

@@ -1,0 +1,1 @@
+## src/registry — models, versions, aliases

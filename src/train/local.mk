@@ -1,0 +1,1 @@
+## src/train — trainer, optimizers, input pipeline, runs and jobs

@@ -1,0 +1,195 @@
+/* Files: atomic writes, whole-file reads, memory maps. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_mkdir_p(const char *path, struct pm_err *err)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			int e = errno;
+			pm_errf(err, "cannot create directory %s: %s", p, strerror(e));
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+		int e = errno;
+		pm_errf(err, "cannot create directory %s: %s", p, strerror(e));
+		free(p);
+		return -1;
+	}
+	free(p);
+	if (!fs_is_dir(path))
+		return pm_errf(err, "%s exists and is not a directory", path);
+	return 0;
+}
+
+bool fs_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+bool fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fs_read_all(const char *path, char **data, size_t *len, struct pm_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_errf(err, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return pm_errf(err, "%s: is a directory", path);
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			close(fd);
+			return pm_errf(err, "%s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	*data = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+char *fs_tmp_name(const char *path)
+{
+	return xasprintf("%s.tmp.%ld", path, (long)getpid());
+}
+
+int fs_rename(const char *from, const char *to, struct pm_err *err)
+{
+	if (rename(from, to) < 0)
+		return pm_errf(err, "cannot rename %s to %s: %s", from, to, strerror(errno));
+	return 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err)
+{
+	char *tmp = fs_tmp_name(path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			free(tmp);
+			return -1;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	int rc = fs_rename(tmp, path, err);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+char *path_join(const char *a, const char *b)
+{
+	if (!a || !*a || b[0] == '/')
+		return xstrdup(b);
+	size_t n = strlen(a);
+	return xasprintf("%s%s%s", a, a[n - 1] == '/' ? "" : "/", b);
+}
+
+const char *path_base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err)
+{
+	memset(m, 0, sizeof *m);
+	m->fd = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_errf(err, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return pm_errf(err, "%s: %s", path, strerror(e));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return pm_errf(err, "%s: is a directory", path);
+	}
+	m->fd = fd;
+	m->len = (size_t)st.st_size;
+	if (m->len == 0)
+		return 0;
+	m->data = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m->data == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		m->data = NULL;
+		m->fd = -1;
+		return pm_errf(err, "%s: cannot map: %s", path, strerror(e));
+	}
+	madvise(m->data, m->len, MADV_SEQUENTIAL);
+	return 0;
+}
+
+void fs_map_close(struct fs_map *m)
+{
+	if (m->data)
+		munmap(m->data, m->len);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->data = NULL;
+	m->fd = -1;
+	m->len = 0;
+}

@@ -1,0 +1,268 @@
+/* XXH64 (for splits, buckets and fingerprints) and SHA-256 (for artifacts). */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define P1 11400714785074694791ULL
+#define P2 14029467366897019727ULL
+#define P3 1609587929392839161ULL
+#define P4 9650029242287828579ULL
+#define P5 2870177450012600261ULL
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v; /* little-endian hosts only (x86-64, arm64) */
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t round64(uint64_t acc, uint64_t in)
+{
+	acc += in * P2;
+	acc = rotl64(acc, 31);
+	return acc * P1;
+}
+
+static inline uint64_t merge64(uint64_t acc, uint64_t v)
+{
+	acc ^= round64(0, v);
+	return acc * P1 + P4;
+}
+
+uint64_t hash64(const void *data, size_t len, uint64_t seed)
+{
+	const uint8_t *p = data, *end = p + len;
+	uint64_t h;
+	if (len >= 32) {
+		uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
+		const uint8_t *limit = end - 32;
+		do {
+			v1 = round64(v1, rd64(p));
+			v2 = round64(v2, rd64(p + 8));
+			v3 = round64(v3, rd64(p + 16));
+			v4 = round64(v4, rd64(p + 24));
+			p += 32;
+		} while (p <= limit);
+		h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+		h = merge64(h, v1);
+		h = merge64(h, v2);
+		h = merge64(h, v3);
+		h = merge64(h, v4);
+	} else {
+		h = seed + P5;
+	}
+	h += (uint64_t)len;
+	while (p + 8 <= end) {
+		h ^= round64(0, rd64(p));
+		h = rotl64(h, 27) * P1 + P4;
+		p += 8;
+	}
+	if (p + 4 <= end) {
+		h ^= (uint64_t)rd32(p) * P1;
+		h = rotl64(h, 23) * P2 + P3;
+		p += 4;
+	}
+	while (p < end) {
+		h ^= (*p) * P5;
+		h = rotl64(h, 11) * P1;
+		p++;
+	}
+	h ^= h >> 33;
+	h *= P2;
+	h ^= h >> 29;
+	h *= P3;
+	h ^= h >> 32;
+	return h;
+}
+
+#define FP_BLOCK (4u << 20)
+
+struct fp_ctx {
+	const uint8_t *data;
+	size_t len;
+	uint64_t *out;
+};
+
+static void fp_block(void *ctx, size_t i)
+{
+	struct fp_ctx *c = ctx;
+	size_t off = i * FP_BLOCK;
+	size_t n = c->len - off < FP_BLOCK ? c->len - off : FP_BLOCK;
+	c->out[i] = hash64(c->data + off, n, 0);
+}
+
+uint64_t hash64_parallel(const void *data, size_t len, int threads)
+{
+	size_t nblocks = (len + FP_BLOCK - 1) / FP_BLOCK;
+	if (nblocks <= 1)
+		return hash64(data, len, 0x70726f646d6cULL);
+	struct fp_ctx c = {data, len, xmalloc(nblocks * sizeof(uint64_t))};
+	par_for(nblocks, threads, fp_block, &c);
+	uint64_t h = hash64(c.out, nblocks * sizeof(uint64_t), (uint64_t)len);
+	free(c.out);
+	return h;
+}
+
+/* ---- SHA-256 (FIPS 180-4) ---------------------------------------------- */
+static const uint32_t K[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(uint32_t h[8], const uint8_t *p)
+{
+	uint32_t w[64];
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+	for (int i = 0; i < 64; i++) {
+		uint32_t S1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
+		uint32_t ch = (e & f) ^ (~e & g);
+		uint32_t t1 = hh + S1 + ch + K[i] + w[i];
+		uint32_t S0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
+		uint32_t mj = (a & b) ^ (a & c) ^ (b & c);
+		uint32_t t2 = S0 + mj;
+		hh = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += hh;
+}
+
+void sha256_init(struct sha256 *c)
+{
+	static const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+	memcpy(c->h, init, sizeof init);
+	c->len = 0;
+	c->nbuf = 0;
+}
+
+void sha256_update(struct sha256 *c, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	c->len += len;
+	if (c->nbuf) {
+		size_t take = 64 - c->nbuf < len ? 64 - c->nbuf : len;
+		memcpy(c->buf + c->nbuf, p, take);
+		c->nbuf += take;
+		p += take;
+		len -= take;
+		if (c->nbuf == 64) {
+			sha256_block(c->h, c->buf);
+			c->nbuf = 0;
+		}
+	}
+	while (len >= 64) {
+		sha256_block(c->h, p);
+		p += 64;
+		len -= 64;
+	}
+	if (len) {
+		memcpy(c->buf, p, len);
+		c->nbuf = len;
+	}
+}
+
+void sha256_final(struct sha256 *c, uint8_t out[32])
+{
+	uint64_t bits = c->len * 8;
+	uint8_t pad = 0x80;
+	sha256_update(c, &pad, 1);
+	uint8_t zero = 0;
+	while (c->nbuf != 56)
+		sha256_update(c, &zero, 1);
+	uint8_t lenb[8];
+	for (int i = 0; i < 8; i++)
+		lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_update(c, lenb, 8);
+	for (int i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(c->h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)c->h[i];
+	}
+}
+
+void sha256_hex(const uint8_t d[32], char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[64] = 0;
+}
+
+int sha256_file(const char *path, char hex[65], struct pm_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_errf(err, "%s: %s", path, strerror(errno));
+	struct sha256 c;
+	sha256_init(&c);
+	uint8_t *buf = xmalloc(1 << 20);
+	for (;;) {
+		ssize_t r = read(fd, buf, 1 << 20);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			close(fd);
+			return pm_errf(err, "%s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		sha256_update(&c, buf, (size_t)r);
+	}
+	free(buf);
+	close(fd);
+	uint8_t d[32];
+	sha256_final(&c, d);
+	sha256_hex(d, hex);
+	return 0;
+}

@@ -1,0 +1,296 @@
+/* Small string helpers: strict number parsing, UTF-8 checks and widths. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+
+bool str_eq_ci(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+bool str_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+char *str_trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = 0;
+	return s;
+}
+
+char **str_split(const char *s, char sep, size_t *n)
+{
+	size_t cap = 0, cnt = 0;
+	char **list = NULL;
+	for (;;) {
+		const char *e = strchr(s, sep);
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		xgrow((void **)&list, &cap, cnt + 2, sizeof *list);
+		list[cnt++] = xstrndup(s, len);
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	list[cnt] = NULL;
+	if (n)
+		*n = cnt;
+	return list;
+}
+
+void str_list_free(char **list)
+{
+	if (!list)
+		return;
+	for (char **p = list; *p; p++)
+		free(*p);
+	free(list);
+}
+
+bool parse_int64(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	bool neg = false;
+	if (n == 0)
+		return false;
+	if (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-';
+		i = 1;
+		if (n == 1)
+			return false;
+	}
+	uint64_t v = 0;
+	for (; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			return false;
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return false;
+		*out = (int64_t)(0 - v);
+	} else {
+		if (v > (uint64_t)INT64_MAX)
+			return false;
+		*out = (int64_t)v;
+	}
+	return true;
+}
+
+/* Exact powers of ten for the fast path: a decimal with at most 15
+ * significant digits and a small exponent converts exactly with one
+ * multiplication or division (Clinger's fast path). */
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+bool parse_double(const char *s, size_t n, double *out)
+{
+	if (n == 0)
+		return false;
+	size_t i = 0;
+	bool neg = false;
+	if (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	uint64_t mant = 0;
+	int digits = 0, exp10 = 0;
+	bool any = false, fast = true;
+	for (; i < n && (unsigned char)(s[i] - '0') <= 9; i++) {
+		any = true;
+		if (mant == 0 && s[i] == '0')
+			continue;
+		if (digits < 19) {
+			mant = mant * 10 + (uint64_t)(s[i] - '0');
+			digits++;
+		} else {
+			exp10++;
+			fast = false;
+		}
+	}
+	if (i < n && s[i] == '.') {
+		i++;
+		for (; i < n && (unsigned char)(s[i] - '0') <= 9; i++) {
+			any = true;
+			if (mant == 0 && s[i] == '0') {
+				exp10--;
+				continue;
+			}
+			if (digits < 19) {
+				mant = mant * 10 + (uint64_t)(s[i] - '0');
+				digits++;
+				exp10--;
+			} else {
+				fast = false;
+			}
+		}
+	}
+	if (!any) {
+		/* inf / infinity / nan spelled out */
+		size_t m = n - i;
+		const char *t = s + i;
+		if ((m == 3 && strncasecmp(t, "inf", 3) == 0) ||
+		    (m == 8 && strncasecmp(t, "infinity", 8) == 0)) {
+			*out = neg ? -INFINITY : INFINITY;
+			return true;
+		}
+		return false;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		bool eneg = false;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			eneg = s[i++] == '-';
+		if (i >= n)
+			return false;
+		int e = 0;
+		for (; i < n && (unsigned char)(s[i] - '0') <= 9; i++)
+			if (e < 100000)
+				e = e * 10 + (s[i] - '0');
+		exp10 += eneg ? -e : e;
+	}
+	if (i != n)
+		return false;
+	if (fast && digits <= 15 && exp10 >= -22 && exp10 <= 22) {
+		double v = (double)mant;
+		v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
+		*out = neg ? -v : v;
+		return true;
+	}
+	/* Slow path: strtod on a NUL-terminated copy. */
+	char tmp[128];
+	char *buf = n < sizeof tmp ? tmp : xmalloc(n + 1);
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	char *end;
+	errno = 0;
+	double v = strtod(buf, &end);
+	bool ok = end == buf + n;
+	if (buf != tmp)
+		free(buf);
+	if (!ok)
+		return false;
+	*out = v;
+	return true;
+}
+
+void fmt_double(double v, char *buf, size_t n)
+{
+	if (isnan(v)) {
+		snprintf(buf, n, "NaN");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(buf, n, v < 0 ? "-Inf" : "Inf");
+		return;
+	}
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+bool utf8_valid(const char *str, size_t n, size_t *bad_off)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len;
+		uint32_t cp;
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4;
+			cp = c & 0x07;
+		} else
+			goto bad;
+		if (i + len > n)
+			goto bad;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			goto bad;
+		i += len;
+	}
+	return true;
+bad:
+	if (bad_off)
+		*bad_off = i;
+	return false;
+}
+
+/* Decodes one code point; returns its length in bytes (1 for a bad byte). */
+static size_t utf8_next(const char *s, wchar_t *wc)
+{
+	mbstate_t st = {0};
+	size_t r = mbrtowc(wc, s, 4, &st);
+	if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
+		*wc = (unsigned char)*s;
+		return 1;
+	}
+	return r;
+}
+
+int utf8_width(const char *s)
+{
+	int w = 0;
+	while (*s) {
+		wchar_t wc;
+		s += utf8_next(s, &wc);
+		int cw = wcwidth(wc);
+		w += cw < 0 ? 1 : cw;
+	}
+	return w;
+}
+
+size_t utf8_fit(const char *s, int width)
+{
+	const char *p = s;
+	int w = 0;
+	while (*p) {
+		wchar_t wc;
+		size_t len = utf8_next(p, &wc);
+		int cw = wcwidth(wc);
+		if (cw < 0)
+			cw = 1;
+		if (w + cw > width)
+			break;
+		w += cw;
+		p += len;
+	}
+	return (size_t)(p - s);
+}

@@ -1,0 +1,149 @@
+/* util — errors, memory, strings, hashing, files, threads, progress, time.
+ * The one header of src/util; every other folder may include it. */
+#ifndef PM_UTIL_H
+#define PM_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors ------------------------------------------------------------
+ * Library code never prints: it fills a pm_err and returns -1.  The face
+ * (REPL, script runner, TUI, HTTP) decides how the message reaches the user. */
+struct pm_err {
+	int code;          /* PM_E_* */
+	char msg[1024];
+};
+enum { PM_E_OK = 0, PM_E_FAIL = 1, PM_E_USAGE = 2, PM_E_CANCEL = 3, PM_E_NOTFOUND = 4 };
+
+int pm_errf(struct pm_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int pm_errcf(struct pm_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prepends "PREFIX: " to an existing message (adds context on the way up). */
+int pm_err_prefix(struct pm_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pm_err_clear(struct pm_err *err);
+
+/* ---- memory: out of memory is not bad input, so these abort ------------ */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Grows *p (of *cap elements of size elem) to hold at least need elements. */
+void xgrow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* ---- string builder ----------------------------------------------------- */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_putc(struct sbuf *b, char c);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap);
+char *sbuf_steal(struct sbuf *b); /* returns the string ("" if empty); b is reset */
+void sbuf_free(struct sbuf *b);
+
+/* ---- string helpers ----------------------------------------------------- */
+bool str_eq_ci(const char *a, const char *b);
+bool str_prefix(const char *s, const char *prefix);
+bool str_suffix(const char *s, const char *suffix);
+char *str_trim(char *s); /* in place; returns s advanced past leading space */
+/* Splits s at sep into a NULL-terminated array of fresh strings (empty
+ * fields kept); *n gets the count.  Free with str_list_free. */
+char **str_split(const char *s, char sep, size_t *n);
+void str_list_free(char **list);
+/* Strict number parsers over [s, s+n): the whole span must be the number. */
+bool parse_int64(const char *s, size_t n, int64_t *out);
+bool parse_double(const char *s, size_t n, double *out);
+/* Formats a double the shortest way that reads back to the same value. */
+void fmt_double(double v, char *buf, size_t n);
+/* Checks that [s, s+n) is valid UTF-8; on failure *bad_off is the offset
+ * of the first invalid byte. */
+bool utf8_valid(const char *s, size_t n, size_t *bad_off);
+/* Display width of a UTF-8 string in terminal columns (wide chars count 2). */
+int utf8_width(const char *s);
+/* Bytes of s that fit in w columns. */
+size_t utf8_fit(const char *s, int w);
+
+/* ---- hashing -------------------------------------------------------------
+ * hash64 is XXH64: stable across machines and releases, so it keys splits,
+ * fingerprints and hash buckets. */
+uint64_t hash64(const void *data, size_t len, uint64_t seed);
+/* Fingerprint of a byte range, hashed in parallel blocks (same value for any
+ * thread count). */
+uint64_t hash64_parallel(const void *data, size_t len, int threads);
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t nbuf;
+};
+void sha256_init(struct sha256 *c);
+void sha256_update(struct sha256 *c, const void *data, size_t len);
+void sha256_final(struct sha256 *c, uint8_t out[32]);
+void sha256_hex(const uint8_t digest[32], char hex[65]);
+int sha256_file(const char *path, char hex[65], struct pm_err *err);
+
+/* ---- files ---------------------------------------------------------------- */
+int fs_mkdir_p(const char *path, struct pm_err *err);
+bool fs_exists(const char *path);
+bool fs_is_dir(const char *path);
+/* Reads a whole file; *data is NUL-terminated (not counted in *len). */
+int fs_read_all(const char *path, char **data, size_t *len, struct pm_err *err);
+/* Writes to PATH.tmp.PID, fsyncs and renames over PATH: never half-written. */
+int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err);
+/* A temporary name beside PATH for atomic replacement. Caller frees. */
+char *fs_tmp_name(const char *path);
+int fs_rename(const char *from, const char *to, struct pm_err *err);
+char *path_join(const char *a, const char *b);
+const char *path_base(const char *p);
+
+struct fs_map {
+	void *data;
+	size_t len;
+	int fd;
+};
+/* Read-only memory map of a whole file (an empty file maps to len 0). */
+int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err);
+void fs_map_close(struct fs_map *m);
+
+/* ---- threads ---------------------------------------------------------------- */
+int pm_ncpu(void);
+/* Calls fn(ctx, i) for i in [0, n) on up to `threads` threads (0: all CPUs).
+ * Items are handed out dynamically; fn must be thread-safe. */
+void par_for(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx);
+
+/* ---- progress -----------------------------------------------------------------
+ * Long work reports through this; the face decides how it is drawn. A NULL
+ * progress is valid and silent.  `cancel` points at the session's cancel flag. */
+struct progress {
+	void (*report)(void *ctx, const char *what, double done, double total);
+	void *ctx;
+	volatile int *cancel;
+};
+void progress_report(const struct progress *p, const char *what, double done, double total);
+bool progress_cancelled(const struct progress *p);
+
+/* ---- time ------------------------------------------------------------------------- */
+double now_seconds(void);           /* monotonic, seconds */
+int64_t now_unix_us(void);          /* wall clock, microseconds since 1970 UTC */
+/* Parses ISO-8601 style timestamps: YYYY-MM-DD, YYYY-MM-DD[ T]HH:MM[:SS[.frac]]
+ * with an optional Z, " UTC" or +HH:MM offset.  Microseconds since epoch, UTC. */
+bool ts_parse(const char *s, size_t n, int64_t *us);
+/* "YYYY-MM-DD HH:MM:SS" (with ".ffffff" when there is a fraction), UTC. */
+void ts_format(int64_t us, char *buf, size_t n);
+void ts_now_iso(char *buf, size_t n);
+/* Calendar parts of a UTC timestamp (dow: 0 = Sunday). */
+void ts_parts(int64_t us, int *year, int *month, int *day, int *hour, int *min, int *sec, int *dow);
+
+#endif

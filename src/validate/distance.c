@@ -1,0 +1,427 @@
+/* Distances between two distributions: L-infinity and Jensen-Shannon as TFDV
+ * computes them (metrics.cc), the population stability index and the
+ * two-sample Kolmogorov-Smirnov statistic. */
+#include "validate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- value counts: both sides merged by value, in byte order ---------------- */
+
+/* std::string order, which TFDV's std::map uses: unsigned bytes, then length */
+static int vc_cmp_value(const void *pa, const void *pb)
+{
+	const struct value_count *a = pa, *b = pb;
+	uint32_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->value, b->value, n);
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+struct merged {
+	const char *value;
+	uint32_t len;
+	double a, b;
+};
+
+/* The union of both sides' values, sorted, with each side's count.  A value
+ * listed twice on one side (which stats never produce) adds up. */
+static struct merged *merge_counts(const struct value_count *a, size_t na,
+				   const struct value_count *b, size_t nb, size_t *n, double *suma,
+				   double *sumb)
+{
+	struct value_count *sa = xmalloc((na + 1) * sizeof *sa), *sb = xmalloc((nb + 1) * sizeof *sb);
+	if (na)
+		memcpy(sa, a, na * sizeof *sa);
+	if (nb)
+		memcpy(sb, b, nb * sizeof *sb);
+	qsort(sa, na, sizeof *sa, vc_cmp_value);
+	qsort(sb, nb, sizeof *sb, vc_cmp_value);
+	struct merged *m = xmalloc((na + nb + 1) * sizeof *m);
+	size_t i = 0, j = 0, k = 0;
+	*suma = *sumb = 0;
+	while (i < na || j < nb) {
+		int c;
+		if (i == na)
+			c = 1;
+		else if (j == nb)
+			c = -1;
+		else
+			c = vc_cmp_value(&sa[i], &sb[j]);
+		const struct value_count *src = c <= 0 ? &sa[i] : &sb[j];
+		if (k == 0 || m[k - 1].len != src->len ||
+		    memcmp(m[k - 1].value, src->value, src->len) != 0)
+			m[k++] = (struct merged){src->value, src->len, 0, 0};
+		if (c <= 0) {
+			m[k - 1].a += sa[i].count;
+			*suma += sa[i].count;
+			i++;
+		}
+		if (c >= 0) {
+			m[k - 1].b += sb[j].count;
+			*sumb += sb[j].count;
+			j++;
+		}
+	}
+	free(sa);
+	free(sb);
+	*n = k;
+	return m;
+}
+
+double dist_linf(const struct value_count *a, size_t na, const struct value_count *b,
+		 size_t nb, const char **value, uint32_t *value_len)
+{
+	size_t n;
+	double sa, sb;
+	struct merged *m = merge_counts(a, na, b, nb, &n, &sa, &sb);
+	/* TFDV keeps the last value in key order among equal maxima (>=), and
+	 * starts from ("", 0) */
+	double best = 0;
+	const char *bv = "";
+	uint32_t bl = 0;
+	for (size_t k = 0; k < n; k++) {
+		double pa = sa > 0 ? m[k].a / sa : 0;
+		double pb = sb > 0 ? m[k].b / sb : 0;
+		double d = fabs(pa - pb);
+		if (d >= best) {
+			best = d;
+			bv = m[k].value;
+			bl = m[k].len;
+		}
+	}
+	free(m);
+	if (value)
+		*value = bv;
+	if (value_len)
+		*value_len = bl;
+	return best;
+}
+
+int dist_jsd_counts(const struct value_count *a, size_t na, const struct value_count *b,
+		    size_t nb, double *out, struct pm_err *err)
+{
+	for (size_t i = 0; i < na; i++)
+		if (!(a[i].count > 0))
+			return pm_errf(err, "sample count is a non-positive value");
+	for (size_t i = 0; i < nb; i++)
+		if (!(b[i].count > 0))
+			return pm_errf(err, "sample count is a non-positive value");
+	if (na == 0 || nb == 0)
+		return pm_errf(err, "no values to compare");
+	size_t n;
+	double sa, sb;
+	struct merged *m = merge_counts(a, na, b, nb, &n, &sa, &sb);
+	double kl = 0;
+	for (size_t k = 0; k < n; k++) {
+		double p = m[k].a / sa, q = m[k].b / sb, mid = (p + q) / 2;
+		if (m[k].a != 0)
+			kl += p * log2(p / mid);
+		if (m[k].b != 0)
+			kl += q * log2(q / mid);
+	}
+	free(m);
+	*out = fmin(kl / 2, 1.0);
+	return 0;
+}
+
+double dist_psi_counts(const struct value_count *a, size_t na, const struct value_count *b,
+		       size_t nb)
+{
+	size_t n;
+	double sa, sb;
+	struct merged *m = merge_counts(a, na, b, nb, &n, &sa, &sb);
+	if (!(sa > 0) || !(sb > 0)) {
+		free(m);
+		return NAN;
+	}
+	double psi = 0;
+	for (size_t k = 0; k < n; k++) {
+		double p = fmax(m[k].a / sa, PSI_EPSILON), q = fmax(m[k].b / sb, PSI_EPSILON);
+		psi += (q - p) * log(q / p);
+	}
+	free(m);
+	return psi;
+}
+
+/* ---- histograms: TFDV's alignment ---------------------------------------------- */
+
+struct hbuf {
+	struct hist_bucket *b;
+	size_t n, cap;
+};
+
+static void hb_add(struct hbuf *h, double low, double high, double count)
+{
+	xgrow((void **)&h->b, &h->cap, h->n + 1, sizeof *h->b);
+	h->b[h->n++] = (struct hist_bucket){low, high, count};
+}
+
+struct point {
+	double at, count;
+};
+
+struct stripped {
+	struct hbuf h;        /* finite buckets of positive width */
+	struct point *pt;     /* point masses by position */
+	size_t npt;
+	double inf;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_point(const void *a, const void *b)
+{
+	return cmp_double(&((const struct point *)a)->at, &((const struct point *)b)->at);
+}
+
+static void strip(const struct histogram *in, struct stripped *s)
+{
+	memset(s, 0, sizeof *s);
+	s->inf = in->num_inf;
+	s->pt = xmalloc((in->n + 1) * sizeof *s->pt);
+	for (size_t i = 0; i < in->n; i++) {
+		const struct hist_bucket *b = &in->b[i];
+		if (!isfinite(b->low) || !isfinite(b->high)) {
+			s->inf += b->count;
+		} else if (b->low == b->high) {
+			size_t k;
+			for (k = 0; k < s->npt; k++)
+				if (s->pt[k].at == b->low)
+					break;
+			if (k == s->npt)
+				s->pt[s->npt++] = (struct point){b->low, 0};
+			s->pt[k].count += b->count;
+		} else {
+			hb_add(&s->h, b->low, b->high, b->count);
+		}
+	}
+	qsort(s->pt, s->npt, sizeof *s->pt, cmp_point);
+}
+
+/* Sorted distinct boundaries of a histogram's buckets. */
+static double *boundaries(const struct hbuf *h, size_t *n)
+{
+	double *v = xmalloc((2 * h->n + 1) * sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		v[k++] = h->b[i].low;
+		v[k++] = h->b[i].high;
+	}
+	qsort(v, k, sizeof *v, cmp_double);
+	size_t u = 0;
+	for (size_t i = 0; i < k; i++)
+		if (u == 0 || v[u - 1] != v[i])
+			v[u++] = v[i];
+	*n = u;
+	return v;
+}
+
+/* Redistributes h's counts onto the buckets between consecutive
+ * boundaries (which include all of h's own), assuming values spread
+ * uniformly within a bucket: TFDV's RebucketHistogram. */
+static void rebucket(const double *bd, size_t nbd, struct hbuf *h)
+{
+	struct hbuf out = {0};
+	size_t maxi = nbd ? nbd - 1 : 0, idx = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		double low = h->b[i].low, high = h->b[i].high, cnt = h->b[i].count;
+		while (idx < maxi && low > bd[idx]) {
+			hb_add(&out, bd[idx], bd[idx + 1], 0);
+			idx++;
+		}
+		size_t first = idx;
+		while (idx < maxi && high > bd[idx])
+			idx++;
+		/* the buckets [bd[k], bd[k+1]) for k in [first, idx) share cnt */
+		for (size_t k = first; k < idx; k++)
+			hb_add(&out, bd[k], bd[k + 1], (bd[k + 1] - bd[k]) / (high - low) * cnt);
+	}
+	for (size_t k = idx; k < maxi; k++)
+		hb_add(&out, bd[k], bd[k + 1], 0);
+	free(h->b);
+	*h = out;
+}
+
+static bool same_bounds(const double *a, size_t na, const double *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+void hist_align(const struct histogram *a, const struct histogram *b, struct histogram *out_a,
+		struct histogram *out_b)
+{
+	struct stripped sa, sb;
+	strip(a, &sa);
+	strip(b, &sb);
+	size_t na, nb;
+	double *ba = boundaries(&sa.h, &na), *bb = boundaries(&sb.h, &nb);
+	if (!same_bounds(ba, na, bb, nb)) {
+		double *all = xmalloc((na + nb + 1) * sizeof *all);
+		memcpy(all, ba, na * sizeof *all);
+		memcpy(all + na, bb, nb * sizeof *all);
+		qsort(all, na + nb, sizeof *all, cmp_double);
+		size_t u = 0;
+		for (size_t i = 0; i < na + nb; i++)
+			if (u == 0 || all[u - 1] != all[i])
+				all[u++] = all[i];
+		rebucket(all, u, &sa.h);
+		rebucket(all, u, &sb.h);
+		free(all);
+	}
+	free(ba);
+	free(bb);
+	/* point masses: one shared bucket per position */
+	size_t i = 0, j = 0;
+	while (i < sa.npt || j < sb.npt) {
+		double at;
+		if (j == sb.npt || (i < sa.npt && sa.pt[i].at <= sb.pt[j].at))
+			at = sa.pt[i].at;
+		else
+			at = sb.pt[j].at;
+		double ca = 0, cb = 0;
+		if (i < sa.npt && sa.pt[i].at == at)
+			ca = sa.pt[i++].count;
+		if (j < sb.npt && sb.pt[j].at == at)
+			cb = sb.pt[j++].count;
+		hb_add(&sa.h, at, at, ca);
+		hb_add(&sb.h, at, at, cb);
+	}
+	/* infinities in buckets of their own that never overlap */
+	if (sa.inf != 0) {
+		hb_add(&sa.h, -INFINITY, INFINITY, sa.inf);
+		hb_add(&sb.h, -INFINITY, INFINITY, 0);
+	}
+	if (sb.inf != 0) {
+		hb_add(&sa.h, -INFINITY, INFINITY, 0);
+		hb_add(&sb.h, -INFINITY, INFINITY, sb.inf);
+	}
+	/* NaNs likewise: TFDV gives each side's NaNs a bucket the other side
+	 * leaves empty, so NaNs always count as a difference */
+	if (a->num_nan > 0 || b->num_nan > 0) {
+		hb_add(&sa.h, NAN, NAN, 0);
+		hb_add(&sa.h, NAN, NAN, a->num_nan);
+		hb_add(&sb.h, NAN, NAN, b->num_nan);
+		hb_add(&sb.h, NAN, NAN, 0);
+	}
+	free(sa.pt);
+	free(sb.pt);
+	*out_a = (struct histogram){.b = sa.h.b, .n = sa.h.n};
+	*out_b = (struct histogram){.b = sb.h.b, .n = sb.h.n};
+}
+
+static double kl2(const struct histogram *p, const struct histogram *q)
+{
+	double r = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		double x = p->b[i].count, y = q->b[i].count;
+		if (x > 0 && y > 0)
+			r += x * log2(x / y);
+	}
+	return r;
+}
+
+int dist_jsd_hist(const struct histogram *a, const struct histogram *b, double *out,
+		  struct pm_err *err)
+{
+	struct histogram ha, hb;
+	hist_align(a, b, &ha, &hb);
+	double ta = 0, tb = 0;
+	for (size_t i = 0; i < ha.n; i++) {
+		ta += ha.b[i].count;
+		tb += hb.b[i].count;
+	}
+	if (!(ta > 0) || !(tb > 0)) {
+		free(ha.b);
+		free(hb.b);
+		return pm_errf(err, "unable to normalize an empty histogram");
+	}
+	struct histogram mid = {.b = xmalloc((ha.n + 1) * sizeof *mid.b), .n = ha.n};
+	for (size_t i = 0; i < ha.n; i++) {
+		ha.b[i].count /= ta;
+		hb.b[i].count /= tb;
+		mid.b[i] = ha.b[i];
+		mid.b[i].count = (ha.b[i].count + hb.b[i].count) / 2;
+	}
+	double r = (kl2(&ha, &mid) + kl2(&hb, &mid)) / 2;
+	*out = fmin(r, 1.0);
+	free(mid.b);
+	free(ha.b);
+	free(hb.b);
+	return 0;
+}
+
+/* ---- on sorted values ------------------------------------------------------------- */
+
+/* Number of values <= x in sorted[0..n). */
+static size_t upper_bound(const double *v, size_t n, double x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int dist_psi_sorted(const double *a, size_t na, const double *b, size_t nb, double *out,
+		    struct pm_err *err)
+{
+	if (na == 0 || nb == 0)
+		return pm_errf(err, "no values to compare");
+	/* bins (-inf, e1], (e1, e2], ..., (e9, +inf) between the baseline's
+	 * deciles; equal cut points merge bins */
+	double cut[STATS_BUCKETS];
+	size_t ncut = 0;
+	for (int k = 1; k < STATS_BUCKETS; k++) {
+		double e = quantile_sorted(a, na, (double)k / STATS_BUCKETS);
+		if (ncut == 0 || cut[ncut - 1] != e)
+			cut[ncut++] = e;
+	}
+	double psi = 0;
+	size_t pa = 0, pb = 0;
+	for (size_t k = 0; k <= ncut; k++) {
+		size_t ua = k < ncut ? upper_bound(a, na, cut[k]) : na;
+		size_t ub = k < ncut ? upper_bound(b, nb, cut[k]) : nb;
+		double p = fmax((double)(ua - pa) / (double)na, PSI_EPSILON);
+		double q = fmax((double)(ub - pb) / (double)nb, PSI_EPSILON);
+		psi += (q - p) * log(q / p);
+		pa = ua;
+		pb = ub;
+	}
+	*out = psi;
+	return 0;
+}
+
+double dist_ks(const double *a, size_t na, const double *b, size_t nb)
+{
+	if (na == 0 || nb == 0)
+		return NAN;
+	size_t i = 0, j = 0;
+	double d = 0;
+	while (i < na && j < nb) {
+		double x = a[i] <= b[j] ? a[i] : b[j];
+		while (i < na && a[i] <= x)
+			i++;
+		while (j < nb && b[j] <= x)
+			j++;
+		double diff = fabs((double)i / (double)na - (double)j / (double)nb);
+		if (diff > d)
+			d = diff;
+	}
+	return d;
+}

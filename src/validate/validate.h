@@ -1,0 +1,283 @@
+/* validate — statistics, schemas, anomalies and distances, with the
+ * definitions of TensorFlow Data Validation (TFDV) so that numbers agree with
+ * what a student of the course sees there.
+ * The one header of src/validate. */
+#ifndef PM_VALIDATE_H
+#define PM_VALIDATE_H
+
+#include "../data/data.h"
+#include "../util/util.h"
+
+#include <jansson.h>
+
+#define STATS_BUCKETS 10     /* standard and quantiles histograms, as TFDV */
+#define STATS_TOP 20         /* top values listed per string feature */
+#define STATS_VERSION 1      /* bump when the cached JSON changes shape */
+#define SCHEMA_MAX_DOMAIN 100 /* a string feature with more values gets no domain */
+
+/* ---- histograms ------------------------------------------------------------
+ * A bucket covers [low, high); the last bucket of a standard histogram also
+ * holds its high end.  A bucket with low == high is a point mass. */
+struct hist_bucket {
+	double low, high, count;
+};
+
+struct histogram {
+	struct hist_bucket *b;
+	size_t n;
+	double num_nan;   /* NaN values, outside the buckets */
+	double num_inf;   /* +Inf and -Inf values, outside the buckets */
+};
+
+/* ---- statistics over an array of numbers --------------------------------- */
+struct num_stats {
+	size_t count;            /* values given (NaN included) */
+	size_t nan, pos_inf, neg_inf, zeros;
+	/* Over the non-NaN values, as TFDV: an infinite value makes mean and
+	 * std infinite or NaN.  std is the population one (ddof 0). */
+	double mean, std, min, max;
+	double median;           /* exact: the middle value or the mean of the two */
+	/* Deciles q[0] = min .. q[10] = max, by linear interpolation between
+	 * order statistics (numpy's default). */
+	double quantiles[STATS_BUCKETS + 1];
+	/* Standard histogram: equal-width buckets over the finite values
+	 * [finite min, finite max] (one point bucket when they are equal). */
+	struct hist_bucket hist[STATS_BUCKETS];
+	size_t nhist;
+	/* Quantiles histogram: the buckets between consecutive deciles, each
+	 * holding a tenth of the non-NaN values (as TFDV). */
+	struct hist_bucket qhist[STATS_BUCKETS];
+	size_t nqhist;
+};
+
+/* Statistics of v[0..n).  v is used as scratch: it is reordered.  With
+ * sort, v ends up holding the non-NaN values in ascending order followed by
+ * the NaNs (KS and PSI need that); otherwise order statistics are found by
+ * selection, in linear time. */
+void numstats_compute(double *v, size_t n, bool sort, struct num_stats *st);
+/* The q-quantile (0 <= q <= 1) of sorted[0..n) by linear interpolation. */
+double quantile_sorted(const double *sorted, size_t n, double q);
+/* Views of the histograms of st, for the distance functions. */
+struct histogram numstats_histogram(const struct num_stats *st);
+struct histogram numstats_qhistogram(const struct num_stats *st);
+
+/* ---- value counts of categorical features ---------------------------------- */
+struct value_count {
+	const char *value;   /* not owned: points into a frame's dictionary */
+	uint32_t len;
+	double count;
+};
+
+/* ---- distances ---------------------------------------------------------------
+ * L-infinity: the largest absolute difference between the two normalized
+ * value-count vectors (each divided by its own total), TFDV's
+ * LInftyDistance.  *value gets the value where it occurs (ties go to the
+ * last value in byte order, as TFDV); "" when both are empty. */
+double dist_linf(const struct value_count *a, size_t na, const struct value_count *b,
+		 size_t nb, const char **value, uint32_t *value_len);
+/* Jensen-Shannon divergence (log base 2, capped at 1) between value counts. */
+int dist_jsd_counts(const struct value_count *a, size_t na, const struct value_count *b,
+		    size_t nb, double *out, struct pm_err *err);
+/* Approximate Jensen-Shannon divergence between two histograms, aligned on
+ * the union of their bucket boundaries (mass spread uniformly within a
+ * bucket), point masses, infinities and NaNs in buckets of their own:
+ * TFDV's JensenShannonDivergence(Histogram, Histogram). */
+int dist_jsd_hist(const struct histogram *a, const struct histogram *b, double *out,
+		  struct pm_err *err);
+/* The two histograms on shared buckets, as dist_jsd_hist sees them (before
+ * normalisation).  Caller frees out_a->b and out_b->b. */
+void hist_align(const struct histogram *a, const struct histogram *b, struct histogram *out_a,
+		struct histogram *out_b);
+/* Population stability index sum((q - p) * ln(q / p)) of B (q) against the
+ * baseline A (p); an empty bin counts as a proportion of PSI_EPSILON so the
+ * logarithm is defined.  For value counts the bins are the values; for
+ * numbers, the ten bins between the baseline's deciles. */
+#define PSI_EPSILON 1e-4
+double dist_psi_counts(const struct value_count *a, size_t na, const struct value_count *b,
+		       size_t nb);
+int dist_psi_sorted(const double *a, size_t na, const double *b, size_t nb, double *out,
+		    struct pm_err *err);
+/* Two-sample Kolmogorov-Smirnov statistic sup |F_A(x) - F_B(x)| of two
+ * ascending arrays. */
+double dist_ks(const double *a, size_t na, const double *b, size_t nb);
+
+/* ---- statistics of a frame ------------------------------------------------------ */
+struct feature_stats {
+	char *name;
+	enum pm_type type;
+	size_t count;                /* present values */
+	size_t missing;
+	bool numeric;                /* int, float, bool, timestamp: num is set */
+	struct num_stats num;
+	double *sorted;              /* with keep_sorted: non-NaN values ascending */
+	size_t nsorted;
+	bool categorical;            /* string and bool: values is set */
+	size_t unique;
+	double avg_length;           /* bytes per value, as TFDV */
+	struct value_count *values;  /* each distinct value once, in no order */
+	size_t nvalues;
+	size_t top[STATS_TOP];       /* indexes into values: count desc, then value */
+	size_t ntop;
+};
+
+struct dataset_stats {
+	char *dataset;
+	size_t rows;
+	struct feature_stats *f;
+	size_t n;
+};
+
+struct stats_options {
+	const size_t *rows;    /* a subset of rows (a slice), or NULL for all */
+	size_t nrows;
+	bool keep_sorted;      /* fill feature_stats.sorted (for KS and PSI) */
+	int threads;           /* 0: all CPUs */
+	const struct progress *progress;
+};
+
+/* Statistics of every column of f: one pass per column, columns in
+ * parallel.  String values point into f's dictionaries, so f must outlive
+ * the result. */
+int stats_compute(const struct frame *f, const struct stats_options *opt,
+		  struct dataset_stats **out, struct pm_err *err);
+void stats_free(struct dataset_stats *s);
+const struct feature_stats *stats_feature(const struct dataset_stats *s, const char *name);
+/* The `stats` JSON of DESIGN.md §4: {"dataset","rows","features":[...]}. */
+json_t *stats_to_json(const struct dataset_stats *s);
+json_t *feature_stats_to_json(const struct feature_stats *fs);
+
+/* Rows of f grouped by the value of column `col`, for `stats --slice`.
+ * labels[i] is the slice's value as text (NULL for missing values); rows[i]
+ * its rows.  More than max_slices distinct values is an error. */
+struct slices {
+	size_t n;
+	char **labels;
+	size_t **rows;
+	size_t *nrows;
+};
+int slices_make(const struct frame *f, const char *col, size_t max_slices, struct slices *out,
+		struct pm_err *err);
+void slices_free(struct slices *s);
+
+/* ---- comparing two datasets (`compare`) ----------------------------------------------- */
+struct feature_distance {
+	const char *name;            /* points into the stats */
+	enum pm_type type;
+	const struct feature_stats *a, *b;
+	bool has_linf, has_jsd, has_psi, has_ks;
+	double linf, jsd, psi, ks;
+	const char *linf_value;      /* points into a frame dictionary */
+	uint32_t linf_value_len;
+};
+/* Distances between the features that A and B share (both computed with
+ * keep_sorted), in A's column order; feature limits it to one. */
+int compare_stats(const struct dataset_stats *a, const struct dataset_stats *b,
+		  const char *feature, struct feature_distance **out, size_t *n,
+		  struct pm_err *err);
+/* Distances of one feature, for validation's skew and drift checks. */
+void feature_distance_compute(const struct feature_stats *a, const struct feature_stats *b,
+			      struct feature_distance *d);
+
+/* ---- schema -------------------------------------------------------------------------------
+ * Expectations about a dataset in the way of TFDV's schema.proto, kept as a
+ * readable text file (one block per feature, see schema_to_text). */
+struct schema_comparator {
+	bool has_linf, has_jsd;
+	double linf, jsd;
+};
+
+struct schema_feature {
+	char *name;
+	enum pm_type type;
+	bool has_min_fraction;
+	double min_fraction;
+	bool has_domain;
+	char **domain;
+	size_t ndomain;
+	bool has_min_domain_mass;
+	double min_domain_mass;
+	bool has_min, has_max;
+	double min, max;
+	char **not_in_env;
+	size_t nnot_in_env;
+	struct schema_comparator skew, drift;
+};
+
+struct schema {
+	char *name;
+	struct schema_feature *f;
+	size_t n;
+};
+
+struct schema *schema_new(const char *name);
+void schema_free(struct schema *s);
+struct schema_feature *schema_find(const struct schema *s, const char *feature);
+struct schema_feature *schema_add(struct schema *s, const char *feature, enum pm_type type);
+/* A schema from statistics: types, presence (min_fraction 1 when never
+ * missing), a string domain when a string feature has at most
+ * SCHEMA_MAX_DOMAIN distinct values, and with ranges each numeric
+ * feature's observed [min, max]. */
+struct schema *schema_infer(const struct dataset_stats *st, const char *name, bool ranges);
+/* The text form: readable and diff-friendly.  Caller frees. */
+char *schema_to_text(const struct schema *s);
+/* Parses the text form; errors read "LABEL:LINE: message". */
+int schema_parse(const char *text, size_t len, const char *label, const char *name,
+		 struct schema **out, struct pm_err *err);
+/* `schema set S FEATURE KEY VALUE..`: type, min_fraction, domain+, domain-,
+ * min, max, min_domain_mass, not_in_env, in_env, skew linf|jsd X,
+ * drift linf|jsd X; the value none clears a setting.  Setting the type of
+ * an unknown feature adds it. */
+int schema_set(struct schema *s, const char *feature, const char *key, char *const *vals,
+	       size_t nvals, struct pm_err *err);
+/* Keys that schema_set accepts, for help and completion: "type|min_fraction|..". */
+extern const char schema_set_keys[];
+json_t *schema_to_json(const struct schema *s);
+bool schema_in_env(const struct schema_feature *f, const char *env);
+
+/* ---- anomalies ----------------------------------------------------------------------------------
+ * Each anomaly type has a stable code, modelled on TFDV's AnomalyInfo. */
+#define ANOMALY_MISSING_COLUMN "SCHEMA_MISSING_COLUMN"
+#define ANOMALY_NEW_COLUMN "SCHEMA_NEW_COLUMN"
+#define ANOMALY_UNEXPECTED_STRING "ENUM_TYPE_UNEXPECTED_STRING_VALUES"
+#define ANOMALY_DOMAIN_MASS "DOMAIN_MASS_BELOW_MIN"
+#define ANOMALY_DATA_TYPE "UNEXPECTED_DATA_TYPE"
+#define ANOMALY_PRESENCE "FEATURE_PRESENCE_BELOW_MIN_FRACTION"
+#define ANOMALY_BELOW_MIN "VALUE_BELOW_MIN"
+#define ANOMALY_ABOVE_MAX "VALUE_ABOVE_MAX"
+#define ANOMALY_NAN_INF "NAN_OR_INF_PRESENT"
+#define ANOMALY_LINF_HIGH "COMPARATOR_L_INFINITY_HIGH"
+#define ANOMALY_JSD_HIGH "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH"
+#define ANOMALY_NO_DATA "NO_DATA_IN_SPAN"
+
+struct anomaly {
+	char *feature;
+	const char *type;      /* one of the ANOMALY_* codes */
+	char *description;     /* what was found and what to do */
+	json_t *detail;        /* extra fields for JSON (owned), or NULL */
+};
+
+struct anomalies {
+	struct anomaly *a;
+	size_t n, cap;
+};
+
+struct validate_options {
+	const char *env;                       /* "training", "serving" or NULL */
+	const struct dataset_stats *baseline;  /* skew: usually the training data */
+	const char *baseline_name;
+	const struct dataset_stats *previous;  /* drift: the previous span */
+	const char *previous_name;
+};
+
+/* Checks a dataset (frame f and its statistics st) against a schema.
+ * Statistics of the baseline and previous span need keep_sorted. */
+int validate_dataset(const struct frame *f, const struct dataset_stats *st,
+		     const struct schema *s, const struct validate_options *opt,
+		     struct anomalies *out, struct pm_err *err);
+void anomalies_free(struct anomalies *an);
+/* {"anomalies":[{"feature","type","description",...}]} */
+json_t *anomalies_to_json(const struct anomalies *an);
+/* The one-line summary of an anomaly code (for help and tables). */
+const char *anomaly_summary(const char *code);
+
+#endif

@@ -1,0 +1,79 @@
+/* workspace — the .prodml directory: prodml.db (SQLite, WAL, versioned
+ * migrations) and artifacts/ (content-addressed by sha256).
+ * The one header of src/workspace. */
+#ifndef PM_WORKSPACE_H
+#define PM_WORKSPACE_H
+
+#include "../util/util.h"
+
+#include <sqlite3.h>
+
+struct workspace {
+	char *dir;        /* the .prodml directory */
+	char *artifacts;  /* dir/artifacts */
+	sqlite3 *db;
+};
+
+/* Opens (creating on first use) the workspace in dir and brings its
+ * database schema up to date. */
+int ws_open(const char *dir, struct workspace **out, struct pm_err *err);
+void ws_close(struct workspace *ws);
+/* The schema version this build writes (PRAGMA user_version). */
+int ws_schema_version(void);
+
+/* Transactions.  ws_begin takes the write lock at once (BEGIN IMMEDIATE) so
+ * two processes never interleave their writes. */
+int ws_begin(struct workspace *ws, struct pm_err *err);
+int ws_commit(struct workspace *ws, struct pm_err *err);
+void ws_rollback(struct workspace *ws);
+/* Runs SQL that returns no rows. */
+int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err);
+/* Prepares a statement; errors carry SQLite's message. */
+int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct pm_err *err);
+
+/* ---- artifacts --------------------------------------------------------------
+ * A file is written under a temporary name first, then moved to
+ * artifacts/ab/abcdef... by its sha256: readers never see half a file. */
+/* A fresh temporary path inside artifacts/ for writing a new artifact. */
+char *ws_artifact_tmp(struct workspace *ws);
+/* Hashes tmp_path and moves it into place; *sha gets its hex digest. */
+int ws_artifact_commit(struct workspace *ws, const char *tmp_path, char sha[65],
+		       struct pm_err *err);
+int ws_artifact_put(struct workspace *ws, const void *data, size_t len, char sha[65],
+		    struct pm_err *err);
+/* Path of an artifact (caller frees); NULL and an error when it is absent. */
+char *ws_artifact_path(struct workspace *ws, const char *sha, struct pm_err *err);
+/* Checks an artifact's content against its name. */
+int ws_artifact_verify(struct workspace *ws, const char *sha, struct pm_err *err);
+
+/* ---- datasets ------------------------------------------------------------------- */
+struct ws_dataset {
+	char *name;
+	char *artifact;     /* sha256 of the columnar cache file */
+	char *fingerprint;  /* content fingerprint of the frame */
+	int64_t rows, cols;
+	char *source;       /* file path, SQL text or parent dataset */
+	char *created;      /* ISO time */
+};
+void ws_dataset_free(struct ws_dataset *d);
+int ws_dataset_put(struct workspace *ws, const struct ws_dataset *d, struct pm_err *err);
+/* 0 found, -1 error; a missing dataset is an error with code PM_E_NOTFOUND. */
+int ws_dataset_get(struct workspace *ws, const char *name, struct ws_dataset *d,
+		   struct pm_err *err);
+int ws_dataset_list(struct workspace *ws, struct ws_dataset **list, size_t *n,
+		    struct pm_err *err);
+int ws_dataset_delete(struct workspace *ws, const char *name, struct pm_err *err);
+
+/* The load cache: (source content fingerprint + options) -> artifact. */
+int ws_loadcache_get(struct workspace *ws, const char *key, char artifact[65], bool *found,
+		     struct pm_err *err);
+int ws_loadcache_put(struct workspace *ws, const char *key, const char *artifact,
+		     struct pm_err *err);
+
+/* Appends a line to the audit log (who, what, details). */
+int ws_audit(struct workspace *ws, const char *action, const char *subject,
+	     const char *detail, struct pm_err *err);
+/* The user running prodml ($USER or the passwd name). */
+const char *ws_user(void);
+
+#endif

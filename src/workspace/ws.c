@@ -1,0 +1,174 @@
+/* Opening the workspace: directory layout, SQLite settings, migrations. */
+#include "workspace.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern const char *const ws_migrations[];
+extern const int ws_nmigrations;
+
+int ws_schema_version(void)
+{
+	return ws_nmigrations;
+}
+
+static int db_err(struct workspace *ws, struct pm_err *err, const char *what)
+{
+	return pm_errf(err, "workspace %s: %s: %s", ws->dir, what, sqlite3_errmsg(ws->db));
+}
+
+int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(ws->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		pm_errf(err, "workspace %s: %s", ws->dir, msg ? msg : sqlite3_errmsg(ws->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct pm_err *err)
+{
+	if (sqlite3_prepare_v2(ws->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_err(ws, err, "query failed");
+	return 0;
+}
+
+int ws_begin(struct workspace *ws, struct pm_err *err)
+{
+	return ws_exec(ws, "BEGIN IMMEDIATE", err);
+}
+
+int ws_commit(struct workspace *ws, struct pm_err *err)
+{
+	return ws_exec(ws, "COMMIT", err);
+}
+
+void ws_rollback(struct workspace *ws)
+{
+	if (!sqlite3_get_autocommit(ws->db))
+		sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int user_version(struct workspace *ws, int *v, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "PRAGMA user_version", &st, err) < 0)
+		return -1;
+	*v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Applies the migrations this workspace lacks, each in its own immediate
+ * transaction, re-reading the version under the lock so that two processes
+ * opening a new workspace at once migrate it exactly once. */
+static int migrate(struct workspace *ws, struct pm_err *err)
+{
+	for (;;) {
+		int v;
+		if (user_version(ws, &v, err) < 0)
+			return -1;
+		if (v > ws_nmigrations)
+			return pm_errf(err,
+				       "workspace %s has schema version %d, newer than this prodml "
+				       "understands (%d): upgrade prodml",
+				       ws->dir, v, ws_nmigrations);
+		if (v == ws_nmigrations)
+			return 0;
+		if (ws_begin(ws, err) < 0)
+			return -1;
+		if (user_version(ws, &v, err) < 0) {
+			ws_rollback(ws);
+			return -1;
+		}
+		if (v < ws_nmigrations) {
+			char pragma[64];
+			snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+			if (ws_exec(ws, ws_migrations[v], err) < 0 || ws_exec(ws, pragma, err) < 0) {
+				ws_rollback(ws);
+				return pm_err_prefix(err, "migration to schema version %d", v + 1);
+			}
+		}
+		if (ws_commit(ws, err) < 0) {
+			ws_rollback(ws);
+			return -1;
+		}
+	}
+}
+
+int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
+{
+	struct workspace *ws = xcalloc(1, sizeof *ws);
+	ws->dir = xstrdup(dir);
+	ws->artifacts = path_join(dir, "artifacts");
+	if (fs_mkdir_p(ws->artifacts, err) < 0) {
+		ws_close(ws);
+		return -1;
+	}
+	char *dbpath = path_join(dir, "prodml.db");
+	int rc = sqlite3_open_v2(dbpath, &ws->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	free(dbpath);
+	if (rc != SQLITE_OK) {
+		pm_errf(err, "cannot open workspace database in %s: %s", dir,
+			ws->db ? sqlite3_errmsg(ws->db) : "out of memory");
+		ws_close(ws);
+		return -1;
+	}
+	sqlite3_busy_timeout(ws->db, 30000);
+	if (ws_exec(ws, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			"PRAGMA foreign_keys=ON;", err) < 0 ||
+	    migrate(ws, err) < 0) {
+		ws_close(ws);
+		return -1;
+	}
+	*out = ws;
+	return 0;
+}
+
+void ws_close(struct workspace *ws)
+{
+	if (!ws)
+		return;
+	if (ws->db)
+		sqlite3_close(ws->db);
+	free(ws->dir);
+	free(ws->artifacts);
+	free(ws);
+}
+
+const char *ws_user(void)
+{
+	const char *u = getenv("USER");
+	if (u && *u)
+		return u;
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+int ws_audit(struct workspace *ws, const char *action, const char *subject, const char *detail,
+	     struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "INSERT INTO audit(time, user, action, subject, detail) VALUES (?,?,?,?,?)",
+		       &st, err) < 0)
+		return -1;
+	char now[32];
+	ts_now_iso(now, sizeof now);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, ws_user(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ws, err, "audit log");
+	return 0;
+}

@@ -1,0 +1,7 @@
+TESTS += \
+	tests/cmd/man.sh \
+	tests/cmd/exit-status.sh \
+	tests/cmd/data-load.cmd \
+	tests/cmd/data-json.cmd \
+	tests/cmd/data-errors.cmd \
+	tests/cmd/data-sql.cmd

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Runs one command script in a fresh directory (where tests/ and datasets/
+# of the source tree are linked in) with a fresh workspace, and compares its
+# stdout, stderr and exit status with NAME.expected.  Times, dates and
+# throughputs are masked.  PRODML_BLESS=1 rewrites the expected file.
+set -u
+name=$(basename "$1" .cmd)
+src=${srcdir:?}
+script=tests/cmd/$name.cmd
+expected=$src/tests/cmd/$name.expected
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-test.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
+args=$(sed -n '1s/^# args: //p' "$src/$script")
+cd "$tmp" || exit 99
+# shellcheck disable=SC2086
+"${PRODML:?}" -q $args -f "$script" >out 2>&1
+echo "exit $?" >>out
+sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
+	-e 's/ in [0-9.]+s \([0-9.]+ MB\/s\)/ in SECONDS/' \
+	-e 's/from the cache, [0-9.]+s/from the cache, SECONDS/' \
+	-e 's/"seconds":[0-9.e+-]+/"seconds":S/g' \
+	-e "s|$tmp|TMP|g" out >actual
+if [ "${PRODML_BLESS:-}" = 1 ]; then
+	cp actual "$expected"
+	exit 0
+fi
+if [ ! -f "$expected" ]; then
+	echo "missing $expected; actual output:"
+	cat actual
+	exit 1
+fi
+diff -u "$expected" actual && exit 0
+exit 1

@@ -1,0 +1,17 @@
+## Tests: Check unit tests (tests/unit), command scripts with expected
+## output (tests/cmd/*.cmd), and shell tests (tests/cmd/*.sh).
+TEST_EXTENSIONS = .cmd .sh
+CMD_LOG_COMPILER = $(SHELL) $(srcdir)/tests/cmd/run-cmd.sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = PRODML=$(abs_top_builddir)/prodml; export PRODML; \
+	srcdir=$(abs_top_srcdir); export srcdir; \
+	builddir=$(abs_top_builddir); export builddir; \
+	LC_ALL=C.UTF-8; export LC_ALL; unset PRODML_WORKSPACE;
+
+EXTRA_DIST += tests/cmd tests/fixtures
+
+include tests/unit/local-core.mk
+include tests/unit/local-data.mk
+include tests/unit/local-validate.mk
+include tests/unit/local-train.mk
+include tests/cmd/local.mk

@@ -1,0 +1,11 @@
+check_PROGRAMS += tests/unit/test_util tests/unit/test_workspace tests/unit/test_cmdline
+TESTS += tests/unit/test_util tests/unit/test_workspace tests/unit/test_cmdline
+tests_unit_test_util_SOURCES = tests/unit/test_util.c
+tests_unit_test_util_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_util_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_workspace_SOURCES = tests/unit/test_workspace.c
+tests_unit_test_workspace_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_workspace_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_cmdline_SOURCES = tests/unit/test_cmdline.c
+tests_unit_test_cmdline_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_cmdline_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)

@@ -1,0 +1,1 @@
+# (sources listed here by the owner of this folder)

@@ -1,0 +1,170 @@
+/* Unit tests of the command layer: word splitting, lookup, option parsing,
+ * completion and the man page. */
+#include "cmd/cmd.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char ***parse_ok(const char *line, int expect_cmds)
+{
+	char ***cmds;
+	struct pm_err err = {0};
+	int n = cmdline_parse(line, &cmds, &err);
+	ck_assert_msg(n == expect_cmds, "%s: got %d commands (%s)", line, n, err.msg);
+	return cmds;
+}
+
+START_TEST(test_split_words)
+{
+	char ***c = parse_ok("load t 'my file.csv' --types \"a=int\" # comment; not a command", 1);
+	ck_assert_str_eq(c[0][0], "load");
+	ck_assert_str_eq(c[0][1], "t");
+	ck_assert_str_eq(c[0][2], "my file.csv");
+	ck_assert_str_eq(c[0][3], "--types");
+	ck_assert_str_eq(c[0][4], "a=int");
+	ck_assert_ptr_null(c[0][5]);
+	cmdline_free(c);
+
+	c = parse_ok("a; b c ;; d\ne", 4);
+	ck_assert_str_eq(c[1][1], "c");
+	ck_assert_str_eq(c[3][0], "e");
+	cmdline_free(c);
+
+	c = parse_ok("x \"say \\\"hi\\\"\" it\\'s a\"b\"c ''", 1);
+	ck_assert_str_eq(c[0][1], "say \"hi\"");
+	ck_assert_str_eq(c[0][2], "it's");
+	ck_assert_str_eq(c[0][3], "abc");
+	ck_assert_str_eq(c[0][4], ""); /* an empty quoted word is a word */
+	cmdline_free(c);
+
+	c = parse_ok("load q --sql \"SELECT a; b\nFROM t\"", 1);
+	ck_assert_str_eq(c[0][3], "SELECT a; b\nFROM t");
+	cmdline_free(c);
+
+	c = parse_ok("   # only a comment", 0);
+	ck_assert_ptr_null(c[0]);
+	cmdline_free(c);
+
+	struct pm_err err = {0};
+	ck_assert_int_eq(cmdline_parse("load 'x", &c, &err), -1);
+	ck_assert_int_eq(err.code, PM_E_USAGE);
+	ck_assert_str_eq(err.msg, "unterminated quote or trailing backslash");
+}
+END_TEST
+
+START_TEST(test_lookup)
+{
+	char *w1[] = {"help", "load", NULL};
+	int used;
+	const struct cmd_entry *e = cmd_find(2, w1, &used);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->name, "help");
+	ck_assert_int_eq(used, 1);
+	char *w2[] = {"nosuch", NULL};
+	ck_assert_ptr_null(cmd_find(1, w2, &used));
+	ck_assert_ptr_nonnull(cmd_lookup("load"));
+	/* every entry is complete: help and the man page come from it */
+	for (size_t i = 0; i < cmd_count(); i++) {
+		const struct cmd_entry *x = cmd_at(i);
+		ck_assert_msg(x->group && x->summary && *x->summary && x->help && *x->help && x->exec,
+			      "command %s lacks group, summary, help or handler", x->name);
+		for (const struct cmd_opt *o = x->opts; o && o->name; o++)
+			ck_assert_msg(o->help && *o->help && str_prefix(o->name, "--"),
+				      "option %s of %s lacks help", o->name, x->name);
+	}
+}
+END_TEST
+
+static struct session sess;
+static volatile int cancel_flag;
+
+static void setup(void)
+{
+	session_init(&sess, "/nonexistent/prodml-test-ws", &cancel_flag);
+	sess.out = fopen("/dev/null", "w");
+	sess.errs = sess.out;
+}
+
+static void teardown(void)
+{
+	fclose(sess.out);
+	session_free(&sess);
+}
+
+START_TEST(test_usage_errors)
+{
+	struct pm_err err = {0};
+	ck_assert_int_eq(cmd_run_line(&sess, "nosuch x", "t", &err), -1);
+	ck_assert_int_eq(err.code, PM_E_USAGE);
+	ck_assert_str_eq(err.msg, "unknown command \"nosuch\" (see `help`)");
+	ck_assert_int_eq(cmd_run_line(&sess, "show", "t", &err), -1);
+	ck_assert_str_eq(err.msg, "show: missing arguments; usage: show NAME [--rows N] [--offset N] "
+				  "[--columns a,b,..]");
+	ck_assert_int_eq(cmd_run_line(&sess, "show x --bogus", "t", &err), -1);
+	ck_assert_str_eq(err.msg, "show: unknown option --bogus (see `help show`)");
+	ck_assert_int_eq(cmd_run_line(&sess, "show x --rows", "t", &err), -1);
+	ck_assert_str_eq(err.msg, "show: option --rows needs a value (N)");
+	ck_assert_int_eq(cmd_run_line(&sess, "set output yaml", "t", &err), -1);
+	ck_assert_str_eq(err.msg, "set output: expected table, json or csv, got \"yaml\"");
+	ck_assert_int_eq(cmd_run_line(&sess, "set output csv; set threads 3", "t", &err), 0);
+	ck_assert_int_eq(sess.format, OUT_CSV);
+	ck_assert_int_eq(session_threads(&sess), 3);
+	ck_assert_uint_eq(sess.nhistory, 2);
+	ck_assert_str_eq(sess.history[1], "set threads 3");
+}
+END_TEST
+
+START_TEST(test_complete)
+{
+	size_t ws;
+	char **c = cmd_complete(&sess, "lo", 2, &ws);
+	ck_assert_uint_eq(ws, 0);
+	ck_assert_str_eq(c[0], "load");
+	ck_assert_ptr_null(c[1]);
+	str_list_free(c);
+	c = cmd_complete(&sess, "show t; load x --sk", 19, &ws);
+	ck_assert_uint_eq(ws, 15);
+	ck_assert_str_eq(c[0], "--skip-bad");
+	ck_assert_ptr_null(c[1]);
+	str_list_free(c);
+	c = cmd_complete(&sess, "set ", 4, &ws);
+	ck_assert_str_eq(c[0], "keep-going");
+	ck_assert_str_eq(c[1], "output");
+	str_list_free(c);
+	c = cmd_complete(&sess, "help de", 7, &ws);
+	ck_assert_str_eq(c[0], "describe");
+	str_list_free(c);
+}
+END_TEST
+
+START_TEST(test_man_page_lists_every_command)
+{
+	char *m = cmd_man_page();
+	ck_assert(str_prefix(m, ".TH PRODML 1"));
+	for (size_t i = 0; i < cmd_count(); i++) {
+		char *needle = xasprintf(".B %s", cmd_at(i)->name);
+		ck_assert_msg(strstr(m, needle) != NULL, "man page lacks %s", cmd_at(i)->name);
+		free(needle);
+	}
+	free(m);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cmdline");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_split_words);
+	tcase_add_test(tc, test_lookup);
+	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_complete);
+	tcase_add_test(tc, test_man_page_lists_every_command);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,236 @@
+/* Distances against hand-worked examples (the arithmetic is in the comments)
+ * and TFDV's definitions: L-infinity ties, histogram alignment, NaN buckets. */
+#include "validate/validate.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VC(s, c) {s, sizeof(s) - 1, c}
+#define REL 1e-12
+
+static void approx(double got, double want)
+{
+	ck_assert_msg(fabs(got - want) <= REL * fmax(1, fabs(want)), "got %.17g, want %.17g", got,
+		      want);
+}
+
+START_TEST(linf_basic)
+{
+	/* a: x .75, y .25; b: x .5, y .5 -> |.25| at both; TFDV keeps the last
+	 * key in order among ties: "y" */
+	struct value_count a[] = {VC("x", 3), VC("y", 1)}, b[] = {VC("y", 1), VC("x", 1)};
+	const char *v;
+	uint32_t len;
+	approx(dist_linf(a, 2, b, 2, &v, &len), 0.25);
+	ck_assert_int_eq(len, 1);
+	ck_assert(memcmp(v, "y", 1) == 0);
+}
+END_TEST
+
+START_TEST(linf_disjoint)
+{
+	struct value_count a[] = {VC("a", 5)}, b[] = {VC("b", 2)};
+	const char *v;
+	uint32_t len;
+	approx(dist_linf(a, 1, b, 1, &v, &len), 1.0);
+	ck_assert(len == 1 && v[0] == 'b');
+}
+END_TEST
+
+START_TEST(linf_largest_named)
+{
+	/* a: Cash .6 Credit .3 Other .1; b: Cash .5 Credit .45 Other .05:
+	 * diffs .1, .15, .05 -> Credit Card, 0.15 */
+	struct value_count a[] = {VC("Cash", 6), VC("Credit Card", 3), VC("Other", 1)};
+	struct value_count b[] = {VC("Other", 1), VC("Cash", 10), VC("Credit Card", 9)};
+	const char *v;
+	uint32_t len;
+	approx(dist_linf(a, 3, b, 3, &v, &len), 0.15);
+	ck_assert(len == 11 && memcmp(v, "Credit Card", 11) == 0);
+}
+END_TEST
+
+START_TEST(linf_identical_and_empty)
+{
+	struct value_count a[] = {VC("b", 1), VC("a", 1)};
+	const char *v;
+	uint32_t len;
+	/* all differences 0: still the last key, as TFDV's >= */
+	ck_assert(dist_linf(a, 2, a, 2, &v, &len) == 0);
+	ck_assert(len == 1 && v[0] == 'b');
+	ck_assert(dist_linf(NULL, 0, NULL, 0, &v, &len) == 0);
+	ck_assert_int_eq(len, 0);
+	/* byte order: a prefix sorts first, bytes are unsigned */
+	struct value_count c[] = {VC("ab", 1), VC("a", 1), VC("\xc3\xa9", 1)};
+	struct value_count d[] = {VC("a", 1)};
+	/* c: 1/3 each; d: a 1 -> diffs a 2/3, ab 1/3, é 1/3 -> "a" */
+	approx(dist_linf(c, 3, d, 1, &v, &len), 2.0 / 3);
+	ck_assert(len == 1 && v[0] == 'a');
+}
+END_TEST
+
+START_TEST(jsd_counts)
+{
+	double r;
+	struct pm_err err = {0};
+	struct value_count x[] = {VC("x", 1)}, y[] = {VC("y", 1)};
+	/* disjoint: KL(p||m) = log2(2) = 1 each side -> 1 */
+	ck_assert_int_eq(dist_jsd_counts(x, 1, y, 1, &r, &err), 0);
+	approx(r, 1.0);
+	/* p = (.75, .25), q = (.25, .75), m = (.5, .5):
+	 * KL = .75 log2 1.5 + .25 log2 .5 = 0.18872187554086717 both sides */
+	struct value_count a[] = {VC("x", 3), VC("y", 1)}, b[] = {VC("x", 1), VC("y", 3)};
+	ck_assert_int_eq(dist_jsd_counts(a, 2, b, 2, &r, &err), 0);
+	approx(r, 0.75 * log2(1.5) - 0.25);
+	ck_assert_int_eq(dist_jsd_counts(a, 2, a, 2, &r, &err), 0);
+	approx(r, 0);
+	ck_assert_int_eq(dist_jsd_counts(a, 2, NULL, 0, &r, &err), -1);
+	ck_assert_str_eq(err.msg, "no values to compare");
+}
+END_TEST
+
+static struct histogram H(struct hist_bucket *b, size_t n, double nan, double inf)
+{
+	return (struct histogram){.b = b, .n = n, .num_nan = nan, .num_inf = inf};
+}
+
+START_TEST(jsd_hist_rebucket)
+{
+	double r;
+	struct pm_err err = {0};
+	/* b's single bucket [0,2) is split at 1 by a's boundary: 10 + 10 */
+	struct hist_bucket a[] = {{0, 1, 10}, {1, 2, 10}}, b[] = {{0, 2, 20}};
+	struct histogram ha = H(a, 2, 0, 0), hb = H(b, 1, 0, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), 0);
+	approx(r, 0);
+	struct histogram al, bl;
+	hist_align(&ha, &hb, &al, &bl);
+	ck_assert_int_eq(al.n, 2);
+	ck_assert_int_eq(bl.n, 2);
+	approx(bl.b[0].count, 10);
+	approx(bl.b[1].count, 10);
+	ck_assert(bl.b[1].low == 1 && bl.b[1].high == 2);
+	free(al.b);
+	free(bl.b);
+
+	/* disjoint supports */
+	struct hist_bucket c[] = {{0, 1, 10}}, d[] = {{1, 2, 10}};
+	ha = H(c, 1, 0, 0);
+	hb = H(d, 1, 0, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), 0);
+	approx(r, 1);
+
+	/* [0,2):4 vs [1,3):4 on {0,1,2,3}: p = (.5,.5,0), q = (0,.5,.5),
+	 * m = (.25,.5,.25): KL = .5 log2 2 = .5 each -> .5 */
+	struct hist_bucket e[] = {{0, 2, 4}}, f[] = {{1, 3, 4}};
+	ha = H(e, 1, 0, 0);
+	hb = H(f, 1, 0, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), 0);
+	approx(r, 0.5);
+}
+END_TEST
+
+START_TEST(jsd_hist_points_nan_inf)
+{
+	double r;
+	struct pm_err err = {0};
+	/* a: point 5 x3; b: point 5 x1 and [0,10) x1.  Aligned: a (0, 3),
+	 * b (1, 1) -> p = (0, 1), q = (.5, .5), m = (.25, .75):
+	 * KL(p||m) = log2(4/3), KL(q||m) = .5 log2 2 + .5 log2(2/3) */
+	struct hist_bucket a[] = {{5, 5, 3}}, b[] = {{0, 10, 1}, {5, 5, 1}};
+	struct histogram ha = H(a, 1, 0, 0), hb = H(b, 2, 0, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), 0);
+	double want = (log2(4.0 / 3) + 0.5 + 0.5 * log2(2.0 / 3)) / 2;
+	approx(r, want);
+
+	/* NaN: TFDV puts a's NaNs and b's NaNs in different buckets.  a =
+	 * (1, 0, 1) -> (.5, 0, .5); b = (1, 0, 0); m = (.75, 0, .25):
+	 * KL(a||m) = .5 log2(2/3) + .5 log2 2; KL(b||m) = log2(4/3) */
+	struct hist_bucket c[] = {{0, 1, 1}};
+	ha = H(c, 1, 1, 0);
+	hb = H(c, 1, 0, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), 0);
+	approx(r, want);
+	/* even the same NaN count on both sides is a difference */
+	ha = H(c, 1, 1, 0);
+	hb = H(c, 1, 1, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), 0);
+	/* a = (.5, 0, .5), b = (.5, .5, 0): m = (.5, .25, .25) -> .5 each */
+	approx(r, 0.5);
+	/* infinities: a bucket for a's, another for b's */
+	ha = H(c, 1, 0, 1);
+	hb = H(c, 1, 0, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), 0);
+	approx(r, want);
+	/* an all-NaN side normalises to 0/0 */
+	ha = H(NULL, 0, 0, 0);
+	ck_assert_int_eq(dist_jsd_hist(&ha, &hb, &r, &err), -1);
+	ck_assert_str_eq(err.msg, "unable to normalize an empty histogram");
+}
+END_TEST
+
+START_TEST(psi)
+{
+	/* p = (.75, .25), q = (.25, .75): -.5 ln(1/3) + .5 ln 3 = ln 3 */
+	struct value_count a[] = {VC("x", 3), VC("y", 1)}, b[] = {VC("x", 1), VC("y", 3)};
+	approx(dist_psi_counts(a, 2, b, 2), log(3));
+	/* disjoint: p = (1, eps), q = (eps, 1) -> 2 (1 - eps) ln(1/eps) */
+	struct value_count x[] = {VC("x", 1)}, y[] = {VC("y", 1)};
+	approx(dist_psi_counts(x, 1, y, 1), 18.41883867587797);
+	ck_assert(isnan(dist_psi_counts(x, 1, NULL, 0)));
+
+	/* baseline 1..10: deciles 1.9, 2.8, ..., 9.1 -> one value per bin */
+	double s[10], t[10];
+	for (int i = 0; i < 10; i++) {
+		s[i] = i + 1;
+		t[i] = i + 11;
+	}
+	double r;
+	struct pm_err err = {0};
+	ck_assert_int_eq(dist_psi_sorted(s, 10, s, 10, &r, &err), 0);
+	approx(r, 0);
+	/* all of B above 9.1: nine bins (eps - .1) ln(eps / .1), one .9 ln 10 */
+	ck_assert_int_eq(dist_psi_sorted(s, 10, t, 10, &r, &err), 0);
+	approx(r, 8.283089355027482);
+	ck_assert_int_eq(dist_psi_sorted(s, 0, t, 10, &r, &err), -1);
+}
+END_TEST
+
+START_TEST(ks)
+{
+	/* F_A - F_B at 1, 2, 3: 1/3, 2/3 - 1/4, 1 - 1/2 -> .5 (scipy agrees) */
+	double a[] = {1, 2, 3}, b[] = {2, 3, 4, 5};
+	approx(dist_ks(a, 3, b, 4), 0.5);
+	approx(dist_ks(b, 4, a, 3), 0.5);
+	/* ties step together: at 1: 2/3 - 1/3, at 2: 1 - 1 */
+	double c[] = {1, 1, 2}, d[] = {1, 2, 2};
+	approx(dist_ks(c, 3, d, 3), 1.0 / 3);
+	approx(dist_ks(a, 3, a, 3), 0);
+	double e[] = {10, 11};
+	approx(dist_ks(a, 3, e, 2), 1);
+	ck_assert(isnan(dist_ks(a, 3, e, 0)));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("distance");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, linf_basic);
+	tcase_add_test(tc, linf_disjoint);
+	tcase_add_test(tc, linf_largest_named);
+	tcase_add_test(tc, linf_identical_and_empty);
+	tcase_add_test(tc, jsd_counts);
+	tcase_add_test(tc, jsd_hist_rebucket);
+	tcase_add_test(tc, jsd_hist_points_nan_inf);
+	tcase_add_test(tc, psi);
+	tcase_add_test(tc, ks);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

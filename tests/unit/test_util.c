@@ -1,0 +1,233 @@
+/* Unit tests of src/util: hashing, number parsing, timestamps, UTF-8, files. */
+#include "util/util.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+START_TEST(test_xxh64_vectors)
+{
+	/* reference values of XXH64 with seed 0 */
+	ck_assert_uint_eq(hash64("", 0, 0), 0xEF46DB3751D8E999ULL);
+	ck_assert_uint_eq(hash64("a", 1, 0), 0xD24EC4F1A98C6E5BULL);
+	ck_assert_uint_eq(hash64("abc", 3, 0), 0x44BC2CF5AD770999ULL);
+}
+END_TEST
+
+START_TEST(test_hash_parallel_stable)
+{
+	size_t n = (9u << 20) + 123;
+	char *buf = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)(i * 2654435761u >> 13);
+	uint64_t a = hash64_parallel(buf, n, 1), b = hash64_parallel(buf, n, 2),
+		 c = hash64_parallel(buf, n, 7);
+	ck_assert_uint_eq(a, b);
+	ck_assert_uint_eq(a, c);
+	buf[n - 1] ^= 1;
+	ck_assert_uint_ne(hash64_parallel(buf, n, 2), a);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_sha256)
+{
+	struct sha256 c;
+	uint8_t d[32];
+	char hex[65];
+	sha256_init(&c);
+	sha256_update(&c, "abc", 3);
+	sha256_final(&c, d);
+	sha256_hex(d, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	/* FIPS 180-2 two-block message, fed in uneven pieces */
+	const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha256_init(&c);
+	for (size_t i = 0; i < strlen(m); i += 5)
+		sha256_update(&c, m + i, strlen(m) - i < 5 ? strlen(m) - i : 5);
+	sha256_final(&c, d);
+	sha256_hex(d, hex);
+	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+END_TEST
+
+START_TEST(test_parse_numbers)
+{
+	int64_t i;
+	double d;
+	ck_assert(parse_int64("-9223372036854775808", 20, &i) && i == INT64_MIN);
+	ck_assert(!parse_int64("9223372036854775808", 19, &i));
+	ck_assert(!parse_int64("12a", 3, &i));
+	ck_assert(!parse_int64("", 0, &i));
+	ck_assert(!parse_int64("-", 1, &i));
+	ck_assert(parse_int64("+42", 3, &i) && i == 42);
+	ck_assert(parse_double("0.1", 3, &d) && d == 0.1);
+	ck_assert(parse_double("-3.25e2", 7, &d) && d == -325.0);
+	ck_assert(parse_double(".5", 2, &d) && d == 0.5);
+	ck_assert(parse_double("1e-320", 6, &d) && d == strtod("1e-320", NULL));
+	ck_assert(parse_double("12345678901234567890.5", 22, &d) &&
+		  d == strtod("12345678901234567890.5", NULL));
+	ck_assert(parse_double("0.30000000000000004", 19, &d) && d == 0.30000000000000004);
+	ck_assert(parse_double("inf", 3, &d) && isinf(d) && d > 0);
+	ck_assert(parse_double("-Infinity", 9, &d) && isinf(d) && d < 0);
+	ck_assert(!parse_double("1.2.3", 5, &d));
+	ck_assert(!parse_double("1e", 2, &d));
+	ck_assert(!parse_double(".", 1, &d));
+	ck_assert(!parse_double("0x10", 4, &d));
+	ck_assert(!parse_double(" 1", 2, &d));
+	/* every value of a dense sweep matches strtod */
+	char buf[64];
+	for (int k = 0; k < 20000; k++) {
+		double v = (k - 10000) * 0.0137 + k * 1e-7;
+		snprintf(buf, sizeof buf, "%.9g", v);
+		ck_assert(parse_double(buf, strlen(buf), &d));
+		ck_assert(d == strtod(buf, NULL));
+	}
+}
+END_TEST
+
+START_TEST(test_fmt_double)
+{
+	char buf[64];
+	fmt_double(0.1, buf, sizeof buf);
+	ck_assert_str_eq(buf, "0.1");
+	fmt_double(0.0082089, buf, sizeof buf);
+	ck_assert_str_eq(buf, "0.0082089");
+	fmt_double(1.0 / 3, buf, sizeof buf);
+	ck_assert(strtod(buf, NULL) == 1.0 / 3);
+	fmt_double(NAN, buf, sizeof buf);
+	ck_assert_str_eq(buf, "NaN");
+	fmt_double(-INFINITY, buf, sizeof buf);
+	ck_assert_str_eq(buf, "-Inf");
+}
+END_TEST
+
+START_TEST(test_timestamps)
+{
+	int64_t us;
+	/* values from date -u -d '...' +%s */
+	ck_assert(ts_parse("2015-01-27 14:52:00 UTC", 23, &us) && us == 1422370320LL * 1000000);
+	ck_assert(ts_parse("2015-01-27T14:52:00Z", 20, &us) && us == 1422370320LL * 1000000);
+	ck_assert(ts_parse("2015-01-27T16:52:00+02:00", 25, &us) && us == 1422370320LL * 1000000);
+	ck_assert(ts_parse("2000-02-29 12:00", 16, &us) && us == 951825600LL * 1000000);
+	ck_assert(ts_parse("1969-12-31 23:59:59.5", 21, &us) && us == -500000);
+	ck_assert(ts_parse("2015-01-27", 10, &us) && us == 1422316800LL * 1000000);
+	ck_assert(!ts_parse("2015-02-29", 10, &us));
+	ck_assert(!ts_parse("2015-13-01", 10, &us));
+	ck_assert(!ts_parse("2015-01-27 25:00", 16, &us));
+	ck_assert(!ts_parse("20150127", 8, &us));
+	ck_assert(!ts_parse("2015-01-27 14:52:00 PST", 23, &us));
+	char buf[40];
+	ts_format(-500000, buf, sizeof buf);
+	ck_assert_str_eq(buf, "1969-12-31 23:59:59.500000");
+	ts_format(1422370320LL * 1000000, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2015-01-27 14:52:00");
+	int y, m, d, h, mi, s, dow;
+	ts_parts(1422370320LL * 1000000, &y, &m, &d, &h, &mi, &s, &dow);
+	ck_assert_int_eq(y, 2015);
+	ck_assert_int_eq(m, 1);
+	ck_assert_int_eq(d, 27);
+	ck_assert_int_eq(h, 14);
+	ck_assert_int_eq(dow, 2); /* a Tuesday */
+}
+END_TEST
+
+START_TEST(test_utf8)
+{
+	size_t off;
+	ck_assert(utf8_valid("h\xc3\xa9llo", 6, &off));
+	ck_assert(!utf8_valid("ab\xff", 3, &off));
+	ck_assert_uint_eq(off, 2);
+	ck_assert(!utf8_valid("a\xc3", 2, &off)); /* truncated sequence */
+	ck_assert_uint_eq(off, 1);
+	ck_assert(!utf8_valid("\xc0\xaf", 2, &off)); /* overlong */
+	ck_assert(!utf8_valid("\xed\xa0\x80", 3, &off)); /* surrogate */
+	ck_assert(utf8_valid("\xf0\x9f\x98\x80", 4, &off));
+}
+END_TEST
+
+START_TEST(test_strings)
+{
+	size_t n;
+	char **v = str_split("a,,b", ',', &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(v[0], "a");
+	ck_assert_str_eq(v[1], "");
+	ck_assert_str_eq(v[2], "b");
+	ck_assert_ptr_null(v[3]);
+	str_list_free(v);
+	char t[] = "  x y \n";
+	ck_assert_str_eq(str_trim(t), "x y");
+	struct sbuf b = {0};
+	sbuf_printf(&b, "%d-%s", 7, "x");
+	sbuf_putc(&b, '!');
+	char *s = sbuf_steal(&b);
+	ck_assert_str_eq(s, "7-x!");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_atomic_write)
+{
+	char dir[] = "/tmp/pm-util-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *p = path_join(dir, "f.txt");
+	struct pm_err err = {0};
+	ck_assert_int_eq(fs_write_atomic(p, "hello", 5, &err), 0);
+	char *data;
+	size_t len;
+	ck_assert_int_eq(fs_read_all(p, &data, &len, &err), 0);
+	ck_assert_uint_eq(len, 5);
+	ck_assert_str_eq(data, "hello");
+	free(data);
+	char *q = path_join(dir, "missing/x");
+	ck_assert_int_eq(fs_write_atomic(q, "x", 1, &err), -1);
+	ck_assert(strstr(err.msg, "cannot write") != NULL);
+	ck_assert_int_eq(fs_read_all(q, &data, &len, &err), -1);
+	ck_assert(strstr(err.msg, "No such file") != NULL);
+	unlink(p);
+	rmdir(dir);
+	free(p);
+	free(q);
+}
+END_TEST
+
+static void sum_sq(void *ctx, size_t i)
+{
+	((uint64_t *)ctx)[i] = (uint64_t)i * i;
+}
+
+START_TEST(test_par_for)
+{
+	uint64_t out[1000];
+	par_for(1000, 3, sum_sq, out);
+	uint64_t s = 0;
+	for (int i = 0; i < 1000; i++)
+		s += out[i];
+	ck_assert_uint_eq(s, 332833500ULL); /* sum of i^2, i < 1000 */
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_xxh64_vectors);
+	tcase_add_test(tc, test_hash_parallel_stable);
+	tcase_add_test(tc, test_sha256);
+	tcase_add_test(tc, test_parse_numbers);
+	tcase_add_test(tc, test_fmt_double);
+	tcase_add_test(tc, test_timestamps);
+	tcase_add_test(tc, test_utf8);
+	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_atomic_write);
+	tcase_add_test(tc, test_par_for);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
