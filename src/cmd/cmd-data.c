@@ -483,8 +483,8 @@ static int exec_split(struct session *s, struct cmd_call *call, struct pm_err *e
 		if (rc == 0) {
 			/* f stays mapped while parts are stored: storing never replaces base */
 			struct frame *part = frame_take(f, pname, rows[i], counts[i]);
-			char *source = xasprintf("split of %s (%s %s, ratios %s)", base,
-						 by ? "by" : "by-row", by ? by : "", rs);
+			char *source = xasprintf("split of %s (%s%s, ratios %s)", base,
+						 by ? "by " : "by-row", by ? by : "", rs);
 			rc = session_store_frame(s, part, source, NULL, err);
 			free(source);
 			if (rc == 0)

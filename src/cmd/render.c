@@ -187,8 +187,21 @@ static bool all_objects(json_t *arr)
 }
 
 /* Cells of an array of objects (or of arrays, with column names given). */
-static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, char ***cells_out,
-		       bool **right_out)
+/* Text cells wider than this are cut with an ellipsis in tables (never in CSV). */
+#define CELL_MAX_WIDTH 48
+
+static char *cut(char *t, int maxw)
+{
+	if (maxw <= 0 || utf8_width(t) <= maxw)
+		return t;
+	size_t keep = utf8_fit(t, maxw - 1);
+	char *r = xasprintf("%.*s\u2026", (int)keep, t);
+	free(t);
+	return r;
+}
+
+static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, int maxw,
+		       char ***cells_out, bool **right_out)
 {
 	size_t nc = json_array_size(keys), nr = json_array_size(rows);
 	char **cells = xcalloc(nr * nc + 1, sizeof *cells);
@@ -216,6 +229,7 @@ static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, char **
 			} else {
 				cells[r * nc + c] = scalar_text(v);
 			}
+			cells[r * nc + c] = cut(cells[r * nc + c], maxw);
 			if (!json_is_number(v))
 				right[c] = false;
 		}
@@ -237,7 +251,7 @@ static void render_grid(struct sbuf *out, json_t *keys, json_t *rows, bool rows_
 	}
 	char **cells;
 	bool *right;
-	grid_cells(rows, keys, rows_are_arrays, &cells, &right);
+	grid_cells(rows, keys, rows_are_arrays, CELL_MAX_WIDTH, &cells, &right);
 	render_table(out, nc, headers, (const char *const *)cells, nr, right);
 	for (size_t i = 0; i < nr * nc; i++)
 		free(cells[i]);
@@ -361,7 +375,7 @@ static void csv_grid(struct sbuf *out, json_t *keys, json_t *rows, bool rows_are
 	sbuf_putc(out, '\n');
 	char **cells;
 	bool *right;
-	grid_cells(rows, keys, rows_are_arrays, &cells, &right);
+	grid_cells(rows, keys, rows_are_arrays, 0, &cells, &right);
 	for (size_t r = 0; r < nr; r++) {
 		for (size_t c = 0; c < nc; c++) {
 			if (c)

@@ -58,6 +58,20 @@ static void on_sigint(int sig)
 		*active->cancel = 1;
 }
 
+/* Runs in normal context when a signal interrupted readline's read:
+ * Ctrl-C at the prompt drops the line being typed and starts afresh. */
+static int on_signal_event(void)
+{
+	if (active && *active->cancel) {
+		*active->cancel = 0;
+		rl_replace_line("", 0);
+		fputs("^C\n", rl_outstream ? rl_outstream : stdout);
+		rl_on_new_line();
+		rl_redisplay();
+	}
+	return 0;
+}
+
 int repl_run(struct session *s)
 {
 	active = s;
@@ -65,6 +79,7 @@ int repl_run(struct session *s)
 	rl_attempted_completion_function = complete;
 	rl_basic_word_break_characters = " \t;";
 	rl_catch_signals = 0;
+	rl_signal_event_hook = on_signal_event;
 	struct sigaction sa = {0}, old;
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
@@ -87,17 +102,8 @@ int repl_run(struct session *s)
 	while (!s->quit) {
 		*s->cancel = 0;
 		char *line = readline("prodml> ");
-		if (!line) {
-			if (*s->cancel)
-				continue; /* Ctrl-C at the prompt: a fresh prompt */
+		if (!line)
 			break;
-		}
-		if (*s->cancel) {
-			/* Ctrl-C while typing drops the line */
-			free(line);
-			fputc('\n', s->errs);
-			continue;
-		}
 		char *t = str_trim(line);
 		if (*t) {
 			add_history(t);
