@@ -1,6 +1,7 @@
 /* prodml: argument parsing; picks a face (REPL, script, single command). */
 #include "cmd/cmd.h"
 #include "repl/repl.h"
+#include "tui/tui.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +23,7 @@ static void on_sigint(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: prodml [options]                  the workbench (REPL) or commands from stdin\n"
+		"usage: prodml [options]                  the workbench (TUI) or commands from stdin\n"
 		"       prodml [options] -c 'CMD; CMD'    run commands and exit\n"
 		"       prodml [options] -f FILE          run a script\n"
 		"       prodml [options] COMMAND [ARGS]   run one command (e.g. prodml serve M)\n"
@@ -40,7 +41,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	enum { OPT_REPL = 256, OPT_MAN, OPT_VERSION, OPT_KEEP_GOING };
+	enum { OPT_REPL = 256, OPT_MAN, OPT_VERSION, OPT_KEEP_GOING, OPT_TUI_DUMP, OPT_KEYS,
+	       OPT_TUI_STYLES };
 	static const struct option longopts[] = {
 		{"workspace", required_argument, NULL, 'W'},
 		{"output", required_argument, NULL, 'o'},
@@ -50,11 +52,16 @@ int main(int argc, char **argv)
 		{"man", no_argument, NULL, OPT_MAN},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
+		/* hidden, for the screen tests: render the TUI to text */
+		{"tui-dump", required_argument, NULL, OPT_TUI_DUMP},
+		{"keys", required_argument, NULL, OPT_KEYS},
+		{"tui-styles", no_argument, NULL, OPT_TUI_STYLES},
 		{NULL, 0, NULL, 0},
 	};
 	const char *ws_dir = getenv("PRODML_WORKSPACE");
 	const char *commands = NULL, *file = NULL, *output = NULL;
-	bool quiet = false, keep_going = false, force_repl = false;
+	const char *tui_dump_size = NULL, *tui_keys = NULL;
+	bool quiet = false, keep_going = false, force_repl = false, tui_styles = false;
 	int c;
 	/* '+': options end at the first command word (prodml serve --port 1) */
 	while ((c = getopt_long(argc, argv, "+W:o:qc:f:h", longopts, NULL)) != -1) {
@@ -66,6 +73,9 @@ int main(int argc, char **argv)
 		case 'f': file = optarg; break;
 		case OPT_KEEP_GOING: keep_going = true; break;
 		case OPT_REPL: force_repl = true; break;
+		case OPT_TUI_DUMP: tui_dump_size = optarg; break;
+		case OPT_KEYS: tui_keys = optarg; break;
+		case OPT_TUI_STYLES: tui_styles = true; break;
 		case OPT_MAN: {
 			char *m = cmd_man_page();
 			fputs(m, stdout);
@@ -77,7 +87,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!!commands + !!file + (optind < argc) + force_repl > 1) {
+	if (!!commands + !!file + (optind < argc) + force_repl + !!tui_dump_size > 1) {
 		fprintf(stderr, "prodml: give only one of -c, -f, --repl or a command\n");
 		return 2;
 	}
@@ -108,7 +118,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	int status;
-	if (commands) {
+	if (tui_dump_size) {
+		struct pm_err err = {0};
+		status = 0;
+		if (tui_dump(&s, tui_dump_size, tui_keys, tui_styles, stdout, &err) < 0) {
+			fprintf(stderr, "prodml: %s\n", err.msg);
+			status = err.code == PM_E_USAGE ? 2 : 1;
+		}
+	} else if (commands) {
 		FILE *in = fmemopen((void *)commands, strlen(commands), "r");
 		status = in ? cmd_run_script(&s, in, "-c") : 1;
 		if (in)
@@ -130,8 +147,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "prodml: %s\n", err.msg);
 			status = err.code == PM_E_USAGE ? 2 : 1;
 		}
-	} else if (force_repl || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+	} else if (force_repl) {
 		status = repl_run(&s);
+	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		struct pm_err err = {0};
+		status = tui_run(&s, &err);
+		if (status < 0) {
+			fprintf(stderr, "prodml: %s; starting the line REPL\n", err.msg);
+			status = repl_run(&s);
+		}
 	} else {
 		status = cmd_run_script(&s, stdin, "<stdin>");
 	}

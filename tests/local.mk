@@ -14,4 +14,6 @@ include tests/unit/local-core.mk
 include tests/unit/local-data.mk
 include tests/unit/local-validate.mk
 include tests/unit/local-train.mk
+include tests/unit/local-tui.mk
 include tests/cmd/local.mk
+include tests/tui/local.mk

@@ -9,7 +9,11 @@
 /* Groups in help order. */
 static const struct cmd_entry *const groups[] = {
 	cmd_group_data,
+	cmd_group_validate,
+	cmd_group_train,
+	cmd_group_registry,
 	cmd_group_session,
+	cmd_group_tui,
 	NULL,
 };
 

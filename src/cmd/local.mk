@@ -1,3 +1,5 @@
 libprodml_a_SOURCES += src/cmd/cmd.h src/cmd/cmd.c src/cmd/render.c src/cmd/session.c \
 	src/cmd/script.c src/cmd/complete.c src/cmd/man.c src/cmd/cmd-session.c \
 	src/cmd/cmd-data.c
+libprodml_a_SOURCES += src/cmd/cmd-validate.c
+libprodml_a_SOURCES += src/cmd/cmd-train.c src/cmd/cmd-registry.c

@@ -24,9 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAGIC "PMFRAME1"
-#define VERSION 1
-#define HDR_SIZE 64
+#define CACHE_MAGIC "PMFRAME1"
+#define CACHE_VERSION 1
+#define CACHE_HDR 64
 #define ENT_WORDS 10
 
 enum {
@@ -100,8 +100,8 @@ int frame_save(const struct frame *f, const char *path, struct pm_err *err)
 	}
 	size_t ncols = f->ncols, nrows = f->nrows;
 	uint64_t *tab = xcalloc(ncols * ENT_WORDS + 1, sizeof *tab);
-	uint8_t hdr[HDR_SIZE] = {0};
-	w_bytes(&w, hdr, HDR_SIZE); /* rewritten once the offsets are known */
+	uint8_t hdr[CACHE_HDR] = {0};
+	w_bytes(&w, hdr, CACHE_HDR); /* rewritten once the offsets are known */
 	size_t tab_off = w.off;
 	w_bytes(&w, tab, ncols * ENT_WORDS * sizeof *tab);
 	for (size_t j = 0; j < ncols; j++) {
@@ -149,13 +149,13 @@ int frame_save(const struct frame *f, const char *path, struct pm_err *err)
 		}
 	}
 	size_t body_end = w.off;
-	memcpy(hdr, MAGIC, 8);
-	uint32_t ver = VERSION;
+	memcpy(hdr, CACHE_MAGIC, 8);
+	uint32_t ver = CACHE_VERSION;
 	memcpy(hdr + 8, &ver, 4);
 	uint64_t words[4] = {nrows, ncols, tab_off, body_end};
 	memcpy(hdr + 16, words, sizeof words);
 	int rc = 0;
-	if (!w.failed && (fseek(w.fp, 0, SEEK_SET) != 0 || fwrite(hdr, 1, HDR_SIZE, w.fp) != HDR_SIZE ||
+	if (!w.failed && (fseek(w.fp, 0, SEEK_SET) != 0 || fwrite(hdr, 1, CACHE_HDR, w.fp) != CACHE_HDR ||
 			  fwrite(tab, sizeof *tab, ncols * ENT_WORDS, w.fp) != ncols * ENT_WORDS))
 		w.failed = true;
 	free(tab);
@@ -213,17 +213,17 @@ int frame_open(const char *path, const char *name, struct frame **out, struct pm
 		return -1;
 	struct frame *f = NULL;
 	const uint8_t *base = m.data;
-	if (m.len < HDR_SIZE + 8) {
-		if (m.len >= 8 && memcmp(base, MAGIC, 8) == 0)
+	if (m.len < CACHE_HDR + 8) {
+		if (m.len >= 8 && memcmp(base, CACHE_MAGIC, 8) == 0)
 			BAD("truncated: %zu bytes", m.len);
 		BAD("%s", m.len >= 8 ? "bad magic" : "file too short");
 	}
-	if (memcmp(base, MAGIC, 8) != 0)
+	if (memcmp(base, CACHE_MAGIC, 8) != 0)
 		BAD("bad magic");
 	uint32_t ver;
 	memcpy(&ver, base + 8, 4);
-	if (ver != VERSION)
-		BAD("version %u, this build reads version %d", ver, VERSION);
+	if (ver != CACHE_VERSION)
+		BAD("version %u, this build reads version %d", ver, CACHE_VERSION);
 	uint64_t nrows, ncols, tab_off, body_end;
 	memcpy(&nrows, base + 16, 8);
 	memcpy(&ncols, base + 24, 8);

@@ -1,30 +1,48 @@
 /* The CSV/TSV reader (RFC 4180) with type inference over whole columns.
  *
- * The file is mapped and read in parallel pieces ("chunks") in two passes:
+ * The file is mapped and read in parallel pieces ("chunks"):
  *
- *   0. The body is cut at rows boundaries guessed from quote parity: a
- *      newline ends a row iff an even number of quotes precede it.
+ *   0. The body is cut at row boundaries guessed from quote parity: a
+ *      newline ends a row iff an even number of quotes precede it.  The
+ *      newlines of each piece bound the rows starting in it, so every
+ *      chunk gets its own slots in the result arrays before any parsing.
  *   A. Each chunk is tokenized; rows are checked (field count, quotes,
- *      UTF-8, NUL, --types conversions) and every field narrows its
- *      column's candidate types (int, float, bool, timestamp).  Chunks are
- *      then checked in file order: a chunk whose guessed start is not where
- *      its predecessor really ended (a quote inside an unquoted field breaks
- *      the parity guess) is scanned again from the right place, so the
- *      result is always that of one sequential pass.
- *   B. Each chunk is tokenized again and its fields converted straight into
- *      the final column arrays at the chunk's first row.  Strings go into a
- *      dictionary per chunk, merged afterwards in chunk order, which gives
- *      the codes in first-seen order of the whole file.
+ *      UTF-8, NUL, --types conversions), every value is parsed as the
+ *      first type its column may still have (int, float, bool, timestamp)
+ *      and stored, with its kind, straight into the chunk's slots; the
+ *      column's candidate types narrow as values fail to parse.  Chunks
+ *      are then checked in file order: a chunk whose guessed start is not
+ *      where its predecessor really ended (a quote inside an unquoted field
+ *      breaks the parity guess) is scanned again from the right place, so
+ *      the result is always that of one sequential pass.
+ *   B. With the column types known (the intersection of the chunks'
+ *      candidates), values are converted in place (an int stored in what
+ *      became a float column becomes a double).  Only string columns need
+ *      their text again: their chunks are tokenized a second time and the
+ *      strings interned into a dictionary per chunk, merged afterwards in
+ *      chunk order, which gives codes in first-seen order of the file.
  *
  * Nothing depends on the number of threads or the chunk size: the frame,
  * the errors and the reject list are the same for any of them.
- * Tokenizing twice costs less than keeping every field span in memory
- * (16 bytes per field) and keeps memory at the size of the result. */
+ *
+ * Choices where files disagree with each other:
+ *   - a quote inside an unquoted field is kept as text (as Python's csv
+ *     does); text after a closing quote ("ab"c) is an error;
+ *   - rows end at LF or CRLF; a lone CR is kept as text;
+ *   - empty lines are skipped (they still count for line numbers);
+ *   - values are trimmed of spaces and tabs before the missing-token test
+ *     and before parsing as int, float, bool or timestamp; strings keep
+ *     their bytes;
+ *   - duplicate column names are an error naming both fields (renaming
+ *     them would leave scripts reading the wrong column);
+ *   - errors say "PATH:LINE:COL: message": LINE is the physical line where
+ *     the row starts, COL the 1-based field, also named in the message. */
 #include "internal.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---- tokenizer ---------------------------------------------------------- */
 
@@ -62,6 +80,8 @@ struct reader {
 	int threads;
 	const struct progress *progress;
 	struct frame *f;
+	uint8_t **kind;     /* per column, per slot: K_* (pass A), then valid */
+	union cval **val;   /* per column, per slot: the parsed value */
 	size_t total_work, done_work; /* progress over both passes */
 };
 
@@ -206,6 +226,12 @@ static const char *field_text(const struct span *sp, struct sbuf *scratch, size_
 	return scratch->s;
 }
 
+/* Most fields are longer than any missing token: skip the call for them. */
+static inline bool is_missing(const char *s, size_t n)
+{
+	return n <= 4 && data_is_missing_token(s, n);
+}
+
 static inline void trim(const char **s, size_t *n)
 {
 	const char *p = *s;
@@ -222,16 +248,8 @@ static inline void trim(const char **s, size_t *n)
 
 /* ---- conversions ---------------------------------------------------------- */
 
+/* Candidate types of a column, narrowed as values fail to parse. */
 enum { B_INT = 1, B_FLOAT = 2, B_BOOL = 4, B_TS = 8, B_ALL = 15 };
-
-/* What pass A learnt of a value, kept with the value itself so that pass B
- * copies numbers instead of parsing them again. */
-enum { K_MISS = 0, K_INT, K_DBL, K_BOOL, K_TS, K_TEXT };
-
-union cval {
-	int64_t i;
-	double d;
-};
 
 /* Converts a trimmed, non-missing value to type t; false when it does not
  * fit.  Forced types are a little wider than inferred ones: 0/1 read as
@@ -271,10 +289,20 @@ static bool convert(enum pm_type t, bool forced, const char *s, size_t n, int64_
 	return false;
 }
 
+/* What pass A learnt of a value, kept beside the value so that pass B
+ * converts numbers instead of parsing them again.  A kind is non-zero
+ * exactly when the value is present: the kind array becomes `valid`. */
+enum { K_MISS = 0, K_INT, K_DBL, K_BOOL, K_TS, K_TEXT };
+
+union cval {
+	int64_t i;
+	double d;
+};
+
 /* ---- chunks ------------------------------------------------------------------ */
 
 struct reject_rec {
-	size_t line; /* relative to the chunk's first line */
+	size_t line; /* relative to the chunk's first line until merged */
 	char *reason;
 };
 
@@ -282,12 +310,11 @@ struct chunk {
 	size_t start, stop;  /* rows starting in [start, stop) belong here */
 	size_t end;          /* where the chunk's last row really ends */
 	size_t lines;        /* newlines in [start, end) */
+	size_t slot0, nslots; /* the chunk's slots in the arrays during pass A */
+	size_t row0;         /* its first row in the frame */
 	size_t rows;         /* good rows */
 	unsigned *mask;      /* per column: candidate types (B_*) */
 	uint8_t *seen;       /* per column: a present value was seen */
-	size_t cap;          /* rows the arrays below hold */
-	uint8_t **kind;      /* per column, per good row: K_* */
-	union cval **val;    /* per column, per good row: the parsed value */
 	/* the first error (without skip_bad) */
 	bool failed;
 	size_t err_line, err_col;
@@ -299,9 +326,7 @@ struct chunk {
 	size_t nrej, rej_cap;
 	bool cancelled;
 	/* pass B */
-	size_t row0;
 	struct strdict **dicts;
-	size_t *nmissing;
 };
 
 static void chunk_reset_scan(struct chunk *c, size_t ncols)
@@ -331,20 +356,12 @@ static void chunk_free(struct chunk *c, size_t ncols)
 	free(c->rej_ord);
 	free(c->mask);
 	free(c->seen);
-	for (size_t j = 0; c->kind && j < ncols; j++) {
-		free(c->kind[j]);
-		free(c->val[j]);
-	}
-	free(c->kind);
-	free(c->val);
 	if (c->dicts)
 		for (size_t j = 0; j < ncols; j++)
 			strdict_free(c->dicts[j]);
 	free(c->dicts);
-	free(c->nmissing);
 }
 
-/* A value quoted for a message, cut short when long. */
 static void quote_value(struct sbuf *b, const char *s, size_t n)
 {
 	const size_t max = 60;
@@ -480,25 +497,7 @@ static bool parse_value(const struct reader *rd, size_t j, unsigned mask, const 
 	return true;
 }
 
-static void chunk_grow(struct chunk *c, size_t ncols, size_t need)
-{
-	if (need <= c->cap)
-		return;
-	size_t cap = c->cap ? c->cap * 2 : 1024;
-	while (cap < need)
-		cap *= 2;
-	if (!c->kind) {
-		c->kind = xcalloc(ncols, sizeof *c->kind);
-		c->val = xcalloc(ncols, sizeof *c->val);
-	}
-	for (size_t j = 0; j < ncols; j++) {
-		c->kind[j] = xrealloc(c->kind[j], cap);
-		c->val[j] = xrealloc(c->val[j], cap * sizeof **c->val);
-	}
-	c->cap = cap;
-}
-
-/* Pass A over one chunk. */
+/* Pass A over one chunk: values go to slots slot0.. of the shared arrays. */
 static void chunk_scan(struct reader *rd, struct chunk *c)
 {
 	const size_t ncols = rd->ncols;
@@ -510,8 +509,6 @@ static void chunk_scan(struct reader *rd, struct chunk *c)
 	unsigned *bits = xmalloc(ncols * sizeof *bits);
 	size_t line = 0, ordinal = 0;
 	chunk_reset_scan(c, ncols);
-	/* A first guess at the rows, from a typical 8 bytes per field. */
-	chunk_grow(c, ncols, (c->stop - c->start) / (ncols * 8 + 1) + 16);
 	while (p < stop) {
 		size_t bl = blank_line(p, end);
 		if (bl) {
@@ -526,22 +523,25 @@ static void chunk_scan(struct reader *rd, struct chunk *c)
 		size_t col = 0;
 		if (rb.err || rb.nf != ncols) {
 			msg = row_error_text(&rb, ncols, &col);
+		} else if (c->rows == c->nslots) {
+			/* Cannot happen: the slots are counted from the newlines. */
+			msg = xstrdup("internal error: more rows than newlines");
+			col = 1;
 		} else {
-			if (c->rows == c->cap)
-				chunk_grow(c, ncols, c->rows + 1);
-			size_t r = c->rows;
+			size_t r = c->slot0 + c->rows;
 			for (size_t j = 0; j < ncols; j++) {
 				size_t n;
 				const char *s = field_text(&rb.f[j], &scratch, &n);
 				const char *t = s;
 				size_t tn = n;
 				trim(&t, &tn);
-				if (data_is_missing_token(t, tn)) {
-					c->kind[j][r] = K_MISS;
+				uint8_t *kind = &rd->kind[j][r];
+				if (is_missing(t, tn)) {
+					*kind = K_MISS;
 					bits[j] = B_ALL | 0x100; /* keeps every candidate */
 					continue;
 				}
-				if (!parse_value(rd, j, c->mask[j], t, tn, &c->kind[j][r], &c->val[j][r],
+				if (!parse_value(rd, j, c->mask[j], t, tn, kind, &rd->val[j][r],
 						 &bits[j])) {
 					enum pm_type ot = (enum pm_type)rd->override[j];
 					struct sbuf b = {0};
@@ -580,187 +580,91 @@ static void chunk_scan(struct reader *rd, struct chunk *c)
 	sbuf_free(&scratch);
 }
 
-/* Pass B over one chunk: typed values are copied from what pass A parsed;
- * strings need their text, so chunks of frames with string columns are
- * tokenized again (rows rejected in pass A are skipped by ordinal). */
+/* Pass B over one chunk: numbers are converted in place to the column's
+ * type; strings need their text, so for them the chunk is tokenized again
+ * (rows rejected in pass A are skipped by ordinal). */
 static void chunk_convert(struct reader *rd, struct chunk *c)
 {
 	const size_t ncols = rd->ncols;
 	struct frame *f = rd->f;
+	const size_t r0 = c->row0, r1 = c->row0 + c->rows;
 	bool strings = false;
 	c->dicts = xcalloc(ncols, sizeof *c->dicts);
-	c->nmissing = xcalloc(ncols, sizeof *c->nmissing);
 	for (size_t j = 0; j < ncols; j++) {
 		struct column *col = &f->cols[j];
-		if (col->type == PM_STRING) {
-			c->dicts[j] = strdict_new();
-			strings = true;
-			continue;
-		}
-		const uint8_t *kind = c->kind[j];
-		const union cval *val = c->val[j];
-		uint8_t *valid = col->valid + c->row0;
-		size_t miss = 0;
-		for (size_t k = 0; k < c->rows; k++)
-			miss += !(valid[k] = kind[k] != K_MISS);
-		c->nmissing[j] = miss;
+		uint8_t *kind = rd->kind[j];
+		union cval *val = rd->val[j];
 		switch (col->type) {
 		case PM_INT:
-			for (size_t k = 0; k < c->rows; k++)
-				col->v.i64[c->row0 + k] = kind[k] == K_INT   ? val[k].i
-							  : kind[k] == K_DBL ? (int64_t)val[k].d
-									     : 0;
+			/* K_DBL in an int column is "-0". */
+			for (size_t r = r0; r < r1; r++)
+				if (kind[r] != K_INT)
+					val[r].i = 0;
 			break;
 		case PM_FLOAT:
-			for (size_t k = 0; k < c->rows; k++)
-				col->v.f64[c->row0 + k] = kind[k] == K_INT   ? (double)val[k].i
-							  : kind[k] == K_DBL ? val[k].d
-									     : 0;
+			for (size_t r = r0; r < r1; r++)
+				if (kind[r] == K_INT)
+					val[r].d = (double)val[r].i;
+				else if (kind[r] != K_DBL)
+					val[r].d = 0;
 			break;
 		case PM_BOOL:
-			for (size_t k = 0; k < c->rows; k++)
-				col->v.b[c->row0 + k] = kind[k] == K_BOOL && val[k].i;
+			for (size_t r = r0; r < r1; r++)
+				col->v.b[r] = kind[r] == K_BOOL && val[r].i;
 			break;
 		case PM_TIMESTAMP:
-			for (size_t k = 0; k < c->rows; k++)
-				col->v.i64[c->row0 + k] = kind[k] == K_TS ? val[k].i : 0;
+			for (size_t r = r0; r < r1; r++)
+				if (kind[r] != K_TS)
+					val[r].i = 0;
 			break;
 		case PM_STRING:
+			c->dicts[j] = strdict_new();
+			strings = true;
 			break;
 		}
-		free(c->kind[j]);
-		free(c->val[j]);
-		c->kind[j] = NULL;
-		c->val[j] = NULL;
 	}
-	if (!strings)
-		return;
-	const char *p = rd->data + c->start, *stop = rd->data + c->end;
-	const char *end = rd->data + rd->len;
-	struct rowbuf rb;
-	rowbuf_init(&rb, ncols);
-	struct sbuf scratch = {0};
-	size_t r = c->row0, ordinal = 0, ri = 0;
-	while (p < stop) {
-		size_t bl = blank_line(p, end);
-		if (bl) {
-			p += bl;
-			continue;
-		}
-		p = read_row(rd, p, end, &rb);
-		if (ri < c->nrej_ord && c->rej_ord[ri] == ordinal) {
-			ri++;
-			ordinal++;
-			continue;
-		}
-		ordinal++;
-		for (size_t j = 0; j < ncols; j++) {
-			struct column *col = &f->cols[j];
-			if (col->type != PM_STRING)
-				continue;
-			size_t n;
-			const char *s = field_text(&rb.f[j], &scratch, &n);
-			const char *t = s;
-			size_t tn = n;
-			trim(&t, &tn);
-			if (data_is_missing_token(t, tn)) {
-				c->nmissing[j]++;
+	if (strings) {
+		const char *p = rd->data + c->start, *stop = rd->data + c->end;
+		const char *end = rd->data + rd->len;
+		struct rowbuf rb;
+		rowbuf_init(&rb, ncols);
+		struct sbuf scratch = {0};
+		size_t r = r0, ordinal = 0, ri = 0;
+		while (p < stop) {
+			size_t bl = blank_line(p, end);
+			if (bl) {
+				p += bl;
 				continue;
 			}
-			col->v.code[r] = strdict_intern(c->dicts[j], s, n);
-			col->valid[r] = 1;
+			p = read_row(rd, p, end, &rb);
+			if (ri < c->nrej_ord && c->rej_ord[ri] == ordinal) {
+				ri++;
+				ordinal++;
+				continue;
+			}
+			ordinal++;
+			for (size_t j = 0; j < ncols; j++) {
+				if (!c->dicts[j] || rd->kind[j][r] == K_MISS)
+					continue;
+				size_t n;
+				const char *s = field_text(&rb.f[j], &scratch, &n);
+				f->cols[j].v.code[r] = strdict_intern(c->dicts[j], s, n);
+			}
+			r++;
+			if ((ordinal & 8191) == 0 && progress_cancelled(rd->progress)) {
+				c->cancelled = true;
+				break;
+			}
 		}
-		r++;
-		if ((ordinal & 8191) == 0 && progress_cancelled(rd->progress)) {
-			c->cancelled = true;
-			break;
-		}
+		free(rb.f);
+		sbuf_free(&scratch);
 	}
-	free(rb.f);
-	sbuf_free(&scratch);
-}
-
-/* ---- the driver ------------------------------------------------------------------- */
-
-struct phase_ctx {
-	struct reader *rd;
-	struct chunk *chunks;
-	size_t first;
-	void (*fn)(struct reader *, struct chunk *);
-};
-
-static void phase_item(void *ctx, size_t i)
-{
-	struct phase_ctx *p = ctx;
-	p->fn(p->rd, &p->chunks[p->first + i]);
-}
-
-/* Runs fn over the chunks in batches, reporting progress and checking for
- * cancellation between batches on the calling thread (the progress hook
- * need not be thread-safe). */
-static bool run_phase(struct reader *rd, struct chunk *chunks, size_t n,
-		      void (*fn)(struct reader *, struct chunk *))
-{
-	size_t batch = (size_t)rd->threads * 4;
-	for (size_t i = 0; i < n; i += batch) {
-		size_t m = n - i < batch ? n - i : batch;
-		struct phase_ctx ctx = {rd, chunks, i, fn};
-		par_for(m, rd->threads, phase_item, &ctx);
-		for (size_t k = i; k < i + m; k++) {
-			if (chunks[k].cancelled)
-				return false;
-			rd->done_work += chunks[k].stop - chunks[k].start;
-		}
-		progress_report(rd->progress, "load", (double)rd->done_work / 2,
-				(double)rd->total_work);
-		if (progress_cancelled(rd->progress))
-			return false;
+	/* The kinds become the valid flags. */
+	for (size_t j = 0; j < ncols; j++) {
+		uint8_t *kind = rd->kind[j];
+		for (size_t r = r0; r < r1; r++)
+			kind[r] = kind[r] != K_MISS;
 	}
-	return true;
-}
-
-struct quote_ctx {
-	const char *data;
-	size_t start, len, block;
-	size_t *count;
-};
-
-static void count_quotes(void *ctx, size_t i)
-{
-	struct quote_ctx *q = ctx;
-	size_t a = q->start + i * q->block;
-	size_t b = a + q->block < q->len ? a + q->block : q->len;
-	size_t n = 0;
-	const char *d = q->data;
-	for (size_t k = a; k < b; k++)
-		n += d[k] == '"';
-	q->count[i] = n;
-}
-
-struct boundary_ctx {
-	const char *data;
-	size_t start, len, block;
-	const uint8_t *parity; /* quotes before each block's start, mod 2 */
-	size_t *bound;
-};
-
-/* The first row start at or after the block's start by quote parity. */
-static void find_boundary(void *ctx, size_t i)
-{
-	struct boundary_ctx *b = ctx;
-	size_t k = b->start + i * b->block;
-	unsigned odd = b->parity[i];
-	const char *d = b->data;
-	for (; k < b->len; k++) {
-		char c = d[k];
-		if (c == '"')
-			odd ^= 1;
-		else if (c == '\n' && !odd) {
-			b->bound[i] = k + 1;
-			return;
-		}
-	}
-	b->bound[i] = b->len;
 }
 
 static size_t count_fields_names(char **names)
@@ -966,6 +870,191 @@ static void merge_dicts(struct reader *rd, struct chunk *chunks, size_t nchunks)
 	free(remap);
 }
 
+/* ---- the driver ------------------------------------------------------------------- */
+
+/* Big result arrays are filled once, in parallel; with 4 KiB pages the
+ * first-touch page faults cost as much as the parsing on some machines,
+ * so ask for huge pages where the kernel leaves it to the program. */
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = 2u << 20;
+	if (n < 2 * huge)
+		return;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+struct phase_ctx {
+	struct reader *rd;
+	struct chunk *chunks;
+	size_t first;
+	void (*fn)(struct reader *, struct chunk *);
+};
+
+static void phase_item(void *ctx, size_t i)
+{
+	struct phase_ctx *p = ctx;
+	p->fn(p->rd, &p->chunks[p->first + i]);
+}
+
+/* Runs fn over the chunks in batches, reporting progress and checking for
+ * cancellation between batches on the calling thread (the progress hook
+ * need not be thread-safe). */
+static bool run_phase(struct reader *rd, struct chunk *chunks, size_t n,
+		      void (*fn)(struct reader *, struct chunk *))
+{
+	size_t batch = (size_t)rd->threads * 4;
+	for (size_t i = 0; i < n; i += batch) {
+		size_t m = n - i < batch ? n - i : batch;
+		struct phase_ctx ctx = {rd, chunks, i, fn};
+		par_for(m, rd->threads, phase_item, &ctx);
+		for (size_t k = i; k < i + m; k++) {
+			if (chunks[k].cancelled)
+				return false;
+			rd->done_work += chunks[k].stop - chunks[k].start;
+		}
+		progress_report(rd->progress, "load", (double)rd->done_work / 2,
+				(double)rd->total_work);
+		if (progress_cancelled(rd->progress))
+			return false;
+	}
+	return true;
+}
+
+struct bound_ctx {
+	const char *data;
+	size_t start, len, block;
+	size_t *quotes, *newlines; /* per raw block */
+	const uint8_t *parity;     /* quotes before each raw block, mod 2 */
+	size_t *bound, *bound_nl;  /* first row start at or after the block's
+				      start, and the newlines on the way */
+};
+
+/* memchr is vectorised: far faster than a byte loop over data that is
+ * mostly neither quotes nor newlines. */
+static size_t count_byte(const char *p, const char *e, char c)
+{
+	size_t n = 0;
+	while (p < e && (p = memchr(p, c, (size_t)(e - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+static void count_block(void *ctx, size_t i)
+{
+	struct bound_ctx *b = ctx;
+	size_t a = b->start + i * b->block;
+	size_t e = a + b->block < b->len ? a + b->block : b->len;
+	b->quotes[i] = count_byte(b->data + a, b->data + e, '"');
+	b->newlines[i] = count_byte(b->data + a, b->data + e, '\n');
+}
+
+static void find_boundary(void *ctx, size_t i)
+{
+	struct bound_ctx *b = ctx;
+	size_t k = b->start + i * b->block, nl = 0;
+	unsigned odd = b->parity[i];
+	const char *d = b->data;
+	for (; k < b->len; k++) {
+		char c = d[k];
+		if (c == '"') {
+			odd ^= 1;
+		} else if (c == '\n') {
+			if (!odd) {
+				b->bound[i] = k + 1;
+				b->bound_nl[i] = nl + 1; /* this newline is before the start */
+				return;
+			}
+			nl++;
+		}
+	}
+	b->bound[i] = b->len;
+	b->bound_nl[i] = nl;
+}
+
+/* Cuts the body [pos, len) into chunks of about cs bytes at row boundaries
+ * guessed from quote parity, and gives each the slots it may need: one per
+ * newline in its range (plus one for a last row without a newline), and
+ * never more than its bytes / ncols + 1, since a good row takes at least
+ * ncols bytes (delimiters and newline). */
+static struct chunk *make_chunks(struct reader *rd, size_t pos, size_t cs, size_t *nchunks_out,
+				 size_t *total_slots)
+{
+	const char *data = rd->data;
+	size_t len = rd->len, body = len - pos;
+	size_t n = body ? (body + cs - 1) / cs : 1;
+	struct chunk *chunks = xcalloc(n, sizeof *chunks);
+	struct bound_ctx b = {.data = data, .start = pos, .len = len, .block = cs};
+	b.quotes = xcalloc(n, sizeof *b.quotes);
+	b.newlines = xcalloc(n, sizeof *b.newlines);
+	b.bound = xcalloc(n, sizeof *b.bound);
+	b.bound_nl = xcalloc(n, sizeof *b.bound_nl);
+	uint8_t *parity = xcalloc(n, 1);
+	b.parity = parity;
+	par_for(n, rd->threads, count_block, &b);
+	size_t *nl_before = xcalloc(n + 1, sizeof *nl_before); /* newlines before raw block i */
+	for (size_t i = 0; i < n; i++) {
+		parity[i] = (uint8_t)(i ? (parity[i - 1] ^ (b.quotes[i - 1] & 1)) : 0);
+		nl_before[i + 1] = nl_before[i] + b.newlines[i];
+	}
+	if (n > 1) {
+		struct bound_ctx b1 = b;
+		b1.start = pos + cs;
+		b1.parity = parity + 1;
+		b1.bound = b.bound + 1;
+		b1.bound_nl = b.bound_nl + 1;
+		par_for(n - 1, rd->threads, find_boundary, &b1);
+	}
+	/* nlp: newlines in [pos, start of chunk i) */
+	size_t *nlp = xcalloc(n + 1, sizeof *nlp);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0) {
+			chunks[i].start = pos;
+			nlp[i] = 0;
+		} else if (b.bound[i] < chunks[i - 1].start) {
+			chunks[i].start = chunks[i - 1].start;
+			nlp[i] = nlp[i - 1];
+		} else {
+			chunks[i].start = b.bound[i];
+			nlp[i] = nl_before[i] + b.bound_nl[i];
+		}
+	}
+	nlp[n] = nl_before[n];
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct chunk *c = &chunks[i];
+		c->stop = i + 1 < n ? chunks[i + 1].start : len;
+		size_t slots = nlp[i + 1] - nlp[i];
+		if (c->stop == len && c->stop > c->start && data[len - 1] != '\n')
+			slots++;
+		size_t cap = (c->stop - c->start) / rd->ncols + 1;
+		if (slots > cap)
+			slots = cap;
+		c->slot0 = total;
+		c->nslots = slots;
+		total += slots;
+	}
+	free(b.quotes);
+	free(b.newlines);
+	free(b.bound);
+	free(b.bound_nl);
+	free(parity);
+	free(nl_before);
+	free(nlp);
+	*nchunks_out = n;
+	*total_slots = total;
+	return chunks;
+}
+
 static int parse_csv(const char *data, size_t len, const char *label, const char *name,
 		     const struct csv_options *opt, size_t chunk_size, struct frame **out,
 		     struct csv_report *report, struct pm_err *err)
@@ -983,7 +1072,7 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 		      str_suffix(label, ".TSV") || str_suffix(label, ".TAB"))
 			   ? '\t'
 			   : ',';
-	if (rd.delim == '"' || rd.delim == '\n' || rd.delim == '\r' || rd.delim == 0)
+	if (rd.delim == '"' || rd.delim == '\n' || rd.delim == '\r')
 		return pm_errcf(err, PM_E_USAGE, "%s: the delimiter cannot be a quote or newline",
 				label);
 	rd.skip_bad = opt && opt->skip_bad;
@@ -1006,57 +1095,34 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 		pos = 3;
 	int rc = -1;
 	struct chunk *chunks = NULL;
-	size_t nchunks = 0;
+	size_t nchunks = 0, nslots = 0, nrows = 0;
 	if (read_header(&rd, opt, &pos, &line, err) < 0)
 		goto done;
 	if (resolve_types(&rd, opt, err) < 0)
 		goto done;
 	const size_t ncols = rd.ncols;
 
-	/* Step 0: chunk boundaries by quote parity. */
-	size_t body = len - pos;
+	/* Step 0: chunks and their slots. */
 	size_t cs = chunk_size;
 	if (!cs) {
-		cs = body / ((size_t)rd.threads * 16);
+		cs = (len - pos) / ((size_t)rd.threads * 8);
 		if (cs < (1u << 20))
 			cs = 1u << 20;
-		if (cs > (8u << 20))
-			cs = 8u << 20;
+		if (cs > (16u << 20))
+			cs = 16u << 20;
 	}
-	nchunks = body ? (body + cs - 1) / cs : 1;
-	chunks = xcalloc(nchunks, sizeof *chunks);
-	{
-		size_t *count = xmalloc(nchunks * sizeof *count);
-		struct quote_ctx q = {data, pos, len, cs, count};
-		if (nchunks > 1)
-			par_for(nchunks, rd.threads, count_quotes, &q);
-		uint8_t *parity = xmalloc(nchunks);
-		unsigned odd = 0;
-		for (size_t i = 0; i < nchunks; i++) {
-			parity[i] = (uint8_t)odd;
-			if (nchunks > 1)
-				odd ^= count[i] & 1;
-		}
-		size_t *bound = xmalloc(nchunks * sizeof *bound);
-		bound[0] = pos;
-		if (nchunks > 1)
-			par_for(nchunks - 1, rd.threads, find_boundary,
-				&(struct boundary_ctx){data, pos + cs, len, cs, parity + 1, bound + 1});
-		for (size_t i = 0; i < nchunks; i++) {
-			size_t s = bound[i];
-			if (i > 0 && s < chunks[i - 1].start)
-				s = chunks[i - 1].start;
-			chunks[i].start = s;
-		}
-		for (size_t i = 0; i < nchunks; i++)
-			chunks[i].stop = i + 1 < nchunks ? chunks[i + 1].start : len;
-		free(count);
-		free(parity);
-		free(bound);
-	}
+	chunks = make_chunks(&rd, pos, cs, &nchunks, &nslots);
 	for (size_t i = 0; i < nchunks; i++) {
-		chunks[i].mask = xmalloc((ncols ? ncols : 1) * sizeof *chunks[i].mask);
-		chunks[i].seen = xmalloc(ncols ? ncols : 1);
+		chunks[i].mask = xmalloc(ncols * sizeof *chunks[i].mask);
+		chunks[i].seen = xmalloc(ncols);
+	}
+	rd.kind = xcalloc(ncols, sizeof *rd.kind);
+	rd.val = xcalloc(ncols, sizeof *rd.val);
+	for (size_t j = 0; j < ncols; j++) {
+		rd.kind[j] = xmalloc(nslots);
+		rd.val[j] = xmalloc(nslots * sizeof **rd.val);
+		advise_huge(rd.kind[j], nslots);
+		advise_huge(rd.val[j], nslots * sizeof **rd.val);
 	}
 
 	/* Pass A. */
@@ -1092,13 +1158,8 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 		}
 	}
 
-	/* Column types. */
-	rd.types = xmalloc((ncols ? ncols : 1) * sizeof *rd.types);
-	size_t nrows = 0;
-	for (size_t i = 0; i < nchunks; i++) {
-		chunks[i].row0 = nrows;
-		nrows += chunks[i].rows;
-	}
+	/* Column types: the candidates every chunk left. */
+	rd.types = xmalloc(ncols * sizeof *rd.types);
 	for (size_t j = 0; j < ncols; j++) {
 		if (rd.override[j] >= 0) {
 			rd.types[j] = (enum pm_type)rd.override[j];
@@ -1117,9 +1178,40 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 			      : m & B_TS    ? PM_TIMESTAMP
 					    : PM_STRING;
 	}
+	/* Rows are contiguous from here: close the gaps left by slots that
+	 * blank lines, quoted newlines or rejected rows did not use. */
+	for (size_t i = 0; i < nchunks; i++) {
+		struct chunk *c = &chunks[i];
+		c->row0 = nrows;
+		nrows += c->rows;
+		if (c->row0 == c->slot0 || !c->rows)
+			continue;
+		for (size_t j = 0; j < ncols; j++) {
+			memmove(rd.kind[j] + c->row0, rd.kind[j] + c->slot0, c->rows);
+			memmove(rd.val[j] + c->row0, rd.val[j] + c->slot0, c->rows * sizeof **rd.val);
+		}
+	}
 	rd.f = frame_new(name, nrows, ncols);
-	for (size_t j = 0; j < ncols; j++)
-		column_init(&rd.f->cols[j], rd.names[j], rd.types[j], nrows);
+	for (size_t j = 0; j < ncols; j++) {
+		struct column *col = &rd.f->cols[j];
+		col->name = xstrdup(rd.names[j]);
+		col->type = rd.types[j];
+		col->nrows = nrows;
+		col->valid = rd.kind[j];
+		switch (col->type) {
+		case PM_BOOL:
+			col->v.b = xcalloc(nrows, 1);
+			break;
+		case PM_STRING:
+			col->v.code = xcalloc(nrows, sizeof *col->v.code);
+			advise_huge(col->v.code, nrows * sizeof *col->v.code);
+			col->dict = strdict_new();
+			break;
+		default:
+			col->v.i64 = &rd.val[j][0].i;
+			break;
+		}
+	}
 
 	/* Pass B. */
 	if (!run_phase(&rd, chunks, nchunks, chunk_convert)) {
@@ -1128,10 +1220,18 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	}
 	merge_dicts(&rd, chunks, nchunks);
 	for (size_t j = 0; j < ncols; j++) {
-		size_t miss = 0;
-		for (size_t i = 0; i < nchunks; i++)
-			miss += chunks[i].nmissing[j];
-		rd.f->cols[j].nmissing = miss;
+		struct column *col = &rd.f->cols[j];
+		/* The slots were an upper bound: give back what rows did not use. */
+		if (nslots > nrows) {
+			col->valid = xrealloc(col->valid, nrows);
+			if (col->type != PM_BOOL && col->type != PM_STRING)
+				col->v.i64 = xrealloc(col->v.i64, nrows * sizeof *col->v.i64);
+		}
+		if (col->type == PM_BOOL || col->type == PM_STRING)
+			free(rd.val[j]);
+		rd.kind[j] = NULL;
+		rd.val[j] = NULL;
+		column_count_missing(col);
 	}
 	if (report) {
 		report->bytes = len;
@@ -1141,8 +1241,8 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 			struct chunk *c = &chunks[i];
 			report->rejected += c->nrej_ord;
 			for (size_t k = 0; k < c->nrej && report->nrejects < CSV_MAX_REJECTS; k++) {
-				xgrow((void **)&report->rejects, &cap,
-				      report->nrejects + 1, sizeof *report->rejects);
+				xgrow((void **)&report->rejects, &cap, report->nrejects + 1,
+				      sizeof *report->rejects);
 				report->rejects[report->nrejects].line = c->rej[k].line;
 				report->rejects[report->nrejects].reason = c->rej[k].reason;
 				c->rej[k].reason = NULL;
@@ -1159,7 +1259,22 @@ done:
 	for (size_t i = 0; i < nchunks; i++)
 		chunk_free(&chunks[i], rd.ncols);
 	free(chunks);
-	frame_free(rd.f);
+	if (rd.f) {
+		/* The frame owns the arrays it points to; free only the others. */
+		for (size_t j = 0; j < rd.ncols; j++) {
+			if (rd.kind && rd.f->cols[j].valid == rd.kind[j])
+				rd.kind[j] = NULL;
+			if (rd.val && rd.val[j] && rd.f->cols[j].v.i64 == &rd.val[j][0].i)
+				rd.val[j] = NULL;
+		}
+		frame_free(rd.f);
+	}
+	for (size_t j = 0; rd.kind && j < rd.ncols; j++) {
+		free(rd.kind[j]);
+		free(rd.val[j]);
+	}
+	free(rd.kind);
+	free(rd.val);
 	free_names(rd.names, rd.ncols);
 	free(rd.override);
 	free(rd.types);

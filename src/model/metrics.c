@@ -246,16 +246,8 @@ json_t *model_metrics(const struct model *m, const double *y, const double *pred
 
 const char *model_primary_metric(const struct model *m, bool *higher_better)
 {
-	switch (m->task) {
-	case TASK_REGRESSION:
-		*higher_better = false;
-		return "rmse";
-	case TASK_BINARY:
-		*higher_better = true;
-		return "auc";
-	case TASK_MULTICLASS:
-		break;
-	}
-	*higher_better = true;
-	return "accuracy";
+	/* the held-out loss: smoother from epoch to epoch than accuracy or
+	 * AUC, so keeping the best epoch and early stopping follow the fit */
+	*higher_better = false;
+	return m->task == TASK_REGRESSION ? "rmse" : "logloss";
 }

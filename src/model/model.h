@@ -207,8 +207,9 @@ json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t
 			   const double *prior, const struct ft_vocab *classes);
 /* Metrics for a model's task from targets and predictions. */
 json_t *model_metrics(const struct model *m, const double *y, const double *pred, size_t n);
-/* The metric a model is judged by at each epoch (and for early stopping):
- * "rmse" (lower is better), "auc" or "accuracy". */
+/* The metric a model is judged by at each epoch (keeping the best epoch,
+ * early stopping): "rmse" for regression, "logloss" for classification;
+ * lower is better. */
 const char *model_primary_metric(const struct model *m, bool *higher_better);
 
 #endif

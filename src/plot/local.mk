@@ -1,1 +1,1 @@
-# (sources listed here by the owner of this folder)
+libprodml_a_SOURCES += src/plot/plot.h src/plot/term.c src/plot/export.c

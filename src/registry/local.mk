@@ -1,1 +1,2 @@
 ## src/registry — models, versions, aliases
+libprodml_a_SOURCES += src/registry/registry.h src/registry/registry.c

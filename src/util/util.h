@@ -87,8 +87,11 @@ struct sha256 {
 	uint64_t len;
 	uint8_t buf[64];
 	size_t nbuf;
+	bool ni;      /* use the CPU's SHA instructions */
 };
 void sha256_init(struct sha256 *c);
+/* After sha256_init: use the portable code (tests compare the two). */
+void sha256_portable(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t len);
 void sha256_final(struct sha256 *c, uint8_t out[32]);
 void sha256_hex(const uint8_t digest[32], char hex[65]);

@@ -30,6 +30,10 @@ void feature_distance_compute(const struct feature_stats *a, const struct featur
 	if (a->numeric && b->numeric) {
 		struct histogram ha = numstats_histogram(&a->num), hb = numstats_histogram(&b->num);
 		d->has_jsd = dist_jsd_hist(&ha, &hb, &d->jsd, NULL) == 0;
+		/* the quantiles form resists the outliers that stretch equal-width
+		 * buckets */
+		struct histogram qa = numstats_qhistogram(&a->num), qb = numstats_qhistogram(&b->num);
+		d->has_jsd_quantiles = dist_jsd_hist(&qa, &qb, &d->jsd_quantiles, NULL) == 0;
 		if (a->sorted && b->sorted && a->nsorted && b->nsorted) {
 			d->has_psi = dist_psi_sorted(a->sorted, a->nsorted, b->sorted, b->nsorted,
 						     &d->psi, NULL) == 0;
@@ -45,11 +49,11 @@ int compare_stats(const struct dataset_stats *a, const struct dataset_stats *b,
 {
 	if (feature) {
 		if (!stats_feature(a, feature))
-			return pm_errcf(err, PM_E_NOTFOUND, "dataset %s has no column %s", a->dataset,
-					feature);
+			return pm_errcf(err, PM_E_NOTFOUND, "no column \"%s\" in dataset %s", feature,
+					a->dataset);
 		if (!stats_feature(b, feature))
-			return pm_errcf(err, PM_E_NOTFOUND, "dataset %s has no column %s", b->dataset,
-					feature);
+			return pm_errcf(err, PM_E_NOTFOUND, "no column \"%s\" in dataset %s", feature,
+					b->dataset);
 	}
 	struct feature_distance *d = xcalloc(a->n + 1, sizeof *d);
 	size_t k = 0;

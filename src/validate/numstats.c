@@ -220,45 +220,120 @@ static void std_histogram(const double *v, size_t m, double fmin, double fmax, s
 	st->nhist = STATS_BUCKETS;
 }
 
+/* Order statistics of finite values by bucketing: one pass counts the
+ * values in NFINE equal-width buckets, which tells the bucket of every
+ * wanted rank; a second pass gathers the values of those few buckets, and
+ * selection runs on them alone.  Three passes over the column instead of
+ * the several a multi-quickselect makes.  Rounding is monotone, so bucket
+ * order is value order. */
+#define NFINE 65536
+static void select_by_buckets(const double *v, size_t m, double fmin, double fmax,
+			      const size_t *ranks, size_t nr, double *out)
+{
+	uint32_t *cnt = xcalloc(NFINE, sizeof *cnt);
+	double scale = (NFINE - 1) / (fmax - fmin);
+#define FINE(x) ({                                                                 \
+		double f_ = ((x) - fmin) * scale;                                  \
+		f_ < NFINE - 1 ? (size_t)f_ : (size_t)(NFINE - 1);                  \
+	})
+	for (size_t i = 0; i < m; i++)
+		cnt[FINE(v[i])]++;
+	/* the bucket of each rank, and how many values precede the bucket */
+	size_t bucket[2 * (STATS_BUCKETS + 1) + 2], base[2 * (STATS_BUCKETS + 1) + 2];
+	size_t b = 0, before = 0;
+	for (size_t k = 0; k < nr; k++) {
+		while (before + cnt[b] <= ranks[k]) {
+			before += cnt[b];
+			b++;
+		}
+		bucket[k] = b;
+		base[k] = before;
+	}
+	/* a slot in one buffer for each needed bucket; the other buckets share
+	 * a trash cell past the end, so the gathering loop has no branch to
+	 * mispredict when a column's values land in needed buckets at random */
+	int32_t *slot = xmalloc(NFINE * sizeof *slot);
+	for (size_t k = 0; k < NFINE; k++)
+		slot[k] = -1;
+	size_t off[2 * (STATS_BUCKETS + 1) + 3], pos[2 * (STATS_BUCKETS + 1) + 3];
+	size_t inc[2 * (STATS_BUCKETS + 1) + 3];
+	size_t ns = 0, total = 0;
+	for (size_t k = 0; k < nr; k++) {
+		if (slot[bucket[k]] >= 0)
+			continue;
+		slot[bucket[k]] = (int32_t)ns;
+		off[ns] = total;
+		total += cnt[bucket[k]];
+		ns++;
+	}
+	off[ns] = total;
+	for (size_t k = 0; k < ns; k++) {
+		pos[k] = off[k];
+		inc[k] = 1;
+	}
+	pos[ns] = total;
+	inc[ns] = 0;
+	for (size_t k = 0; k < NFINE; k++)
+		if (slot[k] < 0)
+			slot[k] = (int32_t)ns;
+	double *buf = xmalloc((total + 1) * sizeof *buf);
+	for (size_t i = 0; i < m; i++) {
+		size_t sl = (size_t)slot[FINE(v[i])];
+		buf[pos[sl]] = v[i];
+		pos[sl] += inc[sl];
+	}
+#undef FINE
+	for (size_t k = 0; k < nr;) {
+		/* the ranks that fall in this bucket, as ranks within it */
+		size_t e = k;
+		size_t local[2 * (STATS_BUCKETS + 1) + 2];
+		while (e < nr && bucket[e] == bucket[k]) {
+			local[e - k] = ranks[e] - base[e];
+			e++;
+		}
+		int32_t sl = slot[bucket[k]];
+		size_t len = off[sl + 1] - off[sl];
+		select_ranks(buf + off[sl], 0, len, local, e - k);
+		for (size_t j = k; j < e; j++)
+			out[j] = buf[off[sl] + local[j - k]];
+		k = e;
+	}
+	free(buf);
+	free(slot);
+	free(cnt);
+}
+
+/* The value of rank r among the computed ones. */
+static double at_rank(const size_t *ranks, const double *vals, size_t n, size_t r)
+{
+	size_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (ranks[mid] <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return vals[lo];
+}
+
 void numstats_compute(double *v, size_t n, bool sort, struct num_stats *st)
 {
 	memset(st, 0, sizeof *st);
 	st->count = n;
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(v[i]))
-			v[m++] = v[i];
-	st->nan = n - m;
-	for (size_t i = m; i < n; i++)
-		v[i] = NAN;
-	if (m == 0) {
-		st->mean = st->std = st->min = st->max = st->median = NAN;
-		for (int i = 0; i <= STATS_BUCKETS; i++)
-			st->quantiles[i] = NAN;
-		return;
-	}
-	/* four accumulators: faster, and closer to pairwise summation */
-	double s[4] = {0, 0, 0, 0};
-	double mn = v[0], mx = v[0];
-	double fmin = INFINITY, fmax = -INFINITY;
-	size_t zeros = 0, pinf = 0, ninf = 0, nfinite = 0;
-	size_t i = 0;
-	for (; i + 4 <= m; i += 4) {
-		s[0] += v[i];
-		s[1] += v[i + 1];
-		s[2] += v[i + 2];
-		s[3] += v[i + 3];
-	}
-	for (; i < m; i++)
-		s[0] += v[i];
-	for (i = 0; i < m; i++) {
+	/* one pass: drop NaNs, extremes, zeros and infinities */
+	size_t m = 0, zeros = 0, pinf = 0, ninf = 0, nfinite = 0;
+	double mn = INFINITY, mx = -INFINITY, fmin = INFINITY, fmax = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
 		double x = v[i];
+		if (isnan(x))
+			continue;
+		v[m++] = x;
 		if (x < mn)
 			mn = x;
 		if (x > mx)
 			mx = x;
-		if (x == 0)
-			zeros++;
+		zeros += x == 0;
 		if (isfinite(x)) {
 			nfinite++;
 			if (x < fmin)
@@ -271,6 +346,26 @@ void numstats_compute(double *v, size_t n, bool sort, struct num_stats *st)
 			ninf++;
 		}
 	}
+	st->nan = n - m;
+	for (size_t i = m; i < n; i++)
+		v[i] = NAN;
+	if (m == 0) {
+		st->mean = st->std = st->min = st->max = st->median = NAN;
+		for (int i = 0; i <= STATS_BUCKETS; i++)
+			st->quantiles[i] = NAN;
+		return;
+	}
+	/* four accumulators: faster, and closer to pairwise summation */
+	double s[4] = {0, 0, 0, 0};
+	size_t i = 0;
+	for (; i + 4 <= m; i += 4) {
+		s[0] += v[i];
+		s[1] += v[i + 1];
+		s[2] += v[i + 2];
+		s[3] += v[i + 3];
+	}
+	for (; i < m; i++)
+		s[0] += v[i];
 	double mean = ((s[0] + s[1]) + (s[2] + s[3])) / (double)m;
 	st->mean = mean;
 	if (pinf || ninf) {
@@ -299,6 +394,7 @@ void numstats_compute(double *v, size_t n, bool sort, struct num_stats *st)
 	/* order statistics: the two neighbours of each decile's position and
 	 * the median's one or two */
 	size_t ranks[2 * (STATS_BUCKETS + 1) + 2];
+	double vals[2 * (STATS_BUCKETS + 1) + 2];
 	size_t nr = 0;
 	for (int k = 0; k <= STATS_BUCKETS; k++) {
 		double h = ((double)k / STATS_BUCKETS) * (double)(m - 1);
@@ -314,15 +410,22 @@ void numstats_compute(double *v, size_t n, bool sort, struct num_stats *st)
 	for (size_t k = 0; k < nr; k++)
 		if (u == 0 || ranks[u - 1] != ranks[k])
 			ranks[u++] = ranks[k];
-	if (sort)
+	if (sort) {
 		sort_doubles(v, m);
-	else
+	} else if (m >= 8192 && nfinite == m && fmin < fmax) {
+		select_by_buckets(v, m, fmin, fmax, ranks, u, vals);
+	} else {
 		select_ranks(v, 0, m, ranks, u);
+	}
+	if (sort || !(m >= 8192 && nfinite == m && fmin < fmax))
+		for (size_t k = 0; k < u; k++)
+			vals[k] = v[ranks[k]];
+#define AT(r) at_rank(ranks, vals, u, (r))
 	if (m % 2) {
-		st->median = v[m / 2];
+		st->median = AT(m / 2);
 	} else {
 		/* numpy's median: the mean of the two middle values */
-		double a = v[m / 2 - 1], b = v[m / 2];
+		double a = AT(m / 2 - 1), b = AT(m / 2);
 		st->median = (a + b) / 2;
 		if (isinf(st->median) && isfinite(a) && isfinite(b))
 			st->median = a / 2 + b / 2;
@@ -330,8 +433,9 @@ void numstats_compute(double *v, size_t n, bool sort, struct num_stats *st)
 	for (int k = 0; k <= STATS_BUCKETS; k++) {
 		double h = ((double)k / STATS_BUCKETS) * (double)(m - 1);
 		size_t lo = (size_t)floor(h);
-		st->quantiles[k] = lo + 1 < m ? lerp(v[lo], v[lo + 1], h - (double)lo) : v[m - 1];
+		st->quantiles[k] = lo + 1 < m ? lerp(AT(lo), AT(lo + 1), h - (double)lo) : AT(m - 1);
 	}
+#undef AT
 	for (int k = 0; k < STATS_BUCKETS; k++)
 		st->qhist[k] = (struct hist_bucket){st->quantiles[k], st->quantiles[k + 1],
 						    (double)m / STATS_BUCKETS};

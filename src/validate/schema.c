@@ -202,8 +202,8 @@ char *schema_to_text(const struct schema *s)
 	struct sbuf b = {0};
 	sbuf_puts(&b, "# prodml schema ");
 	put_word(&b, s->name);
-	sbuf_puts(&b, "\n# One block per feature; edit with `schema set` or by hand, "
-		       "read back with `schema load`.\n");
+	sbuf_puts(&b, "\n# One block per feature: edit it with `schema set` or by hand,\n"
+		       "# read it back with `schema load`.\n");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct schema_feature *f = &s->f[i];
 		sbuf_puts(&b, "\nfeature ");

@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,54 @@ static void top_values(struct feature_stats *fs)
 	fs->ntop = nt;
 }
 
+/* Scratch arrays shared by the columns: a fresh 8 MB array per column of a
+ * million rows costs as much in page faults as the statistics themselves. */
+#define POOL_MAX 64
+struct pool {
+	pthread_mutex_t lock;
+	double *buf[POOL_MAX];
+	size_t cap[POOL_MAX];
+	size_t n;
+};
+
+static double *pool_take(struct pool *p, size_t need, size_t *cap)
+{
+	double *b = NULL;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->cap[i] >= need) {
+			b = p->buf[i];
+			*cap = p->cap[i];
+			p->buf[i] = p->buf[--p->n];
+			p->cap[i] = p->cap[p->n];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (!b) {
+		b = xmalloc((need + 1) * sizeof *b);
+		*cap = need + 1;
+	}
+	return b;
+}
+
+static void pool_give(struct pool *p, double *b, size_t cap)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->n < POOL_MAX) {
+		p->buf[p->n] = b;
+		p->cap[p->n++] = cap;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(b);
+}
+
 struct job {
 	const struct frame *f;
 	const struct stats_options *opt;
 	struct dataset_stats *out;
+	struct pool pool;
 	atomic_size_t done;
 	atomic_int cancelled;
 };
@@ -80,32 +125,55 @@ static void string_stats(const struct column *c, const size_t *rows, size_t n,
 	top_values(fs);
 }
 
-static void numeric_stats(const struct column *c, const size_t *rows, size_t n, bool keep,
-			  struct feature_stats *fs)
+/* The present values of c (of the given rows) as doubles; one loop per
+ * type keeps the type switch out of the loop. */
+static size_t gather(const struct column *c, const size_t *rows, size_t n, double *v,
+		     size_t nb[2])
 {
-	double *v = xmalloc((n + 1) * sizeof *v);
 	size_t m = 0;
-	size_t nb[2] = {0, 0};
-	for (size_t k = 0; k < n; k++) {
-		size_t r = rows ? rows[k] : k;
-		if (!c->valid[r])
-			continue;
-		switch (c->type) {
-		case PM_INT:
-		case PM_TIMESTAMP:
-			v[m++] = (double)c->v.i64[r];
-			break;
-		case PM_FLOAT:
-			v[m++] = c->v.f64[r];
-			break;
-		case PM_BOOL:
-			nb[c->v.b[r] ? 1 : 0]++;
-			v[m++] = c->v.b[r] ? 1.0 : 0.0;
-			break;
-		case PM_STRING:
-			break;
-		}
+	const uint8_t *ok = c->valid;
+#define GATHER(expr)                                                          \
+	do {                                                                  \
+		if (rows) {                                                   \
+			for (size_t k = 0; k < n; k++) {                      \
+				size_t r = rows[k];                           \
+				if (ok[r])                                    \
+					v[m++] = (expr);                      \
+			}                                                     \
+		} else {                                                      \
+			for (size_t r = 0; r < n; r++) {                      \
+				v[m] = (expr);                                \
+				m += ok[r] != 0;                              \
+			}                                                     \
+		}                                                             \
+	} while (0)
+	switch (c->type) {
+	case PM_INT:
+	case PM_TIMESTAMP:
+		GATHER((double)c->v.i64[r]);
+		break;
+	case PM_FLOAT:
+		GATHER(c->v.f64[r]);
+		break;
+	case PM_BOOL:
+		GATHER(c->v.b[r] ? 1.0 : 0.0);
+		for (size_t k = 0; k < m; k++)
+			nb[v[k] != 0]++;
+		break;
+	case PM_STRING:
+		break;
 	}
+#undef GATHER
+	return m;
+}
+
+static void numeric_stats(const struct column *c, const size_t *rows, size_t n, bool keep,
+			  struct pool *pool, struct feature_stats *fs)
+{
+	size_t cap = 0;
+	double *v = keep ? xmalloc((n + 1) * sizeof *v) : pool_take(pool, n + 1, &cap);
+	size_t nb[2] = {0, 0};
+	size_t m = gather(c, rows, n, v, nb);
 	fs->count = m;
 	fs->numeric = true;
 	numstats_compute(v, m, keep, &fs->num);
@@ -113,7 +181,7 @@ static void numeric_stats(const struct column *c, const size_t *rows, size_t n, 
 		fs->sorted = v;
 		fs->nsorted = m - fs->num.nan;
 	} else {
-		free(v);
+		pool_give(pool, v, cap);
 	}
 	if (c->type == PM_BOOL) {
 		/* a bool is also a category, so L-infinity applies to it */
@@ -147,7 +215,7 @@ static void column_job(void *ctx, size_t i)
 	if (c->type == PM_STRING)
 		string_stats(c, rows, n, fs);
 	else
-		numeric_stats(c, rows, n, j->opt->keep_sorted, fs);
+		numeric_stats(c, rows, n, j->opt->keep_sorted, &j->pool, fs);
 	fs->missing = n - fs->count;
 	size_t done = atomic_fetch_add(&j->done, 1) + 1;
 	/* progress from the thread that finished a column; the face's
@@ -169,7 +237,11 @@ int stats_compute(const struct frame *f, const struct stats_options *opt,
 	struct job j = {.f = f, .opt = opt, .out = s};
 	atomic_init(&j.done, 0);
 	atomic_init(&j.cancelled, 0);
+	pthread_mutex_init(&j.pool.lock, NULL);
 	par_for(f->ncols, opt->threads, column_job, &j);
+	for (size_t i = 0; i < j.pool.n; i++)
+		free(j.pool.buf[i]);
+	pthread_mutex_destroy(&j.pool.lock);
 	if (atomic_load(&j.cancelled)) {
 		stats_free(s);
 		return pm_errcf(err, PM_E_CANCEL, "cancelled");
@@ -340,7 +412,7 @@ int slices_make(const struct frame *f, const char *col, size_t max_slices, struc
 	memset(out, 0, sizeof *out);
 	int ci = frame_col_index(f, col);
 	if (ci < 0)
-		return pm_errcf(err, PM_E_NOTFOUND, "dataset %s has no column %s", f->name, col);
+		return pm_errcf(err, PM_E_NOTFOUND, "no column \"%s\" in dataset %s", col, f->name);
 	const struct column *c = &f->cols[ci];
 	size_t n = f->nrows;
 	size_t *slice_of = xmalloc((n + 1) * sizeof *slice_of);

@@ -164,8 +164,10 @@ struct feature_distance {
 	const char *name;            /* points into the stats */
 	enum pm_type type;
 	const struct feature_stats *a, *b;
-	bool has_linf, has_jsd, has_psi, has_ks;
+	bool has_linf, has_jsd, has_psi, has_ks, has_jsd_quantiles;
 	double linf, jsd, psi, ks;
+	double jsd_quantiles;        /* numbers: JSD over the quantiles histograms,
+					TFDV's HistogramSelection QUANTILES */
 	const char *linf_value;      /* points into a frame dictionary */
 	uint32_t linf_value_len;
 };
@@ -177,6 +179,28 @@ int compare_stats(const struct dataset_stats *a, const struct dataset_stats *b,
 /* Distances of one feature, for validation's skew and drift checks. */
 void feature_distance_compute(const struct feature_stats *a, const struct feature_stats *b,
 			      struct feature_distance *d);
+
+/* ---- a column's histogram over one or more frames (`plot hist`) -------------------
+ * Numeric columns: about nbins equal-width bins with round edges (a step
+ * of 1, 2, 2.5 or 5 times a power of ten) over the finite values of all
+ * frames together, the last bin holding its upper edge.  String and
+ * bool columns: one bin per value, most frequent in the first frame first;
+ * beyond nbins values the rest are summed into "(other)". */
+#define COL_HIST_MAX_FRAMES 2
+struct col_hist {
+	bool categorical;
+	enum pm_type type;
+	size_t nbins;
+	double *edges;                          /* nbins + 1, numeric only */
+	char **labels;                          /* nbins, categorical only */
+	size_t nframes;
+	double *counts[COL_HIST_MAX_FRAMES];    /* nbins each */
+	size_t total[COL_HIST_MAX_FRAMES];      /* values counted per frame */
+	size_t outside[COL_HIST_MAX_FRAMES];    /* NaN and infinite values left out */
+};
+int col_hist_compute(const struct frame *const *frames, size_t nframes, const char *col,
+		     size_t nbins, struct col_hist *out, struct pm_err *err);
+void col_hist_free(struct col_hist *h);
 
 /* ---- schema -------------------------------------------------------------------------------
  * Expectations about a dataset in the way of TFDV's schema.proto, kept as a

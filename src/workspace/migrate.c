@@ -36,6 +36,102 @@ const char *const ws_migrations[] = {
 	"  action TEXT NOT NULL,"
 	"  subject TEXT,"
 	"  detail TEXT);",
+	/* 2: training runs and their epochs, jobs, the model registry */
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  model TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"            /* queued running done failed cancelled */
+	"  config TEXT NOT NULL,"           /* JSON: the train options */
+	"  data TEXT NOT NULL,"
+	"  data_fingerprint TEXT NOT NULL,"
+	"  eval TEXT,"
+	"  eval_fingerprint TEXT,"
+	"  epochs_done INTEGER NOT NULL DEFAULT 0,"
+	"  metrics TEXT,"                   /* JSON: final metrics */
+	"  result TEXT,"                    /* JSON: what train printed */
+	"  version INTEGER,"                /* the registered version */
+	"  message TEXT,"                   /* why it failed or stopped */
+	"  pid INTEGER,"
+	"  host TEXT,"
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  started TEXT,"
+	"  finished TEXT,"
+	"  updated TEXT);"
+	"CREATE TABLE run_epochs ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  epoch INTEGER NOT NULL,"
+	"  train_loss REAL,"
+	"  eval_loss REAL,"
+	"  metric TEXT,"
+	"  value REAL,"
+	"  metrics TEXT,"                   /* JSON: all eval metrics */
+	"  lr REAL,"
+	"  rows INTEGER,"
+	"  seconds REAL,"
+	"  rows_per_s REAL,"
+	"  input_wait_s REAL,"
+	"  compute_s REAL,"
+	"  best INTEGER NOT NULL DEFAULT 0,"
+	"  time TEXT NOT NULL,"
+	"  PRIMARY KEY (run, epoch));"
+	"CREATE TABLE jobs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"            /* queued running done failed cancelled */
+	"  command TEXT NOT NULL,"
+	"  run INTEGER REFERENCES runs(id),"
+	"  pid INTEGER,"
+	"  host TEXT,"
+	"  progress REAL NOT NULL DEFAULT 0,"
+	"  message TEXT,"
+	"  result TEXT,"                    /* JSON */
+	"  error TEXT,"
+	"  cancel INTEGER NOT NULL DEFAULT 0,"
+	"  log TEXT,"
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  started TEXT,"
+	"  finished TEXT,"
+	"  updated TEXT);"
+	"CREATE TABLE models ("
+	"  name TEXT PRIMARY KEY,"
+	"  description TEXT,"
+	"  policy TEXT,"                    /* JSON: promotion policy */
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE versions ("
+	"  model TEXT NOT NULL REFERENCES models(name),"
+	"  version INTEGER NOT NULL,"
+	"  artifact TEXT NOT NULL,"         /* sha256 of the model file */
+	"  size INTEGER NOT NULL,"
+	"  run INTEGER REFERENCES runs(id),"
+	"  parent INTEGER,"
+	"  type TEXT NOT NULL,"
+	"  task TEXT NOT NULL,"
+	"  label TEXT,"
+	"  train_dataset TEXT,"
+	"  train_fingerprint TEXT,"
+	"  eval_dataset TEXT,"
+	"  eval_fingerprint TEXT,"
+	"  schema TEXT,"                    /* JSON: serving inputs and label */
+	"  params TEXT NOT NULL DEFAULT '{}',"   /* JSON: hyperparameters */
+	"  metrics TEXT NOT NULL DEFAULT '{}',"  /* JSON */
+	"  slice_metrics TEXT,"             /* JSON */
+	"  description TEXT,"
+	"  tags TEXT,"                      /* JSON */
+	"  user TEXT NOT NULL,"
+	"  host TEXT,"
+	"  prodml_version TEXT,"
+	"  created TEXT NOT NULL,"
+	"  PRIMARY KEY (model, version));"
+	"CREATE TABLE aliases ("
+	"  model TEXT NOT NULL REFERENCES models(name),"
+	"  alias TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  PRIMARY KEY (model, alias));",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

@@ -1,1 +1,11 @@
-# (sources listed here by the owner of this folder)
+check_PROGRAMS += tests/unit/test_csv tests/unit/test_frame tests/unit/test_split
+TESTS += tests/unit/test_csv tests/unit/test_frame tests/unit/test_split
+tests_unit_test_csv_SOURCES = tests/unit/test_csv.c
+tests_unit_test_csv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_csv_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_frame_SOURCES = tests/unit/test_frame.c
+tests_unit_test_frame_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_frame_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_split_SOURCES = tests/unit/test_split.c
+tests_unit_test_split_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_split_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)

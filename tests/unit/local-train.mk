@@ -1,1 +1,17 @@
-# (sources listed here by the owner of this folder)
+# Unit tests of src/features, src/model, src/train, src/registry.
+check_PROGRAMS += tests/unit/test_transform tests/unit/test_model tests/unit/test_metrics \
+	tests/unit/test_train
+TESTS += tests/unit/test_transform tests/unit/test_model tests/unit/test_metrics \
+	tests/unit/test_train
+tests_unit_test_transform_SOURCES = tests/unit/test_transform.c
+tests_unit_test_transform_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_transform_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_model_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_metrics_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_train_SOURCES = tests/unit/test_train.c
+tests_unit_test_train_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_train_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)

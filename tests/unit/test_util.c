@@ -53,6 +53,31 @@ START_TEST(test_sha256)
 }
 END_TEST
 
+START_TEST(test_sha256_ni_matches_portable)
+{
+	/* lengths around block edges and a long message, both code paths */
+	size_t n = 100003;
+	uint8_t *buf = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(i * 131 + (i >> 7));
+	size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 119, 128, 1000, 100003};
+	for (size_t k = 0; k < PM_ARRAY_LEN(lens); k++) {
+		struct sha256 a, b;
+		uint8_t da[32], db[32];
+		sha256_init(&a);
+		sha256_init(&b);
+		sha256_portable(&b);
+		sha256_update(&a, buf, lens[k]);
+		for (size_t i = 0; i < lens[k]; i += 77)
+			sha256_update(&b, buf + i, lens[k] - i < 77 ? lens[k] - i : 77);
+		sha256_final(&a, da);
+		sha256_final(&b, db);
+		ck_assert_mem_eq(da, db, 32);
+	}
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_parse_numbers)
 {
 	int64_t i;
@@ -217,6 +242,7 @@ int main(void)
 	tcase_add_test(tc, test_xxh64_vectors);
 	tcase_add_test(tc, test_hash_parallel_stable);
 	tcase_add_test(tc, test_sha256);
+	tcase_add_test(tc, test_sha256_ni_matches_portable);
 	tcase_add_test(tc, test_parse_numbers);
 	tcase_add_test(tc, test_fmt_double);
 	tcase_add_test(tc, test_timestamps);

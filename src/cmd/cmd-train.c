@@ -1,0 +1,897 @@
+/* Training commands: train, jobs, job show|wait|cancel|exec, evaluate. */
+#include "cmd.h"
+
+#include "data/data.h"
+#include "model/model.h"
+#include "registry/registry.h"
+#include "train/train.h"
+#include "workspace/workspace.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static int opt_size(const struct cmd_call *call, const char *name, long long dflt, long long lo,
+		    long long hi, long long *out, struct pm_err *err)
+{
+	if (call_opt_int(call, name, dflt, out, err) < 0)
+		return -1;
+	if (*out < lo || *out > hi)
+		return pm_errcf(err, PM_E_USAGE, "%s must be from %lld to %lld", name, lo, hi);
+	return 0;
+}
+
+static int opt_real(const struct cmd_call *call, const char *name, double dflt, double lo,
+		    double hi, double *out, struct pm_err *err)
+{
+	if (call_opt_double(call, name, dflt, out, err) < 0)
+		return -1;
+	if (!(*out >= lo && *out <= hi))
+		return pm_errcf(err, PM_E_USAGE, "%s must be from %g to %g", name, lo, hi);
+	return 0;
+}
+
+static char **split_list(const char *s, size_t *n)
+{
+	char **l = str_split(s, ',', n);
+	for (size_t i = 0; i < *n; i++) {
+		char *t = str_trim(l[i]);
+		if (t != l[i])
+			memmove(l[i], t, strlen(t) + 1);
+	}
+	return l;
+}
+
+/* The progress line of a foreground run on a terminal: the current epoch
+ * redrawn in place, each finished epoch kept as a line. */
+struct train_progress {
+	struct session *s;
+	const char *model;
+	double last;
+	size_t width;
+};
+
+static void draw_train(void *ctx, const char *what, double done, double total)
+{
+	struct train_progress *tp = ctx;
+	struct session *s = tp->s;
+	if (s->quiet || !s->tty)
+		return;
+	double t = now_seconds();
+	bool epoch_end = done == floor(done) && done > 0;
+	if (!epoch_end && t - tp->last < 0.1)
+		return;
+	tp->last = t;
+	char line[240];
+	int n = snprintf(line, sizeof line, "train %s: %s", tp->model, what);
+	fprintf(s->errs, "\r%s%*s", line, tp->width > (size_t)n ? (int)(tp->width - (size_t)n) : 0, "");
+	tp->width = (size_t)n;
+	if (epoch_end) {
+		fputc('\n', s->errs);
+		tp->width = 0;
+	}
+	fflush(s->errs);
+}
+
+static int parse_hidden(const char *s, struct train_config *c, struct pm_err *err)
+{
+	size_t n;
+	char **l = split_list(s, &n);
+	int rc = 0;
+	if (n == 0 || n > MODEL_MAX_LAYERS)
+		rc = pm_errcf(err, PM_E_USAGE, "--hidden takes 1 to %d layer sizes, like 64,32", MODEL_MAX_LAYERS);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int64_t v;
+		if (!parse_int64(l[i], strlen(l[i]), &v) || v < 1 || v > 65536)
+			rc = pm_errcf(err, PM_E_USAGE, "--hidden: '%s' is not a layer size (1 to 65536)", l[i]);
+		else
+			c->hidden[i] = (int)v;
+	}
+	c->nhidden = rc == 0 ? (int)n : 0;
+	str_list_free(l);
+	return rc;
+}
+
+/* Options of `train` into a configuration. */
+static int train_config_from_call(const struct cmd_call *call, const char *model,
+				  struct train_config *c, struct pm_err *err)
+{
+	train_config_init(c);
+	const char *v;
+	c->model_name = xstrdup(model);
+	if (!(v = call_opt(call, "--data")))
+		return pm_errcf(err, PM_E_USAGE, "train: --data NAME is required");
+	c->data = xstrdup(v);
+	if (!(v = call_opt(call, "--label")))
+		return pm_errcf(err, PM_E_USAGE, "train: --label COL is required");
+	c->label = xstrdup(v);
+	if ((v = call_opt(call, "--eval")))
+		c->eval = xstrdup(v);
+	if ((v = call_opt(call, "--features"))) {
+		c->features = split_list(v, &c->nfeatures);
+		if (c->nfeatures == 0)
+			return pm_errcf(err, PM_E_USAGE, "--features needs column names");
+	}
+	if ((v = call_opt(call, "--model"))) {
+		if (!model_type_parse(v, &c->type))
+			return pm_errcf(err, PM_E_USAGE, "--model: '%s' is not one of linear, logistic, softmax, dnn, wide-deep", v);
+		c->type_given = true;
+	}
+	if ((v = call_opt(call, "--hidden")) && parse_hidden(v, c, err) < 0)
+		return -1;
+	long long n;
+	if (opt_size(call, "--epochs", 10, 1, 100000, &n, err) < 0)
+		return -1;
+	c->epochs = (int)n;
+	if (opt_size(call, "--batch", 64, 1, 1 << 20, &n, err) < 0)
+		return -1;
+	c->batch = (size_t)n;
+	if (opt_real(call, "--lr", 0, 0, 1e6, &c->lr, err) < 0)
+		return -1;
+	if ((v = call_opt(call, "--optimizer")) && !opt_kind_parse(v, &c->opt))
+		return pm_errcf(err, PM_E_USAGE, "--optimizer: '%s' is not one of sgd, adam, adagrad, ftrl", v);
+	if ((v = call_opt(call, "--wide-optimizer")) && !opt_kind_parse(v, &c->wide_opt))
+		return pm_errcf(err, PM_E_USAGE, "--wide-optimizer: '%s' is not one of ftrl, adagrad, adam, sgd", v);
+	if (opt_real(call, "--wide-lr", 0, 0, 1e6, &c->wide_lr, err) < 0 ||
+	    opt_real(call, "--momentum", 0.9, 0, 0.9999, &c->momentum, err) < 0 ||
+	    opt_real(call, "--l2", 0, 0, 1e6, &c->l2, err) < 0 ||
+	    opt_real(call, "--dropout", 0, 0, 0.99, &c->dropout, err) < 0 ||
+	    opt_real(call, "--lr-decay", 0.5, 1e-9, 1, &c->lr_decay, err) < 0)
+		return -1;
+	if ((v = call_opt(call, "--schedule")) && !lr_schedule_parse(v, &c->schedule))
+		return pm_errcf(err, PM_E_USAGE, "--schedule: '%s' is not one of constant, exponential, step, cosine", v);
+	if (opt_size(call, "--lr-step", 5, 1, 100000, &n, err) < 0)
+		return -1;
+	c->lr_step = (int)n;
+	if ((v = call_opt(call, "--seed"))) {
+		int64_t s;
+		if (!parse_int64(v, strlen(v), &s) || s < 0)
+			return pm_errcf(err, PM_E_USAGE, "--seed must be a number from 0");
+		c->seed = (uint64_t)s;
+	}
+	if ((v = call_opt(call, "--device"))) {
+		const struct backend *be;
+		if (backend_get(v, &be, err) < 0)
+			return -1;
+		c->device = xstrdup(v);
+	}
+	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
+		return -1;
+	c->workers = (int)n;
+	if (c->workers > 1)
+		return pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi", c->workers);
+	if (opt_size(call, "--patience", 0, 0, 100000, &n, err) < 0)
+		return -1;
+	c->patience = (int)n;
+	if (opt_size(call, "--shuffle-buffer", 0, 0, 1LL << 40, &n, err) < 0)
+		return -1;
+	c->shuffle_buffer = (size_t)n;
+	c->no_cache = call_flag(call, "--no-cache");
+	if ((v = call_opt(call, "--transform")))
+		c->transform = xstrdup(v);
+	if ((v = call_opt(call, "--cross")))
+		c->crosses = xstrdup(v);
+	if (opt_size(call, "--topk", 0, 0, 10000000, &n, err) < 0)
+		return -1;
+	c->topk = (uint32_t)n;
+	if (opt_size(call, "--buckets", 0, 0, 100000000, &n, err) < 0)
+		return -1;
+	c->hash_buckets = (uint32_t)n;
+	if (opt_size(call, "--embed", 0, 0, 1024, &n, err) < 0)
+		return -1;
+	c->embed_dim = (int)n;
+	if ((v = call_opt(call, "--positive")))
+		c->positive = xstrdup(v);
+	if (c->patience && !c->eval)
+		return pm_errcf(err, PM_E_USAGE, "--patience watches the eval metric: give --eval NAME");
+	return 0;
+}
+
+/* The command as the user would type it again (for `jobs`). */
+static char *call_text(const struct cmd_call *call)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, call->entry->name);
+	for (int i = 0; i < call->argc; i++)
+		sbuf_printf(&b, " %s", call->argv[i]);
+	for (int i = 0; call->entry->opts && call->entry->opts[i].name; i++) {
+		const char *v = call->optval[i];
+		if (!v)
+			continue;
+		if (!call->entry->opts[i].arg)
+			sbuf_printf(&b, " %s", call->entry->opts[i].name);
+		else if (strpbrk(v, " \t;#'\"") || !*v)
+			sbuf_printf(&b, " %s '%s'", call->entry->opts[i].name, v);
+		else
+			sbuf_printf(&b, " %s %s", call->entry->opts[i].name, v);
+	}
+	return sbuf_steal(&b);
+}
+
+static int start_job(struct session *s, struct workspace *ws, struct cmd_call *call, int64_t run,
+		     struct pm_err *err)
+{
+	char *text = call_text(call);
+	int64_t job;
+	int rc = job_create(ws, "train", text, run, &job, err);
+	free(text);
+	if (rc < 0 || job_spawn(ws, job, err) < 0)
+		return -1;
+	json_t *j;
+	if (job_get(ws, job, &j, err) < 0)
+		return -1;
+	json_object_del(j, "result");
+	call->result = j;
+	return 0;
+}
+
+static int foreground_run(struct session *s, struct workspace *ws, struct cmd_call *call,
+			  int64_t run, const char *model, struct pm_err *err)
+{
+	struct train_progress tp = {.s = s, .model = model};
+	struct progress p = {.report = draw_train, .ctx = &tp, .cancel = s->progress.cancel};
+	struct train_hooks h = {.progress = &p};
+	json_t *res;
+	if (run_execute(ws, run, &h, &res, err) < 0) {
+		if (tp.width && !s->quiet && s->tty) {
+			fputc('\n', s->errs);
+			fflush(s->errs);
+		}
+		if (err->code == PM_E_CANCEL || strstr(err->msg, "diverged") || strstr(err->msg, "changed since"))
+			pm_err_prefix(err, "run %lld", (long long)run);
+		if (err->code == PM_E_CANCEL) {
+			char hint[96];
+			snprintf(hint, sizeof hint, " (`train --resume %lld` continues it)", (long long)run);
+			strncat(err->msg, hint, sizeof err->msg - strlen(err->msg) - 1);
+		}
+		return -1;
+	}
+	call->result = res;
+	return 0;
+}
+
+/* ---- train -------------------------------------------------------------------- */
+
+static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	const char *resume = call_opt(call, "--resume");
+	if (resume) {
+		int64_t run;
+		if (!parse_int64(resume, strlen(resume), &run) || run < 1)
+			return pm_errcf(err, PM_E_USAGE, "--resume needs a run number (see `jobs` or the train output)");
+		if (call->argc > 0 || call_opt(call, "--data") || call_opt(call, "--label"))
+			return pm_errcf(err, PM_E_USAGE, "train --resume RUN takes no MODEL, --data or --label: the run has them");
+		if (run_check_resumable(ws, run, err) < 0)
+			return -1;
+		json_t *rj;
+		if (run_get(ws, run, &rj, err) < 0)
+			return -1;
+		char *model = xstrdup(json_string_value(json_object_get(rj, "model")));
+		json_decref(rj);
+		int rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
+						      : foreground_run(s, ws, call, run, model, err);
+		free(model);
+		return rc;
+	}
+	if (call->argc < 1)
+		return pm_errcf(err, PM_E_USAGE, "train: give a MODEL name (or --resume RUN)");
+	struct train_config cfg;
+	if (train_config_from_call(call, call->argv[0], &cfg, err) < 0) {
+		train_config_free(&cfg);
+		return -1;
+	}
+	if (cfg.threads == 0)
+		cfg.threads = session_threads(s);
+	int64_t run;
+	int rc = run_create(ws, &cfg, &run, err);
+	train_config_free(&cfg);
+	if (rc < 0)
+		return -1;
+	if (call_flag(call, "--detach"))
+		return start_job(s, ws, call, run, err);
+	return foreground_run(s, ws, call, run, call->argv[0], err);
+}
+
+static void put_num(struct sbuf *out, double v)
+{
+	if (!isfinite(v))
+		sbuf_puts(out, "NA");
+	else if (v == trunc(v) && fabs(v) < 1e15)
+		sbuf_printf(out, "%.0f", v);
+	else
+		sbuf_printf(out, "%.6g", v);
+}
+
+/* Metrics as aligned "name  value" lines; nested values after them. */
+static void render_metrics(json_t *m, const char *indent, struct sbuf *out)
+{
+	static const char *const order[] = {"rmse", "mae", "r2", "mse", "auc", "pr_auc", "accuracy",
+					    "logloss", "precision", "recall", "f1", "threshold",
+					    "positive_rate", "baseline_rmse", "baseline_mae",
+					    "baseline_accuracy", "baseline_logloss", "n", "evaluated_on"};
+	for (size_t i = 0; i < PM_ARRAY_LEN(order); i++) {
+		json_t *v = json_object_get(m, order[i]);
+		if (!v)
+			continue;
+		sbuf_printf(out, "%s%-18s ", indent, order[i]);
+		if (json_is_number(v))
+			put_num(out, json_number_value(v));
+		else if (json_is_string(v))
+			sbuf_puts(out, json_string_value(v));
+		else
+			sbuf_puts(out, "NA");
+		sbuf_putc(out, '\n');
+	}
+	json_t *cm = json_object_get(m, "confusion");
+	if (json_is_array(cm)) {
+		sbuf_printf(out, "%sconfusion (rows: true class, columns: predicted)\n", indent);
+		size_t i;
+		json_t *row;
+		json_array_foreach(cm, i, row) {
+			sbuf_printf(out, "%s  ", indent);
+			size_t j;
+			json_t *c;
+			json_array_foreach(row, j, c)
+				sbuf_printf(out, "%8lld", (long long)json_integer_value(c));
+			sbuf_putc(out, '\n');
+		}
+	}
+}
+
+static void render_train(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	if (json_object_get(r, "job")) {
+		sbuf_printf(out, "job %lld started: %s (state %s)\n  log: %s\n  `job wait %lld` waits for it; `job show %lld` shows its progress\n",
+			    (long long)json_integer_value(json_object_get(r, "job")),
+			    json_string_value(json_object_get(r, "command")),
+			    json_string_value(json_object_get(r, "state")),
+			    json_string_value(json_object_get(r, "log")) ?: "-",
+			    (long long)json_integer_value(json_object_get(r, "job")),
+			    (long long)json_integer_value(json_object_get(r, "job")));
+		return;
+	}
+	sbuf_printf(out, "model %s version %lld (run %lld): %s, %s\n",
+		    json_string_value(json_object_get(r, "model")),
+		    (long long)json_integer_value(json_object_get(r, "version")),
+		    (long long)json_integer_value(json_object_get(r, "run")),
+		    json_string_value(json_object_get(r, "type")), json_string_value(json_object_get(r, "task")));
+	sbuf_printf(out, "  epochs %lld (best %lld)%s%s, %lld rows, %lld parameters\n",
+		    (long long)json_integer_value(json_object_get(r, "epochs")),
+		    (long long)json_integer_value(json_object_get(r, "best_epoch")),
+		    json_is_true(json_object_get(r, "stopped_early")) ? ", stopped early" : "",
+		    json_is_true(json_object_get(r, "resumed")) ? ", resumed" : "",
+		    (long long)json_integer_value(json_object_get(r, "rows")),
+		    (long long)json_integer_value(json_object_get(r, "parameters")));
+	/* timings vary from run to run: shown unless --quiet (scripts, tests) */
+	if (!s->quiet) {
+		sbuf_puts(out, "  ");
+		put_num(out, round(json_number_value(json_object_get(r, "rows_per_s"))));
+		sbuf_printf(out, " rows/s; waiting for input %.3fs, computing %.3fs\n",
+			    json_number_value(json_object_get(r, "input_wait_s")),
+			    json_number_value(json_object_get(r, "compute_s")));
+	}
+	render_metrics(json_object_get(r, "metrics"), "  ", out);
+}
+
+/* ---- jobs ---------------------------------------------------------------------- */
+
+static int exec_jobs(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	return job_list(ws, &call->result, err);
+}
+
+static void render_jobs(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	json_t *arr = json_object_get(r, "jobs");
+	if (json_array_size(arr) == 0) {
+		sbuf_puts(out, "no jobs: `train ... --detach` starts one\n");
+		return;
+	}
+	size_t n = json_array_size(arr);
+	const char *hdr[] = {"job", "state", "progress", "run", "command", "message"};
+	char **cells = xcalloc(n * 6, sizeof *cells);
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_array_get(arr, i);
+		cells[i * 6 + 0] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "job")));
+		cells[i * 6 + 1] = xstrdup(json_string_value(json_object_get(j, "state")) ?: "");
+		cells[i * 6 + 2] = xasprintf("%.0f%%", 100 * json_number_value(json_object_get(j, "progress")));
+		json_t *run = json_object_get(j, "run");
+		cells[i * 6 + 3] = json_is_integer(run) ? xasprintf("%lld", (long long)json_integer_value(run)) : xstrdup("-");
+		cells[i * 6 + 4] = xstrdup(json_string_value(json_object_get(j, "command")) ?: "");
+		const char *m = json_string_value(json_object_get(j, "error"));
+		if (!m)
+			m = json_string_value(json_object_get(j, "message"));
+		cells[i * 6 + 5] = xstrdup(m ? m : "");
+	}
+	bool right[] = {true, false, true, true, false, false};
+	render_table(out, 6, hdr, (const char *const *)cells, n, right);
+	for (size_t i = 0; i < n * 6; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+static int job_id_arg(const struct cmd_call *call, int64_t *id, struct pm_err *err)
+{
+	const char *a = call->argv[0];
+	if (!parse_int64(a, strlen(a), id) || *id < 1)
+		return pm_errcf(err, PM_E_USAGE, "'%s' is not a job number (see `jobs`)", a);
+	return 0;
+}
+
+static int exec_job_show(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	int64_t id;
+	if (job_id_arg(call, &id, err) < 0 || session_ws(s, &ws, err) < 0)
+		return -1;
+	json_t *j;
+	if (job_get(ws, id, &j, err) < 0)
+		return -1;
+	/* the run's epochs so far: what the TUI draws its curves from */
+	json_t *run = json_object_get(j, "run");
+	if (json_is_integer(run)) {
+		json_t *rj;
+		if (run_get(ws, json_integer_value(run), &rj, err) == 0) {
+			json_object_set(j, "epochs", json_object_get(rj, "epochs"));
+			json_object_set(j, "run_state", json_object_get(rj, "state"));
+			json_decref(rj);
+		}
+	}
+	call->result = j;
+	return 0;
+}
+
+static void render_job(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	sbuf_printf(out, "job %lld: %s  %.0f%%  run %lld\n  %s\n",
+		    (long long)json_integer_value(json_object_get(r, "job")),
+		    json_string_value(json_object_get(r, "state")) ?: "",
+		    100 * json_number_value(json_object_get(r, "progress")),
+		    (long long)json_integer_value(json_object_get(r, "run")),
+		    json_string_value(json_object_get(r, "command")) ?: "");
+	const char *m = json_string_value(json_object_get(r, "message"));
+	if (m)
+		sbuf_printf(out, "  %s\n", m);
+	const char *e = json_string_value(json_object_get(r, "error"));
+	if (e)
+		sbuf_printf(out, "  error: %s\n", e);
+	json_t *eps = json_object_get(r, "epochs");
+	if (json_array_size(eps)) {
+		sbuf_puts(out, "  epoch  train_loss       metric       value    rows/s  wait_s  compute_s\n");
+		size_t i;
+		json_t *e1;
+		json_array_foreach(eps, i, e1) {
+			sbuf_printf(out, "  %5lld  %10.6g  %11s  %10.6g  %8.0f  %6.2f  %9.2f\n",
+				    (long long)json_integer_value(json_object_get(e1, "epoch")),
+				    json_number_value(json_object_get(e1, "train_loss")),
+				    json_string_value(json_object_get(e1, "metric")) ?: "",
+				    json_number_value(json_object_get(e1, "value")),
+				    json_number_value(json_object_get(e1, "rows_per_s")),
+				    json_number_value(json_object_get(e1, "input_wait_s")),
+				    json_number_value(json_object_get(e1, "compute_s")));
+		}
+	}
+	json_t *res = json_object_get(r, "result");
+	if (json_is_object(res)) {
+		sbuf_puts(out, "result:\n");
+		render_train(s, call, res, out);
+	}
+}
+
+static int exec_job_wait(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	int64_t id;
+	double timeout;
+	if (job_id_arg(call, &id, err) < 0 || session_ws(s, &ws, err) < 0 ||
+	    opt_real(call, "--timeout", 0, 0, 1e9, &timeout, err) < 0)
+		return -1;
+	json_t *j;
+	if (job_wait(ws, id, timeout, s->progress.cancel, &j, err) < 0)
+		return -1;
+	const char *state = json_string_value(json_object_get(j, "state"));
+	if (strcmp(state, "done") != 0) {
+		const char *e = json_string_value(json_object_get(j, "error"));
+		pm_errf(err, "job %lld %s: %s", (long long)id, state, e ? e : "no result");
+		json_decref(j);
+		return -1;
+	}
+	call->result = j;
+	return 0;
+}
+
+static int exec_job_cancel(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	int64_t id;
+	double grace;
+	if (job_id_arg(call, &id, err) < 0 || session_ws(s, &ws, err) < 0 ||
+	    opt_real(call, "--grace", 10, 0, 3600, &grace, err) < 0)
+		return -1;
+	return job_cancel(ws, id, grace, &call->result, err);
+}
+
+static int exec_job_exec(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	int64_t id;
+	if (job_id_arg(call, &id, err) < 0 || session_ws(s, &ws, err) < 0)
+		return -1;
+	return job_exec(ws, id, &call->result, err);
+}
+
+/* ---- evaluate ----------------------------------------------------------------- */
+
+struct slice_acc {
+	char *value;
+	bool missing;
+	size_t *rows, n, cap;
+};
+
+static int cmp_slices(const void *a, const void *b)
+{
+	const struct slice_acc *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	if (x->missing != y->missing)
+		return x->missing ? 1 : -1;
+	return strcmp(x->value ? x->value : "", y->value ? y->value : "");
+}
+
+#define MAX_SLICES 1000
+
+static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	struct frame *f;
+	const char *data = call_opt(call, "--data");
+	if (!data)
+		return pm_errcf(err, PM_E_USAGE, "evaluate: --data NAME is required");
+	double threshold;
+	if (opt_real(call, "--threshold", 0.5, 0, 1, &threshold, err) < 0)
+		return -1;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	struct reg_version v;
+	if (reg_resolve(ws, call->argv[0], &v, err) < 0)
+		return -1;
+	struct model *m = NULL;
+	int rc = -1;
+	size_t *rows = NULL;
+	double *y = NULL, *pred = NULL;
+	struct slice_acc *sl = NULL;
+	size_t nsl = 0;
+	if (reg_load_model(ws, &v, &m, err) < 0)
+		goto out;
+	if (session_frame(s, data, &f, err) < 0)
+		goto out;
+	int lc = frame_col_index(f, m->label);
+	if (lc < 0) {
+		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no label column '%s': evaluate needs labels", data, m->label);
+		goto out;
+	}
+	int sc = -1;
+	const char *slice = call_opt(call, "--slice");
+	if (slice && (sc = frame_col_index(f, slice)) < 0) {
+		pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", data, slice);
+		goto out;
+	}
+	rows = xmalloc((f->nrows + 1) * sizeof *rows);
+	y = xmalloc((f->nrows + 1) * sizeof *y);
+	size_t n = 0, missing = 0, unknown = 0;
+	for (size_t i = 0; i < f->nrows; i++) {
+		int st = model_label_value(m, &f->cols[lc], i, &y[n]);
+		if (st == 0)
+			missing++;
+		else if (st < 0)
+			unknown++;
+		else
+			rows[n++] = i;
+	}
+	size_t K = (size_t)m->nout;
+	pred = xmalloc((n * K + 1) * sizeof *pred);
+	if (model_predict_frame(m, f, rows, n, session_threads(s), pred, err) < 0)
+		goto out;
+	json_t *metrics = m->task == TASK_BINARY && K == 1
+		? metrics_binary(y, pred, n, threshold, m->prior ? m->prior[1] : 0.5)
+		: model_metrics(m, y, pred, n);
+	json_t *slices = json_array();
+	if (sc >= 0) {
+		/* group by the slice value's text */
+		struct strdict *d = strdict_new();
+		const struct column *col = &f->cols[sc];
+		char buf[64];
+		size_t cap = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t r = rows[i];
+			size_t k;
+			if (!column_present(col, r)) {
+				k = (size_t)strdict_intern(d, "\x01missing", 8);
+			} else {
+				const char *t = column_text(col, r, buf, sizeof buf);
+				k = strdict_intern(d, t, strlen(t));
+			}
+			if (k >= nsl) {
+				if (d->n > MAX_SLICES) {
+					strdict_free(d);
+					json_decref(metrics);
+					json_decref(slices);
+					pm_errcf(err, PM_E_USAGE, "--slice %s has more than %d distinct values", slice, MAX_SLICES);
+					goto out;
+				}
+				xgrow((void **)&sl, &cap, k + 1, sizeof *sl);
+				memset(&sl[nsl], 0, (k + 1 - nsl) * sizeof *sl);
+				nsl = k + 1;
+				sl[k].missing = !column_present(col, r);
+				sl[k].value = sl[k].missing ? NULL : xstrdup(d->str[k]);
+			}
+			xgrow((void **)&sl[k].rows, &sl[k].cap, sl[k].n + 1, sizeof *sl[k].rows);
+			sl[k].rows[sl[k].n++] = i;
+		}
+		strdict_free(d);
+		qsort(sl, nsl, sizeof *sl, cmp_slices);
+		double *ys = xmalloc((n + 1) * sizeof *ys), *ps = xmalloc((n * K + 1) * sizeof *ps);
+		for (size_t k = 0; k < nsl; k++) {
+			for (size_t i = 0; i < sl[k].n; i++) {
+				ys[i] = y[sl[k].rows[i]];
+				memcpy(ps + i * K, pred + sl[k].rows[i] * K, K * sizeof *ps);
+			}
+			json_t *sm = m->task == TASK_BINARY && K == 1
+				? metrics_binary(ys, ps, sl[k].n, threshold, m->prior ? m->prior[1] : 0.5)
+				: model_metrics(m, ys, ps, sl[k].n);
+			json_array_append_new(slices, json_pack("{s:s,s:o,s:I,s:o}", "slice", slice, "value",
+							       sl[k].value ? json_string(sl[k].value) : json_null(),
+							       "rows", (json_int_t)sl[k].n, "metrics", sm));
+		}
+		free(ys);
+		free(ps);
+	}
+	json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:I,s:{s:I,s:I},s:o,s:o}", "model", v.model, "version",
+			      (json_int_t)v.version, "type", model_type_name(m->type), "dataset", data,
+			      "rows", (json_int_t)n, "skipped_rows", "missing_label", (json_int_t)missing,
+			      "unknown_label", (json_int_t)unknown, "metrics", metrics, "slices", slices);
+	if (!r) {
+		pm_errf(err, "evaluate: cannot build the result");
+		goto out;
+	}
+	call->result = r;
+	rc = 0;
+out:
+	for (size_t k = 0; k < nsl; k++) {
+		free(sl[k].value);
+		free(sl[k].rows);
+	}
+	free(sl);
+	free(rows);
+	free(y);
+	free(pred);
+	model_free(m);
+	reg_version_free(&v);
+	return rc;
+}
+
+static void render_evaluate(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	sbuf_printf(out, "model %s version %lld on %s: %lld rows",
+		    json_string_value(json_object_get(r, "model")),
+		    (long long)json_integer_value(json_object_get(r, "version")),
+		    json_string_value(json_object_get(r, "dataset")),
+		    (long long)json_integer_value(json_object_get(r, "rows")));
+	json_t *sk = json_object_get(r, "skipped_rows");
+	json_int_t m1 = json_integer_value(json_object_get(sk, "missing_label")),
+		   m2 = json_integer_value(json_object_get(sk, "unknown_label"));
+	if (m1 || m2)
+		sbuf_printf(out, " (skipped: %lld without label, %lld with an unknown class)", (long long)m1,
+			    (long long)m2);
+	sbuf_putc(out, '\n');
+	render_metrics(json_object_get(r, "metrics"), "  ", out);
+	json_t *slices = json_object_get(r, "slices");
+	if (!json_array_size(slices))
+		return;
+	/* one line per slice with the main metrics */
+	json_t *m0 = json_object_get(json_array_get(slices, 0), "metrics");
+	const char *keys[4];
+	size_t nk = 0;
+	const char *cands[] = {"rmse", "mae", "r2", "auc", "accuracy", "logloss"};
+	for (size_t i = 0; i < PM_ARRAY_LEN(cands) && nk < 4; i++)
+		if (json_object_get(m0, cands[i]))
+			keys[nk++] = cands[i];
+	size_t ns = json_array_size(slices), nc = 2 + nk;
+	const char *hdr[6] = {json_string_value(json_object_get(json_array_get(slices, 0), "slice")), "rows"};
+	for (size_t k = 0; k < nk; k++)
+		hdr[2 + k] = keys[k];
+	char **cells = xcalloc(ns * nc, sizeof *cells);
+	bool right[6] = {false, true, true, true, true, true};
+	for (size_t i = 0; i < ns; i++) {
+		json_t *sl = json_array_get(slices, i);
+		const char *val = json_string_value(json_object_get(sl, "value"));
+		cells[i * nc] = xstrdup(val ? val : "NA");
+		cells[i * nc + 1] = xasprintf("%lld", (long long)json_integer_value(json_object_get(sl, "rows")));
+		for (size_t k = 0; k < nk; k++) {
+			json_t *x = json_object_get(json_object_get(sl, "metrics"), keys[k]);
+			cells[i * nc + 2 + k] = json_is_number(x) ? xasprintf("%.4f", json_number_value(x)) : xstrdup("NA");
+		}
+	}
+	sbuf_puts(out, "slices:\n");
+	render_table(out, nc, hdr, (const char *const *)cells, ns, right);
+	for (size_t i = 0; i < ns * nc; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+/* ---- the table ----------------------------------------------------------------- */
+
+static const struct cmd_opt train_opts[] = {
+	{"--data", 0, "NAME", COMPLETE_DATASET, NULL, "the training dataset (required)"},
+	{"--label", 0, "COL", COMPLETE_COLUMN, NULL,
+	 "the column to predict (required); rows where it is missing are skipped and counted"},
+	{"--features", 0, "a,b,..", COMPLETE_COLUMN, NULL,
+	 "the input columns (default: every column but the label)"},
+	{"--model", 0, "TYPE", COMPLETE_WORDS, "linear|logistic|softmax|dnn|wide-deep",
+	 "the model (default from the label: numeric -> linear, two values or bool -> logistic, "
+	 "a few string classes -> softmax)"},
+	{"--hidden", 0, "N,N,..", COMPLETE_NONE, NULL,
+	 "hidden layer sizes of dnn and wide-deep (default 64,32)"},
+	{"--epochs", 0, "N", COMPLETE_NONE, NULL, "passes over the training data (default 10)"},
+	{"--batch", 0, "N", COMPLETE_NONE, NULL, "rows per mini-batch (default 64)"},
+	{"--lr", 0, "X", COMPLETE_NONE, NULL,
+	 "learning rate (default: adam 0.01 for linear, logistic and softmax, 0.001 for dnn and "
+	 "wide-deep; sgd 0.01; adagrad and ftrl 0.05)"},
+	{"--optimizer", 0, "NAME", COMPLETE_WORDS, "sgd|adam|adagrad|ftrl",
+	 "optimizer (default adam); sgd uses --momentum"},
+	{"--l2", 0, "X", COMPLETE_NONE, NULL,
+	 "L2 penalty: adds X/2 times the sum of squared weights (not biases) to the loss"},
+	{"--eval", 0, "NAME", COMPLETE_DATASET, NULL,
+	 "held-out dataset judged after each epoch; the best epoch's weights are kept"},
+	{"--seed", 0, "N", COMPLETE_NONE, NULL,
+	 "seed of every random choice (weights, shuffling, dropout): the same seed gives the same model (default 42)"},
+	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
+	{"--workers", 0, "N", COMPLETE_NONE, NULL, "training processes (default 1; more needs MPI)"},
+	{"--detach", 0, NULL, COMPLETE_NONE, NULL,
+	 "run as a background job; prints the job (see `jobs`, `job wait`)"},
+	{"--resume", 0, "RUN", COMPLETE_NONE, NULL,
+	 "continue an interrupted run from its last checkpoint"},
+	{"--dropout", 0, "P", COMPLETE_NONE, NULL, "dropout rate of the hidden layers (default 0)"},
+	{"--patience", 0, "N", COMPLETE_NONE, NULL,
+	 "stop after N epochs without a better eval metric (needs --eval; default 0: never)"},
+	{"--schedule", 0, "NAME", COMPLETE_WORDS, "constant|exponential|step|cosine",
+	 "learning-rate schedule over the epochs (default constant)"},
+	{"--lr-decay", 0, "X", COMPLETE_NONE, NULL,
+	 "factor per epoch (exponential) or per --lr-step epochs (step) (default 0.5)"},
+	{"--lr-step", 0, "N", COMPLETE_NONE, NULL, "epochs between steps of the step schedule (default 5)"},
+	{"--momentum", 0, "X", COMPLETE_NONE, NULL, "momentum of sgd (default 0.9)"},
+	{"--wide-optimizer", 0, "NAME", COMPLETE_WORDS, "ftrl|adagrad|adam|sgd",
+	 "optimizer of the wide part of wide-deep (default ftrl)"},
+	{"--wide-lr", 0, "X", COMPLETE_NONE, NULL,
+	 "learning rate of the wide part (default 0.05 for ftrl and adagrad)"},
+	{"--transform", 0, "COL=STEP+..,..", COMPLETE_NONE, NULL,
+	 "per-feature transforms instead of the automatic ones (see below)"},
+	{"--cross", 0, "A*B[:N],..", COMPLETE_NONE, NULL,
+	 "hashed feature crosses into N buckets (default --buckets)"},
+	{"--buckets", 0, "N", COMPLETE_NONE, NULL, "hash buckets of crosses (default 1000)"},
+	{"--topk", 0, "K", COMPLETE_NONE, NULL,
+	 "vocabulary size of one-hot string features; the rest is out-of-vocabulary (default 1000)"},
+	{"--embed", 0, "D", COMPLETE_NONE, NULL,
+	 "embedding width of categorical features in dnn and wide-deep (default: per feature, "
+	 "1.6 * categories^0.56, 2 to 16)"},
+	{"--positive", 0, "VALUE", COMPLETE_NONE, NULL,
+	 "the positive class of a two-valued label (default: the larger value, true, or the later string)"},
+	{"--shuffle-buffer", 0, "N", COMPLETE_NONE, NULL,
+	 "rows in the shuffle buffer (default: all rows, a full shuffle)"},
+	{"--no-cache", 0, NULL, COMPLETE_NONE, NULL,
+	 "transform rows as each batch is read instead of once before training"},
+	{0}};
+
+static const struct cmd_opt eval_opts[] = {
+	{"--data", 0, "NAME", COMPLETE_DATASET, NULL, "the dataset to judge the model on (required)"},
+	{"--slice", 0, "COL", COMPLETE_COLUMN, NULL,
+	 "also give every metric per value of COL (performance by slice)"},
+	{"--threshold", 0, "P", COMPLETE_NONE, NULL,
+	 "probability from which a binary prediction counts as positive (default 0.5)"},
+	{0}};
+
+static const struct cmd_opt wait_opts[] = {
+	{"--timeout", 0, "S", COMPLETE_NONE, NULL, "give up after S seconds (default: wait for the end)"},
+	{0}};
+
+static const struct cmd_opt cancel_opts[] = {
+	{"--grace", 0, "S", COMPLETE_NONE, NULL,
+	 "seconds the job has to stop by itself before it is killed (default 10)"},
+	{0}};
+
+static const struct cmd_opt no_opts[] = {{0}};
+
+const struct cmd_entry cmd_group_train[] = {
+	{.name = "train", .group = "training", .args = "MODEL", .min_args = 0, .max_args = 1,
+	 .pos_complete = {COMPLETE_MODEL}, .opts = train_opts,
+	 .summary = "train a model on a dataset and register it as a new version of MODEL",
+	 .help = "Learns the feature transform from the training rows (means and deviations, "
+		 "ranges, quantiles, vocabularies), trains the model with mini-batches, and "
+		 "registers the result as the next version of MODEL: its model file (schema, "
+		 "transform, hyperparameters, metrics, weights and a checksum) goes into the "
+		 "workspace artifacts. The transform is stored in the model and applied by the same "
+		 "code in training, evaluate, predict and serve, so serving cannot skew.\n"
+		 "Automatic transforms: int and float columns are standardized (z-score) with "
+		 "missing values imputed by the mean and a missing-indicator feature added when the "
+		 "training data had missing values; bools are 0/1; strings are one-hot over the "
+		 "--topk most frequent values plus an out-of-vocabulary and a missing category "
+		 "(values unseen in training go to out-of-vocabulary); timestamps become hour, day "
+		 "of week, month and a weekend flag. --transform overrides them per column with "
+		 "steps joined by '+': standardize, minmax, raw, log1p, clip:LO:HI, "
+		 "bucketize:B1:B2:.. or bucketize:qN (N quantile buckets), onehot[:K], hash:N, "
+		 "dateparts (also for an int column of unix seconds), impute:mean|median|mode|"
+		 "const:V, indicator, noindicator, embed:D; for example --transform "
+		 "'fare=clip:0:200+log1p,company=hash:64'. --cross 'hour*day:100' adds a hashed "
+		 "cross (used by the wide part of wide-deep, and by the other models as a "
+		 "categorical feature).\n"
+		 "Models: linear (squared error), logistic (log loss), softmax (cross-entropy), dnn "
+		 "(ReLU hidden layers, dropout, embeddings for categorical features) and wide-deep "
+		 "(a linear wide part over the categorical features and crosses, trained with FTRL "
+		 "or AdaGrad, plus a dnn deep part, trained with the main optimizer). Regression "
+		 "labels are learned standardized and predicted in their own units.\n"
+		 "The input pipeline transforms the rows once (or per batch with --no-cache), draws "
+		 "them through a shuffle buffer, and a prefetch thread prepares the next batch "
+		 "while the current one trains; the time spent waiting for input and computing is "
+		 "reported, so an input-bound run can be told from a compute-bound one.\n"
+		 "Each epoch's metrics are stored in the workspace as it ends (`job show` and the "
+		 "TUI read them), and a checkpoint is written: `train --resume RUN` continues a run "
+		 "that was interrupted (Ctrl-C, a crash, kill -9) and ends with the same model as "
+		 "an uninterrupted run. A NaN or infinite value in an input or the label, or a "
+		 "diverging loss, stops the run with a message that names the cause.\n"
+		 "On a terminal a progress line shows epoch, loss, the eval metric, rows/s and the "
+		 "time left. With --detach the run is a background job (`jobs`, `job show`, "
+		 "`job wait`, `job cancel`). The result: {\"model\",\"version\",\"run\",\"metrics\"} "
+		 "with the metrics of `evaluate` on the --eval data (on the training data without "
+		 "--eval).",
+	 .exec = exec_train, .render = render_train},
+	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
+	 .opts = no_opts, .summary = "list background jobs and their state",
+	 .help = "One line per job: state (queued, running, done, failed, cancelled), progress, "
+		 "its run and the command that started it. A job whose process died without a "
+		 "result is shown as failed; its run can be resumed with `train --resume RUN`.",
+	 .exec = exec_jobs, .render = render_jobs},
+	{.name = "job show", .group = "training", .args = "ID", .min_args = 1, .max_args = 1,
+	 .opts = no_opts, .summary = "state, progress, per-epoch metrics and result of a job",
+	 .help = "Shows a job with the metrics of every epoch its run finished so far (loss, "
+		 "eval metric, rows/s, time waiting for input and computing) and, once done, "
+		 "its result.",
+	 .exec = exec_job_show, .render = render_job},
+	{.name = "job wait", .group = "training", .args = "ID", .min_args = 1, .max_args = 1,
+	 .opts = wait_opts, .summary = "wait until a job ends and print it",
+	 .help = "Returns when the job is done (its result is printed) or fails with the job's "
+		 "error when it failed or was cancelled.",
+	 .exec = exec_job_wait, .render = render_job},
+	{.name = "job cancel", .group = "training", .args = "ID", .min_args = 1, .max_args = 1,
+	 .opts = cancel_opts, .summary = "stop a running job",
+	 .help = "Asks the job to stop (it checks twice a second); a job that does not stop within "
+		 "--grace seconds is killed. The run keeps its last checkpoint: `train --resume RUN` "
+		 "continues it.",
+	 .exec = exec_job_cancel, .render = render_job},
+	{.name = "job exec", .group = "training", .args = "ID", .min_args = 1, .max_args = 1,
+	 .opts = no_opts, .summary = "run a queued job in this process (what --detach starts)",
+	 .help = "The background process of `train --detach` runs this. Useful to run a queued "
+		 "job by hand, for example under a debugger.",
+	 .exec = exec_job_exec, .render = render_train},
+	{.name = "evaluate", .group = "training", .args = "MODEL[:V|@ALIAS]", .min_args = 1,
+	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = eval_opts,
+	 .summary = "metrics of a model version on a dataset, overall and by slice",
+	 .help = "Predicts every row of --data that has a label, through the model's own "
+		 "transform, and compares. MODEL alone is its latest version. Regression: rmse, "
+		 "mae, r2, and the baseline of predicting the training mean (baseline_rmse, "
+		 "baseline_mae). Classification: auc (ROC), pr_auc (average precision), accuracy, "
+		 "precision, recall, f1, logloss, the confusion matrix, and the baselines of the "
+		 "majority class (baseline_accuracy) and of the training class frequencies "
+		 "(baseline_logloss); multi-class precision, recall, f1 and auc are macro averages "
+		 "(one-vs-rest auc). Rows without a label, or with a class the model never saw, "
+		 "are skipped and counted. --slice COL adds the same metrics for each value of COL. "
+		 "The result: {\"metrics\":{..},\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\"}]}.",
+	 .exec = exec_evaluate, .render = render_evaluate},
+	{0}};

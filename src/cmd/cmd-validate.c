@@ -1,0 +1,1223 @@
+/* Validation commands: stats, schema infer|show|set|save|load|list, validate,
+ * compare, plot hist. */
+#include "cmd.h"
+
+#include "data/data.h"
+#include "plot/plot.h"
+#include "validate/validate.h"
+#include "workspace/workspace.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SLICES 100
+
+static struct stats_options stats_opts_for(struct session *s)
+{
+	return (struct stats_options){.threads = session_threads(s), .progress = &s->progress};
+}
+
+static int frame_stats(struct session *s, const char *name, bool keep_sorted, struct frame **f,
+		       struct dataset_stats **st, struct pm_err *err)
+{
+	if (session_frame(s, name, f, err) < 0)
+		return -1;
+	struct stats_options o = stats_opts_for(s);
+	o.keep_sorted = keep_sorted;
+	if (stats_compute(*f, &o, st, err) < 0)
+		return -1;
+	/* the dataset's name, not the frame's (a renamed copy keeps its own) */
+	free((*st)->dataset);
+	(*st)->dataset = xstrdup(name);
+	return 0;
+}
+
+/* ---- number formatting for tables --------------------------------------------- */
+
+/* At most 7 columns: 4 significant digits when they fit, else 3, with a
+ * short exponent ("1.7e10"). */
+static const char *num7(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		return "-";
+	if (isinf(v))
+		return v > 0 ? "inf" : "-inf";
+	if (v == 0)
+		return "0";
+	for (int digits = 4; digits >= 1; digits--) {
+		char t[64];
+		snprintf(t, sizeof t, "%.*g", digits, v);
+		/* e+09 -> e9, e-05 -> e-5 */
+		char *e = strchr(t, 'e');
+		if (e) {
+			char *q = e + 1, *w = e + 1;
+			if (*q == '+')
+				q++;
+			else if (*q == '-')
+				*w++ = *q++;
+			while (*q == '0' && q[1])
+				q++;
+			memmove(w, q, strlen(q) + 1);
+		}
+		if (strlen(t) <= 7 || digits == 1) {
+			snprintf(buf, n, "%s", t);
+			return buf;
+		}
+	}
+	return buf;
+}
+
+static const char *jnum7(json_t *v, char *buf, size_t n)
+{
+	if (!v || json_is_null(v))
+		return "-";
+	return num7(json_number_value(v), buf, n);
+}
+
+static char *cut(const char *s, int w)
+{
+	if (utf8_width(s) <= w)
+		return xstrdup(s);
+	size_t n = utf8_fit(s, w - 1);
+	char *t = xmalloc(n + 4);
+	memcpy(t, s, n);
+	memcpy(t + n, "\xe2\x80\xa6", 4); /* … */
+	return t;
+}
+
+/* Rows of cells for render_table. */
+struct grid {
+	size_t ncols, nrows, cap;
+	char **cells;
+};
+
+static void grid_add(struct grid *g, char *const *row)
+{
+	xgrow((void **)&g->cells, &g->cap, (g->nrows + 1) * g->ncols, sizeof *g->cells);
+	for (size_t c = 0; c < g->ncols; c++)
+		g->cells[g->nrows * g->ncols + c] = row[c];
+	g->nrows++;
+}
+
+/* A table with one space between columns (two after the first), numbers
+ * and their headers right-aligned: the statistics tables fit 80 columns. */
+static void grid_render(struct grid *g, struct sbuf *out, const char *const *head,
+			const bool *right)
+{
+	int *w = xcalloc(g->ncols, sizeof *w);
+	for (size_t c = 0; c < g->ncols; c++)
+		w[c] = utf8_width(head[c]);
+	for (size_t r = 0; r < g->nrows; r++)
+		for (size_t c = 0; c < g->ncols; c++) {
+			int cw = utf8_width(g->cells[r * g->ncols + c]);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	for (size_t r = 0; r <= g->nrows; r++) {
+		struct sbuf line = {0};
+		for (size_t c = 0; c < g->ncols; c++) {
+			const char *t = r == 0 ? head[c] : g->cells[(r - 1) * g->ncols + c];
+			int pad = w[c] - utf8_width(t);
+			if (c)
+				sbuf_puts(&line, c == 1 ? "  " : " ");
+			if (right[c])
+				for (int k = 0; k < pad; k++)
+					sbuf_putc(&line, ' ');
+			sbuf_puts(&line, t);
+			if (!right[c])
+				for (int k = 0; k < pad; k++)
+					sbuf_putc(&line, ' ');
+		}
+		while (line.len && line.s[line.len - 1] == ' ')
+			line.s[--line.len] = 0;
+		sbuf_add(out, line.s ? line.s : "", line.len);
+		sbuf_putc(out, '\n');
+		sbuf_free(&line);
+	}
+	free(w);
+	for (size_t i = 0; i < g->nrows * g->ncols; i++)
+		free(g->cells[i]);
+	free(g->cells);
+	memset(g, 0, sizeof *g);
+}
+
+/* ---- stats ---------------------------------------------------------------------- */
+
+static int stats_cache_get(struct workspace *ws, const char *fp, const char *slice,
+			   json_t **out, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	if (ws_prepare(ws, "SELECT json FROM stats WHERE fingerprint = ? AND slice = ?", &st,
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		/* an entry from another version of the statistics is recomputed */
+		if (j && json_integer_value(json_object_get(j, "stats_version")) == STATS_VERSION)
+			*out = j;
+		else if (j)
+			json_decref(j);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* JSON text of a result for the cache, NaN/Inf as null like every output. */
+static char *json_text(json_t *j)
+{
+	return json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
+}
+
+static int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, json_t *j,
+			   struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "INSERT OR REPLACE INTO stats (fingerprint, slice, json, created) "
+		       "VALUES (?, ?, ?, ?)",
+		       &st, err) < 0)
+		return -1;
+	char now[64];
+	ts_now_iso(now, sizeof now);
+	char *text = json_text(j);
+	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text, -1, free);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc < 0)
+		pm_errf(err, "workspace: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int exec_stats(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *name = call->argv[0], *slice = call_opt(call, "--slice");
+	struct workspace *ws;
+	struct frame *f;
+	struct ws_dataset rec;
+	if (session_ws(s, &ws, err) < 0 || ws_dataset_get(ws, name, &rec, err) < 0)
+		return -1;
+	json_t *res = NULL;
+	int rc = 0;
+	if (!call_flag(call, "--no-cache") &&
+	    stats_cache_get(ws, rec.fingerprint, slice ? slice : "", &res, err) < 0) {
+		ws_dataset_free(&rec);
+		return -1;
+	}
+	if (res) {
+		json_object_set_new(res, "dataset", json_string(name));
+		json_object_set_new(res, "cached", json_true());
+		call->result = res;
+		ws_dataset_free(&rec);
+		return 0;
+	}
+	struct dataset_stats *st = NULL;
+	if (session_frame(s, name, &f, err) < 0)
+		goto fail;
+	struct stats_options o = stats_opts_for(s);
+	if (slice) {
+		/* check the column before the long part */
+		if (frame_col_index(f, slice) < 0) {
+			pm_errcf(err, PM_E_NOTFOUND, "no column \"%s\" in dataset %s", slice, name);
+			goto fail;
+		}
+	}
+	if (stats_compute(f, &o, &st, err) < 0)
+		goto fail;
+	free(st->dataset);
+	st->dataset = xstrdup(name);
+	res = stats_to_json(st);
+	json_object_set_new(res, "fingerprint", json_string(rec.fingerprint));
+	stats_free(st);
+	st = NULL;
+	if (slice) {
+		struct slices sl;
+		if (slices_make(f, slice, MAX_SLICES, &sl, err) < 0)
+			goto fail;
+		json_t *arr = json_array();
+		for (size_t k = 0; k < sl.n; k++) {
+			struct stats_options so = o;
+			so.rows = sl.rows[k];
+			so.nrows = sl.nrows[k];
+			struct dataset_stats *ss;
+			if (stats_compute(f, &so, &ss, err) < 0) {
+				json_decref(arr);
+				slices_free(&sl);
+				goto fail;
+			}
+			json_t *e = json_object();
+			json_object_set_new(e, "value",
+					    sl.labels[k] ? json_string(sl.labels[k]) : json_null());
+			json_object_set_new(e, "rows", json_integer((json_int_t)ss->rows));
+			json_t *sj = stats_to_json(ss);
+			json_object_set(e, "features", json_object_get(sj, "features"));
+			json_decref(sj);
+			json_array_append_new(arr, e);
+			stats_free(ss);
+		}
+		slices_free(&sl);
+		json_object_set_new(res, "slice", json_string(slice));
+		json_object_set_new(res, "slices", arr);
+	}
+	json_object_set_new(res, "stats_version", json_integer(STATS_VERSION));
+	/* a failed cache write costs speed next time, not this result */
+	struct pm_err ignore = {0};
+	stats_cache_put(ws, rec.fingerprint, slice ? slice : "", res, &ignore);
+	json_object_set_new(res, "cached", json_false());
+	call->result = res;
+	ws_dataset_free(&rec);
+	return 0;
+fail:
+	rc = -1;
+	if (res)
+		json_decref(res);
+	stats_free(st);
+	ws_dataset_free(&rec);
+	return rc;
+}
+
+/* Share of rows missing, in at most 5 columns. */
+static char *miss_text(json_int_t miss, json_int_t rows)
+{
+	if (miss == 0)
+		return xstrdup("0");
+	double p = rows ? 100.0 * (double)miss / (double)rows : 0;
+	if (p < 0.1)
+		return xstrdup("<0.1%");
+	return xasprintf(p >= 99.95 ? "%.0f%%" : "%.1f%%", p);
+}
+
+static const char *feature_type(json_t *f)
+{
+	return json_string_value(json_object_get(f, "type"));
+}
+
+static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
+{
+	bool uni = plot_unicode();
+	char a[32], b[32], c[32], d[32], e[32], g[32];
+	size_t nnum = 0, ncat = 0, nts = 0;
+	for (size_t i = 0; i < json_array_size(feats); i++) {
+		const char *t = feature_type(json_array_get(feats, i));
+		if (strcmp(t, "string") == 0)
+			ncat++;
+		else if (strcmp(t, "timestamp") == 0)
+			nts++;
+		else
+			nnum++;
+	}
+	if (nnum) {
+		struct grid gr = {.ncols = 8};
+		for (size_t i = 0; i < json_array_size(feats); i++) {
+			json_t *f = json_array_get(feats, i);
+			const char *t = feature_type(f);
+			if (strcmp(t, "string") == 0 || strcmp(t, "timestamp") == 0)
+				continue;
+			json_int_t miss = json_integer_value(json_object_get(f, "missing"));
+			double h[STATS_BUCKETS] = {0};
+			json_t *hist = json_object_get(f, "histogram");
+			size_t nh = json_array_size(hist);
+			for (size_t k = 0; k < nh && k < STATS_BUCKETS; k++)
+				h[k] = json_number_value(json_object_get(json_array_get(hist, k), "count"));
+			struct sbuf sp = {0};
+			plot_sparkline(&sp, h, nh, uni);
+			char *row[8] = {cut(json_string_value(json_object_get(f, "name")), 20),
+					miss_text(miss, rows),
+					xstrdup(jnum7(json_object_get(f, "mean"), a, sizeof a)),
+					xstrdup(jnum7(json_object_get(f, "std"), b, sizeof b)),
+					xstrdup(jnum7(json_object_get(f, "min"), c, sizeof c)),
+					xstrdup(jnum7(json_object_get(f, "median"), d, sizeof d)),
+					xstrdup(jnum7(json_object_get(f, "max"), e, sizeof e)),
+					sbuf_steal(&sp)};
+			sbuf_free(&sp);
+			grid_add(&gr, row);
+		}
+		static const char *const head[8] = {"numeric", "miss", "mean",   "std",
+						    "min",     "median", "max", "histogram"};
+		static const bool right[8] = {false, true, true, true, true, true, true, false};
+		grid_render(&gr, out, head, right);
+	}
+	if (ncat) {
+		if (nnum)
+			sbuf_putc(out, '\n');
+		struct grid gr = {.ncols = 5};
+		for (size_t i = 0; i < json_array_size(feats); i++) {
+			json_t *f = json_array_get(feats, i);
+			if (strcmp(feature_type(f), "string") != 0)
+				continue;
+			json_int_t miss = json_integer_value(json_object_get(f, "missing"));
+			json_int_t cnt = json_integer_value(json_object_get(f, "count"));
+			json_t *top = json_object_get(f, "top");
+			struct sbuf tv = {0};
+			for (size_t k = 0; k < json_array_size(top) && k < 3; k++) {
+				json_t *x = json_array_get(top, k);
+				char *v = cut(json_string_value(json_object_get(x, "value")), 14);
+				double share = cnt ? (double)json_integer_value(json_object_get(x, "count")) /
+							     (double)cnt
+						   : 0;
+				sbuf_printf(&tv, "%s%s %.0f%%", k ? ", " : "", v, share * 100);
+				free(v);
+			}
+			char *row[5] = {
+				cut(json_string_value(json_object_get(f, "name")), 20), miss_text(miss, rows),
+				xasprintf("%lld", (long long)json_integer_value(json_object_get(f, "unique"))),
+				xstrdup(num7(json_number_value(json_object_get(f, "avg_length")), g,
+					     sizeof g)),
+				tv.s ? sbuf_steal(&tv) : xstrdup("")};
+			sbuf_free(&tv);
+			char *shortened = cut(row[4], 38);
+			free(row[4]);
+			row[4] = shortened;
+			grid_add(&gr, row);
+		}
+		static const char *const head[5] = {"categorical", "miss", "unique", "avg len",
+						    "top values (share)"};
+		static const bool right[5] = {false, true, true, true, false};
+		grid_render(&gr, out, head, right);
+	}
+	if (nts) {
+		if (nnum || ncat)
+			sbuf_putc(out, '\n');
+		struct grid gr = {.ncols = 5};
+		for (size_t i = 0; i < json_array_size(feats); i++) {
+			json_t *f = json_array_get(feats, i);
+			if (strcmp(feature_type(f), "timestamp") != 0)
+				continue;
+			json_int_t miss = json_integer_value(json_object_get(f, "missing"));
+			const char *mn = json_string_value(json_object_get(f, "min_time"));
+			const char *md = json_string_value(json_object_get(f, "median_time"));
+			const char *mx = json_string_value(json_object_get(f, "max_time"));
+			char *row[5] = {cut(json_string_value(json_object_get(f, "name")), 20),
+					miss_text(miss, rows), xstrdup(mn ? mn : "-"),
+					xstrdup(md ? md : "-"), xstrdup(mx ? mx : "-")};
+			grid_add(&gr, row);
+		}
+		static const char *const head[5] = {"timestamp", "miss", "min", "median", "max"};
+		static const bool right[5] = {false, true, false, false, false};
+		grid_render(&gr, out, head, right);
+	}
+}
+
+static void render_stats(struct session *s, const struct cmd_call *call, json_t *r,
+			 struct sbuf *out)
+{
+	json_int_t rows = json_integer_value(json_object_get(r, "rows"));
+	sbuf_printf(out, "%s: %lld rows%s\n", json_string_value(json_object_get(r, "dataset")),
+		    (long long)rows,
+		    json_is_true(json_object_get(r, "cached")) ? " (statistics from the cache)" : "");
+	render_features(json_object_get(r, "features"), rows, out);
+	json_t *slices = json_object_get(r, "slices");
+	const char *col = json_string_value(json_object_get(r, "slice"));
+	for (size_t k = 0; k < json_array_size(slices); k++) {
+		json_t *sl = json_array_get(slices, k);
+		json_t *v = json_object_get(sl, "value");
+		json_int_t n = json_integer_value(json_object_get(sl, "rows"));
+		sbuf_printf(out, "\nslice %s = %s: %lld rows\n", col,
+			    json_is_null(v) ? "(missing)" : json_string_value(v), (long long)n);
+		render_features(json_object_get(sl, "features"), n, out);
+	}
+}
+
+/* ---- schemas in the workspace ------------------------------------------------------- */
+
+static int schema_fetch(struct session *s, const char *name, struct schema **out,
+			struct pm_err *err)
+{
+	struct workspace *ws;
+	sqlite3_stmt *st;
+	if (session_ws(s, &ws, err) < 0 ||
+	    ws_prepare(ws, "SELECT text FROM schemas WHERE name = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		char *label = xasprintf("schema %s", name);
+		rc = schema_parse(text, strlen(text), label, name, out, err);
+		free(label);
+	} else {
+		rc = pm_errcf(err, PM_E_NOTFOUND,
+			      "no schema named %s (make one with `schema infer DATASET --as %s` or "
+			      "`schema load %s FILE`)",
+			      name, name, name);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int schema_store(struct session *s, const struct schema *sc, const char *source,
+			const char *action, const char *detail, struct pm_err *err)
+{
+	struct workspace *ws;
+	sqlite3_stmt *st;
+	if (session_ws(s, &ws, err) < 0 || ws_begin(ws, err) < 0)
+		return -1;
+	if (ws_prepare(ws,
+		       "INSERT INTO schemas (name, text, source, created, updated) "
+		       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
+		       "text = excluded.text, source = coalesce(excluded.source, source), "
+		       "updated = excluded.updated",
+		       &st, err) < 0) {
+		ws_rollback(ws);
+		return -1;
+	}
+	char now[64];
+	ts_now_iso(now, sizeof now);
+	char *text = schema_to_text(sc);
+	sqlite3_bind_text(st, 1, sc->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, free);
+	if (source)
+		sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc < 0)
+		pm_errf(err, "workspace: %s", sqlite3_errmsg(ws->db));
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = ws_audit(ws, action, sc->name, detail, err);
+	if (rc == 0)
+		rc = ws_commit(ws, err);
+	if (rc < 0)
+		ws_rollback(ws);
+	return rc;
+}
+
+static json_t *schema_result(const struct schema *sc)
+{
+	json_t *j = schema_to_json(sc);
+	char *text = schema_to_text(sc);
+	json_object_set_new(j, "text", json_string(text));
+	free(text);
+	return j;
+}
+
+static int exec_schema_infer(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *name = call->argv[0];
+	const char *as = call_opt(call, "--as");
+	if (!as)
+		as = name;
+	struct frame *f;
+	struct dataset_stats *st;
+	if (frame_stats(s, name, false, &f, &st, err) < 0)
+		return -1;
+	struct schema *sc = schema_infer(st, as, call_flag(call, "--ranges"));
+	stats_free(st);
+	char *src = xasprintf("inferred from %s", name);
+	int rc = schema_store(s, sc, src, "schema infer", src, err);
+	free(src);
+	if (rc == 0) {
+		call->result = schema_result(sc);
+		json_object_set_new(call->result, "dataset", json_string(name));
+	}
+	schema_free(sc);
+	return rc;
+}
+
+static void render_schema(struct session *s, const struct cmd_call *call, json_t *r,
+			  struct sbuf *out)
+{
+	sbuf_puts(out, json_string_value(json_object_get(r, "text")));
+	json_t *ds = json_object_get(r, "dataset");
+	if (ds)
+		sbuf_printf(out, "\n# schema %s from %s (%zu features): review it, then `schema set`\n",
+			    json_string_value(json_object_get(r, "name")), json_string_value(ds),
+			    json_array_size(json_object_get(r, "features")));
+}
+
+static int exec_schema_show(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct schema *sc;
+	if (schema_fetch(s, call->argv[0], &sc, err) < 0)
+		return -1;
+	call->result = schema_result(sc);
+	schema_free(sc);
+	return 0;
+}
+
+static int exec_schema_set(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *name = call->argv[0], *feature = call->argv[1], *key = call->argv[2];
+	struct schema *sc;
+	if (schema_fetch(s, name, &sc, err) < 0)
+		return -1;
+	int rc = schema_set(sc, feature, key, call->argv + 3, (size_t)call->argc - 3, err);
+	if (rc == 0) {
+		struct sbuf d = {0};
+		sbuf_printf(&d, "%s %s", feature, key);
+		for (int i = 3; i < call->argc; i++)
+			sbuf_printf(&d, " %s", call->argv[i]);
+		rc = schema_store(s, sc, NULL, "schema set", d.s, err);
+		sbuf_free(&d);
+	}
+	if (rc == 0) {
+		json_t *j = schema_to_json(sc), *feat = NULL;
+		json_t *fs = json_object_get(j, "features");
+		for (size_t i = 0; i < json_array_size(fs); i++)
+			if (strcmp(json_string_value(json_object_get(json_array_get(fs, i), "name")),
+				   feature) == 0)
+				feat = json_array_get(fs, i);
+		call->result = json_pack("{s:s, s:O}", "schema", name, "feature",
+					 feat ? feat : json_null());
+		json_decref(j);
+		/* the feature's block as the schema file now reads */
+		struct schema one = {.name = sc->name, .f = schema_find(sc, feature), .n = 1};
+		char *text = schema_to_text(&one);
+		const char *block = strstr(text, "\nfeature ");
+		json_object_set_new(call->result, "text", json_string(block ? block + 1 : text));
+		free(text);
+	}
+	schema_free(sc);
+	return rc;
+}
+
+static void render_schema_set(struct session *s, const struct cmd_call *call, json_t *r,
+			      struct sbuf *out)
+{
+	sbuf_printf(out, "schema %s now reads:\n%s", json_string_value(json_object_get(r, "schema")),
+		    json_string_value(json_object_get(r, "text")));
+}
+
+static int exec_schema_save(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct schema *sc;
+	if (schema_fetch(s, call->argv[0], &sc, err) < 0)
+		return -1;
+	char *text = schema_to_text(sc);
+	int rc = fs_write_atomic(call->argv[1], text, strlen(text), err);
+	if (rc == 0)
+		call->result = json_pack("{s:s, s:s, s:I}", "schema", sc->name, "file", call->argv[1],
+					 "features", (json_int_t)sc->n);
+	free(text);
+	schema_free(sc);
+	return rc;
+}
+
+static int exec_schema_load(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *name = call->argv[0], *path = call->argv[1];
+	char *data;
+	size_t len;
+	if (fs_read_all(path, &data, &len, err) < 0)
+		return -1;
+	struct schema *sc;
+	int rc = schema_parse(data, len, path, name, &sc, err);
+	free(data);
+	if (rc < 0)
+		return -1;
+	rc = schema_store(s, sc, path, "schema load", path, err);
+	if (rc == 0)
+		call->result = json_pack("{s:s, s:s, s:I}", "schema", name, "file", path, "features",
+					 (json_int_t)sc->n);
+	schema_free(sc);
+	return rc;
+}
+
+static void render_schema_file(struct session *s, const struct cmd_call *call, json_t *r,
+			       struct sbuf *out)
+{
+	bool save = strcmp(call->entry->name, "schema save") == 0;
+	sbuf_printf(out, "schema %s (%lld features) %s %s\n",
+		    json_string_value(json_object_get(r, "schema")),
+		    (long long)json_integer_value(json_object_get(r, "features")),
+		    save ? "written to" : "loaded from",
+		    json_string_value(json_object_get(r, "file")));
+}
+
+static int exec_schema_list(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	sqlite3_stmt *st;
+	if (session_ws(s, &ws, err) < 0 ||
+	    ws_prepare(ws, "SELECT name, source, updated, text FROM schemas ORDER BY name", &st,
+		       err) < 0)
+		return -1;
+	json_t *arr = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 3);
+		json_int_t nf = 0;
+		for (const char *p = text; (p = strstr(p, "\nfeature ")); p++)
+			nf++;
+		const char *src = (const char *)sqlite3_column_text(st, 1);
+		json_array_append_new(
+			arr, json_pack("{s:s, s:I, s:s, s:s}", "name",
+				       (const char *)sqlite3_column_text(st, 0), "features", nf,
+				       "source", src ? src : "", "updated",
+				       (const char *)sqlite3_column_text(st, 2)));
+	}
+	sqlite3_finalize(st);
+	call->result = json_pack("{s:o}", "schemas", arr);
+	return 0;
+}
+
+static void render_schema_list(struct session *s, const struct cmd_call *call, json_t *r,
+			       struct sbuf *out)
+{
+	json_t *arr = json_object_get(r, "schemas");
+	if (json_array_size(arr) == 0) {
+		sbuf_puts(out, "no schemas yet: `schema infer DATASET` makes one\n");
+		return;
+	}
+	render_generic(arr, out);
+}
+
+/* ---- validate ------------------------------------------------------------------------------ */
+
+static int exec_validate(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *name = call->argv[0], *sname = call_opt(call, "--schema");
+	const char *env = call_opt(call, "--env");
+	const char *base = call_opt(call, "--baseline"), *prev = call_opt(call, "--previous");
+	if (!sname)
+		return pm_errcf(err, PM_E_USAGE, "validate: --schema S is required (see `schema "
+						 "infer`)");
+	struct schema *sc = NULL;
+	struct dataset_stats *st = NULL, *bst = NULL, *pst = NULL;
+	struct frame *f, *bf, *pf;
+	struct anomalies an = {0};
+	int rc = -1;
+	if (schema_fetch(s, sname, &sc, err) < 0)
+		goto out;
+	if (frame_stats(s, name, false, &f, &st, err) < 0)
+		goto out;
+	if (base && frame_stats(s, base, false, &bf, &bst, err) < 0)
+		goto out;
+	if (prev && frame_stats(s, prev, false, &pf, &pst, err) < 0)
+		goto out;
+	struct validate_options vo = {.env = env,
+				      .baseline = bst,
+				      .baseline_name = base,
+				      .previous = pst,
+				      .previous_name = prev};
+	if (validate_dataset(f, st, sc, &vo, &an, err) < 0)
+		goto out;
+	json_t *res = anomalies_to_json(&an);
+	json_object_set_new(res, "dataset", json_string(name));
+	json_object_set_new(res, "schema", json_string(sname));
+	json_object_set_new(res, "env", env ? json_string(env) : json_null());
+	if (base)
+		json_object_set_new(res, "baseline", json_string(base));
+	if (prev)
+		json_object_set_new(res, "previous", json_string(prev));
+	json_object_set_new(res, "count", json_integer((json_int_t)an.n));
+	call->result = res;
+	rc = 0;
+	if (an.n && call_flag(call, "--fail-on-anomaly")) {
+		/* show what was found, then fail: scripts stop with exit 1 */
+		cmd_print_result(s, call, call->result);
+		json_decref(call->result);
+		call->result = NULL;
+		rc = pm_errf(err, "validate: %zu anomal%s in %s (--fail-on-anomaly)", an.n,
+			     an.n == 1 ? "y" : "ies", name);
+	}
+out:
+	anomalies_free(&an);
+	schema_free(sc);
+	stats_free(st);
+	stats_free(bst);
+	stats_free(pst);
+	return rc;
+}
+
+/* Wraps text to width columns, each line after the first indented. */
+static void wrap(struct sbuf *out, const char *text, int indent, int width)
+{
+	const char *p = text;
+	int col = indent;
+	for (int i = 0; i < indent; i++)
+		sbuf_putc(out, ' ');
+	bool first = true;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		if (e == p)
+			break;
+		char *word = xstrndup(p, (size_t)(e - p));
+		int w = utf8_width(word);
+		if (!first && col + 1 + w > width) {
+			sbuf_putc(out, '\n');
+			for (int i = 0; i < indent; i++)
+				sbuf_putc(out, ' ');
+			col = indent;
+			first = true;
+		}
+		if (!first) {
+			sbuf_putc(out, ' ');
+			col++;
+		}
+		sbuf_puts(out, word);
+		col += w;
+		first = false;
+		free(word);
+		p = e;
+	}
+	sbuf_putc(out, '\n');
+}
+
+static void render_validate(struct session *s, const struct cmd_call *call, json_t *r,
+			    struct sbuf *out)
+{
+	json_t *arr = json_object_get(r, "anomalies");
+	const char *ds = json_string_value(json_object_get(r, "dataset"));
+	const char *sc = json_string_value(json_object_get(r, "schema"));
+	json_t *env = json_object_get(r, "env");
+	size_t n = json_array_size(arr);
+	char envtext[128] = "";
+	if (json_is_string(env))
+		snprintf(envtext, sizeof envtext, ", environment %s", json_string_value(env));
+	if (n == 0) {
+		sbuf_printf(out, "%s matches schema %s%s: no anomalies\n", ds, sc, envtext);
+		return;
+	}
+	sbuf_printf(out, "%zu anomal%s in %s (schema %s%s):\n", n, n == 1 ? "y" : "ies", ds, sc,
+		    envtext);
+	struct grid g = {.ncols = 3};
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_array_get(arr, i);
+		const char *type = json_string_value(json_object_get(a, "type"));
+		char *row[3] = {xasprintf("%zu", i + 1),
+				cut(json_string_value(json_object_get(a, "feature")), 20),
+				xstrdup(type)};
+		grid_add(&g, row);
+	}
+	static const char *const head[3] = {"#", "feature", "anomaly"};
+	static const bool right[3] = {true, false, false};
+	grid_render(&g, out, head, right);
+	sbuf_putc(out, '\n');
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_array_get(arr, i);
+		const char *feat = json_string_value(json_object_get(a, "feature"));
+		sbuf_printf(out, "%zu. %s: %s\n", i + 1, *feat ? feat : "(dataset)",
+			    anomaly_summary(json_string_value(json_object_get(a, "type"))));
+		wrap(out, json_string_value(json_object_get(a, "description")), 3, 79);
+	}
+}
+
+/* ---- compare ------------------------------------------------------------------------------------ */
+
+static json_t *dist_or_null(bool has, double v)
+{
+	return has && isfinite(v) ? json_real(v) : json_null();
+}
+
+static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *an = call->argv[0], *bn = call->argv[1], *feature = call_opt(call, "--feature");
+	double thr;
+	if (call_opt_double(call, "--threshold", 0.1, &thr, err) < 0)
+		return -1;
+	if (!(thr >= 0 && thr <= 1))
+		return pm_errcf(err, PM_E_USAGE, "compare: --threshold must be between 0 and 1");
+	struct frame *fa, *fb;
+	struct dataset_stats *sa = NULL, *sb = NULL;
+	struct feature_distance *d = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (frame_stats(s, an, true, &fa, &sa, err) < 0 ||
+	    frame_stats(s, bn, true, &fb, &sb, err) < 0 ||
+	    compare_stats(sa, sb, feature, &d, &n, err) < 0)
+		goto out;
+	json_t *feats = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct feature_distance *x = &d[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(x->name));
+		json_object_set_new(o, "type", json_string(pm_type_name(x->type)));
+		if (x->b->type != x->type)
+			json_object_set_new(o, "type_b", json_string(pm_type_name(x->b->type)));
+		json_object_set_new(o, "linf", dist_or_null(x->has_linf, x->linf));
+		json_object_set_new(o, "linf_value", x->has_linf ? json_stringn(x->linf_value,
+										 x->linf_value_len)
+								 : json_null());
+		json_object_set_new(o, "jsd", dist_or_null(x->has_jsd, x->jsd));
+		if (x->has_jsd_quantiles)
+			json_object_set_new(o, "jsd_quantiles", json_real(x->jsd_quantiles));
+		json_object_set_new(o, "psi", dist_or_null(x->has_psi, x->psi));
+		json_object_set_new(o, "ks", dist_or_null(x->has_ks, x->ks));
+		/* The headline: L-infinity over value frequencies for categories
+		 * and, for numbers, KS, which is the L-infinity distance between
+		 * the two CDFs: one scale for one threshold.  TFDV's numeric JSD
+		 * spreads each bucket's mass uniformly, so an outlier that widens
+		 * one side's buckets inflates it; it stays in "jsd". */
+		bool has = x->has_linf || x->has_ks || x->has_jsd;
+		double dist = x->has_linf ? x->linf : x->has_ks ? x->ks : x->jsd;
+		const char *kind = x->has_linf ? "linf" : x->has_ks ? "ks" : "jsd";
+		json_object_set_new(o, "distance", dist_or_null(has, dist));
+		json_object_set_new(o, "distance_kind", has ? json_string(kind) : json_null());
+		json_object_set_new(o, "over_threshold", json_boolean(has && dist > thr));
+		json_object_set_new(o, "a", feature_stats_to_json(x->a));
+		json_object_set_new(o, "b", feature_stats_to_json(x->b));
+		json_array_append_new(feats, o);
+	}
+	json_t *only_a = json_array(), *only_b = json_array();
+	if (!feature) {
+		for (size_t i = 0; i < sa->n; i++)
+			if (!stats_feature(sb, sa->f[i].name))
+				json_array_append_new(only_a, json_string(sa->f[i].name));
+		for (size_t i = 0; i < sb->n; i++)
+			if (!stats_feature(sa, sb->f[i].name))
+				json_array_append_new(only_b, json_string(sb->f[i].name));
+	}
+	call->result = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:o}", "a", an, "b", bn,
+				 "rows_a", (json_int_t)sa->rows, "rows_b", (json_int_t)sb->rows,
+				 "threshold", thr, "features", feats, "only_in_a", only_a,
+				 "only_in_b", only_b);
+	rc = 0;
+out:
+	free(d);
+	stats_free(sa);
+	stats_free(sb);
+	return rc;
+}
+
+static double headline(json_t *f)
+{
+	json_t *d = json_object_get(f, "distance");
+	return json_is_number(d) ? json_number_value(d) : -1;
+}
+
+static int cmp_headline(const void *pa, const void *pb)
+{
+	double a = headline(*(json_t *const *)pa), b = headline(*(json_t *const *)pb);
+	return a > b ? -1 : a < b;
+}
+
+/* The side-by-side figure of a feature: its mean, or for categories the
+ * share of the value with the largest difference. */
+static char *side(json_t *f, json_t *st, char *buf, size_t n)
+{
+	json_t *lv = json_object_get(f, "linf_value");
+	if (json_is_string(lv)) {
+		json_int_t cnt = json_integer_value(json_object_get(st, "count"));
+		json_t *top = json_object_get(st, "top");
+		double c = 0;
+		for (size_t k = 0; k < json_array_size(top); k++) {
+			json_t *x = json_array_get(top, k);
+			if (strcmp(json_string_value(json_object_get(x, "value")),
+				   json_string_value(lv)) == 0)
+				c = (double)json_integer_value(json_object_get(x, "count"));
+		}
+		if (c == 0 && json_array_size(top) >= STATS_TOP)
+			return xstrdup("-"); /* beyond the top values kept in the statistics */
+		snprintf(buf, n, "%.1f%%", cnt ? 100 * c / (double)cnt : 0.0);
+		return xstrdup(buf);
+	}
+	return xstrdup(jnum7(json_object_get(st, "mean"), buf, n));
+}
+
+static void render_compare(struct session *s, const struct cmd_call *call, json_t *r,
+			   struct sbuf *out)
+{
+	json_t *feats = json_object_get(r, "features");
+	size_t n = json_array_size(feats);
+	double thr = json_number_value(json_object_get(r, "threshold"));
+	char t[32];
+	sbuf_printf(out, "A = %s (%lld rows), B = %s (%lld rows); threshold %s\n",
+		    json_string_value(json_object_get(r, "a")),
+		    (long long)json_integer_value(json_object_get(r, "rows_a")),
+		    json_string_value(json_object_get(r, "b")),
+		    (long long)json_integer_value(json_object_get(r, "rows_b")), num7(thr, t, sizeof t));
+	json_t **order = xcalloc(n + 1, sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = json_array_get(feats, i);
+	qsort(order, n, sizeof *order, cmp_headline);
+	struct grid g = {.ncols = 8};
+	bool marked = false;
+	for (size_t i = 0; i < n; i++) {
+		json_t *f = order[i];
+		bool over = json_is_true(json_object_get(f, "over_threshold"));
+		if (!over && !marked && i > 0) {
+			/* the threshold as a rule between the rows above and below it */
+			char *rule[8];
+			for (int c = 0; c < 8; c++)
+				rule[c] = xstrdup(c == 0 ? "-- threshold --" : "");
+			grid_add(&g, rule);
+		}
+		if (!over)
+			marked = true;
+		char a[32], b[32], c[32], d[32], e[32];
+		json_t *lv = json_object_get(f, "linf_value");
+		char *name = cut(json_string_value(json_object_get(f, "name")), 16);
+		char *row[8] = {
+			over ? xasprintf("%s !", name) : xstrdup(name),
+			xstrdup(jnum7(json_object_get(f, "linf"), a, sizeof a)),
+			xstrdup(jnum7(json_object_get(f, "jsd"), b, sizeof b)),
+			xstrdup(jnum7(json_object_get(f, "psi"), c, sizeof c)),
+			xstrdup(jnum7(json_object_get(f, "ks"), d, sizeof d)),
+			side(f, json_object_get(f, "a"), e, sizeof e),
+			side(f, json_object_get(f, "b"), e, sizeof e),
+			json_is_string(lv) ? cut(json_string_value(lv), 12) : xstrdup("")};
+		free(name);
+		grid_add(&g, row);
+	}
+	free(order);
+	static const char *const head[8] = {"feature", "linf", "jsd", "psi",
+					    "ks",      "A",    "B",   "largest diff"};
+	static const bool right[8] = {false, true, true, true, true, true, true, false};
+	grid_render(&g, out, head, right);
+	sbuf_puts(out, "(sorted by linf, or ks for numbers; ! over the threshold;\n"
+		       " A/B: the mean, or the share of the value with the largest difference)\n");
+	json_t *oa = json_object_get(r, "only_in_a"), *ob = json_object_get(r, "only_in_b");
+	for (int k = 0; k < 2; k++) {
+		json_t *l = k ? ob : oa;
+		if (json_array_size(l) == 0)
+			continue;
+		sbuf_printf(out, "only in %s:", k ? "B" : "A");
+		for (size_t i = 0; i < json_array_size(l); i++)
+			sbuf_printf(out, " %s", json_string_value(json_array_get(l, i)));
+		sbuf_putc(out, '\n');
+	}
+}
+
+/* ---- plot hist ---------------------------------------------------------------------------------- */
+
+static int exec_plot_hist(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *name = call->argv[0], *col = call->argv[1];
+	const char *vs = call_opt(call, "--vs"), *outp = call_opt(call, "--out");
+	long long bins;
+	if (call_opt_int(call, "--bins", 10, &bins, err) < 0)
+		return -1;
+	if (bins < 1 || bins > 200)
+		return pm_errcf(err, PM_E_USAGE, "plot hist: --bins must be between 1 and 200");
+	struct frame *fr[2];
+	if (session_frame(s, name, &fr[0], err) < 0)
+		return -1;
+	if (vs && session_frame(s, vs, &fr[1], err) < 0)
+		return -1;
+	struct col_hist h;
+	if (col_hist_compute((const struct frame *const *)fr, vs ? 2 : 1, col, (size_t)bins, &h,
+			     err) < 0)
+		return -1;
+	/* two datasets of different sizes compare by shares, one by counts */
+	bool share = vs != NULL;
+	json_t *jbins = json_array();
+	double *vals[2] = {NULL, NULL};
+	for (size_t k = 0; k < h.nframes; k++) {
+		vals[k] = xcalloc(h.nbins + 1, sizeof *vals[k]);
+		for (size_t i = 0; i < h.nbins; i++)
+			vals[k][i] = share ? (h.total[k] ? h.counts[k][i] / (double)h.total[k] : 0)
+					   : h.counts[k][i];
+	}
+	for (size_t i = 0; i < h.nbins; i++) {
+		json_t *o = json_object();
+		if (h.categorical) {
+			json_object_set_new(o, "value", json_string(h.labels[i]));
+		} else {
+			json_object_set_new(o, "low", json_real(h.edges[i]));
+			json_object_set_new(o, "high", json_real(h.edges[i + 1]));
+		}
+		json_object_set_new(o, "count", json_integer((json_int_t)h.counts[0][i]));
+		if (vs) {
+			json_object_set_new(o, "count_vs", json_integer((json_int_t)h.counts[1][i]));
+			json_object_set_new(o, "share", json_real(vals[0][i]));
+			json_object_set_new(o, "share_vs", json_real(vals[1][i]));
+		}
+		json_array_append_new(jbins, o);
+	}
+	char *title = vs ? xasprintf("%s: %s vs %s", col, name, vs) : xasprintf("%s: %s", col, name);
+	struct plot_hist ph = {.title = title,
+			       .xlabel = col,
+			       .ylabel = share ? "share of values" : "count",
+			       .nbins = h.nbins,
+			       .edges = h.categorical ? NULL : h.edges,
+			       .labels = (const char *const *)h.labels,
+			       .nseries = h.nframes,
+			       .names = {name, vs},
+			       .values = {vals[0], vals[1]}};
+	int rc = 0;
+	json_t *res = json_object();
+	json_object_set_new(res, "dataset", json_string(name));
+	json_object_set_new(res, "column", json_string(col));
+	if (vs)
+		json_object_set_new(res, "vs", json_string(vs));
+	json_object_set_new(res, "bins", jbins);
+	json_object_set_new(res, "values", json_integer((json_int_t)h.total[0]));
+	if (vs)
+		json_object_set_new(res, "values_vs", json_integer((json_int_t)h.total[1]));
+	if (h.outside[0] || (vs && h.outside[1]))
+		json_object_set_new(res, "nan_or_inf",
+				    json_integer((json_int_t)(h.outside[0] + (vs ? h.outside[1] : 0))));
+	if (outp) {
+		rc = plot_hist_file(&ph, outp, err);
+		if (rc == 0)
+			json_object_set_new(res, "file", json_string(outp));
+	} else {
+		struct sbuf b = {0};
+		plot_hist_text(&ph, &b, 80, plot_unicode());
+		json_object_set_new(res, "text", json_string(b.s ? b.s : ""));
+		sbuf_free(&b);
+	}
+	if (rc == 0)
+		call->result = res;
+	else
+		json_decref(res);
+	free(title);
+	free(vals[0]);
+	free(vals[1]);
+	col_hist_free(&h);
+	return rc;
+}
+
+static void render_plot_hist(struct session *s, const struct cmd_call *call, json_t *r,
+			     struct sbuf *out)
+{
+	json_t *file = json_object_get(r, "file");
+	if (file)
+		sbuf_printf(out, "wrote %s\n", json_string_value(file));
+	else
+		sbuf_puts(out, json_string_value(json_object_get(r, "text")));
+}
+
+/* ---- the table ------------------------------------------------------------------------------------ */
+
+static const struct cmd_opt stats_opts[] = {
+	{"--slice", 0, "COL", COMPLETE_COLUMN, NULL,
+	 "also the statistics of each value of COL (at most 100 distinct values)"},
+	{"--no-cache", 0, NULL, COMPLETE_NONE, NULL,
+	 "compute again even when statistics of this content are stored"},
+	{0}};
+
+static const struct cmd_opt infer_opts[] = {
+	{"--as", 0, "S", COMPLETE_SCHEMA, NULL, "name of the schema (default: the dataset's name)"},
+	{"--ranges", 0, NULL, COMPLETE_NONE, NULL,
+	 "also record each int and float feature's observed min and max as its range"},
+	{0}};
+
+static const struct cmd_opt validate_opts[] = {
+	{"--schema", 0, "S", COMPLETE_SCHEMA, NULL, "the schema to check against (required)"},
+	{"--env", 0, "ENV", COMPLETE_WORDS, "training|serving",
+	 "the environment: features marked not_in_env ENV are not expected"},
+	{"--baseline", 0, "NAME", COMPLETE_DATASET, NULL,
+	 "dataset to check skew against (usually the training data), with the schema's skew "
+	 "thresholds"},
+	{"--previous", 0, "NAME", COMPLETE_DATASET, NULL,
+	 "the previous span, to check drift against with the schema's drift thresholds"},
+	{"--fail-on-anomaly", 0, NULL, COMPLETE_NONE, NULL,
+	 "fail (exit status 1 in scripts) when anything is found"},
+	{0}};
+
+static const struct cmd_opt compare_opts[] = {
+	{"--feature", 0, "F", COMPLETE_COLUMN, NULL, "only this feature"},
+	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
+	 "mark features whose distance (L-infinity for categories, KS for numbers) is above X "
+	 "(default 0.1)"},
+	{0}};
+
+static const struct cmd_opt plot_opts[] = {
+	{"--vs", 0, "NAME2", COMPLETE_DATASET, NULL,
+	 "overlay the same column of a second dataset (bars become shares of values)"},
+	{"--out", 0, "FILE", COMPLETE_FILE, NULL,
+	 "write a figure (.png, .svg or .ps) instead of a terminal histogram"},
+	{"--bins", 0, "N", COMPLETE_NONE, NULL,
+	 "number of bins for a numeric column, or of values shown for a categorical one "
+	 "(default 10)"},
+	{0}};
+
+static const struct cmd_opt no_opts[] = {{0}};
+
+const struct cmd_entry cmd_group_validate[] = {
+	{.name = "stats", .group = "validation", .args = "NAME", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_DATASET}, .opts = stats_opts,
+	 .summary = "feature statistics of a dataset, as TFDV computes them",
+	 .help = "For every feature: count of values, missing values and type. Numeric features "
+		 "(int, float, bool, timestamp): mean, std (population, ddof 0, as TFDV), zeros, "
+		 "min, median (exact), max, NaN and infinity counts, the deciles, a standard "
+		 "histogram of 10 equal-width buckets over the finite values and a quantiles "
+		 "histogram of 10 buckets of equal count. String features: unique values, average "
+		 "length in bytes and the 20 most frequent values. Tables show numeric and "
+		 "categorical features apart, with a sparkline of each histogram.\n"
+		 "Statistics are stored in the workspace under the dataset's content fingerprint: "
+		 "asking again for unchanged data is instant (\"cached\": true).",
+	 .exec = exec_stats, .render = render_stats},
+	{.name = "schema infer", .group = "validation", .args = "NAME", .min_args = 1,
+	 .max_args = 1, .pos_complete = {COMPLETE_DATASET}, .opts = infer_opts,
+	 .summary = "infer a schema from a dataset's statistics and store it",
+	 .help = "Each feature gets its type; presence min_fraction 1 when it is never missing; a "
+		 "domain of its values when a string feature has at most 100 distinct values; "
+		 "with --ranges, the observed min and max of numeric features. Review the result "
+		 "and adjust it with `schema set`: an inferred schema describes the data you have, "
+		 "not yet the data you want.",
+	 .exec = exec_schema_infer, .render = render_schema},
+	{.name = "schema show", .group = "validation", .args = "S", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_SCHEMA}, .opts = no_opts,
+	 .summary = "print a stored schema in its text form",
+	 .help = "The text form is what `schema save` writes: one block per feature with the "
+		 "lines type, presence min_fraction X, range min X max Y, domain \"a\" \"b\" ..., "
+		 "min_domain_mass X, not_in_env ENV, skew linf|jsd X and drift linf|jsd X.",
+	 .exec = exec_schema_show, .render = render_schema},
+	{.name = "schema set", .group = "validation", .args = "S FEATURE KEY VALUE [VALUE]",
+	 .min_args = 4, .max_args = 5,
+	 .pos_complete = {COMPLETE_SCHEMA, COMPLETE_COLUMN},
+	 .opts = no_opts, .summary = "change one expectation of a schema",
+	 .help = "KEY is one of: type T (int, float, bool, string, timestamp; setting the type of "
+		 "an unknown feature adds it); min_fraction X (share of rows that must have a "
+		 "value); domain+ VALUE and domain- VALUE (add or remove an allowed string); min X "
+		 "and max X (the numeric range); min_domain_mass X (share of values that must be "
+		 "in the domain, 1 by default); not_in_env ENV and in_env ENV (e.g. the label is "
+		 "not in serving data); skew linf|jsd X (threshold against --baseline); drift "
+		 "linf|jsd X (threshold against --previous). The value none clears a setting.",
+	 .exec = exec_schema_set, .render = render_schema_set},
+	{.name = "schema save", .group = "validation", .args = "S FILE", .min_args = 2,
+	 .max_args = 2, .pos_complete = {COMPLETE_SCHEMA, COMPLETE_FILE}, .opts = no_opts,
+	 .summary = "write a schema to a text file",
+	 .help = "The file is readable and diff-friendly, meant to be kept in version control; "
+		 "it is written under a temporary name and renamed.",
+	 .exec = exec_schema_save, .render = render_schema_file},
+	{.name = "schema load", .group = "validation", .args = "S FILE", .min_args = 2,
+	 .max_args = 2, .pos_complete = {COMPLETE_SCHEMA, COMPLETE_FILE}, .opts = no_opts,
+	 .summary = "read a schema text file and store it as S",
+	 .help = "A malformed file is an error naming FILE:LINE and what is wrong; nothing is "
+		 "stored then.",
+	 .exec = exec_schema_load, .render = render_schema_file},
+	{.name = "schema list", .group = "validation", .args = "", .min_args = 0, .max_args = 0,
+	 .opts = no_opts, .summary = "list the stored schemas",
+	 .help = "Name, number of features, where each came from and when it last changed.",
+	 .exec = exec_schema_list, .render = render_schema_list},
+	{.name = "validate", .group = "validation", .args = "NAME", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_DATASET}, .opts = validate_opts,
+	 .summary = "check a dataset against a schema and report anomalies",
+	 .help = "Reports each anomaly with its feature, a stable type code and what to do: "
+		 "SCHEMA_MISSING_COLUMN, SCHEMA_NEW_COLUMN, ENUM_TYPE_UNEXPECTED_STRING_VALUES, "
+		 "DOMAIN_MASS_BELOW_MIN, UNEXPECTED_DATA_TYPE, FEATURE_PRESENCE_BELOW_MIN_FRACTION, "
+		 "VALUE_BELOW_MIN, VALUE_ABOVE_MAX, NAN_OR_INF_PRESENT, COMPARATOR_L_INFINITY_HIGH, "
+		 "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH and NO_DATA_IN_SPAN.\n"
+		 "With --env serving, features marked not_in_env serving (the label) are not "
+		 "expected. With --baseline TRAIN, features with a skew threshold are compared "
+		 "with the training data (L-infinity for categories, Jensen-Shannon divergence "
+		 "over aligned histograms for numbers, as TFDV); with --previous, features with a "
+		 "drift threshold with the previous span.",
+	 .exec = exec_validate, .render = render_validate},
+	{.name = "compare", .group = "validation", .args = "A B", .min_args = 2, .max_args = 2,
+	 .pos_complete = {COMPLETE_DATASET, COMPLETE_DATASET}, .opts = compare_opts,
+	 .summary = "distances between the feature distributions of two datasets",
+	 .help = "Per shared feature: the L-infinity distance between normalized value "
+		 "frequencies and the value where it is largest (categories, as TFDV); the "
+		 "approximate Jensen-Shannon divergence (over value frequencies for categories, "
+		 "over the standard histograms aligned on shared bins for numbers, as TFDV); the "
+		 "population stability index (over the baseline A's deciles for numbers); and the "
+		 "two-sample Kolmogorov-Smirnov statistic for numbers. The table is sorted by "
+		 "distance (L-infinity for categories; KS, the L-infinity distance between the "
+		 "CDFs, for numbers) with the threshold marked; JSON also holds both datasets' "
+		 "statistics side by side.",
+	 .exec = exec_compare, .render = render_compare},
+	{.name = "plot hist", .group = "validation", .args = "NAME COL", .min_args = 2,
+	 .max_args = 2, .pos_complete = {COMPLETE_DATASET, COMPLETE_COLUMN}, .opts = plot_opts,
+	 .summary = "histogram of a column, in the terminal or as a PNG/SVG/PS figure",
+	 .help = "Numeric columns get equal-width bins, string and bool columns one bar per "
+		 "value. With --vs, the same column of a second dataset on the same bins, as "
+		 "shares of each dataset's values. Without --out the histogram is drawn in the "
+		 "terminal (Unicode blocks; ASCII with LANG=C or NO_COLOR).",
+	 .exec = exec_plot_hist, .render = render_plot_hist},
+	{0}};

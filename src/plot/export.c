@@ -1,0 +1,256 @@
+/* Figures through GNU libplot: histograms with axes, labels and a legend,
+ * as PNG, SVG or PostScript. */
+#include "plot.h"
+
+#include <errno.h>
+#include <math.h>
+#include <plot.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char plot_formats[] = "png|svg|ps";
+
+/* Figure geometry in user units (the PNG is 1000x650 pixels). */
+enum { FIG_W = 1000, FIG_H = 650, MARGIN_L = 110, MARGIN_R = 30, MARGIN_B = 120, MARGIN_T = 70 };
+
+struct rgb {
+	int r, g, b;
+};
+/* colour-blind safe pair (Okabe-Ito blue and vermillion) */
+static const struct rgb series_fill[PLOT_MAX_SERIES] = {{0x56, 0xb4, 0xe9}, {0xd5, 0x5e, 0x00}};
+static const struct rgb series_line[PLOT_MAX_SERIES] = {{0x00, 0x5a, 0x8c}, {0xd5, 0x5e, 0x00}};
+
+static void fill(plPlotter *p, struct rgb c)
+{
+	pl_fillcolor_r(p, c.r * 257, c.g * 257, c.b * 257);
+}
+
+static void pen(plPlotter *p, struct rgb c)
+{
+	pl_pencolor_r(p, c.r * 257, c.g * 257, c.b * 257);
+}
+
+/* Hershey fonts draw ASCII only: other bytes become '?', long text is cut. */
+static char *ascii(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	char *t = xmalloc(n + 4);
+	size_t k = 0;
+	for (const unsigned char *c = (const unsigned char *)s; *c && k < max; c++) {
+		if (*c >= 0x80) {
+			/* one '?' per UTF-8 character, not per byte */
+			if ((*c & 0xc0) == 0xc0)
+				t[k++] = '?';
+			continue;
+		}
+		t[k++] = *c >= ' ' && *c < 0x7f ? (char)*c : '?';
+	}
+	if (k == max && strlen(s) > max) {
+		t[k - 1] = '.';
+		t[k - 2] = '.';
+	}
+	t[k] = 0;
+	return t;
+}
+
+static void label(plPlotter *p, double x, double y, int hjust, int vjust, const char *s,
+		  size_t max)
+{
+	char *t = ascii(s, max);
+	pl_fmove_r(p, x, y);
+	pl_alabel_r(p, hjust, vjust, t);
+	free(t);
+}
+
+/* A "nice" step (1, 2 or 5 times a power of ten) for about n ticks. */
+static double nice_step(double range, int n)
+{
+	if (!(range > 0))
+		return 1;
+	double raw = range / n, mag = pow(10, floor(log10(raw)));
+	double f = raw / mag;
+	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+static const char *format_of(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (!dot)
+		return NULL;
+	if (str_eq_ci(dot, ".png"))
+		return "png";
+	if (str_eq_ci(dot, ".svg"))
+		return "svg";
+	if (str_eq_ci(dot, ".ps") || str_eq_ci(dot, ".eps"))
+		return "ps";
+	return NULL;
+}
+
+static void draw(plPlotter *p, const struct plot_hist *h)
+{
+	const double x0 = MARGIN_L, x1 = FIG_W - MARGIN_R, y0 = MARGIN_B, y1 = FIG_H - MARGIN_T;
+	pl_fspace_r(p, 0, 0, FIG_W, FIG_H);
+	pl_bgcolorname_r(p, "white");
+	pl_erase_r(p);
+	pl_fontname_r(p, "HersheySans");
+	pl_flinewidth_r(p, 1.5);
+
+	double max = 0;
+	for (size_t s = 0; s < h->nseries; s++)
+		for (size_t i = 0; i < h->nbins; i++)
+			if (isfinite(h->values[s][i]) && h->values[s][i] > max)
+				max = h->values[s][i];
+	double step = nice_step(max, 5);
+	double top = max > 0 ? ceil(max / step) * step : 1;
+	double bw = (x1 - x0) / (double)(h->nbins ? h->nbins : 1);
+#define Y(v) (y0 + (v) / top * (y1 - y0))
+
+	/* grid and y ticks */
+	pl_ffontsize_r(p, 15);
+	char buf[64];
+	for (double t = 0; t <= top + step / 2; t += step) {
+		pl_pencolorname_r(p, "gray90");
+		pl_fline_r(p, x0, Y(t), x1, Y(t));
+		pl_pencolorname_r(p, "black");
+		pl_fline_r(p, x0 - 6, Y(t), x0, Y(t));
+		fmt_double(round(t / step) * step, buf, sizeof buf);
+		if (strlen(buf) > 8)
+			snprintf(buf, sizeof buf, "%.3g", t);
+		label(p, x0 - 10, Y(t), 'r', 'c', buf, 12);
+	}
+
+	/* bars: the first series filled, the second as an outline on top, so
+	 * both stay visible where they overlap */
+	for (size_t s = 0; s < h->nseries; s++) {
+		for (size_t i = 0; i < h->nbins; i++) {
+			double v = h->values[s][i];
+			if (!(v > 0))
+				continue;
+			double a = x0 + bw * (double)i, b = a + bw;
+			if (s == 0) {
+				pl_filltype_r(p, 1);
+				fill(p, series_fill[0]);
+				pen(p, series_line[0]);
+				pl_flinewidth_r(p, 1.5);
+				pl_fbox_r(p, a + 1, y0, b - 1, Y(v));
+			} else {
+				pl_filltype_r(p, 0);
+				pen(p, series_line[1]);
+				pl_flinewidth_r(p, 4);
+				pl_fbox_r(p, a + 4, y0, b - 4, Y(v));
+			}
+		}
+	}
+	pl_filltype_r(p, 0);
+	pl_flinewidth_r(p, 1.5);
+	pl_pencolorname_r(p, "black");
+	pl_fline_r(p, x0, y0, x1, y0);
+	pl_fline_r(p, x0, y0, x0, y1);
+
+	/* x ticks: edges of numeric bins (thinned to about 11), or the
+	 * category names slanted */
+	if (h->edges) {
+		size_t every = h->nbins > 10 ? (h->nbins + 9) / 10 : 1;
+		for (size_t i = 0; i <= h->nbins; i++) {
+			if (i % every && i != h->nbins)
+				continue;
+			double x = x0 + bw * (double)i;
+			pl_fline_r(p, x, y0, x, y0 - 6);
+			double e = h->edges[i];
+			fmt_double(e, buf, sizeof buf);
+			if (strlen(buf) > 8)
+				snprintf(buf, sizeof buf, "%.4g", e);
+			label(p, x, y0 - 10, 'c', 't', buf, 12);
+		}
+	} else {
+		pl_ftextangle_r(p, 35);
+		for (size_t i = 0; i < h->nbins; i++) {
+			double x = x0 + bw * ((double)i + 0.5);
+			pl_fline_r(p, x, y0, x, y0 - 6);
+			label(p, x + 4, y0 - 12, 'r', 't', h->labels[i], 18);
+		}
+		pl_ftextangle_r(p, 0);
+	}
+
+	pl_ffontsize_r(p, 18);
+	if (h->xlabel)
+		label(p, (x0 + x1) / 2, 18, 'c', 'b', h->xlabel, 80);
+	if (h->ylabel) {
+		pl_ftextangle_r(p, 90);
+		label(p, 24, (y0 + y1) / 2, 'c', 'c', h->ylabel, 60);
+		pl_ftextangle_r(p, 0);
+	}
+	pl_ffontsize_r(p, 22);
+	if (h->title)
+		label(p, (x0 + x1) / 2, FIG_H - 22, 'c', 'c', h->title, 90);
+
+	/* legend, top right */
+	pl_ffontsize_r(p, 16);
+	if (h->nseries > 1) {
+		/* on a white panel, so bars behind it do not show through */
+		pl_filltype_r(p, 1);
+		pl_fillcolorname_r(p, "white");
+		pl_pencolorname_r(p, "gray70");
+		pl_flinewidth_r(p, 1);
+		pl_fbox_r(p, x1 - 245, y1 - 22 - 26 * (double)(h->nseries - 1) - 16, x1 - 5, y1 - 6);
+	}
+	for (size_t s = 0; s < h->nseries && h->nseries > 1; s++) {
+		double ly = y1 - 22 - 26 * (double)s, lx = x1 - 230;
+		if (s == 0) {
+			pl_filltype_r(p, 1);
+			fill(p, series_fill[0]);
+			pen(p, series_line[0]);
+			pl_flinewidth_r(p, 1.5);
+		} else {
+			pl_filltype_r(p, 0);
+			pen(p, series_line[1]);
+			pl_flinewidth_r(p, 4);
+		}
+		pl_fbox_r(p, lx, ly - 8, lx + 30, ly + 8);
+		pl_filltype_r(p, 0);
+		pl_pencolorname_r(p, "black");
+		label(p, lx + 40, ly, 'l', 'c', h->names[s], 22);
+	}
+#undef Y
+}
+
+int plot_hist_file(const struct plot_hist *h, const char *path, struct pm_err *err)
+{
+	const char *fmt = format_of(path);
+	if (!fmt)
+		return pm_errf(err, "%s: unknown figure format (use .png, .svg or .ps)", path);
+	char *tmp = fs_tmp_name(path);
+	FILE *fp = fopen(tmp, "wb");
+	if (!fp) {
+		int e = errno;
+		free(tmp);
+		return pm_errf(err, "%s: %s", path, strerror(e));
+	}
+	plPlotterParams *params = pl_newplparams();
+	char size[32];
+	snprintf(size, sizeof size, "%dx%d", FIG_W, FIG_H);
+	pl_setplparam(params, "BITMAPSIZE", size);
+	/* vector formats: a landscape-shaped figure on the page */
+	pl_setplparam(params, "PAGESIZE", "a4,xsize=16cm,ysize=10.4cm");
+	plPlotter *p = pl_newpl_r(fmt, NULL, fp, NULL, params);
+	int rc = 0;
+	if (!p || pl_openpl_r(p) < 0) {
+		rc = pm_errf(err, "%s: libplot could not start a %s plotter", path, fmt);
+	} else {
+		draw(p, h);
+		if (pl_closepl_r(p) < 0)
+			rc = pm_errf(err, "%s: libplot could not finish the figure", path);
+	}
+	if (p)
+		pl_deletepl_r(p);
+	pl_deleteplparams(params);
+	if (fclose(fp) != 0 && rc == 0)
+		rc = pm_errf(err, "%s: %s", path, strerror(errno));
+	if (rc == 0)
+		rc = fs_rename(tmp, path, err);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* plot — terminal charts (sparklines and bar histograms in Unicode blocks,
+ * with an ASCII fallback) and figures through GNU libplot (PNG, SVG, PS).
+ * The one header of src/plot. */
+#ifndef PM_PLOT_H
+#define PM_PLOT_H
+
+#include "../util/util.h"
+
+/* Whether terminal charts may use Unicode blocks: not when NO_COLOR is set
+ * or the locale (LC_ALL, LC_CTYPE, LANG) is C/POSIX or not UTF-8. */
+bool plot_unicode(void);
+
+/* One character per value, its height scaled between 0 and the largest
+ * value ("▁▂▃▄▅▆▇█", or " .:-=+*#" in ASCII).  NaN draws as a space. */
+void plot_sparkline(struct sbuf *out, const double *v, size_t n, bool unicode);
+
+/* A horizontal bar of value/max of `width` columns, in eighths of a cell
+ * with Unicode ('#' per cell in ASCII), padded with spaces to width. */
+void plot_bar(struct sbuf *out, double value, double max, int width, bool unicode);
+
+/* A histogram: bins along x, one or two series of heights.  Numeric bins
+ * have nbins+1 edges; categorical ones a label each. */
+#define PLOT_MAX_SERIES 2
+struct plot_hist {
+	const char *title;
+	const char *xlabel, *ylabel;
+	size_t nbins;
+	const double *edges;            /* nbins + 1, or NULL */
+	const char *const *labels;      /* nbins, when edges is NULL */
+	size_t nseries;
+	const char *names[PLOT_MAX_SERIES];
+	const double *values[PLOT_MAX_SERIES]; /* nbins each */
+};
+
+/* The histogram as text lines of at most `width` columns. */
+void plot_hist_text(const struct plot_hist *h, struct sbuf *out, int width, bool unicode);
+
+/* Draws the histogram with libplot into path; the format comes from the
+ * suffix (.png, .svg, .ps).  The file is written under a temporary name
+ * and renamed. */
+int plot_hist_file(const struct plot_hist *h, const char *path, struct pm_err *err);
+/* The output formats plot_hist_file knows, as "png|svg|ps". */
+extern const char plot_formats[];
+
+#endif

@@ -1,0 +1,463 @@
+/* Background jobs.  `train --detach` creates a run and a job, then forks;
+ * the child starts a new session (setsid: no terminal, no SIGINT from the
+ * REPL), forks again so no zombie is left behind, and execs this program
+ * as `prodml -W WS -q -o json job exec ID`.  The exec gives the job a fresh
+ * process: no database handle, thread or lock of the parent survives into
+ * it.  The job writes its progress, result and errors to the jobs table and
+ * its output to WS/jobs/ID.log; `job cancel` sets a flag that the job polls,
+ * and kills the process group when the job does not stop in time. */
+#include "train.h"
+#include "workspace/workspace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const terminal_states[] = {"done", "failed", "cancelled"};
+
+static bool is_terminal(const char *state)
+{
+	for (size_t i = 0; i < PM_ARRAY_LEN(terminal_states); i++)
+		if (state && strcmp(state, terminal_states[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool pid_alive(int64_t pid)
+{
+	if (pid <= 0)
+		return false;
+	/* a zombie child of ours counts as gone */
+	int status;
+	if (waitpid((pid_t)pid, &status, WNOHANG) == (pid_t)pid)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+int job_create(struct workspace *ws, const char *kind, const char *command, int64_t run,
+	       int64_t *job, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	char now[40];
+	ts_now_iso(now, sizeof now);
+	if (ws_prepare(ws, "INSERT INTO jobs(kind, state, command, run, user, created, updated)"
+			   " VALUES (?, 'queued', ?, ?, ?, ?, ?5)",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, command, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, run);
+	sqlite3_bind_text(st, 4, ws_user(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+	int rc = 0;
+	if (sqlite3_step(st) == SQLITE_DONE)
+		*job = sqlite3_last_insert_rowid(ws->db);
+	else
+		rc = pm_errf(err, "cannot record the job: %s", sqlite3_errmsg(ws->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int job_update(struct workspace *ws, int64_t job, const char *set, const char *a,
+		      const char *b, int64_t n, struct pm_err *err)
+{
+	char *sql = xasprintf("UPDATE jobs SET %s, updated = ?4 WHERE id = ?5", set);
+	sqlite3_stmt *st;
+	char now[40];
+	ts_now_iso(now, sizeof now);
+	int rc = ws_prepare(ws, sql, &st, err);
+	free(sql);
+	if (rc < 0)
+		return -1;
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, n);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, job);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = pm_errf(err, "cannot update job %lld: %s", (long long)job, sqlite3_errmsg(ws->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err)
+{
+	char *jdir = path_join(ws->dir, "jobs");
+	if (fs_mkdir_p(jdir, err) < 0) {
+		free(jdir);
+		return -1;
+	}
+	char *log = xasprintf("%s/%lld.log", jdir, (long long)job);
+	free(jdir);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0) {
+		free(log);
+		return pm_errf(err, "cannot find the prodml program to start the job: %s", strerror(errno));
+	}
+	exe[n] = 0;
+	char idtext[32];
+	snprintf(idtext, sizeof idtext, "%lld", (long long)job);
+	/* the grandchild reports its pid, or why exec failed, through a
+	 * close-on-exec pipe: EOF after the pid means exec succeeded */
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		free(log);
+		return pm_errf(err, "cannot start the job: %s", strerror(errno));
+	}
+	fflush(NULL);
+	pid_t child = fork();
+	if (child < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		free(log);
+		return pm_errf(err, "cannot start the job: fork: %s", strerror(errno));
+	}
+	if (child == 0) {
+		setsid();
+		pid_t gc = fork();
+		if (gc != 0)
+			_exit(gc < 0 ? 1 : 0);
+		int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0)
+			dup2(nul, 0);
+		if (lfd >= 0) {
+			dup2(lfd, 1);
+			dup2(lfd, 2);
+		}
+		/* nothing of the parent's files may stay open in the job */
+		long maxfd = sysconf(_SC_OPEN_MAX);
+		if (maxfd < 0 || maxfd > 65536)
+			maxfd = 65536;
+		for (int fd = 3; fd < maxfd; fd++)
+			if (fd != fds[1])
+				close(fd);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		int64_t me = getpid();
+		if (write(fds[1], &me, sizeof me) < 0)
+			_exit(1);
+		char *argv[] = {"prodml", "-W", ws->dir, "-q", "-o", "json", "job", "exec", idtext, NULL};
+		execv(exe, argv);
+		int e = errno;
+		int64_t neg = -(int64_t)e;
+		if (write(fds[1], &neg, sizeof neg) < 0)
+			_exit(127);
+		dprintf(2, "prodml: cannot run %s: %s\n", exe, strerror(e));
+		_exit(127);
+	}
+	close(fds[1]);
+	int status;
+	waitpid(child, &status, 0);
+	int64_t pid = 0, code = 0;
+	ssize_t r1 = read(fds[0], &pid, sizeof pid);
+	ssize_t r2 = read(fds[0], &code, sizeof code);
+	close(fds[0]);
+	if (r1 != (ssize_t)sizeof pid || pid <= 0) {
+		free(log);
+		return pm_errf(err, "cannot start the job process");
+	}
+	if (r2 == (ssize_t)sizeof code && code < 0) {
+		free(log);
+		return pm_errf(err, "cannot run %s: %s", exe, strerror((int)-code));
+	}
+	/* recorded here too, so `jobs` shows the pid even before the job runs */
+	int rc = job_update(ws, job, "pid = ?3, log = ?1, host = COALESCE(host, ?2)", log, NULL, pid, err);
+	free(log);
+	return rc;
+}
+
+struct job_ctx {
+	struct workspace *ws;
+	int64_t job;
+	double last;
+	bool cancel;
+	struct progress progress;
+};
+
+static void job_progress(void *ctx, const char *what, double done, double total)
+{
+	struct job_ctx *jc = ctx;
+	double t = now_seconds();
+	/* the database is written at most twice a second */
+	if (t - jc->last < 0.5 && done < total)
+		return;
+	jc->last = t;
+	struct pm_err e;
+	char frac[32];
+	snprintf(frac, sizeof frac, "%.6f", total > 0 ? done / total : 0);
+	job_update(jc->ws, jc->job, "progress = CAST(?2 AS REAL), message = ?1", what, frac, 0, &e);
+}
+
+static bool job_cancelled(void *ctx)
+{
+	struct job_ctx *jc = ctx;
+	if (jc->cancel)
+		return true;
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(jc->ws, "SELECT cancel FROM jobs WHERE id = ?", &st, &e) < 0)
+		return false;
+	sqlite3_bind_int64(st, 1, jc->job);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0))
+		jc->cancel = true;
+	sqlite3_finalize(st);
+	return jc->cancel;
+}
+
+int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT state, run, kind FROM jobs WHERE id = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, job);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return pm_errcf(err, PM_E_NOTFOUND, "no job %lld", (long long)job);
+	}
+	char *state = xstrdup((const char *)sqlite3_column_text(st, 0));
+	int64_t run = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (strcmp(state, "queued") != 0) {
+		int rc = pm_errcf(err, PM_E_USAGE, "job %lld is %s, not queued", (long long)job, state);
+		free(state);
+		return rc;
+	}
+	free(state);
+	char host[256] = "", now[40];
+	gethostname(host, sizeof host - 1);
+	ts_now_iso(now, sizeof now);
+	if (job_update(ws, job, "state = 'running', pid = ?3, host = ?1, started = ?2", host, now,
+		       (int64_t)getpid(), err) < 0)
+		return -1;
+	struct job_ctx jc = {.ws = ws, .job = job};
+	jc.progress.report = job_progress;
+	jc.progress.ctx = &jc;
+	struct train_hooks h = {.progress = &jc.progress, .cancelled = job_cancelled, .ctx = &jc};
+	json_t *res = NULL;
+	int rc = run_execute(ws, run, &h, &res, err);
+	struct pm_err e2 = {0};
+	ts_now_iso(now, sizeof now);
+	if (rc == 0) {
+		char *text = json_dumps(res, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		job_update(ws, job, "state = 'done', progress = 1, result = ?1, finished = ?2, message = NULL",
+			   text, now, 0, &e2);
+		free(text);
+		*result = res;
+	} else {
+		job_update(ws, job, err->code == PM_E_CANCEL
+				? "state = 'cancelled', error = ?1, finished = ?2"
+				: "state = 'failed', error = ?1, finished = ?2",
+			   err->msg, now, 0, &e2);
+	}
+	return rc;
+}
+
+/* A job whose process is gone while the table says it runs died (kill -9,
+ * a crash, a reboot): its state says so from then on. */
+static void reap_dead(struct workspace *ws, int64_t job, const char *state, int64_t pid,
+		      const char *host, const char *updated)
+{
+	if (is_terminal(state) || pid <= 0)
+		return;
+	char h[256] = "";
+	gethostname(h, sizeof h - 1);
+	if (host && strcmp(host, h) != 0)
+		return;
+	if (pid_alive(pid))
+		return;
+	struct pm_err e;
+	char now[40], msg[96];
+	ts_now_iso(now, sizeof now);
+	snprintf(msg, sizeof msg, "the job process (pid %lld) ended without a result", (long long)pid);
+	job_update(ws, job, "state = 'failed', error = ?1, finished = ?2", msg, now, 0, &e);
+	/* its run can be resumed: mark it failed too, unless it finished */
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "UPDATE runs SET state = 'failed', message = ?, finished = ? WHERE"
+			   " id = (SELECT run FROM jobs WHERE id = ?) AND state IN ('queued', 'running')",
+		       &st, &e) == 0) {
+		sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, job);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+}
+
+#define JOB_COLS "id, kind, state, command, run, pid, host, progress, message, result, error, cancel," \
+		 " log, user, created, started, finished, updated"
+
+static json_t *job_row_json(sqlite3_stmt *st)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "job", json_integer(sqlite3_column_int64(st, 0)));
+	json_object_set_new(j, "kind", json_string((const char *)sqlite3_column_text(st, 1)));
+	json_object_set_new(j, "state", json_string((const char *)sqlite3_column_text(st, 2)));
+	json_object_set_new(j, "command", json_string((const char *)sqlite3_column_text(st, 3)));
+	json_object_set_new(j, "run", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null()
+				      : json_integer(sqlite3_column_int64(st, 4)));
+	json_object_set_new(j, "pid", sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null()
+				      : json_integer(sqlite3_column_int64(st, 5)));
+	json_object_set_new(j, "progress", json_real(sqlite3_column_double(st, 7)));
+	const char *msg = (const char *)sqlite3_column_text(st, 8);
+	json_object_set_new(j, "message", msg ? json_string(msg) : json_null());
+	const char *res = (const char *)sqlite3_column_text(st, 9);
+	json_t *rj = res ? json_loads(res, 0, NULL) : NULL;
+	json_object_set_new(j, "result", rj ? rj : json_null());
+	const char *er = (const char *)sqlite3_column_text(st, 10);
+	json_object_set_new(j, "error", er ? json_string(er) : json_null());
+	const char *log = (const char *)sqlite3_column_text(st, 12);
+	json_object_set_new(j, "log", log ? json_string(log) : json_null());
+	json_object_set_new(j, "user", json_string((const char *)sqlite3_column_text(st, 13)));
+	json_object_set_new(j, "created", json_string((const char *)sqlite3_column_text(st, 14)));
+	const char *s = (const char *)sqlite3_column_text(st, 15);
+	json_object_set_new(j, "started", s ? json_string(s) : json_null());
+	s = (const char *)sqlite3_column_text(st, 16);
+	json_object_set_new(j, "finished", s ? json_string(s) : json_null());
+	return j;
+}
+
+static int job_fetch(struct workspace *ws, int64_t job, json_t **out, bool reap, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	for (int pass = 0; pass < 2; pass++) {
+		if (ws_prepare(ws, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", &st, err) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, job);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return pm_errcf(err, PM_E_NOTFOUND, "no job %lld (see `jobs`)", (long long)job);
+		}
+		const char *state = (const char *)sqlite3_column_text(st, 2);
+		if (pass == 0 && reap && !is_terminal(state) && sqlite3_column_int64(st, 5) > 0) {
+			char *stc = xstrdup(state);
+			char *host = sqlite3_column_text(st, 6) ? xstrdup((const char *)sqlite3_column_text(st, 6)) : NULL;
+			int64_t pid = sqlite3_column_int64(st, 5);
+			sqlite3_finalize(st);
+			reap_dead(ws, job, stc, pid, host, NULL);
+			free(stc);
+			free(host);
+			continue;
+		}
+		*out = job_row_json(st);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	return -1;
+}
+
+int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err)
+{
+	return job_fetch(ws, job, out, true, err);
+}
+
+int job_list(struct workspace *ws, json_t **out, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT id FROM jobs ORDER BY id", &st, err) < 0)
+		return -1;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		xgrow((void **)&ids, &cap, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *j;
+		if (job_fetch(ws, ids[i], &j, true, err) < 0) {
+			free(ids);
+			json_decref(arr);
+			return -1;
+		}
+		/* the list is a summary: the full result is in `job show` */
+		json_object_del(j, "result");
+		json_array_append_new(arr, j);
+	}
+	free(ids);
+	*out = json_pack("{s:o}", "jobs", arr);
+	return 0;
+}
+
+int job_wait(struct workspace *ws, int64_t job, double timeout_s, const volatile int *cancel,
+	     json_t **out, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	for (;;) {
+		json_t *j;
+		if (job_fetch(ws, job, &j, true, err) < 0)
+			return -1;
+		const char *state = json_string_value(json_object_get(j, "state"));
+		if (is_terminal(state)) {
+			*out = j;
+			return 0;
+		}
+		json_decref(j);
+		if (cancel && *cancel)
+			return pm_errcf(err, PM_E_CANCEL, "interrupted while waiting for job %lld", (long long)job);
+		if (timeout_s > 0 && now_seconds() - t0 > timeout_s)
+			return pm_errf(err, "job %lld is still %s after %g s", (long long)job, state, timeout_s);
+		usleep(100000);
+	}
+}
+
+int job_cancel(struct workspace *ws, int64_t job, double grace_s, json_t **out,
+	       struct pm_err *err)
+{
+	json_t *j;
+	if (job_fetch(ws, job, &j, true, err) < 0)
+		return -1;
+	const char *state = json_string_value(json_object_get(j, "state"));
+	if (is_terminal(state)) {
+		int rc = pm_errcf(err, PM_E_USAGE, "job %lld already ended (%s)", (long long)job, state);
+		json_decref(j);
+		return rc;
+	}
+	json_int_t pid = json_integer_value(json_object_get(j, "pid"));
+	json_decref(j);
+	if (job_update(ws, job, "cancel = 1", NULL, NULL, 0, err) < 0)
+		return -1;
+	double t0 = now_seconds();
+	while (now_seconds() - t0 < grace_s) {
+		if (job_fetch(ws, job, &j, true, err) < 0)
+			return -1;
+		if (is_terminal(json_string_value(json_object_get(j, "state")))) {
+			*out = j;
+			return 0;
+		}
+		json_decref(j);
+		usleep(100000);
+	}
+	/* it did not stop in time: end its process group (setsid made the
+	 * job the leader of its own) */
+	if (pid > 0 && pid_alive(pid)) {
+		kill(-(pid_t)pid, SIGKILL);
+		kill((pid_t)pid, SIGKILL);
+		for (int i = 0; i < 50 && pid_alive(pid); i++)
+			usleep(20000);
+	}
+	char now[40];
+	ts_now_iso(now, sizeof now);
+	job_update(ws, job, "state = 'cancelled', error = ?1, finished = ?2",
+		   "cancelled: the job did not stop in time and was killed", now, 0, err);
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "UPDATE runs SET state = 'cancelled', message = 'cancelled', finished = ?"
+			   " WHERE id = (SELECT run FROM jobs WHERE id = ?) AND state IN ('queued', 'running')",
+		       &st, err) == 0) {
+		sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, job);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	return job_fetch(ws, job, out, false, err);
+}

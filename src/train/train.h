@@ -1,0 +1,207 @@
+/* train — the trainer (optimizers, learning-rate schedules, the input
+ * pipeline, early stopping, checkpoints), runs recorded in the workspace,
+ * and background jobs.
+ *
+ * Layers, bottom up:
+ *   train_model    trains on frames in memory; knows nothing of the workspace
+ *   run_*          a run in the workspace: config, per-epoch metrics,
+ *                  checkpoints, resume, the model artifact and its version
+ *   job_*          a run in a background process (fork + setsid), watched
+ *                  and cancelled through the workspace
+ *
+ * The one header of src/train. */
+#ifndef PM_TRAIN_H
+#define PM_TRAIN_H
+
+#include "../util/util.h"
+#include "../data/data.h"
+#include "../model/model.h"
+
+#include <jansson.h>
+
+struct workspace;
+
+enum opt_kind { OPT_SGD, OPT_ADAM, OPT_ADAGRAD, OPT_FTRL };
+const char *opt_kind_name(enum opt_kind k);
+bool opt_kind_parse(const char *s, enum opt_kind *k);
+
+enum lr_schedule { LR_CONSTANT, LR_EXPONENTIAL, LR_STEP, LR_COSINE };
+const char *lr_schedule_name(enum lr_schedule s);
+bool lr_schedule_parse(const char *s, enum lr_schedule *out);
+
+/* Everything a run needs; stored with the run as JSON so that it can be
+ * resumed or run by a job.  Strings are owned. */
+struct train_config {
+	char *model_name;
+	char *data, *eval;           /* dataset names (eval may be NULL) */
+	char *label;
+	char **features;             /* NULL: every column but the label */
+	size_t nfeatures;
+	bool type_given;
+	enum model_type type;        /* when type_given; else chosen from the label */
+	int nhidden;
+	int hidden[MODEL_MAX_LAYERS];
+	double dropout;
+	int epochs;
+	size_t batch;
+	double lr;                   /* <= 0: the optimizer's default */
+	enum opt_kind opt;
+	enum opt_kind wide_opt;      /* the wide part of wide & deep */
+	double wide_lr;              /* <= 0: default */
+	double momentum;
+	double l2;
+	enum lr_schedule schedule;
+	double lr_decay;             /* exponential: per epoch factor; step: factor every lr_step epochs */
+	int lr_step;
+	uint64_t seed;
+	char *device;
+	int workers;
+	int patience;                /* 0: no early stopping */
+	size_t shuffle_buffer;       /* 0: the whole dataset */
+	bool no_cache;               /* transform each batch as it is read */
+	char *transform;             /* --transform overrides */
+	char *crosses;               /* --cross */
+	uint32_t topk, hash_buckets;
+	int embed_dim;
+	char *positive;              /* the positive class of a binary label */
+	int threads;                 /* 0: all CPUs */
+	double max_seconds;          /* 0: no limit (for benchmarks: time to metric) */
+	double target;               /* stop when the eval metric reaches it (0: off) */
+};
+void train_config_init(struct train_config *c);
+void train_config_free(struct train_config *c);
+json_t *train_config_to_json(const struct train_config *c);
+int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err);
+
+/* One epoch as it is reported. */
+struct train_epoch {
+	int epoch;                   /* 1-based */
+	int epochs;                  /* planned */
+	double train_loss;           /* mean objective over the epoch's batches */
+	double eval_loss;            /* NaN without eval data */
+	const char *metric;          /* "rmse", "auc", "accuracy", or "loss" without eval */
+	double value;
+	json_t *metrics;             /* all eval metrics (borrowed) */
+	double lr;
+	size_t rows;
+	double seconds, rows_per_s, input_wait_s, compute_s;
+	bool best;
+};
+
+struct train_hooks {
+	const struct progress *progress;
+	/* After each epoch; `ckpt` is the checkpoint image to keep (NULL when
+	 * want_checkpoints is false).  Returning -1 stops the run with err. */
+	int (*on_epoch)(void *ctx, const struct train_epoch *ep, const struct sbuf *ckpt,
+			struct pm_err *err);
+	void *ctx;
+	bool want_checkpoints;
+	/* Polled about twice a second; true cancels the run (PM_E_CANCEL). */
+	bool (*cancelled)(void *ctx);
+	/* Testing: stop with an error after this many epochs (0: never), as a
+	 * crash would. */
+	int crash_after;
+};
+
+struct train_result {
+	struct model *model;         /* owned by the caller */
+	json_t *metrics;             /* final metrics (on eval data, else training data) */
+	json_t *history;             /* array of epoch objects */
+	int epochs_run;              /* epochs completed, including resumed ones */
+	int best_epoch;
+	bool stopped_early;
+	bool resumed;
+	size_t train_rows, eval_rows;
+	size_t skipped_missing_label, skipped_unknown_label;
+	double seconds, input_wait_s, compute_s, rows_per_s;
+};
+void train_result_free(struct train_result *r);
+
+/* Trains a model on `train` (and judges it on `eval`, which may be NULL).
+ * With `ckpt` (a checkpoint image from on_epoch) it continues that run
+ * exactly where it stopped: the same seed gives the same weights as a run
+ * that was never interrupted. */
+int train_model(const struct train_config *cfg, const struct frame *train,
+		const struct frame *eval, const void *ckpt, size_t ckpt_len,
+		const struct train_hooks *hooks, struct train_result *res, struct pm_err *err);
+
+/* ---- the input pipeline ------------------------------------------------------
+ * Rows come from a cache of transformed rows (or, with no_cache, from the
+ * frame through the transform), pass a shuffle buffer of `buffer` rows, and
+ * are cut into batches by a prefetch thread while the previous batch trains. */
+struct pipeline;
+struct pipe_source {
+	size_t n;                    /* rows */
+	const double *dense;         /* cached: n x ndense */
+	const uint32_t *cat;
+	const double *y;             /* n targets (always precomputed) */
+	/* streaming instead of cached: */
+	const struct transform *tf;
+	const struct frame *frame;
+	const int *colmap;
+	const size_t *rows;          /* frame row of each of the n rows */
+};
+int pipeline_start(const struct pipe_source *src, size_t batch, size_t buffer, uint64_t seed,
+		   struct pipeline **out, struct pm_err *err);
+/* The next batch (b->n == 0 at the end of the epoch).  *wait gets the
+ * seconds spent waiting for it.  The batch stays valid until the next call. */
+int pipeline_next(struct pipeline *p, struct batch *b, double *wait, struct pm_err *err);
+void pipeline_stop(struct pipeline *p);
+
+/* ---- optimizers ------------------------------------------------------------------ */
+struct optimizer {
+	enum opt_kind kind[2];       /* per parameter group (0 default/deep, 1 wide) */
+	double momentum, beta1, beta2, eps, ftrl_beta, adagrad_init;
+	size_t n;
+	double *s1, *s2;             /* per-parameter state (meaning depends on kind) */
+	uint64_t t;                  /* steps taken */
+};
+void optim_init(struct optimizer *o, const struct model *m, enum opt_kind group0,
+		enum opt_kind group1, double momentum);
+void optim_free(struct optimizer *o);
+/* One step: params -= update(grad) with lr[group]. */
+void optim_step(struct optimizer *o, const struct model *m, double *params, const double *grad,
+		const double lr[2]);
+/* Learning rate of an epoch (0-based) under a schedule. */
+double lr_at(const struct train_config *c, double base, int epoch);
+
+/* ---- runs in the workspace ------------------------------------------------------- */
+/* Creates a run (state "queued") for cfg: checks that the datasets exist
+ * and records their fingerprints. */
+int run_create(struct workspace *ws, const struct train_config *cfg, int64_t *run,
+	       struct pm_err *err);
+/* Runs (or resumes from its checkpoint) a run in this process; registers
+ * the model version at the end.  *result gets the document train prints:
+ * {"model","version","run","metrics",...}. */
+int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hooks,
+		json_t **result, struct pm_err *err);
+/* A run as JSON (state, config, epochs...). */
+int run_get(struct workspace *ws, int64_t run, json_t **out, struct pm_err *err);
+/* Checks that run can be resumed: not finished, not running elsewhere. */
+int run_check_resumable(struct workspace *ws, int64_t run, struct pm_err *err);
+/* Path of a run's checkpoint file (caller frees). */
+char *run_checkpoint_path(struct workspace *ws, int64_t run);
+/* Loads a run's dataset (by name) as a frame; *fp gets its fingerprint. */
+int train_open_dataset(struct workspace *ws, const char *name, struct frame **f, char fp[17],
+		       struct pm_err *err);
+
+/* ---- jobs -------------------------------------------------------------------------- */
+/* A job runs `run` in a background process: fork, setsid, and exec of this
+ * program (`prodml -W WS -c "job exec ID"`), so it owns no state of the
+ * parent (database handles, threads).  Progress, the result and the log
+ * are in the workspace. */
+int job_create(struct workspace *ws, const char *kind, const char *command, int64_t run,
+	       int64_t *job, struct pm_err *err);
+int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err);
+/* Runs a job in this process (what the child of job_spawn does). */
+int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *err);
+int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err);
+int job_list(struct workspace *ws, json_t **out, struct pm_err *err);
+/* Waits until the job ends (timeout_s <= 0: forever); *out as job_get. */
+int job_wait(struct workspace *ws, int64_t job, double timeout_s, const volatile int *cancel,
+	     json_t **out, struct pm_err *err);
+/* Asks the job to stop; kills it when it has not stopped within grace_s. */
+int job_cancel(struct workspace *ws, int64_t job, double grace_s, json_t **out,
+	       struct pm_err *err);
+
+#endif

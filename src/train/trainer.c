@@ -1,0 +1,812 @@
+/* The trainer: from a configuration and frames to a model, epoch by epoch,
+ * with evaluation, early stopping and resumable checkpoints.
+ *
+ * Reproducibility: every random draw comes from the run's seed — initial
+ * weights from the seed itself, the shuffle of epoch e from
+ * rng_derive(seed, e), the dropout masks of step t from rng_derive(seed', t)
+ * — and a checkpoint keeps the optimizer state and the step, so a resumed
+ * run continues on exactly the path an uninterrupted one takes. */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CLASSES 1000
+#define DROPOUT_SEED 0x64726f706f7574ULL
+
+void train_result_free(struct train_result *r)
+{
+	model_free(r->model);
+	json_decref(r->metrics);
+	json_decref(r->history);
+	memset(r, 0, sizeof *r);
+}
+
+struct key_count {
+	char *key;
+	size_t len;
+	size_t count;
+	double num;
+};
+
+static int cmp_keys_num(const void *a, const void *b)
+{
+	const struct key_count *x = a, *y = b;
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+static int cmp_keys_str(const void *a, const void *b)
+{
+	const struct key_count *x = a, *y = b;
+	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Chooses the task and, for classification, the classes (in a fixed order:
+ * numbers ascending, false before true, strings by bytes; the positive
+ * class of a binary label last). */
+static int decide_task(const struct train_config *cfg, const struct frame *f,
+		       const struct column *lc, const size_t *rows, size_t n, struct model *m,
+		       enum model_type *type, struct pm_err *err)
+{
+	struct strdict *d = strdict_new();
+	size_t *cnt = NULL, cap = 0;
+	char buf[64];
+	for (size_t i = 0; i < n; i++) {
+		const char *key;
+		size_t len = model_label_key(lc, rows[i], buf, sizeof buf, &key);
+		uint32_t code = strdict_intern(d, key, len);
+		if (code >= cap) {
+			size_t old = cap;
+			xgrow((void **)&cnt, &cap, code + 1, sizeof *cnt);
+			memset(cnt + old, 0, (cap - old) * sizeof *cnt);
+		}
+		cnt[code]++;
+		if (d->n > MAX_CLASSES + 1 && lc->type == PM_STRING)
+			break;
+	}
+	uint32_t distinct = d->n;
+	bool numeric = lc->type != PM_STRING;
+	enum model_task task;
+	if (cfg->type_given && cfg->type == MODEL_LINEAR) {
+		if (!numeric || lc->type == PM_BOOL) {
+			strdict_free(d);
+			free(cnt);
+			return pm_errcf(err, PM_E_USAGE, "label '%s' is %s; a linear model needs a numeric label (try --model logistic or softmax)",
+					cfg->label, pm_type_name(lc->type));
+		}
+		task = TASK_REGRESSION;
+	} else if (cfg->type_given && cfg->type == MODEL_LOGISTIC) {
+		if (distinct != 2) {
+			strdict_free(d);
+			free(cnt);
+			return pm_errcf(err, PM_E_USAGE, "label '%s' has %u distinct values; a logistic model needs exactly two (try --model softmax)",
+					cfg->label, distinct);
+		}
+		task = TASK_BINARY;
+	} else if (cfg->type_given && cfg->type == MODEL_SOFTMAX) {
+		task = distinct == 2 ? TASK_BINARY : TASK_MULTICLASS;
+	} else if (lc->type == PM_BOOL || distinct == 2) {
+		task = TASK_BINARY;
+	} else if (!numeric) {
+		task = TASK_MULTICLASS;
+	} else {
+		task = TASK_REGRESSION;
+	}
+	if (task != TASK_REGRESSION && distinct < 2) {
+		strdict_free(d);
+		free(cnt);
+		return pm_errcf(err, PM_E_USAGE, "label '%s' has only %u distinct value%s in dataset '%s': nothing to classify",
+				cfg->label, distinct, distinct == 1 ? "" : "s", f->name);
+	}
+	if (task == TASK_MULTICLASS && distinct > MAX_CLASSES) {
+		strdict_free(d);
+		free(cnt);
+		return pm_errcf(err, PM_E_USAGE, "label '%s' has more than %d distinct values: too many classes",
+				cfg->label, MAX_CLASSES);
+	}
+	if (cfg->type_given)
+		*type = cfg->type;
+	else
+		*type = task == TASK_REGRESSION ? MODEL_LINEAR : task == TASK_BINARY ? MODEL_LOGISTIC : MODEL_SOFTMAX;
+	m->task = task;
+	if (task != TASK_REGRESSION) {
+		struct key_count *kc = xcalloc(distinct, sizeof *kc);
+		size_t total = 0;
+		for (uint32_t i = 0; i < distinct; i++) {
+			kc[i].key = (char *)d->str[i];
+			kc[i].len = d->len[i];
+			kc[i].count = cnt[i];
+			total += cnt[i];
+			if (lc->type == PM_BOOL)
+				kc[i].num = d->str[i][0] == 't';
+			else if (numeric)
+				parse_double(kc[i].key, kc[i].len, &kc[i].num);
+		}
+		qsort(kc, distinct, sizeof *kc, numeric ? cmp_keys_num : cmp_keys_str);
+		if (cfg->positive) {
+			if (task != TASK_BINARY) {
+				free(kc);
+				strdict_free(d);
+				free(cnt);
+				return pm_errcf(err, PM_E_USAGE, "--positive applies to a label with two values");
+			}
+			int at = -1;
+			for (int i = 0; i < 2; i++)
+				if (kc[i].len == strlen(cfg->positive) && memcmp(kc[i].key, cfg->positive, kc[i].len) == 0)
+					at = i;
+			if (at < 0) {
+				pm_errcf(err, PM_E_USAGE, "--positive: label '%s' has no value '%s' (it has '%.*s' and '%.*s')",
+					 cfg->label, cfg->positive, (int)kc[0].len, kc[0].key, (int)kc[1].len, kc[1].key);
+				free(kc);
+				strdict_free(d);
+				free(cnt);
+				return -1;
+			}
+			if (at == 0) {
+				struct key_count t = kc[0];
+				kc[0] = kc[1];
+				kc[1] = t;
+			}
+		}
+		m->prior = xcalloc(distinct, sizeof *m->prior);
+		for (uint32_t i = 0; i < distinct; i++) {
+			ft_vocab_add(&m->classes, kc[i].key, kc[i].len);
+			m->prior[i] = (double)kc[i].count / (double)total;
+		}
+		ft_vocab_index(&m->classes);
+		free(kc);
+	}
+	strdict_free(d);
+	free(cnt);
+	return 0;
+}
+
+/* Targets of the labelled rows: scaled values or class indices.  Rows with
+ * a class the model does not know are dropped (counted in *unknown). */
+static int make_targets(const struct model *m, const struct frame *f, const struct column *lc,
+			size_t **rows, size_t *n, double **y, size_t *missing, size_t *unknown,
+			struct pm_err *err)
+{
+	size_t *r = xmalloc((f->nrows + 1) * sizeof *r);
+	double *t = xmalloc((f->nrows + 1) * sizeof *t);
+	size_t k = 0;
+	*missing = *unknown = 0;
+	for (size_t i = 0; i < f->nrows; i++) {
+		double v;
+		int s = model_label_value(m, lc, i, &v);
+		if (s == 0) {
+			(*missing)++;
+			continue;
+		}
+		if (s < 0) {
+			(*unknown)++;
+			continue;
+		}
+		if (!isfinite(v)) {
+			free(r);
+			free(t);
+			return pm_errf(err, "dataset '%s' row %zu: label '%s' is %s", f->name, i + 1, lc->name,
+				       isnan(v) ? "NaN" : "infinite");
+		}
+		r[k] = i;
+		t[k] = m->task == TASK_REGRESSION ? (v - m->label_mean) / m->label_std : v;
+		k++;
+	}
+	*rows = r;
+	*n = k;
+	*y = t;
+	return 0;
+}
+
+/* Model targets back to label units, for metrics. */
+static void unscale_targets(const struct model *m, const double *y, size_t n, double *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = m->task == TASK_REGRESSION ? y[i] * m->label_std + m->label_mean : y[i];
+}
+
+struct pred_par {
+	const struct model *m;
+	const double *dense;
+	const uint32_t *cat;
+	size_t n;
+	double *out;
+};
+
+#define PAR_CHUNK 1024
+
+static void pred_par_chunk(void *ctx, size_t k)
+{
+	struct pred_par *p = ctx;
+	size_t lo = k * PAR_CHUNK, hi = lo + PAR_CHUNK < p->n ? lo + PAR_CHUNK : p->n;
+	const struct transform *t = p->m->tf;
+	model_predict_rows(p->m, p->dense + lo * t->ndense, p->cat + lo * t->ncat, hi - lo,
+			   p->out + lo * (size_t)p->m->nout);
+}
+
+static void predict_cached(const struct model *m, const double *dense, const uint32_t *cat,
+			   size_t n, int threads, double *out)
+{
+	struct pred_par p = {m, dense, cat, n, out};
+	par_for((n + PAR_CHUNK - 1) / PAR_CHUNK, threads, pred_par_chunk, &p);
+}
+
+/* Loss of predictions in the units users read: MSE in label units, or log loss. */
+static double pred_loss(const struct model *m, const double *y, const double *pred, size_t n)
+{
+	long double s = 0;
+	size_t K = (size_t)m->nout;
+	for (size_t i = 0; i < n; i++) {
+		if (m->task == TASK_REGRESSION) {
+			double d = pred[i] - y[i];
+			s += d * d;
+		} else if (K == 1) {
+			double p = pred[i] < 1e-15 ? 1e-15 : pred[i] > 1 - 1e-15 ? 1 - 1e-15 : pred[i];
+			s -= y[i] > 0.5 ? log(p) : log(1 - p);
+		} else {
+			double p = pred[i * K + (size_t)y[i]];
+			s -= log(p < 1e-15 ? 1e-15 : p);
+		}
+	}
+	return n ? (double)(s / n) : NAN;
+}
+
+static double metric_value(json_t *metrics, const char *name)
+{
+	json_t *v = json_object_get(metrics, name);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static bool better(double v, double best, bool higher)
+{
+	if (!isfinite(v))
+		return false;
+	if (!isfinite(best))
+		return true;
+	return higher ? v > best : v < best;
+}
+
+static void fmt_rate(double r, char *buf, size_t n)
+{
+	if (r >= 1e6)
+		snprintf(buf, n, "%.1fM", r / 1e6);
+	else if (r >= 1e3)
+		snprintf(buf, n, "%.0fk", r / 1e3);
+	else
+		snprintf(buf, n, "%.0f", r);
+}
+
+struct trainer {
+	const struct train_config *cfg;
+	const struct train_hooks *hooks;
+	struct model *m;
+	const struct backend *be;
+	struct optimizer opt;
+	double *best_params;
+	double best_value, first_loss;
+	int best_epoch, bad_epochs, start_epoch;
+	bool higher;
+	const char *metric;
+	json_t *history;
+	double wait_total, compute_total, seconds_total;
+	size_t rows_total;
+};
+
+static int save_checkpoint(struct trainer *tr, int epochs_done, struct sbuf *out,
+			   struct pm_err *err)
+{
+	json_t *x = json_pack("{s:i,s:I,s:f,s:i,s:i,s:O,s:f,s:f,s:f,s:I}", "epoch", epochs_done,
+			      "step", (json_int_t)tr->opt.t, "best_value",
+			      isfinite(tr->best_value) ? tr->best_value : 0.0, "best_epoch",
+			      tr->best_epoch, "bad_epochs", tr->bad_epochs, "history", tr->history,
+			      "first_loss", tr->first_loss, "wait", tr->wait_total, "compute",
+			      tr->compute_total, "rows", (json_int_t)tr->rows_total);
+	json_object_set_new(x, "best_finite", json_boolean(isfinite(tr->best_value)));
+	struct model_array arr[3] = {
+		{.name = "opt.s1", .data = tr->opt.s1, .len = tr->m->nparams},
+		{.name = "opt.s2", .data = tr->opt.s2, .len = tr->m->nparams},
+		{.name = "best", .data = tr->best_params, .len = tr->m->nparams},
+	};
+	int rc = model_serialize(tr->m, x, arr, 3, out, err);
+	json_decref(x);
+	return rc;
+}
+
+static int load_checkpoint(struct trainer *tr, const void *data, size_t len, struct pm_err *err)
+{
+	json_t *x = NULL;
+	struct model_array *arr = NULL;
+	size_t narr = 0;
+	if (model_deserialize(data, len, "checkpoint", &tr->m, &x, &arr, &narr, err) < 0)
+		return -1;
+	int rc = -1;
+	if (!json_is_object(x) || narr != 3 || arr[0].len != tr->m->nparams ||
+	    arr[2].len != tr->m->nparams) {
+		pm_errf(err, "checkpoint: the training state is incomplete");
+		goto out;
+	}
+	tr->start_epoch = (int)json_integer_value(json_object_get(x, "epoch"));
+	tr->best_value = json_is_true(json_object_get(x, "best_finite"))
+				 ? json_number_value(json_object_get(x, "best_value")) : NAN;
+	tr->best_epoch = (int)json_integer_value(json_object_get(x, "best_epoch"));
+	tr->bad_epochs = (int)json_integer_value(json_object_get(x, "bad_epochs"));
+	tr->first_loss = json_number_value(json_object_get(x, "first_loss"));
+	tr->wait_total = json_number_value(json_object_get(x, "wait"));
+	tr->compute_total = json_number_value(json_object_get(x, "compute"));
+	tr->rows_total = (size_t)json_integer_value(json_object_get(x, "rows"));
+	json_decref(tr->history);
+	tr->history = json_deep_copy(json_object_get(x, "history"));
+	if (!json_is_array(tr->history))
+		tr->history = json_array();
+	/* the optimizer state is set after optim_init by the caller */
+	tr->opt.t = (uint64_t)json_integer_value(json_object_get(x, "step"));
+	tr->best_params = arr[2].data;
+	arr[2].data = NULL;
+	/* stash s1/s2 until the optimizer exists */
+	tr->opt.s1 = arr[0].data;
+	tr->opt.s2 = arr[1].data;
+	arr[0].data = arr[1].data = NULL;
+	rc = 0;
+out:
+	model_arrays_free(arr, narr);
+	json_decref(x);
+	return rc;
+}
+
+int train_model(const struct train_config *cfg, const struct frame *train,
+		const struct frame *eval, const void *ckpt, size_t ckpt_len,
+		const struct train_hooks *hooks, struct train_result *res, struct pm_err *err)
+{
+	static const struct train_hooks no_hooks;
+	if (!hooks)
+		hooks = &no_hooks;
+	memset(res, 0, sizeof *res);
+	struct trainer tr = {.cfg = cfg, .hooks = hooks, .best_value = NAN, .first_loss = NAN,
+			     .history = json_array()};
+	int rc = -1;
+	size_t *trows = NULL, *erows = NULL, ntr = 0, nev = 0;
+	double *ty = NULL, *ey = NULL, *tdense = NULL, *edense = NULL, *grad = NULL, *pred = NULL,
+	       *eyl = NULL;
+	uint32_t *tcat = NULL, *ecat = NULL;
+	int *colmap = NULL;
+	struct model_scratch *scratch = NULL;
+	int threads = cfg->threads > 0 ? cfg->threads : pm_ncpu();
+	double t_start = now_seconds();
+
+	if (backend_get(cfg->device, &tr.be, err) < 0)
+		goto out;
+	if (cfg->workers > 1) {
+		pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi",
+			 cfg->workers);
+		goto out;
+	}
+	if (cfg->epochs < 1 || cfg->batch < 1) {
+		pm_errcf(err, PM_E_USAGE, "--epochs and --batch must be at least 1");
+		goto out;
+	}
+	int lci = frame_col_index(train, cfg->label);
+	if (lci < 0) {
+		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)", train->name, cfg->label);
+		goto out;
+	}
+	const struct column *lc = &train->cols[lci];
+
+	if (ckpt) {
+		if (load_checkpoint(&tr, ckpt, ckpt_len, err) < 0)
+			goto out;
+		res->resumed = true;
+	} else {
+		/* features: the given ones, or every column but the label */
+		const char **cols = xcalloc(train->ncols + cfg->nfeatures + 1, sizeof *cols);
+		size_t nc = 0;
+		if (cfg->features) {
+			for (size_t i = 0; i < cfg->nfeatures; i++) {
+				if (strcmp(cfg->features[i], cfg->label) == 0) {
+					pm_errcf(err, PM_E_USAGE, "the label '%s' cannot also be a feature", cfg->label);
+					free(cols);
+					goto out;
+				}
+				cols[nc++] = cfg->features[i];
+			}
+		} else
+			for (size_t i = 0; i < train->ncols; i++)
+				if ((int)i != lci)
+					cols[nc++] = train->cols[i].name;
+		if (nc == 0) {
+			pm_errcf(err, PM_E_USAGE, "no features: dataset '%s' has only the label", train->name);
+			free(cols);
+			goto out;
+		}
+		tr.m = xcalloc(1, sizeof *tr.m);
+		tr.m->label = xstrdup(cfg->label);
+		tr.m->label_type = lc->type;
+		/* labelled rows */
+		size_t *lrows = xmalloc((train->nrows + 1) * sizeof *lrows), nl = 0;
+		for (size_t i = 0; i < train->nrows; i++)
+			if (column_present(lc, i))
+				lrows[nl++] = i;
+		if (nl == 0) {
+			pm_errcf(err, PM_E_USAGE, "label '%s' is missing in every row of dataset '%s'", cfg->label,
+				 train->name);
+			free(lrows);
+			free(cols);
+			goto out;
+		}
+		enum model_type type = MODEL_LINEAR;
+		if (decide_task(cfg, train, lc, lrows, nl, tr.m, &type, err) < 0) {
+			free(lrows);
+			free(cols);
+			goto out;
+		}
+		if (tr.m->task == TASK_REGRESSION) {
+			long double s = 0, ss = 0;
+			for (size_t i = 0; i < nl; i++) {
+				double v = column_num(lc, lrows[i]);
+				if (!isfinite(v)) {
+					pm_errf(err, "dataset '%s' row %zu: label '%s' is %s", train->name, lrows[i] + 1,
+						cfg->label, isnan(v) ? "NaN" : "infinite");
+					free(lrows);
+					free(cols);
+					goto out;
+				}
+				s += v;
+			}
+			double mean = (double)(s / nl);
+			for (size_t i = 0; i < nl; i++) {
+				double d = column_num(lc, lrows[i]) - mean;
+				ss += d * d;
+			}
+			double sd = sqrt((double)(ss / nl));
+			tr.m->label_mean = mean;
+			tr.m->label_std = sd > 0 ? sd : 1;
+		}
+		struct ft_options fo = {.columns = cols, .ncolumns = nc, .spec = cfg->transform,
+					.crosses = cfg->crosses, .topk = cfg->topk,
+					.hash_buckets = cfg->hash_buckets, .embed_dim = cfg->embed_dim,
+					.threads = threads};
+		int frc = transform_fit(train, lrows, nl, &fo, &tr.m->tf, err);
+		free(lrows);
+		free(cols);
+		if (frc < 0)
+			goto out;
+		struct model_spec spec = {.type = type, .task = tr.m->task, .dropout = cfg->dropout,
+					  .embed_dim = cfg->embed_dim, .seed = cfg->seed};
+		spec.nout = tr.m->task == TASK_MULTICLASS || type == MODEL_SOFTMAX ? (int)tr.m->classes.n : 1;
+		if (type == MODEL_DNN || type == MODEL_WIDE_DEEP) {
+			if (cfg->nhidden) {
+				spec.nhidden = cfg->nhidden;
+				memcpy(spec.hidden, cfg->hidden, sizeof spec.hidden);
+			} else {
+				spec.nhidden = 2;
+				spec.hidden[0] = 64;
+				spec.hidden[1] = 32;
+			}
+		} else if (cfg->nhidden) {
+			pm_errcf(err, PM_E_USAGE, "--hidden applies to --model dnn or wide-deep");
+			goto out;
+		}
+		if (model_init(tr.m, &spec, err) < 0)
+			goto out;
+		tr.m->hyper = train_config_to_json(cfg);
+		json_object_set_new(tr.m->hyper, "model", json_string(model_type_name(type)));
+		/* the result does not depend on the thread count: keep the file
+		 * the same on every machine */
+		json_object_del(tr.m->hyper, "threads");
+	}
+	struct model *m = tr.m;
+	const struct transform *tf = m->tf;
+
+	/* training targets and cache */
+	if (make_targets(m, train, lc, &trows, &ntr, &ty, &res->skipped_missing_label,
+			 &res->skipped_unknown_label, err) < 0)
+		goto out;
+	if (ntr == 0) {
+		pm_errcf(err, PM_E_USAGE, "no usable rows in dataset '%s'", train->name);
+		goto out;
+	}
+	colmap = xmalloc((tf->ninputs + 1) * sizeof *colmap);
+	if (transform_bind(tf, train, colmap, err) < 0)
+		goto out;
+	if (!cfg->no_cache) {
+		tdense = xmalloc((ntr * tf->ndense + 1) * sizeof *tdense);
+		tcat = xmalloc((ntr * tf->ncat + 1) * sizeof *tcat);
+		if (transform_apply_rows(tf, train, colmap, trows, ntr, tdense, tcat, threads, err) < 0)
+			goto out;
+	} else {
+		/* check every row once, so a bad value stops the run before training */
+		double *d1 = xmalloc((tf->ndense + 1) * sizeof *d1);
+		uint32_t *c1 = xmalloc((tf->ncat + 1) * sizeof *c1);
+		struct ft_value *vals = xmalloc((tf->ninputs + 1) * sizeof *vals);
+		int bad = 0;
+		for (size_t i = 0; i < ntr && !bad; i++) {
+			transform_row_values(tf, train, colmap, trows[i], vals);
+			if (transform_apply(tf, vals, d1, c1, err) < 0) {
+				pm_err_prefix(err, "dataset '%s' row %zu", train->name, trows[i] + 1);
+				bad = 1;
+			}
+		}
+		free(d1);
+		free(c1);
+		free(vals);
+		if (bad)
+			goto out;
+	}
+	res->train_rows = ntr;
+
+	/* eval targets and cache */
+	if (eval) {
+		int eli = frame_col_index(eval, cfg->label);
+		if (eli < 0) {
+			pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)", eval->name,
+				 cfg->label);
+			goto out;
+		}
+		size_t miss, unk;
+		if (make_targets(m, eval, &eval->cols[eli], &erows, &nev, &ey, &miss, &unk, err) < 0)
+			goto out;
+		int *emap = xmalloc((tf->ninputs + 1) * sizeof *emap);
+		if (transform_bind(tf, eval, emap, err) < 0) {
+			free(emap);
+			goto out;
+		}
+		edense = xmalloc((nev * tf->ndense + 1) * sizeof *edense);
+		ecat = xmalloc((nev * tf->ncat + 1) * sizeof *ecat);
+		int arc = transform_apply_rows(tf, eval, emap, erows, nev, edense, ecat, threads, err);
+		free(emap);
+		if (arc < 0)
+			goto out;
+		eyl = xmalloc((nev + 1) * sizeof *eyl);
+		unscale_targets(m, ey, nev, eyl);
+		res->eval_rows = nev;
+	}
+
+	/* optimizer */
+	{
+		double *s1 = tr.opt.s1, *s2 = tr.opt.s2;
+		uint64_t t = tr.opt.t;
+		optim_init(&tr.opt, m, cfg->opt, cfg->wide_opt, cfg->momentum);
+		if (s1) {
+			memcpy(tr.opt.s1, s1, m->nparams * sizeof *s1);
+			memcpy(tr.opt.s2, s2, m->nparams * sizeof *s2);
+			tr.opt.t = t;
+			free(s1);
+			free(s2);
+		}
+	}
+	if (!tr.best_params) {
+		tr.best_params = xmalloc((m->nparams + 1) * sizeof *tr.best_params);
+		memcpy(tr.best_params, m->params, m->nparams * sizeof *tr.best_params);
+	}
+	if (eval && nev)
+		tr.metric = model_primary_metric(m, &tr.higher);
+	else {
+		tr.metric = "loss";
+		tr.higher = false;
+	}
+	/* Adam's usual 0.001 suits networks; convex models over standardized
+	 * features converge in few epochs at 0.01 */
+	bool deep = m->type == MODEL_DNN || m->type == MODEL_WIDE_DEEP;
+	double base_lr = cfg->lr > 0 ? cfg->lr
+			 : cfg->opt == OPT_SGD ? 0.01
+			 : cfg->opt == OPT_ADAM ? (deep ? 0.001 : 0.01) : 0.05;
+	double wide_lr = cfg->wide_lr > 0 ? cfg->wide_lr
+			 : cfg->wide_opt == OPT_ADAM ? base_lr
+			 : cfg->wide_opt == OPT_SGD ? 0.01 : 0.05;
+	if (m->type != MODEL_WIDE_DEEP)
+		wide_lr = base_lr;
+	scratch = model_scratch_new(m, cfg->batch);
+	grad = xmalloc((m->nparams + 1) * sizeof *grad);
+	pred = xmalloc(((nev > ntr ? nev : ntr) * (size_t)m->nout + 1) * sizeof *pred);
+
+	struct pipe_source src = {.n = ntr, .dense = tdense, .cat = tcat, .y = ty, .tf = tf,
+				  .frame = train, .colmap = colmap, .rows = trows};
+	double reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
+	int e;
+	bool stop = false;
+	double last_poll = now_seconds();
+	for (e = tr.start_epoch; e < cfg->epochs && !stop; e++) {
+		double lr[2] = {lr_at(cfg, base_lr, e), lr_at(cfg, wide_lr, e)};
+		struct pipeline *pipe = NULL;
+		if (pipeline_start(&src, cfg->batch, cfg->shuffle_buffer, rng_derive(cfg->seed, (uint64_t)e + 1),
+				   &pipe, err) < 0)
+			goto out;
+		double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0;
+		long double sumloss = 0;
+		size_t rows = 0;
+		for (;;) {
+			struct batch b;
+			double w;
+			if (pipeline_next(pipe, &b, &w, err) < 0) {
+				pipeline_stop(pipe);
+				goto out;
+			}
+			wait += w;
+			if (b.n == 0)
+				break;
+			double c0 = now_seconds(), loss;
+			if (model_loss_grad(m, tr.be, scratch, &b, cfg->l2, true,
+					    rng_derive(cfg->seed ^ DROPOUT_SEED, tr.opt.t + 1), &loss, grad, err) < 0) {
+				pipeline_stop(pipe);
+				goto out;
+			}
+			if (!isfinite(loss)) {
+				pipeline_stop(pipe);
+				pm_errf(err, "training diverged at epoch %d, step %llu: the loss is %s; lower --lr (now %g)%s",
+					e + 1, (unsigned long long)tr.opt.t + 1, isnan(loss) ? "NaN" : "infinite", lr[0],
+					cfg->l2 > 0 ? "" : " or add --l2");
+				goto out;
+			}
+			if (!isfinite(tr.first_loss))
+				tr.first_loss = loss;
+			optim_step(&tr.opt, m, m->params, grad, lr);
+			double c1 = now_seconds();
+			compute += c1 - c0;
+			sumloss += loss * (double)b.n;
+			rows += b.n;
+			if (c1 - last_poll > 0.5) {
+				last_poll = c1;
+				if (progress_cancelled(hooks->progress) || (hooks->cancelled && hooks->cancelled(hooks->ctx))) {
+					pipeline_stop(pipe);
+					pm_errcf(err, PM_E_CANCEL, "cancelled at epoch %d", e + 1);
+					goto out;
+				}
+				if (cfg->max_seconds > 0 && c1 - t_start > cfg->max_seconds)
+					stop = true;
+			}
+			if (hooks->progress && c1 - last_report > 0.25) {
+				last_report = c1;
+				double rate = rows / (c1 - t0 > 1e-9 ? c1 - t0 : 1e-9);
+				double left = ((double)(cfg->epochs - e) * (double)ntr - (double)rows) / rate;
+				char r[16], what[160];
+				fmt_rate(rate, r, sizeof r);
+				snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s ETA %.0fs", e + 1,
+					 cfg->epochs, (double)(sumloss / rows) * reg_scale, r, left);
+				progress_report(hooks->progress, what, e + (double)rows / (double)ntr, cfg->epochs);
+			}
+			if (stop)
+				break;
+		}
+		pipeline_stop(pipe);
+		double secs = now_seconds() - t0;
+		double train_loss = rows ? (double)(sumloss / rows) : NAN;
+		if (isfinite(tr.first_loss) && train_loss > 100 * (tr.first_loss > 1e-3 ? tr.first_loss : 1e-3)) {
+			pm_errf(err, "training diverged at epoch %d: the loss rose from %.4g to %.4g; lower --lr (now %g)",
+				e + 1, tr.first_loss * reg_scale, train_loss * reg_scale, lr[0]);
+			goto out;
+		}
+		struct train_epoch ep = {.epoch = e + 1, .epochs = cfg->epochs,
+					 .train_loss = train_loss * reg_scale, .eval_loss = NAN,
+					 .metric = tr.metric, .lr = lr[0], .rows = rows, .seconds = secs,
+					 .input_wait_s = wait, .compute_s = compute};
+		ep.rows_per_s = rows / (wait + compute > 1e-9 ? wait + compute : 1e-9);
+		json_t *em = NULL;
+		if (eval && nev) {
+			predict_cached(m, edense, ecat, nev, threads, pred);
+			em = model_metrics(m, eyl, pred, nev);
+			ep.eval_loss = pred_loss(m, eyl, pred, nev);
+			ep.value = metric_value(em, tr.metric);
+		} else
+			ep.value = ep.train_loss;
+		ep.metrics = em;
+		if (better(ep.value, tr.best_value, tr.higher)) {
+			tr.best_value = ep.value;
+			tr.best_epoch = e + 1;
+			tr.bad_epochs = 0;
+			memcpy(tr.best_params, m->params, m->nparams * sizeof *m->params);
+			ep.best = true;
+		} else
+			tr.bad_epochs++;
+		tr.wait_total += wait;
+		tr.compute_total += compute;
+		tr.rows_total += rows;
+		json_t *rec = json_pack("{s:i,s:o,s:o,s:s,s:o,s:f,s:I,s:f,s:f,s:f,s:f,s:b}", "epoch", e + 1,
+					"train_loss", isfinite(ep.train_loss) ? json_real(ep.train_loss) : json_null(),
+					"eval_loss", isfinite(ep.eval_loss) ? json_real(ep.eval_loss) : json_null(),
+					"metric", tr.metric, "value",
+					isfinite(ep.value) ? json_real(ep.value) : json_null(), "lr", ep.lr, "rows",
+					(json_int_t)rows, "seconds", secs, "rows_per_s", ep.rows_per_s, "input_wait_s",
+					wait, "compute_s", compute, "best", ep.best);
+		json_array_append_new(tr.history, rec);
+		if (hooks->progress) {
+			char r[16], what[200];
+			fmt_rate(ep.rows_per_s, r, sizeof r);
+			/* classification: the headline metric too */
+			char extra[48] = "";
+			const char *sec = m->task == TASK_BINARY ? "auc" : m->task == TASK_MULTICLASS ? "accuracy" : NULL;
+			if (sec && em)
+				snprintf(extra, sizeof extra, " %s %.4g", sec, metric_value(em, sec));
+			if (em)
+				snprintf(what, sizeof what, "epoch %d/%d loss %.4g eval %s %.4g%s %s rows/s",
+					 e + 1, cfg->epochs, ep.train_loss, tr.metric, ep.value, extra, r);
+			else
+				snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s", e + 1,
+					 cfg->epochs, ep.train_loss, r);
+			progress_report(hooks->progress, what, e + 1, cfg->epochs);
+		}
+		bool early = cfg->patience > 0 && tr.bad_epochs >= cfg->patience;
+		bool reached = cfg->target != 0 && isfinite(ep.value) &&
+			       (tr.higher ? ep.value >= cfg->target : ep.value <= cfg->target);
+		if (hooks->on_epoch) {
+			struct sbuf ck = {0};
+			int hrc = 0;
+			if (hooks->want_checkpoints && save_checkpoint(&tr, e + 1, &ck, err) < 0)
+				hrc = -1;
+			if (hrc == 0)
+				hrc = hooks->on_epoch(hooks->ctx, &ep, hooks->want_checkpoints ? &ck : NULL, err);
+			sbuf_free(&ck);
+			if (hrc < 0) {
+				json_decref(em);
+				goto out;
+			}
+		}
+		json_decref(em);
+		if (hooks->crash_after && e + 1 - tr.start_epoch >= hooks->crash_after) {
+			pm_errf(err, "simulated crash after epoch %d", e + 1);
+			goto out;
+		}
+		if (early) {
+			res->stopped_early = true;
+			stop = true;
+		}
+		if (reached)
+			stop = true;
+	}
+	res->epochs_run = e;
+
+	/* the best epoch's weights, judged on held-out data */
+	if (eval && nev && tr.best_epoch > 0)
+		memcpy(m->params, tr.best_params, m->nparams * sizeof *m->params);
+	res->best_epoch = tr.best_epoch;
+	if (eval && nev) {
+		predict_cached(m, edense, ecat, nev, threads, pred);
+		res->metrics = model_metrics(m, eyl, pred, nev);
+	} else {
+		double *tyl = xmalloc((ntr + 1) * sizeof *tyl);
+		unscale_targets(m, ty, ntr, tyl);
+		if (tdense)
+			predict_cached(m, tdense, tcat, ntr, threads, pred);
+		else if (model_predict_frame(m, train, trows, ntr, threads, pred, err) < 0) {
+			free(tyl);
+			goto out;
+		}
+		res->metrics = model_metrics(m, tyl, pred, ntr);
+		free(tyl);
+	}
+	json_object_set_new(res->metrics, "evaluated_on", json_string(eval && nev ? eval->name : train->name));
+	json_decref(m->metrics);
+	m->metrics = json_incref(res->metrics);
+	res->seconds = now_seconds() - t_start;
+	res->input_wait_s = tr.wait_total;
+	res->compute_s = tr.compute_total;
+	res->rows_per_s = tr.rows_total / (tr.wait_total + tr.compute_total > 1e-9 ? tr.wait_total + tr.compute_total : 1e-9);
+	res->history = tr.history;
+	tr.history = NULL;
+	res->model = m;
+	tr.m = NULL;
+	rc = 0;
+out:
+	if (rc < 0 && res->metrics) {
+		json_decref(res->metrics);
+		res->metrics = NULL;
+	}
+	model_free(tr.m);
+	optim_free(&tr.opt);
+	free(tr.best_params);
+	json_decref(tr.history);
+	model_scratch_free(scratch);
+	free(trows);
+	free(erows);
+	free(ty);
+	free(ey);
+	free(eyl);
+	free(tdense);
+	free(tcat);
+	free(edense);
+	free(ecat);
+	free(grad);
+	free(pred);
+	free(colmap);
+	return rc;
+}

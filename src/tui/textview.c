@@ -1,0 +1,224 @@
+/* Text views: the output of a `:` command, and the help of a screen
+ * generated from its key tables. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct textview {
+	struct view v;
+	char **lines;
+	size_t n;
+	int left;           /* columns scrolled off to the left */
+	int maxw;           /* widest line */
+	char *pattern;      /* last search, highlighted */
+	size_t match;       /* line of the last match, or (size_t)-1 */
+};
+
+static void tv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct textview *tv = (struct textview *)v;
+	v->sc.page = h;
+	scroller_fix(&v->sc);
+	for (int i = 0; i < h; i++) {
+		size_t li = v->sc.top + (size_t)i;
+		if (li >= tv->n)
+			break;
+		tui_put_hl(t, y + i, x + 1, w - 1, S_NORMAL, tv->lines[li], tv->left, tv->pattern);
+	}
+}
+
+static void tv_info(struct view *v, struct tui *t, char *buf, size_t n)
+{
+	struct textview *tv = (struct textview *)v;
+	size_t last = v->sc.top + (size_t)v->sc.page;
+	if (last > tv->n)
+		last = tv->n;
+	if (tv->n <= (size_t)v->sc.page)
+		snprintf(buf, n, "%zu lines", tv->n);
+	else
+		snprintf(buf, n, "lines %zu-%zu of %zu", v->sc.top + 1, last, tv->n);
+}
+
+static bool tv_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
+{
+	struct textview *tv = (struct textview *)v;
+	free(tv->pattern);
+	tv->pattern = xstrdup(pat);
+	if (tv->n == 0)
+		return false;
+	size_t start = tv->match != (size_t)-1 && next ? tv->match : v->sc.top;
+	for (size_t k = 0; k < tv->n; k++) {
+		size_t i;
+		if (dir > 0)
+			i = (start + k + (next ? 1 : 0)) % tv->n;
+		else
+			i = (start + tv->n * 2 - k - (next ? 1 : 0)) % tv->n;
+		if (tui_strcasestr(tv->lines[i], pat)) {
+			tv->match = i;
+			/* show the match a few lines below the top, as less does */
+			v->sc.top = i > 2 ? i - 2 : 0;
+			scroller_fix(&v->sc);
+			if (i < v->sc.top)
+				v->sc.top = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void tv_free(struct view *v)
+{
+	struct textview *tv = (struct textview *)v;
+	for (size_t i = 0; i < tv->n; i++)
+		free(tv->lines[i]);
+	free(tv->lines);
+	free(tv->pattern);
+}
+
+static void k_right(struct tui *t, struct view *v, int key)
+{
+	struct textview *tv = (struct textview *)v;
+	if (tv->left + 8 < tv->maxw)
+		tv->left += 8;
+}
+static void k_left(struct tui *t, struct view *v, int key)
+{
+	struct textview *tv = (struct textview *)v;
+	tv->left = tv->left > 8 ? tv->left - 8 : 0;
+}
+
+static const struct key_binding tv_b[] = {
+	{{'l', K_RIGHT}, "scroll right", NULL, k_right},
+	{{'h', K_LEFT}, "scroll left", NULL, k_left},
+	{{0}},
+};
+static const struct key_table tv_keys = {"Text", tv_b};
+
+static const struct view_class textview_class = {
+	.name = "text",
+	.about = "Text: the output of a command",
+	.keys = {&tv_keys, &nav_keys, NULL},
+	.draw = tv_draw,
+	.free = tv_free,
+	.info = tv_info,
+	.search = tv_search,
+};
+
+struct view *textview_new(const char *title, const char *text)
+{
+	struct textview *tv = xcalloc(1, sizeof *tv);
+	view_init(&tv->v, &textview_class, title);
+	tv->v.sc.cursorless = true;
+	tv->match = (size_t)-1;
+	size_t cap = 0;
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = xstrndup(p, len);
+		/* tabs to spaces, so that columns line up */
+		struct sbuf b = {0};
+		int col = 0;
+		for (char *c = line; *c; c++) {
+			if (*c == '\t') {
+				do
+					sbuf_putc(&b, ' ');
+				while (++col % 8);
+			} else {
+				sbuf_putc(&b, *c);
+				if (((unsigned char)*c & 0xc0) != 0x80)
+					col++;
+			}
+		}
+		free(line);
+		xgrow((void **)&tv->lines, &cap, tv->n + 1, sizeof *tv->lines);
+		tv->lines[tv->n] = sbuf_steal(&b);
+		int lw = utf8_width(tv->lines[tv->n]);
+		if (lw > tv->maxw)
+			tv->maxw = lw;
+		tv->n++;
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	tv->v.sc.n = tv->n;
+	return &tv->v;
+}
+
+/* ---- help ---------------------------------------------------------------------------- */
+/* Appends text as lines of at most width columns, broken at spaces. */
+static void wrap(struct sbuf *b, const char *text, int width)
+{
+	const char *p = text;
+	int col = 0;
+	while (*p) {
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		char *word = xstrndup(p, (size_t)(e - p));
+		int ww = utf8_width(word);
+		if (col && col + 1 + ww > width) {
+			sbuf_putc(b, '\n');
+			col = 0;
+		} else if (col) {
+			sbuf_putc(b, ' ');
+			col++;
+		}
+		sbuf_puts(b, word);
+		col += ww;
+		free(word);
+		p = e;
+		while (*p == ' ')
+			p++;
+	}
+	sbuf_putc(b, '\n');
+}
+
+static void help_table(struct tui *t, struct sbuf *b, const struct key_table *tab, bool first)
+{
+	if (!first)
+		sbuf_putc(b, '\n');
+	sbuf_printf(b, "%s\n", tab->title);
+	for (const struct key_binding *kb = tab->b; kb->keys[0]; kb++) {
+		if (!kb->help)
+			continue; /* documented with its neighbour */
+		struct sbuf keys = {0};
+		for (int i = 0; i < 4 && kb->keys[i]; i++) {
+			char lab[32];
+			key_label(kb->keys[i], t->utf8, lab, sizeof lab);
+			sbuf_printf(&keys, "%s%s", i ? " " : "", lab);
+		}
+		int pad = 16 - utf8_width(keys.s);
+		sbuf_printf(b, "  %s%*s%s\n", keys.s, pad > 1 ? pad : 1, "", kb->help);
+		sbuf_free(&keys);
+	}
+}
+
+struct view *help_view_new(struct tui *t, struct view *v)
+{
+	struct sbuf b = {0};
+	bool first = true;
+	if (v) {
+		wrap(&b, v->cls->about, 76);
+		sbuf_putc(&b, '\n');
+		for (int i = 0; v->cls->keys[i]; i++, first = false)
+			help_table(t, &b, v->cls->keys[i], first);
+	}
+	help_table(t, &b, &global_keys, first);
+	/* the tabs that exist */
+	sbuf_puts(&b, "\nScreens (a key or a click on the tab)\n");
+	for (int i = 0; i < TUI_NSCREENS; i++) {
+		const struct screen_class *sc = tui_screen(i);
+		if (sc->open)
+			sbuf_printf(&b, "  %c               %s\n", sc->key, sc->about);
+	}
+	sbuf_puts(&b, "\nEvery action that changes the workspace runs as a command and is kept\n"
+		      "in the session history: `:history` lists it, `:save-log FILE` saves it\n"
+		      "as a script that `prodml -f FILE` replays.\n");
+	char *title = xasprintf("help: %s", v ? v->cls->name : "prodml");
+	struct view *hv = textview_new(title, b.s);
+	free(title);
+	sbuf_free(&b);
+	return hv;
+}

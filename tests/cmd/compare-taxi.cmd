@@ -1,0 +1,22 @@
+# The bundled taxi data (datasets/README): serving.csv has a planted skew in
+# payment_type.  Computed independently (Python: pandas value_counts over the
+# non-missing values, scipy.stats.ks_2samp):
+#   L-infinity of payment_type, train vs serving: 0.0961 at "Cash"
+#     (0.5474 in train, 0.6435 in serving)
+#   L-infinity of company, train vs serving: 0.024821641974038355 at
+#     "Taxi Affiliation Services, LLC"
+#   L-infinity of payment_type, train vs eval: 0.0064 at "Cash"
+#   two-sample KS of trip_miles, train vs serving: 0.1172 (the planted
+#     drift: serving's miles read 1.3 times too long)
+# At 0.05, compare flags payment_type (L-infinity) and trip_miles (KS), and a
+# skew threshold of 0.05 in the schema flags payment_type alone.
+load train datasets/taxi/train.csv
+load serving datasets/taxi/serving.csv
+load eval datasets/taxi/eval.csv
+compare train serving --threshold 0.05
+compare train eval --feature payment_type
+schema infer train --as taxi
+schema set taxi tips not_in_env serving
+schema set taxi payment_type skew linf 0.05
+schema set taxi company skew linf 0.05
+validate serving --schema taxi --env serving --baseline train

@@ -1,0 +1,37 @@
+# args: --keep-going
+# every bad train/evaluate/job request gets a message naming the cause
+load sp datasets/spending/spending.csv
+train
+train m --label Spending_Score
+train m --data sp
+train m --data nosuch --label x
+train 'bad name' --data sp --label Spending_Score
+train m --data sp --label nosuch
+train m --data sp --label Spending_Score --model tree
+train m --data sp --label Spending_Score --model linear
+train m --data sp --label Family_Size --model logistic
+train m --data sp --label Spending_Score --features Spending_Score,Family_Size
+train m --data sp --label Spending_Score --features Family_Size,nosuch
+train m --data sp --label Spending_Score --device gpu
+train m --data sp --label Spending_Score --workers 4
+train m --data sp --label Spending_Score --hidden 64,x
+train m --data sp --label Spending_Score --hidden 8
+train m --data sp --label Spending_Score --epochs 0
+train m --data sp --label Spending_Score --optimizer rmsprop
+train m --data sp --label Spending_Score --patience 3
+train m --data sp --label Spending_Score --transform Profession=log1p
+train m --data sp --label Spending_Score --transform Family_Size=bucketize:3:2
+train m --data sp --label Spending_Score --cross Profession
+train m --data sp --label Spending_Score --positive High
+train m --data sp --label Work_Experience --model softmax --optimizer sgd --lr 1e9
+train --resume 99
+train --resume x
+evaluate nosuch --data sp
+evaluate m:7 --data sp
+evaluate m@production --data sp
+evaluate m:x --data sp
+evaluate m --data sp
+models show nosuch
+job show 5
+job wait x
+job cancel 1

@@ -1,0 +1,67 @@
+#!/bin/sh
+# A workbench session saved with :save-log replays headless to the same
+# workspace: keys load a file, filter it (a recorded `load --sql`), open
+# its overview (a recorded `stats`) and save the log; `prodml -f LOG` on a
+# fresh workspace must then list the same datasets with the same content
+# fingerprints, and the log must hold exactly the commands the keys ran.
+set -u
+src=${srcdir:?}
+prodml=${PRODML:?}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-replay.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
+cd "$tmp" || exit 99
+TERM=xterm-256color
+LC_ALL=C.UTF-8
+export TERM LC_ALL
+unset PRODML_WORKSPACE
+
+keys=':load trips tests/fixtures/cmd/trips.csv<Enter>'
+keys="$keys"'<Enter>ffare > 7<Enter>o'
+keys="$keys"':load natality datasets/natality/natality.csv<Enter>'
+keys="$keys"':save-log session.log<Enter>'
+if ! "$prodml" -W ws1 --tui-dump 80x24 --keys "$keys" >screen 2>&1; then
+	echo "replay.sh: the workbench session failed:"
+	cat screen
+	exit 1
+fi
+fail=0
+grep -q 'wrote 4 commands to session.log' screen || {
+	echo "replay.sh: no confirmation of save-log on the screen:"
+	cat screen
+	fail=1
+}
+cat >expected.log <<'LOG'
+# prodml session log: `prodml -f FILE` replays it
+load trips tests/fixtures/cmd/trips.csv
+load trips_filtered --sql 'SELECT * FROM trips WHERE fare > 7'
+stats trips_filtered
+load natality datasets/natality/natality.csv
+LOG
+if ! diff -u expected.log session.log; then
+	echo "replay.sh: the saved log is not the commands the keys ran"
+	fail=1
+fi
+if ! "$prodml" -q -W ws2 -f session.log >replay.out 2>&1; then
+	echo "replay.sh: prodml -f session.log failed:"
+	cat replay.out
+	exit 1
+fi
+# name, rows, columns, fingerprint and source; not the creation time
+state() {
+	"$prodml" -W "$1" -o csv -c datasets | cut -d, -f1-5
+}
+state ws1 >state1
+state ws2 >state2
+if ! diff -u state1 state2; then
+	echo "replay.sh: the replayed workspace differs"
+	fail=1
+fi
+# and the filter kept the right rows: fares 12.5, 7.25 and 31 of trips.csv
+grep -q '^trips_filtered,3,6,' state2 || {
+	echo "replay.sh: trips_filtered should have 3 rows:"
+	cat state2
+	fail=1
+}
+exit $fail
