@@ -711,10 +711,8 @@ static int exec_validate(struct session *s, struct cmd_call *call, struct pm_err
 	call->result = res;
 	rc = 0;
 	if (an.n && call_flag(call, "--fail-on-anomaly")) {
-		/* show what was found, then fail: scripts stop with exit 1 */
-		cmd_print_result(s, call, call->result);
-		json_decref(call->result);
-		call->result = NULL;
+		/* the result is still printed (cmd_run prints a failed command's
+		 * result when it left one), then scripts stop with exit 1 */
 		rc = pm_errf(err, "validate: %zu anomal%s in %s (--fail-on-anomaly)", an.n,
 			     an.n == 1 ? "y" : "ies", name);
 	}

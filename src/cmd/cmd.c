@@ -259,7 +259,9 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 		/* the history replays as a script: only commands that worked */
 		if (rc == 0 && strcmp(e->name, "history") != 0)
 			history_add(s, words);
-		if (rc == 0 && call.result)
+		/* a command that fails may still leave a result worth seeing
+		 * (validate --fail-on-anomaly shows what it found) */
+		if (call.result)
 			cmd_print_result(s, &call, call.result);
 	}
 	if (call.result)
