@@ -14,6 +14,7 @@ include tests/unit/local-core.mk
 include tests/unit/local-data.mk
 include tests/unit/local-validate.mk
 include tests/unit/local-train.mk
+include tests/unit/local-serve.mk
 include tests/unit/local-tui.mk
 include tests/cmd/local.mk
 include tests/tui/local.mk

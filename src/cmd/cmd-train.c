@@ -140,11 +140,32 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	    opt_real(call, "--dropout", 0, 0, 0.99, &c->dropout, err) < 0 ||
 	    opt_real(call, "--lr-decay", 0.5, 1e-9, 1, &c->lr_decay, err) < 0)
 		return -1;
-	if ((v = call_opt(call, "--schedule")) && !lr_schedule_parse(v, &c->schedule))
-		return pm_errcf(err, PM_E_USAGE, "--schedule: '%s' is not one of constant, exponential, step, cosine", v);
-	if (opt_size(call, "--lr-step", 5, 1, 100000, &n, err) < 0)
-		return -1;
-	c->lr_step = (int)n;
+	if ((v = call_opt(call, "--schedule"))) {
+		/* step takes its period: step:N */
+		char *name = xstrdup(v), *colon = strchr(name, ':');
+		int64_t every = 5;
+		if (colon)
+			*colon = 0;
+		bool ok = lr_schedule_parse(name, &c->schedule) &&
+			  (!colon || (c->schedule == LR_STEP && parse_int64(colon + 1, strlen(colon + 1), &every) &&
+				      every >= 1 && every <= 100000));
+		free(name);
+		if (!ok)
+			return pm_errcf(err, PM_E_USAGE, "--schedule: '%s' is not one of constant, exponential, step[:N], cosine", v);
+		c->lr_step = (int)every;
+	}
+	if ((v = call_opt(call, "--target"))) {
+		const char *eq = strchr(v, '=');
+		bool known = false;
+		char *name = eq ? xstrndup(v, (size_t)(eq - v)) : NULL;
+		if (name)
+			metric_higher_better(name, &known);
+		if (!eq || !known || !parse_double(eq + 1, strlen(eq + 1), &c->target)) {
+			free(name);
+			return pm_errcf(err, PM_E_USAGE, "--target: '%s' is not METRIC=VALUE with a metric of evaluate (auc, accuracy, rmse, logloss, ...)", v);
+		}
+		c->target_metric = name;
+	}
 	if ((v = call_opt(call, "--seed"))) {
 		int64_t s;
 		if (!parse_int64(v, strlen(v), &s) || s < 0)
@@ -185,7 +206,9 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	if ((v = call_opt(call, "--positive")))
 		c->positive = xstrdup(v);
 	if (c->patience && !c->eval)
-		return pm_errcf(err, PM_E_USAGE, "--patience watches the eval metric: give --eval NAME");
+		return pm_errcf(err, PM_E_USAGE, "--patience watches the eval loss: give --eval NAME");
+	if (c->target_metric && !c->eval && strcmp(c->target_metric, "loss") != 0)
+		return pm_errcf(err, PM_E_USAGE, "--target %s watches an eval metric: give --eval NAME", c->target_metric);
 	return 0;
 }
 
@@ -254,6 +277,32 @@ static int foreground_run(struct session *s, struct workspace *ws, struct cmd_ca
 
 /* ---- train -------------------------------------------------------------------- */
 
+static int check_columns(struct session *s, const struct train_config *c, struct pm_err *err)
+{
+	struct frame *f;
+	if (session_frame(s, c->data, &f, err) < 0)
+		return -1;
+	if (frame_col_index(f, c->label) < 0)
+		return pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)", c->data,
+				c->label);
+	for (size_t i = 0; i < c->nfeatures; i++) {
+		if (strcmp(c->features[i], c->label) == 0)
+			return pm_errcf(err, PM_E_USAGE, "the label '%s' cannot also be a feature", c->label);
+		if (frame_col_index(f, c->features[i]) < 0)
+			return pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (in --features)",
+					c->data, c->features[i]);
+	}
+	if (c->eval) {
+		struct frame *e;
+		if (session_frame(s, c->eval, &e, err) < 0)
+			return -1;
+		if (frame_col_index(e, c->label) < 0)
+			return pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)",
+					c->eval, c->label);
+	}
+	return 0;
+}
+
 static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -287,6 +336,11 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	}
 	if (cfg.threads == 0)
 		cfg.threads = session_threads(s);
+	/* the mistakes that need no training are reported before a run exists */
+	if (check_columns(s, &cfg, err) < 0) {
+		train_config_free(&cfg);
+		return -1;
+	}
 	int64_t run;
 	int rc = run_create(ws, &cfg, &run, err);
 	train_config_free(&cfg);
@@ -360,10 +414,11 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 		    (long long)json_integer_value(json_object_get(r, "version")),
 		    (long long)json_integer_value(json_object_get(r, "run")),
 		    json_string_value(json_object_get(r, "type")), json_string_value(json_object_get(r, "task")));
-	sbuf_printf(out, "  epochs %lld (best %lld)%s%s, %lld rows, %lld parameters\n",
+	sbuf_printf(out, "  epochs %lld (best %lld)%s%s%s, %lld rows, %lld parameters\n",
 		    (long long)json_integer_value(json_object_get(r, "epochs")),
 		    (long long)json_integer_value(json_object_get(r, "best_epoch")),
 		    json_is_true(json_object_get(r, "stopped_early")) ? ", stopped early" : "",
+		    json_is_true(json_object_get(r, "reached_target")) ? ", target reached" : "",
 		    json_is_true(json_object_get(r, "resumed")) ? ", resumed" : "",
 		    (long long)json_integer_value(json_object_get(r, "rows")),
 		    (long long)json_integer_value(json_object_get(r, "parameters")));
@@ -548,6 +603,22 @@ static int cmp_slices(const void *a, const void *b)
 
 #define MAX_SLICES 1000
 
+/* Metrics of a model's predictions; a binary model (logistic, or a
+ * two-class softmax) is judged at the --threshold. */
+static json_t *eval_metrics(const struct model *m, const double *y, const double *pred, size_t n,
+			    double threshold)
+{
+	if (m->task != TASK_BINARY)
+		return model_metrics(m, y, pred, n);
+	size_t K = (size_t)m->nout;
+	double *p1 = xmalloc((n + 1) * sizeof *p1);
+	for (size_t i = 0; i < n; i++)
+		p1[i] = pred[i * K + (K - 1)];
+	json_t *j = metrics_binary(y, p1, n, threshold, m->prior ? m->prior[1] : 0.5);
+	free(p1);
+	return j;
+}
+
 static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -600,9 +671,7 @@ static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err
 	pred = xmalloc((n * K + 1) * sizeof *pred);
 	if (model_predict_frame(m, f, rows, n, session_threads(s), pred, err) < 0)
 		goto out;
-	json_t *metrics = m->task == TASK_BINARY && K == 1
-		? metrics_binary(y, pred, n, threshold, m->prior ? m->prior[1] : 0.5)
-		: model_metrics(m, y, pred, n);
+	json_t *metrics = eval_metrics(m, y, pred, n, threshold);
 	json_t *slices = json_array();
 	if (sc >= 0) {
 		/* group by the slice value's text */
@@ -644,9 +713,7 @@ static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err
 				ys[i] = y[sl[k].rows[i]];
 				memcpy(ps + i * K, pred + sl[k].rows[i] * K, K * sizeof *ps);
 			}
-			json_t *sm = m->task == TASK_BINARY && K == 1
-				? metrics_binary(ys, ps, sl[k].n, threshold, m->prior ? m->prior[1] : 0.5)
-				: model_metrics(m, ys, ps, sl[k].n);
+			json_t *sm = eval_metrics(m, ys, ps, sl[k].n, threshold);
 			json_array_append_new(slices, json_pack("{s:s,s:o,s:I,s:o}", "slice", slice, "value",
 							       sl[k].value ? json_string(sl[k].value) : json_null(),
 							       "rows", (json_int_t)sl[k].n, "metrics", sm));
@@ -750,7 +817,8 @@ static const struct cmd_opt train_opts[] = {
 	{"--l2", 0, "X", COMPLETE_NONE, NULL,
 	 "L2 penalty: adds X/2 times the sum of squared weights (not biases) to the loss"},
 	{"--eval", 0, "NAME", COMPLETE_DATASET, NULL,
-	 "held-out dataset judged after each epoch; the best epoch's weights are kept"},
+	 "held-out dataset judged after each epoch; the weights of the epoch with the best eval "
+	 "loss (rmse, or logloss for classification) are kept"},
 	{"--seed", 0, "N", COMPLETE_NONE, NULL,
 	 "seed of every random choice (weights, shuffling, dropout): the same seed gives the same model (default 42)"},
 	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
@@ -761,12 +829,15 @@ static const struct cmd_opt train_opts[] = {
 	 "continue an interrupted run from its last checkpoint"},
 	{"--dropout", 0, "P", COMPLETE_NONE, NULL, "dropout rate of the hidden layers (default 0)"},
 	{"--patience", 0, "N", COMPLETE_NONE, NULL,
-	 "stop after N epochs without a better eval metric (needs --eval; default 0: never)"},
+	 "stop after N epochs without a better eval loss (needs --eval; default 0: never)"},
 	{"--schedule", 0, "NAME", COMPLETE_WORDS, "constant|exponential|step|cosine",
-	 "learning-rate schedule over the epochs (default constant)"},
+	 "learning-rate schedule over the epochs (default constant): exponential multiplies it by "
+	 "--lr-decay each epoch, step:N every N epochs (default 5), cosine lowers it to 1% at the "
+	 "last epoch"},
 	{"--lr-decay", 0, "X", COMPLETE_NONE, NULL,
-	 "factor per epoch (exponential) or per --lr-step epochs (step) (default 0.5)"},
-	{"--lr-step", 0, "N", COMPLETE_NONE, NULL, "epochs between steps of the step schedule (default 5)"},
+	 "factor of the exponential and step schedules (default 0.5)"},
+	{"--target", 0, "METRIC=X", COMPLETE_NONE, NULL,
+	 "stop once an eval metric reaches X (auc=0.9, rmse=1.1, ...): time to a metric"},
 	{"--momentum", 0, "X", COMPLETE_NONE, NULL, "momentum of sgd (default 0.9)"},
 	{"--wide-optimizer", 0, "NAME", COMPLETE_WORDS, "ftrl|adagrad|adam|sgd",
 	 "optimizer of the wide part of wide-deep (default ftrl)"},
@@ -846,6 +917,9 @@ const struct cmd_entry cmd_group_train[] = {
 		 "that was interrupted (Ctrl-C, a crash, kill -9) and ends with the same model as "
 		 "an uninterrupted run. A NaN or infinite value in an input or the label, or a "
 		 "diverging loss, stops the run with a message that names the cause.\n"
+		 "With --eval, the held-out loss (rmse, or logloss for classification) is computed "
+		 "after each epoch; the best epoch's weights are the ones registered, and --patience "
+		 "stops a run that no longer improves. --target auc=0.9 stops once a metric is reached.\n"
 		 "On a terminal a progress line shows epoch, loss, the eval metric, rows/s and the "
 		 "time left. With --detach the run is a background job (`jobs`, `job show`, "
 		 "`job wait`, `job cancel`). The result: {\"model\",\"version\",\"run\",\"metrics\"} "

@@ -60,7 +60,7 @@ struct cmd_entry {
 };
 #define CMD_F_NO_WORKSPACE 1u  /* runs without opening the workspace */
 
-#define CMD_MAX_OPTS 32
+#define CMD_MAX_OPTS 64
 struct cmd_call {
 	const struct cmd_entry *entry;
 	int argc;                  /* positional arguments */

@@ -78,9 +78,23 @@ size_t ft_value_key(const struct ft_value *v, char *buf, size_t bufsz, const cha
 	}
 	double x = v->num;
 	int n;
-	if (x == trunc(x) && fabs(x) < 9.2e18)
-		n = snprintf(buf, bufsz, "%lld", (long long)x);
-	else {
+	if (x == trunc(x) && fabs(x) < 9.2e18 && bufsz >= 24) {
+		/* "%lld" by hand: keys are made for every row, and printf is slow */
+		long long k = (long long)x;
+		unsigned long long u = k < 0 ? 0ULL - (unsigned long long)k : (unsigned long long)k;
+		char tmp[24];
+		int len = 0;
+		do {
+			tmp[len++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		n = 0;
+		if (k < 0)
+			buf[n++] = '-';
+		while (len)
+			buf[n++] = tmp[--len];
+		buf[n] = 0;
+	} else {
 		fmt_double(x, buf, bufsz);
 		n = (int)strlen(buf);
 	}
@@ -649,13 +663,12 @@ static int parse_steps(const char *col, const char *steps, struct col_spec *cs,
 	return rc;
 }
 
-/* Values of input column c over the fit rows, as the transform will see them. */
-static struct ft_value *gather(const struct frame *f, int c, const size_t *rows, size_t n)
+/* Values of input column c over the fit rows, as the transform will see
+ * them, into v (one buffer reused for every feature). */
+static void gather(const struct frame *f, int c, const size_t *rows, size_t n, struct ft_value *v)
 {
-	struct ft_value *v = xmalloc((n ? n : 1) * sizeof *v);
 	for (size_t i = 0; i < n; i++)
 		value_from_column(&f->cols[c], rows ? rows[i] : i, &v[i]);
-	return v;
 }
 
 static int fit_numeric(struct ft_feature *ft, const struct ft_value *v, size_t n,
@@ -1002,10 +1015,11 @@ int transform_fit(const struct frame *f, const size_t *rows, size_t nrows,
 	}
 
 	/* learn */
+	struct ft_value *v = xmalloc((n ? n : 1) * sizeof *v);
 	for (size_t k = 0; k < t->nfeat; k++) {
 		struct ft_feature *ft = &t->feat[k];
 		int c = frame_col_index(f, t->inputs[ft->input].name);
-		struct ft_value *v = gather(f, c, rows, n);
+		gather(f, c, rows, n, v);
 		int r = 0;
 		switch (ft->kind) {
 		case FT_NUMERIC:
@@ -1021,12 +1035,13 @@ int transform_fit(const struct frame *f, const size_t *rows, size_t nrows,
 			count_missing(ft, v, n);
 			break;
 		}
-		free(v);
 		if (r < 0) {
+			free(v);
 			pm_err_prefix(err, "dataset '%s'", f->name);
 			goto out;
 		}
 	}
+	free(v);
 	transform_place(t);
 	*out = t;
 	t = NULL;

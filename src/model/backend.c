@@ -17,7 +17,16 @@ static void cpu_gemm(const struct backend *be, bool trans_a, bool trans_b, size_
 		    (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
 }
 
-static const struct backend cpu_backend = {.name = "cpu", .gemm = cpu_gemm};
+static int cpu_set_threads(const struct backend *be, int n)
+{
+	int old = openblas_get_num_threads();
+	if (n > 0 && n != old)
+		openblas_set_num_threads(n);
+	return old;
+}
+
+static const struct backend cpu_backend = {.name = "cpu", .gemm = cpu_gemm,
+					   .set_threads = cpu_set_threads};
 
 const struct backend *backend_cpu(void)
 {

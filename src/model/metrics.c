@@ -22,7 +22,24 @@ static int cmp_scored_asc(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Both areas from one sort (the sort is what they cost). */
+static void auc_and_ap(const double *y, const double *score, size_t n, double *auc, double *ap);
+
 double metric_auc(const double *y, const double *score, size_t n)
+{
+	double a, p;
+	auc_and_ap(y, score, n, &a, &p);
+	return a;
+}
+
+double metric_pr_auc(const double *y, const double *score, size_t n)
+{
+	double a, p;
+	auc_and_ap(y, score, n, &a, &p);
+	return p;
+}
+
+static void auc_and_ap(const double *y, const double *score, size_t n, double *auc, double *ap_out)
 {
 	struct scored *v = xmalloc((n ? n : 1) * sizeof *v);
 	double npos = 0;
@@ -32,42 +49,29 @@ double metric_auc(const double *y, const double *score, size_t n)
 		npos += y[i] > 0.5;
 	}
 	double nneg = (double)n - npos;
-	if (npos == 0 || nneg == 0) {
-		free(v);
-		return NAN;
-	}
-	qsort(v, n, sizeof *v, cmp_scored_asc);
-	/* rank sum of the positives, ties sharing their average rank */
-	long double rsum = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && v[j].s == v[i].s)
-			j++;
-		double avg = ((double)i + 1 + (double)j) / 2.0;
-		for (size_t k = i; k < j; k++)
-			if (v[k].y > 0.5)
-				rsum += avg;
-		i = j;
-	}
-	free(v);
-	return (double)((rsum - npos * (npos + 1) / 2.0) / (npos * nneg));
-}
-
-double metric_pr_auc(const double *y, const double *score, size_t n)
-{
-	struct scored *v = xmalloc((n ? n : 1) * sizeof *v);
-	double npos = 0;
-	for (size_t i = 0; i < n; i++) {
-		v[i].s = score[i];
-		v[i].y = y[i];
-		npos += y[i] > 0.5;
-	}
+	*auc = *ap_out = NAN;
 	if (npos == 0) {
 		free(v);
-		return NAN;
+		return;
 	}
 	qsort(v, n, sizeof *v, cmp_scored_asc);
-	/* walk thresholds from the highest score down; tied scores form one step */
+	if (nneg > 0) {
+		/* rank sum of the positives, ties sharing their average rank */
+		long double rsum = 0;
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			while (j < n && v[j].s == v[i].s)
+				j++;
+			double avg = ((double)i + 1 + (double)j) / 2.0;
+			for (size_t k = i; k < j; k++)
+				if (v[k].y > 0.5)
+					rsum += avg;
+			i = j;
+		}
+		*auc = (double)((rsum - npos * (npos + 1) / 2.0) / (npos * nneg));
+	}
+	/* average precision: walk thresholds from the highest score down;
+	 * tied scores form one step */
 	double tp = 0, fp = 0, prev_recall = 0, ap = 0;
 	for (size_t i = n; i > 0;) {
 		size_t j = i;
@@ -84,7 +88,7 @@ double metric_pr_auc(const double *y, const double *score, size_t n)
 		i = j;
 	}
 	free(v);
-	return ap;
+	*ap_out = ap;
 }
 
 json_t *metrics_regression(const double *y, const double *pred, size_t n, double train_mean)
@@ -143,9 +147,10 @@ json_t *metrics_binary(const double *y, const double *p, size_t n, double thresh
 	double base_acc = n ? (prior_pos >= 0.5 ? tp + fn : tn + fp) / (double)n : NAN;
 	json_t *cm = json_pack("[[I,I],[I,I]]", (json_int_t)tn, (json_int_t)fp, (json_int_t)fn,
 			       (json_int_t)tp);
+	double auc, ap;
+	auc_and_ap(y, p, n, &auc, &ap);
 	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "n",
-			 (json_int_t)n, "auc", num(metric_auc(y, p, n)), "pr_auc",
-			 num(metric_pr_auc(y, p, n)), "accuracy", num(n ? (tp + tn) / (double)n : NAN),
+			 (json_int_t)n, "auc", num(auc), "pr_auc", num(ap), "accuracy", num(n ? (tp + tn) / (double)n : NAN),
 			 "logloss", num(n ? (double)(ll / n) : NAN), "precision", num(prec), "recall",
 			 num(rec), "f1", num(f1), "threshold", num(threshold), "positive_rate",
 			 num(n ? (tp + fn) / (double)n : NAN), "confusion", cm, "baseline_accuracy",

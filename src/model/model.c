@@ -371,9 +371,10 @@ int model_loss_grad(const struct model *m, const struct backend *be, struct mode
 			total += d * d;
 			di[0] = 2.0 * d * inv;
 		} else if (K == 1) {
-			double v = zi[0];
-			total += (v > 0 ? v : 0) - y * v + log1p(exp(-fabs(v)));
-			double p = v >= 0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v));
+			/* one exp serves the loss and the sigmoid */
+			double v = zi[0], e = exp(-fabs(v));
+			total += (v > 0 ? v : 0) - y * v + log1p(e);
+			double p = v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 			di[0] = (p - y) * inv;
 		} else {
 			size_t yc = (size_t)y;

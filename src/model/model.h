@@ -25,6 +25,10 @@ struct backend {
 	void (*gemm)(const struct backend *be, bool trans_a, bool trans_b, size_t m, size_t n,
 		     size_t k, double alpha, const double *a, size_t lda, const double *b,
 		     size_t ldb, double beta, double *c, size_t ldc);
+	/* Threads the backend may use for one product; returns the previous
+	 * count.  Small products run faster on one thread than they take to
+	 * hand out to several. */
+	int (*set_threads)(const struct backend *be, int n);
 	void *ctx;
 };
 /* The backend for --device cpu|gpu ("cpu" when device is NULL). */

@@ -105,8 +105,9 @@ const char *server_url(const struct server *sv);
 /* The versions being served now ({"route","version"} objects) and totals. */
 json_t *server_status_json(struct server *sv);
 /* Stops accepting connections, lets requests in flight finish (at most
- * drain_s seconds), flushes the request log and frees the server. */
-void server_stop(struct server *sv, double drain_s);
+ * drain_s seconds), flushes the request log and frees the server.
+ * Returns the final statistics (server_status_json). */
+json_t *server_stop(struct server *sv, double drain_s);
 
 /* ---- the servers table -------------------------------------------------------------- */
 struct server_rec {
@@ -119,9 +120,12 @@ struct server_rec {
 	bool detached;
 	const char *log;            /* log file of a detached server */
 };
-/* Records a starting server; *id gets its row. */
+/* Records a server that is starting (status "starting"); *id gets its row. */
 int servers_add(struct workspace *ws, const struct server_rec *r, int64_t *id,
 		struct pm_err *err);
+/* Records where a started server listens and marks it running. */
+int servers_set_running(struct workspace *ws, int64_t id, int port, const char *url,
+			int64_t version, struct pm_err *err);
 int servers_set_status(struct workspace *ws, int64_t id, const char *status,
 		       const char *message, struct pm_err *err);
 /* Every server with its last statistics; a server recorded as running

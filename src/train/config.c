@@ -66,6 +66,7 @@ void train_config_free(struct train_config *c)
 	free(c->transform);
 	free(c->crosses);
 	free(c->positive);
+	free(c->target_metric);
 	memset(c, 0, sizeof *c);
 }
 
@@ -122,6 +123,7 @@ json_t *train_config_to_json(const struct train_config *c)
 	json_object_set_new(j, "positive", str_or_null(c->positive));
 	json_object_set_new(j, "threads", json_integer(c->threads));
 	json_object_set_new(j, "max_seconds", json_real(c->max_seconds));
+	json_object_set_new(j, "target_metric", str_or_null(c->target_metric));
 	json_object_set_new(j, "target", json_real(c->target));
 	return j;
 }
@@ -200,8 +202,24 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 	c->positive = get_str(j, "positive");
 	c->threads = (int)get_num(j, "threads", 0);
 	c->max_seconds = get_num(j, "max_seconds", 0);
+	c->target_metric = get_str(j, "target_metric");
 	c->target = get_num(j, "target", 0);
 	if (!c->data || !c->label)
 		return pm_errf(err, "run configuration: no dataset or label");
 	return 0;
+}
+
+bool metric_higher_better(const char *name, bool *known)
+{
+	static const char *const higher[] = {"auc", "pr_auc", "accuracy", "precision", "recall", "f1", "r2"};
+	static const char *const lower[] = {"rmse", "mae", "mse", "logloss", "loss"};
+	*known = true;
+	for (size_t i = 0; i < PM_ARRAY_LEN(higher); i++)
+		if (strcmp(name, higher[i]) == 0)
+			return true;
+	for (size_t i = 0; i < PM_ARRAY_LEN(lower); i++)
+		if (strcmp(name, lower[i]) == 0)
+			return false;
+	*known = false;
+	return false;
 }

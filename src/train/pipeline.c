@@ -32,6 +32,7 @@ struct pipeline {
 	bool started;
 	/* the shuffle buffer */
 	size_t *buf, fill, next;
+	size_t *idx;               /* rows of the batch being gathered */
 	struct ft_value *vals;
 };
 
@@ -55,20 +56,37 @@ static int fill_slot(struct pipeline *p, struct slot *s)
 {
 	const struct pipe_source *src = &p->src;
 	size_t k = 0, row;
-	while (k < p->batch && shuffle_next(p, &row)) {
-		if (src->dense || !src->tf) {
+	if (src->dense || !src->tf) {
+		/* draw the batch's rows first, then gather them with the next
+		 * rows' cache lines requested ahead: a full shuffle reads the
+		 * cache in random order, and memory latency would dominate */
+		size_t *idx = p->idx;
+		size_t n = 0;
+		while (n < p->batch && shuffle_next(p, &row))
+			idx[n++] = row;
+		for (k = 0; k < n; k++) {
+			if (k + 8 < n) {
+				__builtin_prefetch(src->dense + idx[k + 8] * p->nd);
+				__builtin_prefetch(src->cat + idx[k + 8] * p->nc);
+				__builtin_prefetch(src->y + idx[k + 8]);
+			}
+			row = idx[k];
 			if (p->nd)
 				memcpy(s->dense + k * p->nd, src->dense + row * p->nd, p->nd * sizeof(double));
 			if (p->nc)
 				memcpy(s->cat + k * p->nc, src->cat + row * p->nc, p->nc * sizeof(uint32_t));
-		} else {
-			size_t frow = src->rows ? src->rows[row] : row;
-			transform_row_values(src->tf, src->frame, src->colmap, frow, p->vals);
-			if (transform_apply(src->tf, p->vals, s->dense + k * p->nd, s->cat + k * p->nc,
-					    &p->err) < 0) {
-				pm_err_prefix(&p->err, "dataset '%s' row %zu", src->frame->name, frow + 1);
-				return -1;
-			}
+			s->y[k] = src->y[row];
+		}
+		s->n = n;
+		return 0;
+	}
+	while (k < p->batch && shuffle_next(p, &row)) {
+		size_t frow = src->rows ? src->rows[row] : row;
+		transform_row_values(src->tf, src->frame, src->colmap, frow, p->vals);
+		if (transform_apply(src->tf, p->vals, s->dense + k * p->nd, s->cat + k * p->nc,
+				    &p->err) < 0) {
+			pm_err_prefix(&p->err, "dataset '%s' row %zu", src->frame->name, frow + 1);
+			return -1;
 		}
 		s->y[k] = src->y[row];
 		k++;
@@ -128,6 +146,7 @@ int pipeline_start(const struct pipe_source *src, size_t batch, size_t buffer, u
 		p->slots[i].y = xmalloc(batch * sizeof(double));
 	}
 	p->buf = xmalloc((p->buffer + 1) * sizeof *p->buf);
+	p->idx = xmalloc((batch + 1) * sizeof *p->idx);
 	for (size_t i = 0; i < p->buffer; i++)
 		p->buf[i] = i;
 	p->fill = p->buffer;
@@ -193,6 +212,7 @@ void pipeline_stop(struct pipeline *p)
 		free(p->slots[i].y);
 	}
 	free(p->buf);
+	free(p->idx);
 	free(p->vals);
 	free(p);
 }

@@ -157,7 +157,19 @@ static bool pid_alive(int64_t pid)
 {
 	if (pid <= 0)
 		return false;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	if (!(kill((pid_t)pid, 0) == 0 || errno == EPERM))
+		return false;
+	/* a zombie nobody reaps (no init in a container) is gone too */
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *rp = strrchr(buf, ')');
+	return !(rp && rp[1] == ' ' && rp[2] == 'Z');
 }
 
 static bool same_host(const char *host)
@@ -425,6 +437,9 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	json_object_set_new(out, "best_epoch", json_integer(res.best_epoch));
 	json_object_set_new(out, "stopped_early", json_boolean(res.stopped_early));
 	json_object_set_new(out, "resumed", json_boolean(res.resumed));
+	if (cfg.target_metric)
+		json_object_set_new(out, "reached_target", json_boolean(res.reached_target));
+	json_object_set(out, "history", res.history);
 	json_object_set_new(out, "rows", json_integer((json_int_t)res.train_rows));
 	json_object_set_new(out, "eval_rows", json_integer((json_int_t)res.eval_rows));
 	json_object_set_new(out, "skipped_rows",

@@ -66,7 +66,8 @@ struct train_config {
 	char *positive;              /* the positive class of a binary label */
 	int threads;                 /* 0: all CPUs */
 	double max_seconds;          /* 0: no limit (for benchmarks: time to metric) */
-	double target;               /* stop when the eval metric reaches it (0: off) */
+	char *target_metric;         /* stop once this eval metric reaches target (NULL: never) */
+	double target;
 };
 void train_config_init(struct train_config *c);
 void train_config_free(struct train_config *c);
@@ -110,6 +111,7 @@ struct train_result {
 	int epochs_run;              /* epochs completed, including resumed ones */
 	int best_epoch;
 	bool stopped_early;
+	bool reached_target;         /* stopped at --target */
 	bool resumed;
 	size_t train_rows, eval_rows;
 	size_t skipped_missing_label, skipped_unknown_label;
@@ -162,6 +164,9 @@ void optim_free(struct optimizer *o);
 /* One step: params -= update(grad) with lr[group]. */
 void optim_step(struct optimizer *o, const struct model *m, double *params, const double *grad,
 		const double lr[2]);
+/* Whether a larger value of an evaluation metric is better; false for
+ * unknown names (*known false). */
+bool metric_higher_better(const char *name, bool *known);
 /* Learning rate of an epoch (0-based) under a schedule. */
 double lr_at(const struct train_config *c, double base, int epoch);
 

@@ -373,6 +373,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	int *colmap = NULL;
 	struct model_scratch *scratch = NULL;
 	int threads = cfg->threads > 0 ? cfg->threads : pm_ncpu();
+	int blas_threads = 0;
 	double t_start = now_seconds();
 
 	if (backend_get(cfg->device, &tr.be, err) < 0)
@@ -596,6 +597,18 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			 : cfg->wide_opt == OPT_SGD ? 0.01 : 0.05;
 	if (m->type != MODEL_WIDE_DEEP)
 		wide_lr = base_lr;
+	/* the largest product of a step decides whether BLAS may use threads:
+	 * handing small products to threads costs more than it saves */
+	double flops = 2.0 * (double)cfg->batch * (double)tf->ndense * (double)m->nout;
+	for (int l = 0; m->has_deep && l <= m->nhidden; l++) {
+		double f = 2.0 * (double)cfg->batch * (double)m->dims[l] * (double)m->dims[l + 1];
+		if (f > flops)
+			flops = f;
+	}
+	if (tr.be->set_threads) {
+		blas_threads = tr.be->set_threads(tr.be, 0);
+		tr.be->set_threads(tr.be, flops < 16e6 ? 1 : (threads < blas_threads ? threads : blas_threads));
+	}
 	scratch = model_scratch_new(m, cfg->batch);
 	grad = xmalloc((m->nparams + 1) * sizeof *grad);
 	pred = xmalloc(((nev > ntr ? nev : ntr) * (size_t)m->nout + 1) * sizeof *pred);
@@ -726,8 +739,14 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			progress_report(hooks->progress, what, e + 1, cfg->epochs);
 		}
 		bool early = cfg->patience > 0 && tr.bad_epochs >= cfg->patience;
-		bool reached = cfg->target != 0 && isfinite(ep.value) &&
-			       (tr.higher ? ep.value >= cfg->target : ep.value <= cfg->target);
+		bool reached = false;
+		if (cfg->target_metric) {
+			bool known;
+			bool hb = metric_higher_better(cfg->target_metric, &known);
+			double tv = strcmp(cfg->target_metric, "loss") == 0 ? ep.train_loss
+				    : metric_value(em, cfg->target_metric);
+			reached = isfinite(tv) && (hb ? tv >= cfg->target : tv <= cfg->target);
+		}
 		if (hooks->on_epoch) {
 			struct sbuf ck = {0};
 			int hrc = 0;
@@ -750,8 +769,13 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			res->stopped_early = true;
 			stop = true;
 		}
-		if (reached)
+		if (reached) {
+			/* the model that reached the target is the one to keep */
+			res->reached_target = true;
+			memcpy(tr.best_params, m->params, m->nparams * sizeof *m->params);
+			tr.best_epoch = e + 1;
 			stop = true;
+		}
 	}
 	res->epochs_run = e;
 
@@ -787,6 +811,8 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	tr.m = NULL;
 	rc = 0;
 out:
+	if (blas_threads > 0)
+		tr.be->set_threads(tr.be, blas_threads);
 	if (rc < 0 && res->metrics) {
 		json_decref(res->metrics);
 		res->metrics = NULL;

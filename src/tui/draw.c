@@ -161,8 +161,8 @@ static int put_skip(struct tui *t, int y, int x, int w, enum style st, const cha
 			break;
 		if (ok)
 			addnstr(p, (int)n);
-		else
-			addch(ok ? '?' : (*p == '\t' || *p == '\n' || *p == '\r') ? ' ' : '?');
+		else /* control characters as blanks, undecodable bytes as '?' */
+			addch((unsigned char)*p < 32 ? ' ' : '?');
 		mark(t, y, x + col, cw, st);
 		col += cw;
 		p += n;

@@ -220,19 +220,33 @@ static void draw_status(struct tui *t)
 	int x = tui_put(t, y, 0, t->w / 3, S_STATUS_WS, ws);
 	free(ws);
 	x++;
+	/* the engines' state on the right: jobs, servers */
+	struct sbuf right = {0};
+	for (int i = 0; i < TUI_NSCREENS; i++) {
+		char buf[128] = "";
+		if (screens[i].status)
+			screens[i].status(t, buf, sizeof buf);
+		if (buf[0])
+			sbuf_printf(&right, "%s%s", right.len ? "  " : "", buf);
+	}
+	int rw = right.len ? utf8_width(right.s) + 1 : 0;
+	if (rw > t->w / 2)
+		rw = 0;
+	if (rw)
+		tui_put(t, y, t->w - rw, rw - 1, S_STATUS, right.s);
+	sbuf_free(&right);
 	struct sbuf b = {0};
 	if (prompt_completions(t, &b)) {
-		tui_cell(t, y, x, t->w - x - 1, S_COMPLETION, b.s, false);
+		tui_cell(t, y, x, t->w - x - 1 - rw, S_COMPLETION, b.s, false);
 	} else if (t->msg[0]) {
 		if (t->msg_error) {
 			char *m = xasprintf(" %s ", t->msg);
-			tui_cell(t, y, x, t->w - x, S_MSG_ERROR, m, false);
+			int room = t->w - x - rw;
 			int used = utf8_width(m);
-			if (used < t->w - x)
-				tui_fill(t, y, x + used, t->w - x - used, S_STATUS);
+			tui_cell(t, y, x, used < room ? used : room, S_MSG_ERROR, m, false);
 			free(m);
 		} else {
-			tui_cell(t, y, x, t->w - x - 1, S_STATUS, t->msg, false);
+			tui_cell(t, y, x, t->w - x - 1 - rw, S_STATUS, t->msg, false);
 		}
 	}
 	sbuf_free(&b);
@@ -464,6 +478,8 @@ void tui_key(struct tui *t, int key)
 				b->fn(t, v, key);
 		return;
 	}
+	if (v && v->cls->key && v->cls->key(v, t, key))
+		return;
 	if (v)
 		for (int i = 0; v->cls->keys[i]; i++) {
 			const struct key_binding *b = key_find(v->cls->keys[i], key);

@@ -106,6 +106,8 @@ struct view_class {
 	bool (*search)(struct view *v, struct tui *t, const char *pattern, int dir, bool next);
 	/* A click at (y, x) relative to the content rectangle. */
 	void (*click)(struct view *v, struct tui *t, int y, int x);
+	/* Keys before the tables (forms that take text); true when used. */
+	bool (*key)(struct view *v, struct tui *t, int key);
 };
 
 struct view {
@@ -122,6 +124,9 @@ struct screen_class {
 	int key;                         /* '1'.. */
 	const char *about;
 	struct view *(*open)(struct tui *t);
+	/* What the status line shows for this screen's engine whatever the
+	 * current tab is ("2 jobs running"); NULL when nothing. */
+	void (*status)(struct tui *t, char *buf, size_t n);
 };
 #define TUI_NSCREENS 6
 
@@ -286,7 +291,7 @@ bool prompt_completions(struct tui *t, struct sbuf *b);
 void history_add_line(struct history *h, const char *line);
 void history_free(struct history *h);
 
-/* nav.c: movement shared by list-like views */
+/* nav.c: movement shared by list-like views; textview.c: text and help views */
 extern const struct key_table nav_keys;
 /* Makes (and pushes) a read-only text view of lines. */
 struct view *textview_new(const char *title, const char *text);

@@ -319,6 +319,51 @@ static void sh_free(struct view *v)
 	free(sh->sort_col);
 }
 
+/* How a search looks at one column: strings through their dictionary (each
+ * distinct value is tested once), numbers only when the pattern could be
+ * part of one; anything else by formatting the cell. */
+struct col_match {
+	uint8_t *code_hit;  /* strings: per dictionary code */
+	bool never;         /* no value of this column can contain the pattern */
+};
+
+static bool only_chars(const char *s, const char *allowed)
+{
+	for (; *s; s++)
+		if (!strchr(allowed, *s))
+			return false;
+	return true;
+}
+
+static void col_match_init(struct col_match *m, const struct column *col, const char *pat)
+{
+	memset(m, 0, sizeof *m);
+	switch (col->type) {
+	case PM_STRING: {
+		size_t nd = col->dict ? col->dict->n : 0;
+		m->code_hit = xcalloc(nd + 1, 1);
+		for (size_t d = 0; d < nd; d++)
+			m->code_hit[d] = tui_strcasestr(col->dict->str[d], pat) != NULL;
+		break;
+	}
+	case PM_INT: m->never = !only_chars(pat, "0123456789-"); break;
+	case PM_FLOAT: m->never = !only_chars(pat, "0123456789-+.eEinfaINFA"); break;
+	case PM_TIMESTAMP: m->never = !only_chars(pat, "0123456789-: ."); break;
+	case PM_BOOL: m->never = !tui_strcasestr("true", pat) && !tui_strcasestr("false", pat); break;
+	}
+}
+
+static bool cell_matches(const struct col_match *m, const struct column *col, size_t row,
+			 const char *pat)
+{
+	if (m->never || !column_present(col, row))
+		return false;
+	if (m->code_hit)
+		return col->v.code[row] < (col->dict ? col->dict->n : 0) && m->code_hit[col->v.code[row]];
+	char buf[256];
+	return tui_strcasestr(column_text(col, row, buf, sizeof buf), pat) != NULL;
+}
+
 static bool sh_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
 {
 	struct sheet *sh = (struct sheet *)v;
@@ -326,25 +371,28 @@ static bool sh_search(struct view *v, struct tui *t, const char *pat, int dir, b
 		return false;
 	struct frame *f = sh->f;
 	size_t nc = f->ncols, total = f->nrows * nc;
+	struct col_match *m = xcalloc(nc, sizeof *m);
+	for (size_t c = 0; c < nc; c++)
+		col_match_init(&m[c], &f->cols[c], pat);
+	/* cell by cell from the cursor, row by row, wrapping around; with
+	 * next the cursor's own cell comes last */
 	size_t start = v->sc.cur * nc + sh->col;
-	char buf[256];
-	for (size_t k = next ? 1 : 0; k <= total; k++) {
-		size_t cell = dir > 0 ? (start + k) % total : (start + total - k % total) % total;
+	bool found = false;
+	for (size_t k = next ? 1 : 0; k < total + (next ? 1 : 0) && !found; k++) {
+		size_t off = k % total;
+		size_t cell = dir > 0 ? (start + off) % total : (start + total - off) % total;
 		size_t i = cell / nc, c = cell % nc;
-		const struct column *col = &f->cols[c];
-		size_t row = row_at(sh, i);
-		if (!column_present(col, row))
-			continue;
-		if (tui_strcasestr(column_text(col, row, buf, sizeof buf), pat)) {
+		if (cell_matches(&m[c], &f->cols[c], row_at(sh, i), pat)) {
 			v->sc.cur = i;
 			sh->col = c;
 			scroller_fix(&v->sc);
-			return true;
+			found = true;
 		}
-		if (!next && k == total - 1)
-			break;
 	}
-	return false;
+	for (size_t c = 0; c < nc; c++)
+		free(m[c].code_hit);
+	free(m);
+	return found;
 }
 
 static void sh_click(struct view *v, struct tui *t, int y, int x)

@@ -132,6 +132,55 @@ const char *const ws_migrations[] = {
 	"  user TEXT NOT NULL,"
 	"  updated TEXT NOT NULL,"
 	"  PRIMARY KEY (model, alias));",
+	/* 3: prediction servers and their request log (src/serve) */
+	"CREATE TABLE servers ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  pid INTEGER NOT NULL,"
+	"  proc_start INTEGER,"             /* process start (ticks since boot): tells pid reuse */
+	"  host TEXT,"                      /* the machine */
+	"  bind TEXT NOT NULL,"             /* the address listened on */
+	"  port INTEGER NOT NULL,"
+	"  url TEXT NOT NULL,"
+	"  model TEXT NOT NULL,"
+	"  ref TEXT NOT NULL,"              /* as asked: M, M:V or M@ALIAS */
+	"  version INTEGER,"                /* served now (by the first route) */
+	"  versions TEXT,"                  /* JSON: [{route, version, weight}] */
+	"  split TEXT,"
+	"  lookup TEXT,"                    /* key column of the lookup table */
+	"  lookup_entries INTEGER,"
+	"  lookup_bytes INTEGER,"
+	"  lookup_hits INTEGER,"
+	"  lookup_misses INTEGER,"
+	"  detached INTEGER NOT NULL DEFAULT 0,"
+	"  log TEXT,"                       /* output file of a detached server */
+	"  status TEXT NOT NULL,"           /* running stopped dead failed */
+	"  message TEXT,"
+	"  requests INTEGER NOT NULL DEFAULT 0,"
+	"  errors INTEGER NOT NULL DEFAULT 0,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  rps REAL,"                       /* requests/s over the last second */
+	"  p50_us REAL,"                    /* latency of the recent requests */
+	"  p99_us REAL,"
+	"  user TEXT NOT NULL,"
+	"  started TEXT NOT NULL,"
+	"  updated TEXT,"
+	"  stopped TEXT);"
+	"CREATE TABLE requests ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time TEXT NOT NULL,"             /* ISO UTC with microseconds */
+	"  time_us INTEGER NOT NULL,"       /* microseconds since 1970 */
+	"  server INTEGER REFERENCES servers(id),"
+	"  model TEXT NOT NULL,"
+	"  version INTEGER,"
+	"  api TEXT,"                       /* tfserving mlflow */
+	"  status INTEGER NOT NULL,"        /* HTTP status */
+	"  latency_us INTEGER NOT NULL,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  lookup_hits INTEGER NOT NULL DEFAULT 0,"
+	"  features TEXT,"                  /* JSON: [{input: value, ..}] per row */
+	"  prediction TEXT,"                /* JSON: [prediction] per row */
+	"  error TEXT);"
+	"CREATE INDEX requests_model_time ON requests (model, time_us);",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

@@ -9,3 +9,4 @@ train high --data spb --eval spbe --label high --features Graduated,Profession,W
 evaluate high --data spbe --threshold 0.3
 train highwd --data spb --eval spbe --label high --features Graduated,Profession,Work_Experience,Family_Size --model wide-deep --hidden 8 --cross Graduated*Profession:32 --epochs 3
 models
+train fast --data sp_train --eval sp_eval --label Spending_Score --epochs 50 --target accuracy=0.6

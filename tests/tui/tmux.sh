@@ -19,7 +19,7 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
 cd "$tmp" || exit 99
-unset PRODML_WORKSPACE NO_COLOR PRODML_ASCII
+unset PRODML_WORKSPACE NO_COLOR PRODML_ASCII TMUX
 LC_ALL=C.UTF-8
 export LC_ALL
 "$prodml" -q -W ws -c 'load trips tests/fixtures/cmd/trips.csv' >/dev/null 2>&1 || exit 99
@@ -41,7 +41,10 @@ keys() {
 }
 
 tmux -L "$sock" -f /dev/null new-session -d -s t -x 100 -y 30 \
-	"TERM=xterm-256color LC_ALL=C.UTF-8 '$prodml' -W ws; echo \$? >'$tmp/status'; sleep 30" || exit 99
+	"TERM=xterm-256color LC_ALL=C.UTF-8 '$prodml' -W ws; echo \$? >'$tmp/status'; sleep 30" || {
+	echo "tmux.sh: tmux cannot start a session here"
+	exit 77
+}
 
 wait_for 'Datasets'
 wait_for 'tests/fixtures/cmd/trips.csv'

@@ -1,8 +1,8 @@
 # Unit tests of src/features, src/model, src/train, src/registry.
 check_PROGRAMS += tests/unit/test_transform tests/unit/test_model tests/unit/test_metrics \
-	tests/unit/test_train
+	tests/unit/test_train tests/unit/test_registry
 TESTS += tests/unit/test_transform tests/unit/test_model tests/unit/test_metrics \
-	tests/unit/test_train
+	tests/unit/test_train tests/unit/test_registry
 tests_unit_test_transform_SOURCES = tests/unit/test_transform.c
 tests_unit_test_transform_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_transform_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
@@ -15,3 +15,9 @@ tests_unit_test_metrics_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
 tests_unit_test_train_SOURCES = tests/unit/test_train.c
 tests_unit_test_train_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_train_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+tests_unit_test_registry_SOURCES = tests/unit/test_registry.c
+tests_unit_test_registry_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_registry_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+# Command scripts and shell tests of training, evaluation, jobs and the registry.
+TESTS += tests/cmd/train-basic.cmd tests/cmd/train-classify.cmd tests/cmd/train-errors.cmd \
+	tests/cmd/train-resume.sh tests/cmd/train-jobs.sh

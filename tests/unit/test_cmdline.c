@@ -69,6 +69,11 @@ START_TEST(test_lookup)
 		const struct cmd_entry *x = cmd_at(i);
 		ck_assert_msg(x->group && x->summary && *x->summary && x->help && *x->help && x->exec,
 			      "command %s lacks group, summary, help or handler", x->name);
+		int nopts = 0;
+		for (const struct cmd_opt *o = x->opts; o && o->name; o++)
+			nopts++;
+		ck_assert_msg(nopts <= CMD_MAX_OPTS, "%s has %d options (at most %d)", x->name, nopts,
+			      CMD_MAX_OPTS);
 		for (const struct cmd_opt *o = x->opts; o && o->name; o++)
 			ck_assert_msg(o->help && *o->help && str_prefix(o->name, "--"),
 				      "option %s of %s lacks help", o->name, x->name);

@@ -487,6 +487,51 @@ START_TEST(test_lr_schedules)
 }
 END_TEST
 
+/* One parameter in one block: optimizer steps by hand. */
+static double opt_steps(enum opt_kind k, double w0, const double *g, int n, double lr)
+{
+	struct model m = {0};
+	double w = w0;
+	m.nparams = 1;
+	m.params = &w;
+	m.nblocks = 1;
+	m.blocks[0] = (struct pblock){.name = "w", .off = 0, .len = 1, .l2 = true, .group = 0};
+	struct optimizer o;
+	optim_init(&o, &m, k, k, 0.9);
+	double lrs[2] = {lr, lr};
+	for (int i = 0; i < n; i++)
+		optim_step(&o, &m, &w, &g[i], lrs);
+	optim_free(&o);
+	return w;
+}
+
+START_TEST(test_optimizer_steps)
+{
+	const double g[] = {2, 1};
+	/* momentum 0.9: v = -0.2, w = 0.8; v = 0.9 * -0.2 - 0.1 = -0.28, w = 0.52 */
+	ck_assert_double_eq_tol(opt_steps(OPT_SGD, 1, g, 1, 0.1), 0.8, 1e-15);
+	ck_assert_double_eq_tol(opt_steps(OPT_SGD, 1, g, 2, 0.1), 0.52, 1e-15);
+	/* Adam's first step moves by lr * g / |g| (bias-corrected): 1 - 0.1 */
+	ck_assert_double_eq_tol(opt_steps(OPT_ADAM, 1, g, 1, 0.1), 0.9, 1e-8);
+	/* second step: m = 0.9*0.2 + 0.1*1 = 0.28, v = 0.999*0.004 + 0.001 = 0.004996;
+	 * mhat = 0.28/0.19, vhat = 0.004996/0.001999 */
+	double w1 = 1 - 0.1 * 2 / (2 + 1e-8);
+	double w2 = w1 - 0.1 * (0.28 / 0.19) / (sqrt(0.004996 / (1 - 0.999 * 0.999)) + 1e-8);
+	ck_assert_double_eq_tol(opt_steps(OPT_ADAM, 1, g, 2, 0.1), w2, 1e-12);
+	/* AdaGrad from an accumulator of 0.1: w = 1 - 0.1 * 2 / sqrt(4.1) */
+	ck_assert_double_eq_tol(opt_steps(OPT_ADAGRAD, 1, g, 1, 0.1), 1 - 0.2 / (sqrt(4.1) + 1e-7), 1e-12);
+	/* FTRL-Proximal from w = 0 (alpha 0.1, beta 1): n = 4, sigma = 20,
+	 * z = 2, w = -z / ((1 + 2) / 0.1) = -1/15 */
+	ck_assert_double_eq_tol(opt_steps(OPT_FTRL, 0, g, 1, 0.1), -1.0 / 15, 1e-15);
+	/* second: n = 5, sigma = (sqrt 5 - 2)/0.1, z = 2 + 1 + sigma/15 */
+	double sig = (sqrt(5.0) - 2) / 0.1, z = 3 + sig / 15;
+	ck_assert_double_eq_tol(opt_steps(OPT_FTRL, 0, g, 2, 0.1), -z / ((1 + sqrt(5.0)) / 0.1), 1e-15);
+	/* FTRL starting from a non-zero weight keeps it until a gradient moves it */
+	const double g0[] = {0};
+	ck_assert_double_eq_tol(opt_steps(OPT_FTRL, 0.75, g0, 1, 0.1), 0.75, 1e-15);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("train");
@@ -506,6 +551,7 @@ int main(void)
 	tcase_add_test(tc, test_no_cache_same_result);
 	tcase_add_test(tc, test_config_json_roundtrip);
 	tcase_add_test(tc, test_lr_schedules);
+	tcase_add_test(tc, test_optimizer_steps);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,723 @@
+/* Batch prediction: a dataset or a CSV file in, a predictions CSV (and a
+ * reject file) out.
+ *
+ * Work goes in rounds so that memory stays bounded: a round is a block of
+ * the file (or a range of the dataset's rows) cut into pieces at row
+ * boundaries; the pieces are checked, transformed, predicted and formatted
+ * on all threads, each into its own buffers, and then written in input
+ * order, so the output does not depend on the number of threads. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SINK_ROWS 256
+#define FRAME_PIECE_ROWS 8192
+#define MAX_ROW_BYTES ((size_t)1 << 30)
+
+void predict_stats_free(struct predict_stats *st)
+{
+	for (size_t i = 0; i < st->nexamples; i++)
+		free(st->examples[i].reason);
+	free(st->rejects_path);
+	memset(st, 0, sizeof *st);
+}
+
+/* ---- one piece's results ------------------------------------------------------------ */
+
+struct rej {
+	size_t row;    /* ordinal of the row within its piece */
+	size_t line;
+	char *reason;
+	char *input;   /* the row as CSV text */
+};
+
+struct piece {
+	size_t start, end;        /* bytes of the block, or rows of the frame */
+	size_t line0;             /* first line (file input) */
+	size_t rows, predicted;
+	struct sbuf out;
+	struct rej *rej;
+	size_t nrej, caprej;
+	bool cancelled;
+};
+
+static void piece_reject(struct piece *pc, size_t row, size_t line, char *reason, char *input)
+{
+	xgrow((void **)&pc->rej, &pc->caprej, pc->nrej + 1, sizeof *pc->rej);
+	pc->rej[pc->nrej++] = (struct rej){row, line, reason, input};
+}
+
+static void piece_clear(struct piece *pc)
+{
+	for (size_t i = 0; i < pc->nrej; i++) {
+		free(pc->rej[i].reason);
+		free(pc->rej[i].input);
+	}
+	free(pc->rej);
+	sbuf_free(&pc->out);
+	memset(pc, 0, sizeof *pc);
+}
+
+/* Accepted rows wait here (transformed, with their key text) until
+ * SINK_ROWS are ready, then are predicted together and printed. */
+struct sink {
+	const struct model *m;
+	size_t nd, nc, K, n;
+	double *dense, *pred;
+	uint32_t *cat;
+	struct sbuf keys;
+	size_t key_off[SINK_ROWS + 1];
+	struct sbuf *dst;
+};
+
+static void sink_init(struct sink *s, const struct model *m, struct sbuf *dst)
+{
+	memset(s, 0, sizeof *s);
+	s->m = m;
+	s->nd = m->tf->ndense;
+	s->nc = m->tf->ncat;
+	s->K = (size_t)m->nout;
+	s->dense = xmalloc((SINK_ROWS * s->nd + 1) * sizeof *s->dense);
+	s->cat = xmalloc((SINK_ROWS * s->nc + 1) * sizeof *s->cat);
+	s->pred = xmalloc((SINK_ROWS * s->K + 1) * sizeof *s->pred);
+	s->dst = dst;
+}
+
+static void sink_flush(struct sink *s)
+{
+	if (!s->n)
+		return;
+	model_predict_rows(s->m, s->dense, s->cat, s->n, s->pred);
+	for (size_t i = 0; i < s->n; i++) {
+		sbuf_add(s->dst, s->keys.s + s->key_off[i], s->key_off[i + 1] - s->key_off[i]);
+		sv_put_pred_csv(s->dst, s->m, s->pred + i * s->K);
+		sbuf_putc(s->dst, '\n');
+	}
+	s->n = 0;
+	s->keys.len = 0;
+}
+
+static void sink_free(struct sink *s)
+{
+	free(s->dense);
+	free(s->cat);
+	free(s->pred);
+	sbuf_free(&s->keys);
+}
+
+/* Transforms one row into the sink; the row's key text must already be
+ * appended to s->keys.  Returns -1 (err filled, key text dropped) when the
+ * transform refuses a value. */
+static int sink_add(struct sink *s, const struct ft_value *vals, size_t key_start,
+		    struct pm_err *err)
+{
+	s->key_off[s->n] = key_start;
+	if (transform_apply(s->m->tf, vals, s->dense + s->n * s->nd, s->cat + s->n * s->nc,
+			    err) < 0) {
+		s->keys.len = key_start;
+		return -1;
+	}
+	s->n++;
+	s->key_off[s->n] = s->keys.len;
+	if (s->n == SINK_ROWS)
+		sink_flush(s);
+	return 0;
+}
+
+/* ---- output files ------------------------------------------------------------------------ */
+
+struct outfile {
+	char *path, *tmp;
+	FILE *f;
+};
+
+static int out_open(struct outfile *o, const char *path, struct pm_err *err)
+{
+	o->path = xstrdup(path);
+	o->tmp = fs_tmp_name(path);
+	o->f = fopen(o->tmp, "w");
+	if (!o->f) {
+		pm_errf(err, "%s: %s", path, strerror(errno));
+		free(o->path);
+		free(o->tmp);
+		o->path = o->tmp = NULL;
+		return -1;
+	}
+	setvbuf(o->f, NULL, _IOFBF, 1 << 20);
+	return 0;
+}
+
+static int out_write(struct outfile *o, const void *data, size_t n, struct pm_err *err)
+{
+	if (n && fwrite(data, 1, n, o->f) != n)
+		return pm_errf(err, "%s: %s", o->path, strerror(errno));
+	return 0;
+}
+
+static int out_commit(struct outfile *o, struct pm_err *err)
+{
+	int rc = 0;
+	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+		rc = pm_errf(err, "%s: %s", o->path, strerror(errno));
+	if (fclose(o->f) != 0 && rc == 0)
+		rc = pm_errf(err, "%s: %s", o->path, strerror(errno));
+	o->f = NULL;
+	if (rc == 0)
+		rc = fs_rename(o->tmp, o->path, err);
+	if (rc < 0)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return rc;
+}
+
+static void out_abort(struct outfile *o)
+{
+	if (o->f) {
+		fclose(o->f);
+		unlink(o->tmp);
+	}
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof *o);
+}
+
+/* ---- the run: what both inputs share ---------------------------------------------------- */
+
+struct run {
+	const struct model *m;
+	const struct predict_opts *o;
+	struct predict_stats *st;
+	struct outfile out, rej;
+	bool rej_open;
+	char *rej_path;
+	bool rej_explicit;
+	size_t rows_before;       /* data rows in earlier rounds */
+	int ninputs;
+};
+
+static int run_start(struct run *r, const struct model *m, const struct predict_opts *o,
+		     struct predict_stats *st, const char *const *key_names, struct pm_err *err)
+{
+	memset(r, 0, sizeof *r);
+	memset(st, 0, sizeof *st);
+	r->m = m;
+	r->o = o;
+	r->st = st;
+	r->ninputs = (int)m->tf->ninputs;
+	if (!o->out || !*o->out)
+		return pm_errcf(err, PM_E_USAGE, "predict: --out FILE is required");
+	r->rej_explicit = o->rejects != NULL;
+	r->rej_path = o->rejects ? xstrdup(o->rejects) : xasprintf("%s.rejects.csv", o->out);
+	if (strcmp(r->rej_path, o->out) == 0) {
+		free(r->rej_path);
+		return pm_errcf(err, PM_E_USAGE, "predict: --rejects must differ from --out");
+	}
+	if (out_open(&r->out, o->out, err) < 0) {
+		free(r->rej_path);
+		return -1;
+	}
+	struct sbuf h = {0};
+	for (size_t i = 0; i < o->nkeys; i++) {
+		sv_put_csv_field(&h, key_names[i], strlen(key_names[i]));
+		sbuf_putc(&h, ',');
+	}
+	char **cols = serve_pred_columns(m);
+	for (char **c = cols; *c; c++) {
+		if (c != cols)
+			sbuf_putc(&h, ',');
+		sv_put_csv_field(&h, *c, strlen(*c));
+	}
+	str_list_free(cols);
+	sbuf_putc(&h, '\n');
+	int rc = out_write(&r->out, h.s, h.len, err);
+	sbuf_free(&h);
+	if (rc < 0) {
+		out_abort(&r->out);
+		free(r->rej_path);
+	}
+	return rc;
+}
+
+static int rej_open(struct run *r, struct pm_err *err)
+{
+	if (r->rej_open)
+		return 0;
+	if (out_open(&r->rej, r->rej_path, err) < 0)
+		return -1;
+	r->rej_open = true;
+	static const char hdr[] = "row,line,reason,input\n";
+	return out_write(&r->rej, hdr, sizeof hdr - 1, err);
+}
+
+/* Writes a round's pieces in order. */
+static int run_write(struct run *r, struct piece *pcs, size_t npieces, struct pm_err *err)
+{
+	struct sbuf rb = {0};
+	int rc = 0;
+	for (size_t k = 0; k < npieces && rc == 0; k++) {
+		struct piece *pc = &pcs[k];
+		rc = out_write(&r->out, pc->out.s, pc->out.len, err);
+		if (rc == 0 && pc->nrej) {
+			rc = rej_open(r, err);
+			rb.len = 0;
+			for (size_t i = 0; i < pc->nrej && rc == 0; i++) {
+				struct rej *x = &pc->rej[i];
+				size_t row = r->rows_before + x->row + 1;
+				sbuf_printf(&rb, "%zu,", row);
+				if (x->line)
+					sbuf_printf(&rb, "%zu", x->line);
+				sbuf_putc(&rb, ',');
+				sv_put_csv_field(&rb, x->reason, strlen(x->reason));
+				sbuf_putc(&rb, ',');
+				if (x->input)
+					sv_put_csv_field(&rb, x->input, strlen(x->input));
+				sbuf_putc(&rb, '\n');
+				if (r->st->nexamples < PREDICT_MAX_EXAMPLES) {
+					struct predict_reject *e = &r->st->examples[r->st->nexamples++];
+					e->row = row;
+					e->line = x->line;
+					e->reason = xstrdup(x->reason);
+				}
+			}
+			if (rc == 0)
+				rc = out_write(&r->rej, rb.s, rb.len, err);
+		}
+		r->rows_before += pc->rows;
+		r->st->rows += pc->rows;
+		r->st->predicted += pc->predicted;
+		r->st->rejected += pc->nrej;
+	}
+	sbuf_free(&rb);
+	return rc;
+}
+
+static int run_finish(struct run *r, int rc, struct pm_err *err)
+{
+	if (rc == 0 && r->rej_explicit)
+		rc = rej_open(r, err);
+	if (rc == 0)
+		rc = out_commit(&r->out, err);
+	else
+		out_abort(&r->out);
+	if (r->rej_open) {
+		if (rc == 0)
+			rc = out_commit(&r->rej, err);
+		else
+			out_abort(&r->rej);
+		if (rc == 0)
+			r->st->rejects_path = xstrdup(r->rej_path);
+	}
+	free(r->rej_path);
+	return rc;
+}
+
+/* ---- dataset input ------------------------------------------------------------------------- */
+
+struct frame_job {
+	const struct model *m;
+	const struct frame *f;
+	const int *colmap;         /* per input: column or -1 */
+	const bool *fits;
+	const int *keycols;
+	size_t nkeys;
+	struct piece *pcs;
+	const struct progress *progress;
+};
+
+static char *frame_row_text(const struct frame *f, size_t row)
+{
+	struct sbuf b = {0};
+	char buf[64];
+	for (size_t j = 0; j < f->ncols; j++) {
+		if (j)
+			sbuf_putc(&b, ',');
+		const char *s = column_text(&f->cols[j], row, buf, sizeof buf);
+		sv_put_csv_field(&b, s, strlen(s));
+	}
+	return sbuf_steal(&b);
+}
+
+static void frame_piece(void *ctx, size_t k)
+{
+	struct frame_job *j = ctx;
+	struct piece *pc = &j->pcs[k];
+	const struct transform *t = j->m->tf;
+	struct sink s;
+	sink_init(&s, j->m, &pc->out);
+	struct ft_value *vals = xcalloc(t->ninputs + 1, sizeof *vals);
+	char (*bufs)[64] = xmalloc((t->ninputs + 1) * sizeof *bufs);
+	char kb[64];
+	struct pm_err e;
+	for (size_t row = pc->start; row < pc->end; row++) {
+		size_t ord = row - pc->start;
+		pc->rows++;
+		char *reason = NULL;
+		for (size_t i = 0; i < t->ninputs && !reason; i++) {
+			const struct ft_input *in = &t->inputs[i];
+			if (j->colmap[i] < 0) {
+				reason = xasprintf("missing feature column '%s'", in->name);
+				break;
+			}
+			const struct column *c = &j->f->cols[j->colmap[i]];
+			if (sv_frame_value(in->type, c, row, j->fits[i], bufs[i], sizeof bufs[i], &vals[i],
+					   &e) < 0)
+				reason = xasprintf("column '%s': %s", in->name, e.msg);
+		}
+		if (!reason) {
+			size_t ks = s.keys.len;
+			for (size_t q = 0; q < j->nkeys; q++) {
+				const char *v = column_text(&j->f->cols[j->keycols[q]], row, kb, sizeof kb);
+				sv_put_csv_field(&s.keys, v, strlen(v));
+				sbuf_putc(&s.keys, ',');
+			}
+			if (sink_add(&s, vals, ks, &e) < 0)
+				reason = xstrdup(e.msg);
+			else
+				pc->predicted++;
+		}
+		if (reason)
+			piece_reject(pc, ord, 0, reason, frame_row_text(j->f, row));
+	}
+	sink_flush(&s);
+	sink_free(&s);
+	free(vals);
+	free(bufs);
+}
+
+static int find_keys(const struct predict_opts *o, const char *what,
+		     int (*index)(const void *src, const char *name), const void *src, int *keycols,
+		     struct pm_err *err)
+{
+	for (size_t q = 0; q < o->nkeys; q++) {
+		keycols[q] = index(src, o->keys[q]);
+		if (keycols[q] < 0)
+			return pm_errcf(err, PM_E_USAGE, "%s has no column '%s' (from --keys)", what,
+					o->keys[q]);
+	}
+	return 0;
+}
+
+static int frame_index(const void *src, const char *name)
+{
+	return frame_col_index(src, name);
+}
+
+int predict_frame(const struct model *m, const struct frame *f, const struct predict_opts *o,
+		  struct predict_stats *st, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	const struct transform *t = m->tf;
+	int *keycols = xcalloc(o->nkeys + 1, sizeof *keycols);
+	char *what = xasprintf("dataset '%s'", f->name);
+	int rc = find_keys(o, what, frame_index, f, keycols, err);
+	free(what);
+	if (rc < 0) {
+		free(keycols);
+		memset(st, 0, sizeof *st);
+		return -1;
+	}
+	struct run r;
+	if (run_start(&r, m, o, st, (const char *const *)o->keys, err) < 0) {
+		free(keycols);
+		return -1;
+	}
+	int *colmap = xcalloc(t->ninputs + 1, sizeof *colmap);
+	bool *fits = xcalloc(t->ninputs + 1, sizeof *fits);
+	for (size_t i = 0; i < t->ninputs; i++) {
+		colmap[i] = frame_col_index(f, t->inputs[i].name);
+		if (colmap[i] >= 0)
+			fits[i] = sv_type_fits(t->inputs[i].type, f->cols[colmap[i]].type);
+	}
+	int threads = o->threads > 0 ? o->threads : pm_ncpu();
+	size_t per_round = (size_t)threads * 8;
+	size_t npieces_all = (f->nrows + FRAME_PIECE_ROWS - 1) / FRAME_PIECE_ROWS;
+	struct piece *pcs = xcalloc(per_round, sizeof *pcs);
+	struct frame_job j = {.m = m, .f = f, .colmap = colmap, .fits = fits, .keycols = keycols,
+			      .nkeys = o->nkeys, .pcs = pcs};
+	rc = 0;
+	for (size_t p0 = 0; p0 < npieces_all && rc == 0; p0 += per_round) {
+		if (progress_cancelled(o->progress)) {
+			rc = pm_errcf(err, PM_E_CANCEL, "predict: cancelled");
+			break;
+		}
+		size_t np = npieces_all - p0 < per_round ? npieces_all - p0 : per_round;
+		for (size_t k = 0; k < np; k++) {
+			pcs[k].start = (p0 + k) * FRAME_PIECE_ROWS;
+			pcs[k].end = pcs[k].start + FRAME_PIECE_ROWS;
+			if (pcs[k].end > f->nrows)
+				pcs[k].end = f->nrows;
+		}
+		par_for(np, threads, frame_piece, &j);
+		rc = run_write(&r, pcs, np, err);
+		for (size_t k = 0; k < np; k++)
+			piece_clear(&pcs[k]);
+		progress_report(o->progress, "predict", (double)r.st->rows, (double)f->nrows);
+	}
+	rc = run_finish(&r, rc, err);
+	free(pcs);
+	free(colmap);
+	free(fits);
+	free(keycols);
+	st->seconds = now_seconds() - t0;
+	return rc;
+}
+
+/* ---- file input --------------------------------------------------------------------------------- */
+
+struct file_job {
+	const struct model *m;
+	const char *buf;
+	char delim;
+	size_t ncols;              /* fields in the header */
+	const int *colmap;         /* per input: field or -1 */
+	const int *keycols;
+	size_t nkeys;
+	struct piece *pcs;
+};
+
+static void file_piece(void *ctx, size_t k)
+{
+	struct file_job *j = ctx;
+	struct piece *pc = &j->pcs[k];
+	const struct transform *t = j->m->tf;
+	struct sink s;
+	sink_init(&s, j->m, &pc->out);
+	struct ft_value *vals = xcalloc(t->ninputs + 1, sizeof *vals);
+	struct sv_csv c;
+	sv_csv_init(&c, j->buf + pc->start, pc->end - pc->start, j->delim, pc->line0);
+	struct pm_err e;
+	for (;;) {
+		char *reason = NULL;
+		int got = sv_csv_next(&c, &reason);
+		if (got == 0)
+			break;
+		size_t ord = pc->rows++;
+		if (got > 0 && c.nf != j->ncols)
+			reason = xasprintf("row has %zu field%s, expected %zu", c.nf, c.nf == 1 ? "" : "s",
+					   j->ncols);
+		for (size_t i = 0; i < t->ninputs && !reason; i++) {
+			const struct ft_input *in = &t->inputs[i];
+			if (j->colmap[i] < 0) {
+				reason = xasprintf("missing feature column '%s'", in->name);
+				break;
+			}
+			size_t n;
+			const char *v = sv_csv_field(&c, (size_t)j->colmap[i], &n);
+			size_t bad;
+			if (in->type == PM_STRING && !utf8_valid(v, n, &bad))
+				reason = xasprintf("column '%s': invalid UTF-8 at byte %zu", in->name, bad + 1);
+			else if (sv_text_value(in->type, v, n, &vals[i], &e) < 0)
+				reason = xasprintf("column '%s': %s", in->name, e.msg);
+		}
+		if (!reason) {
+			size_t ks = s.keys.len;
+			for (size_t q = 0; q < j->nkeys; q++) {
+				size_t n;
+				const char *v = sv_csv_field(&c, (size_t)j->keycols[q], &n);
+				sv_put_csv_field(&s.keys, v, n);
+				sbuf_putc(&s.keys, ',');
+			}
+			if (sink_add(&s, vals, ks, &e) < 0)
+				reason = xstrdup(e.msg);
+			else
+				pc->predicted++;
+		}
+		if (reason)
+			piece_reject(pc, ord, c.row_line, reason,
+				     xstrndup(c.data + c.row_off, c.row_len));
+	}
+	sink_flush(&s);
+	sink_free(&s);
+	sv_csv_free(&c);
+	free(vals);
+}
+
+struct header {
+	char **names;
+	size_t n;
+};
+
+static int header_index(const void *src, const char *name)
+{
+	const struct header *h = src;
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Fills buf[have..cap) from fd; *eof when the file ended. */
+static int fill(int fd, const char *path, char *buf, size_t cap, size_t *have, bool *eof,
+		struct pm_err *err)
+{
+	while (*have < cap) {
+		ssize_t n = read(fd, buf + *have, cap - *have);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return pm_errf(err, "%s: %s", path, strerror(errno));
+		}
+		if (n == 0) {
+			*eof = true;
+			break;
+		}
+		*have += (size_t)n;
+	}
+	return 0;
+}
+
+int predict_file(const struct model *m, const char *path, const struct predict_opts *o,
+		 struct predict_stats *st, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	memset(st, 0, sizeof *st);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_errf(err, "%s: %s", path, strerror(errno));
+	struct stat sb;
+	double total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (double)sb.st_size : 0;
+	char delim = str_suffix(path, ".tsv") || str_suffix(path, ".tab") ? '\t' : ',';
+	size_t cap = o->chunk_bytes ? o->chunk_bytes : (size_t)16 << 20;
+	if (cap < 64)
+		cap = 64;
+	char *buf = xmalloc(cap);
+	size_t have = 0, consumed = 0;
+	bool eof = false;
+	int rc = fill(fd, path, buf, cap, &have, &eof, err);
+
+	/* the header: the first row */
+	struct header h = {0};
+	size_t start = 0, line = 1;
+	while (rc == 0) {
+		size_t skip = have >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+		size_t *cuts, *lines, ncuts, nl;
+		size_t end = sv_csv_rows_end(buf + skip, have - skip, delim, 0, eof, &cuts, &lines,
+					     &ncuts, &nl);
+		free(cuts);
+		free(lines);
+		if (end == 0 && !eof) {
+			if (cap >= MAX_ROW_BYTES) {
+				rc = pm_errf(err, "%s:1: the header row is longer than 1 GiB", path);
+				break;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+			rc = fill(fd, path, buf, cap, &have, &eof, err);
+			continue;
+		}
+		struct sv_csv c;
+		sv_csv_init(&c, buf + skip, end, delim, 1);
+		char *reason = NULL;
+		int got = sv_csv_next(&c, &reason);
+		if (got == 0) {
+			rc = pm_errf(err, "%s: the file is empty (no header row)", path);
+		} else if (got < 0) {
+			rc = pm_errf(err, "%s:%zu: header: %s", path, c.row_line, reason);
+			free(reason);
+		} else {
+			h.n = c.nf;
+			h.names = xcalloc(h.n + 1, sizeof *h.names);
+			for (size_t i = 0; i < h.n; i++) {
+				size_t n;
+				const char *s = sv_csv_field(&c, i, &n);
+				while (n && (*s == ' ' || *s == '\t')) {
+					s++;
+					n--;
+				}
+				while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+					n--;
+				h.names[i] = xstrndup(s, n);
+			}
+			start = skip + c.pos;
+			line = c.line;
+		}
+		sv_csv_free(&c);
+		break;
+	}
+	const struct transform *t = m->tf;
+	int *keycols = xcalloc(o->nkeys + 1, sizeof *keycols);
+	int *colmap = xcalloc(t->ninputs + 1, sizeof *colmap);
+	struct run r;
+	bool started = false;
+	if (rc == 0)
+		rc = find_keys(o, path, header_index, &h, keycols, err);
+	if (rc == 0) {
+		for (size_t i = 0; i < t->ninputs; i++)
+			colmap[i] = header_index(&h, t->inputs[i].name);
+		rc = run_start(&r, m, o, st, (const char *const *)o->keys, err);
+		started = rc == 0;
+	}
+	int threads = o->threads > 0 ? o->threads : pm_ncpu();
+	struct file_job j = {.m = m, .delim = delim, .ncols = h.n, .colmap = colmap,
+			     .keycols = keycols, .nkeys = o->nkeys};
+	while (rc == 0) {
+		if (progress_cancelled(o->progress)) {
+			rc = pm_errcf(err, PM_E_CANCEL, "predict: cancelled");
+			break;
+		}
+		size_t avail = have - start;
+		size_t piece = avail / ((size_t)threads * 4) + 1;
+		if (piece < (64 << 10))
+			piece = 64 << 10;
+		size_t *cuts = NULL, *lines = NULL, ncuts = 0, nl = 0;
+		size_t end = sv_csv_rows_end(buf + start, avail, delim, piece, eof, &cuts, &lines,
+					     &ncuts, &nl);
+		if (ncuts == 0) {
+			free(cuts);
+			free(lines);
+			if (eof)
+				break;
+			if (start > 0) {
+				memmove(buf, buf + start, avail);
+				consumed += start;
+				have = avail;
+				start = 0;
+			} else {
+				if (cap >= MAX_ROW_BYTES) {
+					rc = pm_errf(err, "%s:%zu: a row longer than 1 GiB (an unterminated quote?)",
+						     path, line);
+					break;
+				}
+				cap *= 2;
+				buf = xrealloc(buf, cap);
+			}
+			rc = fill(fd, path, buf, cap, &have, &eof, err);
+			continue;
+		}
+		struct piece *pcs = xcalloc(ncuts, sizeof *pcs);
+		for (size_t k = 0; k < ncuts; k++) {
+			pcs[k].start = start + (k ? cuts[k - 1] : 0);
+			pcs[k].end = start + cuts[k];
+			pcs[k].line0 = line + lines[k];
+		}
+		j.buf = buf;
+		j.pcs = pcs;
+		par_for(ncuts, threads, file_piece, &j);
+		rc = run_write(&r, pcs, ncuts, err);
+		line += nl;
+		for (size_t k = 0; k < ncuts; k++)
+			piece_clear(&pcs[k]);
+		free(pcs);
+		free(cuts);
+		free(lines);
+		start += end;
+		st->bytes = consumed + start;
+		progress_report(o->progress, "predict", (double)st->bytes, total);
+	}
+	if (started)
+		rc = run_finish(&r, rc, err);
+	close(fd);
+	free(buf);
+	str_list_free(h.names);
+	free(keycols);
+	free(colmap);
+	st->seconds = now_seconds() - t0;
+	return rc;
+}

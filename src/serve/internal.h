@@ -1,0 +1,296 @@
+/* Private to src/serve: the pieces shared by batch prediction and the
+ * server (value conversion, the CSV row tokenizer, output formatting), and
+ * the server's internal modules (served models, batcher, lookup, request
+ * log, metrics). */
+#ifndef PM_SERVE_INTERNAL_H
+#define PM_SERVE_INTERNAL_H
+
+#include "serve.h"
+#include "features/features.h"
+#include "workspace/workspace.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* ---- values ---------------------------------------------------------------------
+ * A JSON value as input of type t.  Returns 0, or -1 with err holding what
+ * was wrong ("expected a number, got a string"); strings point into v. */
+int sv_json_value(enum pm_type t, json_t *v, struct ft_value *out, struct pm_err *err);
+/* A text value (a CSV field) as input of type t: numbers, bools and
+ * timestamps are read trimmed, strings as they are; missing tokens are
+ * missing.  Errors say "'abc' is not a number". */
+int sv_text_value(enum pm_type t, const char *s, size_t n, struct ft_value *out,
+		  struct pm_err *err);
+/* Whether a frame column of type ct can feed an input of type t as is
+ * (otherwise its values are read as text, row by row). */
+bool sv_type_fits(enum pm_type t, enum pm_type ct);
+/* A frame value as input of type t (through text when the types differ). */
+int sv_frame_value(enum pm_type t, const struct column *c, size_t row, bool fits,
+		   char *buf, size_t bufsz, struct ft_value *out, struct pm_err *err);
+
+/* ---- output ------------------------------------------------------------------------ */
+void sv_put_double(struct sbuf *b, double v);
+/* One row's prediction as JSON: a number, or an array of class probabilities. */
+void sv_put_pred_json(struct sbuf *b, const struct model *m, const double *out);
+/* One row's prediction as CSV fields (the columns of serve_pred_columns). */
+void sv_put_pred_csv(struct sbuf *b, const struct model *m, const double *out);
+/* A CSV field, quoted when it must be. */
+void sv_put_csv_field(struct sbuf *b, const char *s, size_t n);
+/* A JSON string literal. */
+void sv_put_json_string(struct sbuf *b, const char *s, size_t n);
+
+/* ---- the CSV row tokenizer ------------------------------------------------------------
+ * RFC 4180 rows as the data reader reads them: quoted fields with "" escapes
+ * and newlines, CRLF or LF, blank lines skipped, a quote only opens a field
+ * at its start. */
+struct sv_span {
+	size_t off, len;
+	bool scratch;   /* unescaped text in `scratch` (else in the data) */
+};
+
+struct sv_csv {
+	const char *data;
+	size_t len, pos;
+	char delim;
+	size_t line;                /* line of `pos` (1-based) */
+	struct sv_span *f;
+	size_t nf, cap;
+	struct sbuf scratch;
+	size_t row_off, row_len;    /* raw bytes of the last row */
+	size_t row_line;            /* its first line */
+};
+void sv_csv_init(struct sv_csv *c, const char *data, size_t len, char delim, size_t first_line);
+void sv_csv_free(struct sv_csv *c);
+/* 1: a row is in c->f; 0: no more rows; -1: a malformed row (skipped),
+ * *reason says why (caller frees). */
+int sv_csv_next(struct sv_csv *c, char **reason);
+static inline const char *sv_csv_field(const struct sv_csv *c, size_t i, size_t *n)
+{
+	*n = c->f[i].len;
+	return (c->f[i].scratch ? c->scratch.s : c->data) + c->f[i].off;
+}
+/* Offset just past the last complete row in [data, data+len), given that
+ * data starts at a row boundary (0 when no row is complete; with eof, the
+ * rest counts as a row).  Also cuts that part into pieces of about `piece`
+ * bytes (0: one piece) at row boundaries: cuts[0..*ncuts) are their end
+ * offsets, lines[k] the newlines before piece k; *nlines the newlines in
+ * the whole part.  Free cuts and lines. */
+size_t sv_csv_rows_end(const char *data, size_t len, char delim, size_t piece, bool eof,
+		       size_t **cuts, size_t **lines, size_t *ncuts, size_t *nlines);
+
+/* ---- served models -----------------------------------------------------------------------
+ * A loaded version, reference counted: a request holds a reference from
+ * parsing to the response, so a hot reload swaps the route's pointer and
+ * the old version is freed when its last request is done. */
+struct lookup;
+struct smodel {
+	atomic_int ref;
+	struct model *m;
+	int64_t version;
+	struct lookup *lk;          /* static/hybrid table, or NULL */
+};
+void smodel_release(struct smodel *sm);
+
+/* ---- lookup tables -------------------------------------------------------------------------- */
+struct lookup {
+	struct strdict *keys;
+	double *pred;               /* nkeys x nout */
+	size_t nout, bytes, source_rows;
+};
+/* Predictions of model m for the most frequent `size` keys (0: all) of
+ * column `key` in frame f (first row of each key). */
+int lookup_build(const struct model *m, const struct frame *f, const char *key, size_t size,
+		 int threads, struct lookup **out, struct pm_err *err);
+void lookup_free(struct lookup *lk);
+/* The prediction row for a key, or NULL. */
+const double *lookup_find(const struct lookup *lk, const char *key, size_t len);
+/* The key text of a JSON value (string, integer, number, bool); false when
+ * it cannot be a key. */
+size_t lookup_json_key(json_t *v, char *buf, size_t n, const char **key);
+
+/* ---- metrics -------------------------------------------------------------------------------- */
+#define SV_LAT_BUCKETS 14
+#define SV_BATCH_BUCKETS 12
+#define SV_NCODES 10
+#define SV_RESERVOIR 4096
+struct sv_metrics {
+	atomic_ullong requests, rows;
+	atomic_ullong by_code[SV_NCODES];
+	atomic_ullong lat_bucket[SV_LAT_BUCKETS + 1];
+	atomic_ullong lat_sum_us;
+	atomic_ullong batch_bucket[SV_BATCH_BUCKETS + 1];
+	atomic_ullong batches, batch_rows;
+	atomic_ullong reloads, reload_failures;
+	atomic_ullong log_dropped, logged;
+	atomic_ullong lookup_hits, lookup_misses;
+	atomic_uint_fast64_t reservoir[SV_RESERVOIR];
+	atomic_ullong nres;
+};
+extern const int sv_codes[SV_NCODES];
+extern const double sv_lat_bounds[SV_LAT_BUCKETS];
+void sv_metrics_request(struct sv_metrics *mt, int status, uint64_t latency_us, size_t rows);
+void sv_metrics_batch(struct sv_metrics *mt, size_t rows);
+/* p50 and p99 of the recent latencies (microseconds). */
+void sv_metrics_quantiles(struct sv_metrics *mt, double *p50, double *p99);
+
+/* ---- the batcher -------------------------------------------------------------------------------
+ * Jobs (the transformed rows of one request) queue and are predicted
+ * together by worker threads once max_batch rows wait or the oldest has
+ * waited timeout_us.  The queue is bounded in rows. */
+struct sv_job {
+	struct smodel *sm;
+	size_t n;
+	const double *dense;
+	const uint32_t *cat;
+	double *out;
+	int64_t enqueued_us;
+	void (*done)(struct sv_job *job);  /* called on a worker thread */
+	struct sv_job *next;
+};
+struct batcher;
+struct batcher *batcher_new(int workers, size_t max_batch, int64_t timeout_us, size_t cap_rows,
+			    struct sv_metrics *mt);
+/* false when the queue has no room for the job's rows (the caller answers 503). */
+bool batcher_submit(struct batcher *b, struct sv_job *job);
+size_t batcher_depth(struct batcher *b);
+size_t batcher_capacity(struct batcher *b);
+/* Runs what is queued now without waiting for the timeout (draining). */
+void batcher_flush(struct batcher *b);
+void batcher_free(struct batcher *b);
+
+/* ---- the request log ------------------------------------------------------------------------------
+ * Records are queued and written by a thread of their own in transactions,
+ * so logging never waits on the database; a full queue drops (and counts). */
+struct reqlog_rec {
+	int64_t time_us;
+	int64_t version;
+	int64_t latency_us;
+	int status;
+	size_t rows, lookup_hits;
+	char *api;          /* "tfserving", "mlflow" */
+	char *features;     /* JSON text or NULL */
+	char *prediction;   /* JSON text or NULL */
+	char *error;        /* message or NULL */
+};
+struct reqlog;
+int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, struct sv_metrics *mt,
+		struct reqlog **out, struct pm_err *err);
+/* Takes ownership of the strings of r. */
+void reqlog_add(struct reqlog *l, struct reqlog_rec *r);
+/* Writes what is queued and stops the thread. */
+void reqlog_close(struct reqlog *l);
+
+/* ---- the server ------------------------------------------------------------------------------- */
+/* A route serves requests that name no version: one per --split part. */
+struct route {
+	char *label;                /* as given: "3", "production", or "latest" */
+	char *alias;                /* followed alias, or NULL */
+	int64_t pinned;             /* pinned version, or 0 */
+	int weight;
+	struct smodel *cur;         /* under server.mu */
+	int64_t failed_version;     /* a version that failed to load: not retried */
+	char *error;                /* why the last reload failed (under mu) */
+};
+
+#define SV_CACHE 8
+
+struct server {
+	struct serve_options o;
+	char *model, *host, *token, *lookup, *lookup_data, *ws_dir, *url;
+	int port;
+	struct workspace *ws;       /* loading and polling; under ws_mu */
+	pthread_mutex_t ws_mu;
+	pthread_mutex_t mu;         /* routes' cur and the version cache */
+	struct route *routes;
+	size_t nroutes;
+	int total_weight;
+	struct smodel *cache[SV_CACHE]; /* versions asked for by number or label */
+	size_t ncache;
+	struct frame *lookup_frame;
+	struct MHD_Daemon *d;
+	struct batcher *batcher;
+	struct reqlog *log;
+	struct sv_metrics mt;
+	atomic_ullong route_counter, log_counter;
+	atomic_int inflight;
+	atomic_bool draining;
+	/* the watcher thread: hot reload and statistics */
+	pthread_t watcher;
+	bool watcher_started;
+	pthread_mutex_t stop_mu;
+	pthread_cond_t stop_cv;
+	bool stop;
+	int64_t data_version;
+	double started;
+	uint64_t last_requests;
+	double last_time, rps;
+};
+
+/* Routes from the options; loads their versions (models.c). */
+int sv_routes_init(struct server *sv, struct pm_err *err);
+void sv_routes_free(struct server *sv);
+/* Checks the registry and swaps in versions whose alias (or the latest)
+ * moved.  Called by the watcher under no lock. */
+void sv_routes_poll(struct server *sv);
+/* A reference to the model for a request: by route (version 0 and no
+ * label), by version number, or by alias label.  PM_E_NOTFOUND when there
+ * is no such version or alias. */
+int sv_model_get(struct server *sv, int64_t version, const char *label, struct smodel **out,
+		 struct pm_err *err);
+/* Versions being served by the routes, as JSON. */
+json_t *sv_routes_json(struct server *sv);
+/* Writes statistics to the servers table (watcher thread). */
+void sv_stats_flush(struct server *sv, const char *status);
+
+/* ---- requests ----------------------------------------------------------------------------------
+ * One HTTP request from the first call of the handler to its completion. */
+enum sv_api { API_NONE, API_TF_PREDICT, API_MLFLOW };
+
+struct sv_req {
+	struct server *sv;
+	double t0;
+	enum sv_api api;
+	int status;
+	struct sbuf body;
+	bool too_big, answered, suspended;
+	atomic_bool done;           /* the batch has run */
+	struct MHD_Connection *conn;
+	/* the rows */
+	struct smodel *sm;
+	json_t *doc;
+	size_t n, ncomp;            /* rows, rows computed by the model */
+	struct sbuf feat;           /* the rows as JSON, for the request log */
+	const double **hit;         /* n: lookup table row, or NULL */
+	size_t *comp_row;           /* ncomp: which row each computed one is */
+	double *dense, *out;
+	uint32_t *cat;
+	size_t lookup_hits;
+	bool columnar;              /* TF "inputs": the answer is "outputs" */
+	bool sampled;
+	struct sv_job job;
+	/* the answer */
+	struct sbuf resp;
+	char *pred_json;            /* the predictions array, for the request log */
+	const char *content_type;
+	char *error, *field;
+	int64_t version;
+};
+
+/* Parses the body into rows and transforms them (api.c).  On failure sets
+ * r->status and r->error / r->field and returns -1. */
+int sv_parse_rows(struct sv_req *r, const char *content_type);
+/* Formats the predictions (after the model ran). */
+void sv_answer_predictions(struct sv_req *r);
+/* An error answer {"error","field"} with that status. */
+void sv_answer_error(struct sv_req *r, int status, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Runs the model on the computed rows in this thread. */
+void sv_predict_inline(struct sv_req *r);
+/* GET /v1/models/NAME[/versions/N][/metadata]. */
+void sv_answer_model_status(struct sv_req *r, int64_t version, bool metadata);
+/* Prometheus text exposition. */
+void sv_answer_metrics(struct sv_req *r);
+/* Frees what a request holds (its model reference included). */
+void sv_req_release(struct sv_req *r);
+
+#endif

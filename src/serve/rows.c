@@ -1,0 +1,660 @@
+/* Rows in, predictions out: input values from JSON, text and frames
+ * checked against the model's serving schema, the CSV row tokenizer, and
+ * the text form of predictions.  Shared by `predict` and the server, so the
+ * two read and print values the same way. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- numbers ------------------------------------------------------------------------ */
+
+static bool round_trips(double v, int prec, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.*g", prec, v);
+	return strtod(buf, NULL) == v;
+}
+
+/* What fmt_double prints, by bisection over the precision: the slow path,
+ * for values the fast one does not cover. */
+static void fmt_slow(double v, char *buf, size_t n)
+{
+	int lo = 6, hi = 17;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (round_trips(v, mid, buf, n))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(buf, n, "%.*g", lo, v);
+}
+
+typedef unsigned __int128 u128;
+
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+
+static u128 times_pow10(uint64_t m, int k)
+{
+	u128 num = (u128)m;
+	if (k > 19)
+		return num * pow10_u64[19] * pow10_u64[k - 19];
+	return num * pow10_u64[k];
+}
+
+/* The p significant digits of v = m * 2^-s (2^52 <= m < 2^53) rounded
+ * correctly, ties to even as printf rounds, as an integer d, and the
+ * decimal exponent x of the rounded value; all in exact 128-bit integer
+ * arithmetic.  false when v is out of that arithmetic's range. */
+static bool digits(uint64_t m, int s, int p, int x_guess, uint64_t *d, int *x)
+{
+	for (int tries = 0; tries < 4; tries++) {
+		int k = p - 1 - x_guess;
+		/* m * 10^k must fit 128 bits: 53 + 3.33 k < 128 */
+		if (k < 0 || k > 22 || s < 1 || s > 126)
+			return false;
+		u128 num = times_pow10(m, k);
+		u128 t = num >> s;
+		/* the exponent is right when the truncated digits number p */
+		if (t >= pow10_u64[p]) {
+			x_guess++;
+			continue;
+		}
+		if (t < pow10_u64[p - 1]) {
+			x_guess--;
+			continue;
+		}
+		u128 r = num - (t << s), half = (u128)1 << (s - 1);
+		uint64_t q = (uint64_t)t;
+		if (r > half || (r == half && (q & 1)))
+			q++;
+		if (q == pow10_u64[p]) {
+			*d = pow10_u64[p - 1];
+			*x = x_guess + 1;
+		} else {
+			*d = q;
+			*x = x_guess;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Prints p digits d (exponent x) as "%.{p}g" prints them. */
+static size_t put_g(char *out, bool neg, uint64_t d, int p, int x)
+{
+	char dig[24];
+	for (int i = p - 1; i >= 0; i--) {
+		dig[i] = (char)('0' + d % 10);
+		d /= 10;
+	}
+	int n = p;
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	char *o = out;
+	if (neg)
+		*o++ = '-';
+	if (x < -4 || x >= p) {
+		*o++ = dig[0];
+		if (n > 1) {
+			*o++ = '.';
+			memcpy(o, dig + 1, (size_t)n - 1);
+			o += n - 1;
+		}
+		*o++ = 'e';
+		int e = x;
+		*o++ = e < 0 ? '-' : '+';
+		if (e < 0)
+			e = -e;
+		if (e >= 100)
+			*o++ = (char)('0' + e / 100);
+		*o++ = (char)('0' + e / 10 % 10);
+		*o++ = (char)('0' + e % 10);
+	} else if (x >= 0) {
+		for (int i = 0; i <= x; i++)
+			*o++ = i < n ? dig[i] : '0';
+		if (n > x + 1) {
+			*o++ = '.';
+			memcpy(o, dig + x + 1, (size_t)(n - x - 1));
+			o += n - x - 1;
+		}
+	} else {
+		*o++ = '0';
+		*o++ = '.';
+		for (int i = 0; i < -x - 1; i++)
+			*o++ = '0';
+		memcpy(o, dig, (size_t)n);
+		o += n;
+	}
+	*o = 0;
+	return (size_t)(o - out);
+}
+
+void serve_fmt_double(double v, char *buf, size_t n)
+{
+	if (!isfinite(v)) {
+		fmt_double(v, buf, n);
+		return;
+	}
+	/* The fast path: the digits of 17, 16 and 15-digit roundings computed
+	 * exactly in 128-bit integers, which covers non-integers from about
+	 * 1e-6 to 1e15; anything else, and values short enough to need fewer
+	 * than 15 digits, goes through printf. */
+	int e2;
+	double f = frexp(fabs(v), &e2); /* |v| = f * 2^e2, 0.5 <= f < 1 */
+	if (v != 0 && n >= 32 && e2 <= 50 && e2 >= -21) {
+		uint64_t m = (uint64_t)ldexp(f, 53);
+		int s = 53 - e2;
+		int xg = (int)floor((e2 - 1) * 0.30102999566398120);
+		uint64_t d17, d16, d15;
+		int x17, x16, x15;
+		if (digits(m, s, 17, xg, &d17, &x17) && digits(m, s, 16, x17, &d16, &x16) &&
+		    digits(m, s, 15, x16, &d15, &x15)) {
+			put_g(buf, v < 0, d16, 16, x16);
+			if (strtod(buf, NULL) != v) {
+				put_g(buf, v < 0, d17, 17, x17);
+				return;
+			}
+			char b15[40];
+			put_g(b15, v < 0, d15, 15, x15);
+			if (strtod(b15, NULL) != v)
+				return; /* 16 digits, in buf */
+		}
+	}
+	fmt_slow(v, buf, n);
+}
+
+void sv_put_double(struct sbuf *b, double v)
+{
+	char buf[40];
+	serve_fmt_double(v, buf, sizeof buf);
+	sbuf_puts(b, buf);
+}
+
+/* ---- values ---------------------------------------------------------------------------- */
+
+static const char *json_kind(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE: return "true";
+	case JSON_FALSE: return "false";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+int sv_json_value(enum pm_type t, json_t *v, struct ft_value *out, struct pm_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (json_is_null(v)) {
+		out->missing = true;
+		return 0;
+	}
+	switch (t) {
+	case PM_INT:
+	case PM_FLOAT:
+		if (json_is_integer(v)) {
+			out->num = (double)json_integer_value(v);
+			return 0;
+		}
+		if (json_is_real(v)) {
+			out->num = json_real_value(v);
+			return 0;
+		}
+		return pm_errf(err, "expected a number, got %s", json_kind(v));
+	case PM_BOOL:
+		if (json_is_boolean(v)) {
+			out->num = json_is_true(v) ? 1.0 : 0.0;
+			return 0;
+		}
+		if (json_is_number(v)) {
+			double d = json_number_value(v);
+			if (d == 0 || d == 1) {
+				out->num = d;
+				return 0;
+			}
+		}
+		return pm_errf(err, "expected true or false, got %s", json_kind(v));
+	case PM_TIMESTAMP: {
+		if (!json_is_string(v))
+			return pm_errf(err, "expected a timestamp string, got %s", json_kind(v));
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v);
+		int64_t us;
+		if (!ts_parse(s, n, &us))
+			return pm_errf(err, "'%.*s' is not a timestamp", (int)(n > 64 ? 64 : n), s);
+		out->num = (double)us;
+		return 0;
+	}
+	case PM_STRING:
+		if (json_is_string(v)) {
+			out->is_str = true;
+			out->str = json_string_value(v);
+			out->len = json_string_length(v);
+			return 0;
+		}
+		/* a category spelled as a number keys the same as its text */
+		if (json_is_number(v)) {
+			out->num = json_number_value(v);
+			return 0;
+		}
+		return pm_errf(err, "expected a string, got %s", json_kind(v));
+	}
+	return pm_errf(err, "unknown input type");
+}
+
+int sv_text_value(enum pm_type t, const char *s, size_t n, struct ft_value *out,
+		  struct pm_err *err)
+{
+	const char *p = s;
+	size_t m = n;
+	while (m && (*p == ' ' || *p == '\t')) {
+		p++;
+		m--;
+	}
+	while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
+		m--;
+	if (data_is_missing_token(p, m)) {
+		memset(out, 0, sizeof *out);
+		out->missing = true;
+		return 0;
+	}
+	/* strings keep their spaces, as the data reader keeps them */
+	if (t == PM_STRING)
+		return ft_value_parse(t, s, n, out, err);
+	return ft_value_parse(t, p, m, out, err);
+}
+
+bool sv_type_fits(enum pm_type t, enum pm_type ct)
+{
+	if (t == PM_INT || t == PM_FLOAT)
+		return ct == PM_INT || ct == PM_FLOAT;
+	return t == ct;
+}
+
+int sv_frame_value(enum pm_type t, const struct column *c, size_t row, bool fits,
+		   char *buf, size_t bufsz, struct ft_value *out, struct pm_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!column_present(c, row)) {
+		out->missing = true;
+		return 0;
+	}
+	if (!fits) {
+		const char *s = column_text(c, row, buf, bufsz);
+		return sv_text_value(t, s, strlen(s), out, err);
+	}
+	switch (c->type) {
+	case PM_INT:
+	case PM_TIMESTAMP:
+		out->num = (double)c->v.i64[row];
+		break;
+	case PM_FLOAT:
+		out->num = c->v.f64[row];
+		break;
+	case PM_BOOL:
+		out->num = c->v.b[row] ? 1.0 : 0.0;
+		break;
+	case PM_STRING:
+		out->is_str = true;
+		out->str = c->dict->str[c->v.code[row]];
+		out->len = c->dict->len[c->v.code[row]];
+		break;
+	}
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+char **serve_pred_columns(const struct model *m)
+{
+	size_t n = m->task == TASK_MULTICLASS ? (size_t)m->nout + 1 : 2;
+	char **cols = xcalloc(n + 1, sizeof *cols);
+	if (m->task == TASK_REGRESSION) {
+		cols[0] = xstrdup("prediction");
+	} else if (m->task == TASK_BINARY) {
+		cols[0] = xstrdup("prediction");
+		cols[1] = xstrdup("class");
+	} else {
+		cols[0] = xstrdup("class");
+		for (int k = 0; k < m->nout; k++)
+			cols[k + 1] = k < (int)m->classes.n
+					      ? xasprintf("p_%.*s", (int)m->classes.len[k], m->classes.str[k])
+					      : xasprintf("p_%d", k);
+	}
+	return cols;
+}
+
+void sv_put_pred_json(struct sbuf *b, const struct model *m, const double *out)
+{
+	if (m->task != TASK_MULTICLASS) {
+		if (isfinite(out[0]))
+			sv_put_double(b, out[0]);
+		else
+			sbuf_puts(b, "null");
+		return;
+	}
+	sbuf_putc(b, '[');
+	for (int k = 0; k < m->nout; k++) {
+		if (k)
+			sbuf_putc(b, ',');
+		if (isfinite(out[k]))
+			sv_put_double(b, out[k]);
+		else
+			sbuf_puts(b, "null");
+	}
+	sbuf_putc(b, ']');
+}
+
+static void put_class(struct sbuf *b, const struct model *m, int k)
+{
+	if (k >= 0 && (uint32_t)k < m->classes.n)
+		sv_put_csv_field(b, m->classes.str[k], m->classes.len[k]);
+	else
+		sbuf_printf(b, "%d", k);
+}
+
+void sv_put_pred_csv(struct sbuf *b, const struct model *m, const double *out)
+{
+	if (m->task == TASK_REGRESSION) {
+		sv_put_double(b, out[0]);
+	} else if (m->task == TASK_BINARY) {
+		sv_put_double(b, out[0]);
+		sbuf_putc(b, ',');
+		put_class(b, m, out[0] >= 0.5 ? 1 : 0);
+	} else {
+		int best = 0;
+		for (int k = 1; k < m->nout; k++)
+			if (out[k] > out[best])
+				best = k;
+		put_class(b, m, best);
+		for (int k = 0; k < m->nout; k++) {
+			sbuf_putc(b, ',');
+			sv_put_double(b, out[k]);
+		}
+	}
+}
+
+void sv_put_csv_field(struct sbuf *b, const char *s, size_t n)
+{
+	bool quote = false;
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (!quote) {
+		sbuf_add(b, s, n);
+		return;
+	}
+	sbuf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			sbuf_putc(b, '"');
+		sbuf_putc(b, s[i]);
+	}
+	sbuf_putc(b, '"');
+}
+
+void sv_put_json_string(struct sbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	sbuf_putc(b, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sbuf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': sbuf_puts(b, "\\\""); break;
+		case '\\': sbuf_puts(b, "\\\\"); break;
+		case '\n': sbuf_puts(b, "\\n"); break;
+		case '\r': sbuf_puts(b, "\\r"); break;
+		case '\t': sbuf_puts(b, "\\t"); break;
+		default: {
+			char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+			sbuf_puts(b, u);
+		}
+		}
+	}
+	sbuf_add(b, s + run, n - run);
+	sbuf_putc(b, '"');
+}
+
+/* ---- CSV rows ------------------------------------------------------------------------------ */
+
+void sv_csv_init(struct sv_csv *c, const char *data, size_t len, char delim, size_t first_line)
+{
+	memset(c, 0, sizeof *c);
+	c->data = data;
+	c->len = len;
+	c->delim = delim ? delim : ',';
+	c->line = first_line ? first_line : 1;
+}
+
+void sv_csv_free(struct sv_csv *c)
+{
+	free(c->f);
+	sbuf_free(&c->scratch);
+	c->f = NULL;
+}
+
+static void push_field(struct sv_csv *c, struct sv_span sp)
+{
+	xgrow((void **)&c->f, &c->cap, c->nf + 1, sizeof *c->f);
+	c->f[c->nf++] = sp;
+}
+
+static size_t count_nl(const char *s, size_t n)
+{
+	size_t k = 0;
+	const char *e = s + n;
+	while ((s = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+		k++;
+		s++;
+	}
+	return k;
+}
+
+int sv_csv_next(struct sv_csv *c, char **reason)
+{
+	const char *d = c->data;
+	const size_t len = c->len;
+	const char delim = c->delim;
+	while (c->pos < len) {
+		if (d[c->pos] == '\n') {
+			c->pos++;
+			c->line++;
+		} else if (d[c->pos] == '\r' && c->pos + 1 < len && d[c->pos + 1] == '\n') {
+			c->pos += 2;
+			c->line++;
+		} else {
+			break;
+		}
+	}
+	if (c->pos >= len)
+		return 0;
+	c->nf = 0;
+	c->scratch.len = 0;
+	c->row_off = c->pos;
+	c->row_line = c->line;
+	char *msg = NULL;
+	size_t p = c->pos, row_end;
+	for (;;) {
+		struct sv_span sp = {0};
+		size_t field = c->nf + 1;
+		if (p < len && d[p] == '"') {
+			size_t s = ++p;
+			bool esc = false, closed = false;
+			while (p < len) {
+				const char *q = memchr(d + p, '"', len - p);
+				if (!q) {
+					c->line += count_nl(d + p, len - p);
+					p = len;
+					break;
+				}
+				size_t qi = (size_t)(q - d);
+				c->line += count_nl(d + p, qi - p);
+				if (qi + 1 < len && d[qi + 1] == '"') {
+					esc = true;
+					p = qi + 2;
+					continue;
+				}
+				p = qi;
+				closed = true;
+				break;
+			}
+			if (!closed) {
+				if (!msg)
+					msg = xasprintf("field %zu: unterminated quoted field", field);
+				sp = (struct sv_span){s, len - s, false};
+			} else {
+				if (esc) {
+					size_t off = c->scratch.len;
+					for (size_t i = s; i < p; i++) {
+						sbuf_putc(&c->scratch, d[i]);
+						if (d[i] == '"')
+							i++;
+					}
+					sp = (struct sv_span){off, c->scratch.len - off, true};
+				} else {
+					sp = (struct sv_span){s, p - s, false};
+				}
+				p++; /* the closing quote */
+				if (p < len && d[p] != delim && d[p] != '\n' &&
+				    !(d[p] == '\r' && p + 1 < len && d[p + 1] == '\n')) {
+					if (!msg)
+						msg = xasprintf("field %zu: text after the closing quote", field);
+					while (p < len && d[p] != delim && d[p] != '\n')
+						p++;
+				}
+			}
+		} else {
+			size_t s = p;
+			while (p < len && d[p] != delim && d[p] != '\n')
+				p++;
+			size_t e = p;
+			if (p < len && d[p] == '\n' && e > s && d[e - 1] == '\r')
+				e--;
+			sp = (struct sv_span){s, e - s, false};
+		}
+		push_field(c, sp);
+		if (p >= len) {
+			row_end = len;
+			break;
+		}
+		if (d[p] == delim) {
+			p++;
+			continue;
+		}
+		/* a newline: CRLF (the CR ends a quoted field, or closes an
+		 * unquoted one just before the LF) or LF */
+		if (d[p] == '\r')
+			p++;
+		row_end = p > c->row_off && d[p - 1] == '\r' ? p - 1 : p;
+		p++;
+		c->line++;
+		break;
+	}
+	c->pos = p;
+	c->row_len = row_end - c->row_off;
+	if (msg) {
+		*reason = msg;
+		return -1;
+	}
+	return 1;
+}
+
+/* Records row ends in [from, to) of plain text (no quoted field). */
+struct rows_scan {
+	size_t *cuts, *lines, cap, n;
+	size_t nl, last, last_nl, next_cut, piece, piece_nl;
+};
+
+static void scan_plain(struct rows_scan *rs, const char *d, size_t from, size_t to)
+{
+	const char *p = d + from, *e = d + to;
+	while (p < e) {
+		const char *q = memchr(p, '\n', (size_t)(e - p));
+		if (!q)
+			break;
+		rs->nl++;
+		rs->last = (size_t)(q - d) + 1;
+		rs->last_nl = rs->nl;
+		if (rs->last >= rs->next_cut) {
+			xgrow((void **)&rs->cuts, &rs->cap, rs->n + 1, sizeof *rs->cuts);
+			rs->lines = xrealloc(rs->lines, rs->cap * sizeof *rs->lines);
+			rs->cuts[rs->n] = rs->last;
+			rs->lines[rs->n] = rs->piece_nl;
+			rs->piece_nl = rs->nl;
+			rs->n++;
+			rs->next_cut = rs->last + rs->piece;
+		}
+		p = q + 1;
+	}
+}
+
+size_t sv_csv_rows_end(const char *data, size_t len, char delim, size_t piece, bool eof,
+		       size_t **cuts_out, size_t **lines_out, size_t *ncuts, size_t *nlines)
+{
+	/* The tokenizer's row boundaries without its fields: a quote opens a
+	 * field only at the field's start (the data's first byte, or after a
+	 * delimiter or a newline), "" inside quotes is a quote, and text after
+	 * a closing quote continues the field unquoted.  Between quotes every
+	 * newline ends a row, so the scan jumps from quote to quote. */
+	struct rows_scan rs = {.piece = piece, .next_cut = piece ? piece : (size_t)-1};
+	size_t p = 0;
+	while (p < len) {
+		const char *q = memchr(data + p, '"', len - p);
+		size_t qi = q ? (size_t)(q - data) : len;
+		scan_plain(&rs, data, p, qi);
+		if (!q)
+			break;
+		if (qi > 0 && data[qi - 1] != delim && data[qi - 1] != '\n') {
+			p = qi + 1; /* a quote inside an unquoted field is text */
+			continue;
+		}
+		size_t i = qi + 1;
+		for (;;) {
+			const char *c = memchr(data + i, '"', len - i);
+			size_t ci = c ? (size_t)(c - data) : len;
+			rs.nl += count_nl(data + i, ci - i);
+			if (!c) {
+				p = len;
+				break;
+			}
+			if (ci + 1 < len && data[ci + 1] == '"') {
+				i = ci + 2;
+				continue;
+			}
+			p = ci + 1;
+			break;
+		}
+	}
+	if (eof && rs.last < len) {
+		/* the last row has no newline (or an unterminated quote) */
+		rs.last = len;
+		rs.last_nl = rs.nl;
+	}
+	if (rs.last > 0 && (rs.n == 0 || rs.cuts[rs.n - 1] != rs.last)) {
+		xgrow((void **)&rs.cuts, &rs.cap, rs.n + 1, sizeof *rs.cuts);
+		rs.lines = xrealloc(rs.lines, rs.cap * sizeof *rs.lines);
+		rs.cuts[rs.n] = rs.last;
+		rs.lines[rs.n] = rs.piece_nl;
+		rs.n++;
+	}
+	*cuts_out = rs.cuts;
+	*lines_out = rs.lines;
+	*ncuts = rs.n;
+	*nlines = rs.last_nl;
+	return rs.last;
+}

@@ -1,0 +1,285 @@
+/* The servers table: each server records itself (pid, port, model) and
+ * writes its statistics there once a second; `servers` reads them and
+ * notices processes that died, `serve stop` signals a server and waits. */
+#include "internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t servers_proc_start(int64_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char buf[1024];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* the command name may hold spaces and parentheses: fields start
+	 * after the last ')'; starttime is field 22 */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	p++;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	if (!p)
+		return -1;
+	return strtoll(p + 1, NULL, 10);
+}
+
+/* Whether the process recorded for a server still runs. */
+static bool server_alive(int64_t pid, int64_t proc_start)
+{
+	if (pid <= 0)
+		return false;
+	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return false;
+	if (proc_start > 0) {
+		int64_t now = servers_proc_start(pid);
+		if (now >= 0 && now != proc_start)
+			return false; /* the pid was reused */
+	}
+	return true;
+}
+
+int servers_add(struct workspace *ws, const struct server_rec *r, int64_t *id, struct pm_err *err)
+{
+	char t[64], host[256] = "";
+	ts_now_iso(t, sizeof t);
+	gethostname(host, sizeof host - 1);
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "INSERT INTO servers (pid, proc_start, host, bind, port, url, model, ref, version, "
+		       "split, lookup, detached, log, status, user, started, updated) "
+		       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'starting',?,?,?)",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->pid);
+	sqlite3_bind_int64(st, 2, servers_proc_start(r->pid));
+	sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->bind_host, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, r->port);
+	sqlite3_bind_text(st, 6, r->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, r->model, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, r->ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, r->version);
+	sqlite3_bind_text(st, 10, r->split, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, r->lookup, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, r->detached);
+	sqlite3_bind_text(st, 13, r->log, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, ws_user(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 15, t, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 16, t, -1, SQLITE_TRANSIENT);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return pm_errf(err, "servers: %s", sqlite3_errmsg(ws->db));
+	*id = sqlite3_last_insert_rowid(ws->db);
+	return 0;
+}
+
+int servers_set_running(struct workspace *ws, int64_t id, int port, const char *url,
+			int64_t version, struct pm_err *err)
+{
+	char t[64];
+	ts_now_iso(t, sizeof t);
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "UPDATE servers SET status = 'running', port = ?, url = ?, version = ?, "
+		       "updated = ? WHERE id = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, port);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, version);
+	sqlite3_bind_text(st, 4, t, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, id);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return pm_errf(err, "servers: %s", sqlite3_errmsg(ws->db));
+	return 0;
+}
+
+int servers_set_status(struct workspace *ws, int64_t id, const char *status, const char *message,
+		       struct pm_err *err)
+{
+	char t[64];
+	ts_now_iso(t, sizeof t);
+	bool final = strcmp(status, "running") != 0;
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       final ? "UPDATE servers SET status = ?, message = ?, updated = ?, stopped = ? "
+			       "WHERE id = ?"
+			     : "UPDATE servers SET status = ?, message = ?, updated = ?, "
+			       "stopped = coalesce(?, stopped) WHERE id = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t, -1, SQLITE_TRANSIENT);
+	if (final)
+		sqlite3_bind_text(st, 4, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, id);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return pm_errf(err, "servers: %s", sqlite3_errmsg(ws->db));
+	return 0;
+}
+
+static const char *const cols[] = {
+	"id", "pid", "proc_start", "host", "bind", "port", "url", "model", "ref", "version",
+	"versions", "split", "lookup", "lookup_entries", "lookup_bytes", "lookup_hits",
+	"lookup_misses", "detached", "log", "status", "message", "requests", "errors", "rows", "rps",
+	"p50_us", "p99_us", "user", "started", "updated", "stopped"};
+
+static json_t *row_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < (int)PM_ARRAY_LEN(cols); i++) {
+		json_t *v;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			v = json_integer(sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			v = json_real(sqlite3_column_double(st, i));
+			break;
+		case SQLITE_NULL:
+			v = json_null();
+			break;
+		default:
+			v = json_string((const char *)sqlite3_column_text(st, i));
+			break;
+		}
+		json_object_set_new(o, cols[i], v);
+	}
+	json_t *vs = json_object_get(o, "versions");
+	if (json_is_string(vs)) {
+		json_t *parsed = json_loads(json_string_value(vs), 0, NULL);
+		if (parsed)
+			json_object_set_new(o, "versions", parsed);
+	}
+	json_t *det = json_object_get(o, "detached");
+	json_object_set_new(o, "detached", json_boolean(json_integer_value(det) != 0));
+	json_int_t h = json_integer_value(json_object_get(o, "lookup_hits"));
+	json_int_t m = json_integer_value(json_object_get(o, "lookup_misses"));
+	json_object_set_new(o, "lookup_hit_rate",
+			    h + m > 0 ? json_real((double)h / (double)(h + m)) : json_null());
+	json_object_del(o, "proc_start");
+	return o;
+}
+
+static char *select_sql(const char *where)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, "SELECT ");
+	for (size_t i = 0; i < PM_ARRAY_LEN(cols); i++)
+		sbuf_printf(&b, "%s%s", i ? ", " : "", cols[i]);
+	sbuf_printf(&b, " FROM servers %s", where);
+	return sbuf_steal(&b);
+}
+
+int servers_list(struct workspace *ws, json_t **out, struct pm_err *err)
+{
+	/* first notice the dead: a running server whose process is gone */
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT id, pid, proc_start FROM servers WHERE status IN ('running', 'starting')", &st,
+		       err) < 0)
+		return -1;
+	int64_t dead[256];
+	size_t ndead = 0;
+	while (sqlite3_step(st) == SQLITE_ROW && ndead < PM_ARRAY_LEN(dead))
+		if (!server_alive(sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)))
+			dead[ndead++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < ndead; i++)
+		if (servers_set_status(ws, dead[i], "dead", "the process is gone", err) < 0)
+			return -1;
+	char *sql = select_sql("ORDER BY id");
+	int rc = ws_prepare(ws, sql, &st, err);
+	free(sql);
+	if (rc < 0)
+		return -1;
+	json_t *a = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, row_json(st));
+	sqlite3_finalize(st);
+	*out = a;
+	return 0;
+}
+
+static int get_row(struct workspace *ws, int64_t id, json_t **out, int64_t *pid,
+		   int64_t *proc_start, struct pm_err *err)
+{
+	char *sql = select_sql("WHERE id = ?");
+	sqlite3_stmt *st;
+	int rc = ws_prepare(ws, sql, &st, err);
+	free(sql);
+	if (rc < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return pm_errcf(err, PM_E_NOTFOUND, "no server %lld (see `servers`)", (long long)id);
+	}
+	*pid = sqlite3_column_int64(st, 1);
+	*proc_start = sqlite3_column_int64(st, 2);
+	*out = row_json(st);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int servers_stop(struct workspace *ws, int64_t id, double timeout_s, json_t **out,
+		 struct pm_err *err)
+{
+	json_t *row;
+	int64_t pid, ps;
+	if (get_row(ws, id, &row, &pid, &ps, err) < 0)
+		return -1;
+	const char *status = json_string_value(json_object_get(row, "status"));
+	if (!status || (strcmp(status, "running") != 0 && strcmp(status, "starting") != 0)) {
+		*out = row;
+		return 0;
+	}
+	json_decref(row);
+	if (!server_alive(pid, ps)) {
+		if (servers_set_status(ws, id, "dead", "the process is gone", err) < 0)
+			return -1;
+		return get_row(ws, id, out, &pid, &ps, err);
+	}
+	if (kill((pid_t)pid, SIGTERM) != 0)
+		return pm_errf(err, "server %lld (pid %lld): %s", (long long)id, (long long)pid,
+			       strerror(errno));
+	double until = now_seconds() + timeout_s;
+	while (server_alive(pid, ps) && now_seconds() < until) {
+		struct timespec ts = {0, 20 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (server_alive(pid, ps))
+		return pm_errf(err, "server %lld (pid %lld) is still draining after %.0f s", (long long)id,
+			       (long long)pid, timeout_s);
+	/* the server writes "stopped" itself; a crash on the way out would not */
+	if (get_row(ws, id, &row, &pid, &ps, err) < 0)
+		return -1;
+	status = json_string_value(json_object_get(row, "status"));
+	if (status && (strcmp(status, "running") == 0 || strcmp(status, "starting") == 0)) {
+		json_decref(row);
+		if (servers_set_status(ws, id, "dead", "exited without recording its stop", err) < 0)
+			return -1;
+		return get_row(ws, id, out, &pid, &ps, err);
+	}
+	*out = row;
+	return 0;
+}

@@ -1,0 +1,536 @@
+/* Unit tests of src/serve: the number printer against fmt_double, the CSV
+ * row tokenizer and the row-boundary scan (against each other, over every
+ * cut), JSON and text values against the serving schema, lookup keys, the
+ * batcher's limits, and batch prediction from a file in chunks of any size
+ * against the same rows from a frame. */
+#include "serve/internal.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- numbers ----------------------------------------------------------------------------- */
+
+static uint64_t xs = 88172645463325252ULL;
+static uint64_t xr(void)
+{
+	xs ^= xs << 13;
+	xs ^= xs >> 7;
+	xs ^= xs << 17;
+	return xs;
+}
+
+START_TEST(test_fmt_matches_fmt_double)
+{
+	static const double fixed[] = {0.1, 0.5, 1.0 / 3, 2.0 / 3, 1e-7, 1e-5, 123456.789,
+				       100000, 1e21, 5e-324, 1e300, -0.0, 0.0, 12.5, 0.3,
+				       9.999999999999999e-1, 0.19909376914610499, 1e15, 1e16 + 2,
+				       -2.5e-6, 4503599627370497.5, 0.000123456789012345678};
+	char a[64], b[64];
+	for (size_t i = 0; i < PM_ARRAY_LEN(fixed); i++) {
+		serve_fmt_double(fixed[i], a, sizeof a);
+		fmt_double(fixed[i], b, sizeof b);
+		ck_assert_str_eq(a, b);
+	}
+	for (long i = 0; i < 200000; i++) {
+		uint64_t r = xr();
+		double v;
+		switch (i % 5) {
+		case 0: v = (double)(r >> 11) / 9007199254740992.0; break;
+		case 1:
+			memcpy(&v, &r, sizeof v);
+			if (!isfinite(v))
+				v = 1;
+			break;
+		case 2: v = ldexp((double)(r >> 11), (int)(xr() % 90) - 110); break;
+		case 3: v = ((double)(r % 2000000) - 1e6) / (double)(1 + xr() % 1000); break;
+		default: v = 1 / (1 + exp(-((double)(r >> 11) / 9007199254740992.0 * 16 - 8))); break;
+		}
+		serve_fmt_double(v, a, sizeof a);
+		fmt_double(v, b, sizeof b);
+		ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", v, a, b);
+		ck_assert(strtod(a, NULL) == v);
+	}
+	/* by hand: the shortest forms that read back */
+	serve_fmt_double(0.1, a, sizeof a);
+	ck_assert_str_eq(a, "0.1");
+	serve_fmt_double(2.0 / 3, a, sizeof a);
+	ck_assert_str_eq(a, "0.6666666666666666");
+	serve_fmt_double(-2.5e-6, a, sizeof a);
+	ck_assert_str_eq(a, "-2.5e-06");
+	serve_fmt_double(1.0 / 3 * 1e-5, a, sizeof a);
+	ck_assert_str_eq(a, "3.3333333333333333e-06");
+}
+END_TEST
+
+/* ---- CSV rows ------------------------------------------------------------------------------ */
+
+static char *field(struct sv_csv *c, size_t i)
+{
+	size_t n;
+	const char *s = sv_csv_field(c, i, &n);
+	return strndup(s, n);
+}
+
+START_TEST(test_csv_rows)
+{
+	const char *d = "a,\"b,\"\"q\"\"\",c\r\n"
+			"\n"
+			"1,\"two\nlines\",3\n"
+			"x,\"y\"z,w\n"
+			"4,5,\n"
+			"\"open,6";
+	struct sv_csv c;
+	sv_csv_init(&c, d, strlen(d), ',', 1);
+	char *reason = NULL, *f;
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_uint_eq(c.nf, 3);
+	ck_assert_str_eq(f = field(&c, 1), "b,\"q\"");
+	free(f);
+	ck_assert_str_eq(f = field(&c, 2), "c");
+	free(f);
+	ck_assert_uint_eq(c.row_line, 1);
+	ck_assert_uint_eq(c.row_len, strlen("a,\"b,\"\"q\"\"\",c"));
+	/* the blank line is skipped; the quoted newline counts as a line */
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_uint_eq(c.row_line, 3);
+	ck_assert_str_eq(f = field(&c, 1), "two\nlines");
+	free(f);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "field 2: text after the closing quote");
+	free(reason);
+	ck_assert_uint_eq(c.row_line, 5);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_uint_eq(c.row_line, 6);
+	ck_assert_uint_eq(c.nf, 3);
+	ck_assert_str_eq(f = field(&c, 2), "");
+	free(f);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "field 1: unterminated quoted field");
+	free(reason);
+	ck_assert_uint_eq(c.row_line, 7);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 0);
+	sv_csv_free(&c);
+}
+END_TEST
+
+/* Random CSV text with quotes, doubled quotes, newlines and delimiters in
+ * quoted fields, stray quotes, CRLF and blank lines. */
+static char *random_csv(size_t rows)
+{
+	static const char *const pieces[] = {"1", "abc", "\"q,uo\"\"te\"", "\"multi\nline\"",
+					     "x\"y", "", "\"\"", "3.5", "\"a\"b"};
+	struct sbuf b = {0};
+	for (size_t r = 0; r < rows; r++) {
+		size_t nf = 1 + xr() % 4;
+		for (size_t k = 0; k < nf; k++) {
+			if (k)
+				sbuf_putc(&b, ',');
+			sbuf_puts(&b, pieces[xr() % PM_ARRAY_LEN(pieces)]);
+		}
+		sbuf_puts(&b, xr() % 5 == 0 ? "\r\n" : "\n");
+		if (xr() % 9 == 0)
+			sbuf_putc(&b, '\n');
+	}
+	return sbuf_steal(&b);
+}
+
+/* Rows of a text as "line:fields|..." with each field's length, to compare. */
+static void rows_sig(const char *d, size_t len, size_t line0, struct sbuf *out)
+{
+	struct sv_csv c;
+	sv_csv_init(&c, d, len, ',', line0);
+	char *reason;
+	int got;
+	while ((got = sv_csv_next(&c, &reason)) != 0) {
+		if (got < 0) {
+			sbuf_printf(out, "%zu:bad(%s)\n", c.row_line, reason);
+			free(reason);
+			continue;
+		}
+		sbuf_printf(out, "%zu:", c.row_line);
+		for (size_t i = 0; i < c.nf; i++) {
+			size_t n;
+			const char *s = sv_csv_field(&c, i, &n);
+			sbuf_add(out, s, n);
+			sbuf_putc(out, '|');
+		}
+		sbuf_putc(out, '\n');
+	}
+	sv_csv_free(&c);
+}
+
+START_TEST(test_rows_end_agrees_with_tokenizer)
+{
+	for (int round = 0; round < 40; round++) {
+		char *d = random_csv(60);
+		size_t len = strlen(d);
+		struct sbuf whole = {0};
+		rows_sig(d, len, 1, &whole);
+		for (size_t piece = 1; piece < len; piece += 1 + piece / 3) {
+			size_t *cuts, *lines, ncuts, nl;
+			size_t end = sv_csv_rows_end(d, len, ',', piece, true, &cuts, &lines, &ncuts, &nl);
+			ck_assert_uint_eq(end, len);
+			struct sbuf parts = {0};
+			size_t start = 0;
+			for (size_t k = 0; k < ncuts; k++) {
+				rows_sig(d + start, cuts[k] - start, 1 + lines[k], &parts);
+				start = cuts[k];
+			}
+			size_t want_nl = 0;
+			for (size_t q = 0; q < len; q++)
+				want_nl += d[q] == '\n';
+			ck_assert_uint_eq(nl, want_nl);
+			ck_assert_msg(parts.len == whole.len && memcmp(parts.s, whole.s, whole.len) == 0,
+				      "piece %zu:\n%s\nvs\n%s", piece, parts.s, whole.s);
+			sbuf_free(&parts);
+			free(cuts);
+			free(lines);
+		}
+		/* without eof, the part after the last complete row waits */
+		size_t *cuts, *lines, ncuts, nl;
+		size_t end = sv_csv_rows_end(d, len - 1, ',', 0, false, &cuts, &lines, &ncuts, &nl);
+		ck_assert_uint_lt(end, len);
+		ck_assert(end == 0 || d[end - 1] == '\n');
+		free(cuts);
+		free(lines);
+		sbuf_free(&whole);
+		free(d);
+	}
+}
+END_TEST
+
+START_TEST(test_rows_end_lines)
+{
+	const char *d = "a,\"x\ny\"\nb,c\n\"open";
+	size_t *cuts, *lines, ncuts, nl;
+	ck_assert_uint_eq(sv_csv_rows_end(d, strlen(d), ',', 0, false, &cuts, &lines, &ncuts, &nl),
+			  strlen("a,\"x\ny\"\nb,c\n"));
+	ck_assert_uint_eq(ncuts, 1);
+	ck_assert_uint_eq(nl, 3);
+	free(cuts);
+	free(lines);
+	/* an unterminated quote holds the rest of the text in its row */
+	ck_assert_uint_eq(sv_csv_rows_end("\"a\nb\nc", 6, ',', 0, false, &cuts, &lines, &ncuts, &nl), 0);
+	free(cuts);
+	free(lines);
+}
+END_TEST
+
+/* ---- values ------------------------------------------------------------------------------------ */
+
+START_TEST(test_json_values)
+{
+	struct ft_value v;
+	struct pm_err err = {0};
+	json_t *j = json_loads("[3, 2.5, \"x\", true, null, \"2014-10-22 11:45:00\", 1, 2]", 0, NULL);
+	ck_assert_int_eq(sv_json_value(PM_FLOAT, json_array_get(j, 0), &v, &err), 0);
+	ck_assert(v.num == 3 && !v.missing && !v.is_str);
+	ck_assert_int_eq(sv_json_value(PM_INT, json_array_get(j, 1), &v, &err), 0);
+	ck_assert(v.num == 2.5);
+	ck_assert_int_eq(sv_json_value(PM_FLOAT, json_array_get(j, 2), &v, &err), -1);
+	ck_assert_str_eq(err.msg, "expected a number, got a string");
+	ck_assert_int_eq(sv_json_value(PM_FLOAT, json_array_get(j, 3), &v, &err), -1);
+	ck_assert_str_eq(err.msg, "expected a number, got true");
+	ck_assert_int_eq(sv_json_value(PM_STRING, json_array_get(j, 4), &v, &err), 0);
+	ck_assert(v.missing);
+	ck_assert_int_eq(sv_json_value(PM_TIMESTAMP, json_array_get(j, 5), &v, &err), 0);
+	ck_assert(v.num == 1413978300.0 * 1e6);
+	ck_assert_int_eq(sv_json_value(PM_TIMESTAMP, json_array_get(j, 0), &v, &err), -1);
+	ck_assert_str_eq(err.msg, "expected a timestamp string, got an integer");
+	ck_assert_int_eq(sv_json_value(PM_TIMESTAMP, json_array_get(j, 2), &v, &err), -1);
+	ck_assert_str_eq(err.msg, "'x' is not a timestamp");
+	ck_assert_int_eq(sv_json_value(PM_BOOL, json_array_get(j, 6), &v, &err), 0);
+	ck_assert(v.num == 1);
+	ck_assert_int_eq(sv_json_value(PM_BOOL, json_array_get(j, 7), &v, &err), -1);
+	ck_assert_str_eq(err.msg, "expected true or false, got an integer");
+	ck_assert_int_eq(sv_json_value(PM_STRING, json_array_get(j, 3), &v, &err), -1);
+	ck_assert_str_eq(err.msg, "expected a string, got true");
+	/* a category given as a number keys like its text */
+	ck_assert_int_eq(sv_json_value(PM_STRING, json_array_get(j, 0), &v, &err), 0);
+	char buf[32];
+	const char *key;
+	ck_assert_uint_eq(ft_value_key(&v, buf, sizeof buf, &key), 1);
+	ck_assert_str_eq(key, "3");
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_text_values)
+{
+	struct ft_value v;
+	struct pm_err err = {0};
+	ck_assert_int_eq(sv_text_value(PM_FLOAT, " 2.25 ", 6, &v, &err), 0);
+	ck_assert(v.num == 2.25);
+	ck_assert_int_eq(sv_text_value(PM_FLOAT, " NA", 3, &v, &err), 0);
+	ck_assert(v.missing);
+	ck_assert_int_eq(sv_text_value(PM_INT, "twelve", 6, &v, &err), -1);
+	ck_assert_str_eq(err.msg, "'twelve' is not a number");
+	ck_assert_int_eq(sv_text_value(PM_STRING, " a b ", 5, &v, &err), 0);
+	ck_assert(v.is_str && v.len == 5);
+	ck_assert_int_eq(sv_text_value(PM_BOOL, "true", 4, &v, &err), 0);
+	ck_assert(v.num == 1);
+	ck_assert_int_eq(sv_text_value(PM_BOOL, "yes", 3, &v, &err), -1);
+	ck_assert_str_eq(err.msg, "'yes' is not a bool");
+	ck_assert(sv_type_fits(PM_FLOAT, PM_INT) && sv_type_fits(PM_INT, PM_FLOAT));
+	ck_assert(!sv_type_fits(PM_FLOAT, PM_BOOL) && !sv_type_fits(PM_STRING, PM_INT));
+}
+END_TEST
+
+START_TEST(test_lookup_keys)
+{
+	json_t *j = json_loads("[\"k1\", 42, 42.0, 2.5, true, null]", 0, NULL);
+	char buf[32];
+	const char *key;
+	ck_assert_uint_eq(lookup_json_key(json_array_get(j, 0), buf, sizeof buf, &key), 2);
+	ck_assert_str_eq(key, "k1");
+	lookup_json_key(json_array_get(j, 1), buf, sizeof buf, &key);
+	ck_assert_str_eq(key, "42");
+	lookup_json_key(json_array_get(j, 2), buf, sizeof buf, &key);
+	ck_assert_str_eq(key, "42");
+	lookup_json_key(json_array_get(j, 3), buf, sizeof buf, &key);
+	ck_assert_str_eq(key, "2.5");
+	lookup_json_key(json_array_get(j, 4), buf, sizeof buf, &key);
+	ck_assert_str_eq(key, "true");
+	ck_assert_uint_eq(lookup_json_key(json_array_get(j, 5), buf, sizeof buf, &key), 0);
+	ck_assert_ptr_null(key);
+	json_decref(j);
+}
+END_TEST
+
+/* ---- a model over a small frame --------------------------------------------------------------- */
+
+static const char train_csv[] =
+	"id,x,s,ts,y\n"
+	"1,0.5,red,2014-10-22 11:45:00,1.5\n"
+	"2,1.5,blue,2015-01-03 08:00:00,2.5\n"
+	"3,-2,\"green, dark\",2016-06-30 23:10:00,0.25\n"
+	"4,3.25,red,2013-02-14 12:00:00,4\n"
+	"5,,blue,2014-07-04 06:30:00,1\n"
+	"6,7,\"two\nlines\",2015-12-25 18:00:00,3\n";
+
+static struct model *make_model(struct frame **train)
+{
+	struct pm_err err = {0};
+	struct frame *f;
+	ck_assert_msg(frame_parse_csv(train_csv, strlen(train_csv), "train", "train", NULL, &f, NULL,
+				      &err) == 0,
+		      "%s", err.msg);
+	const char *cols[] = {"x", "s", "ts"};
+	struct ft_options o = {.columns = cols, .ncolumns = 3};
+	struct model *m = calloc(1, sizeof *m);
+	ck_assert_msg(transform_fit(f, NULL, 0, &o, &m->tf, &err) == 0, "%s", err.msg);
+	m->label = strdup("y");
+	m->label_type = PM_FLOAT;
+	m->label_mean = 2;
+	m->label_std = 1.5;
+	struct model_spec spec = {.type = MODEL_DNN, .task = TASK_REGRESSION, .nout = 1, .nhidden = 2,
+				  .hidden = {6, 4}, .seed = 3};
+	ck_assert_msg(model_init(m, &spec, &err) == 0, "%s", err.msg);
+	struct rng r;
+	rng_seed(&r, 5);
+	for (size_t i = 0; i < m->nparams; i++)
+		m->params[i] = 0.4 * rng_normal(&r);
+	*train = f;
+	return m;
+}
+
+/* Rows to predict, with bad ones: a word for x, a short row, a bad timestamp. */
+static const char score_csv[] =
+	"id,ts,s,x\n"
+	"10,2014-10-22 11:45:00,red,0.5\n"
+	"11,2015-01-03 08:00:00,\"green, dark\",12.125\n"
+	"12,2016-06-30 23:10:00,purple,abc\n"
+	"13,2014-07-04 06:30:00,blue\n"
+	"\n"
+	"14,2013-02-14 12:00:00,\"two\nlines\",-1e3\n"
+	"15,,red,\n"
+	"16,yesterday,red,1\n"
+	"17,2015-12-25 18:00:00,\"new \"\"one\"\"\",0.001\n";
+
+static char *slurp(const char *path)
+{
+	char *d;
+	size_t n;
+	struct pm_err err;
+	ck_assert_msg(fs_read_all(path, &d, &n, &err) == 0, "%s", err.msg);
+	return d;
+}
+
+START_TEST(test_predict_file_chunks_match_frame)
+{
+	struct frame *train;
+	struct model *m = make_model(&train);
+	char dir[] = "/tmp/prodml-test-serve.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *in = path_join(dir, "score.csv"), *out = path_join(dir, "p.csv"),
+	     *rej = path_join(dir, "r.csv");
+	struct pm_err err = {0};
+	ck_assert_int_eq(fs_write_atomic(in, score_csv, strlen(score_csv), &err), 0);
+
+	/* the same rows as a frame: x becomes a string column (it holds "abc"),
+	 * so the frame path reads it as text, as the file path does */
+	struct frame *f;
+	ck_assert_int_eq(frame_parse_csv(score_csv, strlen(score_csv), "s", "s", NULL, &f, NULL, &err),
+			 -1);
+	struct csv_options co = {.skip_bad = true};
+	struct csv_report rep = {0};
+	ck_assert_msg(frame_parse_csv(score_csv, strlen(score_csv), "s", "s", &co, &f, &rep, &err) == 0,
+		      "%s", err.msg);
+	csv_report_free(&rep);
+	const char *keys[] = {"id"};
+	struct predict_opts o = {.out = out, .rejects = rej, .keys = keys, .nkeys = 1, .threads = 2};
+	struct predict_stats st;
+	ck_assert_msg(predict_frame(m, f, &o, &st, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(st.rows, 7);
+	ck_assert_uint_eq(st.rejected, 2);
+	ck_assert_str_eq(st.examples[0].reason, "column 'x': 'abc' is not a number");
+	ck_assert_str_eq(st.examples[1].reason, "column 'ts': 'yesterday' is not a timestamp");
+	predict_stats_free(&st);
+	char *want = slurp(out);
+	/* by hand: rows 10, 11, 14, 15 and 17 are predicted, each as the
+	 * model predicts it alone */
+	ck_assert(str_prefix(want, "id,prediction\n10,"));
+	struct ft_value vals[3];
+	double y;
+	ck_assert_int_eq(sv_text_value(PM_FLOAT, "12.125", 6, &vals[0], &err), 0);
+	ck_assert_int_eq(sv_text_value(PM_STRING, "green, dark", 11, &vals[1], &err), 0);
+	ck_assert_int_eq(sv_text_value(PM_TIMESTAMP, "2015-01-03 08:00:00", 19, &vals[2], &err), 0);
+	ck_assert_int_eq(model_predict_values(m, vals, &y, &err), 0);
+	char line[80], num[40];
+	serve_fmt_double(y, num, sizeof num);
+	snprintf(line, sizeof line, "\n11,%s\n", num);
+	ck_assert_msg(strstr(want, line), "%s not in %s", line, want);
+
+	for (size_t chunk = 64; chunk <= 4096; chunk = chunk * 3 / 2) {
+		o.chunk_bytes = chunk;
+		ck_assert_msg(predict_file(m, in, &o, &st, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(st.rows, 8);
+		ck_assert_uint_eq(st.predicted, 5);
+		ck_assert_uint_eq(st.rejected, 3);
+		char *got = slurp(out);
+		ck_assert_str_eq(got, want);
+		free(got);
+		char *r = slurp(rej);
+		ck_assert_str_eq(r, "row,line,reason,input\n"
+				    "3,4,column 'x': 'abc' is not a number,\"12,2016-06-30 23:10:00,purple,abc\"\n"
+				    "4,5,\"row has 3 fields, expected 4\",\"13,2014-07-04 06:30:00,blue\"\n"
+				    "7,10,column 'ts': 'yesterday' is not a timestamp,\"16,yesterday,red,1\"\n");
+		free(r);
+		predict_stats_free(&st);
+	}
+	/* a key column the file lacks is an error, not a reject */
+	const char *bad[] = {"nope"};
+	o.keys = bad;
+	ck_assert_int_eq(predict_file(m, in, &o, &st, &err), -1);
+	snprintf(line, sizeof line, "%s has no column 'nope' (from --keys)", in);
+	ck_assert_str_eq(err.msg, line);
+	free(want);
+	frame_free(f);
+	frame_free(train);
+	model_free(m);
+	unlink(in);
+	unlink(out);
+	unlink(rej);
+	rmdir(dir);
+	free(in);
+	free(out);
+	free(rej);
+}
+END_TEST
+
+/* ---- the batcher ------------------------------------------------------------------------------------ */
+
+struct done_log {
+	pthread_mutex_t mu;
+	int done;
+};
+static struct done_log dl = {PTHREAD_MUTEX_INITIALIZER, 0};
+
+static void on_done(struct sv_job *j)
+{
+	(void)j;
+	pthread_mutex_lock(&dl.mu);
+	dl.done++;
+	pthread_mutex_unlock(&dl.mu);
+}
+
+START_TEST(test_batcher)
+{
+	struct frame *train;
+	struct model *m = make_model(&train);
+	struct smodel sm = {.m = m, .version = 1};
+	atomic_init(&sm.ref, 1);
+	struct sv_metrics *mt = calloc(1, sizeof *mt);
+	/* batches of up to 4 rows, a long timeout, room for 6 rows */
+	struct batcher *b = batcher_new(1, 4, 10 * 1000 * 1000, 6, mt);
+	size_t nd = m->tf->ndense, nc = m->tf->ncat;
+	double *dense = calloc(8 * nd + 1, sizeof *dense), out[8];
+	uint32_t *cat = calloc(8 * nc + 1, sizeof *cat);
+	/* real rows: the training rows, transformed */
+	int colmap[3];
+	struct pm_err err = {0};
+	ck_assert_int_eq(transform_bind(m->tf, train, colmap, &err), 0);
+	size_t rows[8] = {0, 1, 2, 3, 4, 5, 0, 1};
+	ck_assert_int_eq(transform_apply_rows(m->tf, train, colmap, rows, 8, dense, cat, 1, &err), 0);
+	struct sv_job jobs[4];
+	for (int i = 0; i < 4; i++)
+		jobs[i] = (struct sv_job){.sm = &sm, .n = 2, .dense = dense + 2 * i * nd,
+					  .cat = cat + 2 * i * nc, .out = out + 2 * i, .done = on_done};
+	ck_assert(batcher_submit(b, &jobs[0]));
+	ck_assert(batcher_submit(b, &jobs[1])); /* 4 rows: a full batch runs */
+	for (int w = 0; w < 500 && dl.done < 2; w++)
+		usleep(2000);
+	ck_assert_int_eq(dl.done, 2);
+	ck_assert_uint_eq(atomic_load(&mt->batches), 1);
+	ck_assert_uint_eq(atomic_load(&mt->batch_rows), 4);
+	ck_assert(batcher_submit(b, &jobs[2]));
+	ck_assert_uint_eq(batcher_depth(b), 2);
+	/* 2 + 2 rows fit the queue of 6 but wait for the timeout; a third job
+	 * of 2 more would still fit, so shrink the room with a big one */
+	struct sv_job big = jobs[3];
+	big.n = 5;
+	ck_assert(!batcher_submit(b, &big));
+	batcher_flush(b);
+	for (int w = 0; w < 500 && dl.done < 3; w++)
+		usleep(2000);
+	ck_assert_int_eq(dl.done, 3);
+	ck_assert_uint_eq(batcher_depth(b), 0);
+	batcher_free(b);
+	/* each row as the model predicts it alone */
+	for (int i = 0; i < 6; i++) {
+		double y;
+		model_predict_rows(m, dense + i * nd, cat + i * nc, 1, &y);
+		ck_assert(y == out[i]);
+	}
+	free(dense);
+	free(cat);
+	free(mt);
+	model_free(m);
+	frame_free(train);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("serve");
+	TCase *tc = tcase_create("serve");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_fmt_matches_fmt_double);
+	tcase_add_test(tc, test_csv_rows);
+	tcase_add_test(tc, test_rows_end_agrees_with_tokenizer);
+	tcase_add_test(tc, test_rows_end_lines);
+	tcase_add_test(tc, test_json_values);
+	tcase_add_test(tc, test_text_values);
+	tcase_add_test(tc, test_lookup_keys);
+	tcase_add_test(tc, test_predict_file_chunks_match_frame);
+	tcase_add_test(tc, test_batcher);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
