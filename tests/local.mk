@@ -8,7 +8,7 @@ AM_TESTS_ENVIRONMENT = PRODML=$(abs_top_builddir)/prodml; export PRODML; \
 	builddir=$(abs_top_builddir); export builddir; \
 	LC_ALL=C.UTF-8; export LC_ALL; unset PRODML_WORKSPACE;
 
-EXTRA_DIST += tests/cmd tests/fixtures
+EXTRA_DIST += tests/cmd tests/fixtures tests/fuzz/run.sh
 
 include tests/unit/local-core.mk
 include tests/unit/local-data.mk
