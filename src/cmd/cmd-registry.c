@@ -1,4 +1,5 @@
-/* Registry commands: models, models show. */
+/* Registry commands: models, models show, alias, promote, rollback,
+ * history, policy, lineage, compare, export, import. */
 #include "cmd.h"
 
 #include "registry/registry.h"
@@ -200,7 +201,817 @@ static void render_models_show(struct session *s, const struct cmd_call *call, j
 	}
 }
 
+/* ---- alias moves, promotion, rollback, history ------------------------------ */
+
+/* "M:V" only: commands that change an alias name the version exactly. */
+static int resolve_exact(struct workspace *ws, const char *ref, struct reg_version *v,
+			 struct pm_err *err)
+{
+	if (!strchr(ref, ':'))
+		return pm_errcf(err, PM_E_USAGE, "'%s': name the version as MODEL:VERSION", ref);
+	return reg_resolve(ws, ref, v, err);
+}
+
+static json_t *move_result(const char *model, const char *alias, int64_t from, int64_t to)
+{
+	json_t *r = json_pack("{s:s,s:s}", "model", model, "alias", alias);
+	json_object_set_new(r, "from", from ? json_integer(from) : json_null());
+	json_object_set_new(r, "to", to ? json_integer(to) : json_null());
+	return r;
+}
+
+static int exec_models_alias(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	const char *ref = call->argv[0], *alias = call->argv[1];
+	struct reg_move mv = {.action = "alias", .reason = call_opt(call, "--reason")};
+	int64_t from = 0;
+	if (call_flag(call, "--delete")) {
+		if (strchr(ref, ':') || strchr(ref, '@') || !reg_name_valid(ref))
+			return pm_errcf(err, PM_E_USAGE, "models alias --delete: give MODEL ALIAS");
+		mv.action = "delete";
+		if (reg_alias_move(ws, ref, alias, 0, &mv, &from, err) < 0)
+			return -1;
+		call->result = move_result(ref, alias, from, 0);
+		return 0;
+	}
+	struct reg_version v;
+	if (resolve_exact(ws, ref, &v, err) < 0)
+		return -1;
+	int rc = reg_alias_move(ws, v.model, alias, v.version, &mv, &from, err);
+	if (rc == 0)
+		call->result = move_result(v.model, alias, from, v.version);
+	reg_version_free(&v);
+	return rc;
+}
+
+static void render_move(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	json_t *from = json_object_get(r, "from"), *to = json_object_get(r, "to");
+	const char *m = json_string_value(json_object_get(r, "model")),
+		   *a = json_string_value(json_object_get(r, "alias"));
+	json_t *gate = json_object_get(r, "gate");
+	if (gate) {
+		const char *metric = json_string_value(json_object_get(gate, "metric"));
+		json_t *c = json_object_get(gate, "candidate"), *h = json_object_get(gate, "current");
+		sbuf_printf(out, "gate: %s %.6g", metric, json_number_value(c));
+		if (json_is_number(h))
+			sbuf_printf(out, " against %.6g (improvement %.6g, needed %.6g)", json_number_value(h),
+				    json_number_value(json_object_get(gate, "improvement")),
+				    json_number_value(json_object_get(gate, "min_improvement")));
+		else
+			sbuf_puts(out, " (no current holder)");
+		sbuf_putc(out, '\n');
+		size_t i;
+		json_t *x;
+		json_array_foreach(json_object_get(gate, "reasons"), i, x)
+			sbuf_printf(out, "  - %s\n", json_string_value(x));
+		if (json_is_false(json_object_get(r, "promoted"))) {
+			if (json_is_integer(from))
+				sbuf_printf(out, "not promoted: %s@%s stays at version %lld\n", m, a,
+					    (long long)json_integer_value(from));
+			else
+				sbuf_printf(out, "not promoted: %s@%s stays unset\n", m, a);
+			return;
+		}
+	}
+	if (!json_is_integer(to))
+		sbuf_printf(out, "%s@%s deleted (was version %lld)\n", m, a, (long long)json_integer_value(from));
+	else if (json_is_integer(from))
+		sbuf_printf(out, "%s@%s: version %lld -> %lld%s\n", m, a, (long long)json_integer_value(from),
+			    (long long)json_integer_value(to),
+			    json_is_true(json_object_get(r, "forced")) ? " (forced past the gate)" : "");
+	else
+		sbuf_printf(out, "%s@%s: version %lld%s\n", m, a, (long long)json_integer_value(to),
+			    json_is_true(json_object_get(r, "forced")) ? " (forced past the gate)" : "");
+}
+
+/* Metrics of a model on the rows of a frame where column `col` reads `val`
+ * (col NULL: all rows); NULL when no row has a usable label. */
+static json_t *metrics_on(struct session *s, const struct model *m, const struct frame *f,
+			  const char *col, const char *val, struct pm_err *err)
+{
+	int lc = frame_col_index(f, m->label);
+	if (lc < 0) {
+		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no label column '%s'", f->name, m->label);
+		return NULL;
+	}
+	int sc = -1;
+	if (col && (sc = frame_col_index(f, col)) < 0) {
+		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (a slice of the policy)", f->name, col);
+		return NULL;
+	}
+	size_t *rows = xmalloc((f->nrows + 1) * sizeof *rows);
+	double *y = xmalloc((f->nrows + 1) * sizeof *y);
+	size_t n = 0;
+	char buf[64];
+	for (size_t i = 0; i < f->nrows; i++) {
+		if (sc >= 0 && (!column_present(&f->cols[sc], i) ||
+				strcmp(column_text(&f->cols[sc], i, buf, sizeof buf), val)))
+			continue;
+		if (model_label_value(m, &f->cols[lc], i, &y[n]) == 1)
+			rows[n++] = i;
+	}
+	json_t *r = NULL;
+	if (n) {
+		double *pred = xmalloc((n * (size_t)m->nout + 1) * sizeof *pred);
+		if (model_predict_frame(m, f, rows, n, session_threads(s), pred, err) == 0) {
+			r = model_metrics(m, y, pred, n);
+			json_object_set_new(r, "rows", json_integer((json_int_t)n));
+		}
+		free(pred);
+	} else
+		r = json_object();
+	free(rows);
+	free(y);
+	return r;
+}
+
+/* The candidate's metrics on each slice named by the policy, measured on
+ * `data` (default: the version's eval dataset, else its training data). */
+static int policy_slice_metrics(struct session *s, struct workspace *ws, const struct reg_version *v,
+				const char *data, json_t **out, struct pm_err *err)
+{
+	json_t *policy;
+	*out = NULL;
+	if (reg_policy_get(ws, v->model, &policy, err) < 0)
+		return -1;
+	const char *key;
+	json_t *val;
+	struct model *m = NULL;
+	struct frame *f = NULL;
+	int rc = 0;
+	json_object_foreach(policy, key, val) {
+		if (strncmp(key, "slice_floor ", 12))
+			continue;
+		if (!m) {
+			if (!data)
+				data = v->eval_dataset ? v->eval_dataset : v->train_dataset;
+			if (!data) {
+				rc = pm_errf(err, "%s:%lld records no dataset to measure slices on: give --data NAME",
+					     v->model, (long long)v->version);
+				break;
+			}
+			if (reg_load_model(ws, v, &m, err) < 0 || session_frame(s, data, &f, err) < 0) {
+				rc = -1;
+				break;
+			}
+			*out = json_object();
+		}
+		const char *sl = key + 12, *sp = strrchr(sl, ' ');
+		char *slice = xstrndup(sl, (size_t)(sp - sl));
+		if (!json_object_get(*out, slice)) {
+			char *eq = strchr(slice, '=');
+			*eq = 0;
+			json_t *mt = metrics_on(s, m, f, slice, eq + 1, err);
+			*eq = '=';
+			if (!mt) {
+				free(slice);
+				rc = -1;
+				break;
+			}
+			json_object_set_new(*out, slice, mt);
+		}
+		free(slice);
+	}
+	model_free(m);
+	json_decref(policy);
+	if (rc < 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static int exec_models_promote(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	const char *alias = call_opt(call, "--to") ?: "production";
+	if (!reg_name_valid(alias))
+		return pm_errcf(err, PM_E_USAGE, "'%s' is not a valid alias name", alias);
+	struct reg_version cand, holder = {0};
+	if (resolve_exact(ws, call->argv[0], &cand, err) < 0)
+		return -1;
+	int64_t cur = 0;
+	json_t *slices = NULL, *gate = NULL;
+	int rc = -1;
+	if (reg_alias_get(ws, cand.model, alias, &cur, err) < 0)
+		goto out;
+	if (cur == cand.version) {
+		pm_errcf(err, PM_E_USAGE, "%s@%s is already version %lld", cand.model, alias, (long long)cur);
+		goto out;
+	}
+	if (cur && reg_version_get(ws, cand.model, cur, &holder, err) < 0)
+		goto out;
+	if (policy_slice_metrics(s, ws, &cand, call_opt(call, "--data"), &slices, err) < 0 ||
+	    reg_gate(ws, &cand, cur ? &holder : NULL, slices, &gate, err) < 0)
+		goto out;
+	if (slices)
+		json_object_set(gate, "slices", slices);
+	bool passed = json_is_true(json_object_get(gate, "passed"));
+	bool force = call_flag(call, "--force");
+	json_t *r = move_result(cand.model, alias, cur, cand.version);
+	json_object_set_new(r, "version", json_integer(cand.version));
+	json_object_set(r, "gate", gate);
+	if (!passed && !force) {
+		json_object_set_new(r, "promoted", json_false());
+		json_object_set_new(r, "to", cur ? json_integer(cur) : json_null());
+		call->result = r;
+		size_t nr = json_array_size(json_object_get(gate, "reasons"));
+		pm_errf(err, "promotion of %s:%lld to %s refused: %zu check%s failed (--force overrides)",
+			cand.model, (long long)cand.version, alias, nr, nr == 1 ? "" : "s");
+		goto out;
+	}
+	struct reg_move mv = {.action = "promote", .forced = !passed, .reason = call_opt(call, "--reason"),
+			      .detail = gate, .check_from = true, .expect_from = cur};
+	if (reg_alias_move(ws, cand.model, alias, cand.version, &mv, NULL, err) < 0) {
+		json_decref(r);
+		goto out;
+	}
+	json_object_set_new(r, "promoted", json_true());
+	json_object_set_new(r, "forced", json_boolean(!passed));
+	call->result = r;
+	rc = 0;
+out:
+	json_decref(slices);
+	json_decref(gate);
+	reg_version_free(&cand);
+	reg_version_free(&holder);
+	return rc;
+}
+
+static int exec_models_rollback(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	const char *model = call->argv[0], *alias = call_opt(call, "--alias") ?: "production";
+	if (!reg_name_valid(model))
+		return pm_errcf(err, PM_E_USAGE, "models rollback: give MODEL (and --alias A)");
+	struct reg_version v;
+	if (reg_version_get(ws, model, 0, &v, err) < 0)
+		return -1;
+	reg_version_free(&v);
+	int64_t cur = 0, prev = 0, from = 0;
+	if (reg_alias_get(ws, model, alias, &cur, err) < 0)
+		return -1;
+	if (!cur)
+		return pm_errcf(err, PM_E_NOTFOUND, "model '%s' has no alias '%s'", model, alias);
+	if (reg_alias_previous(ws, model, alias, &prev, err) < 0)
+		return -1;
+	struct reg_move mv = {.action = "rollback", .reason = call_opt(call, "--reason"),
+			      .check_from = true, .expect_from = cur};
+	if (reg_alias_move(ws, model, alias, prev, &mv, &from, err) < 0)
+		return -1;
+	call->result = move_result(model, alias, from, prev);
+	return 0;
+}
+
+static int exec_models_history(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	const char *model = call->argv[0];
+	struct reg_version v;
+	if (!reg_name_valid(model))
+		return pm_errcf(err, PM_E_USAGE, "models history: give MODEL");
+	if (reg_version_get(ws, model, 0, &v, err) < 0)
+		return -1;
+	reg_version_free(&v);
+	json_t *ev;
+	if (reg_history(ws, model, call_opt(call, "--alias"), &ev, err) < 0)
+		return -1;
+	call->result = json_pack("{s:s,s:o}", "model", model, "events", ev);
+	return 0;
+}
+
+static char *version_cell(json_t *x)
+{
+	return json_is_integer(x) ? xasprintf("%lld", (long long)json_integer_value(x)) : xstrdup("-");
+}
+
+static void render_models_history(struct session *s, const struct cmd_call *call, json_t *r,
+				  struct sbuf *out)
+{
+	json_t *ev = json_object_get(r, "events");
+	size_t n = json_array_size(ev);
+	if (!n) {
+		sbuf_printf(out, "no alias of %s has moved yet\n", json_string_value(json_object_get(r, "model")));
+		return;
+	}
+	enum { NC = 7 };
+	const char *hdr[NC] = {"time", "alias", "action", "from", "to", "user", "reason"};
+	char **cells = xcalloc(n * NC, sizeof *cells);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(ev, i);
+		cells[i * NC] = xstrdup(json_string_value(json_object_get(e, "time")) ?: "");
+		cells[i * NC + 1] = xstrdup(json_string_value(json_object_get(e, "alias")) ?: "");
+		cells[i * NC + 2] = xasprintf("%s%s", json_string_value(json_object_get(e, "action")) ?: "",
+					      json_is_true(json_object_get(e, "forced")) ? " (forced)" : "");
+		cells[i * NC + 3] = version_cell(json_object_get(e, "from"));
+		cells[i * NC + 4] = version_cell(json_object_get(e, "to"));
+		cells[i * NC + 5] = xstrdup(json_string_value(json_object_get(e, "user")) ?: "");
+		cells[i * NC + 6] = xstrdup(json_string_value(json_object_get(e, "reason")) ?: "");
+	}
+	bool right[NC] = {false, false, false, true, true, false, false};
+	render_table(out, NC, hdr, (const char *const *)cells, n, right);
+	for (size_t i = 0; i < n * NC; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+/* ---- policy ------------------------------------------------------------------- */
+
+static int exec_models_policy(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	const char *model = call->argv[0];
+	if (!reg_name_valid(model))
+		return pm_errcf(err, PM_E_USAGE, "models policy: give MODEL");
+	struct reg_version v;
+	if (reg_version_get(ws, model, 0, &v, err) < 0)
+		return -1;
+	reg_version_free(&v);
+	int nk = call->argc - 1;
+	if (nk > 0) {
+		bool del = call_flag(call, "--delete");
+		int nwords = del ? nk : nk - 1;
+		char *key = reg_policy_key(nwords, call->argv + 1, err);
+		if (!key)
+			return -1;
+		int rc;
+		if (del)
+			rc = reg_policy_delete(ws, model, key, err);
+		else {
+			const char *t = call->argv[nk];
+			double x;
+			if (!parse_double(t, strlen(t), &x)) {
+				pm_errcf(err, PM_E_USAGE, "%s: '%s' is not a number", key, t);
+				free(key);
+				return -1;
+			}
+			rc = reg_policy_set(ws, model, key, x, err);
+		}
+		free(key);
+		if (rc < 0)
+			return -1;
+	} else if (call_flag(call, "--delete"))
+		return pm_errcf(err, PM_E_USAGE, "models policy --delete: name the KEY to delete");
+	json_t *p;
+	if (reg_policy_get(ws, model, &p, err) < 0)
+		return -1;
+	call->result = json_pack("{s:s,s:o}", "model", model, "policy", p);
+	return 0;
+}
+
+static void render_models_policy(struct session *s, const struct cmd_call *call, json_t *r,
+				 struct sbuf *out)
+{
+	const char *model = json_string_value(json_object_get(r, "model"));
+	json_t *p = json_object_get(r, "policy");
+	if (!json_object_size(p)) {
+		sbuf_printf(out, "model %s has no promotion policy: a candidate must be at least as good as "
+				 "the alias holder\n", model);
+		return;
+	}
+	sbuf_printf(out, "promotion policy of %s:\n", model);
+	const char *key;
+	json_t *v;
+	json_object_foreach(p, key, v)
+		sbuf_printf(out, "  %-32s %.6g\n", key, json_number_value(v));
+}
+
+/* ---- lineage ------------------------------------------------------------------- */
+
+/* Whether a table exists: lineage reads tables other parts own and must
+ * not fail on a workspace that lacks them. */
+static bool table_exists(struct workspace *ws, const char *name)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", &st, &e) < 0)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+static json_t *dataset_node(struct workspace *ws, const char *name, const char *fp)
+{
+	if (!name)
+		return json_null();
+	json_t *d = json_pack("{s:s,s:s?}", "name", name, "fingerprint", fp);
+	struct ws_dataset cur;
+	struct pm_err e;
+	if (ws_dataset_get(ws, name, &cur, &e) == 0) {
+		json_object_set_new(d, "rows", json_integer(cur.rows));
+		json_object_set_new(d, "source", cur.source ? json_string(cur.source) : json_null());
+		/* the name may since hold other data */
+		json_object_set_new(d, "current", json_boolean(fp && !strcmp(cur.fingerprint, fp)));
+		ws_dataset_free(&cur);
+	} else
+		json_object_set_new(d, "current", json_false());
+	json_t *stats = json_array();
+	sqlite3_stmt *st;
+	if (fp && table_exists(ws, "stats") &&
+	    ws_prepare(ws, "SELECT slice, created FROM stats WHERE fingerprint = ? ORDER BY slice", &st, &e) == 0) {
+		sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(stats, json_pack("{s:s,s:s}", "slice",
+							       (const char *)sqlite3_column_text(st, 0) ?: "",
+							       "created", (const char *)sqlite3_column_text(st, 1) ?: ""));
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(d, "statistics", stats);
+	return d;
+}
+
+static int exec_models_lineage(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	struct reg_version v;
+	if (reg_resolve(ws, call->argv[0], &v, err) < 0)
+		return -1;
+	json_t *r = json_pack("{s:s,s:I}", "model", v.model, "version", (json_int_t)v.version);
+	json_object_set_new(r, "train_dataset", dataset_node(ws, v.train_dataset, v.train_fingerprint));
+	json_object_set_new(r, "eval_dataset", dataset_node(ws, v.eval_dataset, v.eval_fingerprint));
+	json_t *inputs = json_object_get(v.schema, "inputs");
+	json_object_set(r, "schema", inputs ? inputs : json_null());
+	json_t *run = json_null();
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (v.run && table_exists(ws, "runs") &&
+	    ws_prepare(ws, "SELECT id, state, config, user, created, finished FROM runs WHERE id = ?", &st, &e) == 0) {
+		sqlite3_bind_int64(st, 1, v.run);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *cfg = (const char *)sqlite3_column_text(st, 2);
+			json_t *cj = cfg ? json_loads(cfg, 0, NULL) : NULL;
+			run = json_pack("{s:I,s:s?,s:o,s:s?,s:s?,s:s?}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+					"state", (const char *)sqlite3_column_text(st, 1), "config",
+					cj ? cj : json_null(), "user", (const char *)sqlite3_column_text(st, 3),
+					"created", (const char *)sqlite3_column_text(st, 4), "finished",
+					(const char *)sqlite3_column_text(st, 5));
+		}
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(r, "run", run);
+	json_object_set(r, "params", v.params ? v.params : json_null());
+	json_t *vj = reg_version_json(ws, &v, true);
+	json_object_set(r, "aliases", json_object_get(vj, "aliases"));
+	json_object_set(r, "artifact", json_object_get(vj, "artifact"));
+	json_object_set(r, "created", json_object_get(vj, "created"));
+	json_object_set(r, "imported_from", json_object_get(v.tags, "imported_from") ?: json_null());
+	json_decref(vj);
+	json_t *servers = json_array();
+	if (table_exists(ws, "servers") &&
+	    ws_prepare(ws, "SELECT id, url, ref, status FROM servers WHERE model = ? AND version = ?"
+			   " ORDER BY id", &st, &e) == 0) {
+		sqlite3_bind_text(st, 1, v.model, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, v.version);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(servers,
+				json_pack("{s:I,s:s?,s:s?,s:s?}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+					  "url", (const char *)sqlite3_column_text(st, 1), "ref",
+					  (const char *)sqlite3_column_text(st, 2), "status",
+					  (const char *)sqlite3_column_text(st, 3)));
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(r, "servers", servers);
+	reg_version_free(&v);
+	call->result = r;
+	return 0;
+}
+
+static void render_dataset_node(struct sbuf *out, const char *what, json_t *d)
+{
+	if (!json_is_object(d))
+		return;
+	const char *fp = json_string_value(json_object_get(d, "fingerprint"));
+	sbuf_printf(out, "%s %s (fingerprint %.12s)%s\n", what, json_string_value(json_object_get(d, "name")),
+		    fp ? fp : "?", json_is_true(json_object_get(d, "current")) ? "" : " (the name now holds other data or is gone)");
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(d, "statistics"), i, x) {
+		const char *sl = json_string_value(json_object_get(x, "slice"));
+		sbuf_printf(out, "  statistics%s%s computed %s\n", *sl ? " by " : "", sl,
+			    json_string_value(json_object_get(x, "created")));
+	}
+}
+
+static void render_models_lineage(struct session *s, const struct cmd_call *call, json_t *r,
+				  struct sbuf *out)
+{
+	render_dataset_node(out, "training data", json_object_get(r, "train_dataset"));
+	render_dataset_node(out, "eval data", json_object_get(r, "eval_dataset"));
+	json_t *inputs = json_object_get(r, "schema");
+	size_t i;
+	json_t *x;
+	sbuf_puts(out, "schema:");
+	json_array_foreach(inputs, i, x)
+		sbuf_printf(out, " %s:%s", json_string_value(json_object_get(x, "name")),
+			    json_string_value(json_object_get(x, "type")));
+	sbuf_putc(out, '\n');
+	json_t *run = json_object_get(r, "run");
+	if (json_is_object(run)) {
+		/* the settings that tell runs apart; -o json has them all */
+		static const char *const keys[] = {"data", "eval", "label", "model", "epochs", "optimizer",
+						   "lr", "seed"};
+		json_t *cfg = json_object_get(run, "config");
+		sbuf_printf(out, "run %lld (%s):", (long long)json_integer_value(json_object_get(run, "id")),
+			    json_string_value(json_object_get(run, "state")) ?: "?");
+		for (size_t k = 0; k < PM_ARRAY_LEN(keys); k++) {
+			json_t *c = json_object_get(cfg, keys[k]);
+			if (json_is_string(c))
+				sbuf_printf(out, " %s=%s", keys[k], json_string_value(c));
+			else if (json_is_integer(c))
+				sbuf_printf(out, " %s=%lld", keys[k], (long long)json_integer_value(c));
+			else if (json_is_real(c) && json_real_value(c) != 0)
+				sbuf_printf(out, " %s=%g", keys[k], json_real_value(c));
+		}
+		sbuf_putc(out, '\n');
+	} else
+		sbuf_puts(out, "run: none recorded\n");
+	json_t *imp = json_object_get(r, "imported_from");
+	if (json_is_object(imp))
+		sbuf_printf(out, "imported from %s (%s:%lld)\n", json_string_value(json_object_get(imp, "file")),
+			    json_string_value(json_object_get(imp, "model")),
+			    (long long)json_integer_value(json_object_get(imp, "version")));
+	sbuf_printf(out, "version %s:%lld", json_string_value(json_object_get(r, "model")),
+		    (long long)json_integer_value(json_object_get(r, "version")));
+	json_array_foreach(json_object_get(r, "aliases"), i, x)
+		sbuf_printf(out, "%s%s", i ? "," : " @", json_string_value(x));
+	sbuf_printf(out, " artifact %.12s\n", json_string_value(json_object_get(r, "artifact")) ?: "?");
+	json_t *sv = json_object_get(r, "servers");
+	if (!json_array_size(sv))
+		sbuf_puts(out, "served by: none\n");
+	json_array_foreach(sv, i, x)
+		sbuf_printf(out, "served by server %lld at %s (%s)\n", (long long)json_integer_value(json_object_get(x, "id")),
+			    json_string_value(json_object_get(x, "url")) ?: "?",
+			    json_string_value(json_object_get(x, "status")) ?: "?");
+}
+
+/* ---- compare ------------------------------------------------------------------- */
+
+static json_t *metric_rows(json_t *a, json_t *b)
+{
+	json_t *rows = json_array();
+	const char *key;
+	json_t *x;
+	json_object_foreach(a, key, x) {
+		json_t *y = json_object_get(b, key);
+		/* counts and settings are not metrics to compare */
+		if (!json_is_number(x) || !json_is_number(y) || !strcmp(key, "rows") || !strcmp(key, "n") ||
+		    !strcmp(key, "threshold"))
+			continue;
+		double d = json_number_value(y) - json_number_value(x);
+		const char *better = d == 0 ? "same" : (d > 0) == reg_metric_higher_better(key) ? "b" : "a";
+		if (strcmp(key, "rmse") && strcmp(key, "mae") && strcmp(key, "r2") && strcmp(key, "auc") &&
+		    strcmp(key, "accuracy") && strcmp(key, "logloss"))
+			better = NULL;
+		json_array_append_new(rows, json_pack("{s:s,s:f,s:f,s:f,s:s?}", "metric", key, "a",
+						      json_number_value(x), "b", json_number_value(y),
+						      "difference", d, "better", better));
+	}
+	return rows;
+}
+
+static int exec_models_compare(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	struct reg_version a, b = {0};
+	if (reg_resolve(ws, call->argv[0], &a, err) < 0)
+		return -1;
+	if (reg_resolve(ws, call->argv[1], &b, err) < 0) {
+		reg_version_free(&a);
+		return -1;
+	}
+	const char *data = call_opt(call, "--data"), *slice = call_opt(call, "--slice");
+	json_t *r = json_pack("{s:{s:s,s:I},s:{s:s,s:I}}", "a", "model", a.model, "version", (json_int_t)a.version,
+			      "b", "model", b.model, "version", (json_int_t)b.version);
+	json_t *ma = json_incref(a.metrics), *mb = json_incref(b.metrics);
+	int rc = -1;
+	struct model *xa = NULL, *xb = NULL;
+	if (slice && !data) {
+		pm_errcf(err, PM_E_USAGE, "--slice needs --data NAME to measure the slices on");
+		goto out;
+	}
+	json_t *slices = json_array();
+	json_object_set_new(r, "slices", slices);
+	if (data) {
+		struct frame *f;
+		if (reg_load_model(ws, &a, &xa, err) < 0 || reg_load_model(ws, &b, &xb, err) < 0 ||
+		    session_frame(s, data, &f, err) < 0)
+			goto out;
+		json_decref(ma);
+		json_decref(mb);
+		ma = metrics_on(s, xa, f, NULL, NULL, err);
+		mb = ma ? metrics_on(s, xb, f, NULL, NULL, err) : NULL;
+		if (!ma || !mb)
+			goto out;
+		json_object_set_new(r, "dataset", json_string(data));
+		if (slice) {
+			int sc = frame_col_index(f, slice);
+			if (sc < 0) {
+				pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", data, slice);
+				goto out;
+			}
+			/* slice values in order of first appearance, at most 50 */
+			json_t *seen = json_object();
+			char buf[64];
+			for (size_t i = 0; i < f->nrows && json_object_size(seen) < 50; i++) {
+				if (!column_present(&f->cols[sc], i))
+					continue;
+				const char *t = column_text(&f->cols[sc], i, buf, sizeof buf);
+				if (json_object_get(seen, t))
+					continue;
+				json_object_set_new(seen, t, json_true());
+				json_t *sa = metrics_on(s, xa, f, slice, t, err);
+				json_t *sb = sa ? metrics_on(s, xb, f, slice, t, err) : NULL;
+				if (!sb) {
+					json_decref(sa);
+					json_decref(seen);
+					goto out;
+				}
+				json_array_append_new(slices, json_pack("{s:s,s:s,s:O,s:o}", "slice", slice, "value", t,
+									"rows", json_object_get(sa, "rows"),
+									"metrics", metric_rows(sa, sb)));
+				json_decref(sa);
+				json_decref(sb);
+			}
+			json_decref(seen);
+		}
+	} else {
+		/* per-slice metrics recorded with the versions */
+		const char *key;
+		json_t *x;
+		json_object_foreach(a.slice_metrics, key, x) {
+			json_t *y = json_object_get(b.slice_metrics, key);
+			if (y)
+				json_array_append_new(slices, json_pack("{s:s,s:o}", "value", key, "metrics",
+									metric_rows(x, y)));
+		}
+	}
+	json_object_set_new(r, "metrics", metric_rows(ma, mb));
+	rc = 0;
+out:
+	model_free(xa);
+	model_free(xb);
+	json_decref(ma);
+	json_decref(mb);
+	reg_version_free(&a);
+	reg_version_free(&b);
+	if (rc < 0)
+		json_decref(r);
+	else
+		call->result = r;
+	return rc;
+}
+
+static void render_metric_rows(struct sbuf *out, json_t *rows, const char *la, const char *lb)
+{
+	size_t n = json_array_size(rows);
+	enum { NC = 5 };
+	const char *hdr[NC] = {"metric", la, lb, "difference", "better"};
+	char **cells = xcalloc(n * NC + 1, sizeof *cells);
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_array_get(rows, i);
+		const char *better = json_string_value(json_object_get(x, "better"));
+		cells[i * NC] = xstrdup(json_string_value(json_object_get(x, "metric")));
+		cells[i * NC + 1] = xasprintf("%.6g", json_number_value(json_object_get(x, "a")));
+		cells[i * NC + 2] = xasprintf("%.6g", json_number_value(json_object_get(x, "b")));
+		cells[i * NC + 3] = xasprintf("%+.6g", json_number_value(json_object_get(x, "difference")));
+		cells[i * NC + 4] = xstrdup(!better ? "" : !strcmp(better, "a") ? la : !strcmp(better, "b") ? lb : "same");
+	}
+	bool right[NC] = {false, true, true, true, false};
+	render_table(out, NC, hdr, (const char *const *)cells, n, right);
+	for (size_t i = 0; i < n * NC; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+static void render_models_compare(struct session *s, const struct cmd_call *call, json_t *r,
+				  struct sbuf *out)
+{
+	json_t *a = json_object_get(r, "a"), *b = json_object_get(r, "b");
+	char *la = xasprintf("%s:%lld", json_string_value(json_object_get(a, "model")),
+			     (long long)json_integer_value(json_object_get(a, "version")));
+	char *lb = xasprintf("%s:%lld", json_string_value(json_object_get(b, "model")),
+			     (long long)json_integer_value(json_object_get(b, "version")));
+	const char *data = json_string_value(json_object_get(r, "dataset"));
+	if (data)
+		sbuf_printf(out, "measured on %s\n", data);
+	render_metric_rows(out, json_object_get(r, "metrics"), la, lb);
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(r, "slices"), i, x) {
+		const char *sl = json_string_value(json_object_get(x, "slice"));
+		sbuf_printf(out, "\n%s%s%s (%lld rows)\n", sl ? sl : "", sl ? " = " : "",
+			    json_string_value(json_object_get(x, "value")),
+			    (long long)json_integer_value(json_object_get(x, "rows")));
+		render_metric_rows(out, json_object_get(x, "metrics"), la, lb);
+	}
+	free(la);
+	free(lb);
+}
+
+/* ---- export / import ------------------------------------------------------------ */
+
+static int exec_models_export(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	struct reg_version v;
+	if (reg_resolve(ws, call->argv[0], &v, err) < 0)
+		return -1;
+	int rc = reg_export(ws, &v, call->argv[1], err);
+	if (rc == 0) {
+		char sha[65];
+		if (sha256_file(call->argv[1], sha, err) < 0)
+			rc = -1;
+		else
+			call->result = json_pack("{s:s,s:I,s:s,s:s}", "model", v.model, "version",
+						 (json_int_t)v.version, "file", call->argv[1], "sha256", sha);
+	}
+	reg_version_free(&v);
+	return rc;
+}
+
+static int exec_models_import(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	const char *as = call_opt(call, "--as");
+	if (as && !reg_name_valid(as))
+		return pm_errcf(err, PM_E_USAGE, "'%s' is not a valid model name (letters, digits, '_', '-', '.')", as);
+	struct reg_version v;
+	if (reg_import(ws, call->argv[0], as, &v, err) < 0)
+		return -1;
+	json_t *from = json_object_get(v.tags, "imported_from");
+	call->result = json_pack("{s:s,s:I,s:s,s:O}", "model", v.model, "version", (json_int_t)v.version,
+				 "artifact", v.artifact, "imported_from", from ? from : json_null());
+	reg_version_free(&v);
+	return 0;
+}
+
+static void render_models_export(struct session *s, const struct cmd_call *call, json_t *r,
+				 struct sbuf *out)
+{
+	if (json_object_get(r, "imported_from")) {
+		json_t *f = json_object_get(r, "imported_from");
+		sbuf_printf(out, "imported %s:%lld as %s:%lld\n", json_string_value(json_object_get(f, "model")),
+			    (long long)json_integer_value(json_object_get(f, "version")),
+			    json_string_value(json_object_get(r, "model")),
+			    (long long)json_integer_value(json_object_get(r, "version")));
+		return;
+	}
+	sbuf_printf(out, "exported %s:%lld to %s (sha256 %.12s)\n", json_string_value(json_object_get(r, "model")),
+		    (long long)json_integer_value(json_object_get(r, "version")),
+		    json_string_value(json_object_get(r, "file")), json_string_value(json_object_get(r, "sha256")));
+}
+
 static const struct cmd_opt no_opts[] = {{0}};
+static const struct cmd_opt alias_opts[] = {
+	{"--delete", 0, NULL, COMPLETE_NONE, NULL, "remove the alias (give MODEL ALIAS)"},
+	{"--reason", 0, "TEXT", COMPLETE_NONE, NULL, "why, kept in the alias history"},
+	{0}};
+static const struct cmd_opt promote_opts[] = {
+	{"--to", 0, "ALIAS", COMPLETE_NONE, NULL, "the alias to move (default production)"},
+	{"--force", 0, NULL, COMPLETE_NONE, NULL, "promote even when the gate refuses; the override is recorded"},
+	{"--reason", 0, "TEXT", COMPLETE_NONE, NULL, "why, kept in the alias history"},
+	{"--data", 0, "NAME", COMPLETE_DATASET, NULL,
+	 "dataset to measure the policy's slice floors on (default the version's eval dataset)"},
+	{0}};
+static const struct cmd_opt rollback_opts[] = {
+	{"--alias", 0, "ALIAS", COMPLETE_NONE, NULL, "the alias to roll back (default production)"},
+	{"--reason", 0, "TEXT", COMPLETE_NONE, NULL, "why, kept in the alias history"},
+	{0}};
+static const struct cmd_opt history_opts[] = {
+	{"--alias", 0, "ALIAS", COMPLETE_NONE, NULL, "only the moves of this alias"},
+	{0}};
+static const struct cmd_opt policy_opts[] = {
+	{"--delete", 0, NULL, COMPLETE_NONE, NULL, "remove the KEY from the policy"},
+	{0}};
+static const struct cmd_opt compare_opts[] = {
+	{"--data", 0, "NAME", COMPLETE_DATASET, NULL, "measure both versions on this dataset instead of using their recorded metrics"},
+	{"--slice", 0, "COL", COMPLETE_COLUMN, NULL, "with --data: the metrics per value of COL as well"},
+	{0}};
+static const struct cmd_opt import_opts[] = {
+	{"--as", 0, "MODEL", COMPLETE_NONE, NULL, "register under this model name instead of the exported one"},
+	{0}};
 
 const struct cmd_entry cmd_group_registry[] = {
 	{.name = "models", .group = "registry", .args = "", .min_args = 0, .max_args = 0,
@@ -218,4 +1029,89 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "columns and types) and the hyperparameters. "
 		 "JSON: {\"name\",\"versions\":[{\"version\",\"aliases\":[..],\"metrics\":{..},\"created\",..}]}.",
 	 .exec = exec_models_show, .render = render_models_show},
+	{.name = "models alias", .group = "registry", .args = "M:V ALIAS", .min_args = 2, .max_args = 2,
+	 .pos_complete = {COMPLETE_MODEL}, .opts = alias_opts,
+	 .summary = "point an alias at a version (create or move it)",
+	 .help = "Points ALIAS (production, staging, canary or any name) of model M at version V, "
+		 "with no validation gate (see `models promote` for the gated move). With --delete, "
+		 "`models alias M ALIAS --delete` removes the alias. Every move is kept in the alias "
+		 "history (`models history`) and the audit log. "
+		 "JSON: {\"model\",\"alias\",\"from\",\"to\"} (null: none).",
+	 .exec = exec_models_alias, .render = render_move},
+	{.name = "models promote", .group = "registry", .args = "M:V", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_MODEL}, .opts = promote_opts,
+	 .summary = "move an alias to a version through the validation gate",
+	 .help = "Moves the alias (--to, default production) to M:V when the version passes the gate: "
+		 "on the model's primary metric (rmse for regression, lower is better; auc for binary "
+		 "and accuracy for multiclass models, higher is better) it must beat the alias's current "
+		 "holder by the policy's min_improvement (default 0: at least as good), and it must meet "
+		 "every floor of the policy (see `models policy`); slice floors are measured on --data, else "
+		 "the version's eval dataset, else its training data. Otherwise the promotion is refused, the "
+		 "reasons listed, and the exit status is 1. --force promotes anyway and records the override in the alias "
+		 "history and the audit log. "
+		 "JSON: {\"model\",\"alias\",\"version\",\"from\",\"to\",\"promoted\",\"forced\","
+		 "\"gate\":{\"passed\",\"metric\",\"candidate\",\"current\",\"improvement\",\"reasons\":[..],\"checks\":[..]}}.",
+	 .exec = exec_models_promote, .render = render_move},
+	{.name = "models rollback", .group = "registry", .args = "M", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_MODEL}, .opts = rollback_opts,
+	 .summary = "return an alias to its previous holder",
+	 .help = "Moves the alias (--alias, default production) back to the version it pointed at "
+		 "before its last move, from the alias history; rolling back again walks further back. "
+		 "JSON: {\"model\",\"alias\",\"from\",\"to\"}.",
+	 .exec = exec_models_rollback, .render = render_move},
+	{.name = "models history", .group = "registry", .args = "M", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_MODEL}, .opts = history_opts,
+	 .summary = "every move of the model's aliases: who, when, from, to, why",
+	 .help = "The alias history of model M, oldest first: each alias, promotion, rollback and "
+		 "deletion with its user, time, the versions it moved from and to, the reason given, "
+		 "whether the gate was overridden (--force) and the gate's findings. "
+		 "JSON: {\"model\",\"events\":[{\"id\",\"alias\",\"action\",\"from\",\"to\",\"forced\","
+		 "\"reason\",\"detail\",\"user\",\"time\"}]}.",
+	 .exec = exec_models_history, .render = render_models_history},
+	{.name = "models policy", .group = "registry", .args = "M [KEY.. VALUE]", .min_args = 1, .max_args = 5,
+	 .pos_complete = {COMPLETE_MODEL}, .opts = policy_opts,
+	 .summary = "show or set the promotion policy of a model",
+	 .help = "With M alone, shows the policy. Keys: `min_improvement X` (the primary metric must "
+		 "improve on the alias holder by at least X), `floor METRIC X` (the version's metric "
+		 "must be at least X for auc, accuracy and r2, at most X for rmse, mae and logloss), "
+		 "`slice_floor COL=VALUE METRIC X` (the same, measured on the rows where COL is VALUE). "
+		 "`models policy M KEY.. --delete` removes a key. "
+		 "JSON: {\"model\",\"policy\":{\"KEY\":value}}.",
+	 .exec = exec_models_policy, .render = render_models_policy},
+	{.name = "models lineage", .group = "registry", .args = "M:V", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_MODEL}, .opts = no_opts,
+	 .summary = "where a version came from and where it is served",
+	 .help = "The chain dataset -> statistics -> schema -> run -> version -> servers: the "
+		 "training and eval datasets with their fingerprints (and whether the names still hold "
+		 "that data), the statistics computed on them, the serving schema, the run with its "
+		 "configuration, the version's aliases and artifact, and the servers serving it. "
+		 "JSON: {\"model\",\"version\",\"train_dataset\",\"eval_dataset\",\"schema\",\"run\","
+		 "\"params\",\"aliases\",\"artifact\",\"servers\":[..]}.",
+	 .exec = exec_models_lineage, .render = render_models_lineage},
+	{.name = "models compare", .group = "registry", .args = "M:V1 M:V2", .min_args = 2, .max_args = 2,
+	 .pos_complete = {COMPLETE_MODEL, COMPLETE_MODEL}, .opts = compare_opts,
+	 .summary = "metrics of two versions side by side",
+	 .help = "The recorded metrics of both versions with their difference (second minus first) "
+		 "and which is better; per slice where the versions recorded slice metrics. With "
+		 "--data NAME both are measured on that dataset, and with --slice COL per value of COL. "
+		 "JSON: {\"a\",\"b\",\"metrics\":[{\"metric\",\"a\",\"b\",\"difference\",\"better\"}],"
+		 "\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\":[..]}]}.",
+	 .exec = exec_models_compare, .render = render_models_compare},
+	{.name = "models export", .group = "registry", .args = "M:V FILE", .min_args = 2, .max_args = 2,
+	 .pos_complete = {COMPLETE_MODEL, COMPLETE_FILE}, .opts = no_opts,
+	 .summary = "write a version to one self-contained file",
+	 .help = "Writes FILE (atomically): a text header with the sizes and the sha256 of what "
+		 "follows, the version's record (metrics, datasets, schema, hyperparameters, who and "
+		 "when) as JSON, and the model file. `models import` reads it in another workspace. "
+		 "JSON: {\"model\",\"version\",\"file\",\"sha256\"}.",
+	 .exec = exec_models_export, .render = render_models_export},
+	{.name = "models import", .group = "registry", .args = "FILE", .min_args = 1, .max_args = 1,
+	 .pos_complete = {COMPLETE_FILE}, .opts = import_opts,
+	 .summary = "register a version from an exported file",
+	 .help = "Checks FILE's checksum (a corrupted or truncated file is an error and registers "
+		 "nothing) and registers it as the next version of its model (or of --as MODEL), "
+		 "keeping the original record; where it came from is kept in the version's tags "
+		 "(imported_from) and shown by `models lineage`. "
+		 "JSON: {\"model\",\"version\",\"artifact\",\"imported_from\"}.",
+	 .exec = exec_models_import, .render = render_models_export},
 	{0}};

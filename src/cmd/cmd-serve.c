@@ -86,8 +86,6 @@ static int exec_predict(struct session *s, struct cmd_call *call, struct pm_err 
 			"predicted", (json_int_t)st.predicted, "rejected", (json_int_t)st.rejected,
 			"rejects_file", st.rejects_path ? json_string(st.rejects_path) : json_null(),
 			"seconds", st.seconds, "first_rejects", ex);
-		json_object_set_new(call->result, "rows_per_s",
-				    json_num(st.seconds > 0 ? (double)st.rows / st.seconds : 0));
 	}
 	predict_stats_free(&st);
 	str_list_free(keys);
@@ -111,7 +109,7 @@ static void render_predict(struct session *s, const struct cmd_call *call, json_
 	json_t *rf = json_object_get(r, "rejects_file");
 	if (json_is_string(rf))
 		sbuf_printf(out, " (see %s)", json_string_value(rf));
-	sbuf_printf(out, " in %.2fs\n", json_number_value(json_object_get(r, "seconds")));
+	sbuf_putc(out, '\n');
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(r, "first_rejects"), i, e)
@@ -745,7 +743,7 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "(empty, NA, null) is not a rejection: the model's transform imputes it. "
 		 "Both files are written to a temporary name and renamed. "
 		 "JSON: {\"model\",\"version\",\"task\",\"input\",\"out\",\"columns\",\"rows\","
-		 "\"predicted\",\"rejected\",\"rejects_file\",\"seconds\",\"rows_per_s\","
+		 "\"predicted\",\"rejected\",\"rejects_file\",\"seconds\","
 		 "\"first_rejects\":[{\"row\",\"line\",\"reason\"}]}.",
 	 .exec = exec_predict, .render = render_predict},
 	{.name = "serve", .group = "serving", .args = "M[@ALIAS|:V]", .min_args = 1, .max_args = 1,

@@ -1,2 +1,2 @@
 ## src/registry — models, versions, aliases
-libprodml_a_SOURCES += src/registry/registry.h src/registry/registry.c
+libprodml_a_SOURCES += src/registry/registry.h src/registry/registry.c src/registry/lifecycle.c

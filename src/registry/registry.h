@@ -3,6 +3,9 @@
  * in the artifacts by its sha256; registering one is a single transaction,
  * so a process killed midway leaves no half version.
  *
+ * Every move of an alias is kept in alias_events (who, when, from, to,
+ * why) and the audit log; promotion policies live in model_policies.
+ *
  * References: "M" (the latest version), "M:V" (version V), "M@ALIAS".
  *
  * The one header of src/registry. */
@@ -65,5 +68,71 @@ int reg_load_model(struct workspace *ws, const struct reg_version *v, struct mod
 
 /* JSON of a version (what `models show` prints for it). */
 json_t *reg_version_json(struct workspace *ws, const struct reg_version *v, bool detail);
+
+/* ---- aliases with history (table alias_events) ------------------------------
+ * Every move of an alias is one transaction: the alias row, an
+ * alias_events row and an audit line commit together or not at all. */
+struct reg_move {
+	const char *action;          /* "alias", "promote", "rollback", "delete" */
+	bool forced;                 /* promoted past a failed gate */
+	const char *reason;          /* why, as the user said it (may be NULL) */
+	json_t *detail;              /* the gate's findings (may be NULL; borrowed) */
+	bool check_from;             /* refuse when the holder is no longer expect_from: */
+	int64_t expect_from;         /* a gate judged against a holder that moved meanwhile */
+};
+/* Points ALIAS at VERSION (0: deletes the alias); *from gets the previous
+ * holder (0: none).  Moving an alias to the version it holds is an error.
+ * Callers need no transaction of their own: this one takes the write lock. */
+int reg_alias_move(struct workspace *ws, const char *model, const char *alias, int64_t version,
+		   const struct reg_move *mv, int64_t *from, struct pm_err *err);
+/* The version ALIAS points at (0 when unset). */
+int reg_alias_get(struct workspace *ws, const char *model, const char *alias, int64_t *version,
+		  struct pm_err *err);
+/* The version a rollback of ALIAS returns to: the holder before the last
+ * move that was not itself undone (PM_E_NOTFOUND when there is none). */
+int reg_alias_previous(struct workspace *ws, const char *model, const char *alias,
+		       int64_t *version, struct pm_err *err);
+/* Alias moves of a model (alias NULL: all), oldest first:
+ * [{"id","alias","action","from","to","forced","reason","detail","user","time"}]. */
+int reg_history(struct workspace *ws, const char *model, const char *alias, json_t **out,
+		struct pm_err *err);
+
+/* ---- promotion policy (table model_policies) ---------------------------------
+ * Keys: "min_improvement" (how much the primary metric must improve on the
+ * alias holder), "floor METRIC" (a bound on an overall metric),
+ * "slice_floor COL=VALUE METRIC" (the same on the rows where COL is VALUE).
+ * A floor is a minimum for metrics where higher is better (auc, accuracy,
+ * r2) and a maximum for the others (rmse, mae, logloss). */
+int reg_policy_set(struct workspace *ws, const char *model, const char *key, double value,
+		   struct pm_err *err);
+int reg_policy_delete(struct workspace *ws, const char *model, const char *key,
+		      struct pm_err *err);
+/* {"KEY": value, ..}, sorted by key. */
+int reg_policy_get(struct workspace *ws, const char *model, json_t **out, struct pm_err *err);
+/* Normalises a policy key typed as words ("floor", "auc") into its stored
+ * form, checking it; NULL and an error when it is not a policy key. */
+char *reg_policy_key(int nwords, char *const *words, struct pm_err *err);
+
+/* The metric that decides promotions for a task: rmse (regression), auc
+ * (binary), accuracy (multiclass); *higher_better tells its direction. */
+const char *reg_primary_metric(const char *task, bool *higher_better);
+bool reg_metric_higher_better(const char *metric);
+
+/* The promotion gate: candidate against the alias holder (NULL: none) and
+ * the policy.  slice_metrics is {"COL=VALUE": {metric: value}} for the
+ * candidate (NULL: none computed).  *out gets {"passed", "metric",
+ * "candidate", "current", "improvement", "reasons":[..], "checks":[..]}. */
+int reg_gate(struct workspace *ws, const struct reg_version *cand, const struct reg_version *holder,
+	     json_t *slice_metrics, json_t **out, struct pm_err *err);
+
+/* ---- export and import ---------------------------------------------------------
+ * One file: a text header (magic, sizes, sha256 of what follows), the
+ * version's record as JSON, then the model file. */
+int reg_export(struct workspace *ws, const struct reg_version *v, const char *path,
+	       struct pm_err *err);
+/* Verifies and registers the file as a new version of its model (as
+ * `as_model` when not NULL); *out gets the new version. */
+int reg_import(struct workspace *ws, const char *path, const char *as_model,
+	       struct reg_version *out, struct pm_err *err);
 
 #endif

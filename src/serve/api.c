@@ -181,7 +181,7 @@ static json_t *src_get(const struct src *s, json_t *row, size_t rowi, int i, con
 	return NULL;
 }
 
-static int rows_from_json(struct sv_req *r, const struct src *s)
+static int rows_from_json(struct sv_req *r, struct src *s)
 {
 	const struct model *m = r->sm->m;
 	const struct transform *t = m->tf;
@@ -237,7 +237,7 @@ static int rows_from_json(struct sv_req *r, const struct src *s)
 			if (json_is_array(kc))
 				n = json_array_size(kc);
 		}
-		((struct src *)s)->n = n;
+		s->n = n;
 	}
 	alloc_rows(r, s->n);
 	struct ft_value *vals = xcalloc(ni + 1, sizeof *vals);

@@ -46,10 +46,16 @@ struct piece {
 	bool cancelled;
 };
 
+/* Takes reason and input; keeps them as valid UTF-8, so that the reject
+ * file reads back as CSV and the reasons as JSON. */
 static void piece_reject(struct piece *pc, size_t row, size_t line, char *reason, char *input)
 {
 	xgrow((void **)&pc->rej, &pc->caprej, pc->nrej + 1, sizeof *pc->rej);
-	pc->rej[pc->nrej++] = (struct rej){row, line, reason, input};
+	char *r = sv_utf8_clean(reason, strlen(reason));
+	char *in = input ? sv_utf8_clean(input, strlen(input)) : NULL;
+	free(reason);
+	free(input);
+	pc->rej[pc->nrej++] = (struct rej){row, line, r, in};
 }
 
 static void piece_clear(struct piece *pc)
@@ -61,6 +67,21 @@ static void piece_clear(struct piece *pc)
 	free(pc->rej);
 	sbuf_free(&pc->out);
 	memset(pc, 0, sizeof *pc);
+}
+
+/* Empties a piece for the next round but keeps its output buffer, whose
+ * pages are already mapped. */
+static void piece_reset(struct piece *pc)
+{
+	struct sbuf out = pc->out;
+	out.len = 0;
+	for (size_t i = 0; i < pc->nrej; i++) {
+		free(pc->rej[i].reason);
+		free(pc->rej[i].input);
+	}
+	free(pc->rej);
+	memset(pc, 0, sizeof *pc);
+	pc->out = out;
 }
 
 /* Accepted rows wait here (transformed, with their key text) until
@@ -94,7 +115,8 @@ static void sink_flush(struct sink *s)
 		return;
 	model_predict_rows(s->m, s->dense, s->cat, s->n, s->pred);
 	for (size_t i = 0; i < s->n; i++) {
-		sbuf_add(s->dst, s->keys.s + s->key_off[i], s->key_off[i + 1] - s->key_off[i]);
+		if (s->key_off[i + 1] > s->key_off[i])
+			sbuf_add(s->dst, s->keys.s + s->key_off[i], s->key_off[i + 1] - s->key_off[i]);
 		sv_put_pred_csv(s->dst, s->m, s->pred + i * s->K);
 		sbuf_putc(s->dst, '\n');
 	}
@@ -318,6 +340,30 @@ static int run_finish(struct run *r, int rc, struct pm_err *err)
 	return rc;
 }
 
+struct fetch;
+
+/* What runs beside the workers: writing the previous block's results and
+ * reading the next block. */
+struct beside {
+	struct run *run;
+	struct piece *write;
+	size_t nwrite;
+	struct fetch *fetch;   /* NULL: nothing more to read */
+	void (*fetch_fn)(struct fetch *);
+	int rc;
+	struct pm_err err;
+};
+
+static void *beside_run(void *arg)
+{
+	struct beside *bs = arg;
+	if (bs->nwrite)
+		bs->rc = run_write(bs->run, bs->write, bs->nwrite, &bs->err);
+	if (bs->fetch)
+		bs->fetch_fn(bs->fetch);
+	return NULL;
+}
+
 /* ---- dataset input ------------------------------------------------------------------------- */
 
 struct frame_job {
@@ -438,30 +484,56 @@ int predict_frame(const struct model *m, const struct frame *f, const struct pre
 	int threads = o->threads > 0 ? o->threads : pm_ncpu();
 	size_t per_round = (size_t)threads * 8;
 	size_t npieces_all = (f->nrows + FRAME_PIECE_ROWS - 1) / FRAME_PIECE_ROWS;
-	struct piece *pcs = xcalloc(per_round, sizeof *pcs);
+	/* two sets of pieces: one computed while the other is written */
+	struct piece *pcs[2] = {xcalloc(per_round, sizeof(struct piece)),
+				xcalloc(per_round, sizeof(struct piece))};
 	struct frame_job j = {.m = m, .f = f, .colmap = colmap, .fits = fits, .keycols = keycols,
-			      .nkeys = o->nkeys, .pcs = pcs};
+			      .nkeys = o->nkeys};
 	rc = 0;
+	int side = 0;
+	size_t pending = 0;
 	for (size_t p0 = 0; p0 < npieces_all && rc == 0; p0 += per_round) {
 		if (progress_cancelled(o->progress)) {
 			rc = pm_errcf(err, PM_E_CANCEL, "predict: cancelled");
 			break;
 		}
 		size_t np = npieces_all - p0 < per_round ? npieces_all - p0 : per_round;
+		struct piece *p = pcs[side];
 		for (size_t k = 0; k < np; k++) {
-			pcs[k].start = (p0 + k) * FRAME_PIECE_ROWS;
-			pcs[k].end = pcs[k].start + FRAME_PIECE_ROWS;
-			if (pcs[k].end > f->nrows)
-				pcs[k].end = f->nrows;
+			piece_reset(&p[k]);
+			p[k].start = (p0 + k) * FRAME_PIECE_ROWS;
+			p[k].end = p[k].start + FRAME_PIECE_ROWS;
+			if (p[k].end > f->nrows)
+				p[k].end = f->nrows;
 		}
+		struct beside bs = {.run = &r, .write = pcs[!side], .nwrite = pending};
+		pthread_t th;
+		bool bg = pending && pthread_create(&th, NULL, beside_run, &bs) == 0;
+		j.pcs = p;
 		par_for(np, threads, frame_piece, &j);
-		rc = run_write(&r, pcs, np, err);
-		for (size_t k = 0; k < np; k++)
-			piece_clear(&pcs[k]);
-		progress_report(o->progress, "predict", (double)r.st->rows, (double)f->nrows);
+		if (bg)
+			pthread_join(th, NULL);
+		else
+			beside_run(&bs);
+		if (bs.rc < 0) {
+			rc = -1;
+			*err = bs.err;
+		}
+		pending = np;
+		side = !side;
+		progress_report(o->progress, "predict", (double)(p0 + np) * FRAME_PIECE_ROWS > (double)f->nrows
+								? (double)f->nrows
+								: (double)(p0 + np) * FRAME_PIECE_ROWS,
+				(double)f->nrows);
+	}
+	if (rc == 0 && pending)
+		rc = run_write(&r, pcs[!side], pending, err);
+	for (int q = 0; q < 2; q++) {
+		for (size_t k = 0; k < per_round; k++)
+			piece_clear(&pcs[q][k]);
+		free(pcs[q]);
 	}
 	rc = run_finish(&r, rc, err);
-	free(pcs);
 	free(colmap);
 	free(fits);
 	free(keycols);
@@ -557,7 +629,7 @@ static int header_index(const void *src, const char *name)
 static int fill(int fd, const char *path, char *buf, size_t cap, size_t *have, bool *eof,
 		struct pm_err *err)
 {
-	while (*have < cap) {
+	while (*have < cap && !*eof) {
 		ssize_t n = read(fd, buf + *have, cap - *have);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -573,6 +645,76 @@ static int fill(int fd, const char *path, char *buf, size_t cap, size_t *have, b
 	return 0;
 }
 
+/* A block of the file: whole rows from `start` to `end`, cut into pieces,
+ * and the beginning of the next row after them. */
+struct block {
+	char *buf;
+	size_t cap, have, start, end;
+	size_t *cuts, *lines, ncuts, nl;
+	size_t line0;     /* line of buf[start] */
+	size_t offset;    /* file offset of buf[0] */
+	bool eof;
+};
+
+static void block_free(struct block *b)
+{
+	free(b->buf);
+	free(b->cuts);
+	free(b->lines);
+	memset(b, 0, sizeof *b);
+}
+
+struct fetch {
+	int fd;
+	const char *path;
+	char delim;
+	size_t piece;
+	struct block *prev, *next;
+	int rc;
+	struct pm_err err;
+};
+
+/* Reads the block after prev: its unfinished row, then more of the file,
+ * until at least one row is complete (the buffer grows for a long row). */
+static void fetch_block(struct fetch *f)
+{
+	struct block *p = f->prev, *b = f->next;
+	size_t rest = p->have - p->end;
+	if (b->cap < p->cap || b->cap < rest + 1) {
+		b->cap = p->cap > rest + 1 ? p->cap : rest + 1;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+	memcpy(b->buf, p->buf + p->end, rest);
+	b->have = rest;
+	b->start = 0;
+	b->offset = p->offset + p->end;
+	b->line0 = p->line0 + p->nl;
+	b->eof = p->eof;
+	free(b->cuts);
+	free(b->lines);
+	b->cuts = b->lines = NULL;
+	for (;;) {
+		if (fill(f->fd, f->path, b->buf, b->cap, &b->have, &b->eof, &f->err) < 0) {
+			f->rc = -1;
+			return;
+		}
+		b->end = sv_csv_rows_end(b->buf, b->have, f->delim, f->piece, b->eof, &b->cuts, &b->lines,
+					 &b->ncuts, &b->nl);
+		if (b->ncuts || b->eof)
+			return;
+		free(b->cuts);
+		free(b->lines);
+		b->cuts = b->lines = NULL;
+		if (b->cap >= MAX_ROW_BYTES) {
+			f->rc = pm_errf(&f->err, "%s:%zu: a row longer than 1 GiB (an unterminated quote?)",
+					f->path, b->line0);
+			return;
+		}
+		b->cap *= 2;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+}
+
 int predict_file(const struct model *m, const char *path, const struct predict_opts *o,
 		 struct predict_stats *st, struct pm_err *err)
 {
@@ -584,36 +726,41 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 	struct stat sb;
 	double total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (double)sb.st_size : 0;
 	char delim = str_suffix(path, ".tsv") || str_suffix(path, ".tab") ? '\t' : ',';
+	int threads = o->threads > 0 ? o->threads : pm_ncpu();
 	size_t cap = o->chunk_bytes ? o->chunk_bytes : (size_t)16 << 20;
 	if (cap < 64)
 		cap = 64;
-	char *buf = xmalloc(cap);
-	size_t have = 0, consumed = 0;
-	bool eof = false;
-	int rc = fill(fd, path, buf, cap, &have, &eof, err);
+	/* pieces: a few per thread and block, each at least 64 KiB */
+	size_t piece = cap / ((size_t)threads * 4) + 1;
+	if (piece < (64 << 10) && cap > (64 << 10))
+		piece = 64 << 10;
+	struct block blk[2] = {{0}};
+	struct block *cur = &blk[0], *nxt = &blk[1];
+	cur->cap = cap;
+	cur->buf = xmalloc(cap);
+	int rc = fill(fd, path, cur->buf, cur->cap, &cur->have, &cur->eof, err);
 
 	/* the header: the first row */
 	struct header h = {0};
-	size_t start = 0, line = 1;
 	while (rc == 0) {
-		size_t skip = have >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+		size_t skip = cur->have >= 3 && memcmp(cur->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 		size_t *cuts, *lines, ncuts, nl;
-		size_t end = sv_csv_rows_end(buf + skip, have - skip, delim, 0, eof, &cuts, &lines,
-					     &ncuts, &nl);
+		size_t end = sv_csv_rows_end(cur->buf + skip, cur->have - skip, delim, 0, cur->eof, &cuts,
+					     &lines, &ncuts, &nl);
 		free(cuts);
 		free(lines);
-		if (end == 0 && !eof) {
-			if (cap >= MAX_ROW_BYTES) {
+		if (end == 0 && !cur->eof) {
+			if (cur->cap >= MAX_ROW_BYTES) {
 				rc = pm_errf(err, "%s:1: the header row is longer than 1 GiB", path);
 				break;
 			}
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-			rc = fill(fd, path, buf, cap, &have, &eof, err);
+			cur->cap *= 2;
+			cur->buf = xrealloc(cur->buf, cur->cap);
+			rc = fill(fd, path, cur->buf, cur->cap, &cur->have, &cur->eof, err);
 			continue;
 		}
 		struct sv_csv c;
-		sv_csv_init(&c, buf + skip, end, delim, 1);
+		sv_csv_init(&c, cur->buf + skip, end, delim, 1);
 		char *reason = NULL;
 		int got = sv_csv_next(&c, &reason);
 		if (got == 0) {
@@ -635,8 +782,8 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 					n--;
 				h.names[i] = xstrndup(s, n);
 			}
-			start = skip + c.pos;
-			line = c.line;
+			cur->start = skip + c.pos;
+			cur->line0 = c.line;
 		}
 		sv_csv_free(&c);
 		break;
@@ -654,67 +801,90 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 		rc = run_start(&r, m, o, st, (const char *const *)o->keys, err);
 		started = rc == 0;
 	}
-	int threads = o->threads > 0 ? o->threads : pm_ncpu();
+	/* the first block's rows, after the header (a long first row makes
+	 * fetch_block read more) */
+	if (rc == 0) {
+		struct block head = *cur;
+		head.end = cur->start;
+		head.nl = 0;
+		struct fetch f = {.fd = fd, .path = path, .delim = delim, .piece = piece, .prev = &head,
+				  .next = nxt};
+		fetch_block(&f);
+		if (f.rc < 0) {
+			rc = -1;
+			*err = f.err;
+		}
+		struct block *tmpb = cur;
+		cur = nxt;
+		nxt = tmpb;
+	}
 	struct file_job j = {.m = m, .delim = delim, .ncols = h.n, .colmap = colmap,
 			     .keycols = keycols, .nkeys = o->nkeys};
-	while (rc == 0) {
+	struct piece *pcs[2] = {NULL, NULL};
+	size_t cappcs[2] = {0, 0};
+	int side = 0;
+	size_t pending = 0; /* pieces of the previous block, not yet written */
+	while (rc == 0 && cur->ncuts) {
 		if (progress_cancelled(o->progress)) {
 			rc = pm_errcf(err, PM_E_CANCEL, "predict: cancelled");
 			break;
 		}
-		size_t avail = have - start;
-		size_t piece = avail / ((size_t)threads * 4) + 1;
-		if (piece < (64 << 10))
-			piece = 64 << 10;
-		size_t *cuts = NULL, *lines = NULL, ncuts = 0, nl = 0;
-		size_t end = sv_csv_rows_end(buf + start, avail, delim, piece, eof, &cuts, &lines,
-					     &ncuts, &nl);
-		if (ncuts == 0) {
-			free(cuts);
-			free(lines);
-			if (eof)
-				break;
-			if (start > 0) {
-				memmove(buf, buf + start, avail);
-				consumed += start;
-				have = avail;
-				start = 0;
-			} else {
-				if (cap >= MAX_ROW_BYTES) {
-					rc = pm_errf(err, "%s:%zu: a row longer than 1 GiB (an unterminated quote?)",
-						     path, line);
-					break;
-				}
-				cap *= 2;
-				buf = xrealloc(buf, cap);
-			}
-			rc = fill(fd, path, buf, cap, &have, &eof, err);
-			continue;
+		struct piece *p = pcs[side];
+		if (cur->ncuts > cappcs[side]) {
+			pcs[side] = p = xrealloc(p, cur->ncuts * sizeof *p);
+			memset(p + cappcs[side], 0, (cur->ncuts - cappcs[side]) * sizeof *p);
+			cappcs[side] = cur->ncuts;
 		}
-		struct piece *pcs = xcalloc(ncuts, sizeof *pcs);
-		for (size_t k = 0; k < ncuts; k++) {
-			pcs[k].start = start + (k ? cuts[k - 1] : 0);
-			pcs[k].end = start + cuts[k];
-			pcs[k].line0 = line + lines[k];
+		for (size_t k = 0; k < cur->ncuts; k++) {
+			piece_reset(&p[k]);
+			p[k].start = cur->start + (k ? cur->cuts[k - 1] : 0);
+			p[k].end = cur->start + cur->cuts[k];
+			p[k].line0 = cur->line0 + cur->lines[k];
 		}
-		j.buf = buf;
-		j.pcs = pcs;
-		par_for(ncuts, threads, file_piece, &j);
-		rc = run_write(&r, pcs, ncuts, err);
-		line += nl;
-		for (size_t k = 0; k < ncuts; k++)
-			piece_clear(&pcs[k]);
-		free(pcs);
-		free(cuts);
-		free(lines);
-		start += end;
-		st->bytes = consumed + start;
+		struct fetch f = {.fd = fd, .path = path, .delim = delim, .piece = piece, .prev = cur,
+				  .next = nxt};
+		struct beside bs = {.run = &r, .write = pcs[!side], .nwrite = pending,
+				    .fetch = cur->eof ? NULL : &f, .fetch_fn = fetch_block};
+		pthread_t th;
+		bool bg = (bs.nwrite || bs.fetch) && pthread_create(&th, NULL, beside_run, &bs) == 0;
+		j.buf = cur->buf;
+		j.pcs = p;
+		par_for(cur->ncuts, threads, file_piece, &j);
+		if (bg)
+			pthread_join(th, NULL);
+		else
+			beside_run(&bs);
+		if (bs.rc < 0) {
+			rc = -1;
+			*err = bs.err;
+		} else if (bs.fetch && f.rc < 0) {
+			rc = -1;
+			*err = f.err;
+		}
+		pending = cur->ncuts;
+		st->bytes = cur->offset + cur->end;
 		progress_report(o->progress, "predict", (double)st->bytes, total);
+		if (cur->eof) {
+			side = !side;
+			break;
+		}
+		struct block *tmpb = cur;
+		cur = nxt;
+		nxt = tmpb;
+		side = !side;
+	}
+	if (rc == 0 && pending)
+		rc = run_write(&r, pcs[!side], pending, err);
+	for (int q = 0; q < 2; q++) {
+		for (size_t k = 0; k < cappcs[q]; k++)
+			piece_clear(&pcs[q][k]);
+		free(pcs[q]);
 	}
 	if (started)
 		rc = run_finish(&r, rc, err);
 	close(fd);
-	free(buf);
+	block_free(&blk[0]);
+	block_free(&blk[1]);
 	str_list_free(h.names);
 	free(keycols);
 	free(colmap);

@@ -37,8 +37,7 @@ static enum MHD_Result queue(struct sv_req *r)
 	if (r->status == 401)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"prodml\"");
 	if (r->status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-					str_prefix(r->error ? r->error : "", "POST") ? "POST" : "GET");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow ? r->allow : "GET, POST");
 	if (atomic_load(&r->sv->draining))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
@@ -175,11 +174,14 @@ static void route_tf(struct sv_req *r, const char *path, bool post)
 				bad);
 	} else if (predict) {
 		r->api = API_TF_PREDICT;
-		if (!post)
+		if (!post) {
+			r->allow = "POST";
 			sv_answer_error(r, 405, "method", "POST is the method of :predict");
-		else
+		} else {
 			do_predict(r, version, label);
+		}
 	} else if (post) {
+		r->allow = "GET";
 		sv_answer_error(r, 405, "method", "GET is the method of model status and metadata");
 	} else {
 		struct pm_err e;
@@ -213,16 +215,20 @@ static void route(struct sv_req *r, const char *url, const char *method)
 		free(txt);
 		json_decref(routes);
 	} else if (strcmp(path, "/metrics") == 0) {
-		if (post)
+		if (post) {
+			r->allow = "GET";
 			sv_answer_error(r, 405, "method", "GET is the method of /metrics");
-		else
+		} else {
 			sv_answer_metrics(r);
+		}
 	} else if (strcmp(path, "/invocations") == 0) {
 		r->api = API_MLFLOW;
-		if (!post)
+		if (!post) {
+			r->allow = "POST";
 			sv_answer_error(r, 405, "method", "POST is the method of /invocations");
-		else
+		} else {
 			do_predict(r, 0, NULL);
+		}
 	} else if (str_prefix(path, "/v1/models/")) {
 		route_tf(r, path, post);
 	} else if (strcmp(path, "/version") == 0) {

@@ -36,7 +36,9 @@ void sv_put_pred_json(struct sbuf *b, const struct model *m, const double *out);
 void sv_put_pred_csv(struct sbuf *b, const struct model *m, const double *out);
 /* A CSV field, quoted when it must be. */
 void sv_put_csv_field(struct sbuf *b, const char *s, size_t n);
-/* A JSON string literal. */
+/* A copy of [s, s+n) with the bytes that are not UTF-8 written \xNN. */
+char *sv_utf8_clean(const char *s, size_t n);
+/* A JSON string literal (bytes that are not UTF-8 are written \xNN). */
 void sv_put_json_string(struct sbuf *b, const char *s, size_t n);
 
 /* ---- the CSV row tokenizer ------------------------------------------------------------
@@ -272,6 +274,7 @@ struct sv_req {
 	struct sbuf resp;
 	char *pred_json;            /* the predictions array, for the request log */
 	const char *content_type;
+	const char *allow;          /* the Allow header of a 405 */
 	char *error, *field;
 	int64_t version;
 };

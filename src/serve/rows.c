@@ -49,14 +49,15 @@ static u128 times_pow10(uint64_t m, int k)
 
 /* The p significant digits of v = m * 2^-s (2^52 <= m < 2^53) rounded
  * correctly, ties to even as printf rounds, as an integer d, and the
- * decimal exponent x of the rounded value; all in exact 128-bit integer
- * arithmetic.  false when v is out of that arithmetic's range. */
-static bool digits(uint64_t m, int s, int p, int x_guess, uint64_t *d, int *x)
+ * decimal exponent x of the rounded value; *rt tells whether those digits
+ * read back to v.  All in exact 128-bit integer arithmetic; false when v is
+ * out of its range. */
+static bool digits(uint64_t m, int s, int p, int x_guess, uint64_t *d, int *x, bool *rt)
 {
 	for (int tries = 0; tries < 4; tries++) {
 		int k = p - 1 - x_guess;
 		/* m * 10^k must fit 128 bits: 53 + 3.33 k < 128 */
-		if (k < 0 || k > 22 || s < 1 || s > 126)
+		if (k < 0 || k > 22 || s < 2 || s > 120)
 			return false;
 		u128 num = times_pow10(m, k);
 		u128 t = num >> s;
@@ -69,10 +70,20 @@ static bool digits(uint64_t m, int s, int p, int x_guess, uint64_t *d, int *x)
 			x_guess--;
 			continue;
 		}
-		u128 r = num - (t << s), half = (u128)1 << (s - 1);
+		u128 r = num - (t << s), one = (u128)1 << s, half = one >> 1;
 		uint64_t q = (uint64_t)t;
-		if (r > half || (r == half && (q & 1)))
+		bool up = r > half || (r == half && (q & 1));
+		if (up)
 			q++;
+		/* The digits read back to v when their distance to v is under
+		 * half the gap to v's neighbour on that side (the gap below a
+		 * power of two is half as wide); at exactly half, the reader
+		 * rounds to the even mantissa.  In units of 2^-s / 10^k: */
+		u128 dist = up ? one - r : r, lim = times_pow10(1, k);
+		if (!up && m == ((uint64_t)1 << 52))
+			*rt = 4 * dist <= lim;
+		else
+			*rt = 2 * dist < lim || (2 * dist == lim && (m & 1) == 0);
 		if (q == pow10_u64[p]) {
 			*d = pow10_u64[p - 1];
 			*x = x_guess + 1;
@@ -141,29 +152,32 @@ void serve_fmt_double(double v, char *buf, size_t n)
 		fmt_double(v, buf, n);
 		return;
 	}
-	/* The fast path: the digits of 17, 16 and 15-digit roundings computed
-	 * exactly in 128-bit integers, which covers non-integers from about
-	 * 1e-6 to 1e15; anything else, and values short enough to need fewer
-	 * than 15 digits, goes through printf. */
+	/* The fast path, for values from about 1e-6 to 1e15: the correctly
+	 * rounded 17, 16, 15.. digit forms and whether each reads back, in
+	 * exact integer arithmetic, down to the shortest that does (if N
+	 * digits do not read back, fewer do not either); the rest goes
+	 * through printf and strtod. */
 	int e2;
 	double f = frexp(fabs(v), &e2); /* |v| = f * 2^e2, 0.5 <= f < 1 */
 	if (v != 0 && n >= 32 && e2 <= 50 && e2 >= -21) {
 		uint64_t m = (uint64_t)ldexp(f, 53);
 		int s = 53 - e2;
 		int xg = (int)floor((e2 - 1) * 0.30102999566398120);
-		uint64_t d17, d16, d15;
-		int x17, x16, x15;
-		if (digits(m, s, 17, xg, &d17, &x17) && digits(m, s, 16, x17, &d16, &x16) &&
-		    digits(m, s, 15, x16, &d15, &x15)) {
-			put_g(buf, v < 0, d16, 16, x16);
-			if (strtod(buf, NULL) != v) {
-				put_g(buf, v < 0, d17, 17, x17);
-				return;
-			}
-			char b15[40];
-			put_g(b15, v < 0, d15, 15, x15);
-			if (strtod(b15, NULL) != v)
-				return; /* 16 digits, in buf */
+		uint64_t d, bd;
+		int x, bx, best = 17;
+		bool rt, ok = digits(m, s, 17, xg, &bd, &bx, &rt);
+		for (int p = 16; ok && p >= 6; p--) {
+			ok = digits(m, s, p, bx, &d, &x, &rt);
+			if (!ok || !rt)
+				break;
+			best = p;
+			bd = d;
+			bx = x;
+		}
+		/* a shorter form out of range is for printf to find */
+		if (ok) {
+			put_g(buf, v < 0, bd, best, bx);
+			return;
 		}
 	}
 	fmt_slow(v, buf, n);
@@ -403,9 +417,31 @@ void sv_put_csv_field(struct sbuf *b, const char *s, size_t n)
 	sbuf_putc(b, '"');
 }
 
+char *sv_utf8_clean(const char *s, size_t n)
+{
+	struct sbuf b = {0};
+	size_t off;
+	while (n && !utf8_valid(s, n, &off)) {
+		sbuf_add(&b, s, off);
+		sbuf_printf(&b, "\\x%02X", (unsigned char)s[off]);
+		s += off + 1;
+		n -= off + 1;
+	}
+	sbuf_add(&b, s, n);
+	return sbuf_steal(&b);
+}
+
 void sv_put_json_string(struct sbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t bad;
+	if (!utf8_valid(s, n, &bad)) {
+		/* bytes from the request that are not UTF-8: written \xNN */
+		char *clean = sv_utf8_clean(s, n);
+		sv_put_json_string(b, clean, strlen(clean));
+		free(clean);
+		return;
+	}
 	sbuf_putc(b, '"');
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -35,12 +35,32 @@ int64_t servers_proc_start(int64_t pid)
 	return strtoll(p + 1, NULL, 10);
 }
 
+/* The state letter of a process (R, S, Z...), or 0 when unknown. */
+static char proc_state(int64_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
 /* Whether the process recorded for a server still runs. */
 static bool server_alive(int64_t pid, int64_t proc_start)
 {
 	if (pid <= 0)
 		return false;
 	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return false;
+	/* a detached server's parent is init, which may take its time to
+	 * reap: a zombie has exited */
+	char st = proc_state(pid);
+	if (st == 'Z' || st == 'X')
 		return false;
 	if (proc_start > 0) {
 		int64_t now = servers_proc_start(pid);
@@ -117,8 +137,8 @@ int servers_set_status(struct workspace *ws, int64_t id, const char *status, con
 	bool final = strcmp(status, "running") != 0;
 	sqlite3_stmt *st;
 	if (ws_prepare(ws,
-		       final ? "UPDATE servers SET status = ?, message = ?, updated = ?, stopped = ? "
-			       "WHERE id = ?"
+		       final ? "UPDATE servers SET status = ?, message = ?, updated = ?, stopped = ?, "
+			       "rps = NULL WHERE id = ?"
 			     : "UPDATE servers SET status = ?, message = ?, updated = ?, "
 			       "stopped = coalesce(?, stopped) WHERE id = ?",
 		       &st, err) < 0)

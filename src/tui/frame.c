@@ -16,8 +16,8 @@
  * is hidden until it plugs in here. */
 static const struct screen_class screens[TUI_NSCREENS] = {
 	{"Data", '1', "Data: datasets, sheets and overviews", data_screen_open},
-	{"Train", '2', "Train: new runs, live jobs", NULL},
-	{"Models", '3', "Models: the registry", NULL},
+	{"Train", '2', "Train: new runs, live jobs", train_screen_open, train_status},
+	{"Models", '3', "Models: the registry", models_screen_open},
 	{"Serve", '4', "Serve: running servers", NULL},
 	{"Monitor", '5', "Monitor: traffic, skew and drift", NULL},
 	{"Design", '6', "Design: pipelines", NULL},
@@ -548,8 +548,9 @@ int tui_run(struct session *s, struct pm_err *err)
 		  ,
 		  NULL);
 	mouseinterval(0);
-	/* wake up now and then: running jobs and servers refresh the status */
-	timeout(1000);
+	/* wake up twice a second: running jobs (the live run view) and servers
+	 * refresh themselves without a key */
+	timeout(500);
 
 	struct tui *t = xcalloc(1, sizeof *t);
 	tui_init(t, s, false);

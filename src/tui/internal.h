@@ -306,6 +306,11 @@ struct view *sheet_new(struct tui *t, const char *dataset, const char *base, con
 bool sheet_goto_column(struct view *v, const char *col);
 const char *sheet_dataset(struct view *v);
 struct view *overview_new(struct tui *t, const char *dataset);
+/* screen-models.c */
+struct view *models_screen_open(struct tui *t);
+/* screen-train.c */
+struct view *train_screen_open(struct tui *t);
+void train_status(struct tui *t, char *buf, size_t n);
 /* The overview's statistics computed in the TUI from the frame (when the
  * `stats` command is not there): the JSON shape of `stats`. */
 json_t *overview_local_stats(const struct frame *f);

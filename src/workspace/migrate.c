@@ -181,6 +181,48 @@ const char *const ws_migrations[] = {
 	"  prediction TEXT,"                /* JSON: [prediction] per row */
 	"  error TEXT);"
 	"CREATE INDEX requests_model_time ON requests (model, time_us);",
+	/* 4: the registry's alias history and promotion policies (src/registry) */
+	"CREATE TABLE alias_events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  model TEXT NOT NULL,"
+	"  alias TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"           /* alias promote rollback delete */
+	"  from_version INTEGER,"           /* NULL: the alias was new */
+	"  to_version INTEGER,"             /* NULL: the alias was deleted */
+	"  forced INTEGER NOT NULL DEFAULT 0," /* promoted past a failed gate */
+	"  reason TEXT,"
+	"  detail TEXT,"                    /* JSON: the gate's findings */
+	"  user TEXT NOT NULL,"
+	"  time TEXT NOT NULL);"
+	"CREATE INDEX alias_events_model ON alias_events (model, alias, id);"
+	"CREATE TABLE model_policies ("
+	"  model TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"              /* min_improvement, floor M, slice_floor C=V M */
+	"  value REAL NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  PRIMARY KEY (model, key));",
+	/* 5: monitoring rollups and alerts (src/monitor) */
+	"CREATE TABLE rollups ("
+	"  model TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"        /* 0: unknown */
+	"  minute_us INTEGER NOT NULL,"      /* start of the minute, microseconds since 1970 */
+	"  requests INTEGER NOT NULL,"
+	"  errors INTEGER NOT NULL,"
+	"  rows INTEGER NOT NULL,"
+	"  latency_sum_us INTEGER NOT NULL,"
+	"  latency_max_us INTEGER NOT NULL,"
+	"  PRIMARY KEY (model, version, minute_us));"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time TEXT NOT NULL,"
+	"  model TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"              /* skew drift error_rate latency quality */
+	"  feature TEXT,"
+	"  value REAL,"
+	"  threshold REAL,"
+	"  status TEXT NOT NULL,"            /* open acked */
+	"  acked TEXT);",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

@@ -13,6 +13,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-tmux.XXXXXX") || exit 99
 sock="prodml-test-$$"
 cleanup() {
 	tmux -L "$sock" kill-server >/dev/null 2>&1
+	[ -d "$tmp/ws/jobs" ] && "$prodml" -q -W "$tmp/ws" -c 'job cancel 1' >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -73,6 +74,37 @@ wait_for ':show trips'
 keys q
 keys : save-log Space session.log Enter
 wait_for 'wrote 1 command to session.log'
+# a run in the background: its view follows the epochs with no key pressed,
+# and c cancels its job
+"$prodml" -q -W ws -c 'load taxi datasets/taxi/train.csv
+train big --data taxi --label fare --model dnn --hidden 64,64 --epochs 2000 --seed 1 --detach' \
+	>/dev/null 2>&1 || exit 99
+keys 2
+wait_for 'big'
+keys Enter
+wait_for 'live, refreshing'
+wait_for 'running  epoch'
+epoch() {
+	tmux -L "$sock" capture-pane -p -t t | sed -n 's/.*running  epoch \([0-9]*\)\/2000.*/\1/p'
+}
+wait_for '1 job running'
+e1=$(epoch)
+i=0
+e2=$e1
+while [ -n "$e1" ] && [ "${e2:-0}" -le "$e1" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	e2=$(epoch)
+	i=$((i + 1))
+done
+[ -n "$e1" ] && [ -n "$e2" ] && [ "$e2" -gt "$e1" ] || {
+	echo "tmux.sh: the run view did not refresh by itself (epoch $e1, then $e2)"
+	tmux -L "$sock" capture-pane -p -t t
+	exit 1
+}
+keys c
+wait_for 'job 1: cancelled'
+keys q
+wait_for 'run 1  big  cancelled'
 keys Q
 i=0
 while [ ! -s "$tmp/status" ] && [ $i -lt 100 ]; do
@@ -84,6 +116,7 @@ done
 	exit 1
 }
 # the load ran in another process: this session's history is the show
+# (the log was saved before the job cancel)
 printf '%s\n' '# prodml session log: `prodml -f FILE` replays it' 'show trips' >expected.log
 diff -u expected.log session.log || exit 1
 exit 0

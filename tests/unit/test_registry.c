@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -240,6 +241,262 @@ START_TEST(test_run_registers_version)
 }
 END_TEST
 
+/* A bare version (no model file) with one metric, for the gate and history. */
+static int64_t add_plain(const char *model, const char *task, const char *metric, double value)
+{
+	struct reg_version v = {0};
+	struct pm_err err = {0};
+	v.model = xstrdup(model);
+	v.artifact = xstrdup("0");
+	v.type = xstrdup("linear");
+	v.task = xstrdup(task);
+	v.metrics = json_pack("{s:f}", metric, value);
+	ck_assert_msg(reg_version_add(ws, &v, false, &err) == 0, "%s", err.msg);
+	int64_t ver = v.version;
+	reg_version_free(&v);
+	return ver;
+}
+
+START_TEST(test_alias_history_and_rollback)
+{
+	for (int i = 1; i <= 3; i++)
+		ck_assert_int_eq(add_plain("h", "regression", "rmse", 1.0 / i), i);
+	struct pm_err err = {0};
+	int64_t from = -1, prev = 0, cur = 0;
+	struct reg_move mv = {.action = "promote", .reason = "first"};
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", 1, &mv, &from, &err), 0);
+	ck_assert_int_eq(from, 0);
+	ck_assert_int_eq(reg_alias_previous(ws, "h", "production", &prev, &err), -1);
+	ck_assert_str_eq(err.msg, "h@production has no previous version to roll back to");
+	mv.reason = NULL;
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", 2, &mv, &from, &err), 0);
+	ck_assert_int_eq(from, 1);
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", 3, &mv, &from, &err), 0);
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", 3, &mv, &from, &err), -1);
+	ck_assert_str_eq(err.msg, "h@production is already version 3");
+	/* a gate judged against version 2 must not move an alias now at 3 */
+	struct reg_move stale = {.action = "promote", .check_from = true, .expect_from = 2};
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", 1, &stale, &from, &err), -1);
+	ck_assert_str_eq(err.msg, "h@production moved to version 3 while this command ran; try again");
+	/* rollback walks back 3 -> 2 -> 1, then there is nothing before 1 */
+	struct reg_move rb = {.action = "rollback"};
+	ck_assert_int_eq(reg_alias_previous(ws, "h", "production", &prev, &err), 0);
+	ck_assert_int_eq(prev, 2);
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", prev, &rb, &from, &err), 0);
+	ck_assert_int_eq(reg_alias_previous(ws, "h", "production", &prev, &err), 0);
+	ck_assert_int_eq(prev, 1);
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", prev, &rb, &from, &err), 0);
+	ck_assert_int_eq(reg_alias_previous(ws, "h", "production", &prev, &err), -1);
+	ck_assert_int_eq(reg_alias_get(ws, "h", "production", &cur, &err), 0);
+	ck_assert_int_eq(cur, 1);
+	/* a new move after rollbacks: rolling it back returns to 1 */
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", 3, &mv, &from, &err), 0);
+	ck_assert_int_eq(reg_alias_previous(ws, "h", "production", &prev, &err), 0);
+	ck_assert_int_eq(prev, 1);
+	struct reg_move del = {.action = "delete"};
+	ck_assert_int_eq(reg_alias_move(ws, "h", "staging", 0, &del, &from, &err), -1);
+	ck_assert_str_eq(err.msg, "model 'h' has no alias 'staging'");
+	ck_assert_int_eq(reg_alias_move(ws, "h", "production", 0, &del, &from, &err), 0);
+	ck_assert_int_eq(from, 3);
+	ck_assert_int_eq(reg_alias_get(ws, "h", "production", &cur, &err), 0);
+	ck_assert_int_eq(cur, 0);
+
+	json_t *h;
+	ck_assert_int_eq(reg_history(ws, "h", NULL, &h, &err), 0);
+	ck_assert_uint_eq(json_array_size(h), 7);
+	json_t *e0 = json_array_get(h, 0), *e6 = json_array_get(h, 6);
+	ck_assert_str_eq(json_string_value(json_object_get(e0, "reason")), "first");
+	ck_assert(json_is_null(json_object_get(e0, "from")));
+	ck_assert_int_eq(json_integer_value(json_object_get(e0, "to")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e6, "action")), "delete");
+	ck_assert(json_is_null(json_object_get(e6, "to")));
+	json_decref(h);
+	/* each move wrote one audit line */
+	sqlite3_stmt *st;
+	ck_assert_int_eq(ws_prepare(ws, "SELECT count(*) FROM audit WHERE subject = 'h@production'", &st, &err), 0);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 7);
+	sqlite3_finalize(st);
+}
+END_TEST
+
+static const char *reason(json_t *gate, size_t i)
+{
+	return json_string_value(json_array_get(json_object_get(gate, "reasons"), i));
+}
+
+START_TEST(test_gate)
+{
+	struct pm_err err = {0};
+	add_plain("g", "regression", "rmse", 0.6);
+	add_plain("g", "regression", "rmse", 0.5);
+	struct reg_version h, c;
+	ck_assert_int_eq(reg_version_get(ws, "g", 1, &h, &err), 0);
+	ck_assert_int_eq(reg_version_get(ws, "g", 2, &c, &err), 0);
+	json_t *gate;
+	/* no policy: better is enough (rmse 0.5 < 0.6) */
+	ck_assert_int_eq(reg_gate(ws, &c, &h, NULL, &gate, &err), 0);
+	ck_assert(json_is_true(json_object_get(gate, "passed")));
+	ck_assert_str_eq(json_string_value(json_object_get(gate, "metric")), "rmse");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(gate, "improvement")), 0.1, 1e-12);
+	json_decref(gate);
+	/* the holder against the candidate: worse by 0.1 */
+	ck_assert_int_eq(reg_gate(ws, &h, &c, NULL, &gate, &err), 0);
+	ck_assert(json_is_false(json_object_get(gate, "passed")));
+	ck_assert_str_eq(reason(gate, 0), "rmse 0.6 does not beat version 2's 0.5 by 0 (worse by 0.1)");
+	json_decref(gate);
+	char *words[] = {"slice_floor", "city=Oslo", "rmse"};
+	char *key = reg_policy_key(3, words, &err);
+	ck_assert_str_eq(key, "slice_floor city=Oslo rmse");
+	ck_assert_int_eq(reg_policy_set(ws, "g", key, 0.45, &err), 0);
+	free(key);
+	ck_assert_int_eq(reg_policy_set(ws, "g", "min_improvement", 0.2, &err), 0);
+	ck_assert_int_eq(reg_policy_set(ws, "g", "floor rmse", 0.4, &err), 0);
+	json_t *slices = json_pack("{s:{s:f}}", "city=Oslo", "rmse", 0.7);
+	ck_assert_int_eq(reg_gate(ws, &c, &h, slices, &gate, &err), 0);
+	ck_assert(json_is_false(json_object_get(gate, "passed")));
+	ck_assert_uint_eq(json_array_size(json_object_get(gate, "reasons")), 3);
+	ck_assert_str_eq(reason(gate, 0), "rmse 0.5 does not beat version 1's 0.6 by 0.2 (better by 0.1)");
+	ck_assert_str_eq(reason(gate, 1), "rmse 0.5 is above the floor 0.4");
+	ck_assert_str_eq(reason(gate, 2), "slice city=Oslo: rmse 0.7 is above the floor 0.45");
+	json_decref(gate);
+	/* relaxed: min_improvement 0.1 (met exactly up to rounding), floors met */
+	ck_assert_int_eq(reg_policy_set(ws, "g", "min_improvement", 0.05, &err), 0);
+	ck_assert_int_eq(reg_policy_set(ws, "g", "floor rmse", 0.5, &err), 0);
+	json_object_set_new(json_object_get(slices, "city=Oslo"), "rmse", json_real(0.45));
+	ck_assert_int_eq(reg_gate(ws, &c, &h, slices, &gate, &err), 0);
+	ck_assert_msg(json_is_true(json_object_get(gate, "passed")), "%s", reason(gate, 0));
+	json_decref(gate);
+	/* a slice not measured fails its floor */
+	ck_assert_int_eq(reg_gate(ws, &c, &h, NULL, &gate, &err), 0);
+	ck_assert_str_eq(reason(gate, 0), "slice city=Oslo: no rmse measured (no rows?)");
+	json_decref(gate);
+	json_decref(slices);
+	/* a floor on a higher-is-better metric is a minimum */
+	add_plain("b", "binary", "auc", 0.7);
+	struct reg_version b;
+	ck_assert_int_eq(reg_version_get(ws, "b", 1, &b, &err), 0);
+	ck_assert_int_eq(reg_policy_set(ws, "b", "floor auc", 0.75, &err), 0);
+	ck_assert_int_eq(reg_gate(ws, &b, NULL, NULL, &gate, &err), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(gate, "metric")), "auc");
+	ck_assert_str_eq(reason(gate, 0), "auc 0.7 is below the floor 0.75");
+	json_decref(gate);
+	char *bad[] = {"floor", "speed"};
+	ck_assert_ptr_null(reg_policy_key(2, bad, &err));
+	ck_assert_str_eq(err.msg, "floor: unknown metric 'speed' (rmse, mae, r2, auc, accuracy, logloss)");
+	ck_assert_int_eq(reg_policy_set(ws, "nope", "floor auc", 1, &err), -1);
+	ck_assert_str_eq(err.msg, "no model named 'nope' (see `models`)");
+	reg_version_free(&b);
+	reg_version_free(&h);
+	reg_version_free(&c);
+}
+END_TEST
+
+START_TEST(test_registration_rolls_back)
+{
+	/* the version row and the audit line live in one transaction: rolled
+	 * back (as when the process dies before COMMIT), nothing is left and
+	 * the next version takes the same number */
+	struct pm_err err = {0};
+	ck_assert_int_eq(add_plain("r", "regression", "rmse", 1), 1);
+	ck_assert_int_eq(ws_begin(ws, &err), 0);
+	struct reg_version v = {.model = xstrdup("r"), .artifact = xstrdup("0"), .type = xstrdup("linear"),
+				.task = xstrdup("regression")};
+	ck_assert_int_eq(reg_version_add(ws, &v, true, &err), 0);
+	ck_assert_int_eq(v.version, 2);
+	ws_rollback(ws);
+	reg_version_free(&v);
+	struct reg_version got;
+	ck_assert_int_eq(reg_version_get(ws, "r", 2, &got, &err), -1);
+	ck_assert_str_eq(err.msg, "model 'r' has no version 2");
+	ck_assert_int_eq(add_plain("r", "regression", "rmse", 1), 2);
+}
+END_TEST
+
+START_TEST(test_concurrent_writers)
+{
+	/* two processes register versions of one model and promote them at
+	 * once: version numbers stay unique and dense, every move is recorded,
+	 * and the alias history is one unbroken chain (no lost update) */
+	enum { NPROC = 2, NITER = 15 };
+	char sha[65];
+	ck_assert_int_eq(add_version("c", sha), 1);
+	pid_t pids[NPROC];
+	char *w = path_join(dir, ".prodml");
+	for (int p = 0; p < NPROC; p++) {
+		pids[p] = fork();
+		ck_assert_int_ge(pids[p], 0);
+		if (pids[p] == 0) {
+			struct workspace *cw;
+			struct pm_err err;
+			if (ws_open(w, &cw, &err) < 0)
+				_exit(1);
+			for (int i = 0; i < NITER; i++) {
+				struct reg_version v = {.model = xstrdup("c"), .artifact = xstrdup(sha),
+							.type = xstrdup("linear"), .task = xstrdup("regression"),
+							.metrics = json_pack("{s:i}", "proc", p)};
+				if (reg_version_add(cw, &v, false, &err) < 0)
+					_exit(2);
+				struct reg_move mv = {.action = "promote"};
+				if (reg_alias_move(cw, "c", "production", v.version, &mv, NULL, &err) < 0)
+					_exit(3);
+				reg_version_free(&v);
+			}
+			ws_close(cw);
+			_exit(0);
+		}
+	}
+	free(w);
+	for (int p = 0; p < NPROC; p++) {
+		int st;
+		waitpid(pids[p], &st, 0);
+		ck_assert(WIFEXITED(st));
+		ck_assert_int_eq(WEXITSTATUS(st), 0);
+	}
+	struct pm_err err = {0};
+	struct reg_version *vs;
+	size_t n;
+	ck_assert_int_eq(reg_versions(ws, "c", &vs, &n, &err), 0);
+	ck_assert_uint_eq(n, 1 + NPROC * NITER);
+	int per[NPROC] = {0};
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(vs[i].version, (int64_t)i + 1);
+		if (i)
+			per[json_integer_value(json_object_get(vs[i].metrics, "proc"))]++;
+		reg_version_free(&vs[i]);
+	}
+	free(vs);
+	for (int p = 0; p < NPROC; p++)
+		ck_assert_int_eq(per[p], NITER);
+	json_t *h;
+	ck_assert_int_eq(reg_history(ws, "c", "production", &h, &err), 0);
+	ck_assert_uint_eq(json_array_size(h), NPROC * NITER);
+	json_int_t last = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(h, i, e) {
+		json_t *from = json_object_get(e, "from");
+		ck_assert_int_eq(json_is_null(from) ? 0 : json_integer_value(from), last);
+		last = json_integer_value(json_object_get(e, "to"));
+	}
+	json_decref(h);
+	int64_t cur;
+	ck_assert_int_eq(reg_alias_get(ws, "c", "production", &cur, &err), 0);
+	ck_assert_int_eq(cur, last);
+	struct reg_version v;
+	struct model *m;
+	ck_assert_int_eq(reg_version_get(ws, "c", cur, &v, &err), 0);
+	ck_assert_msg(reg_load_model(ws, &v, &m, &err) == 0, "%s", err.msg);
+	model_free(m);
+	reg_version_free(&v);
+	sqlite3_stmt *st;
+	ck_assert_int_eq(ws_prepare(ws, "PRAGMA integrity_check", &st, &err), 0);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("registry");
@@ -248,6 +505,10 @@ int main(void)
 	tcase_add_test(tc, test_versions_and_refs);
 	tcase_add_test(tc, test_load_checks_artifact);
 	tcase_add_test(tc, test_run_registers_version);
+	tcase_add_test(tc, test_alias_history_and_rollback);
+	tcase_add_test(tc, test_gate);
+	tcase_add_test(tc, test_registration_rolls_back);
+	tcase_add_test(tc, test_concurrent_writers);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

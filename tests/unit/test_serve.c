@@ -4,6 +4,11 @@
  * batcher's limits, and batch prediction from a file in chunks of any size
  * against the same rows from a frame. */
 #include "serve/internal.h"
+#include "registry/registry.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <check.h>
 #include <math.h>
@@ -53,6 +58,23 @@ START_TEST(test_fmt_matches_fmt_double)
 		ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", v, a, b);
 		ck_assert(strtod(a, NULL) == v);
 	}
+	/* powers of two (the gap below is half as wide) and of ten, and
+	 * their neighbours */
+	for (int e = -30; e < 60; e++)
+		for (int k = -2; k <= 2; k++) {
+			double v = ldexp(1, e), w = v;
+			for (int q = 0; q < (k < 0 ? -k : k); q++)
+				w = nextafter(w, k < 0 ? 0 : INFINITY);
+			serve_fmt_double(w, a, sizeof a);
+			fmt_double(w, b, sizeof b);
+			ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", w, a, b);
+			w = pow(10, e % 25 - 8);
+			for (int q = 0; q < (k < 0 ? -k : k); q++)
+				w = nextafter(w, k < 0 ? 0 : INFINITY);
+			serve_fmt_double(w, a, sizeof a);
+			fmt_double(w, b, sizeof b);
+			ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", w, a, b);
+		}
 	/* by hand: the shortest forms that read back */
 	serve_fmt_double(0.1, a, sizeof a);
 	ck_assert_str_eq(a, "0.1");
@@ -311,7 +333,7 @@ static const char train_csv[] =
 	"5,,blue,2014-07-04 06:30:00,1\n"
 	"6,7,\"two\nlines\",2015-12-25 18:00:00,3\n";
 
-static struct model *make_model(struct frame **train)
+static struct model *make_model_seeded(struct frame **train, uint64_t seed)
 {
 	struct pm_err err = {0};
 	struct frame *f;
@@ -330,11 +352,16 @@ static struct model *make_model(struct frame **train)
 				  .hidden = {6, 4}, .seed = 3};
 	ck_assert_msg(model_init(m, &spec, &err) == 0, "%s", err.msg);
 	struct rng r;
-	rng_seed(&r, 5);
+	rng_seed(&r, seed);
 	for (size_t i = 0; i < m->nparams; i++)
 		m->params[i] = 0.4 * rng_normal(&r);
 	*train = f;
 	return m;
+}
+
+static struct model *make_model(struct frame **train)
+{
+	return make_model_seeded(train, 5);
 }
 
 /* Rows to predict, with bad ones: a word for x, a short row, a bad timestamp. */
@@ -513,6 +540,145 @@ START_TEST(test_batcher)
 }
 END_TEST
 
+/* ---- the server follows an alias ------------------------------------------------------------------ */
+
+/* One HTTP/1.1 request to 127.0.0.1:port; returns the status, *body the answer's body. */
+static int http_post(int port, const char *path, const char *data, char **body)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	char *req = xasprintf("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+			      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			      path, strlen(data), data);
+	ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	free(req);
+	struct sbuf b = {0};
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		sbuf_add(&b, buf, (size_t)n);
+	close(fd);
+	ck_assert_ptr_nonnull(b.s);
+	int status = atoi(b.s + 9);
+	char *sep = strstr(b.s, "\r\n\r\n");
+	*body = xstrdup(sep ? sep + 4 : "");
+	sbuf_free(&b);
+	return status;
+}
+
+static int64_t register_model(struct workspace *ws, struct model *m)
+{
+	struct pm_err err = {0};
+	struct sbuf file = {0};
+	ck_assert_msg(model_serialize(m, NULL, NULL, 0, &file, &err) == 0, "%s", err.msg);
+	char sha[65];
+	ck_assert_msg(ws_artifact_put(ws, file.s, file.len, sha, &err) == 0, "%s", err.msg);
+	struct reg_version v = {.model = xstrdup("m"), .artifact = xstrdup(sha),
+				.size = (int64_t)file.len, .type = xstrdup(model_type_name(m->type)),
+				.task = xstrdup(model_task_name(m->task)), .label = xstrdup("y")};
+	ck_assert_msg(reg_version_add(ws, &v, false, &err) == 0, "%s", err.msg);
+	int64_t version = v.version;
+	reg_version_free(&v);
+	sbuf_free(&file);
+	return version;
+}
+
+static char *expected_answer(struct model *m)
+{
+	struct pm_err err = {0};
+	struct ft_value vals[3];
+	sv_text_value(PM_FLOAT, "1.5", 3, &vals[0], &err);
+	sv_text_value(PM_STRING, "red", 3, &vals[1], &err);
+	sv_text_value(PM_TIMESTAMP, "2014-10-22 11:45:00", 19, &vals[2], &err);
+	double y;
+	ck_assert_int_eq(model_predict_values(m, vals, &y, &err), 0);
+	char num[40];
+	serve_fmt_double(y, num, sizeof num);
+	return xasprintf("{\"predictions\":[%s]}\n", num);
+}
+
+START_TEST(test_server_follows_alias)
+{
+	char dir[] = "/tmp/prodml-test-alias.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	struct pm_err err = {0};
+	struct workspace *ws;
+	ck_assert_msg(ws_open(dir, &ws, &err) == 0, "%s", err.msg);
+	struct frame *f1, *f2;
+	struct model *m1 = make_model_seeded(&f1, 5), *m2 = make_model_seeded(&f2, 6);
+	ck_assert_int_eq(register_model(ws, m1), 1);
+	ck_assert_int_eq(register_model(ws, m2), 2);
+	ck_assert_int_eq(reg_alias_set(ws, "m", "production", 1, &err), 0);
+	char *p1 = expected_answer(m1), *p2 = expected_answer(m2);
+	ck_assert_str_ne(p1, p2);
+
+	struct serve_options o = {.ws_dir = dir, .model = "m", .alias = "production",
+				  .host = "127.0.0.1", .threads = 2, .max_batch = 1, .queue_rows = 16,
+				  .poll_s = 0.02};
+	struct server *sv;
+	ck_assert_msg(server_start(&o, &sv, &err) == 0, "%s", err.msg);
+	int port = server_port(sv);
+	const char *row = "{\"instances\":[{\"x\":1.5,\"s\":\"red\",\"ts\":\"2014-10-22 11:45:00\"}]}";
+	char *body;
+	ck_assert_int_eq(http_post(port, "/v1/models/m:predict", row, &body), 200);
+	ck_assert_str_eq(body, p1);
+	free(body);
+
+	/* promote: every answer is 200, and once version 2 answers, only it does */
+	ck_assert_int_eq(reg_alias_set(ws, "m", "production", 2, &err), 0);
+	bool moved = false;
+	for (int i = 0; i < 2000; i++) {
+		ck_assert_int_eq(http_post(port, "/v1/models/m:predict", row, &body), 200);
+		if (moved) {
+			ck_assert_str_eq(body, p2);
+		} else if (strcmp(body, p2) == 0) {
+			moved = true;
+		} else {
+			ck_assert_str_eq(body, p1);
+			usleep(1000);
+		}
+		free(body);
+		if (moved && i > 50)
+			break;
+	}
+	ck_assert(moved);
+	ck_assert_int_eq(http_post(port, "/v1/models/m/labels/production:predict", row, &body), 200);
+	ck_assert_str_eq(body, p2);
+	free(body);
+	ck_assert_int_eq(http_post(port, "/v1/models/m/versions/1:predict", row, &body), 200);
+	ck_assert_str_eq(body, p1);
+	free(body);
+	/* roll back */
+	ck_assert_int_eq(reg_alias_set(ws, "m", "production", 1, &err), 0);
+	moved = false;
+	for (int i = 0; i < 2000 && !moved; i++) {
+		ck_assert_int_eq(http_post(port, "/v1/models/m:predict", row, &body), 200);
+		moved = strcmp(body, p1) == 0;
+		free(body);
+		if (!moved)
+			usleep(1000);
+	}
+	ck_assert(moved);
+	json_t *stj = server_stop(sv, 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(stj, "reloads")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(stj, "errors")), 0);
+	json_decref(stj);
+	free(p1);
+	free(p2);
+	model_free(m1);
+	model_free(m2);
+	frame_free(f1);
+	frame_free(f2);
+	ws_close(ws);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("serve");
@@ -527,6 +693,7 @@ int main(void)
 	tcase_add_test(tc, test_lookup_keys);
 	tcase_add_test(tc, test_predict_file_chunks_match_frame);
 	tcase_add_test(tc, test_batcher);
+	tcase_add_test(tc, test_server_follows_alias);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

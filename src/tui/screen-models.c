@@ -1,0 +1,470 @@
+/* The Models screen: the models of the registry → the versions of one
+ * (metrics, aliases, created, by whom) → a version's detail (`models show
+ * M:V`: lineage, hyperparameters, per-slice metrics).  Lists are read from
+ * the registry directly; every action (detail, promote, rollback, compare)
+ * runs as a command so it lands in the session history. */
+#include "internal.h"
+
+#include "registry/registry.h"
+#include "workspace/workspace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared ------------------------------------------------------------------ */
+/* "2026-11-22T22:17:15Z" -> "2026-11-22 22:17" */
+static void short_time(const char *iso, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.16s", iso ? iso : "");
+	if (strlen(buf) > 10 && buf[10] == 'T')
+		buf[10] = ' ';
+}
+
+/* "rmse 7.7163": the task's primary metric, or the empty string. */
+static void metric_text(const struct reg_version *rv, char *buf, size_t n)
+{
+	bool hb;
+	const char *m = reg_primary_metric(rv->task ? rv->task : "", &hb);
+	json_t *val = m && rv->metrics ? json_object_get(rv->metrics, m) : NULL;
+	if (!val || !json_is_number(val)) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	char num[32];
+	tui_fmt_num(json_number_value(val), 8, num, sizeof num);
+	snprintf(buf, n, "%s %s", m, num);
+}
+
+static char *aliases_text(struct workspace *ws, const struct reg_version *rv)
+{
+	char **al = NULL;
+	struct pm_err err = {0};
+	struct sbuf b = {0};
+	if (reg_aliases_of(ws, rv->model, rv->version, &al, &err) == 0 && al)
+		for (size_t i = 0; al[i]; i++)
+			sbuf_printf(&b, "%s%s", i ? "," : "", al[i]);
+	str_list_free(al);
+	return sbuf_steal(&b);
+}
+
+/* Column layout: fixed widths, the last one takes the rest. */
+static void layout(int x, int w, int ncol, const int *width, int *cx, int *cw)
+{
+	int at = x + 1;
+	for (int c = 0; c < ncol; c++) {
+		cx[c] = at;
+		cw[c] = c == ncol - 1 ? x + w - 1 - at : width[c];
+		if (cw[c] < 0)
+			cw[c] = 0;
+		at += width[c] + 2;
+	}
+}
+
+static void list_click(struct view *v, struct tui *t, int y, int x)
+{
+	if (y >= 1 && v->sc.top + (size_t)(y - 1) < v->sc.n) {
+		v->sc.cur = v->sc.top + (size_t)(y - 1);
+		scroller_fix(&v->sc);
+	}
+}
+
+/* ---- rows of a list: one string per column ----------------------------------- */
+#define NCOL 6
+struct row {
+	char *col[NCOL];
+	char *key;          /* model name, or "M:V" */
+	bool marked;
+};
+
+struct mlist {
+	struct view v;
+	char *model;        /* NULL: the list of models */
+	struct row *rows;
+	size_t n;
+	unsigned gen;
+	bool loaded;
+	char *err;
+};
+
+static void free_rows(struct mlist *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		for (int c = 0; c < NCOL; c++)
+			free(m->rows[i].col[c]);
+		free(m->rows[i].key);
+	}
+	free(m->rows);
+	m->rows = NULL;
+	m->n = 0;
+}
+
+static int load_models(struct mlist *m, struct workspace *ws, struct pm_err *err)
+{
+	char **names = NULL;
+	size_t nn = 0;
+	if (reg_models(ws, &names, &nn, err) < 0)
+		return -1;
+	m->rows = xcalloc(nn ? nn : 1, sizeof *m->rows);
+	for (size_t i = 0; i < nn; i++) {
+		struct reg_version *vs = NULL;
+		size_t nv = 0;
+		struct row *r = &m->rows[m->n++];
+		r->key = xstrdup(names[i]);
+		r->col[0] = xstrdup(names[i]);
+		if (reg_versions(ws, names[i], &vs, &nv, err) < 0) {
+			for (size_t k = 0; k < nn; k++)
+				free(names[k]);
+			free(names);
+			return -1;
+		}
+		char buf[64];
+		r->col[1] = xasprintf("%zu", nv);
+		if (nv) {
+			struct reg_version *last = &vs[nv - 1];
+			r->col[2] = xstrdup(last->type ? last->type : "");
+			metric_text(last, buf, sizeof buf);
+			r->col[3] = xstrdup(buf);
+			/* the aliases of every version: "production=2" */
+			struct sbuf b = {0};
+			for (size_t k = 0; k < nv; k++) {
+				char **al = NULL;
+				struct pm_err e2 = {0};
+				if (reg_aliases_of(ws, names[i], vs[k].version, &al, &e2) == 0 && al)
+					for (size_t a = 0; al[a]; a++)
+						sbuf_printf(&b, "%s%s=%lld", b.len ? "," : "", al[a],
+							    (long long)vs[k].version);
+				str_list_free(al);
+			}
+			r->col[5] = sbuf_steal(&b);
+			short_time(last->created, buf, sizeof buf);
+			r->col[4] = xstrdup(buf);
+		}
+		for (size_t k = 0; k < nv; k++)
+			reg_version_free(&vs[k]);
+		free(vs);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+static int load_versions(struct mlist *m, struct workspace *ws, struct pm_err *err)
+{
+	struct reg_version *vs = NULL;
+	size_t nv = 0;
+	if (reg_versions(ws, m->model, &vs, &nv, err) < 0)
+		return -1;
+	m->rows = xcalloc(nv ? nv : 1, sizeof *m->rows);
+	/* newest first: the version one is most likely to act on */
+	for (size_t k = nv; k-- > 0;) {
+		struct reg_version *rv = &vs[k];
+		struct row *r = &m->rows[m->n++];
+		char buf[64];
+		r->key = xasprintf("%s:%lld", m->model, (long long)rv->version);
+		r->col[0] = xasprintf("%lld", (long long)rv->version);
+		r->col[1] = xstrdup(rv->type ? rv->type : "");
+		metric_text(rv, buf, sizeof buf);
+		r->col[2] = xstrdup(buf);
+		short_time(rv->created, buf, sizeof buf);
+		r->col[3] = xstrdup(buf);
+		r->col[4] = xstrdup(rv->user ? rv->user : "");
+		r->col[5] = aliases_text(ws, rv);
+		reg_version_free(rv);
+	}
+	free(vs);
+	return 0;
+}
+
+/* Rereads after a command ran; the cursor and the marks stay on their rows. */
+static void sync(struct mlist *m, struct tui *t)
+{
+	if (m->loaded && m->gen == t->gen)
+		return;
+	char *cur = m->n && m->v.sc.cur < m->n ? xstrdup(m->rows[m->v.sc.cur].key) : NULL;
+	char **marks = xcalloc(m->n + 1, sizeof *marks);
+	size_t nm = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->rows[i].marked)
+			marks[nm++] = xstrdup(m->rows[i].key);
+	free_rows(m);
+	free(m->err);
+	m->err = NULL;
+	struct workspace *ws;
+	struct pm_err err = {0};
+	if (session_ws(t->s, &ws, &err) < 0 ||
+	    (m->model ? load_versions(m, ws, &err) : load_models(m, ws, &err)) < 0) {
+		free_rows(m);
+		m->err = xstrdup(err.msg);
+	}
+	m->loaded = true;
+	m->gen = t->gen;
+	m->v.sc.n = m->n;
+	for (size_t i = 0; i < m->n; i++) {
+		if (cur && strcmp(m->rows[i].key, cur) == 0)
+			m->v.sc.cur = i;
+		for (size_t k = 0; k < nm; k++)
+			if (strcmp(m->rows[i].key, marks[k]) == 0)
+				m->rows[i].marked = true;
+	}
+	for (size_t k = 0; k < nm; k++)
+		free(marks[k]);
+	free(marks);
+	free(cur);
+	scroller_fix(&m->v.sc);
+}
+
+/* The last column takes what is left of the width; creation times come
+ * before it so they are never cut. */
+static const char *const model_heads[NCOL] = {"model", "versions", "type", "metric",
+					      "created", "aliases"};
+static const int model_w[NCOL] = {14, 8, 8, 14, 16, 0};
+static const bool model_right[NCOL] = {false, true};
+static const char *const version_heads[NCOL] = {"version", "type", "metric", "created",
+						"by", "aliases"};
+static const int version_w[NCOL] = {7, 8, 14, 16, 8, 0};
+static const bool version_right[NCOL] = {true};
+
+static void ml_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct mlist *m = (struct mlist *)v;
+	sync(m, t);
+	if (m->err) {
+		tui_put(t, y + 1, x + 1, w - 2, S_WARN, m->err);
+		return;
+	}
+	if (m->n == 0) {
+		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No models yet.");
+		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
+			"The Train screen (2) or :train MODEL --data NAME --label COL adds one.");
+		return;
+	}
+	const char *const *heads = m->model ? version_heads : model_heads;
+	const int *width = m->model ? version_w : model_w;
+	const bool *right = m->model ? version_right : model_right;
+	int cx[NCOL], cw[NCOL];
+	/* one column of marks before the versions */
+	layout(x + (m->model ? 1 : 0), w - (m->model ? 1 : 0), NCOL, width, cx, cw);
+	for (int c = 0; c < NCOL; c++)
+		tui_cell(t, y, cx[c], cw[c], S_HEADER, heads[c], right[c]);
+	int rows = h - 1;
+	v->sc.page = rows;
+	scroller_fix(&v->sc);
+	for (int r = 0; r < rows; r++) {
+		size_t i = v->sc.top + (size_t)r;
+		if (i >= m->n)
+			break;
+		const struct row *row = &m->rows[i];
+		bool cur = i == v->sc.cur;
+		enum style st = cur ? S_ROW_CUR : S_NORMAL;
+		int yy = y + 1 + r;
+		if (cur)
+			tui_fill(t, yy, x, w, st);
+		if (row->marked)
+			tui_put(t, yy, x + 1, 1, cur ? st : S_WARN, "*");
+		for (int c = 0; c < NCOL; c++) {
+			enum style cs = st;
+			if (c == 0 && cur)
+				cs = S_CELL_CUR;
+			else if (!cur && !strcmp(heads[c], "created"))
+				cs = S_INFO;
+			tui_cell(t, yy, cx[c], cw[c], cs, row->col[c] ? row->col[c] : "", right[c]);
+		}
+	}
+}
+
+static void ml_enter(struct view *v, struct tui *t)
+{
+	sync((struct mlist *)v, t);
+}
+
+static void ml_info(struct view *v, struct tui *t, char *buf, size_t n)
+{
+	struct mlist *m = (struct mlist *)v;
+	size_t marked = 0;
+	for (size_t i = 0; i < m->n; i++)
+		marked += m->rows[i].marked;
+	const char *what = m->model ? "version" : "model";
+	if (marked)
+		snprintf(buf, n, "%zu %s%s, %zu marked", m->n, what, m->n == 1 ? "" : "s", marked);
+	else
+		snprintf(buf, n, "%zu %s%s", m->n, what, m->n == 1 ? "" : "s");
+}
+
+static bool ml_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
+{
+	struct mlist *m = (struct mlist *)v;
+	sync(m, t);
+	for (size_t k = 0; k < m->n; k++) {
+		size_t step = k + (next ? 1 : 0);
+		size_t i = dir > 0 ? (v->sc.cur + step) % m->n : (v->sc.cur + m->n * 2 - step) % m->n;
+		for (int c = 0; c < NCOL; c++)
+			if (m->rows[i].col[c] && tui_strcasestr(m->rows[i].col[c], pat)) {
+				v->sc.cur = i;
+				scroller_fix(&v->sc);
+				return true;
+			}
+	}
+	return false;
+}
+
+static void ml_free(struct view *v)
+{
+	struct mlist *m = (struct mlist *)v;
+	free_rows(m);
+	free(m->err);
+	free(m->model);
+}
+
+static const char *current(struct tui *t, struct view *v)
+{
+	struct mlist *m = (struct mlist *)v;
+	sync(m, t);
+	if (m->n == 0) {
+		tui_error(t, "no models yet: :train MODEL --data NAME --label COL adds one");
+		return NULL;
+	}
+	return m->rows[v->sc.cur].key;
+}
+
+static struct view *mlist_new(const char *model);
+
+/* Runs words as a command: its output opens a text view when it has several
+ * lines, errors (a command that does not exist yet, a gate that refuses)
+ * show on the status line. */
+static void run_words(struct tui *t, char **words)
+{
+	struct sbuf b = {0};
+	for (size_t i = 0; words[i]; i++)
+		sbuf_printf(&b, "%s%s", i ? " " : "", words[i]);
+	char *line = sbuf_steal(&b);
+	tui_command(t, line);
+	free(line);
+}
+
+static void k_open(struct tui *t, struct view *v, int key)
+{
+	struct mlist *m = (struct mlist *)v;
+	const char *cur = current(t, v);
+	if (!cur)
+		return;
+	if (!m->model) {
+		tui_push(t, mlist_new(cur));
+		return;
+	}
+	/* the detail: lineage, hyperparameters, per-slice metrics */
+	char *ref = xstrdup(cur);
+	char *words[] = {"models", "show", ref, NULL};
+	char *out = NULL;
+	struct pm_err err = {0};
+	if (tui_exec(t, words, NULL, false, &out, &err) < 0)
+		tui_error(t, "%s", err.msg);
+	else
+		tui_push(t, textview_new(ref, out ? out : ""));
+	free(out);
+	free(ref);
+}
+
+static void k_promote(struct tui *t, struct view *v, int key)
+{
+	struct mlist *m = (struct mlist *)v;
+	const char *cur = current(t, v);
+	if (!cur)
+		return;
+	if (!m->model) {
+		tui_error(t, "open a model (Enter) and pick the version to promote");
+		return;
+	}
+	char *ref = xstrdup(cur);
+	char *words[] = {"models", "promote", ref, "--to", "production", NULL};
+	run_words(t, words);
+	free(ref);
+}
+
+static void k_rollback(struct tui *t, struct view *v, int key)
+{
+	struct mlist *m = (struct mlist *)v;
+	const char *cur = current(t, v);
+	if (!cur)
+		return;
+	char *model = xstrdup(m->model ? m->model : cur);
+	char *words[] = {"models", "rollback", model, NULL};
+	run_words(t, words);
+	free(model);
+}
+
+static void k_mark(struct tui *t, struct view *v, int key)
+{
+	struct mlist *m = (struct mlist *)v;
+	if (!current(t, v))
+		return;
+	if (!m->model) {
+		tui_error(t, "marks are for versions: open a model (Enter) first");
+		return;
+	}
+	m->rows[v->sc.cur].marked = !m->rows[v->sc.cur].marked;
+	if (v->sc.cur + 1 < v->sc.n)
+		v->sc.cur++;
+	scroller_fix(&v->sc);
+}
+
+static void k_compare(struct tui *t, struct view *v, int key)
+{
+	struct mlist *m = (struct mlist *)v;
+	if (!current(t, v))
+		return;
+	char *refs[2] = {NULL, NULL};
+	size_t nm = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->model && m->rows[i].marked) {
+			if (nm < 2)
+				refs[nm] = m->rows[i].key;
+			nm++;
+		}
+	if (nm != 2) {
+		tui_error(t, "mark two versions with Space to compare them (%zu marked)", nm);
+		return;
+	}
+	/* the older version first: the list is newest first */
+	char *a = xstrdup(refs[1]), *b = xstrdup(refs[0]);
+	char *words[] = {"models", "compare", a, b, NULL};
+	run_words(t, words);
+	free(a);
+	free(b);
+}
+
+static const struct key_binding ml_b[] = {
+	{{K_ENTER}, "open: a model's versions, a version's detail", "open", k_open},
+	{{'p'}, "promote the version to production (models promote M:V --to production)",
+	 "promote", k_promote},
+	{{'r'}, "roll production back to its previous version (models rollback M)", "rollback",
+	 k_rollback},
+	{{' '}, "mark a version (two marked: compare)", "mark", k_mark},
+	{{'C'}, "compare the two marked versions (models compare A B)", "compare", k_compare},
+	{{0}},
+};
+static const struct key_table ml_keys = {"Models", ml_b};
+
+static const struct view_class mlist_class = {
+	.name = "models",
+	.about = "Models: the registry's models and their versions",
+	.keys = {&ml_keys, &nav_keys, NULL},
+	.draw = ml_draw,
+	.enter = ml_enter,
+	.free = ml_free,
+	.info = ml_info,
+	.search = ml_search,
+	.click = list_click,
+};
+
+static struct view *mlist_new(const char *model)
+{
+	struct mlist *m = xcalloc(1, sizeof *m);
+	m->model = model ? xstrdup(model) : NULL;
+	view_init(&m->v, &mlist_class, model ? model : "Models");
+	return &m->v;
+}
+
+struct view *models_screen_open(struct tui *t)
+{
+	return mlist_new(NULL);
+}

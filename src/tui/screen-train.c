@@ -1,0 +1,673 @@
+/* The Train screen: the runs of the workspace (with the job that runs each
+ * in the background) → a run's live view: loss and metric curves per epoch,
+ * rows/s, input wait against compute, ETA and state.  While a run is queued
+ * or running the view rereads the workspace at every wake-up of the loop
+ * (the terminal loop wakes every 500 ms), so it moves without a key.
+ * Cancelling and starting runs go through commands (`job cancel ID`,
+ * `train ... --detach`) so they are in the session history. */
+#include "internal.h"
+
+#include "workspace/workspace.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *col_text(sqlite3_stmt *st, int c)
+{
+	const unsigned char *s = sqlite3_column_text(st, c);
+	return xstrdup(s ? (const char *)s : "");
+}
+
+static bool live_state(const char *state)
+{
+	return state && (!strcmp(state, "running") || !strcmp(state, "queued"));
+}
+
+/* "2026-11-22T22:17:15Z" -> "2026-11-22 22:17" */
+static void short_time(const char *iso, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.16s", iso ? iso : "");
+	if (strlen(buf) > 10 && buf[10] == 'T')
+		buf[10] = ' ';
+}
+
+/* ---- the list of runs ------------------------------------------------------------ */
+struct run_row {
+	int64_t id, job, epochs_done, epochs, version;
+	char *model, *state, *data, *created;
+};
+
+struct runlist {
+	struct view v;
+	struct run_row *rows;
+	size_t n;
+	unsigned gen;
+	bool loaded, live;
+	char *err;
+};
+
+static void runs_free(struct runlist *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->rows[i].model);
+		free(r->rows[i].state);
+		free(r->rows[i].data);
+		free(r->rows[i].created);
+	}
+	free(r->rows);
+	r->rows = NULL;
+	r->n = 0;
+}
+
+static int runs_load(struct runlist *r, struct workspace *ws, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "SELECT id, model, state, epochs_done, json_extract(config, '$.epochs'), data,"
+		       " version, created,"
+		       " (SELECT max(j.id) FROM jobs j WHERE j.run = runs.id)"
+		       " FROM runs ORDER BY id DESC",
+		       &st, err) < 0)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow((void **)&r->rows, &cap, r->n + 1, sizeof *r->rows);
+		struct run_row *w = &r->rows[r->n++];
+		w->id = sqlite3_column_int64(st, 0);
+		w->model = col_text(st, 1);
+		w->state = col_text(st, 2);
+		w->epochs_done = sqlite3_column_int64(st, 3);
+		w->epochs = sqlite3_column_int64(st, 4);
+		w->data = col_text(st, 5);
+		w->version = sqlite3_column_int64(st, 6);
+		w->created = col_text(st, 7);
+		w->job = sqlite3_column_int64(st, 8);
+		if (live_state(w->state))
+			r->live = true;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pm_errf(err, "reading the runs: %s", sqlite3_errmsg(ws->db));
+	return 0;
+}
+
+static void runs_sync(struct runlist *r, struct tui *t)
+{
+	if (r->loaded && r->gen == t->gen && !r->live)
+		return;
+	int64_t cur = r->n && r->v.sc.cur < r->n ? r->rows[r->v.sc.cur].id : -1;
+	runs_free(r);
+	free(r->err);
+	r->err = NULL;
+	r->live = false;
+	struct workspace *ws;
+	struct pm_err err = {0};
+	if (session_ws(t->s, &ws, &err) < 0 || runs_load(r, ws, &err) < 0) {
+		runs_free(r);
+		r->err = xstrdup(err.msg);
+	}
+	r->loaded = true;
+	r->gen = t->gen;
+	r->v.sc.n = r->n;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->rows[i].id == cur)
+			r->v.sc.cur = i;
+	scroller_fix(&r->v.sc);
+}
+
+static void runs_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct runlist *r = (struct runlist *)v;
+	runs_sync(r, t);
+	if (r->err) {
+		tui_put(t, y + 1, x + 1, w - 2, S_WARN, r->err);
+		return;
+	}
+	if (r->n == 0) {
+		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No runs yet.");
+		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
+			"n starts one: train MODEL --data NAME --label COL ... --detach");
+		return;
+	}
+	static const char *const heads[] = {"run", "model", "state", "epochs", "data", "version",
+					    "job", "created"};
+	static const int width[] = {3, 10, 9, 6, 8, 7, 3, 16};
+	static const bool right[] = {true, false, false, true, false, true, true, false};
+	int cx[8], at = x + 1;
+	for (int c = 0; c < 8; c++) {
+		cx[c] = at;
+		at += width[c] + 2;
+		tui_cell(t, y, cx[c], width[c], S_HEADER, heads[c], right[c]);
+	}
+	int rows = h - 1;
+	v->sc.page = rows;
+	scroller_fix(&v->sc);
+	for (int k = 0; k < rows; k++) {
+		size_t i = v->sc.top + (size_t)k;
+		if (i >= r->n)
+			break;
+		const struct run_row *rr = &r->rows[i];
+		bool cur = i == v->sc.cur;
+		enum style st = cur ? S_ROW_CUR : S_NORMAL;
+		int yy = y + 1 + k;
+		if (cur)
+			tui_fill(t, yy, x, w, st);
+		char buf[64];
+		snprintf(buf, sizeof buf, "%lld", (long long)rr->id);
+		tui_cell(t, yy, cx[0], width[0], cur ? S_CELL_CUR : st, buf, true);
+		tui_cell(t, yy, cx[1], width[1], st, rr->model, false);
+		bool bad = !strcmp(rr->state, "failed") || !strcmp(rr->state, "cancelled");
+		tui_cell(t, yy, cx[2], width[2], bad && !cur ? S_WARN : st, rr->state, false);
+		snprintf(buf, sizeof buf, "%lld/%lld", (long long)rr->epochs_done,
+			 (long long)rr->epochs);
+		tui_cell(t, yy, cx[3], width[3], st, buf, true);
+		tui_cell(t, yy, cx[4], width[4], st, rr->data, false);
+		snprintf(buf, sizeof buf, rr->version ? "%lld" : "-", (long long)rr->version);
+		tui_cell(t, yy, cx[5], width[5], st, buf, true);
+		snprintf(buf, sizeof buf, rr->job ? "%lld" : "-", (long long)rr->job);
+		tui_cell(t, yy, cx[6], width[6], st, buf, true);
+		short_time(rr->created, buf, sizeof buf);
+		if (cx[7] < x + w)
+			tui_cell(t, yy, cx[7], x + w - 1 - cx[7] < width[7] ? x + w - 1 - cx[7] : width[7],
+				 cur ? st : S_INFO, buf, false);
+	}
+}
+
+static void runs_enter(struct view *v, struct tui *t)
+{
+	runs_sync((struct runlist *)v, t);
+}
+
+static void runs_info(struct view *v, struct tui *t, char *buf, size_t n)
+{
+	struct runlist *r = (struct runlist *)v;
+	size_t live = 0;
+	for (size_t i = 0; i < r->n; i++)
+		live += live_state(r->rows[i].state);
+	if (live)
+		snprintf(buf, n, "%zu run%s, %zu running", r->n, r->n == 1 ? "" : "s", live);
+	else
+		snprintf(buf, n, "%zu run%s", r->n, r->n == 1 ? "" : "s");
+}
+
+static bool runs_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
+{
+	struct runlist *r = (struct runlist *)v;
+	runs_sync(r, t);
+	for (size_t k = 0; k < r->n; k++) {
+		size_t step = k + (next ? 1 : 0);
+		size_t i = dir > 0 ? (v->sc.cur + step) % r->n : (v->sc.cur + r->n * 2 - step) % r->n;
+		if (tui_strcasestr(r->rows[i].model, pat) || tui_strcasestr(r->rows[i].state, pat) ||
+		    tui_strcasestr(r->rows[i].data, pat)) {
+			v->sc.cur = i;
+			scroller_fix(&v->sc);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void runs_click(struct view *v, struct tui *t, int y, int x)
+{
+	if (y >= 1 && v->sc.top + (size_t)(y - 1) < v->sc.n) {
+		v->sc.cur = v->sc.top + (size_t)(y - 1);
+		scroller_fix(&v->sc);
+	}
+}
+
+static void runs_vfree(struct view *v)
+{
+	struct runlist *r = (struct runlist *)v;
+	runs_free(r);
+	free(r->err);
+}
+
+static struct view *runview_new(int64_t run);
+
+static const struct run_row *current(struct tui *t, struct view *v)
+{
+	struct runlist *r = (struct runlist *)v;
+	runs_sync(r, t);
+	if (r->n == 0) {
+		tui_error(t, "no runs yet: n starts one");
+		return NULL;
+	}
+	return &r->rows[v->sc.cur];
+}
+
+static void k_open(struct tui *t, struct view *v, int key)
+{
+	const struct run_row *rr = current(t, v);
+	if (rr)
+		tui_push(t, runview_new(rr->id));
+}
+
+/* Cancels the job of run `id` (job 0: the run has none). */
+static void cancel_job(struct tui *t, int64_t job, const char *state)
+{
+	if (!job) {
+		tui_error(t, "this run has no job: only runs started with --detach can be cancelled");
+		return;
+	}
+	if (!live_state(state)) {
+		tui_error(t, "job %lld is %s: nothing to cancel", (long long)job, state);
+		return;
+	}
+	char line[64];
+	snprintf(line, sizeof line, "job cancel %lld", (long long)job);
+	tui_command(t, line);
+}
+
+static void k_cancel(struct tui *t, struct view *v, int key)
+{
+	const struct run_row *rr = current(t, v);
+	if (rr) {
+		int64_t job = rr->job;
+		char *state = xstrdup(rr->state);
+		cancel_job(t, job, state);
+		free(state);
+	}
+}
+
+static void new_accept(struct tui *t, struct view *v, const char *line)
+{
+	char *cmd = xasprintf("train %s", line);
+	tui_command(t, cmd);
+	free(cmd);
+}
+
+/* A new run: the train command line, filled in with the first dataset and
+ * the usual options, for the user to edit (Tab completes). */
+static void k_new(struct tui *t, struct view *v, int key)
+{
+	struct workspace *ws;
+	struct pm_err err = {0};
+	struct ws_dataset *ds = NULL;
+	size_t nds = 0;
+	char *init;
+	if (session_ws(t->s, &ws, &err) == 0 && ws_dataset_list(ws, &ds, &nds, &err) == 0 && nds)
+		init = xasprintf("MODEL --data %s --label COL --model linear --epochs 5 --lr 0.01"
+				 " --seed 1 --detach",
+				 ds[0].name);
+	else
+		init = xstrdup("MODEL --data NAME --label COL --model linear --epochs 5 --lr 0.01"
+			       " --seed 1 --detach");
+	for (size_t i = 0; i < nds; i++)
+		ws_dataset_free(&ds[i]);
+	free(ds);
+	prompt_open(t, P_COMMAND, ":train ", init, v, new_accept);
+	free(init);
+}
+
+static const struct key_binding runs_b[] = {
+	{{K_ENTER}, "open the run: curves, throughput, ETA", "open", k_open},
+	{{'n'}, "a new run (train ... --detach, edited on the command line)", "new", k_new},
+	{{'c'}, "cancel the run's job (job cancel ID)", "cancel", k_cancel},
+	{{0}},
+};
+static const struct key_table runs_keys = {"Runs", runs_b};
+
+static const struct view_class runlist_class = {
+	.name = "runs",
+	.about = "Runs: training runs and their jobs",
+	.keys = {&runs_keys, &nav_keys, NULL},
+	.draw = runs_draw,
+	.enter = runs_enter,
+	.free = runs_vfree,
+	.info = runs_info,
+	.search = runs_search,
+	.click = runs_click,
+};
+
+struct view *train_screen_open(struct tui *t)
+{
+	struct runlist *r = xcalloc(1, sizeof *r);
+	view_init(&r->v, &runlist_class, "Runs");
+	return &r->v;
+}
+
+/* ---- a run's live view ---------------------------------------------------------- */
+struct epoch_row {
+	int64_t epoch, rows;
+	double train_loss, eval_loss, value, seconds, rows_per_s, wait, compute;
+	bool best;
+};
+
+struct runview {
+	struct view v;
+	int64_t run, job, epochs, version;
+	char *model, *state, *data, *label, *type, *metric, *message;
+	struct epoch_row *ep;
+	size_t nep;
+	unsigned gen;
+	bool loaded;
+	char *err;
+};
+
+static void rv_clear(struct runview *r)
+{
+	free(r->model);
+	free(r->state);
+	free(r->data);
+	free(r->label);
+	free(r->type);
+	free(r->metric);
+	free(r->message);
+	free(r->ep);
+	r->model = r->state = r->data = r->label = r->type = r->metric = r->message = NULL;
+	r->ep = NULL;
+	r->nep = 0;
+}
+
+static double col_num(sqlite3_stmt *st, int c)
+{
+	return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
+}
+
+static int rv_load(struct runview *r, struct workspace *ws, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "SELECT model, state, data, json_extract(config, '$.label'),"
+		       " coalesce(json_extract(config, '$.model'), ''), json_extract(config, '$.epochs'),"
+		       " coalesce(version, 0), coalesce(message, ''),"
+		       " (SELECT max(j.id) FROM jobs j WHERE j.run = runs.id)"
+		       " FROM runs WHERE id = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->run);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return pm_errf(err, "run %lld: no such run", (long long)r->run);
+	}
+	r->model = col_text(st, 0);
+	r->state = col_text(st, 1);
+	r->data = col_text(st, 2);
+	r->label = col_text(st, 3);
+	r->type = col_text(st, 4);
+	r->epochs = sqlite3_column_int64(st, 5);
+	r->version = sqlite3_column_int64(st, 6);
+	r->message = col_text(st, 7);
+	r->job = sqlite3_column_int64(st, 8);
+	sqlite3_finalize(st);
+	if (ws_prepare(ws,
+		       "SELECT epoch, train_loss, eval_loss, metric, value, rows, seconds, rows_per_s,"
+		       " input_wait_s, compute_s, best FROM run_epochs WHERE run = ? ORDER BY epoch",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->run);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow((void **)&r->ep, &cap, r->nep + 1, sizeof *r->ep);
+		struct epoch_row *e = &r->ep[r->nep++];
+		e->epoch = sqlite3_column_int64(st, 0);
+		e->train_loss = col_num(st, 1);
+		e->eval_loss = col_num(st, 2);
+		if (!r->metric && sqlite3_column_type(st, 3) != SQLITE_NULL)
+			r->metric = col_text(st, 3);
+		e->value = col_num(st, 4);
+		e->rows = sqlite3_column_int64(st, 5);
+		e->seconds = col_num(st, 6);
+		e->rows_per_s = col_num(st, 7);
+		e->wait = col_num(st, 8);
+		e->compute = col_num(st, 9);
+		e->best = sqlite3_column_int(st, 10) != 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pm_errf(err, "reading run %lld: %s", (long long)r->run, sqlite3_errmsg(ws->db));
+	return 0;
+}
+
+static void rv_sync(struct runview *r, struct tui *t)
+{
+	if (r->loaded && r->gen == t->gen && !live_state(r->state))
+		return;
+	rv_clear(r);
+	free(r->err);
+	r->err = NULL;
+	struct workspace *ws;
+	struct pm_err err = {0};
+	if (session_ws(t->s, &ws, &err) < 0 || rv_load(r, ws, &err) < 0)
+		r->err = xstrdup(err.msg);
+	r->loaded = true;
+	r->gen = t->gen;
+}
+
+/* A column chart of v[0..n) in h rows and w columns, each value a column of
+ * eighth blocks scaled between the smallest and the largest value, with the
+ * range written on the left.  NaN values leave their column empty. */
+static void chart(struct tui *t, int y, int x, int h, int w, const char *title,
+		  const double *v, size_t n)
+{
+	/* one column per epoch, or the last ones when they do not fit; the
+	 * scale is that of the epochs shown */
+	int axis = 10;
+	int cols = w - axis;
+	size_t first = cols > 0 && n > (size_t)cols ? n - (size_t)cols : 0;
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = first; i < n; i++)
+		if (isfinite(v[i])) {
+			if (v[i] < lo)
+				lo = v[i];
+			if (v[i] > hi)
+				hi = v[i];
+		}
+	tui_put(t, y, x, w, S_SECTION, title);
+	if (h < 3 || w < 14 || lo > hi) {
+		tui_put(t, y + 1, x, w, S_INFO, "no values yet");
+		return;
+	}
+	char a[32], b[32];
+	tui_fmt_num(hi, 9, a, sizeof a);
+	tui_fmt_num(lo, 9, b, sizeof b);
+	tui_cell(t, y + 1, x, axis - 1, S_INFO, a, true);
+	tui_cell(t, y + h - 1, x, axis - 1, S_INFO, b, true);
+	int rows = h - 1;
+	/* columns widen when there is room */
+	size_t shown = n - first;
+	int cw = shown ? cols / (int)shown : 1;
+	if (cw > 4)
+		cw = 4;
+	if (cw < 1)
+		cw = 1;
+	for (size_t i = first; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		/* the smallest value still gets one eighth, so a flat curve shows */
+		double frac = hi > lo ? (v[i] - lo) / (hi - lo) : 1;
+		int eighths = 1 + (int)lround(frac * (rows * 8 - 1));
+		int cx = x + axis + (int)(i - first) * cw;
+		for (int r = 0; r < rows; r++) {
+			int level = eighths - r * 8;
+			if (level <= 0)
+				break;
+			const char *glyph = t->g->spark[level >= 8 ? 8 : level];
+			for (int k = 0; k < cw - (cw > 1); k++)
+				tui_put(t, y + h - 1 - r, cx + k, 1, S_SPARK, glyph);
+		}
+	}
+}
+
+static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct runview *r = (struct runview *)v;
+	rv_sync(r, t);
+	if (r->err) {
+		tui_put(t, y + 1, x + 1, w - 2, S_WARN, r->err);
+		return;
+	}
+	int yy = y;
+	enum style sst = !strcmp(r->state, "failed") || !strcmp(r->state, "cancelled") ? S_WARN
+											 : S_TITLE;
+	int at = x + 1;
+	at += tui_putf(t, yy, at, w - 2, S_NORMAL, "run %lld  %s  ", (long long)r->run, r->model);
+	at += tui_put(t, yy, at, x + w - 1 - at, sst, r->state);
+	char ver[48] = "", job[48] = "";
+	if (r->version)
+		snprintf(ver, sizeof ver, "  version %lld", (long long)r->version);
+	if (r->job)
+		snprintf(job, sizeof job, "  job %lld", (long long)r->job);
+	tui_putf(t, yy, at, x + w - 1 - at, S_NORMAL, "  epoch %zu/%lld%s%s", r->nep,
+		 (long long)r->epochs, ver, job);
+	yy++;
+	tui_putf(t, yy++, x + 1, w - 2, S_INFO, "trained on %s, label %s%s%s%s", r->data, r->label,
+		 *r->type ? " (" : "", r->type, *r->type ? ")" : "");
+	if (*r->message)
+		tui_put(t, yy++, x + 1, w - 2, S_WARN, r->message);
+	/* throughput over the epochs done; ETA from the mean epoch time */
+	double rows = 0, secs = 0, wait = 0, comp = 0;
+	for (size_t i = 0; i < r->nep; i++) {
+		if (isfinite(r->ep[i].seconds))
+			secs += r->ep[i].seconds;
+		rows += (double)r->ep[i].rows;
+		if (isfinite(r->ep[i].wait))
+			wait += r->ep[i].wait;
+		if (isfinite(r->ep[i].compute))
+			comp += r->ep[i].compute;
+	}
+	char rps[32] = "-", eta[32] = "-", w1[32], c1[32];
+	if (secs > 0)
+		tui_fmt_num(rows / secs, 8, rps, sizeof rps);
+	if (live_state(r->state) && r->nep && (int64_t)r->nep < r->epochs && secs > 0)
+		snprintf(eta, sizeof eta, "%.0fs",
+			 secs / (double)r->nep * (double)(r->epochs - (int64_t)r->nep));
+	else if (!live_state(r->state))
+		snprintf(eta, sizeof eta, "ended");
+	tui_fmt_num(wait, 8, w1, sizeof w1);
+	tui_fmt_num(comp, 8, c1, sizeof c1);
+	double share = wait + comp > 0 ? 100 * wait / (wait + comp) : 0;
+	tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+		 "ETA %s  timing: %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)", eta, rps,
+		 w1, c1, share);
+	yy++;
+	/* the curves side by side when wide, else one above the other */
+	int rest = y + h - yy;
+	double *loss = xcalloc(r->nep + 1, sizeof *loss), *met = xcalloc(r->nep + 1, sizeof *met);
+	for (size_t i = 0; i < r->nep; i++) {
+		loss[i] = r->ep[i].train_loss;
+		met[i] = r->ep[i].value;
+	}
+	char mt[64];
+	snprintf(mt, sizeof mt, "%s per epoch", r->metric ? r->metric : "eval metric");
+	int table_rows = (int)r->nep + 1;
+	int ch = rest - (table_rows < 6 ? table_rows : 6) - 1;
+	if (ch > 12)
+		ch = 12;
+	if (ch >= 3) {
+		int half = (w - 3) / 2;
+		chart(t, yy, x + 1, ch, half, "training loss per epoch", loss, r->nep);
+		chart(t, yy, x + 2 + half, ch, w - 3 - half, mt, met, r->nep);
+		yy += ch + 1;
+	}
+	free(loss);
+	free(met);
+	/* the last epochs as a table */
+	if (yy < y + h) {
+		tui_putf(t, yy++, x + 1, w - 2, S_HEADER, "%5s  %12s  %12s  %12s  %s", "epoch",
+			 "train loss", "eval loss", r->metric ? r->metric : "metric", "best");
+	}
+	int avail = y + h - yy;
+	size_t first = r->nep > (size_t)(avail > 0 ? avail : 0) ? r->nep - (size_t)avail : 0;
+	for (size_t i = first; i < r->nep && yy < y + h; i++) {
+		char a[32], b[32], c[32];
+		tui_fmt_num(r->ep[i].train_loss, 12, a, sizeof a);
+		tui_fmt_num(r->ep[i].eval_loss, 12, b, sizeof b);
+		tui_fmt_num(r->ep[i].value, 12, c, sizeof c);
+		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "%5lld  %12s  %12s  %12s  %s",
+			 (long long)r->ep[i].epoch, isfinite(r->ep[i].train_loss) ? a : "-",
+			 isfinite(r->ep[i].eval_loss) ? b : "-", isfinite(r->ep[i].value) ? c : "-",
+			 r->ep[i].best ? "*" : "");
+	}
+}
+
+static void rv_enter(struct view *v, struct tui *t)
+{
+	rv_sync((struct runview *)v, t);
+}
+
+static void rv_info(struct view *v, struct tui *t, char *buf, size_t n)
+{
+	struct runview *r = (struct runview *)v;
+	snprintf(buf, n, "%s", live_state(r->state) ? "live, refreshing" : r->state ? r->state : "");
+}
+
+static void rv_free(struct view *v)
+{
+	struct runview *r = (struct runview *)v;
+	rv_clear(r);
+	free(r->err);
+}
+
+static void k_rv_cancel(struct tui *t, struct view *v, int key)
+{
+	struct runview *r = (struct runview *)v;
+	rv_sync(r, t);
+	if (r->err) {
+		tui_error(t, "%s", r->err);
+		return;
+	}
+	char *state = xstrdup(r->state);
+	cancel_job(t, r->job, state);
+	free(state);
+}
+
+static void k_rv_job(struct tui *t, struct view *v, int key)
+{
+	struct runview *r = (struct runview *)v;
+	rv_sync(r, t);
+	if (!r->job) {
+		tui_error(t, "this run has no job: it ran in the foreground");
+		return;
+	}
+	char line[64];
+	snprintf(line, sizeof line, "job show %lld", (long long)r->job);
+	tui_command(t, line);
+}
+
+static const struct key_binding rv_b[] = {
+	{{'c'}, "cancel the run's job (job cancel ID)", "cancel", k_rv_cancel},
+	{{'J'}, "the job in full (job show ID)", "job", k_rv_job},
+	{{0}},
+};
+static const struct key_table rv_keys = {"Run", rv_b};
+
+static const struct view_class runview_class = {
+	.name = "run",
+	.about = "Run: curves, throughput and ETA of one run",
+	.keys = {&rv_keys, NULL},
+	.draw = rv_draw,
+	.enter = rv_enter,
+	.free = rv_free,
+	.info = rv_info,
+};
+
+static struct view *runview_new(int64_t run)
+{
+	struct runview *r = xcalloc(1, sizeof *r);
+	char title[32];
+	snprintf(title, sizeof title, "run %lld", (long long)run);
+	view_init(&r->v, &runview_class, title);
+	r->run = run;
+	return &r->v;
+}
+
+/* The status line: background jobs still queued or running, whatever the tab. */
+void train_status(struct tui *t, char *buf, size_t n)
+{
+	struct workspace *ws;
+	struct pm_err err = {0};
+	sqlite3_stmt *st;
+	if (session_ws(t->s, &ws, &err) < 0 ||
+	    ws_prepare(ws, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')", &st,
+		       &err) < 0)
+		return;
+	int64_t k = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (k)
+		snprintf(buf, n, "%lld job%s running", (long long)k, k == 1 ? "" : "s");
+}

@@ -1,0 +1,25 @@
+# args: --keep-going
+# predict: rows that do not fit the model's serving schema go to the reject
+# file with their row, line, reason and text; none are dropped silently.
+load t datasets/taxi/train.csv
+train m --data t --label tips --features fare,trip_miles,payment_type,company,trip_start_timestamp --epochs 1
+predict m --file datasets/taxi/dirty.csv --out p.csv --keys pickup_community_area --rejects r.csv
+load r r.csv
+show r --columns row,line,reason
+load p p.csv
+describe p
+# a dataset that lacks the model's columns: every row is rejected, naming one
+load nat datasets/natality/natality.csv
+predict m --data nat --out q.csv
+load q q.csv.rejects.csv
+show q --rows 2 --columns row,reason
+# errors
+predict m --out x.csv
+predict m --data t --file datasets/taxi/dirty.csv --out x.csv
+predict m --data t
+predict nosuch --data t --out x.csv
+predict m:9 --data t --out x.csv
+predict m --data t --out x.csv --keys nope
+predict m --file datasets/none.csv --out x.csv
+predict m --file datasets/taxi/dirty.csv --out x.csv --chunk-bytes 10
+predict m --data t --out p.csv --rejects p.csv

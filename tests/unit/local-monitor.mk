@@ -1,0 +1,7 @@
+# Unit tests of src/monitor, and its command scripts.
+check_PROGRAMS += tests/unit/test_monitor
+TESTS += tests/unit/test_monitor
+tests_unit_test_monitor_SOURCES = tests/unit/test_monitor.c
+tests_unit_test_monitor_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_monitor_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+TESTS += tests/cmd/monitor-skew.cmd tests/cmd/monitor-errors.cmd
