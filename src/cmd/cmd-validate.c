@@ -75,17 +75,6 @@ static const char *jnum7(json_t *v, char *buf, size_t n)
 	return num7(json_number_value(v), buf, n);
 }
 
-static char *cut(const char *s, int w)
-{
-	if (utf8_width(s) <= w)
-		return xstrdup(s);
-	size_t n = utf8_fit(s, w - 1);
-	char *t = xmalloc(n + 4);
-	memcpy(t, s, n);
-	memcpy(t + n, "\xe2\x80\xa6", 4); /* … */
-	return t;
-}
-
 /* Rows of cells for render_table. */
 struct grid {
 	size_t ncols, nrows, cap;
@@ -327,7 +316,7 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 				h[k] = json_number_value(json_object_get(json_array_get(hist, k), "count"));
 			struct sbuf sp = {0};
 			plot_sparkline(&sp, h, nh, uni);
-			char *row[8] = {cut(json_string_value(json_object_get(f, "name")), 20),
+			char *row[8] = {render_cut(json_string_value(json_object_get(f, "name")), 20),
 					miss_text(miss, rows),
 					xstrdup(jnum7(json_object_get(f, "mean"), a, sizeof a)),
 					xstrdup(jnum7(json_object_get(f, "std"), b, sizeof b)),
@@ -357,7 +346,7 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 			struct sbuf tv = {0};
 			for (size_t k = 0; k < json_array_size(top) && k < 3; k++) {
 				json_t *x = json_array_get(top, k);
-				char *v = cut(json_string_value(json_object_get(x, "value")), 14);
+				char *v = render_cut(json_string_value(json_object_get(x, "value")), 14);
 				double share = cnt ? (double)json_integer_value(json_object_get(x, "count")) /
 							     (double)cnt
 						   : 0;
@@ -365,13 +354,13 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 				free(v);
 			}
 			char *row[5] = {
-				cut(json_string_value(json_object_get(f, "name")), 20), miss_text(miss, rows),
+				render_cut(json_string_value(json_object_get(f, "name")), 20), miss_text(miss, rows),
 				xasprintf("%lld", (long long)json_integer_value(json_object_get(f, "unique"))),
 				xstrdup(num7(json_number_value(json_object_get(f, "avg_length")), g,
 					     sizeof g)),
 				tv.s ? sbuf_steal(&tv) : xstrdup("")};
 			sbuf_free(&tv);
-			char *shortened = cut(row[4], 38);
+			char *shortened = render_cut(row[4], 38);
 			free(row[4]);
 			row[4] = shortened;
 			grid_add(&gr, row);
@@ -393,7 +382,7 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 			const char *mn = json_string_value(json_object_get(f, "min_time"));
 			const char *md = json_string_value(json_object_get(f, "median_time"));
 			const char *mx = json_string_value(json_object_get(f, "max_time"));
-			char *row[5] = {cut(json_string_value(json_object_get(f, "name")), 20),
+			char *row[5] = {render_cut(json_string_value(json_object_get(f, "name")), 20),
 					miss_text(miss, rows), xstrdup(mn ? mn : "-"),
 					xstrdup(md ? md : "-"), xstrdup(mx ? mx : "-")};
 			grid_add(&gr, row);
@@ -785,7 +774,7 @@ static void render_validate(struct session *s, const struct cmd_call *call, json
 		json_t *a = json_array_get(arr, i);
 		const char *type = json_string_value(json_object_get(a, "type"));
 		char *row[3] = {xasprintf("%zu", i + 1),
-				cut(json_string_value(json_object_get(a, "feature")), 20),
+				render_cut(json_string_value(json_object_get(a, "feature")), 20),
 				xstrdup(type)};
 		grid_add(&g, row);
 	}
@@ -946,7 +935,7 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 			marked = true;
 		char a[32], b[32], c[32], d[32], e[32];
 		json_t *lv = json_object_get(f, "linf_value");
-		char *name = cut(json_string_value(json_object_get(f, "name")), 16);
+		char *name = render_cut(json_string_value(json_object_get(f, "name")), 16);
 		char *row[8] = {
 			over ? xasprintf("%s !", name) : xstrdup(name),
 			xstrdup(jnum7(json_object_get(f, "linf"), a, sizeof a)),
@@ -955,7 +944,7 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 			xstrdup(jnum7(json_object_get(f, "ks"), d, sizeof d)),
 			side(f, json_object_get(f, "a"), e, sizeof e),
 			side(f, json_object_get(f, "b"), e, sizeof e),
-			json_is_string(lv) ? cut(json_string_value(lv), 12) : xstrdup("")};
+			json_is_string(lv) ? render_cut(json_string_value(lv), 12) : xstrdup("")};
 		free(name);
 		grid_add(&g, row);
 	}

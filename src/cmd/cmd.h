@@ -180,6 +180,9 @@ void render_generic(json_t *v, struct sbuf *out);
 /* An aligned text table: ncols headers, rows of cells (row-major). */
 void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
 		  const char *const *cells, size_t nrows, const bool *right_align);
+/* A copy of s cut to at most w display columns, ending in an ellipsis ("…",
+ * or "~" where terminal output is ASCII) when it had to be cut. */
+char *render_cut(const char *s, int w);
 /* Writes v as compact JSON, numbers in their shortest round-trip form. */
 void json_write(json_t *v, struct sbuf *b);
 /* A JSON number that prints NaN/Inf as null. */

@@ -1,6 +1,8 @@
 /* Printing results: JSON on one line, CSV, and aligned text tables. */
 #include "cmd.h"
 
+#include "plot/plot.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,12 +192,17 @@ static bool all_objects(json_t *arr)
 /* Text cells wider than this are cut with an ellipsis in tables (never in CSV). */
 #define CELL_MAX_WIDTH 48
 
+char *render_cut(const char *s, int w)
+{
+	if (w <= 0 || utf8_width(s) <= w)
+		return xstrdup(s);
+	size_t keep = utf8_fit(s, w - 1);
+	return xasprintf("%.*s%s", (int)keep, s, plot_unicode() ? "\u2026" : "~");
+}
+
 static char *cut(char *t, int maxw)
 {
-	if (maxw <= 0 || utf8_width(t) <= maxw)
-		return t;
-	size_t keep = utf8_fit(t, maxw - 1);
-	char *r = xasprintf("%.*s\u2026", (int)keep, t);
+	char *r = render_cut(t, maxw);
 	free(t);
 	return r;
 }

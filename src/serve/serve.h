@@ -135,8 +135,5 @@ int servers_list(struct workspace *ws, json_t **out, struct pm_err *err);
  * has drained and exited.  *out gets the server's final row. */
 int servers_stop(struct workspace *ws, int64_t id, double timeout_s, json_t **out,
 		 struct pm_err *err);
-/* The start time of a process (clock ticks since boot, from /proc), used
- * to tell a recorded server from a later process with the same pid. */
-int64_t servers_proc_start(int64_t pid);
 
 #endif

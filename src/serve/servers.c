@@ -10,60 +10,17 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t servers_proc_start(int64_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	char buf[1024];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	/* the command name may hold spaces and parentheses: fields start
-	 * after the last ')'; starttime is field 22 */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	p++;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p + 1, ' ');
-	}
-	if (!p)
-		return -1;
-	return strtoll(p + 1, NULL, 10);
-}
-
-/* The state letter of a process (R, S, Z...), or 0 when unknown. */
-static char proc_state(int64_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* Whether the process recorded for a server still runs. */
 static bool server_alive(int64_t pid, int64_t proc_start)
 {
 	if (pid <= 0)
 		return false;
-	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
-		return false;
 	/* a detached server's parent is init, which may take its time to
 	 * reap: a zombie has exited */
-	char st = proc_state(pid);
-	if (st == 'Z' || st == 'X')
+	if (!proc_alive(pid))
 		return false;
 	if (proc_start > 0) {
-		int64_t now = servers_proc_start(pid);
+		int64_t now = proc_start_time(pid);
 		if (now >= 0 && now != proc_start)
 			return false; /* the pid was reused */
 	}
@@ -83,7 +40,7 @@ int servers_add(struct workspace *ws, const struct server_rec *r, int64_t *id, s
 		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->pid);
-	sqlite3_bind_int64(st, 2, servers_proc_start(r->pid));
+	sqlite3_bind_int64(st, 2, proc_start_time(r->pid));
 	sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, r->bind_host, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, r->port);

@@ -31,25 +31,11 @@ static bool is_terminal(const char *state)
 
 static bool pid_alive(int64_t pid)
 {
-	if (pid <= 0)
-		return false;
 	/* a zombie child of ours counts as gone */
 	int status;
-	if (waitpid((pid_t)pid, &status, WNOHANG) == (pid_t)pid)
+	if (pid > 0 && waitpid((pid_t)pid, &status, WNOHANG) == (pid_t)pid)
 		return false;
-	if (!(kill((pid_t)pid, 0) == 0 || errno == EPERM))
-		return false;
-	/* a zombie nobody reaps (no init in a container) is gone too */
-	char path[64], buf[256];
-	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return true;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	const char *rp = strrchr(buf, ')');
-	return !(rp && rp[1] == ' ' && rp[2] == 'Z');
+	return proc_alive(pid);
 }
 
 int job_create(struct workspace *ws, const char *kind, const char *command, int64_t run,

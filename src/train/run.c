@@ -153,24 +153,6 @@ static int run_load(struct workspace *ws, int64_t run, struct run_row *r, struct
 	return 0;
 }
 
-static bool pid_alive(int64_t pid)
-{
-	if (pid <= 0)
-		return false;
-	if (!(kill((pid_t)pid, 0) == 0 || errno == EPERM))
-		return false;
-	/* a zombie nobody reaps (no init in a container) is gone too */
-	char path[64], buf[256];
-	snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return true;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	const char *rp = strrchr(buf, ')');
-	return !(rp && rp[1] == ' ' && rp[2] == 'Z');
-}
 
 static bool same_host(const char *host)
 {
@@ -186,7 +168,7 @@ static int check_resumable(struct workspace *ws, int64_t run, const struct run_r
 		return pm_errcf(err, PM_E_USAGE, "run %lld already finished: model %s version %lld",
 				(long long)run, r->model, (long long)r->version);
 	if (strcmp(r->state, "running") == 0 && r->pid != getpid() && same_host(r->host) &&
-	    pid_alive(r->pid))
+	    proc_alive(r->pid))
 		return pm_errcf(err, PM_E_USAGE, "run %lld is still running (pid %lld)", (long long)run,
 				(long long)r->pid);
 	return 0;

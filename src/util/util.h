@@ -149,4 +149,12 @@ void ts_now_iso(char *buf, size_t n);
 /* Calendar parts of a UTC timestamp (dow: 0 = Sunday). */
 void ts_parts(int64_t us, int *year, int *month, int *day, int *hour, int *min, int *sec, int *dow);
 
+/* ---- processes (proc.c) ---------------------------------------------------- */
+/* Whether process pid exists and has not exited (a zombie has). */
+bool proc_alive(int64_t pid);
+/* When process pid started, in clock ticks after boot (/proc/PID/stat
+ * field 22); -1 when it is gone.  A pid reused by a new process has another
+ * start time. */
+int64_t proc_start_time(int64_t pid);
+
 #endif

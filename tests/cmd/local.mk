@@ -5,4 +5,5 @@ TESTS += \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-json.cmd \
 	tests/cmd/data-errors.cmd \
-	tests/cmd/data-sql.cmd
+	tests/cmd/data-sql.cmd \
+	tests/cmd/data-ascii.cmd

@@ -2,7 +2,9 @@
 # Runs one command script in a fresh directory (where tests/ and datasets/
 # of the source tree are linked in) with a fresh workspace, and compares its
 # stdout, stderr and exit status with NAME.expected.  Times, dates and
-# throughputs are masked.  PRODML_BLESS=1 rewrites the expected file.
+# throughputs are masked.  The script's first lines may hold
+# "# args: OPTIONS" (prodml's options) and "# env: VAR=VALUE .." (its
+# environment, e.g. LC_ALL=C for the ASCII output).  PRODML_BLESS=1 rewrites the expected file.
 set -u
 name=$(basename "$1" .cmd)
 src=${srcdir:?}
@@ -11,10 +13,11 @@ expected=$src/tests/cmd/$name.expected
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-test.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
-args=$(sed -n '1s/^# args: //p' "$src/$script")
+args=$(sed -n '1,3s/^# args: //p' "$src/$script")
+env=$(sed -n '1,3s/^# env: //p' "$src/$script")
 cd "$tmp" || exit 99
 # shellcheck disable=SC2086
-"${PRODML:?}" -q $args -f "$script" >out 2>&1
+env $env "${PRODML:?}" -q $args -f "$script" >out 2>&1
 echo "exit $?" >>out
 sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
 	-e 's/ in [0-9.]+s \([0-9.]+ MB\/s\)/ in SECONDS/' \

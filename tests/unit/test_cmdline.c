@@ -1,6 +1,9 @@
 /* Unit tests of the command layer: word splitting, lookup, option parsing,
  * completion and the man page. */
 #include "cmd/cmd.h"
+#include "workspace/workspace.h"
+
+#include <sqlite3.h>
 
 #include <check.h>
 #include <stdlib.h>
@@ -161,6 +164,45 @@ START_TEST(test_man_page_lists_every_command)
 }
 END_TEST
 
+/* The WORKSPACE section names every table a fresh workspace has, so a new
+ * migration's table must be documented in src/cmd/man.c. */
+START_TEST(test_man_page_lists_every_table)
+{
+	char dir[] = "/tmp/prodml-test-man-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	struct workspace *ws;
+	struct pm_err err = {0};
+	ck_assert_msg(ws_open(dir, &ws, &err) == 0, "%s", err.msg);
+	sqlite3_stmt *st;
+	ck_assert_int_eq(ws_prepare(ws, "SELECT name FROM sqlite_master WHERE type = 'table' "
+				   "AND name NOT LIKE 'sqlite_%' ORDER BY name", &st, &err), 0);
+	char *m = cmd_man_page();
+	char *ws_section = strstr(m, ".SH WORKSPACE");
+	ck_assert_ptr_nonnull(ws_section);
+	int tables = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		char needle[128];
+		snprintf(needle, sizeof needle, "\n.B %s\n", name);
+		char needle2[128];
+		snprintf(needle2, sizeof needle2, "\n.BR %s ", name);
+		char needle3[128];
+		snprintf(needle3, sizeof needle3, "\", \" %s\n", name);
+		ck_assert_msg(strstr(ws_section, needle) || strstr(ws_section, needle2) ||
+				      strstr(ws_section, needle3),
+			      "table %s is not described in the WORKSPACE section of src/cmd/man.c", name);
+		tables++;
+	}
+	ck_assert_int_ge(tables, 17);
+	sqlite3_finalize(st);
+	free(m);
+	ws_close(ws);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmdline");
@@ -171,6 +213,7 @@ int main(void)
 	tcase_add_test(tc, test_usage_errors);
 	tcase_add_test(tc, test_complete);
 	tcase_add_test(tc, test_man_page_lists_every_command);
+	tcase_add_test(tc, test_man_page_lists_every_table);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

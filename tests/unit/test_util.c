@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 START_TEST(test_xxh64_vectors)
@@ -235,6 +237,34 @@ START_TEST(test_par_for)
 }
 END_TEST
 
+START_TEST(test_proc)
+{
+	ck_assert(proc_alive(getpid()));
+	ck_assert(!proc_alive(0));
+	ck_assert(!proc_alive(-5));
+	int64_t me = proc_start_time(getpid());
+	ck_assert_int_gt(me, 0);
+	ck_assert_int_eq(proc_start_time(getpid()), me);
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_gt(child, 0);
+	ck_assert(proc_alive(child));
+	ck_assert_int_ge(proc_start_time(child), me);
+	/* killed but not reaped: a zombie, which has exited */
+	kill(child, SIGKILL);
+	for (int i = 0; i < 200 && proc_alive(child); i++)
+		usleep(5000);
+	ck_assert(!proc_alive(child));
+	int status;
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(!proc_alive(child));
+	ck_assert_int_eq(proc_start_time(child), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -250,6 +280,7 @@ int main(void)
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_par_for);
+	tcase_add_test(tc, test_proc);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
