@@ -374,13 +374,11 @@ struct apply_job {
 	size_t n, chunk;
 	double *dense;
 	uint32_t *cat;
-	struct pm_err *errs;   /* one per chunk */
-	int *failed;
 };
 
 #define APPLY_CHUNK 4096
 
-static void apply_chunk(void *ctx, size_t k)
+static int apply_chunk(void *ctx, size_t k, struct pm_err *err)
 {
 	struct apply_job *j = ctx;
 	size_t lo = k * j->chunk, hi = lo + j->chunk;
@@ -391,13 +389,14 @@ static void apply_chunk(void *ctx, size_t k)
 		size_t row = j->rows ? j->rows[i] : i;
 		transform_row_values(j->t, j->f, j->colmap, row, vals);
 		if (transform_apply(j->t, vals, j->dense + i * j->t->ndense, j->cat + i * j->t->ncat,
-				    &j->errs[k]) < 0) {
-			pm_err_prefix(&j->errs[k], "dataset '%s' row %zu", j->f->name, row + 1);
-			j->failed[k] = 1;
-			break;
+				    err) < 0) {
+			pm_err_prefix(err, "dataset '%s' row %zu", j->f->name, row + 1);
+			free(vals);
+			return -1;
 		}
 	}
 	free(vals);
+	return 0;
 }
 
 int transform_apply_rows(const struct transform *t, const struct frame *f, const int *colmap,
@@ -409,19 +408,7 @@ int transform_apply_rows(const struct transform *t, const struct frame *f, const
 		return 0;
 	struct apply_job j = {.t = t, .f = f, .colmap = colmap, .rows = rows, .n = n,
 			      .chunk = APPLY_CHUNK, .dense = dense, .cat = cat};
-	j.errs = xcalloc(nchunks, sizeof *j.errs);
-	j.failed = xcalloc(nchunks, sizeof *j.failed);
-	par_for(nchunks, threads, apply_chunk, &j);
-	int rc = 0;
-	for (size_t k = 0; k < nchunks; k++)
-		if (j.failed[k]) {
-			*err = j.errs[k];
-			rc = -1;
-			break;
-		}
-	free(j.errs);
-	free(j.failed);
-	return rc;
+	return par_for_err(nchunks, threads, apply_chunk, &j, err);
 }
 
 /* ---- placement ---------------------------------------------------------------------- */

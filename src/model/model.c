@@ -591,13 +591,11 @@ struct pred_job {
 	const size_t *rows;
 	size_t n;
 	double *out;
-	struct pm_err *errs;
-	int *failed;
 };
 
 #define PRED_CHUNK 2048
 
-static void pred_chunk(void *ctx, size_t k)
+static int pred_chunk(void *ctx, size_t k, struct pm_err *err)
 {
 	struct pred_job *j = ctx;
 	const struct transform *t = j->m->tf;
@@ -606,13 +604,12 @@ static void pred_chunk(void *ctx, size_t k)
 		hi = j->n;
 	double *dense = xmalloc(((hi - lo) * t->ndense + 1) * sizeof *dense);
 	uint32_t *cat = xmalloc(((hi - lo) * t->ncat + 1) * sizeof *cat);
-	if (transform_apply_rows(t, j->f, j->colmap, j->rows + lo, hi - lo, dense, cat, 1,
-				 &j->errs[k]) < 0)
-		j->failed[k] = 1;
-	else
+	int rc = transform_apply_rows(t, j->f, j->colmap, j->rows + lo, hi - lo, dense, cat, 1, err);
+	if (rc == 0)
 		model_predict_rows(j->m, dense, cat, hi - lo, j->out + lo * (size_t)j->m->nout);
 	free(dense);
 	free(cat);
+	return rc;
 }
 
 int model_predict_frame(const struct model *m, const struct frame *f, const size_t *rows,
@@ -633,18 +630,7 @@ int model_predict_frame(const struct model *m, const struct frame *f, const size
 	}
 	size_t nchunks = (n + PRED_CHUNK - 1) / PRED_CHUNK;
 	struct pred_job j = {.m = m, .f = f, .colmap = colmap, .rows = rows, .n = n, .out = out};
-	j.errs = xcalloc(nchunks + 1, sizeof *j.errs);
-	j.failed = xcalloc(nchunks + 1, sizeof *j.failed);
-	par_for(nchunks, threads, pred_chunk, &j);
-	int rc = 0;
-	for (size_t k = 0; k < nchunks; k++)
-		if (j.failed[k]) {
-			*err = j.errs[k];
-			rc = -1;
-			break;
-		}
-	free(j.errs);
-	free(j.failed);
+	int rc = par_for_err(nchunks, threads, pred_chunk, &j, err);
 	free(all);
 	free(colmap);
 	return rc;

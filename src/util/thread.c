@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int pm_ncpu(void)
@@ -54,4 +55,36 @@ void par_for(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx)
 	par_worker(&p);
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+}
+
+struct par_err {
+	int (*fn)(void *ctx, size_t i, struct pm_err *err);
+	void *ctx;
+	struct pm_err *errs;
+	bool *failed;
+};
+
+static void par_err_item(void *ctx, size_t i)
+{
+	struct par_err *p = ctx;
+	if (p->fn(p->ctx, i, &p->errs[i]) < 0)
+		p->failed[i] = true;
+}
+
+int par_for_err(size_t n, int threads, int (*fn)(void *ctx, size_t i, struct pm_err *err),
+		void *ctx, struct pm_err *err)
+{
+	struct par_err p = {.fn = fn, .ctx = ctx, .errs = xcalloc(n + 1, sizeof *p.errs),
+			    .failed = xcalloc(n + 1, sizeof *p.failed)};
+	par_for(n, threads, par_err_item, &p);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (p.failed[i]) {
+			*err = p.errs[i];
+			rc = -1;
+			break;
+		}
+	free(p.errs);
+	free(p.failed);
+	return rc;
 }

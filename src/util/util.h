@@ -125,6 +125,11 @@ int pm_ncpu(void);
 /* Calls fn(ctx, i) for i in [0, n) on up to `threads` threads (0: all CPUs).
  * Items are handed out dynamically; fn must be thread-safe. */
 void par_for(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx);
+/* par_for over items that can fail: fn returns 0, or -1 with its err filled.
+ * Every item runs; the result is the error of the lowest failing index, so
+ * the message is the same whatever the number of threads. */
+int par_for_err(size_t n, int threads, int (*fn)(void *ctx, size_t i, struct pm_err *err),
+		void *ctx, struct pm_err *err);
 
 /* ---- progress -----------------------------------------------------------------
  * Long work reports through this; the face decides how it is drawn. A NULL

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -265,6 +266,31 @@ START_TEST(test_proc)
 }
 END_TEST
 
+static int fail_on_multiples_of_7(void *ctx, size_t i, struct pm_err *err)
+{
+	atomic_int *ran = ctx;
+	atomic_fetch_add(ran, 1);
+	if (i > 0 && i % 7 == 0)
+		return pm_errf(err, "item %zu failed", i);
+	return 0;
+}
+
+START_TEST(test_par_for_err)
+{
+	for (int threads = 1; threads <= 4; threads++) {
+		atomic_int ran = 0;
+		struct pm_err err = {0};
+		ck_assert_int_eq(par_for_err(100, threads, fail_on_multiples_of_7, &ran, &err), -1);
+		ck_assert_str_eq(err.msg, "item 7 failed");
+		ck_assert_int_eq(atomic_load(&ran), 100);
+		atomic_store(&ran, 0);
+		ck_assert_int_eq(par_for_err(7, threads, fail_on_multiples_of_7, &ran, &err), 0);
+		ck_assert_int_eq(atomic_load(&ran), 7);
+		ck_assert_int_eq(par_for_err(0, threads, fail_on_multiples_of_7, &ran, &err), 0);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -281,6 +307,7 @@ int main(void)
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_par_for);
 	tcase_add_test(tc, test_proc);
+	tcase_add_test(tc, test_par_for_err);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
