@@ -59,7 +59,6 @@ START_TEST(summary_of_a_log)
 	/* Training data: c = a, a, b, b; x = 1, 2. */
 	struct frame *f = frame_new("train", 4, 1);
 	column_init(&f->cols[0], "c", PM_STRING, 4);
-	f->cols[0].dict = strdict_new();
 	for (int i = 0; i < 4; i++) {
 		f->cols[0].v.code[i] = strdict_intern(f->cols[0].dict, i < 2 ? "a" : "b", 1);
 		f->cols[0].valid[i] = 1;
