@@ -1,10 +1,12 @@
-/* Commands of the monitoring group: monitor, monitor ingest, monitor
- * compact, alerts, alerts ack. */
+/* Commands of the monitoring group: monitor, monitor diagnose, monitor
+ * ingest, monitor feedback, monitor compact, alerts, alerts ack. */
 #include "cmd/cmd.h"
 #include "data/data.h"
+#include "model/model.h"
 #include "monitor/monitor.h"
 #include "plot/plot.h"
 #include "registry/registry.h"
+#include "validate/validate.h"
 #include "workspace/workspace.h"
 #include <math.h>
 #include <stdlib.h>
@@ -66,8 +68,37 @@ static int exec_ingest(struct session *s, struct cmd_call *call, struct pm_err *
 				"monitor ingest: --step-ms, --batch and --version must be positive");
 	if (session_ws(s, &ws, err) || session_frame(s, call_opt(call, "--data"), &f, err))
 		return -1;
-	if (ws_begin(ws, err))
+	/* A registered version scores the rows, so that the log carries its
+	 * predictions as the server's would. */
+	struct model *m = NULL;
+	double *pred = NULL;
+	if (version > 0) {
+		struct reg_version v = {0};
+		struct pm_err e2 = {0};
+		if (reg_version_get(ws, model, version, &v, &e2) == 0) {
+			int rc = reg_load_model(ws, &v, &m, err);
+			reg_version_free(&v);
+			if (rc)
+				return -1;
+		} else if (e2.code != PM_E_NOTFOUND) {
+			*err = e2;
+			return -1;
+		}
+	}
+	if (m) {
+		pred = xmalloc((f->nrows ? f->nrows : 1) * (size_t)m->nout * sizeof *pred);
+		if (model_predict_frame(m, f, NULL, f->nrows, session_threads(s), pred, err)) {
+			free(pred);
+			model_free(m);
+			return pm_err_prefix(err, "monitor ingest: scoring %s with %s:%lld", f->name,
+					     model, version);
+		}
+	}
+	if (ws_begin(ws, err)) {
+		free(pred);
+		model_free(m);
 		return -1;
+	}
 	int64_t nreq = 0;
 	char buf[64];
 	for (size_t r0 = 0; r0 < f->nrows; r0 += (size_t)batch) {
@@ -94,6 +125,23 @@ static int exec_ingest(struct session *s, struct cmd_call *call, struct pm_err *
 		}
 		char *text = json_dumps(rows, JSON_COMPACT);
 		json_decref(rows);
+		char *ptext = NULL;
+		if (m) {
+			json_t *pa = json_array();
+			for (size_t r = r0; r < r1; r++) {
+				const double *o = pred + r * (size_t)m->nout;
+				if (m->task != TASK_MULTICLASS) {
+					json_array_append_new(pa, json_num(o[0]));
+					continue;
+				}
+				json_t *pr = json_array();
+				for (int k = 0; k < m->nout; k++)
+					json_array_append_new(pr, json_num(o[k]));
+				json_array_append_new(pa, pr);
+			}
+			ptext = json_dumps(pa, JSON_COMPACT);
+			json_decref(pa);
+		}
 		/* Synthetic latencies that repeat every 100 requests: 1.00 ms to
 		 * 10.90 ms in steps of 0.1 ms, visited in the order k*37 mod 100,
 		 * so percentiles are known by hand. */
@@ -105,20 +153,27 @@ static int exec_ingest(struct session *s, struct cmd_call *call, struct pm_err *
 			.latency_us = 1000 + (nreq * 37 % 100) * 100,
 			.rows = (int64_t)(r1 - r0),
 			.features = text,
+			.prediction = ptext,
 		};
 		int rc = monitor_log_insert(ws, &q, err);
 		free(text);
+		free(ptext);
 		if (rc) {
-			struct pm_err e2 = {0};
-			ws_exec(ws, "ROLLBACK", &e2);
+			ws_rollback(ws);
+			free(pred);
+			model_free(m);
 			return -1;
 		}
 		nreq++;
 	}
+	free(pred);
+	bool scored = m != NULL;
+	model_free(m);
 	if (ws_commit(ws, err))
 		return -1;
-	call->result = json_pack("{s:s,s:s,s:I,s:I}", "model", model, "dataset", f->name,
-				 "requests", (json_int_t)nreq, "rows", (json_int_t)f->nrows);
+	call->result = json_pack("{s:s,s:s,s:I,s:I,s:b}", "model", model, "dataset", f->name,
+				 "requests", (json_int_t)nreq, "rows", (json_int_t)f->nrows,
+				 "scored", scored);
 	return 0;
 }
 
@@ -131,6 +186,8 @@ static void render_ingest(struct session *s, const struct cmd_call *call, json_t
 		    (long long)json_integer_value(json_object_get(r, "rows")),
 		    json_string_value(json_object_get(r, "dataset")),
 		    json_string_value(json_object_get(r, "model")));
+	if (json_is_true(json_object_get(r, "scored")))
+		sbuf_puts(out, "with the predictions of that version\n");
 }
 
 /* Runs the command of setting `key` once an alert opened; its failure is
@@ -143,137 +200,321 @@ static void run_hook(struct session *s, const char *key)
 		fprintf(s->errs, "%s: %s\n", key, e.msg);
 }
 
+/* Raises the alerts a summary calls for and runs the hook of each kind
+ * (alert.on_skew, alert.on_drift, alert.on_error_rate, alert.on_latency,
+ * alert.on_quality) once when alerts of that kind opened.  The opened
+ * alerts go into res as "opened". */
+static int raise_and_hook(struct session *s, struct workspace *ws, const char *model, json_t *due,
+			  json_t *res, struct pm_err *err)
+{
+	json_t *opened;
+	if (monitor_alerts_raise(ws, model, due, &opened, err))
+		return -1;
+	static const char *const kinds[] = {"skew", "drift", "error_rate", "latency", "quality"};
+	bool fire[PM_ARRAY_LEN(kinds)] = {0};
+	size_t i;
+	json_t *a;
+	json_array_foreach(opened, i, a)
+	{
+		const char *k = json_string_value(json_object_get(a, "kind"));
+		for (size_t j = 0; j < PM_ARRAY_LEN(kinds); j++)
+			fire[j] |= k && strcmp(k, kinds[j]) == 0;
+	}
+	json_object_set_new(res, "opened", opened);
+	for (size_t j = 0; j < PM_ARRAY_LEN(kinds); j++) {
+		if (!fire[j])
+			continue;
+		char key[64];
+		snprintf(key, sizeof key, "alert.on_%s", kinds[j]);
+		run_hook(s, key);
+	}
+	return 0;
+}
+
+/* ---- the figure ----------------------------------------------------------------------- */
+
+static double num_at(json_t *o, const char *k1, const char *k2)
+{
+	json_t *x = json_object_get(o, k1);
+	if (k2)
+		x = json_object_get(x, k2);
+	return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+/* The figure's panels: skew and drift per feature, requests and errors,
+ * latency p50 and p99 per window, the predictions (histogram or class
+ * shares) and live quality per window when there is feedback. */
 static int draw_panels(json_t *res, const char *path, struct pm_err *err)
 {
+	struct plot_hist p[5];
+	size_t np = 0;
+	const char *model = json_string_value(json_object_get(res, "model"));
 	json_t *feats = json_object_get(res, "features");
-	size_t n = json_array_size(feats);
-	if (n == 0)
-		return pm_errf(err, "monitor --out: no features to draw");
-	const char **labels = xcalloc(n, sizeof *labels);
-	double *skew = xcalloc(n, sizeof *skew), *drift = xcalloc(n, sizeof *drift);
-	for (size_t i = 0; i < n; i++) {
+	size_t nf = json_array_size(feats);
+	json_t *series = json_object_get(res, "series");
+	size_t nw = json_array_size(series);
+	const char **flabels = xcalloc(nf ? nf : 1, sizeof *flabels);
+	double *skew = xcalloc(nf ? nf : 1, sizeof *skew), *drift = xcalloc(nf ? nf : 1, sizeof *drift);
+	const char **wlabels = xcalloc(nw ? nw : 1, sizeof *wlabels);
+	double *reqs = xcalloc(nw ? nw : 1, sizeof *reqs), *errs = xcalloc(nw ? nw : 1, sizeof *errs);
+	double *p50 = xcalloc(nw ? nw : 1, sizeof *p50), *p99 = xcalloc(nw ? nw : 1, sizeof *p99);
+	double *qual = xcalloc(nw ? nw : 1, sizeof *qual);
+	double *pedges = NULL, *pcounts = NULL;
+	const char **plabels = NULL;
+	char title[5][160];
+	for (size_t i = 0; i < nf; i++) {
 		json_t *f = json_array_get(feats, i);
-		labels[i] = json_string_value(json_object_get(f, "name"));
-		skew[i] = json_is_number(json_object_get(f, "skew"))
-				  ? json_number_value(json_object_get(f, "skew")) : 0;
-		drift[i] = json_is_number(json_object_get(f, "drift"))
-				   ? json_number_value(json_object_get(f, "drift")) : 0;
+		flabels[i] = json_string_value(json_object_get(f, "name"));
+		skew[i] = num_at(f, "skew", NULL);
+		drift[i] = num_at(f, "drift", NULL);
+		skew[i] = isfinite(skew[i]) ? skew[i] : 0;
+		drift[i] = isfinite(drift[i]) ? drift[i] : 0;
 	}
-	struct plot_hist h = {.title = json_string_value(json_object_get(res, "model")),
-			      .xlabel = "feature", .ylabel = "distance", .nbins = n,
-			      .labels = labels, .nseries = 2, .names = {"skew", "drift"},
-			      .values = {skew, drift}};
-	int rc = plot_hist_file(&h, path, err);
-	free(labels), free(skew), free(drift);
+	if (nf) {
+		snprintf(title[np], sizeof title[np], "%s: skew and drift", model);
+		p[np] = (struct plot_hist){.title = title[np], .xlabel = "feature", .ylabel = "distance",
+					     .nbins = nf, .labels = flabels, .nseries = 2,
+					     .names = {"skew", "drift"}, .values = {skew, drift}};
+		np++;
+	}
+	bool have_q = false;
+	for (size_t i = 0; i < nw; i++) {
+		json_t *w = json_array_get(series, i);
+		wlabels[i] = json_string_value(json_object_get(w, "start"));
+		reqs[i] = num_at(w, "requests", NULL);
+		errs[i] = num_at(w, "errors", NULL);
+		p50[i] = num_at(w, "latency", "p50");
+		p99[i] = num_at(w, "latency", "p99");
+		p50[i] = isfinite(p50[i]) ? p50[i] : 0;
+		p99[i] = isfinite(p99[i]) ? p99[i] : 0;
+		const char *metric = json_string_value(json_object_get(json_object_get(res, "quality"), "metric"));
+		double q = metric ? num_at(json_object_get(w, "quality"), "metrics", metric) : NAN;
+		have_q |= isfinite(q);
+		qual[i] = isfinite(q) ? q : 0;
+	}
+	if (nw) {
+		snprintf(title[np], sizeof title[np], "%s: requests per window", model);
+		p[np] = (struct plot_hist){.title = title[np], .xlabel = "window", .ylabel = "requests",
+					     .nbins = nw, .labels = wlabels, .nseries = 2,
+					     .names = {"requests", "errors"}, .values = {reqs, errs},
+					     .lines = true};
+		np++;
+		snprintf(title[np], sizeof title[np], "%s: latency", model);
+		p[np] = (struct plot_hist){.title = title[np], .xlabel = "window", .ylabel = "ms",
+					     .nbins = nw, .labels = wlabels, .nseries = 2,
+					     .names = {"p50", "p99"}, .values = {p50, p99}, .lines = true};
+		np++;
+	}
+	json_t *pr = json_object_get(res, "predictions");
+	if (pr) {
+		bool hist = json_is_array(json_object_get(pr, "edges"));
+		json_t *counts = json_object_get(pr, "counts");
+		size_t nb = json_array_size(counts);
+		pcounts = xcalloc(nb ? nb : 1, sizeof *pcounts);
+		for (size_t i = 0; i < nb; i++)
+			pcounts[i] = (double)json_integer_value(json_array_get(counts, i));
+		if (hist) {
+			pedges = xcalloc(nb + 1, sizeof *pedges);
+			for (size_t i = 0; i <= nb; i++)
+				pedges[i] = json_number_value(json_array_get(json_object_get(pr, "edges"), i));
+		} else {
+			plabels = xcalloc(nb ? nb : 1, sizeof *plabels);
+			for (size_t i = 0; i < nb; i++)
+				plabels[i] = json_string_value(json_array_get(json_object_get(pr, "classes"), i));
+		}
+		if (nb) {
+			snprintf(title[np], sizeof title[np], "%s: predictions", model);
+			p[np] = (struct plot_hist){.title = title[np], .xlabel = hist ? "prediction" : "class",
+						     .ylabel = "rows", .nbins = nb, .edges = pedges,
+						     .labels = plabels, .nseries = 1, .names = {"rows"},
+						     .values = {pcounts}};
+			np++;
+		}
+	}
+	if (have_q) {
+		const char *metric = json_string_value(json_object_get(json_object_get(res, "quality"), "metric"));
+		snprintf(title[np], sizeof title[np], "%s: live %s", model, metric);
+		p[np] = (struct plot_hist){.title = title[np], .xlabel = "window", .ylabel = metric,
+					     .nbins = nw, .labels = wlabels, .nseries = 1,
+					     .names = {metric}, .values = {qual}, .lines = true};
+		np++;
+	}
+	int rc = np ? plot_panels_file(p, np, path, err)
+		    : pm_errf(err, "monitor --out: the log of %s is empty: nothing to draw", model);
+	free(flabels), free(skew), free(drift), free(wlabels), free(reqs), free(errs);
+	free(p50), free(p99), free(qual), free(pedges), free(pcounts), free(plabels);
 	return rc;
 }
 
-/* The summary of `monitor` and `monitor diagnose`: options, the baseline
- * (the served version's training data unless --baseline), the log. */
-static int collect(struct session *s, struct cmd_call *call, struct workspace **wsp,
-		   struct monitor_options *op, json_t **resp, struct pm_err *err)
+/* ---- options ------------------------------------------------------------------------ */
+
+/* A number from a setting (dflt when unset); min_ok: the smallest value allowed. */
+static int setting_num(struct session *s, const char *key, double min_ok, bool strict, double *v,
+		       struct pm_err *err)
 {
+	const char *t = session_get(s, key);
+	double d;
+	if (!t || !*t)
+		return 0;
+	if (!parse_double(t, strlen(t), &d) || !isfinite(d) || d < min_ok || (strict && d == min_ok))
+		return pm_errcf(err, PM_E_USAGE, "setting %s: expected a %s number, got \"%s\"", key,
+				strict ? "positive" : "non-negative", t);
+	*v = d;
+	return 0;
+}
+
+/* The model name of a reference "M", "M:V" or "M@ALIAS". */
+static void model_name(const char *ref, char *name, size_t n)
+{
+	snprintf(name, n, "%s", ref);
+	char *c = strpbrk(name, ":@");
+	if (c)
+		*c = 0;
+}
+
+/* What `monitor`, `monitor diagnose` and `monitor feedback` share: the
+ * settings, the served version (its model, its training data as the
+ * baseline unless --baseline) and the schema of per-feature thresholds. */
+struct ctx {
 	struct workspace *ws;
-	const char *model = call->argv[0];
-	struct monitor_options o = {.since_us = INT64_MIN, .window_us = 3600000000LL};
+	struct monitor_options o;
+	struct reg_version v;
+	bool have_v;
+	struct model *m;
+	struct schema *schema;
+	char name[256];
+};
+
+static void ctx_free(struct ctx *c)
+{
+	if (c->have_v)
+		reg_version_free(&c->v);
+	model_free(c->m);
+	if (c->schema)
+		schema_free(c->schema);
+}
+
+static int ctx_open(struct session *s, struct cmd_call *call, bool features, struct ctx *c,
+		    struct pm_err *err)
+{
+	memset(c, 0, sizeof *c);
+	struct monitor_options *o = &c->o;
+	monitor_options_init(o);
+	const char *ref = call->argv[0];
+	model_name(ref, c->name, sizeof c->name);
 	const char *w = call_opt(call, "--window");
-	if (w && parse_duration("--window", w, &o.window_us, err))
+	if (w && parse_duration("--window", w, &o->window_us, err))
 		return -1;
-	if (opt_time(call, "--since", &o.since_us, err))
+	if (opt_time(call, "--since", &o->since_us, err))
 		return -1;
-	double dflt = MONITOR_DEFAULT_THRESHOLD;
-	const char *set = session_get(s, "monitor.threshold");
-	if (set && (!parse_double(set, strlen(set), &dflt) || dflt <= 0))
-		return pm_errcf(err, PM_E_USAGE, "setting monitor.threshold: expected a positive number, got \"%s\"",
-				set);
-	if (call_opt_double(call, "--threshold", dflt, &o.threshold, err))
+	double dflt = MONITOR_DEFAULT_THRESHOLD, minreq = (double)o->min_requests,
+	       minrows = (double)o->quality_min_rows;
+	if (setting_num(s, "monitor.threshold", 0, true, &dflt, err) ||
+	    setting_num(s, "monitor.error_rate", 0, false, &o->error_rate, err) ||
+	    setting_num(s, "monitor.latency_p99_ms", 0, false, &o->latency_p99_ms, err) ||
+	    setting_num(s, "monitor.min_requests", 0, false, &minreq, err) ||
+	    setting_num(s, "monitor.quality_drop", 0, false, &o->quality_drop, err) ||
+	    setting_num(s, "monitor.quality_min_rows", 0, false, &minrows, err))
 		return -1;
-	if (session_ws(s, &ws, err))
+	o->min_requests = (int64_t)minreq;
+	o->quality_min_rows = (int64_t)minrows;
+	if (call_opt_double(call, "--threshold", dflt, &o->threshold, err))
 		return -1;
-	const char *base = call_opt(call, "--baseline");
-	struct reg_version v = {0};
-	bool have_v = false;
-	if (!base) {
-		struct pm_err e2 = {0};
-		if (reg_resolve(ws, model, &v, &e2) == 0) {
-			have_v = true;
-			base = v.train_dataset;
-		} else if (e2.code != PM_E_NOTFOUND) {
-			*err = e2;
+	if (!(o->threshold > 0))
+		return pm_errcf(err, PM_E_USAGE, "--threshold: expected a positive number, got \"%s\"",
+				call_opt(call, "--threshold"));
+	if (session_ws(s, &c->ws, err))
+		return -1;
+	/* A bare model name is the version that served its latest request. */
+	char vref[300];
+	int64_t served = 0;
+	if (!strpbrk(ref, ":@")) {
+		if (monitor_served_version(c->ws, ref, &served, err))
 			return -1;
+		if (served > 0) {
+			snprintf(vref, sizeof vref, "%s:%lld", ref, (long long)served);
+			ref = vref;
 		}
 	}
-	struct frame *bf = NULL;
-	if (base && session_frame(s, base, &bf, err)) {
-		if (have_v)
-			reg_version_free(&v);
-		return -1;
+	struct pm_err e2 = {0};
+	int rr = reg_resolve(c->ws, ref, &c->v, &e2);
+	if (rr && served > 0 && e2.code == PM_E_NOTFOUND) {
+		ref = call->argv[0];   /* that version is gone from the registry */
+		e2 = (struct pm_err){0};
+		rr = reg_resolve(c->ws, ref, &c->v, &e2);
 	}
-	o.baseline = bf;
+	if (rr == 0) {
+		c->have_v = true;
+		o->version = c->v.version;
+		if (reg_load_model(c->ws, &c->v, &c->m, err))
+			goto fail;
+		o->model = c->m;
+	} else if (e2.code != PM_E_NOTFOUND || strpbrk(ref, ":@")) {
+		*err = e2;   /* a version or alias that does not exist is an error */
+		goto fail;
+	}
+	if (features) {
+		const char *base = call_opt(call, "--baseline");
+		if (!base && c->have_v)
+			base = c->v.train_dataset;
+		struct frame *bf = NULL;
+		if (base && session_frame(s, base, &bf, err))
+			goto fail;
+		o->baseline = bf;
+		const char *sn = call_opt(call, "--schema");
+		if (!sn)
+			sn = session_get(s, "monitor.schema");
+		if (sn && *sn) {
+			if (schema_fetch(s, sn, &c->schema, err))
+				goto fail;
+			o->schema = c->schema;
+			o->schema_name = c->schema->name;
+		}
+	}
+	return 0;
+fail:
+	ctx_free(c);
+	memset(c, 0, sizeof *c);
+	return -1;
+}
+
+/* The summary of `monitor` and `monitor diagnose`. */
+static int collect(struct session *s, struct cmd_call *call, struct ctx *c, json_t **resp,
+		   struct pm_err *err)
+{
+	if (ctx_open(s, call, true, c, err))
+		return -1;
 	json_t *res;
-	char name[256];
-	snprintf(name, sizeof name, "%s", model);
-	char *colon = strpbrk(name, ":@");
-	if (colon)
-		*colon = 0;
-	int rc = monitor_summary(ws, name, &o, &res, err);
-	if (rc == 0) {
-		if (base)
-			json_object_set_new(res, "baseline", json_string(base));
-		if (have_v)
-			json_object_set_new(res, "version", json_integer(v.version));
-	}
-	if (have_v)
-		reg_version_free(&v);
-	if (rc)
+	if (monitor_summary(c->ws, c->name, &c->o, &res, err)) {
+		ctx_free(c);
 		return -1;
-	json_object_set_new(res, "model", json_string(name));
-	*wsp = ws;
-	*op = o;
+	}
+	if (c->o.baseline)
+		json_object_set_new(res, "baseline", json_string(c->o.baseline->name));
+	if (c->have_v)
+		json_object_set_new(res, "version", json_integer(c->v.version));
+	if (c->schema)
+		json_object_set_new(res, "schema", json_string(c->schema->name));
 	*resp = res;
 	return 0;
 }
 
 static int exec_monitor(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
-	struct workspace *ws;
-	struct monitor_options o;
+	struct ctx c;
 	json_t *res;
-	if (collect(s, call, &ws, &o, &res, err))
+	if (collect(s, call, &c, &res, err))
 		return -1;
-	const char *name = json_string_value(json_object_get(res, "model"));
-	/* Alerts: one open alert per model, kind and feature. */
-	bool fire_skew = false, fire_drift = false;
-	size_t i;
-	json_t *f;
-	json_array_foreach(json_object_get(res, "features"), i, f)
-	{
-		const char *fn = json_string_value(json_object_get(f, "name"));
-		static const char *const kinds[] = {"skew", "drift"};
-		for (int k = 0; k < 2; k++) {
-			json_t *d = json_object_get(f, kinds[k]);
-			bool opened;
-			if (!json_is_number(d) || json_number_value(d) <= o.threshold)
-				continue;
-			if (monitor_alert_raise(ws, name, kinds[k], fn, json_number_value(d),
-						o.threshold, &opened, err)) {
-				json_decref(res);
-				return -1;
-			}
-			if (opened)
-				*(k ? &fire_drift : &fire_skew) = true;
-		}
-	}
 	const char *out = call_opt(call, "--out");
-	if (out && draw_panels(res, out, err)) {
+	int rc = out ? draw_panels(res, out, err) : 0;
+	if (rc == 0)
+		rc = raise_and_hook(s, c.ws, c.name, json_object_get(res, "due"), res, err);
+	ctx_free(&c);
+	if (rc) {
 		json_decref(res);
 		return -1;
 	}
 	call->result = res;
-	if (fire_skew)
-		run_hook(s, "alert.on_skew");
-	if (fire_drift)
-		run_hook(s, "alert.on_drift");
 	return 0;
 }
 
@@ -304,11 +545,11 @@ static char *fmt_list(json_t *a)
 
 static int exec_diagnose(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
-	struct workspace *ws;
-	struct monitor_options o;
+	struct ctx ctx;
 	json_t *res;
-	if (collect(s, call, &ws, &o, &res, err))
+	if (collect(s, call, &ctx, &res, err))
 		return -1;
+	ctx_free(&ctx);
 	json_t *causes = json_array();
 	size_t i;
 	json_t *f;
@@ -319,14 +560,18 @@ static int exec_diagnose(struct session *s, struct cmd_call *call, struct pm_err
 		const char *d = json_string_value(json_object_get(f, "distance"));
 		const char *dn = strcmp(d, "linf") == 0 ? "L-infinity distance" : "Jensen-Shannon divergence";
 		json_t *dr = json_object_get(f, "drift"), *sk = json_object_get(f, "skew");
+		const char *dd = json_string_value(json_object_get(f, "drift_distance"));
+		const char *ddn = dd && strcmp(dd, "linf") == 0 ? "L-infinity distance"
+			     : dd ? "Jensen-Shannon divergence" : dn;
 		if (json_is_number(dr) && json_number_value(dr) >= 0.05) {
 			asprintf(&t, "%s drifted: %s %.4f between the last window and the one before (threshold %g)",
-				 fn, dn, json_number_value(dr), o.threshold);
+				 fn, ddn, json_number_value(dr),
+				 num_at(f, "drift_threshold", NULL));
 			add_cause(causes, "drift", fn, json_number_value(dr), t);
 		}
 		if (json_is_number(sk) && json_number_value(sk) >= 0.05) {
 			asprintf(&t, "%s differs from the training data: %s %.4f (threshold %g)", fn, dn,
-				 json_number_value(sk), o.threshold);
+				 json_number_value(sk), num_at(f, "skew_threshold", NULL));
 			add_cause(causes, "skew", fn, json_number_value(sk), t);
 		}
 		json_t *nv = json_object_get(f, "new_values"), *vv = json_object_get(f, "vanished_values");
@@ -359,6 +604,42 @@ static int exec_diagnose(struct session *s, struct cmd_call *call, struct pm_err
 		asprintf(&t, "latency spike: p99 %.2f ms in the last window, %.2f ms before",
 			 json_number_value(lw), json_number_value(lp));
 		add_cause(causes, "latency", NULL, json_number_value(lw) / json_number_value(lp) - 1, t);
+	}
+	json_t *ew = json_object_get(w, "errors"), *ep = json_object_get(p, "errors");
+	json_t *rw = json_object_get(w, "requests"), *rp = json_object_get(p, "requests");
+	if (json_integer_value(rw) > 0 && json_integer_value(rp) > 0) {
+		double a = (double)json_integer_value(ew) / (double)json_integer_value(rw);
+		double b = (double)json_integer_value(ep) / (double)json_integer_value(rp);
+		if (a >= 0.01 && a >= 2 * b) {
+			asprintf(&t, "error rate rose to %.1f%% in the last window from %.1f%% before",
+				 100 * a, 100 * b);
+			add_cause(causes, "error_rate", NULL, a - b + 0.5, t);
+		}
+	}
+	/* live quality: the last window with feedback against the evaluation */
+	bool any_alert = false;
+	json_array_foreach(json_object_get(res, "features"), i, f)
+		any_alert |= json_is_true(json_object_get(f, "alert"));
+	json_t *q = json_object_get(res, "quality");
+	json_t *qw = json_object_get(q, "windows");
+	json_t *last = json_array_get(qw, json_array_size(qw) ? json_array_size(qw) - 1 : 0);
+	size_t vi;
+	json_t *vq;
+	json_array_foreach(json_object_get(last, "versions"), vi, vq)
+	{
+		json_t *live = json_object_get(vq, "live"), *ev = json_object_get(vq, "eval");
+		if (!json_is_true(json_object_get(vq, "drop")) || !json_is_number(live) || !json_is_number(ev))
+			continue;
+		const char *metric = json_string_value(json_object_get(q, "metric"));
+		double lv = json_number_value(live), e = json_number_value(ev);
+		asprintf(&t, "quality fell: live %s %.4f of version %lld on %lld labelled rows from %s, "
+			     "evaluated at %.4f (limit %.4f)%s",
+			 metric, lv, (long long)json_integer_value(json_object_get(vq, "version")),
+			 (long long)json_integer_value(json_object_get(vq, "rows")),
+			 json_string_value(json_object_get(last, "start")), e,
+			 json_number_value(json_object_get(vq, "limit")),
+			 any_alert ? "" : ", while no feature is over its skew or drift threshold (concept drift)");
+		add_cause(causes, "quality", metric, 1.5 + fabs(lv - e) / (fabs(e) > 0 ? fabs(e) : 1), t);
 	}
 	json_t *vw = json_object_get(w, "versions"), *vp = json_object_get(p, "versions");
 	if (json_array_size(vw) && json_array_size(vp) && !json_equal(vw, vp)) {
@@ -406,6 +687,191 @@ static const char *fmt_num(json_t *v, char *buf, size_t n, const char *fmt)
 	return buf;
 }
 
+static void spark_line(struct sbuf *out, const char *label, const double *v, size_t n)
+{
+	sbuf_puts(out, label);
+	plot_sparkline(out, v, n, plot_unicode());
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
+	char a[32], b[32];
+	if (lo <= hi)
+		sbuf_printf(out, "  %s..%s", render_num(lo, a, sizeof a), render_num(hi, b, sizeof b));
+	sbuf_putc(out, '\n');
+}
+
+/* "a 40.0% b 60.0%" or "mean 1.23" */
+static void pred_brief(json_t *p, char *buf, size_t n)
+{
+	buf[0] = 0;
+	if (!p)
+		return;
+	if (json_object_get(p, "edges")) {
+		fmt_num(json_object_get(p, "mean"), buf, n, "mean %.4g");
+		return;
+	}
+	size_t off = 0, i;
+	json_t *x;
+	json_array_foreach(json_object_get(p, "classes"), i, x)
+	{
+		double sh = num_at(json_array_get(json_object_get(p, "shares"), i), NULL, NULL);
+		if (off < n)
+			off += (size_t)snprintf(buf + off, n - off, "%s%s %.1f%%", i ? " " : "",
+						json_string_value(x), isfinite(sh) ? 100 * sh : 0.0);
+	}
+}
+
+static void render_predictions(json_t *p, struct sbuf *out)
+{
+	if (!p)
+		return;
+	char buf[256];
+	if (json_object_get(p, "edges")) {
+		json_t *e = json_object_get(p, "edges"), *c = json_object_get(p, "counts");
+		size_t nb = json_array_size(c);
+		double *v = xcalloc(nb ? nb : 1, sizeof *v);
+		for (size_t i = 0; i < nb; i++)
+			v[i] = (double)json_integer_value(json_array_get(c, i));
+		char a[32], b[32], m[32];
+		sbuf_printf(out, "predictions: %lld rows, mean %s, histogram %s..%s: ",
+			    (long long)json_integer_value(json_object_get(p, "rows")),
+			    render_num(num_at(p, "mean", NULL), m, sizeof m),
+			    render_num(json_number_value(json_array_get(e, 0)), a, sizeof a),
+			    render_num(json_number_value(json_array_get(e, nb)), b, sizeof b));
+		plot_sparkline(out, v, nb, plot_unicode());
+		sbuf_putc(out, '\n');
+		free(v);
+		return;
+	}
+	pred_brief(p, buf, sizeof buf);
+	sbuf_printf(out, "predicted classes (%lld rows): %s\n",
+		    (long long)json_integer_value(json_object_get(p, "rows")), buf);
+}
+
+static void render_quality(json_t *q, struct sbuf *out)
+{
+	if (!q)
+		return;
+	const char *metric = json_string_value(json_object_get(q, "metric"));
+	char a[32];
+	sbuf_printf(out, "live quality: %s %s on %lld labelled rows", metric ? metric : "-",
+		    render_num(metric ? num_at(q, "metrics", metric) : NAN, a, sizeof a),
+		    (long long)json_integer_value(json_object_get(q, "rows")));
+	json_t *ws = json_object_get(q, "windows");
+	json_t *last = json_array_get(ws, json_array_size(ws) ? json_array_size(ws) - 1 : 0);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(last, "versions"), i, v)
+	{
+		char l[32], e[32], lim[32];
+		if (!json_object_get(v, "eval"))
+			continue;
+		sbuf_printf(out, "; last window version %lld: %s (evaluated %s, limit %s)%s",
+			    (long long)json_integer_value(json_object_get(v, "version")),
+			    render_num(num_at(v, "live", NULL), l, sizeof l),
+			    render_num(num_at(v, "eval", NULL), e, sizeof e),
+			    render_num(num_at(v, "limit", NULL), lim, sizeof lim),
+			    json_is_true(json_object_get(v, "drop")) ? " DROP" : "");
+	}
+	sbuf_putc(out, '\n');
+}
+
+#define SERIES_TABLE_MAX 12
+
+/* The windows: sparklines over all of them, a table of the last ones. */
+static void render_series(json_t *r, struct sbuf *out)
+{
+	json_t *series = json_object_get(r, "series");
+	size_t n = json_array_size(series);
+	if (!n)
+		return;
+	const char *metric = json_string_value(json_object_get(json_object_get(r, "quality"), "metric"));
+	double secs = num_at(r, "window_seconds", NULL);
+	char wl[32];
+	if (secs >= 86400 && fmod(secs, 86400) == 0)
+		snprintf(wl, sizeof wl, "%gd", secs / 86400);
+	else if (secs >= 3600 && fmod(secs, 3600) == 0)
+		snprintf(wl, sizeof wl, "%gh", secs / 3600);
+	else if (secs >= 60 && fmod(secs, 60) == 0)
+		snprintf(wl, sizeof wl, "%gm", secs / 60);
+	else
+		snprintf(wl, sizeof wl, "%gs", secs);
+	sbuf_printf(out, "\n%zu window(s) of %s\n", n, wl);
+	if (n > 1) {
+		double *v = xcalloc(n, sizeof *v);
+		static const char *const what[] = {"requests", "errors", "p99 ms", "prediction", "quality"};
+		for (int k = 0; k < 5; k++) {
+			bool any = false;
+			for (size_t i = 0; i < n; i++) {
+				json_t *w = json_array_get(series, i);
+				v[i] = k == 0 ? num_at(w, "requests", NULL)
+				       : k == 1 ? num_at(w, "errors", NULL)
+				       : k == 2 ? num_at(w, "latency", "p99")
+				       : k == 3 ? num_at(w, "predictions", "mean")
+				       : metric ? num_at(json_object_get(w, "quality"), "metrics", metric) : NAN;
+				any |= isfinite(v[i]);
+			}
+			if (!any)
+				continue;
+			char label[64];
+			snprintf(label, sizeof label, "  %-12s ",
+				 k == 3 ? "pred. mean" : k == 4 ? metric : what[k]);
+			spark_line(out, label, v, n);
+		}
+		free(v);
+	}
+	size_t first = n > SERIES_TABLE_MAX ? n - SERIES_TABLE_MAX : 0;
+	size_t rows = n - first;
+	enum { NC = 8 };
+	const char *hdr[NC] = {"window", "requests", "errors", "p50 ms", "p99 ms", "batch",
+			       "predictions", metric ? metric : "quality"};
+	char (*cells)[64] = xcalloc(rows * NC, sizeof *cells);
+	const char **pc = xcalloc(rows * NC, sizeof *pc);
+	for (size_t i = 0; i < rows; i++) {
+		json_t *w = json_array_get(series, first + i);
+		char (*c)[64] = cells + i * NC;
+		snprintf(c[0], 64, "%s", json_string_value(json_object_get(w, "start")));
+		snprintf(c[1], 64, "%lld", (long long)json_integer_value(json_object_get(w, "requests")));
+		snprintf(c[2], 64, "%lld", (long long)json_integer_value(json_object_get(w, "errors")));
+		fmt_num(json_object_get(json_object_get(w, "latency"), "p50"), c[3], 64, "%.2f");
+		fmt_num(json_object_get(json_object_get(w, "latency"), "p99"), c[4], 64, "%.2f");
+		fmt_num(json_object_get(json_object_get(w, "batch"), "mean"), c[5], 64, "%.3g");
+		pred_brief(json_object_get(w, "predictions"), c[6], 64);
+		render_num(metric ? num_at(json_object_get(w, "quality"), "metrics", metric) : NAN, c[7], 64);
+		for (int k = 0; k < NC; k++)
+			pc[i * NC + k] = c[k];
+	}
+	static const bool right[NC] = {false, true, true, true, true, true, false, true};
+	render_table(out, NC, hdr, pc, rows, right);
+	free(cells);
+	free(pc);
+}
+
+static void render_opened(json_t *a, struct sbuf *out)
+{
+	if (!json_array_size(a))
+		return;
+	sbuf_printf(out, "new alerts:");
+	size_t i;
+	json_t *x;
+	json_array_foreach(a, i, x)
+	{
+		const char *f = json_string_value(json_object_get(x, "feature"));
+		char v[32], t[32];
+		sbuf_printf(out, "%s %s%s%s %s (threshold %s)", i ? "," : "",
+			    json_string_value(json_object_get(x, "kind")), f ? " " : "", f ? f : "",
+			    render_num(num_at(x, "value", NULL), v, sizeof v),
+			    render_num(num_at(x, "threshold", NULL), t, sizeof t));
+		json_t *w = json_object_get(x, "window");
+		if (w)
+			sbuf_printf(out, " in window %s", json_string_value(w));
+	}
+	sbuf_putc(out, '\n');
+}
+
+static void render_features(json_t *feats, struct sbuf *out);
+
 static void render_monitor(struct session *s, const struct cmd_call *call, json_t *r,
 			   struct sbuf *out)
 {
@@ -439,21 +905,41 @@ static void render_monitor(struct session *s, const struct cmd_call *call, json_
 		sbuf_putc(out, '\n');
 		free(v);
 	}
+	render_predictions(json_object_get(r, "predictions"), out);
+	render_quality(json_object_get(r, "quality"), out);
+	render_series(r, out);
 	json_t *feats = json_object_get(r, "features");
 	size_t n = json_array_size(feats);
-	if (!n)
-		return;
-	sbuf_putc(out, '\n');
+	if (n) {
+		sbuf_putc(out, '\n');
+		render_features(feats, out);
+	}
+	render_opened(json_object_get(r, "opened"), out);
+}
+
+static void render_features(json_t *feats, struct sbuf *out)
+{
+	size_t n = json_array_size(feats);
 	const char *hdr[] = {"feature", "distance", "skew", "drift", "threshold", "alert"};
 	char (*cells)[32] = xcalloc(n * 6, sizeof *cells);
 	const char **pc = xcalloc(n * 6, sizeof *pc);
 	for (size_t i = 0; i < n; i++) {
 		json_t *f = json_array_get(feats, i);
 		snprintf(cells[i * 6], 32, "%s", json_string_value(json_object_get(f, "name")));
-		snprintf(cells[i * 6 + 1], 32, "%s", json_string_value(json_object_get(f, "distance")));
+		/* one distance and threshold, or the skew side's/the drift side's */
+		const char *sd = json_string_value(json_object_get(f, "skew_distance"));
+		const char *dd = json_string_value(json_object_get(f, "drift_distance"));
+		double st = num_at(f, "skew_threshold", NULL), dt = num_at(f, "drift_threshold", NULL);
+		if (sd && dd && strcmp(sd, dd) != 0)
+			snprintf(cells[i * 6 + 1], 32, "%s/%s", sd, dd);
+		else
+			snprintf(cells[i * 6 + 1], 32, "%s", json_string_value(json_object_get(f, "distance")));
 		fmt_num(json_object_get(f, "skew"), cells[i * 6 + 2], 32, "%.4f");
 		fmt_num(json_object_get(f, "drift"), cells[i * 6 + 3], 32, "%.4f");
-		fmt_num(json_object_get(f, "threshold"), cells[i * 6 + 4], 32, "%g");
+		if (isfinite(st) && isfinite(dt) && st != dt)
+			snprintf(cells[i * 6 + 4], 32, "%g/%g", st, dt);
+		else
+			fmt_num(json_object_get(f, "threshold"), cells[i * 6 + 4], 32, "%g");
 		snprintf(cells[i * 6 + 5], 32, "%s",
 			 json_is_true(json_object_get(f, "alert")) ? "ALERT" : "");
 		for (int k = 0; k < 6; k++)
@@ -465,23 +951,62 @@ static void render_monitor(struct session *s, const struct cmd_call *call, json_
 	free(pc);
 }
 
+/* A whole number of days from an option, else a setting, else dflt. */
+static int days_opt(struct session *s, const struct cmd_call *call, const char *opt,
+		    const char *key, long long dflt, long long *out, struct pm_err *err)
+{
+	double d = (double)dflt;
+	if (setting_num(s, key, 0, false, &d, err))
+		return -1;
+	if (d != floor(d) || d > 100000)
+		return pm_errcf(err, PM_E_USAGE, "setting %s: expected a whole number of days, got \"%s\"",
+				key, session_get(s, key));
+	if (call_opt_int(call, opt, (long long)d, out, err))
+		return -1;
+	if (*out < 0 || *out > 100000)
+		return pm_errcf(err, PM_E_USAGE, "%s: %s must be 0 to 100000 days", call->entry->name,
+				opt);
+	return 0;
+}
+
+int monitor_retention_days(struct session *s, const struct cmd_call *call, long long *keep,
+			   long long *rollup, struct pm_err *err)
+{
+	if (days_opt(s, call, "--keep-days", "monitor.retention_days", MONITOR_DEFAULT_KEEP_DAYS,
+		     keep, err) ||
+	    days_opt(s, call, "--rollup-days", "monitor.rollup_days", MONITOR_DEFAULT_ROLLUP_DAYS,
+		     rollup, err))
+		return -1;
+	if (*rollup < *keep)
+		return pm_errcf(err, PM_E_USAGE,
+				"%s: rollups (%lld days) must be kept at least as long as "
+				"raw requests (%lld days)",
+				call->entry->name, *rollup, *keep);
+	return 0;
+}
+
 static int exec_compact(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
-	long long days;
-	if (call_opt_int(call, "--keep-days", 30, &days, err))
+	long long days, rdays;
+	if (monitor_retention_days(s, call, &days, &rdays, err))
 		return -1;
-	if (days < 0)
-		return pm_errcf(err, PM_E_USAGE, "monitor compact: --keep-days must be 0 or more");
-	char now[64];
 	int64_t now_us;
-	ts_now_iso(now, sizeof now);
-	if (!ts_parse(now, strlen(now), &now_us))
-		return pm_errf(err, "monitor compact: cannot read the clock");
+	char now[64];
+	if (call_opt(call, "--now")) {
+		if (opt_time(call, "--now", &now_us, err))
+			return -1;
+	} else {
+		ts_now_iso(now, sizeof now);
+		if (!ts_parse(now, strlen(now), &now_us))
+			return pm_errf(err, "monitor compact: cannot read the clock");
+	}
 	if (session_ws(s, &ws, err))
 		return -1;
-	int64_t rolled;
-	if (monitor_compact(ws, now_us - (int64_t)days * 86400000000LL, &rolled, err))
+	struct monitor_compact_result cr;
+	int64_t before = now_us - (int64_t)days * 86400000000LL;
+	int64_t drop = now_us - (int64_t)rdays * 86400000000LL;
+	if (monitor_compact(ws, before, drop, &cr, err))
 		return -1;
 	sqlite3_stmt *st;
 	json_int_t nroll = 0, nreq = 0;
@@ -491,9 +1016,137 @@ static int exec_compact(struct session *s, struct cmd_call *call, struct pm_err 
 	if (sqlite3_step(st) == SQLITE_ROW)
 		nroll = sqlite3_column_int64(st, 0), nreq = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
-	call->result = json_pack("{s:I,s:I,s:I,s:I}", "keep_days", (json_int_t)days, "compacted",
-				 (json_int_t)rolled, "requests_left", nreq, "rollups", nroll);
+	char tb[64], td[64];
+	ts_format(before, tb, sizeof tb);
+	ts_format(drop, td, sizeof td);
+	call->result = json_pack("{s:I,s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "keep_days", (json_int_t)days,
+				 "rollup_days", (json_int_t)rdays, "rolled_before", tb, "dropped_before",
+				 td, "compacted", (json_int_t)cr.rolled, "rollups_dropped",
+				 (json_int_t)cr.rollups_dropped, "feedback_dropped",
+				 (json_int_t)cr.feedback_dropped, "requests_left", nreq, "rollups", nroll);
 	return 0;
+}
+
+/* ---- feedback --------------------------------------------------------------------------------- */
+
+static int exec_feedback(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *dname = call_opt(call, "--data");
+	if (!dname)
+		return pm_errcf(err, PM_E_USAGE, "monitor feedback: --data NAME is required");
+	struct ctx c;
+	if (ctx_open(s, call, false, &c, err))
+		return -1;
+	struct frame *f;
+	char **keys = NULL;
+	json_t *res = NULL, *q = NULL, *due = json_array();
+	int rc = -1;
+	if (session_frame(s, dname, &f, err))
+		goto out;
+	const char *label = call_opt(call, "--label");
+	if (!label && c.have_v)
+		label = c.v.label;
+	if (!label) {
+		pm_errcf(err, PM_E_USAGE,
+			 "monitor feedback: %s has no registered version to take the label from; "
+			 "name it with --label COL",
+			 c.name);
+		goto out;
+	}
+	const char *k = call_opt(call, "--key");
+	if (k) {
+		/* COL[,COL..] */
+		size_t n = 1;
+		for (const char *p = k; *p; p++)
+			n += *p == ',';
+		keys = xcalloc(n + 1, sizeof *keys);
+		const char *p = k;
+		for (size_t i = 0; i < n; i++) {
+			const char *e = strchr(p, ',');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			if (!len) {
+				pm_errcf(err, PM_E_USAGE, "--key: expected COL[,COL..], got \"%s\"", k);
+				goto out;
+			}
+			keys[i] = xstrndup(p, len);
+			p = e ? e + 1 : p + len;
+		}
+	}
+	struct monitor_feedback_options fo = {
+		.data = f,
+		.keys = (const char *const *)keys,
+		.label = label,
+		.regression = c.m && c.m->task == TASK_REGRESSION,
+		.since_us = c.o.since_us,
+	};
+	if (!c.m) {
+		int lc = frame_col_index(f, label);
+		fo.regression = lc >= 0 && pm_type_numeric(f->cols[lc].type) && f->cols[lc].type != PM_BOOL;
+	}
+	if (monitor_feedback_join(c.ws, c.name, &fo, &res, err))
+		goto out;
+	if (monitor_quality(c.ws, c.name, &c.o, &q, due, err))
+		goto out;
+	json_object_set(res, "quality", q);
+	if (raise_and_hook(s, c.ws, c.name, due, res, err))
+		goto out;
+	rc = 0;
+out:
+	if (keys)
+		for (char **p = keys; *p; p++)
+			free(*p);
+	free(keys);
+	json_decref(q);
+	json_decref(due);
+	ctx_free(&c);
+	if (rc)
+		json_decref(res);
+	else
+		call->result = res;
+	return rc;
+}
+
+static void render_feedback(struct session *s, const struct cmd_call *call, json_t *r,
+			    struct sbuf *out)
+{
+	(void)s, (void)call;
+	char *keys = fmt_list(json_object_get(r, "keys"));
+	sbuf_printf(out,
+		    "joined %lld of %lld logged rows of %s to labels %s of %s by %s "
+		    "(%lld feedback rows unmatched, %lld logged rows without a key, %lld unscored)\n",
+		    (long long)json_integer_value(json_object_get(r, "joined")),
+		    (long long)json_integer_value(json_object_get(r, "logged_rows")),
+		    json_string_value(json_object_get(r, "model")),
+		    json_string_value(json_object_get(r, "label")),
+		    json_string_value(json_object_get(r, "dataset")), keys,
+		    (long long)json_integer_value(json_object_get(r, "unmatched")),
+		    (long long)json_integer_value(json_object_get(r, "no_key")),
+		    (long long)json_integer_value(json_object_get(r, "unscored")));
+	free(keys);
+	json_t *q = json_object_get(r, "quality");
+	const char *metric = json_string_value(json_object_get(q, "metric"));
+	if (!metric)
+		return;
+	render_quality(q, out);
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(q, "windows"), i, w)
+	{
+		char a[32];
+		sbuf_printf(out, "  %s  %6lld rows  %s %s", json_string_value(json_object_get(w, "start")),
+			    (long long)json_integer_value(json_object_get(w, "rows")), metric,
+			    render_num(num_at(w, "metrics", metric), a, sizeof a));
+		size_t j;
+		json_t *v;
+		json_array_foreach(json_object_get(w, "versions"), j, v)
+		{
+			if (json_is_true(json_object_get(v, "drop")))
+				sbuf_printf(out, "  DROP (version %lld)",
+					    (long long)json_integer_value(json_object_get(v, "version")));
+		}
+		sbuf_putc(out, '\n');
+	}
+	render_opened(json_object_get(r, "opened"), out);
 }
 
 static int exec_alerts(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -533,13 +1186,19 @@ static int exec_ack(struct session *s, struct cmd_call *call, struct pm_err *err
 
 static const struct cmd_opt monitor_opts[] = {
 	{"--window", 0, "DUR", COMPLETE_NONE, NULL,
-	 "drift window: the last DUR of the log against the DUR before it (90s, 30m, 1h, 2d; default 1h)"},
+	 "window of the series and of drift (the last DUR of the log against the DUR before it): "
+	 "90s, 30m, 1h, 2d; default 1h"},
 	{"--since", 0, "TIME", COMPLETE_NONE, NULL, "only requests logged at or after TIME"},
 	{"--baseline", 0, "NAME", COMPLETE_DATASET, NULL,
 	 "training data for skew (default: the served version's training dataset)"},
+	{"--schema", 0, "S", COMPLETE_NONE, NULL,
+	 "per-feature skew and drift thresholds from schema S (default: setting monitor.schema)"},
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
-	 "alert threshold of the distances (default: setting monitor.threshold, else 0.3)"},
-	{"--out", 0, "FILE", COMPLETE_FILE, NULL, "also draw skew and drift per feature into FILE (.png, .svg, .ps)"},
+	 "threshold of the distances where the schema sets none (default: setting "
+	 "monitor.threshold, else 0.3)"},
+	{"--out", 0, "FILE", COMPLETE_FILE, NULL,
+	 "also draw the panels (skew and drift, requests, latency, predictions, quality) into "
+	 "FILE (.png, .svg, .ps)"},
 	{0}};
 
 static const struct cmd_opt ingest_opts[] = {
@@ -547,11 +1206,27 @@ static const struct cmd_opt ingest_opts[] = {
 	{"--start", 0, "TIME", COMPLETE_NONE, NULL, "time of the first request (default 2026-01-01T00:00:00)"},
 	{"--step-ms", 0, "N", COMPLETE_NONE, NULL, "milliseconds between requests (default 1000)"},
 	{"--batch", 0, "N", COMPLETE_NONE, NULL, "rows per request (default 1)"},
-	{"--version", 0, "V", COMPLETE_NONE, NULL, "model version recorded with the requests"},
+	{"--version", 0, "V", COMPLETE_NONE, NULL,
+	 "model version recorded with the requests; a registered one also scores them"},
+	{0}};
+
+static const struct cmd_opt feedback_opts[] = {
+	{"--data", 0, "NAME", COMPLETE_DATASET, NULL, "dataset with the labels (required)"},
+	{"--key", 0, "COL[,COL]", COMPLETE_COLUMN, NULL,
+	 "join columns, logged with the requests (default: every column of the data but the "
+	 "label that the logged requests carry)"},
+	{"--label", 0, "COL", COMPLETE_COLUMN, NULL, "label column (default: the model's label)"},
+	{"--since", 0, "TIME", COMPLETE_NONE, NULL, "only requests logged at or after TIME"},
+	{"--window", 0, "DUR", COMPLETE_NONE, NULL, "window of the live quality (default 1h)"},
 	{0}};
 
 static const struct cmd_opt compact_opts[] = {
-	{"--keep-days", 0, "N", COMPLETE_NONE, NULL, "keep raw requests of the last N days (default 30)"},
+	{"--keep-days", 0, "N", COMPLETE_NONE, NULL,
+	 "keep raw requests of the last N days (default: setting monitor.retention_days, else 30)"},
+	{"--rollup-days", 0, "N", COMPLETE_NONE, NULL,
+	 "keep rollups and feedback of the last N days (default: setting monitor.rollup_days, "
+	 "else 400)"},
+	{"--now", 0, "TIME", COMPLETE_NONE, NULL, "count the days back from TIME instead of now"},
 	{0}};
 
 static const struct cmd_opt alerts_opts[] = {
@@ -568,16 +1243,33 @@ static int exec_ingest_check(struct session *s, struct cmd_call *call, struct pm
 const struct cmd_entry cmd_group_monitor[] = {
 	{.name = "monitor", .group = "monitoring", .args = "MODEL", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_MODEL}, .opts = monitor_opts,
-	 .summary = "service metrics, skew and drift of a served model from the request log",
-	 .help = "Reads the request log of MODEL and shows requests, errors by status, batch "
-		 "sizes, latency percentiles (nearest rank: the smallest logged latency with at "
-		 "least p% of the requests at or below it) and, for every input feature, the "
-		 "training-serving skew (logged values against the training data) and the drift "
-		 "(the last window against the one before).  Categorical features are compared "
-		 "with the L-infinity distance of their value shares, numeric ones with the "
-		 "Jensen-Shannon divergence of their histograms.\n\n"
-		 "A distance above the threshold opens an alert (see `alerts`) and runs the "
-		 "command of the setting alert.on_skew or alert.on_drift, if set: "
+	 .summary = "service metrics, predictions, quality, skew and drift of a served model",
+	 .help = "Reads the request log of MODEL (M, M:V or M@ALIAS; the version's model and "
+		 "training data are used when it is registered) and shows requests, errors by "
+		 "status, batch sizes, latency percentiles (nearest rank: the smallest logged "
+		 "latency with at least p% of the requests at or below it), the distribution of "
+		 "the predictions (a histogram of values, or the shares of the predicted classes), "
+		 "live quality where `monitor feedback` joined labels, and, for every input "
+		 "feature, the training-serving skew (logged values against the training data) "
+		 "and the drift (the last window against the one before).  Categorical features "
+		 "are compared with the L-infinity distance of their value shares, numeric ones "
+		 "with the Jensen-Shannon divergence of their histograms; the skew and drift "
+		 "comparators of a schema (`schema set S F skew linf 0.1`, `--schema S`) choose "
+		 "the distance and threshold of a feature instead, else the threshold is 0.3.\n\n"
+		 "The same numbers are given per window of --window (aligned on multiples of it) "
+		 "and per model version: the series.  Raw requests and the per-minute rollups of "
+		 "`monitor compact` are combined, so the counts stay exact after compaction and "
+		 "latency percentiles within 0.5% (rollups keep latencies to 3 significant "
+		 "digits, counted per value).\n\n"
+		 "Alerts (see `alerts`): a feature whose distance is over its threshold (skew, "
+		 "drift); per window and version, an error rate over the setting "
+		 "monitor.error_rate (default 0.05) or a p99 latency over monitor.latency_p99_ms "
+		 "(default 500) when the window has at least monitor.min_requests requests "
+		 "(default 10); a live quality worse than the version's evaluation by more than "
+		 "monitor.quality_drop (relative, default 0.1) on at least "
+		 "monitor.quality_min_rows labelled rows (default 30).  An alert that opens runs "
+		 "the command of the setting alert.on_KIND (alert.on_skew, alert.on_drift, "
+		 "alert.on_error_rate, alert.on_latency, alert.on_quality), once per kind: "
 		 "`set alert.on_drift \"train ...\"` retrains on drift.",
 	 .exec = exec_monitor, .render = render_monitor},
 	{.name = "monitor diagnose", .group = "monitoring", .args = "MODEL", .min_args = 1,
@@ -585,10 +1277,12 @@ const struct cmd_entry cmd_group_monitor[] = {
 	 .summary = "rank the likely causes of a change in a served model's traffic",
 	 .help = "Compares the last window of the request log with the one before and with "
 		 "the training data and lists, most likely first and with the numbers behind "
-		 "each: features that drifted or differ from training (distance 0.05 or more), "
-		 "categorical values that appeared or vanished, missing-value rates that moved "
-		 "by 5 points or more, a p99 latency at least 1.5 times the previous window's, "
-		 "and a change of the served version.",
+		 "each: a live quality under its limit (concept drift when no feature is over "
+		 "its threshold), features that drifted or differ from training (distance 0.05 "
+		 "or more), categorical values that appeared or vanished, missing-value rates "
+		 "that moved by 5 points or more, an error rate that at least doubled (to 1% or "
+		 "more), a p99 latency at least 1.5 times the previous window's, and a change of "
+		 "the served version.",
 	 .exec = exec_diagnose, .render = render_diagnose},
 	{.name = "monitor ingest", .group = "monitoring", .args = "MODEL", .min_args = 1,
 	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = ingest_opts,
@@ -596,22 +1290,46 @@ const struct cmd_entry cmd_group_monitor[] = {
 	 .help = "Writes the rows of a dataset into the request log as if MODEL had served "
 		 "them: --batch rows per request, one request every --step-ms milliseconds from "
 		 "--start, status 200, synthetic latencies from 1.0 to 10.9 ms that repeat every "
-		 "100 requests.",
+		 "100 requests.  When --version names a registered version of MODEL, it scores "
+		 "the rows and their predictions are logged too.",
 	 .exec = exec_ingest_check, .render = render_ingest},
+	{.name = "monitor feedback", .group = "monitoring", .args = "MODEL", .min_args = 1,
+	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = feedback_opts,
+	 .summary = "join late ground truth to logged predictions: live quality per window",
+	 .help = "Labels often arrive after the predictions.  Joins the rows of dataset --data "
+		 "to the rows logged for MODEL by the key columns (which the logged request "
+		 "features carry, such as a passed-through id) and stores each match with its "
+		 "logged prediction; joining again replaces earlier matches.  Two rows of the "
+		 "data with one key and different labels are an error.\n\n"
+		 "Shows the live quality per window and per version with the model engine's "
+		 "metrics (accuracy, AUC, log loss for classification; RMSE, MAE for "
+		 "regression), against each version's evaluation; a window whose primary metric "
+		 "(the registry's: AUC for binary, accuracy for multiclass, RMSE for regression) "
+		 "is worse than the evaluation by more than the setting monitor.quality_drop "
+		 "(relative, default 0.1) on at least monitor.quality_min_rows rows opens a "
+		 "quality alert and runs alert.on_quality.  `monitor MODEL` shows the stored "
+		 "quality per window too.",
+	 .exec = exec_feedback, .render = render_feedback},
 	{.name = "monitor compact", .group = "monitoring", .args = "", .min_args = 0,
 	 .max_args = 0, .opts = compact_opts,
-	 .summary = "roll old requests up into per-minute rollups and delete them",
-	 .help = "Retention: raw requests older than --keep-days days are added to per-minute "
-		 "rollups (requests, errors, rows, latency sum and maximum per model and version) "
-		 "and deleted.  Rollups are kept.",
+	 .summary = "retention: roll old requests up into per-minute rollups",
+	 .help = "Raw requests older than --keep-days days are rolled up into one row per "
+		 "model, version and minute (requests, errors by status, rows, batch sizes, "
+		 "latencies to 3 significant digits and predictions, each counted per value) and "
+		 "deleted; rollups and feedback older than --rollup-days days are dropped.  A "
+		 "minute compacted twice adds up.  `monitor` reads rollups and raw requests "
+		 "together; rollups keep no feature values, so skew and drift are of the raw "
+		 "requests only.",
 	 .exec = exec_compact},
 	{.name = "alerts", .group = "monitoring", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = alerts_opts, .summary = "open monitoring alerts",
-	 .help = "Lists the open alerts (skew, drift) with their time, model, feature, value "
-		 "and threshold.  `alerts ack ID` closes one.",
+	 .help = "Lists the open alerts (skew, drift, error_rate, latency, quality) with their "
+		 "time, model, feature (or metric), value and threshold, and for per-window "
+		 "alerts the window and version.  `alerts ack ID` closes one.",
 	 .exec = exec_alerts, .render = render_alerts},
 	{.name = "alerts ack", .group = "monitoring", .args = "ID", .min_args = 1, .max_args = 1,
 	 .summary = "acknowledge (close) an alert",
-	 .help = "Closes the open alert ID; a later distance over the threshold opens a new one.",
+	 .help = "Closes the open alert ID; a later distance over the threshold opens a new one "
+		 "(a per-window alert is raised once per window).",
 	 .exec = exec_ack},
 	{0}};

@@ -244,6 +244,11 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	a->o.lookup_data = call_opt(call, "--lookup-data");
 	a->o.lookup_size = (size_t)lookup_size;
 	a->o.max_body = (size_t)max_body;
+	long long keep, rollup;
+	if (monitor_retention_days(s, call, &keep, &rollup, err) < 0)
+		return -1;
+	a->o.keep_days = keep;
+	a->o.rollup_days = rollup;
 	return 0;
 }
 
@@ -322,10 +327,11 @@ static int run_server(struct session *s, struct workspace *ws, struct serve_args
 }
 
 /* The command line that runs this server in the foreground: the same
- * words without --detach. */
-static char **detached_argv(struct session *s, const struct cmd_call *call)
+ * words without --detach, and the retention this session's settings give. */
+static char **detached_argv(struct session *s, const struct cmd_call *call,
+			    const struct serve_args *a)
 {
-	size_t cap = 8 + (size_t)call->argc + 2 * CMD_MAX_OPTS, n = 0;
+	size_t cap = 12 + (size_t)call->argc + 2 * CMD_MAX_OPTS, n = 0;
 	char **v = xcalloc(cap, sizeof *v);
 	v[n++] = xstrdup("prodml");
 	v[n++] = xstrdup("-q");
@@ -341,6 +347,14 @@ static char **detached_argv(struct session *s, const struct cmd_call *call)
 		v[n++] = xstrdup(o->name);
 		if (o->arg)
 			v[n++] = xstrdup(call->optval[k]);
+	}
+	if (!call_opt(call, "--keep-days")) {
+		v[n++] = xstrdup("--keep-days");
+		v[n++] = xasprintf("%lld", (long long)a->o.keep_days);
+	}
+	if (!call_opt(call, "--rollup-days")) {
+		v[n++] = xstrdup("--rollup-days");
+		v[n++] = xasprintf("%lld", (long long)a->o.rollup_days);
 	}
 	return v;
 }
@@ -361,7 +375,7 @@ static int serve_detached(struct session *s, const struct cmd_call *call, struct
 		close(fds[1]);
 		return -1;
 	}
-	char **argv = detached_argv(s, call);
+	char **argv = detached_argv(s, call, a);
 	char exe[4096];
 	ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[el > 0 ? el : 0] = 0;
@@ -709,6 +723,12 @@ static const struct cmd_opt serve_opts[] = {
 	 "production=90,canary=10"},
 	{"--max-body", 0, "BYTES", COMPLETE_NONE, NULL,
 	 "largest request body; larger ones get 413 (default 16777216)"},
+	{"--keep-days", 0, "N", COMPLETE_NONE, NULL,
+	 "once an hour, roll logged requests older than N days up (see `monitor compact`; "
+	 "default: setting monitor.retention_days, else 30; 0: never)"},
+	{"--rollup-days", 0, "N", COMPLETE_NONE, NULL,
+	 "and drop rollups and feedback older than N days (default: setting "
+	 "monitor.rollup_days, else 400)"},
 	{0}};
 
 static const struct cmd_opt servers_opts[] = {

@@ -35,37 +35,9 @@ static int frame_stats(struct session *s, const char *name, bool keep_sorted, st
 
 /* ---- number formatting for tables --------------------------------------------- */
 
-/* At most 7 columns: 4 significant digits when they fit, else 3, with a
- * short exponent ("1.7e10"). */
 static const char *num7(double v, char *buf, size_t n)
 {
-	if (isnan(v))
-		return "-";
-	if (isinf(v))
-		return v > 0 ? "inf" : "-inf";
-	if (v == 0)
-		return "0";
-	for (int digits = 4; digits >= 1; digits--) {
-		char t[64];
-		snprintf(t, sizeof t, "%.*g", digits, v);
-		/* e+09 -> e9, e-05 -> e-5 */
-		char *e = strchr(t, 'e');
-		if (e) {
-			char *q = e + 1, *w = e + 1;
-			if (*q == '+')
-				q++;
-			else if (*q == '-')
-				*w++ = *q++;
-			while (*q == '0' && q[1])
-				q++;
-			memmove(w, q, strlen(q) + 1);
-		}
-		if (strlen(t) <= 7 || digits == 1) {
-			snprintf(buf, n, "%s", t);
-			return buf;
-		}
-	}
-	return buf;
+	return render_num(v, buf, n);
 }
 
 static const char *jnum7(json_t *v, char *buf, size_t n)
@@ -415,8 +387,8 @@ static void render_stats(struct session *s, const struct cmd_call *call, json_t 
 
 /* ---- schemas in the workspace ------------------------------------------------------- */
 
-static int schema_fetch(struct session *s, const char *name, struct schema **out,
-			struct pm_err *err)
+int schema_fetch(struct session *s, const char *name, struct schema **out,
+		 struct pm_err *err)
 {
 	struct workspace *ws;
 	sqlite3_stmt *st;

@@ -216,25 +216,30 @@ static int parse_call(const struct cmd_entry *e, int argc, char **argv, struct c
 	return 0;
 }
 
+void cmd_quote_word(struct sbuf *b, const char *w)
+{
+	bool plain = *w && strpbrk(w, " \t\"'\\;#$") == NULL;
+	if (plain) {
+		sbuf_puts(b, w);
+		return;
+	}
+	sbuf_putc(b, '\'');
+	for (const char *p = w; *p; p++) {
+		if (*p == '\'')
+			sbuf_puts(b, "'\\''");
+		else
+			sbuf_putc(b, *p);
+	}
+	sbuf_putc(b, '\'');
+}
+
 static void history_add(struct session *s, char **words)
 {
 	struct sbuf b = {0};
 	for (char **w = words; *w; w++) {
 		if (w != words)
 			sbuf_putc(&b, ' ');
-		bool plain = **w && strpbrk(*w, " \t\"'\\;#$") == NULL;
-		if (plain) {
-			sbuf_puts(&b, *w);
-		} else {
-			sbuf_putc(&b, '\'');
-			for (const char *p = *w; *p; p++) {
-				if (*p == '\'')
-					sbuf_puts(&b, "'\\''");
-				else
-					sbuf_putc(&b, *p);
-			}
-			sbuf_putc(&b, '\'');
-		}
+		cmd_quote_word(&b, *w);
 	}
 	xgrow((void **)&s->history, &s->caphistory, s->nhistory + 1, sizeof *s->history);
 	s->history[s->nhistory++] = sbuf_steal(&b);

@@ -127,6 +127,15 @@ const char *session_get(const struct session *s, const char *key);
 void session_set(struct session *s, const char *key, const char *value);
 /* Threads to use (setting "threads", default all CPUs). */
 int session_threads(const struct session *s);
+/* A schema stored in the workspace by name (PM_E_NOTFOUND when there is
+ * none); free with schema_free. */
+struct schema;
+int schema_fetch(struct session *s, const char *name, struct schema **out, struct pm_err *err);
+/* How long the request log keeps raw requests and rollups, in days: the
+ * call's --keep-days and --rollup-days, else the settings
+ * monitor.retention_days and monitor.rollup_days, else 30 and 400. */
+int monitor_retention_days(struct session *s, const struct cmd_call *call, long long *keep,
+			   long long *rollup, struct pm_err *err);
 
 /* ---- the table ------------------------------------------------------------------- */
 /* Each group file (cmd-data.c, cmd-validate.c, ...) defines one array of
@@ -157,6 +166,9 @@ char *cmd_man_page(void);
  * fills *cmds with NULL-terminated word arrays; free with cmdline_free. */
 int cmdline_parse(const char *line, char ****cmds, struct pm_err *err);
 void cmdline_free(char ***cmds);
+/* Appends w to b as one word of a command line: as is when plain, else in
+ * single quotes (the history and the workbench's prefilled prompts). */
+void cmd_quote_word(struct sbuf *b, const char *w);
 /* Runs one command given as words; prints its result.  Returns 0, or -1
  * with err filled (err->code PM_E_USAGE for usage errors). */
 int cmd_run(struct session *s, char **words, const char *where, struct pm_err *err);
@@ -183,6 +195,10 @@ void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
 /* A copy of s cut to at most w display columns, ending in an ellipsis ("…",
  * or "~" where terminal output is ASCII) when it had to be cut. */
 char *render_cut(const char *s, int w);
+/* A number in at most 7 columns, as the statistics and distance tables
+ * print it: 4 significant digits when they fit, else fewer, with a short
+ * exponent ("1.7e10"); "-" for NaN.  Returns buf or a constant. */
+const char *render_num(double v, char *buf, size_t n);
 /* Writes v as compact JSON, numbers in their shortest round-trip form. */
 void json_write(json_t *v, struct sbuf *b);
 /* A JSON number that prints NaN/Inf as null. */

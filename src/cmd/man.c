@@ -83,6 +83,7 @@ static const char *const man_tail =
 	".TP\n.B servers\nRunning and stopped prediction servers.\n"
 	".TP\n.B requests\nThe request log that servers write: time, version, latency, status, features, prediction.\n"
 	".TP\n.BR rollups \", \" alerts\nOne-minute rollups of compacted requests, and monitoring alerts.\n"
+	".TP\n.B feedback\nGround truth joined to logged predictions by \\fBmonitor feedback\\fR (live quality).\n"
 	".SH EXIT STATUS\n"
 	"0 when every command succeeded; 1 when a command failed (a script stops and prints\n"
 	"\\fIFILE\\fR:\\fILINE\\fR: \\fImessage\\fR); 2 for a usage error.\n"

@@ -192,6 +192,37 @@ static bool all_objects(json_t *arr)
 /* Text cells wider than this are cut with an ellipsis in tables (never in CSV). */
 #define CELL_MAX_WIDTH 48
 
+const char *render_num(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		return "-";
+	if (isinf(v))
+		return v > 0 ? "inf" : "-inf";
+	if (v == 0)
+		return "0";
+	for (int digits = 4; digits >= 1; digits--) {
+		char t[64];
+		snprintf(t, sizeof t, "%.*g", digits, v);
+		/* e+09 -> e9, e-05 -> e-5 */
+		char *e = strchr(t, 'e');
+		if (e) {
+			char *q = e + 1, *w = e + 1;
+			if (*q == '+')
+				q++;
+			else if (*q == '-')
+				*w++ = *q++;
+			while (*q == '0' && q[1])
+				q++;
+			memmove(w, q, strlen(q) + 1);
+		}
+		if (strlen(t) <= 7 || digits == 1) {
+			snprintf(buf, n, "%s", t);
+			return buf;
+		}
+	}
+	return buf;
+}
+
 char *render_cut(const char *s, int w)
 {
 	if (w <= 0 || utf8_width(s) <= w)

@@ -42,7 +42,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* ---- tokenizer ---------------------------------------------------------- */
 
@@ -325,8 +324,13 @@ struct chunk {
 	struct reject_rec *rej;
 	size_t nrej, rej_cap;
 	bool cancelled;
-	/* pass B */
+	/* Strings met once a column can only be a string column (a forced
+	 * string type, or no candidate type left in this chunk) are interned
+	 * in pass A already: dicts[j] from row intern_from[j] of the chunk on,
+	 * the code kept in the value slot.  Pass B then reads the text of the
+	 * rows before intern_from[j] only, not the whole chunk again. */
 	struct strdict **dicts;
+	size_t *intern_from;
 };
 
 static void chunk_reset_scan(struct chunk *c, size_t ncols)
@@ -344,6 +348,9 @@ static void chunk_reset_scan(struct chunk *c, size_t ncols)
 	for (size_t j = 0; j < ncols; j++) {
 		c->mask[j] = B_ALL;
 		c->seen[j] = 0;
+		strdict_free(c->dicts[j]);
+		c->dicts[j] = NULL;
+		c->intern_from[j] = SIZE_MAX;
 	}
 }
 
@@ -360,6 +367,7 @@ static void chunk_free(struct chunk *c, size_t ncols)
 		for (size_t j = 0; j < ncols; j++)
 			strdict_free(c->dicts[j]);
 	free(c->dicts);
+	free(c->intern_from);
 }
 
 static void quote_value(struct sbuf *b, const char *s, size_t n)
@@ -559,11 +567,23 @@ static void chunk_scan(struct reader *rd, struct chunk *c)
 			if (!chunk_bad_row(rd, c, row_line, col, msg, ordinal))
 				break;
 		} else {
+			size_t r = c->slot0 + c->rows;
 			for (size_t j = 0; j < ncols; j++) {
 				if (bits[j] & 0x100)
 					continue;
 				c->mask[j] &= bits[j];
 				c->seen[j] = 1;
+				if (rd->override[j] >= 0 ? rd->override[j] != PM_STRING
+							 : c->mask[j] != 0)
+					continue;
+				/* only a string column from here: intern */
+				if (!c->dicts[j]) {
+					c->dicts[j] = strdict_new();
+					c->intern_from[j] = c->rows;
+				}
+				size_t n;
+				const char *s = field_text(&rb.f[j], &scratch, &n);
+				rd->val[j][r].i = strdict_intern(c->dicts[j], s, n);
 			}
 			c->rows++;
 		}
@@ -581,15 +601,19 @@ static void chunk_scan(struct reader *rd, struct chunk *c)
 }
 
 /* Pass B over one chunk: numbers are converted in place to the column's
- * type; strings need their text, so for them the chunk is tokenized again
- * (rows rejected in pass A are skipped by ordinal). */
+ * type.  String codes stay in the value slots (compacted to 32 bits once
+ * the dictionaries are merged).  Strings interned in pass A keep their
+ * codes; the text of the rows before that point is read again, tokenizing
+ * only as far as needed (rows rejected in pass A are skipped by ordinal),
+ * and the chunk's dictionary is rebuilt in first-seen order. */
 static void chunk_convert(struct reader *rd, struct chunk *c)
 {
 	const size_t ncols = rd->ncols;
 	struct frame *f = rd->f;
 	const size_t r0 = c->row0, r1 = c->row0 + c->rows;
-	bool strings = false;
-	c->dicts = xcalloc(ncols, sizeof *c->dicts);
+	size_t need = 0; /* rows of the chunk whose text pass B must read */
+	size_t *pre = xcalloc(ncols, sizeof *pre);
+	struct strdict **fresh = xcalloc(ncols, sizeof *fresh);
 	for (size_t j = 0; j < ncols; j++) {
 		struct column *col = &f->cols[j];
 		uint8_t *kind = rd->kind[j];
@@ -618,19 +642,25 @@ static void chunk_convert(struct reader *rd, struct chunk *c)
 					val[r].i = 0;
 			break;
 		case PM_STRING:
-			c->dicts[j] = strdict_new();
-			strings = true;
+			for (size_t r = r0; r < r1; r++)
+				if (kind[r] == K_MISS)
+					val[r].i = 0;
+			pre[j] = !c->seen[j] ? 0 : c->dicts[j] ? c->intern_from[j] : c->rows;
+			if (pre[j] > need)
+				need = pre[j];
+			if (pre[j] || !c->dicts[j])
+				fresh[j] = strdict_new();
 			break;
 		}
 	}
-	if (strings) {
+	if (need) {
 		const char *p = rd->data + c->start, *stop = rd->data + c->end;
 		const char *end = rd->data + rd->len;
 		struct rowbuf rb;
 		rowbuf_init(&rb, ncols);
 		struct sbuf scratch = {0};
-		size_t r = r0, ordinal = 0, ri = 0;
-		while (p < stop) {
+		size_t k = 0, ordinal = 0, ri = 0;
+		while (p < stop && k < need) {
 			size_t bl = blank_line(p, end);
 			if (bl) {
 				p += bl;
@@ -643,14 +673,15 @@ static void chunk_convert(struct reader *rd, struct chunk *c)
 				continue;
 			}
 			ordinal++;
+			size_t r = r0 + k;
 			for (size_t j = 0; j < ncols; j++) {
-				if (!c->dicts[j] || rd->kind[j][r] == K_MISS)
+				if (k >= pre[j] || rd->kind[j][r] == K_MISS)
 					continue;
 				size_t n;
 				const char *s = field_text(&rb.f[j], &scratch, &n);
-				f->cols[j].v.code[r] = strdict_intern(c->dicts[j], s, n);
+				rd->val[j][r].i = strdict_intern(fresh[j], s, n);
 			}
-			r++;
+			k++;
 			if ((ordinal & 8191) == 0 && progress_cancelled(rd->progress)) {
 				c->cancelled = true;
 				break;
@@ -659,6 +690,27 @@ static void chunk_convert(struct reader *rd, struct chunk *c)
 		free(rb.f);
 		sbuf_free(&scratch);
 	}
+	for (size_t j = 0; j < ncols; j++) {
+		if (!fresh[j])
+			continue;
+		struct strdict *old = c->dicts[j];
+		if (old) {
+			/* the strings first met after pre[j], in the order met */
+			uint32_t *map = xmalloc((old->n ? old->n : 1) * sizeof *map);
+			for (uint32_t o = 0; o < old->n; o++)
+				map[o] = strdict_intern(fresh[j], old->str[o], old->len[o]);
+			union cval *val = rd->val[j];
+			const uint8_t *kind = rd->kind[j];
+			for (size_t r = r0 + pre[j]; r < r1; r++)
+				if (kind[r] != K_MISS)
+					val[r].i = map[val[r].i];
+			free(map);
+			strdict_free(old);
+		}
+		c->dicts[j] = fresh[j];
+	}
+	free(fresh);
+	free(pre);
 	/* The kinds become the valid flags. */
 	for (size_t j = 0; j < ncols; j++) {
 		uint8_t *kind = rd->kind[j];
@@ -820,10 +872,11 @@ static void remap_chunk(void *ctx, size_t i)
 		uint32_t *map = m->remap[i * rd->ncols + j];
 		if (!map)
 			continue;
-		struct column *col = &rd->f->cols[j];
+		union cval *val = rd->val[j];
+		const uint8_t *ok = rd->kind[j];
 		for (size_t r = c->row0; r < c->row0 + c->rows; r++)
-			if (col->valid[r])
-				col->v.code[r] = map[col->v.code[r]];
+			if (ok[r])
+				val[r].i = map[val[r].i];
 	}
 }
 
@@ -871,25 +924,6 @@ static void merge_dicts(struct reader *rd, struct chunk *chunks, size_t nchunks)
 }
 
 /* ---- the driver ------------------------------------------------------------------- */
-
-/* Big result arrays are filled once, in parallel; with 4 KiB pages the
- * first-touch page faults cost as much as the parsing on some machines,
- * so ask for huge pages where the kernel leaves it to the program. */
-static void advise_huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = 2u << 20;
-	if (n < 2 * huge)
-		return;
-	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
-	if (e > a)
-		madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
 
 struct phase_ctx {
 	struct reader *rd;
@@ -1115,14 +1149,14 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	for (size_t i = 0; i < nchunks; i++) {
 		chunks[i].mask = xmalloc(ncols * sizeof *chunks[i].mask);
 		chunks[i].seen = xmalloc(ncols);
+		chunks[i].dicts = xcalloc(ncols, sizeof *chunks[i].dicts);
+		chunks[i].intern_from = xmalloc(ncols * sizeof *chunks[i].intern_from);
 	}
 	rd.kind = xcalloc(ncols, sizeof *rd.kind);
 	rd.val = xcalloc(ncols, sizeof *rd.val);
 	for (size_t j = 0; j < ncols; j++) {
-		rd.kind[j] = xmalloc(nslots);
-		rd.val[j] = xmalloc(nslots * sizeof **rd.val);
-		advise_huge(rd.kind[j], nslots);
-		advise_huge(rd.val[j], nslots * sizeof **rd.val);
+		rd.kind[j] = xmalloc_hot(nslots);
+		rd.val[j] = xmalloc_hot(nslots * sizeof **rd.val);
 	}
 
 	/* Pass A. */
@@ -1203,8 +1237,6 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 			col->v.b = xcalloc(nrows, 1);
 			break;
 		case PM_STRING:
-			col->v.code = xcalloc(nrows, sizeof *col->v.code);
-			advise_huge(col->v.code, nrows * sizeof *col->v.code);
 			col->dict = strdict_new();
 			break;
 		default:
@@ -1221,13 +1253,22 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	merge_dicts(&rd, chunks, nchunks);
 	for (size_t j = 0; j < ncols; j++) {
 		struct column *col = &rd.f->cols[j];
+		if (col->type == PM_STRING) {
+			/* 32-bit codes, packed into the front of the value slots:
+			 * row r's code lands where rows before r were, already read */
+			uint32_t *code = (uint32_t *)rd.val[j];
+			for (size_t r = 0; r < nrows; r++)
+				code[r] = (uint32_t)rd.val[j][r].i;
+			col->v.code = xrealloc(code, (nrows ? nrows : 1) * sizeof *code);
+			rd.val[j] = NULL;
+		}
 		/* The slots were an upper bound: give back what rows did not use. */
 		if (nslots > nrows) {
 			col->valid = xrealloc(col->valid, nrows);
 			if (col->type != PM_BOOL && col->type != PM_STRING)
 				col->v.i64 = xrealloc(col->v.i64, nrows * sizeof *col->v.i64);
 		}
-		if (col->type == PM_BOOL || col->type == PM_STRING)
+		if (col->type == PM_BOOL)
 			free(rd.val[j]);
 		rd.kind[j] = NULL;
 		rd.val[j] = NULL;

@@ -87,12 +87,12 @@ static const char *format_of(const char *path)
 	return NULL;
 }
 
-static void draw(plPlotter *p, const struct plot_hist *h)
+/* Draws one panel in the FIG_W x FIG_H box whose lower left corner is
+ * (ox, oy) in user units. */
+static void draw(plPlotter *p, const struct plot_hist *h, double ox, double oy)
 {
-	const double x0 = MARGIN_L, x1 = FIG_W - MARGIN_R, y0 = MARGIN_B, y1 = FIG_H - MARGIN_T;
-	pl_fspace_r(p, 0, 0, FIG_W, FIG_H);
-	pl_bgcolorname_r(p, "white");
-	pl_erase_r(p);
+	const double x0 = ox + MARGIN_L, x1 = ox + FIG_W - MARGIN_R, y0 = oy + MARGIN_B,
+		     y1 = oy + FIG_H - MARGIN_T;
 	pl_fontname_r(p, "HersheySans");
 	pl_flinewidth_r(p, 1.5);
 
@@ -120,9 +120,39 @@ static void draw(plPlotter *p, const struct plot_hist *h)
 		label(p, x0 - 10, Y(t), 'r', 'c', buf, 12);
 	}
 
+	/* lines: one polyline per series through the bin centres, a gap where
+	 * a value is missing, a dot on each value */
+	for (size_t s = 0; s < h->nseries && h->lines; s++) {
+		pen(p, series_line[s]);
+		pl_flinewidth_r(p, s ? 3 : 2);
+		bool down = false;
+		for (size_t i = 0; i < h->nbins; i++) {
+			double v = h->values[s][i];
+			if (!isfinite(v)) {
+				if (down)
+					pl_endpath_r(p);
+				down = false;
+				continue;
+			}
+			double x = x0 + bw * ((double)i + 0.5), y = Y(fmax(v, 0));
+			if (down)
+				pl_fcont_r(p, x, y);
+			else
+				pl_fmove_r(p, x, y);
+			down = true;
+		}
+		if (down)
+			pl_endpath_r(p);
+		pl_filltype_r(p, 1);
+		fill(p, series_line[s]);
+		for (size_t i = 0; i < h->nbins; i++)
+			if (isfinite(h->values[s][i]))
+				pl_fcircle_r(p, x0 + bw * ((double)i + 0.5), Y(fmax(h->values[s][i], 0)), 4);
+		pl_filltype_r(p, 0);
+	}
 	/* bars: the first series filled, the second as an outline on top, so
 	 * both stay visible where they overlap */
-	for (size_t s = 0; s < h->nseries; s++) {
+	for (size_t s = 0; s < h->nseries && !h->lines; s++) {
 		for (size_t i = 0; i < h->nbins; i++) {
 			double v = h->values[s][i];
 			if (!(v > 0))
@@ -165,7 +195,11 @@ static void draw(plPlotter *p, const struct plot_hist *h)
 		}
 	} else {
 		pl_ftextangle_r(p, 35);
+		/* a time series labels about a dozen of its points */
+		size_t every = h->lines && h->nbins > 12 ? (h->nbins + 11) / 12 : 1;
 		for (size_t i = 0; i < h->nbins; i++) {
+			if (i % every)
+				continue;
 			double x = x0 + bw * ((double)i + 0.5);
 			pl_fline_r(p, x, y0, x, y0 - 6);
 			label(p, x + 4, y0 - 12, 'r', 't', h->labels[i], 18);
@@ -175,15 +209,15 @@ static void draw(plPlotter *p, const struct plot_hist *h)
 
 	pl_ffontsize_r(p, 18);
 	if (h->xlabel)
-		label(p, (x0 + x1) / 2, 18, 'c', 'b', h->xlabel, 80);
+		label(p, (x0 + x1) / 2, oy + 18, 'c', 'b', h->xlabel, 80);
 	if (h->ylabel) {
 		pl_ftextangle_r(p, 90);
-		label(p, 24, (y0 + y1) / 2, 'c', 'c', h->ylabel, 60);
+		label(p, ox + 24, (y0 + y1) / 2, 'c', 'c', h->ylabel, 60);
 		pl_ftextangle_r(p, 0);
 	}
 	pl_ffontsize_r(p, 22);
 	if (h->title)
-		label(p, (x0 + x1) / 2, FIG_H - 22, 'c', 'c', h->title, 90);
+		label(p, (x0 + x1) / 2, oy + FIG_H - 22, 'c', 'c', h->title, 90);
 
 	/* legend, top right */
 	pl_ffontsize_r(p, 16);
@@ -197,6 +231,14 @@ static void draw(plPlotter *p, const struct plot_hist *h)
 	}
 	for (size_t s = 0; s < h->nseries && h->nseries > 1; s++) {
 		double ly = y1 - 22 - 26 * (double)s, lx = x1 - 230;
+		if (h->lines) {
+			pen(p, series_line[s]);
+			pl_flinewidth_r(p, s ? 3 : 2);
+			pl_fline_r(p, lx, ly, lx + 30, ly);
+			pl_pencolorname_r(p, "black");
+			label(p, lx + 40, ly, 'l', 'c', h->names[s], 22);
+			continue;
+		}
 		if (s == 0) {
 			pl_filltype_r(p, 1);
 			fill(p, series_fill[0]);
@@ -215,11 +257,16 @@ static void draw(plPlotter *p, const struct plot_hist *h)
 #undef Y
 }
 
-int plot_hist_file(const struct plot_hist *h, const char *path, struct pm_err *err)
+/* Panels in a grid of `cols` columns, the first at the top left. */
+static int write_figure(const struct plot_hist *h, size_t n, size_t cols, const char *path,
+			struct pm_err *err)
 {
 	const char *fmt = format_of(path);
 	if (!fmt)
 		return pm_errf(err, "%s: unknown figure format (use .png, .svg or .ps)", path);
+	if (n == 0)
+		return pm_errf(err, "%s: nothing to draw", path);
+	size_t rows = (n + cols - 1) / cols;
 	char *tmp = fs_tmp_name(path);
 	FILE *fp = fopen(tmp, "wb");
 	if (!fp) {
@@ -228,17 +275,28 @@ int plot_hist_file(const struct plot_hist *h, const char *path, struct pm_err *e
 		return pm_errf(err, "%s: %s", path, strerror(e));
 	}
 	plPlotterParams *params = pl_newplparams();
-	char size[32];
-	snprintf(size, sizeof size, "%dx%d", FIG_W, FIG_H);
+	char size[64], page[64];
+	/* a single panel is FIG_W x FIG_H pixels; a grid keeps panels at 70% */
+	int pw = cols > 1 ? FIG_W * 7 / 10 : FIG_W, ph = cols > 1 ? FIG_H * 7 / 10 : FIG_H;
+	snprintf(size, sizeof size, "%dx%d", pw * (int)cols, ph * (int)rows);
 	pl_setplparam(params, "BITMAPSIZE", size);
-	/* vector formats: a landscape-shaped figure on the page */
-	pl_setplparam(params, "PAGESIZE", "a4,xsize=16cm,ysize=10.4cm");
+	/* vector formats: the figure's shape on the page */
+	if (cols == 1 && rows == 1)
+		snprintf(page, sizeof page, "a4,xsize=16cm,ysize=10.4cm");
+	else
+		snprintf(page, sizeof page, "a4,xsize=18cm,ysize=%.1fcm",
+			 18.0 * (double)(rows * FIG_H) / (double)(cols * FIG_W));
+	pl_setplparam(params, "PAGESIZE", page);
 	plPlotter *p = pl_newpl_r(fmt, NULL, fp, NULL, params);
 	int rc = 0;
 	if (!p || pl_openpl_r(p) < 0) {
 		rc = pm_errf(err, "%s: libplot could not start a %s plotter", path, fmt);
 	} else {
-		draw(p, h);
+		pl_fspace_r(p, 0, 0, (double)(cols * FIG_W), (double)(rows * FIG_H));
+		pl_bgcolorname_r(p, "white");
+		pl_erase_r(p);
+		for (size_t i = 0; i < n; i++)
+			draw(p, &h[i], (double)(i % cols) * FIG_W, (double)(rows - 1 - i / cols) * FIG_H);
 		if (pl_closepl_r(p) < 0)
 			rc = pm_errf(err, "%s: libplot could not finish the figure", path);
 	}
@@ -253,4 +311,15 @@ int plot_hist_file(const struct plot_hist *h, const char *path, struct pm_err *e
 		unlink(tmp);
 	free(tmp);
 	return rc;
+}
+
+int plot_hist_file(const struct plot_hist *h, const char *path, struct pm_err *err)
+{
+	return write_figure(h, 1, 1, path, err);
+}
+
+int plot_panels_file(const struct plot_hist *panels, size_t n, const char *path,
+		     struct pm_err *err)
+{
+	return write_figure(panels, n, n > 1 ? 2 : 1, path, err);
 }

@@ -18,8 +18,9 @@ void plot_sparkline(struct sbuf *out, const double *v, size_t n, bool unicode);
  * with Unicode ('#' per cell in ASCII), padded with spaces to width. */
 void plot_bar(struct sbuf *out, double value, double max, int width, bool unicode);
 
-/* A histogram: bins along x, one or two series of heights.  Numeric bins
- * have nbins+1 edges; categorical ones a label each. */
+/* A histogram: bins along x, one or two series of heights (bars, or lines
+ * for a series over time).  Numeric bins have nbins+1 edges; categorical
+ * ones a label each. */
 #define PLOT_MAX_SERIES 2
 struct plot_hist {
 	const char *title;
@@ -30,6 +31,7 @@ struct plot_hist {
 	size_t nseries;
 	const char *names[PLOT_MAX_SERIES];
 	const double *values[PLOT_MAX_SERIES]; /* nbins each */
+	bool lines;                     /* series as lines through the bins (a time series) */
 };
 
 /* The histogram as text lines of at most `width` columns. */
@@ -39,6 +41,9 @@ void plot_hist_text(const struct plot_hist *h, struct sbuf *out, int width, bool
  * suffix (.png, .svg, .ps).  The file is written under a temporary name
  * and renamed. */
 int plot_hist_file(const struct plot_hist *h, const char *path, struct pm_err *err);
+/* Several panels in one figure, two per row. */
+int plot_panels_file(const struct plot_hist *panels, size_t n, const char *path,
+		     struct pm_err *err);
 /* The output formats plot_hist_file knows, as "png|svg|ps". */
 extern const char plot_formats[];
 

@@ -482,7 +482,8 @@ int server_start(const struct serve_options *o, struct server **out, struct pm_e
 	sv->url = v6 ? xasprintf("http://[%s]:%d", sv->host, port)
 		     : xasprintf("http://%s:%d", sv->host, port);
 	if (o->log_sample > 0 &&
-	    reqlog_open(sv->ws_dir, sv->model, o->server_id, &sv->mt, &sv->log, err) < 0) {
+	    reqlog_open(sv->ws_dir, sv->model, o->server_id, o->keep_days, o->rollup_days, &sv->mt,
+			&sv->log, err) < 0) {
 		close(fd);
 		server_free(sv);
 		return -1;

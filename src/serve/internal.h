@@ -123,7 +123,7 @@ struct sv_metrics {
 	atomic_ullong batch_bucket[SV_BATCH_BUCKETS + 1];
 	atomic_ullong batches, batch_rows;
 	atomic_ullong reloads, reload_failures;
-	atomic_ullong log_dropped, logged;
+	atomic_ullong log_dropped, logged, log_compacted;
 	atomic_ullong lookup_hits, lookup_misses;
 	atomic_uint_fast64_t reservoir[SV_RESERVOIR];
 	atomic_ullong nres;
@@ -175,8 +175,10 @@ struct reqlog_rec {
 	char *error;        /* message or NULL */
 };
 struct reqlog;
-int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, struct sv_metrics *mt,
-		struct reqlog **out, struct pm_err *err);
+/* Retention (keep_days <= 0: none): once an hour, raw requests older than
+ * keep_days are rolled up and rollups older than rollup_days dropped. */
+int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_t keep_days,
+		int64_t rollup_days, struct sv_metrics *mt, struct reqlog **out, struct pm_err *err);
 /* Takes ownership of the strings of r. */
 void reqlog_add(struct reqlog *l, struct reqlog_rec *r);
 /* Writes what is queued and stops the thread. */

@@ -179,6 +179,10 @@ void sv_answer_metrics(struct sv_req *r)
 		  "Sampled requests not logged because the log queue was full.");
 	sbuf_printf(b, "prodml_request_log_dropped_total{%s} %llu\n", lbl,
 		    atomic_load(&mt->log_dropped));
+	help_type(b, "prodml_request_log_compacted_total", "counter",
+		  "Logged requests past the retention rolled up into per-minute rollups.");
+	sbuf_printf(b, "prodml_request_log_compacted_total{%s} %llu\n", lbl,
+		    atomic_load(&mt->log_compacted));
 	r->status = 200;
 	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

@@ -1,8 +1,11 @@
 /* The request log: records queue in memory and a thread of their own
  * writes them to the workspace (table requests) in one transaction per
  * round, so a request never waits on the database.  A full queue drops the
- * record and counts it (prodml_request_log_dropped_total). */
+ * record and counts it (prodml_request_log_dropped_total).  The same thread
+ * applies the retention once an hour (monitor_compact), so a server that
+ * runs for months keeps the workspace bounded. */
 #include "internal.h"
+#include "../monitor/monitor.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +25,27 @@ struct reqlog {
 	bool stop;
 	pthread_t th;
 	struct sv_metrics *mt;
+	int64_t keep_us, rollup_us;  /* keep_us < 0: no retention */
+	int64_t next_compact_us;
 };
+
+#define COMPACT_EVERY_US 3600000000LL
+
+/* Rolls up the raw requests past the retention, at most once an hour; a
+ * failure (the database busy beyond its timeout) is retried next time. */
+static void maybe_compact(struct reqlog *l)
+{
+	if (l->keep_us < 0)
+		return;
+	int64_t now = now_unix_us();
+	if (now < l->next_compact_us)
+		return;
+	l->next_compact_us = now + COMPACT_EVERY_US;
+	struct monitor_compact_result res;
+	struct pm_err err = {0};
+	if (monitor_compact(l->ws, now - l->keep_us, now - l->rollup_us, &res, &err) == 0)
+		atomic_fetch_add(&l->mt->log_compacted, (uint64_t)res.rolled);
+}
 
 static void rec_free(struct reqlog_rec *r)
 {
@@ -111,8 +134,12 @@ static void *writer(void *arg)
 				ts.tv_nsec -= 1000000000L;
 			}
 			pthread_cond_timedwait(&l->cv, &l->mu, &ts);
-			if (!l->n)
+			if (!l->n) {
+				pthread_mutex_unlock(&l->mu);
+				maybe_compact(l);
+				pthread_mutex_lock(&l->mu);
 				continue;
+			}
 		}
 		size_t k = 0;
 		while (l->n && k < LOG_ROUND) {
@@ -124,6 +151,7 @@ static void *writer(void *arg)
 		write_round(l, batch, k);
 		for (size_t i = 0; i < k; i++)
 			rec_free(&batch[i]);
+		maybe_compact(l);
 		pthread_mutex_lock(&l->mu);
 	}
 	pthread_mutex_unlock(&l->mu);
@@ -131,10 +159,12 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, struct sv_metrics *mt,
-		struct reqlog **out, struct pm_err *err)
+int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_t keep_days,
+		int64_t rollup_days, struct sv_metrics *mt, struct reqlog **out, struct pm_err *err)
 {
 	struct reqlog *l = xcalloc(1, sizeof *l);
+	l->keep_us = keep_days <= 0 ? -1 : keep_days * 86400000000LL;
+	l->rollup_us = (rollup_days < keep_days ? keep_days : rollup_days) * 86400000000LL;
 	if (ws_open(ws_dir, &l->ws, err) < 0) {
 		free(l);
 		return pm_err_prefix(err, "request log");

@@ -93,6 +93,9 @@ struct serve_options {
 	size_t max_body;            /* largest request body in bytes */
 	int64_t server_id;          /* row in the servers table (0: none) */
 	double poll_s;              /* registry polling period (0: 0.2 s) */
+	int64_t keep_days;          /* retention: raw requests older than this are rolled */
+	int64_t rollup_days;        /* up every hour, rollups older than this dropped;
+				     * keep_days <= 0: no retention by the server */
 };
 
 struct server;

@@ -70,8 +70,20 @@ int tui_exec_json(struct tui *t, char **words, json_t **result, struct pm_err *e
 		free(out);
 		return -1;
 	}
+	/* the result is printed last: what a command runs on the way (monitor's
+	 * alert hooks) prints its own lines before it */
+	const char *doc = out ? out : "";
+	size_t len = strlen(doc);
+	while (len && doc[len - 1] == '\n')
+		len--;
+	for (size_t i = len; i-- > 0;)
+		if (doc[i] == '\n') {
+			doc += i + 1;
+			len -= i + 1;
+			break;
+		}
 	json_error_t je;
-	*result = json_loads(out ? out : "", 0, &je);
+	*result = json_loadb(doc, len, 0, &je);
 	free(out);
 	if (!*result)
 		return pm_errf(err, "%s: unreadable JSON result: %s", words[0], je.text);

@@ -18,8 +18,8 @@ static const struct screen_class screens[TUI_NSCREENS] = {
 	{"Data", '1', "Data: datasets, sheets and overviews", data_screen_open},
 	{"Train", '2', "Train: new runs, live jobs", train_screen_open, train_status},
 	{"Models", '3', "Models: the registry", models_screen_open},
-	{"Serve", '4', "Serve: running servers", NULL},
-	{"Monitor", '5', "Monitor: traffic, skew and drift", NULL},
+	{"Serve", '4', "Serve: running servers", serve_screen_open, serve_status},
+	{"Monitor", '5', "Monitor: traffic, skew and drift", monitor_screen_open, monitor_status},
 	{"Design", '6', "Design: pipelines", NULL},
 };
 
@@ -126,6 +126,11 @@ static void open_tab(struct tui *t, int i)
 		t->top[i]->cls->enter(t->top[i], t);
 }
 
+void tui_open_tab(struct tui *t, int i)
+{
+	open_tab(t, i);
+}
+
 void tui_init(struct tui *t, struct session *s, bool dump)
 {
 	memset(t, 0, sizeof *t);
@@ -220,18 +225,17 @@ static void draw_status(struct tui *t)
 	int x = tui_put(t, y, 0, t->w / 3, S_STATUS_WS, ws);
 	free(ws);
 	x++;
-	/* the engines' state on the right: jobs, servers */
+	/* the engines' state on the right: jobs, servers, alerts, as many as
+	 * fit in half the line */
 	struct sbuf right = {0};
 	for (int i = 0; i < TUI_NSCREENS; i++) {
 		char buf[128] = "";
 		if (screens[i].status)
 			screens[i].status(t, buf, sizeof buf);
-		if (buf[0])
+		if (buf[0] && (right.len ? utf8_width(right.s) + 2 : 0) + utf8_width(buf) + 1 <= t->w / 2)
 			sbuf_printf(&right, "%s%s", right.len ? "  " : "", buf);
 	}
 	int rw = right.len ? utf8_width(right.s) + 1 : 0;
-	if (rw > t->w / 2)
-		rw = 0;
 	if (rw)
 		tui_put(t, y, t->w - rw, rw - 1, S_STATUS, right.s);
 	sbuf_free(&right);

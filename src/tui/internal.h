@@ -87,6 +87,11 @@ struct scroller {
 	bool cursorless;
 };
 void scroller_fix(struct scroller *sc);
+/* Moves the cursor to the next row (dir +1) or the previous one (-1) for
+ * which match is true, from the cursor on (next: skip the current row),
+ * wrapping around; false when no row matches. */
+bool scroller_find(struct scroller *sc, int dir, bool next, bool (*match)(void *ctx, size_t i),
+		   void *ctx);
 
 struct view_class {
 	const char *name;              /* "sheet" */
@@ -171,7 +176,8 @@ struct glyphs {
 };
 
 /* ---- the prompt at the bottom line: `:` commands, `/` search, filter ------- */
-enum prompt_kind { P_COMMAND, P_SEARCH, P_FILTER, P_COLUMN, P_CONFIRM, P_NKINDS };
+/* P_FIELD edits a form's field: Enter accepts it even when empty (clears it). */
+enum prompt_kind { P_COMMAND, P_SEARCH, P_FILTER, P_COLUMN, P_CONFIRM, P_FIELD, P_NKINDS };
 
 struct history {
 	char **v;
@@ -297,6 +303,8 @@ extern const struct key_table nav_keys;
 struct view *textview_new(const char *title, const char *text);
 /* The help of view v's keys and the global ones, as a text view. */
 struct view *help_view_new(struct tui *t, struct view *v);
+/* Appends text as lines of at most width columns, broken at spaces. */
+void tui_wrap(struct sbuf *b, const char *text, int width);
 extern const struct key_table global_keys;
 
 /* screen-data.c, sheet.c, overview.c */
@@ -306,6 +314,131 @@ struct view *sheet_new(struct tui *t, const char *dataset, const char *base, con
 bool sheet_goto_column(struct view *v, const char *col);
 const char *sheet_dataset(struct view *v);
 struct view *overview_new(struct tui *t, const char *dataset);
+/* part/whole as a short percentage: "0%", "<0.1%", "4.5%", "12%". */
+void tui_pct(double part, double whole, char *buf, size_t n);
+/* Moves the cursor to feature `name` when v is an overview of dataset. */
+bool overview_goto_feature(struct view *v, const char *dataset, const char *name);
+/* schemaview.c: a dataset's schema and anomalies (validate); compareview.c:
+ * two datasets' distances (compare) and one feature's distributions */
+struct view *schema_view_open(struct tui *t, const char *dataset);
+struct schema;
+/* A stored schema read from the workspace (*text: its text form), or NULL
+ * with err filled. */
+struct schema *tui_schema_read(struct tui *t, const char *name, char **text, struct pm_err *err);
+/* A dataset's content fingerprint, or "" when there is no such dataset. */
+char *tui_fingerprint(struct tui *t, const char *dataset);
+/* The schema that v checks against when v is a schema view of dataset a
+ * or b, else NULL. */
+const char *schema_view_schema(struct view *v, const char *a, const char *b);
+struct schema_comparator;
+/* "L∞ 0.01 JSD 0.1": a comparator's thresholds. */
+void tui_comparator_text(const struct tui *t, const struct schema_comparator *c, struct sbuf *b);
+/* The command line prefilled with `compare a [b]`; Enter opens the compare
+ * view, with the skew thresholds of the schema view v when it is one. */
+void compare_prompt(struct tui *t, struct view *v, const char *a, const char *b);
+/* ---- form.c: a command's options as a form ---------------------------------------
+ * A form is a view whose fields fill in one command: text, whole numbers,
+ * numbers and lists with validation, pick-one and multi-select lists
+ * (picked in a list view pushed above the form) and flags.  Fields are made
+ * from the option table of a command (form_add_opt), so an option added to
+ * the command shows up in its form.  The screen that opens a form fills in
+ * what the command table cannot know (the columns of the chosen dataset)
+ * through form_ops; submitting builds the command's words (form_words) for
+ * the screen to run through tui_exec, so the action is in the history. */
+enum field_kind { FIELD_TEXT, FIELD_INT, FIELD_REAL, FIELD_LIST, FIELD_CHOICE, FIELD_MULTI,
+		  FIELD_FLAG };
+
+struct form_choice {
+	char *value, *note;  /* note: shown beside the value ("float", "900 rows") */
+	bool on;             /* FIELD_MULTI: picked */
+};
+
+struct form_field {
+	char *key;           /* the option ("--epochs"), or a positional's name ("MODEL") */
+	char *arg;           /* its value's name in the usage ("N"; a positional's key) */
+	bool positional;
+	char *label, *help;
+	enum field_kind kind;
+	enum complete_kind complete;  /* COMPLETE_DATASET: the choices are the datasets */
+	char *value;         /* NULL: not set (the command's default applies) */
+	char *placeholder;   /* the default, shown while not set */
+	char *note;          /* shown after the value */
+	struct form_choice *choices;
+	size_t nchoices;
+	bool all_default;    /* FIELD_MULTI: every choice picked is the default: omitted */
+	bool on;             /* FIELD_FLAG */
+	long long min;       /* FIELD_INT, FIELD_LIST: smallest value */
+	bool required, touched;
+	int section;
+	/* shown (and submitted) only while field `when` is set, and when
+	 * `values` ("a|b") is given, set to one of them */
+	char *when, *values;
+	char *error;         /* inline message of the last check */
+};
+
+struct form;
+struct form_ops {
+	/* A field's value changed: update the fields that depend on it. */
+	void (*changed)(struct form *f, struct tui *t, struct form_field *fld);
+	/* Checks beyond the field's kind; false with a message in msg. */
+	bool (*check)(struct form *f, struct tui *t, struct form_field *fld, char *msg, size_t n);
+	/* Every shown field passed its checks: run the command. */
+	void (*submit)(struct form *f, struct tui *t);
+	/* The form came back to the top after a command ran: refresh choices. */
+	void (*sync)(struct form *f, struct tui *t);
+	void (*free)(struct form *f);
+};
+
+#define FORM_MAX_SECTIONS 8
+struct form {
+	struct view v;
+	const struct form_ops *ops;
+	struct form_field *fields;
+	size_t n, cap;
+	struct {
+		char *title;
+		bool collapsed;  /* collapsible sections start collapsed */
+		bool collapsible;
+	} sec[FORM_MAX_SECTIONS];
+	int nsec;
+	const char *const *head;  /* the command's first words ("train") */
+	const char *const *tail;  /* words after the fields ("--detach") */
+	const char *button;       /* "start the run" */
+	char *error;              /* why the last submission failed */
+	/* focus: an index into the laid-out lines, and what it was */
+	size_t cur, top;
+	int cur_kind, cur_idx;
+	int editing;              /* the field being edited on the prompt */
+	int body_y, body_h;       /* field lines on screen at the last draw */
+	unsigned gen;
+};
+
+/* Makes f (the first member of a screen's struct) an empty form view. */
+void form_init(struct form *f, const char *title, const struct form_ops *ops);
+int form_section(struct form *f, const char *title, bool collapsible);
+/* A field for option o of a command: its kind, placeholder and help come
+ * from the table.  NULL when o is NULL or already has a field. */
+struct form_field *form_add_opt(struct form *f, struct tui *t, const struct cmd_opt *o,
+				int section);
+/* Fields for every option of e not in a field yet and not in skip. */
+void form_add_opts(struct form *f, struct tui *t, const struct cmd_entry *e,
+		   const char *const *skip, int section);
+struct form_field *form_add(struct form *f, const char *key, bool positional, const char *label,
+			    enum field_kind kind, int section, const char *help);
+const struct cmd_opt *form_cmd_opt(const struct cmd_entry *e, const char *name);
+struct form_field *form_get(struct form *f, const char *key);
+/* Sets (or, with NULL, clears) a value; clears the field's error. */
+void form_set(struct form_field *fld, const char *value);
+void form_clear_choices(struct form_field *fld);
+void form_add_choice(struct form_field *fld, const char *value, const char *note, bool on);
+bool form_field_shown(struct form *f, const struct form_field *fld);
+/* The command: head, positionals, the shown options that are set, tail. */
+char **form_words(struct form *f);
+/* Checks every shown field; on failure the cursor goes to the first bad
+ * field and the status line says what is wrong. */
+bool form_validate(struct form *f, struct tui *t);
+void form_focus(struct form *f, struct form_field *fld);
+
 /* screen-models.c */
 struct view *models_screen_open(struct tui *t);
 /* screen-train.c */
@@ -314,5 +447,39 @@ void train_status(struct tui *t, char *buf, size_t n);
 /* The overview's statistics computed in the TUI from the frame (when the
  * `stats` command is not there): the JSON shape of `stats`. */
 json_t *overview_local_stats(const struct frame *f);
+
+/* screen-serve.c: the Serve screen, and list helpers the Monitor screen
+ * shares */
+struct view *serve_screen_open(struct tui *t);
+void serve_status(struct tui *t, char *buf, size_t n);
+/* A column of a list: header, width, alignment; drop > 0: the column goes
+ * when the screen is too narrow, the highest rank first; flex: it takes the
+ * room left. */
+#define TUI_MAX_COLS 16
+struct tui_col {
+	const char *head;
+	int w;
+	bool right;
+	int drop;
+	bool flex;
+};
+/* Places n columns in w cells from x0: x[i] < 0 for a column left out. */
+void tui_cols_layout(const struct tui_col *c, int n, int x0, int w, int *x, int *cw);
+void tui_cols_header(struct tui *t, const struct tui_col *c, int n, const int *x, const int *cw,
+		     int y);
+/* A click on a list with a header line: the row under it becomes current. */
+void tui_list_click(struct view *v, struct tui *t, int y, int x);
+/* "2026-11-22T22:17:15Z" (or a space for the T) -> "2026-11-22 22:17" */
+void tui_short_time(const char *iso, char *buf, size_t n);
+/* True (and *last set to now) when period seconds passed since *last: the
+ * views that follow the engines reread the workspace at this pace. */
+bool tui_due(double *last, double period);
+/* screen-monitor.c */
+struct view *monitor_screen_open(struct tui *t);
+/* The dashboard of one model: `monitor MODEL` as panels, its open alerts. */
+struct view *monitor_dashboard_new(const char *model);
+void monitor_status(struct tui *t, char *buf, size_t n);
+/* frame.c: switches to tab i (0-based), opening its screen if need be. */
+void tui_open_tab(struct tui *t, int i);
 
 #endif

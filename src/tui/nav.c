@@ -26,6 +26,22 @@ void scroller_fix(struct scroller *sc)
 		sc->top = sc->n - page;
 }
 
+bool scroller_find(struct scroller *sc, int dir, bool next, bool (*match)(void *ctx, size_t i),
+		   void *ctx)
+{
+	size_t n = sc->n;
+	for (size_t k = 0; k < n; k++) {
+		size_t step = k + (next ? 1 : 0);
+		size_t i = dir > 0 ? (sc->cur + step) % n : (sc->cur + n * 2 - step) % n;
+		if (match(ctx, i)) {
+			sc->cur = i;
+			scroller_fix(sc);
+			return true;
+		}
+	}
+	return false;
+}
+
 static size_t *pos(struct scroller *sc)
 {
 	return sc->cursorless ? &sc->top : &sc->cur;

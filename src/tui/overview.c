@@ -384,7 +384,7 @@ static void plan(struct overview *ov, int w, struct layout *L)
 	L->timew = 1 + L->namew + g + L->countw + g + L->pctw + 3 * (16 + g) + g + L->sparkw <= w ? 16 : 10;
 }
 
-static void pct(double part, double whole, char *buf, size_t n)
+void tui_pct(double part, double whole, char *buf, size_t n)
 {
 	if (!(whole > 0)) {
 		snprintf(buf, n, "-");
@@ -517,11 +517,11 @@ static void draw_feature(struct overview *ov, struct tui *t, int y, int x, int w
 	char buf[64];
 	snprintf(buf, sizeof buf, "%.0f", count);
 	pen_cell(&p, L->countw, st, buf, true);
-	pct(missing, rows, buf, sizeof buf);
+	tui_pct(missing, rows, buf, sizeof buf);
 	pen_cell(&p, L->pctw, rows > 0 && missing / rows >= WARN_MISSING ? warn : st, buf, true);
 	if (ln->table == OV_NUM) {
 		double zeros = jd(f, "zeros");
-		pct(zeros, count, buf, sizeof buf);
+		tui_pct(zeros, count, buf, sizeof buf);
 		pen_cell(&p, L->pctw, count > 0 && zeros / count >= WARN_ZEROS ? warn : st, buf, true);
 		static const char *const k[] = {"mean", "std", "min", "median", "max"};
 		for (int i = 0; i < 5; i++) {
@@ -557,7 +557,7 @@ static void draw_feature(struct overview *ov, struct tui *t, int y, int x, int w
 			json_t *e = json_array_get(top, i);
 			char *v = tui_oneline(json_string_value(json_object_get(e, "value")));
 			char pc[16];
-			pct(jd(e, "count"), count, pc, sizeof pc);
+			tui_pct(jd(e, "count"), count, pc, sizeof pc);
 			sbuf_printf(&b, "%s%s %s", i ? "  " : "", *v ? v : "\"\"", pc);
 			free(v);
 			if (b.len > 400)
@@ -657,21 +657,25 @@ static json_t *feature_at(struct overview *ov, size_t k)
 	return ov->lines[ov->feat_line[k]].feat;
 }
 
+struct ov_match {
+	struct overview *ov;
+	const char *pat;
+};
+
+static bool ov_match(void *ctx, size_t i)
+{
+	struct ov_match *m = ctx;
+	return tui_strcasestr(json_string_value(json_object_get(feature_at(m->ov, i), "name")),
+			      m->pat) != NULL;
+}
+
 static bool ov_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
 {
 	struct overview *ov = (struct overview *)v;
-	if (!sync(ov, t) || v->sc.n == 0)
+	if (!sync(ov, t))
 		return false;
-	size_t n = v->sc.n;
-	for (size_t k = 0; k < n; k++) {
-		size_t step = k + (next ? 1 : 0);
-		size_t i = dir > 0 ? (v->sc.cur + step) % n : (v->sc.cur + n * 2 - step) % n;
-		if (tui_strcasestr(json_string_value(json_object_get(feature_at(ov, i), "name")), pat)) {
-			v->sc.cur = i;
-			return true;
-		}
-	}
-	return false;
+	struct ov_match m = {ov, pat};
+	return scroller_find(&v->sc, dir, next, ov_match, &m);
 }
 
 static void ov_click(struct view *v, struct tui *t, int y, int x)
@@ -703,6 +707,18 @@ static void k_open(struct tui *t, struct view *v, int key)
 	free(col);
 }
 
+static void k_schema(struct tui *t, struct view *v, int key)
+{
+	struct overview *ov = (struct overview *)v;
+	tui_push(t, schema_view_open(t, ov->name));
+}
+
+static void k_compare(struct tui *t, struct view *v, int key)
+{
+	struct overview *ov = (struct overview *)v;
+	compare_prompt(t, v, ov->name, NULL);
+}
+
 static void k_right(struct tui *t, struct view *v, int key)
 {
 	struct overview *ov = (struct overview *)v;
@@ -718,6 +734,9 @@ static void k_left(struct tui *t, struct view *v, int key)
 
 static const struct key_binding ov_b[] = {
 	{{K_ENTER}, "the sheet, at this feature's column", "sheet", k_open},
+	{{'v'}, "schema and anomalies: validate the dataset against a schema", "schema",
+	 k_schema},
+	{{'C'}, "compare with another dataset: distances per feature", "compare", k_compare},
 	{{'l', K_RIGHT}, "scroll the statistics right", NULL, k_right},
 	{{'h', K_LEFT}, "scroll the statistics left", NULL, k_left},
 	{{0}},
@@ -737,6 +756,21 @@ static const struct view_class overview_class = {
 	.search = ov_search,
 	.click = ov_click,
 };
+
+bool overview_goto_feature(struct view *v, const char *dataset, const char *name)
+{
+	if (v->cls != &overview_class)
+		return false;
+	struct overview *ov = (struct overview *)v;
+	if (strcmp(ov->name, dataset) != 0 || !ov->stats)
+		return false;
+	for (size_t k = 0; k < v->sc.n; k++)
+		if (strcmp(json_string_value(json_object_get(feature_at(ov, k), "name")), name) == 0) {
+			v->sc.cur = k;
+			return true;
+		}
+	return false;
+}
 
 struct view *overview_new(struct tui *t, const char *dataset)
 {

@@ -268,7 +268,7 @@ void prompt_key(struct tui *t, int key)
 		void (*accept)(struct tui *, struct view *, const char *) = p->accept;
 		history_add_line(&t->hist[kind], trimmed);
 		prompt_close(t);
-		if (*trimmed && accept)
+		if ((*trimmed || kind == P_FIELD) && accept)
 			accept(t, v, trimmed);
 		free(text);
 		return;

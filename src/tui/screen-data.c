@@ -52,14 +52,6 @@ static void sync(struct dslist *d, struct tui *t)
 	scroller_fix(&d->v.sc);
 }
 
-/* "2026-11-22T22:17:15Z" -> "2026-11-22 22:17" */
-static void short_time(const char *iso, char *buf, size_t n)
-{
-	snprintf(buf, n, "%.16s", iso ? iso : "");
-	if (strlen(buf) > 10 && buf[10] == 'T')
-		buf[10] = ' ';
-}
-
 static void ds_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 {
 	struct dslist *d = (struct dslist *)v;
@@ -124,7 +116,7 @@ static void ds_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		snprintf(num, sizeof num, "%lld", (long long)ds->cols);
 		tui_cell(t, yy, cx[2], cw[2], st, num, true);
 		char tm[32];
-		short_time(ds->created, tm, sizeof tm);
+		tui_short_time(ds->created, tm, sizeof tm);
 		tui_cell(t, yy, cx[3], cw[3], cur ? st : S_INFO, tm, false);
 		char *src = tui_oneline(ds->source ? ds->source : "");
 		tui_cell(t, yy, cx[4], cw[4], st, src, false);
@@ -143,21 +135,24 @@ static void ds_info(struct view *v, struct tui *t, char *buf, size_t n)
 	snprintf(buf, n, "%zu dataset%s", d->n, d->n == 1 ? "" : "s");
 }
 
+struct ds_match {
+	struct dslist *d;
+	const char *pat;
+};
+
+static bool ds_match(void *ctx, size_t i)
+{
+	struct ds_match *m = ctx;
+	const struct ws_dataset *ds = &m->d->list[i];
+	return tui_strcasestr(ds->name, m->pat) || (ds->source && tui_strcasestr(ds->source, m->pat));
+}
+
 static bool ds_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
 {
 	struct dslist *d = (struct dslist *)v;
 	sync(d, t);
-	for (size_t k = 0; k < d->n; k++) {
-		size_t step = k + (next ? 1 : 0);
-		size_t i = dir > 0 ? (v->sc.cur + step) % d->n : (v->sc.cur + d->n * 2 - step) % d->n;
-		if (tui_strcasestr(d->list[i].name, pat) ||
-		    (d->list[i].source && tui_strcasestr(d->list[i].source, pat))) {
-			v->sc.cur = i;
-			scroller_fix(&v->sc);
-			return true;
-		}
-	}
-	return false;
+	struct ds_match m = {d, pat};
+	return scroller_find(&v->sc, dir, next, ds_match, &m);
 }
 
 static void ds_click(struct view *v, struct tui *t, int y, int x)
@@ -200,6 +195,20 @@ static void k_overview(struct tui *t, struct view *v, int key)
 		tui_push(t, overview_new(t, name));
 }
 
+static void k_schema(struct tui *t, struct view *v, int key)
+{
+	const char *name = current(t, v);
+	if (name)
+		tui_push(t, schema_view_open(t, name));
+}
+
+static void k_compare(struct tui *t, struct view *v, int key)
+{
+	const char *name = current(t, v);
+	if (name)
+		compare_prompt(t, v, name, NULL);
+}
+
 static void drop_accept(struct tui *t, struct view *v, const char *ans)
 {
 	const char *name = current(t, v);
@@ -240,6 +249,9 @@ static void k_load(struct tui *t, struct view *v, int key)
 static const struct key_binding ds_b[] = {
 	{{K_ENTER}, "open the dataset as a sheet", "open", k_open},
 	{{'o'}, "overview: statistics of every column", "overview", k_overview},
+	{{'v'}, "schema and anomalies: validate the dataset against a schema", "schema",
+	 k_schema},
+	{{'C'}, "compare with another dataset: distances per feature", "compare", k_compare},
 	{{'L'}, "load a file: NAME PATH (as :load)", "load", k_load},
 	{{'d'}, "drop the dataset (asks first)", NULL, k_drop},
 	{{0}},

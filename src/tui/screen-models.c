@@ -290,21 +290,27 @@ static void ml_info(struct view *v, struct tui *t, char *buf, size_t n)
 		snprintf(buf, n, "%zu %s%s", m->n, what, m->n == 1 ? "" : "s");
 }
 
+struct ml_match {
+	struct mlist *m;
+	const char *pat;
+};
+
+static bool ml_matches(void *ctx, size_t i)
+{
+	struct ml_match *mm = ctx;
+	for (int c = 0; c < NCOL; c++)
+		if (mm->m->rows[i].col[c] && tui_strcasestr(mm->m->rows[i].col[c], mm->pat))
+			return true;
+	return false;
+}
+
 static bool ml_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
 {
 	struct mlist *m = (struct mlist *)v;
 	sync(m, t);
-	for (size_t k = 0; k < m->n; k++) {
-		size_t step = k + (next ? 1 : 0);
-		size_t i = dir > 0 ? (v->sc.cur + step) % m->n : (v->sc.cur + m->n * 2 - step) % m->n;
-		for (int c = 0; c < NCOL; c++)
-			if (m->rows[i].col[c] && tui_strcasestr(m->rows[i].col[c], pat)) {
-				v->sc.cur = i;
-				scroller_fix(&v->sc);
-				return true;
-			}
-	}
-	return false;
+	struct ml_match mm = {m, pat};
+	v->sc.n = m->n;
+	return scroller_find(&v->sc, dir, next, ml_matches, &mm);
 }
 
 static void ml_free(struct view *v)

@@ -7,6 +7,8 @@
  * `train ... --detach`) so they are in the session history. */
 #include "internal.h"
 
+#include "model/model.h"
+#include "registry/registry.h"
 #include "workspace/workspace.h"
 
 #include <math.h>
@@ -129,7 +131,7 @@ static void runs_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	if (r->n == 0) {
 		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No runs yet.");
 		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-			"n starts one: train MODEL --data NAME --label COL ... --detach");
+			"n opens the form for a new run (or :train MODEL --data NAME --label COL --detach)");
 		return;
 	}
 	static const char *const heads[] = {"run", "model", "state", "epochs", "data", "version",
@@ -193,21 +195,26 @@ static void runs_info(struct view *v, struct tui *t, char *buf, size_t n)
 		snprintf(buf, n, "%zu run%s", r->n, r->n == 1 ? "" : "s");
 }
 
+struct runs_match {
+	struct runlist *r;
+	const char *pat;
+};
+
+static bool runs_matches(void *ctx, size_t i)
+{
+	struct runs_match *m = ctx;
+	return tui_strcasestr(m->r->rows[i].model, m->pat) ||
+	       tui_strcasestr(m->r->rows[i].state, m->pat) ||
+	       tui_strcasestr(m->r->rows[i].data, m->pat);
+}
+
 static bool runs_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
 {
 	struct runlist *r = (struct runlist *)v;
 	runs_sync(r, t);
-	for (size_t k = 0; k < r->n; k++) {
-		size_t step = k + (next ? 1 : 0);
-		size_t i = dir > 0 ? (v->sc.cur + step) % r->n : (v->sc.cur + r->n * 2 - step) % r->n;
-		if (tui_strcasestr(r->rows[i].model, pat) || tui_strcasestr(r->rows[i].state, pat) ||
-		    tui_strcasestr(r->rows[i].data, pat)) {
-			v->sc.cur = i;
-			scroller_fix(&v->sc);
-			return true;
-		}
-	}
-	return false;
+	struct runs_match m = {r, pat};
+	v->sc.n = r->n;
+	return scroller_find(&v->sc, dir, next, runs_matches, &m);
 }
 
 static void runs_click(struct view *v, struct tui *t, int y, int x)
@@ -272,39 +279,20 @@ static void k_cancel(struct tui *t, struct view *v, int key)
 	}
 }
 
-static void new_accept(struct tui *t, struct view *v, const char *line)
-{
-	char *cmd = xasprintf("train %s", line);
-	tui_command(t, cmd);
-	free(cmd);
-}
+static struct view *trainform_new(struct tui *t);
 
-/* A new run: the train command line, filled in with the first dataset and
- * the usual options, for the user to edit (Tab completes). */
+/* A new run: the form of the train command. */
 static void k_new(struct tui *t, struct view *v, int key)
 {
-	struct workspace *ws;
-	struct pm_err err = {0};
-	struct ws_dataset *ds = NULL;
-	size_t nds = 0;
-	char *init;
-	if (session_ws(t->s, &ws, &err) == 0 && ws_dataset_list(ws, &ds, &nds, &err) == 0 && nds)
-		init = xasprintf("MODEL --data %s --label COL --model linear --epochs 5 --lr 0.01"
-				 " --seed 1 --detach",
-				 ds[0].name);
-	else
-		init = xstrdup("MODEL --data NAME --label COL --model linear --epochs 5 --lr 0.01"
-			       " --seed 1 --detach");
-	for (size_t i = 0; i < nds; i++)
-		ws_dataset_free(&ds[i]);
-	free(ds);
-	prompt_open(t, P_COMMAND, ":train ", init, v, new_accept);
-	free(init);
+	struct view *f = trainform_new(t);
+	if (f)
+		tui_push(t, f);
 }
 
 static const struct key_binding runs_b[] = {
 	{{K_ENTER}, "open the run: curves, throughput, ETA", "open", k_open},
-	{{'n'}, "a new run (train ... --detach, edited on the command line)", "new", k_new},
+	{{'n'}, "a new run: a form for dataset, label, features, model and hyperparameters; it "
+		"runs train ... --detach and shows the run live", "new", k_new},
 	{{'c'}, "cancel the run's job (job cancel ID)", "cancel", k_cancel},
 	{{0}},
 };
@@ -654,6 +642,394 @@ static struct view *runview_new(int64_t run)
 	view_init(&r->v, &runview_class, title);
 	r->run = run;
 	return &r->v;
+}
+
+/* ---- a new run: the train command as a form -------------------------------------- */
+/* The fields come from the options of `train` in the command table: those
+ * below first, in this order and under these names; every other option
+ * (one added to `train` later too) under "more options". */
+enum { TS_DATA, TS_MODEL, TS_TRAIN, TS_MORE };
+static const struct {
+	const char *opt, *label;
+	int section;
+} tf_layout[] = {
+	{"--data", "dataset", TS_DATA},	   {"--label", "label", TS_DATA},
+	{"--features", "features", TS_DATA}, {"--eval", "eval dataset", TS_DATA},
+	{"--model", "model type", TS_MODEL}, {"--hidden", "hidden layers", TS_MODEL},
+	{"--epochs", "epochs", TS_TRAIN},    {"--batch", "batch", TS_TRAIN},
+	{"--lr", "lr", TS_TRAIN},	   {"--optimizer", "optimizer", TS_TRAIN},
+	{"--l2", "l2", TS_TRAIN},	   {"--seed", "seed", TS_TRAIN},
+	{"--device", "device", TS_TRAIN},
+};
+/* a new run is never resumed, and it always runs as a job */
+static const char *const tf_skip[] = {"--detach", "--resume", NULL};
+/* options that only mean something with another one */
+static const struct {
+	const char *opt, *when, *values;
+} tf_shown_if[] = {
+	{"--hidden", "--model", "dnn|wide-deep"},   {"--dropout", "--model", "dnn|wide-deep"},
+	{"--embed", "--model", "dnn|wide-deep"},    {"--wide-optimizer", "--model", "wide-deep"},
+	{"--wide-lr", "--model", "wide-deep"},	    {"--momentum", "--optimizer", "sgd"},
+	{"--patience", "--eval", NULL},		    {"--lr-decay", "--schedule", "exponential|step"},
+};
+static const struct {
+	const char *type, *note;
+} tf_model_notes[] = {
+	{"linear", "regression: a numeric label"},
+	{"logistic", "two classes"},
+	{"softmax", "several classes"},
+	{"dnn", "hidden layers, embeddings"},
+	{"wide-deep", "linear wide part + dnn"},
+};
+static const char *const tf_head[] = {"train", NULL};
+static const char *const tf_tail[] = {"--detach", NULL};
+
+struct trainform {
+	struct form f;
+	/* the label's column: its type and how many values it takes (0, 1, 2
+	 * or 3 for "more") */
+	bool label_known;
+	enum pm_type label_type;
+	size_t label_values;
+};
+
+/* How many distinct values a column has among its present rows, counting
+ * no further than cap (at most 8). */
+static size_t distinct_upto(const struct column *c, size_t nrows, size_t cap)
+{
+	uint64_t seen[8];
+	size_t k = 0;
+	if (cap > 8)
+		cap = 8;
+	for (size_t r = 0; r < nrows && k < cap; r++) {
+		if (!column_present(c, r))
+			continue;
+		uint64_t key = 0;
+		switch (c->type) {
+		case PM_INT:
+		case PM_TIMESTAMP: key = (uint64_t)c->v.i64[r]; break;
+		case PM_BOOL: key = c->v.b[r]; break;
+		case PM_STRING: key = c->v.code[r]; break;
+		case PM_FLOAT: {
+			double d = c->v.f64[r];
+			if (isnan(d))
+				continue;
+			if (d == 0)
+				d = 0; /* -0 and 0 are one value */
+			memcpy(&key, &d, sizeof key);
+			break;
+		}
+		}
+		bool dup = false;
+		for (size_t i = 0; i < k && !dup; i++)
+			dup = seen[i] == key;
+		if (!dup)
+			seen[k++] = key;
+	}
+	return k;
+}
+
+static struct frame *tf_frame(struct tui *t, const char *name)
+{
+	struct frame *fr = NULL;
+	struct pm_err err = {0};
+	if (!name || session_frame(t->s, name, &fr, &err) < 0)
+		return NULL;
+	return fr;
+}
+
+/* The model the trainer picks for a label: two values -> logistic, other
+ * strings -> softmax, numbers -> linear. */
+static const char *tf_default_model(const struct trainform *tf)
+{
+	if (tf->label_type == PM_BOOL || tf->label_values == 2)
+		return "logistic";
+	return tf->label_type == PM_STRING ? "softmax" : "linear";
+}
+
+/* The label changed (or its dataset did): its type, the features that are
+ * left, and the defaults that follow from it. */
+static void tf_label_changed(struct trainform *tf, struct tui *t, bool new_data)
+{
+	struct form *f = &tf->f;
+	struct form_field *data = form_get(f, "--data"), *label = form_get(f, "--label");
+	struct form_field *feats = form_get(f, "--features"), *model = form_get(f, "--model");
+	struct form_field *name = form_get(f, "MODEL");
+	struct frame *fr = tf_frame(t, data->value);
+	tf->label_known = false;
+	free(label->note);
+	label->note = NULL;
+	int li = fr && label->value ? frame_col_index(fr, label->value) : -1;
+	if (li >= 0) {
+		const struct column *c = &fr->cols[li];
+		tf->label_known = true;
+		tf->label_type = c->type;
+		tf->label_values = distinct_upto(c, fr->nrows, 3);
+		label->note = tf->label_values == 2
+				      ? xasprintf("%s, two values", pm_type_name(c->type))
+				      : xstrdup(pm_type_name(c->type));
+	}
+	if (feats) {
+		/* the ticks stay; everything stays ticked when it was */
+		bool all = new_data || feats->nchoices == 0;
+		if (!all) {
+			all = true;
+			for (size_t i = 0; i < feats->nchoices; i++)
+				all &= feats->choices[i].on;
+		}
+		struct form_field old = *feats;
+		feats->choices = NULL;
+		feats->nchoices = 0;
+		for (size_t c = 0; fr && c < fr->ncols; c++) {
+			const char *cn = fr->cols[c].name;
+			if (label->value && strcmp(cn, label->value) == 0)
+				continue;
+			bool on = all;
+			for (size_t i = 0; i < old.nchoices && !all; i++)
+				if (strcmp(old.choices[i].value, cn) == 0)
+					on = old.choices[i].on;
+			form_add_choice(feats, cn, pm_type_name(fr->cols[c].type), on);
+		}
+		form_clear_choices(&old);
+		free(feats->error);
+		feats->error = NULL;
+	}
+	if (model && !model->touched) {
+		form_set(model, tf->label_known ? tf_default_model(tf) : NULL);
+		free(model->note);
+		model->note = tf->label_known ? xstrdup("from the label") : NULL;
+	}
+	if (name && !name->touched && label->value)
+		form_set(name, reg_name_valid(label->value) ? label->value : NULL);
+}
+
+/* The dataset changed: its columns are the label's choices; the eval
+ * dataset follows `split`'s naming (X_train -> X_eval) until it is set. */
+static void tf_data_changed(struct trainform *tf, struct tui *t, bool new_data)
+{
+	struct form *f = &tf->f;
+	struct form_field *data = form_get(f, "--data"), *label = form_get(f, "--label");
+	struct form_field *eval = form_get(f, "--eval");
+	struct frame *fr = tf_frame(t, data->value);
+	form_clear_choices(label);
+	for (size_t c = 0; fr && c < fr->ncols; c++)
+		form_add_choice(label, fr->cols[c].name, pm_type_name(fr->cols[c].type), false);
+	if (label->value && (!fr || frame_col_index(fr, label->value) < 0))
+		form_set(label, NULL);
+	if (eval && !eval->touched && new_data) {
+		char *guess = NULL;
+		if (data->value && str_suffix(data->value, "_train"))
+			guess = xasprintf("%.*s_eval", (int)(strlen(data->value) - 6), data->value);
+		bool have = false;
+		for (size_t i = 0; guess && i < eval->nchoices; i++)
+			have |= strcmp(eval->choices[i].value, guess) == 0;
+		form_set(eval, have ? guess : NULL);
+		free(guess);
+	}
+	tf_label_changed(tf, t, new_data);
+}
+
+static void tf_changed(struct form *f, struct tui *t, struct form_field *fld)
+{
+	struct trainform *tf = (struct trainform *)f;
+	if (strcmp(fld->key, "--data") == 0)
+		tf_data_changed(tf, t, true);
+	else if (strcmp(fld->key, "--label") == 0)
+		tf_label_changed(tf, t, false);
+	else if (strcmp(fld->key, "--model") == 0) {
+		free(fld->note);
+		fld->note = NULL;
+	}
+}
+
+static bool tf_check(struct form *f, struct tui *t, struct form_field *fld, char *msg, size_t n)
+{
+	struct trainform *tf = (struct trainform *)f;
+	const char *v = fld->value;
+	const struct form_field *label = form_get(f, "--label");
+	if (strcmp(fld->key, "MODEL") == 0 && v && !reg_name_valid(v)) {
+		snprintf(msg, n, "'%s' is not a valid model name (letters, digits, '_', '-', '.')", v);
+		return false;
+	}
+	if (strcmp(fld->key, "--model") == 0 && v && tf->label_known) {
+		if (strcmp(v, "linear") == 0 &&
+		    (tf->label_type == PM_STRING || tf->label_type == PM_BOOL)) {
+			snprintf(msg, n, "linear needs a numeric label; '%s' is %s", label->value,
+				 pm_type_name(tf->label_type));
+			return false;
+		}
+		if (strcmp(v, "logistic") == 0 && tf->label_values != 2) {
+			snprintf(msg, n, "logistic needs two label values; '%s' has %s", label->value,
+				 tf->label_values > 2 ? "more" : tf->label_values ? "one" : "none");
+			return false;
+		}
+	}
+	if (strcmp(fld->key, "--eval") == 0 && v && label->value) {
+		struct frame *ev = tf_frame(t, v);
+		if (ev && frame_col_index(ev, label->value) < 0) {
+			snprintf(msg, n, "'%s' has no column '%s' (the label)", v, label->value);
+			return false;
+		}
+	}
+	if (strcmp(fld->key, "--device") == 0 && v) {
+		const struct backend *be;
+		struct pm_err err = {0};
+		if (backend_get(v, &be, &err) < 0) {
+			snprintf(msg, n, "%s", err.msg);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The field an error of the command names ("--epochs must be from 1 to
+ * 100000"), so that the message shows where it belongs. */
+static struct form_field *tf_field_of(struct form *f, const char *msg)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		struct form_field *fld = &f->fields[i];
+		if (fld->positional || !form_field_shown(f, fld))
+			continue;
+		size_t k = strlen(fld->key);
+		for (const char *p = strstr(msg, fld->key); p; p = strstr(p + 1, fld->key))
+			if (p[k] != '-' && !(p[k] >= 'a' && p[k] <= 'z'))
+				return fld;
+	}
+	return NULL;
+}
+
+/* Runs the command through the command table (it lands in the history,
+ * `:save-log` keeps it) and puts the run's live view in the form's place. */
+static void tf_submit(struct form *f, struct tui *t)
+{
+	char **words = form_words(f);
+	json_t *job = NULL;
+	struct pm_err err = {0};
+	int rc = tui_exec_json(t, words, &job, &err);
+	str_list_free(words);
+	if (rc < 0) {
+		/* beside the field it names, else above the help */
+		struct form_field *fld = tf_field_of(f, err.msg);
+		free(f->error);
+		f->error = fld ? NULL : xstrdup(err.msg);
+		if (fld) {
+			free(fld->error);
+			fld->error = xstrdup(err.msg);
+			form_focus(f, fld);
+		}
+		tui_error(t, "%s", err.msg);
+		return;
+	}
+	json_int_t run = json_integer_value(json_object_get(job, "run"));
+	json_int_t id = json_integer_value(json_object_get(job, "job"));
+	json_decref(job);
+	f->gen = t->gen;
+	tui_replace(t, runview_new(run));
+	tui_msg(t, "run %lld started as job %lld", (long long)run, (long long)id);
+}
+
+static void tf_sync(struct form *f, struct tui *t)
+{
+	/* a dataset may have been loaded again under its name */
+	tf_data_changed((struct trainform *)f, t, false);
+}
+
+static const struct form_ops tf_ops = {
+	.changed = tf_changed,
+	.check = tf_check,
+	.submit = tf_submit,
+	.sync = tf_sync,
+};
+
+static struct view *trainform_new(struct tui *t)
+{
+	const struct cmd_entry *e = cmd_lookup("train");
+	struct workspace *ws;
+	struct pm_err err = {0};
+	struct ws_dataset *ds = NULL;
+	size_t nds = 0;
+	if (!e) {
+		tui_error(t, "there is no train command in this build");
+		return NULL;
+	}
+	if (session_ws(t->s, &ws, &err) < 0 || ws_dataset_list(ws, &ds, &nds, &err) < 0) {
+		tui_error(t, "%s", err.msg);
+		return NULL;
+	}
+	/* the first dataset named like a training split, else the first */
+	size_t pick = 0;
+	for (size_t i = nds; i-- > 0;)
+		if (str_suffix(ds[i].name, "_train"))
+			pick = i;
+	char *first = nds ? xstrdup(ds[pick].name) : NULL;
+	for (size_t i = 0; i < nds; i++)
+		ws_dataset_free(&ds[i]);
+	free(ds);
+	if (!first) {
+		tui_error(t, "no datasets to train on: load one first (:load NAME PATH)");
+		return NULL;
+	}
+	struct trainform *tf = xcalloc(1, sizeof *tf);
+	struct form *f = &tf->f;
+	form_init(f, "new run", &tf_ops);
+	f->head = tf_head;
+	f->tail = tf_tail;
+	f->button = "start the run";
+	f->gen = t->gen;
+	form_section(f, "Data", false);
+	form_section(f, "Model", false);
+	form_section(f, "Training", false);
+	form_section(f, "More options", true);
+	form_add(f, "MODEL", true, "model name", FIELD_TEXT, TS_DATA,
+		 "the model this run trains; it is registered as the model's next version "
+		 "(letters, digits, '_', '-', '.'; the label's name until you change it)")
+		->required = true;
+	for (size_t i = 0; i < PM_ARRAY_LEN(tf_layout); i++) {
+		struct form_field *fld =
+			form_add_opt(f, t, form_cmd_opt(e, tf_layout[i].opt), tf_layout[i].section);
+		if (fld) {
+			free(fld->label);
+			fld->label = xstrdup(tf_layout[i].label);
+		}
+	}
+	form_add_opts(f, t, e, tf_skip, TS_MORE);
+	for (size_t i = 0; i < PM_ARRAY_LEN(tf_shown_if); i++) {
+		struct form_field *fld = form_get(f, tf_shown_if[i].opt);
+		if (fld) {
+			fld->when = xstrdup(tf_shown_if[i].when);
+			fld->values = tf_shown_if[i].values ? xstrdup(tf_shown_if[i].values) : NULL;
+		}
+	}
+	struct form_field *fld;
+	if ((fld = form_get(f, "--seed")))
+		fld->min = 0;
+	if ((fld = form_get(f, "--features")))
+		fld->all_default = true;
+	if ((fld = form_get(f, "--model")))
+		for (size_t i = 0; i < fld->nchoices; i++)
+			for (size_t k = 0; k < PM_ARRAY_LEN(tf_model_notes); k++)
+				if (strcmp(fld->choices[i].value, tf_model_notes[k].type) == 0)
+					fld->choices[i].note = xstrdup(tf_model_notes[k].note);
+	if ((fld = form_get(f, "--device")))
+		for (size_t i = 0; i < fld->nchoices; i++) {
+			const struct backend *be;
+			struct pm_err berr = {0};
+			if (backend_get(fld->choices[i].value, &be, &berr) < 0)
+				fld->choices[i].note = xstrdup(berr.msg);
+		}
+	/* the form cannot work without these: they are what a run is */
+	if (!form_get(f, "--data") || !form_get(f, "--label")) {
+		tui_error(t, "the train command has no --data or --label option");
+		f->v.cls->free(&f->v);
+		free(f->v.title);
+		free(tf);
+		free(first);
+		return NULL;
+	}
+	form_set(form_get(f, "--data"), first);
+	free(first);
+	tf_data_changed(tf, t, true);
+	return &f->v;
 }
 
 /* The status line: background jobs still queued or running, whatever the tab. */

@@ -148,7 +148,7 @@ struct view *textview_new(const char *title, const char *text)
 
 /* ---- help ---------------------------------------------------------------------------- */
 /* Appends text as lines of at most width columns, broken at spaces. */
-static void wrap(struct sbuf *b, const char *text, int width)
+void tui_wrap(struct sbuf *b, const char *text, int width)
 {
 	const char *p = text;
 	int col = 0;
@@ -200,7 +200,7 @@ struct view *help_view_new(struct tui *t, struct view *v)
 	struct sbuf b = {0};
 	bool first = true;
 	if (v) {
-		wrap(&b, v->cls->about, 76);
+		tui_wrap(&b, v->cls->about, 76);
 		sbuf_putc(&b, '\n');
 		for (int i = 0; v->cls->keys[i]; i++, first = false)
 			help_table(t, &b, v->cls->keys[i], first);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void oom(size_t n)
 {
@@ -120,4 +121,41 @@ void sbuf_free(struct sbuf *b)
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
+}
+
+/* Below this, page faults are few enough not to matter. */
+#define HOT_MIN (1u << 20)
+
+static void advise_hot(void *p, size_t n)
+{
+	if (n < HOT_MIN)
+		return;
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = 2u << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+	/* page-aligned cover of [p, p+n): populating never changes contents,
+	 * so the partial pages at either end may be shared with other blocks */
+	uintptr_t pg = 4096;
+	uintptr_t s = (uintptr_t)p & ~(pg - 1);
+	madvise((void *)s, (uintptr_t)p + n - s, MADV_POPULATE_WRITE); /* advice: errors ignored */
+#endif
+}
+
+void *xmalloc_hot(size_t n)
+{
+	void *p = xmalloc(n);
+	advise_hot(p, n);
+	return p;
+}
+
+void *xcalloc_hot(size_t n, size_t size)
+{
+	void *p = xcalloc(n, size);
+	advise_hot(p, n * size);
+	return p;
 }

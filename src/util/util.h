@@ -38,6 +38,12 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grows *p (of *cap elements of size elem) to hold at least need elements. */
 void xgrow(void **p, size_t *cap, size_t need, size_t elem);
+/* A large array about to be written in full: backed by huge pages where
+ * the kernel allows, and faulted in by one call rather than a fault per
+ * 4 KiB page, which on some machines costs more than the work done on the
+ * array.  Small sizes are plain xmalloc/xcalloc.  Freed with free(). */
+void *xmalloc_hot(size_t n);
+void *xcalloc_hot(size_t n, size_t size);
 
 /* ---- string builder ----------------------------------------------------- */
 struct sbuf {

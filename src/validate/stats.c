@@ -40,47 +40,35 @@ static void top_values(struct feature_stats *fs)
 	fs->ntop = nt;
 }
 
-/* Scratch arrays shared by the columns: a fresh 8 MB array per column of a
- * million rows costs as much in page faults as the statistics themselves. */
+/* Scratch memory shared by the columns, one piece per thread at a time: a
+ * fresh 8 MB array per column of a million rows costs as much in page
+ * faults as the statistics themselves. */
 #define POOL_MAX 64
 struct pool {
 	pthread_mutex_t lock;
-	double *buf[POOL_MAX];
-	size_t cap[POOL_MAX];
+	struct numstats_scratch *sc[POOL_MAX];
 	size_t n;
 };
 
-static double *pool_take(struct pool *p, size_t need, size_t *cap)
+static struct numstats_scratch *pool_take(struct pool *p)
 {
-	double *b = NULL;
+	struct numstats_scratch *sc = NULL;
 	pthread_mutex_lock(&p->lock);
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->cap[i] >= need) {
-			b = p->buf[i];
-			*cap = p->cap[i];
-			p->buf[i] = p->buf[--p->n];
-			p->cap[i] = p->cap[p->n];
-			break;
-		}
-	}
+	if (p->n)
+		sc = p->sc[--p->n];
 	pthread_mutex_unlock(&p->lock);
-	if (!b) {
-		b = xmalloc((need + 1) * sizeof *b);
-		*cap = need + 1;
-	}
-	return b;
+	return sc ? sc : numstats_scratch_new();
 }
 
-static void pool_give(struct pool *p, double *b, size_t cap)
+static void pool_give(struct pool *p, struct numstats_scratch *sc)
 {
 	pthread_mutex_lock(&p->lock);
 	if (p->n < POOL_MAX) {
-		p->buf[p->n] = b;
-		p->cap[p->n++] = cap;
-		b = NULL;
+		p->sc[p->n++] = sc;
+		sc = NULL;
 	}
 	pthread_mutex_unlock(&p->lock);
-	free(b);
+	numstats_scratch_free(sc);
 }
 
 struct job {
@@ -170,21 +158,31 @@ static size_t gather(const struct column *c, const size_t *rows, size_t n, doubl
 static void numeric_stats(const struct column *c, const size_t *rows, size_t n, bool keep,
 			  struct pool *pool, struct feature_stats *fs)
 {
-	size_t cap = 0;
-	double *v = keep ? xmalloc((n + 1) * sizeof *v) : pool_take(pool, n + 1, &cap);
+	struct numstats_scratch *sc = pool_take(pool);
 	size_t nb[2] = {0, 0};
-	size_t m = gather(c, rows, n, v, nb);
-	fs->count = m;
-	fs->numeric = true;
-	numstats_compute(v, m, keep, &fs->num);
-	if (keep) {
-		fs->sorted = v;
-		fs->nsorted = m - fs->num.nan;
+	if (!rows && !keep) {
+		/* the common case: the column read in place, no copy */
+		numstats_column(c, n, sc, &fs->num);
+		fs->count = fs->num.count;
+		if (c->type == PM_BOOL) {
+			nb[0] = fs->num.zeros;
+			nb[1] = fs->count - nb[0];
+		}
 	} else {
-		pool_give(pool, v, cap);
+		double *v = keep ? xmalloc_hot((n + 1) * sizeof *v) : numstats_scratch_values(sc, n);
+		size_t m = gather(c, rows, n, v, nb);
+		fs->count = m;
+		numstats_compute(v, m, keep, &fs->num);
+		if (keep) {
+			fs->sorted = v;
+			fs->nsorted = m - fs->num.nan;
+		}
 	}
+	pool_give(pool, sc);
+	fs->numeric = true;
 	if (c->type == PM_BOOL) {
 		/* a bool is also a category, so L-infinity applies to it */
+		size_t m = fs->count;
 		fs->categorical = true;
 		fs->values = xmalloc(2 * sizeof *fs->values);
 		for (int b = 0; b < 2; b++)
@@ -240,7 +238,7 @@ int stats_compute(const struct frame *f, const struct stats_options *opt,
 	pthread_mutex_init(&j.pool.lock, NULL);
 	par_for(f->ncols, opt->threads, column_job, &j);
 	for (size_t i = 0; i < j.pool.n; i++)
-		free(j.pool.buf[i]);
+		numstats_scratch_free(j.pool.sc[i]);
 	pthread_mutex_destroy(&j.pool.lock);
 	if (atomic_load(&j.cancelled)) {
 		stats_free(s);

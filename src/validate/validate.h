@@ -55,6 +55,17 @@ struct num_stats {
  * the NaNs (KS and PSI need that); otherwise order statistics are found by
  * selection, in linear time. */
 void numstats_compute(double *v, size_t n, bool sort, struct num_stats *st);
+/* Statistics of the present values of rows [0, n) of a numeric column,
+ * read in place: the same figures, bit for bit, as numstats_compute over
+ * the values gathered into an array, without the copy.  Scratch memory
+ * comes from sc, which one thread at a time may use. */
+struct numstats_scratch;
+struct numstats_scratch *numstats_scratch_new(void);
+void numstats_scratch_free(struct numstats_scratch *sc);
+/* Room for n doubles, reused from call to call. */
+double *numstats_scratch_values(struct numstats_scratch *sc, size_t n);
+void numstats_column(const struct column *c, size_t n, struct numstats_scratch *sc,
+		     struct num_stats *st);
 /* The q-quantile (0 <= q <= 1) of sorted[0..n) by linear interpolation. */
 double quantile_sorted(const double *sorted, size_t n, double q);
 /* Views of the histograms of st, for the distance functions. */

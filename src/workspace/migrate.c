@@ -223,6 +223,27 @@ const char *const ws_migrations[] = {
 	"  threshold REAL,"
 	"  status TEXT NOT NULL,"            /* open acked */
 	"  acked TEXT);",
+	/* 6: monitoring feedback (ground truth), per-window alerts, fuller rollups (src/monitor) */
+	"CREATE TABLE feedback ("
+	"  model TEXT NOT NULL,"
+	"  request INTEGER NOT NULL,"       /* requests.id (the request may since be compacted) */
+	"  row INTEGER NOT NULL,"           /* row of that request */
+	"  time_us INTEGER NOT NULL,"       /* when the request was logged */
+	"  version INTEGER NOT NULL,"       /* 0: unknown */
+	"  key TEXT NOT NULL,"              /* the join key as text */
+	"  label REAL,"                     /* numeric label (regression) */
+	"  label_text TEXT NOT NULL,"       /* the label as text (class name) */
+	"  prediction TEXT,"                /* JSON: the logged prediction of the row */
+	"  dataset TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  PRIMARY KEY (model, request, row));"
+	"CREATE INDEX feedback_model_time ON feedback (model, time_us);"
+	"ALTER TABLE alerts ADD COLUMN window_us INTEGER;"   /* start of the window, or NULL */
+	"ALTER TABLE alerts ADD COLUMN version INTEGER;"
+	"ALTER TABLE rollups ADD COLUMN statuses TEXT;"      /* JSON [[status, count], ..] */
+	"ALTER TABLE rollups ADD COLUMN latency_hist TEXT;"  /* JSON [[us, count], ..], 3 significant digits */
+	"ALTER TABLE rollups ADD COLUMN batches TEXT;"       /* JSON [[rows, count], ..] */
+	"ALTER TABLE rollups ADD COLUMN predictions TEXT;",  /* JSON {"values":[[v, c]..],"classes":[[k, c]..]} */
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

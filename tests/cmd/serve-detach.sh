@@ -63,4 +63,29 @@ esac
 	failed "servers --all: $(pm -o json servers --all)"
 out=$(pm serve stop x 2>&1)
 [ "$out" = 'prodml: serve stop: ID is a server number (see `servers`), got "x"' ] || failed "bad id: $out"
+# retention: a server rolls up the logged requests past --keep-days (here
+# from the session's setting, passed on to the detached process) when it
+# starts and then hourly; 120 requests of ten days ago, one a minute,
+# become 120 one-minute rollups and no raw request is left
+t=$(date -u -d '10 days ago' +%Y-%m-%dT%H:00:00)
+pm -c "load old --sql 'SELECT is_male, mother_age, plurality, gestation_weeks FROM n LIMIT 120'
+	monitor ingest w --data old --start $t --step-ms 60000 --version 1" >/dev/null ||
+	failed "ingest"
+out=$(pm -o json -c "set monitor.retention_days 2
+	serve w --port 0 --detach" | tail -1)
+cpid=$(echo "$out" | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+URL=http://127.0.0.1$(echo "$out" | sed -n 's/.*"url":"http:\/\/127.0.0.1\(:[0-9]*\)".*/\1/p')
+spids="$spids $cpid"
+[ "$(tr '\0' ' ' <"/proc/$cpid/cmdline")" = "prodml -q -W $tmp/ws serve w --port 0 --keep-days 2 --rollup-days 400 " ] ||
+	failed "detached command line: $(tr '\0' ' ' <"/proc/$cpid/cmdline")"
+n=0
+until req GET /metrics && echo "$BODY" | grep -qx 'prodml_request_log_compacted_total{model="w"} 120' ||
+	[ $n -ge 100 ]; do sleep 0.05; n=$((n + 1)); done
+echo "$BODY" | grep -qx 'prodml_request_log_compacted_total{model="w"} 120' ||
+	failed "compacted: $(echo "$BODY" | grep compacted)"
+out=$(pm -o json -c "monitor compact --keep-days 2")
+case $out in
+*'"compacted":0,'*'"requests_left":0,"rollups":120'*) ;;
+*) failed "after the server's compaction: $out" ;;
+esac
 exit $fail

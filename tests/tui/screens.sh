@@ -40,7 +40,7 @@ check() {
 	sed -E -e 's/20[2-9][0-9]-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm/g' \
 		-e 's/20[2-9][0-9]-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/YYYY-MM-DDThh:mm:ssZ/g' \
 		-e 's/artifact [0-9a-f]{64}.*/artifact HASH/' \
-		-e 's/timing: .*/timing: masked/' out >actual
+		-e 's/timing: .*/timing: masked/' -e "${live_mask:-}" out >actual
 	expected=$src/tests/tui/$name.screen
 	if [ "${PRODML_BLESS:-}" = 1 ]; then
 		cp actual "$expected"
@@ -75,7 +75,7 @@ check sheet-styles 80x24 'j<Enter>jl' --tui-styles
 check overview-trips 80x24 'jo' --tui-styles
 check overview-enter 80x24 'jojj<Enter>'
 # The frame: a hidden tab, an unknown key, completion, errors, resize, mouse.
-check tab-hidden 80x24 '4'
+check tab-hidden 80x24 '6'
 check unknown-key 80x24 'x'
 check complete 80x24 ':des<Tab>tr<Tab>'
 check complete-many 80x24 '<Enter>fpick<Tab>'
@@ -107,10 +107,70 @@ for size in 80x24 120x40; do
 done
 check train-run-fare 80x24 '2jj<Enter>'
 check train-cancel-none 80x24 '2c'
-check train-new 80x24 '2n'
+# The form of a new run (n): fields from train's options, pick lists with
+# column types, checks beside the fields, the command it builds.
+fill='2njj<Enter>j<Enter>j<Enter>a/trip_miles<Enter><Space><Space><Enter>'
+for size in 80x24 120x40; do
+	check "train-form-$size" "$size" '2n'
+done
+check train-form-label 80x24 '2njj<Enter>'
+check train-form-features 80x24 "${fill%<Space><Enter>}"
+check train-form-filled 80x24 "$fill"'/epochs<Enter>3<Enter>/seed<Enter>7<Enter>'
+check train-form-eval 80x24 "$fill"'/eval<Enter><Enter>'
+check train-form-error 80x24 "$fill"'/epochs<Enter>0<Enter>' --tui-styles
+check train-form-required 80x24 '2nS'
+check train-form-model 80x24 '2njj<Enter>/company<Enter><Enter>/model type<Enter><Enter>k<Enter>'
+check train-form-dnn 80x24 "$fill"'/model type<Enter><Enter>jjj<Enter>'
+check train-form-scroll 80x24 '2nG'
+check train-form-more 120x40 '2nGk<Enter>'
+check train-form-rejected 80x24 "$fill"'Gk<Enter>/target<Enter><Enter>foo<Enter>S'
+check train-form-cancel 80x24 '2n<Esc>'
+check train-form-help 80x24 '2n?'
 check train-help 80x24 '2<Enter>?'
 check models-mark-one 80x24 '3<Enter><Space>C'
 check models-promote-list 80x24 '3p'
+
+# The Data screen's schema and compare views on taxi's training and serving
+# data, against a schema inferred from training with ranges, L-infinity
+# skew thresholds and the label left out of serving.  The list sorts serving
+# first; the numbers on screen are those `validate` and `compare` print
+# (payment_type: L-infinity 0.0961 at Cash).
+if ! "$prodml" -q -W wsd -c 'load taxi datasets/taxi/train.csv; load serving datasets/taxi/serving.csv
+schema infer taxi --ranges
+schema set taxi payment_type skew linf 0.01
+schema set taxi company skew linf 0.01
+schema set taxi tips not_in_env serving' >setup-data.log 2>&1; then
+	cat setup-data.log
+	exit 99
+fi
+for size in 80x24 120x40; do
+	check "data-schema-$size" "$size" 'v<Enter>' -W wsd
+	check "data-compare-$size" "$size" 'jCserving<Enter>' -W wsd
+	check "data-compare-detail-$size" "$size" 'jCserving<Enter>j<Enter>' -W wsd
+done
+check data-schema-picker 80x24 'v' -W wsd
+check data-schema-anomaly 80x24 'v<Enter>j' -W wsd --tui-styles
+check data-schema-baseline 80x24 'v<Enter>btaxi<Enter>j' -W wsd
+check data-schema-env 80x24 'v<Enter>EE' -W wsd
+check data-schema-feature 80x24 'v<Enter>/payment<Enter>' -W wsd
+check data-schema-jump 80x24 'v<Enter><Enter>' -W wsd --tui-styles
+check data-schema-no-column 80x24 'v<Enter>j<Enter>' -W wsd
+check data-schema-edit 80x24 'v<Enter>e' -W wsd
+check data-schema-help 80x24 'v<Enter>?' -W wsd
+check data-compare-sorted 80x24 'jCserving<Enter>s' -W wsd
+check data-compare-styles 80x24 'jCserving<Enter>j' -W wsd --tui-styles
+check data-compare-numeric 80x24 'jCserving<Enter><Enter>' -W wsd
+check data-compare-schema 80x24 'v<Enter>btaxi<Enter>C<Enter>' -W wsd --tui-styles
+check data-compare-threshold 80x24 'jCserving<Enter>t<C-u>0.05<Enter>' -W wsd --tui-styles
+check data-compare-bad 80x24 'jCnope<Enter>' -W wsd
+check data-compare-help 80x24 'jCserving<Enter>?' -W wsd
+cp -R wsd wsd.orig
+check data-schema-edited 80x24 'v<Enter>e<Enter>' -W wsd
+rm -rf wsd && cp -R wsd.orig wsd
+check data-schema-history 80x24 'v<Enter>e<Enter>EE:history<Enter>' -W wsd
+rm -rf wsd && cp -R wsd.orig wsd
+check data-schema-infer 80x24 'vi' -W wsd
+rm -rf wsd && cp -R wsd.orig wsd
 
 # Cases that change the workspace run on a copy of it.
 cp -R ws ws.orig
@@ -130,4 +190,95 @@ rm -rf ws && cp -R ws.orig ws
 check models-compare 80x24 '3<Enter><Space><Space>C'
 check models-rollback 80x24 '3<Enter>pqjpqr'
 rm -rf ws && cp -R ws.orig ws
+# Starting a run from the form: its live view comes at once (the job is
+# still queued or running then: its state and numbers are masked), and once
+# `job wait` returns the view shows the finished run; the history holds the
+# command the form built.
+live_mask='s/^( Runs › run 4) +(live, refreshing|done)$/\1  STATE/
+s/^( run 4  fare  )(queued|running|done)  epoch [0-9]\/2(  version 3)?/\1STATE  epoch N\/2/
+s/ +1 job running$//
+/^ ETA /,/^ ws/{/^ ws/!d}'
+check train-form-started 80x24 "$fill"'/epochs<Enter>2<Enter>S'
+live_mask=
+"$prodml" -q -W ws job wait 1 >/dev/null 2>&1
+rm -rf ws && cp -R ws.orig ws
+check train-form-done 80x24 "$fill"'/epochs<Enter>2<Enter>S:job wait 1<Enter>q'
+rm -rf ws && cp -R ws.orig ws
+check train-form-history 120x40 "$fill"'/epochs<Enter>2<Enter>S:job wait 1<Enter>q:history<Enter>'
+rm -rf ws && cp -R ws.orig ws
+# The Serve and Monitor screens, on a copy with fare:1 in production and a
+# request log written by `monitor ingest`: 300 requests from 00:00, one per
+# 12 s, then 300 from 01:00, one per 6 s, whose trips are three times longer
+# and whose payment types lost "Cash" (so the last hour drifted).  By hand:
+# the synthetic latencies 1.0..10.9 ms go round 6 times, so the nearest
+# ranks 300, 540, 570 and 594 of 600 are p50 5.90, p90 9.90, p95 10.40 and
+# p99 10.80; the windows of an hour hold 300 requests each; drift compares
+# the last hour (from 00:29:54: 150 + 300 requests) with the 150 before;
+# three-minute buckets hold 15 requests, then 30.
+rm -rf wsm && cp -R ws.orig wsm
+if ! "$prodml" -q -W wsm -c 'models promote fare:1 --to production
+load early --sql "SELECT trip_miles, trip_seconds, payment_type FROM taxi LIMIT 300"
+load late --sql "SELECT trip_miles * 3 AS trip_miles, trip_seconds, CASE WHEN payment_type = '"'Cash'"' THEN '"'Mobile'"' ELSE payment_type END AS payment_type FROM taxi LIMIT 300 OFFSET 300"
+monitor ingest fare --data early --step-ms 12000 --start 2026-01-01T00:00:00 --version 1
+monitor ingest fare --data late --step-ms 6000 --start 2026-01-01T01:00:00 --version 1' \
+	>setup-monitor.log 2>&1; then
+	cat setup-monitor.log
+	exit 99
+fi
+cp -R wsm wsm.orig
+check monitor-empty 80x24 '5'
+for size in 80x24 120x40; do
+	check "serve-empty-$size" "$size" '4' -W wsm
+	check "monitor-$size" "$size" '5' -W wsm
+	check "monitor-dash-$size" "$size" '5<Enter>' -W wsm
+	rm -rf wsm && cp -R wsm.orig wsm
+done
+# the alerts the dashboard opened: the cursor on the second, then acked
+check monitor-alert-cur 80x24 '5<Enter>j' -W wsm --tui-styles
+check monitor-ack 80x24 '5<Enter>ja' -W wsm
+check monitor-alerts 80x24 '5At' -W wsm
+check monitor-alerts-ack 80x24 '5Aa' -W wsm
+check monitor-features 80x24 '5<Enter>f' -W wsm
+check monitor-diagnose 80x24 '5d' -W wsm
+check monitor-window 80x24 '5<Enter>w<C-u>30m<Enter>' -W wsm
+check monitor-window-bad 80x24 '5<Enter>w<C-u>soon<Enter>' -W wsm
+check monitor-help 80x24 '5<Enter>?' -W wsm
+check monitor-no-alerts 80x24 '5<Enter>aa' -W wsm
+# a session of the dashboard saved and replayed headless: the same alerts
+# open and acknowledged (ids, kinds, features, values, states)
+rm -rf wsm && cp -R wsm.orig wsm
+"$prodml" -W wsm --tui-dump 80x24 --keys '5<Enter>ajaqr<Enter>r:save-log monitor.log<Enter>' >out 2>&1
+rm -rf wsm2 && cp -R wsm.orig wsm2
+"$prodml" -q -W wsm2 -f monitor.log >replay.out 2>&1 || { cat replay.out; fail=1; }
+for w in wsm wsm2; do
+	"$prodml" -W "$w" -o csv -c 'alerts --all' | cut -d, -f1,3-5,7,8 >"alerts-$w"
+done
+if ! diff -u alerts-wsm alerts-wsm2 || [ "$(wc -l <alerts-wsm)" -lt 3 ]; then
+	echo "screens.sh: the replayed monitor session left other alerts"
+	cat monitor.log
+	fail=1
+fi
+# Servers: one started from the screen on an ephemeral port (the port, pid
+# and URL are masked), listed, stopped.  The trap stops it if a case fails.
+rm -rf wsm && cp -R wsm.orig wsm
+spid=
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
+check serve-new 80x24 '4n' -W wsm
+live_mask='s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g;s/pid [0-9]+/pid PID/g;s/port [0-9]+/port PORT/g
+s/serve-[0-9]+\.log/serve-PID.log/g;s/^( +[0-9]+  [a-z]+ +[^ ]+ +[^ ]+ +)[0-9]+ /\1PORT /'
+# (--keep-days 0: the server leaves these requests of 2026-01-01 unrolled)
+check serve-started 80x24 '4n<C-w>0 --keep-days 0<Enter>' -W wsm
+spid=$("$prodml" -W wsm -o json -c servers | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+for size in 80x24 120x40; do
+	check "serve-$size" "$size" '4' -W wsm
+done
+check serve-help 80x24 '4?' -W wsm
+check serve-monitor 80x24 '4<Enter>' -W wsm
+check serve-stop-ask 80x24 '4s' -W wsm
+check serve-stop 80x24 '4sy' -W wsm
+spid=
+check serve-all 80x24 '4a' -W wsm
+check serve-stop-none 80x24 '4as' -W wsm
+live_mask=
+rm -rf wsm wsm2 wsm.orig
 exit $fail

@@ -14,6 +14,7 @@ sock="prodml-test-$$"
 cleanup() {
 	tmux -L "$sock" kill-server >/dev/null 2>&1
 	[ -d "$tmp/ws/jobs" ] && "$prodml" -q -W "$tmp/ws" -c 'job cancel 1' >/dev/null 2>&1
+	[ -d "$tmp/ws/servers" ] && "$prodml" -q -W "$tmp/ws" -c 'serve stop 1' >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -105,6 +106,17 @@ keys c
 wait_for 'job 1: cancelled'
 keys q
 wait_for 'run 1  big  cancelled'
+# the Serve screen follows the servers table by itself: a server another
+# process starts shows up with no key pressed; s stops it
+keys 4
+wait_for 'No servers running'
+"$prodml" -q -W ws -c 'train small --data taxi --label fare --features trip_miles --epochs 1
+serve small --detach --port 0' >/dev/null 2>&1 || exit 99
+wait_for '1 server, 1 running'
+keys s
+wait_for 'stop server 1 (small on port'
+keys y
+wait_for 'stopped after 0 requests'
 keys Q
 i=0
 while [ ! -s "$tmp/status" ] && [ $i -lt 100 ]; do

@@ -1,0 +1,931 @@
+/* Comparing two datasets: the table of `compare A B` (L-infinity with the
+ * value where it is largest, Jensen-Shannon divergence, PSI and KS per
+ * shared feature) sorted by distance with the threshold drawn as a rule
+ * and the features over it highlighted; opened from a schema view, each
+ * feature with a skew threshold in the schema is held to that one, as
+ * `validate --baseline` does.  Enter shows one feature's two distributions
+ * side by side (`plot hist A F --vs B`).  Numbers are formatted as the
+ * commands print them. */
+#include "internal.h"
+
+#include "plot/plot.h"
+#include "validate/validate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* A distance as the tables print it; "-" when there is none. */
+static const char *dist_text(json_t *v, char *buf, size_t n)
+{
+	return json_is_number(v) ? render_num(json_number_value(v), buf, n) : "-";
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+enum sort_key { SORT_DISTANCE, SORT_LINF, SORT_JSD, SORT_PSI, SORT_KS, SORT_NAME, NSORT };
+static const char *const sort_field[NSORT] = {"distance", "linf", "jsd", "psi", "ks", "name"};
+
+struct cmpview {
+	struct view v;
+	char **args;        /* compare's words after "compare": A B [options] */
+	char *schema;       /* lends per-feature skew thresholds, or NULL */
+	struct schema *sc;
+	json_t *res;
+	char *err;
+	char *run_key;
+	unsigned gen;
+	bool synced;
+	json_t **order;     /* the features in display order (borrowed from res) */
+	size_t n;
+	enum sort_key sort;
+	size_t rule;        /* rows above the threshold rule when sorted by distance */
+	size_t top;         /* first line shown: rows and the rule */
+};
+
+static double sort_value(json_t *f, enum sort_key k)
+{
+	json_t *v = json_object_get(f, sort_field[k]);
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+struct sort_item {
+	json_t *f;
+	size_t i;
+	enum sort_key k;
+};
+
+/* Descending distance, features without one last; ties keep A's column
+ * order, as the command's table does. */
+static int cmp_items(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+	if (a->k == SORT_NAME) {
+		int c = strcmp(jstr(a->f, "name"), jstr(b->f, "name"));
+		if (c)
+			return c;
+	} else {
+		double x = sort_value(a->f, a->k), y = sort_value(b->f, b->k);
+		if (x != y)
+			return x > y ? -1 : 1;
+	}
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The schema's skew comparator of feature f, or NULL. */
+static const struct schema_comparator *schema_skew(const struct cmpview *cv, json_t *f)
+{
+	if (!cv->sc)
+		return NULL;
+	const struct schema_feature *sf = schema_find(cv->sc, jstr(f, "name"));
+	return sf && (sf->skew.has_linf || sf->skew.has_jsd) ? &sf->skew : NULL;
+}
+
+/* Over its threshold: the schema's skew thresholds where it has them
+ * (L-infinity for categories, JSD for numbers, as validate checks), else
+ * the command's threshold on the headline distance. */
+static bool row_over(const struct cmpview *cv, json_t *f)
+{
+	const struct schema_comparator *c = schema_skew(cv, f);
+	if (!c)
+		return json_is_true(json_object_get(f, "over_threshold"));
+	json_t *l = json_object_get(f, "linf"), *j = json_object_get(f, "jsd");
+	return (c->has_linf && json_is_number(l) && json_number_value(l) > c->linf) ||
+	       (c->has_jsd && json_is_number(j) && json_number_value(j) > c->jsd);
+}
+
+static void order_rows(struct cmpview *cv)
+{
+	json_t *feats = json_object_get(cv->res, "features");
+	size_t n = json_array_size(feats);
+	struct sort_item *it = xcalloc(n + 1, sizeof *it);
+	for (size_t i = 0; i < n; i++)
+		it[i] = (struct sort_item){json_array_get(feats, i), i, cv->sort};
+	qsort(it, n, sizeof *it, cmp_items);
+	free(cv->order);
+	cv->order = xcalloc(n + 1, sizeof *cv->order);
+	cv->rule = 0;
+	for (size_t i = 0; i < n; i++) {
+		cv->order[i] = it[i].f;
+		if (json_is_true(json_object_get(it[i].f, "over_threshold")))
+			cv->rule = i + 1;
+	}
+	cv->n = n;
+	cv->v.sc.n = n;
+	free(it);
+	scroller_fix(&cv->v.sc);
+}
+
+static size_t nargs(char **args)
+{
+	size_t n = 0;
+	while (args[n])
+		n++;
+	return n;
+}
+
+/* Runs compare when the view is new, an option changed, or the content of
+ * A, B or the schema did; the cursor stays on its feature. */
+static void sync(struct cmpview *cv, struct tui *t)
+{
+	if (cv->synced && cv->gen == t->gen)
+		return;
+	cv->synced = true;
+	cv->gen = t->gen;
+	struct sbuf key = {0};
+	for (size_t i = 0; cv->args[i]; i++) {
+		sbuf_printf(&key, "%s\n", cv->args[i]);
+		if (i < 2) {
+			char *fp = tui_fingerprint(t, cv->args[i]);
+			sbuf_printf(&key, "%s\n", fp);
+			free(fp);
+		}
+	}
+	schema_free(cv->sc);
+	cv->sc = NULL;
+	if (cv->schema) {
+		char *text = NULL;
+		struct pm_err err = {0};
+		cv->sc = tui_schema_read(t, cv->schema, &text, &err);
+		sbuf_printf(&key, "%s", text ? text : "");
+		free(text);
+	}
+	if (cv->run_key && strcmp(cv->run_key, key.s) == 0) {
+		sbuf_free(&key);
+		if (cv->res)
+			order_rows(cv);
+		return;
+	}
+	free(cv->run_key);
+	cv->run_key = sbuf_steal(&key);
+	char *cur = cv->n && cv->v.sc.cur < cv->n
+			    ? xstrdup(jstr(cv->order[cv->v.sc.cur], "name"))
+			    : NULL;
+	size_t na = nargs(cv->args);
+	char **words = xcalloc(na + 2, sizeof *words);
+	words[0] = "compare";
+	for (size_t i = 0; i < na; i++)
+		words[i + 1] = cv->args[i];
+	json_decref(cv->res);
+	cv->res = NULL;
+	free(cv->order);
+	cv->order = NULL;
+	cv->n = cv->v.sc.n = 0;
+	free(cv->err);
+	cv->err = NULL;
+	struct pm_err err = {0};
+	if (tui_exec_json(t, words, &cv->res, &err) < 0) {
+		cv->res = NULL;
+		cv->err = xstrdup(err.msg);
+	}
+	free(words);
+	/* comparing bumped the generation; nothing changed since */
+	cv->gen = t->gen;
+	if (cv->res)
+		order_rows(cv);
+	for (size_t i = 0; cur && i < cv->n; i++)
+		if (strcmp(jstr(cv->order[i], "name"), cur) == 0)
+			cv->v.sc.cur = i;
+	free(cur);
+	scroller_fix(&cv->v.sc);
+}
+
+enum { CC_NAME, CC_TYPE, CC_LINF, CC_AT, CC_JSD, CC_PSI, CC_KS, CC_LIMIT, CC_N };
+
+struct cv_layout {
+	int x[CC_N], w[CC_N];   /* w 0: not shown */
+};
+
+static void plan(struct cmpview *cv, int x, int w, struct cv_layout *L)
+{
+	memset(L, 0, sizeof *L);
+	int namew = 7, atw = 0;  /* no category: no column for the value */
+	for (size_t i = 0; i < cv->n; i++) {
+		int nw = utf8_width(jstr(cv->order[i], "name"));
+		int aw = utf8_width(jstr(cv->order[i], "linf_value"));
+		if (nw > namew)
+			namew = nw;
+		if (aw > atw)
+			atw = aw;
+	}
+	if (namew > 24)
+		namew = 24;
+	if (atw && atw < 8)
+		atw = 8;  /* "at value" */
+	if (atw > 24)
+		atw = 24;
+	L->w[CC_NAME] = namew;
+	L->w[CC_LINF] = L->w[CC_JSD] = L->w[CC_PSI] = L->w[CC_KS] = 7;
+	L->w[CC_AT] = atw;
+	L->w[CC_LIMIT] = cv->sc ? 15 : 0;
+	L->w[CC_TYPE] = 9;
+	/* narrower until it fits: the type goes first, then the value of
+	 * L-infinity and the names give way */
+	for (;;) {
+		int used = 1;
+		for (int c = 0; c < CC_N; c++)
+			if (L->w[c])
+				used += L->w[c] + (c == CC_AT ? 1 : 2);
+		if (used <= w)
+			break;
+		if (L->w[CC_TYPE])
+			L->w[CC_TYPE] = 0;
+		else if (L->w[CC_AT] > 10)
+			L->w[CC_AT]--;
+		else if (L->w[CC_NAME] > 12)
+			L->w[CC_NAME]--;
+		else if (L->w[CC_LIMIT] > 9)
+			L->w[CC_LIMIT]--;
+		else
+			break;
+	}
+	int cx = x + 1;
+	for (int c = 0; c < CC_N; c++) {
+		if (!L->w[c])
+			continue;
+		L->x[c] = cx;
+		cx += L->w[c] + (c == CC_LINF && L->w[CC_AT] ? 1 : 2);
+	}
+}
+
+static const char *col_head(const struct tui *t, int c)
+{
+	switch (c) {
+	case CC_NAME: return "feature";
+	case CC_TYPE: return "type";
+	case CC_LINF: return t->utf8 ? "L\u221e" : "Linf";
+	case CC_AT: return "at value";
+	case CC_JSD: return "JSD";
+	case CC_PSI: return "PSI";
+	case CC_KS: return "KS";
+	default: return "threshold";
+	}
+}
+
+static int sort_col(enum sort_key k)
+{
+	static const int col[NSORT] = {-1, CC_LINF, CC_JSD, CC_PSI, CC_KS, CC_NAME};
+	return col[k];
+}
+
+static void draw_head(struct cmpview *cv, struct tui *t, int y, const struct cv_layout *L)
+{
+	for (int c = 0; c < CC_N; c++) {
+		if (!L->w[c])
+			continue;
+		bool right = c == CC_LINF || c == CC_JSD || c == CC_PSI || c == CC_KS;
+		char *h = sort_col(cv->sort) == c
+				  ? xasprintf("%s%s", col_head(t, c), c == CC_NAME ? t->g->up : t->g->down)
+				  : xstrdup(col_head(t, c));
+		tui_cell(t, y, L->x[c], L->w[c], sort_col(cv->sort) == c ? S_HEADER_CUR : S_HEADER, h,
+			 right);
+		free(h);
+	}
+}
+
+static void draw_rule(struct cmpview *cv, struct tui *t, int y, int x, int w)
+{
+	char num[32];
+	struct sbuf b = {0};
+	for (int i = 0; i < 2; i++)
+		sbuf_puts(&b, t->g->hline);
+	/* with a schema, the rule is for the features it sets no threshold for */
+	sbuf_printf(&b, " threshold %s (%s, or KS for numbers)%s ",
+		    render_num(json_number_value(json_object_get(cv->res, "threshold")), num,
+			       sizeof num),
+		    t->utf8 ? "L\u221e" : "Linf", cv->sc ? " where the schema sets none" : "");
+	for (int i = utf8_width(b.s); i < w - 2; i++)
+		sbuf_puts(&b, t->g->hline);
+	tui_put(t, y, x + 1, w - 2, S_RULE, b.s);
+	sbuf_free(&b);
+}
+
+static void draw_row(struct cmpview *cv, struct tui *t, int y, int x, int w,
+		     const struct cv_layout *L, size_t i, bool cur)
+{
+	json_t *f = cv->order[i];
+	bool over = row_over(cv, f);
+	enum style st = over ? (cur ? S_WARN_CUR : S_WARN) : cur ? S_ROW_CUR : S_NORMAL;
+	enum style na = cur ? S_NA_CUR : S_NA;
+	if (cur)
+		tui_fill(t, y, x, w, S_ROW_CUR);
+	tui_cell(t, y, L->x[CC_NAME], L->w[CC_NAME], cur && !over ? S_CELL_CUR : st,
+		 jstr(f, "name"), false);
+	if (L->w[CC_TYPE])
+		tui_cell(t, y, L->x[CC_TYPE], L->w[CC_TYPE], cur || over ? st : S_TYPE,
+			 jstr(f, "type"), false);
+	static const struct {
+		int col;
+		const char *field;
+	} nums[] = {{CC_LINF, "linf"}, {CC_JSD, "jsd"}, {CC_PSI, "psi"}, {CC_KS, "ks"}};
+	for (size_t k = 0; k < PM_ARRAY_LEN(nums); k++) {
+		char buf[32];
+		json_t *v = json_object_get(f, nums[k].field);
+		tui_cell(t, y, L->x[nums[k].col], L->w[nums[k].col], json_is_number(v) ? st : na,
+			 dist_text(v, buf, sizeof buf), true);
+	}
+	char *at = tui_oneline(jstr(f, "linf_value"));
+	tui_cell(t, y, L->x[CC_AT], L->w[CC_AT], st, at, false);
+	free(at);
+	if (L->w[CC_LIMIT]) {
+		const struct schema_comparator *c = schema_skew(cv, f);
+		struct sbuf b = {0};
+		if (c) {
+			tui_comparator_text(t, c, &b);
+		} else {
+			char num[32];
+			sbuf_puts(&b, render_num(json_number_value(json_object_get(cv->res, "threshold")),
+						 num, sizeof num));
+		}
+		tui_cell(t, y, L->x[CC_LIMIT], L->w[CC_LIMIT], c || over ? st : cur ? S_ROW_CUR : S_INFO,
+			 b.s, false);
+		sbuf_free(&b);
+	}
+}
+
+/* Display lines: the rows, with the threshold rule between them when the
+ * order is by distance. */
+static size_t nlines(const struct cmpview *cv)
+{
+	return cv->n + (cv->sort == SORT_DISTANCE && cv->n ? 1 : 0);
+}
+
+static size_t line_of(const struct cmpview *cv, size_t row)
+{
+	return row + (cv->sort == SORT_DISTANCE && row >= cv->rule ? 1 : 0);
+}
+
+static void cv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	sync(cv, t);
+	if (cv->err) {
+		tui_put(t, y + 1, x + 1, w - 2, S_WARN, cv->err);
+		return;
+	}
+	json_t *r = cv->res;
+	/* A and B, and the features only one of them has */
+	int cx = x + 1;
+	cx += tui_putf(t, y, cx, w - 2, S_INFO, "A = %s (%lld rows), B = %s (%lld rows)",
+		       jstr(r, "a"), (long long)json_integer_value(json_object_get(r, "rows_a")),
+		       jstr(r, "b"), (long long)json_integer_value(json_object_get(r, "rows_b")));
+	for (int k = 0; k < 2; k++) {
+		json_t *only = json_object_get(r, k ? "only_in_b" : "only_in_a");
+		if (!json_array_size(only))
+			continue;
+		struct sbuf b = {0};
+		sbuf_printf(&b, "; only in %s:", k ? "B" : "A");
+		for (size_t i = 0; i < json_array_size(only); i++)
+			sbuf_printf(&b, " %s", json_string_value(json_array_get(only, i)));
+		cx += tui_put(t, y, cx, x + w - 1 - cx, S_INFO, b.s);
+		sbuf_free(&b);
+	}
+	struct cv_layout L;
+	plan(cv, x, w, &L);
+	draw_head(cv, t, y + 1, &L);
+	int rows = h - 2;
+	v->sc.page = rows;
+	scroller_fix(&v->sc);
+	size_t nl = nlines(cv);
+	if (cv->n) {
+		size_t cl = line_of(cv, v->sc.cur);
+		if (cl < cv->top)
+			cv->top = cl;
+		if (cl >= cv->top + (size_t)rows)
+			cv->top = cl - (size_t)rows + 1;
+	}
+	if (nl > (size_t)rows && cv->top > nl - (size_t)rows)
+		cv->top = nl - (size_t)rows;
+	for (int k = 0; k < rows; k++) {
+		size_t li = cv->top + (size_t)k;
+		if (li >= nl)
+			break;
+		if (cv->sort == SORT_DISTANCE && li == cv->rule) {
+			draw_rule(cv, t, y + 2 + k, x, w);
+			continue;
+		}
+		size_t row = cv->sort == SORT_DISTANCE && li > cv->rule ? li - 1 : li;
+		draw_row(cv, t, y + 2 + k, x, w, &L, row, row == v->sc.cur);
+	}
+	if (!cv->n)
+		tui_put(t, y + 3, x + 1, w - 2, S_INFO, "The two datasets share no feature.");
+}
+
+static size_t count_over(const struct cmpview *cv)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < cv->n; i++)
+		k += row_over(cv, cv->order[i]);
+	return k;
+}
+
+static void cv_info(struct view *v, struct tui *t, char *buf, size_t n)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	if (!cv->res) {
+		buf[0] = 0;
+		return;
+	}
+	static const char *const by[NSORT] = {"distance", "L-infinity", "JSD", "PSI", "KS", "name"};
+	snprintf(buf, n, "%zu features, %zu over%s, by %s", cv->n, count_over(cv),
+		 cv->sc ? " their thresholds" : " the threshold", by[cv->sort]);
+}
+
+static void cv_enter(struct view *v, struct tui *t)
+{
+	sync((struct cmpview *)v, t);
+}
+
+static void cv_free(struct view *v)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	str_list_free(cv->args);
+	free(cv->schema);
+	schema_free(cv->sc);
+	json_decref(cv->res);
+	free(cv->err);
+	free(cv->run_key);
+	free(cv->order);
+}
+
+struct cv_match {
+	struct cmpview *cv;
+	const char *pat;
+};
+
+static bool cv_match(void *ctx, size_t i)
+{
+	struct cv_match *m = ctx;
+	return tui_strcasestr(jstr(m->cv->order[i], "name"), m->pat) != NULL;
+}
+
+static bool cv_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	sync(cv, t);
+	struct cv_match m = {cv, pat};
+	return scroller_find(&v->sc, dir, next, cv_match, &m);
+}
+
+static void cv_click(struct view *v, struct tui *t, int y, int x)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	if (y < 2)
+		return;
+	size_t li = cv->top + (size_t)(y - 2);
+	for (size_t i = 0; i < cv->n; i++)
+		if (line_of(cv, i) == li)
+			v->sc.cur = i;
+}
+
+static void k_sort(struct tui *t, struct view *v, int key)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	const char *cur = cv->n ? jstr(cv->order[v->sc.cur], "name") : NULL;
+	char *keep = cur ? xstrdup(cur) : NULL;
+	cv->sort = (enum sort_key)((cv->sort + 1) % NSORT);
+	if (cv->res)
+		order_rows(cv);
+	for (size_t i = 0; keep && i < cv->n; i++)
+		if (strcmp(jstr(cv->order[i], "name"), keep) == 0)
+			v->sc.cur = i;
+	free(keep);
+	scroller_fix(&v->sc);
+}
+
+static void threshold_accept(struct tui *t, struct view *v, const char *text)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	double x;
+	if (!parse_double(text, strlen(text), &x) || !(x >= 0 && x <= 1)) {
+		tui_error(t, "threshold: a number from 0 to 1, not \"%s\"", text);
+		return;
+	}
+	/* the option replaces an earlier one */
+	size_t n = nargs(cv->args), k = 0;
+	char **args = xcalloc(n + 3, sizeof *args);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cv->args[i], "--threshold") == 0 && i + 1 < n) {
+			i++;
+			continue;
+		}
+		args[k++] = xstrdup(cv->args[i]);
+	}
+	args[k++] = xstrdup("--threshold");
+	args[k++] = xstrdup(text);
+	str_list_free(cv->args);
+	cv->args = args;
+	cv->synced = false;
+}
+
+static void k_threshold(struct tui *t, struct view *v, int key)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	char num[64] = "";
+	if (cv->res)
+		fmt_double(json_number_value(json_object_get(cv->res, "threshold")), num, sizeof num);
+	prompt_open(t, P_COLUMN, "threshold (0 to 1): ", num, v, threshold_accept);
+}
+
+static struct view *distview_new(struct tui *t, const struct cmpview *cv, json_t *feat);
+
+static void k_detail(struct tui *t, struct view *v, int key)
+{
+	struct cmpview *cv = (struct cmpview *)v;
+	sync(cv, t);
+	if (!cv->n) {
+		tui_error(t, "%s", cv->err ? cv->err : "no shared features");
+		return;
+	}
+	tui_push(t, distview_new(t, cv, cv->order[v->sc.cur]));
+}
+
+static const struct key_binding cv_b[] = {
+	{{K_ENTER}, "both distributions side by side (plot hist A F --vs B)", "distributions",
+	 k_detail},
+	{{'s'}, "sort by: distance, L-infinity, JSD, PSI, KS, name", "sort", k_sort},
+	{{'t'}, "set the threshold (compare --threshold X)", "threshold", k_threshold},
+	{{0}},
+};
+static const struct key_table cv_keys = {"Compare", cv_b};
+
+static const struct view_class cmpview_class = {
+	.name = "compare",
+	.about = "Compare: the distance between two datasets' distributions of each shared "
+		 "feature, as `compare A B` computes them: L-infinity between value frequencies "
+		 "(with the value where it is largest) for categories, Jensen-Shannon divergence, "
+		 "PSI against A's deciles, and KS for numbers. Sorted by distance (L-infinity, or "
+		 "KS for numbers) with the threshold drawn as a rule; features over it are "
+		 "highlighted. Opened from a schema, a feature with a skew threshold in the schema "
+		 "is held to that one.",
+	.keys = {&cv_keys, &nav_keys, NULL},
+	.draw = cv_draw,
+	.enter = cv_enter,
+	.free = cv_free,
+	.info = cv_info,
+	.search = cv_search,
+	.click = cv_click,
+};
+
+static struct view *cmpview_new(char **args, const char *schema)
+{
+	struct cmpview *cv = xcalloc(1, sizeof *cv);
+	char *title = xasprintf("%s vs %s", args[0], args[1]);
+	view_init(&cv->v, &cmpview_class, title);
+	free(title);
+	cv->args = args;
+	cv->schema = schema ? xstrdup(schema) : NULL;
+	return &cv->v;
+}
+
+static void compare_accept(struct tui *t, struct view *v, const char *line)
+{
+	char ***cmds = NULL;
+	struct pm_err err = {0};
+	int nc = cmdline_parse(line, &cmds, &err);
+	if (nc < 0) {
+		tui_error(t, "%s", err.msg);
+		return;
+	}
+	char **w = nc == 1 ? cmds[0] : NULL;
+	size_t n = w ? nargs(w) : 0;
+	if (n >= 3 && strcmp(w[0], "compare") == 0 && w[1][0] != '-' && w[2][0] != '-') {
+		char **args = xcalloc(n, sizeof *args);
+		for (size_t i = 1; i < n; i++)
+			args[i - 1] = xstrdup(w[i]);
+		tui_push(t, cmpview_new(args, schema_view_schema(v, w[1], w[2])));
+		struct cmpview *cv = (struct cmpview *)tui_top(t);
+		/* a command that fails (no such dataset) is an error here, not a view */
+		if (cv->err) {
+			char *msg = xstrdup(cv->err);
+			tui_pop(t);
+			tui_error(t, "%s", msg);
+			free(msg);
+		} else {
+			size_t over = count_over(cv);
+			tui_msg(t, "%zu of %zu features over %s", over, cv->n,
+				cv->sc ? "their thresholds" : "the threshold");
+		}
+	} else {
+		/* edited into another command: run it as typed */
+		tui_command(t, line);
+	}
+	cmdline_free(cmds);
+}
+
+void compare_prompt(struct tui *t, struct view *v, const char *a, const char *b)
+{
+	struct sbuf init = {0};
+	sbuf_puts(&init, "compare ");
+	cmd_quote_word(&init, a);
+	sbuf_putc(&init, ' ');
+	if (b)
+		cmd_quote_word(&init, b);
+	prompt_open(t, P_COMMAND, ":", init.s, v, compare_accept);
+	tui_msg(t, "the dataset to compare %s with (Tab completes)", a);
+	sbuf_free(&init);
+}
+
+/* ---- one feature's distributions ------------------------------------------------------- */
+enum drow_kind { D_BLANK, D_HEAD, D_STAT, D_BIN, D_NOTE };
+
+struct drow {
+	enum drow_kind kind;
+	char *label, *a, *b;   /* D_STAT: texts; D_HEAD: titles */
+	double sa, sb;         /* D_BIN: shares */
+	bool mark;             /* the value where L-infinity is largest */
+};
+
+struct distview {
+	struct view v;
+	char *a, *b, *feature;
+	json_t *feat;          /* the compare row */
+	double thr;
+	bool over;
+	char *limit;           /* the threshold that applies, as text */
+	bool loaded;
+	char *err;
+	struct drow *rows;
+	size_t n;
+	double maxshare;
+};
+
+static void add_row(struct distview *d, size_t *cap, struct drow r)
+{
+	xgrow((void **)&d->rows, cap, d->n + 1, sizeof *d->rows);
+	d->rows[d->n++] = r;
+}
+
+static void add_stat(struct distview *d, size_t *cap, const char *label, char *a, char *b)
+{
+	add_row(d, cap, (struct drow){.kind = D_STAT, .label = xstrdup(label), .a = a, .b = b});
+}
+
+/* Counts in full; other numbers as the statistics table prints them,
+ * whether or not the JSON holds them as integers (a whole mean). */
+static char *stat_num(json_t *st, const char *k)
+{
+	static const char *const counts[] = {"count", "missing", "unique", "zeros"};
+	bool count = false;
+	for (size_t i = 0; i < PM_ARRAY_LEN(counts); i++)
+		count |= strcmp(k, counts[i]) == 0;
+	char buf[32];
+	json_t *v = json_object_get(st, k);
+	if (count && json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	return xstrdup(json_is_number(v) ? render_num(json_number_value(v), buf, sizeof buf) : "-");
+}
+
+static char *stat_str(json_t *st, const char *k)
+{
+	const char *s = json_string_value(json_object_get(st, k));
+	return xstrdup(s ? s : "-");
+}
+
+/* A numeric bin as text: [low, high), the last one closed; timestamps
+ * by the day they start. */
+static char *bin_label(json_t *bin, bool last, bool time)
+{
+	double lo = json_number_value(json_object_get(bin, "low"));
+	double hi = json_number_value(json_object_get(bin, "high"));
+	if (time) {
+		char ts[64];
+		ts_format((int64_t)lo, ts, sizeof ts);
+		ts[10] = 0;
+		return xasprintf("from %s", ts);
+	}
+	char a[32], b[32];
+	return xasprintf("[%s, %s%c", render_num(lo, a, sizeof a), render_num(hi, b, sizeof b),
+			 last ? ']' : ')');
+}
+
+static void dist_load(struct distview *d, struct tui *t)
+{
+	if (d->loaded)
+		return;
+	d->loaded = true;
+	size_t cap = 0;
+	json_t *sa = json_object_get(d->feat, "a"), *sb = json_object_get(d->feat, "b");
+	const char *type = jstr(d->feat, "type");
+	bool cat = strcmp(type, "string") == 0 || json_is_string(json_object_get(d->feat, "linf_value"));
+	bool time = strcmp(type, "timestamp") == 0;
+	add_row(d, &cap, (struct drow){.kind = D_HEAD, .label = xstrdup(""), .a = xstrdup(d->a),
+				       .b = xstrdup(d->b)});
+	add_stat(d, &cap, "count", stat_num(sa, "count"), stat_num(sb, "count"));
+	add_stat(d, &cap, "missing", stat_num(sa, "missing"), stat_num(sb, "missing"));
+	if (cat) {
+		add_stat(d, &cap, "unique", stat_num(sa, "unique"), stat_num(sb, "unique"));
+		add_stat(d, &cap, "avg length", stat_num(sa, "avg_length"), stat_num(sb, "avg_length"));
+	} else if (time) {
+		static const char *const k[] = {"min_time", "median_time", "max_time"};
+		static const char *const l[] = {"min", "median", "max"};
+		for (int i = 0; i < 3; i++)
+			add_stat(d, &cap, l[i], stat_str(sa, k[i]), stat_str(sb, k[i]));
+	} else {
+		static const char *const k[] = {"mean", "std", "zeros", "min", "median", "max"};
+		for (int i = 0; i < 6; i++)
+			add_stat(d, &cap, k[i], stat_num(sa, k[i]), stat_num(sb, k[i]));
+	}
+	add_row(d, &cap, (struct drow){.kind = D_BLANK});
+	char *words[] = {"plot", "hist", d->a, d->feature, "--vs", d->b, NULL};
+	json_t *h = NULL;
+	struct pm_err err = {0};
+	if (tui_exec_json(t, words, &h, &err) < 0) {
+		d->err = xstrdup(err.msg);
+		return;
+	}
+	char *ha = xasprintf("share of %s", d->a), *hb = xasprintf("share of %s", d->b);
+	add_row(d, &cap, (struct drow){.kind = D_HEAD, .label = xstrdup(cat ? "value" : "bin"),
+				       .a = ha, .b = hb});
+	json_t *bins = json_object_get(h, "bins");
+	const char *lv = json_string_value(json_object_get(d->feat, "linf_value"));
+	for (size_t i = 0; i < json_array_size(bins); i++) {
+		json_t *bin = json_array_get(bins, i);
+		struct drow r = {.kind = D_BIN};
+		r.sa = json_number_value(json_object_get(bin, "share"));
+		r.sb = json_number_value(json_object_get(bin, "share_vs"));
+		if (cat) {
+			r.label = tui_oneline(jstr(bin, "value"));
+			r.mark = lv && strcmp(jstr(bin, "value"), lv) == 0;
+		} else {
+			r.label = bin_label(bin, i + 1 == json_array_size(bins), time);
+		}
+		if (r.sa > d->maxshare)
+			d->maxshare = r.sa;
+		if (r.sb > d->maxshare)
+			d->maxshare = r.sb;
+		add_row(d, &cap, r);
+	}
+	json_int_t odd = json_integer_value(json_object_get(h, "nan_or_inf"));
+	if (odd)
+		add_row(d, &cap, (struct drow){.kind = D_NOTE,
+					       .label = xasprintf("%lld NaN or infinite values are "
+								  "not in the bins",
+								  (long long)odd)});
+	json_decref(h);
+}
+
+static void draw_share(struct tui *t, int y, int x, int w, double share, double max, bool warn)
+{
+	char pct[32];
+	tui_pct(share, 1, pct, sizeof pct);
+	int barw = w - 7;
+	if (barw > 0) {
+		struct sbuf b = {0};
+		plot_bar(&b, share, max, barw, t->utf8);
+		tui_put(t, y, x, barw, S_SPARK, b.s ? b.s : "");
+		sbuf_free(&b);
+	}
+	tui_cell(t, y, x + (barw > 0 ? barw : 0), w - (barw > 0 ? barw : 0), warn ? S_WARN : S_NORMAL,
+		 pct, true);
+}
+
+static void dv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct distview *d = (struct distview *)v;
+	dist_load(d, t);
+	/* the feature and its distances */
+	int cx = x + 1;
+	cx += tui_putf(t, y, cx, w - 2, S_SECTION, "%s", d->feature);
+	cx += tui_putf(t, y, cx, x + w - 1 - cx, S_TYPE, " (%s)", jstr(d->feat, "type"));
+	tui_putf(t, y, cx, x + w - 1 - cx, S_INFO, "  A = %s, B = %s", d->a, d->b);
+	/* the distances this feature has; the headline one highlighted when over */
+	static const struct {
+		const char *field, *utf8, *ascii;
+	} dists[] = {{"linf", "L\u221e", "Linf"}, {"jsd", "JSD", "JSD"}, {"psi", "PSI", "PSI"},
+		     {"ks", "KS", "KS"}};
+	const char *kind = jstr(d->feat, "distance_kind");
+	cx = x + 1;
+	for (size_t i = 0; i < PM_ARRAY_LEN(dists); i++) {
+		json_t *val = json_object_get(d->feat, dists[i].field);
+		if (!json_is_number(val))
+			continue;
+		char num[32];
+		struct sbuf b = {0};
+		sbuf_printf(&b, "%s%s %s", cx > x + 1 ? "   " : "", t->utf8 ? dists[i].utf8 : dists[i].ascii,
+			    dist_text(val, num, sizeof num));
+		json_t *lv = json_object_get(d->feat, "linf_value");
+		if (i == 0 && json_is_string(lv)) {
+			char *one = tui_oneline(json_string_value(lv));
+			char *cut = render_cut(one, 24);
+			sbuf_printf(&b, " at %s", cut);
+			free(cut);
+			free(one);
+		}
+		bool head = strcmp(kind, dists[i].field) == 0 && d->over;
+		cx += tui_put(t, y + 1, cx, x + w - 1 - cx, head ? S_WARN : S_NORMAL, b.s);
+		sbuf_free(&b);
+	}
+	tui_putf(t, y + 1, cx, x + w - 1 - cx, d->over ? S_WARN : S_INFO, "   threshold %s%s",
+		 d->limit, d->over ? ": over" : "");
+	/* the rest scrolls: statistics, then the bins side by side */
+	int rows = h - 3;
+	v->sc.n = d->n + (d->err ? 1 : 0);
+	v->sc.page = rows;
+	scroller_fix(&v->sc);
+	int labw = 7;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->rows[i].label && utf8_width(d->rows[i].label) > labw)
+			labw = utf8_width(d->rows[i].label);
+	if (labw > w / 4)
+		labw = w / 4;
+	int sidew = (w - 2 - labw - 4) / 2;
+	int ax = x + 1 + labw + 2, bx = ax + sidew + 2;
+	for (int r = 0; r < rows; r++) {
+		size_t i = v->sc.top + (size_t)r;
+		int yy = y + 3 + r;
+		if (i == d->n && d->err) {
+			tui_put(t, yy, x + 1, w - 2, S_WARN, d->err);
+			break;
+		}
+		if (i >= d->n)
+			break;
+		const struct drow *row = &d->rows[i];
+		switch (row->kind) {
+		case D_BLANK: break;
+		case D_NOTE: tui_put(t, yy, x + 1, w - 2, S_INFO, row->label); break;
+		case D_HEAD:
+			tui_cell(t, yy, x + 1, labw, S_HEADER, row->label, false);
+			tui_cell(t, yy, ax, sidew, S_HEADER, row->a, false);
+			tui_cell(t, yy, bx, sidew, S_HEADER, row->b, false);
+			break;
+		case D_STAT:
+			tui_cell(t, yy, x + 1, labw, S_INFO, row->label, false);
+			tui_cell(t, yy, ax, sidew, S_NORMAL, row->a, false);
+			tui_cell(t, yy, bx, sidew, S_NORMAL, row->b, false);
+			break;
+		case D_BIN:
+			tui_cell(t, yy, x + 1, labw, row->mark ? S_WARN : S_NORMAL, row->label, false);
+			draw_share(t, yy, ax, sidew, row->sa, d->maxshare, row->mark);
+			draw_share(t, yy, bx, sidew, row->sb, d->maxshare, row->mark);
+			break;
+		}
+	}
+}
+
+static void dv_info(struct view *v, struct tui *t, char *buf, size_t n)
+{
+	struct distview *d = (struct distview *)v;
+	size_t bins = 0;
+	for (size_t i = 0; i < d->n; i++)
+		bins += d->rows[i].kind == D_BIN;
+	snprintf(buf, n, "%zu %s", bins, bins == 1 ? "bin" : "bins");
+}
+
+static void dv_free(struct view *v)
+{
+	struct distview *d = (struct distview *)v;
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->rows[i].label);
+		free(d->rows[i].a);
+		free(d->rows[i].b);
+	}
+	free(d->rows);
+	free(d->a);
+	free(d->b);
+	free(d->feature);
+	json_decref(d->feat);
+	free(d->limit);
+	free(d->err);
+}
+
+static const struct view_class distview_class = {
+	.name = "distributions",
+	.about = "Distributions: one feature in both datasets side by side: their statistics, "
+		 "then the share of each dataset's values in each bin (`plot hist A F --vs B`: "
+		 "equal-width bins over both for numbers, the most frequent values for "
+		 "categories). The value where the L-infinity distance is largest is highlighted.",
+	.keys = {&nav_keys, NULL},
+	.draw = dv_draw,
+	.free = dv_free,
+	.info = dv_info,
+};
+
+static struct view *distview_new(struct tui *t, const struct cmpview *cv, json_t *feat)
+{
+	struct distview *d = xcalloc(1, sizeof *d);
+	view_init(&d->v, &distview_class, jstr(feat, "name"));
+	d->v.sc.cursorless = true;
+	d->a = xstrdup(jstr(cv->res, "a"));
+	d->b = xstrdup(jstr(cv->res, "b"));
+	d->feature = xstrdup(jstr(feat, "name"));
+	d->feat = json_incref(feat);
+	d->over = row_over(cv, feat);
+	const struct schema_comparator *c = schema_skew(cv, feat);
+	struct sbuf b = {0};
+	if (c) {
+		tui_comparator_text(t, c, &b);
+		sbuf_puts(&b, " (schema)");
+	} else {
+		char num[32];
+		sbuf_puts(&b, render_num(json_number_value(json_object_get(cv->res, "threshold")), num,
+					 sizeof num));
+	}
+	d->limit = sbuf_steal(&b);
+	return &d->v;
+}
