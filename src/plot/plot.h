@@ -1,4 +1,4 @@
-/* plot — terminal charts (sparklines and bar histograms in Unicode blocks,
+/* plot — terminal charts (sparklines, line charts and bar histograms in Unicode,
  * with an ASCII fallback) and figures through GNU libplot (PNG, SVG, PS).
  * The one header of src/plot. */
 #ifndef PM_PLOT_H
@@ -11,8 +11,17 @@
 bool plot_unicode(void);
 
 /* One character per value, its height scaled between 0 and the largest
- * value ("▁▂▃▄▅▆▇█", or " .:-=+*#" in ASCII).  NaN draws as a space. */
+ * value ("▁▂▃▄▅▆▇█", or "_.,:-=+#" in ASCII).  NaN draws as a space. */
 void plot_sparkline(struct sbuf *out, const double *v, size_t n, bool unicode);
+
+/* A line chart of v[0..n) in h rows of w columns, appended to rows[0..h)
+ * (top first), each exactly w columns wide.  The points are spread evenly
+ * across, lo on the bottom and hi on the top (values outside are clamped;
+ * lo == hi puts them in the middle).  Unicode draws braille dots, 2×4 to a
+ * cell, joining consecutive points; ASCII marks points '*' and the line
+ * between them '.'.  A NaN leaves a gap. */
+void plot_line(struct sbuf *rows, int h, int w, const double *v, size_t n, double lo,
+	       double hi, bool unicode);
 
 /* A horizontal bar of value/max of `width` columns, in eighths of a cell
  * with Unicode ('#' per cell in ASCII), padded with spaces to width. */

@@ -29,7 +29,7 @@ bool plot_unicode(void)
 static const char *const spark_u[8] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
 				       "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
 				       "\xe2\x96\x87", "\xe2\x96\x88"};
-static const char spark_a[] = " .:-=+*#";
+static const char spark_a[] = "_.,:-=+#";
 
 void plot_sparkline(struct sbuf *out, const double *v, size_t n, bool unicode)
 {

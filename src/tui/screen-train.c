@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include "model/model.h"
+#include "plot/plot.h"
 #include "registry/registry.h"
 #include "workspace/workspace.h"
 
@@ -426,19 +427,15 @@ static void rv_sync(struct runview *r, struct tui *t)
 	r->gen = t->gen;
 }
 
-/* A column chart of v[0..n) in h rows and w columns, each value a column of
- * eighth blocks scaled between the smallest and the largest value, with the
- * range written on the left.  NaN values leave their column empty. */
+/* A line chart of v[0..n) in h rows and w columns: the title, then the
+ * curve in braille (ASCII marks without UTF-8) between the smallest and
+ * the largest value, written on the left.  NaN values leave a gap. */
 static void chart(struct tui *t, int y, int x, int h, int w, const char *title,
 		  const double *v, size_t n)
 {
-	/* one column per epoch, or the last ones when they do not fit; the
-	 * scale is that of the epochs shown */
 	int axis = 10;
-	int cols = w - axis;
-	size_t first = cols > 0 && n > (size_t)cols ? n - (size_t)cols : 0;
 	double lo = INFINITY, hi = -INFINITY;
-	for (size_t i = first; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (isfinite(v[i])) {
 			if (v[i] < lo)
 				lo = v[i];
@@ -456,29 +453,13 @@ static void chart(struct tui *t, int y, int x, int h, int w, const char *title,
 	tui_cell(t, y + 1, x, axis - 1, S_INFO, a, true);
 	tui_cell(t, y + h - 1, x, axis - 1, S_INFO, b, true);
 	int rows = h - 1;
-	/* columns widen when there is room */
-	size_t shown = n - first;
-	int cw = shown ? cols / (int)shown : 1;
-	if (cw > 4)
-		cw = 4;
-	if (cw < 1)
-		cw = 1;
-	for (size_t i = first; i < n; i++) {
-		if (!isfinite(v[i]))
-			continue;
-		/* the smallest value still gets one eighth, so a flat curve shows */
-		double frac = hi > lo ? (v[i] - lo) / (hi - lo) : 1;
-		int eighths = 1 + (int)lround(frac * (rows * 8 - 1));
-		int cx = x + axis + (int)(i - first) * cw;
-		for (int r = 0; r < rows; r++) {
-			int level = eighths - r * 8;
-			if (level <= 0)
-				break;
-			const char *glyph = t->g->spark[level >= 8 ? 8 : level];
-			for (int k = 0; k < cw - (cw > 1); k++)
-				tui_put(t, y + h - 1 - r, cx + k, 1, S_SPARK, glyph);
-		}
+	struct sbuf *line = xcalloc((size_t)rows, sizeof *line);
+	plot_line(line, rows, w - axis, v, n, lo, hi, t->utf8);
+	for (int r = 0; r < rows; r++) {
+		tui_put(t, y + 1 + r, x + axis, w - axis, S_SPARK, line[r].s ? line[r].s : "");
+		sbuf_free(&line[r]);
 	}
+	free(line);
 }
 
 static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
