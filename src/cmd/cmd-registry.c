@@ -142,13 +142,150 @@ static int exec_models_show(struct session *s, struct cmd_call *call, struct pm_
 	return 0;
 }
 
+/* A short fingerprint as the tables print it. */
+static const char *fp12(json_t *v, const char *key, char buf[16])
+{
+	const char *fp = json_string_value(json_object_get(v, key));
+	snprintf(buf, 16, "%.12s", fp ? fp : "");
+	return buf;
+}
+
+/* The options of the run that made a version, the ones set: "epochs 10,
+ * batch 64, optimizer adam, ...".  What the detail shows elsewhere (data,
+ * label, description) is left out. */
+static char *params_line(json_t *params)
+{
+	static const char *const shown[] = {"model_name", "data", "eval", "label", "features",
+					    "description", "slice", "threads", "no_cache"};
+	const char *model = json_string_value(json_object_get(params, "model")) ?: "";
+	const char *opt = json_string_value(json_object_get(params, "optimizer")) ?: "";
+	const char *sched = json_string_value(json_object_get(params, "schedule")) ?: "";
+	struct sbuf b = {0};
+	const char *key;
+	json_t *x;
+	json_object_foreach(params, key, x) {
+		bool skip = false;
+		for (size_t i = 0; i < PM_ARRAY_LEN(shown); i++)
+			skip |= !strcmp(key, shown[i]);
+		/* settings that do not apply to this model, optimizer or schedule */
+		skip |= !strncmp(key, "wide_", 5) && strcmp(model, "wide-deep") != 0;
+		skip |= !strcmp(key, "momentum") && strcmp(opt, "sgd") != 0;
+		skip |= !strcmp(key, "lr_decay") && strcmp(sched, "exponential") && strcmp(sched, "step");
+		skip |= !strcmp(key, "lr_step") && strcmp(sched, "step") != 0;
+		if (skip || json_is_null(x) || json_is_false(x) || (json_is_number(x) && json_number_value(x) == 0) ||
+		    (json_is_array(x) && !json_array_size(x)) || (json_is_string(x) && !*json_string_value(x)))
+			continue;
+		sbuf_printf(&b, "%s%s ", b.len ? ", " : "", key);
+		if (json_is_string(x)) {
+			sbuf_puts(&b, json_string_value(x));
+		} else if (json_is_number(x)) {
+			render_metric_num(&b, json_number_value(x));
+		} else if (json_is_array(x)) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(x, i, e) {
+				if (i)
+					sbuf_putc(&b, ',');
+				if (json_is_number(e))
+					render_metric_num(&b, json_number_value(e));
+				else
+					sbuf_puts(&b, json_string_value(e) ?: "?");
+			}
+		} else {
+			sbuf_puts(&b, "on");
+		}
+	}
+	return sbuf_steal(&b);
+}
+
+/* One version in full: where it came from, who made it, its metrics
+ * overall and per slice, its hyperparameters and its inputs. */
+static void render_version_detail(json_t *v, struct sbuf *out)
+{
+	char f1[16], f2[16];
+	const char *desc = json_string_value(json_object_get(v, "description"));
+	if (desc && *desc)
+		render_wrap(out, desc, 0, 79);
+	sbuf_printf(out, "label %s, trained on %s (%s)", json_string_value(json_object_get(v, "label")) ?: "?",
+		    json_string_value(json_object_get(v, "train_dataset")) ?: "?",
+		    fp12(v, "train_fingerprint", f1));
+	const char *ev = json_string_value(json_object_get(v, "eval_dataset"));
+	if (ev)
+		sbuf_printf(out, ", evaluated on %s (%s)", ev, fp12(v, "eval_fingerprint", f2));
+	sbuf_printf(out, "\nregistered %s by %s", json_string_value(json_object_get(v, "created")) ?: "?",
+		    json_string_value(json_object_get(v, "user")) ?: "?");
+	const char *host = json_string_value(json_object_get(v, "host"));
+	if (host && *host)
+		sbuf_printf(out, " on %s", host);
+	const char *pv = json_string_value(json_object_get(v, "prodml_version"));
+	if (pv)
+		sbuf_printf(out, " (prodml %s)", pv);
+	json_t *parent = json_object_get(v, "parent");
+	if (json_is_integer(parent))
+		sbuf_printf(out, "; parent version %lld (production then)", (long long)json_integer_value(parent));
+	sbuf_printf(out, "\nartifact %s (%lld bytes)\n", json_string_value(json_object_get(v, "artifact")),
+		    (long long)json_integer_value(json_object_get(v, "size")));
+	json_t *tags = json_object_get(v, "tags");
+	if (json_object_size(tags)) {
+		struct sbuf t = {0};
+		const char *key;
+		json_t *x;
+		json_object_foreach(tags, key, x) {
+			char *val = json_is_string(x) ? xstrdup(json_string_value(x)) : json_dumps(x, JSON_COMPACT);
+			sbuf_printf(&t, "%s%s=%s", t.len ? ", " : "tags: ", key, val ? val : "");
+			free(val);
+		}
+		render_wrap(out, t.s, 0, 79);
+		sbuf_free(&t);
+	}
+	sbuf_puts(out, "metrics:\n");
+	render_metrics(json_object_get(v, "metrics"), "  ", out);
+	/* the slices kept with the version, as evaluate --slice prints them */
+	json_t *sm = json_object_get(v, "slice_metrics");
+	if (json_object_size(sm)) {
+		json_t *arr = json_array();
+		const char *key;
+		json_t *x;
+		json_object_foreach(sm, key, x) {
+			const char *eq = strchr(key, '=');
+			char *col = eq ? xstrndup(key, (size_t)(eq - key)) : xstrdup(key);
+			json_t *rows = json_object_get(x, "n");
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:O}", "slice", col, "value", eq ? eq + 1 : "",
+							     "rows", (json_int_t)json_integer_value(rows), "metrics", x));
+			free(col);
+		}
+		render_slices(arr, out);
+		json_decref(arr);
+	}
+	char *pl = params_line(json_object_get(v, "params"));
+	if (*pl) {
+		sbuf_puts(out, "hyperparameters:\n");
+		render_wrap(out, pl, 2, 79);
+	}
+	free(pl);
+	struct sbuf in = {0};
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(json_object_get(v, "schema"), "inputs"), i, x)
+		sbuf_printf(&in, "%s%s:%s", i ? " " : "", json_string_value(json_object_get(x, "name")),
+			    json_string_value(json_object_get(x, "type")));
+	sbuf_puts(out, "inputs:\n");
+	render_wrap(out, in.s ? in.s : "", 2, 79);
+	sbuf_free(&in);
+}
+
 static void render_models_show(struct session *s, const struct cmd_call *call, json_t *r,
 			       struct sbuf *out)
 {
 	json_t *vs = json_object_get(r, "versions");
 	size_t n = json_array_size(vs);
-	sbuf_printf(out, "model %s: %zu version%s\n", json_string_value(json_object_get(r, "name")), n,
-		    n == 1 ? "" : "s");
+	bool detail = n == 1 && json_object_get(json_array_get(vs, 0), "schema");
+	if (detail)
+		sbuf_printf(out, "model %s version %lld\n", json_string_value(json_object_get(r, "name")),
+			    (long long)json_integer_value(json_object_get(json_array_get(vs, 0), "version")));
+	else
+		sbuf_printf(out, "model %s: %zu version%s\n", json_string_value(json_object_get(r, "name")),
+			    n, n == 1 ? "" : "s");
 	const char *hdr[] = {"version", "type", "metric", "aliases", "run", "created"};
 	char **cells = xcalloc(n * 6 + 1, sizeof *cells);
 	for (size_t i = 0; i < n; i++) {
@@ -173,32 +310,8 @@ static void render_models_show(struct session *s, const struct cmd_call *call, j
 	for (size_t i = 0; i < n * 6; i++)
 		free(cells[i]);
 	free(cells);
-	if (n == 1 && json_object_get(json_array_get(vs, 0), "schema")) {
-		/* one version asked for: its details */
-		json_t *v = json_array_get(vs, 0);
-		sbuf_printf(out, "label %s, trained on %s", json_string_value(json_object_get(v, "label")) ?: "?",
-			    json_string_value(json_object_get(v, "train_dataset")) ?: "?");
-		const char *ev = json_string_value(json_object_get(v, "eval_dataset"));
-		if (ev)
-			sbuf_printf(out, ", evaluated on %s", ev);
-		sbuf_printf(out, "\nartifact %s (%lld bytes)\n", json_string_value(json_object_get(v, "artifact")),
-			    (long long)json_integer_value(json_object_get(v, "size")));
-		sbuf_puts(out, "metrics:\n");
-		const char *key;
-		json_t *x;
-		json_object_foreach(json_object_get(v, "metrics"), key, x) {
-			if (json_is_number(x))
-				sbuf_printf(out, "  %-18s %.6g\n", key, json_number_value(x));
-			else if (json_is_string(x))
-				sbuf_printf(out, "  %-18s %s\n", key, json_string_value(x));
-		}
-		sbuf_puts(out, "inputs:");
-		size_t i;
-		json_array_foreach(json_object_get(json_object_get(v, "schema"), "inputs"), i, x)
-			sbuf_printf(out, " %s:%s", json_string_value(json_object_get(x, "name")),
-				    json_string_value(json_object_get(x, "type")));
-		sbuf_putc(out, '\n');
-	}
+	if (detail)
+		render_version_detail(json_array_get(vs, 0), out);
 }
 
 /* ---- alias moves, promotion, rollback, history ------------------------------ */
@@ -343,38 +456,55 @@ static int policy_slice_metrics(struct session *s, struct workspace *ws, const s
 	struct model *m = NULL;
 	struct frame *f = NULL;
 	int rc = 0;
+	bool given = data != NULL;
+	*out = json_object();
 	json_object_foreach(policy, key, val) {
 		if (strncmp(key, "slice_floor ", 12))
 			continue;
+		const char *sl = key + 12, *sp = strrchr(sl, ' ');
+		char *slice = xstrndup(sl, (size_t)(sp - sl));
+		if (json_object_get(*out, slice)) {
+			free(slice);
+			continue;
+		}
+		/* without --data, the slices recorded at training (train --slice),
+		 * measured on the eval data as it was then */
+		json_t *rec = given ? NULL : json_object_get(v->slice_metrics, slice);
+		if (rec) {
+			json_object_set(*out, slice, rec);
+			free(slice);
+			continue;
+		}
 		if (!m) {
 			if (!data)
 				data = v->eval_dataset ? v->eval_dataset : v->train_dataset;
 			if (!data) {
 				rc = pm_errf(err, "%s:%lld records no dataset to measure slices on: give --data NAME",
 					     v->model, (long long)v->version);
+				free(slice);
 				break;
 			}
 			if (reg_load_model(ws, v, &m, err) < 0 || session_frame(s, data, &f, err) < 0) {
 				rc = -1;
-				break;
-			}
-			*out = json_object();
-		}
-		const char *sl = key + 12, *sp = strrchr(sl, ' ');
-		char *slice = xstrndup(sl, (size_t)(sp - sl));
-		if (!json_object_get(*out, slice)) {
-			char *eq = strchr(slice, '=');
-			*eq = 0;
-			json_t *mt = metrics_on(s, m, f, slice, eq + 1, err);
-			*eq = '=';
-			if (!mt) {
 				free(slice);
-				rc = -1;
 				break;
 			}
-			json_object_set_new(*out, slice, mt);
 		}
+		char *eq = strchr(slice, '=');
+		*eq = 0;
+		json_t *mt = metrics_on(s, m, f, slice, eq + 1, err);
+		*eq = '=';
+		if (!mt) {
+			free(slice);
+			rc = -1;
+			break;
+		}
+		json_object_set_new(*out, slice, mt);
 		free(slice);
+	}
+	if (rc == 0 && !json_object_size(*out)) {
+		json_decref(*out); /* the policy names no slice */
+		*out = NULL;
 	}
 	model_free(m);
 	json_decref(policy);
@@ -1024,9 +1154,11 @@ const struct cmd_entry cmd_group_registry[] = {
 	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = no_opts,
 	 .summary = "versions of a model, or the details of one version",
 	 .help = "With M, every version: its aliases, metrics, run and creation time. With M:V or "
-		 "M@ALIAS, that version in detail: the artifact (sha256 and size), the label, the "
-		 "training and eval datasets with their fingerprints, the serving schema (input "
-		 "columns and types) and the hyperparameters. "
+		 "M@ALIAS, that version in detail: its description, the label, the training and eval "
+		 "datasets with their fingerprints, who registered it, where and when, its parent (the "
+		 "version holding production when it was registered), the artifact (sha256 and size), "
+		 "tags, the metrics overall and per slice (train --slice), the hyperparameters that "
+		 "apply and the serving schema (input columns and types). "
 		 "JSON: {\"name\",\"versions\":[{\"version\",\"aliases\":[..],\"metrics\":{..},\"created\",..}]}.",
 	 .exec = exec_models_show, .render = render_models_show},
 	{.name = "models alias", .group = "registry", .args = "M:V ALIAS", .min_args = 2, .max_args = 2,

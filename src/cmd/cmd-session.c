@@ -62,41 +62,6 @@ static int exec_help(struct session *s, struct cmd_call *call, struct pm_err *er
 	return 0;
 }
 
-/* Wraps text at width columns with a hanging indent. */
-static void wrap(struct sbuf *out, const char *text, int indent, int width)
-{
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t plen = nl ? (size_t)(nl - p) : strlen(p);
-		int col = 0;
-		size_t i = 0;
-		sbuf_printf(out, "%*s", indent, "");
-		while (i < plen) {
-			size_t j = i;
-			while (j < plen && p[j] != ' ')
-				j++;
-			int wl = (int)(j - i);
-			if (col > 0 && indent + col + 1 + wl > width) {
-				sbuf_printf(out, "\n%*s", indent, "");
-				col = 0;
-			} else if (col > 0) {
-				sbuf_putc(out, ' ');
-				col++;
-			}
-			sbuf_add(out, p + i, j - i);
-			col += wl;
-			i = j;
-			while (i < plen && p[i] == ' ')
-				i++;
-		}
-		sbuf_putc(out, '\n');
-		p += plen;
-		if (*p == '\n')
-			p++;
-	}
-}
-
 static void render_help(struct session *s, const struct cmd_call *call, json_t *r,
 			struct sbuf *out)
 {
@@ -118,11 +83,11 @@ static void render_help(struct session *s, const struct cmd_call *call, json_t *
 		return;
 	}
 	sbuf_printf(out, "usage: %s\n\n", json_string_value(json_object_get(r, "usage")));
-	wrap(out, json_string_value(json_object_get(r, "summary")), 2, 78);
+	render_wrap(out, json_string_value(json_object_get(r, "summary")), 2, 78);
 	const char *help = json_string_value(json_object_get(r, "help"));
 	if (help && *help) {
 		sbuf_putc(out, '\n');
-		wrap(out, help, 2, 78);
+		render_wrap(out, help, 2, 78);
 	}
 	json_t *opts = json_object_get(r, "options");
 	if (json_array_size(opts)) {
@@ -136,7 +101,7 @@ static void render_help(struct session *s, const struct cmd_call *call, json_t *
 				 json_string_value(json_object_get(o, "name")), arg ? " " : "",
 				 arg ? arg : "");
 			sbuf_printf(out, "  %s\n", head);
-			wrap(out, json_string_value(json_object_get(o, "help")), 6, 78);
+			render_wrap(out, json_string_value(json_object_get(o, "help")), 6, 78);
 		}
 	}
 }

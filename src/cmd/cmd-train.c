@@ -205,6 +205,10 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	c->embed_dim = (int)n;
 	if ((v = call_opt(call, "--positive")))
 		c->positive = xstrdup(v);
+	if ((v = call_opt(call, "--slice")))
+		c->slice = xstrdup(v);
+	if ((v = call_opt(call, "--description")))
+		c->description = xstrdup(v);
 	if (c->patience && !c->eval)
 		return pm_errcf(err, PM_E_USAGE, "--patience watches the eval loss: give --eval NAME");
 	if (c->target_metric && !c->eval && strcmp(c->target_metric, "loss") != 0)
@@ -299,7 +303,12 @@ static int check_columns(struct session *s, const struct train_config *c, struct
 		if (frame_col_index(e, c->label) < 0)
 			return pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)",
 					c->eval, c->label);
+		f = e;
 	}
+	/* the slices are measured on the eval data, else the training data */
+	if (c->slice && frame_col_index(f, c->slice) < 0)
+		return pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", f->name,
+				c->slice);
 	return 0;
 }
 
@@ -351,52 +360,6 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	return foreground_run(s, ws, call, run, call->argv[0], err);
 }
 
-static void put_num(struct sbuf *out, double v)
-{
-	if (!isfinite(v))
-		sbuf_puts(out, "NA");
-	else if (v == trunc(v) && fabs(v) < 1e15)
-		sbuf_printf(out, "%.0f", v);
-	else
-		sbuf_printf(out, "%.6g", v);
-}
-
-/* Metrics as aligned "name  value" lines; nested values after them. */
-static void render_metrics(json_t *m, const char *indent, struct sbuf *out)
-{
-	static const char *const order[] = {"rmse", "mae", "r2", "mse", "auc", "pr_auc", "accuracy",
-					    "logloss", "precision", "recall", "f1", "threshold",
-					    "positive_rate", "baseline_rmse", "baseline_mae",
-					    "baseline_accuracy", "baseline_logloss", "n", "evaluated_on"};
-	for (size_t i = 0; i < PM_ARRAY_LEN(order); i++) {
-		json_t *v = json_object_get(m, order[i]);
-		if (!v)
-			continue;
-		sbuf_printf(out, "%s%-18s ", indent, order[i]);
-		if (json_is_number(v))
-			put_num(out, json_number_value(v));
-		else if (json_is_string(v))
-			sbuf_puts(out, json_string_value(v));
-		else
-			sbuf_puts(out, "NA");
-		sbuf_putc(out, '\n');
-	}
-	json_t *cm = json_object_get(m, "confusion");
-	if (json_is_array(cm)) {
-		sbuf_printf(out, "%sconfusion (rows: true class, columns: predicted)\n", indent);
-		size_t i;
-		json_t *row;
-		json_array_foreach(cm, i, row) {
-			sbuf_printf(out, "%s  ", indent);
-			size_t j;
-			json_t *c;
-			json_array_foreach(row, j, c)
-				sbuf_printf(out, "%8lld", (long long)json_integer_value(c));
-			sbuf_putc(out, '\n');
-		}
-	}
-}
-
 static void render_train(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	if (json_object_get(r, "job")) {
@@ -425,12 +388,13 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 	/* timings vary from run to run: shown unless --quiet (scripts, tests) */
 	if (!s->quiet) {
 		sbuf_puts(out, "  ");
-		put_num(out, round(json_number_value(json_object_get(r, "rows_per_s"))));
+		render_metric_num(out, round(json_number_value(json_object_get(r, "rows_per_s"))));
 		sbuf_printf(out, " rows/s; waiting for input %.3fs, computing %.3fs\n",
 			    json_number_value(json_object_get(r, "input_wait_s")),
 			    json_number_value(json_object_get(r, "compute_s")));
 	}
 	render_metrics(json_object_get(r, "metrics"), "  ", out);
+	render_slices(json_object_get(r, "slices"), out);
 }
 
 /* ---- jobs ---------------------------------------------------------------------- */
@@ -585,40 +549,6 @@ static int exec_job_exec(struct session *s, struct cmd_call *call, struct pm_err
 
 /* ---- evaluate ----------------------------------------------------------------- */
 
-struct slice_acc {
-	char *value;
-	bool missing;
-	size_t *rows, n, cap;
-};
-
-static int cmp_slices(const void *a, const void *b)
-{
-	const struct slice_acc *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	if (x->missing != y->missing)
-		return x->missing ? 1 : -1;
-	return strcmp(x->value ? x->value : "", y->value ? y->value : "");
-}
-
-#define MAX_SLICES 1000
-
-/* Metrics of a model's predictions; a binary model (logistic, or a
- * two-class softmax) is judged at the --threshold. */
-static json_t *eval_metrics(const struct model *m, const double *y, const double *pred, size_t n,
-			    double threshold)
-{
-	if (m->task != TASK_BINARY)
-		return model_metrics(m, y, pred, n);
-	size_t K = (size_t)m->nout;
-	double *p1 = xmalloc((n + 1) * sizeof *p1);
-	for (size_t i = 0; i < n; i++)
-		p1[i] = pred[i * K + (K - 1)];
-	json_t *j = metrics_binary(y, p1, n, threshold, m->prior ? m->prior[1] : 0.5);
-	free(p1);
-	return j;
-}
-
 static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -636,95 +566,24 @@ static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err
 		return -1;
 	struct model *m = NULL;
 	int rc = -1;
-	size_t *rows = NULL;
-	double *y = NULL, *pred = NULL;
-	struct slice_acc *sl = NULL;
-	size_t nsl = 0;
 	if (reg_load_model(ws, &v, &m, err) < 0)
 		goto out;
 	if (session_frame(s, data, &f, err) < 0)
 		goto out;
-	int lc = frame_col_index(f, m->label);
-	if (lc < 0) {
-		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no label column '%s': evaluate needs labels", data, m->label);
-		goto out;
-	}
 	int sc = -1;
 	const char *slice = call_opt(call, "--slice");
 	if (slice && (sc = frame_col_index(f, slice)) < 0) {
 		pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", data, slice);
 		goto out;
 	}
-	rows = xmalloc((f->nrows + 1) * sizeof *rows);
-	y = xmalloc((f->nrows + 1) * sizeof *y);
-	size_t n = 0, missing = 0, unknown = 0;
-	for (size_t i = 0; i < f->nrows; i++) {
-		int st = model_label_value(m, &f->cols[lc], i, &y[n]);
-		if (st == 0)
-			missing++;
-		else if (st < 0)
-			unknown++;
-		else
-			rows[n++] = i;
-	}
-	size_t K = (size_t)m->nout;
-	pred = xmalloc((n * K + 1) * sizeof *pred);
-	if (model_predict_frame(m, f, rows, n, session_threads(s), pred, err) < 0)
+	struct model_eval e;
+	if (model_evaluate(m, f, sc, threshold, session_threads(s), &e, err) < 0)
 		goto out;
-	json_t *metrics = eval_metrics(m, y, pred, n, threshold);
-	json_t *slices = json_array();
-	if (sc >= 0) {
-		/* group by the slice value's text */
-		struct strdict *d = strdict_new();
-		const struct column *col = &f->cols[sc];
-		char buf[64];
-		size_t cap = 0;
-		for (size_t i = 0; i < n; i++) {
-			size_t r = rows[i];
-			size_t k;
-			if (!column_present(col, r)) {
-				k = (size_t)strdict_intern(d, "\x01missing", 8);
-			} else {
-				const char *t = column_text(col, r, buf, sizeof buf);
-				k = strdict_intern(d, t, strlen(t));
-			}
-			if (k >= nsl) {
-				if (d->n > MAX_SLICES) {
-					strdict_free(d);
-					json_decref(metrics);
-					json_decref(slices);
-					pm_errcf(err, PM_E_USAGE, "--slice %s has more than %d distinct values", slice, MAX_SLICES);
-					goto out;
-				}
-				xgrow((void **)&sl, &cap, k + 1, sizeof *sl);
-				memset(&sl[nsl], 0, (k + 1 - nsl) * sizeof *sl);
-				nsl = k + 1;
-				sl[k].missing = !column_present(col, r);
-				sl[k].value = sl[k].missing ? NULL : xstrdup(d->str[k]);
-			}
-			xgrow((void **)&sl[k].rows, &sl[k].cap, sl[k].n + 1, sizeof *sl[k].rows);
-			sl[k].rows[sl[k].n++] = i;
-		}
-		strdict_free(d);
-		qsort(sl, nsl, sizeof *sl, cmp_slices);
-		double *ys = xmalloc((n + 1) * sizeof *ys), *ps = xmalloc((n * K + 1) * sizeof *ps);
-		for (size_t k = 0; k < nsl; k++) {
-			for (size_t i = 0; i < sl[k].n; i++) {
-				ys[i] = y[sl[k].rows[i]];
-				memcpy(ps + i * K, pred + sl[k].rows[i] * K, K * sizeof *ps);
-			}
-			json_t *sm = eval_metrics(m, ys, ps, sl[k].n, threshold);
-			json_array_append_new(slices, json_pack("{s:s,s:o,s:I,s:o}", "slice", slice, "value",
-							       sl[k].value ? json_string(sl[k].value) : json_null(),
-							       "rows", (json_int_t)sl[k].n, "metrics", sm));
-		}
-		free(ys);
-		free(ps);
-	}
 	json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:I,s:{s:I,s:I},s:o,s:o}", "model", v.model, "version",
 			      (json_int_t)v.version, "type", model_type_name(m->type), "dataset", data,
-			      "rows", (json_int_t)n, "skipped_rows", "missing_label", (json_int_t)missing,
-			      "unknown_label", (json_int_t)unknown, "metrics", metrics, "slices", slices);
+			      "rows", (json_int_t)e.rows, "skipped_rows", "missing_label",
+			      (json_int_t)e.missing_label, "unknown_label", (json_int_t)e.unknown_label,
+			      "metrics", e.metrics, "slices", e.slices);
 	if (!r) {
 		pm_errf(err, "evaluate: cannot build the result");
 		goto out;
@@ -732,14 +591,6 @@ static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err
 	call->result = r;
 	rc = 0;
 out:
-	for (size_t k = 0; k < nsl; k++) {
-		free(sl[k].value);
-		free(sl[k].rows);
-	}
-	free(sl);
-	free(rows);
-	free(y);
-	free(pred);
 	model_free(m);
 	reg_version_free(&v);
 	return rc;
@@ -760,38 +611,7 @@ static void render_evaluate(struct session *s, const struct cmd_call *call, json
 			    (long long)m2);
 	sbuf_putc(out, '\n');
 	render_metrics(json_object_get(r, "metrics"), "  ", out);
-	json_t *slices = json_object_get(r, "slices");
-	if (!json_array_size(slices))
-		return;
-	/* one line per slice with the main metrics */
-	json_t *m0 = json_object_get(json_array_get(slices, 0), "metrics");
-	const char *keys[4];
-	size_t nk = 0;
-	const char *cands[] = {"rmse", "mae", "r2", "auc", "accuracy", "logloss"};
-	for (size_t i = 0; i < PM_ARRAY_LEN(cands) && nk < 4; i++)
-		if (json_object_get(m0, cands[i]))
-			keys[nk++] = cands[i];
-	size_t ns = json_array_size(slices), nc = 2 + nk;
-	const char *hdr[6] = {json_string_value(json_object_get(json_array_get(slices, 0), "slice")), "rows"};
-	for (size_t k = 0; k < nk; k++)
-		hdr[2 + k] = keys[k];
-	char **cells = xcalloc(ns * nc, sizeof *cells);
-	bool right[6] = {false, true, true, true, true, true};
-	for (size_t i = 0; i < ns; i++) {
-		json_t *sl = json_array_get(slices, i);
-		const char *val = json_string_value(json_object_get(sl, "value"));
-		cells[i * nc] = xstrdup(val ? val : "NA");
-		cells[i * nc + 1] = xasprintf("%lld", (long long)json_integer_value(json_object_get(sl, "rows")));
-		for (size_t k = 0; k < nk; k++) {
-			json_t *x = json_object_get(json_object_get(sl, "metrics"), keys[k]);
-			cells[i * nc + 2 + k] = json_is_number(x) ? xasprintf("%.4f", json_number_value(x)) : xstrdup("NA");
-		}
-	}
-	sbuf_puts(out, "slices:\n");
-	render_table(out, nc, hdr, (const char *const *)cells, ns, right);
-	for (size_t i = 0; i < ns * nc; i++)
-		free(cells[i]);
-	free(cells);
+	render_slices(json_object_get(r, "slices"), out);
 }
 
 /* ---- the table ----------------------------------------------------------------- */
@@ -855,6 +675,10 @@ static const struct cmd_opt train_opts[] = {
 	 "1.6 * categories^0.56, 2 to 16)"},
 	{"--positive", 0, "VALUE", COMPLETE_NONE, NULL,
 	 "the positive class of a two-valued label (default: the larger value, true, or the later string)"},
+	{"--slice", 0, "COL", COMPLETE_COLUMN, NULL,
+	 "also measure the final model per value of COL (on the eval data, else the training "
+	 "data) and keep those metrics with the version (models show, models compare)"},
+	{"--description", 0, "TEXT", COMPLETE_NONE, NULL, "a description kept with the version"},
 	{"--shuffle-buffer", 0, "N", COMPLETE_NONE, NULL,
 	 "rows in the shuffle buffer (default: all rows, a full shuffle)"},
 	{"--no-cache", 0, NULL, COMPLETE_NONE, NULL,

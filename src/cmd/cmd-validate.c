@@ -686,44 +686,6 @@ out:
 	return rc;
 }
 
-/* Wraps text to width columns, each line after the first indented. */
-static void wrap(struct sbuf *out, const char *text, int indent, int width)
-{
-	const char *p = text;
-	int col = indent;
-	for (int i = 0; i < indent; i++)
-		sbuf_putc(out, ' ');
-	bool first = true;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *e = p;
-		while (*e && *e != ' ')
-			e++;
-		if (e == p)
-			break;
-		char *word = xstrndup(p, (size_t)(e - p));
-		int w = utf8_width(word);
-		if (!first && col + 1 + w > width) {
-			sbuf_putc(out, '\n');
-			for (int i = 0; i < indent; i++)
-				sbuf_putc(out, ' ');
-			col = indent;
-			first = true;
-		}
-		if (!first) {
-			sbuf_putc(out, ' ');
-			col++;
-		}
-		sbuf_puts(out, word);
-		col += w;
-		first = false;
-		free(word);
-		p = e;
-	}
-	sbuf_putc(out, '\n');
-}
-
 static void render_validate(struct session *s, const struct cmd_call *call, json_t *r,
 			    struct sbuf *out)
 {
@@ -759,7 +721,7 @@ static void render_validate(struct session *s, const struct cmd_call *call, json
 		const char *feat = json_string_value(json_object_get(a, "feature"));
 		sbuf_printf(out, "%zu. %s: %s\n", i + 1, *feat ? feat : "(dataset)",
 			    anomaly_summary(json_string_value(json_object_get(a, "type"))));
-		wrap(out, json_string_value(json_object_get(a, "description")), 3, 79);
+		render_wrap(out, json_string_value(json_object_get(a, "description")), 3, 79);
 	}
 }
 

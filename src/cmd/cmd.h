@@ -192,6 +192,18 @@ void render_generic(json_t *v, struct sbuf *out);
 /* An aligned text table: ncols headers, rows of cells (row-major). */
 void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
 		  const char *const *cells, size_t nrows, const bool *right_align);
+/* A number as metrics print it: integers whole, others to 6 significant
+ * digits, NA when not finite. */
+void render_metric_num(struct sbuf *out, double v);
+/* Model metrics as aligned "name  value" lines after `indent`, in a fixed
+ * order, then a confusion matrix when there is one. */
+void render_metrics(json_t *m, const char *indent, struct sbuf *out);
+/* Per-slice metrics ([{slice, value, rows, metrics}]) as a "slices:" table
+ * of the main metrics; nothing when empty. */
+void render_slices(json_t *slices, struct sbuf *out);
+/* Text wrapped at width display columns, every line indented by indent;
+ * each '\n' of text starts a new paragraph. */
+void render_wrap(struct sbuf *out, const char *text, int indent, int width);
 /* A copy of s cut to at most w display columns, ending in an ellipsis ("…",
  * or "~" where terminal output is ASCII) when it had to be cut. */
 char *render_cut(const char *s, int w);

@@ -495,3 +495,121 @@ void cmd_print_result(struct session *s, const struct cmd_call *call, json_t *re
 	fflush(s->out);
 	sbuf_free(&b);
 }
+
+/* ---- metrics ---------------------------------------------------------------- */
+
+void render_metric_num(struct sbuf *out, double v)
+{
+	if (!isfinite(v))
+		sbuf_puts(out, "NA");
+	else if (v == trunc(v) && fabs(v) < 1e15)
+		sbuf_printf(out, "%.0f", v);
+	else
+		sbuf_printf(out, "%.6g", v);
+}
+
+void render_metrics(json_t *m, const char *indent, struct sbuf *out)
+{
+	static const char *const order[] = {"rmse", "mae", "r2", "mse", "auc", "pr_auc", "accuracy",
+					    "logloss", "precision", "recall", "f1", "threshold",
+					    "positive_rate", "baseline_rmse", "baseline_mae",
+					    "baseline_accuracy", "baseline_logloss", "n", "evaluated_on"};
+	for (size_t i = 0; i < PM_ARRAY_LEN(order); i++) {
+		json_t *v = json_object_get(m, order[i]);
+		if (!v)
+			continue;
+		sbuf_printf(out, "%s%-18s ", indent, order[i]);
+		if (json_is_number(v))
+			render_metric_num(out, json_number_value(v));
+		else if (json_is_string(v))
+			sbuf_puts(out, json_string_value(v));
+		else
+			sbuf_puts(out, "NA");
+		sbuf_putc(out, '\n');
+	}
+	json_t *cm = json_object_get(m, "confusion");
+	if (json_is_array(cm)) {
+		sbuf_printf(out, "%sconfusion (rows: true class, columns: predicted)\n", indent);
+		size_t i;
+		json_t *row;
+		json_array_foreach(cm, i, row) {
+			sbuf_printf(out, "%s  ", indent);
+			size_t j;
+			json_t *c;
+			json_array_foreach(row, j, c)
+				sbuf_printf(out, "%8lld", (long long)json_integer_value(c));
+			sbuf_putc(out, '\n');
+		}
+	}
+}
+
+void render_slices(json_t *slices, struct sbuf *out)
+{
+	if (!json_array_size(slices))
+		return;
+	/* one line per slice with the main metrics of the first one */
+	json_t *m0 = json_object_get(json_array_get(slices, 0), "metrics");
+	const char *keys[4];
+	size_t nk = 0;
+	const char *cands[] = {"rmse", "mae", "r2", "auc", "accuracy", "logloss"};
+	for (size_t i = 0; i < PM_ARRAY_LEN(cands) && nk < 4; i++)
+		if (json_object_get(m0, cands[i]))
+			keys[nk++] = cands[i];
+	size_t ns = json_array_size(slices), nc = 2 + nk;
+	const char *hdr[6] = {json_string_value(json_object_get(json_array_get(slices, 0), "slice")), "rows"};
+	for (size_t k = 0; k < nk; k++)
+		hdr[2 + k] = keys[k];
+	char **cells = xcalloc(ns * nc, sizeof *cells);
+	bool right[6] = {false, true, true, true, true, true};
+	for (size_t i = 0; i < ns; i++) {
+		json_t *sl = json_array_get(slices, i);
+		const char *val = json_string_value(json_object_get(sl, "value"));
+		cells[i * nc] = xstrdup(val ? val : "NA");
+		cells[i * nc + 1] = xasprintf("%lld", (long long)json_integer_value(json_object_get(sl, "rows")));
+		for (size_t k = 0; k < nk; k++) {
+			json_t *x = json_object_get(json_object_get(sl, "metrics"), keys[k]);
+			cells[i * nc + 2 + k] = json_is_number(x) ? xasprintf("%.4f", json_number_value(x)) : xstrdup("NA");
+		}
+	}
+	sbuf_puts(out, "slices:\n");
+	render_table(out, nc, hdr, (const char *const *)cells, ns, right);
+	for (size_t i = 0; i < ns * nc; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+void render_wrap(struct sbuf *out, const char *text, int indent, int width)
+{
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t plen = nl ? (size_t)(nl - p) : strlen(p);
+		int col = 0;
+		size_t i = 0;
+		sbuf_printf(out, "%*s", indent, "");
+		while (i < plen) {
+			size_t j = i;
+			while (j < plen && p[j] != ' ')
+				j++;
+			char *word = xstrndup(p + i, j - i);
+			int wl = utf8_width(word);
+			free(word);
+			if (col > 0 && indent + col + 1 + wl > width) {
+				sbuf_printf(out, "\n%*s", indent, "");
+				col = 0;
+			} else if (col > 0) {
+				sbuf_putc(out, ' ');
+				col++;
+			}
+			sbuf_add(out, p + i, j - i);
+			col += wl;
+			i = j;
+			while (i < plen && p[i] == ' ')
+				i++;
+		}
+		sbuf_putc(out, '\n');
+		p += plen;
+		if (*p == '\n')
+			p++;
+	}
+}

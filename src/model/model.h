@@ -165,6 +165,30 @@ int model_label_value(const struct model *m, const struct column *c, size_t row,
  * ft_value_key prints them, strings as they are. */
 size_t model_label_key(const struct column *c, size_t row, char *buf, size_t n, const char **key);
 
+/* ---- judging a model on a dataset -------------------------------------------------- */
+#define MODEL_MAX_SLICES 1000
+
+/* Metrics of predictions; a binary model is judged at `threshold` (the
+ * probability from which a prediction counts as positive). */
+json_t *model_eval_metrics(const struct model *m, const double *y, const double *pred, size_t n,
+			   double threshold);
+
+struct model_eval {
+	json_t *metrics;   /* overall */
+	json_t *slices;    /* [{slice, value (null: missing), rows, metrics}], largest first */
+	size_t rows;       /* rows judged */
+	size_t missing_label, unknown_label; /* rows skipped */
+};
+/* Predicts every row of f with a usable label and measures the model,
+ * overall and (slice_col >= 0) per value of that column, at most
+ * MODEL_MAX_SLICES of them. */
+int model_evaluate(const struct model *m, const struct frame *f, int slice_col, double threshold,
+		   int threads, struct model_eval *out, struct pm_err *err);
+void model_eval_free(struct model_eval *e);
+/* The slices as a version records them: {"COL=VALUE": metrics}, the key a
+ * promotion policy's slice_floor names; the missing-value slice is left out. */
+json_t *model_slice_record(const json_t *slices);
+
 /* ---- model files ------------------------------------------------------------------
  * "PRODMLMD" | u32 format | u32 0 | u64 header length | header JSON
  * (schema, transform, model, hyperparameters, metrics, info, arrays) |

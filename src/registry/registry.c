@@ -124,6 +124,23 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 	v->version = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
+	if (!v->parent) {
+		/* the parent: the version serving as production when this one
+		 * arrives, the one it is meant to replace */
+		if (ws_prepare(ws, "SELECT version FROM aliases WHERE model = ? AND alias = 'production'",
+			       &st, err) < 0)
+			goto fail;
+		bind_text(st, 1, v->model);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			v->parent = sqlite3_column_int64(st, 0);
+		else if (rc != SQLITE_DONE) {
+			db_fail(ws, err, "cannot read the production alias");
+			goto fail;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
 	free(v->created);
 	v->created = xstrdup(now);
 	free(v->user);
@@ -444,6 +461,10 @@ json_t *reg_version_json(struct workspace *ws, const struct reg_version *v, bool
 		json_object_set(j, "params", v->params ? v->params : json_null());
 		json_object_set_new(j, "host", v->host ? json_string(v->host) : json_null());
 		json_object_set_new(j, "prodml_version", v->prodml_version ? json_string(v->prodml_version) : json_null());
+		json_object_set_new(j, "parent", v->parent ? json_integer((json_int_t)v->parent) : json_null());
+		json_object_set_new(j, "description", v->description ? json_string(v->description) : json_null());
+		json_object_set(j, "tags", v->tags ? v->tags : json_null());
+		json_object_set(j, "slice_metrics", v->slice_metrics ? v->slice_metrics : json_null());
 	}
 	return j;
 }

@@ -39,8 +39,9 @@ void reg_version_free(struct reg_version *v);
 bool reg_name_valid(const char *name);
 
 /* Adds version (max + 1) of v->model, creating the model on first use;
- * v->version, created, user, host and prodml_version are filled in.  Runs
- * in its own transaction unless one is open (in_tx). */
+ * v->version, created, user, host and prodml_version are filled in, and
+ * parent (when 0) with the version then holding the production alias.
+ * Runs in its own transaction unless one is open (in_tx). */
 int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, struct pm_err *err);
 
 /* Parses "M", "M:V" or "M@ALIAS" and finds the version (PM_E_NOTFOUND

@@ -66,6 +66,8 @@ void train_config_free(struct train_config *c)
 	free(c->transform);
 	free(c->crosses);
 	free(c->positive);
+	free(c->slice);
+	free(c->description);
 	free(c->target_metric);
 	memset(c, 0, sizeof *c);
 }
@@ -121,6 +123,11 @@ json_t *train_config_to_json(const struct train_config *c)
 	json_object_set_new(j, "hash_buckets", json_integer(c->hash_buckets));
 	json_object_set_new(j, "embed", json_integer(c->embed_dim));
 	json_object_set_new(j, "positive", str_or_null(c->positive));
+	/* only when given, so that models trained without them keep their bytes */
+	if (c->slice)
+		json_object_set_new(j, "slice", json_string(c->slice));
+	if (c->description)
+		json_object_set_new(j, "description", json_string(c->description));
 	json_object_set_new(j, "threads", json_integer(c->threads));
 	json_object_set_new(j, "max_seconds", json_real(c->max_seconds));
 	json_object_set_new(j, "target_metric", str_or_null(c->target_metric));
@@ -200,6 +207,8 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 	c->hash_buckets = (uint32_t)get_num(j, "hash_buckets", 0);
 	c->embed_dim = (int)get_num(j, "embed", 0);
 	c->positive = get_str(j, "positive");
+	c->slice = get_str(j, "slice");
+	c->description = get_str(j, "description");
 	c->threads = (int)get_num(j, "threads", 0);
 	c->max_seconds = get_num(j, "max_seconds", 0);
 	c->target_metric = get_str(j, "target_metric");

@@ -313,6 +313,7 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	struct sbuf file = {0};
 	int rc = -1;
 	bool started = false;
+	json_t *slices = NULL; /* --slice: the final model's metrics per value */
 
 	train_config_init(&cfg);
 	if (run_load(ws, run, &r, err) < 0)
@@ -346,6 +347,14 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 			goto out;
 		}
 	}
+	/* the slices are measured on the data the final metrics come from */
+	const struct frame *judged = eval ? eval : train;
+	int slice_col = -1;
+	if (cfg.slice && (slice_col = frame_col_index(judged, cfg.slice)) < 0) {
+		pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", judged->name,
+			 cfg.slice);
+		goto out;
+	}
 	ctx.ckpt_path = run_checkpoint_path(ws, run);
 	char *dir = xasprintf("%s/runs/%lld", ws->dir, (long long)run);
 	int mrc = fs_mkdir_p(dir, err);
@@ -367,6 +376,13 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 
 	/* the model file, into the artifacts */
 	struct model *m = res.model;
+	if (slice_col >= 0) {
+		struct model_eval e;
+		if (model_evaluate(m, judged, slice_col, 0.5, cfg.threads, &e, err) < 0)
+			goto out;
+		slices = json_incref(e.slices);
+		model_eval_free(&e);
+	}
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	json_decref(m->info);
@@ -401,6 +417,8 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	v.schema = json_incref(json_object_get(hdr, "schema"));
 	v.params = json_incref(m->hyper);
 	v.metrics = json_incref(res.metrics);
+	v.slice_metrics = slices ? model_slice_record(slices) : NULL;
+	v.description = cfg.description ? xstrdup(cfg.description) : NULL;
 	json_decref(hdr);
 	if (ws_begin(ws, err) < 0) {
 		reg_version_free(&v);
@@ -433,6 +451,8 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	json_object_set_new(out, "input_wait_s", num_or_null(res.input_wait_s));
 	json_object_set_new(out, "compute_s", num_or_null(res.compute_s));
 	json_object_set_new(out, "artifact", json_string(sha));
+	if (slices)
+		json_object_set(out, "slices", slices);
 	char *mtext = json_text(res.metrics), *otext = json_text(out);
 	sqlite3_stmt *st;
 	int urc = ws_prepare(ws, "UPDATE runs SET state = 'done', version = ?, metrics = ?, result = ?,"
@@ -470,6 +490,7 @@ out:
 	}
 	train_result_free(&res);
 	train_config_free(&cfg);
+	json_decref(slices);
 	run_row_free(&r);
 	frame_free(train);
 	frame_free(eval);

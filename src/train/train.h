@@ -64,6 +64,8 @@ struct train_config {
 	uint32_t topk, hash_buckets;
 	int embed_dim;
 	char *positive;              /* the positive class of a binary label */
+	char *slice;                 /* --slice: metrics per value of this column, kept with the version */
+	char *description;           /* --description: kept with the version */
 	int threads;                 /* 0: all CPUs */
 	double max_seconds;          /* 0: no limit (for benchmarks: time to metric) */
 	char *target_metric;         /* stop once this eval metric reaches target (NULL: never) */

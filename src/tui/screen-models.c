@@ -1,6 +1,7 @@
 /* The Models screen: the models of the registry → the versions of one
  * (metrics, aliases, created, by whom) → a version's detail (`models show
- * M:V`: lineage, hyperparameters, per-slice metrics).  Lists are read from
+ * M:V`: metrics overall and per slice, hyperparameters; then `models
+ * lineage M:V`).  Lists are read from
  * the registry directly; every action (detail, promote, rollback, compare)
  * runs as a command so it lands in the session history. */
 #include "internal.h"
@@ -357,16 +358,22 @@ static void k_open(struct tui *t, struct view *v, int key)
 		tui_push(t, mlist_new(cur));
 		return;
 	}
-	/* the detail: lineage, hyperparameters, per-slice metrics */
+	/* the detail (metrics overall and per slice, hyperparameters), then
+	 * its lineage */
 	char *ref = xstrdup(cur);
-	char *words[] = {"models", "show", ref, NULL};
-	char *out = NULL;
+	char *show[] = {"models", "show", ref, NULL}, *lineage[] = {"models", "lineage", ref, NULL};
+	char *out = NULL, *lin = NULL;
 	struct pm_err err = {0};
-	if (tui_exec(t, words, NULL, false, &out, &err) < 0)
+	if (tui_exec(t, show, NULL, false, &out, &err) < 0 ||
+	    tui_exec(t, lineage, NULL, false, &lin, &err) < 0) {
 		tui_error(t, "%s", err.msg);
-	else
-		tui_push(t, textview_new(ref, out ? out : ""));
+	} else {
+		char *text = xasprintf("%s\nlineage:\n%s", out ? out : "", lin ? lin : "");
+		tui_push(t, textview_new(ref, text));
+		free(text);
+	}
 	free(out);
+	free(lin);
 	free(ref);
 }
 

@@ -3,7 +3,7 @@
 # user name, since the alias history records who moved each alias.
 set -u
 status=0
-for t in registry-gate registry-lineage; do
+for t in registry-gate registry-lineage registry-detail; do
 	if USER=tester sh "${srcdir:?}/tests/cmd/run-cmd.sh" "tests/cmd/$t.cmd"; then
 		echo "ok $t"
 	else

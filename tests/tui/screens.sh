@@ -40,6 +40,7 @@ check() {
 	sed -E -e 's/20[2-9][0-9]-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm/g' \
 		-e 's/20[2-9][0-9]-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/YYYY-MM-DDThh:mm:ssZ/g' \
 		-e 's/artifact [0-9a-f]{64}.*/artifact HASH/' \
+		-e 's/ by ([^ ]+) on [^ ]+ \(prodml/ by \1 on HOST (prodml/' \
 		-e 's/timing: .*/timing: masked/' -e "${live_mask:-}" out >actual
 	expected=$src/tests/tui/$name.screen
 	if [ "${PRODML_BLESS:-}" = 1 ]; then
