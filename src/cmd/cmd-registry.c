@@ -314,6 +314,69 @@ static void render_models_show(struct session *s, const struct cmd_call *call, j
 		render_version_detail(json_array_get(vs, 0), out);
 }
 
+/* ---- description and tags ---------------------------------------------------- */
+
+static int exec_models_tag(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	json_t *tags = json_object();
+	for (int i = 1; i < call->argc; i++) {
+		const char *a = call->argv[i], *eq = strchr(a, '=');
+		if (!eq || eq == a) {
+			json_decref(tags);
+			return pm_errcf(err, PM_E_USAGE, "models tag: '%s' is not KEY=VALUE (KEY= removes KEY)", a);
+		}
+		char *key = xstrndup(a, (size_t)(eq - a));
+		json_object_set_new(tags, key, eq[1] ? json_string(eq + 1) : json_null());
+		free(key);
+	}
+	struct reg_version v;
+	if (reg_resolve(ws, call->argv[0], &v, err) < 0) {
+		json_decref(tags);
+		return -1;
+	}
+	int rc = reg_version_annotate(ws, v.model, v.version, call_opt(call, "--description"), tags, err);
+	json_decref(tags);
+	if (rc == 0) {
+		struct reg_version now;
+		rc = reg_version_get(ws, v.model, v.version, &now, err);
+		if (rc == 0) {
+			call->result = json_pack("{s:s,s:I,s:s?,s:O?}", "model", now.model, "version",
+						 (json_int_t)now.version, "description", now.description,
+						 "tags", now.tags);
+			reg_version_free(&now);
+		}
+	}
+	reg_version_free(&v);
+	return rc;
+}
+
+static void render_models_tag(struct session *s, const struct cmd_call *call, json_t *r,
+			      struct sbuf *out)
+{
+	sbuf_printf(out, "%s:%lld\n", json_string_value(json_object_get(r, "model")),
+		    (long long)json_integer_value(json_object_get(r, "version")));
+	const char *d = json_string_value(json_object_get(r, "description"));
+	sbuf_puts(out, "description:");
+	if (d) {
+		sbuf_putc(out, '\n');
+		render_wrap(out, d, 2, 79);
+	} else {
+		sbuf_puts(out, " none\n");
+	}
+	json_t *tags = json_object_get(r, "tags");
+	sbuf_printf(out, "tags:%s\n", json_object_size(tags) ? "" : " none");
+	const char *key;
+	json_t *x;
+	json_object_foreach(tags, key, x) {
+		char *val = json_is_string(x) ? xstrdup(json_string_value(x)) : json_dumps(x, JSON_COMPACT);
+		sbuf_printf(out, "  %s=%s\n", key, val ? val : "");
+		free(val);
+	}
+}
+
 /* ---- alias moves, promotion, rollback, history ------------------------------ */
 
 /* "M:V" only: commands that change an alias name the version exactly. */
@@ -1118,6 +1181,9 @@ static const struct cmd_opt alias_opts[] = {
 	{"--delete", 0, NULL, COMPLETE_NONE, NULL, "remove the alias (give MODEL ALIAS)"},
 	{"--reason", 0, "TEXT", COMPLETE_NONE, NULL, "why, kept in the alias history"},
 	{0}};
+static const struct cmd_opt tag_opts[] = {
+	{"--description", 0, "TEXT", COMPLETE_NONE, NULL, "the version's description (\"\" clears it)"},
+	{0}};
 static const struct cmd_opt promote_opts[] = {
 	{"--to", 0, "ALIAS", COMPLETE_NONE, NULL, "the alias to move (default production)"},
 	{"--force", 0, NULL, COMPLETE_NONE, NULL, "promote even when the gate refuses; the override is recorded"},
@@ -1210,6 +1276,14 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "`models policy M KEY.. --delete` removes a key. "
 		 "JSON: {\"model\",\"policy\":{\"KEY\":value}}.",
 	 .exec = exec_models_policy, .render = render_models_policy},
+	{.name = "models tag", .group = "registry", .args = "M[:V|@ALIAS] [KEY=VALUE..]", .min_args = 1,
+	 .max_args = -1, .pos_complete = {COMPLETE_MODEL}, .opts = tag_opts,
+	 .summary = "set a version's tags and description",
+	 .help = "Sets each KEY to VALUE among the version's tags (KEY= removes it) and, with "
+		 "--description, its description (\"\" clears it); then prints both. Nothing else "
+		 "of a version changes after it is registered. "
+		 "JSON: {\"model\",\"version\",\"description\",\"tags\":{..}}.",
+	 .exec = exec_models_tag, .render = render_models_tag},
 	{.name = "models lineage", .group = "registry", .args = "M:V", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_MODEL}, .opts = no_opts,
 	 .summary = "where a version came from and where it is served",

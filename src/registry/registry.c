@@ -416,6 +416,47 @@ int reg_alias_set(struct workspace *ws, const char *model, const char *alias, in
 	return rc;
 }
 
+int reg_version_annotate(struct workspace *ws, const char *model, int64_t version,
+			 const char *description, json_t *tags, struct pm_err *err)
+{
+	if (ws_begin(ws, err) < 0)
+		return -1;
+	struct reg_version v;
+	if (reg_version_get(ws, model, version, &v, err) < 0) {
+		ws_rollback(ws);
+		return -1;
+	}
+	json_t *merged = json_is_object(v.tags) ? json_deep_copy(v.tags) : json_object();
+	const char *key;
+	json_t *x;
+	json_object_foreach(tags, key, x) {
+		if (json_is_null(x))
+			json_object_del(merged, key);
+		else
+			json_object_set(merged, key, x);
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = ws_prepare(ws, "UPDATE versions SET description = ?, tags = ? WHERE model = ? AND version = ?",
+			    &st, err);
+	if (rc == 0) {
+		const char *d = description ? description : v.description;
+		bind_text(st, 1, d && *d ? d : NULL);
+		bind_json(st, 2, json_object_size(merged) ? merged : NULL, NULL);
+		bind_text(st, 3, model);
+		sqlite3_bind_int64(st, 4, version);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_fail(ws, err, "cannot annotate the version");
+		sqlite3_finalize(st);
+	}
+	json_decref(merged);
+	reg_version_free(&v);
+	if (rc < 0 || ws_commit(ws, err) < 0) {
+		ws_rollback(ws);
+		return -1;
+	}
+	return 0;
+}
+
 int reg_load_model(struct workspace *ws, const struct reg_version *v, struct model **out,
 		   struct pm_err *err)
 {

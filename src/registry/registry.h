@@ -44,6 +44,12 @@ bool reg_name_valid(const char *name);
  * Runs in its own transaction unless one is open (in_tx). */
 int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, struct pm_err *err);
 
+/* Sets a version's description (unless NULL; "" clears it) and merges
+ * tags ({"key": "value"}, a null value removes the key) into its tags, in
+ * one transaction. */
+int reg_version_annotate(struct workspace *ws, const char *model, int64_t version,
+			 const char *description, json_t *tags, struct pm_err *err);
+
 /* Parses "M", "M:V" or "M@ALIAS" and finds the version (PM_E_NOTFOUND
  * when there is none). */
 int reg_resolve(struct workspace *ws, const char *ref, struct reg_version *out,

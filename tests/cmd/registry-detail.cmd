@@ -22,3 +22,11 @@ models policy fare slice_floor payment_type=Cash rmse 15
 load taxi_eval --sql "SELECT * FROM taxi_train LIMIT 300"
 models promote fare:1 --to staging
 models promote fare:1 --to staging --data taxi_eval
+# tags and the description change after registration; nothing else does
+models tag fare:1 owner=ana stage=experiment
+models tag fare@staging stage= team=pricing --description ""
+models tag fare:2 --description "distance only"
+models show fare:2
+models tag fare:1 owner
+models tag fare:1 =x
+models tag fare:9 a=b
