@@ -107,6 +107,11 @@ for size in 80x24 120x40; do
 	check "models-detail-$size" "$size" '3j<Enter><Enter>'
 done
 check train-run-fare 80x24 '2jj<Enter>'
+# the curves in ASCII: '*' at each epoch's value, '.' along the line between
+PRODML_ASCII=1
+export PRODML_ASCII
+check train-run-ascii 80x24 '2<Enter>'
+unset PRODML_ASCII
 check train-cancel-none 80x24 '2c'
 # The form of a new run (n): fields from train's options, pick lists with
 # column types, checks beside the fields, the command it builds.
