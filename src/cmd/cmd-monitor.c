@@ -181,8 +181,8 @@ static void render_ingest(struct session *s, const struct cmd_call *call, json_t
 			  struct sbuf *out)
 {
 	(void)s, (void)call;
-	sbuf_printf(out, "logged %lld requests (%lld rows of %s) for %s\n",
-		    (long long)json_integer_value(json_object_get(r, "requests")),
+	long long nreq = (long long)json_integer_value(json_object_get(r, "requests"));
+	sbuf_printf(out, "logged %lld request%s (%lld rows of %s) for %s\n", nreq, nreq == 1 ? "" : "s",
 		    (long long)json_integer_value(json_object_get(r, "rows")),
 		    json_string_value(json_object_get(r, "dataset")),
 		    json_string_value(json_object_get(r, "model")));

@@ -575,13 +575,14 @@ static void render_serve_stop(struct session *s, const struct cmd_call *call, js
 {
 	(void)s;
 	(void)call;
-	sbuf_printf(out, "server %lld (%s, port %lld): %s after %lld requests (%lld errors)\n",
+	long long nreq = (long long)json_integer_value(json_object_get(r, "requests")),
+		  nerr = (long long)json_integer_value(json_object_get(r, "errors"));
+	sbuf_printf(out, "server %lld (%s, port %lld): %s after %lld request%s (%lld error%s)\n",
 		    (long long)json_integer_value(json_object_get(r, "id")),
 		    json_string_value(json_object_get(r, "ref")),
 		    (long long)json_integer_value(json_object_get(r, "port")),
-		    json_string_value(json_object_get(r, "status")),
-		    (long long)json_integer_value(json_object_get(r, "requests")),
-		    (long long)json_integer_value(json_object_get(r, "errors")));
+		    json_string_value(json_object_get(r, "status")), nreq, nreq == 1 ? "" : "s", nerr,
+		    nerr == 1 ? "" : "s");
 }
 
 static int exec_servers(struct session *s, struct cmd_call *call, struct pm_err *err)
