@@ -14,6 +14,7 @@ models show fare:2
 models compare fare:1 fare:2
 # the slice column must be in the data the slices are measured on
 train fare --data taxi_train --eval taxi_eval --label fare --slice nosuch
+train fare --data taxi_train --eval taxi_eval --label fare --slice trip_start_timestamp
 models show fare:3
 # the promotion gate reads the slices recorded at training (Cash: rmse
 # 15.2271 over the ceiling 15), even once the name taxi_eval holds other
