@@ -198,6 +198,14 @@ static char *params_line(json_t *params)
 	return sbuf_steal(&b);
 }
 
+/* A tag's value as text: a string as it is, anything else (the object
+ * models import leaves in imported_from) as compact JSON. */
+static char *tag_text(json_t *x)
+{
+	char *t = json_is_string(x) ? xstrdup(json_string_value(x)) : json_dumps(x, JSON_COMPACT);
+	return t ? t : xstrdup("");
+}
+
 /* One version in full: where it came from, who made it, its metrics
  * overall and per slice, its hyperparameters and its inputs. */
 static void render_version_detail(json_t *v, struct sbuf *out)
@@ -231,8 +239,8 @@ static void render_version_detail(json_t *v, struct sbuf *out)
 		const char *key;
 		json_t *x;
 		json_object_foreach(tags, key, x) {
-			char *val = json_is_string(x) ? xstrdup(json_string_value(x)) : json_dumps(x, JSON_COMPACT);
-			sbuf_printf(&t, "%s%s=%s", t.len ? ", " : "tags: ", key, val ? val : "");
+			char *val = tag_text(x);
+			sbuf_printf(&t, "%s%s=%s", t.len ? ", " : "tags: ", key, val);
 			free(val);
 		}
 		render_wrap(out, t.s, 0, 79);
@@ -371,8 +379,8 @@ static void render_models_tag(struct session *s, const struct cmd_call *call, js
 	const char *key;
 	json_t *x;
 	json_object_foreach(tags, key, x) {
-		char *val = json_is_string(x) ? xstrdup(json_string_value(x)) : json_dumps(x, JSON_COMPACT);
-		sbuf_printf(out, "  %s=%s\n", key, val ? val : "");
+		char *val = tag_text(x);
+		sbuf_printf(out, "  %s=%s\n", key, val);
 		free(val);
 	}
 }

@@ -312,18 +312,8 @@ static int check_columns(struct session *s, const struct train_config *c, struct
 		if (sc < 0)
 			return pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", f->name,
 					c->slice);
-		struct strdict *d = strdict_new();
-		char buf[64];
-		for (size_t i = 0; i < f->nrows && d->n <= MODEL_MAX_SLICES; i++)
-			if (column_present(&f->cols[sc], i)) {
-				const char *t = column_text(&f->cols[sc], i, buf, sizeof buf);
-				strdict_intern(d, t, strlen(t));
-			}
-		bool many = d->n > MODEL_MAX_SLICES;
-		strdict_free(d);
-		if (many)
-			return pm_errcf(err, PM_E_USAGE, "--slice %s has more than %d distinct values",
-					c->slice, MODEL_MAX_SLICES);
+		if (model_slice_check(f, sc, err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -37,6 +37,27 @@ static int cmp_slices(const void *a, const void *b)
 	return strcmp(x->value ? x->value : "", y->value ? y->value : "");
 }
 
+static int too_many_slices(const struct column *col, struct pm_err *err)
+{
+	return pm_errcf(err, PM_E_USAGE, "--slice %s has more than %d distinct values", col->name,
+			MODEL_MAX_SLICES);
+}
+
+int model_slice_check(const struct frame *f, int sc, struct pm_err *err)
+{
+	const struct column *col = &f->cols[sc];
+	struct strdict *d = strdict_new();
+	char buf[64];
+	for (size_t i = 0; i < f->nrows && d->n <= MODEL_MAX_SLICES; i++)
+		if (column_present(col, i)) {
+			const char *t = column_text(col, i, buf, sizeof buf);
+			strdict_intern(d, t, strlen(t));
+		}
+	bool many = d->n > MODEL_MAX_SLICES;
+	strdict_free(d);
+	return many ? too_many_slices(col, err) : 0;
+}
+
 /* Groups the judged rows (indexes into y/pred) by the text of the slice
  * column and measures each group. */
 static int eval_slices(const struct model *m, const struct frame *f, int sc, const size_t *rows,
@@ -57,8 +78,7 @@ static int eval_slices(const struct model *m, const struct frame *f, int sc, con
 		size_t k = (size_t)strdict_intern(d, t, strlen(t));
 		if (k >= nsl) {
 			if (d->n > MODEL_MAX_SLICES) {
-				pm_errcf(err, PM_E_USAGE, "--slice %s has more than %d distinct values",
-					 col->name, MODEL_MAX_SLICES);
+				too_many_slices(col, err);
 				goto out;
 			}
 			xgrow((void **)&sl, &cap, k + 1, sizeof *sl);

@@ -185,6 +185,9 @@ struct model_eval {
 int model_evaluate(const struct model *m, const struct frame *f, int slice_col, double threshold,
 		   int threads, struct model_eval *out, struct pm_err *err);
 void model_eval_free(struct model_eval *e);
+/* Whether column sc of f has at most MODEL_MAX_SLICES values to slice by
+ * (the error model_evaluate would give, found before any work). */
+int model_slice_check(const struct frame *f, int sc, struct pm_err *err);
 /* The slices as a version records them: {"COL=VALUE": metrics}, the key a
  * promotion policy's slice_floor names; the missing-value slice is left out. */
 json_t *model_slice_record(const json_t *slices);
