@@ -44,25 +44,20 @@ static void free_options(struct csv_options *o)
 
 /* The load cache key: the file's content fingerprint plus every option
  * that changes the result. */
-static int load_cache_key(const char *path, const struct cmd_call *call, int threads,
-			  char **key, struct pm_err *err)
+static char *load_cache_key(const struct fs_map *m, const struct cmd_call *call, int threads)
 {
-	struct fs_map m;
-	if (fs_map_open(path, &m, err) < 0)
-		return -1;
-	uint64_t h = hash64_parallel(m.data, m.len, threads);
-	size_t len = m.len;
-	fs_map_close(&m);
+	uint64_t h = hash64_parallel(m->data, m->len, threads);
+	size_t len = m->len;
 	const char *opts[] = {"--no-header", "--columns", "--types", "--delimiter", "--skip-bad"};
 	struct sbuf b = {0};
 	for (size_t i = 0; i < PM_ARRAY_LEN(opts); i++) {
 		const char *v = call_opt(call, opts[i]);
 		sbuf_printf(&b, "%s=%s;", opts[i], v ? v : "\x01");
 	}
-	*key = xasprintf("csv1:%016llx:%zu:%016llx", (unsigned long long)h, len,
-			 (unsigned long long)hash64(b.s, b.len, 0));
+	char *key = xasprintf("csv1:%016llx:%zu:%016llx", (unsigned long long)h, len,
+			      (unsigned long long)hash64(b.s, b.len, 0));
 	sbuf_free(&b);
-	return 0;
+	return key;
 }
 
 static int write_rejects(const char *path, const struct csv_report *rep, struct pm_err *err)
@@ -124,11 +119,13 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 	}
 	double t0 = now_seconds();
 	char *key = NULL;
-	int rc = load_cache_key(path, call, o.threads, &key, err);
-	if (rc < 0) {
+	/* one mapping for the cache key and the parse */
+	struct fs_map m;
+	if (fs_map_open(path, &m, err) < 0) {
 		free_options(&o);
 		return -1;
 	}
+	key = load_cache_key(&m, call, o.threads);
 	char artifact[65];
 	bool cached = false;
 	struct frame *f = NULL;
@@ -144,9 +141,14 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 		free(ap);
 	}
 	if (!cached) {
-		if (frame_read_csv(path, name, &o, &f, &rep, err) < 0)
+		if (m.len == 0) {
+			pm_errf(err, "%s: empty file", path);
+			goto fail;
+		}
+		if (frame_parse_csv(m.data, m.len, path, name, &o, &f, &rep, err) < 0)
 			goto fail;
 	}
+	fs_map_close(&m);
 	size_t rows = f->nrows, cols = f->ncols;
 	if (session_store_frame(s, f, path, cached ? artifact : NULL, err) < 0) {
 		f = NULL;
@@ -188,6 +190,7 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 	free_options(&o);
 	return 0;
 fail:
+	fs_map_close(&m);
 	if (f)
 		frame_free(f);
 	free(key);

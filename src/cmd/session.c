@@ -170,9 +170,9 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 		snprintf(sha, sizeof sha, "%s", artifact_hint);
 	} else {
 		char *tmp = ws_artifact_tmp(ws);
-		int rc = frame_save(f, tmp, err);
+		int rc = frame_save(f, tmp, sha, err);
 		if (rc == 0)
-			rc = ws_artifact_commit(ws, tmp, sha, err);
+			rc = ws_artifact_place(ws, tmp, sha, err);
 		if (rc < 0)
 			unlink(tmp);
 		free(tmp);

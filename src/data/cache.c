@@ -20,6 +20,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,17 +52,66 @@ static size_t pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-struct writer {
-	FILE *fp;
-	size_t off;
-	bool failed;
+/* Saving runs the same emitter twice: a dry run lays the file out (every
+ * offset, so the header and table can go first), and a second run lists
+ * the file's bytes as segments, pointing into the frame's arrays where
+ * they are large and into an arena of copies where they are small.  Two
+ * threads then go over the segments: one computes the SHA-256 of the file
+ * (its artifact name), the other its XXH64 trailer while writing it.
+ * Nothing is read back from disk. */
+struct seg {
+	const uint8_t *p;
+	size_t len;
 };
+
+struct writer {
+	bool dry; /* only count bytes */
+	size_t off;
+	struct seg *segs;
+	size_t nsegs, segs_cap;
+	uint8_t **blocks; /* the arena: blocks never move once allocated */
+	size_t nblocks, blocks_cap, room;
+};
+
+#define ARENA_BLOCK (1u << 20)
+#define SEG_DIRECT (64u << 10) /* pieces this large are not copied */
+
+static uint8_t *w_alloc(struct writer *w, size_t n)
+{
+	if (n > w->room) {
+		size_t sz = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		xgrow((void **)&w->blocks, &w->blocks_cap, w->nblocks + 1, sizeof *w->blocks);
+		w->blocks[w->nblocks++] = xmalloc(sz);
+		w->room = sz;
+	}
+	uint8_t *p = w->blocks[w->nblocks - 1] + (n > ARENA_BLOCK ? 0 : ARENA_BLOCK - w->room);
+	w->room -= n;
+	return p;
+}
+
+static void w_seg(struct writer *w, const uint8_t *p, size_t n)
+{
+	struct seg *last = w->nsegs ? &w->segs[w->nsegs - 1] : NULL;
+	if (last && last->p + last->len == p) {
+		last->len += n; /* contiguous in the arena */
+		return;
+	}
+	xgrow((void **)&w->segs, &w->segs_cap, w->nsegs + 1, sizeof *w->segs);
+	w->segs[w->nsegs++] = (struct seg){p, n};
+}
 
 static void w_bytes(struct writer *w, const void *p, size_t n)
 {
-	if (n && fwrite(p, 1, n, w->fp) != n)
-		w->failed = true;
 	w->off += n;
+	if (w->dry || !n)
+		return;
+	if (n >= SEG_DIRECT) {
+		w_seg(w, p, n);
+		return;
+	}
+	uint8_t *q = w_alloc(w, n);
+	memcpy(q, p, n);
+	w_seg(w, q, n);
 }
 
 static void w_pad(struct writer *w)
@@ -70,122 +120,204 @@ static void w_pad(struct writer *w)
 	w_bytes(w, zeros, pad8(w->off) - w->off);
 }
 
-/* Bool and missing slots are normalised on the way out, so two frames with
- * the same content give the same file. */
-static void w_values(struct writer *w, const struct column *c, size_t nrows)
+/* n bytes made by fill(c, out, r0, m), copied into the arena. */
+static void w_made(struct writer *w, size_t n,
+		   void (*fill)(const struct column *c, uint8_t *out, size_t r0, size_t m),
+		   const struct column *c)
 {
-	size_t width = value_width(c->type);
-	if (c->type == PM_BOOL) {
-		uint8_t buf[4096];
-		for (size_t r0 = 0; r0 < nrows; r0 += sizeof buf) {
-			size_t m = nrows - r0 < sizeof buf ? nrows - r0 : sizeof buf;
-			for (size_t k = 0; k < m; k++)
-				buf[k] = c->valid[r0 + k] && c->v.b[r0 + k];
-			w_bytes(w, buf, m);
-		}
-	} else {
-		w_bytes(w, c->v.i64, nrows * width);
-	}
-	w_pad(w);
+	w->off += n;
+	if (w->dry || !n)
+		return;
+	uint8_t *q = w_alloc(w, n);
+	fill(c, q, 0, n);
+	w_seg(w, q, n);
 }
 
-int frame_save(const struct frame *f, const char *path, struct pm_err *err)
+static void w_release(struct writer *w)
 {
-	char *tmp = fs_tmp_name(path);
-	struct writer w = {fopen(tmp, "wb"), 0, false};
-	if (!w.fp) {
-		pm_errf(err, "cannot write %s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	size_t ncols = f->ncols, nrows = f->nrows;
-	uint64_t *tab = xcalloc(ncols * ENT_WORDS + 1, sizeof *tab);
-	uint8_t hdr[CACHE_HDR] = {0};
-	w_bytes(&w, hdr, CACHE_HDR); /* rewritten once the offsets are known */
-	size_t tab_off = w.off;
-	w_bytes(&w, tab, ncols * ENT_WORDS * sizeof *tab);
-	for (size_t j = 0; j < ncols; j++) {
+	for (size_t i = 0; i < w->nblocks; i++)
+		free(w->blocks[i]);
+	free(w->blocks);
+	free(w->segs);
+}
+
+static void fill_valid(const struct column *c, uint8_t *out, size_t r0, size_t m)
+{
+	for (size_t k = 0; k < m; k++)
+		out[k] = c->valid[r0 + k] != 0;
+}
+
+static void fill_bool(const struct column *c, uint8_t *out, size_t r0, size_t m)
+{
+	for (size_t k = 0; k < m; k++)
+		out[k] = c->valid[r0 + k] && c->v.b[r0 + k];
+}
+
+/* Writes (or, dry, lays out) everything after the header and the table,
+ * recording offsets in tab.  Bool and missing-flag bytes are normalised on
+ * the way out, so two frames with the same content give the same file. */
+static void w_columns(struct writer *w, const struct frame *f, uint64_t *tab,
+		      const uint8_t *valid_ok)
+{
+	size_t nrows = f->nrows;
+	for (size_t j = 0; j < f->ncols; j++) {
 		const struct column *c = &f->cols[j];
 		uint64_t *e = tab + j * ENT_WORDS;
 		size_t nlen = strlen(c->name);
-		e[E_NAME_OFF] = w.off;
+		e[E_NAME_OFF] = w->off;
 		e[E_NAME_LEN] = nlen;
-		w_bytes(&w, c->name, nlen + 1);
-		w_pad(&w);
+		w_bytes(w, c->name, nlen + 1);
+		w_pad(w);
 		e[E_TYPE] = (uint64_t)c->type;
-		e[E_VALID] = w.off;
-		size_t present = 0;
-		{
-			uint8_t buf[4096];
-			for (size_t r0 = 0; r0 < nrows; r0 += sizeof buf) {
-				size_t m = nrows - r0 < sizeof buf ? nrows - r0 : sizeof buf;
-				for (size_t k = 0; k < m; k++) {
-					buf[k] = c->valid[r0 + k] != 0;
-					present += buf[k];
-				}
-				w_bytes(&w, buf, m);
-			}
-			w_pad(&w);
-		}
-		e[E_NMISSING] = nrows - present;
-		e[E_VALUES] = w.off;
-		w_values(&w, c, nrows);
+		e[E_VALID] = w->off;
+		if (valid_ok[j])
+			w_bytes(w, c->valid, nrows);
+		else
+			w_made(w, nrows, fill_valid, c);
+		w_pad(w);
+		e[E_VALUES] = w->off;
+		if (c->type == PM_BOOL)
+			w_made(w, nrows, fill_bool, c);
+		else
+			w_bytes(w, c->v.i64, nrows * value_width(c->type));
+		w_pad(w);
 		if (c->type == PM_STRING) {
 			const struct strdict *d = c->dict;
 			uint32_t n = d ? d->n : 0;
 			e[E_DICT_N] = n;
-			e[E_DICT_OFFS] = w.off;
+			e[E_DICT_OFFS] = w->off;
 			uint64_t o = 0;
 			for (uint32_t k = 0; k < n; k++) {
-				w_bytes(&w, &o, 8);
+				w_bytes(w, &o, 8);
 				o += (uint64_t)d->len[k] + 1;
 			}
-			w_bytes(&w, &o, 8);
-			e[E_BLOB] = w.off;
+			w_bytes(w, &o, 8);
+			e[E_BLOB] = w->off;
 			e[E_BLOB_LEN] = o;
 			for (uint32_t k = 0; k < n; k++)
-				w_bytes(&w, d->str[k], (size_t)d->len[k] + 1);
-			w_pad(&w);
+				w_bytes(w, d->str[k], (size_t)d->len[k] + 1);
+			w_pad(w);
 		}
 	}
+}
+
+struct save_job {
+	const struct writer *w;
+	int fd;
+	int err; /* errno of the first failed write */
+	struct sha256 sha;
+	uint64_t sum;
+	size_t body_end;
+};
+
+static void write_all(struct save_job *j, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n && !j->err) {
+		ssize_t k = write(j->fd, s, n);
+		if (k <= 0) {
+			if (k == 0 || errno != EINTR)
+				j->err = k == 0 ? EIO : errno;
+			continue;
+		}
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+/* Item 0 hashes the file with SHA-256; item 1 writes it and its trailer. */
+static void save_item(void *ctx, size_t i)
+{
+	struct save_job *j = ctx;
+	const struct writer *w = j->w;
+	if (i == 0) {
+		for (size_t k = 0; k < w->nsegs; k++)
+			sha256_update(&j->sha, w->segs[k].p, w->segs[k].len);
+		return;
+	}
+	struct hash64_blocks sum;
+	hash64_blocks_init(&sum, j->body_end);
+	for (size_t k = 0; k < w->nsegs; k++) {
+		hash64_blocks_update(&sum, w->segs[k].p, w->segs[k].len);
+		write_all(j, w->segs[k].p, w->segs[k].len);
+	}
+	j->sum = hash64_blocks_final(&sum);
+	write_all(j, &j->sum, 8);
+}
+
+int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct pm_err *err)
+{
+	size_t ncols = f->ncols, nrows = f->nrows;
+	uint64_t *tab = xcalloc(ncols * ENT_WORDS + 1, sizeof *tab);
+	uint8_t *valid_ok = xcalloc(ncols + 1, 1);
+	for (size_t j = 0; j < ncols; j++) {
+		const uint8_t *v = f->cols[j].valid;
+		size_t present = 0;
+		uint8_t over = 0;
+		for (size_t r = 0; r < nrows; r++) {
+			present += v[r] != 0;
+			over |= v[r] & 0xFE;
+		}
+		tab[j * ENT_WORDS + E_NMISSING] = nrows - present;
+		valid_ok[j] = over == 0;
+	}
+	/* the layout */
+	struct writer w = {.dry = true};
+	w.off = CACHE_HDR + ncols * ENT_WORDS * sizeof *tab;
+	w_columns(&w, f, tab, valid_ok);
 	size_t body_end = w.off;
+	uint8_t hdr[CACHE_HDR] = {0};
 	memcpy(hdr, CACHE_MAGIC, 8);
 	uint32_t ver = CACHE_VERSION;
 	memcpy(hdr + 8, &ver, 4);
-	uint64_t words[4] = {nrows, ncols, tab_off, body_end};
+	uint64_t words[4] = {nrows, ncols, CACHE_HDR, body_end};
 	memcpy(hdr + 16, words, sizeof words);
+
+	/* the bytes, as segments */
+	w = (struct writer){0};
+	w_bytes(&w, hdr, CACHE_HDR);
+	w_bytes(&w, tab, ncols * ENT_WORDS * sizeof *tab);
+	uint64_t *check = xcalloc(ncols * ENT_WORDS + 1, sizeof *check);
+	for (size_t j = 0; j < ncols; j++)
+		check[j * ENT_WORDS + E_NMISSING] = tab[j * ENT_WORDS + E_NMISSING];
+	w_columns(&w, f, check, valid_ok);
+	/* both runs must agree, or the header would lie */
+	bool same = w.off == body_end && memcmp(check, tab, ncols * ENT_WORDS * sizeof *tab) == 0;
+	free(check);
+
+	char *tmp = fs_tmp_name(path);
 	int rc = 0;
-	if (!w.failed && (fseek(w.fp, 0, SEEK_SET) != 0 || fwrite(hdr, 1, CACHE_HDR, w.fp) != CACHE_HDR ||
-			  fwrite(tab, sizeof *tab, ncols * ENT_WORDS, w.fp) != ncols * ENT_WORDS))
-		w.failed = true;
-	free(tab);
-	if (w.failed || fflush(w.fp) != 0) {
+	struct save_job job = {.w = &w, .body_end = body_end};
+	if (!same) {
+		rc = pm_errf(err, "cannot write %s: the frame changed while it was written", path);
+		goto out;
+	}
+	job.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (job.fd < 0) {
 		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
-	/* The checksum is taken over the file as written, by mapping it. */
-	{
-		struct fs_map m;
-		if (fs_map_open(tmp, &m, err) < 0) {
-			rc = -1;
-			goto out;
-		}
-		uint64_t sum = hash64_parallel(m.data, m.len, 0);
-		fs_map_close(&m);
-		if (fseek(w.fp, 0, SEEK_END) != 0 || fwrite(&sum, 8, 1, w.fp) != 1 ||
-		    fflush(w.fp) != 0 || (fsync(fileno(w.fp)) != 0 && errno != EINVAL)) {
-			rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
-			goto out;
-		}
-	}
-out:
-	if (fclose(w.fp) != 0 && rc == 0)
+	sha256_init(&job.sha);
+	par_for(2, 2, save_item, &job);
+	sha256_update(&job.sha, &job.sum, 8);
+	if (job.err || (fsync(job.fd) != 0 && errno != EINVAL))
+		rc = pm_errf(err, "cannot write %s: %s", path, strerror(job.err ? job.err : errno));
+	if (close(job.fd) != 0 && rc == 0)
 		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+	if (rc == 0 && sha_hex) {
+		uint8_t digest[32];
+		sha256_final(&job.sha, digest);
+		sha256_hex(digest, sha_hex);
+	}
 	if (rc == 0)
 		rc = fs_rename(tmp, path, err);
+out:
 	if (rc < 0)
 		unlink(tmp);
 	free(tmp);
+	w_release(&w);
+	free(tab);
+	free(valid_ok);
 	return rc;
 }
 

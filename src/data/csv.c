@@ -42,6 +42,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- tokenizer ---------------------------------------------------------- */
 
@@ -91,6 +94,29 @@ static void row_err(struct rowbuf *r, int kind, size_t field, unsigned byte)
 		r->err_field = field;
 		r->err_byte = byte;
 	}
+}
+
+/* The first byte at or after p that is not plain text in an unquoted
+ * field (delimiter, LF, CR, NUL or a byte >= 0x80), or end.  Sixteen bytes
+ * at a time while they are there: most fields end in the first block. */
+static inline const char *skip_plain(const struct reader *rd, const char *p, const char *end)
+{
+#if defined(__SSE2__)
+	const __m128i vd = _mm_set1_epi8(rd->delim), vn = _mm_set1_epi8('\n'),
+		      vr = _mm_set1_epi8('\r'), vz = _mm_setzero_si128();
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)p);
+		__m128i sp = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vn)),
+					  _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, vz)));
+		unsigned m = (unsigned)(_mm_movemask_epi8(sp) | _mm_movemask_epi8(x));
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && !rd->cls_u[(uint8_t)*p])
+		p++;
+	return p;
 }
 
 /* Reads one row starting at p; returns the start of the next row. */
@@ -148,8 +174,7 @@ static const char *read_row(const struct reader *rd, const char *p, const char *
 		} else {
 			s = p;
 			for (;;) {
-				while (p < end && !rd->cls_u[(uint8_t)*p])
-					p++;
+				p = skip_plain(rd, p, end);
 				if (p >= end)
 					break;
 				uint8_t c = rd->cls_u[(uint8_t)*p];
@@ -971,16 +996,32 @@ struct bound_ctx {
 				      start, and the newlines on the way */
 };
 
-/* memchr is vectorised: far faster than a byte loop over data that is
- * mostly neither quotes nor newlines. */
-static size_t count_byte(const char *p, const char *e, char c)
+/* Quotes and newlines of [p, e), counted in one pass: 16 bytes at a time
+ * into per-byte counters, summed before they can wrap. */
+static void count_quotes_newlines(const uint8_t *p, const uint8_t *e, size_t *quotes,
+				  size_t *newlines)
 {
-	size_t n = 0;
-	while (p < e && (p = memchr(p, c, (size_t)(e - p))) != NULL) {
-		n++;
-		p++;
+	size_t q = 0, nl = 0;
+#if defined(__SSE2__)
+	const __m128i vq = _mm_set1_epi8('"'), vn = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while ((size_t)(e - p) >= 16) {
+		__m128i aq = zero, an = zero;
+		for (int k = 0; k < 255 && (size_t)(e - p) >= 16; k++, p += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)p);
+			aq = _mm_sub_epi8(aq, _mm_cmpeq_epi8(x, vq));
+			an = _mm_sub_epi8(an, _mm_cmpeq_epi8(x, vn));
+		}
+		__m128i sq = _mm_sad_epu8(aq, zero), sn = _mm_sad_epu8(an, zero);
+		q += (size_t)_mm_cvtsi128_si64(sq) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sq, sq));
+		nl += (size_t)_mm_cvtsi128_si64(sn) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sn, sn));
 	}
-	return n;
+#endif
+	for (; p < e; p++) {
+		q += *p == '"';
+		nl += *p == '\n';
+	}
+	*quotes = q;
+	*newlines = nl;
 }
 
 static void count_block(void *ctx, size_t i)
@@ -988,8 +1029,8 @@ static void count_block(void *ctx, size_t i)
 	struct bound_ctx *b = ctx;
 	size_t a = b->start + i * b->block;
 	size_t e = a + b->block < b->len ? a + b->block : b->len;
-	b->quotes[i] = count_byte(b->data + a, b->data + e, '"');
-	b->newlines[i] = count_byte(b->data + a, b->data + e, '\n');
+	count_quotes_newlines((const uint8_t *)b->data + a, (const uint8_t *)b->data + e,
+			      &b->quotes[i], &b->newlines[i]);
 }
 
 static void find_boundary(void *ctx, size_t i)

@@ -130,7 +130,9 @@ int frame_write_csv(const struct frame *f, FILE *out, struct pm_err *err);
 
 /* ---- binary columnar cache -----------------------------------------------------------
  * One file per frame, read back by mapping it: loading is near-instant. */
-int frame_save(const struct frame *f, const char *path, struct pm_err *err);
+/* Writes the cache file atomically; sha_hex (may be NULL) gets the SHA-256
+ * of the file as written, its artifact name. */
+int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct pm_err *err);
 int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err);
 
 /* ---- SQL ---------------------------------------------------------------------------------- */

@@ -171,7 +171,7 @@ int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err)
 	m->len = (size_t)st.st_size;
 	if (m->len == 0)
 		return 0;
-	m->data = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	m->data = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (m->data == MAP_FAILED) {
 		int e = errno;
 		close(fd);

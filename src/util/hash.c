@@ -49,6 +49,31 @@ static inline uint64_t merge64(uint64_t acc, uint64_t v)
 	return acc * P1 + P4;
 }
 
+static inline uint64_t xxh64_tail(uint64_t h, const uint8_t *p, const uint8_t *end)
+{
+	while (p + 8 <= end) {
+		h ^= round64(0, rd64(p));
+		h = rotl64(h, 27) * P1 + P4;
+		p += 8;
+	}
+	if (p + 4 <= end) {
+		h ^= (uint64_t)rd32(p) * P1;
+		h = rotl64(h, 23) * P2 + P3;
+		p += 4;
+	}
+	while (p < end) {
+		h ^= (*p) * P5;
+		h = rotl64(h, 11) * P1;
+		p++;
+	}
+	h ^= h >> 33;
+	h *= P2;
+	h ^= h >> 29;
+	h *= P3;
+	h ^= h >> 32;
+	return h;
+}
+
 uint64_t hash64(const void *data, size_t len, uint64_t seed)
 {
 	const uint8_t *p = data, *end = p + len;
@@ -72,27 +97,68 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed)
 		h = seed + P5;
 	}
 	h += (uint64_t)len;
-	while (p + 8 <= end) {
-		h ^= round64(0, rd64(p));
-		h = rotl64(h, 27) * P1 + P4;
-		p += 8;
+	return xxh64_tail(h, p, end);
+}
+
+/* ---- the same hash over data that arrives in pieces ------------------ */
+
+void hash64_init(struct hash64_state *st, uint64_t seed)
+{
+	memset(st, 0, sizeof *st);
+	st->seed = seed;
+	st->v[0] = seed + P1 + P2;
+	st->v[1] = seed + P2;
+	st->v[2] = seed;
+	st->v[3] = seed - P1;
+}
+
+static inline void xxh64_stripe(uint64_t v[4], const uint8_t *p)
+{
+	v[0] = round64(v[0], rd64(p));
+	v[1] = round64(v[1], rd64(p + 8));
+	v[2] = round64(v[2], rd64(p + 16));
+	v[3] = round64(v[3], rd64(p + 24));
+}
+
+void hash64_update(struct hash64_state *st, const void *data, size_t len)
+{
+	const uint8_t *p = data, *end = p + len;
+	st->total += len;
+	if (st->nmem + len < 32) {
+		memcpy(st->mem + st->nmem, p, len);
+		st->nmem += (unsigned)len;
+		return;
 	}
-	if (p + 4 <= end) {
-		h ^= (uint64_t)rd32(p) * P1;
-		h = rotl64(h, 23) * P2 + P3;
-		p += 4;
+	if (st->nmem) {
+		size_t k = 32 - st->nmem;
+		memcpy(st->mem + st->nmem, p, k);
+		xxh64_stripe(st->v, st->mem);
+		p += k;
+		st->nmem = 0;
 	}
-	while (p < end) {
-		h ^= (*p) * P5;
-		h = rotl64(h, 11) * P1;
-		p++;
+	uint64_t v[4] = {st->v[0], st->v[1], st->v[2], st->v[3]};
+	while (p + 32 <= end) {
+		xxh64_stripe(v, p);
+		p += 32;
 	}
-	h ^= h >> 33;
-	h *= P2;
-	h ^= h >> 29;
-	h *= P3;
-	h ^= h >> 32;
-	return h;
+	memcpy(st->v, v, sizeof v);
+	memcpy(st->mem, p, (size_t)(end - p));
+	st->nmem = (unsigned)(end - p);
+}
+
+uint64_t hash64_digest(const struct hash64_state *st)
+{
+	uint64_t h;
+	if (st->total >= 32) {
+		const uint64_t *v = st->v;
+		h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) + rotl64(v[3], 18);
+		for (int i = 0; i < 4; i++)
+			h = merge64(h, v[i]);
+	} else {
+		h = st->seed + P5;
+	}
+	h += st->total;
+	return xxh64_tail(h, st->mem, st->mem + st->nmem);
 }
 
 #define FP_BLOCK (4u << 20)
@@ -120,6 +186,51 @@ uint64_t hash64_parallel(const void *data, size_t len, int threads)
 	par_for(nblocks, threads, fp_block, &c);
 	uint64_t h = hash64(c.out, nblocks * sizeof(uint64_t), (uint64_t)len);
 	free(c.out);
+	return h;
+}
+
+void hash64_blocks_init(struct hash64_blocks *b, size_t total_len)
+{
+	memset(b, 0, sizeof *b);
+	b->total = total_len;
+	b->nblocks = (total_len + FP_BLOCK - 1) / FP_BLOCK;
+	if (b->nblocks > 1)
+		b->out = xmalloc(b->nblocks * sizeof *b->out);
+	hash64_init(&b->cur, b->nblocks <= 1 ? 0x70726f646d6cULL : 0);
+}
+
+void hash64_blocks_update(struct hash64_blocks *b, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	while (len) {
+		size_t room = b->nblocks <= 1 ? len : FP_BLOCK - b->fill;
+		size_t k = len < room ? len : room;
+		hash64_update(&b->cur, p, k);
+		b->fill += k;
+		p += k;
+		len -= k;
+		if (b->nblocks > 1 && b->fill == FP_BLOCK) {
+			if (b->k < b->nblocks)
+				b->out[b->k] = hash64_digest(&b->cur);
+			b->k++;
+			b->fill = 0;
+			hash64_init(&b->cur, 0);
+		}
+	}
+}
+
+uint64_t hash64_blocks_final(struct hash64_blocks *b)
+{
+	uint64_t h;
+	if (b->nblocks <= 1) {
+		h = hash64_digest(&b->cur);
+	} else {
+		if (b->fill && b->k < b->nblocks)
+			b->out[b->k] = hash64_digest(&b->cur);
+		h = hash64(b->out, b->nblocks * sizeof(uint64_t), (uint64_t)b->total);
+	}
+	free(b->out);
+	b->out = NULL;
 	return h;
 }
 

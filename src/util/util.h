@@ -87,6 +87,26 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed);
 /* Fingerprint of a byte range, hashed in parallel blocks (same value for any
  * thread count). */
 uint64_t hash64_parallel(const void *data, size_t len, int threads);
+/* hash64 over data given in pieces: the same value as one call over their
+ * concatenation. */
+struct hash64_state {
+	uint64_t v[4], seed, total;
+	uint8_t mem[32];
+	unsigned nmem;
+};
+void hash64_init(struct hash64_state *st, uint64_t seed);
+void hash64_update(struct hash64_state *st, const void *data, size_t len);
+uint64_t hash64_digest(const struct hash64_state *st);
+/* hash64_parallel over data given in pieces, whose total length is known
+ * from the start; the pieces must add up to exactly that length. */
+struct hash64_blocks {
+	size_t total, nblocks, k, fill;
+	uint64_t *out;
+	struct hash64_state cur;
+};
+void hash64_blocks_init(struct hash64_blocks *b, size_t total_len);
+void hash64_blocks_update(struct hash64_blocks *b, const void *data, size_t len);
+uint64_t hash64_blocks_final(struct hash64_blocks *b);
 
 struct sha256 {
 	uint32_t h[8];

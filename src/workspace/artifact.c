@@ -27,6 +27,12 @@ int ws_artifact_commit(struct workspace *ws, const char *tmp_path, char sha[65],
 {
 	if (sha256_file(tmp_path, sha, err) < 0)
 		return -1;
+	return ws_artifact_place(ws, tmp_path, sha, err);
+}
+
+int ws_artifact_place(struct workspace *ws, const char *tmp_path, const char *sha,
+		      struct pm_err *err)
+{
 	char *dir = xasprintf("%s/%.2s", ws->artifacts, sha);
 	int rc = fs_mkdir_p(dir, err);
 	free(dir);

@@ -39,6 +39,9 @@ char *ws_artifact_tmp(struct workspace *ws);
 /* Hashes tmp_path and moves it into place; *sha gets its hex digest. */
 int ws_artifact_commit(struct workspace *ws, const char *tmp_path, char sha[65],
 		       struct pm_err *err);
+/* The same for a file whose sha256 the writer computed as it wrote it. */
+int ws_artifact_place(struct workspace *ws, const char *tmp_path, const char *sha,
+		      struct pm_err *err);
 int ws_artifact_put(struct workspace *ws, const void *data, size_t len, char sha[65],
 		    struct pm_err *err);
 /* Path of an artifact (caller frees); NULL and an error when it is absent. */

@@ -222,7 +222,7 @@ START_TEST(test_cache_round_trip)
 	struct frame *f = parse(sample);
 	char *path = tmp_path("f.pmf");
 	struct pm_err err = {0};
-	ck_assert_msg(frame_save(f, path, &err) == 0, "%s", err.msg);
+	ck_assert_msg(frame_save(f, path, NULL, &err) == 0, "%s", err.msg);
 	struct frame *g = NULL;
 	ck_assert_msg(frame_open(path, "again", &g, &err) == 0, "%s", err.msg);
 	ck_assert_ptr_nonnull(g->map.data);
@@ -243,11 +243,14 @@ START_TEST(test_cache_round_trip)
 	ck_assert_uint_eq((uintptr_t)g->cols[1].v.f64 % 8, 0);
 	/* saving the mapped frame again gives the same file content */
 	char *path2 = tmp_path("g.pmf");
-	ck_assert_int_eq(frame_save(g, path2, &err), 0);
+	char hs[65];
+	ck_assert_int_eq(frame_save(g, path2, hs, &err), 0);
 	char h1[65], h2[65];
 	ck_assert_int_eq(sha256_file(path, h1, &err), 0);
 	ck_assert_int_eq(sha256_file(path2, h2, &err), 0);
 	ck_assert_str_eq(h1, h2);
+	/* the name the writer gives is the hash of what reached the disk */
+	ck_assert_str_eq(hs, h2);
 	struct strdict *d = g->cols[4].dict;
 	ck_assert(d->borrowed);
 	ck_assert(d->str[0] > base && d->str[0] < base + g->map.len);
@@ -290,7 +293,10 @@ START_TEST(test_cache_big_and_empty)
 	ck_assert_int_eq(frame_parse_csv(b.s, b.len, "b.csv", "b", NULL, &f, NULL, &err), 0);
 	sbuf_free(&b);
 	char *path = tmp_path("big.pmf");
-	ck_assert_int_eq(frame_save(f, path, &err), 0);
+	char hs[65], hf[65];
+	ck_assert_int_eq(frame_save(f, path, hs, &err), 0);
+	ck_assert_int_eq(sha256_file(path, hf, &err), 0);
+	ck_assert_str_eq(hs, hf); /* a file of several arena blocks and direct arrays */
 	struct frame *g = NULL;
 	ck_assert_msg(frame_open(path, "b", &g, &err) == 0, "%s", err.msg);
 	char fa[17], fb[17];
@@ -306,7 +312,7 @@ START_TEST(test_cache_big_and_empty)
 	/* zero rows */
 	f = parse("a,b\n");
 	path = tmp_path("empty.pmf");
-	ck_assert_int_eq(frame_save(f, path, &err), 0);
+	ck_assert_int_eq(frame_save(f, path, NULL, &err), 0);
 	ck_assert_int_eq(frame_open(path, "e", &g, &err), 0);
 	ck_assert_uint_eq(g->nrows, 0);
 	ck_assert_uint_eq(g->ncols, 2);
@@ -339,7 +345,7 @@ START_TEST(test_cache_damaged)
 	struct frame *f = parse(sample);
 	char *path = tmp_path("d.pmf"), *bad = tmp_path("bad.pmf");
 	struct pm_err err = {0};
-	ck_assert_int_eq(frame_save(f, path, &err), 0);
+	ck_assert_int_eq(frame_save(f, path, NULL, &err), 0);
 	frame_free(f);
 	char *data;
 	size_t len;

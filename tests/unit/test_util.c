@@ -35,6 +35,46 @@ START_TEST(test_hash_parallel_stable)
 }
 END_TEST
 
+/* The streaming forms give the one-shot values whatever the pieces. */
+START_TEST(test_hash_streaming)
+{
+	size_t n = (9u << 20) + 123;
+	uint8_t *buf = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(i * 2654435761u >> 13);
+	size_t cuts[] = {0, 1, 7, 31, 32, 33, 100, 4096};
+	for (size_t len = 0; len < 200; len += 13) {
+		for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+			struct hash64_state st;
+			hash64_init(&st, 42);
+			size_t a = cuts[c] < len ? cuts[c] : len;
+			hash64_update(&st, buf, a);
+			hash64_update(&st, buf + a, len - a);
+			ck_assert_uint_eq(hash64_digest(&st), hash64(buf, len, 42));
+		}
+	}
+	size_t sizes[] = {5, (1u << 20) + 3, 4u << 20, 17, 3};
+	for (size_t total = 0; total <= n; total += n / 3) {
+		struct hash64_blocks b;
+		hash64_blocks_init(&b, total);
+		size_t off = 0;
+		for (size_t k = 0; off < total; k++) {
+			size_t m = sizes[k % 5];
+			if (m > total - off)
+				m = total - off;
+			hash64_blocks_update(&b, buf + off, m);
+			off += m;
+		}
+		ck_assert_uint_eq(hash64_blocks_final(&b), hash64_parallel(buf, total, 2));
+	}
+	struct hash64_blocks b;
+	hash64_blocks_init(&b, n);
+	hash64_blocks_update(&b, buf, n);
+	ck_assert_uint_eq(hash64_blocks_final(&b), hash64_parallel(buf, n, 1));
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_sha256)
 {
 	struct sha256 c;
@@ -297,6 +337,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_xxh64_vectors);
 	tcase_add_test(tc, test_hash_parallel_stable);
+	tcase_add_test(tc, test_hash_streaming);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_sha256_ni_matches_portable);
 	tcase_add_test(tc, test_parse_numbers);
