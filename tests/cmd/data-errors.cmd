@@ -17,3 +17,5 @@ split a --by b --by-row
 split a --by nosuch
 show a --rows -1
 frobnicate
+load a tests/fixtures/csv/empty.csv
+load a tests/fixtures/cmd
