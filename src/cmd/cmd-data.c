@@ -141,10 +141,6 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 		free(ap);
 	}
 	if (!cached) {
-		if (m.len == 0) {
-			pm_errf(err, "%s: empty file", path);
-			goto fail;
-		}
 		if (frame_parse_csv(m.data, m.len, path, name, &o, &f, &rep, err) < 0)
 			goto fail;
 	}

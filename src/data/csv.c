@@ -1138,6 +1138,8 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	*out = NULL;
 	if (report)
 		memset(report, 0, sizeof *report);
+	if (!len)
+		data = ""; /* an empty file maps to no memory at all */
 	struct reader rd = {0};
 	rd.data = data;
 	rd.len = len;
@@ -1387,10 +1389,6 @@ int frame_read_csv(const char *path, const char *name, const struct csv_options 
 		memset(report, 0, sizeof *report);
 	if (fs_map_open(path, &m, err) < 0)
 		return -1;
-	if (m.len == 0) {
-		fs_map_close(&m);
-		return pm_errf(err, "%s: empty file", path);
-	}
 	int rc = parse_csv(m.data, m.len, path, name, opt, 0, out, report, err);
 	fs_map_close(&m);
 	return rc;

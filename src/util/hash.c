@@ -74,25 +74,45 @@ static inline uint64_t xxh64_tail(uint64_t h, const uint8_t *p, const uint8_t *e
 	return h;
 }
 
+/* The four lanes of XXH64, their start, one 32-byte stripe, and how they
+ * merge into one value: shared by the one-shot and the streaming forms. */
+static inline void xxh64_lanes_init(uint64_t v[4], uint64_t seed)
+{
+	v[0] = seed + P1 + P2;
+	v[1] = seed + P2;
+	v[2] = seed;
+	v[3] = seed - P1;
+}
+
+static inline void xxh64_stripe(uint64_t v[4], const uint8_t *p)
+{
+	v[0] = round64(v[0], rd64(p));
+	v[1] = round64(v[1], rd64(p + 8));
+	v[2] = round64(v[2], rd64(p + 16));
+	v[3] = round64(v[3], rd64(p + 24));
+}
+
+static inline uint64_t xxh64_converge(const uint64_t v[4])
+{
+	uint64_t h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) + rotl64(v[3], 18);
+	for (int i = 0; i < 4; i++)
+		h = merge64(h, v[i]);
+	return h;
+}
+
 uint64_t hash64(const void *data, size_t len, uint64_t seed)
 {
 	const uint8_t *p = data, *end = p + len;
 	uint64_t h;
 	if (len >= 32) {
-		uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
+		uint64_t v[4];
+		xxh64_lanes_init(v, seed);
 		const uint8_t *limit = end - 32;
 		do {
-			v1 = round64(v1, rd64(p));
-			v2 = round64(v2, rd64(p + 8));
-			v3 = round64(v3, rd64(p + 16));
-			v4 = round64(v4, rd64(p + 24));
+			xxh64_stripe(v, p);
 			p += 32;
 		} while (p <= limit);
-		h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
-		h = merge64(h, v1);
-		h = merge64(h, v2);
-		h = merge64(h, v3);
-		h = merge64(h, v4);
+		h = xxh64_converge(v);
 	} else {
 		h = seed + P5;
 	}
@@ -106,18 +126,7 @@ void hash64_init(struct hash64_state *st, uint64_t seed)
 {
 	memset(st, 0, sizeof *st);
 	st->seed = seed;
-	st->v[0] = seed + P1 + P2;
-	st->v[1] = seed + P2;
-	st->v[2] = seed;
-	st->v[3] = seed - P1;
-}
-
-static inline void xxh64_stripe(uint64_t v[4], const uint8_t *p)
-{
-	v[0] = round64(v[0], rd64(p));
-	v[1] = round64(v[1], rd64(p + 8));
-	v[2] = round64(v[2], rd64(p + 16));
-	v[3] = round64(v[3], rd64(p + 24));
+	xxh64_lanes_init(st->v, seed);
 }
 
 void hash64_update(struct hash64_state *st, const void *data, size_t len)
@@ -148,20 +157,14 @@ void hash64_update(struct hash64_state *st, const void *data, size_t len)
 
 uint64_t hash64_digest(const struct hash64_state *st)
 {
-	uint64_t h;
-	if (st->total >= 32) {
-		const uint64_t *v = st->v;
-		h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) + rotl64(v[3], 18);
-		for (int i = 0; i < 4; i++)
-			h = merge64(h, v[i]);
-	} else {
-		h = st->seed + P5;
-	}
+	uint64_t h = st->total >= 32 ? xxh64_converge(st->v) : st->seed + P5;
 	h += st->total;
 	return xxh64_tail(h, st->mem, st->mem + st->nmem);
 }
 
 #define FP_BLOCK (4u << 20)
+/* the seed of a range that fits in one block */
+#define FP_SEED 0x70726f646d6cULL
 
 struct fp_ctx {
 	const uint8_t *data;
@@ -181,7 +184,7 @@ uint64_t hash64_parallel(const void *data, size_t len, int threads)
 {
 	size_t nblocks = (len + FP_BLOCK - 1) / FP_BLOCK;
 	if (nblocks <= 1)
-		return hash64(data, len, 0x70726f646d6cULL);
+		return hash64(data, len, FP_SEED);
 	struct fp_ctx c = {data, len, xmalloc(nblocks * sizeof(uint64_t))};
 	par_for(nblocks, threads, fp_block, &c);
 	uint64_t h = hash64(c.out, nblocks * sizeof(uint64_t), (uint64_t)len);
@@ -196,7 +199,7 @@ void hash64_blocks_init(struct hash64_blocks *b, size_t total_len)
 	b->nblocks = (total_len + FP_BLOCK - 1) / FP_BLOCK;
 	if (b->nblocks > 1)
 		b->out = xmalloc(b->nblocks * sizeof *b->out);
-	hash64_init(&b->cur, b->nblocks <= 1 ? 0x70726f646d6cULL : 0);
+	hash64_init(&b->cur, b->nblocks <= 1 ? FP_SEED : 0);
 }
 
 void hash64_blocks_update(struct hash64_blocks *b, const void *data, size_t len)
