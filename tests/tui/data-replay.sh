@@ -8,15 +8,8 @@
 set -u
 src=${srcdir:?}
 prodml=${PRODML:?}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-data-replay.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-ln -s "$src/datasets" "$tmp/datasets" || exit 99
-cd "$tmp" || exit 99
-TERM=xterm-256color
-LC_ALL=C.UTF-8
-export TERM LC_ALL
-unset PRODML_WORKSPACE
+. "$src/tests/tui/lib.sh"
+tui_scratch data-replay
 
 keys=':load taxi datasets/taxi/train.csv<Enter>:load serving datasets/taxi/serving.csv<Enter>'
 keys="$keys"':schema infer taxi --ranges<Enter>q'
@@ -50,15 +43,7 @@ validate serving --schema taxi --env training --baseline taxi
 compare taxi serving
 plot hist taxi trip_miles --vs serving
 LOG
-if ! diff -u expected.log session.log; then
-	echo "data-replay.sh: the saved log is not the commands the keys ran"
-	fail=1
-fi
-if ! "$prodml" -q -W ws2 -f session.log >replay.out 2>&1; then
-	echo "data-replay.sh: prodml -f session.log failed:"
-	cat replay.out
-	exit 1
-fi
+check_session_log data-replay.sh
 for w in ws1 ws2; do
 	"$prodml" -q -W "$w" -c "schema save taxi schema-$w.txt" >/dev/null 2>&1 || {
 		echo "data-replay.sh: no schema taxi in $w"

@@ -7,15 +7,8 @@
 set -u
 src=${srcdir:?}
 prodml=${PRODML:?}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-replay.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
-cd "$tmp" || exit 99
-TERM=xterm-256color
-LC_ALL=C.UTF-8
-export TERM LC_ALL
-unset PRODML_WORKSPACE
+. "$src/tests/tui/lib.sh"
+tui_scratch replay
 
 keys=':load trips tests/fixtures/cmd/trips.csv<Enter>'
 keys="$keys"'<Enter>ffare > 7<Enter>o'
@@ -39,15 +32,7 @@ load trips_filtered --sql 'SELECT * FROM trips WHERE fare > 7'
 stats trips_filtered
 load natality datasets/natality/natality.csv
 LOG
-if ! diff -u expected.log session.log; then
-	echo "replay.sh: the saved log is not the commands the keys ran"
-	fail=1
-fi
-if ! "$prodml" -q -W ws2 -f session.log >replay.out 2>&1; then
-	echo "replay.sh: prodml -f session.log failed:"
-	cat replay.out
-	exit 1
-fi
+check_session_log replay.sh
 # name, rows, columns, fingerprint and source; not the creation time
 state() {
 	"$prodml" -W "$1" -o csv -c datasets | cut -d, -f1-5

@@ -8,15 +8,8 @@
 set -u
 src=${srcdir:?}
 prodml=${PRODML:?}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-tui.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
-cd "$tmp" || exit 99
-TERM=xterm-256color
-LC_ALL=C.UTF-8
-export TERM LC_ALL
-unset NO_COLOR PRODML_ASCII PRODML_WORKSPACE
+. "$src/tests/tui/lib.sh"
+tui_scratch tui
 
 # Runs and models for the Train and Models screens: small, seeded, quiet.
 USER=tester

@@ -8,15 +8,8 @@
 set -u
 src=${srcdir:?}
 prodml=${PRODML:?}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-trainform.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
-cd "$tmp" || exit 99
-TERM=xterm-256color
-LC_ALL=C.UTF-8
-export TERM LC_ALL
-unset PRODML_WORKSPACE NO_COLOR PRODML_ASCII
+. "$src/tests/tui/lib.sh"
+tui_scratch trainform
 
 keys=':load taxi datasets/taxi/train.csv<Enter>2n'
 keys="$keys"'jj<Enter>j<Enter>j<Enter>a/trip_miles<Enter><Space><Space><Enter>'
@@ -44,15 +37,7 @@ load taxi datasets/taxi/train.csv
 train fare --data taxi --label fare --features trip_miles,trip_seconds --model linear --epochs 2 --seed 7 --detach
 job wait 1
 LOG
-if ! diff -u expected.log session.log; then
-	echo "train-form.sh: the saved log is not the commands the keys ran"
-	fail=1
-fi
-if ! "$prodml" -q -W ws2 -f session.log >replay.out 2>&1; then
-	echo "train-form.sh: prodml -f session.log failed:"
-	cat replay.out
-	exit 1
-fi
+check_session_log train-form.sh
 # the job's command and state, then the model judged on the same rows
 state() {
 	"$prodml" -W "$1" -o json -c 'job show 1' |

@@ -1,0 +1,30 @@
+# Sourced by the workbench tests (tests/tui/*.sh) after `set -u`.
+
+# tui_scratch NAME: a scratch directory, removed on exit, with tests/ and
+# datasets/ linked from the source tree; cd there, with a UTF-8 xterm and
+# none of the variables that change what prodml draws or where it works.
+tui_scratch() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-$1.XXXXXX") || exit 99
+	trap 'rm -rf "$tmp"' EXIT
+	trap 'exit 1' HUP INT TERM
+	ln -s "$src/tests" "$tmp/tests" && ln -s "$src/datasets" "$tmp/datasets" || exit 99
+	cd "$tmp" || exit 99
+	TERM=xterm-256color
+	LC_ALL=C.UTF-8
+	export TERM LC_ALL
+	unset PRODML_WORKSPACE NO_COLOR PRODML_ASCII
+}
+
+# check_session_log NAME: the log the keys saved (session.log) must be
+# expected.log, and `prodml -f session.log` must replay it into ws2.
+check_session_log() {
+	if ! diff -u expected.log session.log; then
+		echo "$1: the saved log is not the commands the keys ran"
+		fail=1
+	fi
+	if ! "$prodml" -q -W ws2 -f session.log >replay.out 2>&1; then
+		echo "$1: prodml -f session.log failed:"
+		cat replay.out
+		exit 1
+	fi
+}
