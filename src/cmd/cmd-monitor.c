@@ -6,6 +6,7 @@
 #include "monitor/monitor.h"
 #include "plot/plot.h"
 #include "registry/registry.h"
+#include "serve/serve.h"
 #include "validate/validate.h"
 #include "workspace/workspace.h"
 #include <math.h>
@@ -47,6 +48,16 @@ static int opt_time(const struct cmd_call *call, const char *opt, int64_t *us, s
 		return pm_errcf(err, PM_E_USAGE, "%s: expected a time such as 2026-01-31T12:00:00, got \"%s\"",
 				opt, v);
 	return 0;
+}
+
+/* The workspace, with the requests that servers killed before their
+ * spool was moved left (spool_recover) in the table. */
+static int log_ws(struct session *s, struct workspace **ws, struct pm_err *err)
+{
+	struct spool_recovery r;
+	if (session_ws(s, ws, err))
+		return -1;
+	return spool_recover(*ws, &r, err);
 }
 
 static int exec_ingest(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -423,7 +434,7 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 	if (!(o->threshold > 0))
 		return pm_errcf(err, PM_E_USAGE, "--threshold: expected a positive number, got \"%s\"",
 				call_opt(call, "--threshold"));
-	if (session_ws(s, &c->ws, err))
+	if (log_ws(s, &c->ws, err))
 		return -1;
 	/* A bare model name is the version that served its latest request. */
 	char vref[300];
@@ -1001,7 +1012,7 @@ static int exec_compact(struct session *s, struct cmd_call *call, struct pm_err 
 		if (!ts_parse(now, strlen(now), &now_us))
 			return pm_errf(err, "monitor compact: cannot read the clock");
 	}
-	if (session_ws(s, &ws, err))
+	if (log_ws(s, &ws, err))
 		return -1;
 	struct monitor_compact_result cr;
 	int64_t before = now_us - (int64_t)days * 86400000000LL;

@@ -211,17 +211,8 @@ struct save_job {
 
 static void write_all(struct save_job *j, const void *p, size_t n)
 {
-	const char *s = p;
-	while (n && !j->err) {
-		ssize_t k = write(j->fd, s, n);
-		if (k <= 0) {
-			if (k == 0 || errno != EINTR)
-				j->err = k == 0 ? EIO : errno;
-			continue;
-		}
-		s += k;
-		n -= (size_t)k;
-	}
+	if (!j->err && fs_write_fd(j->fd, p, n) < 0)
+		j->err = errno;
 }
 
 /* Item 0 hashes the file with SHA-256; item 1 writes it and its trailer. */

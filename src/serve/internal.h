@@ -123,7 +123,7 @@ struct sv_metrics {
 	atomic_ullong batch_bucket[SV_BATCH_BUCKETS + 1];
 	atomic_ullong batches, batch_rows;
 	atomic_ullong reloads, reload_failures;
-	atomic_ullong log_dropped, logged, log_compacted;
+	atomic_ullong log_dropped, log_spooled, logged, log_compacted;
 	atomic_ullong lookup_hits, lookup_misses;
 	atomic_uint_fast64_t reservoir[SV_RESERVOIR];
 	atomic_ullong nres;
@@ -175,6 +175,35 @@ struct reqlog_rec {
 	char *error;        /* message or NULL */
 };
 struct reqlog;
+
+/* The spool (spool.c): where the request log's records wait, in files of
+ * the server's own under <workspace>/spool/, to be moved into the table
+ * requests.  A position is a segment and a byte offset in it. */
+struct spool_pos {
+	uint32_t seg;
+	uint64_t off;
+};
+struct spool;
+/* Makes the server's spool directory and holds its lock until spool_close. */
+int spool_open(const char *ws_dir, const char *model, int64_t server_id, struct spool **out,
+	       struct pm_err *err);
+/* Appends n records in one write (to a new segment past 64 MiB); *end gets
+ * the position after them.  A failed write leaves the segment as it was. */
+int spool_append(struct spool *s, const struct reqlog_rec *recs, size_t n, struct spool_pos *end,
+		 struct pm_err *err);
+/* Where the first record will be. */
+struct spool_pos spool_start(const struct spool *s);
+/* Moves the records from *at up to upto (a position spool_append returned)
+ * into ws's table requests, in transactions of at most `round` records
+ * that also record the progress; whole segments passed are removed.
+ * Stops between transactions when *stop (may be NULL) is set; *moved and
+ * *damaged (segments whose rest could not be read) are added to. */
+int spool_move(struct spool *s, struct workspace *ws, struct spool_pos *at, struct spool_pos upto,
+	       size_t round, const atomic_bool *stop, uint64_t *moved, uint64_t *damaged,
+	       struct pm_err *err);
+/* Closes the spool.  With ws (every record moved), its directory is
+ * removed; without, it is left for spool_recover. */
+void spool_close(struct spool *s, struct workspace *ws);
 /* Retention (keep_days <= 0: none): once an hour, raw requests older than
  * keep_days are rolled up and rollups older than rollup_days dropped. */
 int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_t keep_days,

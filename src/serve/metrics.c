@@ -175,8 +175,13 @@ void sv_answer_metrics(struct sv_req *r)
 	}
 	help_type(b, "prodml_request_log_total", "counter", "Requests written to the request log.");
 	sbuf_printf(b, "prodml_request_log_total{%s} %llu\n", lbl, atomic_load(&mt->logged));
+	help_type(b, "prodml_request_log_pending", "gauge",
+		  "Requests in the spool, not yet in the request log's table.");
+	sbuf_printf(b, "prodml_request_log_pending{%s} %llu\n", lbl,
+		    atomic_load(&mt->log_spooled) - atomic_load(&mt->logged));
 	help_type(b, "prodml_request_log_dropped_total", "counter",
-		  "Sampled requests not logged because the log queue was full.");
+		  "Sampled requests not logged: the queue or the spool was full, or the spool "
+		  "could not be written.");
 	sbuf_printf(b, "prodml_request_log_dropped_total{%s} %llu\n", lbl,
 		    atomic_load(&mt->log_dropped));
 	help_type(b, "prodml_request_log_compacted_total", "counter",

@@ -1,29 +1,43 @@
-/* The request log: records queue in memory and a thread of their own
- * writes them to the workspace (table requests) in one transaction per
- * round, so a request never waits on the database.  A full queue drops the
- * record and counts it (prodml_request_log_dropped_total).  The same thread
- * applies the retention once an hour (monitor_compact), so a server that
- * runs for months keeps the workspace bounded. */
+/* The request log.  Request threads queue records in memory; a writer
+ * thread appends them to the server's spool (spool.c) in rounds, and a
+ * mover thread of idle priority (SCHED_IDLE) moves the spool into the
+ * workspace (table requests), one transaction per round.  So a request
+ * never waits on the database, and the database work takes only CPU time
+ * the requests leave over: under saturation the records wait in the spool
+ * (at most SPOOL_MAX bytes of them; past that, and when the memory queue is
+ * full, a record is dropped and counted in prodml_request_log_dropped_total)
+ * and are moved when the load falls, or on shutdown, or by the next process
+ * that finds the spool of a server that was killed.  The mover also applies
+ * the retention once an hour (monitor_compact), so a server that runs for
+ * months keeps the workspace bounded. */
 #include "internal.h"
 #include "../monitor/monitor.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LOG_CAP 65536
-#define LOG_ROUND 512
+#define LOG_ROUND 512          /* records per spool write */
+#define MOVE_ROUND 128         /* records per transaction of the mover */
+#define SPOOL_MAX (1ull << 30) /* bytes spooled and not yet moved */
 
 struct reqlog {
-	struct workspace *ws;
-	char *model;
-	int64_t server_id;
-	pthread_mutex_t mu;
+	struct workspace *ws;  /* the mover's (then the closing thread's) */
+	struct spool *sp;
+	pthread_mutex_t mu;    /* the queue */
 	pthread_cond_t cv;
 	struct reqlog_rec *ring;
 	size_t head, n;
 	bool stop;
-	pthread_t th;
+	pthread_t writer, mover;
+	bool mover_started;
+	pthread_mutex_t pos_mu; /* written */
+	pthread_cond_t pos_cv;
+	struct spool_pos written, moved_to;
+	atomic_bool mover_stop;
+	atomic_ullong bytes_written, bytes_moved;
 	struct sv_metrics *mt;
 	int64_t keep_us, rollup_us;  /* keep_us < 0: no retention */
 	int64_t next_compact_us;
@@ -55,66 +69,12 @@ static void rec_free(struct reqlog_rec *r)
 	free(r->error);
 }
 
-static void iso_time(int64_t us, char *buf, size_t n)
+static uint64_t spooled_bytes(const struct spool_pos *p)
 {
-	/* "YYYY-MM-DDTHH:MM:SS.ffffffZ": sorts as text, reads back with ts_parse */
-	time_t s = (time_t)(us / 1000000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
-}
-
-static void write_round(struct reqlog *l, struct reqlog_rec *recs, size_t n)
-{
-	struct pm_err err;
-	sqlite3_stmt *st = NULL;
-	if (ws_begin(l->ws, &err) < 0)
-		goto out;
-	if (ws_prepare(l->ws,
-		       "INSERT INTO requests (time, time_us, server, model, version, api, status, "
-		       "latency_us, rows, lookup_hits, features, prediction, error) "
-		       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		       &st, &err) < 0) {
-		ws_rollback(l->ws);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct reqlog_rec *r = &recs[i];
-		char t[40];
-		iso_time(r->time_us, t, sizeof t);
-		sqlite3_bind_text(st, 1, t, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, r->time_us);
-		if (l->server_id)
-			sqlite3_bind_int64(st, 3, l->server_id);
-		else
-			sqlite3_bind_null(st, 3);
-		sqlite3_bind_text(st, 4, l->model, -1, SQLITE_STATIC);
-		if (r->version)
-			sqlite3_bind_int64(st, 5, r->version);
-		else
-			sqlite3_bind_null(st, 5);
-		sqlite3_bind_text(st, 6, r->api, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 7, r->status);
-		sqlite3_bind_int64(st, 8, r->latency_us);
-		sqlite3_bind_int64(st, 9, (sqlite3_int64)r->rows);
-		sqlite3_bind_int64(st, 10, (sqlite3_int64)r->lookup_hits);
-		sqlite3_bind_text(st, 11, r->features, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 12, r->prediction, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 13, r->error, -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
-	sqlite3_finalize(st);
-	if (ws_commit(l->ws, &err) < 0) {
-		ws_rollback(l->ws);
-		goto out;
-	}
-	atomic_fetch_add(&l->mt->logged, n);
-	return;
-out:
-	atomic_fetch_add(&l->mt->log_dropped, n);
+	/* a total that only grows, counting each segment as 128 MiB (they hold
+	 * 64 and a round): the backlog is kept under SPOOL_MAX, and at least
+	 * half of it is allowed */
+	return ((uint64_t)p->seg << 27) + p->off;
 }
 
 static void *writer(void *arg)
@@ -128,18 +88,14 @@ static void *writer(void *arg)
 		if (l->n < LOG_ROUND && !l->stop) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200 * 1000000L;
+			ts.tv_nsec += 100 * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
 			}
 			pthread_cond_timedwait(&l->cv, &l->mu, &ts);
-			if (!l->n) {
-				pthread_mutex_unlock(&l->mu);
-				maybe_compact(l);
-				pthread_mutex_lock(&l->mu);
+			if (!l->n)
 				continue;
-			}
 		}
 		size_t k = 0;
 		while (l->n && k < LOG_ROUND) {
@@ -148,14 +104,72 @@ static void *writer(void *arg)
 			l->n--;
 		}
 		pthread_mutex_unlock(&l->mu);
-		write_round(l, batch, k);
+		struct spool_pos end;
+		struct pm_err err;
+		if (atomic_load(&l->bytes_written) - atomic_load(&l->bytes_moved) > SPOOL_MAX ||
+		    spool_append(l->sp, batch, k, &end, &err) < 0) {
+			atomic_fetch_add(&l->mt->log_dropped, k);
+		} else {
+			atomic_fetch_add(&l->mt->log_spooled, k);
+			pthread_mutex_lock(&l->pos_mu);
+			l->written = end;
+			atomic_store(&l->bytes_written, spooled_bytes(&end));
+			pthread_cond_signal(&l->pos_cv);
+			pthread_mutex_unlock(&l->pos_mu);
+		}
 		for (size_t i = 0; i < k; i++)
 			rec_free(&batch[i]);
-		maybe_compact(l);
 		pthread_mutex_lock(&l->mu);
 	}
 	pthread_mutex_unlock(&l->mu);
 	free(batch);
+	return NULL;
+}
+
+static bool behind(struct spool_pos a, struct spool_pos b)
+{
+	return a.seg < b.seg || (a.seg == b.seg && a.off < b.off);
+}
+
+/* Moves what was written up to now: *stop ends it between transactions. */
+static int move_written(struct reqlog *l, const atomic_bool *stop, struct pm_err *err)
+{
+	pthread_mutex_lock(&l->pos_mu);
+	struct spool_pos upto = l->written;
+	pthread_mutex_unlock(&l->pos_mu);
+	uint64_t moved = 0, damaged = 0;
+	int rc = spool_move(l->sp, l->ws, &l->moved_to, upto, MOVE_ROUND, stop, &moved, &damaged, err);
+	atomic_fetch_add(&l->mt->logged, moved);
+	atomic_store(&l->bytes_moved, spooled_bytes(&l->moved_to));
+	return rc;
+}
+
+static void *mover(void *arg)
+{
+	struct reqlog *l = arg;
+#ifdef SCHED_IDLE
+	struct sched_param sp = {0};
+	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+#endif
+	for (;;) {
+		pthread_mutex_lock(&l->pos_mu);
+		if (!behind(l->moved_to, l->written) && !atomic_load(&l->mover_stop)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&l->pos_cv, &l->pos_mu, &ts);
+		}
+		pthread_mutex_unlock(&l->pos_mu);
+		if (atomic_load(&l->mover_stop))
+			break;
+		struct pm_err err;
+		if (move_written(l, &l->mover_stop, &err) < 0) {
+			/* the database busy past its timeout, or the disk: try again */
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL);
+		}
+		maybe_compact(l);
+	}
 	return NULL;
 }
 
@@ -169,18 +183,36 @@ int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_
 		free(l);
 		return pm_err_prefix(err, "request log");
 	}
-	l->model = xstrdup(model);
-	l->server_id = server_id;
+	/* what killed servers left in their spools comes first */
+	struct spool_recovery rec;
+	if (spool_recover(l->ws, &rec, err) < 0 ||
+	    spool_open(ws_dir, model, server_id, &l->sp, err) < 0) {
+		ws_close(l->ws);
+		free(l);
+		return -1;
+	}
+	l->written = l->moved_to = spool_start(l->sp);
 	l->mt = mt;
 	l->ring = xcalloc(LOG_CAP, sizeof *l->ring);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
-	if (pthread_create(&l->th, NULL, writer, l) != 0) {
+	pthread_mutex_init(&l->pos_mu, NULL);
+	pthread_cond_init(&l->pos_cv, NULL);
+	if (pthread_create(&l->mover, NULL, mover, l) == 0)
+		l->mover_started = true;
+	if (!l->mover_started || pthread_create(&l->writer, NULL, writer, l) != 0) {
+		if (l->mover_started) {
+			atomic_store(&l->mover_stop, true);
+			pthread_mutex_lock(&l->pos_mu);
+			pthread_cond_signal(&l->pos_cv);
+			pthread_mutex_unlock(&l->pos_mu);
+			pthread_join(l->mover, NULL);
+		}
+		spool_close(l->sp, l->ws);
 		ws_close(l->ws);
 		free(l->ring);
-		free(l->model);
 		free(l);
-		return pm_errf(err, "request log: cannot start its thread");
+		return pm_errf(err, "request log: cannot start its threads");
 	}
 	*out = l;
 	return 0;
@@ -206,15 +238,29 @@ void reqlog_close(struct reqlog *l)
 {
 	if (!l)
 		return;
+	/* the queue into the spool */
 	pthread_mutex_lock(&l->mu);
 	l->stop = true;
 	pthread_cond_signal(&l->cv);
 	pthread_mutex_unlock(&l->mu);
-	pthread_join(l->th, NULL);
+	pthread_join(l->writer, NULL);
+	/* the mover ends its transaction; this thread, at its own priority,
+	 * moves the rest */
+	atomic_store(&l->mover_stop, true);
+	pthread_mutex_lock(&l->pos_mu);
+	pthread_cond_signal(&l->pos_cv);
+	pthread_mutex_unlock(&l->pos_mu);
+	pthread_join(l->mover, NULL);
+	struct pm_err err;
+	bool all = move_written(l, NULL, &err) == 0 && !behind(l->moved_to, l->written);
+	/* not all moved (the database unwritable): the spool stays for
+	 * spool_recover */
+	spool_close(l->sp, all ? l->ws : NULL);
 	ws_close(l->ws);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->pos_mu);
+	pthread_cond_destroy(&l->pos_cv);
 	free(l->ring);
-	free(l->model);
 	free(l);
 }

@@ -112,6 +112,15 @@ json_t *server_status_json(struct server *sv);
  * Returns the final statistics (server_status_json). */
 json_t *server_stop(struct server *sv, double drain_s);
 
+/* ---- the request log --------------------------------------------------------------- */
+/* Requests logged by servers that are gone (killed, crashed) before their
+ * spool reached the table requests: moved there now.  Spools of running
+ * servers are theirs.  Cheap when there is none. */
+struct spool_recovery {
+	uint64_t spools, moved, damaged;
+};
+int spool_recover(struct workspace *ws, struct spool_recovery *res, struct pm_err *err);
+
 /* ---- the servers table -------------------------------------------------------------- */
 struct server_rec {
 	int64_t pid;

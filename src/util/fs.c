@@ -96,6 +96,26 @@ int fs_rename(const char *from, const char *to, struct pm_err *err)
 	return 0;
 }
 
+int fs_write_fd(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err)
 {
 	char *tmp = fs_tmp_name(path);
@@ -105,23 +125,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_er
 		free(tmp);
 		return -1;
 	}
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			pm_errf(err, "cannot write %s: %s", path, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			free(tmp);
-			return -1;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) < 0 && errno != EINVAL) {
+	if (fs_write_fd(fd, data, len) < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
 		pm_errf(err, "cannot write %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp);

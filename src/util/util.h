@@ -131,6 +131,9 @@ bool fs_is_dir(const char *path);
 int fs_read_all(const char *path, char **data, size_t *len, struct pm_err *err);
 /* Writes to PATH.tmp.PID, fsyncs and renames over PATH: never half-written. */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err);
+/* Writes all of data to fd (retrying short writes and EINTR): 0, or -1
+ * with errno set. */
+int fs_write_fd(int fd, const void *data, size_t len);
 /* A temporary name beside PATH for atomic replacement. Caller frees. */
 char *fs_tmp_name(const char *path);
 int fs_rename(const char *from, const char *to, struct pm_err *err);

@@ -244,6 +244,12 @@ const char *const ws_migrations[] = {
 	"ALTER TABLE rollups ADD COLUMN latency_hist TEXT;"  /* JSON [[us, count], ..], 3 significant digits */
 	"ALTER TABLE rollups ADD COLUMN batches TEXT;"       /* JSON [[rows, count], ..] */
 	"ALTER TABLE rollups ADD COLUMN predictions TEXT;",  /* JSON {"values":[[v, c]..],"classes":[[k, c]..]} */
+	/* 7: the request log's spool: how far each spool file has been moved into requests (src/serve) */
+	"CREATE TABLE spool_progress ("
+	"  dir TEXT NOT NULL,"              /* the server's spool directory, under spool/ */
+	"  segment INTEGER NOT NULL,"       /* its file NNNNNNNN.spool */
+	"  offset INTEGER NOT NULL,"        /* bytes moved (the records before it are in requests) */
+	"  PRIMARY KEY (dir, segment));",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

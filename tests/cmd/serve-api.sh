@@ -91,6 +91,18 @@ for line in 'prodml_requests_total{model="lg",code="200"} 15' \
 	'prodml_model_version{model="lg",route="latest"} 1'; do
 	printf '%s\n' "$BODY" | grep -qxF "$line" || failed "metrics: no line '$line'"
 done
+# the 10 prediction requests reach the request log's table while the server
+# runs (through its spool, within a fraction of a second when it is idle)
+n=0
+until printf '%s\n' "$BODY" | grep -qxF 'prodml_request_log_total{model="lg"} 10' || [ $n -ge 100 ]; do
+	sleep 0.05
+	n=$((n + 1))
+	req GET /metrics
+done
+for line in 'prodml_request_log_total{model="lg"} 10' 'prodml_request_log_pending{model="lg"} 0' \
+	'prodml_request_log_dropped_total{model="lg"} 0'; do
+	printf '%s\n' "$BODY" | grep -qxF "$line" || failed "metrics: no line '$line'"
+done
 
 # a softmax model: one probability per class, as predict's p_ columns
 start_server sm

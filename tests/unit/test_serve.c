@@ -1,8 +1,9 @@
 /* Unit tests of src/serve: the number printer against fmt_double, the CSV
  * row tokenizer and the row-boundary scan (against each other, over every
  * cut), JSON and text values against the serving schema, lookup keys, the
- * batcher's limits, and batch prediction from a file in chunks of any size
- * against the same rows from a frame. */
+ * batcher's limits, batch prediction from a file in chunks of any size
+ * against the same rows from a frame, and the request log's spool: records
+ * moved once, what a killed server left recovered, a cut record dropped. */
 #include "serve/internal.h"
 #include "registry/registry.h"
 
@@ -600,13 +601,29 @@ static char *expected_answer(struct model *m)
 	return xasprintf("{\"predictions\":[%s]}\n", num);
 }
 
-START_TEST(test_server_follows_alias)
+/* A workspace in a new directory made from the template dir (XXXXXX). */
+static struct workspace *scratch_ws(char *dir)
 {
-	char dir[] = "/tmp/prodml-test-alias.XXXXXX";
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	struct pm_err err = {0};
 	struct workspace *ws;
 	ck_assert_msg(ws_open(dir, &ws, &err) == 0, "%s", err.msg);
+	return ws;
+}
+
+static void scratch_remove(struct workspace *ws, const char *dir)
+{
+	ws_close(ws);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+START_TEST(test_server_follows_alias)
+{
+	char dir[] = "/tmp/prodml-test-alias.XXXXXX";
+	struct workspace *ws = scratch_ws(dir);
+	struct pm_err err = {0};
 	struct frame *f1, *f2;
 	struct model *m1 = make_model_seeded(&f1, 5), *m2 = make_model_seeded(&f2, 6);
 	ck_assert_int_eq(register_model(ws, m1), 1);
@@ -672,10 +689,163 @@ START_TEST(test_server_follows_alias)
 	model_free(m2);
 	frame_free(f1);
 	frame_free(f2);
-	ws_close(ws);
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	scratch_remove(ws, dir);
+}
+END_TEST
+
+/* ---- the request log's spool -------------------------------------------------------------- */
+
+static struct reqlog_rec spool_rec(int i)
+{
+	static char feats[64], pred[32];
+	snprintf(feats, sizeof feats, "[{\"x\":%d}]", i);
+	snprintf(pred, sizeof pred, "[0.%d]", i);
+	return (struct reqlog_rec){.time_us = 1700000000000000LL + i * 1000001LL,
+				   .version = i % 3,
+				   .latency_us = 100 + i,
+				   .status = i == 4 ? 400 : 200,
+				   .rows = 1,
+				   .lookup_hits = (size_t)(i % 2),
+				   .api = i % 2 ? "mlflow" : "tfserving",
+				   .features = i == 4 ? NULL : feats,
+				   .prediction = i == 4 ? NULL : pred,
+				   .error = i == 4 ? "instances[0]: missing feature 'x'" : NULL};
+}
+
+static void spool_put(struct spool *sp, int from, int to, struct spool_pos *end)
+{
+	struct pm_err err = {0};
+	for (int i = from; i < to; i++) {
+		struct reqlog_rec r = spool_rec(i);
+		ck_assert_msg(spool_append(sp, &r, 1, end, &err) == 0, "%s", err.msg);
+	}
+}
+
+static char *sql_text(struct workspace *ws, const char *sql)
+{
+	sqlite3_stmt *st;
+	struct pm_err err = {0};
+	ck_assert_msg(ws_prepare(ws, sql, &st, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	const unsigned char *t = sqlite3_column_text(st, 0);
+	char *out = xstrdup(t ? (const char *)t : "NULL");
+	sqlite3_finalize(st);
+	return out;
+}
+
+#define ck_sql(ws, sql, want)                           \
+	do {                                            \
+		char *got_ = sql_text(ws, sql);         \
+		ck_assert_str_eq(got_, want);           \
+		free(got_);                             \
+	} while (0)
+
+static int spool_dirs(const char *ws_dir)
+{
+	char *cmd = xasprintf("ls -A '%s/spool' | wc -l", ws_dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
 	free(cmd);
+	return n;
+}
+
+START_TEST(test_spool_move_and_recover)
+{
+	char dir[] = "/tmp/prodml-test-spool.XXXXXX";
+	struct workspace *ws = scratch_ws(dir);
+	struct pm_err err = {0};
+	struct server_rec srv = {.pid = getpid(), .model = "m", .ref = "m", .bind_host = "127.0.0.1",
+				 .url = "http://127.0.0.1:0"};
+	int64_t sid;
+	ck_assert_msg(servers_add(ws, &srv, &sid, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sid, 1);
+	struct spool *sp;
+	ck_assert_msg(spool_open(dir, "m", 1, &sp, &err) == 0, "%s", err.msg);
+	struct spool_pos at = spool_start(sp), b, c, d;
+	spool_put(sp, 0, 5, &b);
+	spool_put(sp, 5, 6, &c);
+	spool_put(sp, 6, 7, &d);
+
+	/* five records moved two per transaction; the progress is where they end */
+	uint64_t moved = 0, damaged = 0;
+	ck_assert_msg(spool_move(sp, ws, &at, b, 2, NULL, &moved, &damaged, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_int_eq(moved, 5);
+	ck_assert_int_eq(damaged, 0);
+	ck_assert_int_eq(at.seg, b.seg);
+	ck_assert_int_eq(at.off, b.off);
+	char *want = xasprintf("%llu", (unsigned long long)b.off);
+	ck_sql(ws, "SELECT offset FROM spool_progress", want);
+	free(want);
+	ck_sql(ws,
+	       "SELECT group_concat(printf('%s|%d|%s|%s|%d|%d|%d|%d|%s|%s|%s|%s', time, time_us - "
+	       "1700000000000000, server, model, ifnull(version, 0), api = 'mlflow', status, "
+	       "latency_us, lookup_hits, ifnull(features, '-'), ifnull(prediction, '-'), "
+	       "ifnull(error, '-')), ';') FROM (SELECT * FROM requests ORDER BY id)",
+	       "2023-11-14T22:13:20.000000Z|0|1|m|0|0|200|100|0|[{\"x\":0}]|[0.0]|-;"
+	       "2023-11-14T22:13:21.000001Z|1000001|1|m|1|1|200|101|1|[{\"x\":1}]|[0.1]|-;"
+	       "2023-11-14T22:13:22.000002Z|2000002|1|m|2|0|200|102|0|[{\"x\":2}]|[0.2]|-;"
+	       "2023-11-14T22:13:23.000003Z|3000003|1|m|0|1|200|103|1|[{\"x\":3}]|[0.3]|-;"
+	       "2023-11-14T22:13:24.000004Z|4000004|1|m|1|0|400|104|0|-|-|"
+	       "instances[0]: missing feature 'x'");
+	ck_sql(ws, "SELECT count(*) FROM requests WHERE version IS NULL", "2");
+
+	/* the server is killed with record 6 half written: its lock goes with
+	 * it; the next process moves record 5 (not 0-4 again) and drops the
+	 * cut one */
+	char *seg = xasprintf("%s/spool", dir);
+	char *cut = xasprintf("f=$(ls -d '%s'/*/00000001.spool) && truncate -s %llu \"$f\"", seg,
+			      (unsigned long long)(d.off - 7));
+	ck_assert_int_eq(system(cut), 0);
+	free(cut);
+	spool_close(sp, NULL);
+	ck_assert_int_eq(spool_dirs(dir), 1);
+	struct spool_recovery rec;
+	ck_assert_msg(spool_recover(ws, &rec, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rec.spools, 1);
+	ck_assert_int_eq(rec.moved, 1);
+	ck_assert_int_eq(rec.damaged, 1);
+	ck_sql(ws, "SELECT count(*) || ' ' || max(latency_us) FROM requests", "6 105");
+	ck_sql(ws, "SELECT count(*) FROM spool_progress", "0");
+	ck_assert_int_eq(spool_dirs(dir), 0);
+	ck_assert_msg(spool_recover(ws, &rec, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rec.spools + rec.moved, 0);
+
+	/* a live server's spool is its own; a record longer than the read
+	 * buffer, and segments past 64 MiB, are moved whole; a server without
+	 * a row in servers is logged as none */
+	ck_assert_msg(spool_open(dir, "m", 99, &sp, &err) == 0, "%s", err.msg); /* no such server */
+	size_t big = 5u << 20;
+	char *text = xmalloc(big + 1);
+	memset(text, 'x', big);
+	text[big] = 0;
+	struct reqlog_rec r = spool_rec(8);
+	r.features = text;
+	for (int i = 0; i < 14; i++)
+		ck_assert_msg(spool_append(sp, &r, 1, &d, &err) == 0, "%s", err.msg);
+	free(text);
+	ck_assert_int_eq(d.seg, 2);
+	ck_assert_msg(spool_recover(ws, &rec, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rec.spools, 0);
+	at = spool_start(sp);
+	moved = 0;
+	ck_assert_msg(spool_move(sp, ws, &at, d, 128, NULL, &moved, &damaged, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_int_eq(moved, 14);
+	ck_assert_int_eq(damaged, 0);
+	ck_sql(ws, "SELECT count(*) || ' ' || min(length(features)) || ' ' || max(length(features)) "
+		   "|| ' ' || ifnull(min(server), 0) FROM requests WHERE id > 6",
+	       "14 5242880 5242880 0");
+	char *first = xasprintf("ls '%s'/spool/*/00000001.spool 2>/dev/null | wc -l | grep -qx 0", dir);
+	ck_assert_int_eq(system(first), 0); /* the full segment went */
+	free(first);
+	spool_close(sp, ws);
+	ck_assert_int_eq(spool_dirs(dir), 0);
+	ck_sql(ws, "SELECT count(*) FROM spool_progress", "0");
+	free(seg);
+	scratch_remove(ws, dir);
 }
 END_TEST
 
@@ -694,6 +864,7 @@ int main(void)
 	tcase_add_test(tc, test_predict_file_chunks_match_frame);
 	tcase_add_test(tc, test_batcher);
 	tcase_add_test(tc, test_server_follows_alias);
+	tcase_add_test(tc, test_spool_move_and_recover);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
