@@ -3,6 +3,7 @@
 #include "model.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <string.h>
 
@@ -23,6 +24,14 @@ static int cpu_set_threads(const struct backend *be, int n)
 	if (n > 0 && n != old)
 		openblas_set_num_threads(n);
 	return old;
+}
+
+void backend_cpu_park(void)
+{
+	int (*shutdown)(void);
+	*(void **)&shutdown = dlsym(RTLD_DEFAULT, "blas_thread_shutdown_");
+	if (shutdown)
+		shutdown();
 }
 
 static const struct backend cpu_backend = {.name = "cpu", .gemm = cpu_gemm,
