@@ -4,6 +4,7 @@
 #include "data/data.h"
 #include "workspace/workspace.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -157,6 +158,18 @@ int session_frame(struct session *s, const char *name, struct frame **f, struct 
 	return 0;
 }
 
+struct fp_job {
+	const struct frame *f;
+	char fp[17];
+};
+
+static void *fp_thread(void *arg)
+{
+	struct fp_job *j = arg;
+	frame_fingerprint(j->f, j->fp);
+	return NULL;
+}
+
 int session_store_frame(struct session *s, struct frame *f, const char *source,
 			const char *artifact_hint, struct pm_err *err)
 {
@@ -166,11 +179,20 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 		return -1;
 	}
 	char sha[65];
+	struct fp_job fj = {.f = f};
 	if (artifact_hint) {
 		snprintf(sha, sizeof sha, "%s", artifact_hint);
+		frame_fingerprint(f, fj.fp);
 	} else {
+		/* the fingerprint is taken while the file is written and synced */
+		pthread_t th;
+		bool threaded = pthread_create(&th, NULL, fp_thread, &fj) == 0;
 		char *tmp = ws_artifact_tmp(ws);
 		int rc = frame_save(f, tmp, sha, err);
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			frame_fingerprint(f, fj.fp);
 		if (rc == 0)
 			rc = ws_artifact_place(ws, tmp, sha, err);
 		if (rc < 0)
@@ -181,8 +203,7 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 			return -1;
 		}
 	}
-	char fp[17];
-	frame_fingerprint(f, fp);
+	char *fp = fj.fp;
 	struct ws_dataset d = {.name = f->name,
 			       .artifact = sha,
 			       .fingerprint = fp,
