@@ -54,7 +54,7 @@ static int opt_time(const struct cmd_call *call, const char *opt, int64_t *us, s
  * spool was moved left (spool_recover) in the table. */
 static int log_ws(struct session *s, struct workspace **ws, struct pm_err *err)
 {
-	struct spool_recovery r;
+	struct spool_counts r;
 	if (session_ws(s, ws, err))
 		return -1;
 	return spool_recover(*ws, &r, err);

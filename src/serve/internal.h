@@ -196,11 +196,10 @@ struct spool_pos spool_start(const struct spool *s);
 /* Moves the records from *at up to upto (a position spool_append returned)
  * into ws's table requests, in transactions of at most `round` records
  * that also record the progress; whole segments passed are removed.
- * Stops between transactions when *stop (may be NULL) is set; *moved and
- * *damaged (segments whose rest could not be read) are added to. */
+ * Stops between transactions when *stop (may be NULL) is set.  Adds to
+ * n's records, damaged and bytes. */
 int spool_move(struct spool *s, struct workspace *ws, struct spool_pos *at, struct spool_pos upto,
-	       size_t round, const atomic_bool *stop, uint64_t *moved, uint64_t *damaged,
-	       struct pm_err *err);
+	       size_t round, const atomic_bool *stop, struct spool_counts *n, struct pm_err *err);
 /* Closes the spool.  With ws (every record moved), its directory is
  * removed; without, it is left for spool_recover. */
 void spool_close(struct spool *s, struct workspace *ws);

@@ -69,14 +69,6 @@ static void rec_free(struct reqlog_rec *r)
 	free(r->error);
 }
 
-static uint64_t spooled_bytes(const struct spool_pos *p)
-{
-	/* a total that only grows, counting each segment as 128 MiB (they hold
-	 * 64 and a round): the backlog is kept under SPOOL_MAX, and at least
-	 * half of it is allowed */
-	return ((uint64_t)p->seg << 27) + p->off;
-}
-
 static void *writer(void *arg)
 {
 	struct reqlog *l = arg;
@@ -111,9 +103,11 @@ static void *writer(void *arg)
 			atomic_fetch_add(&l->mt->log_dropped, k);
 		} else {
 			atomic_fetch_add(&l->mt->log_spooled, k);
+			/* the round, and the header of a segment it began */
+			uint64_t bytes = end.seg == l->written.seg ? end.off - l->written.off : end.off;
+			atomic_fetch_add(&l->bytes_written, bytes);
 			pthread_mutex_lock(&l->pos_mu);
 			l->written = end;
-			atomic_store(&l->bytes_written, spooled_bytes(&end));
 			pthread_cond_signal(&l->pos_cv);
 			pthread_mutex_unlock(&l->pos_mu);
 		}
@@ -137,10 +131,10 @@ static int move_written(struct reqlog *l, const atomic_bool *stop, struct pm_err
 	pthread_mutex_lock(&l->pos_mu);
 	struct spool_pos upto = l->written;
 	pthread_mutex_unlock(&l->pos_mu);
-	uint64_t moved = 0, damaged = 0;
-	int rc = spool_move(l->sp, l->ws, &l->moved_to, upto, MOVE_ROUND, stop, &moved, &damaged, err);
-	atomic_fetch_add(&l->mt->logged, moved);
-	atomic_store(&l->bytes_moved, spooled_bytes(&l->moved_to));
+	struct spool_counts n = {0};
+	int rc = spool_move(l->sp, l->ws, &l->moved_to, upto, MOVE_ROUND, stop, &n, err);
+	atomic_fetch_add(&l->mt->logged, n.records);
+	atomic_fetch_add(&l->bytes_moved, n.bytes);
 	return rc;
 }
 
@@ -184,7 +178,7 @@ int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_
 		return pm_err_prefix(err, "request log");
 	}
 	/* what killed servers left in their spools comes first */
-	struct spool_recovery rec;
+	struct spool_counts rec;
 	if (spool_recover(l->ws, &rec, err) < 0 ||
 	    spool_open(ws_dir, model, server_id, &l->sp, err) < 0) {
 		ws_close(l->ws);

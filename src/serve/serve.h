@@ -116,10 +116,13 @@ json_t *server_stop(struct server *sv, double drain_s);
 /* Requests logged by servers that are gone (killed, crashed) before their
  * spool reached the table requests: moved there now.  Spools of running
  * servers are theirs.  Cheap when there is none. */
-struct spool_recovery {
-	uint64_t spools, moved, damaged;
+struct spool_counts {
+	uint64_t spools;   /* spools recovered */
+	uint64_t records;  /* records moved into the table */
+	uint64_t damaged;  /* segments whose rest could not be read (cut by a kill) */
+	uint64_t bytes;    /* bytes of spool passed */
 };
-int spool_recover(struct workspace *ws, struct spool_recovery *res, struct pm_err *err);
+int spool_recover(struct workspace *ws, struct spool_counts *res, struct pm_err *err);
 
 /* ---- the servers table -------------------------------------------------------------- */
 struct server_rec {

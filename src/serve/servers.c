@@ -185,7 +185,7 @@ int servers_list(struct workspace *ws, json_t **out, struct pm_err *err)
 		if (servers_set_status(ws, dead[i], "dead", "the process is gone", err) < 0)
 			return -1;
 	/* and move what the dead left in their spools into the request log */
-	struct spool_recovery rec;
+	struct spool_counts rec;
 	if (spool_recover(ws, &rec, err) < 0)
 		return -1;
 	char *sql = select_sql("ORDER BY id");

@@ -432,14 +432,14 @@ fail:
 }
 
 /* Moves the complete records of r's segment from *off up to `limit`
- * (UINT64_MAX: its end) in transactions of at most `round`.  *damaged: a
- * damaged or cut record ended the segment (where the file ends, or at
- * limit): *off is then past it. */
+ * (UINT64_MAX: its end) in transactions of at most `round`.  A damaged or
+ * cut record ends the segment (where the file ends, or at limit): *off is
+ * then past it, and n->damaged counts it. */
 static int move_segment(struct spool_reader *r, struct workspace *ws, uint64_t *off, uint64_t limit,
-			size_t round, const atomic_bool *stop, uint64_t *moved, bool *damaged,
+			size_t round, const atomic_bool *stop, struct spool_counts *n,
 			struct pm_err *err)
 {
-	*damaged = false;
+	uint64_t start = *off;
 	struct srec *recs = xmalloc(round * sizeof *recs);
 	int rc = 0;
 	for (;;) {
@@ -474,7 +474,7 @@ static int move_segment(struct spool_reader *r, struct workspace *ws, uint64_t *
 				rc = -1;
 				break;
 			}
-			*moved += k;
+			n->records += k;
 			*off += used;
 			memmove(r->buf, r->buf + used, r->have - used);
 			r->have -= used;
@@ -489,7 +489,7 @@ static int move_segment(struct spool_reader *r, struct workspace *ws, uint64_t *
 		 * are not a whole record were cut short (a kill in the middle of a
 		 * write) or damaged: the rest of the segment cannot be read. */
 		if (sz < 0 || r->have) {
-			*damaged = true;
+			n->damaged++;
 			struct stat stt;
 			uint64_t end = limit;
 			if (end == UINT64_MAX)
@@ -500,6 +500,7 @@ static int move_segment(struct spool_reader *r, struct workspace *ws, uint64_t *
 		break;
 	}
 	free(recs);
+	n->bytes += *off - start;
 	return rc;
 }
 
@@ -536,21 +537,18 @@ static int retire_segment(struct spool_reader *r, struct workspace *ws, uint32_t
 }
 
 int spool_move(struct spool *s, struct workspace *ws, struct spool_pos *at, struct spool_pos upto,
-	       size_t round, const atomic_bool *stop, uint64_t *moved, uint64_t *damaged,
-	       struct pm_err *err)
+	       size_t round, const atomic_bool *stop, struct spool_counts *n, struct pm_err *err)
 {
 	struct spool_reader *r = &s->rd;
 	while (before(*at, upto) && !(stop && atomic_load(stop))) {
+		uint64_t head = at->off;
 		if (r->seg != at->seg && reader_open(r, ws, at->seg, &at->off, err) < 0)
 			return -1;
+		n->bytes += at->off - head; /* the segment's header */
 		/* a segment before the writer's is complete: read it to its end */
 		bool last = at->seg == upto.seg;
-		bool bad;
-		if (move_segment(r, ws, &at->off, last ? upto.off : UINT64_MAX, round, stop, moved,
-				 &bad, err) < 0)
+		if (move_segment(r, ws, &at->off, last ? upto.off : UINT64_MAX, round, stop, n, err) < 0)
 			return -1;
-		if (bad)
-			++*damaged;
 		if (last || (stop && atomic_load(stop)))
 			break;
 		if (retire_segment(r, ws, at->seg, err) < 0)
@@ -636,7 +634,7 @@ static int progress_of(struct workspace *ws, const char *name, uint32_t seg, uin
 }
 
 static int recover_dir(struct workspace *ws, const char *dir, const char *name,
-		       struct spool_recovery *res, struct pm_err *err)
+		       struct spool_counts *res, struct pm_err *err)
 {
 	uint32_t *segs = NULL;
 	size_t n = 0, cap = 0;
@@ -659,14 +657,11 @@ static int recover_dir(struct workspace *ws, const char *dir, const char *name,
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		uint64_t off;
-		bool bad = false;
 		rc = progress_of(ws, name, segs[i], &off, err);
 		if (rc == 0)
 			rc = reader_open(&r, ws, segs[i], &off, err);
 		if (rc == 0)
-			rc = move_segment(&r, ws, &off, UINT64_MAX, 512, NULL, &res->moved, &bad, err);
-		if (rc == 0 && bad)
-			res->damaged++;
+			rc = move_segment(&r, ws, &off, UINT64_MAX, 512, NULL, res, err);
 		if (rc == 0)
 			rc = retire_segment(&r, ws, segs[i], err);
 	}
@@ -680,7 +675,7 @@ static int recover_dir(struct workspace *ws, const char *dir, const char *name,
 	return rc;
 }
 
-int spool_recover(struct workspace *ws, struct spool_recovery *res, struct pm_err *err)
+int spool_recover(struct workspace *ws, struct spool_counts *res, struct pm_err *err)
 {
 	memset(res, 0, sizeof *res);
 	char *root = path_join(ws->dir, "spool");

@@ -769,11 +769,11 @@ START_TEST(test_spool_move_and_recover)
 	spool_put(sp, 6, 7, &d);
 
 	/* five records moved two per transaction; the progress is where they end */
-	uint64_t moved = 0, damaged = 0;
-	ck_assert_msg(spool_move(sp, ws, &at, b, 2, NULL, &moved, &damaged, &err) == 0, "%s",
-		      err.msg);
-	ck_assert_int_eq(moved, 5);
-	ck_assert_int_eq(damaged, 0);
+	struct spool_counts n = {0};
+	ck_assert_msg(spool_move(sp, ws, &at, b, 2, NULL, &n, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(n.records, 5);
+	ck_assert_int_eq(n.damaged, 0);
+	ck_assert_int_eq(n.bytes, b.off); /* the header and the five records */
 	ck_assert_int_eq(at.seg, b.seg);
 	ck_assert_int_eq(at.off, b.off);
 	char *want = xasprintf("%llu", (unsigned long long)b.off);
@@ -802,16 +802,16 @@ START_TEST(test_spool_move_and_recover)
 	free(cut);
 	spool_close(sp, NULL);
 	ck_assert_int_eq(spool_dirs(dir), 1);
-	struct spool_recovery rec;
+	struct spool_counts rec;
 	ck_assert_msg(spool_recover(ws, &rec, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(rec.spools, 1);
-	ck_assert_int_eq(rec.moved, 1);
+	ck_assert_int_eq(rec.records, 1);
 	ck_assert_int_eq(rec.damaged, 1);
 	ck_sql(ws, "SELECT count(*) || ' ' || max(latency_us) FROM requests", "6 105");
 	ck_sql(ws, "SELECT count(*) FROM spool_progress", "0");
 	ck_assert_int_eq(spool_dirs(dir), 0);
 	ck_assert_msg(spool_recover(ws, &rec, &err) == 0, "%s", err.msg);
-	ck_assert_int_eq(rec.spools + rec.moved, 0);
+	ck_assert_int_eq(rec.spools + rec.records, 0);
 
 	/* a live server's spool is its own; a record longer than the read
 	 * buffer, and segments past 64 MiB, are moved whole; a server without
@@ -830,11 +830,10 @@ START_TEST(test_spool_move_and_recover)
 	ck_assert_msg(spool_recover(ws, &rec, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(rec.spools, 0);
 	at = spool_start(sp);
-	moved = 0;
-	ck_assert_msg(spool_move(sp, ws, &at, d, 128, NULL, &moved, &damaged, &err) == 0, "%s",
-		      err.msg);
-	ck_assert_int_eq(moved, 14);
-	ck_assert_int_eq(damaged, 0);
+	struct spool_counts n2 = {0};
+	ck_assert_msg(spool_move(sp, ws, &at, d, 128, NULL, &n2, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(n2.records, 14);
+	ck_assert_int_eq(n2.damaged, 0);
 	ck_sql(ws, "SELECT count(*) || ' ' || min(length(features)) || ' ' || max(length(features)) "
 		   "|| ' ' || ifnull(min(server), 0) FROM requests WHERE id > 6",
 	       "14 5242880 5242880 0");
