@@ -257,6 +257,41 @@ START_TEST(test_predict_matches_training_math)
 }
 END_TEST
 
+START_TEST(test_predict_rows_same_bits_in_any_block)
+{
+	/* the deep part runs several rows at a time; a row's bits do not
+	 * depend on which rows share its block, nor on the block being cut */
+	struct {
+		enum model_type type;
+		enum model_task task;
+		int nout;
+	} cases[] = {{MODEL_DNN, TASK_REGRESSION, 1},
+		     {MODEL_DNN, TASK_MULTICLASS, 4},
+		     {MODEL_WIDE_DEEP, TASK_BINARY, 1}};
+	for (size_t ci = 0; ci < PM_ARRAY_LEN(cases); ci++) {
+		struct fixture fx;
+		setup(&fx, cases[ci].type, cases[ci].task, cases[ci].nout, 0);
+		const struct transform *t = fx.m->tf;
+		size_t K = (size_t)fx.m->nout;
+		double *all = calloc(NROWS * K, sizeof *all), *part = calloc(NROWS * K, sizeof *part);
+		model_predict_rows(fx.m, fx.dense, fx.cat, NROWS, all);
+		for (size_t from = 0; from < 5; from++) {
+			for (size_t n = 1; from + n <= NROWS; n += 3) {
+				model_predict_rows(fx.m, fx.dense + from * t->ndense, fx.cat + from * t->ncat,
+						   n, part);
+				ck_assert_msg(memcmp(part, all + from * K, n * K * sizeof *part) == 0,
+					      "case %zu: rows %zu..%zu differ", ci, from, from + n);
+			}
+		}
+		/* and not all zeros or equal: the check compares real outputs */
+		ck_assert(all[0] != all[K] || all[K] != all[2 * K]);
+		free(all);
+		free(part);
+		teardown(&fx);
+	}
+}
+END_TEST
+
 START_TEST(test_regression_output_scale)
 {
 	/* a linear model with zero weights predicts the training mean */
@@ -408,6 +443,7 @@ int main(void)
 	tcase_add_test(tc, test_grad_dnn_multiclass);
 	tcase_add_test(tc, test_grad_wide_deep);
 	tcase_add_test(tc, test_predict_matches_training_math);
+	tcase_add_test(tc, test_predict_rows_same_bits_in_any_block);
 	tcase_add_test(tc, test_regression_output_scale);
 	tcase_add_test(tc, test_file_roundtrip_and_corruption);
 	tcase_add_test(tc, test_backend);

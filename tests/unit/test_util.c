@@ -153,6 +153,43 @@ START_TEST(test_parse_numbers)
 		ck_assert(parse_double(buf, strlen(buf), &d));
 		ck_assert(d == strtod(buf, NULL));
 	}
+	/* plain decimals (the fast path) of every length up to 20 digits, with
+	 * signs, leading zeros and up to 19 decimals, around 2^53 too: the same
+	 * bits as strtod */
+	uint64_t x = 88172645463325252ULL;
+	for (int k = 0; k < 200000; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int nd = 1 + (int)(x % 20), nf = (int)((x >> 8) % (size_t)(nd + 1));
+		size_t p = 0;
+		if ((x >> 16) & 1)
+			buf[p++] = (x >> 17) & 1 ? '-' : '+';
+		uint64_t y = x;
+		for (int i = 0; i < nd; i++) {
+			if (i == nd - nf)
+				buf[p++] = '.';
+			buf[p++] = (char)('0' + (i == 0 && ((x >> 20) & 3) == 0 ? 0 : (y >> 3) % 10));
+			y = y * 6364136223846793005ULL + 1442695040888963407ULL;
+		}
+		if (k % 1000 == 0) {
+			/* the digits of 2^53 - 1, 2^53 and 2^53 + 1, the point anywhere */
+			char t[32];
+			int tn = snprintf(t, sizeof t, "%llu",
+					  (unsigned long long)((1ULL << 53) - 1 + (uint64_t)(k / 1000 % 3)));
+			int at = k / 3000 % 16; /* digits after the point; 0: none */
+			p = 0;
+			for (int i = 0; i < tn; i++) {
+				if (at && i == tn - at)
+					buf[p++] = '.';
+				buf[p++] = t[i];
+			}
+		}
+		buf[p] = 0;
+		ck_assert_msg(parse_double(buf, p, &d), "%s", buf);
+		double want = strtod(buf, NULL);
+		ck_assert_msg(memcmp(&d, &want, sizeof d) == 0, "%s: %.17g, strtod %.17g", buf, d, want);
+	}
 }
 END_TEST
 
