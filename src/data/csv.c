@@ -97,23 +97,10 @@ static void row_err(struct rowbuf *r, int kind, size_t field, unsigned byte)
 }
 
 /* The first byte at or after p that is not plain text in an unquoted
- * field (delimiter, LF, CR, NUL or a byte >= 0x80), or end.  Sixteen bytes
- * at a time while they are there: most fields end in the first block. */
+ * field (delimiter, LF, CR, NUL or a byte >= 0x80), or end. */
 static inline const char *skip_plain(const struct reader *rd, const char *p, const char *end)
 {
-#if defined(__SSE2__)
-	const __m128i vd = _mm_set1_epi8(rd->delim), vn = _mm_set1_epi8('\n'),
-		      vr = _mm_set1_epi8('\r'), vz = _mm_setzero_si128();
-	while (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)p);
-		__m128i sp = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vn)),
-					  _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, vz)));
-		unsigned m = (unsigned)(_mm_movemask_epi8(sp) | _mm_movemask_epi8(x));
-		if (m)
-			return p + __builtin_ctz(m);
-		p += 16;
-	}
-#endif
+	p = str_skip_plain16(p, end, rd->delim);
 	while (p < end && !rd->cls_u[(uint8_t)*p])
 		p++;
 	return p;

@@ -576,6 +576,7 @@ int sv_csv_next(struct sv_csv *c, char **reason)
 			}
 		} else {
 			size_t s = p;
+			p = (size_t)(str_skip_plain16(d + p, d + len, delim) - d);
 			while (p < len && d[p] != delim && d[p] != '\n')
 				p++;
 			size_t e = p;
