@@ -648,17 +648,19 @@ static int fill(int fd, const char *path, char *buf, size_t cap, size_t *have, b
 /* A block of the file: whole rows from `start` to `end`, cut into pieces,
  * and the beginning of the next row after them. */
 struct block {
-	char *buf;
+	char *buf;        /* owned, or a window of the mapped file */
 	size_t cap, have, start, end;
 	size_t *cuts, *lines, ncuts, nl;
 	size_t line0;     /* line of buf[start] */
 	size_t offset;    /* file offset of buf[0] */
 	bool eof;
+	bool mapped;
 };
 
 static void block_free(struct block *b)
 {
-	free(b->buf);
+	if (!b->mapped)
+		free(b->buf);
 	free(b->cuts);
 	free(b->lines);
 	memset(b, 0, sizeof *b);
@@ -666,6 +668,7 @@ static void block_free(struct block *b)
 
 struct fetch {
 	int fd;
+	const struct fs_map *map; /* a regular file: read through its mapping */
 	const char *path;
 	char delim;
 	size_t piece;
@@ -679,6 +682,37 @@ struct fetch {
 static void fetch_block(struct fetch *f)
 {
 	struct block *p = f->prev, *b = f->next;
+	if (f->map) {
+		/* a window of the mapping from where the last block's rows end:
+		 * nothing is copied */
+		free(b->cuts);
+		free(b->lines);
+		b->cuts = b->lines = NULL;
+		b->mapped = true;
+		b->offset = p->offset + p->end;
+		b->buf = (char *)f->map->data + b->offset;
+		b->start = 0;
+		b->line0 = p->line0 + p->nl;
+		b->cap = p->cap;
+		size_t left = f->map->len - b->offset;
+		for (;;) {
+			b->have = left < b->cap ? left : b->cap;
+			b->eof = b->have == left;
+			b->end = sv_csv_rows_end(b->buf, b->have, f->delim, f->piece, b->eof, &b->cuts,
+						 &b->lines, &b->ncuts, &b->nl);
+			if (b->ncuts || b->eof)
+				return;
+			free(b->cuts);
+			free(b->lines);
+			b->cuts = b->lines = NULL;
+			if (b->cap >= MAX_ROW_BYTES) {
+				f->rc = pm_errf(&f->err, "%s:%zu: a row longer than 1 GiB (an unterminated quote?)",
+						f->path, b->line0);
+				return;
+			}
+			b->cap *= 2;
+		}
+	}
 	size_t rest = p->have - p->end;
 	if (b->cap < p->cap || b->cap < rest + 1) {
 		b->cap = p->cap > rest + 1 ? p->cap : rest + 1;
@@ -736,9 +770,21 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 		piece = 64 << 10;
 	struct block blk[2] = {{0}};
 	struct block *cur = &blk[0], *nxt = &blk[1];
+	/* A regular file is read through a mapping, a window at a time (the
+	 * pages of the windows done are let go); a pipe or device by read(). */
+	struct fs_map map = {.fd = -1};
+	bool mapped = total > 0 && fs_map_stream(fd, (size_t)sb.st_size, &map) == 0;
 	cur->cap = cap;
-	cur->buf = xmalloc(cap);
-	int rc = fill(fd, path, cur->buf, cur->cap, &cur->have, &cur->eof, err);
+	int rc = 0;
+	if (mapped) {
+		cur->mapped = true;
+		cur->buf = map.data;
+		cur->have = map.len < cap ? map.len : cap;
+		cur->eof = cur->have == map.len;
+	} else {
+		cur->buf = xmalloc(cap);
+		rc = fill(fd, path, cur->buf, cur->cap, &cur->have, &cur->eof, err);
+	}
 
 	/* the header: the first row */
 	struct header h = {0};
@@ -755,6 +801,11 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 				break;
 			}
 			cur->cap *= 2;
+			if (mapped) {
+				cur->have = map.len < cur->cap ? map.len : cur->cap;
+				cur->eof = cur->have == map.len;
+				continue;
+			}
 			cur->buf = xrealloc(cur->buf, cur->cap);
 			rc = fill(fd, path, cur->buf, cur->cap, &cur->have, &cur->eof, err);
 			continue;
@@ -807,7 +858,7 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 		struct block head = *cur;
 		head.end = cur->start;
 		head.nl = 0;
-		struct fetch f = {.fd = fd, .path = path, .delim = delim, .piece = piece, .prev = &head,
+		struct fetch f = {.fd = fd, .map = mapped ? &map : NULL, .path = path, .delim = delim, .piece = piece, .prev = &head,
 				  .next = nxt};
 		fetch_block(&f);
 		if (f.rc < 0) {
@@ -841,7 +892,7 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 			p[k].end = cur->start + cur->cuts[k];
 			p[k].line0 = cur->line0 + cur->lines[k];
 		}
-		struct fetch f = {.fd = fd, .path = path, .delim = delim, .piece = piece, .prev = cur,
+		struct fetch f = {.fd = fd, .map = mapped ? &map : NULL, .path = path, .delim = delim, .piece = piece, .prev = cur,
 				  .next = nxt};
 		struct beside bs = {.run = &r, .write = pcs[!side], .nwrite = pending,
 				    .fetch = cur->eof ? NULL : &f, .fetch_fn = fetch_block};
@@ -868,6 +919,8 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 			side = !side;
 			break;
 		}
+		if (mapped) /* the rows of the block done: its pages can go */
+			fs_map_release(&map, cur->offset, nxt->offset);
 		struct block *tmpb = cur;
 		cur = nxt;
 		nxt = tmpb;
@@ -882,6 +935,7 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 	}
 	if (started)
 		rc = run_finish(&r, rc, err);
+	fs_map_close(&map);
 	close(fd);
 	block_free(&blk[0]);
 	block_free(&blk[1]);

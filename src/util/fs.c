@@ -187,6 +187,30 @@ int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err)
 	return 0;
 }
 
+int fs_map_stream(int fd, size_t len, struct fs_map *m)
+{
+	memset(m, 0, sizeof *m);
+	m->fd = -1;
+	if (len == 0)
+		return -1;
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	madvise(p, len, MADV_SEQUENTIAL);
+	m->data = p;
+	m->len = len;
+	return 0;
+}
+
+void fs_map_release(struct fs_map *m, size_t from, size_t to)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	from = (from + pg - 1) / pg * pg;
+	to = to / pg * pg;
+	if (m->data && from < to && to <= m->len)
+		madvise((char *)m->data + from, to - from, MADV_DONTNEED);
+}
+
 void fs_map_close(struct fs_map *m)
 {
 	if (m->data)

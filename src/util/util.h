@@ -177,6 +177,16 @@ struct fs_map {
 /* Read-only memory map of a whole file (an empty file maps to len 0). */
 int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err);
 void fs_map_close(struct fs_map *m);
+/* A read-only mapping of the first len bytes of the open file fd, for
+ * reading once from start to end: pages are faulted in as they are read
+ * (with read-ahead), not at once, so the file may be larger than memory
+ * when the reader lets go of what it has read (fs_map_release).  fd stays
+ * the caller's (m->fd is -1); fs_map_close unmaps.  -1 when it cannot be
+ * mapped (the caller reads instead). */
+int fs_map_stream(int fd, size_t len, struct fs_map *m);
+/* Lets go of the whole pages of [from, to): touched again, they are read
+ * again from the file. */
+void fs_map_release(struct fs_map *m, size_t from, size_t to);
 
 /* ---- threads ---------------------------------------------------------------- */
 int pm_ncpu(void);

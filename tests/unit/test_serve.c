@@ -8,6 +8,9 @@
 #include "registry/registry.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -449,6 +452,31 @@ START_TEST(test_predict_file_chunks_match_frame)
 		free(r);
 		predict_stats_free(&st);
 	}
+	/* a pipe is read with read(), not mapped: the same rows out */
+	char *fifo = path_join(dir, "pipe.csv");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	for (size_t chunk = 64; chunk <= 4096; chunk *= 8) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			int fd = open(fifo, O_WRONLY);
+			_exit(fd >= 0 && fs_write_fd(fd, score_csv, strlen(score_csv)) == 0 ? 0 : 1);
+		}
+		o.chunk_bytes = chunk;
+		int rc = predict_file(m, fifo, &o, &st, &err);
+		int status;
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_msg(rc == 0, "%s", err.msg);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		ck_assert_uint_eq(st.rows, 8);
+		ck_assert_uint_eq(st.rejected, 3);
+		char *got = slurp(out);
+		ck_assert_str_eq(got, want);
+		free(got);
+		predict_stats_free(&st);
+	}
+	unlink(fifo);
+	free(fifo);
 	/* a key column the file lacks is an error, not a reject */
 	const char *bad[] = {"nope"};
 	o.keys = bad;
