@@ -16,19 +16,16 @@ static bool round_trips(double v, int prec, char *buf, size_t n)
 	return strtod(buf, NULL) == v;
 }
 
-/* What fmt_double prints, by bisection over the precision: the slow path,
- * for values the fast one does not cover. */
+/* What fmt_double prints: the slow path, for values the fast one does not
+ * cover (tiny or huge).  From 17 digits down while one fewer still reads
+ * back (if N digits do not, fewer do not either): most such values need
+ * 16 or 17, found with one or two trials. */
 static void fmt_slow(double v, char *buf, size_t n)
 {
-	int lo = 6, hi = 17;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		if (round_trips(v, mid, buf, n))
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	snprintf(buf, n, "%.*g", lo, v);
+	int p = 17;
+	while (p > 6 && round_trips(v, p - 1, buf, n))
+		p--;
+	snprintf(buf, n, "%.*g", p, v);
 }
 
 typedef unsigned __int128 u128;
