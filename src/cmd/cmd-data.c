@@ -144,6 +144,9 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 		if (frame_parse_csv(m.data, m.len, path, name, &o, &f, &rep, err) < 0)
 			goto fail;
 	}
+	/* a key or frame read from a file that shrank meanwhile is not kept */
+	if (fs_map_check(&m, path, err) < 0)
+		goto fail;
 	fs_map_close(&m);
 	size_t rows = f->nrows, cols = f->ncols;
 	if (session_store_frame(s, f, path, cached ? artifact : NULL, err) < 0) {

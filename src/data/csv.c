@@ -1377,6 +1377,11 @@ int frame_read_csv(const char *path, const char *name, const struct csv_options 
 	if (fs_map_open(path, &m, err) < 0)
 		return -1;
 	int rc = parse_csv(m.data, m.len, path, name, opt, 0, out, report, err);
+	if (rc == 0 && fs_map_check(&m, path, err) < 0) {
+		frame_free(*out);
+		*out = NULL;
+		rc = -1;
+	}
 	fs_map_close(&m);
 	return rc;
 }

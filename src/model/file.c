@@ -323,6 +323,11 @@ int model_load_file(const char *path, struct model **out, struct pm_err *err)
 	if (fs_map_open(path, &map, err) < 0)
 		return -1;
 	int rc = model_deserialize(map.data, map.len, path, out, NULL, NULL, NULL, err);
+	if (rc == 0 && fs_map_check(&map, path, err) < 0) {
+		model_free(*out);
+		*out = NULL;
+		rc = -1;
+	}
 	fs_map_close(&map);
 	return rc;
 }

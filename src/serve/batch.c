@@ -926,6 +926,8 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 		nxt = tmpb;
 		side = !side;
 	}
+	if (rc == 0 && mapped)
+		rc = fs_map_check(&map, path, err); /* the output is not committed */
 	if (rc == 0 && pending)
 		rc = run_write(&r, pcs[!side], pending, err);
 	for (int q = 0; q < 2; q++) {

@@ -3,6 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -154,6 +158,84 @@ const char *path_base(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* ---- the SIGBUS guard ----------------------------------------------------------------
+ * Touching a page of a file mapping past the file's end raises SIGBUS: a
+ * file truncated by another process while prodml reads it would kill the
+ * process.  Mappings are registered here; the handler puts zero pages over
+ * the rest of a registered mapping from the faulting page on, notes that
+ * the file shrank, and lets the read go on; the reader then reports the
+ * change (fs_map_shrank).  A fault outside every registered mapping gets
+ * the default action.  This table is the process's signal state, like the
+ * SIGINT flag in main.c: the one kind of state kept outside the session. */
+#define GUARD_SLOTS 1024
+static struct {
+	_Atomic uintptr_t base; /* 0: free; 1: being filled */
+	_Atomic size_t len;
+	atomic_int shrank;
+} guard[GUARD_SLOTS];
+static size_t guard_page;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	uintptr_t a = (uintptr_t)si->si_addr;
+	for (size_t i = 0; i < GUARD_SLOTS; i++) {
+		uintptr_t b = atomic_load(&guard[i].base);
+		size_t n = atomic_load(&guard[i].len);
+		if (b > 1 && a >= b && a < b + n) {
+			uintptr_t pg = a & ~(uintptr_t)(guard_page - 1);
+			if (mmap((void *)pg, b + n - pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				 -1, 0) != MAP_FAILED) {
+				atomic_store(&guard[i].shrank, 1);
+				return;
+			}
+			break;
+		}
+	}
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGBUS, &dfl, NULL); /* the fault repeats, with the default action */
+}
+
+static void guard_install(void)
+{
+	guard_page = (size_t)sysconf(_SC_PAGESIZE);
+	struct sigaction sa = {.sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+static void guard_add(struct fs_map *m)
+{
+	pthread_once(&guard_once, guard_install);
+	for (size_t i = 0; i < GUARD_SLOTS; i++) {
+		uintptr_t zero = 0;
+		if (atomic_compare_exchange_strong(&guard[i].base, &zero, 1)) {
+			atomic_store(&guard[i].len, m->len);
+			atomic_store(&guard[i].shrank, 0);
+			atomic_store(&guard[i].base, (uintptr_t)m->data);
+			m->guard = (int)i + 1;
+			return;
+		}
+	}
+	/* every slot taken: this map is unguarded */
+}
+
+bool fs_map_shrank(const struct fs_map *m)
+{
+	return m->guard && atomic_load(&guard[m->guard - 1].shrank);
+}
+
+int fs_map_check(const struct fs_map *m, const char *path, struct pm_err *err)
+{
+	if (!fs_map_shrank(m))
+		return 0;
+	return pm_errf(err, "%s: the file shrank while it was read (another process changed it)",
+		       path);
+}
+
 int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err)
 {
 	memset(m, 0, sizeof *m);
@@ -184,6 +266,7 @@ int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err)
 		return pm_errf(err, "%s: cannot map: %s", path, strerror(e));
 	}
 	madvise(m->data, m->len, MADV_SEQUENTIAL);
+	guard_add(m);
 	return 0;
 }
 
@@ -199,6 +282,7 @@ int fs_map_stream(int fd, size_t len, struct fs_map *m)
 	madvise(p, len, MADV_SEQUENTIAL);
 	m->data = p;
 	m->len = len;
+	guard_add(m);
 	return 0;
 }
 
@@ -213,6 +297,9 @@ void fs_map_release(struct fs_map *m, size_t from, size_t to)
 
 void fs_map_close(struct fs_map *m)
 {
+	if (m->guard)
+		atomic_store(&guard[m->guard - 1].base, 0);
+	m->guard = 0;
 	if (m->data)
 		munmap(m->data, m->len);
 	if (m->fd >= 0)

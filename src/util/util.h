@@ -173,8 +173,13 @@ struct fs_map {
 	void *data;
 	size_t len;
 	int fd;
+	int guard;        /* its slot in the SIGBUS guard + 1; 0: none */
 };
-/* Read-only memory map of a whole file (an empty file maps to len 0). */
+/* Read-only memory map of a whole file (an empty file maps to len 0).
+ * Maps are guarded: if the file shrinks while it is mapped (another
+ * process truncates it), reading past its new end gives zero bytes
+ * instead of killing the process with SIGBUS, and fs_map_shrank says so:
+ * a reader checks it before trusting what it read. */
 int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err);
 void fs_map_close(struct fs_map *m);
 /* A read-only mapping of the first len bytes of the open file fd, for
@@ -187,6 +192,10 @@ int fs_map_stream(int fd, size_t len, struct fs_map *m);
 /* Lets go of the whole pages of [from, to): touched again, they are read
  * again from the file. */
 void fs_map_release(struct fs_map *m, size_t from, size_t to);
+/* Whether the file shrank under the mapping and zeros were read. */
+bool fs_map_shrank(const struct fs_map *m);
+/* -1 with "PATH: the file shrank while it was read" when it did, else 0. */
+int fs_map_check(const struct fs_map *m, const char *path, struct pm_err *err);
 
 /* ---- threads ---------------------------------------------------------------- */
 int pm_ncpu(void);

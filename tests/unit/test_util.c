@@ -368,6 +368,45 @@ START_TEST(test_par_for_err)
 }
 END_TEST
 
+START_TEST(test_map_of_a_shrinking_file)
+{
+	/* another process truncates a mapped file: the pages past the new end
+	 * read as zeros instead of SIGBUS, and the map says the file shrank */
+	char path[] = "/tmp/prodml-test-map.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = 3 * pg;
+	char *buf = malloc(len);
+	memset(buf, 'a', len);
+	ck_assert_int_eq(fs_write_fd(fd, buf, len), 0);
+	struct pm_err err = {0};
+	struct fs_map m, s;
+	ck_assert_int_eq(fs_map_open(path, &m, &err), 0);
+	ck_assert_int_eq(fs_map_stream(fd, len, &s), 0);
+	ck_assert_int_eq(fs_map_check(&m, path, &err), 0);
+	ck_assert_int_eq(truncate(path, 100), 0);
+	const volatile char *p = m.data, *q = s.data;
+	ck_assert_int_eq(p[0], 'a');
+	ck_assert_int_eq(p[99], 'a');
+	ck_assert_int_eq(p[2 * pg + 5], 0); /* past the end: a zero, not a signal */
+	ck_assert_int_eq(p[pg], 0);
+	ck_assert(fs_map_shrank(&m));
+	ck_assert(!fs_map_shrank(&s)); /* the other map has not touched those pages */
+	ck_assert_int_eq(q[len - 1], 0);
+	ck_assert(fs_map_shrank(&s));
+	ck_assert_int_eq(fs_map_check(&m, path, &err), -1);
+	char want[128];
+	snprintf(want, sizeof want, "%s: the file shrank while it was read (another process changed it)",
+		 path);
+	ck_assert_str_eq(err.msg, want);
+	fs_map_close(&m);
+	fs_map_close(&s);
+	close(fd);
+	unlink(path);
+	free(buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -386,6 +425,7 @@ int main(void)
 	tcase_add_test(tc, test_par_for);
 	tcase_add_test(tc, test_proc);
 	tcase_add_test(tc, test_par_for_err);
+	tcase_add_test(tc, test_map_of_a_shrinking_file);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
