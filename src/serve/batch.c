@@ -677,58 +677,55 @@ struct fetch {
 	struct pm_err err;
 };
 
+/* Fills the block up to its cap: a window of the mapping (nothing copied)
+ * or what read() gives after the bytes it holds. */
+static int block_fill(const struct fetch *f, struct block *b, struct pm_err *err)
+{
+	if (b->mapped) {
+		size_t left = f->map->len - b->offset;
+		b->have = left < b->cap ? left : b->cap;
+		b->eof = b->have == left;
+		return 0;
+	}
+	return fill(f->fd, f->path, b->buf, b->cap, &b->have, &b->eof, err);
+}
+
+/* Twice the room, for a row longer than the block. */
+static void block_grow(struct block *b)
+{
+	b->cap *= 2;
+	if (!b->mapped)
+		b->buf = xrealloc(b->buf, b->cap);
+}
+
 /* Reads the block after prev: its unfinished row, then more of the file,
- * until at least one row is complete (the buffer grows for a long row). */
+ * until at least one row is complete (the block grows for a long row). */
 static void fetch_block(struct fetch *f)
 {
 	struct block *p = f->prev, *b = f->next;
-	if (f->map) {
-		/* a window of the mapping from where the last block's rows end:
-		 * nothing is copied */
-		free(b->cuts);
-		free(b->lines);
-		b->cuts = b->lines = NULL;
-		b->mapped = true;
-		b->offset = p->offset + p->end;
-		b->buf = (char *)f->map->data + b->offset;
-		b->start = 0;
-		b->line0 = p->line0 + p->nl;
-		b->cap = p->cap;
-		size_t left = f->map->len - b->offset;
-		for (;;) {
-			b->have = left < b->cap ? left : b->cap;
-			b->eof = b->have == left;
-			b->end = sv_csv_rows_end(b->buf, b->have, f->delim, f->piece, b->eof, &b->cuts,
-						 &b->lines, &b->ncuts, &b->nl);
-			if (b->ncuts || b->eof)
-				return;
-			free(b->cuts);
-			free(b->lines);
-			b->cuts = b->lines = NULL;
-			if (b->cap >= MAX_ROW_BYTES) {
-				f->rc = pm_errf(&f->err, "%s:%zu: a row longer than 1 GiB (an unterminated quote?)",
-						f->path, b->line0);
-				return;
-			}
-			b->cap *= 2;
-		}
-	}
-	size_t rest = p->have - p->end;
-	if (b->cap < p->cap || b->cap < rest + 1) {
-		b->cap = p->cap > rest + 1 ? p->cap : rest + 1;
-		b->buf = xrealloc(b->buf, b->cap);
-	}
-	memcpy(b->buf, p->buf + p->end, rest);
-	b->have = rest;
-	b->start = 0;
-	b->offset = p->offset + p->end;
-	b->line0 = p->line0 + p->nl;
-	b->eof = p->eof;
 	free(b->cuts);
 	free(b->lines);
 	b->cuts = b->lines = NULL;
+	b->start = 0;
+	b->offset = p->offset + p->end;
+	b->line0 = p->line0 + p->nl;
+	if (f->map) {
+		/* a window of the mapping from where the last block's rows end */
+		b->mapped = true;
+		b->buf = (char *)f->map->data + b->offset;
+		b->cap = p->cap;
+	} else {
+		size_t rest = p->have - p->end;
+		if (b->cap < p->cap || b->cap < rest + 1) {
+			b->cap = p->cap > rest + 1 ? p->cap : rest + 1;
+			b->buf = xrealloc(b->buf, b->cap);
+		}
+		memcpy(b->buf, p->buf + p->end, rest);
+		b->have = rest;
+		b->eof = p->eof;
+	}
 	for (;;) {
-		if (fill(f->fd, f->path, b->buf, b->cap, &b->have, &b->eof, &f->err) < 0) {
+		if (block_fill(f, b, &f->err) < 0) {
 			f->rc = -1;
 			return;
 		}
@@ -744,8 +741,7 @@ static void fetch_block(struct fetch *f)
 					f->path, b->line0);
 			return;
 		}
-		b->cap *= 2;
-		b->buf = xrealloc(b->buf, b->cap);
+		block_grow(b);
 	}
 }
 
@@ -774,17 +770,13 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 	 * pages of the windows done are let go); a pipe or device by read(). */
 	struct fs_map map = {.fd = -1};
 	bool mapped = total > 0 && fs_map_stream(fd, (size_t)sb.st_size, &map) == 0;
+	/* where blocks come from; each round adds the blocks it links */
+	const struct fetch src = {.fd = fd, .map = mapped ? &map : NULL, .path = path, .delim = delim,
+				  .piece = piece};
 	cur->cap = cap;
-	int rc = 0;
-	if (mapped) {
-		cur->mapped = true;
-		cur->buf = map.data;
-		cur->have = map.len < cap ? map.len : cap;
-		cur->eof = cur->have == map.len;
-	} else {
-		cur->buf = xmalloc(cap);
-		rc = fill(fd, path, cur->buf, cur->cap, &cur->have, &cur->eof, err);
-	}
+	cur->mapped = mapped;
+	cur->buf = mapped ? map.data : xmalloc(cap);
+	int rc = block_fill(&src, cur, err);
 
 	/* the header: the first row */
 	struct header h = {0};
@@ -800,14 +792,8 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 				rc = pm_errf(err, "%s:1: the header row is longer than 1 GiB", path);
 				break;
 			}
-			cur->cap *= 2;
-			if (mapped) {
-				cur->have = map.len < cur->cap ? map.len : cur->cap;
-				cur->eof = cur->have == map.len;
-				continue;
-			}
-			cur->buf = xrealloc(cur->buf, cur->cap);
-			rc = fill(fd, path, cur->buf, cur->cap, &cur->have, &cur->eof, err);
+			block_grow(cur);
+			rc = block_fill(&src, cur, err);
 			continue;
 		}
 		struct sv_csv c;
@@ -858,8 +844,9 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 		struct block head = *cur;
 		head.end = cur->start;
 		head.nl = 0;
-		struct fetch f = {.fd = fd, .map = mapped ? &map : NULL, .path = path, .delim = delim, .piece = piece, .prev = &head,
-				  .next = nxt};
+		struct fetch f = src;
+		f.prev = &head;
+		f.next = nxt;
 		fetch_block(&f);
 		if (f.rc < 0) {
 			rc = -1;
@@ -892,8 +879,9 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 			p[k].end = cur->start + cur->cuts[k];
 			p[k].line0 = cur->line0 + cur->lines[k];
 		}
-		struct fetch f = {.fd = fd, .map = mapped ? &map : NULL, .path = path, .delim = delim, .piece = piece, .prev = cur,
-				  .next = nxt};
+		struct fetch f = src;
+		f.prev = cur;
+		f.next = nxt;
 		struct beside bs = {.run = &r, .write = pcs[!side], .nwrite = pending,
 				    .fetch = cur->eof ? NULL : &f, .fetch_fn = fetch_block};
 		pthread_t th;
