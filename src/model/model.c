@@ -605,14 +605,17 @@ static void layer_rows(const double *W, const double *bias, size_t din, size_t d
 	}
 }
 
-/* The deep part of ROWS rows: z (ROWS x K, the linear part in it) += the
- * output layer.  in: ROWS x d0 scratch; h1, h2: wmax vectors. */
-static void deep_rows(const struct model *m, const double *dense, const uint32_t *cat, double *z,
-		      double *in, vrow *h1, vrow *h2)
+/* The deep part of n <= ROWS rows: z (n x K, the linear part in it) += the
+ * output layer.  Lanes past n compute a copy of the first row and are
+ * dropped: lanes never mix.  in: ROWS x d0 scratch; h1, h2: wmax vectors. */
+static void deep_rows(const struct model *m, const double *dense, const uint32_t *cat, size_t n,
+		      double *z, double *in, vrow *h1, vrow *h2)
 {
 	size_t K = (size_t)m->nout, d0 = m->d0;
 	const double *P = m->params;
-	deep_input(m, dense, cat, ROWS, in);
+	deep_input(m, dense, cat, n, in);
+	for (size_t r = n; r < ROWS; r++)
+		memcpy(in + r * d0, in, d0 * sizeof *in);
 	for (size_t kk = 0; kk < d0; kk++)
 		for (size_t r = 0; r < ROWS; r++)
 			h1[kk][r] = in[r * d0 + kk];
@@ -625,7 +628,7 @@ static void deep_rows(const struct model *m, const double *dense, const uint32_t
 	}
 	int L = m->nhidden;
 	layer_rows(P + m->off_w[L], P + m->off_bias[L], m->dims[L], K, a, o, false);
-	for (size_t r = 0; r < ROWS; r++)
+	for (size_t r = 0; r < n; r++)
 		for (size_t k = 0; k < K; k++)
 			z[r * K + k] += o[k][r];
 }
@@ -635,58 +638,30 @@ void model_predict_rows(const struct model *m, const double *dense, const uint32
 {
 	const struct transform *t = m->tf;
 	size_t K = (size_t)m->nout, nd = t->ndense, nc = t->ncat;
-	const double *P = m->params;
 	size_t wmax = m->d0 > K ? m->d0 : K;
 	for (int l = 1; l <= m->nhidden; l++)
 		if (m->dims[l] > wmax)
 			wmax = m->dims[l];
-	size_t i = 0;
-	if (m->has_deep && n >= ROWS) {
-		vrow *v1 = xmalloc(wmax * sizeof *v1), *v2 = xmalloc(wmax * sizeof *v2);
-		double *in = xmalloc(ROWS * m->d0 * sizeof *in);
-		for (; i + ROWS <= n; i += ROWS) {
-			double *z = out + i * K;
-			for (size_t r = 0; r < ROWS; r++)
-				linear_part(m, dense + (i + r) * nd, cat + (i + r) * nc, z + r * K);
-			deep_rows(m, dense + i * nd, cat + i * nc, z, in, v1, v2);
-			for (size_t r = 0; r < ROWS; r++)
-				finish_output(m, z + r * K);
-		}
-		free(v1);
-		free(v2);
-		free(in);
+	vrow *v1 = NULL, *v2 = NULL;
+	double *in = NULL;
+	if (m->has_deep) {
+		v1 = xmalloc(wmax * sizeof *v1);
+		v2 = xmalloc(wmax * sizeof *v2);
+		in = xmalloc(ROWS * m->d0 * sizeof *in);
 	}
-	/* one row at a time: the rows past the last block, and models without
-	 * a deep part */
-	double *h1 = m->has_deep ? xmalloc(wmax * sizeof *h1) : NULL;
-	double *h2 = m->has_deep ? xmalloc(wmax * sizeof *h2) : NULL;
-	for (; i < n; i++) {
-		const double *x = dense + i * nd;
-		const uint32_t *c = cat + i * nc;
+	for (size_t i = 0; i < n; i += ROWS) {
+		size_t rows = n - i < ROWS ? n - i : ROWS;
 		double *z = out + i * K;
-		linear_part(m, x, c, z);
-		if (m->has_deep) {
-			deep_input(m, x, c, 1, h1);
-			double *a = h1, *o = h2;
-			for (int l = 0; l < m->nhidden; l++) {
-				size_t din = m->dims[l], dout = m->dims[l + 1];
-				for (size_t k = 0; k < dout; k++) {
-					double v = dot_fixed(P + m->off_w[l] + k * din, a, din) + P[m->off_bias[l] + k];
-					o[k] = v > 0 ? v : 0;
-				}
-				double *tmp = a;
-				a = o;
-				o = tmp;
-			}
-			size_t hl = m->dims[m->nhidden];
-			int L = m->nhidden;
-			for (size_t k = 0; k < K; k++)
-				z[k] += dot_fixed(P + m->off_w[L] + k * hl, a, hl) + P[m->off_bias[L] + k];
-		}
-		finish_output(m, z);
+		for (size_t r = 0; r < rows; r++)
+			linear_part(m, dense + (i + r) * nd, cat + (i + r) * nc, z + r * K);
+		if (m->has_deep)
+			deep_rows(m, dense + i * nd, cat + i * nc, rows, z, in, v1, v2);
+		for (size_t r = 0; r < rows; r++)
+			finish_output(m, z + r * K);
 	}
-	free(h1);
-	free(h2);
+	free(v1);
+	free(v2);
+	free(in);
 }
 
 int model_predict_values(const struct model *m, const struct ft_value *in, double *out,

@@ -103,43 +103,39 @@ static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7
 				   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 				   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Adds the digits from s[i] on to *mant (wrapping past 19 of them, which
+ * the caller refuses); returns the index after them. */
+static inline size_t digit_run(const char *s, size_t i, size_t n, uint64_t *mant)
+{
+	for (; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			break;
+		*mant = *mant * 10 + d;
+	}
+	return i;
+}
+
 /* The common form of a CSV number: [sign] digits [. digits], 19 digits at
  * most and no exponent.  When the digits fit in 53 bits the value is exact
  * with one correctly rounded division (Clinger's fast path); false sends
  * everything else to the general reader. */
 static inline bool parse_plain_decimal(const char *s, size_t n, double *out)
 {
-	size_t i = 0;
-	bool neg = false;
-	if (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-';
-		i = 1;
-	}
+	size_t i = s[0] == '-' || s[0] == '+';
 	uint64_t mant = 0;
-	size_t start = i;
-	for (; i < n; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9)
-			break;
-		mant = mant * 10 + d;
+	size_t e = digit_run(s, i, n, &mant), intd = e - i, fracd = 0;
+	if (e < n && s[e] == '.') {
+		i = e + 1;
+		e = digit_run(s, i, n, &mant);
+		fracd = e - i;
 	}
-	size_t intd = i - start, fracd = 0;
-	if (i < n && s[i] == '.') {
-		size_t f = ++i;
-		for (; i < n; i++) {
-			unsigned d = (unsigned char)s[i] - '0';
-			if (d > 9)
-				break;
-			mant = mant * 10 + d;
-		}
-		fracd = i - f;
-	}
-	if (i != n || intd + fracd == 0 || intd + fracd > 19 || mant > (1ULL << 53))
+	if (e != n || intd + fracd == 0 || intd + fracd > 19 || mant > (1ULL << 53))
 		return false;
 	double v = (double)mant;
 	if (fracd)
 		v /= pow10_tab[fracd];
-	*out = neg ? -v : v;
+	*out = s[0] == '-' ? -v : v;
 	return true;
 }
 
