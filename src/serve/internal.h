@@ -183,6 +183,10 @@ struct spool_pos {
 	uint32_t seg;
 	uint64_t off;
 };
+static inline bool spool_before(struct spool_pos a, struct spool_pos b)
+{
+	return a.seg < b.seg || (a.seg == b.seg && a.off < b.off);
+}
 struct spool;
 /* Makes the server's spool directory and holds its lock until spool_close. */
 int spool_open(const char *ws_dir, const char *model, int64_t server_id, struct spool **out,

@@ -32,7 +32,6 @@ struct reqlog {
 	size_t head, n;
 	bool stop;
 	pthread_t writer, mover;
-	bool mover_started;
 	pthread_mutex_t pos_mu; /* written */
 	pthread_cond_t pos_cv;
 	struct spool_pos written, moved_to;
@@ -120,11 +119,6 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-static bool behind(struct spool_pos a, struct spool_pos b)
-{
-	return a.seg < b.seg || (a.seg == b.seg && a.off < b.off);
-}
-
 /* Moves what was written up to now: *stop ends it between transactions. */
 static int move_written(struct reqlog *l, const atomic_bool *stop, struct pm_err *err)
 {
@@ -147,7 +141,7 @@ static void *mover(void *arg)
 #endif
 	for (;;) {
 		pthread_mutex_lock(&l->pos_mu);
-		if (!behind(l->moved_to, l->written) && !atomic_load(&l->mover_stop)) {
+		if (!spool_before(l->moved_to, l->written) && !atomic_load(&l->mover_stop)) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += 1;
@@ -192,10 +186,9 @@ int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_
 	pthread_cond_init(&l->cv, NULL);
 	pthread_mutex_init(&l->pos_mu, NULL);
 	pthread_cond_init(&l->pos_cv, NULL);
-	if (pthread_create(&l->mover, NULL, mover, l) == 0)
-		l->mover_started = true;
-	if (!l->mover_started || pthread_create(&l->writer, NULL, writer, l) != 0) {
-		if (l->mover_started) {
+	bool mover_started = pthread_create(&l->mover, NULL, mover, l) == 0;
+	if (!mover_started || pthread_create(&l->writer, NULL, writer, l) != 0) {
+		if (mover_started) {
 			atomic_store(&l->mover_stop, true);
 			pthread_mutex_lock(&l->pos_mu);
 			pthread_cond_signal(&l->pos_cv);
@@ -246,7 +239,7 @@ void reqlog_close(struct reqlog *l)
 	pthread_mutex_unlock(&l->pos_mu);
 	pthread_join(l->mover, NULL);
 	struct pm_err err;
-	bool all = move_written(l, NULL, &err) == 0 && !behind(l->moved_to, l->written);
+	bool all = move_written(l, NULL, &err) == 0 && !spool_before(l->moved_to, l->written);
 	/* not all moved (the database unwritable): the spool stays for
 	 * spool_recover */
 	spool_close(l->sp, all ? l->ws : NULL);

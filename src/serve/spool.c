@@ -504,11 +504,6 @@ static int move_segment(struct spool_reader *r, struct workspace *ws, uint64_t *
 	return rc;
 }
 
-static bool before(struct spool_pos a, struct spool_pos b)
-{
-	return a.seg < b.seg || (a.seg == b.seg && a.off < b.off);
-}
-
 static int forget_segment(struct workspace *ws, const char *name, uint32_t seg, struct pm_err *err)
 {
 	sqlite3_stmt *st;
@@ -540,7 +535,7 @@ int spool_move(struct spool *s, struct workspace *ws, struct spool_pos *at, stru
 	       size_t round, const atomic_bool *stop, struct spool_counts *n, struct pm_err *err)
 {
 	struct spool_reader *r = &s->rd;
-	while (before(*at, upto) && !(stop && atomic_load(stop))) {
+	while (spool_before(*at, upto) && !(stop && atomic_load(stop))) {
 		uint64_t head = at->off;
 		if (r->seg != at->seg && reader_open(r, ws, at->seg, &at->off, err) < 0)
 			return -1;
