@@ -202,8 +202,8 @@ static void w_columns(struct writer *w, const struct frame *f, uint64_t *tab,
 
 struct save_job {
 	const struct writer *w;
-	int fd;
-	int err; /* errno of the first failed write */
+	struct fs_flusher out;
+	int err; /* errno of the first failed write or sync */
 	struct sha256 sha;
 	uint64_t sum;
 	size_t body_end;
@@ -211,11 +211,12 @@ struct save_job {
 
 static void write_all(struct save_job *j, const void *p, size_t n)
 {
-	if (!j->err && fs_write_fd(j->fd, p, n) < 0)
+	if (!j->err && fs_flusher_write(&j->out, p, n) < 0)
 		j->err = errno;
 }
 
-/* Item 0 hashes the file with SHA-256; item 1 writes it and its trailer. */
+/* Item 0 hashes the file with SHA-256; item 1 writes it and its trailer
+ * and syncs it, the disk writing behind it as it goes. */
 static void save_item(void *ctx, size_t i)
 {
 	struct save_job *j = ctx;
@@ -233,6 +234,8 @@ static void save_item(void *ctx, size_t i)
 	}
 	j->sum = hash64_blocks_final(&sum);
 	write_all(j, &j->sum, 8);
+	if (!j->err && fs_flusher_sync(&j->out) < 0)
+		j->err = errno;
 }
 
 int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct pm_err *err)
@@ -272,17 +275,17 @@ int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct
 	char *tmp = fs_tmp_name(path);
 	int rc = 0;
 	struct save_job job = {.w = &w, .body_end = body_end};
-	job.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (job.fd < 0) {
+	job.out.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (job.out.fd < 0) {
 		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
 	sha256_init(&job.sha);
 	par_for(2, 2, save_item, &job);
 	sha256_update(&job.sha, &job.sum, 8);
-	if (job.err || (fsync(job.fd) != 0 && errno != EINVAL))
-		rc = pm_errf(err, "cannot write %s: %s", path, strerror(job.err ? job.err : errno));
-	if (close(job.fd) != 0 && rc == 0)
+	if (job.err)
+		rc = pm_errf(err, "cannot write %s: %s", path, strerror(job.err));
+	if (close(job.out.fd) != 0 && rc == 0)
 		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
 	if (rc == 0 && sha_hex) {
 		uint8_t digest[32];

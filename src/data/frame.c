@@ -235,27 +235,27 @@ static uint64_t fp_column(const struct column *c, size_t nrows, uint64_t h)
 		for (size_t k = 0; k < m; k++)
 			vb[k] = c->valid[r0 + k] != 0;
 		h = hash64(vb, m, h);
-		for (size_t k = 0; k < m; k++) {
-			size_t r = r0 + k;
-			uint64_t v = 0;
-			if (vb[k]) {
-				switch (c->type) {
-				case PM_INT:
-				case PM_TIMESTAMP:
-					v = (uint64_t)c->v.i64[r];
-					break;
-				case PM_FLOAT:
-					memcpy(&v, &c->v.f64[r], 8);
-					break;
-				case PM_BOOL:
-					v = c->v.b[r] != 0;
-					break;
-				case PM_STRING:
-					v = shash && c->v.code[r] < c->dict->n ? shash[c->v.code[r]] : 0;
-					break;
-				}
+		/* one loop per type, each a select the compiler can vectorize */
+		switch (c->type) {
+		case PM_INT:
+		case PM_TIMESTAMP:
+		case PM_FLOAT:
+			for (size_t k = 0; k < m; k++) {
+				uint64_t v;
+				memcpy(&v, (const char *)c->v.i64 + (r0 + k) * 8, 8);
+				tmp[k] = vb[k] ? v : 0;
 			}
-			tmp[k] = v;
+			break;
+		case PM_BOOL:
+			for (size_t k = 0; k < m; k++)
+				tmp[k] = vb[k] && c->v.b[r0 + k] != 0;
+			break;
+		case PM_STRING:
+			for (size_t k = 0; k < m; k++) {
+				uint32_t code = c->v.code[r0 + k];
+				tmp[k] = vb[k] && shash && code < c->dict->n ? shash[code] : 0;
+			}
+			break;
 		}
 		h = hash64(tmp, m * sizeof *tmp, h);
 	}

@@ -120,6 +120,27 @@ int fs_write_fd(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int fs_flusher_write(struct fs_flusher *w, const void *data, size_t len)
+{
+	if (fs_write_fd(w->fd, data, len) < 0)
+		return -1;
+	w->written += len;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (w->written - w->flushed >= FS_FLUSH_STEP) {
+		/* only a start: errors show at the fsync */
+		sync_file_range(w->fd, (off_t)w->flushed, (off_t)(w->written - w->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		w->flushed = w->written;
+	}
+#endif
+	return 0;
+}
+
+int fs_flusher_sync(struct fs_flusher *w)
+{
+	return fsync(w->fd) != 0 && errno != EINVAL ? -1 : 0;
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err)
 {
 	char *tmp = fs_tmp_name(path);

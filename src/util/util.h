@@ -163,6 +163,17 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_er
 /* Writes all of data to fd (retrying short writes and EINTR): 0, or -1
  * with errno set. */
 int fs_write_fd(int fd, const void *data, size_t len);
+/* Sequential writes to fd that start the disk writing behind them (every
+ * FS_FLUSH_STEP bytes), so that the fsync at the end waits for the last
+ * step only.  Returns as fs_write_fd. */
+struct fs_flusher {
+	int fd;
+	size_t written, flushed;
+};
+#define FS_FLUSH_STEP (8u << 20)
+int fs_flusher_write(struct fs_flusher *w, const void *data, size_t len);
+/* fsync: 0, or -1 with errno set (EINVAL, a file that cannot be synced, is 0) */
+int fs_flusher_sync(struct fs_flusher *w);
 /* A temporary name beside PATH for atomic replacement. Caller frees. */
 char *fs_tmp_name(const char *path);
 int fs_rename(const char *from, const char *to, struct pm_err *err);

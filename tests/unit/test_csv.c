@@ -243,6 +243,59 @@ START_TEST(test_errors_exact)
 }
 END_TEST
 
+/* Rows are read 16 bytes at a time until something other than plain
+ * fields and LF/CRLF turns up; the row is then read again byte by byte.
+ * These rows put each such thing on either side of 16-byte boundaries. */
+START_TEST(test_block_row_reader)
+{
+	const char *text = "a,b,c\n"
+			   /* delimiters at row offsets 15 and 16, 31 and 32 */
+			   "123456789012345,6789012345678901,x\n"
+			   /* CR the 16th byte of the row, LF the 17th */
+			   "12345678901234,5,6\r\n"
+			   /* a lone CR after 16 bytes stays in the field */
+			   "p,12345678901234567\r8,q\n"
+			   /* a quoted field after 16 bytes, with a delimiter in it */
+			   "1234567890123456,\"a,b\",z\n"
+			   /* a stray quote inside an unquoted field after 16 bytes */
+			   "k,12345678901234567\"9,w\n"
+			   /* UTF-8 after 16 bytes */
+			   "m,1234567890123456\xc3\xa9,v\n"
+			   /* the last row, without LF, longer than 16 bytes */
+			   "last,row-is-long-enough,end";
+	struct frame *f = parse(text, NULL);
+	ck_assert_uint_eq(f->nrows, 7);
+	const char *want[7][3] = {
+		{"123456789012345", "6789012345678901", "x"},
+		{"12345678901234", "5", "6"},
+		{"p", "12345678901234567\r8", "q"},
+		{"1234567890123456", "a,b", "z"},
+		{"k", "12345678901234567\"9", "w"},
+		{"m", "1234567890123456\xc3\xa9", "v"},
+		{"last", "row-is-long-enough", "end"},
+	};
+	for (size_t r = 0; r < 7; r++)
+		for (size_t j = 0; j < 3; j++) {
+			const struct column *c = &f->cols[j];
+			ck_assert_int_eq(c->type, PM_STRING);
+			ck_assert_msg(strcmp(c->dict->str[c->v.code[r]], want[r][j]) == 0,
+				      "row %zu field %zu: got \"%s\"", r + 1, j + 1,
+				      c->dict->str[c->v.code[r]]);
+		}
+	frame_free(f);
+
+	/* errors past the first 16 bytes name the right line and field */
+	ck_assert_str_eq(parse_err("a,b,c\n1,2,3\n123456789012345678,\xff,3\n", 36, NULL),
+			 "t.csv:3:2: invalid UTF-8 (byte 0xff) in field 2");
+	ck_assert_str_eq(parse_err("a,b,c\n123456789012345678,x\0y,3\n", 31, NULL),
+			 "t.csv:2:2: NUL byte in field 2");
+	ck_assert_str_eq(parse_err("a,b\n1234567890,1234567890,1234567890,1\n", 38, NULL),
+			 "t.csv:2:3: row has 4 fields, expected 2");
+	ck_assert_str_eq(parse_err("a,b,c\n12345678901234567890,1\r\n", 30, NULL),
+			 "t.csv:2:3: row has 2 fields, expected 3");
+}
+END_TEST
+
 START_TEST(test_stray_quote_lenient)
 {
 	/* a quote inside an unquoted field is kept, as Python's csv does */
@@ -722,6 +775,7 @@ int main(void)
 	tcase_add_test(tc, test_crlf_bom_tsv);
 	tcase_add_test(tc, test_no_header_and_names);
 	tcase_add_test(tc, test_errors_exact);
+	tcase_add_test(tc, test_block_row_reader);
 	tcase_add_test(tc, test_stray_quote_lenient);
 	tcase_add_test(tc, test_skip_bad);
 	tcase_add_test(tc, test_big_fields);
