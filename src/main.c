@@ -1,6 +1,5 @@
 /* prodml: argument parsing; picks a face (REPL, script, single command). */
 #include "cmd/cmd.h"
-#include "model/model.h"
 #include "repl/repl.h"
 #include "tui/tui.h"
 
@@ -41,7 +40,6 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	backend_cpu_park();
 	setlocale(LC_ALL, "");
 	enum { OPT_REPL = 256, OPT_MAN, OPT_VERSION, OPT_KEEP_GOING, OPT_TUI_DUMP, OPT_KEYS,
 	       OPT_TUI_STYLES };

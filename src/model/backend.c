@@ -3,9 +3,15 @@
 #include "model.h"
 
 #include <cblas.h>
-#include <dlfcn.h>
 #include <math.h>
 #include <string.h>
+
+/* OpenBLAS is opened on first use (util dynlib), typed by cblas.h. */
+#define BLAS_FUNCS(X) X(cblas_dgemm) X(openblas_get_num_threads) X(openblas_set_num_threads)
+DYNLIB_TABLE(BLAS_FUNCS, blas_names, blas_fns);
+static struct dynlib blas_lib = {.soname = PM_SONAME_OPENBLAS, .package = "libopenblas-dev",
+				 .names = blas_names, .fns = blas_fns};
+#define BLAS(f) DYNLIB_FN(blas_fns, f)
 
 static void cpu_gemm(const struct backend *be, bool trans_a, bool trans_b, size_t m, size_t n,
 		     size_t k, double alpha, const double *a, size_t lda, const double *b, size_t ldb,
@@ -13,40 +19,48 @@ static void cpu_gemm(const struct backend *be, bool trans_a, bool trans_b, size_
 {
 	if (m == 0 || n == 0)
 		return;
-	cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-		    trans_b ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k, alpha, a,
-		    (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
+	BLAS(cblas_dgemm)(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+			  trans_b ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k,
+			  alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
 }
 
 static int cpu_set_threads(const struct backend *be, int n)
 {
-	int old = openblas_get_num_threads();
+	int old = BLAS(openblas_get_num_threads)();
 	if (n > 0 && n != old)
-		openblas_set_num_threads(n);
+		BLAS(openblas_set_num_threads)(n);
 	return old;
-}
-
-void backend_cpu_park(void)
-{
-	int (*shutdown)(void);
-	*(void **)&shutdown = dlsym(RTLD_DEFAULT, "blas_thread_shutdown_");
-	if (shutdown)
-		shutdown();
 }
 
 static const struct backend cpu_backend = {.name = "cpu", .gemm = cpu_gemm,
 					   .set_threads = cpu_set_threads};
 
-const struct backend *backend_cpu(void)
+/* Opens OpenBLAS.  Its constructor starts a thread pool whose threads spin
+ * in sched_yield for about 0.1 s, which on a small machine takes CPU from
+ * the command; the pool is stopped at once, and OpenBLAS starts it again
+ * at its first threaded product. */
+static int cpu_open(struct pm_err *err)
 {
-	return &cpu_backend;
+	int rc = dynlib_open(&blas_lib, err);
+	if (rc == 1) {
+		int (*shutdown)(void);
+		*(void **)&shutdown = dynlib_sym(&blas_lib, "blas_thread_shutdown_");
+		if (shutdown)
+			shutdown();
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+const struct backend *backend_cpu(struct pm_err *err)
+{
+	return cpu_open(err) < 0 ? NULL : &cpu_backend;
 }
 
 int backend_get(const char *device, const struct backend **out, struct pm_err *err)
 {
 	if (!device || strcmp(device, "cpu") == 0) {
-		*out = &cpu_backend;
-		return 0;
+		*out = backend_cpu(err);
+		return *out ? 0 : -1;
 	}
 	if (strcmp(device, "gpu") == 0 || strcmp(device, "cuda") == 0)
 		return pm_errcf(err, PM_E_USAGE, "GPU backend not built: configure with --enable-cuda");

@@ -33,13 +33,9 @@ struct backend {
 };
 /* The backend for --device cpu|gpu ("cpu" when device is NULL). */
 int backend_get(const char *device, const struct backend **out, struct pm_err *err);
-const struct backend *backend_cpu(void);
-/* OpenBLAS (its pthreads build) starts a pool of threads when it is loaded,
- * and they spin (sched_yield) for some 0.1 s before they sleep: on a small
- * machine, CPU taken from whatever a command does first.  This stops the
- * pool; OpenBLAS starts it again at the first product that uses threads.
- * With another BLAS, or OpenBLAS built with OpenMP, it does nothing. */
-void backend_cpu_park(void);
+/* The CPU backend (OpenBLAS, opened on first use); NULL with err set when
+ * the library cannot be loaded. */
+const struct backend *backend_cpu(struct pm_err *err);
 
 /* ---- random numbers: xoshiro256** seeded by splitmix64 ---------------------
  * Every random choice of training (initial weights, shuffling, dropout)

@@ -18,30 +18,42 @@
 
 #define DEFAULT_MAX_BODY ((size_t)16 << 20)
 
+/* libmicrohttpd is opened by server_start (util dynlib): its functions are
+ * called through MHD(name), typed by microhttpd.h's declarations. */
+#define MHD_FUNCS(X) \
+	X(MHD_add_response_header) X(MHD_create_response_from_buffer) \
+	X(MHD_destroy_response) X(MHD_lookup_connection_value) X(MHD_queue_response) \
+	X(MHD_quiesce_daemon) X(MHD_resume_connection) X(MHD_start_daemon) \
+	X(MHD_stop_daemon) X(MHD_suspend_connection)
+DYNLIB_TABLE(MHD_FUNCS, mhd_names, mhd_fns);
+static struct dynlib mhd_lib = {.soname = PM_SONAME_MHD, .package = "libmicrohttpd-dev",
+				.names = mhd_names, .fns = mhd_fns};
+#define MHD(f) DYNLIB_FN(mhd_fns, MHD_##f)
+
 static enum MHD_Result queue(struct sv_req *r)
 {
 	struct MHD_Response *resp;
 	if (r->resp.len) {
 		size_t len = r->resp.len;
 		char *body = sbuf_steal(&r->resp);
-		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		resp = MHD(create_response_from_buffer)(len, body, MHD_RESPMEM_MUST_FREE);
 	} else {
-		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		resp = MHD(create_response_from_buffer)(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	}
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	MHD(add_response_header)(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				r->content_type ? r->content_type : "application/json");
 	if (r->status == 503)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		MHD(add_response_header)(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	if (r->status == 401)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"prodml\"");
+		MHD(add_response_header)(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"prodml\"");
 	if (r->status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow ? r->allow : "GET, POST");
+		MHD(add_response_header)(resp, MHD_HTTP_HEADER_ALLOW, r->allow ? r->allow : "GET, POST");
 	if (atomic_load(&r->sv->draining))
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
-	MHD_destroy_response(resp);
+		MHD(add_response_header)(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result ret = MHD(queue_response)(r->conn, (unsigned)r->status, resp);
+	MHD(destroy_response)(resp);
 	r->answered = true;
 	return ret;
 }
@@ -59,7 +71,7 @@ static bool token_ok(const char *got, size_t glen, const char *want)
 
 static bool authorized(struct server *sv, struct MHD_Connection *c)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h = MHD(lookup_connection_value)(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
 		return false;
 	h += 7;
@@ -87,7 +99,7 @@ static void job_done(struct sv_job *job)
 {
 	struct sv_req *r = (struct sv_req *)((char *)job - offsetof(struct sv_req, job));
 	atomic_store(&r->done, true);
-	MHD_resume_connection(r->conn);
+	MHD(resume_connection)(r->conn);
 }
 
 /* POST .../:predict and /invocations. */
@@ -108,7 +120,7 @@ static void do_predict(struct sv_req *r, int64_t version, const char *label)
 	}
 	r->version = r->sm->version;
 	const char *ct =
-		MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+		MHD(lookup_connection_value)(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (sv_parse_rows(r, ct) < 0)
 		return;
 	if (!r->ncomp || !sv->batcher) {
@@ -119,13 +131,13 @@ static void do_predict(struct sv_req *r, int64_t version, const char *label)
 	r->job = (struct sv_job){.sm = r->sm, .n = r->ncomp, .dense = r->dense, .cat = r->cat,
 				 .out = r->out, .done = job_done};
 	/* suspend first: the batch may finish before submit returns */
-	MHD_suspend_connection(r->conn);
+	MHD(suspend_connection)(r->conn);
 	r->suspended = true;
 	if (!batcher_submit(sv->batcher, &r->job)) {
 		sv_answer_error(r, 503, NULL,
 				"the batching queue is full (%zu rows waiting); retry after a moment",
 				batcher_depth(sv->batcher));
-		MHD_resume_connection(r->conn);
+		MHD(resume_connection)(r->conn);
 	}
 }
 
@@ -268,7 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return queue(r);
 		}
 		const char *cl =
-			MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			MHD(lookup_connection_value)(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			int64_t n;
 			if (parse_int64(cl, strlen(cl), &n) && n > (int64_t)sv->o.max_body) {
@@ -447,6 +459,8 @@ static void server_free(struct server *sv)
 
 int server_start(const struct serve_options *o, struct server **out, struct pm_err *err)
 {
+	if (dynlib_open(&mhd_lib, err) < 0)
+		return -1;
 	struct server *sv = xcalloc(1, sizeof *sv);
 	sv->o = *o;
 	sv->model = xstrdup(o->model);
@@ -496,7 +510,7 @@ int server_start(const struct serve_options *o, struct server **out, struct pm_e
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	sv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv,
+	sv->d = MHD(start_daemon)(flags, 0, NULL, NULL, on_request, sv,
 				 MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 				 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
@@ -554,7 +568,7 @@ json_t *server_status_json(struct server *sv)
 json_t *server_stop(struct server *sv, double drain_s)
 {
 	atomic_store(&sv->draining, true);
-	MHD_socket lfd = MHD_quiesce_daemon(sv->d);
+	MHD_socket lfd = MHD(quiesce_daemon)(sv->d);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
 	if (sv->batcher)
@@ -564,7 +578,7 @@ json_t *server_stop(struct server *sv, double drain_s)
 		struct timespec ts = {0, 5 * 1000000L};
 		nanosleep(&ts, NULL);
 	}
-	MHD_stop_daemon(sv->d);
+	MHD(stop_daemon)(sv->d);
 	if (sv->watcher_started) {
 		pthread_mutex_lock(&sv->stop_mu);
 		sv->stop = true;

@@ -152,6 +152,35 @@ void sha256_final(struct sha256 *c, uint8_t out[32]);
 void sha256_hex(const uint8_t digest[32], char hex[65]);
 int sha256_file(const char *path, char hex[65], struct pm_err *err);
 
+/* ---- libraries opened on first use (dynlib.c) ----------------------------- */
+/* A shared library that only some commands need.  names lists the symbols
+ * to resolve (NULL-terminated) and fns receives them, in the same order.
+ * dynlib_open opens it the first time: 1 then, 0 on later calls, -1 (every
+ * time) when it cannot be loaded, with an error naming the library, what
+ * went wrong and the Debian package that provides it. */
+struct dynlib {
+	const char *soname;        /* the name to open, e.g. "libplot.so.2" */
+	const char *package;       /* the Debian package, for the error */
+	const char *const *names;
+	void **fns;
+	void *handle;
+	int state;                 /* 0 not tried, 1 open, -1 failed */
+	char msg[256];
+};
+int dynlib_open(struct dynlib *lib, struct pm_err *err);
+/* The symbol table of a struct dynlib, from an X-macro list FUNCS(X) of the
+ * functions' names: an enum DL_<name> of their places, names[] and fns[]. */
+#define DYNLIB_ENUM_(f) DL_##f,
+#define DYNLIB_NAME_(f) #f,
+#define DYNLIB_TABLE(FUNCS, names, fns)                                                \
+	enum { FUNCS(DYNLIB_ENUM_) };                                                  \
+	static const char *const names[] = {FUNCS(DYNLIB_NAME_) NULL};                 \
+	static void *fns[sizeof names / sizeof *names - 1]
+/* Function f of the table, typed by its header's declaration. */
+#define DYNLIB_FN(fns, f) ((__typeof__(&f))fns[DL_##f])
+/* A symbol outside names (NULL when absent, or when the library is not open). */
+void *dynlib_sym(const struct dynlib *lib, const char *name);
+
 /* ---- files ---------------------------------------------------------------- */
 int fs_mkdir_p(const char *path, struct pm_err *err);
 bool fs_exists(const char *path);

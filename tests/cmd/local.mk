@@ -1,6 +1,7 @@
 TESTS += \
 	tests/cmd/man.sh \
 	tests/cmd/exit-status.sh \
+	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-json.cmd \

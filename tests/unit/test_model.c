@@ -102,7 +102,9 @@ static void teardown(struct fixture *fx)
 static double grad_check(struct fixture *fx, double l2, bool train)
 {
 	struct model *m = fx->m;
-	const struct backend *be = backend_cpu();
+	struct pm_err berr = {0};
+	const struct backend *be = backend_cpu(&berr);
+	ck_assert_msg(be != NULL, "%s", berr.msg);
 	struct model_scratch *s = model_scratch_new(m, NROWS);
 	struct batch b = {.n = NROWS, .dense = fx->dense, .cat = fx->cat, .y = fx->y};
 	double *g = calloc(m->nparams, sizeof *g);
@@ -230,7 +232,7 @@ START_TEST(test_predict_matches_training_math)
 		struct batch b = {.n = NROWS, .dense = fx.dense, .cat = fx.cat, .y = fx.y};
 		double loss;
 		struct pm_err err = {0};
-		ck_assert_int_eq(model_loss_grad(m, backend_cpu(), s, &b, 0, false, 0, &loss, NULL, &err), 0);
+		ck_assert_int_eq(model_loss_grad(m, backend_cpu(&err), s, &b, 0, false, 0, &loss, NULL, &err), 0);
 		ck_assert_double_eq_tol(loss, ll, 1e-12);
 		model_scratch_free(s);
 		for (size_t i = 0; i < NROWS; i++) {
@@ -384,7 +386,8 @@ START_TEST(test_backend)
 	ck_assert_str_eq(err.msg, "unknown device 'tpu' (cpu or gpu)");
 	/* [1 2; 3 4] * [5 6; 7 8]^T = [17 23; 39 53] */
 	double a[] = {1, 2, 3, 4}, b[] = {5, 6, 7, 8}, c[4] = {0};
-	be = backend_cpu();
+	be = backend_cpu(&err);
+	ck_assert_ptr_nonnull(be);
 	be->gemm(be, false, true, 2, 2, 2, 1.0, a, 2, b, 2, 0.0, c, 2);
 	ck_assert_double_eq(c[0], 17);
 	ck_assert_double_eq(c[1], 23);
