@@ -407,6 +407,44 @@ START_TEST(test_map_of_a_shrinking_file)
 }
 END_TEST
 
+/* Libraries opened on first use: the symbols are resolved in order, the
+ * first open says so, and failures name the library and the package. */
+START_TEST(test_dynlib)
+{
+	static const char *const names[] = {"cos", "sqrt", NULL};
+	void *fns[2] = {NULL, NULL};
+	struct dynlib m = {.soname = "libm.so.6", .package = "libc6", .names = names, .fns = fns};
+	struct pm_err err = {0};
+	ck_assert_int_eq(dynlib_open(&m, &err), 1);
+	ck_assert_int_eq(dynlib_open(&m, &err), 0);
+	double (*f_cos)(double), (*f_sqrt)(double);
+	*(void **)&f_cos = fns[0];
+	*(void **)&f_sqrt = fns[1];
+	ck_assert_double_eq(f_cos(0.0), 1.0);
+	ck_assert_double_eq(f_sqrt(2.25), 1.5);
+	ck_assert_ptr_nonnull(dynlib_sym(&m, "exp"));
+	ck_assert_ptr_null(dynlib_sym(&m, "no_such_function"));
+
+	struct dynlib none = {.soname = "libprodml-none.so.9", .package = "prodml-none",
+			      .names = names, .fns = fns};
+	const char *want = "cannot load libprodml-none.so.9 (libprodml-none.so.9: cannot open "
+			   "shared object file: No such file or directory): install the Debian "
+			   "package prodml-none";
+	for (int i = 0; i < 2; i++) { /* the failure is remembered */
+		ck_assert_int_eq(dynlib_open(&none, &err), -1);
+		ck_assert_str_eq(err.msg, want);
+	}
+	ck_assert_ptr_null(dynlib_sym(&none, "cos"));
+
+	static const char *const bad[] = {"cos", "no_such_function", NULL};
+	void *bfns[2];
+	struct dynlib half = {.soname = "libm.so.6", .package = "libc6", .names = bad, .fns = bfns};
+	ck_assert_int_eq(dynlib_open(&half, &err), -1);
+	ck_assert_str_eq(err.msg, "libm.so.6 has no no_such_function: install the Debian package libc6");
+	ck_assert_ptr_null(dynlib_sym(&half, "cos"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -426,6 +464,7 @@ int main(void)
 	tcase_add_test(tc, test_proc);
 	tcase_add_test(tc, test_par_for_err);
 	tcase_add_test(tc, test_map_of_a_shrinking_file);
+	tcase_add_test(tc, test_dynlib);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
