@@ -150,7 +150,8 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_er
 		free(tmp);
 		return -1;
 	}
-	if (fs_write_fd(fd, data, len) < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
+	struct fs_flusher w = {.fd = fd};
+	if (fs_flusher_write(&w, data, len) < 0 || fs_flusher_sync(&w) < 0) {
 		pm_errf(err, "cannot write %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp);
