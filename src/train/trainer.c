@@ -165,12 +165,17 @@ static int decide_task(const struct train_config *cfg, const struct frame *f,
 
 /* Targets of the labelled rows: scaled values or class indices.  Rows with
  * a class the model does not know are dropped (counted in *unknown). */
+/* The rows with a usable label, their targets as the model learns them
+ * (*y: standardized for regression) and, for metrics, the labels as they
+ * are (*yl): unscaling *y would round, and metrics of the same predictions
+ * would then differ in the last bits from evaluate's. */
 static int make_targets(const struct model *m, const struct frame *f, const struct column *lc,
-			size_t **rows, size_t *n, double **y, size_t *missing, size_t *unknown,
-			struct pm_err *err)
+			size_t **rows, size_t *n, double **y, double **yl, size_t *missing,
+			size_t *unknown, struct pm_err *err)
 {
 	size_t *r = xmalloc((f->nrows + 1) * sizeof *r);
 	double *t = xmalloc((f->nrows + 1) * sizeof *t);
+	double *raw = xmalloc((f->nrows + 1) * sizeof *raw);
 	size_t k = 0;
 	*missing = *unknown = 0;
 	for (size_t i = 0; i < f->nrows; i++) {
@@ -187,24 +192,20 @@ static int make_targets(const struct model *m, const struct frame *f, const stru
 		if (!isfinite(v)) {
 			free(r);
 			free(t);
+			free(raw);
 			return pm_errf(err, "dataset '%s' row %zu: label '%s' is %s", f->name, i + 1, lc->name,
 				       isnan(v) ? "NaN" : "infinite");
 		}
 		r[k] = i;
 		t[k] = m->task == TASK_REGRESSION ? (v - m->label_mean) / m->label_std : v;
+		raw[k] = v;
 		k++;
 	}
 	*rows = r;
 	*n = k;
 	*y = t;
+	*yl = raw;
 	return 0;
-}
-
-/* Model targets back to label units, for metrics. */
-static void unscale_targets(const struct model *m, const double *y, size_t n, double *out)
-{
-	for (size_t i = 0; i < n; i++)
-		out[i] = m->task == TASK_REGRESSION ? y[i] * m->label_std + m->label_mean : y[i];
 }
 
 struct pred_par {
@@ -368,7 +369,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	int rc = -1;
 	size_t *trows = NULL, *erows = NULL, ntr = 0, nev = 0;
 	double *ty = NULL, *ey = NULL, *tdense = NULL, *edense = NULL, *grad = NULL, *pred = NULL,
-	       *eyl = NULL;
+	       *eyl = NULL, *tyl = NULL;
 	uint32_t *tcat = NULL, *ecat = NULL;
 	int *colmap = NULL;
 	struct model_scratch *scratch = NULL;
@@ -500,7 +501,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	const struct transform *tf = m->tf;
 
 	/* training targets and cache */
-	if (make_targets(m, train, lc, &trows, &ntr, &ty, &res->skipped_missing_label,
+	if (make_targets(m, train, lc, &trows, &ntr, &ty, &tyl, &res->skipped_missing_label,
 			 &res->skipped_unknown_label, err) < 0)
 		goto out;
 	if (ntr == 0) {
@@ -545,7 +546,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			goto out;
 		}
 		size_t miss, unk;
-		if (make_targets(m, eval, &eval->cols[eli], &erows, &nev, &ey, &miss, &unk, err) < 0)
+		if (make_targets(m, eval, &eval->cols[eli], &erows, &nev, &ey, &eyl, &miss, &unk, err) < 0)
 			goto out;
 		int *emap = xmalloc((tf->ninputs + 1) * sizeof *emap);
 		if (transform_bind(tf, eval, emap, err) < 0) {
@@ -558,8 +559,6 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		free(emap);
 		if (arc < 0)
 			goto out;
-		eyl = xmalloc((nev + 1) * sizeof *eyl);
-		unscale_targets(m, ey, nev, eyl);
 		res->eval_rows = nev;
 	}
 
@@ -787,16 +786,11 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		predict_cached(m, edense, ecat, nev, threads, pred);
 		res->metrics = model_metrics(m, eyl, pred, nev);
 	} else {
-		double *tyl = xmalloc((ntr + 1) * sizeof *tyl);
-		unscale_targets(m, ty, ntr, tyl);
 		if (tdense)
 			predict_cached(m, tdense, tcat, ntr, threads, pred);
-		else if (model_predict_frame(m, train, trows, ntr, threads, pred, err) < 0) {
-			free(tyl);
+		else if (model_predict_frame(m, train, trows, ntr, threads, pred, err) < 0)
 			goto out;
-		}
 		res->metrics = model_metrics(m, tyl, pred, ntr);
-		free(tyl);
 	}
 	json_object_set_new(res->metrics, "evaluated_on", json_string(eval && nev ? eval->name : train->name));
 	json_decref(m->metrics);
@@ -827,6 +821,7 @@ out:
 	free(ty);
 	free(ey);
 	free(eyl);
+	free(tyl);
 	free(tdense);
 	free(tcat);
 	free(edense);
