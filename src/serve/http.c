@@ -30,6 +30,36 @@ static struct dynlib mhd_lib = {.soname = PM_SONAME_MHD, .package = "libmicrohtt
 				.names = mhd_names, .fns = mhd_fns};
 #define MHD(f) DYNLIB_FN(mhd_fns, MHD_##f)
 
+/* Counts the answer and logs it, before it is queued: a request whose
+ * answer a client may have read is in the spool, even if the server is
+ * killed right after (write-ahead). */
+static void record_answer(struct sv_req *r)
+{
+	struct server *sv = r->sv;
+	uint64_t lat = (uint64_t)((now_seconds() - r->t0) * 1e6);
+	sv_metrics_request(&sv->mt, r->status, lat, r->status == 200 ? r->n : 0);
+	if (!r->sampled || (r->api != API_TF_PREDICT && r->api != API_MLFLOW))
+		return;
+	struct reqlog_rec rec = {
+		.time_us = now_unix_us(),
+		.version = r->version,
+		.latency_us = (int64_t)lat,
+		.status = r->status,
+		.rows = r->n,
+		.lookup_hits = r->lookup_hits,
+		.api = xstrdup(r->api == API_MLFLOW ? "mlflow" : "tfserving"),
+		.features = r->status == 200 && r->feat.len ? xasprintf("%s]", r->feat.s)
+			    : r->status == 200		    ? xstrdup("[]")
+							    : NULL,
+		.prediction = r->pred_json,
+		.error = r->status == 200 ? NULL : r->error,
+	};
+	r->pred_json = NULL;
+	if (r->status != 200)
+		r->error = NULL;
+	reqlog_add(sv->log, &rec);
+}
+
 static enum MHD_Result queue(struct sv_req *r)
 {
 	struct MHD_Response *resp;
@@ -52,6 +82,8 @@ static enum MHD_Result queue(struct sv_req *r)
 		MHD(add_response_header)(resp, MHD_HTTP_HEADER_ALLOW, r->allow ? r->allow : "GET, POST");
 	if (atomic_load(&r->sv->draining))
 		MHD(add_response_header)(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (r->status)
+		record_answer(r);
 	enum MHD_Result ret = MHD(queue_response)(r->conn, (unsigned)r->status, resp);
 	MHD(destroy_response)(resp);
 	r->answered = true;
@@ -328,30 +360,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!r)
 		return;
 	*con_cls = NULL;
-	uint64_t lat = (uint64_t)((now_seconds() - r->t0) * 1e6);
-	if (r->status) {
-		sv_metrics_request(&sv->mt, r->status, lat, r->status == 200 ? r->n : 0);
-		if (r->sampled && (r->api == API_TF_PREDICT || r->api == API_MLFLOW)) {
-			struct reqlog_rec rec = {
-				.time_us = now_unix_us(),
-				.version = r->version,
-				.latency_us = (int64_t)lat,
-				.status = r->status,
-				.rows = r->n,
-				.lookup_hits = r->lookup_hits,
-				.api = xstrdup(r->api == API_MLFLOW ? "mlflow" : "tfserving"),
-				.features = r->status == 200 && r->feat.len ? xasprintf("%s]", r->feat.s)
-					    : r->status == 200		    ? xstrdup("[]")
-										    : NULL,
-				.prediction = r->pred_json,
-				.error = r->status == 200 ? NULL : r->error,
-			};
-			r->pred_json = NULL;
-			if (r->status != 200)
-				r->error = NULL;
-			reqlog_add(sv->log, &rec);
-		}
-	}
 	sv_req_release(r);
 	free(r);
 	atomic_fetch_sub(&sv->inflight, 1);

@@ -161,8 +161,9 @@ void batcher_flush(struct batcher *b);
 void batcher_free(struct batcher *b);
 
 /* ---- the request log ------------------------------------------------------------------------------
- * Records are queued and written by a thread of their own in transactions,
- * so logging never waits on the database; a full queue drops (and counts). */
+ * A record is written to the server's spool before its answer is queued
+ * (write-ahead), and moved into the database by a thread of idle priority,
+ * so logging never waits on the database; a full spool drops (and counts). */
 struct reqlog_rec {
 	int64_t time_us;
 	int64_t version;
@@ -211,9 +212,10 @@ void spool_close(struct spool *s, struct workspace *ws);
  * keep_days are rolled up and rollups older than rollup_days dropped. */
 int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_t keep_days,
 		int64_t rollup_days, struct sv_metrics *mt, struct reqlog **out, struct pm_err *err);
-/* Takes ownership of the strings of r. */
+/* Takes ownership of the strings of r; returns once r is in the spool
+ * (or dropped and counted). */
 void reqlog_add(struct reqlog *l, struct reqlog_rec *r);
-/* Writes what is queued and stops the thread. */
+/* Moves what is spooled into the database and stops the mover. */
 void reqlog_close(struct reqlog *l);
 
 /* ---- the server ------------------------------------------------------------------------------- */

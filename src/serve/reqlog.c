@@ -1,14 +1,18 @@
-/* The request log.  Request threads queue records in memory; a writer
- * thread appends them to the server's spool (spool.c) in rounds, and a
- * mover thread of idle priority (SCHED_IDLE) moves the spool into the
- * workspace (table requests), one transaction per round.  So a request
- * never waits on the database, and the database work takes only CPU time
- * the requests leave over: under saturation the records wait in the spool
- * (at most SPOOL_MAX bytes of them; past that, and when the memory queue is
- * full, a record is dropped and counted in prodml_request_log_dropped_total)
- * and are moved when the load falls, or on shutdown, or by the next process
- * that finds the spool of a server that was killed.  The mover also applies
- * the retention once an hour (monitor_compact), so a server that runs for
+/* The request log, written ahead of the answer.  The request thread
+ * appends its record to the server's spool (spool.c) before the response
+ * is queued, so a request that was answered is in the spool even if the
+ * server is killed the next moment (a write() into the page cache survives
+ * the process).  Threads that log at the same time share one write: the
+ * first takes every record queued and writes them, the others wait for it
+ * (group commit).  A mover thread of idle priority (SCHED_IDLE) moves the
+ * spool into the workspace (table requests), one transaction per round.
+ * So a request never waits on the database, and the database work takes
+ * only CPU time the requests leave over: under saturation the records wait
+ * in the spool (at most SPOOL_MAX bytes of them; past that a record is
+ * dropped and counted in prodml_request_log_dropped_total) and are moved
+ * when the load falls, or on shutdown, or by the next process that finds
+ * the spool of a server that was killed.  The mover also applies the
+ * retention once an hour (monitor_compact), so a server that runs for
  * months keeps the workspace bounded. */
 #include "internal.h"
 #include "../monitor/monitor.h"
@@ -18,20 +22,19 @@
 #include <string.h>
 #include <time.h>
 
-#define LOG_CAP 65536
-#define LOG_ROUND 512          /* records per spool write */
 #define MOVE_ROUND 128         /* records per transaction of the mover */
 #define SPOOL_MAX (1ull << 30) /* bytes spooled and not yet moved */
 
 struct reqlog {
 	struct workspace *ws;  /* the mover's (then the closing thread's) */
 	struct spool *sp;
-	pthread_mutex_t mu;    /* the queue */
-	pthread_cond_t cv;
-	struct reqlog_rec *ring;
-	size_t head, n;
-	bool stop;
-	pthread_t writer, mover;
+	pthread_mutex_t mu;    /* the queue and the write turn */
+	pthread_cond_t cv;     /* a write ended */
+	struct reqlog_rec *queue, *batch; /* swapped at each write */
+	size_t n, qcap, bcap;
+	uint64_t queued, done; /* records queued, and written or dropped */
+	bool writing, stop;
+	pthread_t mover;
 	pthread_mutex_t pos_mu; /* written */
 	pthread_cond_t pos_cv;
 	struct spool_pos written, moved_to;
@@ -68,55 +71,27 @@ static void rec_free(struct reqlog_rec *r)
 	free(r->error);
 }
 
-static void *writer(void *arg)
+/* Writes the k records of l->batch to the spool; called with l->mu not
+ * held, by the thread whose turn it is. */
+static void write_batch(struct reqlog *l, size_t k)
 {
-	struct reqlog *l = arg;
-	struct reqlog_rec *batch = xmalloc(LOG_ROUND * sizeof *batch);
-	pthread_mutex_lock(&l->mu);
-	for (;;) {
-		if (!l->n && l->stop)
-			break;
-		if (l->n < LOG_ROUND && !l->stop) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 100 * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&l->cv, &l->mu, &ts);
-			if (!l->n)
-				continue;
-		}
-		size_t k = 0;
-		while (l->n && k < LOG_ROUND) {
-			batch[k++] = l->ring[l->head];
-			l->head = (l->head + 1) % LOG_CAP;
-			l->n--;
-		}
-		pthread_mutex_unlock(&l->mu);
-		struct spool_pos end;
-		struct pm_err err;
-		if (atomic_load(&l->bytes_written) - atomic_load(&l->bytes_moved) > SPOOL_MAX ||
-		    spool_append(l->sp, batch, k, &end, &err) < 0) {
-			atomic_fetch_add(&l->mt->log_dropped, k);
-		} else {
-			atomic_fetch_add(&l->mt->log_spooled, k);
-			/* the round, and the header of a segment it began */
-			uint64_t bytes = end.seg == l->written.seg ? end.off - l->written.off : end.off;
-			atomic_fetch_add(&l->bytes_written, bytes);
-			pthread_mutex_lock(&l->pos_mu);
-			l->written = end;
-			pthread_cond_signal(&l->pos_cv);
-			pthread_mutex_unlock(&l->pos_mu);
-		}
-		for (size_t i = 0; i < k; i++)
-			rec_free(&batch[i]);
-		pthread_mutex_lock(&l->mu);
+	struct spool_pos end;
+	struct pm_err err;
+	if (atomic_load(&l->bytes_written) - atomic_load(&l->bytes_moved) > SPOOL_MAX ||
+	    spool_append(l->sp, l->batch, k, &end, &err) < 0) {
+		atomic_fetch_add(&l->mt->log_dropped, k);
+	} else {
+		atomic_fetch_add(&l->mt->log_spooled, k);
+		/* the round, and the header of a segment it began */
+		uint64_t bytes = end.seg == l->written.seg ? end.off - l->written.off : end.off;
+		atomic_fetch_add(&l->bytes_written, bytes);
+		pthread_mutex_lock(&l->pos_mu);
+		l->written = end;
+		pthread_cond_signal(&l->pos_cv);
+		pthread_mutex_unlock(&l->pos_mu);
 	}
-	pthread_mutex_unlock(&l->mu);
-	free(batch);
-	return NULL;
+	for (size_t i = 0; i < k; i++)
+		rec_free(&l->batch[i]);
 }
 
 /* Moves what was written up to now: *stop ends it between transactions. */
@@ -181,25 +156,15 @@ int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_
 	}
 	l->written = l->moved_to = spool_start(l->sp);
 	l->mt = mt;
-	l->ring = xcalloc(LOG_CAP, sizeof *l->ring);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	pthread_mutex_init(&l->pos_mu, NULL);
 	pthread_cond_init(&l->pos_cv, NULL);
-	bool mover_started = pthread_create(&l->mover, NULL, mover, l) == 0;
-	if (!mover_started || pthread_create(&l->writer, NULL, writer, l) != 0) {
-		if (mover_started) {
-			atomic_store(&l->mover_stop, true);
-			pthread_mutex_lock(&l->pos_mu);
-			pthread_cond_signal(&l->pos_cv);
-			pthread_mutex_unlock(&l->pos_mu);
-			pthread_join(l->mover, NULL);
-		}
+	if (pthread_create(&l->mover, NULL, mover, l) != 0) {
 		spool_close(l->sp, l->ws);
 		ws_close(l->ws);
-		free(l->ring);
 		free(l);
-		return pm_errf(err, "request log: cannot start its threads");
+		return pm_errf(err, "request log: cannot start its thread");
 	}
 	*out = l;
 	return 0;
@@ -208,16 +173,41 @@ int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_
 void reqlog_add(struct reqlog *l, struct reqlog_rec *r)
 {
 	pthread_mutex_lock(&l->mu);
-	if (l->n == LOG_CAP || l->stop) {
+	if (l->stop) {
 		pthread_mutex_unlock(&l->mu);
 		atomic_fetch_add(&l->mt->log_dropped, 1);
 		rec_free(r);
 		return;
 	}
-	l->ring[(l->head + l->n) % LOG_CAP] = *r;
-	l->n++;
-	if (l->n >= LOG_ROUND)
-		pthread_cond_signal(&l->cv);
+	if (l->n == l->qcap) {
+		l->qcap = l->qcap ? 2 * l->qcap : 16;
+		l->queue = xrealloc(l->queue, l->qcap * sizeof *l->queue);
+	}
+	l->queue[l->n++] = *r;
+	uint64_t mine = ++l->queued;
+	/* returns once a write holds this record: ours, or one that another
+	 * thread began after we queued it */
+	while (l->done < mine) {
+		if (l->writing) {
+			pthread_cond_wait(&l->cv, &l->mu);
+			continue;
+		}
+		l->writing = true;
+		size_t k = l->n;
+		struct reqlog_rec *t = l->batch;
+		size_t tcap = l->bcap;
+		l->batch = l->queue;
+		l->bcap = l->qcap;
+		l->queue = t;
+		l->qcap = tcap;
+		l->n = 0;
+		pthread_mutex_unlock(&l->mu);
+		write_batch(l, k);
+		pthread_mutex_lock(&l->mu);
+		l->done += k;
+		l->writing = false;
+		pthread_cond_broadcast(&l->cv);
+	}
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -225,12 +215,12 @@ void reqlog_close(struct reqlog *l)
 {
 	if (!l)
 		return;
-	/* the queue into the spool */
+	/* no more records; a write in progress ends first */
 	pthread_mutex_lock(&l->mu);
 	l->stop = true;
-	pthread_cond_signal(&l->cv);
+	while (l->writing)
+		pthread_cond_wait(&l->cv, &l->mu);
 	pthread_mutex_unlock(&l->mu);
-	pthread_join(l->writer, NULL);
 	/* the mover ends its transaction; this thread, at its own priority,
 	 * moves the rest */
 	atomic_store(&l->mover_stop, true);
@@ -248,6 +238,7 @@ void reqlog_close(struct reqlog *l)
 	pthread_cond_destroy(&l->cv);
 	pthread_mutex_destroy(&l->pos_mu);
 	pthread_cond_destroy(&l->pos_cv);
-	free(l->ring);
+	free(l->queue);
+	free(l->batch);
 	free(l);
 }
