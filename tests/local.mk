@@ -6,9 +6,10 @@ SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = PRODML=$(abs_top_builddir)/prodml; export PRODML; \
 	srcdir=$(abs_top_srcdir); export srcdir; \
 	builddir=$(abs_top_builddir); export builddir; \
-	LC_ALL=C.UTF-8; export LC_ALL; unset PRODML_WORKSPACE;
+	LC_ALL=C.UTF-8; export LC_ALL; unset PRODML_WORKSPACE; \
+	PM_TESTS='$(TESTS)'; export PM_TESTS;
 
-EXTRA_DIST += tests/cmd tests/fixtures tests/fuzz/run.sh
+EXTRA_DIST += tests/cmd tests/fixtures tests/fuzz/run.sh tests/kernels.sh tests/kernels-lib.sh
 
 include tests/unit/local-core.mk
 include tests/unit/local-data.mk
@@ -20,3 +21,5 @@ include tests/unit/local-monitor.mk
 include tests/cmd/local.mk
 include tests/cmd/local-registry.mk
 include tests/tui/local.mk
+# last: the suite again under other OpenBLAS kernels
+TESTS += tests/kernels.sh

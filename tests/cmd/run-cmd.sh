@@ -2,7 +2,8 @@
 # Runs one command script in a fresh directory (where tests/ and datasets/
 # of the source tree are linked in) with a fresh workspace, and compares its
 # stdout, stderr and exit status with NAME.expected.  Times, dates and
-# throughputs, and the host a version was registered on, are masked.  The script's first lines may hold
+# throughputs, the host a version was registered on (mask.sed), and the ids
+# of model artifacts (mask-artifacts.awk) are masked.  The script's first lines may hold
 # "# args: OPTIONS" (prodml's options) and "# env: VAR=VALUE .." (its
 # environment, e.g. LC_ALL=C for the ASCII output).  PRODML_BLESS=1 rewrites the expected file.
 set -u
@@ -19,12 +20,8 @@ cd "$tmp" || exit 99
 # shellcheck disable=SC2086
 env $env "${PRODML:?}" -q $args -f "$script" >out 2>&1
 echo "exit $?" >>out
-sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
-	-e 's/ in [0-9.]+s \([0-9.]+ MB\/s\)/ in SECONDS/' \
-	-e 's/from the cache, [0-9.]+s/from the cache, SECONDS/' \
-	-e 's/"seconds":[0-9.e+-]+/"seconds":S/g' \
-	-e 's/ by ([^ ]+) on [^ ]+ \(prodml/ by \1 on HOST (prodml/' \
-	-e "s|$tmp|TMP|g" out >actual
+sed -E -f "$src/tests/cmd/mask.sed" -e "s|$tmp|TMP|g" out |
+	awk -f "$src/tests/cmd/mask-artifacts.awk" >actual
 if [ "${PRODML_BLESS:-}" = 1 ]; then
 	cp actual "$expected"
 	exit 0
