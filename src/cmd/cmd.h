@@ -123,6 +123,12 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 			const char *artifact_hint, struct pm_err *err);
 /* Forgets a cached frame (after its dataset was replaced or dropped). */
 void session_forget_frame(struct session *s, const char *name);
+/* The keys `set` accepts and what each is for (`set` lists them, completion
+ * offers them); terminated by {0}. */
+struct setting_doc {
+	const char *key, *about;
+};
+extern const struct setting_doc cmd_settings[];
 const char *session_get(const struct session *s, const char *key);
 void session_set(struct session *s, const char *key, const char *value);
 /* Threads to use (setting "threads", default all CPUs). */
