@@ -721,7 +721,8 @@ static const struct cmd_opt serve_opts[] = {
 	 "keep only the N most frequent keys (hybrid); the rest is computed (default 0: all)"},
 	{"--split", 0, "V=W,..", COMPLETE_NONE, NULL,
 	 "traffic split between versions or aliases by weight, e.g. 3=90,4=10 or "
-	 "production=90,canary=10"},
+	 "production=90,canary=10; requests are interleaved, so any run of them from the start "
+	 "is within one request of the weights (3=50,4=50 alternates)"},
 	{"--max-body", 0, "BYTES", COMPLETE_NONE, NULL,
 	 "largest request body; larger ones get 413 (default 16777216)"},
 	{"--keep-days", 0, "N", COMPLETE_NONE, NULL,
