@@ -714,7 +714,8 @@ static const struct cmd_opt serve_opts[] = {
 	{"--token-file", 0, "FILE", COMPLETE_FILE, NULL,
 	 "require 'Authorization: Bearer TOKEN' with the token in FILE (except /ping and /health)"},
 	{"--lookup", 0, "KEYCOL", COMPLETE_COLUMN, NULL,
-	 "static/hybrid serving: precompute predictions per value of KEYCOL into a table"},
+	 "static/hybrid serving: precompute predictions per value of KEYCOL into a table; "
+	 "KEYCOL must determine the model's inputs (an id)"},
 	{"--lookup-data", 0, "NAME", COMPLETE_DATASET, NULL,
 	 "the dataset the lookup table is computed from (default: the version's training data)"},
 	{"--lookup-size", 0, "N", COMPLETE_NONE, NULL,
@@ -813,6 +814,10 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "KEYCOL in the training data (or --lookup-data) are computed at start into a hash "
 		 "table, rebuilt on every reload; a row whose key is in the table is answered from "
 		 "it, even with no other feature, and the others are computed by the model. "
+		 "One prediction per key is right only when the key determines the model's inputs: "
+		 "when two rows of the data have the same key and different inputs (a company "
+		 "key with trips of 30 and 0.5 miles), serve refuses the table, naming the inputs "
+		 "the key does not determine and two such rows. "
 		 "--lookup-size N keeps only the N most frequent keys: fast answers for the popular "
 		 "keys, the model for the long tail, at the cost of the table's memory. "
 		 "Every predict request (or the --log-sample fraction of them) is written "
