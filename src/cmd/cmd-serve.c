@@ -714,14 +714,16 @@ static const struct cmd_opt serve_opts[] = {
 	{"--token-file", 0, "FILE", COMPLETE_FILE, NULL,
 	 "require 'Authorization: Bearer TOKEN' with the token in FILE (except /ping and /health)"},
 	{"--lookup", 0, "KEYCOL", COMPLETE_COLUMN, NULL,
-	 "static/hybrid serving: precompute predictions per value of KEYCOL into a table"},
+	 "static/hybrid serving: precompute predictions per value of KEYCOL into a table; "
+	 "KEYCOL must determine the model's inputs (an id)"},
 	{"--lookup-data", 0, "NAME", COMPLETE_DATASET, NULL,
 	 "the dataset the lookup table is computed from (default: the version's training data)"},
 	{"--lookup-size", 0, "N", COMPLETE_NONE, NULL,
 	 "keep only the N most frequent keys (hybrid); the rest is computed (default 0: all)"},
 	{"--split", 0, "V=W,..", COMPLETE_NONE, NULL,
 	 "traffic split between versions or aliases by weight, e.g. 3=90,4=10 or "
-	 "production=90,canary=10"},
+	 "production=90,canary=10; requests are interleaved, so any run of them from the start "
+	 "is within one request of the weights (3=50,4=50 alternates)"},
 	{"--max-body", 0, "BYTES", COMPLETE_NONE, NULL,
 	 "largest request body; larger ones get 413 (default 16777216)"},
 	{"--keep-days", 0, "N", COMPLETE_NONE, NULL,
@@ -756,12 +758,15 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "files larger than RAM; each chunk is checked, transformed and predicted on every "
 		 "thread (`set threads N`) and written in input order. A progress bar shows the "
 		 "bytes or rows done; Ctrl-C cancels and leaves no partial output. "
+		 "An input that lacks a column the model reads is an error naming the columns "
+		 "(the file's header or the dataset), and nothing is written. "
 		 "Rows that do not fit the model's serving schema are never dropped silently: a row "
-		 "that lacks a feature column, holds a value of the wrong type (text where a number "
-		 "is expected, a bad timestamp), a NaN or infinite number, or is malformed CSV "
-		 "(wrong number of fields, an unterminated quote) goes to the reject file with its "
-		 "row, line, reason and input text (CSV: row,line,reason,input). A missing value "
-		 "(empty, NA, null) is not a rejection: the model's transform imputes it. "
+		 "that holds a value of the wrong type (text where a number is expected, a bad "
+		 "timestamp), a NaN or infinite number, or is malformed CSV (wrong number of "
+		 "fields, an unterminated quote) goes to the reject file with its row, line, reason "
+		 "and input text (CSV: row,line,reason,input). A missing value (empty, NA, null) is "
+		 "not a rejection: the model's transform imputes it. A run that rejects every row "
+		 "fails with the first reason and writes neither file. "
 		 "Both files are written to a temporary name and renamed. "
 		 "JSON: {\"model\",\"version\",\"task\",\"input\",\"out\",\"columns\",\"rows\","
 		 "\"predicted\",\"rejected\",\"rejects_file\",\"seconds\","
@@ -809,6 +814,10 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "KEYCOL in the training data (or --lookup-data) are computed at start into a hash "
 		 "table, rebuilt on every reload; a row whose key is in the table is answered from "
 		 "it, even with no other feature, and the others are computed by the model. "
+		 "One prediction per key is right only when the key determines the model's inputs: "
+		 "when two rows of the data have the same key and different inputs (a company "
+		 "key with trips of 30 and 0.5 miles), serve refuses the table, naming the inputs "
+		 "the key does not determine and two such rows. "
 		 "--lookup-size N keeps only the N most frequent keys: fast answers for the popular "
 		 "keys, the model for the long tail, at the cost of the table's memory. "
 		 "Every predict request (or the --log-sample fraction of them) is written "

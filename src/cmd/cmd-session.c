@@ -106,19 +106,33 @@ static void render_help(struct session *s, const struct cmd_call *call, json_t *
 	}
 }
 
-static const char *const settings_doc[][2] = {
+const struct setting_doc cmd_settings[] = {
 	{"output", "result format: table, json or csv (as -o)"},
 	{"quiet", "on: no progress output (as -q)"},
 	{"threads", "worker threads for parallel work (default: all CPUs)"},
 	{"keep-going", "on: a failing command does not stop a script"},
-};
+	{"monitor.schema", "schema whose skew and drift thresholds monitor uses"},
+	{"monitor.threshold", "distance over which a feature alerts (default 0.3)"},
+	{"monitor.error_rate", "error rate over which a window alerts (default 0.05)"},
+	{"monitor.latency_p99_ms", "p99 latency over which a window alerts (default 500)"},
+	{"monitor.min_requests", "requests a window needs to alert on errors or latency (default 10)"},
+	{"monitor.quality_drop", "relative quality loss that alerts (default 0.1)"},
+	{"monitor.quality_min_rows", "labelled rows a quality alert needs (default 30)"},
+	{"monitor.retention_days", "days of raw requests kept (default 30)"},
+	{"monitor.rollup_days", "days of rollups and feedback kept (default 400)"},
+	{"alert.on_skew", "command run when a skew alert opens"},
+	{"alert.on_drift", "command run when a drift alert opens"},
+	{"alert.on_error_rate", "command run when an error-rate alert opens"},
+	{"alert.on_latency", "command run when a latency alert opens"},
+	{"alert.on_quality", "command run when a quality alert opens"},
+	{0}};
 
 static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	if (call->argc == 0) {
 		json_t *list = json_array();
-		for (size_t i = 0; i < PM_ARRAY_LEN(settings_doc); i++) {
-			const char *k = settings_doc[i][0];
+		for (const struct setting_doc *d = cmd_settings; d->key; d++) {
+			const char *k = d->key;
 			const char *v = session_get(s, k);
 			char buf[16];
 			if (strcmp(k, "output") == 0)
@@ -132,15 +146,7 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 				v = buf;
 			}
 			json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "key", k, "value",
-							      v ? v : "", "about", settings_doc[i][1]));
-		}
-		for (struct setting *st = s->settings; st; st = st->next) {
-			bool known = false;
-			for (size_t i = 0; i < PM_ARRAY_LEN(settings_doc); i++)
-				known |= strcmp(st->key, settings_doc[i][0]) == 0;
-			if (!known)
-				json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "key", st->key,
-								      "value", st->value, "about", ""));
+							      v ? v : "", "about", d->about));
 		}
 		call->result = json_pack("{s:o}", "settings", list);
 		return 0;
@@ -148,6 +154,21 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 	if (call->argc != 2)
 		return pm_errcf(err, PM_E_USAGE, "set: expected KEY VALUE");
 	const char *k = call->argv[0], *v = call->argv[1];
+	/* a misspelt key would be stored and never read: the setting the user
+	 * meant silently keeps its default */
+	struct str_near nr;
+	str_near_init(&nr, k);
+	bool known = false;
+	for (const struct setting_doc *d = cmd_settings; d->key && !known; d++) {
+		known = strcmp(d->key, k) == 0;
+		str_near_offer(&nr, d->key);
+	}
+	if (!known && nr.best)
+		return pm_errcf(err, PM_E_USAGE,
+				"set: unknown setting %s; did you mean %s? (`set` lists the settings)", k,
+				nr.best);
+	if (!known)
+		return pm_errcf(err, PM_E_USAGE, "set: unknown setting %s (`set` lists the settings)", k);
 	bool on = str_eq_ci(v, "on") || str_eq_ci(v, "true") || strcmp(v, "1") == 0;
 	bool off = str_eq_ci(v, "off") || str_eq_ci(v, "false") || strcmp(v, "0") == 0;
 	if (strcmp(k, "output") == 0) {
@@ -228,9 +249,14 @@ const struct cmd_entry cmd_group_session[] = {
 	{.name = "set", .group = "session", .args = "[KEY VALUE]", .min_args = 0, .max_args = 2,
 	 .pos_complete = {COMPLETE_SETTING}, .opts = no_opts,
 	 .summary = "show or change a session setting",
-	 .help = "Without arguments, lists the settings. Known keys: output (table, json or "
-		 "csv), quiet (on/off), threads (a number), keep-going (on/off). Other keys are "
-		 "kept for the commands that read them.",
+	 .help = "Without arguments, lists the settings. Keys: output (table, json or csv), "
+		 "quiet (on/off), threads (a number), keep-going (on/off); monitor.schema, "
+		 "monitor.threshold, monitor.error_rate, monitor.latency_p99_ms, "
+		 "monitor.min_requests, monitor.quality_drop, monitor.quality_min_rows, "
+		 "monitor.retention_days and monitor.rollup_days (see `help monitor`); "
+		 "alert.on_skew, alert.on_drift, alert.on_error_rate, alert.on_latency and "
+		 "alert.on_quality (a command run when such an alert opens). Any other key is "
+		 "an error that names the closest known one.",
 	 .exec = exec_set, .flags = CMD_F_NO_WORKSPACE},
 	{.name = "source", .group = "session", .args = "FILE", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_FILE}, .opts = no_opts,

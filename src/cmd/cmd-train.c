@@ -5,6 +5,7 @@
 #include "model/model.h"
 #include "registry/registry.h"
 #include "train/train.h"
+#include "validate/validate.h"
 #include "workspace/workspace.h"
 
 #include <math.h>
@@ -318,6 +319,51 @@ static int check_columns(struct session *s, const struct train_config *c, struct
 	return 0;
 }
 
+/* Without --features, every column but the label less those the dataset's
+ * schema marks not_in_env serving: a model that reads them trains well and
+ * then cannot be served.  *left_out gets {"schema","features"} when the
+ * schema left any out. */
+static int default_features(struct session *s, struct train_config *c, json_t **left_out,
+			    struct pm_err *err)
+{
+	*left_out = NULL;
+	struct frame *f;
+	struct schema *sc;
+	if (session_frame(s, c->data, &f, err) < 0 || schema_of_dataset(s, c->data, &sc, err) < 0)
+		return -1;
+	if (!sc)
+		return 0;
+	char **feats = xcalloc(f->ncols + 1, sizeof *feats);
+	size_t n = 0;
+	json_t *out = json_array();
+	for (size_t i = 0; i < f->ncols; i++) {
+		const char *name = f->cols[i].name;
+		if (strcmp(name, c->label) == 0)
+			continue;
+		const struct schema_feature *sf = schema_find(sc, name);
+		if (sf && !schema_in_env(sf, "serving"))
+			json_array_append_new(out, json_string(name));
+		else
+			feats[n++] = xstrdup(name);
+	}
+	int rc = 0;
+	if (json_array_size(out) && n == 0)
+		rc = pm_errcf(err, PM_E_USAGE,
+			      "train: schema %s marks every column of dataset '%s' but the label "
+			      "not_in_env serving: no features are left (give --features)",
+			      sc->name, c->data);
+	if (rc == 0 && json_array_size(out)) {
+		c->features = feats;
+		c->nfeatures = n;
+		*left_out = json_pack("{s:s,s:O}", "schema", sc->name, "features", out);
+	} else {
+		str_list_free(feats);
+	}
+	json_decref(out);
+	schema_free(sc);
+	return rc;
+}
+
 static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -352,18 +398,40 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	if (cfg.threads == 0)
 		cfg.threads = session_threads(s);
 	/* the mistakes that need no training are reported before a run exists */
-	if (check_columns(s, &cfg, err) < 0) {
+	json_t *left_out = NULL;
+	if (check_columns(s, &cfg, err) < 0 ||
+	    (!cfg.features && default_features(s, &cfg, &left_out, err) < 0)) {
 		train_config_free(&cfg);
 		return -1;
 	}
 	int64_t run;
 	int rc = run_create(ws, &cfg, &run, err);
 	train_config_free(&cfg);
-	if (rc < 0)
-		return -1;
-	if (call_flag(call, "--detach"))
-		return start_job(s, ws, call, run, err);
-	return foreground_run(s, ws, call, run, call->argv[0], err);
+	if (rc == 0)
+		rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
+						 : foreground_run(s, ws, call, run, call->argv[0], err);
+	if (rc == 0 && left_out)
+		json_object_set(call->result, "left_out", left_out);
+	json_decref(left_out);
+	return rc;
+}
+
+/* "  HEAD a, b, c" wrapped under the first name; head is 10 columns wide */
+static void render_names(struct sbuf *out, const char *head, json_t *names, const char *tail)
+{
+	if (!json_array_size(names))
+		return;
+	struct sbuf b = {0}, w = {0};
+	size_t i;
+	json_t *x;
+	json_array_foreach(names, i, x) sbuf_printf(&b, "%s%s", i ? ", " : "", json_string_value(x));
+	if (tail)
+		sbuf_puts(&b, tail);
+	render_wrap(&w, b.s, 12, 78);
+	memcpy(w.s + 2, head, 10);
+	sbuf_add(out, w.s, w.len);
+	sbuf_free(&b);
+	sbuf_free(&w);
 }
 
 static void render_train(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
@@ -398,6 +466,14 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 		sbuf_printf(out, " rows/s; waiting for input %.3fs, computing %.3fs\n",
 			    json_number_value(json_object_get(r, "input_wait_s")),
 			    json_number_value(json_object_get(r, "compute_s")));
+	}
+	render_names(out, "features: ", json_object_get(r, "features"), NULL);
+	json_t *lo = json_object_get(r, "left_out");
+	if (lo) {
+		char *why = xasprintf(" (schema %s: not_in_env serving)",
+				      json_string_value(json_object_get(lo, "schema")));
+		render_names(out, "left out: ", json_object_get(lo, "features"), why);
+		free(why);
 	}
 	render_metrics(json_object_get(r, "metrics"), "  ", out);
 	render_slices(json_object_get(r, "slices"), out);
@@ -627,7 +703,8 @@ static const struct cmd_opt train_opts[] = {
 	{"--label", 0, "COL", COMPLETE_COLUMN, NULL,
 	 "the column to predict (required); rows where it is missing are skipped and counted"},
 	{"--features", 0, "a,b,..", COMPLETE_COLUMN, NULL,
-	 "the input columns (default: every column but the label)"},
+	 "the input columns (default: every column but the label, less those the dataset's "
+	 "schema marks not_in_env serving)"},
 	{"--model", 0, "TYPE", COMPLETE_WORDS, "linear|logistic|softmax|dnn|wide-deep",
 	 "the model (default from the label: numeric -> linear, two values or bool -> logistic, "
 	 "a few string classes -> softmax)"},

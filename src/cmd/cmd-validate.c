@@ -412,6 +412,54 @@ int schema_fetch(struct session *s, const char *name, struct schema **out,
 	return rc;
 }
 
+int schema_of_dataset(struct session *s, const char *dataset, struct schema **out,
+		      struct pm_err *err)
+{
+	*out = NULL;
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	char *name = xstrdup(dataset);
+	/* a split part has its parent's schema: parts are named NAME_PART, and
+	 * the schema was inferred before the split */
+	for (int depth = 0; name && depth < 8; depth++) {
+		sqlite3_stmt *st;
+		if (ws_prepare(ws,
+			       "SELECT name FROM schemas WHERE name = ?1 OR source = 'inferred from ' || ?1 "
+			       "ORDER BY name = ?1 DESC, updated DESC LIMIT 1",
+			       &st, err) < 0) {
+			free(name);
+			return -1;
+		}
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		char *found = sqlite3_step(st) == SQLITE_ROW
+				      ? xstrdup((const char *)sqlite3_column_text(st, 0))
+				      : NULL;
+		sqlite3_finalize(st);
+		if (found) {
+			free(name);
+			int rc = schema_fetch(s, found, out, err);
+			free(found);
+			return rc;
+		}
+		struct ws_dataset d;
+		struct pm_err e;
+		char *parent = NULL;
+		if (ws_dataset_get(ws, name, &d, &e) == 0) {
+			const char *p = d.source && str_prefix(d.source, "split of ")
+						? d.source + strlen("split of ")
+						: NULL;
+			if (p)
+				parent = xstrndup(p, strcspn(p, " "));
+			ws_dataset_free(&d);
+		}
+		free(name);
+		name = parent;
+	}
+	free(name);
+	return 0;
+}
+
 static int schema_store(struct session *s, const struct schema *sc, const char *source,
 			const char *action, const char *detail, struct pm_err *err)
 {

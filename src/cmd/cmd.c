@@ -154,6 +154,23 @@ static bool looks_numeric(const char *s)
 	return parse_double(s, strlen(s), &d);
 }
 
+static int unknown_option(const struct cmd_entry *e, const char *w, struct pm_err *err)
+{
+	char *name = xstrndup(w, strcspn(w, "="));
+	struct str_near nr;
+	str_near_init(&nr, name);
+	for (const struct cmd_opt *o = e->opts; o && o->name; o++)
+		str_near_offer(&nr, o->name);
+	if (nr.best)
+		pm_errcf(err, PM_E_USAGE, "%s: unknown option %s; did you mean %s? (see `help %s`)",
+			 e->name, name, nr.best, e->name);
+	else
+		pm_errcf(err, PM_E_USAGE, "%s: unknown option %s (see `help %s`)", e->name, name,
+			 e->name);
+	free(name);
+	return -1;
+}
+
 static int parse_call(const struct cmd_entry *e, int argc, char **argv, struct cmd_call *call,
 		      struct pm_err *err)
 {
@@ -184,8 +201,7 @@ static int parse_call(const struct cmd_entry *e, int argc, char **argv, struct c
 						oi = k;
 			}
 			if (oi < 0)
-				return pm_errcf(err, PM_E_USAGE, "%s: unknown option %s (see `help %s`)",
-						e->name, w, e->name);
+				return unknown_option(e, w, err);
 			const struct cmd_opt *o = &e->opts[oi];
 			if (o->arg) {
 				if (inline_val) {

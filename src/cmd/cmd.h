@@ -123,6 +123,12 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 			const char *artifact_hint, struct pm_err *err);
 /* Forgets a cached frame (after its dataset was replaced or dropped). */
 void session_forget_frame(struct session *s, const char *name);
+/* The keys `set` accepts and what each is for (`set` lists them, completion
+ * offers them); terminated by {0}. */
+struct setting_doc {
+	const char *key, *about;
+};
+extern const struct setting_doc cmd_settings[];
 const char *session_get(const struct session *s, const char *key);
 void session_set(struct session *s, const char *key, const char *value);
 /* Threads to use (setting "threads", default all CPUs). */
@@ -131,6 +137,11 @@ int session_threads(const struct session *s);
  * none); free with schema_free. */
 struct schema;
 int schema_fetch(struct session *s, const char *name, struct schema **out, struct pm_err *err);
+/* The schema of a dataset: the one named after it, else the latest one
+ * inferred from it, else its parent's when it is a part of a split; *out is
+ * NULL when it has none. */
+int schema_of_dataset(struct session *s, const char *dataset, struct schema **out,
+		      struct pm_err *err);
 /* How long the request log keeps raw requests and rollups, in days: the
  * call's --keep-days and --rollup-days, else the settings
  * monitor.retention_days and monitor.rollup_days, else 30 and 400. */

@@ -86,9 +86,8 @@ static void add_kind(struct session *s, struct cands *c, enum complete_kind k, c
 		}
 		break;
 	case COMPLETE_SETTING: {
-		static const char *const keys[] = {"output", "quiet", "threads", "keep-going"};
-		for (size_t i = 0; i < PM_ARRAY_LEN(keys); i++)
-			add(c, keys[i]);
+		for (const struct setting_doc *d = cmd_settings; d->key; d++)
+			add(c, d->key);
 		break;
 	}
 	case COMPLETE_COLUMN: {

@@ -79,6 +79,8 @@ static inline bool column_present(const struct column *c, size_t row)
 double column_num(const struct column *c, size_t row);
 /* A value as text ("" when missing), formatted the way `show` prints it. */
 const char *column_text(const struct column *c, size_t row, char *buf, size_t n);
+/* Whether rows a and b hold the same value (both missing counts as the same). */
+bool column_same(const struct column *c, size_t a, size_t b);
 /* Recounts nmissing from valid. */
 void column_count_missing(struct column *c);
 /* Content fingerprint of a frame (names, types, values): 16 hex digits. */

@@ -164,6 +164,25 @@ double column_num(const struct column *c, size_t row)
 	return NAN;
 }
 
+bool column_same(const struct column *c, size_t a, size_t b)
+{
+	if (!c->valid[a] || !c->valid[b])
+		return !c->valid[a] && !c->valid[b];
+	switch (c->type) {
+	case PM_INT:
+	case PM_TIMESTAMP:
+		return c->v.i64[a] == c->v.i64[b];
+	case PM_FLOAT:
+		/* NaN written by SQL is one value here, as a key or an input */
+		return c->v.f64[a] == c->v.f64[b] || (isnan(c->v.f64[a]) && isnan(c->v.f64[b]));
+	case PM_BOOL:
+		return c->v.b[a] == c->v.b[b];
+	case PM_STRING:
+		return c->v.code[a] == c->v.code[b];
+	}
+	return false;
+}
+
 const char *column_text_len(const struct column *c, size_t row, char *buf, size_t n,
 			    size_t *len)
 {

@@ -322,6 +322,13 @@ static int run_write(struct run *r, struct piece *pcs, size_t npieces, struct pm
 
 static int run_finish(struct run *r, int rc, struct pm_err *err)
 {
+	/* predictions of nothing are not a result: the cause is the input or
+	 * the model, and a file with only a header would hide it downstream */
+	if (rc == 0 && r->st->rows && !r->st->predicted) {
+		const struct predict_reject *e = &r->st->examples[0];
+		rc = pm_errf(err, "predict: all %zu rows were rejected, nothing was written; the first, %s %zu: %s",
+			     r->st->rows, e->line ? "line" : "row", e->line ? e->line : e->row, e->reason);
+	}
 	if (rc == 0 && r->rej_explicit)
 		rc = rej_open(r, err);
 	if (rc == 0)
@@ -369,7 +376,7 @@ static void *beside_run(void *arg)
 struct frame_job {
 	const struct model *m;
 	const struct frame *f;
-	const int *colmap;         /* per input: column or -1 */
+	const int *colmap;         /* per input: its column */
 	const bool *fits;
 	const int *keycols;
 	size_t nkeys;
@@ -407,10 +414,6 @@ static void frame_piece(void *ctx, size_t k)
 		char *reason = NULL;
 		for (size_t i = 0; i < t->ninputs && !reason; i++) {
 			const struct ft_input *in = &t->inputs[i];
-			if (j->colmap[i] < 0) {
-				reason = xasprintf("missing feature column '%s'", in->name);
-				break;
-			}
 			const struct column *c = &j->f->cols[j->colmap[i]];
 			if (sv_frame_value(in->type, c, row, j->fits[i], bufs[i], sizeof bufs[i], &vals[i],
 					   &e) < 0)
@@ -435,6 +438,23 @@ static void frame_piece(void *ctx, size_t k)
 	sink_free(&s);
 	free(vals);
 	free(bufs);
+}
+
+/* The model's inputs that the input lacks, as one error about its columns
+ * rather than the same reason on every row. */
+static int check_inputs(const struct transform *t, const int *colmap, const char *what,
+			struct pm_err *err)
+{
+	struct sbuf b = {0};
+	size_t missing = 0;
+	for (size_t i = 0; i < t->ninputs; i++)
+		if (colmap[i] < 0)
+			sbuf_printf(&b, "%s'%s'", missing++ ? ", " : "", t->inputs[i].name);
+	if (missing)
+		pm_errf(err, "%s has no column%s %s (%s)", what, missing > 1 ? "s" : "", b.s,
+			missing > 1 ? "model inputs" : "a model input");
+	sbuf_free(&b);
+	return missing ? -1 : 0;
 }
 
 static int find_keys(const struct predict_opts *o, const char *what,
@@ -463,23 +483,24 @@ int predict_frame(const struct model *m, const struct frame *f, const struct pre
 	int *keycols = xcalloc(o->nkeys + 1, sizeof *keycols);
 	char *what = xasprintf("dataset '%s'", f->name);
 	int rc = find_keys(o, what, frame_index, f, keycols, err);
-	free(what);
-	if (rc < 0) {
-		free(keycols);
-		memset(st, 0, sizeof *st);
-		return -1;
-	}
-	struct run r;
-	if (run_start(&r, m, o, st, (const char *const *)o->keys, err) < 0) {
-		free(keycols);
-		return -1;
-	}
 	int *colmap = xcalloc(t->ninputs + 1, sizeof *colmap);
 	bool *fits = xcalloc(t->ninputs + 1, sizeof *fits);
 	for (size_t i = 0; i < t->ninputs; i++) {
 		colmap[i] = frame_col_index(f, t->inputs[i].name);
 		if (colmap[i] >= 0)
 			fits[i] = sv_type_fits(t->inputs[i].type, f->cols[colmap[i]].type);
+	}
+	if (rc == 0)
+		rc = check_inputs(t, colmap, what, err);
+	free(what);
+	struct run r;
+	if (rc < 0 || run_start(&r, m, o, st, (const char *const *)o->keys, err) < 0) {
+		if (rc < 0)
+			memset(st, 0, sizeof *st);
+		free(keycols);
+		free(colmap);
+		free(fits);
+		return -1;
 	}
 	int threads = o->threads > 0 ? o->threads : pm_ncpu();
 	size_t per_round = (size_t)threads * 8;
@@ -548,7 +569,7 @@ struct file_job {
 	const char *buf;
 	char delim;
 	size_t ncols;              /* fields in the header */
-	const int *colmap;         /* per input: field or -1 */
+	const int *colmap;         /* per input: its field */
 	const int *keycols;
 	size_t nkeys;
 	struct piece *pcs;
@@ -576,10 +597,6 @@ static void file_piece(void *ctx, size_t k)
 					   j->ncols);
 		for (size_t i = 0; i < t->ninputs && !reason; i++) {
 			const struct ft_input *in = &t->inputs[i];
-			if (j->colmap[i] < 0) {
-				reason = xasprintf("missing feature column '%s'", in->name);
-				break;
-			}
 			size_t n;
 			const char *v = sv_csv_field(&c, (size_t)j->colmap[i], &n);
 			size_t bad;
@@ -835,6 +852,11 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 	if (rc == 0) {
 		for (size_t i = 0; i < t->ninputs; i++)
 			colmap[i] = header_index(&h, t->inputs[i].name);
+		char *what = xasprintf("%s:1: the header", path);
+		rc = check_inputs(t, colmap, what, err);
+		free(what);
+	}
+	if (rc == 0) {
 		rc = run_start(&r, m, o, st, (const char *const *)o->keys, err);
 		started = rc == 0;
 	}

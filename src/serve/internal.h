@@ -225,10 +225,20 @@ struct route {
 	char *alias;                /* followed alias, or NULL */
 	int64_t pinned;             /* pinned version, or 0 */
 	int weight;
+	int64_t served;             /* requests of this cycle (sv_route_next), under server.mu */
 	struct smodel *cur;         /* under server.mu */
 	int64_t failed_version;     /* a version that failed to load: not retried */
 	char *error;                /* why the last reload failed (under mu) */
 };
+
+/* The route of the next request that names no version.  Among the routes
+ * behind their share of the requests so far in this cycle (a cycle is
+ * total_weight requests), the one whose next request is due first
+ * (served+1)/weight: every run of requests from the start is then within
+ * one request of the weights' shares (1=50,3=50 alternates), not only
+ * whole cycles.  *cycle counts the cycle's requests; the routes' served
+ * count theirs.  Both change, so it runs under server.mu. */
+size_t sv_route_next(struct route *routes, size_t n, int total_weight, int64_t *cycle);
 
 #define SV_CACHE 8
 
@@ -242,6 +252,7 @@ struct server {
 	struct route *routes;
 	size_t nroutes;
 	int total_weight;
+	int64_t route_cycle;        /* requests of this routing cycle (under mu) */
 	struct smodel *cache[SV_CACHE]; /* versions asked for by number or label */
 	size_t ncache;
 	struct frame *lookup_frame;
@@ -249,7 +260,7 @@ struct server {
 	struct batcher *batcher;
 	struct reqlog *log;
 	struct sv_metrics mt;
-	atomic_ullong route_counter, log_counter;
+	atomic_ullong log_counter;
 	atomic_int inflight;
 	atomic_bool draining;
 	/* the watcher thread: hot reload and statistics */

@@ -1,7 +1,9 @@
 /* Static and hybrid serving: predictions precomputed for a finite key
  * space (the values of one column of a dataset), answered by a hash
- * lookup.  Keeping only the most frequent keys is the hybrid design: the
- * table holds the popular keys and the model computes the long tail. */
+ * lookup.  The key must determine the model's inputs (every row of a key
+ * holds the same inputs, as with an id), else the table is refused.
+ * Keeping only the most frequent keys is the hybrid design: the table
+ * holds the popular keys and the model computes the long tail. */
 #include "internal.h"
 
 #include <math.h>
@@ -110,12 +112,16 @@ int lookup_build(const struct model *m, const struct frame *f, const char *key, 
 		}
 		fits[i] = sv_type_fits(t->inputs[i].type, f->cols[colmap[i]].type);
 	}
-	/* count the keys; each keeps its first row */
+	/* count the keys; each keeps its first row, and the inputs that differ
+	 * between rows of one key are noted */
 	const struct column *c = &f->cols[kc];
 	struct strdict *all = strdict_new();
 	struct kc *counts = NULL;
 	size_t cap = 0;
 	char buf[64];
+	bool *differs = xcalloc(t->ninputs + 1, sizeof *differs);
+	size_t ndiffer = 0, seen_rows[2] = {0, 0};
+	char *seen_key = NULL;
 	for (size_t row = 0; row < f->nrows; row++) {
 		if (!column_present(c, row))
 			continue;
@@ -130,8 +136,43 @@ int lookup_build(const struct model *m, const struct frame *f, const char *key, 
 		if (counts[code].count++ == 0) {
 			counts[code].code = code;
 			counts[code].first = row;
+			continue;
 		}
+		size_t first = counts[code].first;
+		for (size_t i = 0; i < t->ninputs; i++)
+			if (!differs[i] && !column_same(&f->cols[colmap[i]], first, row)) {
+				differs[i] = true;
+				if (!ndiffer++) {
+					seen_key = xstrndup(k, kl);
+					seen_rows[0] = first;
+					seen_rows[1] = row;
+				}
+			}
 	}
+	if (ndiffer) {
+		/* one prediction per key is right only when the key fixes every
+		 * input: a key shared by rows that differ would answer them all
+		 * with the prediction of its first row */
+		struct sbuf names = {0};
+		for (size_t i = 0, j = 0; i < t->ninputs; i++)
+			if (differs[i])
+				sbuf_printf(&names, "%s%s", j++ ? ", " : "", t->inputs[i].name);
+		pm_errcf(err, PM_E_USAGE,
+			 "--lookup %s does not determine the model's input%s %s (rows %zu and %zu of "
+			 "dataset '%s' both have %s '%s' and different inputs): a table of one "
+			 "prediction per key needs a key that fixes every input, such as an id",
+			 key, ndiffer > 1 ? "s" : "", names.s, seen_rows[0] + 1, seen_rows[1] + 1,
+			 f->name, key, seen_key);
+		sbuf_free(&names);
+		free(seen_key);
+		free(counts);
+		free(colmap);
+		free(fits);
+		free(differs);
+		strdict_free(all);
+		return -1;
+	}
+	free(differs);
 	size_t nk = all->n;
 	if (nk)
 		qsort(counts, nk, sizeof *counts, cmp_count);

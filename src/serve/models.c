@@ -252,6 +252,29 @@ void sv_routes_poll(struct server *sv)
 	pthread_mutex_unlock(&sv->ws_mu);
 }
 
+size_t sv_route_next(struct route *routes, size_t n, int total_weight, int64_t *cycle)
+{
+	int64_t t = total_weight, c = ++*cycle;
+	size_t best = n;
+	/* the shares of the cycle's c requests exceed the served counts by
+	 * exactly one in sum, so some route is behind */
+	for (size_t k = 0; k < n; k++) {
+		const struct route *r = &routes[k];
+		if (c * r->weight - t * r->served <= 0)
+			continue;
+		if (best == n || (r->served + 1) * routes[best].weight < (routes[best].served + 1) * r->weight)
+			best = k;
+	}
+	routes[best].served++;
+	/* at the cycle's end every route has served its weight: start again */
+	if (c == t) {
+		*cycle = 0;
+		for (size_t k = 0; k < n; k++)
+			routes[k].served = 0;
+	}
+	return best;
+}
+
 static struct smodel *find_loaded(struct server *sv, int64_t version)
 {
 	for (size_t i = 0; i < sv->nroutes; i++)
@@ -267,16 +290,9 @@ int sv_model_get(struct server *sv, int64_t version, const char *label, struct s
 		 struct pm_err *err)
 {
 	if (!version && !label) {
-		size_t k = 0;
-		if (sv->nroutes > 1) {
-			unsigned long long c = atomic_fetch_add(&sv->route_counter, 1);
-			int x = (int)(c % (unsigned long long)sv->total_weight);
-			while (k + 1 < sv->nroutes && x >= sv->routes[k].weight) {
-				x -= sv->routes[k].weight;
-				k++;
-			}
-		}
 		pthread_mutex_lock(&sv->mu);
+		size_t k = sv->nroutes > 1 ? sv_route_next(sv->routes, sv->nroutes, sv->total_weight,
+							    &sv->route_cycle) : 0;
 		struct smodel *sm = sv->routes[k].cur;
 		smodel_hold(sm);
 		pthread_mutex_unlock(&sv->mu);

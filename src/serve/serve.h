@@ -62,7 +62,9 @@ void predict_stats_free(struct predict_stats *st);
 
 /* Predicts every row of a dataset.  Rows whose values do not fit the
  * model's serving schema are written to the reject file with the reason;
- * none are dropped silently.  A key column the frame lacks is an error. */
+ * none are dropped silently.  A key column or a model input the frame
+ * lacks is an error, and so is a run that rejects every row: then nothing
+ * is written. */
 int predict_frame(const struct model *m, const struct frame *f, const struct predict_opts *o,
 		  struct predict_stats *st, struct pm_err *err);
 /* The same over a CSV/TSV file, read in chunks of whole rows so that memory

@@ -446,6 +446,12 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 			    json_pack("{s:I,s:I}", "missing_label", (json_int_t)res.skipped_missing_label,
 				      "unknown_label", (json_int_t)res.skipped_unknown_label));
 	json_object_set_new(out, "parameters", json_integer((json_int_t)m->nparams));
+	/* the inputs the model reads, whether given or chosen by default: what
+	 * serving has to send */
+	json_t *feats = json_array();
+	for (size_t i = 0; i < m->tf->ninputs; i++)
+		json_array_append_new(feats, json_string(m->tf->inputs[i].name));
+	json_object_set_new(out, "features", feats);
 	json_object_set_new(out, "seconds", num_or_null(res.seconds));
 	json_object_set_new(out, "rows_per_s", num_or_null(res.rows_per_s));
 	json_object_set_new(out, "input_wait_s", num_or_null(res.input_wait_s));

@@ -63,6 +63,60 @@ void str_list_free(char **list)
 	free(list);
 }
 
+size_t str_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	/* three rows of the table: a transposition looks two rows back */
+	size_t *prev2 = xcalloc(m + 1, sizeof *prev2), *prev = xcalloc(m + 1, sizeof *prev),
+	       *cur = xcalloc(m + 1, sizeof *cur);
+	for (size_t j = 0; j <= m; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t d = prev[j - 1] + cost;
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		size_t *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	size_t d = prev[m];
+	free(prev2);
+	free(prev);
+	free(cur);
+	return d;
+}
+
+void str_near_init(struct str_near *nr, const char *word)
+{
+	size_t len = strlen(word);
+	nr->word = word;
+	nr->best = NULL;
+	/* a quarter of the word: one slip in a short word, a few in a long one,
+	 * never so many that an unrelated name is offered */
+	nr->max = len < 4 ? 1 : len / 4 < 3 ? len / 4 : 3;
+	nr->dist = nr->max + 1;
+}
+
+void str_near_offer(struct str_near *nr, const char *cand)
+{
+	size_t d = str_distance(nr->word, cand);
+	if (d > 0 && d < nr->dist) {
+		nr->dist = d;
+		nr->best = cand;
+	}
+}
+
 bool parse_int64(const char *s, size_t n, int64_t *out)
 {
 	size_t i = 0;

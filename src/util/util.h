@@ -70,6 +70,18 @@ char *str_trim(char *s); /* in place; returns s advanced past leading space */
  * fields kept); *n gets the count.  Free with str_list_free. */
 char **str_split(const char *s, char sep, size_t *n);
 void str_list_free(char **list);
+/* Edit distance: insertions, deletions, substitutions and swaps of two
+ * neighbouring characters each count 1 ("drfit" is 1 from "drift"). */
+size_t str_distance(const char *a, const char *b);
+/* The closest of names offered one at a time, for "did you mean": best is
+ * the nearest offered so far within a distance that grows with the word's
+ * length (NULL when none is that close; the word itself is never best). */
+struct str_near {
+	const char *word, *best;
+	size_t dist, max;
+};
+void str_near_init(struct str_near *nr, const char *word);
+void str_near_offer(struct str_near *nr, const char *cand);
 /* Strict number parsers over [s, s+n): the whole span must be the number. */
 bool parse_int64(const char *s, size_t n, int64_t *out);
 bool parse_double(const char *s, size_t n, double *out);

@@ -11,11 +11,17 @@ load p p.csv
 # differ from one CPU to another (OpenBLAS picks its kernels by CPU)
 load p9 --sql "SELECT pickup_community_area, round(prediction, 9) AS prediction FROM p"
 describe p9
-# a dataset that lacks the model's columns: every row is rejected, naming one
+# a dataset or a file that lacks the model's columns: one error naming them,
+# and no output file
 load nat datasets/natality/natality.csv
 predict m --data nat --out q.csv
+load q q.csv
+predict m --file tests/fixtures/cmd/predict-no-company.csv --out q.csv
+load q q.csv
+# every row rejected: an error with the first reason, and nothing written
+predict m --file tests/fixtures/cmd/predict-all-bad.csv --out q.csv
+load q q.csv
 load q q.csv.rejects.csv
-show q --rows 2 --columns row,reason
 # errors
 predict m --out x.csv
 predict m --data t --file datasets/taxi/dirty.csv --out x.csv

@@ -2,7 +2,9 @@
 # serve --lookup: static serving answers a key from the precomputed table
 # (the prediction `predict` gives that key's row), hybrid serving keeps the
 # most frequent keys and computes the others; `servers` reports the table
-# and its hit rate.
+# and its hit rate.  A key that does not determine the model's inputs (two
+# rows of one key with different inputs) is refused: its table would give
+# every row of the key the first row's prediction.
 . "$srcdir/tests/cmd/serve-lib.sh"
 
 pm -c "load n datasets/natality/natality.csv
@@ -55,6 +57,24 @@ case $out in
 *"\"id\":$hybrid,"*'"lookup":"id","lookup_entries":10,'*'"lookup_hits":1,"lookup_misses":1,'*'"lookup_hit_rate":0.5'*) ;;
 *) failed "servers (hybrid): $out" ;;
 esac
+
+# a key that repeats with the same inputs determines them: the table is kept
+pm -c "load kk --sql 'SELECT * FROM k UNION ALL SELECT * FROM k'" >/dev/null || failed "load kk"
+start_server w --lookup id --lookup-data kk
+req POST /v1/models/w:predict -d '{"instances":[{"id":7},{"id":19999}]}'
+expect repeated-key 200 "{\"predictions\":[$(pred 7),$(pred 19999)]}"
+
+# keys that do not determine the inputs: refused, naming the inputs and two rows
+# (natality rows 1 and 2 are both Single(1), of other mothers and weeks)
+out=$(pm serve w --lookup plurality --lookup-data k --port 0 --detach 2>&1)
+[ "$out" = "prodml: serve: model w:1: --lookup plurality does not determine the model's inputs is_male, mother_age, gestation_weeks (rows 1 and 2 of dataset 'k' both have plurality 'Single(1)' and different inputs): a table of one prediction per key needs a key that fixes every input, such as an id" ] ||
+	failed "plurality key: $out"
+# taxi rows 2 and 3: trips of 17.17 and 16.97 miles of the same company
+pm -c "load t datasets/taxi/train.csv
+	train f --data t --label fare --features trip_miles,company --epochs 1" >/dev/null || failed "taxi setup"
+out=$(pm serve f --lookup company --port 0 --detach 2>&1)
+[ "$out" = "prodml: serve: model f:1: --lookup company does not determine the model's input trip_miles (rows 2 and 3 of dataset 't' both have company 'Taxi Affiliation Services, LLC' and different inputs): a table of one prediction per key needs a key that fixes every input, such as an id" ] ||
+	failed "company key: $out"
 
 # errors: a key column the dataset lacks
 out=$(pm serve w --lookup nope --lookup-data k --port 0 2>&1)

@@ -111,6 +111,20 @@ START_TEST(test_usage_errors)
 				  "[--columns a,b,..]");
 	ck_assert_int_eq(cmd_run_line(&sess, "show x --bogus", "t", &err), -1);
 	ck_assert_str_eq(err.msg, "show: unknown option --bogus (see `help show`)");
+	ck_assert_int_eq(cmd_run_line(&sess, "train m --hiden 8", "t", &err), -1);
+	ck_assert_int_eq(err.code, PM_E_USAGE);
+	ck_assert_str_eq(err.msg, "train: unknown option --hiden; did you mean --hidden? "
+				  "(see `help train`)");
+	ck_assert_int_eq(cmd_run_line(&sess, "train m --epoch=3", "t", &err), -1);
+	ck_assert_str_eq(err.msg, "train: unknown option --epoch; did you mean --epochs? "
+				  "(see `help train`)");
+	ck_assert_int_eq(cmd_run_line(&sess, "set alert.on_drfit 'train m'", "t", &err), -1);
+	ck_assert_int_eq(err.code, PM_E_USAGE);
+	ck_assert_str_eq(err.msg, "set: unknown setting alert.on_drfit; did you mean alert.on_drift? "
+				  "(`set` lists the settings)");
+	ck_assert_ptr_null(session_get(&sess, "alert.on_drfit"));
+	ck_assert_int_eq(cmd_run_line(&sess, "set colour blue", "t", &err), -1);
+	ck_assert_str_eq(err.msg, "set: unknown setting colour (`set` lists the settings)");
 	ck_assert_int_eq(cmd_run_line(&sess, "show x --rows", "t", &err), -1);
 	ck_assert_str_eq(err.msg, "show: option --rows needs a value (N)");
 	ck_assert_int_eq(cmd_run_line(&sess, "set output yaml", "t", &err), -1);
@@ -120,6 +134,8 @@ START_TEST(test_usage_errors)
 	ck_assert_int_eq(session_threads(&sess), 3);
 	ck_assert_uint_eq(sess.nhistory, 2);
 	ck_assert_str_eq(sess.history[1], "set threads 3");
+	ck_assert_int_eq(cmd_run_line(&sess, "set alert.on_drift 'train m'", "t", &err), 0);
+	ck_assert_str_eq(session_get(&sess, "alert.on_drift"), "train m");
 }
 END_TEST
 
@@ -137,8 +153,12 @@ START_TEST(test_complete)
 	ck_assert_ptr_null(c[1]);
 	str_list_free(c);
 	c = cmd_complete(&sess, "set ", 4, &ws);
-	ck_assert_str_eq(c[0], "keep-going");
-	ck_assert_str_eq(c[1], "output");
+	ck_assert_str_eq(c[0], "alert.on_drift");
+	str_list_free(c);
+	c = cmd_complete(&sess, "set monitor.q", 13, &ws);
+	ck_assert_str_eq(c[0], "monitor.quality_drop");
+	ck_assert_str_eq(c[1], "monitor.quality_min_rows");
+	ck_assert_ptr_null(c[2]);
 	str_list_free(c);
 	c = cmd_complete(&sess, "help de", 7, &ws);
 	ck_assert_str_eq(c[0], "describe");

@@ -390,6 +390,68 @@ static char *slurp(const char *path)
 	return d;
 }
 
+/* ---- --split routing ---------------------------------------------------------------------- */
+
+/* Counts of each route over the first `upto` requests, checked after every
+ * request against the weights' share: never one request or more away. */
+static void check_spread(const int *w, size_t n, size_t upto, size_t *counts)
+{
+	struct route r[8] = {{0}};
+	int total = 0;
+	for (size_t k = 0; k < n; k++) {
+		r[k].weight = w[k];
+		total += w[k];
+	}
+	int64_t cycle = 0;
+	memset(counts, 0, n * sizeof *counts);
+	for (size_t q = 1; q <= upto; q++) {
+		size_t k = sv_route_next(r, n, total, &cycle);
+		ck_assert_uint_lt(k, n);
+		counts[k]++;
+		for (size_t j = 0; j < n; j++) {
+			double share = (double)q * w[j] / total;
+			ck_assert_msg(fabs((double)counts[j] - share) < 1,
+				      "%zu routes: after %zu requests route %zu has %zu, share %g", n, q,
+				      j, counts[j], share);
+		}
+	}
+}
+
+START_TEST(test_split_spreads_every_prefix)
+{
+	size_t c[8];
+	/* 1=50,3=50: a canary of 20 requests sees 10 and 10, in turns */
+	static const int half[] = {50, 50};
+	check_spread(half, 2, 20, c);
+	ck_assert_uint_eq(c[0], 10);
+	ck_assert_uint_eq(c[1], 10);
+	struct route r[2] = {{.weight = 50}, {.weight = 50}};
+	int64_t cycle = 0;
+	for (int q = 0; q < 6; q++)
+		ck_assert_uint_eq(sv_route_next(r, 2, 100, &cycle), (size_t)(q % 2));
+	check_spread(half, 2, 100, c);
+	ck_assert_uint_eq(c[0], 50);
+	ck_assert_uint_eq(c[1], 50);
+	/* 90/10: 2 of the first 20 go to the canary, 10 of the first 100 */
+	static const int canary[] = {90, 10};
+	check_spread(canary, 2, 20, c);
+	ck_assert_uint_eq(c[1], 2);
+	check_spread(canary, 2, 100, c);
+	ck_assert_uint_eq(c[1], 10);
+	/* three ways and uneven, over several cycles; a weight of 0 gets nothing */
+	static const int three[] = {70, 20, 10}, odd[] = {5, 0, 3, 1}, big[] = {999999, 1};
+	check_spread(three, 3, 20, c);
+	ck_assert_uint_eq(c[0], 14);
+	ck_assert_uint_eq(c[1], 4);
+	ck_assert_uint_eq(c[2], 2);
+	check_spread(three, 3, 250, c);
+	check_spread(odd, 4, 100, c);
+	ck_assert_uint_eq(c[1], 0);
+	check_spread(big, 2, 100, c);
+	ck_assert_uint_eq(c[1], 0);
+}
+END_TEST
+
 START_TEST(test_predict_file_chunks_match_frame)
 {
 	struct frame *train;
@@ -888,6 +950,7 @@ int main(void)
 	tcase_add_test(tc, test_json_values);
 	tcase_add_test(tc, test_text_values);
 	tcase_add_test(tc, test_lookup_keys);
+	tcase_add_test(tc, test_split_spreads_every_prefix);
 	tcase_add_test(tc, test_predict_file_chunks_match_frame);
 	tcase_add_test(tc, test_batcher);
 	tcase_add_test(tc, test_server_follows_alias);

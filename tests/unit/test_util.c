@@ -274,6 +274,41 @@ START_TEST(test_strings)
 }
 END_TEST
 
+START_TEST(test_distance_and_near)
+{
+	ck_assert_uint_eq(str_distance("", ""), 0);
+	ck_assert_uint_eq(str_distance("abc", ""), 3);
+	ck_assert_uint_eq(str_distance("", "abc"), 3);
+	ck_assert_uint_eq(str_distance("kitten", "sitting"), 3);
+	ck_assert_uint_eq(str_distance("--hiden", "--hidden"), 1);
+	/* a swap of neighbours is one edit, not two */
+	ck_assert_uint_eq(str_distance("alert.on_drfit", "alert.on_drift"), 1);
+	ck_assert_uint_eq(str_distance("ca", "abc"), 3);
+	ck_assert_uint_eq(str_distance("abcdef", "badcfe"), 3);
+
+	static const char *const opts[] = {"--hidden", "--epochs", "--batch", "--lr", "--l2"};
+	struct str_near nr;
+	str_near_init(&nr, "--hiden");
+	for (size_t i = 0; i < PM_ARRAY_LEN(opts); i++)
+		str_near_offer(&nr, opts[i]);
+	ck_assert_str_eq(nr.best, "--hidden");
+	/* the nearest wins, whatever the order offered */
+	str_near_init(&nr, "--l3");
+	for (size_t i = PM_ARRAY_LEN(opts); i-- > 0;)
+		str_near_offer(&nr, opts[i]);
+	ck_assert_str_eq(nr.best, "--l2");
+	/* nothing near: no suggestion */
+	str_near_init(&nr, "--verbose");
+	for (size_t i = 0; i < PM_ARRAY_LEN(opts); i++)
+		str_near_offer(&nr, opts[i]);
+	ck_assert_ptr_null(nr.best);
+	/* the word itself is not a suggestion */
+	str_near_init(&nr, "--lr");
+	str_near_offer(&nr, "--lr");
+	ck_assert_ptr_null(nr.best);
+}
+END_TEST
+
 START_TEST(test_atomic_write)
 {
 	char dir[] = "/tmp/pm-util-XXXXXX";
@@ -459,6 +494,7 @@ int main(void)
 	tcase_add_test(tc, test_timestamps);
 	tcase_add_test(tc, test_utf8);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_distance_and_near);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_par_for);
 	tcase_add_test(tc, test_proc);
