@@ -726,10 +726,16 @@ static void pred_brief(json_t *p, char *buf, size_t n)
 	json_t *x;
 	json_array_foreach(json_object_get(p, "classes"), i, x)
 	{
-		double sh = num_at(json_array_get(json_object_get(p, "shares"), i), NULL, NULL);
+		/* a share is null when the window predicted nothing: shown as -, not 0% */
+		char sh[32];
+		json_t *v = json_array_get(json_object_get(p, "shares"), i);
+		if (json_is_number(v))
+			snprintf(sh, sizeof sh, "%.1f%%", 100 * json_number_value(v));
+		else
+			snprintf(sh, sizeof sh, "-");
 		if (off < n)
-			off += (size_t)snprintf(buf + off, n - off, "%s%s %.1f%%", i ? " " : "",
-						json_string_value(x), isfinite(sh) ? 100 * sh : 0.0);
+			off += (size_t)snprintf(buf + off, n - off, "%s%s %s", i ? " " : "",
+						json_string_value(x), sh);
 	}
 }
 
