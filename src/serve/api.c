@@ -277,10 +277,7 @@ static int rows_from_json(struct sv_req *r, struct src *s)
 			break;
 		}
 		if (r->sm->lk) {
-			int ki = -1;
-			for (size_t i = 0; i < ni; i++)
-				if (strcmp(t->inputs[i].name, r->sv->lookup) == 0)
-					ki = (int)i;
+			int ki = transform_input_index(t, r->sv->lookup);
 			json_t *kv;
 			if (s->sh == SH_ROWS && json_is_array(rj))
 				kv = ki >= 0 ? json_array_get(rj, (size_t)ki) : NULL;
