@@ -465,6 +465,7 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 		goto fail;
 	}
 	if (features) {
+		o->all_columns = call_flag(call, "--all-columns");
 		const char *base = call_opt(call, "--baseline");
 		if (!base && c->have_v)
 			base = c->v.train_dataset;
@@ -726,10 +727,16 @@ static void pred_brief(json_t *p, char *buf, size_t n)
 	json_t *x;
 	json_array_foreach(json_object_get(p, "classes"), i, x)
 	{
-		double sh = num_at(json_array_get(json_object_get(p, "shares"), i), NULL, NULL);
+		/* a share is null when the window predicted nothing: shown as -, not 0% */
+		char sh[32];
+		json_t *v = json_array_get(json_object_get(p, "shares"), i);
+		if (json_is_number(v))
+			snprintf(sh, sizeof sh, "%.1f%%", 100 * json_number_value(v));
+		else
+			snprintf(sh, sizeof sh, "-");
 		if (off < n)
-			off += (size_t)snprintf(buf + off, n - off, "%s%s %.1f%%", i ? " " : "",
-						json_string_value(x), isfinite(sh) ? 100 * sh : 0.0);
+			off += (size_t)snprintf(buf + off, n - off, "%s%s %s", i ? " " : "",
+						json_string_value(x), sh);
 	}
 }
 
@@ -1207,6 +1214,9 @@ static const struct cmd_opt monitor_opts[] = {
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the distances where the schema sets none (default: setting "
 	 "monitor.threshold, else 0.3)"},
+	{"--all-columns", 0, NULL, COMPLETE_NONE, NULL,
+	 "skew and drift of every logged column of the baseline, not only of the model's "
+	 "inputs (the label too, when the logged rows carry it)"},
 	{"--out", 0, "FILE", COMPLETE_FILE, NULL,
 	 "also draw the panels (skew and drift, requests, latency, predictions, quality) into "
 	 "FILE (.png, .svg, .ps)"},
@@ -1262,7 +1272,12 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "the predictions (a histogram of values, or the shares of the predicted classes), "
 		 "live quality where `monitor feedback` joined labels, and, for every input "
 		 "feature, the training-serving skew (logged values against the training data) "
-		 "and the drift (the last window against the one before).  Categorical features "
+		 "and the drift (the last window against the one before).  Only the inputs of the "
+		 "version's model are compared, and only they raise skew and drift alerts: other "
+		 "columns the logged rows carry (an id, or the label of a dataset fed through "
+		 "`monitor ingest`) are left out unless --all-columns asks for every column of the "
+		 "baseline; a model with no registered version has every column compared.  "
+		 "Categorical features "
 		 "are compared with the L-infinity distance of their value shares, numeric ones "
 		 "with the Jensen-Shannon divergence of their histograms; the skew and drift "
 		 "comparators of a schema (`schema set S F skew linf 0.1`, `--schema S`) choose "
@@ -1293,7 +1308,8 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "or more), categorical values that appeared or vanished, missing-value rates "
 		 "that moved by 5 points or more, an error rate that at least doubled (to 1% or "
 		 "more), a p99 latency at least 1.5 times the previous window's, and a change of "
-		 "the served version.",
+		 "the served version.  As in `monitor`, the features are the model's inputs "
+		 "unless --all-columns.",
 	 .exec = exec_diagnose, .render = render_diagnose},
 	{.name = "monitor ingest", .group = "monitoring", .args = "MODEL", .min_args = 1,
 	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = ingest_opts,

@@ -244,6 +244,7 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	a->o.lookup_data = call_opt(call, "--lookup-data");
 	a->o.lookup_size = (size_t)lookup_size;
 	a->o.max_body = (size_t)max_body;
+	a->o.strict = call_flag(call, "--strict");
 	long long keep, rollup;
 	if (monitor_retention_days(s, call, &keep, &rollup, err) < 0)
 		return -1;
@@ -726,6 +727,8 @@ static const struct cmd_opt serve_opts[] = {
 	 "is within one request of the weights (3=50,4=50 alternates)"},
 	{"--max-body", 0, "BYTES", COMPLETE_NONE, NULL,
 	 "largest request body; larger ones get 413 (default 16777216)"},
+	{"--strict", 0, NULL, COMPLETE_NONE, NULL,
+	 "refuse a row that omits a feature (400 naming it) instead of reading it as missing"},
 	{"--keep-days", 0, "N", COMPLETE_NONE, NULL,
 	 "once an hour, roll logged requests older than N days up (see `monitor compact`; "
 	 "default: setting monitor.retention_days, else 30; 0: never)"},
@@ -802,8 +805,15 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "histogram, batch sizes, queue depth, versions, reloads, lookup hits). A prediction "
 		 "is a number (regression: the value; binary: the probability of the positive "
 		 "class) or a list of class probabilities (softmax), printed as `predict` prints it. "
-		 "Errors are JSON {\"error\",\"field\"}: 400 names the field (\"instances[3]: missing "
-		 "feature 'fare'\", a wrong type, malformed JSON with its line and column), 404 an "
+		 "Missing values mean what an empty field means to `predict --file`, whatever the "
+		 "feature's type: JSON null, a string that is empty or one of the data reader's "
+		 "missing tokens (NA, N/A, NaN, nan, null, NULL, spaces around them allowed), and a "
+		 "feature the row omits (a key, a column of dataframe_split or of the CSV header) "
+		 "are all missing, and the model's transform imputes them, so a row scores the same "
+		 "however it is sent; with --strict an omitted feature is refused instead. "
+		 "Errors are JSON {\"error\",\"field\"}: 400 names the field (a wrong type, "
+		 "malformed JSON with its line and column, with --strict \"instances[3]: missing "
+		 "feature 'fare'\"), 404 an "
 		 "unknown model, version, alias or endpoint, 413 a body over --max-body, 415 an "
 		 "unsupported content type, 401 a missing or wrong bearer token (--token-file), 503 "
 		 "with Retry-After when the batching queue is full. "

@@ -140,6 +140,8 @@ void transform_free(struct transform *t);
 int transform_apply(const struct transform *t, const struct ft_value *in, double *dense,
 		    uint32_t *cat, struct pm_err *err);
 
+/* The index of input `name`, or -1 when the transform does not read it. */
+int transform_input_index(const struct transform *t, const char *name);
 /* Maps the transform's inputs to columns of f (colmap[ninputs]); errors
  * name the missing column or the type that does not fit. */
 int transform_bind(const struct transform *t, const struct frame *f, int *colmap,

@@ -492,12 +492,20 @@ void transform_free(struct transform *t)
 	free(t);
 }
 
-static int add_input(struct transform *t, const struct frame *f, const char *name,
-		     struct pm_err *err)
+int transform_input_index(const struct transform *t, const char *name)
 {
 	for (size_t i = 0; i < t->ninputs; i++)
 		if (strcmp(t->inputs[i].name, name) == 0)
 			return (int)i;
+	return -1;
+}
+
+static int add_input(struct transform *t, const struct frame *f, const char *name,
+		     struct pm_err *err)
+{
+	int have = transform_input_index(t, name);
+	if (have >= 0)
+		return have;
 	int c = frame_col_index(f, name);
 	if (c < 0)
 		return pm_errf(err, "dataset '%s' has no column '%s'", f->name, name);

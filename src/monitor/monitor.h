@@ -59,6 +59,8 @@ struct monitor_options {
 	const struct schema *schema;  /* per-feature skew/drift comparators, or NULL */
 	const char *schema_name;
 	const struct model *model; /* the monitored version's model (task, classes), or NULL */
+	bool all_columns;          /* skew and drift of every logged column of the baseline;
+				    * else of the model's inputs only (all when no model) */
 	int64_t version;           /* its version; requests logged without one count as it */
 	double error_rate;         /* service alerts per window and version (0: none) */
 	double latency_p99_ms;

@@ -534,6 +534,11 @@ static int features_json(const struct logrow *rows, size_t n, const struct monit
 	const struct frame *bf = opt->baseline;
 	for (size_t c = 0; c < bf->ncols; c++) {
 		const struct column *col = &bf->cols[c];
+		/* a column the model does not read (an id, or the label of a
+		 * dataset fed through `monitor ingest`) does not move its
+		 * predictions: by default it gets no row and raises no alert */
+		if (opt->model && !opt->all_columns && transform_input_index(opt->model->tf, col->name) < 0)
+			continue;
 		bool cat = col_categorical(col);
 		struct fvals train = {0}, all = {0}, cur = {0}, prev = {0};
 		size_t present = 0;
@@ -555,7 +560,7 @@ static int features_json(const struct logrow *rows, size_t n, const struct monit
 					fv_add_json(&prev, cat, x);
 			}
 		}
-		if (!present) {   /* not an input of the model (the label, say) */
+		if (!present) {   /* the requests do not carry it */
 			fv_free(&all), fv_free(&cur), fv_free(&prev);
 			continue;
 		}

@@ -277,10 +277,7 @@ static int rows_from_json(struct sv_req *r, struct src *s)
 			break;
 		}
 		if (r->sm->lk) {
-			int ki = -1;
-			for (size_t i = 0; i < ni; i++)
-				if (strcmp(t->inputs[i].name, r->sv->lookup) == 0)
-					ki = (int)i;
+			int ki = transform_input_index(t, r->sv->lookup);
 			json_t *kv;
 			if (s->sh == SH_ROWS && json_is_array(rj))
 				kv = ki >= 0 ? json_array_get(rj, (size_t)ki) : NULL;
@@ -292,7 +289,7 @@ static int rows_from_json(struct sv_req *r, struct src *s)
 		for (size_t i = 0; i < ni; i++) {
 			const struct ft_input *in = &t->inputs[i];
 			json_t *v = src_get(s, rj, row, (int)i, in->name, splitpos, field, sizeof field);
-			if (!v) {
+			if (!v && r->sv->o.strict) {
 				rc = -1;
 				if (s->sh == SH_COLUMNS) {
 					snprintf(field, sizeof field, "%s.%s", s->what, in->name);
@@ -387,7 +384,7 @@ static int rows_from_csv(struct sv_req *r)
 				pos[i] = (int)k;
 				break;
 			}
-		if (pos[i] < 0 && !r->sm->lk) {
+		if (pos[i] < 0 && !r->sm->lk && r->sv->o.strict) {
 			rc = -1;
 			sv_answer_error(r, 400, t->inputs[i].name, "CSV: missing feature column '%s'",
 					t->inputs[i].name);
@@ -436,14 +433,15 @@ static int rows_from_csv(struct sv_req *r)
 			atomic_fetch_add(&r->sv->mt.lookup_misses, 1);
 		for (size_t i = 0; i < ni && rc == 0; i++) {
 			const struct ft_input *in = &t->inputs[i];
-			if (pos[i] < 0) {
+			if (pos[i] < 0 && r->sv->o.strict) {
 				rc = -1;
 				sv_answer_error(r, 400, in->name, "CSV line %zu: missing feature column '%s'",
 						c.row_line, in->name);
 				break;
 			}
-			size_t n;
-			const char *v = sv_csv_field(&c, (size_t)pos[i], &n);
+			/* an absent column reads as an empty field: missing */
+			size_t n = 0;
+			const char *v = pos[i] < 0 ? "" : sv_csv_field(&c, (size_t)pos[i], &n);
 			size_t bad;
 			if (in->type == PM_STRING && !utf8_valid(v, n, &bad)) {
 				rc = -1;

@@ -13,8 +13,10 @@
 #include <stdatomic.h>
 
 /* ---- values ---------------------------------------------------------------------
- * A JSON value as input of type t.  Returns 0, or -1 with err holding what
- * was wrong ("expected a number, got a string"); strings point into v. */
+ * A JSON value as input of type t: null, an absent value (v NULL) and a
+ * string that is a missing token of the data reader ("", "NA", ..) are
+ * missing, whatever t is.  Returns 0, or -1 with err holding what was
+ * wrong ("expected a number, got a string"); strings point into v. */
 int sv_json_value(enum pm_type t, json_t *v, struct ft_value *out, struct pm_err *err);
 /* A text value (a CSV field) as input of type t: numbers, bools and
  * timestamps are read trimmed, strings as they are; missing tokens are

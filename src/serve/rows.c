@@ -204,10 +204,30 @@ static const char *json_kind(json_t *v)
 	return "a value";
 }
 
+/* Whether text is one of the data reader's missing tokens once its spaces
+ * and tabs are trimmed, as the reader trims a CSV field before it looks. */
+static bool text_missing(const char *s, size_t n, const char **p, size_t *m)
+{
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	*p = s;
+	*m = n;
+	return data_is_missing_token(s, n);
+}
+
 int sv_json_value(enum pm_type t, json_t *v, struct ft_value *out, struct pm_err *err)
 {
 	memset(out, 0, sizeof *out);
-	if (json_is_null(v)) {
+	const char *p;
+	size_t m;
+	/* "" and "NA" are missing in a JSON request as in a CSV field, so
+	 * that a row scores the same whichever way it is sent */
+	if (!v || json_is_null(v) ||
+	    (json_is_string(v) && text_missing(json_string_value(v), json_string_length(v), &p, &m))) {
 		out->missing = true;
 		return 0;
 	}
@@ -267,15 +287,9 @@ int sv_json_value(enum pm_type t, json_t *v, struct ft_value *out, struct pm_err
 int sv_text_value(enum pm_type t, const char *s, size_t n, struct ft_value *out,
 		  struct pm_err *err)
 {
-	const char *p = s;
-	size_t m = n;
-	while (m && (*p == ' ' || *p == '\t')) {
-		p++;
-		m--;
-	}
-	while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
-		m--;
-	if (data_is_missing_token(p, m)) {
+	const char *p;
+	size_t m;
+	if (text_missing(s, n, &p, &m)) {
 		memset(out, 0, sizeof *out);
 		out->missing = true;
 		return 0;

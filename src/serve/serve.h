@@ -93,6 +93,8 @@ struct serve_options {
 				     * version's training dataset) */
 	size_t lookup_size;         /* most frequent keys kept (0: all) */
 	size_t max_body;            /* largest request body in bytes */
+	bool strict;                /* a row that omits a feature is refused (400)
+				     * instead of read as missing there */
 	int64_t server_id;          /* row in the servers table (0: none) */
 	double poll_s;              /* registry polling period (0: 0.2 s) */
 	int64_t keep_days;          /* retention: raw requests older than this are rolled */

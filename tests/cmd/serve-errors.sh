@@ -2,11 +2,13 @@
 # serve: every error answer, with its exact body: 400 naming the field,
 # 404, 405, 413, 415, 401 without the bearer token, 503 with Retry-After
 # when the batching queue is full; and the command's own usage errors.
+# The first server is --strict, so that an omitted feature is an error too
+# (without it, it is missing: see serve-missing.sh).
 . "$srcdir/tests/cmd/serve-lib.sh"
 
 pm -c "load n datasets/natality/natality.csv
 	train w --data n --label weight_pounds --epochs 1" >/dev/null || { echo "FAIL setup"; exit 1; }
-start_server w
+start_server w --strict
 ok='"is_male":"True","mother_age":30,"plurality":"Single(1)","gestation_weeks":39'
 
 req POST /v1/models/w:predict -d '{"instances":[{"is_male":"True"}]}'

@@ -205,21 +205,24 @@ check train-form-done 80x24 "$fill"'/epochs<Enter>2<Enter>S:job wait 1<Enter>q'
 rm -rf ws && cp -R ws.orig ws
 check train-form-history 120x40 "$fill"'/epochs<Enter>2<Enter>S:job wait 1<Enter>q:history<Enter>'
 rm -rf ws && cp -R ws.orig ws
-# The Serve and Monitor screens, on a copy with fare:1 in production and a
-# request log written by `monitor ingest`: 300 requests from 00:00, one per
-# 12 s, then 300 from 01:00, one per 6 s, whose trips are three times longer
-# and whose payment types lost "Cash" (so the last hour drifted).  By hand:
+# The Serve and Monitor screens, on a copy with fare:3 (fare:1's inputs and
+# payment_type, which the monitor compares only because the model reads it)
+# in production and a request log written by `monitor ingest`: 300 requests
+# from 00:00, one per 12 s, then 300 from 01:00, one per 6 s, whose trips
+# are three times longer and whose payment types lost "Cash" (so the last
+# hour drifted).  By hand:
 # the synthetic latencies 1.0..10.9 ms go round 6 times, so the nearest
 # ranks 300, 540, 570 and 594 of 600 are p50 5.90, p90 9.90, p95 10.40 and
 # p99 10.80; the windows of an hour hold 300 requests each; drift compares
 # the last hour (from 00:29:54: 150 + 300 requests) with the 150 before;
 # three-minute buckets hold 15 requests, then 30.
 rm -rf wsm && cp -R ws.orig wsm
-if ! "$prodml" -q -W wsm -c 'models promote fare:1 --to production
+if ! "$prodml" -q -W wsm -c 'train fare --data taxi --label fare --features trip_miles,trip_seconds,payment_type --epochs 3 --seed 1
+models promote fare:3 --to production
 load early --sql "SELECT trip_miles, trip_seconds, payment_type FROM taxi LIMIT 300"
 load late --sql "SELECT trip_miles * 3 AS trip_miles, trip_seconds, CASE WHEN payment_type = '"'Cash'"' THEN '"'Mobile'"' ELSE payment_type END AS payment_type FROM taxi LIMIT 300 OFFSET 300"
-monitor ingest fare --data early --step-ms 12000 --start 2026-01-01T00:00:00 --version 1
-monitor ingest fare --data late --step-ms 6000 --start 2026-01-01T01:00:00 --version 1' \
+monitor ingest fare --data early --step-ms 12000 --start 2026-01-01T00:00:00 --version 3
+monitor ingest fare --data late --step-ms 6000 --start 2026-01-01T01:00:00 --version 3' \
 	>setup-monitor.log 2>&1; then
 	cat setup-monitor.log
 	exit 99

@@ -281,6 +281,29 @@ START_TEST(test_json_values)
 	ck_assert_uint_eq(ft_value_key(&v, buf, sizeof buf, &key), 1);
 	ck_assert_str_eq(key, "3");
 	json_decref(j);
+	/* the data reader's missing tokens, trimmed, are missing for every
+	 * type; other text is a value (a string) or an error */
+	static const enum pm_type types[] = {PM_INT, PM_FLOAT, PM_BOOL, PM_STRING, PM_TIMESTAMP};
+	j = json_loads("[\"\", \"NA\", \"N/A\", \"NaN\", \"nan\", \"null\", \"NULL\", \" NA \", "
+		       "\"\\t\"]", 0, NULL);
+	for (size_t t = 0; t < PM_ARRAY_LEN(types); t++)
+		for (size_t i = 0; i < json_array_size(j); i++) {
+			v.missing = false;
+			ck_assert_int_eq(sv_json_value(types[t], json_array_get(j, i), &v, &err), 0);
+			ck_assert_msg(v.missing, "type %d, value %zu", (int)types[t], i);
+		}
+	json_decref(j);
+	j = json_loads("[\"na\", \"None\", \"NA NA\"]", 0, NULL);
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		ck_assert_int_eq(sv_json_value(PM_STRING, json_array_get(j, i), &v, &err), 0);
+		ck_assert(!v.missing && v.is_str);
+		ck_assert_int_eq(sv_json_value(PM_FLOAT, json_array_get(j, i), &v, &err), -1);
+		ck_assert_str_eq(err.msg, "expected a number, got a string");
+	}
+	json_decref(j);
+	/* an omitted key */
+	ck_assert_int_eq(sv_json_value(PM_FLOAT, NULL, &v, &err), 0);
+	ck_assert(v.missing);
 }
 END_TEST
 
