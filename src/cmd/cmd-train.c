@@ -160,7 +160,7 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 		bool known = false;
 		char *name = eq ? xstrndup(v, (size_t)(eq - v)) : NULL;
 		if (name)
-			metric_higher_better(name, &known);
+			model_metric_higher_better(name, &known);
 		if (!eq || !known || !parse_double(eq + 1, strlen(eq + 1), &c->target)) {
 			free(name);
 			return pm_errcf(err, PM_E_USAGE, "--target: '%s' is not METRIC=VALUE with a metric of evaluate (auc, accuracy, rmse, logloss, ...)", v);
@@ -475,7 +475,8 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 		render_names(out, "left out: ", json_object_get(lo, "features"), why);
 		free(why);
 	}
-	render_metrics(json_object_get(r, "metrics"), "  ", out);
+	render_metrics(json_object_get(r, "metrics"), json_string_value(json_object_get(r, "task")), "  ",
+		       out);
 	render_slices(json_object_get(r, "slices"), out);
 }
 
@@ -661,8 +662,9 @@ static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err
 	struct model_eval e;
 	if (model_evaluate(m, f, sc, threshold, session_threads(s), &e, err) < 0)
 		goto out;
-	json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:I,s:{s:I,s:I},s:o,s:o}", "model", v.model, "version",
-			      (json_int_t)v.version, "type", model_type_name(m->type), "dataset", data,
+	json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:{s:I,s:I},s:o,s:o}", "model", v.model, "version",
+			      (json_int_t)v.version, "type", model_type_name(m->type), "task",
+			      model_task_name(m->task), "dataset", data,
 			      "rows", (json_int_t)e.rows, "skipped_rows", "missing_label",
 			      (json_int_t)e.missing_label, "unknown_label", (json_int_t)e.unknown_label,
 			      "metrics", e.metrics, "slices", e.slices);
@@ -692,7 +694,8 @@ static void render_evaluate(struct session *s, const struct cmd_call *call, json
 		sbuf_printf(out, " (skipped: %lld without label, %lld with an unknown class)", (long long)m1,
 			    (long long)m2);
 	sbuf_putc(out, '\n');
-	render_metrics(json_object_get(r, "metrics"), "  ", out);
+	render_metrics(json_object_get(r, "metrics"), json_string_value(json_object_get(r, "task")), "  ",
+		       out);
 	render_slices(json_object_get(r, "slices"), out);
 }
 
@@ -868,10 +871,13 @@ const struct cmd_entry cmd_group_train[] = {
 		 "transform, and compares. MODEL alone is its latest version. Regression: rmse, "
 		 "mae, r2, and the baseline of predicting the training mean (baseline_rmse, "
 		 "baseline_mae). Classification: auc (ROC), pr_auc (average precision), accuracy, "
-		 "precision, recall, f1, logloss, the confusion matrix, and the baselines of the "
+		 "precision, recall, f1, logloss, the confusion matrix (rows and columns named by "
+		 "class), and the baselines of the "
 		 "majority class (baseline_accuracy) and of the training class frequencies "
 		 "(baseline_logloss); multi-class precision, recall, f1 and auc are macro averages "
-		 "(one-vs-rest auc). Rows without a label, or with a class the model never saw, "
+		 "(one-vs-rest auc). The primary metric (rmse, auc for binary, accuracy for "
+		 "multi-class), the one `models` shows and `models promote` compares, is printed "
+		 "first. Rows without a label, or with a class the model never saw, "
 		 "are skipped and counted. --slice COL adds the same metrics for each value of COL. "
 		 "The result: {\"metrics\":{..},\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\"}]}.",
 	 .exec = exec_evaluate, .render = render_evaluate},

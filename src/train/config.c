@@ -217,18 +217,3 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 		return pm_errf(err, "run configuration: no dataset or label");
 	return 0;
 }
-
-bool metric_higher_better(const char *name, bool *known)
-{
-	static const char *const higher[] = {"auc", "pr_auc", "accuracy", "precision", "recall", "f1", "r2"};
-	static const char *const lower[] = {"rmse", "mae", "mse", "logloss", "loss"};
-	*known = true;
-	for (size_t i = 0; i < PM_ARRAY_LEN(higher); i++)
-		if (strcmp(name, higher[i]) == 0)
-			return true;
-	for (size_t i = 0; i < PM_ARRAY_LEN(lower); i++)
-		if (strcmp(name, lower[i]) == 0)
-			return false;
-	*known = false;
-	return false;
-}

@@ -166,9 +166,6 @@ void optim_free(struct optimizer *o);
 /* One step: params -= update(grad) with lr[group]. */
 void optim_step(struct optimizer *o, const struct model *m, double *params, const double *grad,
 		const double lr[2]);
-/* Whether a larger value of an evaluation metric is better; false for
- * unknown names (*known false). */
-bool metric_higher_better(const char *name, bool *known);
 /* Learning rate of an epoch (0-based) under a schedule. */
 double lr_at(const struct train_config *c, double base, int epoch);
 

@@ -260,13 +260,12 @@ static double metric_value(json_t *metrics, const char *name)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static bool better(double v, double best, bool higher)
+/* whether a loss beats the best one so far */
+static bool better(double v, double best)
 {
 	if (!isfinite(v))
 		return false;
-	if (!isfinite(best))
-		return true;
-	return higher ? v > best : v < best;
+	return !isfinite(best) || v < best;
 }
 
 static void fmt_rate(double r, char *buf, size_t n)
@@ -288,7 +287,6 @@ struct trainer {
 	double *best_params;
 	double best_value, first_loss;
 	int best_epoch, bad_epochs, start_epoch;
-	bool higher;
 	const char *metric;
 	json_t *history;
 	double wait_total, compute_total, seconds_total;
@@ -579,12 +577,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		tr.best_params = xmalloc((m->nparams + 1) * sizeof *tr.best_params);
 		memcpy(tr.best_params, m->params, m->nparams * sizeof *tr.best_params);
 	}
-	if (eval && nev)
-		tr.metric = model_primary_metric(m, &tr.higher);
-	else {
-		tr.metric = "loss";
-		tr.higher = false;
-	}
+	tr.metric = eval && nev ? model_loss_metric(m) : "loss";
 	/* Adam's usual 0.001 suits networks; convex models over standardized
 	 * features converge in few epochs at 0.01 */
 	bool deep = m->type == MODEL_DNN || m->type == MODEL_WIDE_DEEP;
@@ -702,7 +695,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		} else
 			ep.value = ep.train_loss;
 		ep.metrics = em;
-		if (better(ep.value, tr.best_value, tr.higher)) {
+		if (better(ep.value, tr.best_value)) {
 			tr.best_value = ep.value;
 			tr.best_epoch = e + 1;
 			tr.bad_epochs = 0;
@@ -726,7 +719,9 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			fmt_rate(ep.rows_per_s, r, sizeof r);
 			/* classification: the headline metric too */
 			char extra[48] = "";
-			const char *sec = m->task == TASK_BINARY ? "auc" : m->task == TASK_MULTICLASS ? "accuracy" : NULL;
+			const char *sec = model_primary_metric(model_task_name(m->task), NULL);
+			if (sec && strcmp(sec, tr.metric) == 0)
+				sec = NULL;
 			if (sec && em)
 				snprintf(extra, sizeof extra, " %s %.4g", sec, metric_value(em, sec));
 			if (em)
@@ -741,7 +736,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		bool reached = false;
 		if (cfg->target_metric) {
 			bool known;
-			bool hb = metric_higher_better(cfg->target_metric, &known);
+			bool hb = model_metric_higher_better(cfg->target_metric, &known);
 			double tv = strcmp(cfg->target_metric, "loss") == 0 ? ep.train_loss
 				    : metric_value(em, cfg->target_metric);
 			reached = isfinite(tv) && (hb ? tv >= cfg->target : tv <= cfg->target);
