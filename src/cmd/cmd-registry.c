@@ -261,7 +261,7 @@ static void render_version_detail(json_t *v, struct sbuf *out)
 							     "rows", (json_int_t)json_integer_value(rows), "metrics", x));
 			free(col);
 		}
-		render_slices(arr, out);
+		render_slices(arr, json_string_value(json_object_get(v, "task")), out);
 		json_decref(arr);
 	}
 	char *pl = params_line(json_object_get(v, "params"));

@@ -541,7 +541,7 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 	}
 	render_metrics(json_object_get(r, "metrics"), json_string_value(json_object_get(r, "task")), "  ",
 		       out);
-	render_slices(json_object_get(r, "slices"), out);
+	render_slices(json_object_get(r, "slices"), json_string_value(json_object_get(r, "task")), out);
 }
 
 /* ---- jobs ---------------------------------------------------------------------- */
@@ -760,7 +760,7 @@ static void render_evaluate(struct session *s, const struct cmd_call *call, json
 	sbuf_putc(out, '\n');
 	render_metrics(json_object_get(r, "metrics"), json_string_value(json_object_get(r, "task")), "  ",
 		       out);
-	render_slices(json_object_get(r, "slices"), out);
+	render_slices(json_object_get(r, "slices"), json_string_value(json_object_get(r, "task")), out);
 }
 
 /* ---- the table ----------------------------------------------------------------- */

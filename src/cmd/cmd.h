@@ -212,8 +212,8 @@ void render_metric_num(struct sbuf *out, double v);
  * when the metrics have them. */
 void render_metrics(json_t *m, const char *task, const char *indent, struct sbuf *out);
 /* Per-slice metrics ([{slice, value, rows, metrics}]) as a "slices:" table
- * of the main metrics; nothing when empty. */
-void render_slices(json_t *slices, struct sbuf *out);
+ * of the main metrics, the primary one of `task` first; nothing when empty. */
+void render_slices(json_t *slices, const char *task, struct sbuf *out);
 /* Text wrapped at width display columns, every line indented by indent;
  * each '\n' of text starts a new paragraph. */
 void render_wrap(struct sbuf *out, const char *text, int indent, int width);

@@ -593,17 +593,21 @@ void render_metrics(json_t *m, const char *task, const char *indent, struct sbuf
 		render_confusion(cm, json_object_get(m, "classes"), indent, out);
 }
 
-void render_slices(json_t *slices, struct sbuf *out)
+void render_slices(json_t *slices, const char *task, struct sbuf *out)
 {
 	if (!json_array_size(slices))
 		return;
-	/* one line per slice with the main metrics of the first one */
+	/* one line per slice with the main metrics of the first one, the
+	 * primary metric first */
 	json_t *m0 = json_object_get(json_array_get(slices, 0), "metrics");
 	const char *keys[4];
 	size_t nk = 0;
+	const char *primary = model_primary_metric(task, NULL);
+	if (primary && json_object_get(m0, primary))
+		keys[nk++] = primary;
 	const char *cands[] = {"rmse", "mae", "r2", "auc", "accuracy", "logloss"};
 	for (size_t i = 0; i < PM_ARRAY_LEN(cands) && nk < 4; i++)
-		if (json_object_get(m0, cands[i]))
+		if (json_object_get(m0, cands[i]) && (!primary || strcmp(cands[i], primary) != 0))
 			keys[nk++] = cands[i];
 	size_t ns = json_array_size(slices), nc = 2 + nk;
 	const char *hdr[6] = {json_string_value(json_object_get(json_array_get(slices, 0), "slice")), "rows"};
