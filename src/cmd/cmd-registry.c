@@ -33,6 +33,7 @@ static int exec_models(struct session *s, struct cmd_call *call, struct pm_err *
 			json_t *vj = reg_version_json(ws, last, false);
 			json_object_set_new(o, "latest", json_integer((json_int_t)last->version));
 			json_object_set_new(o, "type", json_string(last->type ? last->type : ""));
+			json_object_set_new(o, "task", json_string(last->task ? last->task : ""));
 			json_object_set(o, "metrics", json_object_get(vj, "metrics"));
 			json_object_set_new(o, "created", json_string(last->created ? last->created : ""));
 			json_decref(vj);
@@ -58,14 +59,13 @@ static int exec_models(struct session *s, struct cmd_call *call, struct pm_err *
 	return 0;
 }
 
-/* The metric worth a column in a listing, by task. */
-static const char *headline_metric(json_t *metrics)
+/* "auc 0.8170": the primary metric of an entry with "task" and "metrics",
+ * the one the promotion gate compares; empty when it has none. */
+static char *headline_metric(json_t *entry)
 {
-	static const char *const keys[] = {"rmse", "auc", "accuracy"};
-	for (size_t i = 0; i < PM_ARRAY_LEN(keys); i++)
-		if (json_is_number(json_object_get(metrics, keys[i])))
-			return keys[i];
-	return NULL;
+	const char *k = model_primary_metric(json_string_value(json_object_get(entry, "task")), NULL);
+	json_t *v = k ? json_object_get(json_object_get(entry, "metrics"), k) : NULL;
+	return json_is_number(v) ? xasprintf("%s %.4f", k, json_number_value(v)) : xstrdup("");
 }
 
 static void render_models(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
@@ -84,9 +84,7 @@ static void render_models(struct session *s, const struct cmd_call *call, json_t
 		cells[i * 7 + 1] = xasprintf("%lld", (long long)json_integer_value(json_object_get(m, "versions")));
 		cells[i * 7 + 2] = xasprintf("%lld", (long long)json_integer_value(json_object_get(m, "latest")));
 		cells[i * 7 + 3] = xstrdup(json_string_value(json_object_get(m, "type")) ?: "");
-		json_t *mt = json_object_get(m, "metrics");
-		const char *k = headline_metric(mt);
-		cells[i * 7 + 4] = k ? xasprintf("%s %.4f", k, json_number_value(json_object_get(mt, k))) : xstrdup("");
+		cells[i * 7 + 4] = headline_metric(m);
 		struct sbuf al = {0};
 		const char *key;
 		json_t *v;
@@ -247,7 +245,8 @@ static void render_version_detail(json_t *v, struct sbuf *out)
 		sbuf_free(&t);
 	}
 	sbuf_puts(out, "metrics:\n");
-	render_metrics(json_object_get(v, "metrics"), "  ", out);
+	render_metrics(json_object_get(v, "metrics"), json_string_value(json_object_get(v, "task")), "  ",
+		       out);
 	/* the slices kept with the version, as evaluate --slice prints them */
 	json_t *sm = json_object_get(v, "slice_metrics");
 	if (json_object_size(sm)) {
@@ -262,7 +261,7 @@ static void render_version_detail(json_t *v, struct sbuf *out)
 							     "rows", (json_int_t)json_integer_value(rows), "metrics", x));
 			free(col);
 		}
-		render_slices(arr, out);
+		render_slices(arr, json_string_value(json_object_get(v, "task")), out);
 		json_decref(arr);
 	}
 	char *pl = params_line(json_object_get(v, "params"));
@@ -300,9 +299,7 @@ static void render_models_show(struct session *s, const struct cmd_call *call, j
 		json_t *v = json_array_get(vs, i);
 		cells[i * 6] = xasprintf("%lld", (long long)json_integer_value(json_object_get(v, "version")));
 		cells[i * 6 + 1] = xstrdup(json_string_value(json_object_get(v, "type")) ?: "");
-		json_t *mt = json_object_get(v, "metrics");
-		const char *k = headline_metric(mt);
-		cells[i * 6 + 2] = k ? xasprintf("%s %.4f", k, json_number_value(json_object_get(mt, k))) : xstrdup("");
+		cells[i * 6 + 2] = headline_metric(v);
 		struct sbuf al = {0};
 		size_t j;
 		json_t *a;
@@ -975,7 +972,7 @@ static json_t *metric_rows(json_t *a, json_t *b)
 		    !strcmp(key, "threshold"))
 			continue;
 		double d = json_number_value(y) - json_number_value(x);
-		const char *better = d == 0 ? "same" : (d > 0) == reg_metric_higher_better(key) ? "b" : "a";
+		const char *better = d == 0 ? "same" : (d > 0) == model_metric_higher_better(key, NULL) ? "b" : "a";
 		if (strcmp(key, "rmse") && strcmp(key, "mae") && strcmp(key, "r2") && strcmp(key, "auc") &&
 		    strcmp(key, "accuracy") && strcmp(key, "logloss"))
 			better = NULL;
@@ -1221,8 +1218,9 @@ const struct cmd_entry cmd_group_registry[] = {
 	{.name = "models", .group = "registry", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list registered models",
 	 .help = "One line per model: its number of versions, the latest version with its type "
-		 "and headline metric (rmse, auc or accuracy), and its aliases. "
-		 "JSON: {\"models\":[{\"name\",\"versions\",\"latest\",\"type\",\"metrics\",\"aliases\",\"created\"}]}.",
+		 "and primary metric (rmse for regression, auc for binary, accuracy for multi-class: "
+		 "the one `models promote` compares), and its aliases. "
+		 "JSON: {\"models\":[{\"name\",\"versions\",\"latest\",\"type\",\"task\",\"metrics\",\"aliases\",\"created\"}]}.",
 	 .exec = exec_models, .render = render_models},
 	{.name = "models show", .group = "registry", .args = "M[:V|@ALIAS]", .min_args = 1,
 	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = no_opts,

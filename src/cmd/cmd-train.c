@@ -123,9 +123,25 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	if ((v = call_opt(call, "--hidden")) && parse_hidden(v, c, err) < 0)
 		return -1;
 	long long n;
-	if (opt_size(call, "--epochs", 10, 1, 100000, &n, err) < 0)
-		return -1;
-	c->epochs = (int)n;
+	if (call_opt(call, "--epochs")) {
+		if (call_opt(call, "--max-epochs") || call_opt(call, "--holdout"))
+			return pm_errcf(err, PM_E_USAGE, "--epochs N trains N epochs: --max-epochs and --holdout apply without it");
+		if (opt_size(call, "--epochs", 10, 1, 100000, &n, err) < 0)
+			return -1;
+		c->epochs = (int)n;
+	} else {
+		c->auto_epochs = true;
+		if (opt_size(call, "--max-epochs", TRAIN_MAX_EPOCHS, 1, 100000, &n, err) < 0)
+			return -1;
+		c->epochs = (int)n;
+		if (opt_real(call, "--holdout", TRAIN_HOLDOUT, 0.01, 0.5, &c->holdout, err) < 0)
+			return -1;
+		if (call_opt(call, "--eval")) {
+			if (call_opt(call, "--holdout"))
+				return pm_errcf(err, PM_E_USAGE, "--holdout applies without --eval: the eval data is held out already");
+			c->holdout = 0;
+		}
+	}
 	if (opt_size(call, "--batch", 64, 1, 1 << 20, &n, err) < 0)
 		return -1;
 	c->batch = (size_t)n;
@@ -160,7 +176,7 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 		bool known = false;
 		char *name = eq ? xstrndup(v, (size_t)(eq - v)) : NULL;
 		if (name)
-			metric_higher_better(name, &known);
+			model_metric_higher_better(name, &known);
 		if (!eq || !known || !parse_double(eq + 1, strlen(eq + 1), &c->target)) {
 			free(name);
 			return pm_errcf(err, PM_E_USAGE, "--target: '%s' is not METRIC=VALUE with a metric of evaluate (auc, accuracy, rmse, logloss, ...)", v);
@@ -184,7 +200,8 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	c->workers = (int)n;
 	if (c->workers > 1)
 		return pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi", c->workers);
-	if (opt_size(call, "--patience", 0, 0, 100000, &n, err) < 0)
+	if (opt_size(call, "--patience", c->auto_epochs ? TRAIN_PATIENCE : 0, c->auto_epochs ? 1 : 0,
+		     100000, &n, err) < 0)
 		return -1;
 	c->patience = (int)n;
 	if (opt_size(call, "--shuffle-buffer", 0, 0, 1LL << 40, &n, err) < 0)
@@ -210,8 +227,8 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 		c->slice = xstrdup(v);
 	if ((v = call_opt(call, "--description")))
 		c->description = xstrdup(v);
-	if (c->patience && !c->eval)
-		return pm_errcf(err, PM_E_USAGE, "--patience watches the eval loss: give --eval NAME");
+	if (c->patience && !c->eval && !c->auto_epochs)
+		return pm_errcf(err, PM_E_USAGE, "--patience with --epochs watches the eval loss: give --eval NAME (or leave out --epochs to hold out training rows)");
 	if (c->target_metric && !c->eval && strcmp(c->target_metric, "loss") != 0)
 		return pm_errcf(err, PM_E_USAGE, "--target %s watches an eval metric: give --eval NAME", c->target_metric);
 	return 0;
@@ -434,6 +451,44 @@ static void render_names(struct sbuf *out, const char *head, json_t *names, cons
 	sbuf_free(&w);
 }
 
+/* Why a run without --epochs ended where it did. */
+static void render_stop(json_t *r, struct sbuf *out)
+{
+	json_t *a = json_object_get(r, "auto_epochs");
+	if (!a)
+		return;
+	long long epochs = json_integer_value(json_object_get(r, "epochs")),
+		  best = json_integer_value(json_object_get(r, "best_epoch")),
+		  patience = json_integer_value(json_object_get(a, "patience"));
+	const char *watched = json_string_value(json_object_get(a, "watched")) ?: "";
+	const char *by = json_string_value(json_object_get(a, "stopped_by"));
+	struct sbuf what = {0};
+	if (!strcmp(watched, "eval"))
+		sbuf_puts(&what, "eval loss");
+	else if (!strcmp(watched, "holdout"))
+		sbuf_printf(&what, "loss on %lld held-out training rows",
+			    (long long)json_integer_value(json_object_get(a, "holdout_rows")));
+	else
+		sbuf_puts(&what, "training loss (too few rows to hold some out)");
+	struct sbuf t = {0};
+	if (!by)
+		sbuf_printf(&t, "ran all %lld epochs (--max-epochs) before %s went %lld epochs without improving",
+			    epochs, what.s, patience);
+	else if (!strcmp(by, "patience"))
+		sbuf_printf(&t, "stopped at epoch %lld: %s did not improve for %lld epochs", epochs,
+			    what.s, patience);
+	else if (!strcmp(by, "target"))
+		sbuf_printf(&t, "stopped at epoch %lld: --target reached", epochs);
+	else
+		sbuf_printf(&t, "stopped at epoch %lld: out of time", epochs);
+	/* without held-out rows the last weights are kept, not the best */
+	if (strcmp(watched, "training") != 0)
+		sbuf_printf(&t, "; best epoch %lld", best);
+	render_wrap(out, t.s, 2, 79);
+	sbuf_free(&t);
+	sbuf_free(&what);
+}
+
 static void render_train(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	if (json_object_get(r, "job")) {
@@ -454,11 +509,20 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 	sbuf_printf(out, "  epochs %lld (best %lld)%s%s%s, %lld rows, %lld parameters\n",
 		    (long long)json_integer_value(json_object_get(r, "epochs")),
 		    (long long)json_integer_value(json_object_get(r, "best_epoch")),
-		    json_is_true(json_object_get(r, "stopped_early")) ? ", stopped early" : "",
+		    /* without --epochs the next line says why */
+		    json_is_true(json_object_get(r, "stopped_early")) && !json_object_get(r, "auto_epochs")
+			    ? ", stopped early" : "",
 		    json_is_true(json_object_get(r, "reached_target")) ? ", target reached" : "",
 		    json_is_true(json_object_get(r, "resumed")) ? ", resumed" : "",
 		    (long long)json_integer_value(json_object_get(r, "rows")),
 		    (long long)json_integer_value(json_object_get(r, "parameters")));
+	render_stop(r, out);
+	const char *note = json_string_value(json_object_get(r, "note"));
+	if (note) {
+		char *t = xasprintf("note: %s", note);
+		render_wrap(out, t, 2, 79);
+		free(t);
+	}
 	/* timings vary from run to run: shown unless --quiet (scripts, tests) */
 	if (!s->quiet) {
 		sbuf_puts(out, "  ");
@@ -475,8 +539,9 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 		render_names(out, "left out: ", json_object_get(lo, "features"), why);
 		free(why);
 	}
-	render_metrics(json_object_get(r, "metrics"), "  ", out);
-	render_slices(json_object_get(r, "slices"), out);
+	render_metrics(json_object_get(r, "metrics"), json_string_value(json_object_get(r, "task")), "  ",
+		       out);
+	render_slices(json_object_get(r, "slices"), json_string_value(json_object_get(r, "task")), out);
 }
 
 /* ---- jobs ---------------------------------------------------------------------- */
@@ -661,8 +726,9 @@ static int exec_evaluate(struct session *s, struct cmd_call *call, struct pm_err
 	struct model_eval e;
 	if (model_evaluate(m, f, sc, threshold, session_threads(s), &e, err) < 0)
 		goto out;
-	json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:I,s:{s:I,s:I},s:o,s:o}", "model", v.model, "version",
-			      (json_int_t)v.version, "type", model_type_name(m->type), "dataset", data,
+	json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:{s:I,s:I},s:o,s:o}", "model", v.model, "version",
+			      (json_int_t)v.version, "type", model_type_name(m->type), "task",
+			      model_task_name(m->task), "dataset", data,
 			      "rows", (json_int_t)e.rows, "skipped_rows", "missing_label",
 			      (json_int_t)e.missing_label, "unknown_label", (json_int_t)e.unknown_label,
 			      "metrics", e.metrics, "slices", e.slices);
@@ -692,8 +758,9 @@ static void render_evaluate(struct session *s, const struct cmd_call *call, json
 		sbuf_printf(out, " (skipped: %lld without label, %lld with an unknown class)", (long long)m1,
 			    (long long)m2);
 	sbuf_putc(out, '\n');
-	render_metrics(json_object_get(r, "metrics"), "  ", out);
-	render_slices(json_object_get(r, "slices"), out);
+	render_metrics(json_object_get(r, "metrics"), json_string_value(json_object_get(r, "task")), "  ",
+		       out);
+	render_slices(json_object_get(r, "slices"), json_string_value(json_object_get(r, "task")), out);
 }
 
 /* ---- the table ----------------------------------------------------------------- */
@@ -710,7 +777,14 @@ static const struct cmd_opt train_opts[] = {
 	 "a few string classes -> softmax)"},
 	{"--hidden", 0, "N,N,..", COMPLETE_NONE, NULL,
 	 "hidden layer sizes of dnn and wide-deep (default 64,32)"},
-	{"--epochs", 0, "N", COMPLETE_NONE, NULL, "passes over the training data (default 10)"},
+	{"--epochs", 0, "N", COMPLETE_NONE, NULL,
+	 "exactly N passes over the training data (default: until the held-out loss stops "
+	 "improving, see --patience, --max-epochs and --holdout)"},
+	{"--max-epochs", 0, "N", COMPLETE_NONE, NULL,
+	 "without --epochs: the most passes over the training data (default 200)"},
+	{"--holdout", 0, "P", COMPLETE_NONE, NULL,
+	 "without --epochs and --eval: the share of the training rows held out to judge each "
+	 "epoch (default 0.1; drawn from --seed)"},
 	{"--batch", 0, "N", COMPLETE_NONE, NULL, "rows per mini-batch (default 64)"},
 	{"--lr", 0, "X", COMPLETE_NONE, NULL,
 	 "learning rate (default: adam 0.01 for linear, logistic and softmax, 0.001 for dnn and "
@@ -732,7 +806,8 @@ static const struct cmd_opt train_opts[] = {
 	 "continue an interrupted run from its last checkpoint"},
 	{"--dropout", 0, "P", COMPLETE_NONE, NULL, "dropout rate of the hidden layers (default 0)"},
 	{"--patience", 0, "N", COMPLETE_NONE, NULL,
-	 "stop after N epochs without a better eval loss (needs --eval; default 0: never)"},
+	 "stop after N epochs without a better held-out loss (default 5; with --epochs it "
+	 "needs --eval, and without --patience every epoch runs)"},
 	{"--schedule", 0, "NAME", COMPLETE_WORDS, "constant|exponential|step|cosine",
 	 "learning-rate schedule over the epochs (default constant): exponential multiplies it by "
 	 "--lr-decay each epoch, step:N every N epochs (default 5), cosine lowers it to 1% at the "
@@ -824,14 +899,22 @@ const struct cmd_entry cmd_group_train[] = {
 		 "that was interrupted (Ctrl-C, a crash, kill -9) and ends with the same model as "
 		 "an uninterrupted run. A NaN or infinite value in an input or the label, or a "
 		 "diverging loss, stops the run with a message that names the cause.\n"
-		 "With --eval, the held-out loss (rmse, or logloss for classification) is computed "
-		 "after each epoch; the best epoch's weights are the ones registered, and --patience "
-		 "stops a run that no longer improves. --target auc=0.9 stops once a metric is reached.\n"
+		 "Without --epochs, a run trains until the held-out loss (rmse, or logloss for "
+		 "classification) has not improved for --patience epochs (default 5), at most "
+		 "--max-epochs (default 200); the held-out rows are the --eval data or else a "
+		 "--holdout share of the training rows (default 10%, drawn from --seed; when it would be fewer "
+		 "than 20 rows, the training loss is watched). train says at which epoch it stopped "
+		 "and why. --epochs N trains exactly N epochs. With held-out rows the best epoch's "
+		 "weights are the ones registered; with --epochs and --eval, --patience stops a run "
+		 "that no longer improves. --target auc=0.9 stops once a metric is reached. An "
+		 "integer label with few distinct values is learned as a number: train notes it and "
+		 "names --model softmax.\n"
 		 "On a terminal a progress line shows epoch, loss, the eval metric, rows/s and the "
 		 "time left. With --detach the run is a background job (`jobs`, `job show`, "
 		 "`job wait`, `job cancel`). The result: {\"model\",\"version\",\"run\",\"metrics\"} "
-		 "with the metrics of `evaluate` on the --eval data (on the training data without "
-		 "--eval).",
+		 "with the metrics of `evaluate` on the --eval data (on all the training data without "
+		 "--eval), and without --epochs \"auto_epochs\":{\"max_epochs\",\"patience\",\"watched\","
+		 "\"stopped_by\"}.",
 	 .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list background jobs and their state",
@@ -868,10 +951,13 @@ const struct cmd_entry cmd_group_train[] = {
 		 "transform, and compares. MODEL alone is its latest version. Regression: rmse, "
 		 "mae, r2, and the baseline of predicting the training mean (baseline_rmse, "
 		 "baseline_mae). Classification: auc (ROC), pr_auc (average precision), accuracy, "
-		 "precision, recall, f1, logloss, the confusion matrix, and the baselines of the "
+		 "precision, recall, f1, logloss, the confusion matrix (rows and columns named by "
+		 "class), and the baselines of the "
 		 "majority class (baseline_accuracy) and of the training class frequencies "
 		 "(baseline_logloss); multi-class precision, recall, f1 and auc are macro averages "
-		 "(one-vs-rest auc). Rows without a label, or with a class the model never saw, "
+		 "(one-vs-rest auc). The primary metric (rmse, auc for binary, accuracy for "
+		 "multi-class), the one `models` shows and `models promote` compares, is printed "
+		 "first. Rows without a label, or with a class the model never saw, "
 		 "are skipped and counted. --slice COL adds the same metrics for each value of COL. "
 		 "The result: {\"metrics\":{..},\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\"}]}.",
 	 .exec = exec_evaluate, .render = render_evaluate},

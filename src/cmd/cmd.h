@@ -206,12 +206,14 @@ void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
 /* A number as metrics print it: integers whole, others to 6 significant
  * digits, NA when not finite. */
 void render_metric_num(struct sbuf *out, double v);
-/* Model metrics as aligned "name  value" lines after `indent`, in a fixed
- * order, then a confusion matrix when there is one. */
-void render_metrics(json_t *m, const char *indent, struct sbuf *out);
+/* Model metrics as aligned "name  value" lines after `indent`: the primary
+ * metric of `task` (model_primary_metric) first, the others in a fixed
+ * order, then a confusion matrix, its rows and columns named by "classes"
+ * when the metrics have them. */
+void render_metrics(json_t *m, const char *task, const char *indent, struct sbuf *out);
 /* Per-slice metrics ([{slice, value, rows, metrics}]) as a "slices:" table
- * of the main metrics; nothing when empty. */
-void render_slices(json_t *slices, struct sbuf *out);
+ * of the main metrics, the primary one of `task` first; nothing when empty. */
+void render_slices(json_t *slices, const char *task, struct sbuf *out);
 /* Text wrapped at width display columns, every line indented by indent;
  * each '\n' of text starts a new paragraph. */
 void render_wrap(struct sbuf *out, const char *text, int indent, int width);

@@ -1,6 +1,7 @@
 /* Printing results: JSON on one line, CSV, and aligned text tables. */
 #include "cmd.h"
 
+#include "model/model.h"
 #include "plot/plot.h"
 
 #include <math.h>
@@ -508,52 +509,105 @@ void render_metric_num(struct sbuf *out, double v)
 		sbuf_printf(out, "%.6g", v);
 }
 
-void render_metrics(json_t *m, const char *indent, struct sbuf *out)
+static void render_metric_line(json_t *m, const char *name, const char *indent, struct sbuf *out)
+{
+	json_t *v = json_object_get(m, name);
+	if (!v)
+		return;
+	sbuf_printf(out, "%s%-18s ", indent, name);
+	if (json_is_number(v))
+		render_metric_num(out, json_number_value(v));
+	else if (json_is_string(v))
+		sbuf_puts(out, json_string_value(v));
+	else
+		sbuf_puts(out, "NA");
+	sbuf_putc(out, '\n');
+}
+
+/* A class name in a cell of `w` columns, cut to fit. */
+static void render_cell(struct sbuf *out, const char *s, int w, bool right)
+{
+	size_t n = utf8_fit(s, w);
+	char *cut = xstrndup(s, n);
+	int pad = w - utf8_width(cut);
+	if (right)
+		sbuf_printf(out, "%*s%s", pad, "", cut);
+	else
+		sbuf_printf(out, "%s%*s", cut, pad, "");
+	free(cut);
+}
+
+static void render_confusion(json_t *cm, json_t *classes, const char *indent, struct sbuf *out)
+{
+	sbuf_printf(out, "%sconfusion (rows: true class, columns: predicted)\n", indent);
+	size_t k = json_array_size(cm);
+	bool named = json_array_size(classes) == k;
+	/* names longer than this are cut: a row must stay readable */
+	const int maxw = 16;
+	int namew = 0, cellw = 8;
+	for (size_t i = 0; named && i < k; i++) {
+		int w = utf8_width(json_string_value(json_array_get(classes, i)) ?: "");
+		if (w > maxw)
+			w = maxw;
+		if (w > namew)
+			namew = w;
+		if (w + 2 > cellw)
+			cellw = w + 2;
+	}
+	if (named) {
+		sbuf_printf(out, "%s  %*s", indent, namew, "");
+		for (size_t j = 0; j < k; j++) {
+			sbuf_putc(out, ' ');
+			render_cell(out, json_string_value(json_array_get(classes, j)) ?: "", cellw - 1, true);
+		}
+		sbuf_putc(out, '\n');
+	}
+	size_t i;
+	json_t *row;
+	json_array_foreach(cm, i, row) {
+		sbuf_printf(out, "%s  ", indent);
+		if (named)
+			render_cell(out, json_string_value(json_array_get(classes, i)) ?: "", namew, false);
+		size_t j;
+		json_t *c;
+		json_array_foreach(row, j, c)
+			sbuf_printf(out, "%*lld", cellw, (long long)json_integer_value(c));
+		sbuf_putc(out, '\n');
+	}
+}
+
+void render_metrics(json_t *m, const char *task, const char *indent, struct sbuf *out)
 {
 	static const char *const order[] = {"rmse", "mae", "r2", "mse", "auc", "pr_auc", "accuracy",
 					    "logloss", "precision", "recall", "f1", "threshold",
 					    "positive_rate", "baseline_rmse", "baseline_mae",
 					    "baseline_accuracy", "baseline_logloss", "n", "evaluated_on"};
-	for (size_t i = 0; i < PM_ARRAY_LEN(order); i++) {
-		json_t *v = json_object_get(m, order[i]);
-		if (!v)
-			continue;
-		sbuf_printf(out, "%s%-18s ", indent, order[i]);
-		if (json_is_number(v))
-			render_metric_num(out, json_number_value(v));
-		else if (json_is_string(v))
-			sbuf_puts(out, json_string_value(v));
-		else
-			sbuf_puts(out, "NA");
-		sbuf_putc(out, '\n');
-	}
+	const char *primary = model_primary_metric(task, NULL);
+	if (primary)
+		render_metric_line(m, primary, indent, out);
+	for (size_t i = 0; i < PM_ARRAY_LEN(order); i++)
+		if (!primary || strcmp(order[i], primary) != 0)
+			render_metric_line(m, order[i], indent, out);
 	json_t *cm = json_object_get(m, "confusion");
-	if (json_is_array(cm)) {
-		sbuf_printf(out, "%sconfusion (rows: true class, columns: predicted)\n", indent);
-		size_t i;
-		json_t *row;
-		json_array_foreach(cm, i, row) {
-			sbuf_printf(out, "%s  ", indent);
-			size_t j;
-			json_t *c;
-			json_array_foreach(row, j, c)
-				sbuf_printf(out, "%8lld", (long long)json_integer_value(c));
-			sbuf_putc(out, '\n');
-		}
-	}
+	if (json_is_array(cm))
+		render_confusion(cm, json_object_get(m, "classes"), indent, out);
 }
 
-void render_slices(json_t *slices, struct sbuf *out)
+void render_slices(json_t *slices, const char *task, struct sbuf *out)
 {
 	if (!json_array_size(slices))
 		return;
-	/* one line per slice with the main metrics of the first one */
+	/* one line per slice with the main metrics of the first one, the
+	 * primary metric first */
 	json_t *m0 = json_object_get(json_array_get(slices, 0), "metrics");
 	const char *keys[4];
 	size_t nk = 0;
+	const char *primary = model_primary_metric(task, NULL);
+	if (primary && json_object_get(m0, primary))
+		keys[nk++] = primary;
 	const char *cands[] = {"rmse", "mae", "r2", "auc", "accuracy", "logloss"};
 	for (size_t i = 0; i < PM_ARRAY_LEN(cands) && nk < 4; i++)
-		if (json_object_get(m0, cands[i]))
+		if (json_object_get(m0, cands[i]) && (!primary || strcmp(cands[i], primary) != 0))
 			keys[nk++] = cands[i];
 	size_t ns = json_array_size(slices), nc = 2 + nk;
 	const char *hdr[6] = {json_string_value(json_object_get(json_array_get(slices, 0), "slice")), "rows"};

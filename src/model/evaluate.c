@@ -7,20 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *model_eval_metrics(const struct model *m, const double *y, const double *pred, size_t n,
-			   double threshold)
-{
-	if (m->task != TASK_BINARY)
-		return model_metrics(m, y, pred, n);
-	size_t K = (size_t)m->nout;
-	double *p1 = xmalloc((n + 1) * sizeof *p1);
-	for (size_t i = 0; i < n; i++)
-		p1[i] = pred[i * K + (K - 1)];
-	json_t *j = metrics_binary(y, p1, n, threshold, m->prior ? m->prior[1] : 0.5);
-	free(p1);
-	return j;
-}
-
 struct slice_acc {
 	char *value; /* NULL: the rows where the slice column is missing */
 	size_t *rows, n, cap;

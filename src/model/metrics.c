@@ -226,20 +226,21 @@ json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t
 			 num(n && prior ? (double)(bll / n) : NAN));
 }
 
-json_t *model_metrics(const struct model *m, const double *y, const double *pred, size_t n)
+static json_t *task_metrics(const struct model *m, const double *y, const double *pred, size_t n,
+			    double threshold)
 {
 	switch (m->task) {
 	case TASK_REGRESSION:
 		return metrics_regression(y, pred, n, m->label_mean);
 	case TASK_BINARY:
 		if (m->nout == 1)
-			return metrics_binary(y, pred, n, 0.5, m->prior ? m->prior[1] : 0.5);
+			return metrics_binary(y, pred, n, threshold, m->prior ? m->prior[1] : 0.5);
 		/* a two-class softmax: judged on P(class 1) */
 		{
 			double *p1 = xmalloc((n ? n : 1) * sizeof *p1);
 			for (size_t i = 0; i < n; i++)
 				p1[i] = pred[i * 2 + 1];
-			json_t *j = metrics_binary(y, p1, n, 0.5, m->prior ? m->prior[1] : 0.5);
+			json_t *j = metrics_binary(y, p1, n, threshold, m->prior ? m->prior[1] : 0.5);
 			free(p1);
 			return j;
 		}
@@ -249,10 +250,63 @@ json_t *model_metrics(const struct model *m, const double *y, const double *pred
 	return json_object();
 }
 
-const char *model_primary_metric(const struct model *m, bool *higher_better)
+json_t *model_eval_metrics(const struct model *m, const double *y, const double *pred, size_t n,
+			   double threshold)
+{
+	json_t *j = task_metrics(m, y, pred, n, threshold);
+	if (m->task != TASK_REGRESSION) {
+		/* the names of the confusion matrix's rows and columns */
+		json_t *names = json_array();
+		for (size_t c = 0; c < m->classes.n; c++)
+			json_array_append_new(names, json_stringn(m->classes.str[c], m->classes.len[c]));
+		json_object_set_new(j, "classes", names);
+	}
+	return j;
+}
+
+json_t *model_metrics(const struct model *m, const double *y, const double *pred, size_t n)
+{
+	return model_eval_metrics(m, y, pred, n, 0.5);
+}
+
+const char *model_loss_metric(const struct model *m)
 {
 	/* the held-out loss: smoother from epoch to epoch than accuracy or
 	 * AUC, so keeping the best epoch and early stopping follow the fit */
-	*higher_better = false;
 	return m->task == TASK_REGRESSION ? "rmse" : "logloss";
+}
+
+const char *model_primary_metric(const char *task, bool *higher_better)
+{
+	/* what a user reads a model by: AUC does not depend on a threshold,
+	 * and a multi-class AUC is a macro average that few read, while
+	 * accuracy is what a user of several classes checks first */
+	static const char *const by_task[][2] = {
+		{"regression", "rmse"}, {"binary", "auc"}, {"multiclass", "accuracy"}};
+	for (size_t i = 0; task && i < PM_ARRAY_LEN(by_task); i++)
+		if (strcmp(task, by_task[i][0]) == 0) {
+			if (higher_better)
+				*higher_better = model_metric_higher_better(by_task[i][1], NULL);
+			return by_task[i][1];
+		}
+	if (higher_better)
+		*higher_better = false;
+	return NULL;
+}
+
+bool model_metric_higher_better(const char *name, bool *known)
+{
+	static const char *const higher[] = {"auc", "pr_auc", "accuracy", "precision", "recall", "f1", "r2"};
+	static const char *const lower[] = {"rmse", "mae", "mse", "logloss", "loss"};
+	if (known)
+		*known = true;
+	for (size_t i = 0; i < PM_ARRAY_LEN(higher); i++)
+		if (strcmp(name, higher[i]) == 0)
+			return true;
+	for (size_t i = 0; i < PM_ARRAY_LEN(lower); i++)
+		if (strcmp(name, lower[i]) == 0)
+			return false;
+	if (known)
+		*known = false;
+	return false;
 }

@@ -240,9 +240,18 @@ json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t
 			   const double *prior, const struct ft_vocab *classes);
 /* Metrics for a model's task from targets and predictions. */
 json_t *model_metrics(const struct model *m, const double *y, const double *pred, size_t n);
-/* The metric a model is judged by at each epoch (keeping the best epoch,
- * early stopping): "rmse" for regression, "logloss" for classification;
- * lower is better. */
-const char *model_primary_metric(const struct model *m, bool *higher_better);
+/* The held-out loss watched at each epoch (keeping the best epoch, early
+ * stopping): "rmse" for regression, "logloss" for classification; lower
+ * is better. */
+const char *model_loss_metric(const struct model *m);
+/* The one metric a version is judged by everywhere: shown by train,
+ * evaluate, `models` and the TUI, compared by the promotion gate and by
+ * monitoring with feedback.  rmse for "regression", auc for "binary",
+ * accuracy for "multiclass" (a task name as model_task_name gives it);
+ * NULL for an unknown task.  *higher_better (may be NULL) its direction. */
+const char *model_primary_metric(const char *task, bool *higher_better);
+/* Whether a larger value of a metric of evaluate is better; *known
+ * (may be NULL) is false for names that are not such metrics. */
+bool model_metric_higher_better(const char *name, bool *known);
 
 #endif

@@ -431,7 +431,7 @@ int monitor_quality(struct workspace *ws, const char *model, const struct monito
 		goto out;
 	}
 	bool hb;
-	const char *metric = reg_primary_metric(model_task_name(ref->task), &hb);
+	const char *metric = model_primary_metric(model_task_name(ref->task), &hb);
 	json_object_set_new(res, "metric", json_string(metric));
 	json_object_set_new(res, "higher_better", json_boolean(hb));
 	struct qrow **pr = xmalloc((n ? n : 1) * sizeof *pr);

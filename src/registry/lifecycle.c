@@ -239,21 +239,6 @@ static bool metric_known(const char *m)
 	return false;
 }
 
-bool reg_metric_higher_better(const char *metric)
-{
-	return !strcmp(metric, "auc") || !strcmp(metric, "accuracy") || !strcmp(metric, "r2");
-}
-
-const char *reg_primary_metric(const char *task, bool *higher_better)
-{
-	const char *m = !task || !strcmp(task, "regression") ? "rmse"
-			: !strcmp(task, "binary")            ? "auc"
-							     : "accuracy";
-	if (higher_better)
-		*higher_better = reg_metric_higher_better(m);
-	return m;
-}
-
 char *reg_policy_key(int nwords, char *const *words, struct pm_err *err)
 {
 	const char *usage = "policy keys: min_improvement, floor METRIC, slice_floor COL=VALUE METRIC";
@@ -365,7 +350,7 @@ int reg_policy_get(struct workspace *ws, const char *model, json_t **out, struct
 
 static bool floor_met(const char *metric, double value, double bound)
 {
-	return reg_metric_higher_better(metric) ? value >= bound : value <= bound;
+	return model_metric_higher_better(metric, NULL) ? value >= bound : value <= bound;
 }
 
 int reg_gate(struct workspace *ws, const struct reg_version *cand, const struct reg_version *holder,
@@ -375,7 +360,12 @@ int reg_gate(struct workspace *ws, const struct reg_version *cand, const struct 
 	if (reg_policy_get(ws, cand->model, &policy, err) < 0)
 		return -1;
 	bool hb;
-	const char *metric = reg_primary_metric(cand->task, &hb);
+	const char *metric = model_primary_metric(cand->task, &hb);
+	if (!metric) {
+		json_decref(policy);
+		return pm_errf(err, "version %lld: unknown task '%s'", (long long)cand->version,
+			       cand->task ? cand->task : "");
+	}
 	json_t *reasons = json_array(), *checks = json_array();
 	json_t *cv = json_object_get(cand->metrics, metric);
 	json_t *r = json_pack("{s:s}", "metric", metric);
@@ -411,7 +401,7 @@ int reg_gate(struct workspace *ws, const struct reg_version *cand, const struct 
 		if (!strncmp(key, "floor ", 6)) {
 			const char *m = key + 6;
 			json_t *x = json_object_get(cand->metrics, m);
-			rel = reg_metric_higher_better(m) ? "below" : "above";
+			rel = model_metric_higher_better(m, NULL) ? "below" : "above";
 			bool ok = json_is_number(x) && floor_met(m, json_number_value(x), bound);
 			json_array_append_new(checks, json_pack("{s:s,s:b}", "check", key, "passed", ok));
 			if (!json_is_number(x))
@@ -424,7 +414,7 @@ int reg_gate(struct workspace *ws, const struct reg_version *cand, const struct 
 			char *slice = xstrndup(sl, (size_t)(sp - sl));
 			const char *m = sp + 1;
 			json_t *x = json_object_get(json_object_get(slice_metrics, slice), m);
-			rel = reg_metric_higher_better(m) ? "below" : "above";
+			rel = model_metric_higher_better(m, NULL) ? "below" : "above";
 			bool ok = json_is_number(x) && floor_met(m, json_number_value(x), bound);
 			json_array_append_new(checks, json_pack("{s:s,s:b}", "check", key, "passed", ok));
 			if (!json_is_number(x))

@@ -120,10 +120,6 @@ int reg_policy_get(struct workspace *ws, const char *model, json_t **out, struct
  * form, checking it; NULL and an error when it is not a policy key. */
 char *reg_policy_key(int nwords, char *const *words, struct pm_err *err);
 
-/* The metric that decides promotions for a task: rmse (regression), auc
- * (binary), accuracy (multiclass); *higher_better tells its direction. */
-const char *reg_primary_metric(const char *task, bool *higher_better);
-bool reg_metric_higher_better(const char *metric);
 
 /* The promotion gate: candidate against the alias holder (NULL: none) and
  * the policy.  slice_metrics is {"COL=VALUE": {metric: value}} for the

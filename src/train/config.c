@@ -98,6 +98,11 @@ json_t *train_config_to_json(const struct train_config *c)
 	json_object_set_new(j, "hidden", hidden);
 	json_object_set_new(j, "dropout", json_real(c->dropout));
 	json_object_set_new(j, "epochs", json_integer(c->epochs));
+	/* only when set, so that runs with --epochs keep their bytes */
+	if (c->auto_epochs)
+		json_object_set_new(j, "auto_epochs", json_true());
+	if (c->holdout > 0)
+		json_object_set_new(j, "holdout", json_real(c->holdout));
 	json_object_set_new(j, "batch", json_integer((json_int_t)c->batch));
 	json_object_set_new(j, "lr", json_real(c->lr));
 	json_object_set_new(j, "optimizer", json_string(opt_kind_name(c->opt)));
@@ -177,6 +182,8 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 		c->hidden[l] = (int)json_integer_value(json_array_get(h, (size_t)l));
 	c->dropout = get_num(j, "dropout", 0);
 	c->epochs = (int)get_num(j, "epochs", 10);
+	c->auto_epochs = json_is_true(json_object_get(j, "auto_epochs"));
+	c->holdout = get_num(j, "holdout", 0);
 	c->batch = (size_t)get_num(j, "batch", 64);
 	c->lr = get_num(j, "lr", 0);
 	const char *o = json_string_value(json_object_get(j, "optimizer"));
@@ -216,19 +223,4 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 	if (!c->data || !c->label)
 		return pm_errf(err, "run configuration: no dataset or label");
 	return 0;
-}
-
-bool metric_higher_better(const char *name, bool *known)
-{
-	static const char *const higher[] = {"auc", "pr_auc", "accuracy", "precision", "recall", "f1", "r2"};
-	static const char *const lower[] = {"rmse", "mae", "mse", "logloss", "loss"};
-	*known = true;
-	for (size_t i = 0; i < PM_ARRAY_LEN(higher); i++)
-		if (strcmp(name, higher[i]) == 0)
-			return true;
-	for (size_t i = 0; i < PM_ARRAY_LEN(lower); i++)
-		if (strcmp(name, lower[i]) == 0)
-			return false;
-	*known = false;
-	return false;
 }

@@ -439,6 +439,18 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	json_object_set_new(out, "resumed", json_boolean(res.resumed));
 	if (cfg.target_metric)
 		json_object_set_new(out, "reached_target", json_boolean(res.reached_target));
+	if (cfg.auto_epochs) {
+		/* why the run ended where it did: the epochs were not given */
+		json_t *st = json_pack("{s:i,s:i,s:s,s:s?}", "max_epochs", cfg.epochs, "patience",
+				       cfg.patience, "watched", res.watched, "stopped_by", res.stopped_by);
+		if (!strcmp(res.watched, "holdout"))
+			json_object_set_new(st, "holdout_rows", json_integer((json_int_t)res.eval_rows));
+		else if (cfg.holdout > 0)
+			json_object_set_new(st, "holdout", json_real(cfg.holdout));
+		json_object_set_new(out, "auto_epochs", st);
+	}
+	if (res.note[0])
+		json_object_set_new(out, "note", json_string(res.note));
 	json_object_set(out, "history", res.history);
 	json_object_set_new(out, "rows", json_integer((json_int_t)res.train_rows));
 	json_object_set_new(out, "eval_rows", json_integer((json_int_t)res.eval_rows));

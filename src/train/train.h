@@ -29,6 +29,13 @@ enum lr_schedule { LR_CONSTANT, LR_EXPONENTIAL, LR_STEP, LR_COSINE };
 const char *lr_schedule_name(enum lr_schedule s);
 bool lr_schedule_parse(const char *s, enum lr_schedule *out);
 
+/* Defaults without --epochs: the most epochs, the epochs without a better
+ * held-out loss that stop a run, and the share of the training rows held
+ * out when there is no eval data. */
+#define TRAIN_MAX_EPOCHS 200
+#define TRAIN_PATIENCE 5
+#define TRAIN_HOLDOUT 0.1
+
 /* Everything a run needs; stored with the run as JSON so that it can be
  * resumed or run by a job.  Strings are owned. */
 struct train_config {
@@ -42,7 +49,12 @@ struct train_config {
 	int nhidden;
 	int hidden[MODEL_MAX_LAYERS];
 	double dropout;
-	int epochs;
+	int epochs;                  /* with auto_epochs: the most */
+	/* No --epochs: train until the held-out loss stops improving for
+	 * `patience` epochs, on the eval data or else on a `holdout` share of
+	 * the training rows drawn from the seed. */
+	bool auto_epochs;
+	double holdout;
 	size_t batch;
 	double lr;                   /* <= 0: the optimizer's default */
 	enum opt_kind opt;
@@ -112,10 +124,13 @@ struct train_result {
 	json_t *history;             /* array of epoch objects */
 	int epochs_run;              /* epochs completed, including resumed ones */
 	int best_epoch;
-	bool stopped_early;
+	bool stopped_early;          /* by patience */
+	const char *watched;         /* the loss judged each epoch: "eval", "holdout" or "training" */
+	const char *stopped_by;      /* "patience", "target", "time"; NULL: every epoch ran */
 	bool reached_target;         /* stopped at --target */
 	bool resumed;
-	size_t train_rows, eval_rows;
+	size_t train_rows, eval_rows;   /* eval_rows: the held-out rows with a holdout */
+	char note[240];                 /* advice on the choices made, or "" */
 	size_t skipped_missing_label, skipped_unknown_label;
 	double seconds, input_wait_s, compute_s, rows_per_s;
 };
@@ -166,9 +181,6 @@ void optim_free(struct optimizer *o);
 /* One step: params -= update(grad) with lr[group]. */
 void optim_step(struct optimizer *o, const struct model *m, double *params, const double *grad,
 		const double lr[2]);
-/* Whether a larger value of an evaluation metric is better; false for
- * unknown names (*known false). */
-bool metric_higher_better(const char *name, bool *known);
 /* Learning rate of an epoch (0-based) under a schedule. */
 double lr_at(const struct train_config *c, double base, int epoch);
 

@@ -14,6 +14,10 @@
 
 #define MAX_CLASSES 1000
 #define DROPOUT_SEED 0x64726f706f7574ULL
+#define HOLDOUT_SEED 0x686f6c646f7574ULL
+/* Fewer held-out rows than this judge an epoch by noise: the training
+ * loss is watched instead. */
+#define HOLDOUT_MIN_ROWS 20
 
 void train_result_free(struct train_result *r)
 {
@@ -46,9 +50,13 @@ static int cmp_keys_str(const void *a, const void *b)
 /* Chooses the task and, for classification, the classes (in a fixed order:
  * numbers ascending, false before true, strings by bytes; the positive
  * class of a binary label last). */
+/* An integer label with this many distinct values or fewer, learned as a
+ * number, may well be classes: train says so. */
+#define FEW_INT_VALUES 10
+
 static int decide_task(const struct train_config *cfg, const struct frame *f,
 		       const struct column *lc, const size_t *rows, size_t n, struct model *m,
-		       enum model_type *type, struct pm_err *err)
+		       enum model_type *type, char *note, size_t note_len, struct pm_err *err)
 {
 	struct strdict *d = strdict_new();
 	size_t *cnt = NULL, cap = 0;
@@ -111,6 +119,15 @@ static int decide_task(const struct train_config *cfg, const struct frame *f,
 	else
 		*type = task == TASK_REGRESSION ? MODEL_LINEAR : task == TASK_BINARY ? MODEL_LOGISTIC : MODEL_SOFTMAX;
 	m->task = task;
+	/* --model linear is a choice of regression; a network is not.  Two
+	 * values are already a binary label. */
+	if (task == TASK_REGRESSION && lc->type == PM_INT && distinct >= 3 &&
+	    distinct <= FEW_INT_VALUES && !(cfg->type_given && cfg->type == MODEL_LINEAR))
+		snprintf(note, note_len,
+			 "label '%s' is an integer with only %u distinct values, trained as regression "
+			 "(a number); if they are classes, train with --model softmax",
+			 cfg->label, distinct);
+
 	if (task != TASK_REGRESSION) {
 		struct key_count *kc = xcalloc(distinct, sizeof *kc);
 		size_t total = 0;
@@ -260,13 +277,12 @@ static double metric_value(json_t *metrics, const char *name)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static bool better(double v, double best, bool higher)
+/* whether a loss beats the best one so far */
+static bool better(double v, double best)
 {
 	if (!isfinite(v))
 		return false;
-	if (!isfinite(best))
-		return true;
-	return higher ? v > best : v < best;
+	return !isfinite(best) || v < best;
 }
 
 static void fmt_rate(double r, char *buf, size_t n)
@@ -279,6 +295,55 @@ static void fmt_rate(double r, char *buf, size_t n)
 		snprintf(buf, n, "%.0f", r);
 }
 
+/* Moves a share of the training rows (drawn from the seed, so a resumed
+ * run holds out the same ones) into the eval arrays, both keeping the
+ * dataset's order.  False, changing nothing, when too few would be held out. */
+static bool hold_out(const struct train_config *cfg, size_t **rows, double **y, double **yl,
+		     size_t *n, size_t **erows, double **ey, double **eyl, size_t *nev)
+{
+	size_t k = (size_t)((double)*n * cfg->holdout + 0.5);
+	if (k < HOLDOUT_MIN_ROWS || *n - k < HOLDOUT_MIN_ROWS)
+		return false;
+	size_t *idx = xmalloc(*n * sizeof *idx);
+	bool *held = xcalloc(*n, sizeof *held);
+	for (size_t i = 0; i < *n; i++)
+		idx[i] = i;
+	struct rng r;
+	rng_seed(&r, rng_derive(cfg->seed ^ HOLDOUT_SEED, 0));
+	for (size_t i = 0; i < k; i++) {
+		size_t j = i + (size_t)rng_below(&r, *n - i), t = idx[i];
+		idx[i] = idx[j];
+		idx[j] = t;
+		held[idx[i]] = true;
+	}
+	free(idx);
+	size_t *tr = xmalloc((*n - k + 1) * sizeof *tr), *hr = xmalloc((k + 1) * sizeof *hr);
+	double *ty = xmalloc((*n - k + 1) * sizeof *ty), *tyl = xmalloc((*n - k + 1) * sizeof *tyl);
+	double *hy = xmalloc((k + 1) * sizeof *hy), *hyl = xmalloc((k + 1) * sizeof *hyl);
+	size_t a = 0, b = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (held[i]) {
+			hr[b] = (*rows)[i];
+			hy[b] = (*y)[i];
+			hyl[b++] = (*yl)[i];
+		} else {
+			tr[a] = (*rows)[i];
+			ty[a] = (*y)[i];
+			tyl[a++] = (*yl)[i];
+		}
+	}
+	free(held);
+	*rows = tr;
+	*y = ty;
+	*yl = tyl;
+	*n = a;
+	*erows = hr;
+	*ey = hy;
+	*eyl = hyl;
+	*nev = b;
+	return true;
+}
+
 struct trainer {
 	const struct train_config *cfg;
 	const struct train_hooks *hooks;
@@ -288,7 +353,6 @@ struct trainer {
 	double *best_params;
 	double best_value, first_loss;
 	int best_epoch, bad_epochs, start_epoch;
-	bool higher;
 	const char *metric;
 	json_t *history;
 	double wait_total, compute_total, seconds_total;
@@ -368,6 +432,10 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			     .history = json_array()};
 	int rc = -1;
 	size_t *trows = NULL, *erows = NULL, ntr = 0, nev = 0;
+	/* with a holdout: every labelled training row, for the final metrics */
+	size_t *all_rows = NULL, nall = 0;
+	double *all_y = NULL, *all_yl = NULL;
+	bool holdout = false;
 	double *ty = NULL, *ey = NULL, *tdense = NULL, *edense = NULL, *grad = NULL, *pred = NULL,
 	       *eyl = NULL, *tyl = NULL;
 	uint32_t *tcat = NULL, *ecat = NULL;
@@ -437,7 +505,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			goto out;
 		}
 		enum model_type type = MODEL_LINEAR;
-		if (decide_task(cfg, train, lc, lrows, nl, tr.m, &type, err) < 0) {
+		if (decide_task(cfg, train, lc, lrows, nl, tr.m, &type, res->note, sizeof res->note, err) < 0) {
 			free(lrows);
 			free(cols);
 			goto out;
@@ -508,6 +576,17 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		pm_errcf(err, PM_E_USAGE, "no usable rows in dataset '%s'", train->name);
 		goto out;
 	}
+	if (!eval && cfg->holdout > 0) {
+		all_rows = trows;
+		all_y = ty;
+		all_yl = tyl;
+		nall = ntr;
+		holdout = hold_out(cfg, &trows, &ty, &tyl, &ntr, &erows, &ey, &eyl, &nev);
+		if (!holdout) {
+			all_rows = NULL;
+			all_y = all_yl = NULL;
+		}
+	}
 	colmap = xmalloc((tf->ninputs + 1) * sizeof *colmap);
 	if (transform_bind(tf, train, colmap, err) < 0)
 		goto out;
@@ -560,7 +639,14 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		if (arc < 0)
 			goto out;
 		res->eval_rows = nev;
+	} else if (holdout) {
+		edense = xmalloc((nev * tf->ndense + 1) * sizeof *edense);
+		ecat = xmalloc((nev * tf->ncat + 1) * sizeof *ecat);
+		if (transform_apply_rows(tf, train, colmap, erows, nev, edense, ecat, threads, err) < 0)
+			goto out;
+		res->eval_rows = nev;
 	}
+	res->watched = nev ? (holdout ? "holdout" : "eval") : "training";
 
 	/* optimizer */
 	{
@@ -579,12 +665,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		tr.best_params = xmalloc((m->nparams + 1) * sizeof *tr.best_params);
 		memcpy(tr.best_params, m->params, m->nparams * sizeof *tr.best_params);
 	}
-	if (eval && nev)
-		tr.metric = model_primary_metric(m, &tr.higher);
-	else {
-		tr.metric = "loss";
-		tr.higher = false;
-	}
+	tr.metric = nev ? model_loss_metric(m) : "loss";
 	/* Adam's usual 0.001 suits networks; convex models over standardized
 	 * features converge in few epochs at 0.01 */
 	bool deep = m->type == MODEL_DNN || m->type == MODEL_WIDE_DEEP;
@@ -610,7 +691,10 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	}
 	scratch = model_scratch_new(m, cfg->batch);
 	grad = xmalloc((m->nparams + 1) * sizeof *grad);
-	pred = xmalloc(((nev > ntr ? nev : ntr) * (size_t)m->nout + 1) * sizeof *pred);
+	size_t most = nev > ntr ? nev : ntr;
+	if (nall > most)
+		most = nall;
+	pred = xmalloc((most * (size_t)m->nout + 1) * sizeof *pred);
 
 	struct pipe_source src = {.n = ntr, .dense = tdense, .cat = tcat, .y = ty, .tf = tf,
 				  .frame = train, .colmap = colmap, .rows = trows};
@@ -664,8 +748,10 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 					pm_errcf(err, PM_E_CANCEL, "cancelled at epoch %d", e + 1);
 					goto out;
 				}
-				if (cfg->max_seconds > 0 && c1 - t_start > cfg->max_seconds)
+				if (cfg->max_seconds > 0 && c1 - t_start > cfg->max_seconds) {
 					stop = true;
+					res->stopped_by = "time";
+				}
 			}
 			if (hooks->progress && c1 - last_report > 0.25) {
 				last_report = c1;
@@ -694,7 +780,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 					 .input_wait_s = wait, .compute_s = compute};
 		ep.rows_per_s = rows / (wait + compute > 1e-9 ? wait + compute : 1e-9);
 		json_t *em = NULL;
-		if (eval && nev) {
+		if (nev) {
 			predict_cached(m, edense, ecat, nev, threads, pred);
 			em = model_metrics(m, eyl, pred, nev);
 			ep.eval_loss = pred_loss(m, eyl, pred, nev);
@@ -702,7 +788,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		} else
 			ep.value = ep.train_loss;
 		ep.metrics = em;
-		if (better(ep.value, tr.best_value, tr.higher)) {
+		if (better(ep.value, tr.best_value)) {
 			tr.best_value = ep.value;
 			tr.best_epoch = e + 1;
 			tr.bad_epochs = 0;
@@ -726,7 +812,9 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			fmt_rate(ep.rows_per_s, r, sizeof r);
 			/* classification: the headline metric too */
 			char extra[48] = "";
-			const char *sec = m->task == TASK_BINARY ? "auc" : m->task == TASK_MULTICLASS ? "accuracy" : NULL;
+			const char *sec = model_primary_metric(model_task_name(m->task), NULL);
+			if (sec && strcmp(sec, tr.metric) == 0)
+				sec = NULL;
 			if (sec && em)
 				snprintf(extra, sizeof extra, " %s %.4g", sec, metric_value(em, sec));
 			if (em)
@@ -741,7 +829,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		bool reached = false;
 		if (cfg->target_metric) {
 			bool known;
-			bool hb = metric_higher_better(cfg->target_metric, &known);
+			bool hb = model_metric_higher_better(cfg->target_metric, &known);
 			double tv = strcmp(cfg->target_metric, "loss") == 0 ? ep.train_loss
 				    : metric_value(em, cfg->target_metric);
 			reached = isfinite(tv) && (hb ? tv >= cfg->target : tv <= cfg->target);
@@ -766,11 +854,13 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		}
 		if (early) {
 			res->stopped_early = true;
+			res->stopped_by = "patience";
 			stop = true;
 		}
 		if (reached) {
 			/* the model that reached the target is the one to keep */
 			res->reached_target = true;
+			res->stopped_by = "target";
 			memcpy(tr.best_params, m->params, m->nparams * sizeof *m->params);
 			tr.best_epoch = e + 1;
 			stop = true;
@@ -779,12 +869,17 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	res->epochs_run = e;
 
 	/* the best epoch's weights, judged on held-out data */
-	if (eval && nev && tr.best_epoch > 0)
+	if (nev && tr.best_epoch > 0)
 		memcpy(m->params, tr.best_params, m->nparams * sizeof *m->params);
 	res->best_epoch = tr.best_epoch;
 	if (eval && nev) {
 		predict_cached(m, edense, ecat, nev, threads, pred);
 		res->metrics = model_metrics(m, eyl, pred, nev);
+	} else if (holdout) {
+		/* every training row, as `evaluate --data` of the training data gives them */
+		if (model_predict_frame(m, train, all_rows, nall, threads, pred, err) < 0)
+			goto out;
+		res->metrics = model_metrics(m, all_yl, pred, nall);
 	} else {
 		if (tdense)
 			predict_cached(m, tdense, tcat, ntr, threads, pred);
@@ -818,6 +913,9 @@ out:
 	model_scratch_free(scratch);
 	free(trows);
 	free(erows);
+	free(all_rows);
+	free(all_y);
+	free(all_yl);
 	free(ty);
 	free(ey);
 	free(eyl);

@@ -25,7 +25,7 @@ static void short_time(const char *iso, char *buf, size_t n)
 static void metric_text(const struct reg_version *rv, char *buf, size_t n)
 {
 	bool hb;
-	const char *m = reg_primary_metric(rv->task ? rv->task : "", &hb);
+	const char *m = model_primary_metric(rv->task, &hb);
 	json_t *val = m && rv->metrics ? json_object_get(rv->metrics, m) : NULL;
 	if (!val || !json_is_number(val)) {
 		snprintf(buf, n, "-");

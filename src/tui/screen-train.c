@@ -651,7 +651,7 @@ static const struct {
 	{"--hidden", "--model", "dnn|wide-deep"},   {"--dropout", "--model", "dnn|wide-deep"},
 	{"--embed", "--model", "dnn|wide-deep"},    {"--wide-optimizer", "--model", "wide-deep"},
 	{"--wide-lr", "--model", "wide-deep"},	    {"--momentum", "--optimizer", "sgd"},
-	{"--patience", "--eval", NULL},		    {"--lr-decay", "--schedule", "exponential|step"},
+	{"--lr-decay", "--schedule", "exponential|step"},
 };
 static const struct {
 	const char *type, *note;

@@ -57,3 +57,11 @@ models policy high min_improvement -1
 models policy high bogus 1
 models policy high floor rmse --delete
 models history nosuch
+# multi-class: accuracy is the primary metric in train's output, `models`,
+# `models show` and the gate alike (auc is a macro average, shown second)
+train spend --data sp_train --eval sp_eval --label Spending_Score --epochs 2 --seed 1
+train spend --data sp_train --eval sp_eval --label Spending_Score --features Graduated,Profession --epochs 2 --seed 1
+models
+models show spend
+models promote spend:1
+models promote spend:2

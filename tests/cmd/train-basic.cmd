@@ -8,3 +8,7 @@ models
 models show bw
 evaluate bw:1 --data nat_eval
 jobs
+# without --epochs a run stops when the held-out loss stops improving: on
+# the --eval data, else on 10% of the training rows drawn from the seed
+train bwauto --data nat_train --eval nat_eval --label weight_pounds
+train bwhold --data nat_train --label weight_pounds --patience 3

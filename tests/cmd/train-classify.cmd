@@ -10,3 +10,6 @@ evaluate high --data spbe --threshold 0.3
 train highwd --data spb --eval spbe --label high --features Graduated,Profession,Work_Experience,Family_Size --model wide-deep --hidden 8 --cross Graduated*Profession:32 --epochs 3
 models
 train fast --data sp_train --eval sp_eval --label Spending_Score --epochs 50 --target accuracy=0.6
+# an integer label with a few values is learned as a number: train says so
+# and names the model that treats them as classes
+train fam --data sp_train --label Family_Size --features Profession,Graduated --epochs 2

@@ -20,7 +20,7 @@ train m --data sp --label Spending_Score --hidden 64,x
 train m --data sp --label Spending_Score --hidden 8
 train m --data sp --label Spending_Score --epochs 0
 train m --data sp --label Spending_Score --optimizer rmsprop
-train m --data sp --label Spending_Score --patience 3
+train m --data sp --label Spending_Score --epochs 5 --patience 3
 train m --data sp --label Spending_Score --transform Profession=log1p
 train m --data sp --label Spending_Score --transform Family_Size=bucketize:3:2
 train m --data sp --label Spending_Score --transform Family_Size=wobble

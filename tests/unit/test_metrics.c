@@ -122,6 +122,28 @@ START_TEST(test_empty_gives_nulls)
 }
 END_TEST
 
+/* one metric per task, with its direction, for every place that judges a version */
+START_TEST(test_primary_metric_per_task)
+{
+	bool hb = true;
+	ck_assert_str_eq(model_primary_metric("regression", &hb), "rmse");
+	ck_assert(!hb);
+	ck_assert_str_eq(model_primary_metric("binary", &hb), "auc");
+	ck_assert(hb);
+	ck_assert_str_eq(model_primary_metric("multiclass", &hb), "accuracy");
+	ck_assert(hb);
+	ck_assert_ptr_null(model_primary_metric("ranking", NULL));
+	ck_assert_ptr_null(model_primary_metric(NULL, NULL));
+	for (int t = TASK_REGRESSION; t <= TASK_MULTICLASS; t++)
+		ck_assert_ptr_nonnull(model_primary_metric(model_task_name((enum model_task)t), NULL));
+	bool known;
+	ck_assert(!model_metric_higher_better("logloss", &known) && known);
+	ck_assert(model_metric_higher_better("r2", &known) && known);
+	model_metric_higher_better("speed", &known);
+	ck_assert(!known);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("metrics");
@@ -131,6 +153,7 @@ int main(void)
 	tcase_add_test(tc, test_regression_vs_sklearn);
 	tcase_add_test(tc, test_multiclass_vs_sklearn);
 	tcase_add_test(tc, test_empty_gives_nulls);
+	tcase_add_test(tc, test_primary_metric_per_task);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

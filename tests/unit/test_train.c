@@ -291,6 +291,61 @@ START_TEST(test_early_stopping)
 }
 END_TEST
 
+/* the defaults without --epochs: a linear fit plateaus within a few
+ * epochs, the run stops `patience` epochs after its best one on the
+ * held-out share of the training rows, and keeps that epoch's weights */
+START_TEST(test_early_stopping_holdout)
+{
+	struct frame *tr = make_frame("train", 1000, 12, 1.0);
+	struct train_config c;
+	config(&c, "y", "x1,x2,cat");
+	c.auto_epochs = true;
+	c.epochs = TRAIN_MAX_EPOCHS;
+	c.patience = TRAIN_PATIENCE;
+	c.holdout = TRAIN_HOLDOUT;
+	struct train_result r;
+	struct pm_err err = {0};
+	ck_assert_msg(train_model(&c, tr, NULL, NULL, 0, NULL, &r, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(r.watched, "holdout");
+	ck_assert_uint_eq(r.eval_rows, 100);
+	ck_assert_uint_eq(r.train_rows, 900);
+	ck_assert(r.stopped_early);
+	ck_assert_str_eq(r.stopped_by, "patience");
+	ck_assert_int_lt(r.epochs_run, TRAIN_MAX_EPOCHS);
+	ck_assert_int_eq(r.epochs_run, r.best_epoch + TRAIN_PATIENCE);
+	/* the best epoch has the lowest held-out loss of the run */
+	double best = json_real_value(json_object_get(json_array_get(r.history, (size_t)r.best_epoch - 1), "eval_loss"));
+	for (size_t e = 0; e < json_array_size(r.history); e++)
+		ck_assert(json_real_value(json_object_get(json_array_get(r.history, e), "eval_loss")) >= best);
+	/* the final metrics cover every training row, held out or not */
+	ck_assert_int_eq((int)json_integer_value(json_object_get(r.metrics, "n")), 1000);
+	/* a run of exactly best_epoch epochs on the same rows ends with the
+	 * same weights: those of the best epoch were kept */
+	struct train_config d;
+	config(&d, "y", "x1,x2,cat");
+	d.epochs = r.best_epoch;
+	d.holdout = TRAIN_HOLDOUT;
+	struct train_result q;
+	ck_assert_msg(train_model(&d, tr, NULL, NULL, 0, NULL, &q, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(q.epochs_run, r.best_epoch);
+	ck_assert_ptr_null(q.stopped_by);
+	ck_assert_int_eq(memcmp(r.model->params, q.model->params, r.model->nparams * sizeof(double)), 0);
+	train_result_free(&q);
+	train_config_free(&d);
+	train_result_free(&r);
+	frame_free(tr);
+	/* too few rows to hold out 10%: the training loss is watched */
+	tr = make_frame("train", 150, 13, 1.0);
+	ck_assert_msg(train_model(&c, tr, NULL, NULL, 0, NULL, &r, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(r.watched, "training");
+	ck_assert_uint_eq(r.train_rows, 150);
+	ck_assert_uint_eq(r.eval_rows, 0);
+	train_result_free(&r);
+	train_config_free(&c);
+	frame_free(tr);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	struct frame *tr = make_frame("train", 100, 12, 0.1);
@@ -451,6 +506,8 @@ START_TEST(test_config_json_roundtrip)
 	c.seed = 18446744073709551615ULL;
 	c.crosses = strdup("a*b:100");
 	c.wide_opt = OPT_ADAGRAD;
+	c.auto_epochs = true;
+	c.holdout = 0.25;
 	json_t *j = train_config_to_json(&c);
 	struct pm_err err = {0};
 	ck_assert_int_eq(train_config_from_json(j, &d, &err), 0);
@@ -459,6 +516,8 @@ START_TEST(test_config_json_roundtrip)
 	ck_assert_int_eq(d.hidden[1], 32);
 	ck_assert_str_eq(d.crosses, "a*b:100");
 	ck_assert_int_eq(d.wide_opt, OPT_ADAGRAD);
+	ck_assert(d.auto_epochs);
+	ck_assert_double_eq(d.holdout, 0.25);
 	ck_assert_uint_eq(d.nfeatures, 2);
 	ck_assert_str_eq(d.features[1], "x2");
 	json_decref(j);
@@ -545,6 +604,7 @@ int main(void)
 	tcase_add_test(tc, test_resume_wide_deep);
 	tcase_add_test(tc, test_seed_reproducible);
 	tcase_add_test(tc, test_early_stopping);
+	tcase_add_test(tc, test_early_stopping_holdout);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_missing_labels_skipped);
 	tcase_add_test(tc, test_pipeline_shuffle);
