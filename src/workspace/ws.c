@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const char *const ws_migrations[];
@@ -100,6 +101,25 @@ static int migrate(struct workspace *ws, struct pm_err *err)
 	}
 }
 
+#define BUSY_TIMEOUT_MS 30000
+
+/* Switches a new database to WAL.  SQLite answers SQLITE_BUSY at once,
+ * without calling the busy handler, while another process opening the same
+ * new workspace holds the lock for its own switch: wait for it here, as
+ * the busy timeout would. */
+static int set_wal(struct workspace *ws, struct pm_err *err)
+{
+	for (int waited_ms = 0;; waited_ms += 2) {
+		int rc = sqlite3_exec(ws->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS)
+			return pm_errf(err, "workspace %s: %s", ws->dir, sqlite3_errmsg(ws->db));
+		struct timespec ts = {0, 2000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
 {
 	struct workspace *ws = xcalloc(1, sizeof *ws);
@@ -120,9 +140,9 @@ int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
 		ws_close(ws);
 		return -1;
 	}
-	sqlite3_busy_timeout(ws->db, 30000);
-	if (ws_exec(ws, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-			"PRAGMA foreign_keys=ON;", err) < 0 ||
+	sqlite3_busy_timeout(ws->db, BUSY_TIMEOUT_MS);
+	if (set_wal(ws, err) < 0 ||
+	    ws_exec(ws, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0 ||
 	    migrate(ws, err) < 0) {
 		ws_close(ws);
 		return -1;

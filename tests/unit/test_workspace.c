@@ -161,8 +161,10 @@ START_TEST(test_two_processes)
 		if (pids[p] == 0) {
 			struct workspace *ws;
 			struct pm_err err;
-			if (ws_open(dir, &ws, &err) < 0)
+			if (ws_open(dir, &ws, &err) < 0) {
+				fprintf(stderr, "process %d: %s\n", p, err.msg);
 				_exit(1);
+			}
 			for (int i = 0; i < NWRITES; i++) {
 				char name[32];
 				snprintf(name, sizeof name, "d%d_%d", p, i);
