@@ -270,5 +270,8 @@ const struct cmd_entry cmd_group_session[] = {
 	 .exec = exec_history, .render = render_history, .flags = CMD_F_NO_WORKSPACE},
 	{.name = "quit", .group = "session", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "leave prodml",
-	 .help = "Ends the REPL or script.", .exec = exec_quit, .flags = CMD_F_NO_WORKSPACE},
+	 .help = "Ends the REPL or script. The REPL exits 0 however it is left (quit or Ctrl-D) "
+		 "and whatever failed in it: each error was printed when it happened. Run "
+		 "commands with -c, -f or from stdin for an exit status that says whether they "
+		 "failed (1 a command failed, 2 a usage error).", .exec = exec_quit, .flags = CMD_F_NO_WORKSPACE},
 	{0}};
