@@ -207,7 +207,12 @@ static void run_hook(struct session *s, const char *key)
 {
 	const char *line = session_get(s, key);
 	struct pm_err e = {0};
-	if (line && *line && cmd_run_line(s, line, key, &e))
+	if (!line || !*line)
+		return;
+	/* what the hook prints would pass for the output of the command that
+	 * raised the alert */
+	cmd_echo(s, key, line);
+	if (cmd_run_line(s, line, key, &e))
 		fprintf(s->errs, "%s: %s\n", key, e.msg);
 }
 

@@ -61,6 +61,12 @@ static const char *const man_head =
 	".TP\n.BR \\-o \", \" \\-\\-output \" \" \\fBtable\\fR|\\fBjson\\fR|\\fBcsv\\fR\n"
 	"Result format. With \\fBjson\\fR each command prints exactly one JSON document on one line.\n"
 	".TP\n.BR \\-q \", \" \\-\\-quiet\nNo progress output.\n"
+	".TP\n.BR \\-v \", \" \\-\\-verbose\n"
+	"Scripts (\\fB\\-f\\fR, \\fB\\-c\\fR, standard input, \\fBsource\\fR) show each command and\n"
+	"comment line, prefixed \\fBprodml> \\fR, before its output (as \\fBset echo on\\fR).\n"
+	"Output of a command that an alert hook runs always follows a line naming the hook,\n"
+	"like \\fBalert.on_drift> train ...\\fR. These lines go to standard output with the\n"
+	"results, or to standard error with \\fB\\-o json\\fR.\n"
 	".TP\n.B \\-\\-keep\\-going\nA failing command does not stop the script.\n"
 	".TP\n.B \\-\\-man\nPrint this manual page (roff) and exit.\n"
 	".TP\n.B \\-\\-version\nPrint the version and exit.\n";

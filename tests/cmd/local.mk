@@ -8,4 +8,5 @@ TESTS += \
 	tests/cmd/data-errors.cmd \
 	tests/cmd/data-sql.cmd \
 	tests/cmd/data-split.cmd \
-	tests/cmd/data-ascii.cmd
+	tests/cmd/data-ascii.cmd \
+	tests/cmd/echo.cmd
