@@ -505,14 +505,20 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	if (live_state(r->state) && r->nep && (int64_t)r->nep < r->epochs && secs > 0)
 		snprintf(eta, sizeof eta, "%.0fs",
 			 secs / (double)r->nep * (double)(r->epochs - (int64_t)r->nep));
-	else if (!live_state(r->state))
-		snprintf(eta, sizeof eta, "ended");
 	tui_fmt_num(wait, 8, w1, sizeof w1);
 	tui_fmt_num(comp, 8, c1, sizeof c1);
 	double share = wait + comp > 0 ? 100 * wait / (wait + comp) : 0;
-	tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
-		 "ETA %s  timing: %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)", eta, rps,
-		 w1, c1, share);
+	/* an ended run has nothing left to wait for: it shows how long it took */
+	char took[32];
+	tui_fmt_num(secs, 8, took, sizeof took);
+	if (live_state(r->state))
+		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+			 "ETA %s  timing: %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)", eta,
+			 rps, w1, c1, share);
+	else
+		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+			 "timing: took %ss  %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)",
+			 took, rps, w1, c1, share);
 	yy++;
 	/* the curves side by side when wide, else one above the other */
 	int rest = y + h - yy;
