@@ -533,10 +533,19 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	int ch = rest - (table_rows < 6 ? table_rows : 6) - 1;
 	if (ch > 12)
 		ch = 12;
-	if (ch >= 3) {
+	/* without --eval the run's metric is the training loss itself: a
+	 * second chart would draw the same series again */
+	bool eval = false;
+	for (size_t i = 0; i < r->nep; i++)
+		eval |= isfinite(r->ep[i].eval_loss);
+	if (ch >= 3 && eval) {
 		int half = (w - 3) / 2;
 		chart(t, yy, x + 1, ch, half, "training loss per epoch", loss, r->nep);
 		chart(t, yy, x + 2 + half, ch, w - 3 - half, mt, met, r->nep);
+		yy += ch + 1;
+	} else if (ch >= 3) {
+		chart(t, yy, x + 1, ch, w - 2, "training loss per epoch (no --eval dataset)", loss,
+		      r->nep);
 		yy += ch + 1;
 	}
 	free(loss);
