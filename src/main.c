@@ -80,9 +80,11 @@ int main(int argc, char **argv)
 		case OPT_KEYS: tui_keys = optarg; break;
 		case OPT_TUI_STYLES: tui_styles = true; break;
 		case OPT_MAN: {
-			char *m = cmd_man_page();
+			char *keys = tui_man_keys();
+			char *m = cmd_man_page(keys);
 			fputs(m, stdout);
 			free(m);
+			free(keys);
 			return 0;
 		}
 		case OPT_VERSION: printf("prodml %s\n", PACKAGE_VERSION); return 0;

@@ -174,8 +174,12 @@ const struct cmd_entry *cmd_find(int argc, char **argv, int *used);
 const struct cmd_entry *cmd_lookup(const char *name);
 /* Usage line: "load NAME PATH [--no-header] ..." (caller frees). */
 char *cmd_usage(const struct cmd_entry *e);
-/* The man page, generated from the table (roff text). */
-char *cmd_man_page(void);
+/* The man page, generated from the table (roff text); faces is what the
+ * faces add (the workbench's keys), in roff, or NULL. */
+char *cmd_man_page(const char *faces);
+/* Appends text to a manual page in roff: dashes, backslashes and lines
+ * starting with a dot escaped; a newline starts a paragraph. */
+void cmd_roff(struct sbuf *b, const char *s);
 
 /* ---- running ----------------------------------------------------------------------- */
 /* Splits a line into commands (';' outside quotes) and words (shell-like

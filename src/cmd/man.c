@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void roff(struct sbuf *b, const char *s)
+void cmd_roff(struct sbuf *b, const char *s)
 {
 	bool line_start = true;
 	for (; *s; s++) {
@@ -107,7 +107,7 @@ static const char *const man_tail =
 	".SH SEE ALSO\n"
 	"\\fBsqlite3\\fR(1)\n";
 
-char *cmd_man_page(void)
+char *cmd_man_page(const char *faces)
 {
 	struct sbuf b = {0};
 	sbuf_puts(&b, man_head);
@@ -118,18 +118,18 @@ char *cmd_man_page(void)
 		if (!group || strcmp(group, e->group) != 0) {
 			group = e->group;
 			sbuf_puts(&b, ".SS ");
-			roff(&b, group);
+			cmd_roff(&b, group);
 			sbuf_putc(&b, '\n');
 		}
 		sbuf_printf(&b, ".TP\n.B ");
-		roff(&b, e->name);
+		cmd_roff(&b, e->name);
 		if (e->args && *e->args) {
 			sbuf_puts(&b, " \\fI");
-			roff(&b, e->args);
+			cmd_roff(&b, e->args);
 			sbuf_puts(&b, "\\fR");
 		}
 		sbuf_putc(&b, '\n');
-		roff(&b, e->summary);
+		cmd_roff(&b, e->summary);
 		sbuf_puts(&b, ".\n");
 		if (e->help && *e->help) {
 			sbuf_puts(&b, ".IP\n");
@@ -137,7 +137,7 @@ char *cmd_man_page(void)
 			for (const char *p = e->help; *p;) {
 				const char *nl = strchr(p, '\n');
 				char *para = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-				roff(&b, para);
+				cmd_roff(&b, para);
 				sbuf_putc(&b, '\n');
 				free(para);
 				if (!nl)
@@ -150,17 +150,19 @@ char *cmd_man_page(void)
 			sbuf_puts(&b, ".RS\n.TP\n.B ");
 			if (o->shortname)
 				sbuf_printf(&b, "\\-%c, ", o->shortname);
-			roff(&b, o->name);
+			cmd_roff(&b, o->name);
 			if (o->arg) {
 				sbuf_puts(&b, " \\fI");
-				roff(&b, o->arg);
+				cmd_roff(&b, o->arg);
 				sbuf_puts(&b, "\\fR");
 			}
 			sbuf_putc(&b, '\n');
-			roff(&b, o->help ? o->help : "");
+			cmd_roff(&b, o->help ? o->help : "");
 			sbuf_puts(&b, "\n.RE\n");
 		}
 	}
+	if (faces)
+		sbuf_puts(&b, faces);
 	sbuf_puts(&b, man_tail);
 	return sbuf_steal(&b);
 }

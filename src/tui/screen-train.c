@@ -299,7 +299,7 @@ static const struct key_binding runs_b[] = {
 };
 static const struct key_table runs_keys = {"Runs", runs_b};
 
-static const struct view_class runlist_class = {
+const struct view_class runlist_class = {
 	.name = "runs",
 	.about = "Runs: training runs and their jobs",
 	.keys = {&runs_keys, &nav_keys, NULL},
@@ -620,7 +620,7 @@ static const struct key_binding rv_b[] = {
 };
 static const struct key_table rv_keys = {"Run", rv_b};
 
-static const struct view_class runview_class = {
+const struct view_class runview_class = {
 	.name = "run",
 	.about = "Run: curves, throughput and ETA of one run",
 	.keys = {&rv_keys, NULL},
