@@ -31,6 +31,7 @@ static void usage(FILE *out)
 		"  -W, --workspace DIR      workspace (default ./.prodml; env PRODML_WORKSPACE)\n"
 		"  -o, --output FORMAT      table, json or csv\n"
 		"  -q, --quiet              no progress output\n"
+		"  -v, --verbose            scripts show each command and comment before its output\n"
 		"      --keep-going         a failing command does not stop the script\n"
 		"      --repl               the line REPL even on a terminal\n"
 		"      --man                print the manual page (roff)\n"
@@ -47,6 +48,7 @@ int main(int argc, char **argv)
 		{"workspace", required_argument, NULL, 'W'},
 		{"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 		{"repl", no_argument, NULL, OPT_REPL},
 		{"man", no_argument, NULL, OPT_MAN},
@@ -61,14 +63,15 @@ int main(int argc, char **argv)
 	const char *ws_dir = getenv("PRODML_WORKSPACE");
 	const char *commands = NULL, *file = NULL, *output = NULL;
 	const char *tui_dump_size = NULL, *tui_keys = NULL;
-	bool quiet = false, keep_going = false, force_repl = false, tui_styles = false;
+	bool quiet = false, echo = false, keep_going = false, force_repl = false, tui_styles = false;
 	int c;
 	/* '+': options end at the first command word (prodml serve --port 1) */
-	while ((c = getopt_long(argc, argv, "+W:o:qc:f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+W:o:qvc:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'W': ws_dir = optarg; break;
 		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
+		case 'v': echo = true; break;
 		case 'c': commands = optarg; break;
 		case 'f': file = optarg; break;
 		case OPT_KEEP_GOING: keep_going = true; break;
@@ -77,9 +80,11 @@ int main(int argc, char **argv)
 		case OPT_KEYS: tui_keys = optarg; break;
 		case OPT_TUI_STYLES: tui_styles = true; break;
 		case OPT_MAN: {
-			char *m = cmd_man_page();
+			char *keys = tui_man_keys();
+			char *m = cmd_man_page(keys);
 			fputs(m, stdout);
 			free(m);
+			free(keys);
 			return 0;
 		}
 		case OPT_VERSION: printf("prodml %s\n", PACKAGE_VERSION); return 0;
@@ -97,6 +102,7 @@ int main(int argc, char **argv)
 	struct session s;
 	session_init(&s, ws_dir, &cancel_flag);
 	s.quiet = quiet;
+	s.echo = echo;
 	s.keep_going = keep_going;
 	if (output) {
 		if (strcmp(output, "table") == 0)

@@ -5,6 +5,7 @@
 #include "workspace/workspace.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -428,6 +429,53 @@ static int exec_show(struct session *s, struct cmd_call *call, struct pm_err *er
 }
 
 /* ---- split ------------------------------------------------------------------------------- */
+/* A part further than this from its ratio, in percentage points, is worth
+ * a warning: a hash split of a few thousand rows lands within one or two. */
+#define SPLIT_OFF_POINTS 5.0
+
+static double split_share(size_t rows, size_t total)
+{
+	return total ? (double)rows / (double)total : 0.0;
+}
+
+/* A split by a column keeps the rows of one value together, so a column
+ * with few values (or one value holding many rows) cannot meet the ratios;
+ * neither can a few rows split by row.  Says so, with the shares the parts
+ * got, instead of letting a 97/3/0 split pass for 80/10/10. */
+static int split_warning(const struct frame *f, const char *by, const int *ratios,
+			 const size_t *counts, size_t nparts, char **warning, struct pm_err *err)
+{
+	*warning = NULL;
+	double worst = 0;
+	struct sbuf got = {0}, asked = {0};
+	for (size_t i = 0; i < nparts; i++) {
+		double pct = 100.0 * split_share(counts[i], f->nrows);
+		if (fabs(pct - ratios[i]) > worst)
+			worst = fabs(pct - ratios[i]);
+		sbuf_printf(&got, "%s%.1f", i ? "/" : "", pct);
+		sbuf_printf(&asked, "%s%d", i ? "/" : "", ratios[i]);
+	}
+	int rc = 0;
+	if (worst > SPLIT_OFF_POINTS && f->nrows) {
+		size_t nkeys = 0, largest = 0;
+		if (by)
+			rc = frame_split_keys(f, by, &nkeys, &largest, err);
+		if (rc == 0 && by)
+			*warning = xasprintf("the parts got %s%% of the rows, not %s: rows with the "
+					     "same %s stay in one part, and %s has %zu values, the "
+					     "largest with %.1f%% of the rows",
+					     got.s, asked.s, by, by, nkeys,
+					     100.0 * split_share(largest, f->nrows));
+		else if (rc == 0)
+			*warning = xasprintf("the parts got %s%% of the rows, not %s: a hash split "
+					     "meets the ratios only on average, and %zu rows are too few",
+					     got.s, asked.s, f->nrows);
+	}
+	sbuf_free(&got);
+	sbuf_free(&asked);
+	return rc;
+}
+
 static int exec_split(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	const char *by = call_opt(call, "--by");
@@ -491,9 +539,10 @@ static int exec_split(struct session *s, struct cmd_call *call, struct pm_err *e
 			free(source);
 			if (rc == 0)
 				json_array_append_new(
-					parts, json_pack("{s:s, s:I, s:f}", "name", pname, "rows",
+					parts, json_pack("{s:s, s:I, s:f, s:f}", "name", pname, "rows",
 							 (json_int_t)counts[i], "fraction",
-							 f->nrows ? (double)counts[i] / (double)f->nrows : 0.0));
+							 split_share(counts[i], f->nrows), "ratio",
+							 ratios[i] / 100.0));
 		}
 		free(pname);
 		free(rows[i]);
@@ -507,7 +556,28 @@ static int exec_split(struct session *s, struct cmd_call *call, struct pm_err *e
 	call->result = json_pack("{s:s, s:s, s:o}", "dataset", base, "by", by ? by : "(row)", "parts",
 				 parts);
 	free(base);
+	char *warning = NULL;
+	if (split_warning(f, by, ratios, counts, nparts, &warning, err) < 0)
+		return -1;
+	if (warning)
+		json_object_set_new(call->result, "warning", json_string(warning));
+	free(warning);
 	return 0;
+}
+
+/* The parts got the rows, shown as the result's warning line. */
+static void render_split(struct session *s, const struct cmd_call *call, json_t *result,
+			 struct sbuf *out)
+{
+	(void)s;
+	(void)call;
+	json_t *rest = json_copy(result);
+	json_object_del(rest, "warning");
+	render_generic(rest, out);
+	json_decref(rest);
+	const char *w = json_string_value(json_object_get(result, "warning"));
+	if (w)
+		sbuf_printf(out, "warning: %s\n", w);
 }
 
 /* ---- export, drop -------------------------------------------------------------------------- */
@@ -624,8 +694,12 @@ const struct cmd_entry cmd_group_data[] = {
 	 .help = "Assigns each row to a part by a hash of the value of --by COL (all rows with "
 		 "one value go to the same part, so related rows never leak between train and "
 		 "eval) or of the whole row (--by-row). The same input splits the same way on "
-		 "every machine. Makes NAME_train, NAME_eval, NAME_test.",
-	 .exec = exec_split},
+		 "every machine. Makes NAME_train, NAME_eval, NAME_test.\n"
+		 "Each part's fraction is the share of the rows it got. A column with few values, "
+		 "or one value holding many rows, cannot meet the ratios: when a part is more than "
+		 "5 percentage points off its ratio, split says so in a warning (\"warning\" in "
+		 "JSON) with the shares the parts got.",
+	 .exec = exec_split, .render = render_split},
 	{.name = "export", .group = "data", .args = "NAME FILE", .min_args = 2, .max_args = 2,
 	 .pos_complete = {COMPLETE_DATASET, COMPLETE_FILE}, .opts = no_opts,
 	 .summary = "write a dataset to a CSV file",

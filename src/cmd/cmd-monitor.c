@@ -207,7 +207,12 @@ static void run_hook(struct session *s, const char *key)
 {
 	const char *line = session_get(s, key);
 	struct pm_err e = {0};
-	if (line && *line && cmd_run_line(s, line, key, &e))
+	if (!line || !*line)
+		return;
+	/* what the hook prints would pass for the output of the command that
+	 * raised the alert */
+	cmd_echo(s, key, line);
+	if (cmd_run_line(s, line, key, &e))
 		fprintf(s->errs, "%s: %s\n", key, e.msg);
 }
 
@@ -1186,7 +1191,24 @@ static void render_alerts(struct session *s, const struct cmd_call *call, json_t
 		return;
 	}
 	(void)s, (void)call;
-	render_generic(a, out);
+	/* 0.38969995080527253 says no more than 0.3897 beside a threshold of
+	 * 0.3: the table rounds to 4 significant digits, JSON keeps them all */
+	json_t *shown = json_deep_copy(a);
+	size_t i;
+	json_t *al;
+	json_array_foreach(shown, i, al) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(al, k, v) {
+			if (json_is_real(v)) {
+				char t[32];
+				snprintf(t, sizeof t, "%.4g", json_real_value(v));
+				json_real_set(v, strtod(t, NULL));
+			}
+		}
+	}
+	render_generic(shown, out);
+	json_decref(shown);
 }
 
 static int exec_ack(struct session *s, struct cmd_call *call, struct pm_err *err)

@@ -654,8 +654,10 @@ static void render_servers(struct session *s, const struct cmd_call *call, json_
 					    (long long)json_integer_value(json_object_get(x, "weight")));
 			snprintf(c[3], 64, "%s", b.s);
 			sbuf_free(&b);
-		} else {
+		} else if (json_integer_value(json_object_get(v, "version")) > 0) {
 			snprintf(c[3], 64, "%lld", (long long)json_integer_value(json_object_get(v, "version")));
+		} else {
+			snprintf(c[3], 64, "-"); /* it never ran */
 		}
 		snprintf(c[4], 64, "%s", json_string_value(json_object_get(v, "url")));
 		snprintf(c[5], 64, "%lld", (long long)json_integer_value(json_object_get(v, "pid")));

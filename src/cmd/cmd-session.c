@@ -111,6 +111,7 @@ const struct setting_doc cmd_settings[] = {
 	{"quiet", "on: no progress output (as -q)"},
 	{"threads", "worker threads for parallel work (default: all CPUs)"},
 	{"keep-going", "on: a failing command does not stop a script"},
+	{"echo", "on: scripts show each command and comment before its output (as -v)"},
 	{"monitor.schema", "schema whose skew and drift thresholds monitor uses"},
 	{"monitor.threshold", "distance over which a feature alerts (default 0.3)"},
 	{"monitor.error_rate", "error rate over which a window alerts (default 0.05)"},
@@ -141,6 +142,8 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 				v = s->quiet ? "on" : "off";
 			else if (strcmp(k, "keep-going") == 0)
 				v = s->keep_going ? "on" : "off";
+			else if (strcmp(k, "echo") == 0)
+				v = s->echo ? "on" : "off";
 			else if (strcmp(k, "threads") == 0 && !v) {
 				snprintf(buf, sizeof buf, "%d", session_threads(s));
 				v = buf;
@@ -180,11 +183,14 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 			s->format = OUT_CSV;
 		else
 			return pm_errcf(err, PM_E_USAGE, "set output: expected table, json or csv, got \"%s\"", v);
-	} else if (strcmp(k, "quiet") == 0 || strcmp(k, "keep-going") == 0) {
+	} else if (strcmp(k, "quiet") == 0 || strcmp(k, "keep-going") == 0 ||
+		   strcmp(k, "echo") == 0) {
 		if (!on && !off)
 			return pm_errcf(err, PM_E_USAGE, "set %s: expected on or off, got \"%s\"", k, v);
 		if (k[0] == 'q')
 			s->quiet = on;
+		else if (k[0] == 'e')
+			s->echo = on;
 		else
 			s->keep_going = on;
 	} else if (strcmp(k, "threads") == 0) {
@@ -250,12 +256,15 @@ const struct cmd_entry cmd_group_session[] = {
 	 .pos_complete = {COMPLETE_SETTING}, .opts = no_opts,
 	 .summary = "show or change a session setting",
 	 .help = "Without arguments, lists the settings. Keys: output (table, json or csv), "
-		 "quiet (on/off), threads (a number), keep-going (on/off); monitor.schema, "
+		 "quiet (on/off), threads (a number), keep-going (on/off), echo (on/off: a "
+		 "script shows each command and comment, prefixed \"prodml> \", before its "
+		 "output, as -v does); monitor.schema, "
 		 "monitor.threshold, monitor.error_rate, monitor.latency_p99_ms, "
 		 "monitor.min_requests, monitor.quality_drop, monitor.quality_min_rows, "
 		 "monitor.retention_days and monitor.rollup_days (see `help monitor`); "
 		 "alert.on_skew, alert.on_drift, alert.on_error_rate, alert.on_latency and "
-		 "alert.on_quality (a command run when such an alert opens). Any other key is "
+		 "alert.on_quality (a command run when such an alert opens; its output follows a "
+		 "line naming the hook, like \"alert.on_drift> train ...\"). Any other key is "
 		 "an error that names the closest known one.",
 	 .exec = exec_set, .flags = CMD_F_NO_WORKSPACE},
 	{.name = "source", .group = "session", .args = "FILE", .min_args = 1, .max_args = 1,
@@ -270,5 +279,8 @@ const struct cmd_entry cmd_group_session[] = {
 	 .exec = exec_history, .render = render_history, .flags = CMD_F_NO_WORKSPACE},
 	{.name = "quit", .group = "session", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "leave prodml",
-	 .help = "Ends the REPL or script.", .exec = exec_quit, .flags = CMD_F_NO_WORKSPACE},
+	 .help = "Ends the REPL or script. The REPL exits 0 however it is left (quit or Ctrl-D) "
+		 "and whatever failed in it: each error was printed when it happened. Run "
+		 "commands with -c, -f or from stdin for an exit status that says whether they "
+		 "failed (1 a command failed, 2 a usage error).", .exec = exec_quit, .flags = CMD_F_NO_WORKSPACE},
 	{0}};

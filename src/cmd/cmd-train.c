@@ -391,8 +391,8 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		int64_t run;
 		if (!parse_int64(resume, strlen(resume), &run) || run < 1)
 			return pm_errcf(err, PM_E_USAGE, "--resume needs a run number (see `jobs` or the train output)");
-		if (call->argc > 0 || call_opt(call, "--data") || call_opt(call, "--label"))
-			return pm_errcf(err, PM_E_USAGE, "train --resume RUN takes no MODEL, --data or --label: the run has them");
+		if (call_opt(call, "--data") || call_opt(call, "--label"))
+			return pm_errcf(err, PM_E_USAGE, "train --resume RUN takes no --data or --label: the run has them");
 		if (run_check_resumable(ws, run, err) < 0)
 			return -1;
 		json_t *rj;
@@ -400,6 +400,14 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 			return -1;
 		char *model = xstrdup(json_string_value(json_object_get(rj, "model")));
 		json_decref(rj);
+		/* `train fare --resume 1` reads naturally; a MODEL that is not the
+		 * run's would register the result under a name the user did not mean */
+		if (call->argc > 0 && strcmp(call->argv[0], model) != 0) {
+			pm_errcf(err, PM_E_USAGE, "train --resume %lld: run %lld trains model %s, not %s",
+				 (long long)run, (long long)run, model, call->argv[0]);
+			free(model);
+			return -1;
+		}
 		int rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
 						      : foreground_run(s, ws, call, run, model, err);
 		free(model);
@@ -803,7 +811,8 @@ static const struct cmd_opt train_opts[] = {
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL,
 	 "run as a background job; prints the job (see `jobs`, `job wait`)"},
 	{"--resume", 0, "RUN", COMPLETE_NONE, NULL,
-	 "continue an interrupted run from its last checkpoint"},
+	 "continue an interrupted run from its last checkpoint, with the run's data and "
+	 "options (`train --resume RUN`, or `train MODEL --resume RUN` naming the run's model)"},
 	{"--dropout", 0, "P", COMPLETE_NONE, NULL, "dropout rate of the hidden layers (default 0)"},
 	{"--patience", 0, "N", COMPLETE_NONE, NULL,
 	 "stop after N epochs without a better held-out loss (default 5; with --epochs it "

@@ -882,7 +882,18 @@ static char *side(json_t *f, json_t *st, char *buf, size_t n)
 		snprintf(buf, n, "%.1f%%", cnt ? 100 * c / (double)cnt : 0.0);
 		return xstrdup(buf);
 	}
-	return xstrdup(jnum7(json_object_get(st, "mean"), buf, n));
+	json_t *mean = json_object_get(st, "mean");
+	const char *type = json_string_value(json_object_get(f, "type"));
+	if (type && strcmp(type, "timestamp") == 0 && json_is_number(mean)) {
+		/* microseconds since 1970 read as 1.42e15; to the minute is what a
+		 * mean time is good for */
+		double us = round(json_number_value(mean) / 60e6) * 60e6;
+		char t[48];
+		ts_format((int64_t)us, t, sizeof t);
+		snprintf(buf, n, "%.16s", t);
+		return xstrdup(buf);
+	}
+	return xstrdup(jnum7(mean, buf, n));
 }
 
 static void render_compare(struct session *s, const struct cmd_call *call, json_t *r,

@@ -97,6 +97,7 @@ struct session {
 	bool quiet;
 	bool tty;                    /* stderr is a terminal: draw progress bars */
 	bool keep_going;
+	bool echo;                   /* -v, set echo: scripts show each command */
 	volatile int *cancel;        /* set by SIGINT; commands poll it */
 	struct progress progress;    /* draws a bar on stderr when it is a TTY */
 	void *progress_state;
@@ -111,6 +112,11 @@ struct session {
 };
 
 void session_init(struct session *s, const char *ws_dir, volatile int *cancel);
+/* Shows a command (or comment) before its output: "PROMPT> TEXT", the
+ * lines after the first of TEXT indented under it.  On stdout with the
+ * results, or on the message stream with -o json, whose stdout holds
+ * nothing but the JSON documents. */
+void cmd_echo(struct session *s, const char *prompt, const char *text);
 void session_free(struct session *s);
 /* The workspace, opened (and created) on first use. */
 int session_ws(struct session *s, struct workspace **ws, struct pm_err *err);
@@ -168,8 +174,12 @@ const struct cmd_entry *cmd_find(int argc, char **argv, int *used);
 const struct cmd_entry *cmd_lookup(const char *name);
 /* Usage line: "load NAME PATH [--no-header] ..." (caller frees). */
 char *cmd_usage(const struct cmd_entry *e);
-/* The man page, generated from the table (roff text). */
-char *cmd_man_page(void);
+/* The man page, generated from the table (roff text); faces is what the
+ * faces add (the workbench's keys), in roff, or NULL. */
+char *cmd_man_page(const char *faces);
+/* Appends text to a manual page in roff: dashes, backslashes and lines
+ * starting with a dot escaped; a newline starts a paragraph. */
+void cmd_roff(struct sbuf *b, const char *s);
 
 /* ---- running ----------------------------------------------------------------------- */
 /* Splits a line into commands (';' outside quotes) and words (shell-like

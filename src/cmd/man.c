@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void roff(struct sbuf *b, const char *s)
+void cmd_roff(struct sbuf *b, const char *s)
 {
 	bool line_start = true;
 	for (; *s; s++) {
@@ -55,11 +55,18 @@ static const char *const man_head =
 	".TP\n.BR \\-c \" \" \\fICOMMANDS\\fR\nRun the commands and exit.\n"
 	".TP\n.BR \\-f \" \" \\fIFILE\\fR\nRun a script file (\\fB\\-\\fR for standard input).\n"
 	".TP\n.B \\-\\-repl\nThe line REPL (GNU readline), even on a terminal.\n"
+	"It exits 0 however it is left (\\fBquit\\fR or Ctrl\\-D).\n"
 	".TP\n.BR \\-W \", \" \\-\\-workspace \" \" \\fIDIR\\fR\n"
 	"The workspace directory (default \\fI./.prodml\\fR, or \\fBPRODML_WORKSPACE\\fR).\n"
 	".TP\n.BR \\-o \", \" \\-\\-output \" \" \\fBtable\\fR|\\fBjson\\fR|\\fBcsv\\fR\n"
 	"Result format. With \\fBjson\\fR each command prints exactly one JSON document on one line.\n"
 	".TP\n.BR \\-q \", \" \\-\\-quiet\nNo progress output.\n"
+	".TP\n.BR \\-v \", \" \\-\\-verbose\n"
+	"Scripts (\\fB\\-f\\fR, \\fB\\-c\\fR, standard input, \\fBsource\\fR) show each command and\n"
+	"comment line, prefixed \\fBprodml> \\fR, before its output (as \\fBset echo on\\fR).\n"
+	"Output of a command that an alert hook runs always follows a line naming the hook,\n"
+	"like \\fBalert.on_drift> train ...\\fR. These lines go to standard output with the\n"
+	"results, or to standard error with \\fB\\-o json\\fR.\n"
 	".TP\n.B \\-\\-keep\\-going\nA failing command does not stop the script.\n"
 	".TP\n.B \\-\\-man\nPrint this manual page (roff) and exit.\n"
 	".TP\n.B \\-\\-version\nPrint the version and exit.\n";
@@ -89,6 +96,9 @@ static const char *const man_tail =
 	".SH EXIT STATUS\n"
 	"0 when every command succeeded; 1 when a command failed (a script stops and prints\n"
 	"\\fIFILE\\fR:\\fILINE\\fR: \\fImessage\\fR); 2 for a usage error.\n"
+	"The interactive REPL exits 0 whether it is left with \\fBquit\\fR or Ctrl\\-D and\n"
+	"whatever failed in it: each error was printed when it happened. For a status that\n"
+	"says whether commands failed, run them with \\fB\\-c\\fR, \\fB\\-f\\fR or from standard input.\n"
 	".SH ENVIRONMENT\n"
 	".TP\n.B PRODML_WORKSPACE\nThe workspace directory when \\fB\\-W\\fR is not given.\n"
 	".TP\n.B NO_COLOR\nNo colours; ASCII figures.\n"
@@ -97,7 +107,7 @@ static const char *const man_tail =
 	".SH SEE ALSO\n"
 	"\\fBsqlite3\\fR(1)\n";
 
-char *cmd_man_page(void)
+char *cmd_man_page(const char *faces)
 {
 	struct sbuf b = {0};
 	sbuf_puts(&b, man_head);
@@ -108,18 +118,18 @@ char *cmd_man_page(void)
 		if (!group || strcmp(group, e->group) != 0) {
 			group = e->group;
 			sbuf_puts(&b, ".SS ");
-			roff(&b, group);
+			cmd_roff(&b, group);
 			sbuf_putc(&b, '\n');
 		}
 		sbuf_printf(&b, ".TP\n.B ");
-		roff(&b, e->name);
+		cmd_roff(&b, e->name);
 		if (e->args && *e->args) {
 			sbuf_puts(&b, " \\fI");
-			roff(&b, e->args);
+			cmd_roff(&b, e->args);
 			sbuf_puts(&b, "\\fR");
 		}
 		sbuf_putc(&b, '\n');
-		roff(&b, e->summary);
+		cmd_roff(&b, e->summary);
 		sbuf_puts(&b, ".\n");
 		if (e->help && *e->help) {
 			sbuf_puts(&b, ".IP\n");
@@ -127,7 +137,7 @@ char *cmd_man_page(void)
 			for (const char *p = e->help; *p;) {
 				const char *nl = strchr(p, '\n');
 				char *para = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-				roff(&b, para);
+				cmd_roff(&b, para);
 				sbuf_putc(&b, '\n');
 				free(para);
 				if (!nl)
@@ -140,17 +150,19 @@ char *cmd_man_page(void)
 			sbuf_puts(&b, ".RS\n.TP\n.B ");
 			if (o->shortname)
 				sbuf_printf(&b, "\\-%c, ", o->shortname);
-			roff(&b, o->name);
+			cmd_roff(&b, o->name);
 			if (o->arg) {
 				sbuf_puts(&b, " \\fI");
-				roff(&b, o->arg);
+				cmd_roff(&b, o->arg);
 				sbuf_puts(&b, "\\fR");
 			}
 			sbuf_putc(&b, '\n');
-			roff(&b, o->help ? o->help : "");
+			cmd_roff(&b, o->help ? o->help : "");
 			sbuf_puts(&b, "\n.RE\n");
 		}
 	}
+	if (faces)
+		sbuf_puts(&b, faces);
 	sbuf_puts(&b, man_tail);
 	return sbuf_steal(&b);
 }

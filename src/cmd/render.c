@@ -268,6 +268,10 @@ static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, int max
 			} else {
 				cells[r * nc + c] = scalar_text(v);
 			}
+			/* a table row is one line: a multi-line text (a --sql source) is
+			 * shown on it with its line breaks as spaces, cut if long */
+			if (maxw > 0)
+				str_one_line(cells[r * nc + c]);
 			cells[r * nc + c] = cut(cells[r * nc + c], maxw);
 			if (!json_is_number(v))
 				right[c] = false;

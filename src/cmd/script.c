@@ -10,6 +10,30 @@ static void report(struct session *s, const char *label, size_t line, const stru
 	fflush(s->errs);
 }
 
+void cmd_echo(struct session *s, const char *prompt, const char *text)
+{
+	FILE *to = s->format == OUT_JSON ? s->errs : s->out;
+	int indent = (int)strlen(prompt) + 2;
+	size_t n = strlen(text);
+	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		n--;
+	fprintf(to, "%s> ", prompt);
+	for (size_t i = 0; i < n; i++) {
+		fputc(text[i], to);
+		if (text[i] == '\n')
+			fprintf(to, "%*s", indent, "");
+	}
+	fputc('\n', to);
+	fflush(to);
+}
+
+/* A line that is blank but for spaces: not worth echoing. */
+static bool blank(const char *t)
+{
+	t += strspn(t, " \t\r\n");
+	return *t == 0;
+}
+
 int cmd_run_script(struct session *s, FILE *in, const char *label)
 {
 	char *line = NULL;
@@ -33,6 +57,8 @@ int cmd_run_script(struct session *s, FILE *in, const char *label)
 			status = 2;
 			break;
 		}
+		if (s->echo && !blank(pending.s))
+			cmd_echo(s, "prodml", pending.s + strspn(pending.s, " \t"));
 		sbuf_free(&pending);
 		char where[512];
 		snprintf(where, sizeof where, "%s:%zu", label, start_line);

@@ -152,5 +152,9 @@ int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame 
  * machine.  ratios are percentages summing to 100; part[i] gets the rows. */
 int frame_split(const struct frame *f, const char *by, const int *ratios, size_t nparts,
 		size_t **rows, size_t *counts, struct pm_err *err);
+/* The number of distinct values of column `by` and the rows of the most
+ * common one: why a split by a column can miss its ratios. */
+int frame_split_keys(const struct frame *f, const char *by, size_t *nkeys, size_t *largest,
+		     struct pm_err *err);
 
 #endif

@@ -90,3 +90,38 @@ int frame_split(const struct frame *f, const char *by, const int *ratios, size_t
 	free(s.part);
 	return 0;
 }
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Counted by the same hash that places the rows, so a value is what the
+ * split sees as one (missing and "" are one key). */
+int frame_split_keys(const struct frame *f, const char *by, size_t *nkeys, size_t *largest,
+		     struct pm_err *err)
+{
+	int c = frame_col_index(f, by);
+	if (c < 0)
+		return pm_errcf(err, PM_E_NOTFOUND, "no column \"%s\" in dataset %s", by, f->name);
+	uint64_t *h = xmalloc((f->nrows ? f->nrows : 1) * sizeof *h);
+	char buf[64];
+	for (size_t r = 0; r < f->nrows; r++) {
+		size_t len;
+		const char *t = column_text_len(&f->cols[c], r, buf, sizeof buf, &len);
+		h[r] = hash64(t, len, 0);
+	}
+	qsort(h, f->nrows, sizeof *h, cmp_u64);
+	*nkeys = 0;
+	*largest = 0;
+	for (size_t r = 0, run = 0; r < f->nrows; r++) {
+		run = r && h[r] == h[r - 1] ? run + 1 : 1;
+		if (run == 1)
+			++*nkeys;
+		if (run > *largest)
+			*largest = run;
+	}
+	free(h);
+	return 0;
+}

@@ -98,7 +98,10 @@ int repl_run(struct session *s)
 	if (isatty(STDIN_FILENO))
 		fprintf(s->errs, "prodml %s — `help` lists the commands, `quit` leaves.\n",
 			PACKAGE_VERSION);
-	int status = 0;
+	/* The exit status does not depend on how the session was left (quit
+	 * or Ctrl-D) nor on what failed in it: each error was reported as it
+	 * happened, and -c, -f and stdin give a status that says whether the
+	 * commands failed. */
 	while (!s->quit) {
 		*s->cancel = 0;
 		char *line = readline("prodml> ");
@@ -108,12 +111,8 @@ int repl_run(struct session *s)
 		if (*t) {
 			add_history(t);
 			struct pm_err err = {0};
-			if (cmd_run_line(s, t, "prodml", &err) < 0) {
+			if (cmd_run_line(s, t, "prodml", &err) < 0)
 				fprintf(s->errs, "error: %s\n", err.msg);
-				status = err.code == PM_E_USAGE ? 2 : 1;
-			} else {
-				status = 0;
-			}
 		}
 		free(line);
 	}
@@ -125,5 +124,5 @@ int repl_run(struct session *s)
 	matches = NULL;
 	sigaction(SIGINT, &old, NULL);
 	active = NULL;
-	return status;
+	return 0;
 }

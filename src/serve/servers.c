@@ -47,7 +47,12 @@ int servers_add(struct workspace *ws, const struct server_rec *r, int64_t *id, s
 	sqlite3_bind_text(st, 6, r->url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, r->model, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, r->ref, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, r->version);
+	/* the version is known once the server runs: until then (and for good,
+	 * when it fails to start) there is none, not a version 0 */
+	if (r->version > 0)
+		sqlite3_bind_int64(st, 9, r->version);
+	else
+		sqlite3_bind_null(st, 9);
 	sqlite3_bind_text(st, 10, r->split, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, r->lookup, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 12, r->detached);

@@ -180,20 +180,38 @@ struct job_ctx {
 	double last;
 	bool cancel;
 	struct progress progress;
+	/* the latest report, written or not: where a job that stops stopped */
+	char what[200];
+	char frac[32];
 };
 
 static void job_progress(void *ctx, const char *what, double done, double total)
 {
 	struct job_ctx *jc = ctx;
+	snprintf(jc->what, sizeof jc->what, "%s", what ? what : "");
+	snprintf(jc->frac, sizeof jc->frac, "%.6f", total > 0 ? done / total : 0);
 	double t = now_seconds();
 	/* the database is written at most twice a second */
 	if (t - jc->last < 0.5 && done < total)
 		return;
 	jc->last = t;
 	struct pm_err e;
-	char frac[32];
-	snprintf(frac, sizeof frac, "%.6f", total > 0 ? done / total : 0);
-	job_update(jc->ws, jc->job, "progress = CAST(?2 AS REAL), message = ?1", what, frac, 0, &e);
+	job_update(jc->ws, jc->job, "progress = CAST(?2 AS REAL), message = ?1", what, jc->frac, 0, &e);
+}
+
+/* A job that ends early shows the progress it had made, not its last
+ * throttled write (epochs behind the "cancelled at epoch N" beside it),
+ * and no ETA, which means nothing once it stopped. */
+static void job_progress_final(struct job_ctx *jc)
+{
+	if (!jc->frac[0])
+		return;
+	char *eta = strstr(jc->what, " ETA ");
+	if (eta)
+		*eta = 0;
+	struct pm_err e;
+	job_update(jc->ws, jc->job, "progress = CAST(?2 AS REAL), message = ?1", jc->what, jc->frac,
+		   0, &e);
 }
 
 static bool job_cancelled(void *ctx)
@@ -252,12 +270,27 @@ int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *
 		free(text);
 		*result = res;
 	} else {
+		job_progress_final(&jc);
 		job_update(ws, job, err->code == PM_E_CANCEL
 				? "state = 'cancelled', error = ?1, finished = ?2"
 				: "state = 'failed', error = ?1, finished = ?2",
 			   err->msg, now, 0, &e2);
 	}
 	return rc;
+}
+
+/* A job killed or dead wrote no last progress: the epochs its run recorded
+ * say where it stopped. */
+static void job_progress_from_run(struct workspace *ws, int64_t job)
+{
+	struct pm_err e;
+	job_update(ws, job,
+		   "progress = COALESCE((SELECT 1.0 * epochs_done / json_extract(config, '$.epochs')"
+		   " FROM runs WHERE id = jobs.run AND json_extract(config, '$.epochs') > 0), progress),"
+		   " message = COALESCE((SELECT printf('epoch %d/%d', epochs_done,"
+		   " json_extract(config, '$.epochs')) FROM runs WHERE id = jobs.run AND epochs_done > 0),"
+		   " message)",
+		   NULL, NULL, 0, &e);
 }
 
 /* A job whose process is gone while the table says it runs died (kill -9,
@@ -278,6 +311,7 @@ static void reap_dead(struct workspace *ws, int64_t job, const char *state, int6
 	ts_now_iso(now, sizeof now);
 	snprintf(msg, sizeof msg, "the job process (pid %lld) ended without a result", (long long)pid);
 	job_update(ws, job, "state = 'failed', error = ?1, finished = ?2", msg, now, 0, &e);
+	job_progress_from_run(ws, job);
 	/* its run can be resumed: mark it failed too, unless it finished */
 	sqlite3_stmt *st;
 	if (ws_prepare(ws, "UPDATE runs SET state = 'failed', message = ?, finished = ? WHERE"
@@ -448,6 +482,7 @@ int job_cancel(struct workspace *ws, int64_t job, double grace_s, json_t **out,
 	ts_now_iso(now, sizeof now);
 	job_update(ws, job, "state = 'cancelled', error = ?1, finished = ?2",
 		   "cancelled: the job did not stop in time and was killed", now, 0, err);
+	job_progress_from_run(ws, job);
 	sqlite3_stmt *st;
 	if (ws_prepare(ws, "UPDATE runs SET state = 'cancelled', message = 'cancelled', finished = ?"
 			   " WHERE id = (SELECT run FROM jobs WHERE id = ?) AND state IN ('queued', 'running')",

@@ -554,7 +554,7 @@ static const struct key_binding cv_b[] = {
 };
 static const struct key_table cv_keys = {"Compare", cv_b};
 
-static const struct view_class cmpview_class = {
+const struct view_class cmpview_class = {
 	.name = "compare",
 	.about = "Compare: the distance between two datasets' distributions of each shared "
 		 "feature, as `compare A B` computes them: L-infinity between value frequencies "
@@ -894,7 +894,7 @@ static void dv_free(struct view *v)
 	free(d->err);
 }
 
-static const struct view_class distview_class = {
+const struct view_class distview_class = {
 	.name = "distributions",
 	.about = "Distributions: one feature in both datasets side by side: their statistics, "
 		 "then the share of each dataset's values in each bin (`plot hist A F --vs B`: "

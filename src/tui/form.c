@@ -17,8 +17,6 @@ struct line {
 	int kind, idx;
 };
 
-static const struct view_class form_class;
-
 void form_init(struct form *f, const char *title, const struct form_ops *ops)
 {
 	view_init(&f->v, &form_class, title);
@@ -1045,7 +1043,7 @@ static void form_vfree(struct view *v)
 	free(f->error);
 }
 
-static const struct view_class form_class = {
+const struct view_class form_class = {
 	.name = "form",
 	.about = "Form: the options of a command as fields. Enter edits a field or opens its list; "
 		 "typing a digit on a number field starts a new value. A wrong value is marked "
@@ -1220,7 +1218,7 @@ static const struct key_binding pick_many_b[] = {
 };
 static const struct key_table pick_many_keys = {"Pick several", pick_many_b};
 
-static const struct view_class pick_one_class = {
+const struct view_class pick_one_class = {
 	.name = "pick",
 	.about = "Pick: the values a form's field can take; (*) marks the one it has. Enter picks "
 		 "one, Esc leaves the field as it was.",
@@ -1232,7 +1230,7 @@ static const struct view_class pick_one_class = {
 	.click = pick_click,
 };
 
-static const struct view_class pick_many_class = {
+const struct view_class pick_many_class = {
 	.name = "pick",
 	.about = "Pick several: the values a form's field can take, ticked [x] when in. Space "
 		 "ticks, a ticks all (or none), Enter keeps the ticks, Esc leaves the field as it was.",

@@ -306,6 +306,12 @@ struct view *help_view_new(struct tui *t, struct view *v);
 /* Appends text as lines of at most width columns, broken at spaces. */
 void tui_wrap(struct sbuf *b, const char *text, int width);
 extern const struct key_table global_keys;
+/* The views, each defined in its file; textview.c lists them for the
+ * manual's WORKBENCH section. */
+extern const struct view_class dslist_class, sheet_class, overview_class, schemaview_class,
+	picker_class, cmpview_class, distview_class, runlist_class, runview_class, form_class,
+	pick_one_class, pick_many_class, mlist_class, srvlist_class, monlist_class, dash_class,
+	featlist_class, alertlist_class, textview_class;
 
 /* screen-data.c, sheet.c, overview.c */
 struct view *data_screen_open(struct tui *t);

@@ -743,7 +743,7 @@ static const struct key_binding ov_b[] = {
 };
 static const struct key_table ov_keys = {"Overview", ov_b};
 
-static const struct view_class overview_class = {
+const struct view_class overview_class = {
 	.name = "overview",
 	.about = "Overview: statistics of every feature, as Facets shows them. Missing and zero "
 		 "rates of 10% or more are highlighted; the histogram has ten equal-width buckets "

@@ -962,7 +962,7 @@ static const struct key_binding sv_b[] = {
 };
 static const struct key_table sv_keys = {"Schema", sv_b};
 
-static const struct view_class schemaview_class = {
+const struct view_class schemaview_class = {
 	.name = "schema",
 	.about = "Schema and anomalies: the expectations a dataset is checked against (type, "
 		 "presence, range, skew and drift thresholds, environments, domain) and what "
@@ -1193,7 +1193,7 @@ static const struct key_binding picker_b[] = {
 };
 static const struct key_table picker_keys = {"Schemas", picker_b};
 
-static const struct view_class picker_class = {
+const struct view_class picker_class = {
 	.name = "schemas",
 	.about = "Schemas: the stored schemas, to pick the one a dataset is checked against. A "
 		 "schema usually comes from the training data and checks every later span and "

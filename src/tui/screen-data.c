@@ -258,7 +258,7 @@ static const struct key_binding ds_b[] = {
 };
 static const struct key_table ds_keys = {"Datasets", ds_b};
 
-static const struct view_class dslist_class = {
+const struct view_class dslist_class = {
 	.name = "datasets",
 	.about = "Datasets: every dataset of the workspace",
 	.keys = {&ds_keys, &nav_keys, NULL},

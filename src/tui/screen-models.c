@@ -457,7 +457,7 @@ static const struct key_binding ml_b[] = {
 };
 static const struct key_table ml_keys = {"Models", ml_b};
 
-static const struct view_class mlist_class = {
+const struct view_class mlist_class = {
 	.name = "models",
 	.about = "Models: the registry's models and their versions",
 	.keys = {&ml_keys, &nav_keys, NULL},

@@ -907,7 +907,7 @@ static const struct key_binding dash_b[] = {
 };
 static const struct key_table dash_keys = {"Dashboard", dash_b};
 
-static const struct view_class dash_class = {
+const struct view_class dash_class = {
 	.name = "dashboard",
 	.about = "Dashboard: `monitor MODEL` as panels (traffic, latency, errors, predictions, "
 		 "skew and drift against the thresholds) and the model's open alerts; Up and "
@@ -1000,7 +1000,7 @@ static void fl_free(struct view *v)
 	json_decref(((struct featlist *)v)->res);
 }
 
-static const struct view_class featlist_class = {
+const struct view_class featlist_class = {
 	.name = "features",
 	.about = "Features: skew (logged values against the training data) and drift (the last "
 		 "window against the one before) of every input, the largest first; L-infinity "
@@ -1170,7 +1170,7 @@ static const struct key_binding al_b[] = {
 };
 static const struct key_table al_keys = {"Alerts", al_b};
 
-static const struct view_class alertlist_class = {
+const struct view_class alertlist_class = {
 	.name = "alerts",
 	.about = "Alerts: skew and drift over their thresholds, one open alert per model, kind "
 		 "and feature until acknowledged; monitor MODEL opens them.",
@@ -1428,7 +1428,7 @@ static const struct key_binding ml_b[] = {
 };
 static const struct key_table ml_keys = {"Monitored models", ml_b};
 
-static const struct view_class monlist_class = {
+const struct view_class monlist_class = {
 	.name = "monitored",
 	.about = "Monitored models: the models with requests in the request log, their errors, "
 		 "open alerts and running servers.",

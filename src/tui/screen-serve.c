@@ -608,7 +608,7 @@ static const struct key_binding srv_b[] = {
 };
 static const struct key_table srv_keys = {"Servers", srv_b};
 
-static const struct view_class srvlist_class = {
+const struct view_class srvlist_class = {
 	.name = "servers",
 	.about = "Servers: the prediction servers of the workspace, refreshed every second",
 	.keys = {&srv_keys, &nav_keys, NULL},

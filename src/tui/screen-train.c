@@ -299,7 +299,7 @@ static const struct key_binding runs_b[] = {
 };
 static const struct key_table runs_keys = {"Runs", runs_b};
 
-static const struct view_class runlist_class = {
+const struct view_class runlist_class = {
 	.name = "runs",
 	.about = "Runs: training runs and their jobs",
 	.keys = {&runs_keys, &nav_keys, NULL},
@@ -505,14 +505,20 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	if (live_state(r->state) && r->nep && (int64_t)r->nep < r->epochs && secs > 0)
 		snprintf(eta, sizeof eta, "%.0fs",
 			 secs / (double)r->nep * (double)(r->epochs - (int64_t)r->nep));
-	else if (!live_state(r->state))
-		snprintf(eta, sizeof eta, "ended");
 	tui_fmt_num(wait, 8, w1, sizeof w1);
 	tui_fmt_num(comp, 8, c1, sizeof c1);
 	double share = wait + comp > 0 ? 100 * wait / (wait + comp) : 0;
-	tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
-		 "ETA %s  timing: %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)", eta, rps,
-		 w1, c1, share);
+	/* an ended run has nothing left to wait for: it shows how long it took */
+	char took[32];
+	tui_fmt_num(secs, 8, took, sizeof took);
+	if (live_state(r->state))
+		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+			 "ETA %s  timing: %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)", eta,
+			 rps, w1, c1, share);
+	else
+		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+			 "timing: took %ss  %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)",
+			 took, rps, w1, c1, share);
 	yy++;
 	/* the curves side by side when wide, else one above the other */
 	int rest = y + h - yy;
@@ -527,10 +533,19 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	int ch = rest - (table_rows < 6 ? table_rows : 6) - 1;
 	if (ch > 12)
 		ch = 12;
-	if (ch >= 3) {
+	/* without --eval the run's metric is the training loss itself: a
+	 * second chart would draw the same series again */
+	bool eval = false;
+	for (size_t i = 0; i < r->nep; i++)
+		eval |= isfinite(r->ep[i].eval_loss);
+	if (ch >= 3 && eval) {
 		int half = (w - 3) / 2;
 		chart(t, yy, x + 1, ch, half, "training loss per epoch", loss, r->nep);
 		chart(t, yy, x + 2 + half, ch, w - 3 - half, mt, met, r->nep);
+		yy += ch + 1;
+	} else if (ch >= 3) {
+		chart(t, yy, x + 1, ch, w - 2, "training loss per epoch (no --eval dataset)", loss,
+		      r->nep);
 		yy += ch + 1;
 	}
 	free(loss);
@@ -605,7 +620,7 @@ static const struct key_binding rv_b[] = {
 };
 static const struct key_table rv_keys = {"Run", rv_b};
 
-static const struct view_class runview_class = {
+const struct view_class runview_class = {
 	.name = "run",
 	.about = "Run: curves, throughput and ETA of one run",
 	.keys = {&rv_keys, NULL},

@@ -629,7 +629,7 @@ static const struct key_binding sheet_b[] = {
 };
 static const struct key_table sheet_keys = {"Sheet", sheet_b};
 
-static const struct view_class sheet_class = {
+const struct view_class sheet_class = {
 	.name = "sheet",
 	.about = "Sheet: the rows of a dataset. / searches every cell from the cursor on.",
 	.keys = {&sheet_keys, &nav_keys, NULL},

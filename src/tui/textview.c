@@ -2,6 +2,7 @@
  * generated from its key tables. */
 #include "internal.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +96,7 @@ static const struct key_binding tv_b[] = {
 };
 static const struct key_table tv_keys = {"Text", tv_b};
 
-static const struct view_class textview_class = {
+const struct view_class textview_class = {
 	.name = "text",
 	.about = "Text: the output of a command",
 	.keys = {&tv_keys, &nav_keys, NULL},
@@ -193,6 +194,91 @@ static void help_table(struct tui *t, struct sbuf *b, const struct key_table *ta
 		sbuf_printf(b, "  %s%*s%s\n", keys.s, pad > 1 ? pad : 1, "", kb->help);
 		sbuf_free(&keys);
 	}
+}
+
+/* ---- the manual's WORKBENCH section ------------------------------------------ */
+/* Every view, in the order of the screens.  A view missing here would be
+ * missing from the manual: a new view class goes in this list. */
+static const struct view_class *const man_views[] = {
+	&dslist_class,  &sheet_class,     &overview_class, &schemaview_class, &picker_class,
+	&cmpview_class, &distview_class,  &runlist_class,  &runview_class,    &form_class,
+	&pick_one_class, &pick_many_class, &mlist_class,   &srvlist_class,    &monlist_class,
+	&dash_class,    &featlist_class,  &alertlist_class, &textview_class,
+};
+
+static void man_table(struct sbuf *b, const struct key_table *tab)
+{
+	for (const struct key_binding *kb = tab->b; kb->keys[0]; kb++) {
+		if (!kb->help)
+			continue; /* documented with its neighbour */
+		/* wide enough for "PgDn, Space, ^F" beside its text */
+		sbuf_puts(b, ".TP 18\n.B ");
+		for (int i = 0; i < 4 && kb->keys[i]; i++) {
+			char lab[32];
+			key_label(kb->keys[i], false, lab, sizeof lab);
+			if (i)
+				sbuf_puts(b, ", ");
+			cmd_roff(b, lab);
+		}
+		sbuf_putc(b, '\n');
+		cmd_roff(b, kb->help);
+		sbuf_putc(b, '\n');
+	}
+}
+
+char *tui_man_keys(void)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, ".SH WORKBENCH\n");
+	cmd_roff(&b, "With standard input and output on a terminal, prodml opens the workbench: a "
+		     "tab per screen, each a stack of views (a list, the sheet of a dataset, its "
+		     "overview). Every key that changes the workspace runs a command, so `:history` "
+		     "and `:save-log FILE` give a script that `prodml -f FILE` replays. In the "
+		     "workbench, ? lists the keys of the view on top; they are these.");
+	sbuf_puts(&b, "\n.SS Screens\n");
+	for (int i = 0; i < TUI_NSCREENS; i++) {
+		const struct screen_class *sc = tui_screen(i);
+		if (!sc->open)
+			continue;
+		sbuf_printf(&b, ".TP\n.B %c\n", sc->key);
+		cmd_roff(&b, sc->about);
+		sbuf_putc(&b, '\n');
+	}
+	const struct key_table *shared[] = {&global_keys, &nav_keys};
+	for (size_t i = 0; i < PM_ARRAY_LEN(shared); i++) {
+		sbuf_puts(&b, ".SS ");
+		cmd_roff(&b, shared[i]->title);
+		sbuf_putc(&b, '\n');
+		if (shared[i] == &nav_keys)
+			sbuf_puts(&b, "In every list and text view.\n");
+		man_table(&b, shared[i]);
+	}
+	for (size_t i = 0; i < PM_ARRAY_LEN(man_views); i++) {
+		const struct view_class *c = man_views[i];
+		bool own = false;
+		for (int k = 0; c->keys[k]; k++)
+			own |= c->keys[k] != &nav_keys;
+		if (!own)
+			continue; /* moves only: the keys above */
+		/* "Sheet: the rows of a dataset" -> heading "Sheet", then the rest */
+		const char *colon = strchr(c->about, ':');
+		char *head = xstrndup(c->about, colon ? (size_t)(colon - c->about) : strlen(c->about));
+		sbuf_puts(&b, ".SS ");
+		cmd_roff(&b, head);
+		sbuf_putc(&b, '\n');
+		free(head);
+		if (colon && colon[1]) {
+			char *rest = xstrdup(colon + 1 + strspn(colon + 1, " "));
+			rest[0] = (char)toupper((unsigned char)rest[0]);
+			cmd_roff(&b, rest);
+			sbuf_puts(&b, rest[strlen(rest) - 1] == '.' ? "\n" : ".\n");
+			free(rest);
+		}
+		for (int k = 0; c->keys[k]; k++)
+			if (c->keys[k] != &nav_keys)
+				man_table(&b, c->keys[k]);
+	}
+	return sbuf_steal(&b);
 }
 
 struct view *help_view_new(struct tui *t, struct view *v)

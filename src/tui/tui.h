@@ -23,4 +23,8 @@ int tui_run(struct session *s, struct pm_err *err);
 int tui_dump(struct session *s, const char *size, const char *keys, bool styles, FILE *out,
 	     struct pm_err *err);
 
+/* The WORKBENCH section of prodml(1), in roff: the screens and the keys of
+ * every view, from the key tables that the help screen shows (caller frees). */
+char *tui_man_keys(void);
+
 #endif

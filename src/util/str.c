@@ -35,6 +35,25 @@ char *str_trim(char *s)
 	return s;
 }
 
+void str_one_line(char *s)
+{
+	char *w = s;
+	while (*s) {
+		size_t run = strspn(s, " \t\n\r\v\f");
+		if (run && strcspn(s, "\t\n\r\v\f") < run) {
+			*w++ = ' ';
+			s += run;
+		} else if (run) {
+			memmove(w, s, run);
+			w += run;
+			s += run;
+		} else {
+			*w++ = *s++;
+		}
+	}
+	*w = 0;
+}
+
 char **str_split(const char *s, char sep, size_t *n)
 {
 	size_t cap = 0, cnt = 0;

@@ -66,6 +66,10 @@ bool str_eq_ci(const char *a, const char *b);
 bool str_prefix(const char *s, const char *prefix);
 bool str_suffix(const char *s, const char *suffix);
 char *str_trim(char *s); /* in place; returns s advanced past leading space */
+/* In place: each run of white space that holds a line break or a tab
+ * becomes one space, so the text fits on one line of a table (runs of
+ * plain spaces stay: they may be part of a value). */
+void str_one_line(char *s);
 /* Splits s at sep into a NULL-terminated array of fresh strings (empty
  * fields kept); *n gets the count.  Free with str_list_free. */
 char **str_split(const char *s, char sep, size_t *n);

@@ -8,6 +8,8 @@
 #   L-infinity of payment_type, train vs eval: 0.0064 at "Cash"
 #   two-sample KS of trip_miles, train vs serving: 0.1172 (the planted
 #     drift: serving's miles read 1.3 times too long)
+#   mean trip_start_timestamp, to the minute (Python: the mean of the
+#     parsed UTC times): 2014-12-30 06:02 in train, 06:28 in serving
 # At 0.05, compare flags payment_type (L-infinity) and trip_miles (KS), and a
 # skew threshold of 0.05 in the schema flags payment_type alone.
 load train datasets/taxi/train.csv

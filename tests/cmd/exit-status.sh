@@ -40,4 +40,20 @@ $P $W -o csv -f "$tmp/multi.prodml" >"$tmp/o" 2>"$tmp/e"; check multiline 0 "" $
 printf "show t --rows 'x\n" >"$tmp/open.prodml"
 $P $W -f "$tmp/open.prodml" >/dev/null 2>"$tmp/e"
 check unterminated 2 "$tmp/open.prodml:1: unterminated quote or trailing backslash" $? "$tmp/e"
+# -v with -o json: the commands go to stderr, stdout stays one JSON
+# document per command
+$P $W -v -o json -c '# c
+describe t' >"$tmp/o" 2>"$tmp/e"
+check echo-json 0 "prodml> # c
+prodml> describe t" $? "$tmp/e"
+[ "$(wc -l <"$tmp/o")" = 1 ] && grep -q '^{"name":"t","rows":5,' "$tmp/o" ||
+	{ echo "FAIL echo-json: $(cat "$tmp/o")"; fail=1; }
+# the REPL: the same status (0) after quit and after Ctrl-D (end of input),
+# whatever failed in the session
+printf 'show nosuch\nquit\n' | $P $W --repl >/dev/null 2>"$tmp/e"
+check repl-quit 0 'error: no dataset named "nosuch" (see `datasets`)' $? "$tmp/e"
+printf 'show nosuch\n' | $P $W --repl >/dev/null 2>"$tmp/e"
+check repl-eof 0 'error: no dataset named "nosuch" (see `datasets`)' $? "$tmp/e"
+printf 'frobnicate\n' | $P $W --repl >/dev/null 2>"$tmp/e"
+check repl-eof-usage 0 'error: unknown command "frobnicate" (see `help`)' $? "$tmp/e"
 exit $fail

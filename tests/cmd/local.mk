@@ -7,4 +7,6 @@ TESTS += \
 	tests/cmd/data-json.cmd \
 	tests/cmd/data-errors.cmd \
 	tests/cmd/data-sql.cmd \
-	tests/cmd/data-ascii.cmd
+	tests/cmd/data-split.cmd \
+	tests/cmd/data-ascii.cmd \
+	tests/cmd/echo.cmd

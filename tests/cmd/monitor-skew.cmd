@@ -52,3 +52,6 @@ monitor taxi --baseline train
 # everything rolled up; rollups older than 400 days would go, none are
 monitor compact --keep-days 0 --now 2026-01-02T00:30:00
 monitor taxi --window 40m
+# the alerts table rounds to 4 significant digits; JSON keeps every digit
+set output json
+alerts

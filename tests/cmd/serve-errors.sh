@@ -129,5 +129,11 @@ check_err split-ref 'prodml: serve: --split names the versions itself; serve MOD
 check_err bad-split 'prodml: serve: --split expects VERSION=WEIGHT,.. or ALIAS=WEIGHT,.. (e.g. 3=90,4=10), got "1"' serve w --split 1 --port 0
 check_err no-token-file "prodml: serve: --token-file: $tmp/none: No such file or directory" serve w --token-file "$tmp/none"
 check_err port-in-use "prodml: serve: cannot listen on 127.0.0.1:$PORT: Address already in use" serve w --port "$PORT"
+# the server that could not listen is listed as failed, with no version
+# (it never served one), not "version 0"
+pm -o json servers --all | grep -q '"version":null,[^}]*"status":"failed","message":"serve: cannot listen on 127.0.0.1:'"$PORT"': Address already in use"' ||
+	failed "failed server: $(pm -o json servers --all)"
+pm servers --all | grep -q '^ *[0-9][0-9]*  *failed  *w  *-  ' ||
+	failed "failed server: $(pm servers --all)"
 check_err stop-unknown 'prodml: no server 99 (see `servers`)' serve stop 99
 exit $fail

@@ -29,7 +29,8 @@ train m --data sp --label Spending_Score --positive High
 train m --data sp --label Work_Experience --optimizer sgd --lr 100000
 train --resume 99
 train --resume x
-train m --resume 1
+train other --resume 1
+train m --resume 1 --data sp
 evaluate nosuch --data sp
 evaluate m:1 --data sp
 train m --data sp --label Spending_Score --epochs 1

@@ -61,4 +61,28 @@ $P $W -c "job show 3" >"$tmp/s3" 2>&1
 [ "$(field state <"$tmp/s3")" = failed ] || FAIL "killed job: $(cat "$tmp/s3")"
 grep -q "the job process (pid $pid) ended without a result" "$tmp/s3" || FAIL "killed job: $(cat "$tmp/s3")"
 grep -q '"run_state":"failed"' "$tmp/s3" || FAIL "killed job's run: $(cat "$tmp/s3")"
+# it could not say where it stopped: its run's epochs do
+k=$(grep -o '"epoch":[0-9]*' "$tmp/s3" | wc -l)
+grep -q "\"message\":\"epoch $k/100000\"" "$tmp/s3" || FAIL "killed job after $k epochs: $(head -c 400 "$tmp/s3")"
+
+# a cancelled job shows where it stopped: the progress, the message and the
+# error agree with the epochs its run recorded (K done, cancelled in K+1)
+$P $W -c "train fast --data nat --label weight_pounds --epochs 3000 --detach" >"$tmp/pid4" || FAIL "detach 4"
+wait_progress 4
+sleep 0.7
+$P $W -c "job cancel 4" >/dev/null 2>&1 || FAIL "job cancel 4"
+$P $W -c "job show 4" >"$tmp/s4" 2>&1
+k=$(grep -o '"epoch":[0-9]*' "$tmp/s4" | wc -l)
+e=$(sed -n 's/.*"error":"cancelled at epoch \([0-9]*\)".*/\1/p' "$tmp/s4")
+n=$(sed -n 's/.*"message":"epoch \([0-9]*\)\/3000 [^"]*".*/\1/p' "$tmp/s4")
+p=$(field progress <"$tmp/s4")
+[ "$e" = $((k + 1)) ] || FAIL "job 4 cancelled at epoch '$e' after $k epochs: $(head -c 400 "$tmp/s4")"
+[ "$n" = "$k" ] || [ "$n" = $((k + 1)) ] || FAIL "job 4 shows epoch '$n' after $k epochs: $(head -c 400 "$tmp/s4")"
+awk -v p="$p" -v k="$k" 'BEGIN { exit !(p * 3000 >= k - 1e-3 && p * 3000 < k + 1) }' ||
+	FAIL "job 4 shows progress $p after $k of 3000 epochs"
+grep -q '"message":"[^"]*ETA' "$tmp/s4" && FAIL "job 4 shows an ETA: $(head -c 400 "$tmp/s4")"
+$P -W "$tmp/ws" -q -c "job show 4" | sed -n 1p >"$tmp/t4"
+pct=$(awk -v k="$k" 'BEGIN { printf "%.0f", 100 * k / 3000 }')
+pct1=$(awk -v k="$k" 'BEGIN { printf "%.0f", 100 * (k + 1) / 3000 }')
+grep -q "^job 4: cancelled  \($pct\|$pct1\)%  run 4$" "$tmp/t4" || FAIL "job show 4: $(cat "$tmp/t4"), $k epochs"
 exit $fail

@@ -28,7 +28,14 @@ $P $W -c "models show cut" >"$tmp/o" 2>&1 && FAIL "a killed run registered a ver
 grep -q "no model named 'cut'" "$tmp/o" || FAIL "models show cut: $(cat "$tmp/o")"
 [ -f "$tmp/ws/runs/4/checkpoint.pmc" ] || FAIL "no checkpoint after epoch 2"
 
-$P $W -c "train --resume 4" >"$tmp/resumed" 2>&1 || FAIL "resume: $(cat "$tmp/resumed")"
+$P $W -c "train full --resume 4" >"$tmp/o" 2>&1 && FAIL "resumed under another model's name"
+[ "$(cat "$tmp/o")" = "-c:1: train --resume 4: run 4 trains model cut, not full" ] ||
+	FAIL "resume as full: $(cat "$tmp/o")"
+$P $W -c "train --resume 4 --data nat" >"$tmp/o" 2>&1 && FAIL "resumed with --data"
+[ "$(cat "$tmp/o")" = "-c:1: train --resume RUN takes no --data or --label: the run has them" ] ||
+	FAIL "resume with --data: $(cat "$tmp/o")"
+# the form README shows: the model named with the run
+$P $W -c "train cut --resume 4" >"$tmp/resumed" 2>&1 || FAIL "resume: $(cat "$tmp/resumed")"
 grep -q '"resumed":true' "$tmp/resumed" || FAIL "resume: not marked resumed"
 grep -q '"epochs":4' "$tmp/resumed" || FAIL "resume: did not finish 4 epochs"
 grep -q '"model":"cut","version":1,"run":4' "$tmp/resumed" || FAIL "resume: $(cat "$tmp/resumed")"

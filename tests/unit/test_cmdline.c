@@ -168,7 +168,7 @@ END_TEST
 
 START_TEST(test_man_page_lists_every_command)
 {
-	char *m = cmd_man_page();
+	char *m = cmd_man_page(NULL);
 	ck_assert(str_prefix(m, ".TH PRODML 1"));
 	for (size_t i = 0; i < cmd_count(); i++) {
 		/* roff spells '-' as '\\-' */
@@ -196,7 +196,7 @@ START_TEST(test_man_page_lists_every_table)
 	sqlite3_stmt *st;
 	ck_assert_int_eq(ws_prepare(ws, "SELECT name FROM sqlite_master WHERE type = 'table' "
 				   "AND name NOT LIKE 'sqlite_%' ORDER BY name", &st, &err), 0);
-	char *m = cmd_man_page();
+	char *m = cmd_man_page(NULL);
 	char *ws_section = strstr(m, ".SH WORKSPACE");
 	ck_assert_ptr_nonnull(ws_section);
 	int tables = 0;

@@ -145,6 +145,29 @@ START_TEST(test_split_errors)
 }
 END_TEST
 
+START_TEST(test_split_keys)
+{
+	/* 150 users, u92 the most common with 14 rows (Python's csv and
+	 * collections.Counter over the fixture); missing and "" are one key */
+	struct frame *f = load_split();
+	size_t nkeys, largest;
+	struct pm_err err = {0};
+	ck_assert_int_eq(frame_split_keys(f, "user", &nkeys, &largest, &err), 0);
+	ck_assert_uint_eq(nkeys, 150);
+	ck_assert_uint_eq(largest, 14);
+	ck_assert_int_eq(frame_split_keys(f, "region", &nkeys, &largest, &err), -1);
+	ck_assert_str_eq(err.msg, "no column \"region\" in dataset sales");
+	frame_free(f);
+	struct frame *m = NULL;
+	const char *text = "k,v\n,1\nNA,2\nx,3\n,4\n";
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "m.csv", "m", NULL, &m, NULL, &err), 0);
+	ck_assert_int_eq(frame_split_keys(m, "k", &nkeys, &largest, &err), 0);
+	ck_assert_uint_eq(nkeys, 2);
+	ck_assert_uint_eq(largest, 3);
+	frame_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("split");
@@ -152,6 +175,7 @@ int main(void)
 	tcase_add_test(tc, test_split_counts);
 	tcase_add_test(tc, test_split_stable);
 	tcase_add_test(tc, test_split_errors);
+	tcase_add_test(tc, test_split_keys);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -265,6 +265,12 @@ START_TEST(test_strings)
 	str_list_free(v);
 	char t[] = "  x y \n";
 	ck_assert_str_eq(str_trim(t), "x y");
+	char ol[] = "SELECT a,\n       b  FROM t\r\n\tWHERE  x\n";
+	str_one_line(ol);
+	ck_assert_str_eq(ol, "SELECT a, b  FROM t WHERE  x ");
+	char plain[] = "a  b";
+	str_one_line(plain);
+	ck_assert_str_eq(plain, "a  b");
 	struct sbuf b = {0};
 	sbuf_printf(&b, "%d-%s", 7, "x");
 	sbuf_putc(&b, '!');
