@@ -226,7 +226,8 @@ static int raise_and_hook(struct session *s, struct workspace *ws, const char *m
 	json_t *opened;
 	if (monitor_alerts_raise(ws, model, due, &opened, err))
 		return -1;
-	static const char *const kinds[] = {"skew", "drift", "error_rate", "latency", "quality"};
+	static const char *const kinds[] = {"skew", "drift", "missing", "error_rate", "latency",
+					    "quality"};
 	bool fire[PM_ARRAY_LEN(kinds)] = {0};
 	size_t i;
 	json_t *a;
@@ -423,9 +424,15 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 		return -1;
 	if (opt_time(call, "--since", &o->since_us, err))
 		return -1;
-	double dflt = MONITOR_DEFAULT_THRESHOLD, minreq = (double)o->min_requests,
-	       minrows = (double)o->quality_min_rows;
-	if (setting_num(s, "monitor.threshold", 0, true, &dflt, err) ||
+	double minreq = (double)o->min_requests, minrows = (double)o->quality_min_rows, both = -1;
+	if (setting_num(s, "monitor.threshold", 0, true, &both, err))
+		return -1;
+	if (both > 0)   /* one threshold for both distances, as before they had their own */
+		o->linf_threshold = o->jsd_threshold = both;
+	if (setting_num(s, "monitor.linf_threshold", 0, true, &o->linf_threshold, err) ||
+	    setting_num(s, "monitor.jsd_threshold", 0, true, &o->jsd_threshold, err) ||
+	    setting_num(s, "monitor.missing_threshold", 0, true, &o->missing_threshold, err) ||
+	    setting_num(s, "monitor.alpha", 0, true, &o->alpha, err) ||
 	    setting_num(s, "monitor.error_rate", 0, false, &o->error_rate, err) ||
 	    setting_num(s, "monitor.latency_p99_ms", 0, false, &o->latency_p99_ms, err) ||
 	    setting_num(s, "monitor.min_requests", 0, false, &minreq, err) ||
@@ -434,11 +441,27 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 		return -1;
 	o->min_requests = (int64_t)minreq;
 	o->quality_min_rows = (int64_t)minrows;
-	if (call_opt_double(call, "--threshold", dflt, &o->threshold, err))
+	if (call_opt(call, "--threshold")) {
+		if (call_opt_double(call, "--threshold", 0, &both, err))
+			return -1;
+		if (!(both > 0))
+			return pm_errcf(err, PM_E_USAGE,
+					"--threshold: expected a positive number, got \"%s\"",
+					call_opt(call, "--threshold"));
+		o->linf_threshold = o->jsd_threshold = both;
+	}
+	if (call_opt_double(call, "--missing-threshold", o->missing_threshold,
+			    &o->missing_threshold, err) ||
+	    call_opt_double(call, "--alpha", o->alpha, &o->alpha, err))
 		return -1;
-	if (!(o->threshold > 0))
-		return pm_errcf(err, PM_E_USAGE, "--threshold: expected a positive number, got \"%s\"",
-				call_opt(call, "--threshold"));
+	if (!(o->missing_threshold > 0))
+		return pm_errcf(err, PM_E_USAGE,
+				"--missing-threshold: expected a positive number, got \"%s\"",
+				call_opt(call, "--missing-threshold"));
+	if (!(o->alpha > 0 && o->alpha <= 1))
+		return pm_errcf(err, PM_E_USAGE,
+				"--alpha: expected a number above 0 and at most 1, got \"%s\"",
+				call_opt(call, "--alpha"));
 	if (log_ws(s, &c->ws, err))
 		return -1;
 	/* A bare model name is the version that served its latest request. */
@@ -942,34 +965,52 @@ static void render_monitor(struct session *s, const struct cmd_call *call, json_
 
 static void render_features(json_t *feats, struct sbuf *out)
 {
+	enum { NC = 8 };
 	size_t n = json_array_size(feats);
-	const char *hdr[] = {"feature", "distance", "skew", "drift", "threshold", "alert"};
-	char (*cells)[32] = xcalloc(n * 6, sizeof *cells);
-	const char **pc = xcalloc(n * 6, sizeof *pc);
+	const char *hdr[NC] = {"feature", "distance", "skew",    "drift",
+			       "threshold", "p",      "missing", "alert"};
+	char (*cells)[32] = xcalloc(n * NC, sizeof *cells);
+	const char **pc = xcalloc(n * NC, sizeof *pc);
 	for (size_t i = 0; i < n; i++) {
 		json_t *f = json_array_get(feats, i);
-		snprintf(cells[i * 6], 32, "%s", json_string_value(json_object_get(f, "name")));
+		char (*c)[32] = &cells[i * NC];
+		snprintf(c[0], 32, "%s", json_string_value(json_object_get(f, "name")));
 		/* one distance and threshold, or the skew side's/the drift side's */
 		const char *sd = json_string_value(json_object_get(f, "skew_distance"));
 		const char *dd = json_string_value(json_object_get(f, "drift_distance"));
 		double st = num_at(f, "skew_threshold", NULL), dt = num_at(f, "drift_threshold", NULL);
 		if (sd && dd && strcmp(sd, dd) != 0)
-			snprintf(cells[i * 6 + 1], 32, "%s/%s", sd, dd);
+			snprintf(c[1], 32, "%s/%s", sd, dd);
 		else
-			snprintf(cells[i * 6 + 1], 32, "%s", json_string_value(json_object_get(f, "distance")));
-		fmt_num(json_object_get(f, "skew"), cells[i * 6 + 2], 32, "%.4f");
-		fmt_num(json_object_get(f, "drift"), cells[i * 6 + 3], 32, "%.4f");
+			snprintf(c[1], 32, "%s", json_string_value(json_object_get(f, "distance")));
+		fmt_num(json_object_get(f, "skew"), c[2], 32, "%.4f");
+		fmt_num(json_object_get(f, "drift"), c[3], 32, "%.4f");
 		if (isfinite(st) && isfinite(dt) && st != dt)
-			snprintf(cells[i * 6 + 4], 32, "%g/%g", st, dt);
+			snprintf(c[4], 32, "%g/%g", st, dt);
 		else
-			fmt_num(json_object_get(f, "threshold"), cells[i * 6 + 4], 32, "%g");
-		snprintf(cells[i * 6 + 5], 32, "%s",
-			 json_is_true(json_object_get(f, "alert")) ? "ALERT" : "");
-		for (int k = 0; k < 6; k++)
-			pc[i * 6 + k] = cells[i * 6 + k];
+			fmt_num(json_object_get(f, "threshold"), c[4], 32, "%g");
+		/* the smaller p of the two sides: the one that can alert */
+		double sp = num_at(f, "skew_p", NULL), dp = num_at(f, "drift_p", NULL);
+		double p = isnan(sp) ? dp : isnan(dp) ? sp : fmin(sp, dp);
+		if (isnan(p))
+			snprintf(c[5], 32, "-");
+		else
+			snprintf(c[5], 32, "%.2g", p);
+		/* the missing share's change against training */
+		fmt_num(json_object_get(f, "missing_skew"), c[6], 32, "%.4f");
+		struct sbuf a = {0};
+		static const char *const why[][2] = {
+			{"skew_alert", "skew"}, {"drift_alert", "drift"}, {"missing_alert", "missing"}};
+		for (size_t k = 0; k < PM_ARRAY_LEN(why); k++)
+			if (json_is_true(json_object_get(f, why[k][0])))
+				sbuf_printf(&a, "%s%s", a.len ? "," : "ALERT ", why[k][1]);
+		snprintf(c[7], 32, "%s", a.len ? a.s : "");
+		sbuf_free(&a);
+		for (int k = 0; k < NC; k++)
+			pc[i * NC + k] = c[k];
 	}
-	static const bool right[] = {false, false, true, true, true, false};
-	render_table(out, 6, hdr, pc, n, right);
+	static const bool right[NC] = {false, false, true, true, true, true, true, false};
+	render_table(out, NC, hdr, pc, n, right);
 	free(cells);
 	free(pc);
 }
@@ -1234,8 +1275,14 @@ static const struct cmd_opt monitor_opts[] = {
 	{"--schema", 0, "S", COMPLETE_NONE, NULL,
 	 "per-feature skew and drift thresholds from schema S (default: setting monitor.schema)"},
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
-	 "threshold of the distances where the schema sets none (default: setting "
-	 "monitor.threshold, else 0.3)"},
+	 "threshold of both distances where the schema sets none (default: settings "
+	 "monitor.linf_threshold, else 0.05, and monitor.jsd_threshold, else 0.03)"},
+	{"--missing-threshold", 0, "X", COMPLETE_NONE, NULL,
+	 "threshold of the change of a feature's missing share (default: setting "
+	 "monitor.missing_threshold, else 0.05)"},
+	{"--alpha", 0, "A", COMPLETE_NONE, NULL,
+	 "significance level of the tests, after Holm's correction (default: setting "
+	 "monitor.alpha, else 0.01)"},
 	{"--all-columns", 0, NULL, COMPLETE_NONE, NULL,
 	 "skew and drift of every logged column of the baseline, not only of the model's "
 	 "inputs (the label too, when the logged rows carry it)"},
@@ -1300,24 +1347,32 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "`monitor ingest`) are left out unless --all-columns asks for every column of the "
 		 "baseline; a model with no registered version has every column compared.  "
 		 "Categorical features "
-		 "are compared with the L-infinity distance of their value shares, numeric ones "
-		 "with the Jensen-Shannon divergence of their histograms; the skew and drift "
-		 "comparators of a schema (`schema set S F skew linf 0.1`, `--schema S`) choose "
-		 "the distance and threshold of a feature instead, else the threshold is 0.3.\n\n"
+		 "are compared with the L-infinity distance of their value shares (threshold 0.05), "
+		 "numeric ones with the Jensen-Shannon divergence over the bins between the "
+		 "training data's deciles (threshold 0.03; TFDV's equal-width form is given as "
+		 "SIDE_jsd_tfdv in JSON), and every feature's missing share against training and "
+		 "between windows (threshold 0.05); the skew and drift comparators of a schema "
+		 "(`schema set S F skew linf 0.1`, `--schema S`) choose the distance and "
+		 "threshold of a feature instead.  A check alerts only when its distance is over "
+		 "its threshold and the rows make the difference significant: a chi-square test "
+		 "of the value or decile-bin counts (rare cells pooled), Fisher's exact test of "
+		 "the missing shares, with Holm's correction over every check of the dashboard, "
+		 "at the level --alpha (default 0.01; 1 leaves the distances alone to decide).  "
+		 "The text shows the smaller adjusted p of a feature and its missing share's "
+		 "change against training.\n\n"
 		 "The same numbers are given per window of --window (aligned on multiples of it) "
 		 "and per model version: the series.  Raw requests and the per-minute rollups of "
 		 "`monitor compact` are combined, so the counts stay exact after compaction and "
 		 "latency percentiles within 0.5% (rollups keep latencies to 3 significant "
 		 "digits, counted per value).\n\n"
-		 "Alerts (see `alerts`): a feature whose distance is over its threshold (skew, "
-		 "drift); per window and version, an error rate over the setting "
+		 "Alerts (see `alerts`): a feature whose check alerts (skew, drift, missing); per window and version, an error rate over the setting "
 		 "monitor.error_rate (default 0.05) or a p99 latency over monitor.latency_p99_ms "
 		 "(default 500) when the window has at least monitor.min_requests requests "
 		 "(default 10); a live quality worse than the version's evaluation by more than "
 		 "monitor.quality_drop (relative, default 0.1) on at least "
 		 "monitor.quality_min_rows labelled rows (default 30).  An alert that opens runs "
 		 "the command of the setting alert.on_KIND (alert.on_skew, alert.on_drift, "
-		 "alert.on_error_rate, alert.on_latency, alert.on_quality), once per kind: "
+		 "alert.on_missing, alert.on_error_rate, alert.on_latency, alert.on_quality), once per kind: "
 		 "`set alert.on_drift \"train ...\"` retrains on drift.",
 	 .exec = exec_monitor, .render = render_monitor},
 	{.name = "monitor diagnose", .group = "monitoring", .args = "MODEL", .min_args = 1,

@@ -113,7 +113,11 @@ const struct setting_doc cmd_settings[] = {
 	{"keep-going", "on: a failing command does not stop a script"},
 	{"echo", "on: scripts show each command and comment before its output (as -v)"},
 	{"monitor.schema", "schema whose skew and drift thresholds monitor uses"},
-	{"monitor.threshold", "distance over which a feature alerts (default 0.3)"},
+	{"monitor.threshold", "both distances' threshold at once (default: as below)"},
+	{"monitor.linf_threshold", "L-infinity over which a categorical feature may alert (default 0.05)"},
+	{"monitor.jsd_threshold", "JSD over which a numeric feature may alert (default 0.03)"},
+	{"monitor.missing_threshold", "change of the missing share that may alert (default 0.05)"},
+	{"monitor.alpha", "significance level of the checks, after Holm (default 0.01)"},
 	{"monitor.error_rate", "error rate over which a window alerts (default 0.05)"},
 	{"monitor.latency_p99_ms", "p99 latency over which a window alerts (default 500)"},
 	{"monitor.min_requests", "requests a window needs to alert on errors or latency (default 10)"},
@@ -123,6 +127,7 @@ const struct setting_doc cmd_settings[] = {
 	{"monitor.rollup_days", "days of rollups and feedback kept (default 400)"},
 	{"alert.on_skew", "command run when a skew alert opens"},
 	{"alert.on_drift", "command run when a drift alert opens"},
+	{"alert.on_missing", "command run when a missing-share alert opens"},
 	{"alert.on_error_rate", "command run when an error-rate alert opens"},
 	{"alert.on_latency", "command run when a latency alert opens"},
 	{"alert.on_quality", "command run when a quality alert opens"},
@@ -259,10 +264,11 @@ const struct cmd_entry cmd_group_session[] = {
 		 "quiet (on/off), threads (a number), keep-going (on/off), echo (on/off: a "
 		 "script shows each command and comment, prefixed \"prodml> \", before its "
 		 "output, as -v does); monitor.schema, "
-		 "monitor.threshold, monitor.error_rate, monitor.latency_p99_ms, "
+		 "monitor.threshold, monitor.linf_threshold, monitor.jsd_threshold, "
+		 "monitor.missing_threshold, monitor.alpha, monitor.error_rate, monitor.latency_p99_ms, "
 		 "monitor.min_requests, monitor.quality_drop, monitor.quality_min_rows, "
 		 "monitor.retention_days and monitor.rollup_days (see `help monitor`); "
-		 "alert.on_skew, alert.on_drift, alert.on_error_rate, alert.on_latency and "
+		 "alert.on_skew, alert.on_drift, alert.on_missing, alert.on_error_rate, alert.on_latency and "
 		 "alert.on_quality (a command run when such an alert opens; its output follows a "
 		 "line naming the hook, like \"alert.on_drift> train ...\"). Any other key is "
 		 "an error that names the closest known one.",

@@ -783,11 +783,22 @@ static json_t *dist_or_null(bool has, double v)
 static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	const char *an = call->argv[0], *bn = call->argv[1], *feature = call_opt(call, "--feature");
+	struct alert_rule rule;
+	alert_rule_init(&rule);
 	double thr;
-	if (call_opt_double(call, "--threshold", 0.1, &thr, err) < 0)
+	if (call_opt_double(call, "--threshold", -1, &thr, err) < 0 ||
+	    call_opt_double(call, "--missing-threshold", rule.missing, &rule.missing, err) < 0 ||
+	    call_opt_double(call, "--alpha", rule.alpha, &rule.alpha, err) < 0)
 		return -1;
-	if (!(thr >= 0 && thr <= 1))
-		return pm_errcf(err, PM_E_USAGE, "compare: --threshold must be between 0 and 1");
+	if (call_opt(call, "--threshold")) {
+		if (!(thr >= 0 && thr <= 1))
+			return pm_errcf(err, PM_E_USAGE, "compare: --threshold must be between 0 and 1");
+		rule.linf = rule.jsd = thr;
+	}
+	if (!(rule.missing >= 0 && rule.missing <= 1))
+		return pm_errcf(err, PM_E_USAGE, "compare: --missing-threshold must be between 0 and 1");
+	if (!(rule.alpha > 0 && rule.alpha <= 1))
+		return pm_errcf(err, PM_E_USAGE, "compare: --alpha must be above 0 and at most 1");
 	struct frame *fa, *fb;
 	struct dataset_stats *sa = NULL, *sb = NULL;
 	struct feature_distance *d = NULL;
@@ -797,6 +808,7 @@ static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err 
 	    frame_stats(s, bn, true, &fb, &sb, err) < 0 ||
 	    compare_stats(sa, sb, feature, &d, &n, err) < 0)
 		goto out;
+	compare_judge(d, n, &rule);
 	json_t *feats = json_array();
 	for (size_t i = 0; i < n; i++) {
 		struct feature_distance *x = &d[i];
@@ -810,21 +822,28 @@ static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err 
 										 x->linf_value_len)
 								 : json_null());
 		json_object_set_new(o, "jsd", dist_or_null(x->has_jsd, x->jsd));
+		json_object_set_new(o, "jsd_tfdv", dist_or_null(x->has_jsd_tfdv, x->jsd_tfdv));
 		if (x->has_jsd_quantiles)
 			json_object_set_new(o, "jsd_quantiles", json_real(x->jsd_quantiles));
 		json_object_set_new(o, "psi", dist_or_null(x->has_psi, x->psi));
 		json_object_set_new(o, "ks", dist_or_null(x->has_ks, x->ks));
 		/* The headline: L-infinity over value frequencies for categories
-		 * and, for numbers, KS, which is the L-infinity distance between
-		 * the two CDFs: one scale for one threshold.  TFDV's numeric JSD
-		 * spreads each bucket's mass uniformly, so an outlier that widens
-		 * one side's buckets inflates it; it stays in "jsd". */
-		bool has = x->has_linf || x->has_ks || x->has_jsd;
-		double dist = x->has_linf ? x->linf : x->has_ks ? x->ks : x->jsd;
-		const char *kind = x->has_linf ? "linf" : x->has_ks ? "ks" : "jsd";
+		 * and, for numbers, JSD over the bins between A's deciles, which
+		 * one outlier cannot stretch (TFDV's equal-width form stays in
+		 * "jsd_tfdv").  It alerts when over its threshold and significant. */
+		bool has = x->has_linf || x->has_jsd;
+		double dist = x->has_linf ? x->linf : x->jsd;
+		const char *kind = x->has_linf ? "linf" : "jsd";
 		json_object_set_new(o, "distance", dist_or_null(has, dist));
 		json_object_set_new(o, "distance_kind", has ? json_string(kind) : json_null());
-		json_object_set_new(o, "over_threshold", json_boolean(has && dist > thr));
+		json_object_set_new(o, "threshold", json_real(x->threshold));
+		json_object_set_new(o, "p", dist_or_null(x->has_test, x->p));
+		json_object_set_new(o, "over_threshold", json_boolean(x->over));
+		json_object_set_new(o, "missing_a", dist_or_null(true, x->missing_a));
+		json_object_set_new(o, "missing_b", dist_or_null(true, x->missing_b));
+		json_object_set_new(o, "p_missing", dist_or_null(true, x->p_missing));
+		json_object_set_new(o, "missing_alert", json_boolean(x->missing_alert));
+		json_object_set_new(o, "alert", json_boolean(x->alert));
 		json_object_set_new(o, "a", feature_stats_to_json(x->a));
 		json_object_set_new(o, "b", feature_stats_to_json(x->b));
 		json_array_append_new(feats, o);
@@ -838,10 +857,13 @@ static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err 
 			if (!stats_feature(sa, sb->f[i].name))
 				json_array_append_new(only_b, json_string(sb->f[i].name));
 	}
-	call->result = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:o}", "a", an, "b", bn,
-				 "rows_a", (json_int_t)sa->rows, "rows_b", (json_int_t)sb->rows,
-				 "threshold", thr, "features", feats, "only_in_a", only_a,
-				 "only_in_b", only_b);
+	/* "threshold" is the one --threshold sets (L-infinity's and JSD's) */
+	call->result = json_pack("{s:s, s:s, s:I, s:I, s:f, s:{s:f,s:f,s:f}, s:f, s:o, s:o, s:o}",
+				 "a", an, "b", bn, "rows_a", (json_int_t)sa->rows, "rows_b",
+				 (json_int_t)sb->rows, "threshold", rule.linf, "thresholds", "linf",
+				 rule.linf, "jsd", rule.jsd, "missing", rule.missing, "alpha",
+				 rule.alpha, "features", feats, "only_in_a", only_a, "only_in_b",
+				 only_b);
 	rc = 0;
 out:
 	free(d);
@@ -850,16 +872,37 @@ out:
 	return rc;
 }
 
-static double headline(json_t *f)
+/* How far a feature is over its thresholds (above 1: over): the headline
+ * distance or the change of the missing share, whichever is further. */
+static double headline(json_t *f, json_t *res)
 {
 	json_t *d = json_object_get(f, "distance");
-	return json_is_number(d) ? json_number_value(d) : -1;
+	double thr = json_number_value(json_object_get(f, "threshold"));
+	double r = json_is_number(d) && thr > 0 ? json_number_value(d) / thr : -1;
+	json_t *ma = json_object_get(f, "missing_a"), *mb = json_object_get(f, "missing_b");
+	double mt = json_number_value(json_object_get(json_object_get(res, "thresholds"), "missing"));
+	if (json_is_number(ma) && json_is_number(mb) && mt > 0)
+		r = fmax(r, fabs(json_number_value(mb) - json_number_value(ma)) / mt);
+	return r;
 }
+
+struct ranked_feature {
+	json_t *f;
+	double r;
+};
 
 static int cmp_headline(const void *pa, const void *pb)
 {
-	double a = headline(*(json_t *const *)pa), b = headline(*(json_t *const *)pb);
+	double a = ((const struct ranked_feature *)pa)->r, b = ((const struct ranked_feature *)pb)->r;
 	return a > b ? -1 : a < b;
+}
+
+static const char *pval(json_t *v, char *buf, size_t n)
+{
+	if (!json_is_number(v))
+		return "-";
+	snprintf(buf, n, "%.2g", json_number_value(v));
+	return buf;
 }
 
 /* The side-by-side figure of a feature: its mean, or for categories the
@@ -901,40 +944,60 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 {
 	json_t *feats = json_object_get(r, "features");
 	size_t n = json_array_size(feats);
-	double thr = json_number_value(json_object_get(r, "threshold"));
-	char t[32];
-	sbuf_printf(out, "A = %s (%lld rows), B = %s (%lld rows); threshold %s\n",
+	json_t *th = json_object_get(r, "thresholds");
+	char t1[32], t2[32], t3[32], t4[32];
+	sbuf_printf(out,
+		    "A = %s (%lld rows), B = %s (%lld rows); thresholds linf %s, jsd %s, missing "
+		    "%s; alpha %s\n",
 		    json_string_value(json_object_get(r, "a")),
 		    (long long)json_integer_value(json_object_get(r, "rows_a")),
 		    json_string_value(json_object_get(r, "b")),
-		    (long long)json_integer_value(json_object_get(r, "rows_b")), num7(thr, t, sizeof t));
-	json_t **order = xcalloc(n + 1, sizeof *order);
-	for (size_t i = 0; i < n; i++)
-		order[i] = json_array_get(feats, i);
+		    (long long)json_integer_value(json_object_get(r, "rows_b")),
+		    jnum7(json_object_get(th, "linf"), t1, sizeof t1),
+		    jnum7(json_object_get(th, "jsd"), t2, sizeof t2),
+		    jnum7(json_object_get(th, "missing"), t3, sizeof t3),
+		    jnum7(json_object_get(r, "alpha"), t4, sizeof t4));
+	struct ranked_feature *order = xcalloc(n + 1, sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		order[i].f = json_array_get(feats, i);
+		order[i].r = headline(order[i].f, r);
+	}
 	qsort(order, n, sizeof *order, cmp_headline);
-	struct grid g = {.ncols = 8};
+	enum { NC = 11 };
+	struct grid g = {.ncols = NC};
 	bool marked = false;
 	for (size_t i = 0; i < n; i++) {
-		json_t *f = order[i];
-		bool over = json_is_true(json_object_get(f, "over_threshold"));
+		json_t *f = order[i].f;
+		bool over = order[i].r > 1;
+		bool alert = json_is_true(json_object_get(f, "alert"));
 		if (!over && !marked && i > 0) {
-			/* the threshold as a rule between the rows above and below it */
-			char *rule[8];
-			for (int c = 0; c < 8; c++)
+			/* the thresholds as a rule between the rows above and below them */
+			char *rule[NC];
+			for (int c = 0; c < NC; c++)
 				rule[c] = xstrdup(c == 0 ? "-- threshold --" : "");
 			grid_add(&g, rule);
 		}
 		if (!over)
 			marked = true;
-		char a[32], b[32], c[32], d[32], e[32];
+		char a[32], b[32], c[32], d[32], e[32], h[32], m[32], p[32];
 		json_t *lv = json_object_get(f, "linf_value");
+		json_t *ma = json_object_get(f, "missing_a"), *mb = json_object_get(f, "missing_b");
+		if (json_is_number(ma) && json_is_number(mb)) {
+			double dm = json_number_value(mb) - json_number_value(ma);
+			snprintf(m, sizeof m, "%s%s", dm > 0 ? "+" : "", num7(dm, e, sizeof e));
+		} else {
+			snprintf(m, sizeof m, "-");
+		}
 		char *name = render_cut(json_string_value(json_object_get(f, "name")), 16);
-		char *row[8] = {
-			over ? xasprintf("%s !", name) : xstrdup(name),
+		char *row[NC] = {
+			alert ? xasprintf("%s !", name) : xstrdup(name),
 			xstrdup(jnum7(json_object_get(f, "linf"), a, sizeof a)),
 			xstrdup(jnum7(json_object_get(f, "jsd"), b, sizeof b)),
+			xstrdup(jnum7(json_object_get(f, "jsd_tfdv"), h, sizeof h)),
 			xstrdup(jnum7(json_object_get(f, "psi"), c, sizeof c)),
 			xstrdup(jnum7(json_object_get(f, "ks"), d, sizeof d)),
+			xstrdup(m),
+			xstrdup(pval(json_object_get(f, "p"), p, sizeof p)),
 			side(f, json_object_get(f, "a"), e, sizeof e),
 			side(f, json_object_get(f, "b"), e, sizeof e),
 			json_is_string(lv) ? render_cut(json_string_value(lv), 12) : xstrdup("")};
@@ -942,11 +1005,15 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		grid_add(&g, row);
 	}
 	free(order);
-	static const char *const head[8] = {"feature", "linf", "jsd", "psi",
-					    "ks",      "A",    "B",   "largest diff"};
-	static const bool right[8] = {false, true, true, true, true, true, true, false};
+	static const char *const head[NC] = {"feature", "linf", "jsd", "jsd_tfdv", "psi", "ks",
+					     "missing", "p", "A", "B", "largest diff"};
+	static const bool right[NC] = {false, true, true, true, true, true,
+				       true,  true, true, true, false};
 	grid_render(&g, out, head, right);
-	sbuf_puts(out, "(sorted by linf, or ks for numbers; ! over the threshold;\n"
+	sbuf_puts(out, "(sorted by distance over threshold: linf for categories, jsd over A's "
+		       "deciles for numbers,\n"
+		       " or the change of the missing share; ! over a threshold and significant, "
+		       "p after Holm;\n"
 		       " A/B: the mean, or the share of the value with the largest difference)\n");
 	json_t *oa = json_object_get(r, "only_in_a"), *ob = json_object_get(r, "only_in_b");
 	for (int k = 0; k < 2; k++) {
@@ -1091,8 +1158,12 @@ static const struct cmd_opt validate_opts[] = {
 static const struct cmd_opt compare_opts[] = {
 	{"--feature", 0, "F", COMPLETE_COLUMN, NULL, "only this feature"},
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
-	 "mark features whose distance (L-infinity for categories, KS for numbers) is above X "
-	 "(default 0.1)"},
+	 "threshold of the headline distance, L-infinity for categories and JSD over A's "
+	 "deciles for numbers (default 0.05 and 0.03)"},
+	{"--missing-threshold", 0, "X", COMPLETE_NONE, NULL,
+	 "threshold of the change of a feature's missing share (default 0.05)"},
+	{"--alpha", 0, "A", COMPLETE_NONE, NULL,
+	 "significance level of the tests, after Holm's correction (default 0.01)"},
 	{0}};
 
 static const struct cmd_opt plot_opts[] = {
@@ -1185,12 +1256,17 @@ const struct cmd_entry cmd_group_validate[] = {
 	 .help = "Per shared feature: the L-infinity distance between normalized value "
 		 "frequencies and the value where it is largest (categories, as TFDV); the "
 		 "approximate Jensen-Shannon divergence (over value frequencies for categories, "
-		 "over the standard histograms aligned on shared bins for numbers, as TFDV); the "
-		 "population stability index (over the baseline A's deciles for numbers); and the "
-		 "two-sample Kolmogorov-Smirnov statistic for numbers. The table is sorted by "
-		 "distance (L-infinity for categories; KS, the L-infinity distance between the "
-		 "CDFs, for numbers) with the threshold marked; JSON also holds both datasets' "
-		 "statistics side by side.",
+		 "over the bins between the baseline A's deciles for numbers, which outliers cannot "
+		 "stretch); TFDV's approximate JSD as jsd_tfdv (over the standard histograms "
+		 "aligned on shared bins for numbers, as TFDV); the population stability index "
+		 "(over A's deciles for numbers); the two-sample Kolmogorov-Smirnov statistic for "
+		 "numbers; and the change of the missing share. A feature is marked (alert) when "
+		 "its headline distance (L-infinity for categories, JSD for numbers) or its "
+		 "missing share's change is over its threshold and significant: a chi-square "
+		 "test of the value or decile-bin counts, Fisher's exact test of the missing "
+		 "shares, with Holm's correction over all the features, at --alpha. The table is "
+		 "sorted by how far each feature is over its thresholds, with the thresholds "
+		 "drawn as a rule; JSON also holds both datasets' statistics side by side.",
 	 .exec = exec_compare, .render = render_compare},
 	{.name = "plot hist", .group = "validation", .args = "NAME COL", .min_args = 2,
 	 .max_args = 2, .pos_complete = {COMPLETE_DATASET, COMPLETE_COLUMN}, .opts = plot_opts,

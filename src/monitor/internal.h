@@ -71,4 +71,24 @@ double monitor_round3d(double v);
 bool key_text_json(json_t *v, struct sbuf *out);
 bool key_text_column(const struct column *c, size_t row, struct sbuf *out);
 
+/* ---- the dashboard's parts ----------------------------------------------- */
+struct logrow {
+	int64_t time_us, latency_us, rows;
+	int status;
+	int64_t version;
+	json_t *features;  /* array or NULL */
+	json_t *pred;      /* array or NULL */
+};
+json_t *monitor_num_or_null(double v);
+/* Appends an alert the numbers call for to a summary's "due" list. */
+void monitor_due_add(json_t *due, const char *kind, const char *feature, int64_t version,
+		     bool has_window, int64_t window_us, double value, double threshold);
+/* Skew, drift and presence of each feature of the baseline that the
+ * logged rows carry (rows[0..n), the last window from cur_lo, the one
+ * before from prev_lo): one object per feature into feats, the alerts
+ * they call for into due. */
+int monitor_features(const struct logrow *rows, size_t n, const struct monitor_options *opt,
+		     int64_t cur_lo, int64_t prev_lo, json_t *feats, json_t *due,
+		     struct pm_err *err);
+
 #endif

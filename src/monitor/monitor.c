@@ -2,6 +2,7 @@
  * alerts.  The dashboard is in summary.c, feedback and live quality in
  * feedback.c, retention in rollup.c. */
 #include "monitor/internal.h"
+#include "validate/validate.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,10 @@ void monitor_options_init(struct monitor_options *o)
 	*o = (struct monitor_options){
 		.since_us = INT64_MIN,
 		.window_us = 3600000000LL,
-		.threshold = MONITOR_DEFAULT_THRESHOLD,
+		.linf_threshold = DRIFT_DEFAULT_LINF,
+		.jsd_threshold = DRIFT_DEFAULT_JSD,
+		.missing_threshold = DRIFT_DEFAULT_MISSING,
+		.alpha = DRIFT_DEFAULT_ALPHA,
 		.error_rate = MONITOR_DEFAULT_ERROR_RATE,
 		.latency_p99_ms = MONITOR_DEFAULT_LATENCY_P99_MS,
 		.min_requests = MONITOR_DEFAULT_MIN_REQUESTS,

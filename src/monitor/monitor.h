@@ -12,7 +12,6 @@ struct workspace;
 struct schema;
 struct model;
 
-#define MONITOR_DEFAULT_THRESHOLD 0.3
 #define MONITOR_DEFAULT_ERROR_RATE 0.05      /* errors / requests of a window */
 #define MONITOR_DEFAULT_LATENCY_P99_MS 500.0
 #define MONITOR_DEFAULT_MIN_REQUESTS 10      /* fewer in a window: no service alert */
@@ -54,7 +53,11 @@ int64_t monitor_round3(int64_t us);
 struct monitor_options {
 	int64_t since_us;          /* INT64_MIN: from the start of the log */
 	int64_t window_us;         /* series buckets; drift compares the last window to the one before */
-	double threshold;          /* skew and drift, where the schema sets none */
+	/* Skew, drift and presence: a check alerts when its distance is over
+	 * its threshold and, after Holm's correction over every check of the
+	 * summary, its p-value is under alpha (the defaults are validate.h's
+	 * DRIFT_DEFAULT_*).  linf and jsd apply where the schema sets none. */
+	double linf_threshold, jsd_threshold, missing_threshold, alpha;
 	const struct frame *baseline; /* the training data (skew); NULL: no features */
 	const struct schema *schema;  /* per-feature skew/drift comparators, or NULL */
 	const char *schema_name;

@@ -295,10 +295,12 @@ static void draw_rule(struct cmpview *cv, struct tui *t, int y, int x, int w)
 	for (int i = 0; i < 2; i++)
 		sbuf_puts(&b, t->g->hline);
 	/* with a schema, the rule is for the features it sets no threshold for */
-	sbuf_printf(&b, " threshold %s (%s, or KS for numbers)%s ",
-		    render_num(json_number_value(json_object_get(cv->res, "threshold")), num,
-			       sizeof num),
-		    t->utf8 ? "L\u221e" : "Linf", cv->sc ? " where the schema sets none" : "");
+	char num2[32];
+	json_t *th = json_object_get(cv->res, "thresholds");
+	sbuf_printf(&b, " threshold %s %s, JSD %s%s ", t->utf8 ? "L\u221e" : "Linf",
+		    render_num(json_number_value(json_object_get(th, "linf")), num, sizeof num),
+		    render_num(json_number_value(json_object_get(th, "jsd")), num2, sizeof num2),
+		    cv->sc ? " where the schema sets none" : "");
 	for (int i = utf8_width(b.s); i < w - 2; i++)
 		sbuf_puts(&b, t->g->hline);
 	tui_put(t, y, x + 1, w - 2, S_RULE, b.s);
@@ -560,7 +562,7 @@ const struct view_class cmpview_class = {
 		 "feature, as `compare A B` computes them: L-infinity between value frequencies "
 		 "(with the value where it is largest) for categories, Jensen-Shannon divergence, "
 		 "PSI against A's deciles, and KS for numbers. Sorted by distance (L-infinity, or "
-		 "KS for numbers) with the threshold drawn as a rule; features over it are "
+		 "JSD over A's deciles for numbers) with the threshold drawn as a rule; features over it are "
 		 "highlighted. Opened from a schema, a feature with a skew threshold in the schema "
 		 "is held to that one.",
 	.keys = {&cv_keys, &nav_keys, NULL},

@@ -504,16 +504,16 @@ static void check_comparator(const char *dataset, const struct schema *s,
 		    control_name, advice, s->name, sf->name, kind);
 		sbuf_free(&v);
 	}
-	if (cmp->has_jsd && d.has_jsd && d.jsd > cmp->jsd) {
+	if (cmp->has_jsd && d.has_jsd_tfdv && d.jsd_tfdv > cmp->jsd) {
 		json_t *j = json_object();
 		json_object_set_new(j, "comparator", json_string(kind));
-		json_object_set_new(j, "value", json_real(d.jsd));
+		json_object_set_new(j, "value", json_real(d.jsd_tfdv));
 		json_object_set_new(j, "threshold", json_real(cmp->jsd));
 		add(an, sf->name, ANOMALY_JSD_HIGH, j,
 		    "The approximate Jensen-Shannon divergence between %s and %s %s is %s, above "
 		    "the %s threshold %s. %s; raise the threshold with `schema set %s %s %s jsd X` "
 		    "only if the change is expected.",
-		    dataset, against, control_name, g6(d.jsd, a, sizeof a), kind,
+		    dataset, against, control_name, g6(d.jsd_tfdv, a, sizeof a), kind,
 		    g6(cmp->jsd, b, sizeof b), advice, s->name, sf->name, kind);
 	}
 }

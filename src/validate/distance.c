@@ -100,6 +100,42 @@ double dist_linf(const struct value_count *a, size_t na, const struct value_coun
 	return best;
 }
 
+void counts_align(const struct value_count *a, size_t na, const struct value_count *b,
+		  size_t nb, double **ca, double **cb, size_t *k)
+{
+	size_t n;
+	double sa, sb;
+	struct merged *m = merge_counts(a, na, b, nb, &n, &sa, &sb);
+	*ca = xmalloc((n + 1) * sizeof **ca);
+	*cb = xmalloc((n + 1) * sizeof **cb);
+	for (size_t i = 0; i < n; i++) {
+		(*ca)[i] = m[i].a;
+		(*cb)[i] = m[i].b;
+	}
+	free(m);
+	*k = n;
+}
+
+double dist_jsd_bins(const double *a, const double *b, size_t k)
+{
+	double sa = 0, sb = 0;
+	for (size_t i = 0; i < k; i++) {
+		sa += a[i];
+		sb += b[i];
+	}
+	if (!(sa > 0) || !(sb > 0))
+		return NAN;
+	double kl = 0;
+	for (size_t i = 0; i < k; i++) {
+		double p = a[i] / sa, q = b[i] / sb, mid = (p + q) / 2;
+		if (a[i] != 0)
+			kl += p * log2(p / mid);
+		if (b[i] != 0)
+			kl += q * log2(q / mid);
+	}
+	return fmin(kl / 2, 1.0);
+}
+
 int dist_jsd_counts(const struct value_count *a, size_t na, const struct value_count *b,
 		    size_t nb, double *out, struct pm_err *err)
 {
@@ -111,19 +147,12 @@ int dist_jsd_counts(const struct value_count *a, size_t na, const struct value_c
 			return pm_errf(err, "sample count is a non-positive value");
 	if (na == 0 || nb == 0)
 		return pm_errf(err, "no values to compare");
-	size_t n;
-	double sa, sb;
-	struct merged *m = merge_counts(a, na, b, nb, &n, &sa, &sb);
-	double kl = 0;
-	for (size_t k = 0; k < n; k++) {
-		double p = m[k].a / sa, q = m[k].b / sb, mid = (p + q) / 2;
-		if (m[k].a != 0)
-			kl += p * log2(p / mid);
-		if (m[k].b != 0)
-			kl += q * log2(q / mid);
-	}
-	free(m);
-	*out = fmin(kl / 2, 1.0);
+	double *ca, *cb;
+	size_t k;
+	counts_align(a, na, b, nb, &ca, &cb, &k);
+	*out = dist_jsd_bins(ca, cb, k);
+	free(ca);
+	free(cb);
 	return 0;
 }
 
@@ -364,18 +393,58 @@ int dist_jsd_hist(const struct histogram *a, const struct histogram *b, double *
 
 /* ---- on sorted values ------------------------------------------------------------- */
 
-/* Number of values <= x in sorted[0..n). */
-static size_t upper_bound(const double *v, size_t n, double x)
+size_t quantile_cuts(const double *sorted, size_t n, double *cut)
+{
+	size_t ncut = 0;
+	for (int k = 1; k < QBINS_MAX; k++) {
+		double e = quantile_sorted(sorted, n, (double)k / QBINS_MAX);
+		if (ncut == 0 || cut[ncut - 1] != e)
+			cut[ncut++] = e;
+	}
+	return ncut;
+}
+
+/* Number of cut points below x: the bin of x. */
+static size_t lower_bound(const double *v, size_t n, double x)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] <= x)
+		if (v[mid] < x)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+void bins_count(const double *v, size_t n, const double *cut, size_t ncut, double *counts)
+{
+	memset(counts, 0, (ncut + 1) * sizeof *counts);
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			counts[lower_bound(cut, ncut, v[i])]++;
+}
+
+size_t quantile_counts(const double *a, size_t na, const double *b, size_t nb,
+			      double *ca, double *cb)
+{
+	double cut[QBINS_MAX];
+	size_t ncut = quantile_cuts(a, na, cut);
+	bins_count(a, na, cut, ncut, ca);
+	bins_count(b, nb, cut, ncut, cb);
+	return ncut + 1;
+}
+
+int dist_jsd_quantiles(const double *a, size_t na, const double *b, size_t nb, double *out,
+		       struct pm_err *err)
+{
+	if (na == 0 || nb == 0)
+		return pm_errf(err, "no values to compare");
+	double ca[QBINS_MAX], cb[QBINS_MAX];
+	size_t k = quantile_counts(a, na, b, nb, ca, cb);
+	*out = dist_jsd_bins(ca, cb, k);
+	return 0;
 }
 
 int dist_psi_sorted(const double *a, size_t na, const double *b, size_t nb, double *out,
@@ -385,23 +454,13 @@ int dist_psi_sorted(const double *a, size_t na, const double *b, size_t nb, doub
 		return pm_errf(err, "no values to compare");
 	/* bins (-inf, e1], (e1, e2], ..., (e9, +inf) between the baseline's
 	 * deciles; equal cut points merge bins */
-	double cut[STATS_BUCKETS];
-	size_t ncut = 0;
-	for (int k = 1; k < STATS_BUCKETS; k++) {
-		double e = quantile_sorted(a, na, (double)k / STATS_BUCKETS);
-		if (ncut == 0 || cut[ncut - 1] != e)
-			cut[ncut++] = e;
-	}
+	double ca[QBINS_MAX], cb[QBINS_MAX];
+	size_t k = quantile_counts(a, na, b, nb, ca, cb);
 	double psi = 0;
-	size_t pa = 0, pb = 0;
-	for (size_t k = 0; k <= ncut; k++) {
-		size_t ua = k < ncut ? upper_bound(a, na, cut[k]) : na;
-		size_t ub = k < ncut ? upper_bound(b, nb, cut[k]) : nb;
-		double p = fmax((double)(ua - pa) / (double)na, PSI_EPSILON);
-		double q = fmax((double)(ub - pb) / (double)nb, PSI_EPSILON);
+	for (size_t i = 0; i < k; i++) {
+		double p = fmax(ca[i] / (double)na, PSI_EPSILON);
+		double q = fmax(cb[i] / (double)nb, PSI_EPSILON);
 		psi += (q - p) * log(q / p);
-		pa = ua;
-		pb = ub;
 	}
 	*out = psi;
 	return 0;

@@ -112,6 +112,78 @@ int dist_psi_sorted(const double *a, size_t na, const double *b, size_t nb, doub
  * ascending arrays. */
 double dist_ks(const double *a, size_t na, const double *b, size_t nb);
 
+/* ---- distances over the baseline's quantile bins -------------------------------
+ * TFDV's numeric JSD spreads each sample's values over equal-width buckets
+ * of that sample's own range, so one outlier in the training data moves
+ * it more than any real shift.  Binned on the baseline's deciles instead,
+ * each bin holds a tenth of the baseline and the divergence of a sample of
+ * the same distribution shrinks as the sample grows. */
+#define QBINS_MAX STATS_BUCKETS
+/* The cut points between the deciles of sorted[0..n) (n > 0), equal ones
+ * merged: at most QBINS_MAX - 1 of them; returns how many. */
+size_t quantile_cuts(const double *sorted, size_t n, double *cut);
+/* counts[0..ncut] of v[0..n) in the bins (-inf, cut[0]], (cut[0], cut[1]],
+ * .., (cut[ncut-1], +inf); NaNs are left out.  v in any order. */
+void bins_count(const double *v, size_t n, const double *cut, size_t ncut, double *counts);
+/* Both sides' counts over the bins between the deciles of a (ascending,
+ * no NaNs, na > 0) into ca and cb (QBINS_MAX each); returns the bins. */
+size_t quantile_counts(const double *a, size_t na, const double *b, size_t nb, double *ca,
+		       double *cb);
+/* Jensen-Shannon divergence (log base 2, capped at 1) between two count
+ * vectors over the same k bins; NaN when either is empty. */
+double dist_jsd_bins(const double *a, const double *b, size_t k);
+/* JSD of b against the baseline a over a's decile bins, both ascending
+ * without NaNs: what `compare` and monitoring report as "jsd" for numbers. */
+int dist_jsd_quantiles(const double *a, size_t na, const double *b, size_t nb, double *out,
+		       struct pm_err *err);
+/* The counts of both sides on the union of their values (in byte order):
+ * *ca and *cb get k counts each.  Caller frees both. */
+void counts_align(const struct value_count *a, size_t na, const struct value_count *b,
+		  size_t nb, double **ca, double **cb, size_t *k);
+
+/* ---- significance ------------------------------------------------------------------
+ * Pearson's chi-square test of homogeneity of two samples' counts over the
+ * same cells (categories, or quantile bins).  Cells
+ * whose expected count in the smaller sample is under CHI2_MIN_EXPECTED
+ * are pooled, rarest first, so the chi-square approximation holds for
+ * small windows; fewer than two cells left give p = 1. */
+#define CHI2_MIN_EXPECTED 5.0
+struct signif {
+	double stat, df, p;
+};
+void signif_homogeneity(const double *a, const double *b, size_t k, struct signif *out);
+/* The two-sided test of two missing shares (Fisher's exact test of the
+ * 2x2 table missing / present); stat gets the difference of the shares,
+ * B's minus A's. */
+void signif_presence(double missing_a, double total_a, double missing_b, double total_b,
+		     struct signif *out);
+/* P(X > x) for X chi-square with df degrees of freedom. */
+double chi2_sf(double x, double df);
+/* Holm's step-down correction for checking n hypotheses at once: replaces
+ * each p-value by its adjusted one (compare it with the level itself).
+ * NaNs stay and do not count. */
+void signif_holm(double *p, size_t n);
+
+/* ---- when a distance is worth an alert ----------------------------------------------
+ * An alert needs both: the distance over its threshold (the difference
+ * matters) and, after Holm's correction over every check of the report,
+ * a p-value under the level (the rows show it is not noise).  The
+ * defaults were chosen on the bundled taxi data (bench/monitor-alerts and
+ * README's Monitoring section give the figures). */
+#define DRIFT_DEFAULT_LINF 0.05       /* categorical: L-infinity of the value shares */
+#define DRIFT_DEFAULT_JSD 0.03        /* numeric: JSD over the baseline's decile bins */
+#define DRIFT_DEFAULT_MISSING 0.05    /* presence: change of the missing share */
+#define DRIFT_DEFAULT_ALPHA 0.01      /* the level, after Holm's correction */
+struct alert_rule {
+	double linf, jsd, missing, alpha;
+};
+/* The defaults above. */
+void alert_rule_init(struct alert_rule *r);
+/* Whether a check alerts: distance over threshold and adjusted p at most
+ * alpha (so alpha 1 leaves the distance alone to decide). */
+bool alert_rule_fires(const struct alert_rule *r, double distance, double threshold,
+		      double p_adjusted);
+
 /* ---- statistics of a frame ------------------------------------------------------ */
 struct feature_stats {
 	char *name;
@@ -175,18 +247,38 @@ struct feature_distance {
 	const char *name;            /* points into the stats */
 	enum pm_type type;
 	const struct feature_stats *a, *b;
-	bool has_linf, has_jsd, has_psi, has_ks, has_jsd_quantiles;
-	double linf, jsd, psi, ks;
+	bool has_linf, has_jsd, has_psi, has_ks, has_jsd_quantiles, has_jsd_tfdv;
+	double linf, psi, ks;
+	double jsd;                  /* categories: over the value counts; numbers: over
+					the bins between A's deciles */
+	double jsd_tfdv;             /* TFDV's JensenShannonDivergence: the value counts
+					for categories, the standard (equal-width)
+					histograms aligned for numbers */
 	double jsd_quantiles;        /* numbers: JSD over the quantiles histograms,
 					TFDV's HistogramSelection QUANTILES */
 	const char *linf_value;      /* points into a frame dictionary */
 	uint32_t linf_value_len;
+	/* presence: the missing shares of A and B (NaN for an empty side) */
+	double missing_a, missing_b;
+	/* significance of the headline difference (the value counts, or the
+	 * decile bins) and of the missing shares, before any correction */
+	bool has_test;
+	struct signif test, presence;
+	/* set by compare_judge */
+	double p, p_missing;         /* after Holm's correction over the report */
+	double threshold;            /* of the headline distance's kind */
+	bool over, alert, missing_alert;
 };
 /* Distances between the features that A and B share (both computed with
  * keep_sorted), in A's column order; feature limits it to one. */
 int compare_stats(const struct dataset_stats *a, const struct dataset_stats *b,
 		  const char *feature, struct feature_distance **out, size_t *n,
 		  struct pm_err *err);
+/* Judges each feature of a report with the rule: headline distance (L-inf
+ * for categories, JSD over the decile bins for numbers) and missing share,
+ * each against its threshold and, with Holm's correction over the 2n
+ * tests, against the level. */
+void compare_judge(struct feature_distance *d, size_t n, const struct alert_rule *r);
 /* Distances of one feature, for validation's skew and drift checks. */
 void feature_distance_compute(const struct feature_stats *a, const struct feature_stats *b,
 			      struct feature_distance *d);

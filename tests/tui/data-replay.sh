@@ -41,7 +41,7 @@ validate serving --schema taxi
 validate serving --schema taxi --env training
 validate serving --schema taxi --env training --baseline taxi
 compare taxi serving
-plot hist taxi trip_miles --vs serving
+plot hist taxi payment_type --vs serving
 LOG
 check_session_log data-replay.sh
 for w in ws1 ws2; do

@@ -214,6 +214,115 @@ START_TEST(ks)
 }
 END_TEST
 
+START_TEST(jsd_quantile_bins)
+{
+	/* baseline 1..10: deciles 1 + 9k/10 = 1.9, 2.8, .., 9.1, so each of the
+	 * ten bins holds one value, p = .1 each.  b: five 1s (first bin) and
+	 * five 10s (last bin), q = .5, .5.  m = .3 in those two bins, .05 in the
+	 * other eight: KL(p||m) = .2 log2(1/3) + .8 log2 2, KL(q||m) = log2(5/3);
+	 * JSD = half their sum = .4 + .5 log2 5 - .6 log2 3 = 0.60998... */
+	double a[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, b[] = {1, 1, 1, 1, 1, 10, 10, 10, 10, 10};
+	double r, cut[QBINS_MAX], ca[QBINS_MAX], cb[QBINS_MAX];
+	struct pm_err err = {0};
+	ck_assert_int_eq(dist_jsd_quantiles(a, 10, b, 10, &r, &err), 0);
+	approx(r, 0.4 + 0.5 * log2(5) - 0.6 * log2(3));
+	ck_assert_uint_eq(quantile_cuts(a, 10, cut), 9);
+	approx(cut[0], 1.9);
+	approx(cut[8], 9.1);
+	bins_count(b, 10, cut, 9, cb);
+	ck_assert(cb[0] == 5 && cb[9] == 5 && cb[4] == 0);
+	/* a value on a cut point belongs to the bin below it: (c0, c1] */
+	double on[] = {1.9, 2.8, NAN};
+	bins_count(on, 3, cut, 9, ca);
+	ck_assert(ca[0] == 1 && ca[1] == 1 && ca[2] == 0);
+	/* identical samples: 0; an empty side is an error */
+	ck_assert_int_eq(dist_jsd_quantiles(a, 10, a, 10, &r, &err), 0);
+	approx(r, 0);
+	ck_assert_int_eq(dist_jsd_quantiles(a, 10, b, 0, &r, &err), -1);
+	/* equal deciles merge: eight 0s, 1, 2 -> q1..q7 = 0, q8 = 0.2, q9 = 1.1 */
+	double z[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 2};
+	ck_assert_uint_eq(quantile_cuts(z, 10, cut), 3);
+	approx(cut[0], 0);
+	approx(cut[1], 0.2);
+	approx(cut[2], 1.1);
+}
+END_TEST
+
+START_TEST(chi2_pvalues)
+{
+	/* table values: the 5% point of chi-square(1) is 3.841459, the 1%
+	 * point of chi-square(2) is -2 ln 0.01 = 9.210340 (sf = exp(-x/2)) */
+	approx(chi2_sf(3.841458820694124, 1), 0.05);
+	approx(chi2_sf(-2 * log(0.01), 2), 0.01);
+	approx(chi2_sf(0, 3), 1);
+	/* df 1: sf = erfc(sqrt(x / 2)), large x through the continued fraction */
+	approx(chi2_sf(30, 1), erfc(sqrt(15)));
+	ck_assert(fabs(chi2_sf(21.666, 9) - 0.01) < 1e-5);   /* table: 1% point of df 9 */
+
+	/* 2 x 2: a 10 20, b 20 10; every expected count 15, X2 = 4 * 25 / 15 */
+	struct signif t;
+	double a[] = {10, 20}, b[] = {20, 10};
+	signif_homogeneity(a, b, 2, &t);
+	approx(t.stat, 20.0 / 3);
+	ck_assert(t.df == 1);
+	approx(t.p, erfc(sqrt(10.0 / 3)));
+	/* 2 x 3: a 10 10 10, b 20 10 0; expected 15 15 | 10 10 | 5 5:
+	 * X2 = 50/15 + 0 + 50/5 = 13.333, df 2, p = exp(-X2 / 2) */
+	double c[] = {10, 10, 10}, d[] = {20, 10, 0};
+	signif_homogeneity(c, d, 3, &t);
+	approx(t.stat, 40.0 / 3);
+	ck_assert(t.df == 2);
+	approx(t.p, exp(-20.0 / 3));
+	/* a rare cell (expected 20 / 221 in b) is pooled with the next rarest:
+	 * two cells left, df 1 */
+	double e[] = {100, 100, 1}, f[] = {10, 10, 0};
+	signif_homogeneity(e, f, 3, &t);
+	ck_assert(t.df == 1);
+	/* one side empty, or one cell: no evidence */
+	double g[] = {0, 0};
+	signif_homogeneity(a, g, 2, &t);
+	ck_assert(t.p == 1);
+}
+END_TEST
+
+START_TEST(presence_and_holm)
+{
+	/* Fisher's tea-tasting table 3 1 / 1 3: tables with the same margins
+	 * have probabilities 1, 16, 36, 16, 1 over 70; two-sided p = 34 / 70 */
+	struct signif t;
+	signif_presence(3, 4, 1, 4, &t);
+	approx(t.p, 34.0 / 70);
+	approx(t.stat, 0.25 - 0.75);
+	/* never missing in 10,000 training rows, 60 of 300 in a window:
+	 * p = C(10300-60, 300-60)/C(10300, 300) ~ 1e-95, far under any level */
+	signif_presence(0, 10000, 60, 300, &t);
+	ck_assert(t.p < 1e-90);
+	approx(t.stat, 0.2);
+	/* the same share: p = 1 */
+	signif_presence(10, 100, 10, 100, &t);
+	approx(t.p, 1);
+
+	/* Holm: sorted .005 .01 .03 .04 times 4, 3, 2, 1 = .02 .03 .06 .04,
+	 * never below an earlier one: .02 .03 .06 .06; NaN stays and does not
+	 * count */
+	double p[] = {0.01, 0.04, NAN, 0.03, 0.005};
+	signif_holm(p, 5);
+	approx(p[0], 0.03);
+	approx(p[1], 0.06);
+	ck_assert(isnan(p[2]));
+	approx(p[3], 0.06);
+	approx(p[4], 0.02);
+
+	/* the rule: over the threshold and significant */
+	struct alert_rule r;
+	alert_rule_init(&r);
+	ck_assert(alert_rule_fires(&r, 0.1, 0.05, 0.001));
+	ck_assert(!alert_rule_fires(&r, 0.1, 0.05, 0.02));
+	ck_assert(!alert_rule_fires(&r, 0.04, 0.05, 1e-9));
+	ck_assert(!alert_rule_fires(&r, NAN, 0.05, 1e-9));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("distance");
@@ -227,6 +336,9 @@ int main(void)
 	tcase_add_test(tc, jsd_hist_points_nan_inf);
 	tcase_add_test(tc, psi);
 	tcase_add_test(tc, ks);
+	tcase_add_test(tc, jsd_quantile_bins);
+	tcase_add_test(tc, chi2_pvalues);
+	tcase_add_test(tc, presence_and_holm);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
