@@ -14,6 +14,7 @@ static const struct cmd_entry *const groups[] = {
 	cmd_group_registry,
 	cmd_group_serve,
 	cmd_group_monitor,
+	cmd_group_pipeline,
 	cmd_group_session,
 	cmd_group_tui,
 	NULL,
