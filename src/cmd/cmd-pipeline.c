@@ -1,5 +1,5 @@
 /* Pipeline commands: load, list, show, run, runs, run show, resume,
- * lineage.  The engine (src/pipeline) learns what a step's
+ * lineage, export.  The engine (src/pipeline) learns what a step's
  * command reads and writes from the table's io declarations, through the
  * hook here, and runs each step as a child process of this program. */
 #include "cmd.h"
@@ -414,7 +414,7 @@ static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err
 	return pipeline_run_get(ws, run, true, &call->result, err);
 }
 
-/* ---- lineage ------------------------------------------------------------- */
+/* ---- lineage, export ------------------------------------------------------------- */
 static int exec_lineage(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -461,6 +461,38 @@ static void render_lineage(struct session *s, const struct cmd_call *call, json_
 	}
 }
 
+static int exec_export(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *format = call_opt(call, "--format");
+	if (format && strcmp(format, "argo") != 0)
+		return pm_errcf(err, PM_E_USAGE, "pipeline export: unknown format '%s' (argo is the one there is)",
+				format);
+	struct workspace *ws;
+	struct pipeline *p;
+	if (session_ws(s, &ws, err) < 0 || pipeline_fetch(ws, call->argv[0], &p, err) < 0)
+		return -1;
+	struct sbuf y = {0};
+	pipeline_argo(p, &y);
+	pipeline_free(p);
+	const char *file = call_opt(call, "--out");
+	if (file && fs_write_atomic(file, y.s, y.len, err) < 0) {
+		sbuf_free(&y);
+		return -1;
+	}
+	call->result = json_pack("{s:s,s:s,s:s?}", "format", "argo", "yaml", y.s, "file", file);
+	sbuf_free(&y);
+	return 0;
+}
+
+static void render_export(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	const char *file = json_string_value(json_object_get(r, "file"));
+	if (file)
+		sbuf_printf(out, "wrote the Argo Workflow to %s (`argo submit %s` runs it)\n", file, file);
+	else
+		sbuf_puts(out, json_string_value(json_object_get(r, "yaml")));
+}
+
 /* ---- the table ------------------------------------------------------------------- */
 static const struct cmd_opt no_opts[] = {{0}};
 
@@ -471,6 +503,11 @@ static const struct cmd_opt run_opts[] = {
 	 "times a failed step is tried again, for steps without their own `retries` (default 0)"},
 	{"--no-cache", 0, NULL, COMPLETE_NONE, NULL, "run every step, even one whose inputs are unchanged"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL, "run in the background as a job (`jobs`)"},
+	{0}};
+
+static const struct cmd_opt export_opts[] = {
+	{"--format", 0, "FMT", COMPLETE_WORDS, "argo", "argo (the default): an Argo Workflows Workflow (YAML)"},
+	{"--out", 0, "FILE", COMPLETE_FILE, NULL, "write it to FILE instead of printing it"},
 	{0}};
 
 const struct cmd_entry cmd_group_pipeline[] = {
@@ -548,4 +585,14 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "that read it and what they wrote, and so on (ML Metadata's artifacts, executions "
 		 "and events, in the tables lineage_artifacts and lineage_events).",
 	 .exec = exec_lineage, .render = render_lineage},
+	{.name = "pipeline export", .group = "pipelines", .args = "P", .min_args = 1, .max_args = 1,
+	 .opts = export_opts, .summary = "a pipeline as an Argo Workflows Workflow",
+	 .help = "Writes a Workflow (argoproj.io/v1alpha1) whose DAG has one task per step, with the "
+		 "step's `after` as dependencies, `retries` as retryStrategy.limit and `when` as an "
+		 "expression over the upstream task's JSON output. Each task runs the same prodml "
+		 "command in a container whose image is the workflow parameter `image`; the "
+		 "pipeline's parameters are workflow parameters, and every task mounts one volume "
+		 "(claim `work`, at /work) that holds the workspace (parameter `workspace`) and the "
+		 "data files.",
+	 .exec = exec_export, .render = render_export},
 	{0}};

@@ -1,4 +1,5 @@
-/* pipeline — pipeline definitions, DAG runs, the step cache and lineage.
+/* pipeline — pipeline definitions, DAG runs, the step cache, lineage and
+ * the Argo export.
  *
  * A pipeline is a text file: a name, parameters with defaults, and steps,
  * each one prodml command with the steps it comes after:
@@ -184,5 +185,9 @@ int lineage_record(struct workspace *ws, int64_t execution, const struct pl_fp *
 /* The executions upstream and downstream of an artifact: a dataset name,
  * M:V (or M, M@ALIAS) or a file path. */
 int pipeline_lineage(struct workspace *ws, const char *ref, json_t **out, struct pm_err *err);
+
+/* ---- Argo Workflows (argo.c) ----------------------------------------------------- */
+/* A Workflow that runs each step as `prodml -c COMMAND` in a container. */
+void pipeline_argo(const struct pipeline *p, struct sbuf *out);
 
 #endif

@@ -30,3 +30,4 @@ pipeline run show x
 pipeline resume 7
 pipeline runs
 pipeline lineage nosuch
+pipeline export taxi --format dot

@@ -1,6 +1,7 @@
 /* Unit tests of src/pipeline: the file syntax and its errors (each with
  * the exact message and line), cycles named by their steps, the order of
- * the steps, parameters and ${STEP.FIELD}, `when`, and the cache key. */
+ * the steps, parameters and ${STEP.FIELD}, `when`, the cache key, and the
+ * Argo export's DAG. */
 #include "pipeline/pipeline.h"
 
 #include <check.h>
@@ -233,6 +234,36 @@ START_TEST(test_cache_key)
 }
 END_TEST
 
+START_TEST(test_argo)
+{
+	struct pipeline *p = parse_ok("pipeline Taxi_Fare\nparam data = a.csv\n"
+				      "step ingest : load t ${data}\n"
+				      "step fit_1 : train m --data t --label y after ingest retries 2\n"
+				      "step gate : models promote m:${fit_1.version} after fit_1 when fit_1.metrics.r2 > 0.5\n");
+	struct sbuf y = {0};
+	pipeline_argo(p, &y);
+	ck_assert_ptr_nonnull(strstr(y.s, "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "  generateName: taxi-fare-\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "  entrypoint: taxi-fare\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "      - name: data\n        value: \"a.csv\"\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "          - name: fit-1\n            template: fit-1\n"
+					  "            dependencies: [\"ingest\"]\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "\"-c\", \"load t {{workflow.parameters.data}}\"]"));
+	/* a field of an upstream task's output reaches the command as an input parameter */
+	ck_assert_ptr_nonnull(strstr(y.s, "            arguments:\n              parameters:\n"
+					  "                - name: fit-1-version\n"
+					  "                  value: \"{{=jsonpath(tasks['fit-1'].outputs.result, '$.version')}}\"\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "    - name: gate\n      inputs:\n        parameters:\n"
+					  "          - name: fit-1-version\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "\"-c\", \"models promote m:{{inputs.parameters.fit-1-version}}\"]"));
+	ck_assert_ptr_nonnull(strstr(y.s, "    - name: fit-1\n      retryStrategy:\n        limit: \"2\"\n"));
+	ck_assert_ptr_nonnull(strstr(y.s, "when: \"{{=jsonpath(tasks['fit-1'].outputs.result, "
+					  "'$.metrics.r2') > 0.5}}\""));
+	sbuf_free(&y);
+	pipeline_free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -244,6 +275,7 @@ int main(void)
 	tcase_add_test(tc, test_values_and_subst);
 	tcase_add_test(tc, test_when);
 	tcase_add_test(tc, test_cache_key);
+	tcase_add_test(tc, test_argo);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
