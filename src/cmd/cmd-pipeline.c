@@ -1,7 +1,8 @@
 /* Pipeline commands: load, list, show, run, runs, run show, resume,
- * lineage, export.  The engine (src/pipeline) learns what a step's
- * command reads and writes from the table's io declarations, through the
- * hook here, and runs each step as a child process of this program. */
+ * lineage, export, triggers and the scheduler.  The engine (src/pipeline)
+ * learns what a step's command reads and writes from the table's io
+ * declarations, through the hook here, and runs each step as a child
+ * process of this program. */
 #include "cmd.h"
 #include "pipeline/pipeline.h"
 #include "train/train.h"
@@ -239,6 +240,18 @@ static int execute(struct session *s, struct workspace *ws, int64_t run, struct 
 	return rc;
 }
 
+/* Runs a recorded run in the background as a job whose command is text. */
+static int start_job(struct workspace *ws, int64_t run, const char *text, struct pm_err *err)
+{
+	char idtext[32];
+	int64_t job;
+	snprintf(idtext, sizeof idtext, "%lld", (long long)run);
+	const char *const args[] = {"pipeline", "resume", idtext, NULL};
+	if (job_create(ws, "pipeline", text, 0, &job, err) < 0 || pipeline_run_set_job(ws, run, job, err) < 0)
+		return -1;
+	return job_spawn_args(ws, job, args, err);
+}
+
 static int exec_run(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -271,13 +284,10 @@ static int exec_run(struct session *s, struct cmd_call *call, struct pm_err *err
 		return -1;
 	if (!call_flag(call, "--detach"))
 		return execute(s, ws, run, call, err);
-	char *text = cmd_call_text(call), idtext[32];
-	int64_t job;
-	snprintf(idtext, sizeof idtext, "%lld", (long long)run);
-	const char *const args[] = {"pipeline", "resume", idtext, NULL};
-	rc = job_create(ws, "pipeline", text, 0, &job, err);
+	char *text = cmd_call_text(call);
+	rc = start_job(ws, run, text, err);
 	free(text);
-	if (rc < 0 || pipeline_run_set_job(ws, run, job, err) < 0 || job_spawn_args(ws, job, args, err) < 0)
+	if (rc < 0)
 		return -1;
 	return pipeline_run_get(ws, run, false, &call->result, err);
 }
@@ -414,6 +424,283 @@ static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err
 	return pipeline_run_get(ws, run, true, &call->result, err);
 }
 
+/* ---- triggers and the scheduler ------------------------------------------------- */
+static const char *const alert_kinds[] = {"drift", "skew", "quality", "error_rate", "latency"};
+
+static int exec_trigger(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *every = call_opt(call, "--every"), *glob = call_opt(call, "--on-file"),
+		   *alert = call_opt(call, "--on-alert");
+	if ((every != NULL) + (glob != NULL) + (alert != NULL) != 1)
+		return pm_errcf(err, PM_E_USAGE, "pipeline trigger: give one of --every D, --on-file GLOB, "
+						 "--on-alert KIND MODEL");
+	if (alert && call->argc != 2)
+		return pm_errcf(err, PM_E_USAGE, "pipeline trigger: --on-alert %s needs the model: "
+						 "pipeline trigger %s --on-alert %s MODEL",
+				alert, call->argv[0], alert);
+	if (!alert && call->argc == 2)
+		return pm_errcf(err, PM_E_USAGE, "pipeline trigger: a MODEL goes with --on-alert KIND only");
+	struct pl_trigger t = {.pipeline = call->argv[0], .glob = glob, .alert_kind = alert,
+			       .model = alert ? call->argv[1] : NULL};
+	if (every) {
+		t.kind = PL_ON_EVERY;
+		if (!duration_parse(every, &t.every_us))
+			return pm_errcf(err, PM_E_USAGE, "--every: expected a duration such as 90s, 30m, 1h or 2d, "
+							 "got \"%s\"", every);
+	} else if (glob) {
+		t.kind = PL_ON_FILE;
+		t.param = call_opt(call, "--as") ? call_opt(call, "--as") : "file";
+	} else {
+		t.kind = PL_ON_ALERT;
+		bool known = false;
+		for (size_t i = 0; i < PM_ARRAY_LEN(alert_kinds); i++)
+			known |= strcmp(alert, alert_kinds[i]) == 0;
+		if (!known)
+			return pm_errcf(err, PM_E_USAGE, "--on-alert: unknown alert kind '%s' (drift, skew, quality, "
+							 "error_rate, latency)", alert);
+	}
+	struct workspace *ws;
+	struct pipeline *p;
+	if (session_ws(s, &ws, err) < 0 || pipeline_fetch(ws, t.pipeline, &p, err) < 0)
+		return -1;
+	const char *pv = call_opt(call, "--param");
+	size_t np = 0;
+	char **params = pv ? str_split(pv, '\n', &np) : NULL;
+	json_t *values = NULL;
+	int rc = pipeline_values(p, params, np, &values, err);
+	if (rc == 0 && t.param && !json_object_get(values, t.param))
+		rc = pm_errcf(err, PM_E_USAGE, "pipeline %s has no parameter '%s' to give the new file's path "
+					       "(add `param %s = ...` or name one with --as)",
+			      p->name, t.param, t.param);
+	t.params = json_array();
+	for (size_t i = 0; i < np; i++)
+		json_array_append_new(t.params, json_string(params[i]));
+	int64_t id;
+	if (rc == 0)
+		rc = pipeline_trigger_add(ws, &t, &id, err);
+	json_decref(values);
+	str_list_free(params);
+	pipeline_free(p);
+	if (rc == 0) {
+		json_t *list;
+		rc = pipeline_triggers(ws, t.pipeline, &list, err);
+		size_t i;
+		json_t *x;
+		json_array_foreach(json_object_get(list, "triggers"), i, x)
+			if (json_integer_value(json_object_get(x, "trigger")) == id)
+				call->result = json_incref(x);
+		json_decref(list);
+	}
+	json_decref(t.params);
+	return rc;
+}
+
+static char *trigger_text(json_t *t)
+{
+	const char *kind = json_string_value(json_object_get(t, "kind"));
+	if (strcmp(kind, "every") == 0) {
+		double e = json_number_value(json_object_get(t, "every_s"));
+		static const struct {
+			double s;
+			const char *unit;
+		} units[] = {{86400, "d"}, {3600, "h"}, {60, "m"}};
+		for (size_t i = 0; i < PM_ARRAY_LEN(units); i++)
+			if (e >= units[i].s && fmod(e, units[i].s) == 0)
+				return xasprintf("every %g%s", e / units[i].s, units[i].unit);
+		return xasprintf("every %gs", e);
+	}
+	if (strcmp(kind, "file") == 0)
+		return xasprintf("on file %s (as %s)", json_string_value(json_object_get(t, "glob")),
+				 json_string_value(json_object_get(t, "param")));
+	return xasprintf("on alert %s of %s", json_string_value(json_object_get(t, "alert")),
+			 json_string_value(json_object_get(t, "model")));
+}
+
+static void render_trigger(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	char *t = trigger_text(r);
+	sbuf_printf(out, "trigger %lld: pipeline %s %s; `pipeline scheduler` runs it\n",
+		    (long long)json_integer_value(json_object_get(r, "trigger")),
+		    json_string_value(json_object_get(r, "pipeline")), t);
+	free(t);
+}
+
+static int exec_triggers(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	return pipeline_triggers(ws, call->argc ? call->argv[0] : NULL, &call->result, err);
+}
+
+static void render_triggers(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	json_t *arr = json_object_get(r, "triggers");
+	size_t n = json_array_size(arr);
+	if (!n) {
+		sbuf_puts(out, "no triggers: `pipeline trigger P --every D|--on-file GLOB|--on-alert KIND MODEL` adds one\n");
+		return;
+	}
+	const char *hdr[] = {"id", "pipeline", "when", "runs", "last fired"};
+	char **cells = xcalloc(n * 5, sizeof *cells);
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_array_get(arr, i);
+		cells[i * 5] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "trigger")));
+		cells[i * 5 + 1] = xstrdup(json_string_value(json_object_get(j, "pipeline")));
+		cells[i * 5 + 2] = trigger_text(j);
+		cells[i * 5 + 3] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "runs")));
+		cells[i * 5 + 4] = xstrdup(json_string_value(json_object_get(j, "last_fired")) ?: "-");
+	}
+	bool right[] = {true, false, false, true, false};
+	render_table(out, 5, hdr, (const char *const *)cells, n, right);
+	for (size_t i = 0; i < n * 5; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+static int exec_trigger_delete(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	int64_t id;
+	const char *a = call->argv[0];
+	if (!parse_int64(a, strlen(a), &id) || id < 1)
+		return pm_errcf(err, PM_E_USAGE, "'%s' is not a trigger number (see `pipeline triggers`)", a);
+	if (session_ws(s, &ws, err) < 0 || pipeline_trigger_delete(ws, id, err) < 0)
+		return -1;
+	call->result = json_pack("{s:I,s:b}", "trigger", (json_int_t)id, "deleted", 1);
+	return 0;
+}
+
+/* Starts the run a trigger asks for, in the background; what went wrong
+ * is kept in the tick's list, and the trigger counts as answered so that a
+ * bad file is not tried forever. */
+static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fire *f, int64_t now_us)
+{
+	json_t *j = json_pack("{s:I,s:s,s:s}", "trigger", (json_int_t)f->trigger, "pipeline", f->pipeline,
+			      "reason", f->reason);
+	struct pm_err e = {0};
+	struct pipeline *p = NULL;
+	struct hooks hk;
+	json_t *values = NULL;
+	int64_t run = 0;
+	struct pl_run_opts o = {.params = f->params, .nparams = f->nparams, .jobs = 1};
+	int rc = hooks_init(s, &hk, &e);
+	if (rc == 0)
+		rc = pipeline_fetch(ws, f->pipeline, &p, &e);
+	if (rc == 0)
+		rc = pipeline_values(p, f->params, f->nparams, &values, &e);
+	if (rc == 0)
+		rc = pipeline_check(ws, p, values, &hk.h, &e);
+	if (rc == 0)
+		rc = pipeline_run_create(ws, p, &o, &run, &e);
+	if (rc == 0) {
+		struct sbuf t = {0};
+		sbuf_printf(&t, "pipeline run %s", f->pipeline);
+		for (size_t i = 0; i < f->nparams; i++) {
+			sbuf_puts(&t, " --param ");
+			cmd_quote_word(&t, f->params[i]);
+		}
+		rc = start_job(ws, run, t.s, &e);
+		sbuf_free(&t);
+	}
+	if (run)
+		json_object_set_new(j, "run", json_integer(run));
+	if (rc < 0)
+		json_object_set_new(j, "error", json_string(e.msg));
+	if (pipeline_trigger_fired(ws, f, now_us, run, &e) < 0)
+		json_object_set_new(j, "error", json_string(e.msg));
+	json_decref(values);
+	pipeline_free(p);
+	return j;
+}
+
+static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	double tick;
+	long long job = 0;
+	if (call_opt_double(call, "--tick", 1, &tick, err) < 0 || call_opt_int(call, "--job", 0, &job, err) < 0)
+		return -1;
+	if (!(tick >= 0.01 && tick <= 86400))
+		return pm_errcf(err, PM_E_USAGE, "pipeline scheduler: --tick is 0.01 to 86400 seconds");
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	if (call_flag(call, "--detach")) {
+		char *text = cmd_call_text(call), idtext[32], ticktext[32];
+		int64_t id;
+		int rc = job_create(ws, "scheduler", text, 0, &id, err);
+		free(text);
+		snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+		snprintf(ticktext, sizeof ticktext, "%g", tick);
+		const char *const args[] = {"pipeline", "scheduler", "--job", idtext, "--tick", ticktext, NULL};
+		if (rc < 0 || job_spawn_args(ws, id, args, err) < 0 || job_get(ws, id, &call->result, err) < 0)
+			return -1;
+		return 0;
+	}
+	if (job > 0 && job_start(ws, job, err) < 0)
+		return -1;
+	json_t *started = json_array();
+	long long ticks = 0;
+	int rc = 0;
+	for (;;) {
+		int64_t now = now_unix_us();
+		struct pl_fire *fires;
+		size_t n;
+		if (pipeline_triggers_due(ws, now, &fires, &n, err) < 0) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(started, fire(s, ws, &fires[i], now));
+		pl_fire_free(fires, n);
+		ticks++;
+		if (call_flag(call, "--once"))
+			break;
+		bool stop = false;
+		for (double waited = 0; waited < tick && !stop; waited += 0.05) {
+			usleep(50000);
+			stop = (s->cancel && *s->cancel) || (job > 0 && job_cancel_requested(ws, job));
+		}
+		if (stop) {
+			rc = pm_errcf(err, PM_E_CANCEL, "the scheduler was stopped after %lld ticks", ticks);
+			break;
+		}
+	}
+	call->result = json_pack("{s:I,s:o}", "ticks", (json_int_t)ticks, "started", started);
+	if (job > 0)
+		job_finish(ws, job, call->result, rc == 0 ? NULL : err);
+	/* stopping is how a scheduler ends: not a failure */
+	if (rc < 0 && err->code == PM_E_CANCEL) {
+		pm_err_clear(err);
+		rc = 0;
+	}
+	return rc;
+}
+
+static void render_scheduler(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	if (json_object_get(r, "job")) {
+		sbuf_printf(out, "scheduler started as job %lld (`job cancel %lld` stops it)\n",
+			    (long long)json_integer_value(json_object_get(r, "job")),
+			    (long long)json_integer_value(json_object_get(r, "job")));
+		return;
+	}
+	json_t *arr = json_object_get(r, "started");
+	sbuf_printf(out, "%lld tick%s, %zu run%s started\n", (long long)json_integer_value(json_object_get(r, "ticks")),
+		    json_integer_value(json_object_get(r, "ticks")) == 1 ? "" : "s", json_array_size(arr),
+		    json_array_size(arr) == 1 ? "" : "s");
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x) {
+		const char *e = json_string_value(json_object_get(x, "error"));
+		sbuf_printf(out, "  trigger %lld: pipeline %s run %lld (%s)%s%s\n",
+			    (long long)json_integer_value(json_object_get(x, "trigger")),
+			    json_string_value(json_object_get(x, "pipeline")),
+			    (long long)json_integer_value(json_object_get(x, "run")),
+			    json_string_value(json_object_get(x, "reason")), e ? ": " : "", e ? e : "");
+	}
+}
+
 /* ---- lineage, export ------------------------------------------------------------- */
 static int exec_lineage(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
@@ -505,6 +792,24 @@ static const struct cmd_opt run_opts[] = {
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL, "run in the background as a job (`jobs`)"},
 	{0}};
 
+static const struct cmd_opt trigger_opts[] = {
+	{"--every", 0, "D", COMPLETE_NONE, NULL, "a run every D (90s, 30m, 1h, 2d)"},
+	{"--on-file", 0, "GLOB", COMPLETE_FILE, NULL,
+	 "a run for each new file (or new content of a file) matching GLOB"},
+	{"--as", 0, "PARAM", COMPLETE_NONE, NULL,
+	 "with --on-file: the parameter that gets the file's path (default file)"},
+	{"--on-alert", 0, "KIND", COMPLETE_WORDS, "drift|skew|quality|error_rate|latency",
+	 "a run when monitoring raises an alert of KIND for MODEL"},
+	{"--param", 0, "K=V", COMPLETE_NONE, NULL, "a parameter's value for its runs (repeat for more)", true},
+	{0}};
+
+static const struct cmd_opt scheduler_opts[] = {
+	{"--once", 0, NULL, COMPLETE_NONE, NULL, "look at the triggers once and return"},
+	{"--tick", 0, "S", COMPLETE_NONE, NULL, "seconds between looks at the triggers (default 1)"},
+	{"--detach", 0, NULL, COMPLETE_NONE, NULL, "run in the background as a job (`jobs`; `job cancel` stops it)"},
+	{"--job", 0, "ID", COMPLETE_NONE, NULL, "report to job ID (what --detach starts)"},
+	{0}};
+
 static const struct cmd_opt export_opts[] = {
 	{"--format", 0, "FMT", COMPLETE_WORDS, "argo", "argo (the default): an Argo Workflows Workflow (YAML)"},
 	{"--out", 0, "FILE", COMPLETE_FILE, NULL, "write it to FILE instead of printing it"},
@@ -585,6 +890,33 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "that read it and what they wrote, and so on (ML Metadata's artifacts, executions "
 		 "and events, in the tables lineage_artifacts and lineage_events).",
 	 .exec = exec_lineage, .render = render_lineage},
+	{.name = "pipeline trigger", .group = "pipelines", .args = "P [MODEL]", .min_args = 1,
+	 .max_args = 2, .pos_complete = {COMPLETE_NONE, COMPLETE_MODEL}, .opts = trigger_opts,
+	 .summary = "run a pipeline on a schedule, on new files or on monitoring alerts",
+	 .help = "Records a trigger that `pipeline scheduler` answers: --every D starts a run every "
+		 "D; --on-file GLOB starts one run for each file matching GLOB that it has not seen "
+		 "(a file whose content changes counts as new), with the file's path as the "
+		 "parameter named by --as; --on-alert KIND MODEL starts a run when monitoring raises "
+		 "an alert of KIND (drift, skew, quality, error_rate, latency) for MODEL after the "
+		 "trigger was made. --param values go to every run it starts. A pipeline never has "
+		 "two runs at once: while one is queued or running, what its triggers ask for waits.",
+	 .exec = exec_trigger, .render = render_trigger},
+	{.name = "pipeline triggers", .group = "pipelines", .args = "[P]", .min_args = 0, .max_args = 1,
+	 .opts = no_opts, .summary = "the triggers, with their runs so far",
+	 .help = "One line per trigger: its pipeline, when it fires, how many runs it started and "
+		 "when it last did.",
+	 .exec = exec_triggers, .render = render_triggers},
+	{.name = "pipeline trigger delete", .group = "pipelines", .args = "ID", .min_args = 1,
+	 .max_args = 1, .opts = no_opts, .summary = "remove a trigger",
+	 .help = "The trigger's runs stay.", .exec = exec_trigger_delete},
+	{.name = "pipeline scheduler", .group = "pipelines", .args = "", .min_args = 0, .max_args = 0,
+	 .opts = scheduler_opts, .summary = "answer the triggers: start the runs they ask for",
+	 .help = "Looks at every trigger each --tick seconds and starts the runs they ask for, each "
+		 "as a background job (`jobs`, `pipeline runs`), never a second run of a pipeline "
+		 "while one is queued or running. Runs until interrupted (Ctrl-C), or until `job "
+		 "cancel` when it runs as a job (--detach). --once looks once and returns. The "
+		 "result: {\"ticks\",\"started\":[{\"trigger\",\"pipeline\",\"reason\",\"run\"}]}.",
+	 .exec = exec_scheduler, .render = render_scheduler},
 	{.name = "pipeline export", .group = "pipelines", .args = "P", .min_args = 1, .max_args = 1,
 	 .opts = export_opts, .summary = "a pipeline as an Argo Workflows Workflow",
 	 .help = "Writes a Workflow (argoproj.io/v1alpha1) whose DAG has one task per step, with the "

@@ -186,6 +186,44 @@ int lineage_record(struct workspace *ws, int64_t execution, const struct pl_fp *
  * M:V (or M, M@ALIAS) or a file path. */
 int pipeline_lineage(struct workspace *ws, const char *ref, json_t **out, struct pm_err *err);
 
+/* ---- triggers (trigger.c) ------------------------------------------------------- */
+enum pl_trigger_kind { PL_ON_EVERY, PL_ON_FILE, PL_ON_ALERT };
+struct pl_trigger {
+	const char *pipeline;
+	enum pl_trigger_kind kind;
+	int64_t every_us;          /* PL_ON_EVERY */
+	const char *glob, *param;  /* PL_ON_FILE: the pattern, the parameter that gets the path */
+	const char *alert_kind, *model; /* PL_ON_ALERT */
+	json_t *params;            /* ["k=v", ..] for every run it starts */
+};
+/* Records a trigger; an alert trigger answers the alerts raised from now on. */
+int pipeline_trigger_add(struct workspace *ws, const struct pl_trigger *t, int64_t *id,
+			 struct pm_err *err);
+int pipeline_trigger_delete(struct workspace *ws, int64_t id, struct pm_err *err);
+/* {"triggers":[{"trigger","pipeline","kind",..,"params","last_fired","runs"}]} */
+int pipeline_triggers(struct workspace *ws, const char *pipeline, json_t **out, struct pm_err *err);
+/* Whether a run of the pipeline is queued or running. */
+bool pipeline_busy(struct workspace *ws, const char *pipeline);
+
+/* A run a trigger asks for. */
+struct pl_fire {
+	int64_t trigger;
+	char *pipeline;
+	char **params;             /* "k=v" overrides (NULL-terminated) */
+	size_t nparams;
+	char *reason;
+	char *file, *sha;          /* the new file of a file trigger */
+	int64_t alert;             /* the alert answered */
+};
+void pl_fire_free(struct pl_fire *f, size_t n);
+/* The runs the triggers ask for now: at most one per pipeline, none for a
+ * pipeline with a run queued or running (its turn comes later). */
+int pipeline_triggers_due(struct workspace *ws, int64_t now_us, struct pl_fire **out, size_t *n,
+			  struct pm_err *err);
+/* Records that f started run (its file answered, its alert consumed). */
+int pipeline_trigger_fired(struct workspace *ws, const struct pl_fire *f, int64_t now_us, int64_t run,
+			   struct pm_err *err);
+
 /* ---- Argo Workflows (argo.c) ----------------------------------------------------- */
 /* A Workflow that runs each step as `prodml -c COMMAND` in a container. */
 void pipeline_argo(const struct pipeline *p, struct sbuf *out);

@@ -217,19 +217,23 @@ static void job_progress(void *ctx, const char *what, double done, double total)
 	job_update(jc->ws, jc->job, "progress = CAST(?2 AS REAL), message = ?1", what, frac, 0, &e);
 }
 
+bool job_cancel_requested(struct workspace *ws, int64_t job)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws, "SELECT cancel FROM jobs WHERE id = ?", &st, &e) < 0)
+		return false;
+	sqlite3_bind_int64(st, 1, job);
+	bool c = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return c;
+}
+
 static bool job_cancelled(void *ctx)
 {
 	struct job_ctx *jc = ctx;
-	if (jc->cancel)
-		return true;
-	sqlite3_stmt *st;
-	struct pm_err e;
-	if (ws_prepare(jc->ws, "SELECT cancel FROM jobs WHERE id = ?", &st, &e) < 0)
-		return false;
-	sqlite3_bind_int64(st, 1, jc->job);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0))
-		jc->cancel = true;
-	sqlite3_finalize(st);
+	if (!jc->cancel)
+		jc->cancel = job_cancel_requested(jc->ws, jc->job);
 	return jc->cancel;
 }
 

@@ -207,6 +207,8 @@ int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, s
  * (failed NULL: done, with result). */
 int job_start(struct workspace *ws, int64_t job, struct pm_err *err);
 void job_finish(struct workspace *ws, int64_t job, json_t *result, const struct pm_err *failed);
+/* Whether `job cancel` asked the job to stop (a job polls this). */
+bool job_cancel_requested(struct workspace *ws, int64_t job);
 /* Runs a job in this process (what the child of job_spawn does). */
 int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *err);
 int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err);

@@ -250,7 +250,7 @@ const char *const ws_migrations[] = {
 	"  segment INTEGER NOT NULL,"       /* its file NNNNNNNN.spool */
 	"  offset INTEGER NOT NULL,"        /* bytes moved (the records before it are in requests) */
 	"  PRIMARY KEY (dir, segment));",
-	/* 8: pipelines, their runs and step executions, lineage (src/pipeline) */
+	/* 8: pipelines, their runs and step executions, lineage, triggers (src/pipeline) */
 	"CREATE TABLE pipelines ("
 	"  name TEXT PRIMARY KEY,"
 	"  text TEXT NOT NULL,"             /* the definition file's text */
@@ -313,7 +313,29 @@ const char *const ws_migrations[] = {
 	"  artifact INTEGER NOT NULL REFERENCES lineage_artifacts(id),"
 	"  type TEXT NOT NULL,"             /* input output */
 	"  PRIMARY KEY (execution, artifact, type));"
-	"CREATE INDEX lineage_events_artifact ON lineage_events (artifact, type);",
+	"CREATE INDEX lineage_events_artifact ON lineage_events (artifact, type);"
+	"CREATE TABLE pipeline_triggers ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  pipeline TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"             /* every file alert */
+	"  every_us INTEGER,"               /* every: the period */
+	"  glob TEXT,"                      /* file: the pattern */
+	"  param TEXT,"                     /* file: the parameter that gets the file's path */
+	"  alert_kind TEXT,"                /* alert: drift skew quality .. */
+	"  model TEXT,"                     /* alert: the monitored model */
+	"  params TEXT NOT NULL,"           /* JSON: [\"k=v\", ..] for its runs */
+	"  last_fired_us INTEGER,"
+	"  last_alert INTEGER NOT NULL DEFAULT 0," /* alerts.id already answered */
+	"  runs INTEGER NOT NULL DEFAULT 0,"
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE pipeline_trigger_files ("
+	"  trigger INTEGER NOT NULL REFERENCES pipeline_triggers(id) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"           /* a file that changes is a new file */
+	"  run INTEGER,"
+	"  seen TEXT NOT NULL,"
+	"  PRIMARY KEY (trigger, path, sha256));",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

@@ -31,3 +31,16 @@ pipeline resume 7
 pipeline runs
 pipeline lineage nosuch
 pipeline export taxi --format dot
+# triggers
+pipeline trigger taxi
+pipeline trigger taxi --every 5x
+pipeline trigger taxi --on-alert drift
+pipeline trigger taxi --on-alert bogus fare
+pipeline trigger taxi --every 1h fare
+pipeline trigger taxi --on-file 'incoming/*.csv'
+pipeline trigger taxi --on-file 'incoming/*.csv' --as data --param epoch=3
+pipeline trigger nosuch --every 1h
+pipeline trigger delete 9
+pipeline trigger taxi --on-file 'incoming/*.csv' --as data --param epochs=3
+pipeline triggers
+pipeline scheduler --tick 0
