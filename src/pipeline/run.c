@@ -72,6 +72,14 @@ static char *dump(json_t *j)
 	return j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
 }
 
+static char *fps_text(const struct pl_fp *f, size_t n)
+{
+	json_t *j = fps_json(f, n);
+	char *t = dump(j);
+	json_decref(j);
+	return t;
+}
+
 static void bind_text_own(sqlite3_stmt *st, int i, char *s)
 {
 	if (s)
@@ -96,8 +104,8 @@ static int save_step(struct runner *r, size_t i, struct pm_err *err)
 	bind_text_own(st, 3, s->key[0] ? xstrdup(s->key) : NULL);
 	if (s->cached_from > 0)
 		sqlite3_bind_int64(st, 4, s->cached_from);
-	bind_text_own(st, 5, s->command ? dump(fps_json(s->in, s->nin)) : NULL);
-	bind_text_own(st, 6, s->nout || s->state == S_DONE || s->state == S_CACHED ? dump(fps_json(s->out, s->nout)) : NULL);
+	bind_text_own(st, 5, s->command ? fps_text(s->in, s->nin) : NULL);
+	bind_text_own(st, 6, s->nout || s->state == S_DONE || s->state == S_CACHED ? fps_text(s->out, s->nout) : NULL);
 	bind_text_own(st, 7, dump(s->result));
 	bind_text_own(st, 8, s->log ? xstrdup(s->log) : NULL);
 	if (s->exit_status >= 0)
