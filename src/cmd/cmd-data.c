@@ -659,6 +659,16 @@ static const struct cmd_opt split_opts[] = {
 
 static const struct cmd_opt no_opts[] = {{0}};
 
+/* what each command reads and writes (pipelines take their data edges from these) */
+static const struct cmd_io load_io[] = {
+	{"1", IO_DATASET, true}, {"2", IO_FILE, false}, {"--db", IO_FILE, false}, {0}};
+static const struct cmd_io reads_dataset_io[] = {{"1", IO_DATASET, false}, {0}};
+static const struct cmd_io split_io[] = {
+	{"1", IO_DATASET, false},
+	{"1", IO_DATASET, true, .suffixes = "_train,_eval,_test", .suffix_opt = "--names"},
+	{0}};
+static const struct cmd_io export_io[] = {{"1", IO_DATASET, false}, {"2", IO_FILE, true}, {0}};
+
 const struct cmd_entry cmd_group_data[] = {
 	{.name = "load", .group = "data", .args = "NAME [PATH]", .min_args = 1, .max_args = 2,
 	 .pos_complete = {COMPLETE_DATASET, COMPLETE_FILE}, .opts = load_opts,
@@ -672,7 +682,7 @@ const struct cmd_entry cmd_group_data[] = {
 		 "With --sql, runs a SQLite SELECT over the stored datasets (each a table of its "
 		 "name; timestamps read as 'YYYY-MM-DD HH:MM:SS' text, so strftime works) or, "
 		 "with --db, over an external SQLite database, and stores the result.",
-	 .exec = exec_load, .render = render_load},
+	 .io = load_io, .exec = exec_load, .render = render_load},
 	{.name = "datasets", .group = "data", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list the datasets in the workspace",
 	 .help = "One line per dataset: rows, columns, content fingerprint, where it came from.",
@@ -681,13 +691,13 @@ const struct cmd_entry cmd_group_data[] = {
 	 .pos_complete = {COMPLETE_DATASET}, .opts = show_opts,
 	 .summary = "print rows of a dataset",
 	 .help = "Prints --rows rows from --offset. Missing values print as NA (null in JSON).",
-	 .exec = exec_show},
+	 .io = reads_dataset_io, .exec = exec_show},
 	{.name = "describe", .group = "data", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = no_opts,
 	 .summary = "rows, fingerprint and column types of a dataset",
 	 .help = "The fingerprint is a hash of the dataset's content (names, types, values): "
 		 "equal fingerprints mean equal data.",
-	 .exec = exec_describe},
+	 .io = reads_dataset_io, .exec = exec_describe},
 	{.name = "split", .group = "data", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = split_opts,
 	 .summary = "split a dataset into train/eval/test parts by a hash",
@@ -699,13 +709,13 @@ const struct cmd_entry cmd_group_data[] = {
 		 "or one value holding many rows, cannot meet the ratios: when a part is more than "
 		 "5 percentage points off its ratio, split says so in a warning (\"warning\" in "
 		 "JSON) with the shares the parts got.",
-	 .exec = exec_split, .render = render_split},
+	 .io = split_io, .exec = exec_split, .render = render_split},
 	{.name = "export", .group = "data", .args = "NAME FILE", .min_args = 2, .max_args = 2,
 	 .pos_complete = {COMPLETE_DATASET, COMPLETE_FILE}, .opts = no_opts,
 	 .summary = "write a dataset to a CSV file",
 	 .help = "Writes RFC 4180 CSV with a header; missing values are empty fields. The file "
 		 "is written under a temporary name and renamed, so it is never half-written.",
-	 .exec = exec_export},
+	 .io = export_io, .exec = exec_export},
 	{.name = "drop", .group = "data", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = no_opts,
 	 .summary = "remove a dataset from the workspace",

@@ -16,25 +16,8 @@
 /* "90s", "30m", "1h", "2d" (a bare number is seconds) in microseconds. */
 static int parse_duration(const char *opt, const char *s, int64_t *us, struct pm_err *err)
 {
-	char *end;
-	double v = strtod(s, &end);
-	double unit = 1;
-	if (end == s || v <= 0 || !isfinite(v))
-		goto bad;
-	if (*end == 's')
-		end++;
-	else if (*end == 'm')
-		unit = 60, end++;
-	else if (*end == 'h')
-		unit = 3600, end++;
-	else if (*end == 'd')
-		unit = 86400, end++;
-	if (*end)
-		goto bad;
-	*us = (int64_t)(v * unit * 1e6);
-	if (*us > 0)
+	if (duration_parse(s, us))
 		return 0;
-bad:
 	return pm_errcf(err, PM_E_USAGE, "%s: expected a duration such as 90s, 30m, 1h or 2d, got \"%s\"",
 			opt, s);
 }

@@ -1214,6 +1214,11 @@ static const struct cmd_opt import_opts[] = {
 	{"--as", 0, "MODEL", COMPLETE_NONE, NULL, "register under this model name instead of the exported one"},
 	{0}};
 
+/* what each command reads and writes (pipelines take their data edges from these) */
+static const struct cmd_io reads_model_io[] = {{"1", IO_MODEL, false}, {0}};
+static const struct cmd_io models_export_io[] = {{"1", IO_MODEL, false}, {"2", IO_FILE, true}, {0}};
+static const struct cmd_io models_import_io[] = {{"1", IO_FILE, false}, {0}};
+
 const struct cmd_entry cmd_group_registry[] = {
 	{.name = "models", .group = "registry", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list registered models",
@@ -1241,7 +1246,7 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "`models alias M ALIAS --delete` removes the alias. Every move is kept in the alias "
 		 "history (`models history`) and the audit log. "
 		 "JSON: {\"model\",\"alias\",\"from\",\"to\"} (null: none).",
-	 .exec = exec_models_alias, .render = render_move},
+	 .io = reads_model_io, .exec = exec_models_alias, .render = render_move},
 	{.name = "models promote", .group = "registry", .args = "M:V", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_MODEL}, .opts = promote_opts,
 	 .summary = "move an alias to a version through the validation gate",
@@ -1255,7 +1260,7 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "history and the audit log. "
 		 "JSON: {\"model\",\"alias\",\"version\",\"from\",\"to\",\"promoted\",\"forced\","
 		 "\"gate\":{\"passed\",\"metric\",\"candidate\",\"current\",\"improvement\",\"reasons\":[..],\"checks\":[..]}}.",
-	 .exec = exec_models_promote, .render = render_move},
+	 .io = reads_model_io, .exec = exec_models_promote, .render = render_move},
 	{.name = "models rollback", .group = "registry", .args = "M", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_MODEL}, .opts = rollback_opts,
 	 .summary = "return an alias to its previous holder",
@@ -1316,7 +1321,7 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "follows, the version's record (metrics, datasets, schema, hyperparameters, who and "
 		 "when) as JSON, and the model file. `models import` reads it in another workspace. "
 		 "JSON: {\"model\",\"version\",\"file\",\"sha256\"}.",
-	 .exec = exec_models_export, .render = render_models_export},
+	 .io = models_export_io, .exec = exec_models_export, .render = render_models_export},
 	{.name = "models import", .group = "registry", .args = "FILE", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_FILE}, .opts = import_opts,
 	 .summary = "register a version from an exported file",
@@ -1325,5 +1330,5 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "keeping the original record; where it came from is kept in the version's tags "
 		 "(imported_from) and shown by `models lineage`. "
 		 "JSON: {\"model\",\"version\",\"artifact\",\"imported_from\"}.",
-	 .exec = exec_models_import, .render = render_models_export},
+	 .io = models_import_io, .exec = exec_models_import, .render = render_models_export},
 	{0}};

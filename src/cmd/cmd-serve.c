@@ -748,6 +748,11 @@ static const struct cmd_opt stop_opts[] = {
 	 "seconds to wait for the server to drain and exit (default 60)"},
 	{0}};
 
+/* what each command reads and writes (pipelines take their data edges from these) */
+static const struct cmd_io predict_io[] = {
+	{"1", IO_MODEL, false}, {"--data", IO_DATASET, false}, {"--file", IO_FILE, false},
+	{"--out", IO_FILE, true}, {0}};
+
 const struct cmd_entry cmd_group_serve[] = {
 	{.name = "predict", .group = "serving", .args = "M[:V|@ALIAS]", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_MODEL}, .opts = predict_opts,
@@ -776,7 +781,7 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "JSON: {\"model\",\"version\",\"task\",\"input\",\"out\",\"columns\",\"rows\","
 		 "\"predicted\",\"rejected\",\"rejects_file\",\"seconds\","
 		 "\"first_rejects\":[{\"row\",\"line\",\"reason\"}]}.",
-	 .exec = exec_predict, .render = render_predict},
+	 .io = predict_io, .exec = exec_predict, .render = render_predict},
 	{.name = "serve", .group = "serving", .args = "M[@ALIAS|:V]", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_MODEL}, .opts = serve_opts,
 	 .summary = "online prediction service: TensorFlow Serving and MLflow REST APIs, Prometheus metrics",

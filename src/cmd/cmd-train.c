@@ -235,30 +235,10 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 }
 
 /* The command as the user would type it again (for `jobs`). */
-static char *call_text(const struct cmd_call *call)
-{
-	struct sbuf b = {0};
-	sbuf_puts(&b, call->entry->name);
-	for (int i = 0; i < call->argc; i++)
-		sbuf_printf(&b, " %s", call->argv[i]);
-	for (int i = 0; call->entry->opts && call->entry->opts[i].name; i++) {
-		const char *v = call->optval[i];
-		if (!v)
-			continue;
-		if (!call->entry->opts[i].arg)
-			sbuf_printf(&b, " %s", call->entry->opts[i].name);
-		else if (strpbrk(v, " \t;#'\"") || !*v)
-			sbuf_printf(&b, " %s '%s'", call->entry->opts[i].name, v);
-		else
-			sbuf_printf(&b, " %s %s", call->entry->opts[i].name, v);
-	}
-	return sbuf_steal(&b);
-}
-
 static int start_job(struct session *s, struct workspace *ws, struct cmd_call *call, int64_t run,
 		     struct pm_err *err)
 {
-	char *text = call_text(call);
+	char *text = cmd_call_text(call);
 	int64_t job;
 	int rc = job_create(ws, "train", text, run, &job, err);
 	free(text);
@@ -871,6 +851,11 @@ static const struct cmd_opt cancel_opts[] = {
 
 static const struct cmd_opt no_opts[] = {{0}};
 
+/* what each command reads and writes (pipelines take their data edges from these) */
+static const struct cmd_io train_io[] = {
+	{"1", IO_MODEL, true}, {"--data", IO_DATASET, false}, {"--eval", IO_DATASET, false}, {0}};
+static const struct cmd_io evaluate_io[] = {{"1", IO_MODEL, false}, {"--data", IO_DATASET, false}, {0}};
+
 const struct cmd_entry cmd_group_train[] = {
 	{.name = "train", .group = "training", .args = "MODEL", .min_args = 0, .max_args = 1,
 	 .pos_complete = {COMPLETE_MODEL}, .opts = train_opts,
@@ -924,7 +909,7 @@ const struct cmd_entry cmd_group_train[] = {
 		 "with the metrics of `evaluate` on the --eval data (on all the training data without "
 		 "--eval), and without --epochs \"auto_epochs\":{\"max_epochs\",\"patience\",\"watched\","
 		 "\"stopped_by\"}.",
-	 .exec = exec_train, .render = render_train},
+	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list background jobs and their state",
 	 .help = "One line per job: state (queued, running, done, failed, cancelled), progress, "
@@ -969,5 +954,5 @@ const struct cmd_entry cmd_group_train[] = {
 		 "first. Rows without a label, or with a class the model never saw, "
 		 "are skipped and counted. --slice COL adds the same metrics for each value of COL. "
 		 "The result: {\"metrics\":{..},\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\"}]}.",
-	 .exec = exec_evaluate, .render = render_evaluate},
+	 .io = evaluate_io, .exec = exec_evaluate, .render = render_evaluate},
 	{0}};

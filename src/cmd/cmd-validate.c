@@ -1178,6 +1178,19 @@ static const struct cmd_opt plot_opts[] = {
 
 static const struct cmd_opt no_opts[] = {{0}};
 
+/* what each command reads and writes (pipelines take their data edges from these) */
+static const struct cmd_io reads_dataset_io[] = {{"1", IO_DATASET, false}, {0}};
+static const struct cmd_io infer_io[] = {
+	{"1", IO_DATASET, false}, {"--as", IO_SCHEMA, true, .fallback = "1"}, {0}};
+static const struct cmd_io schema_save_io[] = {{"1", IO_SCHEMA, false}, {"2", IO_FILE, true}, {0}};
+static const struct cmd_io schema_load_io[] = {{"2", IO_FILE, false}, {"1", IO_SCHEMA, true}, {0}};
+static const struct cmd_io validate_io[] = {
+	{"1", IO_DATASET, false}, {"--schema", IO_SCHEMA, false}, {"--baseline", IO_DATASET, false},
+	{"--previous", IO_DATASET, false}, {0}};
+static const struct cmd_io compare_io[] = {{"1", IO_DATASET, false}, {"2", IO_DATASET, false}, {0}};
+static const struct cmd_io plot_io[] = {
+	{"1", IO_DATASET, false}, {"--vs", IO_DATASET, false}, {"--out", IO_FILE, true}, {0}};
+
 const struct cmd_entry cmd_group_validate[] = {
 	{.name = "stats", .group = "validation", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = stats_opts,
@@ -1191,7 +1204,7 @@ const struct cmd_entry cmd_group_validate[] = {
 		 "categorical features apart, with a sparkline of each histogram.\n"
 		 "Statistics are stored in the workspace under the dataset's content fingerprint: "
 		 "asking again for unchanged data is instant (\"cached\": true).",
-	 .exec = exec_stats, .render = render_stats},
+	 .io = reads_dataset_io, .exec = exec_stats, .render = render_stats},
 	{.name = "schema infer", .group = "validation", .args = "NAME", .min_args = 1,
 	 .max_args = 1, .pos_complete = {COMPLETE_DATASET}, .opts = infer_opts,
 	 .summary = "infer a schema from a dataset's statistics and store it",
@@ -1200,7 +1213,7 @@ const struct cmd_entry cmd_group_validate[] = {
 		 "with --ranges, the observed min and max of numeric features. Review the result "
 		 "and adjust it with `schema set`: an inferred schema describes the data you have, "
 		 "not yet the data you want.",
-	 .exec = exec_schema_infer, .render = render_schema},
+	 .io = infer_io, .exec = exec_schema_infer, .render = render_schema},
 	{.name = "schema show", .group = "validation", .args = "S", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_SCHEMA}, .opts = no_opts,
 	 .summary = "print a stored schema in its text form",
@@ -1225,13 +1238,13 @@ const struct cmd_entry cmd_group_validate[] = {
 	 .summary = "write a schema to a text file",
 	 .help = "The file is readable and diff-friendly, meant to be kept in version control; "
 		 "it is written under a temporary name and renamed.",
-	 .exec = exec_schema_save, .render = render_schema_file},
+	 .io = schema_save_io, .exec = exec_schema_save, .render = render_schema_file},
 	{.name = "schema load", .group = "validation", .args = "S FILE", .min_args = 2,
 	 .max_args = 2, .pos_complete = {COMPLETE_SCHEMA, COMPLETE_FILE}, .opts = no_opts,
 	 .summary = "read a schema text file and store it as S",
 	 .help = "A malformed file is an error naming FILE:LINE and what is wrong; nothing is "
 		 "stored then.",
-	 .exec = exec_schema_load, .render = render_schema_file},
+	 .io = schema_load_io, .exec = exec_schema_load, .render = render_schema_file},
 	{.name = "schema list", .group = "validation", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list the stored schemas",
 	 .help = "Name, number of features, where each came from and when it last changed.",
@@ -1249,7 +1262,7 @@ const struct cmd_entry cmd_group_validate[] = {
 		 "with the training data (L-infinity for categories, Jensen-Shannon divergence "
 		 "over aligned histograms for numbers, as TFDV); with --previous, features with a "
 		 "drift threshold with the previous span.",
-	 .exec = exec_validate, .render = render_validate},
+	 .io = validate_io, .exec = exec_validate, .render = render_validate},
 	{.name = "compare", .group = "validation", .args = "A B", .min_args = 2, .max_args = 2,
 	 .pos_complete = {COMPLETE_DATASET, COMPLETE_DATASET}, .opts = compare_opts,
 	 .summary = "distances between the feature distributions of two datasets",
@@ -1267,7 +1280,7 @@ const struct cmd_entry cmd_group_validate[] = {
 		 "shares, with Holm's correction over all the features, at --alpha. The table is "
 		 "sorted by how far each feature is over its thresholds, with the thresholds "
 		 "drawn as a rule; JSON also holds both datasets' statistics side by side.",
-	 .exec = exec_compare, .render = render_compare},
+	 .io = compare_io, .exec = exec_compare, .render = render_compare},
 	{.name = "plot hist", .group = "validation", .args = "NAME COL", .min_args = 2,
 	 .max_args = 2, .pos_complete = {COMPLETE_DATASET, COMPLETE_COLUMN}, .opts = plot_opts,
 	 .summary = "histogram of a column, in the terminal or as a PNG/SVG/PS figure",
@@ -1275,5 +1288,5 @@ const struct cmd_entry cmd_group_validate[] = {
 		 "value. With --vs, the same column of a second dataset on the same bins, as "
 		 "shares of each dataset's values. Without --out the histogram is drawn in the "
 		 "terminal (Unicode blocks; ASCII with LANG=C or NO_COLOR).",
-	 .exec = exec_plot_hist, .render = render_plot_hist},
+	 .io = plot_io, .exec = exec_plot_hist, .render = render_plot_hist},
 	{0}};

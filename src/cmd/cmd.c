@@ -14,6 +14,7 @@ static const struct cmd_entry *const groups[] = {
 	cmd_group_registry,
 	cmd_group_serve,
 	cmd_group_monitor,
+	cmd_group_pipeline,
 	cmd_group_session,
 	cmd_group_tui,
 	NULL,
@@ -171,8 +172,8 @@ static int unknown_option(const struct cmd_entry *e, const char *w, struct pm_er
 	return -1;
 }
 
-static int parse_call(const struct cmd_entry *e, int argc, char **argv, struct cmd_call *call,
-		      struct pm_err *err)
+int cmd_call_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_call *call,
+		   struct pm_err *err)
 {
 	bool opts_done = false;
 	for (int i = 0; i < argc; i++) {
@@ -204,6 +205,7 @@ static int parse_call(const struct cmd_entry *e, int argc, char **argv, struct c
 				return unknown_option(e, w, err);
 			const struct cmd_opt *o = &e->opts[oi];
 			if (o->arg) {
+				const char *prev = call->optval[oi];
 				if (inline_val) {
 					call->optval[oi] = inline_val;
 				} else {
@@ -211,6 +213,11 @@ static int parse_call(const struct cmd_entry *e, int argc, char **argv, struct c
 						return pm_errcf(err, PM_E_USAGE, "%s: option %s needs a value (%s)",
 								e->name, o->name, o->arg);
 					call->optval[oi] = argv[++i];
+				}
+				if (prev && o->repeat) {
+					char *j = xasprintf("%s\n%s", prev, call->optval[oi]);
+					free(call->joined[oi]);
+					call->optval[oi] = call->joined[oi] = j;
 				}
 			} else {
 				if (inline_val)
@@ -274,7 +281,7 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 		return pm_errcf(err, PM_E_USAGE, "unknown command \"%s\" (see `help`)", words[0]);
 	struct cmd_call call = {.entry = e, .where = where};
 	call.argv = xcalloc((size_t)argc + 1, sizeof *call.argv);
-	int rc = parse_call(e, argc - used, words + used, &call, err);
+	int rc = cmd_call_parse(e, argc - used, words + used, &call, err);
 	if (rc == 0) {
 		if (s->cancel)
 			*s->cancel = 0;
@@ -289,8 +296,16 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 	}
 	if (call.result)
 		json_decref(call.result);
-	free(call.argv);
+	cmd_call_done(&call);
 	return rc;
+}
+
+void cmd_call_done(struct cmd_call *c)
+{
+	for (size_t i = 0; i < CMD_MAX_OPTS; i++)
+		free(c->joined[i]);
+	free(c->argv);
+	c->argv = NULL;
 }
 
 /* ---- splitting lines into commands and words ---------------------------------- */

@@ -33,6 +33,21 @@ struct cmd_opt {
 	enum complete_kind complete;
 	const char *words;       /* for COMPLETE_WORDS: "a|b|c" */
 	const char *help;
+	bool repeat;             /* may be given more than once: the values joined by '\n' */
+};
+
+/* What a command reads and writes, declared beside it in the table:
+ * pipelines (src/pipeline) take their data edges, cache keys and lineage
+ * from it, so a new command declares its inputs and outputs where it is
+ * defined. */
+enum cmd_io_kind { IO_NONE, IO_DATASET, IO_MODEL, IO_SCHEMA, IO_FILE };
+struct cmd_io {
+	const char *arg;         /* "1": the first positional argument; or an option, "--data" */
+	enum cmd_io_kind kind;
+	bool writes;
+	const char *fallback;    /* when arg is not given, this argument's value ("1") */
+	const char *suffixes;    /* what is written is the value + each suffix ("_train,_eval") */
+	const char *suffix_opt;  /* an option listing other suffixes ("--names": a,b -> _a,_b) */
 };
 
 struct session;
@@ -57,6 +72,7 @@ struct cmd_entry {
 	cmd_exec_fn exec;
 	cmd_render_fn render;
 	unsigned flags;          /* CMD_F_* */
+	const struct cmd_io *io; /* what it reads and writes; terminated by {0} */
 };
 #define CMD_F_NO_WORKSPACE 1u  /* runs without opening the workspace */
 
@@ -68,7 +84,10 @@ struct cmd_call {
 	const char *optval[CMD_MAX_OPTS]; /* by index into entry->opts; flags get "" */
 	json_t *result;            /* set by exec; printed by the face */
 	const char *where;         /* "FILE:LINE" of a script line, for messages */
+	char *joined[CMD_MAX_OPTS]; /* values of repeated options (owned; cmd_call_done frees) */
 };
+/* Frees what cmd_call_parse allocated for a call. */
+void cmd_call_done(struct cmd_call *c);
 /* An option's value (NULL when not given); `name` is its long name. */
 const char *call_opt(const struct cmd_call *c, const char *name);
 bool call_flag(const struct cmd_call *c, const char *name);
@@ -165,6 +184,7 @@ extern const struct cmd_entry cmd_group_registry[];
 extern const struct cmd_entry cmd_group_serve[];
 extern const struct cmd_entry cmd_group_monitor[];
 extern const struct cmd_entry cmd_group_session[];
+extern const struct cmd_entry cmd_group_pipeline[];
 extern const struct cmd_entry cmd_group_tui[];     /* save-log (src/cmd/cmd-tui.c) */
 size_t cmd_count(void);
 const struct cmd_entry *cmd_at(size_t i);
@@ -172,6 +192,18 @@ const struct cmd_entry *cmd_at(size_t i);
  * number of words taken by the name. */
 const struct cmd_entry *cmd_find(int argc, char **argv, int *used);
 const struct cmd_entry *cmd_lookup(const char *name);
+/* Parses the words after a command's name into call (call->argv must hold
+ * argc + 1 pointers); a usage error names the command. */
+int cmd_call_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_call *call,
+		   struct pm_err *err);
+/* Calls fn for each dataset, model, schema or file that a parsed call
+ * reads or writes, as its entry's io declares. */
+void cmd_call_io(const struct cmd_call *call,
+		 void (*fn)(void *ctx, enum cmd_io_kind kind, const char *name, bool writes),
+		 void *ctx);
+/* A parsed call as one command line, options in table order (the
+ * command of a job). */
+char *cmd_call_text(const struct cmd_call *call);
 /* Usage line: "load NAME PATH [--no-header] ..." (caller frees). */
 char *cmd_usage(const struct cmd_entry *e);
 /* The man page, generated from the table (roff text); faces is what the

@@ -50,7 +50,8 @@ int job_create(struct workspace *ws, const char *kind, const char *command, int6
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, command, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, run);
+	if (run > 0) /* a job of another kind than train has no training run */
+		sqlite3_bind_int64(st, 3, run);
 	sqlite3_bind_text(st, 4, ws_user(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
 	int rc = 0;
@@ -88,6 +89,14 @@ static int job_update(struct workspace *ws, int64_t job, const char *set, const 
 
 int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err)
 {
+	char idtext[32];
+	snprintf(idtext, sizeof idtext, "%lld", (long long)job);
+	const char *const args[] = {"job", "exec", idtext, NULL};
+	return job_spawn_args(ws, job, args, err);
+}
+
+int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, struct pm_err *err)
+{
 	char *jdir = path_join(ws->dir, "jobs");
 	if (fs_mkdir_p(jdir, err) < 0) {
 		free(jdir);
@@ -102,13 +111,22 @@ int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err)
 		return pm_errf(err, "cannot find the prodml program to start the job: %s", strerror(errno));
 	}
 	exe[n] = 0;
-	char idtext[32];
-	snprintf(idtext, sizeof idtext, "%lld", (long long)job);
+	/* built before the fork: the child only execs */
+	const char *head[] = {"prodml", "-W", ws->dir, "-q", "-o", "json"};
+	size_t nargs = 0;
+	while (args[nargs])
+		nargs++;
+	char **argv = xcalloc(PM_ARRAY_LEN(head) + nargs + 1, sizeof *argv);
+	for (size_t i = 0; i < PM_ARRAY_LEN(head); i++)
+		argv[i] = (char *)head[i];
+	for (size_t i = 0; i < nargs; i++)
+		argv[PM_ARRAY_LEN(head) + i] = (char *)args[i];
 	/* the grandchild reports its pid, or why exec failed, through a
 	 * close-on-exec pipe: EOF after the pid means exec succeeded */
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		free(log);
+		free(argv);
 		return pm_errf(err, "cannot start the job: %s", strerror(errno));
 	}
 	fflush(NULL);
@@ -117,6 +135,7 @@ int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err)
 		close(fds[0]);
 		close(fds[1]);
 		free(log);
+		free(argv);
 		return pm_errf(err, "cannot start the job: fork: %s", strerror(errno));
 	}
 	if (child == 0) {
@@ -144,7 +163,6 @@ int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err)
 		int64_t me = getpid();
 		if (write(fds[1], &me, sizeof me) < 0)
 			_exit(1);
-		char *argv[] = {"prodml", "-W", ws->dir, "-q", "-o", "json", "job", "exec", idtext, NULL};
 		execv(exe, argv);
 		int e = errno;
 		int64_t neg = -(int64_t)e;
@@ -162,15 +180,18 @@ int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err)
 	close(fds[0]);
 	if (r1 != (ssize_t)sizeof pid || pid <= 0) {
 		free(log);
+		free(argv);
 		return pm_errf(err, "cannot start the job process");
 	}
 	if (r2 == (ssize_t)sizeof code && code < 0) {
 		free(log);
+		free(argv);
 		return pm_errf(err, "cannot run %s: %s", exe, strerror((int)-code));
 	}
 	/* recorded here too, so `jobs` shows the pid even before the job runs */
 	int rc = job_update(ws, job, "pid = ?3, log = ?1, host = COALESCE(host, ?2)", log, NULL, pid, err);
 	free(log);
+	free(argv);
 	return rc;
 }
 
@@ -214,20 +235,51 @@ static void job_progress_final(struct job_ctx *jc)
 		   0, &e);
 }
 
+bool job_cancel_requested(struct workspace *ws, int64_t job)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws, "SELECT cancel FROM jobs WHERE id = ?", &st, &e) < 0)
+		return false;
+	sqlite3_bind_int64(st, 1, job);
+	bool c = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return c;
+}
+
 static bool job_cancelled(void *ctx)
 {
 	struct job_ctx *jc = ctx;
-	if (jc->cancel)
-		return true;
-	sqlite3_stmt *st;
-	struct pm_err e;
-	if (ws_prepare(jc->ws, "SELECT cancel FROM jobs WHERE id = ?", &st, &e) < 0)
-		return false;
-	sqlite3_bind_int64(st, 1, jc->job);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0))
-		jc->cancel = true;
-	sqlite3_finalize(st);
+	if (!jc->cancel)
+		jc->cancel = job_cancel_requested(jc->ws, jc->job);
 	return jc->cancel;
+}
+
+int job_start(struct workspace *ws, int64_t job, struct pm_err *err)
+{
+	char host[256] = "", now[40];
+	gethostname(host, sizeof host - 1);
+	ts_now_iso(now, sizeof now);
+	return job_update(ws, job, "state = 'running', pid = ?3, host = ?1, started = ?2", host, now,
+			  (int64_t)getpid(), err);
+}
+
+void job_finish(struct workspace *ws, int64_t job, json_t *result, const struct pm_err *failed)
+{
+	struct pm_err e;
+	char now[40];
+	ts_now_iso(now, sizeof now);
+	if (!failed) {
+		char *text = result ? json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+		job_update(ws, job, "state = 'done', progress = 1, result = ?1, finished = ?2, message = NULL",
+			   text, now, 0, &e);
+		free(text);
+	} else {
+		job_update(ws, job, failed->code == PM_E_CANCEL
+				? "state = 'cancelled', error = ?1, finished = ?2"
+				: "state = 'failed', error = ?1, finished = ?2",
+			   failed->msg, now, 0, &e);
+	}
 }
 
 int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *err)
@@ -249,11 +301,7 @@ int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *
 		return rc;
 	}
 	free(state);
-	char host[256] = "", now[40];
-	gethostname(host, sizeof host - 1);
-	ts_now_iso(now, sizeof now);
-	if (job_update(ws, job, "state = 'running', pid = ?3, host = ?1, started = ?2", host, now,
-		       (int64_t)getpid(), err) < 0)
+	if (job_start(ws, job, err) < 0)
 		return -1;
 	struct job_ctx jc = {.ws = ws, .job = job};
 	jc.progress.report = job_progress;
@@ -261,21 +309,11 @@ int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *
 	struct train_hooks h = {.progress = &jc.progress, .cancelled = job_cancelled, .ctx = &jc};
 	json_t *res = NULL;
 	int rc = run_execute(ws, run, &h, &res, err);
-	struct pm_err e2 = {0};
-	ts_now_iso(now, sizeof now);
-	if (rc == 0) {
-		char *text = json_dumps(res, JSON_COMPACT | JSON_REAL_PRECISION(17));
-		job_update(ws, job, "state = 'done', progress = 1, result = ?1, finished = ?2, message = NULL",
-			   text, now, 0, &e2);
-		free(text);
-		*result = res;
-	} else {
+	if (rc != 0)
 		job_progress_final(&jc);
-		job_update(ws, job, err->code == PM_E_CANCEL
-				? "state = 'cancelled', error = ?1, finished = ?2"
-				: "state = 'failed', error = ?1, finished = ?2",
-			   err->msg, now, 0, &e2);
-	}
+	job_finish(ws, job, rc == 0 ? res : NULL, rc == 0 ? NULL : err);
+	if (rc == 0)
+		*result = res;
 	return rc;
 }
 

@@ -212,6 +212,15 @@ int train_open_dataset(struct workspace *ws, const char *name, struct frame **f,
 int job_create(struct workspace *ws, const char *kind, const char *command, int64_t run,
 	       int64_t *job, struct pm_err *err);
 int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err);
+/* The same, running `prodml -W WS -q -o json ARGS..` (NULL-terminated) in
+ * the background process: a job of another kind runs its own command. */
+int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, struct pm_err *err);
+/* What that command reports: it runs (its pid), and how it ended
+ * (failed NULL: done, with result). */
+int job_start(struct workspace *ws, int64_t job, struct pm_err *err);
+void job_finish(struct workspace *ws, int64_t job, json_t *result, const struct pm_err *failed);
+/* Whether `job cancel` asked the job to stop (a job polls this). */
+bool job_cancel_requested(struct workspace *ws, int64_t job);
 /* Runs a job in this process (what the child of job_spawn does). */
 int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *err);
 int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err);

@@ -1,6 +1,8 @@
 /* Clocks and timestamps (UTC, microseconds since 1970). */
 #include "util.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -182,4 +184,25 @@ void ts_now_iso(char *buf, size_t n)
 	int y, m, d, h, mi, s;
 	ts_parts(us, &y, &m, &d, &h, &mi, &s, NULL);
 	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, h, mi, s);
+}
+
+bool duration_parse(const char *s, int64_t *us)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double unit = 1;
+	if (end == s || v <= 0 || !isfinite(v))
+		return false;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		unit = 60, end++;
+	else if (*end == 'h')
+		unit = 3600, end++;
+	else if (*end == 'd')
+		unit = 86400, end++;
+	if (*end)
+		return false;
+	*us = (int64_t)(v * unit * 1e6);
+	return *us > 0;
 }

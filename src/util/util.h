@@ -284,6 +284,9 @@ bool ts_parse(const char *s, size_t n, int64_t *us);
 /* "YYYY-MM-DD HH:MM:SS" (with ".ffffff" when there is a fraction), UTC. */
 void ts_format(int64_t us, char *buf, size_t n);
 void ts_now_iso(char *buf, size_t n);
+/* "90s", "30m", "1h", "2d" (a bare number is seconds) in microseconds;
+ * false for anything else, zero or negative. */
+bool duration_parse(const char *s, int64_t *us);
 /* Calendar parts of a UTC timestamp (dow: 0 = Sunday). */
 void ts_parts(int64_t us, int *year, int *month, int *day, int *hour, int *min, int *sec, int *dow);
 

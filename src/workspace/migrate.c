@@ -250,6 +250,92 @@ const char *const ws_migrations[] = {
 	"  segment INTEGER NOT NULL,"       /* its file NNNNNNNN.spool */
 	"  offset INTEGER NOT NULL,"        /* bytes moved (the records before it are in requests) */
 	"  PRIMARY KEY (dir, segment));",
+	/* 8: pipelines, their runs and step executions, lineage, triggers (src/pipeline) */
+	"CREATE TABLE pipelines ("
+	"  name TEXT PRIMARY KEY,"
+	"  text TEXT NOT NULL,"             /* the definition file's text */
+	"  file TEXT,"                      /* where it was loaded from */
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL);"
+	"CREATE TABLE pipeline_runs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  pipeline TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"            /* queued running done failed */
+	"  text TEXT NOT NULL,"             /* the definition it runs (resume uses it) */
+	"  params TEXT NOT NULL,"           /* JSON: {name: value} */
+	"  jobs INTEGER NOT NULL DEFAULT 1,"
+	"  retries INTEGER NOT NULL DEFAULT 0,"
+	"  no_cache INTEGER NOT NULL DEFAULT 0,"
+	"  job INTEGER REFERENCES jobs(id),"  /* the job of a detached run */
+	"  pid INTEGER,"
+	"  proc_start INTEGER,"             /* process start (ticks since boot): tells pid reuse */
+	"  host TEXT,"
+	"  failed_step TEXT,"
+	"  message TEXT,"
+	"  seconds REAL,"                   /* time spent running (all resumes together) */
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  started TEXT,"
+	"  finished TEXT);"
+	"CREATE INDEX pipeline_runs_pipeline ON pipeline_runs (pipeline, id);"
+	"CREATE TABLE executions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  run INTEGER NOT NULL REFERENCES pipeline_runs(id),"
+	"  step TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"            /* waiting running cached done failed skipped */
+	"  command TEXT,"                   /* after parameter substitution */
+	"  cache_key TEXT,"                 /* sha256 of command, version, input fingerprints */
+	"  cached_from INTEGER,"            /* the execution whose outputs a cached step reuses */
+	"  inputs TEXT,"                    /* JSON: [{kind, name, fingerprint}] */
+	"  outputs TEXT,"                   /* JSON: [{kind, name, fingerprint}] */
+	"  result TEXT,"                    /* JSON: what the command printed */
+	"  log TEXT,"                       /* its output and messages */
+	"  exit_status INTEGER,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT,"                   /* why it failed or was skipped */
+	"  pid INTEGER,"
+	"  proc_start INTEGER,"
+	"  started TEXT,"
+	"  finished TEXT,"
+	"  seconds REAL,"
+	"  UNIQUE (run, step));"
+	"CREATE INDEX executions_cache ON executions (cache_key, state);"
+	"CREATE TABLE lineage_artifacts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind TEXT NOT NULL,"             /* dataset model schema file */
+	"  name TEXT NOT NULL,"             /* dataset name, M:V, schema name, path */
+	"  fingerprint TEXT NOT NULL,"      /* content fingerprint, model artifact, sha256 */
+	"  created TEXT NOT NULL,"
+	"  UNIQUE (kind, name, fingerprint));"
+	"CREATE TABLE lineage_events ("
+	"  execution INTEGER NOT NULL REFERENCES executions(id),"
+	"  artifact INTEGER NOT NULL REFERENCES lineage_artifacts(id),"
+	"  type TEXT NOT NULL,"             /* input output */
+	"  PRIMARY KEY (execution, artifact, type));"
+	"CREATE INDEX lineage_events_artifact ON lineage_events (artifact, type);"
+	"CREATE TABLE pipeline_triggers ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  pipeline TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"             /* every file alert */
+	"  every_us INTEGER,"               /* every: the period */
+	"  glob TEXT,"                      /* file: the pattern */
+	"  param TEXT,"                     /* file: the parameter that gets the file's path */
+	"  alert_kind TEXT,"                /* alert: drift skew quality .. */
+	"  model TEXT,"                     /* alert: the monitored model */
+	"  params TEXT NOT NULL,"           /* JSON: [\"k=v\", ..] for its runs */
+	"  last_fired_us INTEGER,"
+	"  last_alert INTEGER NOT NULL DEFAULT 0," /* alerts.id already answered */
+	"  runs INTEGER NOT NULL DEFAULT 0,"
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE pipeline_trigger_files ("
+	"  trigger INTEGER NOT NULL REFERENCES pipeline_triggers(id) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"           /* a file that changes is a new file */
+	"  run INTEGER,"
+	"  seen TEXT NOT NULL,"
+	"  PRIMARY KEY (trigger, path, sha256));",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

@@ -1,5 +1,10 @@
 TESTS += \
 	tests/cmd/man.sh \
+	tests/cmd/pipeline-errors.cmd \
+	tests/cmd/pipeline-basic.sh \
+	tests/cmd/pipeline-resume.sh \
+	tests/cmd/pipeline-export.sh \
+	tests/cmd/pipeline-trigger.sh \
 	tests/cmd/exit-status.sh \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \

@@ -223,6 +223,76 @@ START_TEST(test_man_page_lists_every_table)
 }
 END_TEST
 
+/* what a command line reads and writes, from the table's io declarations */
+static void io_line(void *ctx, enum cmd_io_kind kind, const char *name, bool writes)
+{
+	static const char *const kinds[] = {"", "dataset", "model", "schema", "file"};
+	sbuf_printf(ctx, "%s %s %s; ", writes ? "writes" : "reads", kinds[kind], name);
+}
+
+static char *io_of(const char *line)
+{
+	char ***c = parse_ok(line, 1);
+	int argc = 0, used;
+	while (c[0][argc])
+		argc++;
+	const struct cmd_entry *e = cmd_find(argc, c[0], &used);
+	ck_assert_ptr_nonnull(e);
+	struct cmd_call call = {.entry = e};
+	call.argv = xcalloc((size_t)argc + 1, sizeof *call.argv);
+	struct pm_err err = {0};
+	ck_assert_msg(cmd_call_parse(e, argc - used, c[0] + used, &call, &err) == 0, "%s", err.msg);
+	struct sbuf b = {0};
+	cmd_call_io(&call, io_line, &b);
+	cmd_call_done(&call);
+	cmdline_free(c);
+	return sbuf_steal(&b);
+}
+
+START_TEST(test_call_io)
+{
+	const char *cases[][2] = {
+		{"load t data/a.csv", "writes dataset t; reads file data/a.csv; "},
+		{"load t --sql 'SELECT 1'", "writes dataset t; "},
+		{"split t --by-row", "reads dataset t; writes dataset t_train; writes dataset t_eval; "
+				     "writes dataset t_test; "},
+		{"split t --by-row --names a,b", "reads dataset t; writes dataset t_a; writes dataset t_b; "},
+		{"schema infer d", "reads dataset d; writes schema d; "},
+		{"schema infer d --as s", "reads dataset d; writes schema s; "},
+		{"validate d --schema s --baseline b", "reads dataset d; reads schema s; reads dataset b; "},
+		{"train m --data d --label y --eval e", "writes model m; reads dataset d; reads dataset e; "},
+		{"models promote m:3 --to production", "reads model m:3; "},
+		{"predict m@prod --data d --out p.csv", "reads model m@prod; reads dataset d; writes file p.csv; "},
+		{"datasets", ""},
+	};
+	for (size_t i = 0; i < PM_ARRAY_LEN(cases); i++) {
+		char *got = io_of(cases[i][0]);
+		ck_assert_msg(strcmp(got, cases[i][1]) == 0, "%s: %s", cases[i][0], got);
+		free(got);
+	}
+}
+END_TEST
+
+START_TEST(test_call_text)
+{
+	char ***c = parse_ok("train m --data 'my data' --label y --detach", 1);
+	int used;
+	const struct cmd_entry *e = cmd_find(6, c[0], &used);
+	struct cmd_call call = {.entry = e};
+	call.argv = xcalloc(8, sizeof *call.argv);
+	struct pm_err err = {0};
+	ck_assert_int_eq(cmd_call_parse(e, 6 - used, c[0] + used, &call, &err), 0);
+	char *t = cmd_call_text(&call);
+	/* options in table order, quoted so that the text reads back as the same call */
+	char ***back = parse_ok(t, 1);
+	ck_assert_str_eq(back[0][3], "my data");
+	free(t);
+	cmdline_free(back);
+	cmd_call_done(&call);
+	cmdline_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmdline");
@@ -234,6 +304,8 @@ int main(void)
 	tcase_add_test(tc, test_complete);
 	tcase_add_test(tc, test_man_page_lists_every_command);
 	tcase_add_test(tc, test_man_page_lists_every_table);
+	tcase_add_test(tc, test_call_io);
+	tcase_add_test(tc, test_call_text);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -486,6 +486,22 @@ START_TEST(test_dynlib)
 }
 END_TEST
 
+START_TEST(test_duration_parse)
+{
+	int64_t us;
+	ck_assert(duration_parse("90s", &us) && us == 90000000);
+	ck_assert(duration_parse("30m", &us) && us == 1800000000LL);
+	ck_assert(duration_parse("1.5h", &us) && us == 5400000000LL);
+	ck_assert(duration_parse("2d", &us) && us == 172800000000LL);
+	ck_assert(duration_parse("0.25", &us) && us == 250000);
+	ck_assert(!duration_parse("0s", &us));
+	ck_assert(!duration_parse("-1h", &us));
+	ck_assert(!duration_parse("5x", &us));
+	ck_assert(!duration_parse("1hh", &us));
+	ck_assert(!duration_parse("", &us));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -507,6 +523,7 @@ int main(void)
 	tcase_add_test(tc, test_par_for_err);
 	tcase_add_test(tc, test_map_of_a_shrinking_file);
 	tcase_add_test(tc, test_dynlib);
+	tcase_add_test(tc, test_duration_parse);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,279 @@
+/* Run records (tables pipeline_runs, executions): creating a run, reading
+ * it back, and noticing a run whose process died (kill -9, a crash): its
+ * record says failed from then on, so `pipeline resume` may continue it. */
+#include "pipeline.h"
+#include "workspace/workspace.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
+			const struct pl_run_opts *o, int64_t *run, struct pm_err *err)
+{
+	json_t *values;
+	if (pipeline_values(p, o->params, o->nparams, &values, err) < 0)
+		return -1;
+	char *vtext = json_dumps(values, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(values);
+	char now[40];
+	ts_now_iso(now, sizeof now);
+	sqlite3_stmt *st = NULL;
+	if (ws_begin(ws, err) < 0) {
+		free(vtext);
+		return -1;
+	}
+	if (ws_prepare(ws, "INSERT INTO pipeline_runs(pipeline, state, text, params, jobs, retries,"
+			   " no_cache, user, created) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+		       &st, err) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, p->text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, vtext, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, o->jobs);
+	sqlite3_bind_int(st, 5, o->retries);
+	sqlite3_bind_int(st, 6, o->no_cache);
+	sqlite3_bind_text(st, 7, ws_user(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		pm_errf(err, "cannot record the run: %s", sqlite3_errmsg(ws->db));
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*run = sqlite3_last_insert_rowid(ws->db);
+	if (ws_prepare(ws, "INSERT INTO executions(run, step, state) VALUES (?, ?, 'waiting')", &st, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < p->nsteps; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, *run);
+		sqlite3_bind_text(st, 2, p->steps[i].name, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			pm_errf(err, "cannot record the run's steps: %s", sqlite3_errmsg(ws->db));
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	free(vtext);
+	return ws_commit(ws, err);
+fail:
+	sqlite3_finalize(st);
+	ws_rollback(ws);
+	free(vtext);
+	return -1;
+}
+
+/* A process recorded as running: still the same process? */
+static bool still_running(int64_t pid, int64_t start, const char *host)
+{
+	char h[256] = "";
+	gethostname(h, sizeof h - 1);
+	if (host && strcmp(host, h) != 0)
+		return true; /* another machine's: cannot tell */
+	return proc_alive(pid) && (start <= 0 || proc_start_time(pid) == start);
+}
+
+static void reap(struct workspace *ws, int64_t run)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws, "SELECT pid, proc_start, host FROM pipeline_runs WHERE id = ? AND"
+			   " state = 'running' AND pid IS NOT NULL",
+		       &st, &e) < 0)
+		return;
+	sqlite3_bind_int64(st, 1, run);
+	bool dead = false;
+	int64_t pid = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		pid = sqlite3_column_int64(st, 0);
+		dead = !still_running(pid, sqlite3_column_int64(st, 1),
+				      (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (!dead)
+		return;
+	char now[40], *msg = xasprintf("the run's process (pid %lld) ended before the run finished",
+				       (long long)pid);
+	ts_now_iso(now, sizeof now);
+	if (ws_begin(ws, &e) == 0) {
+		if (ws_prepare(ws, "UPDATE pipeline_runs SET state = 'failed', message = ?, finished = ?"
+				   " WHERE id = ? AND state = 'running'",
+			       &st, &e) == 0) {
+			sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(st, 3, run);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+		/* pid stays: resume ends a step's process that outlived the run */
+		if (ws_prepare(ws, "UPDATE executions SET state = 'failed', message = 'the run was killed"
+				   " while this step ran' WHERE run = ? AND state = 'running'",
+			       &st, &e) == 0) {
+			sqlite3_bind_int64(st, 1, run);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+		ws_commit(ws, &e);
+	}
+	free(msg);
+}
+
+static json_t *col_json(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	json_t *j = t ? json_loads(t, 0, NULL) : NULL;
+	return j ? j : json_null();
+}
+
+static json_t *col_str(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	return t ? json_string(t) : json_null();
+}
+
+static int steps_json(struct workspace *ws, int64_t run, bool detail, json_t *counts, json_t **out,
+		      struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT id, step, state, command, cache_key, cached_from, inputs, outputs,"
+			   " result, log, exit_status, attempts, message, started, finished, seconds"
+			   " FROM executions WHERE run = ? ORDER BY id",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	json_t *arr = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *j = json_object();
+		const char *state = (const char *)sqlite3_column_text(st, 2);
+		json_object_set_new(j, "execution", json_integer(sqlite3_column_int64(st, 0)));
+		json_object_set_new(j, "step", col_str(st, 1));
+		json_object_set_new(j, "state", json_string(state));
+		json_object_set_new(j, "command", col_str(st, 3));
+		json_object_set_new(j, "seconds", sqlite3_column_type(st, 15) == SQLITE_NULL
+							 ? json_null() : json_real(sqlite3_column_double(st, 15)));
+		json_object_set_new(j, "attempts", json_integer(sqlite3_column_int64(st, 11)));
+		json_object_set_new(j, "cached_from", sqlite3_column_type(st, 5) == SQLITE_NULL
+							     ? json_null() : json_integer(sqlite3_column_int64(st, 5)));
+		json_object_set_new(j, "message", col_str(st, 12));
+		json_object_set_new(j, "inputs", col_json(st, 6));
+		json_object_set_new(j, "outputs", col_json(st, 7));
+		if (detail) {
+			json_object_set_new(j, "cache_key", col_str(st, 4));
+			json_object_set_new(j, "exit_status", sqlite3_column_type(st, 10) == SQLITE_NULL
+								      ? json_null() : json_integer(sqlite3_column_int64(st, 10)));
+			json_object_set_new(j, "started", col_str(st, 13));
+			json_object_set_new(j, "finished", col_str(st, 14));
+			json_object_set_new(j, "result", col_json(st, 8));
+			json_object_set_new(j, "log", col_str(st, 9));
+		}
+		json_array_append_new(arr, j);
+		json_int_t c = json_integer_value(json_object_get(counts, state));
+		json_object_set_new(counts, state, json_integer(c + 1));
+	}
+	sqlite3_finalize(st);
+	*out = arr;
+	return 0;
+}
+
+#define RUN_COLS "id, pipeline, state, params, jobs, retries, no_cache, job, pid, failed_step," \
+		 " message, user, created, started, finished, seconds"
+
+int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **out,
+		     struct pm_err *err)
+{
+	reap(ws, run);
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT " RUN_COLS " FROM pipeline_runs WHERE id = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return pm_errcf(err, PM_E_NOTFOUND, "no pipeline run %lld (see `pipeline runs`)", (long long)run);
+	}
+	json_t *j = json_object();
+	json_object_set_new(j, "run", json_integer(sqlite3_column_int64(st, 0)));
+	json_object_set_new(j, "pipeline", col_str(st, 1));
+	json_object_set_new(j, "state", col_str(st, 2));
+	json_object_set_new(j, "params", col_json(st, 3));
+	json_object_set_new(j, "jobs", json_integer(sqlite3_column_int64(st, 4)));
+	json_object_set_new(j, "retries", json_integer(sqlite3_column_int64(st, 5)));
+	json_object_set_new(j, "no_cache", json_boolean(sqlite3_column_int(st, 6)));
+	json_object_set_new(j, "job", sqlite3_column_type(st, 7) == SQLITE_NULL ? json_null()
+				      : json_integer(sqlite3_column_int64(st, 7)));
+	json_object_set_new(j, "pid", sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null()
+				      : json_integer(sqlite3_column_int64(st, 8)));
+	json_object_set_new(j, "failed_step", col_str(st, 9));
+	json_object_set_new(j, "message", col_str(st, 10));
+	json_object_set_new(j, "user", col_str(st, 11));
+	json_object_set_new(j, "created", col_str(st, 12));
+	json_object_set_new(j, "started", col_str(st, 13));
+	json_object_set_new(j, "finished", col_str(st, 14));
+	json_object_set_new(j, "seconds", sqlite3_column_type(st, 15) == SQLITE_NULL
+						 ? json_null() : json_real(sqlite3_column_double(st, 15)));
+	sqlite3_finalize(st);
+	json_t *counts = json_object(), *steps;
+	if (steps_json(ws, run, detail, counts, &steps, err) < 0) {
+		json_decref(counts);
+		json_decref(j);
+		return -1;
+	}
+	json_object_set_new(j, "counts", counts);
+	json_object_set_new(j, "steps", steps);
+	*out = j;
+	return 0;
+}
+
+int pipeline_runs(struct workspace *ws, const char *pipeline, json_t **out, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, pipeline ? "SELECT id FROM pipeline_runs WHERE pipeline = ? ORDER BY id DESC"
+				    : "SELECT id FROM pipeline_runs ORDER BY id DESC",
+		       &st, err) < 0)
+		return -1;
+	if (pipeline)
+		sqlite3_bind_text(st, 1, pipeline, -1, SQLITE_TRANSIENT);
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		xgrow((void **)&ids, &cap, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *r;
+		if (pipeline_run_get(ws, ids[i], false, &r, err) < 0) {
+			free(ids);
+			json_decref(arr);
+			return -1;
+		}
+		json_array_append_new(arr, r);
+	}
+	free(ids);
+	*out = json_pack("{s:o}", "runs", arr);
+	return 0;
+}
+
+int pipeline_run_set_job(struct workspace *ws, int64_t run, int64_t job, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "UPDATE pipeline_runs SET job = ? WHERE id = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, job);
+	sqlite3_bind_int64(st, 2, run);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot record the job of run %lld: %s",
+							      (long long)run, sqlite3_errmsg(ws->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t pipeline_run_job(struct workspace *ws, int64_t run)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws, "SELECT job FROM pipeline_runs WHERE id = ?", &st, &e) < 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, run);
+	int64_t job = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return job;
+}

@@ -1,0 +1,102 @@
+#!/bin/sh
+# Triggers and the scheduler: a run for each new file (and for new content
+# of a file), never two runs of one pipeline at once, a period, a drift
+# alert raised by monitoring, and the scheduler as a job that `job cancel`
+# stops.
+set -u
+P=${PRODML:?}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-trigger.XXXXXX") || exit 99
+cleanup() {
+	[ -n "${spid:-}" ] && kill -9 "$spid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "${srcdir:?}" || exit 99
+W="-W $tmp/ws -q -o json"
+fail=0
+FAIL() { echo "FAIL $*"; fail=1; }
+once() { $P $W -c "pipeline scheduler --once"; }
+started() { grep -o '"run":[0-9]*' | tr '\n' ' '; }
+
+mkdir "$tmp/in"
+cat >"$tmp/fresh.pipeline" <<EOP
+pipeline fresh
+param file = datasets/taxi/train.csv
+param epochs = 100
+step ingest : load fresh \${file}
+step train  : train fare --data fresh --label fare --epochs \${epochs} after ingest
+EOP
+$P $W -c "pipeline load $tmp/fresh.pipeline" >/dev/null || FAIL "load"
+$P $W -c "pipeline trigger fresh --on-file '$tmp/in/*.csv'" >"$tmp/t" || FAIL "trigger: $(cat "$tmp/t")"
+grep -q '^{"trigger":1,"pipeline":"fresh","kind":"file","glob":"'"$tmp"'/in/\*.csv","param":"file","params":\[\],"last_fired":null,"runs":0}$' "$tmp/t" ||
+	FAIL "trigger: $(cat "$tmp/t")"
+[ "$(once | started)" = "" ] || FAIL "a run without a file"
+
+# two files: one run each, the second only once the first has ended
+cp datasets/taxi/train.csv "$tmp/in/a.csv"
+cp datasets/taxi/eval.csv "$tmp/in/b.csv"
+once >"$tmp/o"
+grep -q '"started":\[{"trigger":1,"pipeline":"fresh","reason":"new file '"$tmp"'/in/a.csv","run":1}\]' "$tmp/o" ||
+	FAIL "first file: $(cat "$tmp/o")"
+[ "$(once | started)" = "" ] || FAIL "a second run of fresh while run 1 runs"
+$P $W -c "job wait 1 --timeout 60" >/dev/null || FAIL "run 1: $($P $W -c 'pipeline run show 1')"
+[ "$(once | started)" = '"run":2 ' ] || FAIL "no run for b.csv"
+$P $W -c "job wait 2 --timeout 60" >/dev/null || FAIL "run 2"
+$P $W -c "pipeline run show 2" | grep -q '"params":{"file":"'"$tmp"'/in/b.csv","epochs":"100"}' || FAIL "run 2 params"
+[ "$(once | started)" = "" ] || FAIL "a file answered twice"
+# new content of a.csv is a new file
+cp datasets/taxi/eval.csv "$tmp/in/a.csv"
+[ "$(once | started)" = '"run":3 ' ] || FAIL "changed a.csv started no run"
+$P $W -c "job wait 3 --timeout 60" >/dev/null || FAIL "run 3"
+$P $W -c "pipeline triggers fresh" | grep -q '"runs":3}' || FAIL "triggers: $($P $W -c 'pipeline triggers')"
+
+# a period: due at once, then not before it has passed
+cat >"$tmp/tick.pipeline" <<EOP
+pipeline tick
+step look : datasets
+EOP
+$P $W -c "pipeline load $tmp/tick.pipeline" >/dev/null
+$P $W -c "pipeline trigger tick --every 1s" >/dev/null || FAIL "every"
+[ "$(once | started)" = '"run":4 ' ] || FAIL "every: not due at once"
+$P $W -c "job wait 4 --timeout 60" >/dev/null
+[ "$(once | started)" = "" ] || FAIL "every: due again at once"
+sleep 1.1
+[ "$(once | started)" = '"run":5 ' ] || FAIL "every: not due after 1s"
+$P $W -c "job wait 5 --timeout 60" >/dev/null
+$P $W -c "pipeline trigger delete 2" >/dev/null || FAIL "delete"
+
+# a drift alert (the planted skew of datasets/taxi/serving.csv, as
+# tests/cmd/monitor-skew.cmd raises it) starts the retraining pipeline once
+cat >"$tmp/retrain.pipeline" <<EOP
+pipeline retrain
+step fit : train taxi --data train --label fare --epochs 1
+EOP
+$P $W -c "load train datasets/taxi/train.csv; load serving datasets/taxi/serving.csv" >/dev/null
+$P $W -c "pipeline load $tmp/retrain.pipeline" >/dev/null
+$P $W -c "pipeline trigger retrain --on-alert drift taxi" >/dev/null || FAIL "on-alert"
+[ "$(once | started)" = "" ] || FAIL "a run without an alert"
+$P $W -c "monitor ingest taxi --data train --start 2026-01-01T00:00:01 --step-ms 239 --version 1;
+	monitor ingest taxi --data serving --start 2026-01-01T00:40:01.2 --step-ms 1200 --version 2;
+	monitor taxi --baseline train --window 40m" >/dev/null || FAIL "monitor"
+once >"$tmp/o"
+grep -q '"reason":"alert 1: drift of taxi on trip_seconds","run":6}' "$tmp/o" || FAIL "alert: $(cat "$tmp/o")"
+$P $W -c "job wait 6 --timeout 60" >/dev/null || FAIL "run 6"
+[ "$(once | started)" = "" ] || FAIL "an alert answered twice"
+
+# the scheduler as a job: it answers a new file, and job cancel stops it
+$P $W -c "pipeline scheduler --detach --tick 0.1" >"$tmp/s" || FAIL "detach: $(cat "$tmp/s")"
+job=$(sed -n 's/^{"job":\([0-9]*\),"kind":"scheduler".*/\1/p' "$tmp/s")
+spid=$(sed -n 's/.*"pid":\([0-9]*\),.*/\1/p' "$tmp/s")
+[ -n "$job" ] || FAIL "detach: $(cat "$tmp/s")"
+cp datasets/taxi/train.csv "$tmp/in/c.csv"
+i=0
+until $P $W -c "pipeline runs fresh" | grep -q '"params":{"file":"'"$tmp"'/in/c.csv"' || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ $i -lt 100 ] || FAIL "the detached scheduler did not answer c.csv"
+$P $W -c "job cancel $job" >"$tmp/c" 2>&1 || FAIL "job cancel: $(cat "$tmp/c")"
+grep -q '"kind":"scheduler","state":"cancelled",.*"error":"the scheduler was stopped after [0-9]* ticks"' "$tmp/c" ||
+	FAIL "job cancel: $(cat "$tmp/c")"
+$P $W -c "job wait $((job + 1)) --timeout 60" >/dev/null || FAIL "the run for c.csv"
+exit $fail
