@@ -65,7 +65,7 @@ sleep 1.1
 $P $W -c "job wait 5 --timeout 60" >/dev/null
 $P $W -c "pipeline trigger delete 2" >/dev/null || FAIL "delete"
 
-# a drift alert (the planted skew of datasets/taxi/serving.csv, as
+# a drift alert (the planted payment_type skew of datasets/taxi/serving.csv, as
 # tests/cmd/monitor-skew.cmd raises it) starts the retraining pipeline once
 cat >"$tmp/retrain.pipeline" <<EOP
 pipeline retrain
@@ -79,7 +79,7 @@ $P $W -c "monitor ingest taxi --data train --start 2026-01-01T00:00:01 --step-ms
 	monitor ingest taxi --data serving --start 2026-01-01T00:40:01.2 --step-ms 1200 --version 2;
 	monitor taxi --baseline train --window 40m" >/dev/null || FAIL "monitor"
 once >"$tmp/o"
-grep -q '"reason":"alert 1: drift of taxi on trip_seconds","run":6}' "$tmp/o" || FAIL "alert: $(cat "$tmp/o")"
+grep -q '"reason":"alert 1: drift of taxi on payment_type","run":6}' "$tmp/o" || FAIL "alert: $(cat "$tmp/o")"
 $P $W -c "job wait 6 --timeout 60" >/dev/null || FAIL "run 6"
 [ "$(once | started)" = "" ] || FAIL "an alert answered twice"
 
