@@ -485,12 +485,13 @@ int sv_parse_rows(struct sv_req *r, const char *ct)
 {
 	if (r->api == API_MLFLOW && ctype_is(ct, "text/csv"))
 		return rows_from_csv(r);
-	/* TF Serving reads any body as JSON (its examples use a bare curl -d,
-	 * which says form-urlencoded); MLflow wants JSON or CSV */
-	if (r->api == API_MLFLOW && ct && *ct && !ctype_is(ct, "application/json") &&
+	/* JSON, and form-urlencoded because that is what a bare curl -d says
+	 * (TF Serving's own examples send it); no Content-Type reads as JSON */
+	if (ct && *ct && !ctype_is(ct, "application/json") &&
 	    !ctype_is(ct, "application/x-www-form-urlencoded")) {
-		sv_answer_error(r, 415, "Content-Type",
-				"unsupported content type '%s' (use application/json or text/csv)", ct);
+		sv_answer_error(r, 415, "Content-Type", "unsupported content type '%s' (use %s)", ct,
+				r->api == API_MLFLOW ? "application/json or text/csv"
+						     : "application/json");
 		return -1;
 	}
 	json_error_t je;
