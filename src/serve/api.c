@@ -566,6 +566,7 @@ int sv_parse_rows(struct sv_req *r, const char *ct)
 		}
 		s.n = json_array_size(s.rows);
 	}
+	r->what = s.what;
 	return rows_from_json(r, &s);
 }
 
@@ -580,6 +581,19 @@ void sv_predict_inline(struct sv_req *r)
 void sv_answer_predictions(struct sv_req *r)
 {
 	const struct model *m = r->sm->m;
+	for (size_t k = 0; k < r->ncomp; k++) {
+		char *why = sv_pred_overflow(m, r->dense + k * m->tf->ndense, r->out + k * (size_t)m->nout);
+		if (!why)
+			continue;
+		char rf[64];
+		if (r->what)
+			snprintf(rf, sizeof rf, "%s[%zu]", r->what, r->comp_row[k]);
+		else
+			snprintf(rf, sizeof rf, "CSV row %zu", r->comp_row[k] + 1);
+		sv_answer_error(r, 400, rf, "%s: %s", rf, why);
+		free(why);
+		return;
+	}
 	struct sbuf p = {0};
 	sbuf_putc(&p, '[');
 	size_t k = 0;

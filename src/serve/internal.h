@@ -34,6 +34,11 @@ int sv_frame_value(enum pm_type t, const struct column *c, size_t row, bool fits
 void sv_put_double(struct sbuf *b, double v);
 /* One row's prediction as JSON: a number, or an array of class probabilities. */
 void sv_put_pred_json(struct sbuf *b, const struct model *m, const double *out);
+/* A row whose prediction is not a finite number (an input so far outside
+ * the training data that the model overflows): the reason, naming the
+ * feature whose scaled value is the largest; NULL when every output of
+ * the row is finite.  Caller frees. */
+char *sv_pred_overflow(const struct model *m, const double *dense, const double *out);
 /* One row's prediction as CSV fields (the columns of serve_pred_columns). */
 void sv_put_pred_csv(struct sbuf *b, const struct model *m, const double *out);
 /* A CSV field, quoted when it must be. */
@@ -317,6 +322,7 @@ struct sv_req {
 	uint32_t *cat;
 	size_t lookup_hits;
 	bool columnar;              /* TF "inputs": the answer is "outputs" */
+	const char *what;           /* what errors call the rows ("instances"); NULL: CSV */
 	bool sampled;
 	struct sv_job job;
 	/* the answer */
