@@ -196,8 +196,9 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 		a->o.version = v.version;
 	reg_version_free(&v);
 
-	long long port, max_batch, timeout, queue, threads, max_body, lookup_size;
-	double sample;
+	long long port, max_batch, timeout, queue, threads, max_body, lookup_size, max_conns,
+		max_client;
+	double sample, read_timeout;
 	if (call_opt_int(call, "--port", 8501, &port, err) < 0 ||
 	    call_opt_int(call, "--max-batch", 1, &max_batch, err) < 0 ||
 	    call_opt_int(call, "--batch-timeout-us", 1000, &timeout, err) < 0 ||
@@ -205,8 +206,17 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	    call_opt_int(call, "--threads", 0, &threads, err) < 0 ||
 	    call_opt_int(call, "--max-body", 16 << 20, &max_body, err) < 0 ||
 	    call_opt_int(call, "--lookup-size", 0, &lookup_size, err) < 0 ||
-	    call_opt_double(call, "--log-sample", 1.0, &sample, err) < 0)
+	    call_opt_double(call, "--log-sample", 1.0, &sample, err) < 0 ||
+	    call_opt_double(call, "--read-timeout-s", 5.0, &read_timeout, err) < 0 ||
+	    call_opt_int(call, "--max-connections", 0, &max_conns, err) < 0 ||
+	    call_opt_int(call, "--max-client-connections", 0, &max_client, err) < 0)
 		return -1;
+	if (!(read_timeout >= 0.1 && read_timeout <= 3600))
+		return pm_errcf(err, PM_E_USAGE, "serve: --read-timeout-s must be 0.1 to 3600 seconds");
+	if (call_opt(call, "--max-connections") && max_conns < 2)
+		return pm_errcf(err, PM_E_USAGE, "serve: --max-connections must be at least 2");
+	if (call_opt(call, "--max-client-connections") && max_client < 1)
+		return pm_errcf(err, PM_E_USAGE, "serve: --max-client-connections must be at least 1");
 	if (port < 0 || port > 65535)
 		return pm_errcf(err, PM_E_USAGE, "serve: --port must be 0 to 65535 (0: any free port)");
 	if (max_batch < 1 || max_batch > 1000000)
@@ -244,6 +254,9 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	a->o.lookup_data = call_opt(call, "--lookup-data");
 	a->o.lookup_size = (size_t)lookup_size;
 	a->o.max_body = (size_t)max_body;
+	a->o.read_timeout_s = read_timeout;
+	a->o.max_conns = (size_t)max_conns;
+	a->o.max_client_conns = (size_t)max_client;
 	a->o.strict = call_flag(call, "--strict");
 	long long keep, rollup;
 	if (monitor_retention_days(s, call, &keep, &rollup, err) < 0)
@@ -729,6 +742,17 @@ static const struct cmd_opt serve_opts[] = {
 	 "is within one request of the weights (3=50,4=50 alternates)"},
 	{"--max-body", 0, "BYTES", COMPLETE_NONE, NULL,
 	 "largest request body; larger ones get 413 (default 16777216)"},
+	{"--read-timeout-s", 0, "S", COMPLETE_NONE, NULL,
+	 "deadline of each wait for a client, counted from its start: the headers of a "
+	 "request, its body, the next request on a kept-alive connection; past it the "
+	 "connection is closed (answered 408 when its first headers never came whole; default 5)"},
+	{"--max-connections", 0, "N", COMPLETE_NONE, NULL,
+	 "open connections (default 10000, within the open-file limit, which serve raises to "
+	 "its hard limit); a tenth is kept for clients that send their request at once: "
+	 "past the rest, a new connection closes the one that has waited longest"},
+	{"--max-client-connections", 0, "N", COMPLETE_NONE, NULL,
+	 "open connections of one client address; more get 429 (default a quarter of "
+	 "--max-connections)"},
 	{"--strict", 0, NULL, COMPLETE_NONE, NULL,
 	 "refuse a row that omits a feature (400 naming it) instead of reading it as missing"},
 	{"--keep-days", 0, "N", COMPLETE_NONE, NULL,
@@ -772,7 +796,8 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "(the file's header or the dataset), and nothing is written. "
 		 "Rows that do not fit the model's serving schema are never dropped silently: a row "
 		 "that holds a value of the wrong type (text where a number is expected, a bad "
-		 "timestamp), a NaN or infinite number, or is malformed CSV (wrong number of "
+		 "timestamp), a NaN or infinite number, an input so far outside the training data that "
+		 "the prediction is not a finite number (the reason names the feature), or is malformed CSV (wrong number of "
 		 "fields, an unterminated quote) goes to the reject file with its row, line, reason "
 		 "and input text (CSV: row,line,reason,input). A missing value (empty, NA, null) is "
 		 "not a rejection: the model's transform imputes it. A run that rejects every row "
@@ -820,9 +845,12 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "however it is sent; with --strict an omitted feature is refused instead. "
 		 "Errors are JSON {\"error\",\"field\"}: 400 names the field (a wrong type, "
 		 "malformed JSON with its line and column, with --strict \"instances[3]: missing "
-		 "feature 'fare'\"), 404 an "
+		 "feature 'fare'\", a row whose prediction overflows, naming the row and the feature, "
+		 "as `predict` rejects it), 404 an "
 		 "unknown model, version, alias or endpoint, 413 a body over --max-body, 415 an "
-		 "unsupported content type, 401 a missing or wrong bearer token (--token-file), 503 "
+		 "unsupported content type (the body is JSON: application/json, or no Content-Type "
+		 "or curl -d's application/x-www-form-urlencoded, read as JSON; /invocations also "
+		 "takes text/csv), 401 a missing or wrong bearer token (--token-file), 503 "
 		 "with Retry-After when the batching queue is full. "
 		 "Dynamic batching (--max-batch N above 1): the transformed rows of concurrent "
 		 "requests wait in a bounded queue (--queue-rows) until N rows are ready or the "

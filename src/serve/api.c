@@ -485,12 +485,13 @@ int sv_parse_rows(struct sv_req *r, const char *ct)
 {
 	if (r->api == API_MLFLOW && ctype_is(ct, "text/csv"))
 		return rows_from_csv(r);
-	/* TF Serving reads any body as JSON (its examples use a bare curl -d,
-	 * which says form-urlencoded); MLflow wants JSON or CSV */
-	if (r->api == API_MLFLOW && ct && *ct && !ctype_is(ct, "application/json") &&
+	/* JSON, and form-urlencoded because that is what a bare curl -d says
+	 * (TF Serving's own examples send it); no Content-Type reads as JSON */
+	if (ct && *ct && !ctype_is(ct, "application/json") &&
 	    !ctype_is(ct, "application/x-www-form-urlencoded")) {
-		sv_answer_error(r, 415, "Content-Type",
-				"unsupported content type '%s' (use application/json or text/csv)", ct);
+		sv_answer_error(r, 415, "Content-Type", "unsupported content type '%s' (use %s)", ct,
+				r->api == API_MLFLOW ? "application/json or text/csv"
+						     : "application/json");
 		return -1;
 	}
 	json_error_t je;
@@ -565,6 +566,7 @@ int sv_parse_rows(struct sv_req *r, const char *ct)
 		}
 		s.n = json_array_size(s.rows);
 	}
+	r->what = s.what;
 	return rows_from_json(r, &s);
 }
 
@@ -579,6 +581,19 @@ void sv_predict_inline(struct sv_req *r)
 void sv_answer_predictions(struct sv_req *r)
 {
 	const struct model *m = r->sm->m;
+	for (size_t k = 0; k < r->ncomp; k++) {
+		char *why = sv_pred_overflow(m, r->dense + k * m->tf->ndense, r->out + k * (size_t)m->nout);
+		if (!why)
+			continue;
+		char rf[64];
+		if (r->what)
+			snprintf(rf, sizeof rf, "%s[%zu]", r->what, r->comp_row[k]);
+		else
+			snprintf(rf, sizeof rf, "CSV row %zu", r->comp_row[k] + 1);
+		sv_answer_error(r, 400, rf, "%s: %s", rf, why);
+		free(why);
+		return;
+	}
 	struct sbuf p = {0};
 	sbuf_putc(&p, '[');
 	size_t k = 0;

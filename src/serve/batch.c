@@ -58,6 +58,19 @@ static void piece_reject(struct piece *pc, size_t row, size_t line, char *reason
 	pc->rej[pc->nrej++] = (struct rej){row, line, r, in};
 }
 
+static int rej_cmp(const void *a, const void *b)
+{
+	const struct rej *x = a, *y = b;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Rows rejected when their batch was predicted come after later rows
+ * rejected at once: back into row order for the reject file. */
+static void piece_sort_rejects(struct piece *pc)
+{
+	qsort(pc->rej, pc->nrej, sizeof *pc->rej, rej_cmp);
+}
+
 static void piece_clear(struct piece *pc)
 {
 	for (size_t i = 0; i < pc->nrej; i++) {
@@ -85,7 +98,14 @@ static void piece_reset(struct piece *pc)
 }
 
 /* Accepted rows wait here (transformed, with their key text) until
- * SINK_ROWS are ready, then are predicted together and printed. */
+ * SINK_ROWS are ready, then are predicted together and printed.  A row
+ * whose prediction overflows is rejected then, so each keeps where it
+ * came from: its row and line, and its input (a row of frame f, or bytes
+ * of data). */
+struct sink_src {
+	size_t ord, line, off, len;
+};
+static char *frame_row_text(const struct frame *f, size_t row);
 struct sink {
 	const struct model *m;
 	size_t nd, nc, K, n;
@@ -94,11 +114,17 @@ struct sink {
 	struct sbuf keys;
 	size_t key_off[SINK_ROWS + 1];
 	struct sbuf *dst;
+	struct piece *pc;
+	const struct frame *f;
+	const char *data;
+	struct sink_src src[SINK_ROWS];
 };
 
-static void sink_init(struct sink *s, const struct model *m, struct sbuf *dst)
+static void sink_init(struct sink *s, const struct model *m, struct piece *pc)
 {
+	struct sbuf *dst = &pc->out;
 	memset(s, 0, sizeof *s);
+	s->pc = pc;
 	s->m = m;
 	s->nd = m->tf->ndense;
 	s->nc = m->tf->ncat;
@@ -115,6 +141,14 @@ static void sink_flush(struct sink *s)
 		return;
 	model_predict_rows(s->m, s->dense, s->cat, s->n, s->pred);
 	for (size_t i = 0; i < s->n; i++) {
+		char *why = sv_pred_overflow(s->m, s->dense + i * s->nd, s->pred + i * s->K);
+		if (why) {
+			const struct sink_src *o = &s->src[i];
+			piece_reject(s->pc, o->ord, o->line, why,
+				     s->f ? frame_row_text(s->f, o->off) : xstrndup(s->data + o->off, o->len));
+			s->pc->predicted--;
+			continue;
+		}
 		if (s->key_off[i + 1] > s->key_off[i])
 			sbuf_add(s->dst, s->keys.s + s->key_off[i], s->key_off[i + 1] - s->key_off[i]);
 		sv_put_pred_csv(s->dst, s->m, s->pred + i * s->K);
@@ -136,9 +170,10 @@ static void sink_free(struct sink *s)
  * appended to s->keys.  Returns -1 (err filled, key text dropped) when the
  * transform refuses a value. */
 static int sink_add(struct sink *s, const struct ft_value *vals, size_t key_start,
-		    struct pm_err *err)
+		    struct sink_src src, struct pm_err *err)
 {
 	s->key_off[s->n] = key_start;
+	s->src[s->n] = src;
 	if (transform_apply(s->m->tf, vals, s->dense + s->n * s->nd, s->cat + s->n * s->nc,
 			    err) < 0) {
 		s->keys.len = key_start;
@@ -403,7 +438,8 @@ static void frame_piece(void *ctx, size_t k)
 	struct piece *pc = &j->pcs[k];
 	const struct transform *t = j->m->tf;
 	struct sink s;
-	sink_init(&s, j->m, &pc->out);
+	sink_init(&s, j->m, pc);
+	s.f = j->f;
 	struct ft_value *vals = xcalloc(t->ninputs + 1, sizeof *vals);
 	char (*bufs)[64] = xmalloc((t->ninputs + 1) * sizeof *bufs);
 	char kb[64];
@@ -426,7 +462,7 @@ static void frame_piece(void *ctx, size_t k)
 				sv_put_csv_field(&s.keys, v, strlen(v));
 				sbuf_putc(&s.keys, ',');
 			}
-			if (sink_add(&s, vals, ks, &e) < 0)
+			if (sink_add(&s, vals, ks, (struct sink_src){ord, 0, row, 0}, &e) < 0)
 				reason = xstrdup(e.msg);
 			else
 				pc->predicted++;
@@ -435,6 +471,7 @@ static void frame_piece(void *ctx, size_t k)
 			piece_reject(pc, ord, 0, reason, frame_row_text(j->f, row));
 	}
 	sink_flush(&s);
+	piece_sort_rejects(pc);
 	sink_free(&s);
 	free(vals);
 	free(bufs);
@@ -581,10 +618,11 @@ static void file_piece(void *ctx, size_t k)
 	struct piece *pc = &j->pcs[k];
 	const struct transform *t = j->m->tf;
 	struct sink s;
-	sink_init(&s, j->m, &pc->out);
+	sink_init(&s, j->m, pc);
 	struct ft_value *vals = xcalloc(t->ninputs + 1, sizeof *vals);
 	struct sv_csv c;
 	sv_csv_init(&c, j->buf + pc->start, pc->end - pc->start, j->delim, pc->line0);
+	s.data = c.data;
 	struct pm_err e;
 	for (;;) {
 		char *reason = NULL;
@@ -613,7 +651,8 @@ static void file_piece(void *ctx, size_t k)
 				sv_put_csv_field(&s.keys, v, n);
 				sbuf_putc(&s.keys, ',');
 			}
-			if (sink_add(&s, vals, ks, &e) < 0)
+			struct sink_src src = {ord, c.row_line, c.row_off, c.row_len};
+			if (sink_add(&s, vals, ks, src, &e) < 0)
 				reason = xstrdup(e.msg);
 			else
 				pc->predicted++;
@@ -623,6 +662,7 @@ static void file_piece(void *ctx, size_t k)
 				     xstrndup(c.data + c.row_off, c.row_len));
 	}
 	sink_flush(&s);
+	piece_sort_rejects(pc);
 	sink_free(&s);
 	sv_csv_free(&c);
 	free(vals);

@@ -1,5 +1,5 @@
-/* The HTTP face of the server: libmicrohttpd with a pool of epoll threads.
- * Routes requests to the API shapes, checks the bearer token and the body
+/* The HTTP face of the server: libmicrohttpd with a pool of epoll threads,
+ * fed by the gate (gate.c), which accepts the connections.  Routes requests to the API shapes, checks the bearer token and the body
  * size, runs predictions inline or through the batcher (suspending the
  * connection meanwhile), measures and logs every request, and drains
  * requests in flight on shutdown. */
@@ -12,18 +12,24 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_MAX_BODY ((size_t)16 << 20)
+#define DEFAULT_READ_TIMEOUT_S 5.0
+#define DEFAULT_MAX_CONNS ((size_t)10000)
+/* descriptors kept for the rest of the process: the workspace, the spool,
+ * model files, the library's epoll and wake-up descriptors */
+#define FD_RESERVE 256
 
 /* libmicrohttpd is opened by server_start (util dynlib): its functions are
  * called through MHD(name), typed by microhttpd.h's declarations. */
 #define MHD_FUNCS(X) \
-	X(MHD_add_response_header) X(MHD_create_response_from_buffer) \
-	X(MHD_destroy_response) X(MHD_lookup_connection_value) X(MHD_queue_response) \
-	X(MHD_quiesce_daemon) X(MHD_resume_connection) X(MHD_start_daemon) \
+	X(MHD_add_connection) X(MHD_add_response_header) X(MHD_create_response_from_buffer) \
+	X(MHD_destroy_response) X(MHD_get_connection_info) X(MHD_lookup_connection_value) \
+	X(MHD_queue_response) X(MHD_resume_connection) X(MHD_start_daemon) \
 	X(MHD_stop_daemon) X(MHD_suspend_connection)
 DYNLIB_TABLE(MHD_FUNCS, mhd_names, mhd_fns);
 static struct dynlib mhd_lib = {.soname = PM_SONAME_MHD, .package = "libmicrohttpd-dev",
@@ -301,6 +307,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->conn = c;
 		*con_cls = r;
 		atomic_fetch_add(&sv->inflight, 1);
+		const union MHD_ConnectionInfo *ci =
+			MHD(get_connection_info)(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		r->gc = ci ? ci->socket_context : NULL;
+		gate_conn_request(sv->gate, r->gc);
 		bool open_path = strcmp(url, "/ping") == 0 || strcmp(url, "/health") == 0;
 		if (sv->token && !open_path && !authorized(sv, c)) {
 			if (strcmp(url, "/invocations") == 0)
@@ -344,6 +354,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			sv_answer_predictions(r);
 		return queue(r);
 	}
+	gate_conn_busy(sv->gate, r->gc);
 	route(r, url, method);
 	if (r->suspended)
 		return MHD_YES;
@@ -360,9 +371,52 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!r)
 		return;
 	*con_cls = NULL;
+	gate_conn_idle(sv->gate, r->gc);
 	sv_req_release(r);
 	free(r);
 	atomic_fetch_sub(&sv->inflight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct server *sv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD(get_connection_info)(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? gate_conn_started(sv->gate, ci->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		gate_conn_closed(sv->gate, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+bool sv_http_hand(struct server *sv, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		close(fd);
+		return false;
+	}
+	return MHD(add_connection)(sv->d, fd, (struct sockaddr *)&ss, sl) == MHD_YES;
+}
+
+/* The open-file limit, raised to its hard limit first: each connection
+ * is a descriptor. */
+static size_t fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = {rl.rlim_max, rl.rlim_max};
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl.rlim_cur = rl.rlim_max;
+	}
+	/* the gate keeps a slot per descriptor number */
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20) ? (size_t)1 << 20
+									 : (size_t)rl.rlim_cur;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -485,6 +539,22 @@ int server_start(const struct serve_options *o, struct server **out, struct pm_e
 		sv->o.poll_s = 0.2;
 	if (!sv->o.queue_rows)
 		sv->o.queue_rows = 4096;
+	if (sv->o.read_timeout_s <= 0)
+		sv->o.read_timeout_s = DEFAULT_READ_TIMEOUT_S;
+	size_t nfds = fd_limit();
+	size_t most = nfds > 2 * FD_RESERVE ? nfds - FD_RESERVE : nfds / 2;
+	if (sv->o.max_conns > most) {
+		size_t n = sv->o.max_conns;
+		server_free(sv);
+		return pm_errcf(err, PM_E_USAGE,
+				"serve: --max-connections %zu is more than the open-file limit allows "
+				"(%zu descriptors: at most %zu connections; see ulimit -n)",
+				n, nfds, most);
+	}
+	if (!sv->o.max_conns)
+		sv->o.max_conns = DEFAULT_MAX_CONNS < most ? DEFAULT_MAX_CONNS : most;
+	if (!sv->o.max_client_conns)
+		sv->o.max_client_conns = sv->o.max_conns / 4 ? sv->o.max_conns / 4 : 1;
 	pthread_mutex_init(&sv->mu, NULL);
 	pthread_mutex_init(&sv->ws_mu, NULL);
 	pthread_mutex_init(&sv->stop_mu, NULL);
@@ -514,17 +584,32 @@ int server_start(const struct serve_options *o, struct server **out, struct pm_e
 	if (o->max_batch > 1)
 		sv->batcher = batcher_new(threads, (size_t)o->max_batch, o->batch_timeout_us,
 					  sv->o.queue_rows, &sv->mt);
+	/* the gate accepts; the library reads and answers */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
-	if (v6)
-		flags |= MHD_USE_IPv6;
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+	/* the library's idle timeout backs the gate's deadlines up: it also
+	 * closes a client that stops reading its answer */
+	unsigned idle = (unsigned)(sv->o.read_timeout_s + 0.999);
 	sv->d = MHD(start_daemon)(flags, 0, NULL, NULL, on_request, sv,
-				 MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 				 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)sv->o.max_conns,
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
-				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+				 MHD_OPTION_NOTIFY_CONNECTION, on_connection, sv,
+				 MHD_OPTION_CONNECTION_TIMEOUT, idle ? idle : 1u,
 				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				 MHD_OPTION_END);
+	struct gate_opts go = {.timeout_s = sv->o.read_timeout_s, .max_conns = sv->o.max_conns,
+			       .headroom = sv->o.max_conns / 10,
+			       .per_client = sv->o.max_client_conns};
+	if (sv->d && gate_start(sv, fd, &go, nfds, &sv->gate, err) < 0) {
+		MHD(stop_daemon)(sv->d);
+		close(fd);
+		batcher_free(sv->batcher);
+		reqlog_close(sv->log);
+		server_free(sv);
+		return -1;
+	}
+	sv->lfd = fd;
 	if (!sv->d) {
 		close(fd);
 		batcher_free(sv->batcher);
@@ -576,9 +661,8 @@ json_t *server_status_json(struct server *sv)
 json_t *server_stop(struct server *sv, double drain_s)
 {
 	atomic_store(&sv->draining, true);
-	MHD_socket lfd = MHD(quiesce_daemon)(sv->d);
-	if (lfd != MHD_INVALID_SOCKET)
-		close(lfd);
+	gate_stop(sv->gate);
+	close(sv->lfd);
 	if (sv->batcher)
 		batcher_flush(sv->batcher);
 	double until = now_seconds() + drain_s;
@@ -587,6 +671,7 @@ json_t *server_stop(struct server *sv, double drain_s)
 		nanosleep(&ts, NULL);
 	}
 	MHD(stop_daemon)(sv->d);
+	gate_free(sv->gate);
 	if (sv->watcher_started) {
 		pthread_mutex_lock(&sv->stop_mu);
 		sv->stop = true;

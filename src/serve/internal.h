@@ -34,6 +34,11 @@ int sv_frame_value(enum pm_type t, const struct column *c, size_t row, bool fits
 void sv_put_double(struct sbuf *b, double v);
 /* One row's prediction as JSON: a number, or an array of class probabilities. */
 void sv_put_pred_json(struct sbuf *b, const struct model *m, const double *out);
+/* A row whose prediction is not a finite number (an input so far outside
+ * the training data that the model overflows): the reason, naming the
+ * feature whose scaled value is the largest; NULL when every output of
+ * the row is finite.  Caller frees. */
+char *sv_pred_overflow(const struct model *m, const double *dense, const double *out);
 /* One row's prediction as CSV fields (the columns of serve_pred_columns). */
 void sv_put_pred_csv(struct sbuf *b, const struct model *m, const double *out);
 /* A CSV field, quoted when it must be. */
@@ -220,6 +225,39 @@ void reqlog_add(struct reqlog *l, struct reqlog_rec *r);
 /* Moves what is spooled into the database and stops the mover. */
 void reqlog_close(struct reqlog *l);
 
+/* ---- the gate ---------------------------------------------------------------------------------
+ * Accepts connections, holds each until the headers of its first request
+ * are whole and sound, hands it to libmicrohttpd (sv_http_hand) and keeps
+ * the deadline of every wait of the connection until it closes (gate.c). */
+struct gate_opts {
+	double timeout_s;           /* each wait: headers, body, the next request */
+	size_t max_conns;           /* open connections */
+	size_t headroom;            /* of them, slots that waiting connections cannot hold */
+	size_t per_client;          /* open connections of one client address */
+};
+struct gate;
+struct gate_conn;
+struct server;
+/* Starts the gate's thread on listening socket lfd; descriptors stay below nfds. */
+int gate_start(struct server *sv, int lfd, const struct gate_opts *o, size_t nfds,
+	       struct gate **out, struct pm_err *err);
+/* Stops accepting and closes the connections still in the gate. */
+void gate_stop(struct gate *g);
+/* After the library has closed every connection. */
+void gate_free(struct gate *g);
+/* The library's side: a handed connection started (NULL: not the gate's);
+ * the headers of a request are in (its body has a deadline now); the whole
+ * request is in (no deadline while it is answered); it was answered (the
+ * next request has a deadline); it closed. */
+struct gate_conn *gate_conn_started(struct gate *g, int fd);
+void gate_conn_request(struct gate *g, struct gate_conn *c);
+void gate_conn_busy(struct gate *g, struct gate_conn *c);
+void gate_conn_idle(struct gate *g, struct gate_conn *c);
+void gate_conn_closed(struct gate *g, struct gate_conn *c);
+/* Passes an accepted socket to libmicrohttpd (http.c); false when it
+ * refused it (and closed it). */
+bool sv_http_hand(struct server *sv, int fd);
+
 /* ---- the server ------------------------------------------------------------------------------- */
 /* A route serves requests that name no version: one per --split part. */
 struct route {
@@ -259,6 +297,8 @@ struct server {
 	size_t ncache;
 	struct frame *lookup_frame;
 	struct MHD_Daemon *d;
+	struct gate *gate;
+	int lfd;                    /* the listening socket (the gate accepts on it) */
 	struct batcher *batcher;
 	struct reqlog *log;
 	struct sv_metrics mt;
@@ -317,8 +357,10 @@ struct sv_req {
 	uint32_t *cat;
 	size_t lookup_hits;
 	bool columnar;              /* TF "inputs": the answer is "outputs" */
+	const char *what;           /* what errors call the rows ("instances"); NULL: CSV */
 	bool sampled;
 	struct sv_job job;
+	struct gate_conn *gc;       /* its connection's deadlines */
 	/* the answer */
 	struct sbuf resp;
 	char *pred_json;            /* the predictions array, for the request log */

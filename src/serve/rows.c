@@ -360,6 +360,33 @@ char **serve_pred_columns(const struct model *m)
 	return cols;
 }
 
+char *sv_pred_overflow(const struct model *m, const double *dense, const double *out)
+{
+	int bad = -1;
+	for (int k = 0; k < m->nout && bad < 0; k++)
+		if (!isfinite(out[k]))
+			bad = k;
+	if (bad < 0)
+		return NULL;
+	const struct transform *t = m->tf;
+	const char *name = NULL;
+	double worst = -1, scaled = 0;
+	for (size_t f = 0; f < t->nfeat; f++)
+		for (int d = 0; d < t->feat[f].ndense; d++) {
+			double v = dense[t->feat[f].dense_off + d];
+			if (fabs(v) > worst) {
+				worst = fabs(v);
+				scaled = v;
+				name = t->feat[f].name;
+			}
+		}
+	if (!name)
+		return xasprintf("the prediction is not a finite number (%g)", out[bad]);
+	return xasprintf("the prediction is not a finite number (%g): feature '%s' is too far "
+			 "outside the training data (scaled to %.3g)",
+			 out[bad], name, scaled);
+}
+
 void sv_put_pred_json(struct sbuf *b, const struct model *m, const double *out)
 {
 	if (m->task != TASK_MULTICLASS) {

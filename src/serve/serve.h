@@ -93,6 +93,12 @@ struct serve_options {
 				     * version's training dataset) */
 	size_t lookup_size;         /* most frequent keys kept (0: all) */
 	size_t max_body;            /* largest request body in bytes */
+	double read_timeout_s;      /* deadline of each wait for a client: headers, body,
+				     * the next request of a kept-alive connection (0: 5 s) */
+	size_t max_conns;           /* open connections (0: 10000, within the open-file
+				     * limit, which the server raises to its hard limit) */
+	size_t max_client_conns;    /* open connections of one client address (0: a
+				     * quarter of max_conns) */
 	bool strict;                /* a row that omits a feature is refused (400)
 				     * instead of read as missing there */
 	int64_t server_id;          /* row in the servers table (0: none) */

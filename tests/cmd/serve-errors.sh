@@ -41,6 +41,16 @@ req POST /invocations -H 'Content-Type: text/csv' --data-binary "$(printf 'is_ma
 expect csv-column 400 '{"error":"CSV: missing feature column '"'mother_age'"'","field":"mother_age","error_code":"BAD_REQUEST","message":"CSV: missing feature column '"'mother_age'"'"}'
 req POST /invocations -H 'Content-Type: application/xml' -d '<x/>'
 expect unsupported-type 415 '{"error":"unsupported content type '"'application/xml'"' (use application/json or text/csv)","field":"Content-Type","error_code":"BAD_REQUEST","message":"unsupported content type '"'application/xml'"' (use application/json or text/csv)"}'
+# :predict reads JSON: application/json (any parameters), curl -d's
+# form-urlencoded, or no Content-Type at all; anything else is 415
+for ct in application/xml image/png text/csv; do
+	req POST /v1/models/w:predict -H "Content-Type: $ct" -d "{\"instances\":[{$ok}]}"
+	expect "tf-type $ct" 415 '{"error":"unsupported content type '"'$ct'"' (use application/json)","field":"Content-Type"}'
+done
+req POST /v1/models/w:predict -H 'Content-Type: application/json; charset=utf-8' -d "{\"instances\":[{$ok}]}"
+[ "$CODE" = 200 ] || failed "tf-type json with charset: $CODE $BODY"
+req POST /v1/models/w:predict -H 'Content-Type:' -d "{\"instances\":[{$ok}]}"
+[ "$CODE" = 200 ] || failed "tf-type none: $CODE $BODY"
 
 req POST /v1/models/zz:predict -d "{\"instances\":[{$ok}]}"
 expect unknown-model 404 '{"error":"model '"'zz'"' is not served here (this server serves '"'w'"')","field":"model"}'
@@ -66,9 +76,9 @@ expect delete 405 '{"error":"DELETE is not served (use GET or POST)","field":"me
 req POST /v1/models/w:predict -d "{\"instances\":[{$ok}]}"
 [ "$CODE" = 200 ] || failed "after the errors: $CODE $BODY"
 req GET /metrics
-for line in 'prodml_requests_total{model="w",code="200"} 1' 'prodml_requests_total{model="w",code="400"} 15' \
+for line in 'prodml_requests_total{model="w",code="200"} 3' 'prodml_requests_total{model="w",code="400"} 15' \
 	'prodml_requests_total{model="w",code="404"} 6' 'prodml_requests_total{model="w",code="405"} 3' \
-	'prodml_requests_total{model="w",code="415"} 1' 'prodml_request_errors_total{model="w"} 25'; do
+	'prodml_requests_total{model="w",code="415"} 4' 'prodml_request_errors_total{model="w"} 28'; do
 	printf '%s\n' "$BODY" | grep -qxF "$line" || failed "metrics: no line '$line'"
 done
 
