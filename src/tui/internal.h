@@ -190,6 +190,9 @@ struct prompt {
 	char label[160];
 	char *buf;          /* UTF-8 */
 	size_t len, cap, pos;  /* pos: byte offset of the cursor */
+	/* the prefilled argument, shown selected: typing replaces it, moving
+	 * keeps it (sel_start == sel_end: nothing selected) */
+	size_t sel_start, sel_end;
 	size_t hist_i;      /* index into the kind's history while browsing */
 	char *saved;        /* the line being typed before browsing history */
 	/* completion: candidates of the last Tab, cycled by the next ones */

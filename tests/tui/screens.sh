@@ -166,6 +166,11 @@ check data-compare-schema 80x24 'v<Enter>btaxi<Enter>C<Enter>' -W wsd --tui-styl
 check data-compare-threshold 80x24 'jCserving<Enter>t<C-u>0.05<Enter>' -W wsd --tui-styles
 check data-compare-bad 80x24 'jCnope<Enter>' -W wsd
 check data-compare-help 80x24 'jCserving<Enter>?' -W wsd
+# C prefills `compare taxi serving` with serving selected: typing replaces
+# it, End (or an arrow) keeps it and types after it
+check prompt-selected 80x24 'v<Enter>btaxi<Enter>C' -W wsd --tui-styles
+check prompt-replace 80x24 'v<Enter>btaxi<Enter>Cteval' -W wsd
+check prompt-keep 80x24 'v<Enter>btaxi<Enter>C<End>_x' -W wsd
 cp -R wsd wsd.orig
 check data-schema-edited 80x24 'v<Enter>e<Enter>' -W wsd
 rm -rf wsd && cp -R wsd.orig wsd
