@@ -88,6 +88,7 @@ void session_free(struct session *s)
 	for (size_t i = 0; i < s->nhistory; i++)
 		free(s->history[i]);
 	free(s->history);
+	free(s->jobs);
 	ws_close(s->ws);
 	free(s->ws_dir);
 	free(s->progress_state);

@@ -43,6 +43,9 @@ enum {
 	K_CLICK = K_FN + 0x10000,
 	K_WHEEL_UP,
 	K_WHEEL_DOWN,
+	/* not a key: in a scripted sequence, time passing until the
+	 * workspace's jobs have ended (a user watching a run to its end) */
+	K_WAIT_JOBS,
 };
 #define K_CTRL(c) ((c) & 0x1f)
 
@@ -453,6 +456,9 @@ struct view *models_screen_open(struct tui *t);
 /* screen-train.c */
 struct view *train_screen_open(struct tui *t);
 void train_status(struct tui *t, char *buf, size_t n);
+/* Waits until no job of the workspace is queued or running (the dump's
+ * <WaitJobs>); a job that never ends fails the wait on the status line. */
+void train_wait_jobs(struct tui *t);
 /* The overview's statistics computed in the TUI from the frame (when the
  * `stats` command is not there): the JSON shape of `stats`. */
 json_t *overview_local_stats(const struct frame *f);
