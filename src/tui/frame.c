@@ -119,6 +119,12 @@ int tui_content_rows(const struct tui *t)
 
 static void open_tab(struct tui *t, int i)
 {
+	/* the screen already shown: its key goes back to its first view */
+	if (t->tab == i && t->top[i]) {
+		while (t->top[i]->below)
+			tui_pop(t);
+		return;
+	}
 	t->tab = i;
 	if (!t->top[i])
 		tui_push(t, screens[i].open(t));

@@ -236,6 +236,10 @@ char *tui_man_keys(void)
 		     "and `:save-log FILE` give a script that `prodml -f FILE` replays. In the "
 		     "workbench, ? lists the keys of the view on top; they are these.");
 	sbuf_puts(&b, "\n.SS Screens\n");
+	cmd_roff(&b, "A key or a click on the tab switches screens; the key of the screen shown "
+		     "goes back to its first view. A command's result that takes several lines "
+		     "opens a view, which the next such result replaces.");
+	sbuf_putc(&b, '\n');
 	for (int i = 0; i < TUI_NSCREENS; i++) {
 		const struct screen_class *sc = tui_screen(i);
 		if (!sc->open)
@@ -293,7 +297,8 @@ struct view *help_view_new(struct tui *t, struct view *v)
 	}
 	help_table(t, &b, &global_keys, first);
 	/* the tabs that exist */
-	sbuf_puts(&b, "\nScreens (a key or a click on the tab)\n");
+	sbuf_puts(&b, "\nScreens (a key or a click on the tab; the key of the screen shown goes\n"
+		      "back to its first view)\n");
 	for (int i = 0; i < TUI_NSCREENS; i++) {
 		const struct screen_class *sc = tui_screen(i);
 		if (sc->open)

@@ -80,6 +80,10 @@ check complete-cycle 80x24 '<Enter>fpick<Tab><Tab><Tab>'
 check column-jump 80x24 '<Enter>cdrop<Tab><Tab><Tab><Enter>'
 check command-error 80x24 ':load x tests/fixtures/cmd/ragged.csv<Enter>'
 check command-history 80x24 ':show trips<Enter>q:<Up>'
+# the second result takes the place of the first; the tab's key goes back
+# to the first view of the screen shown
+check command-twice 80x24 ':show trips<Enter>:show taxi --rows 2<Enter>'
+check tab-top 80x24 '<Enter>o1'
 check too-small 80x24 '<Resize:70x20>'
 check resize-back 80x24 '<Resize:70x20><Resize:100x30><Enter>'
 check click-row 80x24 '<Click:3,4><Enter>'
