@@ -190,6 +190,11 @@ rm -rf ws && cp -R ws.orig ws
 check filter-twice 80x24 '<Enter>ffare > 100<Enter>ftips > 0<Enter>'
 rm -rf ws && cp -R ws.orig ws
 check filter-error 80x24 '<Enter>ffre > 1<Enter>'
+# the prompt names the dataset a filter makes, and says when it replaces one
+check filter-prompt 80x24 '<Enter>f'
+rm -rf ws && cp -R ws.orig ws
+check filter-replaces 80x24 '<Enter>ffare > 100<Enter>qf'
+rm -rf ws && cp -R ws.orig ws
 check drop 80x24 'jdy'
 rm -rf ws && cp -R ws.orig ws
 check drop-cancel 80x24 'jdn'
