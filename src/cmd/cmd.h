@@ -89,6 +89,11 @@ struct setting {
 	char *key, *value;
 	struct setting *next;
 };
+/* A list of settings as a small map: the value of key (NULL when absent),
+ * setting one (a copy), freeing them all. */
+const char *settings_get(const struct setting *list, const char *key);
+void settings_put(struct setting **list, const char *key, const char *value);
+void settings_free(struct setting **list);
 
 struct session {
 	char *ws_dir;                /* path of the workspace directory */

@@ -167,6 +167,7 @@ void tui_fini(struct tui *t)
 	for (int i = 0; i < P_NKINDS; i++)
 		history_free(&t->hist[i]);
 	free(t->last_search);
+	settings_free(&t->windows);
 	free(t->stylemap);
 	tui_progress_remove(t);
 }

@@ -226,6 +226,9 @@ struct tui {
 	struct prompt prompt;
 	struct history hist[P_NKINDS];
 	char *last_search;
+	/* the drift window picked on each model's dashboard (model -> window):
+	 * leaving a dashboard does not reset it */
+	struct setting *windows;
 	unsigned gen;           /* bumps after every command: views resync */
 	bool quit;
 	int mx, my;             /* last mouse event */
@@ -491,8 +494,9 @@ void tui_short_time(const char *iso, char *buf, size_t n);
 bool tui_due(double *last, double period);
 /* screen-monitor.c */
 struct view *monitor_screen_open(struct tui *t);
-/* The dashboard of one model: `monitor MODEL` as panels, its open alerts. */
-struct view *monitor_dashboard_new(const char *model);
+/* The dashboard of one model: `monitor MODEL` as panels, its open alerts;
+ * with the drift window last picked for the model in this session. */
+struct view *monitor_dashboard_new(struct tui *t, const char *model);
 void monitor_status(struct tui *t, char *buf, size_t n);
 /* frame.c: switches to tab i (0-based), opening its screen if need be. */
 void tui_open_tab(struct tui *t, int i);

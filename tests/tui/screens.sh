@@ -261,6 +261,8 @@ check monitor-features 80x24 '5<Enter>f' -W wsm
 check monitor-diagnose 80x24 '5d' -W wsm
 check monitor-window 80x24 '5<Enter>w<C-u>30m<Enter>' -W wsm
 check monitor-window-bad 80x24 '5<Enter>w<C-u>soon<Enter>' -W wsm
+# the window stays the model's for the session: back to the list and in again
+check monitor-window-kept 80x24 '5<Enter>w30m<Enter>q<Enter>' -W wsm
 check monitor-help 80x24 '5<Enter>?' -W wsm
 check monitor-no-alerts 80x24 '5<Enter>aa' -W wsm
 # a session of the dashboard saved and replayed headless: the same alerts
