@@ -176,9 +176,23 @@ void tui_wrap(struct sbuf *b, const char *text, int width)
 	sbuf_putc(b, '\n');
 }
 
-static void help_table(struct tui *t, struct sbuf *b, const struct key_table *tab, bool first)
+/* True when key is bound in one of the n tables before: that binding is
+ * the one the key runs (tui_key searches the tables in order). */
+static bool key_shadowed(const struct key_table *const *before, int n, int key)
 {
-	if (!first)
+	for (int i = 0; i < n; i++)
+		if (key_find(before[i], key))
+			return true;
+	return false;
+}
+
+/* A table's keys; keys that one of the n tables before binds are left out,
+ * so each key is listed once, with what it does here (Space marks a
+ * version in Models rather than paging down). */
+static void help_table(struct tui *t, struct sbuf *b, const struct key_table *tab,
+		       const struct key_table *const *before, int n)
+{
+	if (n)
 		sbuf_putc(b, '\n');
 	sbuf_printf(b, "%s\n", tab->title);
 	for (const struct key_binding *kb = tab->b; kb->keys[0]; kb++) {
@@ -186,10 +200,14 @@ static void help_table(struct tui *t, struct sbuf *b, const struct key_table *ta
 			continue; /* documented with its neighbour */
 		struct sbuf keys = {0};
 		for (int i = 0; i < 4 && kb->keys[i]; i++) {
+			if (key_shadowed(before, n, kb->keys[i]))
+				continue;
 			char lab[32];
 			key_label(kb->keys[i], t->utf8, lab, sizeof lab);
-			sbuf_printf(&keys, "%s%s", i ? " " : "", lab);
+			sbuf_printf(&keys, "%s%s", keys.len ? " " : "", lab);
 		}
+		if (!keys.len)
+			continue;
 		int pad = 16 - utf8_width(keys.s);
 		sbuf_printf(b, "  %s%*s%s\n", keys.s, pad > 1 ? pad : 1, "", kb->help);
 		sbuf_free(&keys);
@@ -254,7 +272,9 @@ char *tui_man_keys(void)
 		cmd_roff(&b, shared[i]->title);
 		sbuf_putc(&b, '\n');
 		if (shared[i] == &nav_keys)
-			sbuf_puts(&b, "In every list and text view.\n");
+			sbuf_puts(&b, "In every list and text view, unless the view binds the key itself "
+				      "(Space marks a version in Models, picks in a list of choices): "
+				      "? shows each key once, with what it does there.\n");
 		man_table(&b, shared[i]);
 	}
 	for (size_t i = 0; i < PM_ARRAY_LEN(man_views); i++) {
@@ -288,14 +308,14 @@ char *tui_man_keys(void)
 struct view *help_view_new(struct tui *t, struct view *v)
 {
 	struct sbuf b = {0};
-	bool first = true;
+	int n = 0;
 	if (v) {
 		tui_wrap(&b, v->cls->about, 76);
 		sbuf_putc(&b, '\n');
-		for (int i = 0; v->cls->keys[i]; i++, first = false)
-			help_table(t, &b, v->cls->keys[i], first);
+		for (; v->cls->keys[n]; n++)
+			help_table(t, &b, v->cls->keys[n], v->cls->keys, n);
 	}
-	help_table(t, &b, &global_keys, first);
+	help_table(t, &b, &global_keys, v ? v->cls->keys : NULL, n);
 	/* the tabs that exist */
 	sbuf_puts(&b, "\nScreens (a key or a click on the tab; the key of the screen shown goes\n"
 		      "back to its first view)\n");

@@ -135,6 +135,8 @@ check train-form-help 80x24 '2n?'
 check train-help 80x24 '2<Enter>?'
 check models-mark-one 80x24 '3<Enter><Space>C'
 check models-promote-list 80x24 '3p'
+# Space marks a version in Models: the help lists it there, not as a page key
+check models-help 100x40 '3<Enter>?'
 
 # The Data screen's schema and compare views on taxi's training and serving
 # data, against a schema inferred from training with ranges, L-infinity
