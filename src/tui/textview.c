@@ -149,6 +149,36 @@ struct view *textview_new(const char *title, const char *text)
 
 /* ---- help ---------------------------------------------------------------------------- */
 /* Appends text as lines of at most width columns, broken at spaces. */
+/* Appends part of a word at column *col: on this line when it fits (after
+ * a blank when it starts a word), else on a new line; a part wider than a
+ * line is cut at the width, the one place a word breaks inside. */
+static void wrap_part(struct sbuf *b, const char *part, bool word_start, int width, int *col)
+{
+	int sep = word_start && *col ? 1 : 0;
+	int pw = utf8_width(part);
+	if (*col && *col + sep + pw > width) {
+		sbuf_putc(b, '\n');
+		*col = 0;
+		sep = 0;
+	}
+	if (sep) {
+		sbuf_putc(b, ' ');
+		(*col)++;
+	}
+	while (pw > width - *col && width > *col) {
+		size_t k = utf8_fit(part, width - *col);
+		if (!k)
+			break;
+		sbuf_add(b, part, k);
+		sbuf_putc(b, '\n');
+		*col = 0;
+		part += k;
+		pw = utf8_width(part);
+	}
+	sbuf_puts(b, part);
+	*col += pw;
+}
+
 void tui_wrap(struct sbuf *b, const char *text, int width)
 {
 	const char *p = text;
@@ -158,16 +188,22 @@ void tui_wrap(struct sbuf *b, const char *text, int width)
 		while (*e && *e != ' ')
 			e++;
 		char *word = xstrndup(p, (size_t)(e - p));
-		int ww = utf8_width(word);
-		if (col && col + 1 + ww > width) {
-			sbuf_putc(b, '\n');
-			col = 0;
-		} else if (col) {
-			sbuf_putc(b, ' ');
-			col++;
+		if (utf8_width(word) <= width) {
+			wrap_part(b, word, true, width, &col);
+		} else {
+			/* a word wider than a line (a command's list of features)
+			 * breaks after its commas */
+			bool first = true;
+			for (char *q = word; *q; first = false) {
+				char *c = strchr(q, ',');
+				char *next = c ? c + 1 : q + strlen(q);
+				char save = *next;
+				*next = 0;
+				wrap_part(b, q, first, width, &col);
+				*next = save;
+				q = next;
+			}
 		}
-		sbuf_puts(b, word);
-		col += ww;
 		free(word);
 		p = e;
 		while (*p == ' ')

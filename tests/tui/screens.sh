@@ -128,6 +128,11 @@ check train-form-required 80x24 '2nS'
 check train-form-model 80x24 '2njj<Enter>/company<Enter><Enter>/model type<Enter><Enter>k<Enter>'
 check train-form-dnn 80x24 "$fill"'/model type<Enter><Enter>jjj<Enter>'
 check train-form-scroll 80x24 '2nG'
+# a list of features wider than a line breaks after its commas, and the
+# command shown is cut after a whole feature
+many='2njj<Enter>j<Enter>j<Enter>a<Space><Space><Space><Space><Space><Space><Space><Space><Space><Enter>'
+check train-form-long 80x24 "$many"'/seed<Enter>7<Enter>'
+check train-form-long-120x40 120x40 "$many"'/seed<Enter>7<Enter>'
 check train-form-more 120x40 '2nGk<Enter>'
 check train-form-rejected 80x24 "$fill"'Gk<Enter>/target<Enter><Enter>foo<Enter>S'
 check train-form-cancel 80x24 '2n<Esc>'
