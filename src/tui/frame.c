@@ -371,9 +371,14 @@ static void command_accept(struct tui *t, struct view *v, const char *line)
 	tui_command(t, line);
 }
 
+void tui_command_prompt(struct tui *t, struct view *v, const char *init)
+{
+	prompt_open(t, P_COMMAND, ":", init, v, command_accept);
+}
+
 static void g_command(struct tui *t, struct view *v, int key)
 {
-	prompt_open(t, P_COMMAND, ":", NULL, v, command_accept);
+	tui_command_prompt(t, v, NULL);
 }
 
 static void g_search(struct tui *t, struct view *v, int key)

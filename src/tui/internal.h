@@ -267,6 +267,9 @@ int tui_exec_json(struct tui *t, char **words, json_t **result, struct pm_err *e
 /* Runs a `:` line: errors go to the status line, a one-line result too,
  * longer output opens a text view. */
 void tui_command(struct tui *t, const char *line);
+/* The `:` line prefilled with init (its last argument selected); Enter
+ * runs it as tui_command does. */
+void tui_command_prompt(struct tui *t, struct view *v, const char *init);
 void tui_progress_install(struct tui *t);
 void tui_progress_remove(struct tui *t);
 

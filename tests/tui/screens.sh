@@ -213,6 +213,18 @@ rm -rf ws && cp -R ws.orig ws
 check models-compare 80x24 '3<Enter><Space><Space>C'
 check models-rollback 80x24 '3<Enter>pqjpqr'
 rm -rf ws && cp -R ws.orig ws
+# e, P, a, t, x and o prefill the command line for the version (or model):
+# the alias and the file are selected, so typing replaces them; what runs
+# is in the history
+check models-evaluate 80x24 '3<Enter>e'
+check models-predict 80x24 '3<Enter>P'
+check models-alias 80x24 '3<Enter>a' --tui-styles
+check models-tag 80x24 '3<Enter>t'
+check models-export 80x24 '3<Enter>x'
+check models-policy 80x24 '3<Enter>o'
+check models-export-list 80x24 '3x'
+check models-actions 120x40 '3<Enter>abest<Enter>ttier=gold<Enter>qetaxi<Enter>:history<Enter>'
+rm -rf ws && cp -R ws.orig ws
 # Starting a run from the form: its live view comes at once (the job is
 # still queued or running then: its state and numbers are masked), and once
 # `job wait` returns the view shows the finished run; the history holds the
