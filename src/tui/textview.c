@@ -287,8 +287,12 @@ char *tui_man_keys(void)
 	cmd_roff(&b, "With standard input and output on a terminal, prodml opens the workbench: a "
 		     "tab per screen, each a stack of views (a list, the sheet of a dataset, its "
 		     "overview). Every key that changes the workspace runs a command, so `:history` "
-		     "and `:save-log FILE` give a script that `prodml -f FILE` replays. In the "
-		     "workbench, ? lists the keys of the view on top; they are these.");
+		     "and `:save-log FILE` give a script that `prodml -f FILE` replays. The Train "
+		     "form starts each run as a background job (`train ... --detach`), so the "
+		     "workbench never waits for one; the saved log waits where the session did "
+		     "(`job wait ID` before the first command after the job ended, and at its end "
+		     "for the jobs still running), so the replay finds the models the session used. "
+		     "In the workbench, ? lists the keys of the view on top; they are these.");
 	sbuf_puts(&b, "\n.SS Screens\n");
 	cmd_roff(&b, "A key or a click on the tab switches screens; the key of the screen shown "
 		     "goes back to its first view. A command's result that takes several lines "
