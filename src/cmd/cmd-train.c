@@ -956,3 +956,67 @@ const struct cmd_entry cmd_group_train[] = {
 		 "The result: {\"metrics\":{..},\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\"}]}.",
 	 .io = evaluate_io, .exec = exec_evaluate, .render = render_evaluate},
 	{0}};
+
+/* ---- the session's jobs in its history (see session_jobs_poll in cmd.h) ----- */
+void session_jobs_poll(struct session *s)
+{
+	struct workspace *ws;
+	struct pm_err err = {0};
+	if (!s->njobs || session_ws(s, &ws, &err) < 0)
+		return;
+	for (size_t i = 0; i < s->njobs; i++) {
+		struct session_job *sj = &s->jobs[i];
+		json_t *j;
+		if (sj->ended || job_get(ws, sj->id, &j, &err) < 0)
+			continue;
+		const char *state = json_string_value(json_object_get(j, "state"));
+		sj->ended = job_state_ended(state);
+		sj->done = sj->ended && strcmp(state, "done") == 0;
+		json_decref(j);
+	}
+}
+
+static void forget_job(struct session *s, size_t i)
+{
+	memmove(&s->jobs[i], &s->jobs[i + 1], (s->njobs - i - 1) * sizeof *s->jobs);
+	s->njobs--;
+}
+
+void session_jobs_log(struct session *s, const struct cmd_call *call)
+{
+	const char *name = call->entry->name;
+	int64_t id;
+	if ((strcmp(name, "job wait") == 0 || strcmp(name, "job cancel") == 0) && call->argc == 1 &&
+	    parse_int64(call->argv[0], strlen(call->argv[0]), &id))
+		for (size_t i = s->njobs; i-- > 0;)
+			if (s->jobs[i].id == id)
+				forget_job(s, i);
+	for (size_t i = 0; i < s->njobs;) {
+		if (!s->jobs[i].ended) {
+			i++;
+			continue;
+		}
+		if (s->jobs[i].done) {
+			char line[48];
+			snprintf(line, sizeof line, "job wait %lld", (long long)s->jobs[i].id);
+			session_history_add(s, line);
+		}
+		forget_job(s, i);
+	}
+}
+
+void session_jobs_follow(struct session *s, const struct cmd_call *call)
+{
+	json_t *job = call->result ? json_object_get(call->result, "job") : NULL;
+	if (!call_flag(call, "--detach") || !json_is_integer(job))
+		return;
+	xgrow((void **)&s->jobs, &s->capjobs, s->njobs + 1, sizeof *s->jobs);
+	s->jobs[s->njobs++] = (struct session_job){.id = json_integer_value(job)};
+}
+
+void session_jobs_pending(const struct session *s, struct sbuf *b)
+{
+	for (size_t i = 0; i < s->njobs; i++)
+		if (!s->jobs[i].ended || s->jobs[i].done)
+			sbuf_printf(b, "job wait %lld\n", (long long)s->jobs[i].id);
+}

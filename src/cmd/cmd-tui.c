@@ -18,6 +18,18 @@ static int exec_save_log(struct session *s, struct cmd_call *call, struct pm_err
 		sbuf_printf(&b, "%s\n", s->history[i]);
 		n++;
 	}
+	/* the session's jobs it has not waited for yet: a replay that exits
+	 * while they run would leave them working behind it, and the
+	 * workspace it leaves is the one they finish */
+	struct sbuf waits = {0};
+	session_jobs_pending(s, &waits);
+	if (waits.len) {
+		sbuf_puts(&b, "# the session's background jobs that no command above waits for\n");
+		sbuf_add(&b, waits.s, waits.len);
+		for (size_t i = 0; i < waits.len; i++)
+			n += waits.s[i] == '\n';
+	}
+	sbuf_free(&waits);
 	int rc = fs_write_atomic(path, b.s, b.len, err);
 	sbuf_free(&b);
 	if (rc < 0)
@@ -43,6 +55,11 @@ const struct cmd_entry cmd_group_tui[] = {
 	 .help = "Writes the commands that worked in this session (what `history` lists) to FILE, "
 		 "one per line, so that `prodml -f FILE` replays them headless. In the workbench "
 		 "every action that changes the workspace is such a command, so a saved log "
-		 "rebuilds the same workspace.",
+		 "rebuilds the same workspace.\n"
+		 "A command with --detach (the Train form starts every run so, and the workbench "
+		 "never waits for one) returns before its job is done, so the log waits where the "
+		 "session did: `job wait ID` comes before the first command that ran after the "
+		 "job had ended, and the log ends by waiting for the jobs still running when it "
+		 "was saved. Jobs the session waited for or cancelled itself keep those commands.",
 	 .exec = exec_save_log, .render = render_save_log, .flags = CMD_F_NO_WORKSPACE},
 	{0}};

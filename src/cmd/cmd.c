@@ -256,6 +256,12 @@ void cmd_quote_word(struct sbuf *b, const char *w)
 	sbuf_putc(b, '\'');
 }
 
+void session_history_add(struct session *s, const char *line)
+{
+	xgrow((void **)&s->history, &s->caphistory, s->nhistory + 1, sizeof *s->history);
+	s->history[s->nhistory++] = xstrdup(line);
+}
+
 static void history_add(struct session *s, char **words)
 {
 	struct sbuf b = {0};
@@ -264,8 +270,8 @@ static void history_add(struct session *s, char **words)
 			sbuf_putc(&b, ' ');
 		cmd_quote_word(&b, *w);
 	}
-	xgrow((void **)&s->history, &s->caphistory, s->nhistory + 1, sizeof *s->history);
-	s->history[s->nhistory++] = sbuf_steal(&b);
+	session_history_add(s, b.s);
+	sbuf_free(&b);
 }
 
 int cmd_run(struct session *s, char **words, const char *where, struct pm_err *err)
@@ -285,10 +291,14 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 	if (rc == 0) {
 		if (s->cancel)
 			*s->cancel = 0;
+		session_jobs_poll(s);
 		rc = e->exec(s, &call, err);
 		/* the history replays as a script: only commands that worked */
-		if (rc == 0 && strcmp(e->name, "history") != 0)
+		if (rc == 0 && strcmp(e->name, "history") != 0) {
+			session_jobs_log(s, &call);
 			history_add(s, words);
+			session_jobs_follow(s, &call);
+		}
 		/* a command that fails may still leave a result worth seeing
 		 * (validate --fail-on-anomaly shows what it found) */
 		if (call.result)

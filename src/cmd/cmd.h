@@ -108,6 +108,11 @@ struct setting {
 	char *key, *value;
 	struct setting *next;
 };
+/* A list of settings as a small map: the value of key (NULL when absent),
+ * setting one (a copy), freeing them all. */
+const char *settings_get(const struct setting *list, const char *key);
+void settings_put(struct setting **list, const char *key, const char *value);
+void settings_free(struct setting **list);
 
 struct session {
 	char *ws_dir;                /* path of the workspace directory */
@@ -124,13 +129,41 @@ struct session {
 	struct setting *settings;
 	char **history;
 	size_t nhistory, caphistory;
+	/* background jobs this session started and has not waited for yet:
+	 * its history waits for each where the session saw it end */
+	struct session_job *jobs;
+	size_t njobs, capjobs;
 	int source_depth;
 	bool quit;
 	FILE *out;                   /* results */
 	FILE *errs;                  /* messages and progress */
 };
 
+struct session_job {
+	int64_t id;
+	bool ended, done;   /* seen in a final state; that state was "done" */
+};
+
 void session_init(struct session *s, const char *ws_dir, volatile int *cancel);
+/* Appends a command line to the history (`history`, save-log). */
+void session_history_add(struct session *s, const char *line);
+/* A `--detach` command returns before its job has done its work, so a
+ * history that replays must wait where the session waited.  The workbench
+ * never blocks for a job (the Train form starts each run detached), so the
+ * waits are found, not typed: before each command session_jobs_poll notes
+ * which of the session's jobs have ended; once the command worked,
+ * session_jobs_log adds `job wait ID` to the history ahead of it for those
+ * that ended done (a failed one is left to fail again).  A job the session
+ * waited for or cancelled itself needs nothing more.  Recording the run
+ * without --detach instead would replay a cancelled job to its end and
+ * leave `job` commands naming no job.  In src/cmd/cmd-train.c. */
+void session_jobs_poll(struct session *s);
+void session_jobs_log(struct session *s, const struct cmd_call *call);
+/* After the command's own line: follows the job it started, if any. */
+void session_jobs_follow(struct session *s, const struct cmd_call *call);
+/* The waits a log saved now ends with: the jobs not known to have failed
+ * (a replay must not exit with its jobs still running). */
+void session_jobs_pending(const struct session *s, struct sbuf *b);
 /* Shows a command (or comment) before its output: "PROMPT> TEXT", the
  * lines after the first of TEXT indented under it.  On stdout with the
  * results, or on the message stream with -o json, whose stdout holds

@@ -146,8 +146,10 @@ char **cmd_complete(struct session *s, const char *line, size_t point, size_t *w
 	struct cands c = {.prefix = cur};
 	int used = 0;
 	const struct cmd_entry *e = nwords > 1 ? cmd_find((int)nwords - 1, words, &used) : NULL;
-	if (!e) {
-		/* a command name, or the second word of a subcommand */
+	/* a command name, or the next word of a subcommand: also after a
+	 * command that is one itself (`models` lists, `models show` is one of
+	 * its subcommands), so a subcommand added to the table completes */
+	if (!e || (size_t)used + 1 == nwords) {
 		for (size_t i = 0, n = cmd_count(); i < n; i++) {
 			const char *name = cmd_at(i)->name;
 			size_t k = 0;
@@ -169,7 +171,8 @@ char **cmd_complete(struct session *s, const char *line, size_t point, size_t *w
 			add(&c, w);
 			free(w);
 		}
-	} else {
+	}
+	if (e) {
 		/* positional index and the option being valued, if any */
 		int pos = 0;
 		const struct cmd_opt *valued = NULL;

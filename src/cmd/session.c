@@ -78,16 +78,11 @@ void session_free(struct session *s)
 		free(lf->fingerprint);
 		free(lf);
 	}
-	while (s->settings) {
-		struct setting *st = s->settings;
-		s->settings = st->next;
-		free(st->key);
-		free(st->value);
-		free(st);
-	}
+	settings_free(&s->settings);
 	for (size_t i = 0; i < s->nhistory; i++)
 		free(s->history[i]);
 	free(s->history);
+	free(s->jobs);
 	ws_close(s->ws);
 	free(s->ws_dir);
 	free(s->progress_state);
@@ -223,17 +218,17 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 	return 0;
 }
 
-const char *session_get(const struct session *s, const char *key)
+const char *settings_get(const struct setting *list, const char *key)
 {
-	for (struct setting *st = s->settings; st; st = st->next)
+	for (const struct setting *st = list; st; st = st->next)
 		if (strcmp(st->key, key) == 0)
 			return st->value;
 	return NULL;
 }
 
-void session_set(struct session *s, const char *key, const char *value)
+void settings_put(struct setting **list, const char *key, const char *value)
 {
-	for (struct setting *st = s->settings; st; st = st->next) {
+	for (struct setting *st = *list; st; st = st->next) {
 		if (strcmp(st->key, key) == 0) {
 			free(st->value);
 			st->value = xstrdup(value);
@@ -243,8 +238,29 @@ void session_set(struct session *s, const char *key, const char *value)
 	struct setting *st = xcalloc(1, sizeof *st);
 	st->key = xstrdup(key);
 	st->value = xstrdup(value);
-	st->next = s->settings;
-	s->settings = st;
+	st->next = *list;
+	*list = st;
+}
+
+void settings_free(struct setting **list)
+{
+	while (*list) {
+		struct setting *st = *list;
+		*list = st->next;
+		free(st->key);
+		free(st->value);
+		free(st);
+	}
+}
+
+const char *session_get(const struct session *s, const char *key)
+{
+	return settings_get(s->settings, key);
+}
+
+void session_set(struct session *s, const char *key, const char *value)
+{
+	settings_put(&s->settings, key, value);
 }
 
 int session_threads(const struct session *s)

@@ -29,6 +29,11 @@ static bool is_terminal(const char *state)
 	return false;
 }
 
+bool job_state_ended(const char *state)
+{
+	return is_terminal(state);
+}
+
 static bool pid_alive(int64_t pid)
 {
 	/* a zombie child of ours counts as gone */

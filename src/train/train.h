@@ -224,6 +224,8 @@ bool job_cancel_requested(struct workspace *ws, int64_t job);
 /* Runs a job in this process (what the child of job_spawn does). */
 int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *err);
 int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err);
+/* True for the states a job ends in: done, failed, cancelled. */
+bool job_state_ended(const char *state);
 int job_list(struct workspace *ws, json_t **out, struct pm_err *err);
 /* Waits until the job ends (timeout_s <= 0: forever); *out as job_get. */
 int job_wait(struct workspace *ws, int64_t job, double timeout_s, const volatile int *cancel,

@@ -110,6 +110,8 @@ int tui_dump(struct session *s, const char *size, const char *keys, bool styles,
 		if (st->key == K_RESIZE) {
 			resize_term(st->b, st->a);
 			tui_resize(t, st->a, st->b);
+		} else if (st->key == K_WAIT_JOBS) {
+			train_wait_jobs(t);
 		} else {
 			if (st->key == K_CLICK) {
 				t->mx = st->a;

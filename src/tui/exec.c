@@ -100,7 +100,13 @@ void tui_command(struct tui *t, const char *line)
 		out[--len] = 0;
 	if (len && strchr(out, '\n')) {
 		char *title = xasprintf(":%s", line);
-		tui_push(t, textview_new(title, out));
+		/* a result takes the place of the result before it: a breadcrumb
+		 * per command would bury the view the commands were run from */
+		struct view *top = tui_top(t);
+		if (top && top->cls == &textview_class && top->title[0] == ':')
+			tui_replace(t, textview_new(title, out));
+		else
+			tui_push(t, textview_new(title, out));
 		free(title);
 	} else if (len && rc == 0) {
 		tui_msg(t, "%s", out);

@@ -677,7 +677,18 @@ static int wrapped(struct tui *t, const char *text, int width, int max, char ***
 		l[n] = NULL;
 	}
 	if ((int)n > max) {
-		char *cut = xasprintf("%s%s", l[max - 1], t->g->ellipsis);
+		/* the ellipsis after the last whole word (or list item) that
+		 * leaves it room: a value cut short reads as another value */
+		char *last = l[max - 1];
+		size_t len = strlen(last);
+		while (len && utf8_width(last) + utf8_width(t->g->ellipsis) > width) {
+			while (len && last[len - 1] != ' ' && last[len - 1] != ',')
+				len--;
+			while (len && last[len - 1] == ' ')
+				len--;
+			last[len] = 0;
+		}
+		char *cut = xasprintf("%s%s", last, t->g->ellipsis);
 		free(l[max - 1]);
 		l[max - 1] = cut;
 		for (size_t i = (size_t)max; i < n; i++) {

@@ -119,6 +119,12 @@ int tui_content_rows(const struct tui *t)
 
 static void open_tab(struct tui *t, int i)
 {
+	/* the screen already shown: its key goes back to its first view */
+	if (t->tab == i && t->top[i]) {
+		while (t->top[i]->below)
+			tui_pop(t);
+		return;
+	}
 	t->tab = i;
 	if (!t->top[i])
 		tui_push(t, screens[i].open(t));
@@ -161,6 +167,7 @@ void tui_fini(struct tui *t)
 	for (int i = 0; i < P_NKINDS; i++)
 		history_free(&t->hist[i]);
 	free(t->last_search);
+	settings_free(&t->windows);
 	free(t->stylemap);
 	tui_progress_remove(t);
 }
@@ -364,9 +371,14 @@ static void command_accept(struct tui *t, struct view *v, const char *line)
 	tui_command(t, line);
 }
 
+void tui_command_prompt(struct tui *t, struct view *v, const char *init)
+{
+	prompt_open(t, P_COMMAND, ":", init, v, command_accept);
+}
+
 static void g_command(struct tui *t, struct view *v, int key)
 {
-	prompt_open(t, P_COMMAND, ":", NULL, v, command_accept);
+	tui_command_prompt(t, v, NULL);
 }
 
 static void g_search(struct tui *t, struct view *v, int key)

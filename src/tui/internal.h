@@ -43,6 +43,9 @@ enum {
 	K_CLICK = K_FN + 0x10000,
 	K_WHEEL_UP,
 	K_WHEEL_DOWN,
+	/* not a key: in a scripted sequence, time passing until the
+	 * workspace's jobs have ended (a user watching a run to its end) */
+	K_WAIT_JOBS,
 };
 #define K_CTRL(c) ((c) & 0x1f)
 
@@ -190,6 +193,9 @@ struct prompt {
 	char label[160];
 	char *buf;          /* UTF-8 */
 	size_t len, cap, pos;  /* pos: byte offset of the cursor */
+	/* the prefilled argument, shown selected: typing replaces it, moving
+	 * keeps it (sel_start == sel_end: nothing selected) */
+	size_t sel_start, sel_end;
 	size_t hist_i;      /* index into the kind's history while browsing */
 	char *saved;        /* the line being typed before browsing history */
 	/* completion: candidates of the last Tab, cycled by the next ones */
@@ -220,6 +226,9 @@ struct tui {
 	struct prompt prompt;
 	struct history hist[P_NKINDS];
 	char *last_search;
+	/* the drift window picked on each model's dashboard (model -> window):
+	 * leaving a dashboard does not reset it */
+	struct setting *windows;
 	unsigned gen;           /* bumps after every command: views resync */
 	bool quit;
 	int mx, my;             /* last mouse event */
@@ -258,6 +267,9 @@ int tui_exec_json(struct tui *t, char **words, json_t **result, struct pm_err *e
 /* Runs a `:` line: errors go to the status line, a one-line result too,
  * longer output opens a text view. */
 void tui_command(struct tui *t, const char *line);
+/* The `:` line prefilled with init (its last argument selected); Enter
+ * runs it as tui_command does. */
+void tui_command_prompt(struct tui *t, struct view *v, const char *init);
 void tui_progress_install(struct tui *t);
 void tui_progress_remove(struct tui *t);
 
@@ -450,6 +462,9 @@ struct view *models_screen_open(struct tui *t);
 /* screen-train.c */
 struct view *train_screen_open(struct tui *t);
 void train_status(struct tui *t, char *buf, size_t n);
+/* Waits until no job of the workspace is queued or running (the dump's
+ * <WaitJobs>); a job that never ends fails the wait on the status line. */
+void train_wait_jobs(struct tui *t);
 /* The overview's statistics computed in the TUI from the frame (when the
  * `stats` command is not there): the JSON shape of `stats`. */
 json_t *overview_local_stats(const struct frame *f);
@@ -482,8 +497,9 @@ void tui_short_time(const char *iso, char *buf, size_t n);
 bool tui_due(double *last, double period);
 /* screen-monitor.c */
 struct view *monitor_screen_open(struct tui *t);
-/* The dashboard of one model: `monitor MODEL` as panels, its open alerts. */
-struct view *monitor_dashboard_new(const char *model);
+/* The dashboard of one model: `monitor MODEL` as panels, its open alerts;
+ * with the drift window last picked for the model in this session. */
+struct view *monitor_dashboard_new(struct tui *t, const char *model);
 void monitor_status(struct tui *t, char *buf, size_t n);
 /* frame.c: switches to tab i (0-based), opening its screen if need be. */
 void tui_open_tab(struct tui *t, int i);

@@ -29,6 +29,7 @@ static const struct {
 	{"Right", K_RIGHT, "\u2192"}, {"PgUp", K_PGUP, NULL},	    {"PgDn", K_PGDN, NULL},
 	{"Home", K_HOME, NULL},	    {"End", K_END, NULL},	    {"Space", ' ', NULL},
 	{"lt", '<', NULL},	    {"WheelUp", K_WHEEL_UP, NULL},  {"WheelDown", K_WHEEL_DOWN, NULL},
+	{"WaitJobs", K_WAIT_JOBS, NULL},
 };
 
 void key_label(int key, bool utf8, char *buf, size_t n)

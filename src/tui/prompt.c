@@ -29,6 +29,27 @@ static void set_text(struct prompt *p, const char *s)
 	xgrow((void **)&p->buf, &p->cap, n + 1, 1);
 	memcpy(p->buf, s, n + 1);
 	p->len = p->pos = n;
+	p->sel_start = p->sel_end = 0;
+}
+
+/* Where the last word of a command line starts (quotes keep their spaces);
+ * len when the line ends in a blank, so a prompt that waits for its next
+ * argument selects nothing. */
+static size_t last_word(const char *s, size_t len)
+{
+	size_t start = 0;
+	char quote = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (quote) {
+			if (s[i] == quote)
+				quote = 0;
+		} else if (s[i] == '\'' || s[i] == '"') {
+			quote = s[i];
+		} else if (s[i] == ' ' || s[i] == '\t') {
+			start = i + 1;
+		}
+	}
+	return start;
 }
 
 static void comp_reset(struct prompt *p)
@@ -48,6 +69,11 @@ void prompt_open(struct tui *t, enum prompt_kind kind, const char *label, const 
 	p->kind = kind;
 	snprintf(p->label, sizeof p->label, "%s", label);
 	set_text(p, init ? init : "");
+	/* a prefilled value is a suggestion: the first key typed replaces it
+	 * (a command's last argument; a value prompt's whole text), where
+	 * appending would make a word nobody meant ("servingteval") */
+	p->sel_start = kind == P_COMMAND ? last_word(p->buf, p->len) : 0;
+	p->sel_end = p->len;
 	p->hist_i = t->hist[kind].n;
 	p->view = v;
 	p->accept = accept;
@@ -69,6 +95,7 @@ void prompt_close(struct tui *t)
 	p->saved = NULL;
 	p->active = false;
 	p->len = p->pos = 0;
+	p->sel_start = p->sel_end = 0;
 	if (p->buf)
 		p->buf[0] = 0;
 }
@@ -252,6 +279,15 @@ void prompt_key(struct tui *t, int key)
 	}
 	if (key != K_TAB)
 		comp_reset(p);
+	bool selected = p->sel_end > p->sel_start;
+	size_t sel_start = p->sel_start, sel_end = p->sel_end;
+	p->sel_start = p->sel_end = 0;
+	if (selected && (key == K_BS || key == K_DEL || key == K_CTRL('d'))) {
+		erase_range(p, sel_start, sel_end);
+		return;
+	}
+	if (selected && key >= 32 && key < K_FN && key != 127)
+		erase_range(p, sel_start, sel_end);
 	switch (key) {
 	case K_ESC:
 	case K_CTRL('g'):
@@ -356,6 +392,15 @@ void prompt_draw(struct tui *t, int y)
 	int skip = cw > avail - 1 ? cw - (avail - 1) : 0;
 	tui_put_hl(t, y, lw, avail, S_PROMPT, p->buf, skip, NULL);
 	free(before);
+	if (p->sel_end > p->sel_start) {
+		char *head = xstrndup(p->buf, p->sel_start);
+		char *sel = xstrndup(p->buf + p->sel_start, p->sel_end - p->sel_start);
+		int sx = utf8_width(head) - skip;
+		if (sx >= 0 && sx < avail)
+			tui_put(t, y, lw + sx, avail - sx, S_CELL_CUR, sel);
+		free(head);
+		free(sel);
+	}
 	if (!t->dump) {
 		move(y, lw + cw - skip);
 		curs_set(1);

@@ -2,8 +2,9 @@
  * (metrics, aliases, created, by whom) → a version's detail (`models show
  * M:V`: metrics overall and per slice, hyperparameters; then `models
  * lineage M:V`).  Lists are read from
- * the registry directly; every action (detail, promote, rollback, compare)
- * runs as a command so it lands in the session history. */
+ * the registry directly; every action (detail, promote, rollback, compare,
+ * and evaluate, predict, alias, tag, export, policy on a prefilled command
+ * line) runs as a command so it lands in the session history. */
 #include "internal.h"
 
 #include "registry/registry.h"
@@ -445,6 +446,86 @@ static void k_compare(struct tui *t, struct view *v, int key)
 	free(b);
 }
 
+/* The version under the cursor ("M:V"), or on the list of models an error
+ * that says to open one (what needs a version: verb). */
+static const char *current_version(struct tui *t, struct view *v, const char *verb)
+{
+	struct mlist *m = (struct mlist *)v;
+	const char *cur = current(t, v);
+	if (cur && !m->model) {
+		tui_error(t, "open a model (Enter) and pick the version to %s", verb);
+		return NULL;
+	}
+	return cur;
+}
+
+/* The `:` line prefilled with a command on the current model or version:
+ * fmt has one %s for it (quoted as one word).  The user completes or edits
+ * it, so what runs is a command in the history like any other. */
+static void prefill(struct tui *t, struct view *v, const char *ref, const char *fmt)
+{
+	if (!ref)
+		return;
+	struct sbuf q = {0};
+	cmd_quote_word(&q, ref);
+	char *init = xasprintf(fmt, q.s);
+	tui_command_prompt(t, v, init);
+	free(init);
+	sbuf_free(&q);
+}
+
+static void k_evaluate(struct tui *t, struct view *v, int key)
+{
+	prefill(t, v, current(t, v), "evaluate %s --data ");
+}
+
+static void k_predict(struct tui *t, struct view *v, int key)
+{
+	const char *ref = current(t, v);
+	if (!ref)
+		return;
+	/* fare:3 -> fare-3-predictions.csv */
+	char *file = xasprintf("%s-predictions.csv", ref);
+	for (char *p = file; *p; p++)
+		if (*p == ':' || *p == '@' || *p == '/' || *p == ' ')
+			*p = '-';
+	char *fmt = xasprintf("predict %%s --out %s --data ", file);
+	prefill(t, v, ref, fmt);
+	free(fmt);
+	free(file);
+}
+
+static void k_alias(struct tui *t, struct view *v, int key)
+{
+	prefill(t, v, current_version(t, v, "alias"), "models alias %s staging");
+}
+
+static void k_tag(struct tui *t, struct view *v, int key)
+{
+	prefill(t, v, current(t, v), "models tag %s ");
+}
+
+static void k_export(struct tui *t, struct view *v, int key)
+{
+	const char *ref = current_version(t, v, "export");
+	if (!ref)
+		return;
+	char *file = xasprintf("%s.pml", ref);
+	*strchr(file, ':') = '-';
+	char *fmt = xasprintf("models export %%s %s", file);
+	prefill(t, v, ref, fmt);
+	free(fmt);
+	free(file);
+}
+
+static void k_policy(struct tui *t, struct view *v, int key)
+{
+	struct mlist *m = (struct mlist *)v;
+	const char *cur = current(t, v);
+	/* a policy is the model's, whichever version is under the cursor */
+	prefill(t, v, cur && m->model ? m->model : cur, "models policy %s ");
+}
+
 static const struct key_binding ml_b[] = {
 	{{K_ENTER}, "open: a model's versions, a version's detail", "open", k_open},
 	{{'p'}, "promote the version to production (models promote M:V --to production)",
@@ -453,6 +534,14 @@ static const struct key_binding ml_b[] = {
 	 k_rollback},
 	{{' '}, "mark a version (two marked: compare)", "mark", k_mark},
 	{{'C'}, "compare the two marked versions (models compare A B)", "compare", k_compare},
+	/* these prefill the command line: the dataset, alias or tags are the user's */
+	{{'e'}, "evaluate on a dataset (:evaluate M:V --data NAME)", "evaluate", k_evaluate},
+	{{'P'}, "predict a dataset into a CSV file (:predict M:V --out FILE --data NAME)", NULL,
+	 k_predict},
+	{{'a'}, "point an alias at the version (:models alias M:V ALIAS)", NULL, k_alias},
+	{{'t'}, "tag the version (:models tag M:V KEY=VALUE)", NULL, k_tag},
+	{{'x'}, "export the version to a file (:models export M:V FILE)", NULL, k_export},
+	{{'o'}, "the model's promotion policy (:models policy M [KEY VALUE])", NULL, k_policy},
 	{{0}},
 };
 static const struct key_table ml_keys = {"Models", ml_b};

@@ -862,6 +862,12 @@ static void k_features(struct tui *t, struct view *v, int key)
 	tui_push(t, features_new(d));
 }
 
+/* The drift window last picked on model's dashboard, or NULL (1h). */
+static const char *window_of(const struct tui *t, const char *model)
+{
+	return settings_get(t->windows, model);
+}
+
 static void window_accept(struct tui *t, struct view *v, const char *text)
 {
 	struct dash *d = (struct dash *)v;
@@ -878,6 +884,7 @@ static void window_accept(struct tui *t, struct view *v, const char *text)
 		return;
 	}
 	free(old);
+	settings_put(&t->windows, d->model, d->window);
 }
 
 static void k_window(struct tui *t, struct view *v, int key)
@@ -919,11 +926,13 @@ const struct view_class dash_class = {
 	.info = dash_info,
 };
 
-struct view *monitor_dashboard_new(const char *model)
+struct view *monitor_dashboard_new(struct tui *t, const char *model)
 {
 	struct dash *d = xcalloc(1, sizeof *d);
 	view_init(&d->v, &dash_class, model);
 	d->model = xstrdup(model);
+	const char *w = window_of(t, model);
+	d->window = w ? xstrdup(w) : NULL;
 	return &d->v;
 }
 
@@ -1158,7 +1167,7 @@ static void k_al_open(struct tui *t, struct view *v, int key)
 	if (!a)
 		return;
 	char *model = xstrdup(str_of(a, "model"));
-	tui_push(t, monitor_dashboard_new(model));
+	tui_push(t, monitor_dashboard_new(t, model));
 	free(model);
 }
 
@@ -1407,7 +1416,7 @@ static void k_ml_open(struct tui *t, struct view *v, int key)
 {
 	const char *model = ml_current(t, v);
 	if (model)
-		tui_push(t, monitor_dashboard_new(model));
+		tui_push(t, monitor_dashboard_new(t, model));
 }
 
 static void k_ml_diagnose(struct tui *t, struct view *v, int key)
@@ -1415,7 +1424,7 @@ static void k_ml_diagnose(struct tui *t, struct view *v, int key)
 	const char *model = ml_current(t, v);
 	if (model) {
 		char *m = xstrdup(model);
-		diagnose(t, m, NULL);
+		diagnose(t, m, window_of(t, m));
 		free(m);
 	}
 }

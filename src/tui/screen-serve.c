@@ -558,7 +558,7 @@ static void k_monitor(struct tui *t, struct view *v, int key)
 		return;
 	char *model = xstrdup(str_of(srv, "model"));
 	tui_open_tab(t, 4);
-	tui_push(t, monitor_dashboard_new(model));
+	tui_push(t, monitor_dashboard_new(t, model));
 	free(model);
 }
 

@@ -10,6 +10,7 @@
 #include "model/model.h"
 #include "plot/plot.h"
 #include "registry/registry.h"
+#include "train/train.h"
 #include "workspace/workspace.h"
 
 #include <math.h>
@@ -1042,4 +1043,30 @@ void train_status(struct tui *t, char *buf, size_t n)
 	sqlite3_finalize(st);
 	if (k)
 		snprintf(buf, n, "%lld job%s running", (long long)k, k == 1 ? "" : "s");
+}
+
+void train_wait_jobs(struct tui *t)
+{
+	struct workspace *ws;
+	struct pm_err err = {0};
+	json_t *list = NULL;
+	if (session_ws(t->s, &ws, &err) < 0 || job_list(ws, &list, &err) < 0) {
+		tui_error(t, "%s", err.msg);
+		return;
+	}
+	size_t i;
+	json_t *job;
+	json_array_foreach(json_object_get(list, "jobs"), i, job) {
+		if (job_state_ended(json_string_value(json_object_get(job, "state"))))
+			continue;
+		json_t *j;
+		if (job_wait(ws, json_integer_value(json_object_get(job, "job")), 600, NULL, &j,
+			     &err) < 0) {
+			tui_error(t, "%s", err.msg);
+			break;
+		}
+		json_decref(j);
+	}
+	json_decref(list);
+	t->gen++;
 }

@@ -1,7 +1,9 @@
 /* The sheet: a dataset as a scrollable grid with typed column headers.
  * Sorting and searching only change the view; filtering makes a dataset
  * with `load NAME_filtered --sql ...`, so it is a recorded command and the
- * expression is checked by SQLite on the real data. */
+ * expression is checked by SQLite on the real data.  That dataset stays in
+ * the workspace, so the prompt names it (and says when it replaces one)
+ * before Enter, and the status line after. */
 #include "internal.h"
 
 #include "workspace/workspace.h"
@@ -481,6 +483,21 @@ static char *sql_ident(const char *s)
 	return sbuf_steal(&b);
 }
 
+/* The dataset a filter of sh makes: a filtered sheet is filtered further in
+ * place; others get NAME_filtered. */
+static char *filter_target(const struct sheet *sh)
+{
+	return sh->base ? xstrdup(sh->name) : xasprintf("%s_filtered", sh->name);
+}
+
+static bool dataset_exists(struct tui *t, const char *name)
+{
+	char *fp = tui_fingerprint(t, name);
+	bool there = *fp != 0;
+	free(fp);
+	return there;
+}
+
 static void filter_accept(struct tui *t, struct view *v, const char *expr)
 {
 	struct sheet *sh = (struct sheet *)v;
@@ -488,8 +505,8 @@ static void filter_accept(struct tui *t, struct view *v, const char *expr)
 		return;
 	const char *base = sh->base ? sh->base : sh->name;
 	char *where = sh->filter ? xasprintf("(%s) AND (%s)", sh->filter, expr) : xstrdup(expr);
-	/* a filtered sheet is filtered further in place; others get NAME_filtered */
-	char *target = sh->base ? xstrdup(sh->name) : xasprintf("%s_filtered", sh->name);
+	char *target = filter_target(sh);
+	bool replaced = dataset_exists(t, target);
 	char *ident = sql_ident(base);
 	char *sql = xasprintf("SELECT * FROM %s WHERE %s", ident, where);
 	char *words[] = {"load", target, "--sql", sql, NULL};
@@ -509,7 +526,8 @@ static void filter_accept(struct tui *t, struct view *v, const char *expr)
 		else
 			tui_push(t, nv);
 		struct sheet *ns = (struct sheet *)nv;
-		tui_msg(t, "%s: %zu rows where %s", target, ns->f ? ns->f->nrows : 0, where);
+		tui_msg(t, "%s dataset %s: %zu rows where %s", replaced ? "replaced" : "new", target,
+			ns->f ? ns->f->nrows : 0, where);
 	}
 	free(where);
 	free(target);
@@ -530,10 +548,15 @@ static void k_filter(struct tui *t, struct view *v, int key)
 	struct sheet *sh = (struct sheet *)v;
 	if (!sync(sh, t))
 		return;
-	char *label = xasprintf("filter %s where: ", sh->name);
+	char *target = filter_target(sh);
+	char *label = sh->base ? xasprintf("filter %s further (replaces it) where: ", target)
+		      : dataset_exists(t, target)
+			      ? xasprintf("filter %s into %s (replaces it) where: ", sh->name, target)
+			      : xasprintf("filter %s into new dataset %s where: ", sh->name, target);
 	prompt_open(t, P_FILTER, label, NULL, v, filter_accept);
 	prompt_set_words(t, column_words(sh));
 	free(label);
+	free(target);
 }
 
 bool sheet_goto_column(struct view *v, const char *name)
@@ -617,7 +640,8 @@ static void k_record(struct tui *t, struct view *v, int key)
 static const struct key_binding sheet_b[] = {
 	{{'[', 's'}, "sort by this column, ascending (again: unsorted)", "sort", k_sort},
 	{{']', 'S'}, "sort by this column, descending (again: unsorted)", NULL, k_sort},
-	{{'f', '|'}, "filter rows by an SQL expression, e.g. fare > 20", "filter", k_filter},
+	{{'f', '|'}, "filter rows (SQL: fare > 20) into the dataset NAME_filtered", "filter",
+	 k_filter},
 	{{'o'}, "overview: statistics of every column", "overview", k_overview},
 	{{'c'}, "jump to a column by name (Tab completes)", "column", k_column},
 	{{K_ENTER}, "the current row, one column per line", "row", k_record},

@@ -149,6 +149,36 @@ struct view *textview_new(const char *title, const char *text)
 
 /* ---- help ---------------------------------------------------------------------------- */
 /* Appends text as lines of at most width columns, broken at spaces. */
+/* Appends part of a word at column *col: on this line when it fits (after
+ * a blank when it starts a word), else on a new line; a part wider than a
+ * line is cut at the width, the one place a word breaks inside. */
+static void wrap_part(struct sbuf *b, const char *part, bool word_start, int width, int *col)
+{
+	int sep = word_start && *col ? 1 : 0;
+	int pw = utf8_width(part);
+	if (*col && *col + sep + pw > width) {
+		sbuf_putc(b, '\n');
+		*col = 0;
+		sep = 0;
+	}
+	if (sep) {
+		sbuf_putc(b, ' ');
+		(*col)++;
+	}
+	while (pw > width - *col && width > *col) {
+		size_t k = utf8_fit(part, width - *col);
+		if (!k)
+			break;
+		sbuf_add(b, part, k);
+		sbuf_putc(b, '\n');
+		*col = 0;
+		part += k;
+		pw = utf8_width(part);
+	}
+	sbuf_puts(b, part);
+	*col += pw;
+}
+
 void tui_wrap(struct sbuf *b, const char *text, int width)
 {
 	const char *p = text;
@@ -158,16 +188,22 @@ void tui_wrap(struct sbuf *b, const char *text, int width)
 		while (*e && *e != ' ')
 			e++;
 		char *word = xstrndup(p, (size_t)(e - p));
-		int ww = utf8_width(word);
-		if (col && col + 1 + ww > width) {
-			sbuf_putc(b, '\n');
-			col = 0;
-		} else if (col) {
-			sbuf_putc(b, ' ');
-			col++;
+		if (utf8_width(word) <= width) {
+			wrap_part(b, word, true, width, &col);
+		} else {
+			/* a word wider than a line (a command's list of features)
+			 * breaks after its commas */
+			bool first = true;
+			for (char *q = word; *q; first = false) {
+				char *c = strchr(q, ',');
+				char *next = c ? c + 1 : q + strlen(q);
+				char save = *next;
+				*next = 0;
+				wrap_part(b, q, first, width, &col);
+				*next = save;
+				q = next;
+			}
 		}
-		sbuf_puts(b, word);
-		col += ww;
 		free(word);
 		p = e;
 		while (*p == ' ')
@@ -176,9 +212,23 @@ void tui_wrap(struct sbuf *b, const char *text, int width)
 	sbuf_putc(b, '\n');
 }
 
-static void help_table(struct tui *t, struct sbuf *b, const struct key_table *tab, bool first)
+/* True when key is bound in one of the n tables before: that binding is
+ * the one the key runs (tui_key searches the tables in order). */
+static bool key_shadowed(const struct key_table *const *before, int n, int key)
 {
-	if (!first)
+	for (int i = 0; i < n; i++)
+		if (key_find(before[i], key))
+			return true;
+	return false;
+}
+
+/* A table's keys; keys that one of the n tables before binds are left out,
+ * so each key is listed once, with what it does here (Space marks a
+ * version in Models rather than paging down). */
+static void help_table(struct tui *t, struct sbuf *b, const struct key_table *tab,
+		       const struct key_table *const *before, int n)
+{
+	if (n)
 		sbuf_putc(b, '\n');
 	sbuf_printf(b, "%s\n", tab->title);
 	for (const struct key_binding *kb = tab->b; kb->keys[0]; kb++) {
@@ -186,10 +236,14 @@ static void help_table(struct tui *t, struct sbuf *b, const struct key_table *ta
 			continue; /* documented with its neighbour */
 		struct sbuf keys = {0};
 		for (int i = 0; i < 4 && kb->keys[i]; i++) {
+			if (key_shadowed(before, n, kb->keys[i]))
+				continue;
 			char lab[32];
 			key_label(kb->keys[i], t->utf8, lab, sizeof lab);
-			sbuf_printf(&keys, "%s%s", i ? " " : "", lab);
+			sbuf_printf(&keys, "%s%s", keys.len ? " " : "", lab);
 		}
+		if (!keys.len)
+			continue;
 		int pad = 16 - utf8_width(keys.s);
 		sbuf_printf(b, "  %s%*s%s\n", keys.s, pad > 1 ? pad : 1, "", kb->help);
 		sbuf_free(&keys);
@@ -233,9 +287,17 @@ char *tui_man_keys(void)
 	cmd_roff(&b, "With standard input and output on a terminal, prodml opens the workbench: a "
 		     "tab per screen, each a stack of views (a list, the sheet of a dataset, its "
 		     "overview). Every key that changes the workspace runs a command, so `:history` "
-		     "and `:save-log FILE` give a script that `prodml -f FILE` replays. In the "
-		     "workbench, ? lists the keys of the view on top; they are these.");
+		     "and `:save-log FILE` give a script that `prodml -f FILE` replays. The Train "
+		     "form starts each run as a background job (`train ... --detach`), so the "
+		     "workbench never waits for one; the saved log waits where the session did "
+		     "(`job wait ID` before the first command after the job ended, and at its end "
+		     "for the jobs still running), so the replay finds the models the session used. "
+		     "In the workbench, ? lists the keys of the view on top; they are these.");
 	sbuf_puts(&b, "\n.SS Screens\n");
+	cmd_roff(&b, "A key or a click on the tab switches screens; the key of the screen shown "
+		     "goes back to its first view. A command's result that takes several lines "
+		     "opens a view, which the next such result replaces.");
+	sbuf_putc(&b, '\n');
 	for (int i = 0; i < TUI_NSCREENS; i++) {
 		const struct screen_class *sc = tui_screen(i);
 		if (!sc->open)
@@ -250,7 +312,9 @@ char *tui_man_keys(void)
 		cmd_roff(&b, shared[i]->title);
 		sbuf_putc(&b, '\n');
 		if (shared[i] == &nav_keys)
-			sbuf_puts(&b, "In every list and text view.\n");
+			sbuf_puts(&b, "In every list and text view, unless the view binds the key itself "
+				      "(Space marks a version in Models, picks in a list of choices): "
+				      "? shows each key once, with what it does there.\n");
 		man_table(&b, shared[i]);
 	}
 	for (size_t i = 0; i < PM_ARRAY_LEN(man_views); i++) {
@@ -284,16 +348,17 @@ char *tui_man_keys(void)
 struct view *help_view_new(struct tui *t, struct view *v)
 {
 	struct sbuf b = {0};
-	bool first = true;
+	int n = 0;
 	if (v) {
 		tui_wrap(&b, v->cls->about, 76);
 		sbuf_putc(&b, '\n');
-		for (int i = 0; v->cls->keys[i]; i++, first = false)
-			help_table(t, &b, v->cls->keys[i], first);
+		for (; v->cls->keys[n]; n++)
+			help_table(t, &b, v->cls->keys[n], v->cls->keys, n);
 	}
-	help_table(t, &b, &global_keys, first);
+	help_table(t, &b, &global_keys, v ? v->cls->keys : NULL, n);
 	/* the tabs that exist */
-	sbuf_puts(&b, "\nScreens (a key or a click on the tab)\n");
+	sbuf_puts(&b, "\nScreens (a key or a click on the tab; the key of the screen shown goes\n"
+		      "back to its first view)\n");
 	for (int i = 0; i < TUI_NSCREENS; i++) {
 		const struct screen_class *sc = tui_screen(i);
 		if (sc->open)

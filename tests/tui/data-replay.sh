@@ -19,17 +19,8 @@ keys="$keys"'/serving<Enter>v<Enter>'
 keys="$keys"'e<Enter>Ebtaxi<Enter>'
 # C compares with the baseline first; Enter on the top row (trip_miles)
 keys="$keys"'C<Enter><Enter>:save-log session.log<Enter>'
-if ! "$prodml" -W ws1 --tui-dump 80x24 --keys "$keys" >screen 2>&1; then
-	echo "data-replay.sh: the workbench session failed:"
-	cat screen
-	exit 1
-fi
 fail=0
-grep -q 'wrote 10 commands to session.log' screen || {
-	echo "data-replay.sh: no confirmation of save-log on the screen:"
-	cat screen
-	fail=1
-}
+run_session data-replay.sh 10 "$keys"
 cat >expected.log <<'LOG'
 # prodml session log: `prodml -f FILE` replays it
 load taxi datasets/taxi/train.csv

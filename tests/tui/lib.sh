@@ -15,6 +15,22 @@ tui_scratch() {
 	unset PRODML_WORKSPACE NO_COLOR PRODML_ASCII
 }
 
+# run_session NAME N KEYS: a workbench session of KEYS in workspace ws1,
+# its last screen in `screen`; it must end by saving N commands to
+# session.log.
+run_session() {
+	if ! "$prodml" -W ws1 --tui-dump 80x24 --keys "$3" >screen 2>&1; then
+		echo "$1: the workbench session failed:"
+		cat screen
+		exit 1
+	fi
+	grep -q "wrote $2 commands to session.log" screen || {
+		echo "$1: no confirmation of save-log on the screen:"
+		cat screen
+		fail=1
+	}
+}
+
 # check_session_log NAME: the log the keys saved (session.log) must be
 # expected.log, and `prodml -f session.log` must replay it into ws2.
 check_session_log() {

@@ -14,17 +14,8 @@ keys=':load trips tests/fixtures/cmd/trips.csv<Enter>'
 keys="$keys"'<Enter>ffare > 7<Enter>o'
 keys="$keys"':load natality datasets/natality/natality.csv<Enter>'
 keys="$keys"':save-log session.log<Enter>'
-if ! "$prodml" -W ws1 --tui-dump 80x24 --keys "$keys" >screen 2>&1; then
-	echo "replay.sh: the workbench session failed:"
-	cat screen
-	exit 1
-fi
 fail=0
-grep -q 'wrote 4 commands to session.log' screen || {
-	echo "replay.sh: no confirmation of save-log on the screen:"
-	cat screen
-	fail=1
-}
+run_session replay.sh 4 "$keys"
 cat >expected.log <<'LOG'
 # prodml session log: `prodml -f FILE` replays it
 load trips tests/fixtures/cmd/trips.csv

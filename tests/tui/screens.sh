@@ -73,10 +73,17 @@ check tab-hidden 80x24 '6'
 check unknown-key 80x24 'x'
 check complete 80x24 ':des<Tab>tr<Tab>'
 check complete-many 80x24 '<Enter>fpick<Tab>'
+# a command that is a command itself completes to its subcommands too
+check complete-sub 80x24 ':models <Tab>'
+check complete-sub-one 80x24 ':alerts <Tab>'
 check complete-cycle 80x24 '<Enter>fpick<Tab><Tab><Tab>'
 check column-jump 80x24 '<Enter>cdrop<Tab><Tab><Tab><Enter>'
 check command-error 80x24 ':load x tests/fixtures/cmd/ragged.csv<Enter>'
 check command-history 80x24 ':show trips<Enter>q:<Up>'
+# the second result takes the place of the first; the tab's key goes back
+# to the first view of the screen shown
+check command-twice 80x24 ':show trips<Enter>:show taxi --rows 2<Enter>'
+check tab-top 80x24 '<Enter>o1'
 check too-small 80x24 '<Resize:70x20>'
 check resize-back 80x24 '<Resize:70x20><Resize:100x30><Enter>'
 check click-row 80x24 '<Click:3,4><Enter>'
@@ -121,6 +128,11 @@ check train-form-required 80x24 '2nS'
 check train-form-model 80x24 '2njj<Enter>/company<Enter><Enter>/model type<Enter><Enter>k<Enter>'
 check train-form-dnn 80x24 "$fill"'/model type<Enter><Enter>jjj<Enter>'
 check train-form-scroll 80x24 '2nG'
+# a list of features wider than a line breaks after its commas, and the
+# command shown is cut after a whole feature
+many='2njj<Enter>j<Enter>j<Enter>a<Space><Space><Space><Space><Space><Space><Space><Space><Space><Enter>'
+check train-form-long 80x24 "$many"'/seed<Enter>7<Enter>'
+check train-form-long-120x40 120x40 "$many"'/seed<Enter>7<Enter>'
 check train-form-more 120x40 '2nGk<Enter>'
 check train-form-rejected 80x24 "$fill"'Gk<Enter>/target<Enter><Enter>foo<Enter>S'
 check train-form-cancel 80x24 '2n<Esc>'
@@ -128,6 +140,8 @@ check train-form-help 80x24 '2n?'
 check train-help 80x24 '2<Enter>?'
 check models-mark-one 80x24 '3<Enter><Space>C'
 check models-promote-list 80x24 '3p'
+# Space marks a version in Models: the help lists it there, not as a page key
+check models-help 100x40 '3<Enter>?'
 
 # The Data screen's schema and compare views on taxi's training and serving
 # data, against a schema inferred from training with ranges, L-infinity
@@ -163,6 +177,11 @@ check data-compare-schema 80x24 'v<Enter>btaxi<Enter>C<Enter>' -W wsd --tui-styl
 check data-compare-threshold 80x24 'jCserving<Enter>t<C-u>0.05<Enter>' -W wsd --tui-styles
 check data-compare-bad 80x24 'jCnope<Enter>' -W wsd
 check data-compare-help 80x24 'jCserving<Enter>?' -W wsd
+# C prefills `compare taxi serving` with serving selected: typing replaces
+# it, End (or an arrow) keeps it and types after it
+check prompt-selected 80x24 'v<Enter>btaxi<Enter>C' -W wsd --tui-styles
+check prompt-replace 80x24 'v<Enter>btaxi<Enter>Cteval' -W wsd
+check prompt-keep 80x24 'v<Enter>btaxi<Enter>C<End>_x' -W wsd
 cp -R wsd wsd.orig
 check data-schema-edited 80x24 'v<Enter>e<Enter>' -W wsd
 rm -rf wsd && cp -R wsd.orig wsd
@@ -178,6 +197,11 @@ rm -rf ws && cp -R ws.orig ws
 check filter-twice 80x24 '<Enter>ffare > 100<Enter>ftips > 0<Enter>'
 rm -rf ws && cp -R ws.orig ws
 check filter-error 80x24 '<Enter>ffre > 1<Enter>'
+# the prompt names the dataset a filter makes, and says when it replaces one
+check filter-prompt 80x24 '<Enter>f'
+rm -rf ws && cp -R ws.orig ws
+check filter-replaces 80x24 '<Enter>ffare > 100<Enter>qf'
+rm -rf ws && cp -R ws.orig ws
 check drop 80x24 'jdy'
 rm -rf ws && cp -R ws.orig ws
 check drop-cancel 80x24 'jdn'
@@ -188,6 +212,18 @@ check models-promoted 80x24 '3<Enter>pq'
 rm -rf ws && cp -R ws.orig ws
 check models-compare 80x24 '3<Enter><Space><Space>C'
 check models-rollback 80x24 '3<Enter>pqjpqr'
+rm -rf ws && cp -R ws.orig ws
+# e, P, a, t, x and o prefill the command line for the version (or model):
+# the alias and the file are selected, so typing replaces them; what runs
+# is in the history
+check models-evaluate 80x24 '3<Enter>e'
+check models-predict 80x24 '3<Enter>P'
+check models-alias 80x24 '3<Enter>a' --tui-styles
+check models-tag 80x24 '3<Enter>t'
+check models-export 80x24 '3<Enter>x'
+check models-policy 80x24 '3<Enter>o'
+check models-export-list 80x24 '3x'
+check models-actions 120x40 '3<Enter>abest<Enter>ttier=gold<Enter>qetaxi<Enter>:history<Enter>'
 rm -rf ws && cp -R ws.orig ws
 # Starting a run from the form: its live view comes at once (the job is
 # still queued or running then: its state and numbers are masked), and once
@@ -244,6 +280,8 @@ check monitor-features 80x24 '5<Enter>f' -W wsm
 check monitor-diagnose 80x24 '5d' -W wsm
 check monitor-window 80x24 '5<Enter>w<C-u>30m<Enter>' -W wsm
 check monitor-window-bad 80x24 '5<Enter>w<C-u>soon<Enter>' -W wsm
+# the window stays the model's for the session: back to the list and in again
+check monitor-window-kept 80x24 '5<Enter>w30m<Enter>q<Enter>' -W wsm
 check monitor-help 80x24 '5<Enter>?' -W wsm
 check monitor-no-alerts 80x24 '5<Enter>aa' -W wsm
 # a session of the dashboard saved and replayed headless: the same alerts

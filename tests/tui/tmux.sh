@@ -26,11 +26,13 @@ LC_ALL=C.UTF-8
 export LC_ALL
 "$prodml" -q -W ws -c 'load trips tests/fixtures/cmd/trips.csv' >/dev/null 2>&1 || exit 99
 
-# waits until the pane shows text (a fixed string), up to 10 seconds
+# waits until the pane (of session $target) shows text (a fixed string), up
+# to 10 seconds
+target=t
 wait_for() {
 	i=0
 	while [ $i -lt 100 ]; do
-		tmux -L "$sock" capture-pane -p -t t >pane 2>/dev/null && grep -qF -- "$1" pane && return 0
+		tmux -L "$sock" capture-pane -p -t "$target" >pane 2>/dev/null && grep -qF -- "$1" pane && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -39,7 +41,7 @@ wait_for() {
 	exit 1
 }
 keys() {
-	tmux -L "$sock" send-keys -t t "$@"
+	tmux -L "$sock" send-keys -t "$target" "$@"
 }
 
 tmux -L "$sock" -f /dev/null new-session -d -s t -x 100 -y 30 \
@@ -125,6 +127,18 @@ while [ ! -s "$tmp/status" ] && [ $i -lt 100 ]; do
 done
 [ "$(cat "$tmp/status" 2>/dev/null)" = 0 ] || {
 	echo "tmux.sh: prodml did not exit with status 0 after Q"
+	exit 1
+}
+# the REPL completes subcommands from the same table: two Tabs list them
+tmux -L "$sock" -f /dev/null new-session -d -s r -x 100 -y 30 \
+	"XDG_STATE_HOME='$tmp/state' TERM=xterm-256color LC_ALL=C.UTF-8 '$prodml' -W ws --repl; sleep 30" || exit 1
+target=r
+wait_for 'prodml>'
+keys 'models ' Tab Tab
+wait_for 'rollback'
+grep -q 'lineage' pane || {
+	echo "tmux.sh: the REPL did not list the subcommands of models:"
+	cat pane
 	exit 1
 }
 # the load ran in another process: this session's history is the show

@@ -166,6 +166,36 @@ START_TEST(test_complete)
 }
 END_TEST
 
+/* The words after a command that is a command itself (`models` lists the
+ * models, `models show` is another entry) complete to its subcommands. */
+static void check_completions(const char *line, const char *want)
+{
+	size_t ws;
+	char **c = cmd_complete(&sess, line, strlen(line), &ws);
+	struct sbuf b = {0};
+	for (size_t i = 0; c[i]; i++)
+		sbuf_printf(&b, "%s%s", i ? " " : "", c[i]);
+	ck_assert_str_eq(b.s ? b.s : "", want);
+	sbuf_free(&b);
+	str_list_free(c);
+}
+
+START_TEST(test_complete_subcommands)
+{
+	check_completions("models ", "alias compare export history import lineage policy "
+				     "promote rollback show tag");
+	check_completions("models p", "policy promote");
+	check_completions("monitor ", "compact diagnose feedback ingest");
+	check_completions("alerts ", "ack");
+	check_completions("serve s", "stop");
+	check_completions("job ", "cancel exec show wait");
+	check_completions("schema ", "infer list load save set show");
+	/* and the words of a subcommand are its arguments again */
+	check_completions("models show --", "");
+	check_completions("monitor diagnose --w", "--window");
+}
+END_TEST
+
 START_TEST(test_man_page_lists_every_command)
 {
 	char *m = cmd_man_page(NULL);
@@ -302,6 +332,7 @@ int main(void)
 	tcase_add_test(tc, test_lookup);
 	tcase_add_test(tc, test_usage_errors);
 	tcase_add_test(tc, test_complete);
+	tcase_add_test(tc, test_complete_subcommands);
 	tcase_add_test(tc, test_man_page_lists_every_command);
 	tcase_add_test(tc, test_man_page_lists_every_table);
 	tcase_add_test(tc, test_call_io);
