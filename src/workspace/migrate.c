@@ -250,6 +250,8 @@ const char *const ws_migrations[] = {
 	"  segment INTEGER NOT NULL,"       /* its file NNNNNNNN.spool */
 	"  offset INTEGER NOT NULL,"        /* bytes moved (the records before it are in requests) */
 	"  PRIMARY KEY (dir, segment));",
+	/* 8: each version keeps its training data's statistics for monitoring (src/registry) */
+	"ALTER TABLE versions ADD COLUMN baseline TEXT;",  /* JSON: baseline_to_json, or NULL */
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);
