@@ -1024,10 +1024,8 @@ static void render_features(json_t *feats, struct sbuf *out)
 		/* the smaller p of the two sides: the one that can alert */
 		double sp = num_at(f, "skew_p", NULL), dp = num_at(f, "drift_p", NULL);
 		double p = isnan(sp) ? dp : isnan(dp) ? sp : fmin(sp, dp);
-		if (isnan(p))
-			snprintf(c[5], 32, "-");
-		else
-			snprintf(c[5], 32, "%.2g", p);
+		char pb[32];
+		snprintf(c[5], 32, "%s", render_p(p, pb, sizeof pb));
 		/* the missing share's change against training */
 		fmt_num(json_object_get(f, "missing_skew"), c[6], 32, "%.4f");
 		struct sbuf a = {0};
