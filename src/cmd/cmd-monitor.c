@@ -382,11 +382,15 @@ struct ctx {
 	bool have_v;
 	struct model *m;
 	struct schema *schema;
+	struct baseline base;        /* the version's kept baseline, when used */
+	char *baseline_note;         /* why skew reads the dataset as it is now, or NULL */
 	char name[256];
 };
 
 static void ctx_free(struct ctx *c)
 {
+	baseline_free(&c->base);
+	free(c->baseline_note);
 	if (c->have_v)
 		reg_version_free(&c->v);
 	model_free(c->m);
@@ -478,8 +482,23 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 	if (features) {
 		o->all_columns = call_flag(call, "--all-columns");
 		const char *base = call_opt(call, "--baseline");
-		if (!base && c->have_v)
+		if (!base && c->have_v && c->v.baseline && !o->all_columns) {
+			if (baseline_from_json(c->v.baseline, &c->base, err)) {
+				pm_err_prefix(err, "model %s:%lld", c->v.model, (long long)c->v.version);
+				goto fail;
+			}
+			o->stored = &c->base;
+		} else if (!base && c->have_v) {
 			base = c->v.train_dataset;
+			c->baseline_note =
+				c->v.baseline
+					? xasprintf("--all-columns: skew against dataset '%s' as it is now (version "
+						    "%lld keeps the training statistics of its inputs only)",
+						    base ? base : "", (long long)c->v.version)
+					: xasprintf("skew against dataset '%s' as it is now: version %lld was "
+						    "registered without its training statistics",
+						    base ? base : "", (long long)c->v.version);
+		}
 		struct frame *bf = NULL;
 		if (base && session_frame(s, base, &bf, err))
 			goto fail;
@@ -512,8 +531,15 @@ static int collect(struct session *s, struct cmd_call *call, struct ctx *c, json
 		ctx_free(c);
 		return -1;
 	}
-	if (c->o.baseline)
+	if (c->o.stored) {
+		json_object_set_new(res, "baseline", json_string(c->v.train_dataset ? c->v.train_dataset : ""));
+		json_object_set_new(res, "baseline_source", json_string("version"));
+	} else if (c->o.baseline) {
 		json_object_set_new(res, "baseline", json_string(c->o.baseline->name));
+		json_object_set_new(res, "baseline_source", json_string("dataset"));
+	}
+	if (c->baseline_note && c->o.baseline)
+		json_object_set_new(res, "baseline_note", json_string(c->baseline_note));
 	if (c->have_v)
 		json_object_set_new(res, "version", json_integer(c->v.version));
 	if (c->schema)
@@ -682,6 +708,8 @@ static int exec_diagnose(struct session *s, struct cmd_call *call, struct pm_err
 	free(arr);
 	json_decref(causes);
 	call->result = json_pack("{s:O,s:o}", "model", json_object_get(res, "model"), "causes", sorted);
+	if (json_object_get(res, "baseline_note"))
+		json_object_set(call->result, "baseline_note", json_object_get(res, "baseline_note"));
 	json_decref(res);
 	return 0;
 }
@@ -691,6 +719,8 @@ static void render_diagnose(struct session *s, const struct cmd_call *call, json
 {
 	(void)s, (void)call;
 	json_t *c = json_object_get(r, "causes");
+	if (json_object_get(r, "baseline_note"))
+		sbuf_printf(out, "note: %s\n", json_string_value(json_object_get(r, "baseline_note")));
 	if (!json_array_size(c)) {
 		sbuf_printf(out, "%s: no likely cause found\n", json_string_value(json_object_get(r, "model")));
 		return;
@@ -941,6 +971,8 @@ static void render_monitor(struct session *s, const struct cmd_call *call, json_
 	size_t n = json_array_size(feats);
 	if (n) {
 		sbuf_putc(out, '\n');
+		if (json_object_get(r, "baseline_note"))
+			sbuf_printf(out, "note: %s\n", json_string_value(json_object_get(r, "baseline_note")));
 		render_features(feats, out);
 	}
 	render_opened(json_object_get(r, "opened"), out);
@@ -975,10 +1007,8 @@ static void render_features(json_t *feats, struct sbuf *out)
 		/* the smaller p of the two sides: the one that can alert */
 		double sp = num_at(f, "skew_p", NULL), dp = num_at(f, "drift_p", NULL);
 		double p = isnan(sp) ? dp : isnan(dp) ? sp : fmin(sp, dp);
-		if (isnan(p))
-			snprintf(c[5], 32, "-");
-		else
-			snprintf(c[5], 32, "%.2g", p);
+		char pb[32];
+		snprintf(c[5], 32, "%s", render_p(p, pb, sizeof pb));
 		/* the missing share's change against training */
 		fmt_num(json_object_get(f, "missing_skew"), c[6], 32, "%.4f");
 		struct sbuf a = {0};
@@ -1254,7 +1284,8 @@ static const struct cmd_opt monitor_opts[] = {
 	 "90s, 30m, 1h, 2d; default 1h"},
 	{"--since", 0, "TIME", COMPLETE_NONE, NULL, "only requests logged at or after TIME"},
 	{"--baseline", 0, "NAME", COMPLETE_DATASET, NULL,
-	 "training data for skew (default: the served version's training dataset)"},
+	 "training data for skew (default: the statistics of its training data that the "
+	 "served version keeps)"},
 	{"--schema", 0, "S", COMPLETE_NONE, NULL,
 	 "per-feature skew and drift thresholds from schema S (default: setting monitor.schema)"},
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
@@ -1268,7 +1299,8 @@ static const struct cmd_opt monitor_opts[] = {
 	 "monitor.alpha, else 0.01)"},
 	{"--all-columns", 0, NULL, COMPLETE_NONE, NULL,
 	 "skew and drift of every logged column of the baseline, not only of the model's "
-	 "inputs (the label too, when the logged rows carry it)"},
+	 "inputs (the label too, when the logged rows carry it); the version keeps its "
+	 "inputs' statistics only, so the training dataset is read as it is now"},
 	{"--out", 0, "FILE", COMPLETE_FILE, NULL,
 	 "also draw the panels (skew and drift, requests, latency, predictions, quality) into "
 	 "FILE (.png, .svg, .ps)"},
@@ -1343,6 +1375,12 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "at the level --alpha (default 0.01; 1 leaves the distances alone to decide).  "
 		 "The text shows the smaller adjusted p of a feature and its missing share's "
 		 "change against training.\n\n"
+		 "The training side is what the version kept when it was registered: per input, "
+		 "its rows, missing values, decile edges and the rows between them, and the "
+		 "count of each category (`models show M:V -o json`, \"baseline\"), so reloading "
+		 "or dropping the training dataset afterwards moves no number.  A version "
+		 "registered before prodml kept them is compared with its training dataset as it "
+		 "is now, and the dashboard says so in a note.\n\n"
 		 "The same numbers are given per window of --window (aligned on multiples of it) "
 		 "and per model version: the series.  Raw requests and the per-minute rollups of "
 		 "`monitor compact` are combined, so the counts stay exact after compaction and "

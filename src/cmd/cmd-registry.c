@@ -279,6 +279,14 @@ static void render_version_detail(json_t *v, struct sbuf *out)
 	sbuf_puts(out, "inputs:\n");
 	render_wrap(out, in.s ? in.s : "", 2, 79);
 	sbuf_free(&in);
+	json_t *base = json_object_get(v, "baseline");
+	if (json_is_object(base))
+		sbuf_printf(out, "baseline for monitoring: %lld training rows, %zu feature%s (-o json has them)\n",
+			    (long long)json_integer_value(json_object_get(base, "rows")),
+			    json_array_size(json_object_get(base, "features")),
+			    json_array_size(json_object_get(base, "features")) == 1 ? "" : "s");
+	else
+		sbuf_puts(out, "baseline for monitoring: none kept (monitor reads the training dataset)\n");
 }
 
 static void render_models_show(struct session *s, const struct cmd_call *call, json_t *r,

@@ -795,6 +795,15 @@ static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err 
 			return pm_errcf(err, PM_E_USAGE, "compare: --threshold must be between 0 and 1");
 		rule.linf = rule.jsd = thr;
 	}
+	/* each distance's own threshold wins over the one --threshold sets */
+	static const char *const own[] = {"--linf-threshold", "--jsd-threshold"};
+	double *dst[] = {&rule.linf, &rule.jsd};
+	for (int i = 0; i < 2; i++) {
+		if (call_opt_double(call, own[i], *dst[i], dst[i], err) < 0)
+			return -1;
+		if (!(*dst[i] >= 0 && *dst[i] <= 1))
+			return pm_errcf(err, PM_E_USAGE, "compare: %s must be between 0 and 1", own[i]);
+	}
 	if (!(rule.missing >= 0 && rule.missing <= 1))
 		return pm_errcf(err, PM_E_USAGE, "compare: --missing-threshold must be between 0 and 1");
 	if (!(rule.alpha > 0 && rule.alpha <= 1))
@@ -897,14 +906,6 @@ static int cmp_headline(const void *pa, const void *pb)
 	return a > b ? -1 : a < b;
 }
 
-static const char *pval(json_t *v, char *buf, size_t n)
-{
-	if (!json_is_number(v))
-		return "-";
-	snprintf(buf, n, "%.2g", json_number_value(v));
-	return buf;
-}
-
 /* The side-by-side figure of a feature: its mean, or for categories the
  * share of the value with the largest difference. */
 static char *side(json_t *f, json_t *st, char *buf, size_t n)
@@ -997,7 +998,10 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 			xstrdup(jnum7(json_object_get(f, "psi"), c, sizeof c)),
 			xstrdup(jnum7(json_object_get(f, "ks"), d, sizeof d)),
 			xstrdup(m),
-			xstrdup(pval(json_object_get(f, "p"), p, sizeof p)),
+			xstrdup(render_p(json_is_number(json_object_get(f, "p"))
+						 ? json_number_value(json_object_get(f, "p"))
+						 : NAN,
+					 p, sizeof p)),
 			side(f, json_object_get(f, "a"), e, sizeof e),
 			side(f, json_object_get(f, "b"), e, sizeof e),
 			json_is_string(lv) ? render_cut(json_string_value(lv), 12) : xstrdup("")};
@@ -1160,6 +1164,10 @@ static const struct cmd_opt compare_opts[] = {
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the headline distance, L-infinity for categories and JSD over A's "
 	 "deciles for numbers (default 0.05 and 0.03)"},
+	{"--linf-threshold", 0, "X", COMPLETE_NONE, NULL,
+	 "threshold of L-infinity alone, for categories (over --threshold)"},
+	{"--jsd-threshold", 0, "X", COMPLETE_NONE, NULL,
+	 "threshold of JSD over A's deciles alone, for numbers (over --threshold)"},
 	{"--missing-threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the change of a feature's missing share (default 0.05)"},
 	{"--alpha", 0, "A", COMPLETE_NONE, NULL,

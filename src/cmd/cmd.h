@@ -299,6 +299,9 @@ char *render_cut(const char *s, int w);
  * print it: 4 significant digits when they fit, else fewer, with a short
  * exponent ("1.7e10"); "-" for NaN.  Returns buf or a constant. */
 const char *render_num(double v, char *buf, size_t n);
+/* A p-value with two significant digits ("1.2e-12"); one that underflowed
+ * to 0 is "<1e-300" (it is smaller than a double holds, not zero), NaN "-". */
+const char *render_p(double p, char *buf, size_t n);
 /* Writes v as compact JSON, numbers in their shortest round-trip form. */
 void json_write(json_t *v, struct sbuf *b);
 /* A JSON number that prints NaN/Inf as null. */

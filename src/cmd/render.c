@@ -193,6 +193,16 @@ static bool all_objects(json_t *arr)
 /* Text cells wider than this are cut with an ellipsis in tables (never in CSV). */
 #define CELL_MAX_WIDTH 48
 
+const char *render_p(double p, char *buf, size_t n)
+{
+	if (isnan(p))
+		return "-";
+	if (p <= 0)
+		return "<1e-300";
+	snprintf(buf, n, "%.2g", p);
+	return buf;
+}
+
 const char *render_num(double v, char *buf, size_t n)
 {
 	if (isnan(v))

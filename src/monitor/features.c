@@ -7,7 +7,9 @@
  * with its own threshold.  A check alerts when its distance is over the
  * threshold and the window's rows make it significant: a chi-square test
  * of the counts (Fisher's exact test for the missing shares), with Holm's
- * correction over all the checks of the summary. */
+ * correction over all the checks of the summary.  The training side is a
+ * baseline (validate.h): the one kept with the model version, or one
+ * computed from the training dataset for versions registered without. */
 #include "model/model.h"
 #include "monitor/internal.h"
 #include "validate/validate.h"
@@ -61,23 +63,6 @@ static void fv_free(struct fvals *v)
 static bool col_categorical(const struct column *c)
 {
 	return c->type == PM_STRING || c->type == PM_BOOL;
-}
-
-static void fv_from_column(const struct column *c, size_t nrows, struct fvals *v)
-{
-	char buf[64];
-	for (size_t r = 0; r < nrows; r++) {
-		if (!column_present(c, r)) {
-			v->missing++;
-			continue;
-		}
-		if (col_categorical(c)) {
-			const char *t = column_text(c, r, buf, sizeof buf);
-			fv_text(v, t, strlen(t));
-		} else {
-			fv_num(v, column_num(c, r));
-		}
-	}
 }
 
 static void fv_add_json(struct fvals *v, bool categorical, json_t *x)
@@ -149,11 +134,6 @@ static void counts_free(struct value_count *vc, size_t n, bool categorical)
 	free(vc);
 }
 
-static bool fv_empty(const struct fvals *v, bool categorical)
-{
-	return categorical ? fv_nvalues(v) == 0 : v->nnum == 0;
-}
-
 static size_t fv_total(const struct fvals *v)
 {
 	size_t n = v->missing + v->nnum;
@@ -222,48 +202,95 @@ static void outcome_add(struct outcomes *os, struct outcome o)
 	os->o[os->n++] = o;
 }
 
-/* Bins between the training data's deciles, shared by skew and drift so
- * that both read on one scale. */
-struct qbins {
-	double cut[QBINS_MAX];
-	size_t ncut;
+/* One side of a check as counts: the training data's come from its
+ * baseline, a window's are counted the same way, on the training deciles
+ * (shared by skew and drift so that both read on one scale). */
+struct side {
+	const struct value_count *vc;   /* categories, or numbers' exact values */
+	size_t nvc;
+	bool has_vc;
+	double bins[QBINS_MAX];
+	size_t nbins;
+	size_t missing, total;
+	struct histogram hist;           /* TFDV's equal-width one, numbers only */
+	/* owned when counted from a window */
+	struct value_count *own_vc;
+	struct num_stats st;
 };
 
-static void qbins_of(const struct fvals *train, struct qbins *q)
+static void side_of_baseline(const struct baseline_feature *b, struct side *s)
 {
-	double *s = xmalloc((train->nnum + 1) * sizeof *s);
-	if (train->nnum)
-		memcpy(s, train->num, train->nnum * sizeof *s);
-	struct num_stats st;
-	numstats_compute(s, train->nnum, true, &st);   /* sorts, NaNs last */
-	size_t n = st.count - st.nan;
-	q->ncut = n ? quantile_cuts(s, n, q->cut) : 0;
-	free(s);
+	memset(s, 0, sizeof *s);
+	s->vc = b->values;
+	s->nvc = b->nvalues;
+	s->has_vc = b->has_values;
+	memcpy(s->bins, b->counts, sizeof s->bins);
+	s->nbins = b->categorical ? 0 : b->nedges + 1;
+	s->missing = b->missing;
+	s->total = b->rows;
+	if (!b->categorical)
+		s->hist = baseline_histogram(b);
 }
 
-/* One distance and its test between samples a and b of a feature. */
-static void check_distance(const struct fvals *a, const struct fvals *b, bool categorical,
-			   enum ck_kind kind, const struct qbins *q, double *dist, double *p)
+/* values: count each value (categories always; numbers only for an
+ * L-infinity check, as it costs a map of every distinct number). */
+static void side_of_window(const struct fvals *v, bool categorical, bool values,
+			   const struct baseline_feature *train, struct side *s)
+{
+	memset(s, 0, sizeof *s);
+	if (categorical || values) {
+		s->own_vc = fv_counts(v, categorical, &s->nvc);
+		s->vc = s->own_vc;
+		s->has_vc = true;
+	}
+	s->missing = v->missing;
+	s->total = fv_total(v);
+	if (categorical)
+		return;
+	s->nbins = train->nedges + 1;
+	bins_count(v->num, v->nnum, train->edges, train->nedges, s->bins);
+	if (v->nnum) {
+		double *c = xmalloc(v->nnum * sizeof *c);
+		memcpy(c, v->num, v->nnum * sizeof *c);
+		numstats_compute(c, v->nnum, false, &s->st);
+		free(c);
+		s->hist = numstats_histogram(&s->st);
+	}
+}
+
+static void side_free(struct side *s, bool categorical)
+{
+	if (s->own_vc)
+		counts_free(s->own_vc, s->nvc, categorical);
+}
+
+static bool side_empty(const struct side *s)
+{
+	return s->total == s->missing;
+}
+
+/* One distance and its test between the sides a and b of a feature. */
+static void check_distance(const struct side *a, const struct side *b, bool categorical,
+			   enum ck_kind kind, double *dist, double *p)
 {
 	*dist = *p = NAN;
-	if (fv_empty(a, categorical) || fv_empty(b, categorical))
+	/* a number's exact values beyond what the baseline keeps: no L-infinity */
+	if (side_empty(a) || side_empty(b) ||
+	    ((kind == CK_LINF || categorical) && !(a->has_vc && b->has_vc)))
 		return;
 	double *ca, *cb;
 	size_t k;
 	struct signif t;
 	if (kind == CK_LINF || categorical) {
-		size_t na, nb;
-		struct value_count *va = fv_counts(a, categorical, &na), *vb = fv_counts(b, categorical, &nb);
-		counts_align(va, na, vb, nb, &ca, &cb, &k);
-		*dist = kind == CK_LINF ? dist_linf(va, na, vb, nb, NULL, NULL) : dist_jsd_bins(ca, cb, k);
-		counts_free(va, na, categorical);
-		counts_free(vb, nb, categorical);
+		counts_align(a->vc, a->nvc, b->vc, b->nvc, &ca, &cb, &k);
+		*dist = kind == CK_LINF ? dist_linf(a->vc, a->nvc, b->vc, b->nvc, NULL, NULL)
+					: dist_jsd_bins(ca, cb, k);
 	} else {
-		k = q->ncut + 1;
+		k = a->nbins;
 		ca = xmalloc(k * sizeof *ca);
 		cb = xmalloc(k * sizeof *cb);
-		bins_count(a->num, a->nnum, q->cut, q->ncut, ca);
-		bins_count(b->num, b->nnum, q->cut, q->ncut, cb);
+		memcpy(ca, a->bins, k * sizeof *ca);
+		memcpy(cb, b->bins, k * sizeof *cb);
 		*dist = dist_jsd_bins(ca, cb, k);
 	}
 	signif_homogeneity(ca, cb, k, &t);
@@ -274,31 +301,21 @@ static void check_distance(const struct fvals *a, const struct fvals *b, bool ca
 
 /* TFDV's equal-width JSD of a numeric feature, kept for comparison with
  * the course's figures. */
-static double jsd_tfdv(const struct fvals *a, const struct fvals *b)
+static double jsd_tfdv(const struct side *a, const struct side *b)
 {
-	if (a->nnum == 0 || b->nnum == 0)
+	if (side_empty(a) || side_empty(b))
 		return NAN;
-	struct num_stats sa, sb;
-	double *ca = xmalloc(a->nnum * sizeof *ca), *cb = xmalloc(b->nnum * sizeof *cb);
-	memcpy(ca, a->num, a->nnum * sizeof *ca);
-	memcpy(cb, b->num, b->nnum * sizeof *cb);
-	numstats_compute(ca, a->nnum, false, &sa);
-	numstats_compute(cb, b->nnum, false, &sb);
-	free(ca);
-	free(cb);
-	struct histogram ha = numstats_histogram(&sa), hb = numstats_histogram(&sb);
 	double d;
-	return dist_jsd_hist(&ha, &hb, &d, NULL) == 0 ? d : NAN;
+	return dist_jsd_hist(&a->hist, &b->hist, &d, NULL) == 0 ? d : NAN;
 }
 
-static void check_presence(const struct fvals *a, const struct fvals *b, double *dist, double *p)
+static void check_presence(const struct side *a, const struct side *b, double *dist, double *p)
 {
-	size_t ta = fv_total(a), tb = fv_total(b);
 	*dist = *p = NAN;
-	if (!ta || !tb)
+	if (!a->total || !b->total)
 		return;
 	struct signif t;
-	signif_presence((double)a->missing, (double)ta, (double)b->missing, (double)tb, &t);
+	signif_presence((double)a->missing, (double)a->total, (double)b->missing, (double)b->total, &t);
 	*dist = fabs(t.stat);
 	*p = t.p;
 }
@@ -425,18 +442,19 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 		     struct pm_err *err)
 {
 	(void)err;
-	const struct frame *bf = opt->baseline;
+	const struct frame *bf = opt->stored ? NULL : opt->baseline;
+	size_t nfeat = opt->stored ? opt->stored->n : bf->ncols;
 	struct outcomes os = {0};
-	struct fmeta *fm = xcalloc(bf->ncols + 1, sizeof *fm);
-	for (size_t c = 0; c < bf->ncols; c++) {
-		const struct column *col = &bf->cols[c];
+	struct fmeta *fm = xcalloc(nfeat + 1, sizeof *fm);
+	for (size_t c = 0; c < nfeat; c++) {
+		const char *name = opt->stored ? opt->stored->f[c].name : bf->cols[c].name;
 		/* a column the model does not read (an id, or the label of a
 		 * dataset fed through `monitor ingest`) does not move its
 		 * predictions: by default it gets no row and raises no alert */
-		if (opt->model && !opt->all_columns && transform_input_index(opt->model->tf, col->name) < 0)
+		if (opt->model && !opt->all_columns && transform_input_index(opt->model->tf, name) < 0)
 			continue;
-		bool cat = col_categorical(col);
-		struct fvals train = {0}, all = {0}, cur = {0}, prev = {0};
+		bool cat = opt->stored ? opt->stored->f[c].categorical : col_categorical(&bf->cols[c]);
+		struct fvals all = {0}, cur = {0}, prev = {0};
 		size_t present = 0;
 		for (size_t i = 0; i < n; i++) {
 			json_t *fa = rows[i].features;
@@ -446,7 +464,7 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 				continue;
 			json_array_foreach(fa, k, row)
 			{
-				json_t *x = json_is_object(row) ? json_object_get(row, col->name) : NULL;
+				json_t *x = json_is_object(row) ? json_object_get(row, name) : NULL;
 				if (x)
 					present++;
 				fv_add_json(&all, cat, x);
@@ -460,25 +478,33 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 			fv_free(&all), fv_free(&cur), fv_free(&prev);
 			continue;
 		}
-		fv_from_column(col, bf->nrows, &train);
+		struct baseline_feature own;
+		const struct baseline_feature *train = &own;
+		if (opt->stored)
+			train = &opt->stored->f[c];
+		else
+			baseline_feature_compute(&bf->cols[c], bf->nrows, &own);
+		const struct schema_feature *sf = opt->schema ? schema_find(opt->schema, name) : NULL;
+		bool linf = sf && (sf->skew.has_linf || sf->drift.has_linf);
+		struct side st, sa, sc, sp;
+		side_of_baseline(train, &st);
+		side_of_window(&all, cat, linf, train, &sa);
+		side_of_window(&cur, cat, linf, train, &sc);
+		side_of_window(&prev, cat, linf, train, &sp);
 		size_t fi = json_array_size(feats);
-		fm[fi] = (struct fmeta){.name = col->name, .tfdv = {NAN, NAN}};
-		struct qbins q = {0};
+		fm[fi] = (struct fmeta){.name = name, .tfdv = {NAN, NAN}};
 		if (!cat) {
-			qbins_of(&train, &q);
-			fm[fi].tfdv[0] = jsd_tfdv(&train, &all);
-			fm[fi].tfdv[1] = jsd_tfdv(&prev, &cur);
+			fm[fi].tfdv[0] = jsd_tfdv(&st, &sa);
+			fm[fi].tfdv[1] = jsd_tfdv(&sp, &sc);
 		}
-		const struct schema_feature *sf = opt->schema ? schema_find(opt->schema, col->name) : NULL;
-		const struct fvals *pair[2][2] = {{&train, &all}, {&prev, &cur}};
+		const struct side *pair[2][2] = {{&st, &sa}, {&sp, &sc}};
 		for (int s = 0; s < 2; s++) {
 			struct comparator cmp[2];
 			size_t nc = comparators_of(sf ? (s ? &sf->drift : &sf->skew) : NULL, cat, opt, cmp);
 			for (size_t i = 0; i < nc; i++) {
 				struct outcome o = {.feature = fi, .side = s, .kind = cmp[i].kind,
 						    .threshold = cmp[i].threshold};
-				check_distance(pair[s][0], pair[s][1], cat, cmp[i].kind, &q, &o.distance,
-					       &o.p);
+				check_distance(pair[s][0], pair[s][1], cat, cmp[i].kind, &o.distance, &o.p);
 				outcome_add(&os, o);
 			}
 		}
@@ -491,20 +517,23 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 		bool from_schema = sf && (sf->skew.has_linf || sf->skew.has_jsd || sf->drift.has_linf ||
 					  sf->drift.has_jsd);
 		json_t *fj = json_object();
-		json_object_set_new(fj, "name", json_string(col->name));
+		json_object_set_new(fj, "name", json_string(name));
 		char src[300];
 		snprintf(src, sizeof src, "schema %s", opt->schema_name ? opt->schema_name : "");
 		json_object_set_new(fj, "threshold_source", json_string(from_schema ? src : "default"));
 		json_object_set_new(fj, "missing_rate", rate_or_null(all.missing, fv_total(&all)));
 		json_object_set_new(fj, "missing_rate_window", rate_or_null(cur.missing, fv_total(&cur)));
 		json_object_set_new(fj, "missing_rate_previous", rate_or_null(prev.missing, fv_total(&prev)));
-		json_object_set_new(fj, "missing_rate_training", rate_or_null(train.missing, fv_total(&train)));
+		json_object_set_new(fj, "missing_rate_training", rate_or_null(train->missing, train->rows));
 		if (cat && fv_nvalues(&cur) && fv_nvalues(&prev)) {
 			json_object_set_new(fj, "new_values", fv_missing_from(&cur, &prev));
 			json_object_set_new(fj, "vanished_values", fv_missing_from(&prev, &cur));
 		}
 		json_array_append_new(feats, fj);
-		fv_free(&train), fv_free(&all), fv_free(&cur), fv_free(&prev);
+		side_free(&sa, cat), side_free(&sc, cat), side_free(&sp, cat);
+		if (train == &own)
+			baseline_feature_free(&own);
+		fv_free(&all), fv_free(&cur), fv_free(&prev);
 	}
 	judge(&os, fm, feats, due, opt);
 	free(os.o);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct workspace;
+struct baseline;
 struct schema;
 struct model;
 
@@ -59,6 +60,8 @@ struct monitor_options {
 	 * DRIFT_DEFAULT_*).  linf and jsd apply where the schema sets none. */
 	double linf_threshold, jsd_threshold, missing_threshold, alpha;
 	const struct frame *baseline; /* the training data (skew); NULL: no features */
+	const struct baseline *stored; /* the version's kept baseline: used instead of
+					* baseline when set (its features only) */
 	const struct schema *schema;  /* per-feature skew/drift comparators, or NULL */
 	const char *schema_name;
 	const struct model *model; /* the monitored version's model (task, classes), or NULL */

@@ -55,7 +55,7 @@ static int read_log(struct workspace *ws, const char *model, const struct monito
 		r->version = sqlite3_column_int64(st, 4);
 		if (r->version == 0)
 			r->version = opt->version;
-		r->features = opt->baseline ? parse_array((const char *)sqlite3_column_text(st, 5)) : NULL;
+		r->features = opt->baseline || opt->stored ? parse_array((const char *)sqlite3_column_text(st, 5)) : NULL;
 		r->pred = parse_array((const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_finalize(st);
@@ -450,7 +450,7 @@ int monitor_summary(struct workspace *ws, const char *model, const struct monito
 
 	json_t *feats = json_array();
 	json_object_set_new(res, "features", feats);
-	if (opt->baseline && monitor_features(rows, n, opt, cur_lo, prev_lo, feats, due, err))
+	if ((opt->baseline || opt->stored) && monitor_features(rows, n, opt, cur_lo, prev_lo, feats, due, err))
 		goto out;
 	json_object_set(res, "due", due);
 	rc = 0;

@@ -446,7 +446,7 @@ static json_t *version_record(const struct reg_version *v)
 #define J(f) json_object_set(j, #f, v->f ? v->f : json_null())
 	S(type); S(task); S(label); S(train_dataset); S(train_fingerprint); S(eval_dataset);
 	S(eval_fingerprint); S(description); S(user); S(host); S(prodml_version); S(created);
-	J(schema); J(params); J(metrics); J(slice_metrics); J(tags);
+	J(schema); J(params); J(metrics); J(slice_metrics); J(tags); J(baseline);
 #undef S
 #undef J
 	json_object_set_new(j, "run", v->run ? json_integer(v->run) : json_null());
@@ -567,7 +567,7 @@ int reg_import(struct workspace *ws, const char *path, const char *as_model,
 #define J(f) v.f = json_is_null(json_object_get(rec, #f)) ? NULL : json_incref(json_object_get(rec, #f))
 	S(type); S(task); S(label); S(train_dataset); S(train_fingerprint); S(eval_dataset);
 	S(eval_fingerprint); S(description);
-	J(schema); J(params); J(metrics); J(slice_metrics);
+	J(schema); J(params); J(metrics); J(slice_metrics); J(baseline);
 #undef S
 #undef J
 	v.model = xstrdup(as_model ? as_model : json_string_value(json_object_get(rec, "model")));

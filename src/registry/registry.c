@@ -31,6 +31,7 @@ void reg_version_free(struct reg_version *v)
 	json_decref(v->metrics);
 	json_decref(v->slice_metrics);
 	json_decref(v->tags);
+	json_decref(v->baseline);
 	free(v->description);
 	free(v->user);
 	free(v->host);
@@ -152,8 +153,8 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 	if (ws_prepare(ws,
 		       "INSERT INTO versions(model, version, artifact, size, run, parent, type, task, label,"
 		       " train_dataset, train_fingerprint, eval_dataset, eval_fingerprint, schema, params,"
-		       " metrics, slice_metrics, description, tags, user, host, prodml_version, created)"
-		       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		       " metrics, slice_metrics, description, tags, user, host, prodml_version, created,"
+		       " baseline) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		       &st, err) < 0)
 		goto fail;
 	bind_text(st, 1, v->model);
@@ -185,6 +186,7 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 	bind_text(st, 21, v->host);
 	bind_text(st, 22, v->prodml_version);
 	bind_text(st, 23, v->created);
+	bind_json(st, 24, v->baseline, NULL);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		db_fail(ws, err, "cannot add the version");
 		goto fail;
@@ -212,7 +214,7 @@ fail:
 #define VERSION_COLS                                                                          \
 	"model, version, artifact, size, run, parent, type, task, label, train_dataset,"     \
 	" train_fingerprint, eval_dataset, eval_fingerprint, schema, params, metrics,"        \
-	" slice_metrics, description, tags, user, host, prodml_version, created"
+	" slice_metrics, description, tags, user, host, prodml_version, created, baseline"
 
 static void read_version(sqlite3_stmt *st, struct reg_version *v)
 {
@@ -240,6 +242,7 @@ static void read_version(sqlite3_stmt *st, struct reg_version *v)
 	v->host = col_text(st, 20);
 	v->prodml_version = col_text(st, 21);
 	v->created = col_text(st, 22);
+	v->baseline = col_json(st, 23);
 }
 
 static bool model_exists(struct workspace *ws, const char *model)
@@ -506,6 +509,7 @@ json_t *reg_version_json(struct workspace *ws, const struct reg_version *v, bool
 		json_object_set_new(j, "description", v->description ? json_string(v->description) : json_null());
 		json_object_set(j, "tags", v->tags ? v->tags : json_null());
 		json_object_set(j, "slice_metrics", v->slice_metrics ? v->slice_metrics : json_null());
+		json_object_set(j, "baseline", v->baseline ? v->baseline : json_null());
 	}
 	return j;
 }

@@ -30,6 +30,8 @@ struct reg_version {
 	char *train_dataset, *train_fingerprint;
 	char *eval_dataset, *eval_fingerprint;
 	json_t *schema, *params, *metrics, *slice_metrics, *tags;
+	json_t *baseline;            /* the training data for monitoring (baseline_to_json),
+					NULL for versions registered before it was kept */
 	char *description;
 	char *user, *host, *prodml_version, *created;
 };

@@ -5,6 +5,7 @@
  * version row and the run's "done" state in one transaction. */
 #include "train.h"
 #include "registry/registry.h"
+#include "validate/validate.h"
 #include "workspace/workspace.h"
 
 #include <errno.h>
@@ -420,6 +421,20 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	v.slice_metrics = slices ? model_slice_record(slices) : NULL;
 	v.description = cfg.description ? xstrdup(cfg.description) : NULL;
 	json_decref(hdr);
+	/* monitoring measures skew against these numbers, not against whatever
+	 * the dataset's name holds by then */
+	const char **inputs = xcalloc(m->tf->ninputs + 1, sizeof *inputs);
+	for (size_t i = 0; i < m->tf->ninputs; i++)
+		inputs[i] = m->tf->inputs[i].name;
+	struct baseline base;
+	int brc = baseline_compute(train, inputs, &base, err);
+	free(inputs);
+	if (brc < 0) {
+		reg_version_free(&v);
+		goto out;
+	}
+	v.baseline = baseline_to_json(&base);
+	baseline_free(&base);
 	if (ws_begin(ws, err) < 0) {
 		reg_version_free(&v);
 		goto out;

@@ -48,10 +48,18 @@ struct cmpview {
 	size_t top;         /* first line shown: rows and the rule */
 };
 
+/* By distance means by distance over its threshold, as the command's
+ * table sorts: L-infinity and JSD have thresholds of their own, so the
+ * rule parts the features over theirs from the rest. */
 static double sort_value(json_t *f, enum sort_key k)
 {
 	json_t *v = json_object_get(f, sort_field[k]);
-	return json_is_number(v) ? json_number_value(v) : -1;
+	if (!json_is_number(v))
+		return -1;
+	json_t *th = json_object_get(f, "threshold");
+	if (k == SORT_DISTANCE && json_is_number(th) && json_number_value(th) > 0)
+		return json_number_value(v) / json_number_value(th);
+	return json_number_value(v);
 }
 
 struct sort_item {
@@ -97,6 +105,25 @@ static bool row_over(const struct cmpview *cv, json_t *f)
 	json_t *l = json_object_get(f, "linf"), *j = json_object_get(f, "jsd");
 	return (c->has_linf && json_is_number(l) && json_number_value(l) > c->linf) ||
 	       (c->has_jsd && json_is_number(j) && json_number_value(j) > c->jsd);
+}
+
+/* The threshold a row is held to, named: the schema's comparator, else
+ * the one of its headline distance ("L∞ 0.05" for a category, "JSD 0.03"
+ * for a number). */
+static void limit_text(const struct cmpview *cv, const struct tui *t, json_t *f, struct sbuf *b)
+{
+	const struct schema_comparator *c = schema_skew(cv, f);
+	if (c) {
+		tui_comparator_text(t, c, b);
+		return;
+	}
+	char num[32];
+	const char *kind = jstr(f, "distance_kind");
+	json_t *th = json_object_get(f, "threshold");
+	if (!json_is_number(th))   /* an older result: the top-level one */
+		th = json_object_get(cv->res, "threshold");
+	sbuf_printf(b, "%s%s%s", strcmp(kind, "jsd") == 0 ? "JSD" : strcmp(kind, "linf") == 0 ? (t->utf8 ? "L\u221e" : "Linf") : "",
+		    *kind ? " " : "", render_num(json_number_value(th), num, sizeof num));
 }
 
 static void order_rows(struct cmpview *cv)
@@ -337,13 +364,7 @@ static void draw_row(struct cmpview *cv, struct tui *t, int y, int x, int w,
 	if (L->w[CC_LIMIT]) {
 		const struct schema_comparator *c = schema_skew(cv, f);
 		struct sbuf b = {0};
-		if (c) {
-			tui_comparator_text(t, c, &b);
-		} else {
-			char num[32];
-			sbuf_puts(&b, render_num(json_number_value(json_object_get(cv->res, "threshold")),
-						 num, sizeof num));
-		}
+		limit_text(cv, t, f, &b);
 		tui_cell(t, y, L->x[CC_LIMIT], L->w[CC_LIMIT], c || over ? st : cur ? S_ROW_CUR : S_INFO,
 			 b.s, false);
 		sbuf_free(&b);
@@ -500,26 +521,52 @@ static void k_sort(struct tui *t, struct view *v, int key)
 	scroller_fix(&v->sc);
 }
 
+/* "X" sets both thresholds, "X Y" (or "X,Y") L-infinity's and JSD's. */
 static void threshold_accept(struct tui *t, struct view *v, const char *text)
 {
 	struct cmpview *cv = (struct cmpview *)v;
-	double x;
-	if (!parse_double(text, strlen(text), &x) || !(x >= 0 && x <= 1)) {
-		tui_error(t, "threshold: a number from 0 to 1, not \"%s\"", text);
+	char num[2][64];
+	double x[2];
+	int k = 0;
+	const char *p = text;
+	while (*p && k < 3) {
+		p += strspn(p, " ,/");
+		size_t len = strcspn(p, " ,/");
+		if (!len)
+			break;
+		if (k < 2) {
+			snprintf(num[k], sizeof num[k], "%.*s", (int)len, p);
+			if (!parse_double(p, len, &x[k]) || !(x[k] >= 0 && x[k] <= 1))
+				k = 3;
+		}
+		k++;
+		p += len;
+	}
+	if (k < 1 || k > 2) {
+		tui_error(t, "thresholds: one number from 0 to 1 for both, or two (L-infinity, JSD), not \"%s\"",
+			  text);
 		return;
 	}
-	/* the option replaces an earlier one */
-	size_t n = nargs(cv->args), k = 0;
-	char **args = xcalloc(n + 3, sizeof *args);
+	if (k == 1)
+		memcpy(num[1], num[0], sizeof num[1]);
+	/* the options replace earlier ones */
+	static const char *const opts[] = {"--threshold", "--linf-threshold", "--jsd-threshold"};
+	size_t n = nargs(cv->args), j = 0;
+	char **args = xcalloc(n + 5, sizeof *args);
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(cv->args[i], "--threshold") == 0 && i + 1 < n) {
+		bool drop = false;
+		for (size_t o = 0; o < PM_ARRAY_LEN(opts); o++)
+			drop |= strcmp(cv->args[i], opts[o]) == 0 && i + 1 < n;
+		if (drop) {
 			i++;
 			continue;
 		}
-		args[k++] = xstrdup(cv->args[i]);
+		args[j++] = xstrdup(cv->args[i]);
 	}
-	args[k++] = xstrdup("--threshold");
-	args[k++] = xstrdup(text);
+	args[j++] = xstrdup("--linf-threshold");
+	args[j++] = xstrdup(num[0]);
+	args[j++] = xstrdup("--jsd-threshold");
+	args[j++] = xstrdup(num[1]);
 	str_list_free(cv->args);
 	cv->args = args;
 	cv->synced = false;
@@ -528,10 +575,16 @@ static void threshold_accept(struct tui *t, struct view *v, const char *text)
 static void k_threshold(struct tui *t, struct view *v, int key)
 {
 	struct cmpview *cv = (struct cmpview *)v;
-	char num[64] = "";
-	if (cv->res)
-		fmt_double(json_number_value(json_object_get(cv->res, "threshold")), num, sizeof num);
-	prompt_open(t, P_COLUMN, "threshold (0 to 1): ", num, v, threshold_accept);
+	char num[140] = "";
+	if (cv->res) {
+		json_t *th = json_object_get(cv->res, "thresholds");
+		char a[64], b[64];
+		fmt_double(json_number_value(json_object_get(th, "linf")), a, sizeof a);
+		fmt_double(json_number_value(json_object_get(th, "jsd")), b, sizeof b);
+		snprintf(num, sizeof num, "%s %s", a, b);
+	}
+	prompt_open(t, P_COLUMN, t->utf8 ? "thresholds L\u221e JSD (0 to 1): " : "thresholds Linf JSD (0 to 1): ",
+		    num, v, threshold_accept);
 }
 
 static struct view *distview_new(struct tui *t, const struct cmpview *cv, json_t *feat);
@@ -551,7 +604,7 @@ static const struct key_binding cv_b[] = {
 	{{K_ENTER}, "both distributions side by side (plot hist A F --vs B)", "distributions",
 	 k_detail},
 	{{'s'}, "sort by: distance, L-infinity, JSD, PSI, KS, name", "sort", k_sort},
-	{{'t'}, "set the threshold (compare --threshold X)", "threshold", k_threshold},
+	{{'t'}, "thresholds: L-infinity (categories), JSD (numbers)", "thresholds", k_threshold},
 	{{0}},
 };
 static const struct key_table cv_keys = {"Compare", cv_b};
@@ -918,16 +971,10 @@ static struct view *distview_new(struct tui *t, const struct cmpview *cv, json_t
 	d->feature = xstrdup(jstr(feat, "name"));
 	d->feat = json_incref(feat);
 	d->over = row_over(cv, feat);
-	const struct schema_comparator *c = schema_skew(cv, feat);
 	struct sbuf b = {0};
-	if (c) {
-		tui_comparator_text(t, c, &b);
+	limit_text(cv, t, feat, &b);
+	if (schema_skew(cv, feat))
 		sbuf_puts(&b, " (schema)");
-	} else {
-		char num[32];
-		sbuf_puts(&b, render_num(json_number_value(json_object_get(cv->res, "threshold")), num,
-					 sizeof num));
-	}
 	d->limit = sbuf_steal(&b);
 	return &d->v;
 }

@@ -141,6 +141,51 @@ int dist_jsd_quantiles(const double *a, size_t na, const double *b, size_t nb, d
 void counts_align(const struct value_count *a, size_t na, const struct value_count *b,
 		  size_t nb, double **ca, double **cb, size_t *k);
 
+/* ---- a training baseline kept with a model version ----------------------------
+ * What monitoring's skew checks read of the training data, per feature:
+ * the rows and how many lack a value; for numbers the cut points between
+ * the deciles (edges) with the training rows in each bin between them
+ * (counts), TFDV's equal-width histogram (for jsd_tfdv) and, when at most
+ * BASELINE_MAX_VALUES distinct, each value's count; for categories each
+ * value's count, most frequent first.  Values are owned texts (numbers in
+ * fmt_double's form).  Stored as JSON in the registry (versions.baseline). */
+#define BASELINE_MAX_VALUES 1000
+struct baseline_feature {
+	char *name;
+	enum pm_type type;
+	bool categorical;             /* string and bool */
+	size_t rows, missing;
+	double edges[QBINS_MAX];      /* at most QBINS_MAX - 1 used */
+	size_t nedges;
+	double counts[QBINS_MAX];     /* nedges + 1 bins, as bins_count */
+	struct hist_bucket hist[STATS_BUCKETS];
+	size_t nhist;
+	double num_nan, num_inf;
+	bool has_values;
+	struct value_count *values;
+	size_t nvalues;
+};
+struct baseline {
+	size_t rows;
+	struct baseline_feature *f;
+	size_t n;
+};
+void baseline_feature_compute(const struct column *c, size_t nrows, struct baseline_feature *out);
+/* The baseline of the columns of f named in names (NULL-terminated; NULL:
+ * every column), in f's column order. */
+int baseline_compute(const struct frame *f, const char *const *names, struct baseline *out,
+		     struct pm_err *err);
+void baseline_feature_free(struct baseline_feature *f);
+void baseline_free(struct baseline *b);
+const struct baseline_feature *baseline_find(const struct baseline *b, const char *name);
+/* TFDV's standard histogram of a numeric feature, for dist_jsd_hist. */
+struct histogram baseline_histogram(const struct baseline_feature *f);
+/* {"rows","features":[{"name","type","missing",["edges","counts",
+ * "histogram":[[low,high,count]..],"nan","inf"],["values":[[v,count]..]]}]};
+ * reals keep every digit, so reading it back gives the same numbers. */
+json_t *baseline_to_json(const struct baseline *b);
+int baseline_from_json(json_t *j, struct baseline *out, struct pm_err *err);
+
 /* ---- significance ------------------------------------------------------------------
  * Pearson's chi-square test of homogeneity of two samples' counts over the
  * same cells (categories, or quantile bins).  Cells

@@ -336,6 +336,8 @@ const char *const ws_migrations[] = {
 	"  run INTEGER,"
 	"  seen TEXT NOT NULL,"
 	"  PRIMARY KEY (trigger, path, sha256));",
+	/* 9: each version keeps its training data's statistics for monitoring (src/registry) */
+	"ALTER TABLE versions ADD COLUMN baseline TEXT;",  /* JSON: baseline_to_json, or NULL */
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

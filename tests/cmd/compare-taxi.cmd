@@ -28,3 +28,11 @@ schema set taxi tips not_in_env serving
 schema set taxi payment_type skew linf 0.05
 schema set taxi company skew linf 0.05
 validate serving --schema taxi --env serving --baseline train
+# Each distance's own threshold, over --threshold: L-infinity 0.1 leaves
+# payment_type (0.0961) under it, JSD 0.01 puts trip_miles (0.01761) over.
+compare train serving --threshold 0.5 --linf-threshold 0.1 --jsd-threshold 0.01
+# A p-value smaller than a double holds prints as <1e-300, not 0: every
+# trip paid in cash, against train's 54.74% (L-infinity 0.4526; chi-square
+# about 5,850 on train's 10,000 rows and as many here, p about e^-2900).
+load cash --sql "SELECT 'Cash' AS payment_type FROM train"
+compare train cash

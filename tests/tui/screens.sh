@@ -175,6 +175,13 @@ check data-compare-styles 80x24 'jCserving<Enter>j' -W wsd --tui-styles
 check data-compare-numeric 80x24 'jCserving<Enter><Enter>' -W wsd
 check data-compare-schema 80x24 'v<Enter>btaxi<Enter>C<Enter>' -W wsd --tui-styles
 check data-compare-threshold 80x24 'jCserving<Enter>t<C-u>0.05<Enter>' -W wsd --tui-styles
+# t edits both thresholds, labelled: the prompt holds L-infinity's and
+# JSD's; at L-infinity 0.1 and JSD 0.01 trip_miles (JSD 0.01761, chi-square
+# p 5.6e-26) is over and payment_type (L-infinity 0.0961) no longer.  Rows
+# sort by distance over their own threshold, as `compare` does, so the
+# rule parts them (and data-compare-detail opens trip_miles, second).
+check data-compare-threshold-prompt 80x24 'jCserving<Enter>t' -W wsd
+check data-compare-thresholds 80x24 'jCserving<Enter>t<C-u>0.1 0.01<Enter>' -W wsd
 check data-compare-bad 80x24 'jCnope<Enter>' -W wsd
 check data-compare-help 80x24 'jCserving<Enter>?' -W wsd
 # C prefills `compare taxi serving` with serving selected: typing replaces
