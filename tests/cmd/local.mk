@@ -8,6 +8,7 @@ TESTS += \
 	tests/cmd/exit-status.sh \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \
+	tests/cmd/workspace-gc.sh \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-json.cmd \
 	tests/cmd/data-errors.cmd \
