@@ -619,6 +619,58 @@ static int exec_drop(struct session *s, struct cmd_call *call, struct pm_err *er
 	return 0;
 }
 
+/* ---- workspace gc ------------------------------------------------------------------------- */
+static int exec_workspace_gc(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	bool dry = call_flag(call, "--dry-run");
+	struct ws_gc g;
+	int rc = ws_gc(ws, dry, &g, err);
+	if (rc < 0) {
+		ws_gc_free(&g);
+		return pm_err_prefix(err, "workspace gc");
+	}
+	json_t *arts = json_array(), *tmps = json_array();
+	for (size_t i = 0; i < g.n; i++)
+		json_array_append_new(g.items[i].tmp ? tmps : arts,
+				      json_pack("{s:s,s:I}", g.items[i].tmp ? "file" : "artifact",
+						g.items[i].name, "bytes", (json_int_t)g.items[i].bytes));
+	call->result = json_pack("{s:b,s:o,s:o,s:I,s:I}", "dry_run", dry, "artifacts", arts,
+				 "temporary", tmps, "bytes", (json_int_t)g.bytes, "kept_recent",
+				 (json_int_t)g.recent);
+	ws_gc_free(&g);
+	return 0;
+}
+
+static void render_workspace_gc(struct session *s, const struct cmd_call *call, json_t *result,
+				struct sbuf *out)
+{
+	(void)s;
+	(void)call;
+	bool dry = json_is_true(json_object_get(result, "dry_run"));
+	json_t *arts = json_object_get(result, "artifacts"), *tmps = json_object_get(result, "temporary");
+	size_t i;
+	json_t *v;
+	json_array_foreach(arts, i, v)
+		sbuf_printf(out, "%s artifact %s (%lld bytes)\n", dry ? "would remove" : "removed",
+			    json_string_value(json_object_get(v, "artifact")),
+			    (long long)json_integer_value(json_object_get(v, "bytes")));
+	json_array_foreach(tmps, i, v)
+		sbuf_printf(out, "%s temporary file %s (%lld bytes)\n", dry ? "would remove" : "removed",
+			    json_string_value(json_object_get(v, "file")),
+			    (long long)json_integer_value(json_object_get(v, "bytes")));
+	long long bytes = (long long)json_integer_value(json_object_get(result, "bytes"));
+	sbuf_printf(out, "%zu artifact%s, %zu temporary file%s: %lld bytes %s\n",
+		    json_array_size(arts), json_array_size(arts) == 1 ? "" : "s", json_array_size(tmps),
+		    json_array_size(tmps) == 1 ? "" : "s", bytes, dry ? "would be freed" : "freed");
+	long long recent = (long long)json_integer_value(json_object_get(result, "kept_recent"));
+	if (recent)
+		sbuf_printf(out, "kept %lld unreferenced artifact%s written in the last minute (a "
+			    "command may be about to refer to it)\n", recent, recent == 1 ? "" : "s");
+}
+
 /* ---- the table ------------------------------------------------------------------------------- */
 static const struct cmd_opt load_opts[] = {
 	{"--no-header", 0, NULL, COMPLETE_NONE, NULL,
@@ -660,6 +712,9 @@ static const struct cmd_opt split_opts[] = {
 static const struct cmd_opt no_opts[] = {{0}};
 
 /* what each command reads and writes (pipelines take their data edges from these) */
+static const struct cmd_opt gc_opts[] = {
+	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "list what would be removed, remove nothing"},
+	{0}};
 static const struct cmd_io load_io[] = {
 	{"1", IO_DATASET, true}, {"2", IO_FILE, false}, {"--db", IO_FILE, false}, {0}};
 static const struct cmd_io reads_dataset_io[] = {{"1", IO_DATASET, false}, {0}};
@@ -720,6 +775,18 @@ const struct cmd_entry cmd_group_data[] = {
 	 .pos_complete = {COMPLETE_DATASET}, .opts = no_opts,
 	 .summary = "remove a dataset from the workspace",
 	 .help = "Forgets the dataset's name; its cached columns stay in artifacts/ for other "
-		 "datasets or models that share them.",
+		 "datasets or models that share them, until `workspace gc` finds that nothing "
+		 "refers to them.",
 	 .exec = exec_drop},
+	{.name = "workspace gc", .group = "data", .args = "", .min_args = 0, .max_args = 0,
+	 .opts = gc_opts,
+	 .summary = "reclaim unreferenced artifacts and leftover temporary files",
+	 .help = "Removes the files of artifacts/ that nothing in the workspace refers to: no "
+		 "dataset, model version, run, cached statistics or pipeline lineage (a dropped "
+		 "dataset's columns, for example; the load cache's entries for them go too), and "
+		 "the temporary files of processes that are gone (a load or split killed while "
+		 "writing). Prints each file and the bytes freed. Artifacts written in the last "
+		 "minute are kept: a command may be about to refer to them. Temporary files of "
+		 "dead processes are also removed whenever the workspace is opened.",
+	 .exec = exec_workspace_gc, .render = render_workspace_gc},
 	{0}};

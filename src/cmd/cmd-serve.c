@@ -197,7 +197,7 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	reg_version_free(&v);
 
 	long long port, max_batch, timeout, queue, threads, max_body, lookup_size, max_conns,
-		max_client;
+		max_client, max_inflight;
 	double sample, read_timeout;
 	if (call_opt_int(call, "--port", 8501, &port, err) < 0 ||
 	    call_opt_int(call, "--max-batch", 1, &max_batch, err) < 0 ||
@@ -205,6 +205,7 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	    call_opt_int(call, "--queue-rows", 4096, &queue, err) < 0 ||
 	    call_opt_int(call, "--threads", 0, &threads, err) < 0 ||
 	    call_opt_int(call, "--max-body", 16 << 20, &max_body, err) < 0 ||
+	    call_opt_int(call, "--max-inflight-mb", 512, &max_inflight, err) < 0 ||
 	    call_opt_int(call, "--lookup-size", 0, &lookup_size, err) < 0 ||
 	    call_opt_double(call, "--log-sample", 1.0, &sample, err) < 0 ||
 	    call_opt_double(call, "--read-timeout-s", 5.0, &read_timeout, err) < 0 ||
@@ -229,6 +230,8 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 		return pm_errcf(err, PM_E_USAGE, "serve: --threads must be 0 (all CPUs) to 1024");
 	if (max_body < 1)
 		return pm_errcf(err, PM_E_USAGE, "serve: --max-body must be at least 1 byte");
+	if (max_inflight < 1 || max_inflight > (1LL << 30))
+		return pm_errcf(err, PM_E_USAGE, "serve: --max-inflight-mb must be 1 to 1073741824");
 	if (lookup_size < 0)
 		return pm_errcf(err, PM_E_USAGE, "serve: --lookup-size must be 0 (all keys) or more");
 	if (!(sample >= 0 && sample <= 1))
@@ -254,6 +257,7 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	a->o.lookup_data = call_opt(call, "--lookup-data");
 	a->o.lookup_size = (size_t)lookup_size;
 	a->o.max_body = (size_t)max_body;
+	a->o.max_inflight = (size_t)max_inflight << 20;
 	a->o.read_timeout_s = read_timeout;
 	a->o.max_conns = (size_t)max_conns;
 	a->o.max_client_conns = (size_t)max_client;
@@ -742,6 +746,10 @@ static const struct cmd_opt serve_opts[] = {
 	 "is within one request of the weights (3=50,4=50 alternates)"},
 	{"--max-body", 0, "BYTES", COMPLETE_NONE, NULL,
 	 "largest request body; larger ones get 413 (default 16777216)"},
+	{"--max-inflight-mb", 0, "N", COMPLETE_NONE, NULL,
+	 "memory that request bodies and their decoded rows may take at once, across all "
+	 "connections; a request that finds it taken gets 503 with Retry-After, one that "
+	 "needs more than all of it 413 (default 512)"},
 	{"--read-timeout-s", 0, "S", COMPLETE_NONE, NULL,
 	 "deadline of each wait for a client, counted from its start: the headers of a "
 	 "request, its body, the next request on a kept-alive connection; past it the "

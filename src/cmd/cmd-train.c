@@ -554,7 +554,9 @@ static void render_jobs(struct session *s, const struct cmd_call *call, json_t *
 	char **cells = xcalloc(n * 6, sizeof *cells);
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = json_array_get(arr, i);
-		cells[i * 6 + 0] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "job")));
+		json_t *job = json_object_get(j, "job");
+		cells[i * 6 + 0] = json_is_integer(job) ? xasprintf("%lld", (long long)json_integer_value(job))
+						       : xstrdup("-");
 		cells[i * 6 + 1] = xstrdup(json_string_value(json_object_get(j, "state")) ?: "");
 		cells[i * 6 + 2] = xasprintf("%.0f%%", 100 * json_number_value(json_object_get(j, "progress")));
 		json_t *run = json_object_get(j, "run");
@@ -914,7 +916,9 @@ const struct cmd_entry cmd_group_train[] = {
 	 .opts = no_opts, .summary = "list background jobs and their state",
 	 .help = "One line per job: state (queued, running, done, failed, cancelled), progress, "
 		 "its run and the command that started it. A job whose process died without a "
-		 "result is shown as failed; its run can be resumed with `train --resume RUN`.",
+		 "result is shown as failed; its run can be resumed with `train --resume RUN`. A run "
+		 "in the foreground whose process is gone (killed) is marked dead and listed too, "
+		 "with no job number, and `train --resume RUN` suggested.",
 	 .exec = exec_jobs, .render = render_jobs},
 	{.name = "job show", .group = "training", .args = "ID", .min_args = 1, .max_args = 1,
 	 .opts = no_opts, .summary = "state, progress, per-epoch metrics and result of a job",

@@ -46,6 +46,37 @@ void sv_answer_error(struct sv_req *r, int status, const char *field, const char
 	sbuf_puts(&r->resp, "}\n");
 }
 
+bool sv_req_take(struct sv_req *r, size_t n)
+{
+	struct sv_budget *b = &r->sv->budget;
+	if (sv_budget_take(b, n)) {
+		r->held += n;
+		if (r->held > r->held_most)
+			r->held_most = r->held;
+		return true;
+	}
+	size_t mb = b->limit >> 20;
+	if (r->held + n > b->limit) {
+		sv_answer_error(r, 413, "body",
+				"the request needs about %zu MB of memory to answer, more than "
+				"--max-inflight-mb %zu",
+				(r->held + n + ((size_t)1 << 20) - 1) >> 20, mb);
+	} else {
+		atomic_fetch_add(&b->refused, 1);
+		sv_answer_error(r, 503, NULL,
+				"the memory for requests in flight is taken (--max-inflight-mb %zu); "
+				"retry after a moment",
+				mb);
+	}
+	return false;
+}
+
+void sv_req_give(struct sv_req *r, size_t n)
+{
+	sv_budget_give(&r->sv->budget, n);
+	r->held -= n;
+}
+
 void sv_req_release(struct sv_req *r)
 {
 	smodel_release(r->sm);
@@ -78,15 +109,25 @@ struct src {
 	size_t n;
 };
 
-static void alloc_rows(struct sv_req *r, size_t n)
+/* Text of a number in an answer, at most (sv_put_double). */
+#define NUM_TEXT 25
+
+static bool alloc_rows(struct sv_req *r, size_t n)
 {
 	const struct model *m = r->sm->m;
+	/* the rows, the predictions' text in the answer and in the request
+	 * log, and the rows as JSON in the log (about the size of the body) */
+	size_t row = sizeof *r->hit + sizeof *r->comp_row + m->tf->ndense * sizeof *r->dense +
+		     m->tf->ncat * sizeof *r->cat + (size_t)m->nout * (sizeof *r->out + 2 * NUM_TEXT);
+	if (!sv_req_take(r, (n + 1) * row + (r->sampled ? r->body.len : 0)))
+		return false;
 	r->n = n;
 	r->hit = xcalloc(n + 1, sizeof *r->hit);
 	r->comp_row = xmalloc((n + 1) * sizeof *r->comp_row);
 	r->dense = xmalloc((n * m->tf->ndense + 1) * sizeof *r->dense);
 	r->cat = xmalloc((n * m->tf->ncat + 1) * sizeof *r->cat);
 	r->out = xmalloc((n * (size_t)m->nout + 1) * sizeof *r->out);
+	return true;
 }
 
 /* The feature of a row in the request log's form. */
@@ -239,7 +280,10 @@ static int rows_from_json(struct sv_req *r, struct src *s)
 		}
 		s->n = n;
 	}
-	alloc_rows(r, s->n);
+	if (!alloc_rows(r, s->n)) {
+		free(splitpos);
+		return -1;
+	}
 	struct ft_value *vals = xcalloc(ni + 1, sizeof *vals);
 	struct pm_err e;
 	int rc = 0;
@@ -394,8 +438,8 @@ static int rows_from_csv(struct sv_req *r)
 	size_t maxrows = 1;
 	for (size_t q = c.pos; q < len; q++)
 		maxrows += data[q] == '\n';
-	if (rc == 0)
-		alloc_rows(r, maxrows);
+	if (rc == 0 && !alloc_rows(r, maxrows))
+		rc = -1;
 	struct ft_value *vals = xcalloc(ni + 1, sizeof *vals);
 	struct pm_err e;
 	size_t row = 0;
@@ -481,19 +525,8 @@ static bool ctype_is(const char *ct, const char *want)
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
 }
 
-int sv_parse_rows(struct sv_req *r, const char *ct)
+static int rows_from_doc(struct sv_req *r)
 {
-	if (r->api == API_MLFLOW && ctype_is(ct, "text/csv"))
-		return rows_from_csv(r);
-	/* JSON, and form-urlencoded because that is what a bare curl -d says
-	 * (TF Serving's own examples send it); no Content-Type reads as JSON */
-	if (ct && *ct && !ctype_is(ct, "application/json") &&
-	    !ctype_is(ct, "application/x-www-form-urlencoded")) {
-		sv_answer_error(r, 415, "Content-Type", "unsupported content type '%s' (use %s)", ct,
-				r->api == API_MLFLOW ? "application/json or text/csv"
-						     : "application/json");
-		return -1;
-	}
 	json_error_t je;
 	r->doc = json_loadb(r->body.s ? r->body.s : "", r->body.len, 0, &je);
 	if (!r->doc) {
@@ -568,6 +601,40 @@ int sv_parse_rows(struct sv_req *r, const char *ct)
 	}
 	r->what = s.what;
 	return rows_from_json(r, &s);
+}
+
+int sv_parse_rows(struct sv_req *r, const char *ct)
+{
+	size_t body = r->held, cost = 0;
+	int rc;
+	if (r->api == API_MLFLOW && ctype_is(ct, "text/csv")) {
+		rc = rows_from_csv(r);
+	} else if (ct && *ct && !ctype_is(ct, "application/json") &&
+		   !ctype_is(ct, "application/x-www-form-urlencoded")) {
+		/* JSON, and form-urlencoded because that is what a bare curl -d
+		 * says (TF Serving's own examples send it); no Content-Type
+		 * reads as JSON */
+		sv_answer_error(r, 415, "Content-Type", "unsupported content type '%s' (use %s)", ct,
+				r->api == API_MLFLOW ? "application/json or text/csv"
+						     : "application/json");
+		rc = -1;
+	} else {
+		cost = sv_json_cost(r->body.s ? r->body.s : "", r->body.len);
+		if (sv_req_take(r, cost)) {
+			rc = rows_from_doc(r);
+		} else {
+			cost = 0;
+			rc = -1;
+		}
+	}
+	/* the rows hold what the model needs: the body and its JSON go now,
+	 * not when the answer has been sent */
+	if (r->doc)
+		json_decref(r->doc);
+	r->doc = NULL;
+	sbuf_free(&r->body);
+	sv_req_give(r, body + cost);
+	return rc;
 }
 
 void sv_predict_inline(struct sv_req *r)

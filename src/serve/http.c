@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define DEFAULT_MAX_BODY ((size_t)16 << 20)
+#define DEFAULT_MAX_INFLIGHT ((size_t)512 << 20)
 #define DEFAULT_READ_TIMEOUT_S 5.0
 #define DEFAULT_MAX_CONNS ((size_t)10000)
 /* descriptors kept for the rest of the process: the workspace, the spool,
@@ -150,6 +151,8 @@ static void do_predict(struct sv_req *r, int64_t version, const char *label)
 				sv->o.max_body);
 		return;
 	}
+	if (r->no_room)
+		return; /* answered 503 (or 413) while the body came */
 	struct pm_err e;
 	if (sv_model_get(sv, version, label, &r->sm, &e) < 0) {
 		sv_answer_error(r, e.code == PM_E_NOTFOUND ? 404 : 500, label ? "label" : "version",
@@ -323,25 +326,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		const char *cl =
 			MHD(lookup_connection_value)(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl) {
-			int64_t n;
-			if (parse_int64(cl, strlen(cl), &n) && n > (int64_t)sv->o.max_body) {
-				r->api = strcmp(url, "/invocations") == 0 ? API_MLFLOW : API_TF_PREDICT;
+		int64_t n;
+		if (cl && parse_int64(cl, strlen(cl), &n) && n > 0) {
+			r->api = strcmp(url, "/invocations") == 0 ? API_MLFLOW : API_TF_PREDICT;
+			if (n > (int64_t)sv->o.max_body) {
 				sv_answer_error(r, 413, "body",
 						"the request body is larger than %zu bytes (--max-body)",
 						sv->o.max_body);
 				return queue(r);
 			}
+			/* before the body is read: a client told 503 now does not
+			 * send it (curl waits for 100 Continue) */
+			if (!sv_req_take(r, (size_t)n + 1))
+				return queue(r);
+			r->api = API_NONE;
+			/* one allocation of the announced size, not a doubling series
+			 * that holds up to twice the body */
+			r->body.s = xmalloc((size_t)n + 1);
+			r->body.cap = (size_t)n + 1;
 		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!r->answered) {
-			if (r->body.len + *upload_size > sv->o.max_body)
-				r->too_big = true;
-			else
-				sbuf_add(&r->body, upload, *upload_size);
-		}
+		size_t want = r->body.len + *upload_size;
+		if (r->answered || r->too_big || r->no_room)
+			;
+		else if (want > sv->o.max_body)
+			r->too_big = true;
+		else if (want + 1 > r->held && !sv_req_take(r, want + 1 - r->held))
+			r->no_room = true;
+		else
+			sbuf_add(&r->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -372,8 +387,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	*con_cls = NULL;
 	gate_conn_idle(sv->gate, r->gc);
+	size_t most = r->held_most;
 	sv_req_release(r);
+	sv_req_give(r, r->held);
 	free(r);
+	sv_budget_trim(most);
 	atomic_fetch_sub(&sv->inflight, 1);
 }
 
@@ -535,6 +553,9 @@ int server_start(const struct serve_options *o, struct server **out, struct pm_e
 	sv->o.split = o->split ? xstrdup(o->split) : NULL;
 	if (!sv->o.max_body)
 		sv->o.max_body = DEFAULT_MAX_BODY;
+	if (!sv->o.max_inflight)
+		sv->o.max_inflight = DEFAULT_MAX_INFLIGHT;
+	sv->budget.limit = sv->o.max_inflight;
 	if (sv->o.poll_s <= 0)
 		sv->o.poll_s = 0.2;
 	if (!sv->o.queue_rows)

@@ -142,6 +142,24 @@ void sv_metrics_batch(struct sv_metrics *mt, size_t rows);
 /* p50 and p99 of the recent latencies (microseconds). */
 void sv_metrics_quantiles(struct sv_metrics *mt, double *p50, double *p99);
 
+/* ---- the memory budget (budget.c) ---------------------------------------------------------
+ * Bytes of request bodies and decoded rows in flight, across connections. */
+struct sv_budget {
+	atomic_size_t used;
+	size_t limit;
+	atomic_ullong refused;      /* requests answered 503 for want of room */
+};
+/* A request's memory from this size on is returned to the system when it
+ * is freed. */
+#define SV_TRIM_BYTES ((size_t)4 << 20)
+/* Takes n bytes; false (nothing taken) when that would pass the limit. */
+bool sv_budget_take(struct sv_budget *b, size_t n);
+void sv_budget_give(struct sv_budget *b, size_t n);
+/* After a request that held `freed` bytes was freed. */
+void sv_budget_trim(size_t freed);
+/* An upper bound of the memory that decoding n bytes of JSON takes. */
+size_t sv_json_cost(const char *s, size_t n);
+
 /* ---- the batcher -------------------------------------------------------------------------------
  * Jobs (the transformed rows of one request) queue and are predicted
  * together by worker threads once max_batch rows wait or the oldest has
@@ -302,6 +320,7 @@ struct server {
 	struct batcher *batcher;
 	struct reqlog *log;
 	struct sv_metrics mt;
+	struct sv_budget budget;    /* --max-inflight-mb */
 	atomic_ullong log_counter;
 	atomic_int inflight;
 	atomic_bool draining;
@@ -344,6 +363,8 @@ struct sv_req {
 	int status;
 	struct sbuf body;
 	bool too_big, answered, suspended;
+	bool no_room;               /* the budget had no room for the body */
+	size_t held, held_most;     /* bytes taken from the budget: now, at most */
 	atomic_bool done;           /* the batch has run */
 	struct MHD_Connection *conn;
 	/* the rows */
@@ -370,8 +391,15 @@ struct sv_req {
 	int64_t version;
 };
 
-/* Parses the body into rows and transforms them (api.c).  On failure sets
- * r->status and r->error / r->field and returns -1. */
+/* Takes n bytes of the server's budget for the request; false (and the
+ * request answered 503, or 413 when it could never fit) when there is no
+ * room (api.c). */
+bool sv_req_take(struct sv_req *r, size_t n);
+/* Gives back n of the bytes the request took. */
+void sv_req_give(struct sv_req *r, size_t n);
+/* Parses the body into rows and transforms them (api.c), within the
+ * budget; the body and its JSON are freed once the rows are made.  On
+ * failure sets r->status and r->error / r->field and returns -1. */
 int sv_parse_rows(struct sv_req *r, const char *content_type);
 /* Formats the predictions (after the model ran). */
 void sv_answer_predictions(struct sv_req *r);

@@ -141,6 +141,17 @@ void sv_answer_metrics(struct sv_req *r)
 	help_type(b, "prodml_inflight_requests", "gauge", "Requests being answered.");
 	sbuf_printf(b, "prodml_inflight_requests{%s} %d\n", lbl, atomic_load(&sv->inflight));
 
+	help_type(b, "prodml_inflight_bytes", "gauge",
+		  "Memory taken by request bodies and decoded rows in flight.");
+	sbuf_printf(b, "prodml_inflight_bytes{%s} %zu\n", lbl, atomic_load(&sv->budget.used));
+	help_type(b, "prodml_inflight_bytes_limit", "gauge",
+		  "The memory that requests in flight may take (--max-inflight-mb).");
+	sbuf_printf(b, "prodml_inflight_bytes_limit{%s} %zu\n", lbl, sv->budget.limit);
+	help_type(b, "prodml_inflight_refused_total", "counter",
+		  "Requests answered 503 because that memory was taken.");
+	sbuf_printf(b, "prodml_inflight_refused_total{%s} %llu\n", lbl,
+		    atomic_load(&sv->budget.refused));
+
 	help_type(b, "prodml_model_version", "gauge", "Version served by each route.");
 	pthread_mutex_lock(&sv->mu);
 	size_t entries = 0, bytes = 0;

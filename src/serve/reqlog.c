@@ -104,6 +104,8 @@ static int move_written(struct reqlog *l, const atomic_bool *stop, struct pm_err
 	int rc = spool_move(l->sp, l->ws, &l->moved_to, upto, MOVE_ROUND, stop, &n, err);
 	atomic_fetch_add(&l->mt->logged, n.records);
 	atomic_fetch_add(&l->bytes_moved, n.bytes);
+	/* the large requests of a burst pass through here once more */
+	sv_budget_trim(n.bytes);
 	return rc;
 }
 

@@ -93,6 +93,8 @@ struct serve_options {
 				     * version's training dataset) */
 	size_t lookup_size;         /* most frequent keys kept (0: all) */
 	size_t max_body;            /* largest request body in bytes */
+	size_t max_inflight;        /* bytes of bodies and decoded rows in flight
+				     * (0: 512 MiB); past it 503 */
 	double read_timeout_s;      /* deadline of each wait for a client: headers, body,
 				     * the next request of a kept-alive connection (0: 5 s) */
 	size_t max_conns;           /* open connections (0: 10000, within the open-file

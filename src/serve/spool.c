@@ -191,8 +191,8 @@ static void encode(struct sbuf *b, const struct reqlog_rec *r)
 	memcpy(b->s + start + 8, &h, 8);
 }
 
-int spool_append(struct spool *s, const struct reqlog_rec *recs, size_t n, struct spool_pos *end,
-		 struct pm_err *err)
+static int append_out(struct spool *s, const struct reqlog_rec *recs, size_t n,
+		      struct spool_pos *end, struct pm_err *err)
 {
 	s->out.len = 0;
 	for (size_t i = 0; i < n; i++)
@@ -211,6 +211,16 @@ int spool_append(struct spool *s, const struct reqlog_rec *recs, size_t n, struc
 	s->w.off += s->out.len;
 	*end = s->w;
 	return 0;
+}
+
+int spool_append(struct spool *s, const struct reqlog_rec *recs, size_t n, struct spool_pos *end,
+		 struct pm_err *err)
+{
+	int rc = append_out(s, recs, n, end, err);
+	/* nor one grown for a batch of large records */
+	if (s->out.cap > READ_CHUNK)
+		sbuf_free(&s->out);
+	return rc;
 }
 
 struct spool_pos spool_start(const struct spool *s)
@@ -500,6 +510,12 @@ static int move_segment(struct spool_reader *r, struct workspace *ws, uint64_t *
 		break;
 	}
 	free(recs);
+	/* a buffer grown for one large record is not kept for the server's
+	 * life */
+	if (r->cap > READ_CHUNK && r->have <= READ_CHUNK) {
+		r->buf = xrealloc(r->buf, READ_CHUNK);
+		r->cap = READ_CHUNK;
+	}
 	n->bytes += *off - start;
 	return rc;
 }

@@ -435,6 +435,70 @@ int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err)
 	return job_fetch(ws, job, out, true, err);
 }
 
+/* Whether a run's recorded process is gone: as `servers` tells a dead
+ * server, its pid runs nothing, or a process that started after the run
+ * did (a reused pid).  A run of another host is not judged. */
+static bool run_gone(int64_t pid, const char *host, const char *started)
+{
+	char h[256] = "";
+	gethostname(h, sizeof h - 1);
+	if (pid <= 0 || (host && strcmp(host, h) != 0))
+		return false;
+	if (!pid_alive(pid))
+		return true;
+	int64_t us, at = proc_start_unix(pid);
+	return started && ts_parse(started, strlen(started), &us) && at > us / 1000000 + 1;
+}
+
+/* Runs left running or queued by a process that is gone (a foreground
+ * `train` killed, which has no job) are marked dead, and listed. */
+static int dead_runs(struct workspace *ws, json_t *arr, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT id, pid, host, started FROM runs WHERE state IN ('queued', 'running')"
+			   " AND id NOT IN (SELECT run FROM jobs WHERE run IS NOT NULL)",
+		       &st, err) < 0)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!run_gone(sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2),
+			      (const char *)sqlite3_column_text(st, 3)))
+			continue;
+		sqlite3_stmt *up;
+		if (ws_prepare(ws, "UPDATE runs SET state = 'dead', message = 'its process (pid ' || pid ||"
+				   " ') is gone', finished = ?2 WHERE id = ?1 AND state IN ('queued', 'running')",
+			       &up, err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		char now[40];
+		ts_now_iso(now, sizeof now);
+		sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
+		sqlite3_bind_text(up, 2, now, -1, SQLITE_TRANSIENT);
+		sqlite3_step(up);
+		sqlite3_finalize(up);
+	}
+	sqlite3_finalize(st);
+	if (ws_prepare(ws, "SELECT id, model, pid, epochs_done FROM runs WHERE state = 'dead'"
+			   " AND id NOT IN (SELECT run FROM jobs WHERE run IS NOT NULL) ORDER BY id",
+		       &st, err) < 0)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long run = sqlite3_column_int64(st, 0);
+		char *cmd = xasprintf("train %s", (const char *)sqlite3_column_text(st, 1));
+		char *msg = xasprintf("its process (pid %lld) is gone after %lld epochs: "
+				      "`train --resume %lld` goes on",
+				      (long long)sqlite3_column_int64(st, 2),
+				      (long long)sqlite3_column_int64(st, 3), run);
+		json_array_append_new(arr, json_pack("{s:n,s:s,s:f,s:I,s:s,s:s}", "job", "state", "dead",
+						     "progress", 0.0, "run", (json_int_t)run,
+						     "command", cmd, "message", msg));
+		free(cmd);
+		free(msg);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int job_list(struct workspace *ws, json_t **out, struct pm_err *err)
 {
 	sqlite3_stmt *st;
@@ -460,6 +524,10 @@ int job_list(struct workspace *ws, json_t **out, struct pm_err *err)
 		json_array_append_new(arr, j);
 	}
 	free(ids);
+	if (dead_runs(ws, arr, err) < 0) {
+		json_decref(arr);
+		return -1;
+	}
 	*out = json_pack("{s:o}", "jobs", arr);
 	return 0;
 }

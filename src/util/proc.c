@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The fields of /proc/PID/stat after the command name, which may itself
  * hold spaces and parentheses: they start after the last ')'.  NULL when
@@ -52,4 +53,23 @@ int64_t proc_start_time(int64_t pid)
 			p++;
 	}
 	return p ? strtoll(p, NULL, 10) : -1;
+}
+
+int64_t proc_start_unix(int64_t pid)
+{
+	int64_t ticks = proc_start_time(pid);
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "r");
+	if (ticks < 0 || hz <= 0 || !f) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	char line[256];
+	long long btime = -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "btime %lld", &btime) == 1)
+			break;
+	fclose(f);
+	return btime < 0 ? -1 : btime + ticks / hz;
 }

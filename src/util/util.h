@@ -297,5 +297,7 @@ bool proc_alive(int64_t pid);
  * field 22); -1 when it is gone.  A pid reused by a new process has another
  * start time. */
 int64_t proc_start_time(int64_t pid);
+/* The same in seconds since 1970 (to compare with a file's time); -1 when gone. */
+int64_t proc_start_unix(int64_t pid);
 
 #endif

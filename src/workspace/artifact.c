@@ -2,6 +2,8 @@
 #include "workspace.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,9 @@ int ws_artifact_place(struct workspace *ws, const char *tmp_path, const char *sh
 		return -1;
 	char *dst = artifact_file(ws, sha);
 	if (fs_exists(dst)) {
-		/* same content already stored */
+		/* same content already stored; touched, so that a concurrent
+		 * `workspace gc` sees it as new until our row refers to it */
+		utimensat(AT_FDCWD, dst, NULL, 0);
 		unlink(tmp_path);
 		free(dst);
 		return 0;

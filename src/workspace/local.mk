@@ -1,2 +1,2 @@
 libprodml_a_SOURCES += src/workspace/workspace.h src/workspace/migrate.c src/workspace/ws.c \
-	src/workspace/artifact.c src/workspace/dataset.c
+	src/workspace/artifact.c src/workspace/dataset.c src/workspace/gc.c

@@ -46,6 +46,26 @@ int ws_artifact_put(struct workspace *ws, const void *data, size_t len, char sha
 		    struct pm_err *err);
 /* Path of an artifact (caller frees); NULL and an error when it is absent. */
 char *ws_artifact_path(struct workspace *ws, const char *sha, struct pm_err *err);
+/* Removes the temporary files in artifacts/ of processes that are gone
+ * (killed while writing one); called by ws_open, errors ignored. */
+void ws_sweep_tmp(struct workspace *ws);
+/* What ws_gc removed (or would remove). */
+struct ws_gc_item {
+	char *name;         /* artifact id, or a temporary file's name */
+	int64_t bytes;
+	bool tmp;
+};
+struct ws_gc {
+	struct ws_gc_item *items;
+	size_t n, cap;
+	int64_t bytes;      /* of all items */
+	size_t recent;      /* unreferenced artifacts kept: written in the last minute */
+};
+/* Removes the artifacts that no row of the database refers to (and the
+ * load cache's entries for them) and orphaned temporary files; with dry,
+ * only lists them. */
+int ws_gc(struct workspace *ws, bool dry, struct ws_gc *g, struct pm_err *err);
+void ws_gc_free(struct ws_gc *g);
 /* Checks an artifact's content against its name. */
 int ws_artifact_verify(struct workspace *ws, const char *sha, struct pm_err *err);
 

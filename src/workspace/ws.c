@@ -147,6 +147,7 @@ int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
 		ws_close(ws);
 		return -1;
 	}
+	ws_sweep_tmp(ws);
 	*out = ws;
 	return 0;
 }

@@ -8,6 +8,8 @@ TESTS += \
 	tests/cmd/exit-status.sh \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \
+	tests/cmd/workspace-gc.sh \
+	tests/cmd/train-dead.sh \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-json.cmd \
 	tests/cmd/data-errors.cmd \
