@@ -353,10 +353,23 @@ static void reap_dead(struct workspace *ws, int64_t job, const char *state, int6
 	char now[40], msg[96];
 	ts_now_iso(now, sizeof now);
 	snprintf(msg, sizeof msg, "the job process (pid %lld) ended without a result", (long long)pid);
-	job_update(ws, job, "state = 'failed', error = ?1, finished = ?2", msg, now, 0, &e);
+	/* only if it still runs: the state read before pid_alive may be older
+	 * than the process's own last word (a job that ended cancelled or done
+	 * and then exited) */
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "UPDATE jobs SET state = 'failed', error = ?1, finished = ?2, updated = ?2"
+			   " WHERE id = ?3 AND state IN ('queued', 'running')",
+		       &st, &e) < 0)
+		return;
+	sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, job);
+	bool reaped = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(ws->db) > 0;
+	sqlite3_finalize(st);
+	if (!reaped)
+		return;
 	job_progress_from_run(ws, job);
 	/* its run can be resumed: mark it failed too, unless it finished */
-	sqlite3_stmt *st;
 	if (ws_prepare(ws, "UPDATE runs SET state = 'failed', message = ?, finished = ? WHERE"
 			   " id = (SELECT run FROM jobs WHERE id = ?) AND state IN ('queued', 'running')",
 		       &st, &e) == 0) {
