@@ -224,20 +224,12 @@ int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **ou
 
 int pipeline_runs(struct workspace *ws, const char *pipeline, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
-	if (ws_prepare(ws, pipeline ? "SELECT id FROM pipeline_runs WHERE pipeline = ? ORDER BY id DESC"
-				    : "SELECT id FROM pipeline_runs ORDER BY id DESC",
-		       &st, err) < 0)
+	int64_t *ids;
+	size_t n;
+	if (ws_ids(ws, pipeline ? "SELECT id FROM pipeline_runs WHERE pipeline = ? ORDER BY id DESC"
+				: "SELECT id FROM pipeline_runs ORDER BY id DESC",
+		   pipeline, &ids, &n, err) < 0)
 		return -1;
-	if (pipeline)
-		sqlite3_bind_text(st, 1, pipeline, -1, SQLITE_TRANSIENT);
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		xgrow((void **)&ids, &cap, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *r;

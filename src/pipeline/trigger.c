@@ -110,17 +110,12 @@ int pipeline_triggers(struct workspace *ws, const char *pipeline, json_t **out, 
 
 bool pipeline_busy(struct workspace *ws, const char *pipeline)
 {
-	sqlite3_stmt *st;
 	struct pm_err e;
-	if (ws_prepare(ws, "SELECT id FROM pipeline_runs WHERE pipeline = ? AND state IN ('queued', 'running')",
-		       &st, &e) < 0)
+	int64_t *ids;
+	size_t n;
+	if (ws_ids(ws, "SELECT id FROM pipeline_runs WHERE pipeline = ? AND state IN ('queued', 'running')",
+		   pipeline, &ids, &n, &e) < 0)
 		return true;
-	sqlite3_bind_text(st, 1, pipeline, -1, SQLITE_TRANSIENT);
-	int64_t ids[64];
-	size_t n = 0;
-	while (n < PM_ARRAY_LEN(ids) && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	bool busy = false;
 	/* through pipeline_run_get: a run whose process died is not busy */
 	for (size_t i = 0; i < n && !busy; i++) {
@@ -131,6 +126,7 @@ bool pipeline_busy(struct workspace *ws, const char *pipeline)
 		busy = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
 		json_decref(r);
 	}
+	free(ids);
 	return busy;
 }
 

@@ -514,16 +514,10 @@ static int dead_runs(struct workspace *ws, json_t *arr, struct pm_err *err)
 
 int job_list(struct workspace *ws, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
-	if (ws_prepare(ws, "SELECT id FROM jobs ORDER BY id", &st, err) < 0)
+	int64_t *ids;
+	size_t n;
+	if (ws_ids(ws, "SELECT id FROM jobs ORDER BY id", NULL, &ids, &n, err) < 0)
 		return -1;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		xgrow((void **)&ids, &cap, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *j;

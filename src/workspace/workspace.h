@@ -30,6 +30,11 @@ void ws_rollback(struct workspace *ws);
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err);
 /* Prepares a statement; errors carry SQLite's message. */
 int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct pm_err *err);
+/* The integers of the first column of sql's rows (arg, if not NULL, bound
+ * to its one parameter): ids to fetch one by one once the statement is
+ * done.  *ids is malloc'ed (free it), *n its count. */
+int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
+	   struct pm_err *err);
 
 /* ---- artifacts --------------------------------------------------------------
  * A file is written under a temporary name first, then moved to

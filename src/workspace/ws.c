@@ -38,6 +38,32 @@ int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct 
 	return 0;
 }
 
+int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
+	   struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	*ids = NULL;
+	*n = 0;
+	if (ws_prepare(ws, sql, &st, err) < 0)
+		return -1;
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow((void **)ids, &cap, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return db_err(ws, err, "query failed");
+	}
+	return 0;
+}
+
 int ws_begin(struct workspace *ws, struct pm_err *err)
 {
 	return ws_exec(ws, "BEGIN IMMEDIATE", err);

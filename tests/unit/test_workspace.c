@@ -148,6 +148,39 @@ START_TEST(test_datasets)
 }
 END_TEST
 
+START_TEST(test_ids)
+{
+	char *dir = tmpdir();
+	struct workspace *ws;
+	struct pm_err err = {0};
+	ck_assert_int_eq(ws_open(dir, &ws, &err), 0);
+	/* 40 rows: past any first capacity, in the order the query asks */
+	for (int i = 0; i < 40; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "%c%02d", i % 2 ? 'b' : 'a', i);
+		struct ws_dataset d = {.name = name, .artifact = "x", .fingerprint = "y",
+				       .rows = 100 + i, .cols = 1, .source = "s"};
+		ck_assert_int_eq(ws_dataset_put(ws, &d, &err), 0);
+	}
+	int64_t *ids;
+	size_t n;
+	ck_assert_int_eq(ws_ids(ws, "SELECT rows FROM datasets WHERE name LIKE ? || '%' ORDER BY rows DESC",
+				"b", &ids, &n, &err), 0);
+	ck_assert_uint_eq(n, 20);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(ids[i], 139 - 2 * (int64_t)i);
+	free(ids);
+	ck_assert_int_eq(ws_ids(ws, "SELECT rows FROM datasets WHERE 0", NULL, &ids, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	free(ids);
+	ck_assert_int_eq(ws_ids(ws, "SELECT nosuch FROM datasets", NULL, &ids, &n, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no such column: nosuch"));
+	ws_close(ws);
+	rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_two_processes)
 {
 	/* several processes create and write one new workspace at once: every
@@ -215,6 +248,7 @@ int main(void)
 	tcase_add_test(tc, test_migrates_from_version_0_tables);
 	tcase_add_test(tc, test_artifacts);
 	tcase_add_test(tc, test_datasets);
+	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_two_processes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
