@@ -393,7 +393,7 @@ static int rows_from_csv(struct sv_req *r)
 	/* rows: at most one per line */
 	size_t maxrows = 1;
 	for (size_t q = c.pos; q < len; q++)
-		maxrows += data[q] == '\n';
+		maxrows += str_eol_len(data + q, data + len) == 1;
 	if (rc == 0)
 		alloc_rows(r, maxrows);
 	struct ft_value *vals = xcalloc(ni + 1, sizeof *vals);

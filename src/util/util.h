@@ -115,6 +115,20 @@ static inline const char *str_skip_plain16(const char *p, const char *end, char 
 	return p;
 }
 
+/* The length of the line end at p: 2 for CRLF, 1 for LF or a lone CR, 0
+ * for anything else.  A lone CR ends a line as it does for RFC 4180
+ * readers such as Python's csv: files saved by old Mac tools use it. */
+static inline size_t str_eol_len(const char *p, const char *end)
+{
+	if (p >= end)
+		return 0;
+	if (*p == '\n')
+		return 1;
+	if (*p == '\r')
+		return p + 1 < end && p[1] == '\n' ? 2 : 1;
+	return 0;
+}
+
 /* Formats a double the shortest way that reads back to the same value. */
 void fmt_double(double v, char *buf, size_t n);
 /* Checks that [s, s+n) is valid UTF-8; on failure *bad_off is the offset
