@@ -348,7 +348,11 @@ static json_t *value_json(const struct column *c, size_t row)
 	char buf[64];
 	switch (c->type) {
 	case PM_INT: return json_integer(c->v.i64[row]);
-	case PM_FLOAT: return json_num(c->v.f64[row]);
+	case PM_FLOAT:
+		/* JSON has no infinity, and null means missing: "inf", "-inf" */
+		if (!isfinite(c->v.f64[row]))
+			return json_string(column_text(c, row, buf, sizeof buf));
+		return json_real(c->v.f64[row]);
 	case PM_BOOL: return json_boolean(c->v.b[row]);
 	case PM_STRING:
 	case PM_TIMESTAMP: return json_string(column_text(c, row, buf, sizeof buf));
@@ -690,7 +694,8 @@ const struct cmd_entry cmd_group_data[] = {
 	{.name = "show", .group = "data", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = show_opts,
 	 .summary = "print rows of a dataset",
-	 .help = "Prints --rows rows from --offset. Missing values print as NA (null in JSON).",
+	 .help = "Prints --rows rows from --offset. Missing values print as NA (null in JSON); "
+		 "infinite floats as inf and -inf (the strings \"inf\" and \"-inf\" in JSON).",
 	 .io = reads_dataset_io, .exec = exec_show},
 	{.name = "describe", .group = "data", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = no_opts,

@@ -273,7 +273,10 @@ static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, int max
 			if (maxw > 0)
 				str_one_line(cells[r * nc + c]);
 			cells[r * nc + c] = cut(cells[r * nc + c], maxw);
-			if (!json_is_number(v))
+			/* an infinite float comes as the string "inf" or "-inf" (JSON
+			 * has no infinity): it aligns with the column's numbers */
+			const char *t = json_string_value(v);
+			if (!json_is_number(v) && !(t && (!strcmp(t, "inf") || !strcmp(t, "-inf"))))
 				right[c] = false;
 		}
 	}
