@@ -456,10 +456,12 @@ static char *row_error_text(const struct rowbuf *r, size_t ncols, size_t *col)
 	case RE_AFTER_QUOTE:
 		return xasprintf("text after the closing quote of field %zu", r->err_field);
 	case RE_NUL:
-		return xasprintf("NUL byte in field %zu", r->err_field);
-	case RE_UTF8:
-		return xasprintf("invalid UTF-8 (byte 0x%02x) in field %zu", r->err_byte,
-				 r->err_field);
+	case RE_UTF8: {
+		char *why = str_text_problem(r->err == RE_NUL, r->err_byte);
+		char *m = xasprintf("%s in field %zu", why, r->err_field);
+		free(why);
+		return m;
+	}
 	}
 	/* ragged: the column is the first field past the shorter of the two */
 	*col = (r->nf < ncols ? r->nf : ncols) + 1;

@@ -561,6 +561,7 @@ int sv_csv_next(struct sv_csv *c, char **reason)
 	for (;;) {
 		struct sv_span sp = {0};
 		size_t field = c->nf + 1;
+		bool check = true; /* the field may hold a NUL or a byte >= 0x80 */
 		if (p < len && d[p] == '"') {
 			size_t s = ++p;
 			bool esc = false, closed = false;
@@ -608,12 +609,26 @@ int sv_csv_next(struct sv_csv *c, char **reason)
 			}
 		} else {
 			size_t s = p;
+			/* the 16-byte skip passes plain ASCII only */
 			p = (size_t)(str_skip_plain16(d + p, d + len, delim) - d);
-			while (p < len && d[p] != delim && d[p] != '\n' && d[p] != '\r')
+			check = false;
+			while (p < len && d[p] != delim && d[p] != '\n' && d[p] != '\r') {
+				check |= d[p] == 0 || (unsigned char)d[p] >= 0x80;
 				p++;
+			}
 			sp = (struct sv_span){s, p - s, false};
 		}
 		push_field(c, sp);
+		if (check && !msg) {
+			/* the loader's rule and words, so that a file predict --file
+			 * takes is one load takes too */
+			size_t n;
+			const char *t = sv_csv_field(c, c->nf - 1, &n);
+			char *why = str_text_check(t, n);
+			if (why)
+				msg = xasprintf("%s in field %zu", why, field);
+			free(why);
+		}
 		if (p >= len) {
 			row_end = len;
 			break;

@@ -322,6 +322,21 @@ void fmt_double(double v, char *buf, size_t n)
 	}
 }
 
+char *str_text_problem(bool nul, unsigned byte)
+{
+	return nul ? xstrdup("NUL byte") : xasprintf("invalid UTF-8 (byte 0x%02x)", byte & 0xffu);
+}
+
+char *str_text_check(const char *s, size_t n)
+{
+	size_t bad;
+	if (memchr(s, 0, n))
+		return str_text_problem(true, 0);
+	if (!utf8_valid(s, n, &bad))
+		return str_text_problem(false, (unsigned char)s[bad]);
+	return NULL;
+}
+
 bool utf8_valid(const char *str, size_t n, size_t *bad_off)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -134,6 +134,14 @@ void fmt_double(double v, char *buf, size_t n);
 /* Checks that [s, s+n) is valid UTF-8; on failure *bad_off is the offset
  * of the first invalid byte. */
 bool utf8_valid(const char *s, size_t n, size_t *bad_off);
+/* The one rule for text entering a dataset or a prediction, by any path
+ * (a CSV file, --sql, predict --file, a request): no NUL byte, valid
+ * UTF-8, so that what one path takes export writes and load reads back.
+ * str_text_check returns NULL for such text, else why not ("NUL byte",
+ * "invalid UTF-8 (byte 0xff)"), for the caller to free and place;
+ * str_text_problem words it for a reader that found the bad byte itself. */
+char *str_text_check(const char *s, size_t n);
+char *str_text_problem(bool nul, unsigned byte);
 /* Display width of a UTF-8 string in terminal columns (wide chars count 2). */
 int utf8_width(const char *s);
 /* Bytes of s that fit in w columns. */

@@ -11,6 +11,7 @@ TESTS += \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-lineends.cmd \
 	tests/cmd/data-inf.cmd \
+	tests/cmd/data-text.cmd \
 	tests/cmd/data-json.cmd \
 	tests/cmd/data-errors.cmd \
 	tests/cmd/data-sql.cmd \

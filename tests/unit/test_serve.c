@@ -270,6 +270,30 @@ START_TEST(test_csv_lone_cr)
 }
 END_TEST
 
+/* predict --file and text/csv requests refuse what the loader refuses, in
+ * its words: a NUL byte or invalid UTF-8, quoted or not, in any field. */
+START_TEST(test_csv_text_rule)
+{
+	static const char d[] = "a,b\nCa\0sh,1\n\"x\0\",2\n1,caf\xe9\n1,\"caf\xc3\xa9\"\n";
+	struct sv_csv c;
+	sv_csv_init(&c, d, sizeof d - 1, ',', 1);
+	char *reason = NULL;
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "NUL byte in field 1");
+	free(reason);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "NUL byte in field 1");
+	free(reason);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "invalid UTF-8 (byte 0xe9) in field 2");
+	free(reason);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 0);
+	sv_csv_free(&c);
+}
+END_TEST
+
 START_TEST(test_rows_end_lines)
 {
 	const char *d = "a,\"x\ny\"\nb,c\n\"open";
@@ -1012,6 +1036,7 @@ int main(void)
 	tcase_add_test(tc, test_csv_rows);
 	tcase_add_test(tc, test_rows_end_agrees_with_tokenizer);
 	tcase_add_test(tc, test_csv_lone_cr);
+	tcase_add_test(tc, test_csv_text_rule);
 	tcase_add_test(tc, test_rows_end_lines);
 	tcase_add_test(tc, test_json_values);
 	tcase_add_test(tc, test_text_values);
