@@ -70,6 +70,11 @@ char *str_trim(char *s); /* in place; returns s advanced past leading space */
  * becomes one space, so the text fits on one line of a table (runs of
  * plain spaces stay: they may be part of a value). */
 void str_one_line(char *s);
+/* Text from the data as one line of a table or a workbench cell: as
+ * str_one_line, and every other control character shown as an escape
+ * (\r, \x1b, \x7f, \u009b), so that a value cannot move the cursor or
+ * reprogram the terminal.  A fresh string, or NULL when s needs no change. */
+char *str_visible(const char *s);
 /* Splits s at sep into a NULL-terminated array of fresh strings (empty
  * fields kept); *n gets the count.  Free with str_list_free. */
 char **str_split(const char *s, char sep, size_t *n);
