@@ -85,6 +85,9 @@ static int load_sql(struct session *s, struct cmd_call *call, const char *name,
 static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	const char *name = call->argv[0];
+	/* before reading what may be a big file */
+	if (ws_dataset_name_check(name, err) < 0)
+		return -1;
 	if (call_opt(call, "--sql")) {
 		if (call->argc != 1)
 			return pm_errcf(err, PM_E_USAGE, "load: give either PATH or --sql, not both");
@@ -529,11 +532,18 @@ static int exec_split(struct session *s, struct cmd_call *call, struct pm_err *e
 	}
 	char *base = xstrdup(f->name);
 	json_t *parts = json_array();
+	char *pnames[16];
 	int rc = 0;
 	for (size_t i = 0; i < nparts; i++) {
-		char *pname = names ? xasprintf("%s_%s", base, names[i])
-			      : nparts <= 3 ? xasprintf("%s_%s", base, dflt[i])
-					    : xasprintf("%s_part%zu", base, i + 1);
+		pnames[i] = names ? xasprintf("%s_%s", base, names[i])
+			    : nparts <= 3 ? xasprintf("%s_%s", base, dflt[i])
+					  : xasprintf("%s_part%zu", base, i + 1);
+		/* every name checked before the first part is stored */
+		if (rc == 0)
+			rc = ws_dataset_name_check(pnames[i], err);
+	}
+	for (size_t i = 0; i < nparts; i++) {
+		char *pname = pnames[i];
 		if (rc == 0) {
 			/* f stays mapped while parts are stored: storing never replaces base */
 			struct frame *part = frame_take(f, pname, rows[i], counts[i]);

@@ -88,6 +88,16 @@ char *str_visible(const char *s)
 	return r;
 }
 
+bool str_name_valid(const char *name)
+{
+	if (!name || !*name || strlen(name) > 128 || !isalnum((unsigned char)name[0]))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
 char **str_split(const char *s, char sep, size_t *n)
 {
 	size_t cap = 0, cnt = 0;

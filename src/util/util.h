@@ -75,6 +75,11 @@ void str_one_line(char *s);
  * (\r, \x1b, \x7f, \u009b), so that a value cannot move the cursor or
  * reprogram the terminal.  A fresh string, or NULL when s needs no change. */
 char *str_visible(const char *s);
+/* The names of things a user makes (models, aliases, datasets): 1 to 128
+ * letters, digits, '_', '-' or '.', starting with a letter or digit, so
+ * that they are one word on a command line, a file name and a URL path
+ * segment, and never a path such as ../x. */
+bool str_name_valid(const char *name);
 /* Splits s at sep into a NULL-terminated array of fresh strings (empty
  * fields kept); *n gets the count.  Free with str_list_free. */
 char **str_split(const char *s, char sep, size_t *n);

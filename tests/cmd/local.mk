@@ -13,6 +13,7 @@ TESTS += \
 	tests/cmd/data-inf.cmd \
 	tests/cmd/data-text.cmd \
 	tests/cmd/data-controls.cmd \
+	tests/cmd/data-names.cmd \
 	tests/cmd/data-json.cmd \
 	tests/cmd/data-errors.cmd \
 	tests/cmd/data-sql.cmd \
