@@ -235,6 +235,14 @@ bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 /* Reads a whole file; *data is NUL-terminated (not counted in *len). */
 int fs_read_all(const char *path, char **data, size_t *len, struct pm_err *err);
+/* Opens a file that must be a regular one of at most max bytes, for a
+ * reader that checks its header before reading it whole: a FIFO would hang
+ * the open and the reads, a device such as /dev/zero never ends.  *fd is
+ * blocking again on return; *size is the file's size. */
+int fs_open_regular(const char *path, size_t max, int *fd, size_t *size, struct pm_err *err);
+/* Reads exactly n bytes at offset off: 0, or -1 with an error naming path
+ * (a file that ends early reads as "shorter than it was"). */
+int fs_pread_full(int fd, const char *path, void *buf, size_t n, size_t off, struct pm_err *err);
 /* Writes to PATH.tmp.PID, fsyncs and renames over PATH: never half-written. */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err);
 /* Writes all of data to fd (retrying short writes and EINTR): 0, or -1
