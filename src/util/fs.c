@@ -88,18 +88,27 @@ int fs_read_all(const char *path, char **data, size_t *len, struct pm_err *err)
 	return 0;
 }
 
-int fs_open_regular(const char *path, size_t max, int *fd_out, size_t *size, struct pm_err *err)
+/* Opens path for reading with extra flags and stats it: the fd, or -1. */
+static int open_stat(const char *path, int flags, struct stat *st, struct pm_err *err)
 {
-	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return pm_errf(err, "%s: %s", path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		int e = errno;
 		close(fd);
 		return pm_errf(err, "%s: %s", path, strerror(e));
 	}
+	return fd;
+}
+
+int fs_open_regular(const char *path, size_t max, int *fd_out, size_t *size, struct pm_err *err)
+{
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	struct stat st;
+	int fd = open_stat(path, O_NONBLOCK, &st, err);
+	if (fd < 0)
+		return -1;
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return pm_errf(err, "%s: not a regular file (%s)", path,
@@ -314,15 +323,10 @@ int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err)
 {
 	memset(m, 0, sizeof *m);
 	m->fd = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pm_errf(err, "%s: %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		return pm_errf(err, "%s: %s", path, strerror(e));
-	}
+	int fd = open_stat(path, 0, &st, err);
+	if (fd < 0)
+		return -1;
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return pm_errf(err, "%s: is a directory", path);
