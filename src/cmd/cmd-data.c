@@ -85,6 +85,9 @@ static int load_sql(struct session *s, struct cmd_call *call, const char *name,
 static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	const char *name = call->argv[0];
+	/* before reading what may be a big file */
+	if (ws_dataset_name_check(name, err) < 0)
+		return -1;
 	if (call_opt(call, "--sql")) {
 		if (call->argc != 1)
 			return pm_errcf(err, PM_E_USAGE, "load: give either PATH or --sql, not both");
@@ -348,7 +351,11 @@ static json_t *value_json(const struct column *c, size_t row)
 	char buf[64];
 	switch (c->type) {
 	case PM_INT: return json_integer(c->v.i64[row]);
-	case PM_FLOAT: return json_num(c->v.f64[row]);
+	case PM_FLOAT:
+		/* JSON has no infinity, and null means missing: "inf", "-inf" */
+		if (!isfinite(c->v.f64[row]))
+			return json_string(column_text(c, row, buf, sizeof buf));
+		return json_real(c->v.f64[row]);
 	case PM_BOOL: return json_boolean(c->v.b[row]);
 	case PM_STRING:
 	case PM_TIMESTAMP: return json_string(column_text(c, row, buf, sizeof buf));
@@ -525,11 +532,18 @@ static int exec_split(struct session *s, struct cmd_call *call, struct pm_err *e
 	}
 	char *base = xstrdup(f->name);
 	json_t *parts = json_array();
+	char *pnames[16];
 	int rc = 0;
 	for (size_t i = 0; i < nparts; i++) {
-		char *pname = names ? xasprintf("%s_%s", base, names[i])
-			      : nparts <= 3 ? xasprintf("%s_%s", base, dflt[i])
-					    : xasprintf("%s_part%zu", base, i + 1);
+		pnames[i] = names ? xasprintf("%s_%s", base, names[i])
+			    : nparts <= 3 ? xasprintf("%s_%s", base, dflt[i])
+					  : xasprintf("%s_part%zu", base, i + 1);
+		/* every name checked before the first part is stored */
+		if (rc == 0)
+			rc = ws_dataset_name_check(pnames[i], err);
+	}
+	for (size_t i = 0; i < nparts; i++) {
+		char *pname = pnames[i];
 		if (rc == 0) {
 			/* f stays mapped while parts are stored: storing never replaces base */
 			struct frame *part = frame_take(f, pname, rows[i], counts[i]);
@@ -745,7 +759,8 @@ const struct cmd_entry cmd_group_data[] = {
 	{.name = "show", .group = "data", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = show_opts,
 	 .summary = "print rows of a dataset",
-	 .help = "Prints --rows rows from --offset. Missing values print as NA (null in JSON).",
+	 .help = "Prints --rows rows from --offset. Missing values print as NA (null in JSON); "
+		 "infinite floats as inf and -inf (the strings \"inf\" and \"-inf\" in JSON).",
 	 .io = reads_dataset_io, .exec = exec_show},
 	{.name = "describe", .group = "data", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_DATASET}, .opts = no_opts,

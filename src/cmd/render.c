@@ -279,11 +279,18 @@ static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, int max
 				cells[r * nc + c] = scalar_text(v);
 			}
 			/* a table row is one line: a multi-line text (a --sql source) is
-			 * shown on it with its line breaks as spaces, cut if long */
-			if (maxw > 0)
-				str_one_line(cells[r * nc + c]);
+			 * shown on it with its line breaks as spaces, cut if long; the
+			 * data's control characters are shown, not sent to the terminal */
+			char *vis = maxw > 0 ? str_visible(cells[r * nc + c]) : NULL;
+			if (vis) {
+				free(cells[r * nc + c]);
+				cells[r * nc + c] = vis;
+			}
 			cells[r * nc + c] = cut(cells[r * nc + c], maxw);
-			if (!json_is_number(v))
+			/* an infinite float comes as the string "inf" or "-inf" (JSON
+			 * has no infinity): it aligns with the column's numbers */
+			const char *t = json_string_value(v);
+			if (!json_is_number(v) && !(t && (!strcmp(t, "inf") || !strcmp(t, "-inf"))))
 				right[c] = false;
 		}
 	}
@@ -294,20 +301,24 @@ static void grid_cells(json_t *rows, json_t *keys, bool rows_are_arrays, int max
 static void render_grid(struct sbuf *out, json_t *keys, json_t *rows, bool rows_are_arrays)
 {
 	size_t nc = json_array_size(keys), nr = json_array_size(rows);
-	const char **headers = xcalloc(nc + 1, sizeof *headers);
+	char **headers = xcalloc(nc + 1, sizeof *headers);
 	for (size_t c = 0; c < nc; c++) {
 		json_t *k = json_array_get(keys, c);
-		headers[c] = json_is_object(k) ? json_string_value(json_object_get(k, "name"))
-					      : json_string_value(k);
+		const char *h = json_is_object(k) ? json_string_value(json_object_get(k, "name"))
+						  : json_string_value(k);
+		/* column names come from the data too */
+		headers[c] = h ? str_visible(h) : NULL;
 		if (!headers[c])
-			headers[c] = "";
+			headers[c] = xstrdup(h ? h : "");
 	}
 	char **cells;
 	bool *right;
 	grid_cells(rows, keys, rows_are_arrays, CELL_MAX_WIDTH, &cells, &right);
-	render_table(out, nc, headers, (const char *const *)cells, nr, right);
+	render_table(out, nc, (const char *const *)headers, (const char *const *)cells, nr, right);
 	for (size_t i = 0; i < nr * nc; i++)
 		free(cells[i]);
+	for (size_t c = 0; c < nc; c++)
+		free(headers[c]);
 	free(cells);
 	free(right);
 	free(headers);

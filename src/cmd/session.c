@@ -169,7 +169,7 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 			const char *artifact_hint, struct pm_err *err)
 {
 	struct workspace *ws;
-	if (session_ws(s, &ws, err) < 0) {
+	if (ws_dataset_name_check(f->name, err) < 0 || session_ws(s, &ws, err) < 0) {
 		frame_free(f);
 		return -1;
 	}

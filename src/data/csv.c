@@ -3,9 +3,10 @@
  * The file is mapped and read in parallel pieces ("chunks"):
  *
  *   0. The body is cut at row boundaries guessed from quote parity: a
- *      newline ends a row iff an even number of quotes precede it.  The
- *      newlines of each piece bound the rows starting in it, so every
- *      chunk gets its own slots in the result arrays before any parsing.
+ *      line end (LF or lone CR) ends a row iff an even number of quotes
+ *      precede it.  The line ends of each piece bound the rows starting
+ *      in it, so every chunk gets its own slots in the result arrays
+ *      before any parsing.
  *   A. Each chunk is tokenized; rows are checked (field count, quotes,
  *      UTF-8, NUL, --types conversions), every value is parsed as the
  *      first type its column may still have (int, float, bool, timestamp)
@@ -28,7 +29,9 @@
  * Choices where files disagree with each other:
  *   - a quote inside an unquoted field is kept as text (as Python's csv
  *     does); text after a closing quote ("ab"c) is an error;
- *   - rows end at LF or CRLF; a lone CR is kept as text;
+ *   - rows end at LF, CRLF or a lone CR (as Python's csv reads them:
+ *     files from old Mac tools end lines with CR alone); inside quotes
+ *     all three are kept as text;
  *   - empty lines are skipped (they still count for line numbers);
  *   - values are trimmed of spaces and tabs before the missing-token test
  *     and before parsing as int, float, bool or timestamp; strings keep
@@ -107,7 +110,7 @@ static inline const char *skip_plain(const struct reader *rd, const char *p, con
 }
 
 /* The common row, read 16 bytes at a time: unquoted fields of bytes
- * below 0x80 other than NUL and CR, ended by LF or CRLF.  Returns the
+ * below 0x80 other than NUL and CR, ended by LF, CRLF or a lone CR.  Returns the
  * start of the next row, or NULL at anything else (a quote, a byte that
  * needs checking, the last 16 bytes of the file), for read_row's general
  * loop to read the row from its start instead. */
@@ -139,11 +142,10 @@ static inline const char *read_plain_row(const struct reader *rd, const char *p,
 			continue;
 		}
 		const char *e = p + __builtin_ctz(ms);
-		const char *next = e + 1;
-		if (*e == '\r' && e + 1 < end && e[1] == '\n')
-			next = e + 2;
-		else if (*e != '\n')
+		size_t eol = str_eol_len(e, end);
+		if (!eol)
 			return NULL;
+		const char *next = e + eol;
 		if (nf < r->cap)
 			r->f[nf] = (struct span){s, (size_t)(e - s), false};
 		r->nf = nf + 1;
@@ -192,12 +194,16 @@ static const char *read_row(const struct reader *rd, const char *p, const char *
 					}
 					break;
 				}
-				if (c == CL_NL)
+				if (c == CL_NL) {
 					r->lines++;
-				else if (c == CL_NUL)
+				} else if (c == CL_CR) {
+					if (str_eol_len(p, end) == 1)
+						r->lines++; /* a CRLF counts at its LF */
+				} else if (c == CL_NUL) {
 					row_err(r, RE_NUL, field, 0);
-				else
+				} else {
 					high = true;
+				}
 				p++;
 			}
 			len = (size_t)(p - s);
@@ -205,14 +211,10 @@ static const char *read_row(const struct reader *rd, const char *p, const char *
 				row_err(r, RE_UNTERMINATED, field, 0);
 			} else {
 				p++; /* the closing quote */
-				if (p < end && *p != delim && *p != '\n' &&
-				    !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
+				if (p < end && *p != delim && !str_eol_len(p, end)) {
 					row_err(r, RE_AFTER_QUOTE, field, 0);
-					while (p < end && *p != delim && *p != '\n') {
-						if (*p == '\r' && p + 1 < end && p[1] == '\n')
-							break;
+					while (p < end && *p != delim && !str_eol_len(p, end))
 						p++;
-					}
 				}
 			}
 		} else {
@@ -222,13 +224,9 @@ static const char *read_row(const struct reader *rd, const char *p, const char *
 				if (p >= end)
 					break;
 				uint8_t c = rd->cls_u[(uint8_t)*p];
-				if (c == CL_DELIM || c == CL_NL)
+				if (c == CL_DELIM || c == CL_NL || c == CL_CR)
 					break;
-				if (c == CL_CR) {
-					/* CRLF ends the row; a lone CR is kept as text. */
-					if (p + 1 < end && p[1] == '\n')
-						break;
-				} else if (c == CL_NUL) {
+				if (c == CL_NUL) {
 					row_err(r, RE_NUL, field, 0);
 				} else {
 					high = true;
@@ -251,21 +249,15 @@ static const char *read_row(const struct reader *rd, const char *p, const char *
 			p++;
 			continue;
 		}
-		if (*p == '\r')
-			p++;
 		r->lines++;
-		return p + 1;
+		return p + str_eol_len(p, end);
 	}
 }
 
-/* A line that is empty (LF or CRLF) is skipped, as blank lines are. */
+/* A line that is empty (its line end alone) is skipped, as blank lines are. */
 static inline size_t blank_line(const char *p, const char *end)
 {
-	if (*p == '\n')
-		return 1;
-	if (*p == '\r' && p + 1 < end && p[1] == '\n')
-		return 2;
-	return 0;
+	return str_eol_len(p, end);
 }
 
 /* The text of a field: quoted fields with "" are unescaped into scratch. */
@@ -464,10 +456,12 @@ static char *row_error_text(const struct rowbuf *r, size_t ncols, size_t *col)
 	case RE_AFTER_QUOTE:
 		return xasprintf("text after the closing quote of field %zu", r->err_field);
 	case RE_NUL:
-		return xasprintf("NUL byte in field %zu", r->err_field);
-	case RE_UTF8:
-		return xasprintf("invalid UTF-8 (byte 0x%02x) in field %zu", r->err_byte,
-				 r->err_field);
+	case RE_UTF8: {
+		char *why = str_text_problem(r->err == RE_NUL, r->err_byte);
+		char *m = xasprintf("%s in field %zu", why, r->err_field);
+		free(why);
+		return m;
+	}
 	}
 	/* ragged: the column is the first field past the shorter of the two */
 	*col = (r->nf < ncols ? r->nf : ncols) + 1;
@@ -1040,20 +1034,25 @@ struct bound_ctx {
 				      start, and the newlines on the way */
 };
 
-/* Quotes and newlines of [p, e), counted in one pass: 16 bytes at a time
- * into per-byte counters, summed before they can wrap. */
-static void count_quotes_newlines(const uint8_t *p, const uint8_t *e, size_t *quotes,
-				  size_t *newlines)
+/* Quotes and line ends (LF or lone CR) of [p, e), counted in one pass:
+ * 16 bytes at a time into per-byte counters, summed before they can wrap.
+ * dend is the end of the data: a CR at e - 1 looks one byte past e. */
+static void count_quotes_newlines(const uint8_t *p, const uint8_t *e, const uint8_t *dend,
+				  size_t *quotes, size_t *newlines)
 {
 	size_t q = 0, nl = 0;
 #if defined(__SSE2__)
-	const __m128i vq = _mm_set1_epi8('"'), vn = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
-	while ((size_t)(e - p) >= 16) {
+	const __m128i vq = _mm_set1_epi8('"'), vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r'),
+		      zero = _mm_setzero_si128();
+	while ((size_t)(e - p) >= 16 && (size_t)(dend - p) >= 17) {
 		__m128i aq = zero, an = zero;
-		for (int k = 0; k < 255 && (size_t)(e - p) >= 16; k++, p += 16) {
+		for (int k = 0; k < 255 && (size_t)(e - p) >= 16 && (size_t)(dend - p) >= 17;
+		     k++, p += 16) {
 			__m128i x = _mm_loadu_si128((const __m128i *)p);
+			__m128i y = _mm_loadu_si128((const __m128i *)(p + 1));
+			__m128i lone_cr = _mm_andnot_si128(_mm_cmpeq_epi8(y, vn), _mm_cmpeq_epi8(x, vr));
 			aq = _mm_sub_epi8(aq, _mm_cmpeq_epi8(x, vq));
-			an = _mm_sub_epi8(an, _mm_cmpeq_epi8(x, vn));
+			an = _mm_sub_epi8(an, _mm_or_si128(_mm_cmpeq_epi8(x, vn), lone_cr));
 		}
 		__m128i sq = _mm_sad_epu8(aq, zero), sn = _mm_sad_epu8(an, zero);
 		q += (size_t)_mm_cvtsi128_si64(sq) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sq, sq));
@@ -1062,7 +1061,7 @@ static void count_quotes_newlines(const uint8_t *p, const uint8_t *e, size_t *qu
 #endif
 	for (; p < e; p++) {
 		q += *p == '"';
-		nl += *p == '\n';
+		nl += str_eol_len((const char *)p, (const char *)dend) == 1;
 	}
 	*quotes = q;
 	*newlines = nl;
@@ -1074,7 +1073,7 @@ static void count_block(void *ctx, size_t i)
 	size_t a = b->start + i * b->block;
 	size_t e = a + b->block < b->len ? a + b->block : b->len;
 	count_quotes_newlines((const uint8_t *)b->data + a, (const uint8_t *)b->data + e,
-			      &b->quotes[i], &b->newlines[i]);
+			      (const uint8_t *)b->data + b->len, &b->quotes[i], &b->newlines[i]);
 }
 
 static void find_boundary(void *ctx, size_t i)
@@ -1087,7 +1086,8 @@ static void find_boundary(void *ctx, size_t i)
 		char c = d[k];
 		if (c == '"') {
 			odd ^= 1;
-		} else if (c == '\n') {
+		} else if (str_eol_len(d + k, d + b->len) == 1) {
+			/* LF, or CR alone: the LF of a CRLF ends the row */
 			if (!odd) {
 				b->bound[i] = k + 1;
 				b->bound_nl[i] = nl + 1; /* this newline is before the start */
@@ -1153,7 +1153,8 @@ static struct chunk *make_chunks(struct reader *rd, size_t pos, size_t cs, size_
 		struct chunk *c = &chunks[i];
 		c->stop = i + 1 < n ? chunks[i + 1].start : len;
 		size_t slots = nlp[i + 1] - nlp[i];
-		if (c->stop == len && c->stop > c->start && data[len - 1] != '\n')
+		if (c->stop == len && c->stop > c->start && data[len - 1] != '\n' &&
+		    data[len - 1] != '\r')
 			slots++;
 		size_t cap = (c->stop - c->start) / rd->ncols + 1;
 		if (slots > cap)
@@ -1207,6 +1208,7 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	rd.cls_u[0] = CL_NUL;
 	rd.cls_q['"'] = CL_QUOTE;
 	rd.cls_q['\n'] = CL_NL;
+	rd.cls_q['\r'] = CL_CR;
 	rd.cls_q[0] = CL_NUL;
 	for (int c = 0x80; c < 0x100; c++)
 		rd.cls_u[c] = rd.cls_q[c] = CL_HIGH;

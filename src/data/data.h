@@ -37,6 +37,20 @@ uint32_t strdict_intern(struct strdict *d, const char *s, size_t len);
 /* Code of s, or -1 when absent. */
 int64_t strdict_find(const struct strdict *d, const char *s, size_t len);
 
+/* Positions of named things (columns, features) in an array, found by name
+ * in constant time: commands over 100,000 columns look up every one of
+ * them, where a scan per lookup is quadratic.  The first of equal names
+ * keeps its position. */
+struct name_index {
+	struct strdict *d;
+	size_t *pos;  /* code -> position */
+	size_t cap;
+};
+void name_index_add(struct name_index *x, const char *name, size_t pos);
+/* The position of name, or -1. */
+int64_t name_index_find(const struct name_index *x, const char *name);
+void name_index_free(struct name_index *x);
+
 /* ---- columns and frames -------------------------------------------------------
  * Values are stored by type; missing values are flagged in `valid` and their
  * slot holds 0.  Timestamps are microseconds since 1970 UTC. */

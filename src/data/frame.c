@@ -196,7 +196,11 @@ const char *column_text_len(const struct column *c, size_t row, char *buf, size_
 		snprintf(buf, n, "%" PRId64, c->v.i64[row]);
 		break;
 	case PM_FLOAT:
-		fmt_double(c->v.f64[row], buf, n);
+		/* lower case, as tables print them; load reads both back */
+		if (isinf(c->v.f64[row]))
+			snprintf(buf, n, "%s", c->v.f64[row] > 0 ? "inf" : "-inf");
+		else
+			fmt_double(c->v.f64[row], buf, n);
 		break;
 	case PM_BOOL:
 		s = c->v.b[row] ? "true" : "false";

@@ -322,7 +322,8 @@ int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame 
 	struct cell **cells = xcalloc((size_t)ncols, sizeof *cells);
 	size_t nrows = 0, cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	char *bad = NULL; /* why a text value cannot be kept */
+	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (nrows == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
 			for (int c = 0; c < ncols; c++)
@@ -344,13 +345,24 @@ int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame 
 				x->len = (uint32_t)sqlite3_column_bytes(st, c);
 				x->v.s = xstrndup(t ? (const char *)t : "", x->len);
 				x->type = SQLITE_TEXT;
+				/* the loader's rule: export would write what load refuses */
+				char *why = bad ? NULL : str_text_check(x->v.s, x->len);
+				if (why) {
+					const char *cn = sqlite3_column_name(st, c);
+					bad = xasprintf("SQL: row %zu, column %d (\"%s\"): %s", nrows + 1,
+							c + 1, cn ? cn : "", why);
+					free(why);
+				}
 			}
 			}
 		}
 		nrows++;
 	}
 	int result = 0;
-	if (rc != SQLITE_DONE) {
+	if (bad) {
+		result = pm_errf(err, "%s", bad);
+		free(bad);
+	} else if (rc != SQLITE_DONE) {
 		result = pm_errf(err, "SQL: %s", sqlite3_errmsg(db));
 	} else {
 		struct frame *f = frame_new(name, nrows, (size_t)ncols);

@@ -176,3 +176,28 @@ void strdict_add_borrowed(struct strdict *d, const char *s, uint32_t len)
 	d->borrowed = true;
 	add(d, s, len, strdict_hash(s, len));
 }
+
+void name_index_add(struct name_index *x, const char *name, size_t pos)
+{
+	if (!x->d)
+		x->d = strdict_new();
+	uint32_t before = x->d->n;
+	uint32_t code = strdict_intern(x->d, name, strlen(name));
+	if (x->d->n == before)
+		return; /* a repeated name: the first keeps its place */
+	xgrow((void **)&x->pos, &x->cap, (size_t)code + 1, sizeof *x->pos);
+	x->pos[code] = pos;
+}
+
+int64_t name_index_find(const struct name_index *x, const char *name)
+{
+	int64_t code = x->d ? strdict_find(x->d, name, strlen(name)) : -1;
+	return code < 0 ? -1 : (int64_t)x->pos[code];
+}
+
+void name_index_free(struct name_index *x)
+{
+	strdict_free(x->d);
+	free(x->pos);
+	memset(x, 0, sizeof *x);
+}

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXPORT_MAGIC "prodml-model-export 1\n"
 
@@ -505,18 +506,33 @@ static bool header_num(const char **p, const char *end, const char *key, size_t 
 	return true;
 }
 
+/* An export is read whole into memory: past this it is not a model export
+ * anyone made (models are megabytes), and reading it would only exhaust
+ * memory. */
+#define IMPORT_MAX_BYTES ((size_t)2 << 30)
+/* The header (magic, two sizes, a checksum line) fits in this many bytes. */
+#define IMPORT_HEADER_MAX 256
+
 int reg_import(struct workspace *ws, const char *path, const char *as_model,
 	       struct reg_version *out, struct pm_err *err)
 {
-	char *data = NULL;
-	size_t len = 0;
-	if (fs_read_all(path, &data, &len, err) < 0)
+	/* The file type, the header and the sizes it announces are checked
+	 * before the file is read whole: /dev/zero, a FIFO or a huge file
+	 * with a damaged header are refused at once. */
+	int fd;
+	size_t len;
+	if (fs_open_regular(path, IMPORT_MAX_BYTES, &fd, &len, err) < 0)
 		return -1;
-	const char *p = data, *end = data + len;
+	char head[IMPORT_HEADER_MAX];
+	size_t hn = len < sizeof head ? len : sizeof head;
+	char *data = NULL;
 	size_t rlen = 0, mlen = 0, ml = strlen(EXPORT_MAGIC);
 	int rc = -1;
 	json_t *rec = NULL;
-	if (len < ml || memcmp(data, EXPORT_MAGIC, ml)) {
+	if (fs_pread_full(fd, path, head, hn, 0, err) < 0)
+		goto out;
+	const char *p = head, *end = head + hn;
+	if (hn < ml || memcmp(head, EXPORT_MAGIC, ml)) {
 		pm_errf(err, "%s: not a prodml model export (see `models export`)", path);
 		goto out;
 	}
@@ -531,11 +547,16 @@ int reg_import(struct workspace *ws, const char *path, const char *as_model,
 	memcpy(want, p + 7, 64);
 	want[64] = 0;
 	p += 73;
-	if ((size_t)(end - p) != rlen + mlen) {
+	size_t hlen = (size_t)(p - head);
+	if (len - hlen != rlen + mlen) {
 		pm_errf(err, "%s: truncated or padded: %zu bytes after the header, the header says %zu",
-			path, (size_t)(end - p), rlen + mlen);
+			path, len - hlen, rlen + mlen);
 		goto out;
 	}
+	data = xmalloc(len + 1);
+	if (fs_pread_full(fd, path, data, len, 0, err) < 0)
+		goto out;
+	p = data + hlen;
 	struct sha256 c;
 	uint8_t dg[32];
 	char hex[65];
@@ -594,6 +615,7 @@ int reg_import(struct workspace *ws, const char *path, const char *as_model,
 	*out = v;
 	rc = 0;
 out:
+	close(fd);
 	json_decref(rec);
 	free(data);
 	return rc;

@@ -42,12 +42,7 @@ void reg_version_free(struct reg_version *v)
 
 bool reg_name_valid(const char *name)
 {
-	if (!name || !*name || strlen(name) > 128 || !isalnum((unsigned char)name[0]))
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-			return false;
-	return true;
+	return str_name_valid(name);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)

@@ -437,7 +437,7 @@ static int rows_from_csv(struct sv_req *r)
 	/* rows: at most one per line */
 	size_t maxrows = 1;
 	for (size_t q = c.pos; q < len; q++)
-		maxrows += data[q] == '\n';
+		maxrows += str_eol_len(data + q, data + len) == 1;
 	if (rc == 0 && !alloc_rows(r, maxrows))
 		rc = -1;
 	struct ft_value *vals = xcalloc(ni + 1, sizeof *vals);
@@ -486,12 +486,7 @@ static int rows_from_csv(struct sv_req *r)
 			/* an absent column reads as an empty field: missing */
 			size_t n = 0;
 			const char *v = pos[i] < 0 ? "" : sv_csv_field(&c, (size_t)pos[i], &n);
-			size_t bad;
-			if (in->type == PM_STRING && !utf8_valid(v, n, &bad)) {
-				rc = -1;
-				sv_answer_error(r, 400, in->name, "CSV line %zu, column '%s': invalid UTF-8",
-						c.row_line, in->name);
-			} else if (sv_text_value(in->type, v, n, &vals[i], &e) < 0) {
+			if (sv_text_value(in->type, v, n, &vals[i], &e) < 0) {
 				rc = -1;
 				sv_answer_error(r, 400, in->name, "CSV line %zu, column '%s': %s", c.row_line,
 						in->name, e.msg);

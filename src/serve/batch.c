@@ -637,10 +637,7 @@ static void file_piece(void *ctx, size_t k)
 			const struct ft_input *in = &t->inputs[i];
 			size_t n;
 			const char *v = sv_csv_field(&c, (size_t)j->colmap[i], &n);
-			size_t bad;
-			if (in->type == PM_STRING && !utf8_valid(v, n, &bad))
-				reason = xasprintf("column '%s': invalid UTF-8 at byte %zu", in->name, bad + 1);
-			else if (sv_text_value(in->type, v, n, &vals[i], &e) < 0)
+			if (sv_text_value(in->type, v, n, &vals[i], &e) < 0)
 				reason = xasprintf("column '%s': %s", in->name, e.msg);
 		}
 		if (!reason) {

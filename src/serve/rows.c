@@ -528,14 +528,16 @@ static void push_field(struct sv_csv *c, struct sv_span sp)
 	c->f[c->nf++] = sp;
 }
 
+/* Line ends in [s, s+n): LFs and lone CRs (a CR at the end is lone: the
+ * callers' spans end before a quote or at the end of the data). */
 static size_t count_nl(const char *s, size_t n)
 {
 	size_t k = 0;
 	const char *e = s + n;
-	while ((s = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+	for (const char *p = s; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
 		k++;
-		s++;
-	}
+	for (const char *p = s; (p = memchr(p, '\r', (size_t)(e - p))) != NULL; p++)
+		k += str_eol_len(p, e) == 1;
 	return k;
 }
 
@@ -544,16 +546,9 @@ int sv_csv_next(struct sv_csv *c, char **reason)
 	const char *d = c->data;
 	const size_t len = c->len;
 	const char delim = c->delim;
-	while (c->pos < len) {
-		if (d[c->pos] == '\n') {
-			c->pos++;
-			c->line++;
-		} else if (d[c->pos] == '\r' && c->pos + 1 < len && d[c->pos + 1] == '\n') {
-			c->pos += 2;
-			c->line++;
-		} else {
-			break;
-		}
+	for (size_t eol; c->pos < len && (eol = str_eol_len(d + c->pos, d + len)) != 0;) {
+		c->pos += eol;
+		c->line++;
 	}
 	if (c->pos >= len)
 		return 0;
@@ -566,6 +561,7 @@ int sv_csv_next(struct sv_csv *c, char **reason)
 	for (;;) {
 		struct sv_span sp = {0};
 		size_t field = c->nf + 1;
+		bool check = true; /* the field may hold a NUL or a byte >= 0x80 */
 		if (p < len && d[p] == '"') {
 			size_t s = ++p;
 			bool esc = false, closed = false;
@@ -604,25 +600,35 @@ int sv_csv_next(struct sv_csv *c, char **reason)
 					sp = (struct sv_span){s, p - s, false};
 				}
 				p++; /* the closing quote */
-				if (p < len && d[p] != delim && d[p] != '\n' &&
-				    !(d[p] == '\r' && p + 1 < len && d[p + 1] == '\n')) {
+				if (p < len && d[p] != delim && !str_eol_len(d + p, d + len)) {
 					if (!msg)
 						msg = xasprintf("field %zu: text after the closing quote", field);
-					while (p < len && d[p] != delim && d[p] != '\n')
+					while (p < len && d[p] != delim && !str_eol_len(d + p, d + len))
 						p++;
 				}
 			}
 		} else {
 			size_t s = p;
+			/* the 16-byte skip passes plain ASCII only */
 			p = (size_t)(str_skip_plain16(d + p, d + len, delim) - d);
-			while (p < len && d[p] != delim && d[p] != '\n')
+			check = false;
+			while (p < len && d[p] != delim && d[p] != '\n' && d[p] != '\r') {
+				check |= d[p] == 0 || (unsigned char)d[p] >= 0x80;
 				p++;
-			size_t e = p;
-			if (p < len && d[p] == '\n' && e > s && d[e - 1] == '\r')
-				e--;
-			sp = (struct sv_span){s, e - s, false};
+			}
+			sp = (struct sv_span){s, p - s, false};
 		}
 		push_field(c, sp);
+		if (check && !msg) {
+			/* the loader's rule and words, so that a file predict --file
+			 * takes is one load takes too */
+			size_t n;
+			const char *t = sv_csv_field(c, c->nf - 1, &n);
+			char *why = str_text_check(t, n);
+			if (why)
+				msg = xasprintf("%s in field %zu", why, field);
+			free(why);
+		}
 		if (p >= len) {
 			row_end = len;
 			break;
@@ -631,12 +637,9 @@ int sv_csv_next(struct sv_csv *c, char **reason)
 			p++;
 			continue;
 		}
-		/* a newline: CRLF (the CR ends a quoted field, or closes an
-		 * unquoted one just before the LF) or LF */
-		if (d[p] == '\r')
-			p++;
-		row_end = p > c->row_off && d[p - 1] == '\r' ? p - 1 : p;
-		p++;
+		/* a line end: LF, CRLF or a lone CR, as the loader reads them */
+		row_end = p;
+		p += str_eol_len(d + p, d + len);
 		c->line++;
 		break;
 	}
@@ -655,11 +658,28 @@ struct rows_scan {
 	size_t nl, last, last_nl, next_cut, piece, piece_nl;
 };
 
-static void scan_plain(struct rows_scan *rs, const char *d, size_t from, size_t to)
+/* The first line end in [p, e): an LF, or a lone CR.  A CR that is the
+ * last byte of data not read to its end (dend, !eof) may be the first
+ * half of a CRLF: no line end yet. */
+static const char *find_eol(const char *p, const char *e, const char *dend, bool eof)
+{
+	const char *q = memchr(p, '\n', (size_t)(e - p));
+	const char *lim = q ? q : e;
+	for (const char *r = p; (r = memchr(r, '\r', (size_t)(lim - r))) != NULL; r++) {
+		if (r + 1 == dend)
+			return eof ? r : NULL;
+		if (r[1] != '\n')
+			return r;
+	}
+	return q;
+}
+
+static void scan_plain(struct rows_scan *rs, const char *d, size_t from, size_t to, size_t len,
+		       bool eof)
 {
 	const char *p = d + from, *e = d + to;
 	while (p < e) {
-		const char *q = memchr(p, '\n', (size_t)(e - p));
+		const char *q = find_eol(p, e, d + len, eof);
 		if (!q)
 			break;
 		rs->nl++;
@@ -691,10 +711,10 @@ size_t sv_csv_rows_end(const char *data, size_t len, char delim, size_t piece, b
 	while (p < len) {
 		const char *q = memchr(data + p, '"', len - p);
 		size_t qi = q ? (size_t)(q - data) : len;
-		scan_plain(&rs, data, p, qi);
+		scan_plain(&rs, data, p, qi, len, eof);
 		if (!q)
 			break;
-		if (qi > 0 && data[qi - 1] != delim && data[qi - 1] != '\n') {
+		if (qi > 0 && data[qi - 1] != delim && data[qi - 1] != '\n' && data[qi - 1] != '\r') {
 			p = qi + 1; /* a quote inside an unquoted field is text */
 			continue;
 		}

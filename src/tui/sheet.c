@@ -282,7 +282,7 @@ static void sh_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 					: !present ? (cur_row ? S_NA_CUR : S_NA)
 					: cur_row  ? S_ROW_CUR
 						   : S_NORMAL;
-			char *one = strpbrk(text, "\t\n\r") ? tui_oneline(text) : NULL;
+			char *one = str_visible(text);
 			tui_cell(t, yy, sh->colx[k][0], sh->colx[k][1], st, one ? one : text,
 				 sh->right[c]);
 			free(one);
@@ -626,9 +626,9 @@ static void k_record(struct tui *t, struct view *v, int key)
 	for (size_t c = 0; c < sh->f->ncols; c++) {
 		const struct column *col = &sh->f->cols[c];
 		const char *text = column_present(col, row) ? column_text(col, row, buf, sizeof buf) : "NA";
-		char *one = tui_oneline(text);
+		char *one = str_visible(text);
 		sbuf_printf(&b, "%s%*s  %-9s  %s\n", col->name, nw - utf8_width(col->name), "",
-			    pm_type_name(col->type), one);
+			    pm_type_name(col->type), one ? one : text);
 		free(one);
 	}
 	char *title = xasprintf("row %zu", row + 1);

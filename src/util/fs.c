@@ -88,6 +88,67 @@ int fs_read_all(const char *path, char **data, size_t *len, struct pm_err *err)
 	return 0;
 }
 
+/* Opens path for reading with extra flags and stats it: the fd, or -1. */
+static int open_stat(const char *path, int flags, struct stat *st, struct pm_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return pm_errf(err, "%s: %s", path, strerror(errno));
+	if (fstat(fd, st) < 0) {
+		int e = errno;
+		close(fd);
+		return pm_errf(err, "%s: %s", path, strerror(e));
+	}
+	return fd;
+}
+
+int fs_open_regular(const char *path, size_t max, int *fd_out, size_t *size, struct pm_err *err)
+{
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	struct stat st;
+	int fd = open_stat(path, O_NONBLOCK, &st, err);
+	if (fd < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return pm_errf(err, "%s: not a regular file (%s)", path,
+			       S_ISDIR(st.st_mode)			   ? "a directory"
+			       : S_ISFIFO(st.st_mode)			   ? "a pipe"
+			       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+									   : "a socket");
+	}
+	if ((uint64_t)st.st_size > (uint64_t)max) {
+		close(fd);
+		return pm_errf(err, "%s: %lld bytes, more than the %zu MiB limit", path,
+			       (long long)st.st_size, max >> 20);
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	*fd_out = fd;
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
+int fs_pread_full(int fd, const char *path, void *buf, size_t n, size_t off, struct pm_err *err)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return pm_errf(err, "%s: %s", path, strerror(errno));
+		if (r == 0)
+			return pm_errf(err, "%s: the file is shorter than it was (changed while read?)",
+				       path);
+		p += r;
+		n -= (size_t)r;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
 char *fs_tmp_name(const char *path)
 {
 	return xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -262,15 +323,10 @@ int fs_map_open(const char *path, struct fs_map *m, struct pm_err *err)
 {
 	memset(m, 0, sizeof *m);
 	m->fd = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pm_errf(err, "%s: %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		return pm_errf(err, "%s: %s", path, strerror(e));
-	}
+	int fd = open_stat(path, 0, &st, err);
+	if (fd < 0)
+		return -1;
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return pm_errf(err, "%s: is a directory", path);

@@ -54,6 +54,50 @@ void str_one_line(char *s)
 	*w = 0;
 }
 
+/* A C1 control (U+0080..U+009F) in UTF-8: some terminals obey 0x9b as ESC [. */
+static bool is_c1(const unsigned char *p)
+{
+	return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+}
+
+char *str_visible(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && *p >= 0x20 && *p != 0x7f && !is_c1(p))
+		p++;
+	if (!*p)
+		return NULL;
+	struct sbuf b = {0};
+	for (p = (const unsigned char *)s; *p; p++) {
+		unsigned c = *p;
+		if (c == '\n' || c == '\t' || (c == '\r' && p[1] == '\n')) {
+			sbuf_putc(&b, (char)c); /* a line break: a space below */
+		} else if (c == '\r') {
+			sbuf_puts(&b, "\\r");
+		} else if (c < 0x20 || c == 0x7f) {
+			sbuf_printf(&b, "\\x%02x", c);
+		} else if (is_c1(p)) {
+			sbuf_printf(&b, "\\u%04x", p[1]);
+			p++;
+		} else {
+			sbuf_putc(&b, (char)c);
+		}
+	}
+	char *r = sbuf_steal(&b);
+	str_one_line(r);
+	return r;
+}
+
+bool str_name_valid(const char *name)
+{
+	if (!name || !*name || strlen(name) > 128 || !isalnum((unsigned char)name[0]))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
 char **str_split(const char *s, char sep, size_t *n)
 {
 	size_t cap = 0, cnt = 0;
@@ -320,6 +364,21 @@ void fmt_double(double v, char *buf, size_t n)
 		if (strtod(buf, NULL) == v)
 			return;
 	}
+}
+
+char *str_text_problem(bool nul, unsigned byte)
+{
+	return nul ? xstrdup("NUL byte") : xasprintf("invalid UTF-8 (byte 0x%02x)", byte & 0xffu);
+}
+
+char *str_text_check(const char *s, size_t n)
+{
+	size_t bad;
+	if (memchr(s, 0, n))
+		return str_text_problem(true, 0);
+	if (!utf8_valid(s, n, &bad))
+		return str_text_problem(false, (unsigned char)s[bad]);
+	return NULL;
 }
 
 bool utf8_valid(const char *str, size_t n, size_t *bad_off)

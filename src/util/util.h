@@ -70,6 +70,16 @@ char *str_trim(char *s); /* in place; returns s advanced past leading space */
  * becomes one space, so the text fits on one line of a table (runs of
  * plain spaces stay: they may be part of a value). */
 void str_one_line(char *s);
+/* Text from the data as one line of a table or a workbench cell: as
+ * str_one_line, and every other control character shown as an escape
+ * (\r, \x1b, \x7f, \u009b), so that a value cannot move the cursor or
+ * reprogram the terminal.  A fresh string, or NULL when s needs no change. */
+char *str_visible(const char *s);
+/* The names of things a user makes (models, aliases, datasets): 1 to 128
+ * letters, digits, '_', '-' or '.', starting with a letter or digit, so
+ * that they are one word on a command line, a file name and a URL path
+ * segment, and never a path such as ../x. */
+bool str_name_valid(const char *name);
 /* Splits s at sep into a NULL-terminated array of fresh strings (empty
  * fields kept); *n gets the count.  Free with str_list_free. */
 char **str_split(const char *s, char sep, size_t *n);
@@ -115,11 +125,33 @@ static inline const char *str_skip_plain16(const char *p, const char *end, char 
 	return p;
 }
 
+/* The length of the line end at p: 2 for CRLF, 1 for LF or a lone CR, 0
+ * for anything else.  A lone CR ends a line as it does for RFC 4180
+ * readers such as Python's csv: files saved by old Mac tools use it. */
+static inline size_t str_eol_len(const char *p, const char *end)
+{
+	if (p >= end)
+		return 0;
+	if (*p == '\n')
+		return 1;
+	if (*p == '\r')
+		return p + 1 < end && p[1] == '\n' ? 2 : 1;
+	return 0;
+}
+
 /* Formats a double the shortest way that reads back to the same value. */
 void fmt_double(double v, char *buf, size_t n);
 /* Checks that [s, s+n) is valid UTF-8; on failure *bad_off is the offset
  * of the first invalid byte. */
 bool utf8_valid(const char *s, size_t n, size_t *bad_off);
+/* The one rule for text entering a dataset or a prediction, by any path
+ * (a CSV file, --sql, predict --file, a request): no NUL byte, valid
+ * UTF-8, so that what one path takes export writes and load reads back.
+ * str_text_check returns NULL for such text, else why not ("NUL byte",
+ * "invalid UTF-8 (byte 0xff)"), for the caller to free and place;
+ * str_text_problem words it for a reader that found the bad byte itself. */
+char *str_text_check(const char *s, size_t n);
+char *str_text_problem(bool nul, unsigned byte);
 /* Display width of a UTF-8 string in terminal columns (wide chars count 2). */
 int utf8_width(const char *s);
 /* Bytes of s that fit in w columns. */
@@ -203,6 +235,14 @@ bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 /* Reads a whole file; *data is NUL-terminated (not counted in *len). */
 int fs_read_all(const char *path, char **data, size_t *len, struct pm_err *err);
+/* Opens a file that must be a regular one of at most max bytes, for a
+ * reader that checks its header before reading it whole: a FIFO would hang
+ * the open and the reads, a device such as /dev/zero never ends.  *fd is
+ * blocking again on return; *size is the file's size. */
+int fs_open_regular(const char *path, size_t max, int *fd, size_t *size, struct pm_err *err);
+/* Reads exactly n bytes at offset off: 0, or -1 with an error naming path
+ * (a file that ends early reads as "shorter than it was"). */
+int fs_pread_full(int fd, const char *path, void *buf, size_t n, size_t off, struct pm_err *err);
 /* Writes to PATH.tmp.PID, fsyncs and renames over PATH: never half-written. */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err);
 /* Writes all of data to fd (retrying short writes and EINTR): 0, or -1

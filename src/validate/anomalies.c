@@ -536,11 +536,14 @@ int validate_dataset(const struct frame *f, const struct dataset_stats *st,
 		    dataset);
 		return 0;
 	}
+	struct name_index cols = {0};
+	for (size_t i = 0; i < f->ncols; i++)
+		name_index_add(&cols, f->cols[i].name, i);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct schema_feature *sf = &s->f[i];
 		if (!schema_in_env(sf, opt->env))
 			continue;
-		int ci = frame_col_index(f, sf->name);
+		int64_t ci = name_index_find(&cols, sf->name);
 		const struct feature_stats *fs = stats_feature(st, sf->name);
 		if (ci < 0 || !fs) {
 			json_t *d = json_object();
@@ -605,6 +608,7 @@ int validate_dataset(const struct frame *f, const struct dataset_stats *st,
 		    c->name, pm_type_name(c->type), s->name, s->name, c->name,
 		    pm_type_name(c->type));
 	}
+	name_index_free(&cols);
 	(void)err;
 	return 0;
 }

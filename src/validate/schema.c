@@ -35,11 +35,16 @@ void schema_free(struct schema *s)
 		feature_free(&s->f[i]);
 	free(s->f);
 	free(s->name);
+	name_index_free(&s->index);
 	free(s);
 }
 
 struct schema_feature *schema_find(const struct schema *s, const char *feature)
 {
+	if (s->index.d) {
+		int64_t i = name_index_find(&s->index, feature);
+		return i < 0 ? NULL : &s->f[i];
+	}
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->f[i].name, feature) == 0)
 			return &s->f[i];
@@ -48,7 +53,8 @@ struct schema_feature *schema_find(const struct schema *s, const char *feature)
 
 struct schema_feature *schema_add(struct schema *s, const char *feature, enum pm_type type)
 {
-	s->f = xrealloc(s->f, (s->n + 1) * sizeof *s->f);
+	xgrow((void **)&s->f, &s->cap, s->n + 1, sizeof *s->f);
+	name_index_add(&s->index, feature, s->n);
 	struct schema_feature *f = &s->f[s->n++];
 	memset(f, 0, sizeof *f);
 	f->name = xstrdup(feature);

@@ -244,6 +244,9 @@ int stats_compute(const struct frame *f, const struct stats_options *opt,
 		stats_free(s);
 		return pm_errcf(err, PM_E_CANCEL, "cancelled");
 	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->f[i].name)
+			name_index_add(&s->index, s->f[i].name, i);
 	*out = s;
 	return 0;
 }
@@ -259,15 +262,14 @@ void stats_free(struct dataset_stats *s)
 	}
 	free(s->f);
 	free(s->dataset);
+	name_index_free(&s->index);
 	free(s);
 }
 
 const struct feature_stats *stats_feature(const struct dataset_stats *s, const char *name)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->f[i].name && strcmp(s->f[i].name, name) == 0)
-			return &s->f[i];
-	return NULL;
+	int64_t i = name_index_find(&s->index, name);
+	return i < 0 ? NULL : &s->f[i];
 }
 
 /* ---- JSON ---------------------------------------------------------------------- */

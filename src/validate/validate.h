@@ -253,6 +253,7 @@ struct dataset_stats {
 	size_t rows;
 	struct feature_stats *f;
 	size_t n;
+	struct name_index index; /* feature name -> position in f */
 };
 
 struct stats_options {
@@ -378,7 +379,10 @@ struct schema_feature {
 struct schema {
 	char *name;
 	struct schema_feature *f;
-	size_t n;
+	size_t n, cap;
+	/* feature name -> position in f, kept by schema_add; a schema made
+	 * by hand around one feature (n = 1, no index) is scanned instead */
+	struct name_index index;
 };
 
 struct schema *schema_new(const char *name);

@@ -2,6 +2,7 @@
 #include "workspace.h"
 
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 static char *col_text(sqlite3_stmt *st, int i)
@@ -20,8 +21,26 @@ void ws_dataset_free(struct ws_dataset *d)
 	memset(d, 0, sizeof *d);
 }
 
+int ws_dataset_name_check(const char *name, struct pm_err *err)
+{
+	if (str_name_valid(name) && strncasecmp(name, "sqlite_", 7) != 0)
+		return 0;
+	/* the name as one visible line, cut: it may be a newline or 5,000 bytes */
+	char *vis = str_visible(name ? name : "");
+	const char *shown = vis ? vis : name ? name : "";
+	int n = (int)utf8_fit(shown, 40);
+	pm_errcf(err, PM_E_USAGE,
+		 "'%.*s%s' is not a valid dataset name (1 to 128 letters, digits, '_', '-', '.', "
+		 "starting with a letter or digit, not with sqlite_)",
+		 n, shown, shown[n] ? "..." : "");
+	free(vis);
+	return -1;
+}
+
 int ws_dataset_put(struct workspace *ws, const struct ws_dataset *d, struct pm_err *err)
 {
+	if (ws_dataset_name_check(d->name, err) < 0)
+		return -1;
 	sqlite3_stmt *st;
 	if (ws_prepare(ws,
 		       "INSERT OR REPLACE INTO datasets(name, artifact, fingerprint, rows, cols, "

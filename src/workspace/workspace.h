@@ -84,6 +84,10 @@ struct ws_dataset {
 	char *created;      /* ISO time */
 };
 void ws_dataset_free(struct ws_dataset *d);
+/* Dataset names follow the model names' rule (str_name_valid), and may
+ * not start with sqlite_: datasets are SQL tables to --sql, and SQLite
+ * keeps those names for its own.  A usage error naming the name. */
+int ws_dataset_name_check(const char *name, struct pm_err *err);
 int ws_dataset_put(struct workspace *ws, const struct ws_dataset *d, struct pm_err *err);
 /* 0 found, -1 error; a missing dataset is an error with code PM_E_NOTFOUND. */
 int ws_dataset_get(struct workspace *ws, const char *name, struct ws_dataset *d,

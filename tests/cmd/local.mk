@@ -11,6 +11,11 @@ TESTS += \
 	tests/cmd/workspace-gc.sh \
 	tests/cmd/train-dead.sh \
 	tests/cmd/data-load.cmd \
+	tests/cmd/data-lineends.cmd \
+	tests/cmd/data-inf.cmd \
+	tests/cmd/data-text.cmd \
+	tests/cmd/data-controls.cmd \
+	tests/cmd/data-names.cmd \
 	tests/cmd/data-json.cmd \
 	tests/cmd/data-errors.cmd \
 	tests/cmd/data-sql.cmd \

@@ -63,6 +63,25 @@ expect_err "$B" "models import $tmp/head.pm" "$tmp/head.pm: the export header is
 expect_err "$B" "models import datasets/spending/spending.csv" \
 	"datasets/spending/spending.csv: not a prodml model export (see \`models export\`)"
 expect_err "$B" "models import $tmp/nosuch.pm" "$tmp/nosuch.pm: No such file or directory"
+# what is not a regular file, or far too big, is refused before it is read:
+# /dev/zero never ends, a FIFO without a writer would hang
+expect_err "$B" "models import /dev/zero" "/dev/zero: not a regular file (a device)"
+mkfifo "$tmp/fifo" || FAIL "mkfifo"
+out=$(timeout 20 $P $B -c "models import $tmp/fifo" 2>&1)
+[ $? -eq 1 ] && [ "$out" = "-c:1: $tmp/fifo: not a regular file (a pipe)" ] || FAIL "import of a FIFO: $out"
+expect_err "$B" "models import $tmp" "$tmp: not a regular file (a directory)"
+truncate -s 3G "$tmp/huge.pm" || FAIL "truncate"
+expect_err "$B" "models import $tmp/huge.pm" "$tmp/huge.pm: 3221225472 bytes, more than the 2048 MiB limit"
+# a 1 GiB file whose header announces a few KB: the header alone is read,
+# under a 400 MB address-space limit (where the build fits in it at all:
+# a sanitizer build reserves terabytes)
+cp "$tmp/spend.pm" "$tmp/big.pm"
+truncate -s 1G "$tmp/big.pm" || FAIL "truncate"
+if (ulimit -v 400000; $P -W "$tmp/c" -q -c "models" >/dev/null 2>&1); then
+	out=$( (ulimit -v 400000; $P $B -c "models import $tmp/big.pm") 2>&1)
+	[ "$out" = "-c:1: $tmp/big.pm: truncated or padded: $((1073741824 - size + R + M)) bytes after the header, the header says $((R + M))" ] ||
+		FAIL "a big file with a wrong size: $out"
+fi
 expect_err "$B" "models import $tmp/spend.pm --as 'bad name'" \
 	"'bad name' is not a valid model name (letters, digits, '_', '-', '.')"
 $P $B -o json -c "models" >"$tmp/o"

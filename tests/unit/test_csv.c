@@ -135,6 +135,45 @@ START_TEST(test_embedded_newlines)
 }
 END_TEST
 
+/* A lone CR ends a row, as in Python's csv: a file of old Mac line ends
+ * loads every row, with the same frame read whole or in 7-byte chunks,
+ * and errors name the CR-counted line.  Inside quotes it is text. */
+START_TEST(test_lone_cr)
+{
+	const char *text = "a,b,c\r1,2,3\r4,5,6\r";
+	struct frame *f = parse(text, NULL);
+	ck_assert_uint_eq(f->nrows, 2);
+	ck_assert_uint_eq(f->ncols, 3);
+	ck_assert_str_eq(f->cols[2].name, "c");
+	ck_assert_int_eq(f->cols[2].type, PM_INT);
+	ck_assert_int_eq(f->cols[2].v.i64[1], 6);
+	frame_free(f);
+
+	const char *mixed = "a,b\r\r1,\"x\ry\"\r\n2,z\n\r3,w";
+	f = parse(mixed, NULL);
+	ck_assert_uint_eq(f->nrows, 3);
+	ck_assert_str_eq(cell(f, 1, 0), "x\ry");
+	ck_assert_str_eq(cell(f, 1, 2), "w");
+	char fp1[17], fp2[17];
+	frame_fingerprint(f, fp1);
+	frame_free(f);
+	struct csv_options o = {.threads = 3};
+	struct csv_report rep;
+	struct pm_err err = {0};
+	ck_assert_int_eq(csv_parse_chunked(mixed, strlen(mixed), "t.csv", "t", &o, 7, &f, &rep, &err),
+			 0);
+	frame_fingerprint(f, fp2);
+	ck_assert_str_eq(fp1, fp2);
+	csv_report_free(&rep);
+	frame_free(f);
+
+	ck_assert_str_eq(parse_err("a,b\r1,2\r\r3\r", 11, NULL),
+			 "t.csv:4:2: row has 1 field, expected 2");
+	ck_assert_str_eq(parse_err("a,b\r\"x\ry\",1\r1,2,3\r", 20, NULL),
+			 "t.csv:4:3: row has 3 fields, expected 2");
+}
+END_TEST
+
 START_TEST(test_crlf_bom_tsv)
 {
 	struct frame *f = load("crlf.csv", NULL);
@@ -253,8 +292,8 @@ START_TEST(test_block_row_reader)
 			   "123456789012345,6789012345678901,x\n"
 			   /* CR the 16th byte of the row, LF the 17th */
 			   "12345678901234,5,6\r\n"
-			   /* a lone CR after 16 bytes stays in the field */
-			   "p,12345678901234567\r8,q\n"
+			   /* a lone CR after 16 bytes ends the row */
+			   "p,12345678901234567,q\r"
 			   /* a quoted field after 16 bytes, with a delimiter in it */
 			   "1234567890123456,\"a,b\",z\n"
 			   /* a stray quote inside an unquoted field after 16 bytes */
@@ -268,7 +307,7 @@ START_TEST(test_block_row_reader)
 	const char *want[7][3] = {
 		{"123456789012345", "6789012345678901", "x"},
 		{"12345678901234", "5", "6"},
-		{"p", "12345678901234567\r8", "q"},
+		{"p", "12345678901234567", "q"},
 		{"1234567890123456", "a,b", "z"},
 		{"k", "12345678901234567\"9", "w"},
 		{"m", "1234567890123456\xc3\xa9", "v"},
@@ -772,6 +811,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_spectrum_quotes);
 	tcase_add_test(tc, test_embedded_newlines);
+	tcase_add_test(tc, test_lone_cr);
 	tcase_add_test(tc, test_crlf_bom_tsv);
 	tcase_add_test(tc, test_no_header_and_names);
 	tcase_add_test(tc, test_errors_exact);

@@ -143,11 +143,11 @@ START_TEST(test_csv_rows)
 END_TEST
 
 /* Random CSV text with quotes, doubled quotes, newlines and delimiters in
- * quoted fields, stray quotes, CRLF and blank lines. */
+ * quoted fields, stray quotes, CRLF, lone CR and blank lines. */
 static char *random_csv(size_t rows)
 {
 	static const char *const pieces[] = {"1", "abc", "\"q,uo\"\"te\"", "\"multi\nline\"",
-					     "x\"y", "", "\"\"", "3.5", "\"a\"b"};
+					     "x\"y", "", "\"\"", "3.5", "\"a\"b", "\"c\rr\""};
 	struct sbuf b = {0};
 	for (size_t r = 0; r < rows; r++) {
 		size_t nf = 1 + xr() % 4;
@@ -156,7 +156,8 @@ static char *random_csv(size_t rows)
 				sbuf_putc(&b, ',');
 			sbuf_puts(&b, pieces[xr() % PM_ARRAY_LEN(pieces)]);
 		}
-		sbuf_puts(&b, xr() % 5 == 0 ? "\r\n" : "\n");
+		unsigned e = xr() % 7;
+		sbuf_puts(&b, e == 0 ? "\r\n" : e == 1 ? "\r" : "\n");
 		if (xr() % 9 == 0)
 			sbuf_putc(&b, '\n');
 	}
@@ -207,7 +208,7 @@ START_TEST(test_rows_end_agrees_with_tokenizer)
 			}
 			size_t want_nl = 0;
 			for (size_t q = 0; q < len; q++)
-				want_nl += d[q] == '\n';
+				want_nl += str_eol_len(d + q, d + len) == 1;
 			ck_assert_uint_eq(nl, want_nl);
 			ck_assert_msg(parts.len == whole.len && memcmp(parts.s, whole.s, whole.len) == 0,
 				      "piece %zu:\n%s\nvs\n%s", piece, parts.s, whole.s);
@@ -219,12 +220,77 @@ START_TEST(test_rows_end_agrees_with_tokenizer)
 		size_t *cuts, *lines, ncuts, nl;
 		size_t end = sv_csv_rows_end(d, len - 1, ',', 0, false, &cuts, &lines, &ncuts, &nl);
 		ck_assert_uint_lt(end, len);
-		ck_assert(end == 0 || d[end - 1] == '\n');
+		ck_assert(end == 0 || d[end - 1] == '\n' || d[end - 1] == '\r');
 		free(cuts);
 		free(lines);
 		sbuf_free(&whole);
 		free(d);
 	}
+}
+END_TEST
+
+/* A lone CR ends a row as LF and CRLF do (files from old Mac tools), in
+ * the tokenizer and in the row-boundary scan alike; inside quotes it is
+ * text.  A CR at the end of data not read to its end may be half a CRLF. */
+START_TEST(test_csv_lone_cr)
+{
+	const char *d = "a,b\r1,2\r\r3,\"x\ry\"\r\n4,5\r";
+	struct sv_csv c;
+	sv_csv_init(&c, d, strlen(d), ',', 1);
+	char *reason = NULL, *f;
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_uint_eq(c.nf, 2);
+	ck_assert_str_eq(f = field(&c, 1), "b");
+	free(f);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_uint_eq(c.row_line, 2);
+	ck_assert_uint_eq(c.row_len, 3);
+	ck_assert_str_eq(f = field(&c, 1), "2");
+	free(f);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_uint_eq(c.row_line, 4);
+	ck_assert_str_eq(f = field(&c, 1), "x\ry");
+	free(f);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_uint_eq(c.row_line, 6);
+	ck_assert_str_eq(f = field(&c, 1), "5");
+	free(f);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 0);
+	sv_csv_free(&c);
+	size_t *cuts, *lines, ncuts, nl;
+	ck_assert_uint_eq(sv_csv_rows_end(d, strlen(d), ',', 0, true, &cuts, &lines, &ncuts, &nl),
+			  strlen(d));
+	ck_assert_uint_eq(nl, 6);
+	free(cuts);
+	free(lines);
+	ck_assert_uint_eq(sv_csv_rows_end("a,b\r1,2\r", 8, ',', 0, false, &cuts, &lines, &ncuts, &nl),
+			  4);
+	free(cuts);
+	free(lines);
+}
+END_TEST
+
+/* predict --file and text/csv requests refuse what the loader refuses, in
+ * its words: a NUL byte or invalid UTF-8, quoted or not, in any field. */
+START_TEST(test_csv_text_rule)
+{
+	static const char d[] = "a,b\nCa\0sh,1\n\"x\0\",2\n1,caf\xe9\n1,\"caf\xc3\xa9\"\n";
+	struct sv_csv c;
+	sv_csv_init(&c, d, sizeof d - 1, ',', 1);
+	char *reason = NULL;
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "NUL byte in field 1");
+	free(reason);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "NUL byte in field 1");
+	free(reason);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), -1);
+	ck_assert_str_eq(reason, "invalid UTF-8 (byte 0xe9) in field 2");
+	free(reason);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 1);
+	ck_assert_int_eq(sv_csv_next(&c, &reason), 0);
+	sv_csv_free(&c);
 }
 END_TEST
 
@@ -969,6 +1035,8 @@ int main(void)
 	tcase_add_test(tc, test_fmt_matches_fmt_double);
 	tcase_add_test(tc, test_csv_rows);
 	tcase_add_test(tc, test_rows_end_agrees_with_tokenizer);
+	tcase_add_test(tc, test_csv_lone_cr);
+	tcase_add_test(tc, test_csv_text_rule);
 	tcase_add_test(tc, test_rows_end_lines);
 	tcase_add_test(tc, test_json_values);
 	tcase_add_test(tc, test_text_values);

@@ -271,6 +271,11 @@ START_TEST(test_strings)
 	char plain[] = "a  b";
 	str_one_line(plain);
 	ck_assert_str_eq(plain, "a  b");
+	/* control characters from the data are shown, never sent */
+	ck_assert_ptr_null(str_visible("caf\xc3\xa9 ok"));
+	char *vis = str_visible("\x1b[2Jx\x01y\rz\x7f\xc2\x9b" "1m a\r\n\tb\n");
+	ck_assert_str_eq(vis, "\\x1b[2Jx\\x01y\\rz\\x7f\\u009b1m a b ");
+	free(vis);
 	struct sbuf b = {0};
 	sbuf_printf(&b, "%d-%s", 7, "x");
 	sbuf_putc(&b, '!');
