@@ -686,6 +686,24 @@ static int recover_dir(struct workspace *ws, const char *dir, const char *name,
 	return rc;
 }
 
+/* Takes the lock of a spool whose server is gone.  A killed server's main
+ * thread shows as exited (a zombie) while its other threads still exit,
+ * holding the lock a moment longer: for a spool named after a process that
+ * no longer runs, wait for them, at most two seconds. */
+static bool lock_left_spool(int fd, const char *name)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return true;
+	long long pid = strtoll(name, NULL, 10);
+	for (int i = 0; i < 200 && !proc_alive(pid); i++) {
+		struct timespec ts = {0, 10000000};
+		nanosleep(&ts, NULL);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return true;
+	}
+	return false;
+}
+
 int spool_recover(struct workspace *ws, struct spool_counts *res, struct pm_err *err)
 {
 	memset(res, 0, sizeof *res);
@@ -705,7 +723,7 @@ int spool_recover(struct workspace *ws, struct spool_counts *res, struct pm_err 
 		int fd = open(lock, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
 			rmdir(dir); /* a removal cut short: nothing is left in it */
-		} else if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		} else if (lock_left_spool(fd, e->d_name)) {
 			rc = recover_dir(ws, dir, e->d_name, res, err);
 		}
 		if (fd >= 0)
