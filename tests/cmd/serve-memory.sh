@@ -8,8 +8,10 @@
 # Retry-After.  The server's peak resident memory (VmHWM) grows by at most
 # the budget plus 32 MB (the model, thread stacks, malloc's arenas); after
 # the bursts (once the request log has taken their records) it is back
-# within 24 MB of where it started (the request log's database connection
-# keeps a page cache).
+# within 40 MB of where it started: the request log's database connection
+# keeps a page cache, and malloc's arenas keep some fragments (17-25 MB
+# seen); without the budget and the trims, the same bursts left over
+# 500 MB.
 . "$srcdir/tests/cmd/serve-lib.sh"
 
 pm -c "load n datasets/natality/natality.csv
@@ -82,11 +84,11 @@ while [ $n -lt 600 ]; do
 done
 [ $n -lt 600 ] || failed "the request log did not catch up in a minute"
 n=0
-while after=$(kb VmRSS) && [ $((after - base)) -gt $((24 * 1024)) ] && [ $n -lt 50 ]; do
+while after=$(kb VmRSS) && [ $((after - base)) -gt $((40 * 1024)) ] && [ $n -lt 50 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
-[ $((after - base)) -le $((24 * 1024)) ] ||
+[ $((after - base)) -le $((40 * 1024)) ] ||
 	failed "resident memory after the bursts: $((after / 1024)) MB, $((base / 1024)) MB before"
 req GET /metrics
 m=$(printf '%s\n' "$BODY" | grep -E '^prodml_inflight_(bytes|bytes_limit|refused_total)\{')
