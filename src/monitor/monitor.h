@@ -87,6 +87,12 @@ void monitor_options_init(struct monitor_options *o);
 int monitor_summary(struct workspace *ws, const char *model, const struct monitor_options *opt,
 		    json_t **out, struct pm_err *err);
 
+/* The likely causes behind a monitor_summary result, most likely first:
+ * [{"kind","feature","score","text"}] (a new array).  Kinds: drift, skew,
+ * new_values, vanished_values, missing_rate, latency, error_rate, quality,
+ * version. */
+json_t *monitor_diagnose(const json_t *summary);
+
 /* Live quality from the feedback table: {"metric","higher_better",
  * "rows","unscored","unknown_label","metrics":{..},"windows":[{"start",
  * "end","rows","metrics",versions:[{"version","rows","metrics","eval",
