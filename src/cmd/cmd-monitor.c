@@ -953,14 +953,9 @@ static int exec_compact(struct session *s, struct cmd_call *call, struct pm_err 
 	int64_t drop = now_us - (int64_t)rdays * 86400000000LL;
 	if (monitor_compact(ws, before, drop, &cr, err))
 		return -1;
-	sqlite3_stmt *st;
-	json_int_t nroll = 0, nreq = 0;
-	if (ws_prepare(ws, "SELECT (SELECT COUNT(*) FROM rollups), (SELECT COUNT(*) FROM requests)",
-		       &st, err))
+	int64_t nroll, nreq;
+	if (monitor_log_size(ws, &nreq, &nroll, err))
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		nroll = sqlite3_column_int64(st, 0), nreq = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
 	char tb[64], td[64];
 	ts_format(before, tb, sizeof tb);
 	ts_format(drop, td, sizeof td);
@@ -968,7 +963,7 @@ static int exec_compact(struct session *s, struct cmd_call *call, struct pm_err 
 				 "rollup_days", (json_int_t)rdays, "rolled_before", tb, "dropped_before",
 				 td, "compacted", (json_int_t)cr.rolled, "rollups_dropped",
 				 (json_int_t)cr.rollups_dropped, "feedback_dropped",
-				 (json_int_t)cr.feedback_dropped, "requests_left", nreq, "rollups", nroll);
+				 (json_int_t)cr.feedback_dropped, "requests_left", (json_int_t)nreq, "rollups", (json_int_t)nroll);
 	return 0;
 }
 
