@@ -195,6 +195,8 @@ int session_threads(const struct session *s);
  * none); free with schema_free. */
 struct schema;
 int schema_fetch(struct session *s, const char *name, struct schema **out, struct pm_err *err);
+/* The stored schemas by name: [{"name","features","source","updated"}]. */
+int schema_list(struct session *s, json_t **out, struct pm_err *err);
 /* The schema of a dataset: the one named after it, else the latest one
  * inferred from it, else its parent's when it is a part of a split; *out is
  * NULL when it has none. */
