@@ -1,10 +1,11 @@
 /* cmd — the session, the command table and command execution.
- * Every face (REPL, scripts, TUI, HTTP) runs user actions through
- * cmd_run_line / cmd_run, so all behaviour lives behind this header. */
+ * The REPL, scripts and the TUI run user actions through cmd_run_line /
+ * cmd_run.  The HTTP server is started by the serve command and answers
+ * prediction requests with src/serve's engine, not through commands. */
 #ifndef PM_CMD_H
 #define PM_CMD_H
 
-#include "../util/util.h"
+#include "util/util.h"
 
 #include <jansson.h>
 

@@ -3,8 +3,8 @@
  * (feedback), alerts and retention.  The one header of src/monitor. */
 #ifndef PM_MONITOR_H
 #define PM_MONITOR_H
-#include "../data/data.h"
-#include "../util/util.h"
+#include "data/data.h"
+#include "util/util.h"
 #include <jansson.h>
 #include <stdint.h>
 

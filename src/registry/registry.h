@@ -12,8 +12,8 @@
 #ifndef PM_REGISTRY_H
 #define PM_REGISTRY_H
 
-#include "../util/util.h"
-#include "../model/model.h"
+#include "util/util.h"
+#include "model/model.h"
 
 #include <jansson.h>
 

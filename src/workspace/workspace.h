@@ -4,7 +4,7 @@
 #ifndef PM_WORKSPACE_H
 #define PM_WORKSPACE_H
 
-#include "../util/util.h"
+#include "util/util.h"
 
 #include <sqlite3.h>
 
