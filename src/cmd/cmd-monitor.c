@@ -567,31 +567,6 @@ static int exec_monitor(struct session *s, struct cmd_call *call, struct pm_err 
 	return 0;
 }
 
-static void add_cause(json_t *causes, const char *kind, const char *feature, double score,
-		      char *text)
-{
-	json_array_append_new(causes, json_pack("{s:s,s:o,s:f,s:s}", "kind", kind, "feature",
-						feature ? json_string(feature) : json_null(),
-						"score", score, "text", text));
-	free(text);
-}
-
-static int by_score(const void *a, const void *b)
-{
-	double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
-	double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
-	return (x < y) - (x > y);
-}
-
-static char *fmt_list(json_t *a)
-{
-	struct sbuf b = {0};
-	size_t i;
-	json_t *x;
-	json_array_foreach(a, i, x) sbuf_printf(&b, "%s\"%s\"", i ? ", " : "", json_string_value(x));
-	return sbuf_steal(&b);
-}
-
 static int exec_diagnose(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct ctx ctx;
@@ -599,114 +574,7 @@ static int exec_diagnose(struct session *s, struct cmd_call *call, struct pm_err
 	if (collect(s, call, &ctx, &res, err))
 		return -1;
 	ctx_free(&ctx);
-	json_t *causes = json_array();
-	size_t i;
-	json_t *f;
-	char *t;
-	json_array_foreach(json_object_get(res, "features"), i, f)
-	{
-		const char *fn = json_string_value(json_object_get(f, "name"));
-		const char *d = json_string_value(json_object_get(f, "distance"));
-		const char *dn = strcmp(d, "linf") == 0 ? "L-infinity distance" : "Jensen-Shannon divergence";
-		json_t *dr = json_object_get(f, "drift"), *sk = json_object_get(f, "skew");
-		const char *dd = json_string_value(json_object_get(f, "drift_distance"));
-		const char *ddn = dd && strcmp(dd, "linf") == 0 ? "L-infinity distance"
-			     : dd ? "Jensen-Shannon divergence" : dn;
-		if (json_is_number(dr) && json_number_value(dr) >= 0.05) {
-			asprintf(&t, "%s drifted: %s %.4f between the last window and the one before (threshold %g)",
-				 fn, ddn, json_number_value(dr),
-				 num_at(f, "drift_threshold", NULL));
-			add_cause(causes, "drift", fn, json_number_value(dr), t);
-		}
-		if (json_is_number(sk) && json_number_value(sk) >= 0.05) {
-			asprintf(&t, "%s differs from the training data: %s %.4f (threshold %g)", fn, dn,
-				 json_number_value(sk), num_at(f, "skew_threshold", NULL));
-			add_cause(causes, "skew", fn, json_number_value(sk), t);
-		}
-		json_t *nv = json_object_get(f, "new_values"), *vv = json_object_get(f, "vanished_values");
-		if (json_array_size(nv)) {
-			char *l = fmt_list(nv);
-			asprintf(&t, "%s has %zu new value(s) in the last window: %s", fn, json_array_size(nv), l);
-			free(l);
-			add_cause(causes, "new_values", fn, 1.0, t);
-		}
-		if (json_array_size(vv)) {
-			char *l = fmt_list(vv);
-			asprintf(&t, "%s lost %zu value(s) in the last window: %s", fn, json_array_size(vv), l);
-			free(l);
-			add_cause(causes, "vanished_values", fn, 1.0, t);
-		}
-		json_t *mw = json_object_get(f, "missing_rate_window"), *mp = json_object_get(f, "missing_rate_previous");
-		if (json_is_number(mw) && json_is_number(mp) &&
-		    fabs(json_number_value(mw) - json_number_value(mp)) >= 0.05) {
-			asprintf(&t, "%s missing rate went from %.1f%% to %.1f%%", fn,
-				 100 * json_number_value(mp), 100 * json_number_value(mw));
-			add_cause(causes, "missing_rate", fn,
-				  fabs(json_number_value(mw) - json_number_value(mp)), t);
-		}
-	}
-	json_t *w = json_object_get(json_object_get(res, "windows"), "window");
-	json_t *p = json_object_get(json_object_get(res, "windows"), "previous");
-	json_t *lw = json_object_get(w, "p99"), *lp = json_object_get(p, "p99");
-	if (json_is_number(lw) && json_is_number(lp) && json_number_value(lp) > 0 &&
-	    json_number_value(lw) >= 1.5 * json_number_value(lp)) {
-		asprintf(&t, "latency spike: p99 %.2f ms in the last window, %.2f ms before",
-			 json_number_value(lw), json_number_value(lp));
-		add_cause(causes, "latency", NULL, json_number_value(lw) / json_number_value(lp) - 1, t);
-	}
-	json_t *ew = json_object_get(w, "errors"), *ep = json_object_get(p, "errors");
-	json_t *rw = json_object_get(w, "requests"), *rp = json_object_get(p, "requests");
-	if (json_integer_value(rw) > 0 && json_integer_value(rp) > 0) {
-		double a = (double)json_integer_value(ew) / (double)json_integer_value(rw);
-		double b = (double)json_integer_value(ep) / (double)json_integer_value(rp);
-		if (a >= 0.01 && a >= 2 * b) {
-			asprintf(&t, "error rate rose to %.1f%% in the last window from %.1f%% before",
-				 100 * a, 100 * b);
-			add_cause(causes, "error_rate", NULL, a - b + 0.5, t);
-		}
-	}
-	/* live quality: the last window with feedback against the evaluation */
-	bool any_alert = false;
-	json_array_foreach(json_object_get(res, "features"), i, f)
-		any_alert |= json_is_true(json_object_get(f, "alert"));
-	json_t *q = json_object_get(res, "quality");
-	json_t *qw = json_object_get(q, "windows");
-	json_t *last = json_array_get(qw, json_array_size(qw) ? json_array_size(qw) - 1 : 0);
-	size_t vi;
-	json_t *vq;
-	json_array_foreach(json_object_get(last, "versions"), vi, vq)
-	{
-		json_t *live = json_object_get(vq, "live"), *ev = json_object_get(vq, "eval");
-		if (!json_is_true(json_object_get(vq, "drop")) || !json_is_number(live) || !json_is_number(ev))
-			continue;
-		const char *metric = json_string_value(json_object_get(q, "metric"));
-		double lv = json_number_value(live), e = json_number_value(ev);
-		asprintf(&t, "quality fell: live %s %.4f of version %lld on %lld labelled rows from %s, "
-			     "evaluated at %.4f (limit %.4f)%s",
-			 metric, lv, (long long)json_integer_value(json_object_get(vq, "version")),
-			 (long long)json_integer_value(json_object_get(vq, "rows")),
-			 json_string_value(json_object_get(last, "start")), e,
-			 json_number_value(json_object_get(vq, "limit")),
-			 any_alert ? "" : ", while no feature is over its skew or drift threshold (concept drift)");
-		add_cause(causes, "quality", metric, 1.5 + fabs(lv - e) / (fabs(e) > 0 ? fabs(e) : 1), t);
-	}
-	json_t *vw = json_object_get(w, "versions"), *vp = json_object_get(p, "versions");
-	if (json_array_size(vw) && json_array_size(vp) && !json_equal(vw, vp)) {
-		char *a = json_dumps(vp, JSON_COMPACT), *b = json_dumps(vw, JSON_COMPACT);
-		asprintf(&t, "version change: versions %s served before, %s in the last window", a, b);
-		free(a), free(b);
-		add_cause(causes, "version", NULL, 1.0, t);
-	}
-	size_t n = json_array_size(causes);
-	json_t **arr = xcalloc(n ? n : 1, sizeof *arr);
-	for (i = 0; i < n; i++)
-		arr[i] = json_incref(json_array_get(causes, i));
-	qsort(arr, n, sizeof *arr, by_score);
-	json_t *sorted = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(sorted, arr[i]);
-	free(arr);
-	json_decref(causes);
+	json_t *sorted = monitor_diagnose(res);
 	call->result = json_pack("{s:O,s:o}", "model", json_object_get(res, "model"), "causes", sorted);
 	if (json_object_get(res, "baseline_note"))
 		json_object_set(call->result, "baseline_note", json_object_get(res, "baseline_note"));
@@ -1085,14 +953,9 @@ static int exec_compact(struct session *s, struct cmd_call *call, struct pm_err 
 	int64_t drop = now_us - (int64_t)rdays * 86400000000LL;
 	if (monitor_compact(ws, before, drop, &cr, err))
 		return -1;
-	sqlite3_stmt *st;
-	json_int_t nroll = 0, nreq = 0;
-	if (ws_prepare(ws, "SELECT (SELECT COUNT(*) FROM rollups), (SELECT COUNT(*) FROM requests)",
-		       &st, err))
+	int64_t nroll, nreq;
+	if (monitor_log_size(ws, &nreq, &nroll, err))
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		nroll = sqlite3_column_int64(st, 0), nreq = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
 	char tb[64], td[64];
 	ts_format(before, tb, sizeof tb);
 	ts_format(drop, td, sizeof td);
@@ -1100,7 +963,7 @@ static int exec_compact(struct session *s, struct cmd_call *call, struct pm_err 
 				 "rollup_days", (json_int_t)rdays, "rolled_before", tb, "dropped_before",
 				 td, "compacted", (json_int_t)cr.rolled, "rollups_dropped",
 				 (json_int_t)cr.rollups_dropped, "feedback_dropped",
-				 (json_int_t)cr.feedback_dropped, "requests_left", nreq, "rollups", nroll);
+				 (json_int_t)cr.feedback_dropped, "requests_left", (json_int_t)nreq, "rollups", (json_int_t)nroll);
 	return 0;
 }
 
@@ -1181,6 +1044,16 @@ out:
 	else
 		call->result = res;
 	return rc;
+}
+
+/* "a", "b" */
+static char *fmt_list(json_t *a)
+{
+	struct sbuf b = {0};
+	size_t i;
+	json_t *x;
+	json_array_foreach(a, i, x) sbuf_printf(&b, "%s\"%s\"", i ? ", " : "", json_string_value(x));
+	return sbuf_steal(&b);
 }
 
 static void render_feedback(struct session *s, const struct cmd_call *call, json_t *r,

@@ -377,9 +377,9 @@ static char **detached_argv(struct session *s, const struct cmd_call *call,
 	return v;
 }
 
-/* Starts the server as a new process (fork, setsid, fork, exec of this
- * program), so that it shares no database connection or thread state with
- * this one, and waits on a pipe for its address or its error. */
+/* Starts the server as a new process (proc_spawn_detached), so that it
+ * shares no database connection or thread state with this one, and waits
+ * on a pipe for its address or its error. */
 static int serve_detached(struct session *s, const struct cmd_call *call, struct serve_args *a,
 			  json_t **result, struct pm_err *err)
 {
@@ -394,54 +394,17 @@ static int serve_detached(struct session *s, const struct cmd_call *call, struct
 		return -1;
 	}
 	char **argv = detached_argv(s, call, a);
-	char exe[4096];
-	ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[el > 0 ? el : 0] = 0;
-	fflush(NULL);
-	pid_t child = fork();
-	if (child < 0) {
-		free(dir);
-		str_list_free(argv);
-		close(fds[0]);
-		close(fds[1]);
-		return pm_errf(err, "serve: fork: %s", strerror(errno));
-	}
-	if (child == 0) {
-		/* the intermediate: a new session, then a grandchild that no
-		 * terminal and no parent waits for */
-		close(fds[0]);
-		setsid();
-		pid_t g = fork();
-		if (g != 0)
-			_exit(g < 0 ? 1 : 0);
-		char name[64];
-		snprintf(name, sizeof name, "serve-%lld.log", (long long)getpid());
-		char *log = path_join(dir, name);
-		int nul = open("/dev/null", O_RDONLY);
-		int lf = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
-		if (nul >= 0)
-			dup2(nul, STDIN_FILENO);
-		if (lf >= 0) {
-			dup2(lf, STDOUT_FILENO);
-			dup2(lf, STDERR_FILENO);
-		}
-		int wfd = dup(fds[1]); /* without close-on-exec */
-		char env[32];
-		snprintf(env, sizeof env, "%d", wfd);
-		setenv("PRODML_SERVE_NOTIFY", env, 1);
-		execv(el > 0 ? exe : "/proc/self/exe", argv);
-		char msg[300];
-		int n = snprintf(msg, sizeof msg, "E serve: cannot run %s: %s\n", exe, strerror(errno));
-		if (write(wfd, msg, (size_t)n) < 0) {
-			/* nobody to tell */
-		}
-		_exit(127);
-	}
+	struct proc_detached d = {.argv = argv, .log_dir = dir, .log_prefix = "serve",
+				  .pass_fd = fds[1], .pass_env = "PRODML_SERVE_NOTIFY"};
+	int64_t started;   /* the pid comes again with the address */
+	int sr = proc_spawn_detached(&d, &started, err);
 	close(fds[1]);
 	str_list_free(argv);
-	int status;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
+	if (sr) {
+		free(dir);
+		close(fds[0]);
+		return pm_err_prefix(err, "serve");
+	}
 	struct sbuf b = {0};
 	char buf[512];
 	for (;;) {

@@ -641,7 +641,7 @@ static void render_schema_file(struct session *s, const struct cmd_call *call, j
 		    json_string_value(json_object_get(r, "file")));
 }
 
-static int exec_schema_list(struct session *s, struct cmd_call *call, struct pm_err *err)
+int schema_list(struct session *s, json_t **out, struct pm_err *err)
 {
 	struct workspace *ws;
 	sqlite3_stmt *st;
@@ -663,6 +663,15 @@ static int exec_schema_list(struct session *s, struct cmd_call *call, struct pm_
 				       (const char *)sqlite3_column_text(st, 2)));
 	}
 	sqlite3_finalize(st);
+	*out = arr;
+	return 0;
+}
+
+static int exec_schema_list(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	json_t *arr;
+	if (schema_list(s, &arr, err))
+		return -1;
 	call->result = json_pack("{s:o}", "schemas", arr);
 	return 0;
 }

@@ -1,10 +1,11 @@
 /* cmd — the session, the command table and command execution.
- * Every face (REPL, scripts, TUI, HTTP) runs user actions through
- * cmd_run_line / cmd_run, so all behaviour lives behind this header. */
+ * The REPL, scripts and the TUI run user actions through cmd_run_line /
+ * cmd_run.  The HTTP server is started by the serve command and answers
+ * prediction requests with src/serve's engine, not through commands. */
 #ifndef PM_CMD_H
 #define PM_CMD_H
 
-#include "../util/util.h"
+#include "util/util.h"
 
 #include <jansson.h>
 
@@ -195,6 +196,8 @@ int session_threads(const struct session *s);
  * none); free with schema_free. */
 struct schema;
 int schema_fetch(struct session *s, const char *name, struct schema **out, struct pm_err *err);
+/* The stored schemas by name: [{"name","features","source","updated"}]. */
+int schema_list(struct session *s, json_t **out, struct pm_err *err);
 /* The schema of a dataset: the one named after it, else the latest one
  * inferred from it, else its parent's when it is a part of a split; *out is
  * NULL when it has none. */

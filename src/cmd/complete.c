@@ -27,21 +27,16 @@ static void add(struct cands *c, const char *s)
 	c->v[c->n] = NULL;
 }
 
-static void add_query(struct session *s, struct cands *c, const char *sql)
+static void add_names(struct session *s, struct cands *c, enum ws_names_kind kind)
 {
 	struct workspace *ws;
 	struct pm_err err;
 	if (session_ws(s, &ws, &err) < 0)
 		return;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return; /* e.g. a table this workspace does not have yet */
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
-		if (t)
-			add(c, (const char *)t);
-	}
-	sqlite3_finalize(st);
+	char **v = ws_names(ws, kind);
+	for (size_t i = 0; v[i]; i++)
+		add(c, v[i]);
+	str_list_free(v);
 }
 
 static void add_files(struct cands *c)
@@ -72,9 +67,9 @@ static void add_kind(struct session *s, struct cands *c, enum complete_kind k, c
 {
 	switch (k) {
 	case COMPLETE_FILE: add_files(c); break;
-	case COMPLETE_DATASET: add_query(s, c, "SELECT name FROM datasets ORDER BY name"); break;
-	case COMPLETE_SCHEMA: add_query(s, c, "SELECT name FROM schemas ORDER BY name"); break;
-	case COMPLETE_MODEL: add_query(s, c, "SELECT name FROM models ORDER BY name"); break;
+	case COMPLETE_DATASET: add_names(s, c, WS_NAMES_DATASETS); break;
+	case COMPLETE_SCHEMA: add_names(s, c, WS_NAMES_SCHEMAS); break;
+	case COMPLETE_MODEL: add_names(s, c, WS_NAMES_MODELS); break;
 	case COMPLETE_COMMAND:
 		for (size_t i = 0, n = cmd_count(); i < n; i++) {
 			char *first = xstrdup(cmd_at(i)->name);

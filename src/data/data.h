@@ -4,7 +4,7 @@
 #ifndef PM_DATA_H
 #define PM_DATA_H
 
-#include "../util/util.h"
+#include "util/util.h"
 
 #include <sqlite3.h>
 

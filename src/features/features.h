@@ -17,8 +17,8 @@
 #ifndef PM_FEATURES_H
 #define PM_FEATURES_H
 
-#include "../util/util.h"
-#include "../data/data.h"
+#include "util/util.h"
+#include "data/data.h"
 
 #include <jansson.h>
 

@@ -11,9 +11,9 @@
 #ifndef PM_MODEL_H
 #define PM_MODEL_H
 
-#include "../util/util.h"
-#include "../data/data.h"
-#include "../features/features.h"
+#include "util/util.h"
+#include "data/data.h"
+#include "features/features.h"
 
 #include <jansson.h>
 

@@ -3,8 +3,8 @@
  * (feedback), alerts and retention.  The one header of src/monitor. */
 #ifndef PM_MONITOR_H
 #define PM_MONITOR_H
-#include "../data/data.h"
-#include "../util/util.h"
+#include "data/data.h"
+#include "util/util.h"
 #include <jansson.h>
 #include <stdint.h>
 
@@ -87,6 +87,12 @@ void monitor_options_init(struct monitor_options *o);
 int monitor_summary(struct workspace *ws, const char *model, const struct monitor_options *opt,
 		    json_t **out, struct pm_err *err);
 
+/* The likely causes behind a monitor_summary result, most likely first:
+ * [{"kind","feature","score","text"}] (a new array).  Kinds: drift, skew,
+ * new_values, vanished_values, missing_rate, latency, error_rate, quality,
+ * version. */
+json_t *monitor_diagnose(const json_t *summary);
+
 /* Live quality from the feedback table: {"metric","higher_better",
  * "rows","unscored","unknown_label","metrics":{..},"windows":[{"start",
  * "end","rows","metrics",versions:[{"version","rows","metrics","eval",
@@ -138,6 +144,26 @@ int monitor_alert_list(struct workspace *ws, bool include_closed, json_t **out,
 		       struct pm_err *err);
 /* Closes alert id (PM_E_NOTFOUND when there is no open alert of that id). */
 int monitor_alert_ack(struct workspace *ws, int64_t id, struct pm_err *err);
+
+/* ---- what lists read --------------------------------------------------------------- */
+/* The requests logged for model (raw, not rolled up): how many and the
+ * last id, which tell whether the log moved since. */
+int monitor_log_mark(struct workspace *ws, const char *model, int64_t *n, int64_t *last,
+		     struct pm_err *err);
+/* Raw requests and one-minute rollups in the log. */
+int monitor_log_size(struct workspace *ws, int64_t *requests, int64_t *rollups,
+		     struct pm_err *err);
+/* A model with logged requests (raw and rolled up), its open alerts and
+ * its running servers. */
+struct monitor_model {
+	char *model;
+	int64_t requests, errors, last_us, alerts, servers;
+};
+/* Every model of the log, by name. */
+int monitor_models(struct workspace *ws, struct monitor_model **out, size_t *n,
+		   struct pm_err *err);
+void monitor_models_free(struct monitor_model *m, size_t n);
+int monitor_alert_count_open(struct workspace *ws, int64_t *n, struct pm_err *err);
 
 /* ---- retention ---------------------------------------------------------------------- */
 struct monitor_compact_result {

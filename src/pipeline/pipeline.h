@@ -22,7 +22,7 @@
 #ifndef PM_PIPELINE_H
 #define PM_PIPELINE_H
 
-#include "../util/util.h"
+#include "util/util.h"
 
 #include <jansson.h>
 

@@ -4,7 +4,7 @@
 #ifndef PM_PLOT_H
 #define PM_PLOT_H
 
-#include "../util/util.h"
+#include "util/util.h"
 
 /* Whether terminal charts may use Unicode blocks: not when NO_COLOR is set
  * or the locale (LC_ALL, LC_CTYPE, LANG) is C/POSIX or not UTF-8. */

@@ -12,8 +12,8 @@
 #ifndef PM_REGISTRY_H
 #define PM_REGISTRY_H
 
-#include "../util/util.h"
-#include "../model/model.h"
+#include "util/util.h"
+#include "model/model.h"
 
 #include <jansson.h>
 
@@ -77,6 +77,13 @@ int reg_load_model(struct workspace *ws, const struct reg_version *v, struct mod
 
 /* JSON of a version (what `models show` prints for it). */
 json_t *reg_version_json(struct workspace *ws, const struct reg_version *v, bool detail);
+
+/* `models lineage`: {"model","version","train_dataset","eval_dataset"
+ * (each {"name","fingerprint","rows","source","current","statistics":
+ * [{"slice","created"}]} or null),"schema","run" ({"id","state","config",
+ * "user","created","finished"} or null),"params","aliases","artifact",
+ * "created","imported_from","servers":[{"id","url","ref","status"}]}. */
+json_t *reg_lineage(struct workspace *ws, const struct reg_version *v);
 
 /* ---- aliases with history (table alias_events) ------------------------------
  * Every move of an alias is one transaction: the alias row, an

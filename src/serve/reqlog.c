@@ -15,7 +15,7 @@
  * retention once an hour (monitor_compact), so a server that runs for
  * months keeps the workspace bounded. */
 #include "internal.h"
-#include "../monitor/monitor.h"
+#include "monitor/monitor.h"
 
 #include <sched.h>
 #include <stdlib.h>

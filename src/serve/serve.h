@@ -13,9 +13,9 @@
 #ifndef PM_SERVE_H
 #define PM_SERVE_H
 
-#include "../util/util.h"
-#include "../data/data.h"
-#include "../model/model.h"
+#include "util/util.h"
+#include "data/data.h"
+#include "model/model.h"
 
 #include <jansson.h>
 

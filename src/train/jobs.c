@@ -109,14 +109,6 @@ int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, s
 	}
 	char *log = xasprintf("%s/%lld.log", jdir, (long long)job);
 	free(jdir);
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0) {
-		free(log);
-		return pm_errf(err, "cannot find the prodml program to start the job: %s", strerror(errno));
-	}
-	exe[n] = 0;
-	/* built before the fork: the child only execs */
 	const char *head[] = {"prodml", "-W", ws->dir, "-q", "-o", "json"};
 	size_t nargs = 0;
 	while (args[nargs])
@@ -126,72 +118,12 @@ int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, s
 		argv[i] = (char *)head[i];
 	for (size_t i = 0; i < nargs; i++)
 		argv[PM_ARRAY_LEN(head) + i] = (char *)args[i];
-	/* the grandchild reports its pid, or why exec failed, through a
-	 * close-on-exec pipe: EOF after the pid means exec succeeded */
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
+	struct proc_detached d = {.argv = argv, .log = log, .pass_fd = -1};
+	int64_t pid;
+	if (proc_spawn_detached(&d, &pid, err)) {
 		free(log);
 		free(argv);
-		return pm_errf(err, "cannot start the job: %s", strerror(errno));
-	}
-	fflush(NULL);
-	pid_t child = fork();
-	if (child < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		free(log);
-		free(argv);
-		return pm_errf(err, "cannot start the job: fork: %s", strerror(errno));
-	}
-	if (child == 0) {
-		setsid();
-		pid_t gc = fork();
-		if (gc != 0)
-			_exit(gc < 0 ? 1 : 0);
-		int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0)
-			dup2(nul, 0);
-		if (lfd >= 0) {
-			dup2(lfd, 1);
-			dup2(lfd, 2);
-		}
-		/* nothing of the parent's files may stay open in the job */
-		long maxfd = sysconf(_SC_OPEN_MAX);
-		if (maxfd < 0 || maxfd > 65536)
-			maxfd = 65536;
-		for (int fd = 3; fd < maxfd; fd++)
-			if (fd != fds[1])
-				close(fd);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		int64_t me = getpid();
-		if (write(fds[1], &me, sizeof me) < 0)
-			_exit(1);
-		execv(exe, argv);
-		int e = errno;
-		int64_t neg = -(int64_t)e;
-		if (write(fds[1], &neg, sizeof neg) < 0)
-			_exit(127);
-		dprintf(2, "prodml: cannot run %s: %s\n", exe, strerror(e));
-		_exit(127);
-	}
-	close(fds[1]);
-	int status;
-	waitpid(child, &status, 0);
-	int64_t pid = 0, code = 0;
-	ssize_t r1 = read(fds[0], &pid, sizeof pid);
-	ssize_t r2 = read(fds[0], &code, sizeof code);
-	close(fds[0]);
-	if (r1 != (ssize_t)sizeof pid || pid <= 0) {
-		free(log);
-		free(argv);
-		return pm_errf(err, "cannot start the job process");
-	}
-	if (r2 == (ssize_t)sizeof code && code < 0) {
-		free(log);
-		free(argv);
-		return pm_errf(err, "cannot run %s: %s", exe, strerror((int)-code));
+		return pm_err_prefix(err, "cannot start the job");
 	}
 	/* recorded here too, so `jobs` shows the pid even before the job runs */
 	int rc = job_update(ws, job, "pid = ?3, log = ?1, host = COALESCE(host, ?2)", log, NULL, pid, err);

@@ -13,9 +13,9 @@
 #ifndef PM_TRAIN_H
 #define PM_TRAIN_H
 
-#include "../util/util.h"
-#include "../data/data.h"
-#include "../model/model.h"
+#include "util/util.h"
+#include "data/data.h"
+#include "model/model.h"
 
 #include <jansson.h>
 
@@ -198,6 +198,33 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 int run_get(struct workspace *ws, int64_t run, json_t **out, struct pm_err *err);
 /* Checks that run can be resumed: not finished, not running elsewhere. */
 int run_check_resumable(struct workspace *ws, int64_t run, struct pm_err *err);
+
+/* A run as a list shows it ("" for a missing text, 0 for a missing number;
+ * job: the run's latest job, 0 when none). */
+struct run_brief {
+	int64_t id, job, epochs_done, epochs, version;
+	char *model, *state, *data, *created;
+};
+/* Every run, newest first. */
+int run_briefs(struct workspace *ws, struct run_brief **out, size_t *n, struct pm_err *err);
+void run_briefs_free(struct run_brief *r, size_t n);
+
+/* One epoch of a run (NaN where the epoch recorded nothing). */
+struct run_epoch {
+	int64_t epoch, rows;
+	double train_loss, eval_loss, value, seconds, rows_per_s, wait, compute;
+	bool best;
+};
+/* A run with its epochs, as its view shows it (type: the model type;
+ * metric: the evaluation metric of the epochs, NULL when none). */
+struct run_detail {
+	int64_t job, epochs, version;
+	char *model, *state, *data, *label, *type, *metric, *message;
+	struct run_epoch *ep;
+	size_t nep;
+};
+int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *out, struct pm_err *err);
+void run_detail_free(struct run_detail *r);
 /* Path of a run's checkpoint file (caller frees). */
 char *run_checkpoint_path(struct workspace *ws, int64_t run);
 /* Loads a run's dataset (by name) as a frame; *fp gets its fingerprint. */
@@ -227,6 +254,8 @@ int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err)
 /* True for the states a job ends in: done, failed, cancelled. */
 bool job_state_ended(const char *state);
 int job_list(struct workspace *ws, json_t **out, struct pm_err *err);
+/* Jobs queued or running. */
+int job_count_active(struct workspace *ws, int64_t *n, struct pm_err *err);
 /* Waits until the job ends (timeout_s <= 0: forever); *out as job_get. */
 int job_wait(struct workspace *ws, int64_t job, double timeout_s, const volatile int *cancel,
 	     json_t **out, struct pm_err *err);

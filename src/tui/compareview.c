@@ -178,7 +178,10 @@ static void sync(struct cmpview *cv, struct tui *t)
 	if (cv->schema) {
 		char *text = NULL;
 		struct pm_err err = {0};
-		cv->sc = tui_schema_read(t, cv->schema, &text, &err);
+		if (schema_fetch(t->s, cv->schema, &cv->sc, &err) == 0)
+			text = schema_to_text(cv->sc);   /* what tells a changed schema */
+		else
+			cv->sc = NULL;
 		sbuf_printf(&key, "%s", text ? text : "");
 		free(text);
 	}

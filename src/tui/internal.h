@@ -340,9 +340,6 @@ bool overview_goto_feature(struct view *v, const char *dataset, const char *name
  * two datasets' distances (compare) and one feature's distributions */
 struct view *schema_view_open(struct tui *t, const char *dataset);
 struct schema;
-/* A stored schema read from the workspace (*text: its text form), or NULL
- * with err filled. */
-struct schema *tui_schema_read(struct tui *t, const char *name, char **text, struct pm_err *err);
 /* A dataset's content fingerprint, or "" when there is no such dataset. */
 char *tui_fingerprint(struct tui *t, const char *dataset);
 /* The schema that v checks against when v is a schema view of dataset a

@@ -15,30 +15,6 @@
 #include <string.h>
 
 /* ---- shared with the compare view ------------------------------------------------ */
-struct schema *tui_schema_read(struct tui *t, const char *name, char **text, struct pm_err *err)
-{
-	struct workspace *ws;
-	sqlite3_stmt *st;
-	struct schema *sc = NULL;
-	if (text)
-		*text = NULL;
-	if (session_ws(t->s, &ws, err) < 0 ||
-	    ws_prepare(ws, "SELECT text FROM schemas WHERE name = ?", &st, err) < 0)
-		return NULL;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		char *label = xasprintf("schema %s", name);
-		if (schema_parse(s ? s : "", s ? strlen(s) : 0, label, name, &sc, err) == 0 && text)
-			*text = xstrdup(s ? s : "");
-		free(label);
-	} else {
-		pm_errcf(err, PM_E_NOTFOUND, "no schema named %s", name);
-	}
-	sqlite3_finalize(st);
-	return sc;
-}
-
 char *tui_fingerprint(struct tui *t, const char *dataset)
 {
 	struct workspace *ws;
@@ -251,7 +227,11 @@ static void sync(struct schemaview *sv, struct tui *t)
 	char *keep = cur_key(sv);
 	struct pm_err err = {0};
 	char *text = NULL;
-	struct schema *sc = tui_schema_read(t, sv->schema, &text, &err);
+	struct schema *sc = NULL;
+	if (schema_fetch(t->s, sv->schema, &sc, &err) == 0)
+		text = schema_to_text(sc);   /* what tells a changed schema */
+	else
+		sc = NULL;
 	schema_free(sv->sc);
 	sv->sc = sc;
 	free(sv->err);
@@ -893,7 +873,9 @@ static void infer_accept(struct tui *t, struct view *v, const char *ans);
 static void infer(struct tui *t, struct view *v, const char *dataset)
 {
 	struct pm_err err = {0};
-	struct schema *old = tui_schema_read(t, dataset, NULL, &err);
+	struct schema *old = NULL;
+	if (schema_fetch(t->s, dataset, &old, &err) < 0)
+		old = NULL;
 	schema_free(old);
 	if (old) {
 		char *q = xasprintf("replace schema %s with one inferred from %s? (y/n) ", dataset,
@@ -1019,12 +1001,6 @@ static void picker_free_rows(struct picker *p)
 	p->n = 0;
 }
 
-static char *col_text(sqlite3_stmt *st, int c)
-{
-	const unsigned char *s = sqlite3_column_text(st, c);
-	return xstrdup(s ? (const char *)s : "");
-}
-
 static void picker_sync(struct picker *p, struct tui *t)
 {
 	if (p->loaded && p->gen == t->gen)
@@ -1034,29 +1010,23 @@ static void picker_sync(struct picker *p, struct tui *t)
 	p->err = NULL;
 	p->loaded = true;
 	p->gen = t->gen;
-	struct workspace *ws;
-	sqlite3_stmt *st;
 	struct pm_err err = {0};
-	if (session_ws(t->s, &ws, &err) < 0 ||
-	    ws_prepare(ws, "SELECT name, source, updated, text FROM schemas ORDER BY name", &st,
-		       &err) < 0) {
+	json_t *list;
+	if (schema_list(t->s, &list, &err) < 0) {
 		p->err = xstrdup(err.msg);
 		return;
 	}
-	size_t cap = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		xgrow((void **)&p->rows, &cap, p->n + 1, sizeof *p->rows);
-		struct sc_row *r = &p->rows[p->n++];
-		r->name = col_text(st, 0);
-		r->source = col_text(st, 1);
-		r->updated = col_text(st, 2);
-		char *text = col_text(st, 3);
-		r->features = 0;
-		for (const char *q = text; (q = strstr(q, "\nfeature ")); q++)
-			r->features++;
-		free(text);
+	p->n = json_array_size(list);
+	p->rows = xcalloc(p->n ? p->n : 1, sizeof *p->rows);
+	for (size_t i = 0; i < p->n; i++) {
+		json_t *o = json_array_get(list, i);
+		struct sc_row *r = &p->rows[i];
+		r->name = xstrdup(jstr(o, "name"));
+		r->source = xstrdup(jstr(o, "source"));
+		r->updated = xstrdup(jstr(o, "updated"));
+		r->features = (size_t)json_integer_value(json_object_get(o, "features"));
 	}
-	sqlite3_finalize(st);
+	json_decref(list);
 	p->v.sc.n = p->n;
 	for (size_t i = 0; p->current && i < p->n; i++)
 		if (strcmp(p->rows[i].name, p->current) == 0)
@@ -1235,7 +1205,9 @@ const char *schema_view_schema(struct view *v, const char *a, const char *b)
 struct view *schema_view_open(struct tui *t, const char *dataset)
 {
 	struct pm_err err = {0};
-	struct schema *own = tui_schema_read(t, dataset, NULL, &err);
+	struct schema *own = NULL;
+	if (schema_fetch(t->s, dataset, &own, &err) < 0)
+		own = NULL;
 	if (own) {
 		schema_free(own);
 		return schemaview_new(dataset, dataset);

@@ -18,7 +18,6 @@
 #include "workspace/workspace.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,12 +37,6 @@ static const char *jstr(json_t *v)
 {
 	const char *s = json_string_value(v);
 	return s ? s : "";
-}
-
-static char *col_text(sqlite3_stmt *st, int c)
-{
-	const unsigned char *s = sqlite3_column_text(st, c);
-	return xstrdup(s ? (const char *)s : "");
 }
 
 static void fmt_num(json_t *v, int width, char *buf, size_t n)
@@ -209,19 +202,9 @@ static int log_mark(struct tui *t, const char *model, int64_t *n, int64_t *last,
 		    struct pm_err *err)
 {
 	struct workspace *ws;
-	sqlite3_stmt *st;
-	if (session_ws(t->s, &ws, err) < 0 ||
-	    ws_prepare(ws, "SELECT count(*), coalesce(max(id), 0) FROM requests WHERE model = ?", &st,
-		       err) < 0)
+	if (session_ws(t->s, &ws, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	*last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return pm_errf(err, "reading the request log: %s", sqlite3_errmsg(ws->db));
-	return 0;
+	return monitor_log_mark(ws, model, n, last, err);
 }
 
 /* The history keeps one of two equal commands in a row: a refresh of
@@ -1228,35 +1211,24 @@ static void ml_clear(struct monlist *m)
 
 static int ml_load(struct monlist *m, struct workspace *ws, struct pm_err *err)
 {
-	sqlite3_stmt *st;
-	if (ws_prepare(ws,
-		       "SELECT model, sum(n), sum(e), max(t),"
-		       " (SELECT count(*) FROM alerts a WHERE a.model = r.model AND a.status = 'open'),"
-		       " (SELECT count(*) FROM servers s WHERE s.model = r.model"
-		       "  AND s.status IN ('running', 'starting'))"
-		       " FROM (SELECT model, count(*) AS n, sum(status >= 400) AS e, max(time_us) AS t"
-		       "  FROM requests GROUP BY model UNION ALL"
-		       "  SELECT model, sum(requests), sum(errors), max(minute_us) FROM rollups"
-		       "  GROUP BY model) r GROUP BY model ORDER BY model",
-		       &st, err) < 0)
+	struct monitor_model *mm;
+	size_t n;
+	if (monitor_models(ws, &mm, &n, err))
 		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		xgrow((void **)&m->rows, &cap, m->n + 1, sizeof *m->rows);
+	m->rows = xcalloc(n ? n : 1, sizeof *m->rows);
+	for (size_t i = 0; i < n; i++) {
 		struct mon_row *r = &m->rows[m->n++];
-		r->model = col_text(st, 0);
-		r->requests = sqlite3_column_int64(st, 1);
-		r->errors = sqlite3_column_int64(st, 2);
+		r->model = mm[i].model;
+		mm[i].model = NULL;
+		r->requests = mm[i].requests;
+		r->errors = mm[i].errors;
 		char last[64];
-		ts_format(sqlite3_column_int64(st, 3), last, sizeof last);
+		ts_format(mm[i].last_us, last, sizeof last);
 		r->last = xstrdup(last);
-		r->alerts = sqlite3_column_int64(st, 4);
-		r->servers = sqlite3_column_int64(st, 5);
+		r->alerts = mm[i].alerts;
+		r->servers = mm[i].servers;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return pm_errf(err, "reading the request log: %s", sqlite3_errmsg(ws->db));
+	monitor_models_free(mm, n);
 	return 0;
 }
 
@@ -1462,12 +1434,9 @@ void monitor_status(struct tui *t, char *buf, size_t n)
 {
 	struct workspace *ws;
 	struct pm_err err = {0};
-	sqlite3_stmt *st;
-	if (session_ws(t->s, &ws, &err) < 0 ||
-	    ws_prepare(ws, "SELECT count(*) FROM alerts WHERE status = 'open'", &st, &err) < 0)
+	int64_t k;
+	if (session_ws(t->s, &ws, &err) < 0 || monitor_alert_count_open(ws, &k, &err) < 0)
 		return;
-	int64_t k = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
 	if (k)
 		snprintf(buf, n, "%lld open alert%s", (long long)k, k == 1 ? "" : "s");
 }

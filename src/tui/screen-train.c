@@ -14,15 +14,8 @@
 #include "workspace/workspace.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *col_text(sqlite3_stmt *st, int c)
-{
-	const unsigned char *s = sqlite3_column_text(st, c);
-	return xstrdup(s ? (const char *)s : "");
-}
 
 static bool live_state(const char *state)
 {
@@ -38,14 +31,9 @@ static void short_time(const char *iso, char *buf, size_t n)
 }
 
 /* ---- the list of runs ------------------------------------------------------------ */
-struct run_row {
-	int64_t id, job, epochs_done, epochs, version;
-	char *model, *state, *data, *created;
-};
-
 struct runlist {
 	struct view v;
-	struct run_row *rows;
+	struct run_brief *rows;
 	size_t n;
 	unsigned gen;
 	bool loaded, live;
@@ -54,47 +42,18 @@ struct runlist {
 
 static void runs_free(struct runlist *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->rows[i].model);
-		free(r->rows[i].state);
-		free(r->rows[i].data);
-		free(r->rows[i].created);
-	}
-	free(r->rows);
+	run_briefs_free(r->rows, r->n);
 	r->rows = NULL;
 	r->n = 0;
 }
 
 static int runs_load(struct runlist *r, struct workspace *ws, struct pm_err *err)
 {
-	sqlite3_stmt *st;
-	if (ws_prepare(ws,
-		       "SELECT id, model, state, epochs_done, json_extract(config, '$.epochs'), data,"
-		       " version, created,"
-		       " (SELECT max(j.id) FROM jobs j WHERE j.run = runs.id)"
-		       " FROM runs ORDER BY id DESC",
-		       &st, err) < 0)
+	if (run_briefs(ws, &r->rows, &r->n, err))
 		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		xgrow((void **)&r->rows, &cap, r->n + 1, sizeof *r->rows);
-		struct run_row *w = &r->rows[r->n++];
-		w->id = sqlite3_column_int64(st, 0);
-		w->model = col_text(st, 1);
-		w->state = col_text(st, 2);
-		w->epochs_done = sqlite3_column_int64(st, 3);
-		w->epochs = sqlite3_column_int64(st, 4);
-		w->data = col_text(st, 5);
-		w->version = sqlite3_column_int64(st, 6);
-		w->created = col_text(st, 7);
-		w->job = sqlite3_column_int64(st, 8);
-		if (live_state(w->state))
+	for (size_t i = 0; i < r->n; i++)
+		if (live_state(r->rows[i].state))
 			r->live = true;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return pm_errf(err, "reading the runs: %s", sqlite3_errmsg(ws->db));
 	return 0;
 }
 
@@ -153,7 +112,7 @@ static void runs_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		size_t i = v->sc.top + (size_t)k;
 		if (i >= r->n)
 			break;
-		const struct run_row *rr = &r->rows[i];
+		const struct run_brief *rr = &r->rows[i];
 		bool cur = i == v->sc.cur;
 		enum style st = cur ? S_ROW_CUR : S_NORMAL;
 		int yy = y + 1 + k;
@@ -236,7 +195,7 @@ static void runs_vfree(struct view *v)
 
 static struct view *runview_new(int64_t run);
 
-static const struct run_row *current(struct tui *t, struct view *v)
+static const struct run_brief *current(struct tui *t, struct view *v)
 {
 	struct runlist *r = (struct runlist *)v;
 	runs_sync(r, t);
@@ -249,7 +208,7 @@ static const struct run_row *current(struct tui *t, struct view *v)
 
 static void k_open(struct tui *t, struct view *v, int key)
 {
-	const struct run_row *rr = current(t, v);
+	const struct run_brief *rr = current(t, v);
 	if (rr)
 		tui_push(t, runview_new(rr->id));
 }
@@ -272,7 +231,7 @@ static void cancel_job(struct tui *t, int64_t job, const char *state)
 
 static void k_cancel(struct tui *t, struct view *v, int key)
 {
-	const struct run_row *rr = current(t, v);
+	const struct run_brief *rr = current(t, v);
 	if (rr) {
 		int64_t job = rr->job;
 		char *state = xstrdup(rr->state);
@@ -320,17 +279,11 @@ struct view *train_screen_open(struct tui *t)
 }
 
 /* ---- a run's live view ---------------------------------------------------------- */
-struct epoch_row {
-	int64_t epoch, rows;
-	double train_loss, eval_loss, value, seconds, rows_per_s, wait, compute;
-	bool best;
-};
-
 struct runview {
 	struct view v;
 	int64_t run, job, epochs, version;
 	char *model, *state, *data, *label, *type, *metric, *message;
-	struct epoch_row *ep;
+	struct run_epoch *ep;
 	size_t nep;
 	unsigned gen;
 	bool loaded;
@@ -339,77 +292,24 @@ struct runview {
 
 static void rv_clear(struct runview *r)
 {
-	free(r->model);
-	free(r->state);
-	free(r->data);
-	free(r->label);
-	free(r->type);
-	free(r->metric);
-	free(r->message);
-	free(r->ep);
+	struct run_detail d = {.model = r->model, .state = r->state, .data = r->data,
+			       .label = r->label, .type = r->type, .metric = r->metric,
+			       .message = r->message, .ep = r->ep};
+	run_detail_free(&d);
 	r->model = r->state = r->data = r->label = r->type = r->metric = r->message = NULL;
 	r->ep = NULL;
 	r->nep = 0;
 }
 
-static double col_num(sqlite3_stmt *st, int c)
-{
-	return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
-}
-
 static int rv_load(struct runview *r, struct workspace *ws, struct pm_err *err)
 {
-	sqlite3_stmt *st;
-	if (ws_prepare(ws,
-		       "SELECT model, state, data, json_extract(config, '$.label'),"
-		       " coalesce(json_extract(config, '$.model'), ''), json_extract(config, '$.epochs'),"
-		       " coalesce(version, 0), coalesce(message, ''),"
-		       " (SELECT max(j.id) FROM jobs j WHERE j.run = runs.id)"
-		       " FROM runs WHERE id = ?",
-		       &st, err) < 0)
+	struct run_detail d;
+	if (run_detail_read(ws, r->run, &d, err))
 		return -1;
-	sqlite3_bind_int64(st, 1, r->run);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return pm_errf(err, "run %lld: no such run", (long long)r->run);
-	}
-	r->model = col_text(st, 0);
-	r->state = col_text(st, 1);
-	r->data = col_text(st, 2);
-	r->label = col_text(st, 3);
-	r->type = col_text(st, 4);
-	r->epochs = sqlite3_column_int64(st, 5);
-	r->version = sqlite3_column_int64(st, 6);
-	r->message = col_text(st, 7);
-	r->job = sqlite3_column_int64(st, 8);
-	sqlite3_finalize(st);
-	if (ws_prepare(ws,
-		       "SELECT epoch, train_loss, eval_loss, metric, value, rows, seconds, rows_per_s,"
-		       " input_wait_s, compute_s, best FROM run_epochs WHERE run = ? ORDER BY epoch",
-		       &st, err) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, r->run);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		xgrow((void **)&r->ep, &cap, r->nep + 1, sizeof *r->ep);
-		struct epoch_row *e = &r->ep[r->nep++];
-		e->epoch = sqlite3_column_int64(st, 0);
-		e->train_loss = col_num(st, 1);
-		e->eval_loss = col_num(st, 2);
-		if (!r->metric && sqlite3_column_type(st, 3) != SQLITE_NULL)
-			r->metric = col_text(st, 3);
-		e->value = col_num(st, 4);
-		e->rows = sqlite3_column_int64(st, 5);
-		e->seconds = col_num(st, 6);
-		e->rows_per_s = col_num(st, 7);
-		e->wait = col_num(st, 8);
-		e->compute = col_num(st, 9);
-		e->best = sqlite3_column_int(st, 10) != 0;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return pm_errf(err, "reading run %lld: %s", (long long)r->run, sqlite3_errmsg(ws->db));
+	r->job = d.job, r->epochs = d.epochs, r->version = d.version;
+	r->model = d.model, r->state = d.state, r->data = d.data, r->label = d.label;
+	r->type = d.type, r->metric = d.metric, r->message = d.message;
+	r->ep = d.ep, r->nep = d.nep;
 	return 0;
 }
 
@@ -1034,13 +934,9 @@ void train_status(struct tui *t, char *buf, size_t n)
 {
 	struct workspace *ws;
 	struct pm_err err = {0};
-	sqlite3_stmt *st;
-	if (session_ws(t->s, &ws, &err) < 0 ||
-	    ws_prepare(ws, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')", &st,
-		       &err) < 0)
+	int64_t k;
+	if (session_ws(t->s, &ws, &err) < 0 || job_count_active(ws, &k, &err) < 0)
 		return;
-	int64_t k = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
 	if (k)
 		snprintf(buf, n, "%lld job%s running", (long long)k, k == 1 ? "" : "s");
 }

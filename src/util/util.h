@@ -340,4 +340,22 @@ int64_t proc_start_time(int64_t pid);
 /* The same in seconds since 1970 (to compare with a file's time); -1 when gone. */
 int64_t proc_start_unix(int64_t pid);
 
+/* How proc_spawn_detached runs this program again. */
+struct proc_detached {
+	char *const *argv;
+	const char *log;          /* stdout and stderr appended to this file, or */
+	const char *log_dir;      /* when set, to LOG_DIR/LOG_PREFIX-PID.log (replaced) */
+	const char *log_prefix;
+	int pass_fd;              /* -1, or a descriptor the program keeps open, */
+	const char *pass_env;     /* its number set in this environment variable */
+};
+/* Starts this program (/proc/self/exe) with d->argv as a daemon: fork,
+ * setsid (a new session and process group, no terminal, no SIGINT from the
+ * REPL), a second fork so that no parent waits for it or leaves a zombie,
+ * stdin from /dev/null, no other descriptor of this process open, SIGINT
+ * and SIGPIPE at their defaults, then exec: a fresh process, with no
+ * database handle, thread or lock of this one.  *pid gets its pid once the
+ * exec succeeded. */
+int proc_spawn_detached(const struct proc_detached *d, int64_t *pid, struct pm_err *err);
+
 #endif

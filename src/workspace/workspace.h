@@ -4,7 +4,7 @@
 #ifndef PM_WORKSPACE_H
 #define PM_WORKSPACE_H
 
-#include "../util/util.h"
+#include "util/util.h"
 
 #include <sqlite3.h>
 
@@ -35,6 +35,11 @@ int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct 
  * done.  *ids is malloc'ed (free it), *n its count. */
 int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
 	   struct pm_err *err);
+/* The names of stored datasets, schemas or models, sorted (for
+ * completion): a NULL-terminated list (free with str_list_free); empty
+ * when the workspace has no such table yet. */
+enum ws_names_kind { WS_NAMES_DATASETS, WS_NAMES_SCHEMAS, WS_NAMES_MODELS };
+char **ws_names(struct workspace *ws, enum ws_names_kind kind);
 
 /* ---- artifacts --------------------------------------------------------------
  * A file is written under a temporary name first, then moved to

@@ -64,6 +64,30 @@ int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids
 	return 0;
 }
 
+char **ws_names(struct workspace *ws, enum ws_names_kind kind)
+{
+	static const char *const sql[] = {
+		[WS_NAMES_DATASETS] = "SELECT name FROM datasets ORDER BY name",
+		[WS_NAMES_SCHEMAS] = "SELECT name FROM schemas ORDER BY name",
+		[WS_NAMES_MODELS] = "SELECT name FROM models ORDER BY name",
+	};
+	char **v = xcalloc(1, sizeof *v);
+	size_t n = 0, cap = 1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(ws->db, sql[kind], -1, &st, NULL) != SQLITE_OK)
+		return v; /* e.g. a table this workspace does not have yet */
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		if (!t)
+			continue;
+		xgrow((void **)&v, &cap, n + 2, sizeof *v);
+		v[n++] = xstrdup((const char *)t);
+		v[n] = NULL;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
 int ws_begin(struct workspace *ws, struct pm_err *err)
 {
 	return ws_exec(ws, "BEGIN IMMEDIATE", err);

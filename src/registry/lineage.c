@@ -1,0 +1,101 @@
+/* The lineage of a version: its data (and whether the names still hold
+ * it), the statistics computed of that data, the run that trained it,
+ * the servers that serve it. */
+#include "registry.h"
+#include "workspace/workspace.h"
+
+#include <string.h>
+
+/* Whether a table exists: lineage reads tables other parts own and must
+ * not fail on a workspace that lacks them. */
+static bool table_exists(struct workspace *ws, const char *name)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", &st, &e) < 0)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+static json_t *dataset_node(struct workspace *ws, const char *name, const char *fp)
+{
+	if (!name)
+		return json_null();
+	json_t *d = json_pack("{s:s,s:s?}", "name", name, "fingerprint", fp);
+	struct ws_dataset cur;
+	struct pm_err e;
+	if (ws_dataset_get(ws, name, &cur, &e) == 0) {
+		json_object_set_new(d, "rows", json_integer(cur.rows));
+		json_object_set_new(d, "source", cur.source ? json_string(cur.source) : json_null());
+		/* the name may since hold other data */
+		json_object_set_new(d, "current", json_boolean(fp && !strcmp(cur.fingerprint, fp)));
+		ws_dataset_free(&cur);
+	} else
+		json_object_set_new(d, "current", json_false());
+	json_t *stats = json_array();
+	sqlite3_stmt *st;
+	if (fp && table_exists(ws, "stats") &&
+	    ws_prepare(ws, "SELECT slice, created FROM stats WHERE fingerprint = ? ORDER BY slice", &st, &e) == 0) {
+		sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(stats, json_pack("{s:s,s:s}", "slice",
+							       (const char *)sqlite3_column_text(st, 0) ?: "",
+							       "created", (const char *)sqlite3_column_text(st, 1) ?: ""));
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(d, "statistics", stats);
+	return d;
+}
+
+json_t *reg_lineage(struct workspace *ws, const struct reg_version *v)
+{
+	json_t *r = json_pack("{s:s,s:I}", "model", v->model, "version", (json_int_t)v->version);
+	json_object_set_new(r, "train_dataset", dataset_node(ws, v->train_dataset, v->train_fingerprint));
+	json_object_set_new(r, "eval_dataset", dataset_node(ws, v->eval_dataset, v->eval_fingerprint));
+	json_t *inputs = json_object_get(v->schema, "inputs");
+	json_object_set(r, "schema", inputs ? inputs : json_null());
+	json_t *run = json_null();
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (v->run && table_exists(ws, "runs") &&
+	    ws_prepare(ws, "SELECT id, state, config, user, created, finished FROM runs WHERE id = ?", &st, &e) == 0) {
+		sqlite3_bind_int64(st, 1, v->run);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *cfg = (const char *)sqlite3_column_text(st, 2);
+			json_t *cj = cfg ? json_loads(cfg, 0, NULL) : NULL;
+			run = json_pack("{s:I,s:s?,s:o,s:s?,s:s?,s:s?}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+					"state", (const char *)sqlite3_column_text(st, 1), "config",
+					cj ? cj : json_null(), "user", (const char *)sqlite3_column_text(st, 3),
+					"created", (const char *)sqlite3_column_text(st, 4), "finished",
+					(const char *)sqlite3_column_text(st, 5));
+		}
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(r, "run", run);
+	json_object_set(r, "params", v->params ? v->params : json_null());
+	json_t *vj = reg_version_json(ws, v, true);
+	json_object_set(r, "aliases", json_object_get(vj, "aliases"));
+	json_object_set(r, "artifact", json_object_get(vj, "artifact"));
+	json_object_set(r, "created", json_object_get(vj, "created"));
+	json_object_set(r, "imported_from", json_object_get(v->tags, "imported_from") ?: json_null());
+	json_decref(vj);
+	json_t *servers = json_array();
+	if (table_exists(ws, "servers") &&
+	    ws_prepare(ws, "SELECT id, url, ref, status FROM servers WHERE model = ? AND version = ?"
+			   " ORDER BY id", &st, &e) == 0) {
+		sqlite3_bind_text(st, 1, v->model, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, v->version);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(servers,
+				json_pack("{s:I,s:s?,s:s?,s:s?}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+					  "url", (const char *)sqlite3_column_text(st, 1), "ref",
+					  (const char *)sqlite3_column_text(st, 2), "status",
+					  (const char *)sqlite3_column_text(st, 3)));
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(r, "servers", servers);
+	return r;
+}

@@ -1,0 +1,157 @@
+/* Runs and jobs as the lists and views of the TUI read them: the runs
+ * newest first, one run with its epochs, the number of jobs at work. */
+#include "train.h"
+#include "workspace/workspace.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "" for NULL: the views print these as they are */
+static char *text_at(sqlite3_stmt *st, int c)
+{
+	const unsigned char *s = sqlite3_column_text(st, c);
+	return xstrdup(s ? (const char *)s : "");
+}
+
+static double num_at(sqlite3_stmt *st, int c)
+{
+	return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
+}
+
+void run_briefs_free(struct run_brief *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].model);
+		free(r[i].state);
+		free(r[i].data);
+		free(r[i].created);
+	}
+	free(r);
+}
+
+int run_briefs(struct workspace *ws, struct run_brief **out, size_t *n, struct pm_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "SELECT id, model, state, epochs_done, json_extract(config, '$.epochs'), data,"
+		       " version, created,"
+		       " (SELECT max(j.id) FROM jobs j WHERE j.run = runs.id)"
+		       " FROM runs ORDER BY id DESC",
+		       &st, err) < 0)
+		return -1;
+	struct run_brief *rows = NULL;
+	size_t k = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow((void **)&rows, &cap, k + 1, sizeof *rows);
+		struct run_brief *w = &rows[k++];
+		w->id = sqlite3_column_int64(st, 0);
+		w->model = text_at(st, 1);
+		w->state = text_at(st, 2);
+		w->epochs_done = sqlite3_column_int64(st, 3);
+		w->epochs = sqlite3_column_int64(st, 4);
+		w->data = text_at(st, 5);
+		w->version = sqlite3_column_int64(st, 6);
+		w->created = text_at(st, 7);
+		w->job = sqlite3_column_int64(st, 8);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		run_briefs_free(rows, k);
+		return pm_errf(err, "reading the runs: %s", sqlite3_errmsg(ws->db));
+	}
+	*out = rows;
+	*n = k;
+	return 0;
+}
+
+void run_detail_free(struct run_detail *r)
+{
+	free(r->model);
+	free(r->state);
+	free(r->data);
+	free(r->label);
+	free(r->type);
+	free(r->metric);
+	free(r->message);
+	free(r->ep);
+	memset(r, 0, sizeof *r);
+}
+
+int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, struct pm_err *err)
+{
+	memset(r, 0, sizeof *r);
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "SELECT model, state, data, json_extract(config, '$.label'),"
+		       " coalesce(json_extract(config, '$.model'), ''), json_extract(config, '$.epochs'),"
+		       " coalesce(version, 0), coalesce(message, ''),"
+		       " (SELECT max(j.id) FROM jobs j WHERE j.run = runs.id)"
+		       " FROM runs WHERE id = ?",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return pm_errf(err, "run %lld: no such run", (long long)run);
+	}
+	r->model = text_at(st, 0);
+	r->state = text_at(st, 1);
+	r->data = text_at(st, 2);
+	r->label = text_at(st, 3);
+	r->type = text_at(st, 4);
+	r->epochs = sqlite3_column_int64(st, 5);
+	r->version = sqlite3_column_int64(st, 6);
+	r->message = text_at(st, 7);
+	r->job = sqlite3_column_int64(st, 8);
+	sqlite3_finalize(st);
+	if (ws_prepare(ws,
+		       "SELECT epoch, train_loss, eval_loss, metric, value, rows, seconds, rows_per_s,"
+		       " input_wait_s, compute_s, best FROM run_epochs WHERE run = ? ORDER BY epoch",
+		       &st, err) < 0) {
+		run_detail_free(r);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, run);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow((void **)&r->ep, &cap, r->nep + 1, sizeof *r->ep);
+		struct run_epoch *e = &r->ep[r->nep++];
+		e->epoch = sqlite3_column_int64(st, 0);
+		e->train_loss = num_at(st, 1);
+		e->eval_loss = num_at(st, 2);
+		if (!r->metric && sqlite3_column_type(st, 3) != SQLITE_NULL)
+			r->metric = text_at(st, 3);
+		e->value = num_at(st, 4);
+		e->rows = sqlite3_column_int64(st, 5);
+		e->seconds = num_at(st, 6);
+		e->rows_per_s = num_at(st, 7);
+		e->wait = num_at(st, 8);
+		e->compute = num_at(st, 9);
+		e->best = sqlite3_column_int(st, 10) != 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		pm_errf(err, "reading run %lld: %s", (long long)run, sqlite3_errmsg(ws->db));
+		run_detail_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+int job_count_active(struct workspace *ws, int64_t *n, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	*n = 0;
+	if (ws_prepare(ws, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')", &st,
+		       err) < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
