@@ -68,7 +68,8 @@ static int rej_cmp(const void *a, const void *b)
  * rejected at once: back into row order for the reject file. */
 static void piece_sort_rejects(struct piece *pc)
 {
-	qsort(pc->rej, pc->nrej, sizeof *pc->rej, rej_cmp);
+	if (pc->nrej > 1)
+		qsort(pc->rej, pc->nrej, sizeof *pc->rej, rej_cmp);
 }
 
 static void piece_clear(struct piece *pc)
