@@ -215,6 +215,28 @@ static int run_set_state(struct workspace *ws, int64_t run, const char *state, c
 	return rc;
 }
 
+/* Marks the run as ours, running, in one transaction that checks again
+ * that it may be resumed: of two `train --resume` of one run started at
+ * once, the second finds the first's process and stops. */
+static int run_claim(struct workspace *ws, int64_t run, struct pm_err *err)
+{
+	if (ws_begin(ws, err) < 0)
+		return -1;
+	struct run_row r;
+	int rc = run_load(ws, run, &r, err);
+	if (rc == 0) {
+		rc = check_resumable(ws, run, &r, err);
+		run_row_free(&r);
+	}
+	if (rc == 0)
+		rc = run_set_state(ws, run, "running", NULL, err);
+	if (rc == 0)
+		rc = ws_commit(ws, err);
+	if (rc < 0)
+		ws_rollback(ws);
+	return rc;
+}
+
 struct run_ctx {
 	struct workspace *ws;
 	int64_t run;
@@ -366,7 +388,7 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 		goto out;
 	const char *ka = getenv("PRODML_TEST_KILL_AFTER_EPOCH");
 	ctx.kill_after = ka ? atoi(ka) : 0;
-	if (run_set_state(ws, run, "running", NULL, err) < 0)
+	if (run_claim(ws, run, err) < 0)
 		goto out;
 	started = true;
 
