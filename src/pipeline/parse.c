@@ -55,16 +55,6 @@ static bool is_clause(const struct tok *t)
 	return tok_is(t, "after") || tok_is(t, "when") || tok_is(t, "retries");
 }
 
-static bool name_valid(const char *s, size_t n)
-{
-	if (n == 0 || !isalnum((unsigned char)s[0]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
-			return false;
-	return true;
-}
-
 /* A value written in quotes loses them: param data = 'a b.csv'. */
 static char *unquote(const char *s, size_t n)
 {
@@ -177,7 +167,7 @@ static int parse_step(struct parser *ps, const char *rest)
 	if (!colon)
 		return perr(ps, "a step is `step NAME : COMMAND`");
 	char *name = trimmed(rest, colon);
-	if (!name_valid(name, strlen(name))) {
+	if (!str_name_chars_valid(name, strlen(name))) {
 		perr(ps, "'%s' is not a step name (letters, digits, '_', '-', '.')", name);
 		free(name);
 		return -1;
@@ -213,7 +203,7 @@ static int parse_param(struct parser *ps, const char *rest)
 	char *name = trimmed(rest, eq);
 	struct pipeline *p = ps->p;
 	int rc = 0;
-	if (!name_valid(name, strlen(name)))
+	if (!str_name_chars_valid(name, strlen(name)))
 		rc = perr(ps, "'%s' is not a parameter name", name);
 	for (size_t i = 0; i < p->nparams && rc == 0; i++)
 		if (strcmp(p->params[i].name, name) == 0)
@@ -249,7 +239,7 @@ static int parse_line(struct parser *ps, const char *line)
 	if (!p->name) {
 		if (!tok_is(&t[0], "pipeline"))
 			return perr(ps, "a pipeline file starts with `pipeline NAME`");
-		if (n != 2 || !name_valid(t[1].s, t[1].len))
+		if (n != 2 || !str_name_chars_valid(t[1].s, t[1].len))
 			return perr(ps, "`pipeline NAME`: NAME is letters, digits, '_', '-', '.'");
 		p->name = xstrndup(t[1].s, t[1].len);
 		return 0;

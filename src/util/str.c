@@ -88,14 +88,19 @@ char *str_visible(const char *s)
 	return r;
 }
 
-bool str_name_valid(const char *name)
+bool str_name_chars_valid(const char *s, size_t n)
 {
-	if (!name || !*name || strlen(name) > 128 || !isalnum((unsigned char)name[0]))
+	if (n == 0 || !isalnum((unsigned char)s[0]))
 		return false;
-	for (const char *p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
 			return false;
 	return true;
+}
+
+bool str_name_valid(const char *name)
+{
+	return name && strlen(name) <= 128 && str_name_chars_valid(name, strlen(name));
 }
 
 char **str_split(const char *s, char sep, size_t *n)

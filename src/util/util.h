@@ -80,6 +80,9 @@ char *str_visible(const char *s);
  * that they are one word on a command line, a file name and a URL path
  * segment, and never a path such as ../x. */
 bool str_name_valid(const char *name);
+/* The characters' rule alone, on n bytes (no length bound): names inside a
+ * pipeline file (steps, parameters). */
+bool str_name_chars_valid(const char *s, size_t n);
 /* Splits s at sep into a NULL-terminated array of fresh strings (empty
  * fields kept); *n gets the count.  Free with str_list_free. */
 char **str_split(const char *s, char sep, size_t *n);
@@ -339,6 +342,9 @@ bool proc_alive(int64_t pid);
 int64_t proc_start_time(int64_t pid);
 /* The same in seconds since 1970 (to compare with a file's time); -1 when gone. */
 int64_t proc_start_unix(int64_t pid);
+/* Whether a process recorded with host (NULL: not recorded) ran on this
+ * machine, where its pid can be checked; another machine's cannot. */
+bool proc_host_here(const char *host);
 
 /* How proc_spawn_detached runs this program again. */
 struct proc_detached {
