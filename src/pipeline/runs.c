@@ -65,9 +65,7 @@ fail:
 /* A process recorded as running: still the same process? */
 static bool still_running(int64_t pid, int64_t start, const char *host)
 {
-	char h[256] = "";
-	gethostname(h, sizeof h - 1);
-	if (host && strcmp(host, h) != 0)
+	if (!proc_host_here(host))
 		return true; /* another machine's: cannot tell */
 	return proc_alive(pid) && (start <= 0 || proc_start_time(pid) == start);
 }

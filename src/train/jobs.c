@@ -273,11 +273,7 @@ static void job_progress_from_run(struct workspace *ws, int64_t job)
 static void reap_dead(struct workspace *ws, int64_t job, const char *state, int64_t pid,
 		      const char *host, const char *updated)
 {
-	if (is_terminal(state) || pid <= 0)
-		return;
-	char h[256] = "";
-	gethostname(h, sizeof h - 1);
-	if (host && strcmp(host, h) != 0)
+	if (is_terminal(state) || pid <= 0 || !proc_host_here(host))
 		return;
 	if (pid_alive(pid))
 		return;
@@ -385,9 +381,7 @@ int job_get(struct workspace *ws, int64_t job, json_t **out, struct pm_err *err)
  * did (a reused pid).  A run of another host is not judged. */
 static bool run_gone(int64_t pid, const char *host, const char *started)
 {
-	char h[256] = "";
-	gethostname(h, sizeof h - 1);
-	if (pid <= 0 || (host && strcmp(host, h) != 0))
+	if (pid <= 0 || !proc_host_here(host))
 		return false;
 	if (!pid_alive(pid))
 		return true;

@@ -155,20 +155,13 @@ static int run_load(struct workspace *ws, int64_t run, struct run_row *r, struct
 }
 
 
-static bool same_host(const char *host)
-{
-	char h[256] = "";
-	gethostname(h, sizeof h - 1);
-	return !host || strcmp(host, h) == 0;
-}
-
 static int check_resumable(struct workspace *ws, int64_t run, const struct run_row *r,
 			   struct pm_err *err)
 {
 	if (strcmp(r->state, "done") == 0)
 		return pm_errcf(err, PM_E_USAGE, "run %lld already finished: model %s version %lld",
 				(long long)run, r->model, (long long)r->version);
-	if (strcmp(r->state, "running") == 0 && r->pid != getpid() && same_host(r->host) &&
+	if (strcmp(r->state, "running") == 0 && r->pid != getpid() && proc_host_here(r->host) &&
 	    proc_alive(r->pid))
 		return pm_errcf(err, PM_E_USAGE, "run %lld is still running (pid %lld)", (long long)run,
 				(long long)r->pid);

@@ -31,6 +31,13 @@ static const char *stat_fields(int64_t pid, char *buf, size_t n)
 	return p && p[1] == ' ' ? p + 2 : NULL;
 }
 
+bool proc_host_here(const char *host)
+{
+	char h[256] = "";
+	gethostname(h, sizeof h - 1);
+	return !host || strcmp(host, h) == 0;
+}
+
 bool proc_alive(int64_t pid)
 {
 	if (pid <= 0)
