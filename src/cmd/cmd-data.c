@@ -730,7 +730,11 @@ static const struct cmd_opt gc_opts[] = {
 	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "list what would be removed, remove nothing"},
 	{0}};
 static const struct cmd_io load_io[] = {
-	{"1", IO_DATASET, true}, {"2", IO_FILE, false}, {"--db", IO_FILE, false}, {0}};
+	{"1", IO_DATASET, true},
+	{"2", IO_FILE, false},
+	{"--db", IO_FILE, false},
+	{"--sql", IO_DATASET, false, .sql = true, .unless = "--db"},
+	{0}};
 static const struct cmd_io reads_dataset_io[] = {{"1", IO_DATASET, false}, {0}};
 static const struct cmd_io split_io[] = {
 	{"1", IO_DATASET, false},

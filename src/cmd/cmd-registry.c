@@ -858,6 +858,13 @@ static void render_models_lineage(struct session *s, const struct cmd_call *call
 		sbuf_putc(out, '\n');
 	} else
 		sbuf_puts(out, "run: none recorded\n");
+	json_t *pl = json_object_get(r, "pipeline");
+	if (json_is_object(pl))
+		sbuf_printf(out, "made by pipeline %s run %lld, step %s (`pipeline run show %lld`)\n",
+			    json_string_value(json_object_get(pl, "pipeline")),
+			    (long long)json_integer_value(json_object_get(pl, "run")),
+			    json_string_value(json_object_get(pl, "step")),
+			    (long long)json_integer_value(json_object_get(pl, "run")));
 	json_t *imp = json_object_get(r, "imported_from");
 	if (json_is_object(imp))
 		sbuf_printf(out, "imported from %s (%s:%lld)\n", json_string_value(json_object_get(imp, "file")),

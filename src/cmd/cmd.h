@@ -49,6 +49,8 @@ struct cmd_io {
 	const char *fallback;    /* when arg is not given, this argument's value ("1") */
 	const char *suffixes;    /* what is written is the value + each suffix ("_train,_eval") */
 	const char *suffix_opt;  /* an option listing other suffixes ("--names": a,b -> _a,_b) */
+	bool sql;                /* the value is a query: the tables it reads (sql_scan_tables) */
+	const char *unless;      /* not when this option is given ("--db": the tables are not datasets) */
 };
 
 struct session;

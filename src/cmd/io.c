@@ -2,6 +2,7 @@
  * writes, from its entry's io declarations (pipelines build their data
  * edges, cache keys and lineage from these). */
 #include "cmd.h"
+#include "data/data.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,16 @@ void cmd_call_io(const struct cmd_call *call,
 		const char *v = arg_value(call, io->arg);
 		if (!v)
 			v = arg_value(call, io->fallback);
-		if (!v || !*v)
+		if (!v || !*v || (io->unless && arg_value(call, io->unless)))
 			continue;
+		if (io->sql) {
+			size_t n;
+			char **tables = sql_scan_tables(v, &n);
+			for (size_t i = 0; i < n; i++)
+				fn(ctx, io->kind, tables[i], io->writes);
+			str_list_free(tables);
+			continue;
+		}
 		const char *other = arg_value(call, io->suffix_opt);
 		if (!io->suffixes) {
 			fn(ctx, io->kind, v, io->writes);

@@ -159,6 +159,11 @@ int frame_sql_register(sqlite3 *db, struct frame *f, struct pm_err *err);
 /* Runs a SELECT and collects its result as a frame (types from the values). */
 int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame **out,
 		   struct pm_err *err);
+/* The tables a query reads, from its text alone: the names after FROM and
+ * JOIN (and the commas of a FROM list), without its WITH names and
+ * table-valued functions; each once, NULL-terminated (str_list_free).  A
+ * name inside a FROM subquery's list after the first may be missed. */
+char **sql_scan_tables(const char *sql, size_t *n);
 
 /* ---- split ------------------------------------------------------------------------------- */
 /* Assigns each row to a part by hashing the value of column `by` (or, when

@@ -1,6 +1,6 @@
 /* The lineage of a version: its data (and whether the names still hold
  * it), the statistics computed of that data, the run that trained it,
- * the servers that serve it. */
+ * the pipeline run and step that made it, the servers that serve it. */
 #include "registry.h"
 #include "workspace/workspace.h"
 
@@ -50,6 +50,35 @@ static json_t *dataset_node(struct workspace *ws, const char *name, const char *
 	return d;
 }
 
+/* The pipeline step that made the version: the first execution that
+ * recorded it (name M:V and its artifact) as an output; later cached
+ * executions only reused it.  src/pipeline owns these tables. */
+static json_t *pipeline_node(struct workspace *ws, const struct reg_version *v)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	json_t *p = json_null();
+	if (!v->artifact || !table_exists(ws, "lineage_events") ||
+	    ws_prepare(ws, "SELECT r.pipeline, x.run, x.step, x.id, x.finished, r.state FROM lineage_artifacts a"
+			   " JOIN lineage_events v ON v.artifact = a.id AND v.type = 'output'"
+			   " JOIN executions x ON x.id = v.execution JOIN pipeline_runs r ON r.id = x.run"
+			   " WHERE a.kind = 'model' AND a.name = ? AND a.fingerprint = ? ORDER BY x.id LIMIT 1",
+		       &st, &e) < 0)
+		return p;
+	char *name = xasprintf("%s:%lld", v->model, (long long)v->version);
+	sqlite3_bind_text(st, 1, name, -1, free);
+	sqlite3_bind_text(st, 2, v->artifact, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		p = json_pack("{s:s,s:I,s:s,s:I,s:s?,s:s?}", "pipeline", (const char *)sqlite3_column_text(st, 0),
+			      "run", (json_int_t)sqlite3_column_int64(st, 1), "step",
+			      (const char *)sqlite3_column_text(st, 2), "execution",
+			      (json_int_t)sqlite3_column_int64(st, 3), "finished",
+			      (const char *)sqlite3_column_text(st, 4), "run_state",
+			      (const char *)sqlite3_column_text(st, 5));
+	sqlite3_finalize(st);
+	return p;
+}
+
 json_t *reg_lineage(struct workspace *ws, const struct reg_version *v)
 {
 	json_t *r = json_pack("{s:s,s:I}", "model", v->model, "version", (json_int_t)v->version);
@@ -75,6 +104,7 @@ json_t *reg_lineage(struct workspace *ws, const struct reg_version *v)
 		sqlite3_finalize(st);
 	}
 	json_object_set_new(r, "run", run);
+	json_object_set_new(r, "pipeline", pipeline_node(ws, v));
 	json_object_set(r, "params", v->params ? v->params : json_null());
 	json_t *vj = reg_version_json(ws, v, true);
 	json_object_set(r, "aliases", json_object_get(vj, "aliases"));

@@ -81,7 +81,9 @@ json_t *reg_version_json(struct workspace *ws, const struct reg_version *v, bool
 /* `models lineage`: {"model","version","train_dataset","eval_dataset"
  * (each {"name","fingerprint","rows","source","current","statistics":
  * [{"slice","created"}]} or null),"schema","run" ({"id","state","config",
- * "user","created","finished"} or null),"params","aliases","artifact",
+ * "user","created","finished"} or null),"pipeline" (the step that made
+ * it: {"pipeline","run","step","execution","finished","run_state"} or
+ * null),"params","aliases","artifact",
  * "created","imported_from","servers":[{"id","url","ref","status"}]}. */
 json_t *reg_lineage(struct workspace *ws, const struct reg_version *v);
 

@@ -113,4 +113,17 @@ grep -q '"name":"fare:2"' "$tmp/l" || FAIL "lineage of the file misses fare:2"
 $P -W "$tmp/ws" -q -c "pipeline lineage taxi_eval" >"$tmp/l"
 grep -q "^downstream (what it fed):$" "$tmp/l" && grep -q "^  pipeline taxi run 1 step evalstats: stats taxi_eval$" "$tmp/l" ||
 	FAIL "lineage taxi_eval: $(cat "$tmp/l")"
+# models lineage names the run and step that made a version: fare:1 by run
+# 1 (run 2 only reused it from the cache), fare:2 by run 3; a version
+# trained by hand has none
+$P -W "$tmp/ws" -q -c "models lineage fare:1" >"$tmp/l"
+grep -q '^made by pipeline taxi run 1, step train (`pipeline run show 1`)$' "$tmp/l" || FAIL "models lineage fare:1: $(cat "$tmp/l")"
+$P $W -c "models lineage fare:2" >"$tmp/l"
+grep -q '"pipeline":{"pipeline":"taxi","run":3,"step":"train","execution":[0-9]*,"finished":"[^"]*","run_state":"done"}' "$tmp/l" ||
+	FAIL "models lineage fare:2: $(cat "$tmp/l")"
+$P $W -c "train fare --data taxi_raw --label fare --epochs 1" >/dev/null || FAIL "train by hand"
+v=$($P $W -c "models show fare" | grep -o '"version":[0-9]*' | sort -t: -k2 -n | tail -1 | cut -d: -f2)
+$P -W "$tmp/ws" -q -c "models lineage fare:$v" >"$tmp/l"
+grep -q '^made by pipeline' "$tmp/l" && FAIL "fare:$v was trained by hand: $(cat "$tmp/l")"
+$P $W -c "models lineage fare:$v" | grep -q '"pipeline":null' || FAIL "models lineage fare:$v: not null"
 exit $fail

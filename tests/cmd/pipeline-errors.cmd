@@ -8,6 +8,7 @@ pipeline load tests/fixtures/pipeline/duplicate.pipeline
 pipeline load tests/fixtures/pipeline/unknown-command.pipeline
 pipeline load tests/fixtures/pipeline/bad-usage.pipeline
 pipeline load tests/fixtures/pipeline/missing-input.pipeline
+pipeline load tests/fixtures/pipeline/sql-input.pipeline
 pipeline load tests/fixtures/pipeline/missing-file.pipeline
 pipeline load tests/fixtures/pipeline/not-upstream.pipeline
 pipeline load tests/fixtures/pipeline/pipeline-step.pipeline

@@ -217,6 +217,37 @@ START_TEST(test_take)
 }
 END_TEST
 
+/* The tables a query reads, as `load --sql` declares them to pipelines. */
+static void expect_tables(const char *sql, const char *want)
+{
+	size_t n;
+	char **t = sql_scan_tables(sql, &n);
+	struct sbuf b = {0};
+	for (size_t i = 0; i < n; i++)
+		sbuf_printf(&b, "%s%s", i ? " " : "", t[i]);
+	char *got = sbuf_steal(&b);
+	ck_assert_msg(strcmp(got, want) == 0, "%s: got '%s', want '%s'", sql, got, want);
+	ck_assert_ptr_null(t[n]);
+	free(got);
+	str_list_free(t);
+}
+
+START_TEST(test_sql_tables)
+{
+	expect_tables("SELECT * FROM taxi", "taxi");
+	expect_tables("select a from x, \"y z\" AS q, [w] where a > 1", "x y z w");
+	expect_tables("SELECT * FROM a JOIN b ON a.k = b.k LEFT OUTER JOIN main.c USING (k)", "a b c");
+	/* its own names, functions, strings and comments are not tables */
+	expect_tables("WITH t AS (SELECT * FROM src) SELECT * FROM t, json_each('[1]') -- FROM nope\n"
+		      "WHERE v IN (SELECT v FROM other /* from hidden */) AND s = 'FROM fake'",
+		      "src other");
+	expect_tables("SELECT * FROM x UNION SELECT * FROM x", "x");
+	expect_tables("SELECT 1", "");
+	expect_tables("SELECT * FROM", "");
+	expect_tables("SELECT 'unterminated FROM q", "");
+}
+END_TEST
+
 START_TEST(test_cache_round_trip)
 {
 	struct frame *f = parse(sample);
@@ -436,6 +467,7 @@ int main(void)
 	tcase_add_test(tc, test_frame_values);
 	tcase_add_test(tc, test_fingerprint);
 	tcase_add_test(tc, test_take);
+	tcase_add_test(tc, test_sql_tables);
 	tcase_add_test(tc, test_cache_round_trip);
 	tcase_add_test(tc, test_cache_big_and_empty);
 	tcase_add_test(tc, test_cache_damaged);
