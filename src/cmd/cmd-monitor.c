@@ -199,10 +199,13 @@ static void run_hook(struct session *s, const char *key)
 		fprintf(s->errs, "%s: %s\n", key, e.msg);
 }
 
-/* Raises the alerts a summary calls for and runs the hook of each kind
- * (alert.on_skew, alert.on_drift, alert.on_error_rate, alert.on_latency,
- * alert.on_quality) once when alerts of that kind opened.  The opened
- * alerts go into res as "opened". */
+/* Raises the alerts a summary calls for and answers them: the pipeline
+ * triggers on these alerts (`pipeline trigger P --on-alert KIND MODEL`)
+ * start their runs here, which go into res as "triggered", and the hook of
+ * each kind (alert.on_skew, alert.on_drift, alert.on_error_rate,
+ * alert.on_latency, alert.on_quality: a one-command trigger of this
+ * session) runs once when alerts of that kind opened.  The opened alerts
+ * go into res as "opened". */
 static int raise_and_hook(struct session *s, struct workspace *ws, const char *model, json_t *due,
 			  json_t *res, struct pm_err *err)
 {
@@ -227,6 +230,12 @@ static int raise_and_hook(struct session *s, struct workspace *ws, const char *m
 		char key[64];
 		snprintf(key, sizeof key, "alert.on_%s", kinds[j]);
 		run_hook(s, key);
+	}
+	if (json_array_size(opened)) {
+		json_t *runs = pipeline_answer_alerts(s, ws);
+		if (json_array_size(runs))
+			json_object_set(res, "triggered", runs);
+		json_decref(runs);
 	}
 	return 0;
 }
@@ -797,6 +806,29 @@ static void render_opened(json_t *a, struct sbuf *out)
 	sbuf_putc(out, '\n');
 }
 
+/* The pipeline runs that the new alerts started. */
+static void render_triggered(json_t *a, struct sbuf *out)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(a, i, x)
+	{
+		const char *e = json_string_value(json_object_get(x, "error"));
+		json_t *run = json_object_get(x, "run");
+		if (!json_object_get(x, "trigger")) {
+			sbuf_printf(out, "alert triggers: %s\n", e ? e : "?");
+			continue;
+		}
+		sbuf_printf(out, "trigger %lld: pipeline %s", (long long)json_integer_value(json_object_get(x, "trigger")),
+			    json_string_value(json_object_get(x, "pipeline")));
+		if (run)
+			sbuf_printf(out, " run %lld", (long long)json_integer_value(run));
+		sbuf_printf(out, " (%s): %s%s%s\n", json_string_value(json_object_get(x, "reason")),
+			    json_string_value(json_object_get(x, "state")) ?: "not started", e ? ": " : "",
+			    e ? e : "");
+	}
+}
+
 static void render_features(json_t *feats, struct sbuf *out);
 
 static void render_monitor(struct session *s, const struct cmd_call *call, json_t *r,
@@ -844,6 +876,7 @@ static void render_monitor(struct session *s, const struct cmd_call *call, json_
 		render_features(feats, out);
 	}
 	render_opened(json_object_get(r, "opened"), out);
+	render_triggered(json_object_get(r, "triggered"), out);
 }
 
 static void render_features(json_t *feats, struct sbuf *out)
@@ -1097,6 +1130,7 @@ static void render_feedback(struct session *s, const struct cmd_call *call, json
 		sbuf_putc(out, '\n');
 	}
 	render_opened(json_object_get(r, "opened"), out);
+	render_triggered(json_object_get(r, "triggered"), out);
 }
 
 static int exec_alerts(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -1264,10 +1298,16 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "(default 500) when the window has at least monitor.min_requests requests "
 		 "(default 10); a live quality worse than the version's evaluation by more than "
 		 "monitor.quality_drop (relative, default 0.1) on at least "
-		 "monitor.quality_min_rows labelled rows (default 30).  An alert that opens runs "
-		 "the command of the setting alert.on_KIND (alert.on_skew, alert.on_drift, "
-		 "alert.on_missing, alert.on_error_rate, alert.on_latency, alert.on_quality), once per kind: "
-		 "`set alert.on_drift \"train ...\"` retrains on drift.",
+		 "monitor.quality_min_rows labelled rows (default 30).\n"
+		 "An alert that opens starts the runs of the pipelines triggered by it "
+		 "(`pipeline trigger P --on-alert KIND MODEL`, kept in the workspace): each run "
+		 "goes to its end here, and its outcome follows the new alerts (\"trigger 1: "
+		 "pipeline retrain run 4 (alert 2: drift of taxi on payment_type): done\"); a "
+		 "run that cannot start because the pipeline is running is left to `pipeline "
+		 "scheduler`.  It also runs the command of the setting alert.on_KIND "
+		 "(alert.on_skew, alert.on_drift, alert.on_missing, alert.on_error_rate, "
+		 "alert.on_latency, alert.on_quality), once per kind: the one-command alert "
+		 "trigger of a session, for any model (`set alert.on_drift \"train ...\"`).",
 	 .exec = exec_monitor, .render = render_monitor},
 	{.name = "monitor diagnose", .group = "monitoring", .args = "MODEL", .min_args = 1,
 	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = monitor_opts,
@@ -1305,7 +1345,8 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "(the registry's: AUC for binary, accuracy for multiclass, RMSE for regression) "
 		 "is worse than the evaluation by more than the setting monitor.quality_drop "
 		 "(relative, default 0.1) on at least monitor.quality_min_rows rows opens a "
-		 "quality alert and runs alert.on_quality.  `monitor MODEL` shows the stored "
+		 "quality alert, which starts the pipelines triggered by it (`pipeline trigger P "
+		 "--on-alert quality MODEL`) and runs alert.on_quality.  `monitor MODEL` shows the stored "
 		 "quality per window too.",
 	 .exec = exec_feedback, .render = render_feedback},
 	{.name = "monitor compact", .group = "monitoring", .args = "", .min_args = 0,

@@ -571,10 +571,12 @@ static int exec_trigger_delete(struct session *s, struct cmd_call *call, struct 
 	return 0;
 }
 
-/* Starts the run a trigger asks for, in the background; what went wrong
- * is kept in the tick's list, and the trigger counts as answered so that a
- * bad file is not tried forever. */
-static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fire *f, int64_t now_us)
+/* Starts the run a trigger asks for: in the background (the scheduler), or
+ * here to its end (wait: monitoring answering its alerts).  What went wrong
+ * is kept in the entry, and the trigger counts as answered so that a bad
+ * file is not tried forever. */
+static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fire *f, int64_t now_us,
+		    bool wait)
 {
 	json_t *j = json_pack("{s:I,s:s,s:s}", "trigger", (json_int_t)f->trigger, "pipeline", f->pipeline,
 			      "reason", f->reason);
@@ -593,7 +595,7 @@ static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fir
 		rc = pipeline_check(ws, p, values, &hk.h, &e);
 	if (rc == 0)
 		rc = pipeline_run_create(ws, p, &o, &run, &e);
-	if (rc == 0) {
+	if (rc == 0 && !wait) {
 		struct sbuf t = {0};
 		sbuf_printf(&t, "pipeline run %s", f->pipeline);
 		for (size_t i = 0; i < f->nparams; i++) {
@@ -607,11 +609,66 @@ static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fir
 		json_object_set_new(j, "run", json_integer(run));
 	if (rc < 0)
 		json_object_set_new(j, "error", json_string(e.msg));
+	/* recorded before the run: the queued run keeps others off the pipeline */
 	if (pipeline_trigger_fired(ws, f, now_us, run, &e) < 0)
 		json_object_set_new(j, "error", json_string(e.msg));
+	if (rc == 0 && wait) {
+		json_t *r;
+		struct pm_err e2 = {0};
+		rc = pipeline_run_execute(ws, run, &hk.h, &e);
+		if (pipeline_run_get(ws, run, false, &r, &e2) == 0) {
+			json_object_set(j, "state", json_object_get(r, "state"));
+			json_decref(r);
+		}
+		if (rc < 0)
+			json_object_set_new(j, "error", json_string(e.msg));
+	}
 	json_decref(values);
 	pipeline_free(p);
 	return j;
+}
+
+json_t *pipeline_answer_alerts(struct session *s, struct workspace *ws)
+{
+	json_t *arr = json_array();
+	struct pl_fire *fires;
+	size_t n;
+	struct pm_err e = {0};
+	int64_t now = now_unix_us();
+	if (pipeline_triggers_due(ws, now, 1u << PL_ON_ALERT, &fires, &n, &e) < 0) {
+		json_array_append_new(arr, json_pack("{s:s}", "error", e.msg));
+		return arr;
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, fire(s, ws, &fires[i], now, true));
+	pl_fire_free(fires, n);
+	return arr;
+}
+
+/* A scheduler running as a job other than `self`: two would each see a
+ * pipeline idle and start it twice.  -1 with err naming it. */
+static int other_scheduler(struct workspace *ws, int64_t self, struct pm_err *err)
+{
+	int64_t *ids;
+	size_t n;
+	if (ws_ids(ws, "SELECT id FROM jobs WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id",
+		   "scheduler", &ids, &n, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		json_t *j;
+		struct pm_err e;
+		if (ids[i] == self || job_get(ws, ids[i], &j, &e) < 0)
+			continue;
+		/* job_get tells a job whose process died from a running one */
+		if (!job_state_ended(json_string_value(json_object_get(j, "state"))))
+			rc = pm_errf(err, "pipeline scheduler: one already runs as job %lld "
+							  "(`jobs` lists it, `job cancel %lld` stops it)",
+				      (long long)ids[i], (long long)ids[i]);
+		json_decref(j);
+	}
+	free(ids);
+	return rc;
 }
 
 static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -623,7 +680,7 @@ static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_er
 		return -1;
 	if (!(tick >= 0.01 && tick <= 86400))
 		return pm_errcf(err, PM_E_USAGE, "pipeline scheduler: --tick is 0.01 to 86400 seconds");
-	if (session_ws(s, &ws, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || other_scheduler(ws, job, err) < 0)
 		return -1;
 	if (call_flag(call, "--detach")) {
 		char *text = cmd_call_text(call), idtext[32], ticktext[32];
@@ -646,12 +703,12 @@ static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_er
 		int64_t now = now_unix_us();
 		struct pl_fire *fires;
 		size_t n;
-		if (pipeline_triggers_due(ws, now, &fires, &n, err) < 0) {
+		if (pipeline_triggers_due(ws, now, PL_TRIGGERS_ALL, &fires, &n, err) < 0) {
 			rc = -1;
 			break;
 		}
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(started, fire(s, ws, &fires[i], now));
+			json_array_append_new(started, fire(s, ws, &fires[i], now, false));
 		pl_fire_free(fires, n);
 		ticks++;
 		if (call_flag(call, "--once"))
@@ -898,7 +955,10 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "(a file whose content changes counts as new), with the file's path as the "
 		 "parameter named by --as; --on-alert KIND MODEL starts a run when monitoring raises "
 		 "an alert of KIND (drift, skew, quality, error_rate, latency) for MODEL after the "
-		 "trigger was made. --param values go to every run it starts. A pipeline never has "
+		 "trigger was made: `monitor` and `monitor feedback` start it themselves as the "
+		 "alert opens and report it (the scheduler answers an alert that came while the "
+		 "pipeline was running). This is the stored, per-model form of the alert.on_KIND "
+		 "settings. --param values go to every run it starts. A pipeline never has "
 		 "two runs at once: while one is queued or running, what its triggers ask for waits.",
 	 .exec = exec_trigger, .render = render_trigger},
 	{.name = "pipeline triggers", .group = "pipelines", .args = "[P]", .min_args = 0, .max_args = 1,

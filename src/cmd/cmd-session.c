@@ -269,8 +269,10 @@ const struct cmd_entry cmd_group_session[] = {
 		 "monitor.min_requests, monitor.quality_drop, monitor.quality_min_rows, "
 		 "monitor.retention_days and monitor.rollup_days (see `help monitor`); "
 		 "alert.on_skew, alert.on_drift, alert.on_missing, alert.on_error_rate, alert.on_latency and "
-		 "alert.on_quality (a command run when such an alert opens; its output follows a "
-		 "line naming the hook, like \"alert.on_drift> train ...\"). Any other key is "
+		 "alert.on_quality (a command run when such an alert opens, for any model, in this "
+		 "session; its output follows a line naming the hook, like \"alert.on_drift> train "
+		 "...\"; `pipeline trigger P --on-alert KIND MODEL` runs a pipeline instead and is "
+		 "kept in the workspace). Any other key is "
 		 "an error that names the closest known one.",
 	 .exec = exec_set, .flags = CMD_F_NO_WORKSPACE},
 	{.name = "source", .group = "session", .args = "FILE", .min_args = 1, .max_args = 1,

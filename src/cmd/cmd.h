@@ -210,6 +210,12 @@ int schema_of_dataset(struct session *s, const char *dataset, struct schema **ou
  * monitor.retention_days and monitor.rollup_days, else 30 and 400. */
 int monitor_retention_days(struct session *s, const struct cmd_call *call, long long *keep,
 			   long long *rollup, struct pm_err *err);
+/* Answers the alert triggers (`pipeline trigger P --on-alert KIND MODEL`)
+ * that alerts opened since they were last answered ask for: each run is
+ * started and run to its end in this process, as monitoring does when it
+ * opens alerts.  [{"trigger","pipeline","reason","run","state"} (with
+ * "error" when a run could not start or failed)]; empty when none. */
+json_t *pipeline_answer_alerts(struct session *s, struct workspace *ws);
 
 /* ---- the table ------------------------------------------------------------------- */
 /* Each group file (cmd-data.c, cmd-validate.c, ...) defines one array of

@@ -217,9 +217,12 @@ struct pl_fire {
 };
 void pl_fire_free(struct pl_fire *f, size_t n);
 /* The runs the triggers ask for now: at most one per pipeline, none for a
- * pipeline with a run queued or running (its turn comes later). */
-int pipeline_triggers_due(struct workspace *ws, int64_t now_us, struct pl_fire **out, size_t *n,
-			  struct pm_err *err);
+ * pipeline with a run queued or running (its turn comes later).  kinds:
+ * the trigger kinds asked about, a mask of 1u << enum pl_trigger_kind
+ * (PL_TRIGGERS_ALL: every kind; monitoring asks for its alerts only). */
+#define PL_TRIGGERS_ALL (1u << PL_ON_EVERY | 1u << PL_ON_FILE | 1u << PL_ON_ALERT)
+int pipeline_triggers_due(struct workspace *ws, int64_t now_us, unsigned kinds, struct pl_fire **out,
+			  size_t *n, struct pm_err *err);
 /* Records that f started run (its file answered, its alert consumed). */
 int pipeline_trigger_fired(struct workspace *ws, const struct pl_fire *f, int64_t now_us, int64_t run,
 			   struct pm_err *err);

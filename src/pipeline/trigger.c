@@ -256,8 +256,16 @@ static int due_one(struct workspace *ws, sqlite3_stmt *st, int64_t now_us, struc
 	return due;
 }
 
-int pipeline_triggers_due(struct workspace *ws, int64_t now_us, struct pl_fire **out, size_t *n,
-			  struct pm_err *err)
+static bool kind_in(const char *kind, unsigned kinds)
+{
+	for (size_t k = 0; k < PM_ARRAY_LEN(kind_names); k++)
+		if (strcmp(kind, kind_names[k]) == 0)
+			return kinds & (1u << k);
+	return false;
+}
+
+int pipeline_triggers_due(struct workspace *ws, int64_t now_us, unsigned kinds, struct pl_fire **out,
+			  size_t *n, struct pm_err *err)
 {
 	sqlite3_stmt *st;
 	if (ws_prepare(ws, "SELECT " TRIGGER_COLS " FROM pipeline_triggers ORDER BY id", &st, err) < 0)
@@ -268,7 +276,7 @@ int pipeline_triggers_due(struct workspace *ws, int64_t now_us, struct pl_fire *
 	int rc = 0;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		const char *pipeline = (const char *)sqlite3_column_text(st, 1);
-		if (json_object_get(taken, pipeline))
+		if (json_object_get(taken, pipeline) || !kind_in((const char *)sqlite3_column_text(st, 2), kinds))
 			continue;
 		if (pipeline_busy(ws, pipeline)) {
 			json_object_set_new(taken, pipeline, json_true());

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Triggers and the scheduler: a run for each new file (and for new content
 # of a file), never two runs of one pipeline at once, a period, a drift
-# alert raised by monitoring, and the scheduler as a job that `job cancel`
-# stops.
+# alert raised by monitoring that monitor answers itself, and the scheduler
+# as a job that `jobs` lists, that has no twin and that `job cancel` stops.
 set -u
 P=${PRODML:?}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-trigger.XXXXXX") || exit 99
@@ -75,28 +75,52 @@ $P $W -c "load train datasets/taxi/train.csv; load serving datasets/taxi/serving
 $P $W -c "pipeline load $tmp/retrain.pipeline" >/dev/null
 $P $W -c "pipeline trigger retrain --on-alert drift taxi" >/dev/null || FAIL "on-alert"
 [ "$(once | started)" = "" ] || FAIL "a run without an alert"
-$P $W -c "monitor ingest taxi --data train --start 2026-01-01T00:00:01 --step-ms 239 --version 1;
+# monitor answers the alert it opens at once: the run goes to its end
+# inside monitor, which reports it after the new alerts
+$P -W "$tmp/ws" -q -c "monitor ingest taxi --data train --start 2026-01-01T00:00:01 --step-ms 239 --version 1;
 	monitor ingest taxi --data serving --start 2026-01-01T00:40:01.2 --step-ms 1200 --version 2;
-	monitor taxi --baseline train --window 40m" >/dev/null || FAIL "monitor"
-once >"$tmp/o"
-grep -q '"reason":"alert 1: drift of taxi on payment_type","run":6}' "$tmp/o" || FAIL "alert: $(cat "$tmp/o")"
-$P $W -c "job wait 6 --timeout 60" >/dev/null || FAIL "run 6"
+	monitor taxi --baseline train --window 40m" >"$tmp/m" || FAIL "monitor: $(cat "$tmp/m")"
+grep -q '^new alerts: drift payment_type ' "$tmp/m" || FAIL "no drift alert: $(cat "$tmp/m")"
+grep -q '^trigger 3: pipeline retrain run 6 (alert 1: drift of taxi on payment_type): done$' "$tmp/m" ||
+	FAIL "alert: $(cat "$tmp/m")"
+$P $W -c "pipeline run show 6" | grep -q '"step":"fit","state":"done"' || FAIL "run 6"
+$P $W -c "models show taxi" | grep -q '"version":1' || FAIL "run 6 trained no taxi:1"
 [ "$(once | started)" = "" ] || FAIL "an alert answered twice"
+# a skew trigger on another model does not answer taxi's alerts
+$P $W -c "pipeline trigger retrain --on-alert skew other" >/dev/null || FAIL "on-alert skew"
+[ "$(once | started)" = "" ] || FAIL "skew of other answered a drift of taxi"
 
-# the scheduler as a job: it answers a new file, and job cancel stops it
+# the scheduler as a job: `jobs` lists it, a second one is refused, it
+# answers three new files with three runs one after another (never two
+# runs of fresh at once, polled through), and job cancel stops it
 $P $W -c "pipeline scheduler --detach --tick 0.1" >"$tmp/s" || FAIL "detach: $(cat "$tmp/s")"
 job=$(sed -n 's/^{"job":\([0-9]*\),"kind":"scheduler".*/\1/p' "$tmp/s")
 spid=$(sed -n 's/.*"pid":\([0-9]*\),.*/\1/p' "$tmp/s")
 [ -n "$job" ] || FAIL "detach: $(cat "$tmp/s")"
-cp datasets/taxi/train.csv "$tmp/in/c.csv"
+$P -W "$tmp/ws" -q -c "jobs" >"$tmp/j"
+grep -q "^ *$job  \(queued\|running\) .* pipeline scheduler --tick 0.1 --detach" "$tmp/j" || FAIL "jobs: $(cat "$tmp/j")"
+for how in "--detach" "--once"; do
+	$P -W "$tmp/ws" -q -c "pipeline scheduler $how" >"$tmp/o" 2>&1 && FAIL "a second scheduler ($how) started"
+	grep -q "pipeline scheduler: one already runs as job $job (\`jobs\` lists it, \`job cancel $job\` stops it)$" "$tmp/o" ||
+		FAIL "second scheduler ($how): $(cat "$tmp/o")"
+done
+for f in c d e; do cp datasets/taxi/train.csv "$tmp/in/$f.csv"; done
 i=0
-until $P $W -c "pipeline runs fresh" | grep -q '"params":{"file":"'"$tmp"'/in/c.csv"' || [ $i -ge 100 ]; do
-	sleep 0.1
+while [ $i -lt 600 ]; do
+	$P $W -c "pipeline runs fresh" >"$tmp/r"
+	active=$(grep -o '"state":"[a-z]*","params":{"file":"[^"]*"' "$tmp/r" | grep -c '"state":"\(queued\|running\)"')
+	[ "$active" -le 1 ] || FAIL "$active runs of fresh at once: $(cat "$tmp/r")"
+	[ "$(grep -o '"state":"done","params":{"file":"'"$tmp"'/in/[cde].csv"' "$tmp/r" | wc -l)" -eq 3 ] && break
+	sleep 0.05
 	i=$((i + 1))
 done
-[ $i -lt 100 ] || FAIL "the detached scheduler did not answer c.csv"
+[ $i -lt 600 ] || FAIL "the detached scheduler did not answer c, d and e: $(cat "$tmp/r")"
 $P $W -c "job cancel $job" >"$tmp/c" 2>&1 || FAIL "job cancel: $(cat "$tmp/c")"
 grep -q '"kind":"scheduler","state":"cancelled",.*"error":"the scheduler was stopped after [0-9]* ticks"' "$tmp/c" ||
 	FAIL "job cancel: $(cat "$tmp/c")"
-$P $W -c "job wait $((job + 1)) --timeout 60" >/dev/null || FAIL "the run for c.csv"
+# (a zombie, not yet reaped by whoever inherited it, has ended)
+alive() { [ -r "/proc/$spid/stat" ] && ! sed 's/.*) //' "/proc/$spid/stat" | grep -q '^Z'; }
+alive && sleep 1 && alive && FAIL "the scheduler process $spid lives on: $(cat "/proc/$spid/stat")"
+# once it is stopped, a scheduler may start again
+[ "$(once | started)" = "" ] || FAIL "after the scheduler: a run"
 exit $fail
