@@ -419,9 +419,27 @@ static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err
 {
 	struct workspace *ws;
 	int64_t run;
-	if (run_id_arg(call->argv[0], &run, err) < 0 || session_ws(s, &ws, err) < 0)
+	double timeout = 0;
+	if (run_id_arg(call->argv[0], &run, err) < 0 || call_opt_double(call, "--timeout", 0, &timeout, err) < 0 ||
+	    session_ws(s, &ws, err) < 0)
 		return -1;
-	return pipeline_run_get(ws, run, true, &call->result, err);
+	if (!(timeout >= 0))
+		return pm_errcf(err, PM_E_USAGE, "pipeline run show: --timeout is seconds, 0 or more");
+	bool wait = call_flag(call, "--wait");
+	double t0 = now_seconds();
+	for (;;) {
+		if (pipeline_run_get(ws, run, true, &call->result, err) < 0)
+			return -1;
+		const char *state = json_string_value(json_object_get(call->result, "state"));
+		/* a detached run ends in its job's process: look again until then */
+		if (!wait || (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0))
+			return 0;
+		if ((s->cancel && *s->cancel) || (timeout > 0 && now_seconds() - t0 >= timeout))
+			return pm_errcf(err, PM_E_CANCEL, "pipeline run %lld is still %s", (long long)run, state);
+		json_decref(call->result);
+		call->result = NULL;
+		usleep(50000);
+	}
 }
 
 /* ---- triggers and the scheduler ------------------------------------------------- */
@@ -519,9 +537,11 @@ static char *trigger_text(json_t *t)
 static void render_trigger(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	char *t = trigger_text(r);
-	sbuf_printf(out, "trigger %lld: pipeline %s %s; `pipeline scheduler` runs it\n",
+	bool alert = strcmp(json_string_value(json_object_get(r, "kind")) ?: "", "alert") == 0;
+	sbuf_printf(out, "trigger %lld: pipeline %s %s; %s\n",
 		    (long long)json_integer_value(json_object_get(r, "trigger")),
-		    json_string_value(json_object_get(r, "pipeline")), t);
+		    json_string_value(json_object_get(r, "pipeline")), t,
+		    alert ? "monitoring runs it as the alert opens" : "`pipeline scheduler` runs it");
 	free(t);
 }
 
@@ -860,6 +880,10 @@ static const struct cmd_opt trigger_opts[] = {
 	{"--param", 0, "K=V", COMPLETE_NONE, NULL, "a parameter's value for its runs (repeat for more)", true},
 	{0}};
 
+static const struct cmd_opt run_show_opts[] = {
+	{"--wait", 0, NULL, COMPLETE_NONE, NULL, "wait until the run has ended, then show it"},
+	{"--timeout", 0, "S", COMPLETE_NONE, NULL, "with --wait: give up after S seconds (default: wait)"},
+	{0}};
 static const struct cmd_opt scheduler_opts[] = {
 	{"--once", 0, NULL, COMPLETE_NONE, NULL, "look at the triggers once and return"},
 	{"--tick", 0, "S", COMPLETE_NONE, NULL, "seconds between looks at the triggers (default 1)"},
@@ -929,9 +953,12 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "died is shown as failed.",
 	 .exec = exec_runs, .render = render_runs},
 	{.name = "pipeline run show", .group = "pipelines", .args = "ID", .min_args = 1, .max_args = 1,
-	 .opts = no_opts, .summary = "a run's steps: state, time, inputs, outputs and log",
+	 .opts = run_show_opts, .summary = "a run's steps: state, time, inputs, outputs and log",
 	 .help = "Each step with its state, seconds, attempts, the command it ran, what it read and "
-		 "wrote (with fingerprints), its cache key, its JSON result and its log.",
+		 "wrote (with fingerprints), its cache key, its JSON result and its log. --wait "
+		 "first waits until the run has ended (a detached run, or one a trigger started), "
+		 "done or failed alike: unlike `job wait`, a failed run is shown, not an error; "
+		 "--timeout S gives up after S seconds.",
 	 .exec = exec_run_show, .render = render_run},
 	{.name = "pipeline resume", .group = "pipelines", .args = "ID", .min_args = 1, .max_args = 1,
 	 .opts = no_opts, .summary = "continue a failed or killed run",
