@@ -754,7 +754,9 @@ const struct cmd_entry cmd_group_data[] = {
 		 "with the same options is near-instant: the columnar cache is reused.\n"
 		 "With --sql, runs a SQLite SELECT over the stored datasets (each a table of its "
 		 "name; timestamps read as 'YYYY-MM-DD HH:MM:SS' text, so strftime works) or, "
-		 "with --db, over an external SQLite database, and stores the result.",
+		 "with --db, over an external SQLite database, and stores the result. As a "
+		 "pipeline step it reads the datasets the query names after FROM and JOIN (not "
+		 "its WITH names), which its upstream steps or the workspace must have.",
 	 .io = load_io, .exec = exec_load, .render = render_load},
 	{.name = "datasets", .group = "data", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list the datasets in the workspace",

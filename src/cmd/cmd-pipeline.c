@@ -918,7 +918,8 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "step, an unknown step in `after`, a cycle (its steps), an undefined ${parameter}, "
 		 "an unknown command or bad usage, and a step that reads a dataset, model, schema or "
 		 "file that no upstream step writes and the workspace does not have. What a command "
-		 "reads and writes comes from its entry in the command table. Loading a file of the "
+		 "reads and writes comes from its entry in the command table (`load NAME --sql "
+		 "QUERY` reads the datasets its query names after FROM and JOIN). Loading a file of the "
 		 "same pipeline name replaces the definition; its runs stay.",
 	 .exec = exec_load, .render = render_load},
 	{.name = "pipeline list", .group = "pipelines", .args = "", .min_args = 0, .max_args = 0,
