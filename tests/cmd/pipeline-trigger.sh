@@ -89,6 +89,21 @@ $P $W -c "models show taxi" | grep -q '"version":1' || FAIL "run 6 trained no ta
 # a skew trigger on another model does not answer taxi's alerts
 $P $W -c "pipeline trigger retrain --on-alert skew other" >/dev/null || FAIL "on-alert skew"
 [ "$(once | started)" = "" ] || FAIL "skew of other answered a drift of taxi"
+# a quality alert, opened by late labels (`monitor feedback`): model q,
+# fare from trip_miles, evaluated at some rmse; labels ten times the fare
+# put every window's live rmse far over it, and the trigger runs retrain
+$P $W -c "load qd --sql 'SELECT row_number() OVER () AS trip_id, trip_miles, fare FROM train';
+	train q --data qd --label fare --features trip_miles --epochs 1;
+	load qreq --sql 'SELECT trip_id, trip_miles FROM qd';
+	monitor ingest q --data qreq --version 1 --start 2026-01-01T00:00:00 --step-ms 1000;
+	load qlabels --sql 'SELECT trip_id, 10 * fare AS fare FROM qd'" >/dev/null || FAIL "quality setup"
+$P $W -c "pipeline trigger retrain --on-alert quality q" >/dev/null || FAIL "on-alert quality"
+$P -W "$tmp/ws" -q -c "monitor feedback q --data qlabels --key trip_id --window 1h" >"$tmp/m" || FAIL "feedback: $(cat "$tmp/m")"
+grep -q '^new alerts: quality rmse ' "$tmp/m" || FAIL "no quality alert: $(cat "$tmp/m")"
+grep -q '^trigger 5: pipeline retrain run 7 (alert [0-9]*: quality of q on rmse): done$' "$tmp/m" ||
+	FAIL "quality: $(cat "$tmp/m")"
+$P $W -c "pipeline triggers retrain" | grep -q '"trigger":5,"pipeline":"retrain","kind":"alert","alert":"quality","model":"q",.*"runs":1}' ||
+	FAIL "triggers: $($P $W -c 'pipeline triggers retrain')"
 
 # the scheduler as a job: `jobs` lists it, a second one is refused, it
 # answers three new files with three runs one after another (never two
