@@ -201,7 +201,8 @@ static void run_hook(struct session *s, const char *key)
 
 /* Raises the alerts a summary calls for and answers them: the pipeline
  * triggers on these alerts (`pipeline trigger P --on-alert KIND MODEL`)
- * start their runs here, which go into res as "triggered", and the hook of
+ * start their runs as background jobs (a monitor in the workbench must
+ * not wait for a pipeline), which go into res as "triggered", and the hook of
  * each kind (alert.on_skew, alert.on_drift, alert.on_error_rate,
  * alert.on_latency, alert.on_quality: a one-command trigger of this
  * session) runs once when alerts of that kind opened.  The opened alerts
@@ -823,9 +824,13 @@ static void render_triggered(json_t *a, struct sbuf *out)
 			    json_string_value(json_object_get(x, "pipeline")));
 		if (run)
 			sbuf_printf(out, " run %lld", (long long)json_integer_value(run));
-		sbuf_printf(out, " (%s): %s%s%s\n", json_string_value(json_object_get(x, "reason")),
-			    json_string_value(json_object_get(x, "state")) ?: "not started", e ? ": " : "",
-			    e ? e : "");
+		sbuf_printf(out, " (%s)", json_string_value(json_object_get(x, "reason")));
+		if (e)
+			sbuf_printf(out, ": %s\n", e);
+		else
+			sbuf_printf(out, " started as job %lld (`pipeline run show %lld --wait`)\n",
+				    (long long)json_integer_value(json_object_get(x, "job")),
+				    (long long)json_integer_value(run));
 	}
 }
 
@@ -1301,10 +1306,10 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "monitor.quality_min_rows labelled rows (default 30).\n"
 		 "An alert that opens starts the runs of the pipelines triggered by it "
 		 "(`pipeline trigger P --on-alert KIND MODEL`, kept in the workspace): each run "
-		 "goes to its end here, and its outcome follows the new alerts (\"trigger 1: "
-		 "pipeline retrain run 4 (alert 2: drift of taxi on payment_type): done\"); a "
-		 "run that cannot start because the pipeline is running is left to `pipeline "
-		 "scheduler`.  It also runs the command of the setting alert.on_KIND "
+		 "starts as a background job, reported after the new alerts (\"trigger 1: "
+		 "pipeline retrain run 4 (alert 2: drift of taxi on payment_type) started as job "
+		 "3\"; `pipeline run show 4 --wait` waits for it); a run that cannot start "
+		 "because the pipeline is running is left to `pipeline scheduler`.  It also runs the command of the setting alert.on_KIND "
 		 "(alert.on_skew, alert.on_drift, alert.on_missing, alert.on_error_rate, "
 		 "alert.on_latency, alert.on_quality), once per kind: the one-command alert "
 		 "trigger of a session, for any model (`set alert.on_drift \"train ...\"`).",

@@ -240,16 +240,16 @@ static int execute(struct session *s, struct workspace *ws, int64_t run, struct 
 	return rc;
 }
 
-/* Runs a recorded run in the background as a job whose command is text. */
-static int start_job(struct workspace *ws, int64_t run, const char *text, struct pm_err *err)
+/* Runs a recorded run in the background as a job whose command is text;
+ * *job gets its number. */
+static int start_job(struct workspace *ws, int64_t run, const char *text, int64_t *job, struct pm_err *err)
 {
 	char idtext[32];
-	int64_t job;
 	snprintf(idtext, sizeof idtext, "%lld", (long long)run);
 	const char *const args[] = {"pipeline", "resume", idtext, NULL};
-	if (job_create(ws, "pipeline", text, 0, &job, err) < 0 || pipeline_run_set_job(ws, run, job, err) < 0)
+	if (job_create(ws, "pipeline", text, 0, job, err) < 0 || pipeline_run_set_job(ws, run, *job, err) < 0)
 		return -1;
-	return job_spawn_args(ws, job, args, err);
+	return job_spawn_args(ws, *job, args, err);
 }
 
 static int exec_run(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -285,7 +285,8 @@ static int exec_run(struct session *s, struct cmd_call *call, struct pm_err *err
 	if (!call_flag(call, "--detach"))
 		return execute(s, ws, run, call, err);
 	char *text = cmd_call_text(call);
-	rc = start_job(ws, run, text, err);
+	int64_t job;
+	rc = start_job(ws, run, text, &job, err);
 	free(text);
 	if (rc < 0)
 		return -1;
@@ -591,12 +592,10 @@ static int exec_trigger_delete(struct session *s, struct cmd_call *call, struct 
 	return 0;
 }
 
-/* Starts the run a trigger asks for: in the background (the scheduler), or
- * here to its end (wait: monitoring answering its alerts).  What went wrong
- * is kept in the entry, and the trigger counts as answered so that a bad
- * file is not tried forever. */
-static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fire *f, int64_t now_us,
-		    bool wait)
+/* Starts the run a trigger asks for, in the background as a job.  What
+ * went wrong is kept in the entry, and the trigger counts as answered so
+ * that a bad file is not tried forever. */
+static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fire *f, int64_t now_us)
 {
 	json_t *j = json_pack("{s:I,s:s,s:s}", "trigger", (json_int_t)f->trigger, "pipeline", f->pipeline,
 			      "reason", f->reason);
@@ -604,7 +603,7 @@ static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fir
 	struct pipeline *p = NULL;
 	struct hooks hk;
 	json_t *values = NULL;
-	int64_t run = 0;
+	int64_t run = 0, job = 0;
 	struct pl_run_opts o = {.params = f->params, .nparams = f->nparams, .jobs = 1};
 	int rc = hooks_init(s, &hk, &e);
 	if (rc == 0)
@@ -615,34 +614,24 @@ static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fir
 		rc = pipeline_check(ws, p, values, &hk.h, &e);
 	if (rc == 0)
 		rc = pipeline_run_create(ws, p, &o, &run, &e);
-	if (rc == 0 && !wait) {
+	if (rc == 0) {
 		struct sbuf t = {0};
 		sbuf_printf(&t, "pipeline run %s", f->pipeline);
 		for (size_t i = 0; i < f->nparams; i++) {
 			sbuf_puts(&t, " --param ");
 			cmd_quote_word(&t, f->params[i]);
 		}
-		rc = start_job(ws, run, t.s, &e);
+		rc = start_job(ws, run, t.s, &job, &e);
 		sbuf_free(&t);
 	}
 	if (run)
 		json_object_set_new(j, "run", json_integer(run));
+	if (job)
+		json_object_set_new(j, "job", json_integer(job));
 	if (rc < 0)
 		json_object_set_new(j, "error", json_string(e.msg));
-	/* recorded before the run: the queued run keeps others off the pipeline */
 	if (pipeline_trigger_fired(ws, f, now_us, run, &e) < 0)
 		json_object_set_new(j, "error", json_string(e.msg));
-	if (rc == 0 && wait) {
-		json_t *r;
-		struct pm_err e2 = {0};
-		rc = pipeline_run_execute(ws, run, &hk.h, &e);
-		if (pipeline_run_get(ws, run, false, &r, &e2) == 0) {
-			json_object_set(j, "state", json_object_get(r, "state"));
-			json_decref(r);
-		}
-		if (rc < 0)
-			json_object_set_new(j, "error", json_string(e.msg));
-	}
 	json_decref(values);
 	pipeline_free(p);
 	return j;
@@ -660,7 +649,7 @@ json_t *pipeline_answer_alerts(struct session *s, struct workspace *ws)
 		return arr;
 	}
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, fire(s, ws, &fires[i], now, true));
+		json_array_append_new(arr, fire(s, ws, &fires[i], now));
 	pl_fire_free(fires, n);
 	return arr;
 }
@@ -728,7 +717,7 @@ static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_er
 			break;
 		}
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(started, fire(s, ws, &fires[i], now, false));
+			json_array_append_new(started, fire(s, ws, &fires[i], now));
 		pl_fire_free(fires, n);
 		ticks++;
 		if (call_flag(call, "--once"))
@@ -984,8 +973,8 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "parameter named by --as; --on-alert KIND MODEL starts a run when monitoring raises "
 		 "an alert of KIND (drift, skew, quality, error_rate, latency) for MODEL after the "
 		 "trigger was made: `monitor` and `monitor feedback` start it themselves as the "
-		 "alert opens and report it (the scheduler answers an alert that came while the "
-		 "pipeline was running). This is the stored, per-model form of the alert.on_KIND "
+		 "alert opens, as a background job, and report it (the scheduler answers an alert "
+		 "that came while the pipeline was running). This is the stored, per-model form of the alert.on_KIND "
 		 "settings. --param values go to every run it starts. A pipeline never has "
 		 "two runs at once: while one is queued or running, what its triggers ask for waits.",
 	 .exec = exec_trigger, .render = render_trigger},
@@ -1003,7 +992,7 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "as a background job (`jobs`, `pipeline runs`), never a second run of a pipeline "
 		 "while one is queued or running. Runs until interrupted (Ctrl-C), or until `job "
 		 "cancel` when it runs as a job (--detach). --once looks once and returns. The "
-		 "result: {\"ticks\",\"started\":[{\"trigger\",\"pipeline\",\"reason\",\"run\"}]}.",
+		 "result: {\"ticks\",\"started\":[{\"trigger\",\"pipeline\",\"reason\",\"run\",\"job\"}]}.",
 	 .exec = exec_scheduler, .render = render_scheduler},
 	{.name = "pipeline export", .group = "pipelines", .args = "P", .min_args = 1, .max_args = 1,
 	 .opts = export_opts, .summary = "a pipeline as an Argo Workflows Workflow",

@@ -211,10 +211,10 @@ int schema_of_dataset(struct session *s, const char *dataset, struct schema **ou
 int monitor_retention_days(struct session *s, const struct cmd_call *call, long long *keep,
 			   long long *rollup, struct pm_err *err);
 /* Answers the alert triggers (`pipeline trigger P --on-alert KIND MODEL`)
- * that alerts opened since they were last answered ask for: each run is
- * started and run to its end in this process, as monitoring does when it
- * opens alerts.  [{"trigger","pipeline","reason","run","state"} (with
- * "error" when a run could not start or failed)]; empty when none. */
+ * that alerts opened since they were last answered ask for, as monitoring
+ * does when it opens alerts: each run starts in the background as a job.
+ * [{"trigger","pipeline","reason","run","job"} (with "error" when a run
+ * could not start)]; empty when none. */
 json_t *pipeline_answer_alerts(struct session *s, struct workspace *ws);
 
 /* ---- the table ------------------------------------------------------------------- */

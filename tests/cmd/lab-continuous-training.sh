@@ -60,13 +60,14 @@ linf=$(sed -n 's/^linf //p' "$tmp/want")
 grep -q "^payment_type  *linf  *$linf  .* ALERT skew$" "$tmp/out" ||
 	bad "payment_type skew, want $linf: $(grep '^payment_type' "$tmp/out")"
 grep -q '^new alerts: .*skew payment_type '"$linf" "$tmp/out" || bad "no skew alert: $(grep -n 'alerts' "$tmp/out")"
-grep -q '^trigger 1: pipeline tips_ct run 2 (alert [0-9]*: skew of tips on [a-z_]*): done$' "$tmp/out" ||
+grep -q '^trigger 1: pipeline tips_ct run 2 (alert [0-9]*: skew of tips on [a-z_]*) started as job 1 (`pipeline run show 2 --wait`)$' "$tmp/out" ||
 	bad "the alert did not run the pipeline: $(grep -n '^trigger' "$tmp/out")"
+grep -q '^pipeline tips_ct run 2: done\( in .*\)\{0,1\} (job 1)$' "$tmp/out" || bad "run 2: $(grep -n 'run 2' "$tmp/out")"
 grep -q '^made by pipeline tips_ct run 2, step train (`pipeline run show 2`)$' "$tmp/out" || bad "models lineage tips:2"
 grep -q '^      read  dataset trips_2015 ' "$tmp/out" || bad "pipeline lineage: tips:2 does not reach trips_2015"
 # run 3, from the weekly trigger: version 3 refused at the gate
 grep -q '^  trigger 2: pipeline tips_ct run 3 (every 604800s)$' "$tmp/out" || bad "the scheduler did not start run 3"
-grep -q '^pipeline tips_ct run 3: failed\( in .*\)\{0,1\} (job 1)$' "$tmp/out" || bad "run 3: $(grep -n 'run 3' "$tmp/out")"
+grep -q '^pipeline tips_ct run 3: failed\( in .*\)\{0,1\} (job 2)$' "$tmp/out" || bad "run 3: $(grep -n 'run 3' "$tmp/out")"
 grep -q '^  step gate failed: promotion of tips:3 to production refused: 1 check failed (--force overrides)$' "$tmp/out" ||
 	bad "run 3's gate"
 # the alias history: 1 by run 1, then 2 by run 2, nothing after

@@ -36,7 +36,7 @@ grep -q '^{"trigger":1,"pipeline":"fresh","kind":"file","glob":"'"$tmp"'/in/\*.c
 cp datasets/taxi/train.csv "$tmp/in/a.csv"
 cp datasets/taxi/eval.csv "$tmp/in/b.csv"
 once >"$tmp/o"
-grep -q '"started":\[{"trigger":1,"pipeline":"fresh","reason":"new file '"$tmp"'/in/a.csv","run":1}\]' "$tmp/o" ||
+grep -q '"started":\[{"trigger":1,"pipeline":"fresh","reason":"new file '"$tmp"'/in/a.csv","run":1,"job":1}\]' "$tmp/o" ||
 	FAIL "first file: $(cat "$tmp/o")"
 [ "$(once | started)" = "" ] || FAIL "a second run of fresh while run 1 runs"
 $P $W -c "job wait 1 --timeout 60" >/dev/null || FAIL "run 1: $($P $W -c 'pipeline run show 1')"
@@ -75,15 +75,16 @@ $P $W -c "load train datasets/taxi/train.csv; load serving datasets/taxi/serving
 $P $W -c "pipeline load $tmp/retrain.pipeline" >/dev/null
 $P $W -c "pipeline trigger retrain --on-alert drift taxi" >/dev/null || FAIL "on-alert"
 [ "$(once | started)" = "" ] || FAIL "a run without an alert"
-# monitor answers the alert it opens at once: the run goes to its end
-# inside monitor, which reports it after the new alerts
+# monitor answers the alert it opens at once: it starts the run as a job
+# and reports it after the new alerts
 $P -W "$tmp/ws" -q -c "monitor ingest taxi --data train --start 2026-01-01T00:00:01 --step-ms 239 --version 1;
 	monitor ingest taxi --data serving --start 2026-01-01T00:40:01.2 --step-ms 1200 --version 2;
 	monitor taxi --baseline train --window 40m" >"$tmp/m" || FAIL "monitor: $(cat "$tmp/m")"
 grep -q '^new alerts: drift payment_type ' "$tmp/m" || FAIL "no drift alert: $(cat "$tmp/m")"
-grep -q '^trigger 3: pipeline retrain run 6 (alert 1: drift of taxi on payment_type): done$' "$tmp/m" ||
+grep -q '^trigger 3: pipeline retrain run 6 (alert 1: drift of taxi on payment_type) started as job 6 (`pipeline run show 6 --wait`)$' "$tmp/m" ||
 	FAIL "alert: $(cat "$tmp/m")"
-$P $W -c "pipeline run show 6" | grep -q '"step":"fit","state":"done"' || FAIL "run 6"
+[ "$(once | started)" = "" ] || FAIL "a second run of retrain while run 6 runs"
+$P $W -c "pipeline run show 6 --wait --timeout 60" | grep -q '"state":"done",.*"step":"fit","state":"done"' || FAIL "run 6"
 $P $W -c "models show taxi" | grep -q '"version":1' || FAIL "run 6 trained no taxi:1"
 [ "$(once | started)" = "" ] || FAIL "an alert answered twice"
 # a skew trigger on another model does not answer taxi's alerts
@@ -100,8 +101,9 @@ $P $W -c "load qd --sql 'SELECT row_number() OVER () AS trip_id, trip_miles, far
 $P $W -c "pipeline trigger retrain --on-alert quality q" >/dev/null || FAIL "on-alert quality"
 $P -W "$tmp/ws" -q -c "monitor feedback q --data qlabels --key trip_id --window 1h" >"$tmp/m" || FAIL "feedback: $(cat "$tmp/m")"
 grep -q '^new alerts: quality rmse ' "$tmp/m" || FAIL "no quality alert: $(cat "$tmp/m")"
-grep -q '^trigger 5: pipeline retrain run 7 (alert [0-9]*: quality of q on rmse): done$' "$tmp/m" ||
+grep -q '^trigger 5: pipeline retrain run 7 (alert [0-9]*: quality of q on rmse) started as job 7 (`pipeline run show 7 --wait`)$' "$tmp/m" ||
 	FAIL "quality: $(cat "$tmp/m")"
+$P $W -c "pipeline run show 7 --wait --timeout 60" | grep -q '"run":7,"pipeline":"retrain","state":"done"' || FAIL "run 7"
 $P $W -c "pipeline triggers retrain" | grep -q '"trigger":5,"pipeline":"retrain","kind":"alert","alert":"quality","model":"q",.*"runs":1}' ||
 	FAIL "triggers: $($P $W -c 'pipeline triggers retrain')"
 
