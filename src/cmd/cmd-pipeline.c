@@ -542,7 +542,7 @@ static void render_trigger(struct session *s, const struct cmd_call *call, json_
 	sbuf_printf(out, "trigger %lld: pipeline %s %s; %s\n",
 		    (long long)json_integer_value(json_object_get(r, "trigger")),
 		    json_string_value(json_object_get(r, "pipeline")), t,
-		    alert ? "monitoring runs it as the alert opens" : "`pipeline scheduler` runs it");
+		    alert ? "monitoring starts it as the alert opens" : "`pipeline scheduler` runs it");
 	free(t);
 }
 

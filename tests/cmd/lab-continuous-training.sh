@@ -53,7 +53,7 @@ done
 
 # run 1: version 1 trained on 2013 and promoted
 grep -q '^pipeline tips_ct run 1: done' "$tmp/out" || bad "run 1: $(grep -n 'run 1' "$tmp/out")"
-grep -q '^trigger 1: pipeline tips_ct on alert skew of tips; monitoring runs it as the alert opens$' "$tmp/out" ||
+grep -q '^trigger 1: pipeline tips_ct on alert skew of tips; monitoring starts it as the alert opens$' "$tmp/out" ||
 	bad "trigger 1"
 # the skew of payment_type, as awk computes it, alerts and starts run 2
 linf=$(sed -n 's/^linf //p' "$tmp/want")
