@@ -1309,7 +1309,8 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "starts as a background job, reported after the new alerts (\"trigger 1: "
 		 "pipeline retrain run 4 (alert 2: drift of taxi on payment_type) started as job "
 		 "3\"; `pipeline run show 4 --wait` waits for it); a run that cannot start "
-		 "because the pipeline is running is left to `pipeline scheduler`.  It also runs the command of the setting alert.on_KIND "
+		 "because the pipeline is running is left to `pipeline scheduler`.  It also runs "
+		 "the command of the setting alert.on_KIND "
 		 "(alert.on_skew, alert.on_drift, alert.on_missing, alert.on_error_rate, "
 		 "alert.on_latency, alert.on_quality), once per kind: the one-command alert "
 		 "trigger of a session, for any model (`set alert.on_drift \"train ...\"`).",
@@ -1351,8 +1352,8 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "is worse than the evaluation by more than the setting monitor.quality_drop "
 		 "(relative, default 0.1) on at least monitor.quality_min_rows rows opens a "
 		 "quality alert, which starts the pipelines triggered by it (`pipeline trigger P "
-		 "--on-alert quality MODEL`) and runs alert.on_quality.  `monitor MODEL` shows the stored "
-		 "quality per window too.",
+		 "--on-alert quality MODEL`) and runs alert.on_quality.  `monitor MODEL` shows "
+		 "the stored quality per window too.",
 	 .exec = exec_feedback, .render = render_feedback},
 	{.name = "monitor compact", .group = "monitoring", .args = "", .min_args = 0,
 	 .max_args = 0, .opts = compact_opts,
