@@ -507,7 +507,8 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 		if (!sn)
 			sn = session_get(s, "monitor.schema");
 		if (sn && *sn) {
-			if (schema_fetch(s, sn, &c->schema, err))
+			struct workspace *ws;
+			if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, sn, &c->schema, err) < 0)
 				goto fail;
 			o->schema = c->schema;
 			o->schema_name = c->schema->name;

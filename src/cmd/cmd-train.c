@@ -326,7 +326,9 @@ static int default_features(struct session *s, struct train_config *c, json_t **
 	*left_out = NULL;
 	struct frame *f;
 	struct schema *sc;
-	if (session_frame(s, c->data, &f, err) < 0 || schema_of_dataset(s, c->data, &sc, err) < 0)
+	struct workspace *ws;
+	if (session_frame(s, c->data, &f, err) < 0 || session_ws(s, &ws, err) < 0 ||
+	    schema_of_dataset(ws, c->data, &sc, err) < 0)
 		return -1;
 	if (!sc)
 		return 0;

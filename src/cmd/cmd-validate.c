@@ -105,57 +105,6 @@ static void grid_render(struct grid *g, struct sbuf *out, const char *const *hea
 
 /* ---- stats ---------------------------------------------------------------------- */
 
-static int stats_cache_get(struct workspace *ws, const char *fp, const char *slice,
-			   json_t **out, struct pm_err *err)
-{
-	sqlite3_stmt *st;
-	*out = NULL;
-	if (ws_prepare(ws, "SELECT json FROM stats WHERE fingerprint = ? AND slice = ?", &st,
-		       err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		/* an entry from another version of the statistics is recomputed */
-		if (j && json_integer_value(json_object_get(j, "stats_version")) == STATS_VERSION)
-			*out = j;
-		else if (j)
-			json_decref(j);
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
-/* JSON text of a result for the cache, NaN/Inf as null like every output. */
-static char *json_text(json_t *j)
-{
-	return json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
-}
-
-static int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, json_t *j,
-			   struct pm_err *err)
-{
-	sqlite3_stmt *st;
-	if (ws_prepare(ws,
-		       "INSERT OR REPLACE INTO stats (fingerprint, slice, json, created) "
-		       "VALUES (?, ?, ?, ?)",
-		       &st, err) < 0)
-		return -1;
-	char now[64];
-	ts_now_iso(now, sizeof now);
-	char *text = json_text(j);
-	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, free);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	if (rc < 0)
-		pm_errf(err, "workspace: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static int exec_stats(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	const char *name = call->argv[0], *slice = call_opt(call, "--slice");
@@ -387,118 +336,6 @@ static void render_stats(struct session *s, const struct cmd_call *call, json_t 
 
 /* ---- schemas in the workspace ------------------------------------------------------- */
 
-int schema_fetch(struct session *s, const char *name, struct schema **out,
-		 struct pm_err *err)
-{
-	struct workspace *ws;
-	sqlite3_stmt *st;
-	if (session_ws(s, &ws, err) < 0 ||
-	    ws_prepare(ws, "SELECT text FROM schemas WHERE name = ?", &st, err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		char *label = xasprintf("schema %s", name);
-		rc = schema_parse(text, strlen(text), label, name, out, err);
-		free(label);
-	} else {
-		rc = pm_errcf(err, PM_E_NOTFOUND,
-			      "no schema named %s (make one with `schema infer DATASET --as %s` or "
-			      "`schema load %s FILE`)",
-			      name, name, name);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int schema_of_dataset(struct session *s, const char *dataset, struct schema **out,
-		      struct pm_err *err)
-{
-	*out = NULL;
-	struct workspace *ws;
-	if (session_ws(s, &ws, err) < 0)
-		return -1;
-	char *name = xstrdup(dataset);
-	/* a split part has its parent's schema: parts are named NAME_PART, and
-	 * the schema was inferred before the split */
-	for (int depth = 0; name && depth < 8; depth++) {
-		sqlite3_stmt *st;
-		if (ws_prepare(ws,
-			       "SELECT name FROM schemas WHERE name = ?1 OR source = 'inferred from ' || ?1 "
-			       "ORDER BY name = ?1 DESC, updated DESC LIMIT 1",
-			       &st, err) < 0) {
-			free(name);
-			return -1;
-		}
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		char *found = sqlite3_step(st) == SQLITE_ROW
-				      ? xstrdup((const char *)sqlite3_column_text(st, 0))
-				      : NULL;
-		sqlite3_finalize(st);
-		if (found) {
-			free(name);
-			int rc = schema_fetch(s, found, out, err);
-			free(found);
-			return rc;
-		}
-		struct ws_dataset d;
-		struct pm_err e;
-		char *parent = NULL;
-		if (ws_dataset_get(ws, name, &d, &e) == 0) {
-			const char *p = d.source && str_prefix(d.source, "split of ")
-						? d.source + strlen("split of ")
-						: NULL;
-			if (p)
-				parent = xstrndup(p, strcspn(p, " "));
-			ws_dataset_free(&d);
-		}
-		free(name);
-		name = parent;
-	}
-	free(name);
-	return 0;
-}
-
-static int schema_store(struct session *s, const struct schema *sc, const char *source,
-			const char *action, const char *detail, struct pm_err *err)
-{
-	struct workspace *ws;
-	sqlite3_stmt *st;
-	if (session_ws(s, &ws, err) < 0 || ws_begin(ws, err) < 0)
-		return -1;
-	if (ws_prepare(ws,
-		       "INSERT INTO schemas (name, text, source, created, updated) "
-		       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
-		       "text = excluded.text, source = coalesce(excluded.source, source), "
-		       "updated = excluded.updated",
-		       &st, err) < 0) {
-		ws_rollback(ws);
-		return -1;
-	}
-	char now[64];
-	ts_now_iso(now, sizeof now);
-	char *text = schema_to_text(sc);
-	sqlite3_bind_text(st, 1, sc->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, -1, free);
-	if (source)
-		sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	if (rc < 0)
-		pm_errf(err, "workspace: %s", sqlite3_errmsg(ws->db));
-	sqlite3_finalize(st);
-	if (rc == 0)
-		rc = ws_audit(ws, action, sc->name, detail, err);
-	if (rc == 0)
-		rc = ws_commit(ws, err);
-	if (rc < 0)
-		ws_rollback(ws);
-	return rc;
-}
-
 static json_t *schema_result(const struct schema *sc)
 {
 	json_t *j = schema_to_json(sc);
@@ -521,7 +358,9 @@ static int exec_schema_infer(struct session *s, struct cmd_call *call, struct pm
 	struct schema *sc = schema_infer(st, as, call_flag(call, "--ranges"));
 	stats_free(st);
 	char *src = xasprintf("inferred from %s", name);
-	int rc = schema_store(s, sc, src, "schema infer", src, err);
+	struct workspace *ws;
+	int rc = session_ws(s, &ws, err) < 0 ? -1
+		 : schema_store(ws, sc, src, "schema infer", src, err);
 	free(src);
 	if (rc == 0) {
 		call->result = schema_result(sc);
@@ -544,8 +383,9 @@ static void render_schema(struct session *s, const struct cmd_call *call, json_t
 
 static int exec_schema_show(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	struct schema *sc;
-	if (schema_fetch(s, call->argv[0], &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, call->argv[0], &sc, err) < 0)
 		return -1;
 	call->result = schema_result(sc);
 	schema_free(sc);
@@ -554,9 +394,10 @@ static int exec_schema_show(struct session *s, struct cmd_call *call, struct pm_
 
 static int exec_schema_set(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	const char *name = call->argv[0], *feature = call->argv[1], *key = call->argv[2];
 	struct schema *sc;
-	if (schema_fetch(s, name, &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, name, &sc, err) < 0)
 		return -1;
 	int rc = schema_set(sc, feature, key, call->argv + 3, (size_t)call->argc - 3, err);
 	if (rc == 0) {
@@ -564,7 +405,7 @@ static int exec_schema_set(struct session *s, struct cmd_call *call, struct pm_e
 		sbuf_printf(&d, "%s %s", feature, key);
 		for (int i = 3; i < call->argc; i++)
 			sbuf_printf(&d, " %s", call->argv[i]);
-		rc = schema_store(s, sc, NULL, "schema set", d.s, err);
+		rc = schema_store(ws, sc, NULL, "schema set", d.s, err);
 		sbuf_free(&d);
 	}
 	if (rc == 0) {
@@ -597,8 +438,9 @@ static void render_schema_set(struct session *s, const struct cmd_call *call, js
 
 static int exec_schema_save(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	struct schema *sc;
-	if (schema_fetch(s, call->argv[0], &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, call->argv[0], &sc, err) < 0)
 		return -1;
 	char *text = schema_to_text(sc);
 	int rc = fs_write_atomic(call->argv[1], text, strlen(text), err);
@@ -622,7 +464,8 @@ static int exec_schema_load(struct session *s, struct cmd_call *call, struct pm_
 	free(data);
 	if (rc < 0)
 		return -1;
-	rc = schema_store(s, sc, path, "schema load", path, err);
+	struct workspace *ws;
+	rc = session_ws(s, &ws, err) < 0 ? -1 : schema_store(ws, sc, path, "schema load", path, err);
 	if (rc == 0)
 		call->result = json_pack("{s:s, s:s, s:I}", "schema", name, "file", path, "features",
 					 (json_int_t)sc->n);
@@ -641,36 +484,11 @@ static void render_schema_file(struct session *s, const struct cmd_call *call, j
 		    json_string_value(json_object_get(r, "file")));
 }
 
-int schema_list(struct session *s, json_t **out, struct pm_err *err)
-{
-	struct workspace *ws;
-	sqlite3_stmt *st;
-	if (session_ws(s, &ws, err) < 0 ||
-	    ws_prepare(ws, "SELECT name, source, updated, text FROM schemas ORDER BY name", &st,
-		       err) < 0)
-		return -1;
-	json_t *arr = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 3);
-		json_int_t nf = 0;
-		for (const char *p = text; (p = strstr(p, "\nfeature ")); p++)
-			nf++;
-		const char *src = (const char *)sqlite3_column_text(st, 1);
-		json_array_append_new(
-			arr, json_pack("{s:s, s:I, s:s, s:s}", "name",
-				       (const char *)sqlite3_column_text(st, 0), "features", nf,
-				       "source", src ? src : "", "updated",
-				       (const char *)sqlite3_column_text(st, 2)));
-	}
-	sqlite3_finalize(st);
-	*out = arr;
-	return 0;
-}
-
 static int exec_schema_list(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	json_t *arr;
-	if (schema_list(s, &arr, err))
+	if (session_ws(s, &ws, err) < 0 || schema_list(ws, &arr, err) < 0)
 		return -1;
 	call->result = json_pack("{s:o}", "schemas", arr);
 	return 0;
@@ -697,12 +515,13 @@ static int exec_validate(struct session *s, struct cmd_call *call, struct pm_err
 	if (!sname)
 		return pm_errcf(err, PM_E_USAGE, "validate: --schema S is required (see `schema "
 						 "infer`)");
+	struct workspace *ws;
 	struct schema *sc = NULL;
 	struct dataset_stats *st = NULL, *bst = NULL, *pst = NULL;
 	struct frame *f, *bf, *pf;
 	struct anomalies an = {0};
 	int rc = -1;
-	if (schema_fetch(s, sname, &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, sname, &sc, err) < 0)
 		goto out;
 	if (frame_stats(s, name, false, &f, &st, err) < 0)
 		goto out;

@@ -192,17 +192,6 @@ const char *session_get(const struct session *s, const char *key);
 void session_set(struct session *s, const char *key, const char *value);
 /* Threads to use (setting "threads", default all CPUs). */
 int session_threads(const struct session *s);
-/* A schema stored in the workspace by name (PM_E_NOTFOUND when there is
- * none); free with schema_free. */
-struct schema;
-int schema_fetch(struct session *s, const char *name, struct schema **out, struct pm_err *err);
-/* The stored schemas by name: [{"name","features","source","updated"}]. */
-int schema_list(struct session *s, json_t **out, struct pm_err *err);
-/* The schema of a dataset: the one named after it, else the latest one
- * inferred from it, else its parent's when it is a part of a split; *out is
- * NULL when it has none. */
-int schema_of_dataset(struct session *s, const char *dataset, struct schema **out,
-		      struct pm_err *err);
 /* How long the request log keeps raw requests and rollups, in days: the
  * call's --keep-days and --rollup-days, else the settings
  * monitor.retention_days and monitor.rollup_days, else 30 and 400. */
