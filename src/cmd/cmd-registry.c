@@ -477,47 +477,6 @@ static void render_move(struct session *s, const struct cmd_call *call, json_t *
 			    json_is_true(json_object_get(r, "forced")) ? " (forced past the gate)" : "");
 }
 
-/* Metrics of a model on the rows of a frame where column `col` reads `val`
- * (col NULL: all rows); NULL when no row has a usable label. */
-static json_t *metrics_on(struct session *s, const struct model *m, const struct frame *f,
-			  const char *col, const char *val, struct pm_err *err)
-{
-	int lc = frame_col_index(f, m->label);
-	if (lc < 0) {
-		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no label column '%s'", f->name, m->label);
-		return NULL;
-	}
-	int sc = -1;
-	if (col && (sc = frame_col_index(f, col)) < 0) {
-		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (a slice of the policy)", f->name, col);
-		return NULL;
-	}
-	size_t *rows = xmalloc((f->nrows + 1) * sizeof *rows);
-	double *y = xmalloc((f->nrows + 1) * sizeof *y);
-	size_t n = 0;
-	char buf[64];
-	for (size_t i = 0; i < f->nrows; i++) {
-		if (sc >= 0 && (!column_present(&f->cols[sc], i) ||
-				strcmp(column_text(&f->cols[sc], i, buf, sizeof buf), val)))
-			continue;
-		if (model_label_value(m, &f->cols[lc], i, &y[n]) == 1)
-			rows[n++] = i;
-	}
-	json_t *r = NULL;
-	if (n) {
-		double *pred = xmalloc((n * (size_t)m->nout + 1) * sizeof *pred);
-		if (model_predict_frame(m, f, rows, n, session_threads(s), pred, err) == 0) {
-			r = model_metrics(m, y, pred, n);
-			json_object_set_new(r, "rows", json_integer((json_int_t)n));
-		}
-		free(pred);
-	} else
-		r = json_object();
-	free(rows);
-	free(y);
-	return r;
-}
-
 /* The candidate's metrics on each slice named by the policy, measured on
  * `data` (default: the version's eval dataset, else its training data). */
 static int policy_slice_metrics(struct session *s, struct workspace *ws, const struct reg_version *v,
@@ -568,15 +527,24 @@ static int policy_slice_metrics(struct session *s, struct workspace *ws, const s
 		}
 		char *eq = strchr(slice, '=');
 		*eq = 0;
-		json_t *mt = metrics_on(s, m, f, slice, eq + 1, err);
+		int sc = frame_col_index(f, slice);
+		json_t *all = NULL, *by = NULL;
+		if (frame_col_index(f, m->label) >= 0 && sc < 0)
+			rc = pm_errcf(err, PM_E_USAGE,
+				      "dataset '%s' has no column '%s' (a slice of the policy)", f->name,
+				      slice);
+		else
+			rc = reg_measure(m, f, sc, session_threads(s), &all, &by, err);
 		*eq = '=';
-		if (!mt) {
-			free(slice);
-			rc = -1;
-			break;
+		if (rc == 0) {
+			json_t *mt = json_object_get(by, eq + 1);
+			json_object_set_new(*out, slice, mt ? json_incref(mt) : json_object());
 		}
-		json_object_set_new(*out, slice, mt);
+		json_decref(all);
+		json_decref(by);
 		free(slice);
+		if (rc < 0)
+			break;
 	}
 	if (rc == 0 && !json_object_size(*out)) {
 		json_decref(*out); /* the policy names no slice */
@@ -933,13 +901,17 @@ static int exec_models_compare(struct session *s, struct cmd_call *call, struct 
 			goto out;
 		json_decref(ma);
 		json_decref(mb);
-		ma = metrics_on(s, xa, f, NULL, NULL, err);
-		mb = ma ? metrics_on(s, xb, f, NULL, NULL, err) : NULL;
-		if (!ma || !mb)
+		ma = mb = NULL;
+		/* a missing label is told before a missing slice column */
+		int sc = slice ? frame_col_index(f, slice) : -1, th = session_threads(s);
+		json_t *sla = NULL, *slb = NULL;
+		if (reg_measure(xa, f, sc, th, &ma, sc >= 0 ? &sla : NULL, err) < 0 ||
+		    reg_measure(xb, f, sc, th, &mb, sc >= 0 ? &slb : NULL, err) < 0) {
+			json_decref(sla);
 			goto out;
+		}
 		json_object_set_new(r, "dataset", json_string(data));
 		if (slice) {
-			int sc = frame_col_index(f, slice);
 			if (sc < 0) {
 				pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", data, slice);
 				goto out;
@@ -954,20 +926,17 @@ static int exec_models_compare(struct session *s, struct cmd_call *call, struct 
 				if (json_object_get(seen, t))
 					continue;
 				json_object_set_new(seen, t, json_true());
-				json_t *sa = metrics_on(s, xa, f, slice, t, err);
-				json_t *sb = sa ? metrics_on(s, xb, f, slice, t, err) : NULL;
-				if (!sb) {
-					json_decref(sa);
-					json_decref(seen);
-					goto out;
-				}
-				json_array_append_new(slices, json_pack("{s:s,s:s,s:O,s:o}", "slice", slice, "value", t,
-									"rows", json_object_get(sa, "rows"),
-									"metrics", metric_rows(sa, sb)));
-				json_decref(sa);
-				json_decref(sb);
+				json_t *sa = json_object_get(sla, t), *sb = json_object_get(slb, t);
+				/* a value with no row that a has a label for is left out */
+				if (sa)
+					json_array_append_new(
+						slices, json_pack("{s:s,s:s,s:O,s:o}", "slice", slice, "value",
+								  t, "rows", json_object_get(sa, "rows"),
+								  "metrics", metric_rows(sa, sb)));
 			}
 			json_decref(seen);
+			json_decref(sla);
+			json_decref(slb);
 		}
 	} else {
 		/* per-slice metrics recorded with the versions */
