@@ -47,62 +47,6 @@ static const char *jnum7(json_t *v, char *buf, size_t n)
 	return num7(json_number_value(v), buf, n);
 }
 
-/* Rows of cells for render_table. */
-struct grid {
-	size_t ncols, nrows, cap;
-	char **cells;
-};
-
-static void grid_add(struct grid *g, char *const *row)
-{
-	xgrow((void **)&g->cells, &g->cap, (g->nrows + 1) * g->ncols, sizeof *g->cells);
-	for (size_t c = 0; c < g->ncols; c++)
-		g->cells[g->nrows * g->ncols + c] = row[c];
-	g->nrows++;
-}
-
-/* A table with one space between columns (two after the first), numbers
- * and their headers right-aligned: the statistics tables fit 80 columns. */
-static void grid_render(struct grid *g, struct sbuf *out, const char *const *head,
-			const bool *right)
-{
-	int *w = xcalloc(g->ncols, sizeof *w);
-	for (size_t c = 0; c < g->ncols; c++)
-		w[c] = utf8_width(head[c]);
-	for (size_t r = 0; r < g->nrows; r++)
-		for (size_t c = 0; c < g->ncols; c++) {
-			int cw = utf8_width(g->cells[r * g->ncols + c]);
-			if (cw > w[c])
-				w[c] = cw;
-		}
-	for (size_t r = 0; r <= g->nrows; r++) {
-		struct sbuf line = {0};
-		for (size_t c = 0; c < g->ncols; c++) {
-			const char *t = r == 0 ? head[c] : g->cells[(r - 1) * g->ncols + c];
-			int pad = w[c] - utf8_width(t);
-			if (c)
-				sbuf_puts(&line, c == 1 ? "  " : " ");
-			if (right[c])
-				for (int k = 0; k < pad; k++)
-					sbuf_putc(&line, ' ');
-			sbuf_puts(&line, t);
-			if (!right[c])
-				for (int k = 0; k < pad; k++)
-					sbuf_putc(&line, ' ');
-		}
-		while (line.len && line.s[line.len - 1] == ' ')
-			line.s[--line.len] = 0;
-		sbuf_add(out, line.s ? line.s : "", line.len);
-		sbuf_putc(out, '\n');
-		sbuf_free(&line);
-	}
-	free(w);
-	for (size_t i = 0; i < g->nrows * g->ncols; i++)
-		free(g->cells[i]);
-	free(g->cells);
-	memset(g, 0, sizeof *g);
-}
-
 /* ---- stats ---------------------------------------------------------------------- */
 
 static int exec_stats(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -211,7 +155,7 @@ static const char *feature_type(json_t *f)
 static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 {
 	bool uni = plot_unicode();
-	char a[32], b[32], c[32], d[32], e[32], g[32];
+	char a[32];
 	size_t nnum = 0, ncat = 0, nts = 0;
 	for (size_t i = 0; i < json_array_size(feats); i++) {
 		const char *t = feature_type(json_array_get(feats, i));
@@ -223,7 +167,11 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 			nnum++;
 	}
 	if (nnum) {
-		struct grid gr = {.ncols = 8};
+		static const char *const head[8] = {"numeric", "miss", "mean",   "std",
+						    "min",     "median", "max", "histogram"};
+		static const bool right[8] = {false, true, true, true, true, true, true, false};
+		struct table *tb = table_new(8, head, right);
+		table_narrow(tb);
 		for (size_t i = 0; i < json_array_size(feats); i++) {
 			json_t *f = json_array_get(feats, i);
 			const char *t = feature_type(f);
@@ -237,26 +185,23 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 				h[k] = json_number_value(json_object_get(json_array_get(hist, k), "count"));
 			struct sbuf sp = {0};
 			plot_sparkline(&sp, h, nh, uni);
-			char *row[8] = {render_cut(json_string_value(json_object_get(f, "name")), 20),
-					miss_text(miss, rows),
-					xstrdup(jnum7(json_object_get(f, "mean"), a, sizeof a)),
-					xstrdup(jnum7(json_object_get(f, "std"), b, sizeof b)),
-					xstrdup(jnum7(json_object_get(f, "min"), c, sizeof c)),
-					xstrdup(jnum7(json_object_get(f, "median"), d, sizeof d)),
-					xstrdup(jnum7(json_object_get(f, "max"), e, sizeof e)),
-					sbuf_steal(&sp)};
-			sbuf_free(&sp);
-			grid_add(&gr, row);
+			table_take(tb, render_cut(json_string_value(json_object_get(f, "name")), 20));
+			table_take(tb, miss_text(miss, rows));
+			static const char *const stat[] = {"mean", "std", "min", "median", "max"};
+			for (size_t k = 0; k < PM_ARRAY_LEN(stat); k++)
+				table_str(tb, jnum7(json_object_get(f, stat[k]), a, sizeof a));
+			table_take(tb, sbuf_steal(&sp));
 		}
-		static const char *const head[8] = {"numeric", "miss", "mean",   "std",
-						    "min",     "median", "max", "histogram"};
-		static const bool right[8] = {false, true, true, true, true, true, true, false};
-		grid_render(&gr, out, head, right);
+		table_render(tb, out);
 	}
 	if (ncat) {
 		if (nnum)
 			sbuf_putc(out, '\n');
-		struct grid gr = {.ncols = 5};
+		static const char *const head[5] = {"categorical", "miss", "unique", "avg len",
+						    "top values (share)"};
+		static const bool right[5] = {false, true, true, true, false};
+		struct table *tb = table_new(5, head, right);
+		table_narrow(tb);
 		for (size_t i = 0; i < json_array_size(feats); i++) {
 			json_t *f = json_array_get(feats, i);
 			if (strcmp(feature_type(f), "string") != 0)
@@ -274,43 +219,34 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 				sbuf_printf(&tv, "%s%s %.0f%%", k ? ", " : "", v, share * 100);
 				free(v);
 			}
-			char *row[5] = {
-				render_cut(json_string_value(json_object_get(f, "name")), 20), miss_text(miss, rows),
-				xasprintf("%lld", (long long)json_integer_value(json_object_get(f, "unique"))),
-				xstrdup(num7(json_number_value(json_object_get(f, "avg_length")), g,
-					     sizeof g)),
-				tv.s ? sbuf_steal(&tv) : xstrdup("")};
+			table_take(tb, render_cut(json_string_value(json_object_get(f, "name")), 20));
+			table_take(tb, miss_text(miss, rows));
+			table_cell(tb, "%lld", (long long)json_integer_value(json_object_get(f, "unique")));
+			table_str(tb, num7(json_number_value(json_object_get(f, "avg_length")), a, sizeof a));
+			table_take(tb, render_cut(tv.s ? tv.s : "", 38));
 			sbuf_free(&tv);
-			char *shortened = render_cut(row[4], 38);
-			free(row[4]);
-			row[4] = shortened;
-			grid_add(&gr, row);
 		}
-		static const char *const head[5] = {"categorical", "miss", "unique", "avg len",
-						    "top values (share)"};
-		static const bool right[5] = {false, true, true, true, false};
-		grid_render(&gr, out, head, right);
+		table_render(tb, out);
 	}
 	if (nts) {
 		if (nnum || ncat)
 			sbuf_putc(out, '\n');
-		struct grid gr = {.ncols = 5};
+		static const char *const head[5] = {"timestamp", "miss", "min", "median", "max"};
+		static const bool right[5] = {false, true, false, false, false};
+		struct table *tb = table_new(5, head, right);
+		table_narrow(tb);
 		for (size_t i = 0; i < json_array_size(feats); i++) {
 			json_t *f = json_array_get(feats, i);
 			if (strcmp(feature_type(f), "timestamp") != 0)
 				continue;
 			json_int_t miss = json_integer_value(json_object_get(f, "missing"));
-			const char *mn = json_string_value(json_object_get(f, "min_time"));
-			const char *md = json_string_value(json_object_get(f, "median_time"));
-			const char *mx = json_string_value(json_object_get(f, "max_time"));
-			char *row[5] = {render_cut(json_string_value(json_object_get(f, "name")), 20),
-					miss_text(miss, rows), xstrdup(mn ? mn : "-"),
-					xstrdup(md ? md : "-"), xstrdup(mx ? mx : "-")};
-			grid_add(&gr, row);
+			table_take(tb, render_cut(json_string_value(json_object_get(f, "name")), 20));
+			table_take(tb, miss_text(miss, rows));
+			static const char *const when[] = {"min_time", "median_time", "max_time"};
+			for (size_t k = 0; k < PM_ARRAY_LEN(when); k++)
+				table_str(tb, json_string_value(json_object_get(f, when[k])) ?: "-");
 		}
-		static const char *const head[5] = {"timestamp", "miss", "min", "median", "max"};
-		static const bool right[5] = {false, true, false, false, false};
-		grid_render(&gr, out, head, right);
+		table_render(tb, out);
 	}
 }
 
@@ -579,18 +515,17 @@ static void render_validate(struct session *s, const struct cmd_call *call, json
 	}
 	sbuf_printf(out, "%zu anomal%s in %s (schema %s%s):\n", n, n == 1 ? "y" : "ies", ds, sc,
 		    envtext);
-	struct grid g = {.ncols = 3};
-	for (size_t i = 0; i < n; i++) {
-		json_t *a = json_array_get(arr, i);
-		const char *type = json_string_value(json_object_get(a, "type"));
-		char *row[3] = {xasprintf("%zu", i + 1),
-				render_cut(json_string_value(json_object_get(a, "feature")), 20),
-				xstrdup(type)};
-		grid_add(&g, row);
-	}
 	static const char *const head[3] = {"#", "feature", "anomaly"};
 	static const bool right[3] = {true, false, false};
-	grid_render(&g, out, head, right);
+	struct table *t = table_new(3, head, right);
+	table_narrow(t);
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_array_get(arr, i);
+		table_cell(t, "%zu", i + 1);
+		table_take(t, render_cut(json_string_value(json_object_get(a, "feature")), 20));
+		table_str(t, json_string_value(json_object_get(a, "type")));
+	}
+	table_render(t, out);
 	sbuf_putc(out, '\n');
 	for (size_t i = 0; i < n; i++) {
 		json_t *a = json_array_get(arr, i);
@@ -793,7 +728,12 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 	}
 	qsort(order, n, sizeof *order, cmp_headline);
 	enum { NC = 11 };
-	struct grid g = {.ncols = NC};
+	static const char *const head[NC] = {"feature", "linf", "jsd", "jsd_tfdv", "psi", "ks",
+					     "missing", "p", "A", "B", "largest diff"};
+	static const bool right[NC] = {false, true, true, true, true, true,
+				       true,  true, true, true, false};
+	struct table *t = table_new(NC, head, right);
+	table_narrow(t);
 	bool marked = false;
 	for (size_t i = 0; i < n; i++) {
 		json_t *f = order[i].f;
@@ -801,14 +741,13 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		bool alert = json_is_true(json_object_get(f, "alert"));
 		if (!over && !marked && i > 0) {
 			/* the thresholds as a rule between the rows above and below them */
-			char *rule[NC];
-			for (int c = 0; c < NC; c++)
-				rule[c] = xstrdup(c == 0 ? "-- threshold --" : "");
-			grid_add(&g, rule);
+			table_str(t, "-- threshold --");
+			for (int c = 1; c < NC; c++)
+				table_str(t, "");
 		}
 		if (!over)
 			marked = true;
-		char a[32], b[32], c[32], d[32], e[32], h[32], m[32], p[32];
+		char a[32], e[32], m[32], p[32];
 		json_t *lv = json_object_get(f, "linf_value");
 		json_t *ma = json_object_get(f, "missing_a"), *mb = json_object_get(f, "missing_b");
 		if (json_is_number(ma) && json_is_number(mb)) {
@@ -818,30 +757,22 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 			snprintf(m, sizeof m, "-");
 		}
 		char *name = render_cut(json_string_value(json_object_get(f, "name")), 16);
-		char *row[NC] = {
-			alert ? xasprintf("%s !", name) : xstrdup(name),
-			xstrdup(jnum7(json_object_get(f, "linf"), a, sizeof a)),
-			xstrdup(jnum7(json_object_get(f, "jsd"), b, sizeof b)),
-			xstrdup(jnum7(json_object_get(f, "jsd_tfdv"), h, sizeof h)),
-			xstrdup(jnum7(json_object_get(f, "psi"), c, sizeof c)),
-			xstrdup(jnum7(json_object_get(f, "ks"), d, sizeof d)),
-			xstrdup(m),
-			xstrdup(render_p(json_is_number(json_object_get(f, "p"))
-						 ? json_number_value(json_object_get(f, "p"))
-						 : NAN,
-					 p, sizeof p)),
-			side(f, json_object_get(f, "a"), e, sizeof e),
-			side(f, json_object_get(f, "b"), e, sizeof e),
-			json_is_string(lv) ? render_cut(json_string_value(lv), 12) : xstrdup("")};
+		table_cell(t, "%s%s", name, alert ? " !" : "");
 		free(name);
-		grid_add(&g, row);
+		static const char *const dist[] = {"linf", "jsd", "jsd_tfdv", "psi", "ks"};
+		for (size_t k = 0; k < PM_ARRAY_LEN(dist); k++)
+			table_str(t, jnum7(json_object_get(f, dist[k]), a, sizeof a));
+		table_str(t, m);
+		table_str(t, render_p(json_is_number(json_object_get(f, "p"))
+					      ? json_number_value(json_object_get(f, "p"))
+					      : NAN,
+				      p, sizeof p));
+		table_take(t, side(f, json_object_get(f, "a"), e, sizeof e));
+		table_take(t, side(f, json_object_get(f, "b"), e, sizeof e));
+		table_take(t, json_is_string(lv) ? render_cut(json_string_value(lv), 12) : NULL);
 	}
 	free(order);
-	static const char *const head[NC] = {"feature", "linf", "jsd", "jsd_tfdv", "psi", "ks",
-					     "missing", "p", "A", "B", "largest diff"};
-	static const bool right[NC] = {false, true, true, true, true, true,
-				       true,  true, true, true, false};
-	grid_render(&g, out, head, right);
+	table_render(t, out);
 	sbuf_puts(out, "(sorted by distance over threshold: linf for categories, jsd over A's "
 		       "deciles for numbers,\n"
 		       " or the change of the missing share; ! over a threshold and significant, "
