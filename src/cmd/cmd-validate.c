@@ -540,7 +540,7 @@ static void render_validate(struct session *s, const struct cmd_call *call, json
 
 static json_t *dist_or_null(bool has, double v)
 {
-	return has && isfinite(v) ? json_real(v) : json_null();
+	return has ? json_num(v) : json_null();
 }
 
 static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err *err)

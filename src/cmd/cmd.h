@@ -317,7 +317,5 @@ const char *render_num(double v, char *buf, size_t n);
 const char *render_p(double p, char *buf, size_t n);
 /* Writes v as compact JSON, numbers in their shortest round-trip form. */
 void json_write(json_t *v, struct sbuf *b);
-/* A JSON number that prints NaN/Inf as null. */
-json_t *json_num(double v);
 
 #endif

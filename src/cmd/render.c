@@ -9,11 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *json_num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* ---- JSON, with the shortest round-trip form of every number ----------------- */
 static void json_str(struct sbuf *b, const char *s, size_t n)
 {
