@@ -50,11 +50,6 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static json_t *jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *ts_text(double us)
 {
 	if (!isfinite(us))
@@ -112,8 +107,8 @@ static void numeric_json(const struct column *c, size_t nrows, json_t *o)
 		med = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
 		/* numpy's rule: edges min + i*step, the last bucket takes the max */
 		if (nfinite && fmin == fmax) {
-			json_array_append_new(hist, json_pack("{s:o, s:o, s:I}", "low", jnum(fmin), "high",
-							      jnum(fmax), "count", (json_int_t)nfinite));
+			json_array_append_new(hist, json_pack("{s:o, s:o, s:I}", "low", json_num(fmin), "high",
+							      json_num(fmax), "count", (json_int_t)nfinite));
 		} else if (nfinite) {
 			double edge[HIST_BUCKETS + 1];
 			double step = (fmax - fmin) / HIST_BUCKETS;
@@ -139,17 +134,17 @@ static void numeric_json(const struct column *c, size_t nrows, json_t *o)
 			}
 			for (int i = 0; i < HIST_BUCKETS; i++)
 				json_array_append_new(hist, json_pack("{s:o, s:o, s:I}", "low",
-								      jnum(edge[i]), "high",
-								      jnum(edge[i + 1]), "count",
+								      json_num(edge[i]), "high",
+								      json_num(edge[i + 1]), "count",
 								      (json_int_t)cnt[i]));
 		}
 	}
-	json_object_set_new(o, "mean", jnum(mean));
-	json_object_set_new(o, "std", jnum(std));
+	json_object_set_new(o, "mean", json_num(mean));
+	json_object_set_new(o, "std", json_num(std));
 	json_object_set_new(o, "zeros", json_integer((json_int_t)zeros));
-	json_object_set_new(o, "min", jnum(mn));
-	json_object_set_new(o, "median", jnum(med));
-	json_object_set_new(o, "max", jnum(mx));
+	json_object_set_new(o, "min", json_num(mn));
+	json_object_set_new(o, "median", json_num(med));
+	json_object_set_new(o, "max", json_num(mx));
 	if (c->type == PM_TIMESTAMP) {
 		json_object_set_new(o, "min_time", ts_text(mn));
 		json_object_set_new(o, "median_time", ts_text(med));

@@ -228,7 +228,8 @@ static void sync(struct schemaview *sv, struct tui *t)
 	struct pm_err err = {0};
 	char *text = NULL;
 	struct schema *sc = NULL;
-	if (schema_fetch(t->s, sv->schema, &sc, &err) == 0)
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) == 0 && schema_fetch(ws, sv->schema, &sc, &err) == 0)
 		text = schema_to_text(sc);   /* what tells a changed schema */
 	else
 		sc = NULL;
@@ -874,7 +875,8 @@ static void infer(struct tui *t, struct view *v, const char *dataset)
 {
 	struct pm_err err = {0};
 	struct schema *old = NULL;
-	if (schema_fetch(t->s, dataset, &old, &err) < 0)
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) < 0 || schema_fetch(ws, dataset, &old, &err) < 0)
 		old = NULL;
 	schema_free(old);
 	if (old) {
@@ -1012,7 +1014,8 @@ static void picker_sync(struct picker *p, struct tui *t)
 	p->gen = t->gen;
 	struct pm_err err = {0};
 	json_t *list;
-	if (schema_list(t->s, &list, &err) < 0) {
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) < 0 || schema_list(ws, &list, &err) < 0) {
 		p->err = xstrdup(err.msg);
 		return;
 	}
@@ -1206,7 +1209,8 @@ struct view *schema_view_open(struct tui *t, const char *dataset)
 {
 	struct pm_err err = {0};
 	struct schema *own = NULL;
-	if (schema_fetch(t->s, dataset, &own, &err) < 0)
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) < 0 || schema_fetch(ws, dataset, &own, &err) < 0)
 		own = NULL;
 	if (own) {
 		schema_free(own);
