@@ -377,3 +377,10 @@ void tui_fmt_num(double v, int width, char *buf, size_t n)
 	/* nothing fits: say so rather than show a wrong number */
 	snprintf(buf, n, "%.*s", width, "##########");
 }
+
+void tui_short_time(const char *iso, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.16s", iso ? iso : "");
+	if (strlen(buf) > 10 && buf[10] == 'T')
+		buf[10] = ' ';
+}

@@ -70,12 +70,11 @@ static const struct tui_col alert_cols[A_NCOLS] = {
 };
 
 /* The alerts of one model (NULL: all); open ones only unless all. */
-static int alerts_read(struct tui *t, const char *model, bool all, json_t **out,
+static int alerts_read(struct workspace *ws, const char *model, bool all, json_t **out,
 		       struct pm_err *err)
 {
-	struct workspace *ws;
 	json_t *list;
-	if (session_ws(t->s, &ws, err) < 0 || monitor_alert_list(ws, all, &list, err) < 0)
+	if (monitor_alert_list(ws, all, &list, err) < 0)
 		return -1;
 	json_t *keep = json_array();
 	size_t i;
@@ -113,48 +112,57 @@ static void alerts_header(struct tui *t, bool with_model, int y, int x, int w, i
 	tui_cols_header(t, c, n, x2, w2, y);
 }
 
+/* Alert a's column c: its text into b and its style (st: the row's). */
+static enum style alert_cell(json_t *a, int c, bool cur, int width, enum style st,
+			     struct sbuf *b)
+{
+	bool open = !strcmp(str_of(a, "status"), "open");
+	char buf[64];
+	enum style cs = st;
+	buf[0] = 0;
+	switch (c) {
+	case A_ID:
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+		cs = cur ? S_CELL_CUR : st;
+		break;
+	case A_TIME:
+		tui_short_time(str_of(a, "time"), buf, sizeof buf);
+		cs = cur ? st : S_INFO;
+		break;
+	case A_MODEL: snprintf(buf, sizeof buf, "%s", str_of(a, "model")); break;
+	case A_KIND:
+		snprintf(buf, sizeof buf, "%s", str_of(a, "kind"));
+		cs = cur ? S_WARN_CUR : open ? S_WARN : S_INFO;
+		break;
+	case A_FEATURE:
+		snprintf(buf, sizeof buf, "%s",
+			 json_is_string(json_object_get(a, "feature")) ? str_of(a, "feature") : "-");
+		break;
+	case A_VALUE: dist_text(json_object_get(a, "value"), width, buf, sizeof buf); break;
+	case A_THRESHOLD: fmt_num(json_object_get(a, "threshold"), width, buf, sizeof buf); break;
+	case A_STATUS:
+		snprintf(buf, sizeof buf, "%s", str_of(a, "status"));
+		cs = cur || open ? st : S_INFO;
+		break;
+	}
+	sbuf_puts(b, buf);
+	return cs;
+}
+
+/* A row of the dashboard's alerts. */
 static void alert_row(struct tui *t, json_t *a, int y, int x, int w, const int *cx,
 		      const int *cw, bool cur)
 {
 	enum style st = cur ? S_ROW_CUR : S_NORMAL;
 	if (cur)
 		tui_fill(t, y, x, w, st);
-	bool open = !strcmp(str_of(a, "status"), "open");
-	char buf[64];
 	for (int c = 0; c < A_NCOLS; c++) {
 		if (cx[c] < 0)
 			continue;
-		enum style cs = st;
-		buf[0] = 0;
-		switch (c) {
-		case A_ID:
-			snprintf(buf, sizeof buf, "%lld",
-				 (long long)json_integer_value(json_object_get(a, "id")));
-			cs = cur ? S_CELL_CUR : st;
-			break;
-		case A_TIME:
-			tui_short_time(str_of(a, "time"), buf, sizeof buf);
-			cs = cur ? st : S_INFO;
-			break;
-		case A_MODEL: snprintf(buf, sizeof buf, "%s", str_of(a, "model")); break;
-		case A_KIND:
-			snprintf(buf, sizeof buf, "%s", str_of(a, "kind"));
-			cs = cur ? S_WARN_CUR : open ? S_WARN : S_INFO;
-			break;
-		case A_FEATURE:
-			snprintf(buf, sizeof buf, "%s",
-				 json_is_string(json_object_get(a, "feature")) ? str_of(a, "feature") : "-");
-			break;
-		case A_VALUE: dist_text(json_object_get(a, "value"), cw[c], buf, sizeof buf); break;
-		case A_THRESHOLD:
-			fmt_num(json_object_get(a, "threshold"), cw[c], buf, sizeof buf);
-			break;
-		case A_STATUS:
-			snprintf(buf, sizeof buf, "%s", str_of(a, "status"));
-			cs = cur || open ? st : S_INFO;
-			break;
-		}
-		tui_cell(t, y, cx[c], cw[c], cs, buf, alert_cols[c].right);
+		struct sbuf b = {0};
+		enum style cs = alert_cell(a, c, cur, cw[c], st, &b);
+		tui_cell(t, y, cx[c], cw[c], cs, b.s ? b.s : "", alert_cols[c].right);
+		sbuf_free(&b);
 	}
 }
 
@@ -223,7 +231,8 @@ static void read_alerts(struct dash *d, struct tui *t)
 	json_decref(d->alerts);
 	d->alerts = NULL;
 	struct pm_err err = {0};
-	if (alerts_read(t, d->model, false, &d->alerts, &err) < 0) {
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) < 0 || alerts_read(ws, d->model, false, &d->alerts, &err) < 0) {
 		d->alerts = json_array();
 		if (!d->err)
 			d->err = xstrdup(err.msg);
@@ -584,13 +593,26 @@ static void feat_layout(struct feat_layout *L, json_t **fs, size_t n, int x, int
 	L->thr_x = L->drift_x + L->val_w + 1 + L->bar_w + 2;
 }
 
+/* The columns of a feature row: the skew and drift ones hold a value and its bar. */
+enum { F_NAME, F_DIST, F_SKEW, F_DRIFT, F_THRESHOLD, F_NCOLS };
+static const struct tui_col feat_cols[F_NCOLS] = {
+	{"feature"}, {"dist"}, {"skew (vs training)"}, {"drift (vs before)"}, {"threshold", 0, true},
+};
+
+static void feat_cols_of(const struct feat_layout *L, int *cx, int *cw)
+{
+	int bw = L->val_w + 1 + L->bar_w;
+	int x[F_NCOLS] = {L->name_x, L->dist_x, L->skew_x, L->drift_x, L->thr_x};
+	int w[F_NCOLS] = {L->name_w, 4, bw, bw, 9};
+	memcpy(cx, x, sizeof x);
+	memcpy(cw, w, sizeof w);
+}
+
 static void feat_header(struct tui *t, const struct feat_layout *L, int y)
 {
-	tui_cell(t, y, L->name_x, L->name_w, S_HEADER, "feature", false);
-	tui_cell(t, y, L->dist_x, 4, S_HEADER, "dist", false);
-	tui_cell(t, y, L->skew_x, L->val_w + 1 + L->bar_w, S_HEADER, "skew (vs training)", false);
-	tui_cell(t, y, L->drift_x, L->val_w + 1 + L->bar_w, S_HEADER, "drift (vs before)", false);
-	tui_cell(t, y, L->thr_x, 9, S_HEADER, "threshold", true);
+	int cx[F_NCOLS], cw[F_NCOLS];
+	feat_cols_of(L, cx, cw);
+	tui_cols_header(t, feat_cols, F_NCOLS, cx, cw, y);
 }
 
 /* The threshold of one side ("skew", "drift"): its own when the result
@@ -641,11 +663,8 @@ static void dist_cell(struct tui *t, int y, int x, const struct feat_layout *L, 
 		tui_put(t, y, x + L->val_w + 1 + tx, 1, cur ? S_ROW_CUR : S_RULE, t->g->vline);
 }
 
-static void feat_row(struct tui *t, const struct feat_layout *L, json_t *f, int y, int x, int w,
-		     bool cur)
+static void feat_row(struct tui *t, const struct feat_layout *L, json_t *f, int y, bool cur)
 {
-	if (cur)
-		tui_fill(t, y, x, w, S_ROW_CUR);
 	bool alert = json_is_true(json_object_get(f, "alert"));
 	enum style st = cur ? S_ROW_CUR : S_NORMAL;
 	tui_cell(t, y, L->name_x, L->name_w, alert ? (cur ? S_WARN_CUR : S_WARN) : st,
@@ -725,7 +744,7 @@ static void dash_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		feat_header(t, &L, yy++);
 		size_t shown = nf <= (size_t)(room - 1) ? nf : (size_t)(room - 2);
 		for (size_t i = 0; i < shown; i++)
-			feat_row(t, &L, fs[i], yy++, x, w, false);
+			feat_row(t, &L, fs[i], yy++, false);
 		if (shown < nf) {
 			d->features_cut = true;
 			tui_putf(t, yy++, x + 1, w - 2, S_INFO, "%zu more features: f lists them all",
@@ -921,29 +940,46 @@ struct view *monitor_dashboard_new(struct tui *t, const char *model)
 
 /* ---- every feature of a dashboard ---------------------------------------------------- */
 struct featlist {
-	struct view v;
+	struct listview lv;
 	json_t *res;        /* the dashboard's result when opened */
+	json_t **fs;        /* its features, sorted */
+	struct feat_layout L;
 };
 
-static void fl_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+static void fl_clear(struct listview *lv)
 {
-	struct featlist *fl = (struct featlist *)v;
-	size_t n;
-	json_t **fs = sorted_features(fl->res, &n);
-	struct feat_layout L;
-	feat_layout(&L, fs, n, x, w);
-	feat_header(t, &L, y);
-	v->sc.n = n;
-	v->sc.page = h - 1;
-	scroller_fix(&v->sc);
-	for (int i = 0; i < h - 1; i++) {
-		size_t k = v->sc.top + (size_t)i;
-		if (k >= n)
-			break;
-		feat_row(t, &L, fs[k], y + 1 + i, x, w, k == v->sc.cur);
-	}
-	free(fs);
+	struct featlist *fl = (struct featlist *)lv;
+	free(fl->fs);
+	fl->fs = NULL;
+	json_decref(fl->res);
+	fl->res = NULL;
 }
+
+static bool fl_match(struct listview *lv, size_t i, const char *pat)
+{
+	return tui_strcasestr(str_of(((struct featlist *)lv)->fs[i], "name"), pat) != NULL;
+}
+
+static void fl_layout(struct listview *lv, int x, int w, int *cx, int *cw)
+{
+	struct featlist *fl = (struct featlist *)lv;
+	feat_layout(&fl->L, fl->fs, lv->n, x, w);
+	feat_cols_of(&fl->L, cx, cw);
+}
+
+static void fl_row(struct listview *lv, struct tui *t, size_t i, int y, int x, int w,
+		   const int *cx, const int *cw, bool cur)
+{
+	struct featlist *fl = (struct featlist *)lv;
+	feat_row(t, &fl->L, fl->fs[i], y, cur);
+}
+
+static const struct listview_ops fl_ops = {
+	.free_rows = fl_clear,
+	.match = fl_match,
+	.row = fl_row,
+	.layout = fl_layout,
+};
 
 static void fl_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
@@ -955,133 +991,92 @@ static void fl_info(struct view *v, struct tui *t, char *buf, size_t n)
 	snprintf(buf, n, "%zu features, %zu over the threshold", v->sc.n, alerts);
 }
 
-/* One row per element of rows matches when any of keys (NULL-terminated)
- * holds the pattern. */
-struct json_match {
-	json_t **rows;
-	const char *pat;
-	const char *const *keys;
-};
-
-static const char *const name_key[] = {"name", NULL};
-
-static bool json_matches(void *ctx, size_t i)
-{
-	struct json_match *m = ctx;
-	for (const char *const *k = m->keys; *k; k++)
-		if (tui_strcasestr(str_of(m->rows[i], *k), m->pat))
-			return true;
-	return false;
-}
-
-static bool fl_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
-{
-	struct featlist *fl = (struct featlist *)v;
-	struct json_match m = {NULL, pat, name_key};
-	size_t n;
-	json_t **fs = sorted_features(fl->res, &n);
-	m.rows = fs;
-	v->sc.n = n;
-	bool found = scroller_find(&v->sc, dir, next, json_matches, &m);
-	free(fs);
-	return found;
-}
-
-static void fl_free(struct view *v)
-{
-	json_decref(((struct featlist *)v)->res);
-}
-
 const struct view_class featlist_class = {
 	.name = "features",
 	.about = "Features: skew (logged values against the training data) and drift (the last "
 		 "window against the one before) of every input, the largest first; L-infinity "
 		 "distance for categorical features, Jensen-Shannon divergence for numeric ones.",
 	.keys = {&nav_keys, NULL},
-	.draw = fl_draw,
-	.free = fl_free,
+	.draw = listview_draw,
+	.free = listview_free,
 	.info = fl_info,
-	.search = fl_search,
-	.click = tui_list_click,
+	.search = listview_search,
+	.click = listview_click,
 };
 
 static struct view *features_new(struct dash *d)
 {
 	struct featlist *fl = xcalloc(1, sizeof *fl);
-	view_init(&fl->v, &featlist_class, "features");
+	listview_init(&fl->lv, &featlist_class, "features", &fl_ops, feat_cols, F_NCOLS);
 	fl->res = json_incref(d->res);
-	fl->v.sc.n = json_array_size(json_object_get(d->res, "features"));
-	return &fl->v;
+	fl->fs = sorted_features(fl->res, &fl->lv.n);
+	fl->lv.v.sc.n = fl->lv.n;
+	return &fl->lv.v;
 }
 
 /* ---- every alert ---------------------------------------------------------------------- */
 struct alertlist {
-	struct view v;
+	struct listview lv;
 	json_t *rows;
 	bool all;           /* acknowledged ones too (alerts --all) */
-	unsigned gen;
-	double read_at;
-	bool loaded;
-	char *err;
 };
 
-static void al_sync(struct alertlist *l, struct tui *t, bool force)
+static void al_clear(struct listview *lv)
 {
-	if (!force && l->loaded && l->gen == t->gen && !tui_due(&l->read_at, LIST_REFRESH_S))
-		return;
-	l->read_at = now_seconds();
-	long long cur = l->v.sc.cur < json_array_size(l->rows)
-				? (long long)json_integer_value(
-					  json_object_get(json_array_get(l->rows, l->v.sc.cur), "id"))
-				: -1;
+	struct alertlist *l = (struct alertlist *)lv;
 	json_decref(l->rows);
-	free(l->err);
-	l->err = NULL;
-	struct pm_err err = {0};
-	if (alerts_read(t, NULL, l->all, &l->rows, &err) < 0) {
-		l->rows = json_array();
-		l->err = xstrdup(err.msg);
-	}
-	l->loaded = true;
-	l->gen = t->gen;
-	l->v.sc.n = json_array_size(l->rows);
-	for (size_t i = 0; i < l->v.sc.n; i++)
-		if (json_integer_value(json_object_get(json_array_get(l->rows, i), "id")) == cur)
-			l->v.sc.cur = i;
-	scroller_fix(&l->v.sc);
+	l->rows = NULL;
 }
 
-static void al_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+static int al_load(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		   struct pm_err *err)
 {
-	struct alertlist *l = (struct alertlist *)v;
-	al_sync(l, t, false);
-	if (l->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, l->err);
-		return;
-	}
-	size_t n = json_array_size(l->rows);
-	if (!n) {
-		tui_put(t, y + 1, x + 1, w - 2, S_INFO, l->all ? "No alerts yet." : "No open alerts.");
-		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-			"monitor MODEL opens one when a feature's skew or drift passes its threshold.");
-		return;
-	}
-	int cx[A_NCOLS], cw[A_NCOLS];
-	alerts_header(t, true, y, x, w, cx, cw);
-	v->sc.page = h - 1;
-	scroller_fix(&v->sc);
-	for (int i = 0; i < h - 1; i++) {
-		size_t k = v->sc.top + (size_t)i;
-		if (k >= n)
-			break;
-		alert_row(t, json_array_get(l->rows, k), y + 1 + i, x, w, cx, cw, k == v->sc.cur);
-	}
+	struct alertlist *l = (struct alertlist *)lv;
+	if (alerts_read(ws, NULL, l->all, &l->rows, err) < 0)
+		return -1;
+	*n = json_array_size(l->rows);
+	return 0;
 }
 
-static void al_enter(struct view *v, struct tui *t)
+static char *al_key(struct listview *lv, size_t i)
 {
-	al_sync((struct alertlist *)v, t, false);
+	json_t *a = json_array_get(((struct alertlist *)lv)->rows, i);
+	return xasprintf("%lld", (long long)json_integer_value(json_object_get(a, "id")));
 }
+
+static bool al_match(struct listview *lv, size_t i, const char *pat)
+{
+	static const char *const keys[] = {"model", "kind", "feature", "status", NULL};
+	json_t *a = json_array_get(((struct alertlist *)lv)->rows, i);
+	for (const char *const *k = keys; *k; k++)
+		if (tui_strcasestr(str_of(a, *k), pat))
+			return true;
+	return false;
+}
+
+static enum style al_cell(struct listview *lv, size_t i, int c, bool cur, int width,
+			  enum style st, struct sbuf *b)
+{
+	return alert_cell(json_array_get(((struct alertlist *)lv)->rows, i), c, cur, width, st, b);
+}
+
+static void al_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+{
+	tui_put(t, y + 1, x + 1, w - 2, S_INFO,
+		((struct alertlist *)lv)->all ? "No alerts yet." : "No open alerts.");
+	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
+		"monitor MODEL opens one when a feature's skew or drift passes its threshold.");
+}
+
+static const struct listview_ops al_ops = {
+	.load = al_load,
+	.free_rows = al_clear,
+	.key = al_key,
+	.match = al_match,
+	.cell = al_cell,
+	.empty = al_empty,
+	.period = LIST_REFRESH_S,
+};
 
 static void al_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
@@ -1095,38 +1090,15 @@ static void al_info(struct view *v, struct tui *t, char *buf, size_t n)
 		snprintf(buf, n, "%zu open alert%s", k, k == 1 ? "" : "s");
 }
 
-static bool al_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
-{
-	struct alertlist *l = (struct alertlist *)v;
-	al_sync(l, t, false);
-	static const char *const keys[] = {"model", "kind", "feature", "status", NULL};
-	size_t n = json_array_size(l->rows);
-	json_t **rows = xmalloc((n ? n : 1) * sizeof *rows);
-	for (size_t i = 0; i < n; i++)
-		rows[i] = json_array_get(l->rows, i);
-	struct json_match m = {rows, pat, keys};
-	v->sc.n = n;
-	bool found = scroller_find(&v->sc, dir, next, json_matches, &m);
-	free(rows);
-	return found;
-}
-
-static void al_free(struct view *v)
-{
-	struct alertlist *l = (struct alertlist *)v;
-	json_decref(l->rows);
-	free(l->err);
-}
-
 static json_t *al_current(struct tui *t, struct view *v)
 {
 	struct alertlist *l = (struct alertlist *)v;
-	al_sync(l, t, false);
-	if (!json_array_size(l->rows)) {
+	size_t i;
+	if (!listview_current(&l->lv, t, &i)) {
 		tui_error(t, l->all ? "no alerts" : "no open alerts");
 		return NULL;
 	}
-	return json_array_get(l->rows, v->sc.cur);
+	return json_array_get(l->rows, i);
 }
 
 static void k_al_ack(struct tui *t, struct view *v, int key)
@@ -1140,7 +1112,7 @@ static void k_al_all(struct tui *t, struct view *v, int key)
 {
 	struct alertlist *l = (struct alertlist *)v;
 	l->all = !l->all;
-	al_sync(l, t, true);
+	listview_sync(&l->lv, t, true);
 	tui_msg(t, l->all ? "every alert, acknowledged ones too" : "open alerts");
 }
 
@@ -1167,94 +1139,48 @@ const struct view_class alertlist_class = {
 	.about = "Alerts: skew and drift over their thresholds, one open alert per model, kind "
 		 "and feature until acknowledged; monitor MODEL opens them.",
 	.keys = {&al_keys, &nav_keys, NULL},
-	.draw = al_draw,
-	.enter = al_enter,
-	.free = al_free,
+	.draw = listview_draw,
+	.enter = listview_enter,
+	.free = listview_free,
 	.info = al_info,
-	.search = al_search,
-	.click = tui_list_click,
+	.search = listview_search,
+	.click = listview_click,
 };
 
 static struct view *alertlist_new(void)
 {
 	struct alertlist *l = xcalloc(1, sizeof *l);
-	view_init(&l->v, &alertlist_class, "alerts");
-	return &l->v;
+	listview_init(&l->lv, &alertlist_class, "alerts", &al_ops, alert_cols, A_NCOLS);
+	return &l->lv.v;
 }
 
 /* ---- the models with logged requests ----------------------------------------------- */
-struct mon_row {
-	char *model, *last;
-	int64_t requests, errors, alerts, servers;
-};
-
 struct monlist {
-	struct view v;
-	struct mon_row *rows;
-	size_t n;
-	double read_at;
-	unsigned gen;
-	bool loaded;
-	char *err;
+	struct listview lv;
+	struct monitor_model *rows;
 };
 
-static void ml_clear(struct monlist *m)
+static void ml_clear(struct listview *lv)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->rows[i].model);
-		free(m->rows[i].last);
-	}
-	free(m->rows);
+	struct monlist *m = (struct monlist *)lv;
+	monitor_models_free(m->rows, lv->n);
 	m->rows = NULL;
-	m->n = 0;
 }
 
-static int ml_load(struct monlist *m, struct workspace *ws, struct pm_err *err)
+static int ml_load(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		   struct pm_err *err)
 {
-	struct monitor_model *mm;
-	size_t n;
-	if (monitor_models(ws, &mm, &n, err))
-		return -1;
-	m->rows = xcalloc(n ? n : 1, sizeof *m->rows);
-	for (size_t i = 0; i < n; i++) {
-		struct mon_row *r = &m->rows[m->n++];
-		r->model = mm[i].model;
-		mm[i].model = NULL;
-		r->requests = mm[i].requests;
-		r->errors = mm[i].errors;
-		char last[64];
-		ts_format(mm[i].last_us, last, sizeof last);
-		r->last = xstrdup(last);
-		r->alerts = mm[i].alerts;
-		r->servers = mm[i].servers;
-	}
-	monitor_models_free(mm, n);
-	return 0;
+	return monitor_models(ws, &((struct monlist *)lv)->rows, n, err);
 }
 
-static void ml_sync(struct monlist *m, struct tui *t)
+static char *ml_key(struct listview *lv, size_t i)
 {
-	if (m->loaded && m->gen == t->gen && !tui_due(&m->read_at, LIST_REFRESH_S))
-		return;
-	m->read_at = now_seconds();
-	char *cur = m->n && m->v.sc.cur < m->n ? xstrdup(m->rows[m->v.sc.cur].model) : NULL;
-	ml_clear(m);
-	free(m->err);
-	m->err = NULL;
-	struct workspace *ws;
-	struct pm_err err = {0};
-	if (session_ws(t->s, &ws, &err) < 0 || ml_load(m, ws, &err) < 0) {
-		ml_clear(m);
-		m->err = xstrdup(err.msg);
-	}
-	m->loaded = true;
-	m->gen = t->gen;
-	m->v.sc.n = m->n;
-	for (size_t i = 0; i < m->n; i++)
-		if (cur && !strcmp(m->rows[i].model, cur))
-			m->v.sc.cur = i;
-	free(cur);
-	scroller_fix(&m->v.sc);
+	return xstrdup(((struct monlist *)lv)->rows[i].model);
+}
+
+static bool ml_matches(struct listview *lv, size_t i, const char *pat)
+{
+	return tui_strcasestr(((struct monlist *)lv)->rows[i].model, pat) != NULL;
 }
 
 enum { M_MODEL, M_REQ, M_ERR, M_RATE, M_ALERTS, M_SERVERS, M_LAST, M_NCOLS };
@@ -1268,120 +1194,68 @@ static const struct tui_col mon_cols[M_NCOLS] = {
 	[M_LAST] = {"last request", 16},
 };
 
-static void ml_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+static enum style ml_cell(struct listview *lv, size_t i, int c, bool cur, int width,
+			  enum style st, struct sbuf *b)
 {
-	struct monlist *m = (struct monlist *)v;
-	ml_sync(m, t);
-	if (m->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, m->err);
-		return;
+	const struct monitor_model *r = &((struct monlist *)lv)->rows[i];
+	char buf[64];
+	switch (c) {
+	case M_MODEL: sbuf_puts(b, r->model); return cur ? S_CELL_CUR : st;
+	case M_REQ: sbuf_printf(b, "%lld", (long long)r->requests); break;
+	case M_ERR:
+		sbuf_printf(b, "%lld", (long long)r->errors);
+		return r->errors && !cur ? S_WARN : st;
+	case M_RATE:
+		sbuf_printf(b, "%.2f", r->requests ? 100.0 * (double)r->errors / (double)r->requests : 0);
+		break;
+	case M_ALERTS:
+		sbuf_printf(b, "%lld", (long long)r->alerts);
+		return r->alerts && !cur ? S_WARN : st;
+	case M_SERVERS: sbuf_printf(b, "%lld", (long long)r->servers); break;
+	case M_LAST: {
+		char last[64];
+		ts_format(r->last_us, last, sizeof last);
+		tui_short_time(last, buf, sizeof buf);
+		sbuf_puts(b, buf);
+		return cur ? st : S_INFO;
 	}
-	if (!m->n) {
-		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No requests logged yet.");
-		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-			"Start a server on the Serve screen (4) and send it requests, or log a");
-		tui_put(t, y + 4, x + 1, w - 2, S_NORMAL,
-			"dataset's rows as requests: monitor ingest MODEL --data NAME");
-		return;
 	}
-	int cx[M_NCOLS], cw[M_NCOLS];
-	tui_cols_layout(mon_cols, M_NCOLS, x, w, cx, cw);
-	tui_cols_header(t, mon_cols, M_NCOLS, cx, cw, y);
-	v->sc.page = h - 1;
-	scroller_fix(&v->sc);
-	for (int i = 0; i < h - 1; i++) {
-		size_t k = v->sc.top + (size_t)i;
-		if (k >= m->n)
-			break;
-		const struct mon_row *r = &m->rows[k];
-		bool cur = k == v->sc.cur;
-		enum style st = cur ? S_ROW_CUR : S_NORMAL;
-		int yy = y + 1 + i;
-		if (cur)
-			tui_fill(t, yy, x, w, st);
-		char buf[64];
-		for (int c = 0; c < M_NCOLS; c++) {
-			if (cx[c] < 0)
-				continue;
-			enum style cs = st;
-			switch (c) {
-			case M_MODEL:
-				snprintf(buf, sizeof buf, "%s", r->model);
-				cs = cur ? S_CELL_CUR : st;
-				break;
-			case M_REQ: snprintf(buf, sizeof buf, "%lld", (long long)r->requests); break;
-			case M_ERR:
-				snprintf(buf, sizeof buf, "%lld", (long long)r->errors);
-				if (r->errors && !cur)
-					cs = S_WARN;
-				break;
-			case M_RATE:
-				snprintf(buf, sizeof buf, "%.2f",
-					 r->requests ? 100.0 * (double)r->errors / (double)r->requests : 0);
-				break;
-			case M_ALERTS:
-				snprintf(buf, sizeof buf, "%lld", (long long)r->alerts);
-				if (r->alerts && !cur)
-					cs = S_WARN;
-				break;
-			case M_SERVERS: snprintf(buf, sizeof buf, "%lld", (long long)r->servers); break;
-			case M_LAST:
-				tui_short_time(r->last, buf, sizeof buf);
-				cs = cur ? st : S_INFO;
-				break;
-			}
-			tui_cell(t, yy, cx[c], cw[c], cs, buf, mon_cols[c].right);
-		}
-	}
+	return st;
 }
 
-static void ml_enter(struct view *v, struct tui *t)
+static void ml_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
 {
-	ml_sync((struct monlist *)v, t);
+	tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No requests logged yet.");
+	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
+		"Start a server on the Serve screen (4) and send it requests, or log a");
+	tui_put(t, y + 4, x + 1, w - 2, S_NORMAL,
+		"dataset's rows as requests: monitor ingest MODEL --data NAME");
 }
+
+static const struct listview_ops ml_ops = {
+	.load = ml_load,
+	.free_rows = ml_clear,
+	.key = ml_key,
+	.match = ml_matches,
+	.cell = ml_cell,
+	.empty = ml_empty,
+	.period = LIST_REFRESH_S,
+};
 
 static void ml_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
-	struct monlist *m = (struct monlist *)v;
-	snprintf(buf, n, "%zu model%s with requests", m->n, m->n == 1 ? "" : "s");
-}
-
-struct ml_match {
-	struct monlist *m;
-	const char *pat;
-};
-
-static bool ml_matches(void *ctx, size_t i)
-{
-	struct ml_match *mm = ctx;
-	return tui_strcasestr(mm->m->rows[i].model, mm->pat) != NULL;
-}
-
-static bool ml_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
-{
-	struct monlist *m = (struct monlist *)v;
-	ml_sync(m, t);
-	struct ml_match mm = {m, pat};
-	v->sc.n = m->n;
-	return scroller_find(&v->sc, dir, next, ml_matches, &mm);
-}
-
-static void ml_free(struct view *v)
-{
-	struct monlist *m = (struct monlist *)v;
-	ml_clear(m);
-	free(m->err);
+	size_t k = ((struct listview *)v)->n;
+	snprintf(buf, n, "%zu model%s with requests", k, k == 1 ? "" : "s");
 }
 
 static const char *ml_current(struct tui *t, struct view *v)
 {
-	struct monlist *m = (struct monlist *)v;
-	ml_sync(m, t);
-	if (!m->n) {
+	size_t i;
+	if (!listview_current((struct listview *)v, t, &i)) {
 		tui_error(t, "no requests logged yet: serve a model (4) or monitor ingest MODEL --data NAME");
 		return NULL;
 	}
-	return m->rows[v->sc.cur].model;
+	return ((struct monlist *)v)->rows[i].model;
 }
 
 static void k_ml_open(struct tui *t, struct view *v, int key)
@@ -1414,19 +1288,19 @@ const struct view_class monlist_class = {
 	.about = "Monitored models: the models with requests in the request log, their errors, "
 		 "open alerts and running servers.",
 	.keys = {&ml_keys, &nav_keys, NULL},
-	.draw = ml_draw,
-	.enter = ml_enter,
-	.free = ml_free,
+	.draw = listview_draw,
+	.enter = listview_enter,
+	.free = listview_free,
 	.info = ml_info,
-	.search = ml_search,
-	.click = tui_list_click,
+	.search = listview_search,
+	.click = listview_click,
 };
 
 struct view *monitor_screen_open(struct tui *t)
 {
 	struct monlist *m = xcalloc(1, sizeof *m);
-	view_init(&m->v, &monlist_class, "Monitored models");
-	return &m->v;
+	listview_init(&m->lv, &monlist_class, "Monitored models", &ml_ops, mon_cols, M_NCOLS);
+	return &m->lv.v;
 }
 
 /* The status line: open alerts, whatever the tab. */
