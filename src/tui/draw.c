@@ -384,3 +384,17 @@ void tui_short_time(const char *iso, char *buf, size_t n)
 	if (strlen(buf) > 10 && buf[10] == 'T')
 		buf[10] = ' ';
 }
+
+const char *tui_jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+void tui_json_num(json_t *v, int width, char *buf, size_t n)
+{
+	if (json_is_number(v))
+		tui_fmt_num(json_number_value(v), width, buf, n);
+	else
+		snprintf(buf, n, "-");
+}

@@ -295,6 +295,10 @@ void tui_fmt_num(double v, int width, char *buf, size_t n);
 const char *tui_strcasestr(const char *hay, const char *needle);
 /* Copies text with control characters made blanks (for single-line display). */
 char *tui_oneline(const char *s);
+/* The string at key of a JSON object, or "". */
+const char *tui_jstr(json_t *o, const char *key);
+/* A JSON number in at most width columns (tui_fmt_num), or "-". */
+void tui_json_num(json_t *v, int width, char *buf, size_t n);
 
 /* prompt.c */
 void prompt_open(struct tui *t, enum prompt_kind kind, const char *label, const char *init,
@@ -569,12 +573,47 @@ void tui_short_time(const char *iso, char *buf, size_t n);
 /* True (and *last set to now) when period seconds passed since *last: the
  * views that follow the engines reread the workspace at this pace. */
 bool tui_due(double *last, double period);
-/* screen-monitor.c */
+/* screen-monitor.c: the Monitor screen, its list of monitored models */
 struct view *monitor_screen_open(struct tui *t);
-/* The dashboard of one model: `monitor MODEL` as panels, its open alerts;
- * with the drift window last picked for the model in this session. */
-struct view *monitor_dashboard_new(struct tui *t, const char *model);
 void monitor_status(struct tui *t, char *buf, size_t n);
+/* the Monitor screen's lists reread the workspace at this pace */
+#define MONITOR_REFRESH_S 2.0
+/* monitor-dash.c: the dashboard of one model: `monitor MODEL` as panels,
+ * its open alerts; with the drift window last picked for the model in this
+ * session (dash_window: NULL for the command's default). */
+struct view *monitor_dashboard_new(struct tui *t, const char *model);
+const char *dash_window(const struct tui *t, const char *model);
+/* `monitor diagnose MODEL [--window W]` as a text view. */
+void dash_diagnose(struct tui *t, const char *model, const char *window);
+/* monitor-alerts.c: alerts as rows (the dashboard's) and as a view */
+/* The alerts of one model (NULL: all); open ones only unless all. */
+int alerts_read(struct workspace *ws, const char *model, bool all, json_t **out,
+		struct pm_err *err);
+/* Lays out and draws the header of the alert columns (cx, cw: TUI_MAX_COLS);
+ * without the model, the model and status columns are left out. */
+void alerts_header(struct tui *t, bool with_model, int y, int x, int w, int *cx, int *cw);
+void alert_row(struct tui *t, json_t *a, int y, int x, int w, const int *cx, const int *cw,
+	       bool cur);
+/* Runs `alerts ack ID` for the alert a. */
+void alert_ack(struct tui *t, json_t *a);
+struct view *alertlist_new(void);
+/* A key binding that opens the view of every alert. */
+void alertlist_key(struct tui *t, struct view *v, int key);
+/* monitor-features.c: features' skew and drift as rows (the dashboard's)
+ * and as a view */
+/* The features of a `monitor` result, the largest distance first; the
+ * array is freed by the caller, the objects are borrowed. */
+json_t **feat_sorted(json_t *r, size_t *n);
+struct feat_layout {
+	int name_x, name_w, dist_x, skew_x, drift_x, thr_x, val_w, bar_w;
+};
+void feat_layout(struct feat_layout *L, json_t **fs, size_t n, int x, int w);
+void feat_header(struct tui *t, const struct feat_layout *L, int y);
+void feat_row(struct tui *t, const struct feat_layout *L, json_t *f, int y, bool cur);
+/* A distance to four decimals, as `monitor` prints them. */
+void feat_dist_text(json_t *v, int width, char *buf, size_t n);
+/* Every feature of the result res. */
+struct view *featlist_new(json_t *res);
 /* frame.c: switches to tab i (0-based), opening its screen if need be. */
 void tui_open_tab(struct tui *t, int i);
 

@@ -31,12 +31,6 @@ static void num_cell(json_t *v, double scale, double step, int width, char *buf,
 	tui_fmt_num(round(x / step) * step, width, buf, n);
 }
 
-static const char *str_of(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static long long int_of(json_t *o, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(o, key));
@@ -86,7 +80,7 @@ static json_t *filter_rows(json_t *list, bool all)
 	json_t *v;
 	json_array_foreach(list, i, v)
 	{
-		const char *st = str_of(v, "status");
+		const char *st = tui_jstr(v, "status");
 		if (all || is_live(st) || !strcmp(st, "dead"))
 			json_array_append(keep, v);
 	}
@@ -162,7 +156,7 @@ static enum style srv_cell(struct listview *lv, size_t i, int c, bool cur, int w
 {
 	json_t *srv = json_array_get(((struct srvlist *)lv)->rows, i);
 	char buf[64];
-	const char *status = str_of(srv, "status");
+	const char *status = tui_jstr(srv, "status");
 	enum style cs = st;
 	switch (c) {
 	case C_ID:
@@ -173,7 +167,7 @@ static enum style srv_cell(struct listview *lv, size_t i, int c, bool cur, int w
 		snprintf(buf, sizeof buf, "%s", status);
 		cs = cur ? st : status_style(status);
 		break;
-	case C_MODEL: snprintf(buf, sizeof buf, "%s", str_of(srv, "ref")); break;
+	case C_MODEL: snprintf(buf, sizeof buf, "%s", tui_jstr(srv, "ref")); break;
 	case C_VER: versions_text(srv, buf, sizeof buf); break;
 	case C_PORT: snprintf(buf, sizeof buf, "%lld", int_of(srv, "port")); break;
 	case C_RPS:
@@ -202,7 +196,7 @@ static enum style srv_cell(struct listview *lv, size_t i, int c, bool cur, int w
 		break;
 	case C_LOOKUP: lookup_text(srv, buf, sizeof buf); break;
 	case C_STARTED:
-		tui_short_time(str_of(srv, "started"), buf, sizeof buf);
+		tui_short_time(tui_jstr(srv, "started"), buf, sizeof buf);
 		cs = cur ? st : S_INFO;
 		break;
 	}
@@ -216,18 +210,18 @@ static void draw_detail(struct tui *t, json_t *srv, int y, int x, int h, int w)
 	char a[64], b[64], c[64];
 	int yy = y;
 	tui_putf(t, yy++, x + 1, w - 2, S_SECTION, "server %lld  %s", int_of(srv, "id"),
-		 str_of(srv, "ref"));
-	tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "url %s  pid %lld  started by %s", str_of(srv, "url"),
-		 int_of(srv, "pid"), str_of(srv, "user"));
-	tui_short_time(str_of(srv, "started"), a, sizeof a);
-	tui_short_time(str_of(srv, "stopped"), b, sizeof b);
+		 tui_jstr(srv, "ref"));
+	tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "url %s  pid %lld  started by %s", tui_jstr(srv, "url"),
+		 int_of(srv, "pid"), tui_jstr(srv, "user"));
+	tui_short_time(tui_jstr(srv, "started"), a, sizeof a);
+	tui_short_time(tui_jstr(srv, "stopped"), b, sizeof b);
 	if (yy < y + h)
 		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "started %s%s%s  %lld rows predicted", a,
 			 b[0] ? "  stopped " : "", b, int_of(srv, "rows"));
 	versions_text(srv, a, sizeof a);
 	lookup_text(srv, c, sizeof c);
-	const char *split = str_of(srv, "split");
-	const char *lk = str_of(srv, "lookup");
+	const char *split = tui_jstr(srv, "split");
+	const char *lk = tui_jstr(srv, "lookup");
 	if (yy < y + h) {
 		char lkb[160] = "none";
 		if (*lk)
@@ -236,10 +230,10 @@ static void draw_detail(struct tui *t, json_t *srv, int y, int x, int h, int w)
 		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "version %s%s%s  lookup table %s", a,
 			 *split ? "  split " : "", split, lkb);
 	}
-	const char *log = str_of(srv, "log");
+	const char *log = tui_jstr(srv, "log");
 	if (*log && yy < y + h)
 		tui_putf(t, yy++, x + 1, w - 2, S_INFO, "log %s", log);
-	const char *msg = str_of(srv, "message");
+	const char *msg = tui_jstr(srv, "message");
 	if (*msg && yy < y + h)
 		tui_put(t, yy++, x + 1, w - 2, S_WARN, msg);
 }
@@ -288,7 +282,7 @@ static void srv_info(struct view *v, struct tui *t, char *buf, size_t n)
 	struct srvlist *l = (struct srvlist *)v;
 	size_t total = json_array_size(l->rows), live = 0;
 	for (size_t i = 0; i < total; i++)
-		live += is_live(str_of(json_array_get(l->rows, i), "status"));
+		live += is_live(tui_jstr(json_array_get(l->rows, i), "status"));
 	snprintf(buf, n, "%zu server%s, %zu running%s", total, total == 1 ? "" : "s", live,
 		 l->all ? ", all" : "");
 }
@@ -309,7 +303,7 @@ static char *default_ref(struct tui *t, struct view *v, struct pm_err *err)
 {
 	struct srvlist *l = (struct srvlist *)v;
 	if (json_array_size(l->rows))
-		return xstrdup(str_of(json_array_get(l->rows, v->sc.cur), "ref"));
+		return xstrdup(tui_jstr(json_array_get(l->rows, v->sc.cur), "ref"));
 	struct workspace *ws;
 	char **names = NULL;
 	size_t nn = 0;
@@ -342,7 +336,7 @@ static int free_port(json_t *list)
 		json_t *s;
 		json_array_foreach(list, i, s)
 		{
-			if (is_live(str_of(s, "status")) && int_of(s, "port") == port)
+			if (is_live(tui_jstr(s, "status")) && int_of(s, "port") == port)
 				used = true;
 		}
 		if (!used)
@@ -381,8 +375,8 @@ static void new_accept(struct tui *t, struct view *v, const char *line)
 	} else {
 		free(l->lv.want);
 		l->lv.want = xasprintf("%lld", int_of(r, "id"));
-		tui_msg(t, "server %lld serves %s version %lld at %s", int_of(r, "id"), str_of(r, "ref"),
-			int_of(r, "version"), str_of(r, "url"));
+		tui_msg(t, "server %lld serves %s version %lld at %s", int_of(r, "id"), tui_jstr(r, "ref"),
+			int_of(r, "version"), tui_jstr(r, "url"));
 		json_decref(r);
 		listview_sync(&l->lv, t, true);
 	}
@@ -423,14 +417,14 @@ static void k_stop(struct tui *t, struct view *v, int key)
 	json_t *srv = current(t, v);
 	if (!srv)
 		return;
-	if (!is_live(str_of(srv, "status"))) {
+	if (!is_live(tui_jstr(srv, "status"))) {
 		tui_error(t, "server %lld is %s: nothing to stop", int_of(srv, "id"),
-			  str_of(srv, "status"));
+			  tui_jstr(srv, "status"));
 		return;
 	}
 	((struct srvlist *)v)->stopping = int_of(srv, "id");
 	char *q = xasprintf("stop server %lld (%s on port %lld)? (y/n) ", int_of(srv, "id"),
-			    str_of(srv, "ref"), int_of(srv, "port"));
+			    tui_jstr(srv, "ref"), int_of(srv, "port"));
 	prompt_open(t, P_CONFIRM, q, NULL, v, stop_accept);
 	free(q);
 }
@@ -448,7 +442,7 @@ static void k_monitor(struct tui *t, struct view *v, int key)
 	json_t *srv = current(t, v);
 	if (!srv)
 		return;
-	char *model = xstrdup(str_of(srv, "model"));
+	char *model = xstrdup(tui_jstr(srv, "model"));
 	tui_open_tab(t, 4);
 	tui_push(t, monitor_dashboard_new(t, model));
 	free(model);
@@ -460,7 +454,7 @@ static void k_log(struct tui *t, struct view *v, int key)
 	json_t *srv = current(t, v);
 	if (!srv)
 		return;
-	const char *path = str_of(srv, "log");
+	const char *path = tui_jstr(srv, "log");
 	if (!*path) {
 		tui_error(t, "server %lld ran in the foreground: its output went to its terminal",
 			  int_of(srv, "id"));
@@ -528,7 +522,7 @@ void serve_status(struct tui *t, char *buf, size_t n)
 		return;
 	size_t k = 0, i;
 	json_t *s;
-	json_array_foreach(list, i, s) k += is_live(str_of(s, "status"));
+	json_array_foreach(list, i, s) k += is_live(tui_jstr(s, "status"));
 	json_decref(list);
 	if (k)
 		snprintf(buf, n, "%zu server%s running", k, k == 1 ? "" : "s");
