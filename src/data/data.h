@@ -159,6 +159,10 @@ int frame_sql_register(sqlite3 *db, struct frame *f, struct pm_err *err);
 /* Runs a SELECT and collects its result as a frame (types from the values). */
 int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame **out,
 		   struct pm_err *err);
+/* The SELECT of every column of table's rows where the SQL expression `where`
+ * holds, the table's name quoted when it is not a plain identifier: the
+ * query of a filter (`load NAME --sql` runs it).  Caller frees. */
+char *frame_filter_sql(const char *table, const char *where);
 
 /* ---- split ------------------------------------------------------------------------------- */
 /* Assigns each row to a part by hashing the value of column `by` (or, when
