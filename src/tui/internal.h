@@ -466,9 +466,6 @@ void train_status(struct tui *t, char *buf, size_t n);
 /* Waits until no job of the workspace is queued or running (the dump's
  * <WaitJobs>); a job that never ends fails the wait on the status line. */
 void train_wait_jobs(struct tui *t);
-/* The overview's statistics computed in the TUI from the frame (when the
- * `stats` command is not there): the JSON shape of `stats`. */
-json_t *overview_local_stats(const struct frame *f);
 
 /* screen-serve.c */
 struct view *serve_screen_open(struct tui *t);
