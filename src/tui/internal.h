@@ -291,6 +291,9 @@ void tui_put_hl(struct tui *t, int y, int x, int w, enum style st, const char *s
 		const char *pat);
 /* Compact number in at most width columns: 12.5, 1.26M, 3.1e-05. */
 void tui_fmt_num(double v, int width, char *buf, size_t n);
+/* A time to the minute: "2026-11-22T22:17:15Z" (or a space for the T) ->
+ * "2026-11-22 22:17". */
+void tui_short_time(const char *iso, char *buf, size_t n);
 /* Case-insensitive substring search (ASCII folding); NULL when absent. */
 const char *tui_strcasestr(const char *hay, const char *needle);
 /* Copies text with control characters made blanks (for single-line display). */
@@ -565,8 +568,6 @@ bool listview_search(struct view *v, struct tui *t, const char *pattern, int dir
 void listview_click(struct view *v, struct tui *t, int y, int x);
 void listview_free(struct view *v);
 
-/* "2026-11-22T22:17:15Z" (or a space for the T) -> "2026-11-22 22:17" */
-void tui_short_time(const char *iso, char *buf, size_t n);
 /* True (and *last set to now) when period seconds passed since *last: the
  * views that follow the engines reread the workspace at this pace. */
 bool tui_due(double *last, double period);
