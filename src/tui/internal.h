@@ -521,8 +521,9 @@ struct listview_ops {
 		    const int *cw, bool cur);
 	/* Places the columns instead of tui_cols_layout. */
 	void (*layout)(struct listview *lv, int x, int w, int *cx, int *cw);
-	/* What the view shows when the list is empty. */
-	void (*empty)(struct listview *lv, struct tui *t, int y, int x, int h, int w);
+	/* What the view says when the list is empty: a title, then lines of
+	 * help, separated by newlines (b: room for text made on the spot). */
+	const char *(*empty)(struct listview *lv, struct sbuf *b);
 	/* Draws lines above the header; returns how many. */
 	int (*above)(struct listview *lv, struct tui *t, int y, int x, int w);
 	/* How many of `room` lines the rows take (the rest goes to foot). */

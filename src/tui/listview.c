@@ -163,7 +163,14 @@ void listview_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		return;
 	}
 	if (lv->n == 0 && o->empty) {
-		o->empty(lv, t, y, x, h, w);
+		struct sbuf b = {0};
+		char **lines = str_split(o->empty(lv, &b), '\n', NULL);
+		/* the title, a blank line, the help */
+		for (size_t i = 0; lines[i]; i++)
+			tui_put(t, y + 1 + (i ? 1 : 0) + (int)i, x + 1, w - 2, i ? S_NORMAL : S_INFO,
+				lines[i]);
+		str_list_free(lines);
+		sbuf_free(&b);
 		return;
 	}
 	int above = o->above ? o->above(lv, t, y, x, w) : 0;

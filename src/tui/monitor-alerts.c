@@ -186,12 +186,11 @@ static enum style al_cell(struct listview *lv, size_t i, int c, bool cur, int wi
 	return alert_cell(json_array_get(((struct alertlist *)lv)->rows, i), c, cur, width, st, b);
 }
 
-static void al_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+static const char *al_empty(struct listview *lv, struct sbuf *b)
 {
-	tui_put(t, y + 1, x + 1, w - 2, S_INFO,
-		((struct alertlist *)lv)->all ? "No alerts yet." : "No open alerts.");
-	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-		"monitor MODEL opens one when a feature's skew or drift passes its threshold.");
+	sbuf_printf(b, "%s\nmonitor MODEL opens one when a feature's skew or drift passes its "
+		    "threshold.", ((struct alertlist *)lv)->all ? "No alerts yet." : "No open alerts.");
+	return b->s;
 }
 
 static const struct listview_ops al_ops = {

@@ -1054,13 +1054,12 @@ static enum style picker_cell(struct listview *lv, size_t i, int c, bool cur, in
 	return st;
 }
 
-static void picker_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+static const char *picker_empty(struct listview *lv, struct sbuf *b)
 {
 	const char *ds = ((struct picker *)lv)->dataset;
-	tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No schemas yet.");
-	tui_putf(t, y + 3, x + 1, w - 2, S_NORMAL,
-		 "i infers one from %s's statistics (schema infer %s);", ds, ds);
-	tui_put(t, y + 4, x + 1, w - 2, S_NORMAL, ":schema load S FILE reads one from a file.");
+	sbuf_printf(b, "No schemas yet.\ni infers one from %s's statistics (schema infer %s);\n"
+		    ":schema load S FILE reads one from a file.", ds, ds);
+	return b->s;
 }
 
 static int picker_above(struct listview *lv, struct tui *t, int y, int x, int w)

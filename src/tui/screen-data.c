@@ -83,13 +83,11 @@ static enum style ds_cell(struct listview *lv, size_t i, int c, bool cur, int wi
 	return st;
 }
 
-static void ds_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+static const char *ds_empty(struct listview *lv, struct sbuf *b)
 {
-	tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No datasets yet.");
-	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-		":load NAME FILE.csv adds one (Tab completes file names);");
-	tui_put(t, y + 4, x + 1, w - 2, S_NORMAL,
-		":load NAME --sql \"SELECT ...\" makes one from others.");
+	return "No datasets yet.\n"
+	       ":load NAME FILE.csv adds one (Tab completes file names);\n"
+	       ":load NAME --sql \"SELECT ...\" makes one from others.";
 }
 
 static const struct listview_ops ds_ops = {

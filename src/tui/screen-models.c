@@ -174,11 +174,10 @@ static enum style ml_cell(struct listview *lv, size_t i, int c, bool cur, int wi
 	return !cur && !strcmp(lv->cols[c].head, "created") ? S_INFO : st;
 }
 
-static void ml_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+static const char *ml_empty(struct listview *lv, struct sbuf *b)
 {
-	tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No models yet.");
-	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-		"The Train screen (2) or :train MODEL --data NAME --label COL adds one.");
+	return "No models yet.\n"
+	       "The Train screen (2) or :train MODEL --data NAME --label COL adds one.";
 }
 
 static const struct listview_ops ml_ops = {

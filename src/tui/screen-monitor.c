@@ -79,13 +79,11 @@ static enum style ml_cell(struct listview *lv, size_t i, int c, bool cur, int wi
 	return st;
 }
 
-static void ml_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+static const char *ml_empty(struct listview *lv, struct sbuf *b)
 {
-	tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No requests logged yet.");
-	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-		"Start a server on the Serve screen (4) and send it requests, or log a");
-	tui_put(t, y + 4, x + 1, w - 2, S_NORMAL,
-		"dataset's rows as requests: monitor ingest MODEL --data NAME");
+	return "No requests logged yet.\n"
+	       "Start a server on the Serve screen (4) and send it requests, or log a\n"
+	       "dataset's rows as requests: monitor ingest MODEL --data NAME";
 }
 
 static const struct listview_ops ml_ops = {

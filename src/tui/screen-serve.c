@@ -238,15 +238,13 @@ static void draw_detail(struct tui *t, json_t *srv, int y, int x, int h, int w)
 		tui_put(t, yy++, x + 1, w - 2, S_WARN, msg);
 }
 
-static void srv_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+static const char *srv_empty(struct listview *lv, struct sbuf *b)
 {
-	bool all = ((struct srvlist *)lv)->all;
-	tui_put(t, y + 1, x + 1, w - 2, S_INFO, all ? "No servers yet." : "No servers running.");
-	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-		"n starts one: serve MODEL@production --detach --port N");
-	if (!all)
-		tui_put(t, y + 4, x + 1, w - 2, S_NORMAL,
-			"a also lists the servers that stopped or failed.");
+	if (((struct srvlist *)lv)->all)
+		return "No servers yet.\nn starts one: serve MODEL@production --detach --port N";
+	return "No servers running.\n"
+	       "n starts one: serve MODEL@production --detach --port N\n"
+	       "a also lists the servers that stopped or failed.";
 }
 
 /* The detail takes the lines under the list when there are enough. */

@@ -89,11 +89,10 @@ static enum style runs_cell(struct listview *lv, size_t i, int c, bool cur, int 
 	return st;
 }
 
-static void runs_empty(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+static const char *runs_empty(struct listview *lv, struct sbuf *b)
 {
-	tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No runs yet.");
-	tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-		"n opens the form for a new run (or :train MODEL --data NAME --label COL --detach)");
+	return "No runs yet.\n"
+	       "n opens the form for a new run (or :train MODEL --data NAME --label COL --detach)";
 }
 
 static const struct listview_ops runs_ops = {
