@@ -557,8 +557,9 @@ void listview_init(struct listview *lv, const struct view_class *cls, const char
 /* Rereads the rows when a command ran since (or the period passed, or a
  * row is live); force: now. */
 void listview_sync(struct listview *lv, struct tui *t, bool force);
-/* The cursor's row, reread first; false when the list is empty. */
-bool listview_current(struct listview *lv, struct tui *t, size_t *i);
+/* The cursor's row, reread first; false, with `none` on the status line,
+ * when the list is empty. */
+bool listview_current(struct listview *lv, struct tui *t, const char *none, size_t *i);
 size_t listview_marked(const struct listview *lv);
 /* Frees what listview_init and the rows hold (for a class's own free). */
 void listview_fini(struct listview *lv);

@@ -129,11 +129,13 @@ void listview_sync(struct listview *lv, struct tui *t, bool force)
 	scroller_fix(&lv->v.sc);
 }
 
-bool listview_current(struct listview *lv, struct tui *t, size_t *i)
+bool listview_current(struct listview *lv, struct tui *t, const char *none, size_t *i)
 {
 	listview_sync(lv, t, false);
-	if (lv->n == 0)
+	if (lv->n == 0) {
+		tui_error(t, "%s", none);
 		return false;
+	}
 	*i = lv->v.sc.cur;
 	return true;
 }

@@ -219,10 +219,8 @@ static json_t *al_current(struct tui *t, struct view *v)
 {
 	struct alertlist *l = (struct alertlist *)v;
 	size_t i;
-	if (!listview_current(&l->lv, t, &i)) {
-		tui_error(t, l->all ? "no alerts" : "no open alerts");
+	if (!listview_current(&l->lv, t, l->all ? "no alerts" : "no open alerts", &i))
 		return NULL;
-	}
 	return json_array_get(l->rows, i);
 }
 

@@ -1103,10 +1103,11 @@ static void k_use(struct tui *t, struct view *v, int key)
 {
 	struct picker *p = (struct picker *)v;
 	size_t i;
-	if (!listview_current(&p->lv, t, &i)) {
-		tui_error(t, "no schemas yet: i infers one from %s", p->dataset);
+	char *none = xasprintf("no schemas yet: i infers one from %s", p->dataset);
+	bool any = listview_current(&p->lv, t, none, &i);
+	free(none);
+	if (!any)
 		return;
-	}
 	char *name = xstrdup(p->rows[i].name);
 	char *ds = xstrdup(p->dataset);
 	struct view *below = v->below;

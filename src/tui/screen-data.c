@@ -117,10 +117,9 @@ static void ds_info(struct view *v, struct tui *t, char *buf, size_t n)
 static const char *current(struct tui *t, struct view *v)
 {
 	size_t i;
-	if (!listview_current((struct listview *)v, t, &i)) {
-		tui_error(t, "no datasets yet: :load NAME FILE.csv adds one");
+	if (!listview_current((struct listview *)v, t,
+			      "no datasets yet: :load NAME FILE.csv adds one", &i))
 		return NULL;
-	}
 	return ((struct dslist *)v)->list[i].name;
 }
 

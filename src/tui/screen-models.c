@@ -220,10 +220,9 @@ static void ml_free(struct view *v)
 static const char *current(struct tui *t, struct view *v)
 {
 	size_t i;
-	if (!listview_current((struct listview *)v, t, &i)) {
-		tui_error(t, "no models yet: :train MODEL --data NAME --label COL adds one");
+	if (!listview_current((struct listview *)v, t,
+			      "no models yet: :train MODEL --data NAME --label COL adds one", &i))
 		return NULL;
-	}
 	return ((struct mlist *)v)->rows[i].key;
 }
 

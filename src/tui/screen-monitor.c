@@ -105,10 +105,11 @@ static void ml_info(struct view *v, struct tui *t, char *buf, size_t n)
 static const char *ml_current(struct tui *t, struct view *v)
 {
 	size_t i;
-	if (!listview_current((struct listview *)v, t, &i)) {
-		tui_error(t, "no requests logged yet: serve a model (4) or monitor ingest MODEL --data NAME");
+	if (!listview_current((struct listview *)v, t,
+			      "no requests logged yet: serve a model (4) or monitor ingest MODEL "
+			      "--data NAME",
+			      &i))
 		return NULL;
-	}
 	return ((struct monlist *)v)->rows[i].model;
 }
 

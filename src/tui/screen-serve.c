@@ -288,10 +288,8 @@ static void srv_info(struct view *v, struct tui *t, char *buf, size_t n)
 static json_t *current(struct tui *t, struct view *v)
 {
 	size_t i;
-	if (!listview_current((struct listview *)v, t, &i)) {
-		tui_error(t, "no servers here: n starts one");
+	if (!listview_current((struct listview *)v, t, "no servers here: n starts one", &i))
 		return NULL;
-	}
 	return json_array_get(((struct srvlist *)v)->rows, i);
 }
 

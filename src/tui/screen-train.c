@@ -128,10 +128,8 @@ static struct view *runview_new(int64_t run);
 static const struct run_brief *current(struct tui *t, struct view *v)
 {
 	size_t i;
-	if (!listview_current((struct listview *)v, t, &i)) {
-		tui_error(t, "no runs yet: n starts one");
+	if (!listview_current((struct listview *)v, t, "no runs yet: n starts one", &i))
 		return NULL;
-	}
 	return &((struct runlist *)v)->rows[i];
 }
 
