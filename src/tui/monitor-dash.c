@@ -370,18 +370,12 @@ static int panel_predictions(struct tui *t, json_t *p, int y, int x, int w)
 	return rows;
 }
 
-static void dash_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+/* What the numbers are of: the model, version, baseline, window and the
+ * time the log spans. */
+static void dash_title(struct dash *d, struct tui *t, int y, int x, int w)
 {
-	struct dash *d = (struct dash *)v;
-	dash_sync(d, t);
-	int yy = y;
-	if (d->err)
-		tui_put(t, yy++, x + 1, w - 2, S_WARN, d->err);
 	json_t *r = d->res;
-	if (!r)
-		return;
-	/* what the numbers are of */
-	int at = x + 1 + tui_put(t, yy, x + 1, w - 2, S_TITLE, d->model);
+	int at = x + 1 + tui_put(t, y, x + 1, w - 2, S_TITLE, d->model);
 	struct sbuf b = {0};
 	if (json_object_get(r, "version"))
 		sbuf_printf(&b, "  version %lld",
@@ -395,25 +389,17 @@ static void dash_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		bool same_day = strlen(f) >= 16 && strlen(l) >= 16 && !strncmp(f, l, 11);
 		sbuf_printf(&b, "  %.16s to %.*s", f, same_day ? 5 : 16, same_day ? l + 11 : l);
 	}
-	tui_put(t, yy++, at, x + w - 1 - at, S_INFO, b.s ? b.s : "");
+	tui_put(t, y, at, x + w - 1 - at, S_INFO, b.s ? b.s : "");
 	sbuf_free(&b);
-	yy++;
-	/* the panels: traffic and errors on the left, latency and predictions
-	 * on the right */
-	int lw = (w - 3) / 2, rx = x + 2 + lw + 1, rw = x + w - 1 - rx;
-	int left = panel_traffic(t, r, d->window, yy, x + 1, lw);
-	left += 1 + panel_errors(t, r, d->window, yy + left + 1, x + 1, lw);
-	int right = panel_latency(t, r, yy, rx, rw);
-	json_t *pred = json_object_get(r, "predictions");
-	if (json_is_object(pred))
-		right += 1 + panel_predictions(t, pred, yy + right + 1, rx, rw);
-	yy += (left > right ? left : right) + 1;
-	/* skew and drift: as many features as fit above the alerts */
+}
+
+/* Skew and drift: as many features as fit in room lines (a line that
+ * counts them when the table does not fit); returns the next line. */
+static int dash_features(struct dash *d, struct tui *t, int yy, int x, int w, int room)
+{
+	json_t *r = d->res;
 	size_t nf;
 	json_t **fs = feat_sorted(r, &nf);
-	size_t na = json_array_size(d->alerts);
-	int alert_rows = na ? (na < 3 ? (int)na : 3) + 2 : 2;
-	int room = y + h - yy - 1 - alert_rows - 1;
 	d->features_cut = false;
 	if (nf && room >= 1 && room < 3) {
 		/* no room for the table: what it would say */
@@ -446,11 +432,17 @@ static void dash_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 				: "No features: the logged requests carry none of the training data's columns.");
 	}
 	free(fs);
-	yy++;
-	/* the open alerts, with the cursor */
-	if (yy >= y + h)
+	return yy;
+}
+
+/* The open alerts, with the cursor, from line yy to the bottom. */
+static void dash_alerts(struct dash *d, struct tui *t, int yy, int x, int w, int bottom)
+{
+	struct view *v = &d->v;
+	size_t na = json_array_size(d->alerts);
+	if (yy >= bottom)
 		return;
-	at = x + 1 + tui_put(t, yy, x + 1, w - 2, S_SECTION, "Open alerts");
+	int at = x + 1 + tui_put(t, yy, x + 1, w - 2, S_SECTION, "Open alerts");
 	tui_putf(t, yy++, at, x + w - 1 - at, S_INFO, "  %zu", na);
 	if (!na) {
 		tui_put(t, yy, x + 1, w - 2, S_INFO, "none");
@@ -458,7 +450,7 @@ static void dash_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	}
 	int cx[TUI_MAX_COLS], cw[TUI_MAX_COLS];
 	alerts_header(t, false, yy++, x, w, cx, cw);
-	int rows = y + h - yy;
+	int rows = bottom - yy;
 	v->sc.page = rows > 0 ? rows : 1;
 	scroller_fix(&v->sc);
 	for (int i = 0; i < rows; i++) {
@@ -467,6 +459,35 @@ static void dash_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 			break;
 		alert_row(t, json_array_get(d->alerts, k), yy + i, x, w, cx, cw, k == v->sc.cur);
 	}
+}
+
+static void dash_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct dash *d = (struct dash *)v;
+	dash_sync(d, t);
+	int yy = y;
+	if (d->err)
+		tui_put(t, yy++, x + 1, w - 2, S_WARN, d->err);
+	json_t *r = d->res;
+	if (!r)
+		return;
+	dash_title(d, t, yy++, x, w);
+	yy++;
+	/* the panels: traffic and errors on the left, latency and predictions
+	 * on the right */
+	int lw = (w - 3) / 2, rx = x + 2 + lw + 1, rw = x + w - 1 - rx;
+	int left = panel_traffic(t, r, d->window, yy, x + 1, lw);
+	left += 1 + panel_errors(t, r, d->window, yy + left + 1, x + 1, lw);
+	int right = panel_latency(t, r, yy, rx, rw);
+	json_t *pred = json_object_get(r, "predictions");
+	if (json_is_object(pred))
+		right += 1 + panel_predictions(t, pred, yy + right + 1, rx, rw);
+	yy += (left > right ? left : right) + 1;
+	/* the features above the alerts' title, header and first three */
+	size_t na = json_array_size(d->alerts);
+	int alert_rows = na ? (na < 3 ? (int)na : 3) + 2 : 2;
+	yy = dash_features(d, t, yy, x, w, y + h - yy - 1 - alert_rows - 1);
+	dash_alerts(d, t, yy + 1, x, w, y + h);
 }
 
 static void dash_enter(struct view *v, struct tui *t)

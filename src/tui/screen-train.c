@@ -290,14 +290,9 @@ static void chart(struct tui *t, int y, int x, int h, int w, const char *title,
 	free(line);
 }
 
-static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+/* The run's line, its data, its message: returns the next line. */
+static int rv_head(struct tui *t, const struct runview *r, int y, int x, int w)
 {
-	struct runview *r = (struct runview *)v;
-	rv_sync(r, t);
-	if (r->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, r->err);
-		return;
-	}
 	int yy = y;
 	enum style sst = !strcmp(r->state, "failed") || !strcmp(r->state, "cancelled") ? S_WARN
 											 : S_TITLE;
@@ -316,7 +311,13 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		 *r->type ? " (" : "", r->type, *r->type ? ")" : "");
 	if (*r->message)
 		tui_put(t, yy++, x + 1, w - 2, S_WARN, r->message);
-	/* throughput over the epochs done; ETA from the mean epoch time */
+	return yy;
+}
+
+/* Throughput over the epochs done and, while it runs, the ETA from the
+ * mean epoch time; an ended run shows how long it took instead. */
+static void rv_timing(struct tui *t, const struct runview *r, int y, int x, int w)
+{
 	double rows = 0, secs = 0, wait = 0, comp = 0;
 	for (size_t i = 0; i < r->nep; i++) {
 		if (isfinite(r->ep[i].seconds))
@@ -336,20 +337,23 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	tui_fmt_num(wait, 8, w1, sizeof w1);
 	tui_fmt_num(comp, 8, c1, sizeof c1);
 	double share = wait + comp > 0 ? 100 * wait / (wait + comp) : 0;
-	/* an ended run has nothing left to wait for: it shows how long it took */
 	char took[32];
 	tui_fmt_num(secs, 8, took, sizeof took);
 	if (live_state(r->state))
-		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+		tui_putf(t, y, x + 1, w - 2, S_NORMAL,
 			 "ETA %s  timing: %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)", eta,
 			 rps, w1, c1, share);
 	else
-		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+		tui_putf(t, y, x + 1, w - 2, S_NORMAL,
 			 "timing: took %ss  %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)",
 			 took, rps, w1, c1, share);
-	yy++;
-	/* the curves side by side when wide, else one above the other */
-	int rest = y + h - yy;
+}
+
+/* The loss and metric curves side by side when wide, else one above the
+ * other, in the lines left above the epoch table; returns the next line. */
+static int rv_curves(struct tui *t, const struct runview *r, int yy, int x, int w, int bottom)
+{
+	int rest = bottom - yy;
 	double *loss = xcalloc(r->nep + 1, sizeof *loss), *met = xcalloc(r->nep + 1, sizeof *met);
 	for (size_t i = 0; i < r->nep; i++) {
 		loss[i] = r->ep[i].train_loss;
@@ -378,14 +382,19 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	}
 	free(loss);
 	free(met);
-	/* the last epochs as a table */
-	if (yy < y + h) {
+	return yy;
+}
+
+/* The last epochs as a table, from line yy to the bottom. */
+static void rv_epochs(struct tui *t, const struct runview *r, int yy, int x, int w, int bottom)
+{
+	if (yy < bottom) {
 		tui_putf(t, yy++, x + 1, w - 2, S_HEADER, "%5s  %12s  %12s  %12s  %s", "epoch",
 			 "train loss", "eval loss", r->metric ? r->metric : "metric", "best");
 	}
-	int avail = y + h - yy;
+	int avail = bottom - yy;
 	size_t first = r->nep > (size_t)(avail > 0 ? avail : 0) ? r->nep - (size_t)avail : 0;
-	for (size_t i = first; i < r->nep && yy < y + h; i++) {
+	for (size_t i = first; i < r->nep && yy < bottom; i++) {
 		char a[32], b[32], c[32];
 		tui_fmt_num(r->ep[i].train_loss, 12, a, sizeof a);
 		tui_fmt_num(r->ep[i].eval_loss, 12, b, sizeof b);
@@ -395,6 +404,21 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 			 isfinite(r->ep[i].eval_loss) ? b : "-", isfinite(r->ep[i].value) ? c : "-",
 			 r->ep[i].best ? "*" : "");
 	}
+}
+
+static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct runview *r = (struct runview *)v;
+	rv_sync(r, t);
+	if (r->err) {
+		tui_put(t, y + 1, x + 1, w - 2, S_WARN, r->err);
+		return;
+	}
+	int yy = rv_head(t, r, y, x, w);
+	rv_timing(t, r, yy++, x, w);
+	yy++;
+	yy = rv_curves(t, r, yy, x, w, y + h);
+	rv_epochs(t, r, yy, x, w, y + h);
 }
 
 static void rv_enter(struct view *v, struct tui *t)
