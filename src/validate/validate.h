@@ -5,8 +5,8 @@
 #ifndef PM_VALIDATE_H
 #define PM_VALIDATE_H
 
-#include "../data/data.h"
-#include "../util/util.h"
+#include "data/data.h"
+#include "util/util.h"
 
 #include <jansson.h>
 
