@@ -91,7 +91,7 @@ static const struct schema_comparator *schema_skew(const struct cmpview *cv, jso
 	if (!cv->sc)
 		return NULL;
 	const struct schema_feature *sf = schema_find(cv->sc, jstr(f, "name"));
-	return sf && (sf->skew.has_linf || sf->skew.has_jsd) ? &sf->skew : NULL;
+	return sf && schema_comparator_any(&sf->skew, false) ? &sf->skew : NULL;
 }
 
 /* Over its threshold: the schema's skew thresholds where it has them
@@ -102,9 +102,12 @@ static bool row_over(const struct cmpview *cv, json_t *f)
 	const struct schema_comparator *c = schema_skew(cv, f);
 	if (!c)
 		return json_is_true(json_object_get(f, "over_threshold"));
-	json_t *l = json_object_get(f, "linf"), *j = json_object_get(f, "jsd");
-	return (c->has_linf && json_is_number(l) && json_number_value(l) > c->linf) ||
-	       (c->has_jsd && json_is_number(j) && json_number_value(j) > c->jsd);
+	for (size_t k = 0; k < DIST_N; k++) {
+		json_t *v = json_object_get(f, dist_table[k].name);
+		if (c->has[k] && json_is_number(v) && json_number_value(v) > c->t[k])
+			return true;
+	}
+	return false;
 }
 
 /* The threshold a row is held to, named: the schema's comparator, else
@@ -119,11 +122,12 @@ static void limit_text(const struct cmpview *cv, const struct tui *t, json_t *f,
 	}
 	char num[32];
 	const char *kind = jstr(f, "distance_kind");
+	const struct dist_info *d = dist_find(kind);
 	json_t *th = json_object_get(f, "threshold");
 	if (!json_is_number(th))   /* an older result: the top-level one */
 		th = json_object_get(cv->res, "threshold");
-	sbuf_printf(b, "%s%s%s", strcmp(kind, "jsd") == 0 ? "JSD" : strcmp(kind, "linf") == 0 ? (t->utf8 ? "L\u221e" : "Linf") : "",
-		    *kind ? " " : "", render_num(json_number_value(th), num, sizeof num));
+	sbuf_printf(b, "%s%s%s", d ? (t->utf8 ? d->heading_utf8 : d->heading) : "", *kind ? " " : "",
+		    render_num(json_number_value(th), num, sizeof num));
 }
 
 static void order_rows(struct cmpview *cv)
