@@ -971,17 +971,17 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 	json_t *feats = json_object_get(r, "features");
 	size_t n = json_array_size(feats);
 	json_t *th = json_object_get(r, "thresholds");
-	char t1[32], t2[32], t3[32], t4[32];
-	sbuf_printf(out,
-		    "A = %s (%lld rows), B = %s (%lld rows); thresholds linf %s, jsd %s, missing "
-		    "%s; alpha %s\n",
+	char t1[32], t3[32], t4[32];
+	sbuf_printf(out, "A = %s (%lld rows), B = %s (%lld rows); thresholds",
 		    json_string_value(json_object_get(r, "a")),
 		    (long long)json_integer_value(json_object_get(r, "rows_a")),
 		    json_string_value(json_object_get(r, "b")),
-		    (long long)json_integer_value(json_object_get(r, "rows_b")),
-		    jnum7(json_object_get(th, "linf"), t1, sizeof t1),
-		    jnum7(json_object_get(th, "jsd"), t2, sizeof t2),
-		    jnum7(json_object_get(th, "missing"), t3, sizeof t3),
+		    (long long)json_integer_value(json_object_get(r, "rows_b")));
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].comparator)
+			sbuf_printf(out, " %s %s,", dist_table[k].name,
+				    jnum7(json_object_get(th, dist_table[k].name), t1, sizeof t1));
+	sbuf_printf(out, " missing %s; alpha %s\n", jnum7(json_object_get(th, "missing"), t3, sizeof t3),
 		    jnum7(json_object_get(r, "alpha"), t4, sizeof t4));
 	struct ranked_feature *order = xcalloc(n + 1, sizeof *order);
 	for (size_t i = 0; i < n; i++) {

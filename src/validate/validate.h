@@ -176,6 +176,7 @@ struct dist_info {
 	const char *name;         /* JSON key, compare's column, the schema's word,
 				     --NAME-threshold and monitor.NAME_threshold */
 	const char *label;        /* in sentences: "L-infinity distance" */
+	const char *short_label;  /* "L-infinity": the TUI's order "by L-infinity" */
 	const char *heading;      /* the TUI's column: "Linf" */
 	const char *heading_utf8; /* "L\u221e" */
 	unsigned applies;         /* DIST_CATEGORICAL | DIST_NUMERIC: where compare reports it */
