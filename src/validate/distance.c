@@ -156,22 +156,34 @@ int dist_jsd_counts(const struct value_count *a, size_t na, const struct value_c
 	return 0;
 }
 
+/* PSI over two count vectors on the same k bins, each side's shares of
+ * its own total (NaN when a side is empty). */
+static double psi_bins(const double *a, const double *b, size_t k)
+{
+	double sa = 0, sb = 0;
+	for (size_t i = 0; i < k; i++) {
+		sa += a[i];
+		sb += b[i];
+	}
+	if (!(sa > 0) || !(sb > 0))
+		return NAN;
+	double psi = 0;
+	for (size_t i = 0; i < k; i++) {
+		double p = fmax(a[i] / sa, PSI_EPSILON), q = fmax(b[i] / sb, PSI_EPSILON);
+		psi += (q - p) * log(q / p);
+	}
+	return psi;
+}
+
 double dist_psi_counts(const struct value_count *a, size_t na, const struct value_count *b,
 		       size_t nb)
 {
-	size_t n;
-	double sa, sb;
-	struct merged *m = merge_counts(a, na, b, nb, &n, &sa, &sb);
-	if (!(sa > 0) || !(sb > 0)) {
-		free(m);
-		return NAN;
-	}
-	double psi = 0;
-	for (size_t k = 0; k < n; k++) {
-		double p = fmax(m[k].a / sa, PSI_EPSILON), q = fmax(m[k].b / sb, PSI_EPSILON);
-		psi += (q - p) * log(q / p);
-	}
-	free(m);
+	double *ca, *cb;
+	size_t k;
+	counts_align(a, na, b, nb, &ca, &cb, &k);
+	double psi = psi_bins(ca, cb, k);
+	free(ca);
+	free(cb);
 	return psi;
 }
 
@@ -456,13 +468,7 @@ int dist_psi_sorted(const double *a, size_t na, const double *b, size_t nb, doub
 	 * deciles; equal cut points merge bins */
 	double ca[QBINS_MAX], cb[QBINS_MAX];
 	size_t k = quantile_counts(a, na, b, nb, ca, cb);
-	double psi = 0;
-	for (size_t i = 0; i < k; i++) {
-		double p = fmax(ca[i] / (double)na, PSI_EPSILON);
-		double q = fmax(cb[i] / (double)nb, PSI_EPSILON);
-		psi += (q - p) * log(q / p);
-	}
-	*out = psi;
+	*out = psi_bins(ca, cb, k);
 	return 0;
 }
 
@@ -541,17 +547,7 @@ static double measure_jsd_quantiles(const struct dist_input *in)
 
 static double measure_psi(const struct dist_input *in)
 {
-	if (!in->ca)
-		return NAN;
-	double sa = counts_sum(in->ca, in->k), sb = counts_sum(in->cb, in->k);
-	if (!(sa > 0) || !(sb > 0))
-		return NAN;
-	double psi = 0;
-	for (size_t i = 0; i < in->k; i++) {
-		double p = fmax(in->ca[i] / sa, PSI_EPSILON), q = fmax(in->cb[i] / sb, PSI_EPSILON);
-		psi += (q - p) * log(q / p);
-	}
-	return psi;
+	return in->ca ? psi_bins(in->ca, in->cb, in->k) : NAN;
 }
 
 static double measure_ks(const struct dist_input *in)
