@@ -85,8 +85,7 @@ const char *model_task_name(enum model_task t);
 	X(LOGISTIC,  "logistic",  MT_TASK(TASK_BINARY),                        MT_LINEAR,                    MT_TASK(TASK_BINARY),        0.01,   "softmax",             "two classes")                 \
 	X(SOFTMAX,   "softmax",   MT_TASK(TASK_BINARY) | MT_TASK(TASK_MULTICLASS), MT_LINEAR | MT_CLASS_OUTPUTS, MT_TASK(TASK_MULTICLASS), 0.01, NULL,                  "several classes")             \
 	X(DNN,       "dnn",       MT_ANY_TASK,                                 MT_DEEP,                      0,                           0.001,  NULL,                  "hidden layers, embeddings")   \
-	X(WIDE_DEEP, "wide-deep", MT_ANY_TASK,                                 MT_WIDE | MT_DEEP,            0,                           0.001,  NULL,                  "linear wide part + dnn") \
-	X(WIDE,      "wide",      MT_ANY_TASK,                                 MT_WIDE,                      0,                           0.01,   NULL,                  "linear over categories, crosses")
+	X(WIDE_DEEP, "wide-deep", MT_ANY_TASK,                                 MT_WIDE | MT_DEEP,            0,                           0.001,  NULL,                  "linear wide part + dnn")
 
 #define MODEL_TYPE_ENUM(id, ...) MODEL_##id,
 enum model_type { MODEL_TYPES(MODEL_TYPE_ENUM) MODEL_NTYPES };

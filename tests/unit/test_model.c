@@ -437,15 +437,15 @@ END_TEST
  * trainer read: its lists and lookups against the five types spelled out. */
 START_TEST(test_type_table)
 {
-	ck_assert_str_eq(MODEL_TYPE_WORDS, "linear|logistic|softmax|dnn|wide-deep|wide");
+	ck_assert_str_eq(MODEL_TYPE_WORDS, "linear|logistic|softmax|dnn|wide-deep");
 	char *l = model_type_list(0, ", ", ", ");
-	ck_assert_str_eq(l, "linear, logistic, softmax, dnn, wide-deep, wide");
+	ck_assert_str_eq(l, "linear, logistic, softmax, dnn, wide-deep");
 	free(l);
 	l = model_type_list(MT_DEEP, ", ", " or ");
 	ck_assert_str_eq(l, "dnn or wide-deep");
 	free(l);
 	l = model_type_list(MT_WIDE, "|", "|");
-	ck_assert_str_eq(l, "wide-deep|wide");
+	ck_assert_str_eq(l, "wide-deep");
 	free(l);
 	l = model_type_list(MT_WIDE | MT_LINEAR, "|", "|");
 	ck_assert_str_eq(l, "");
