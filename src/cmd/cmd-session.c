@@ -116,7 +116,6 @@ const struct setting_doc cmd_settings[] = {
 	{"monitor.threshold", "both distances' threshold at once (default: as below)"},
 	{"monitor.linf_threshold", "L-infinity over which a categorical feature may alert (default 0.05)"},
 	{"monitor.jsd_threshold", "JSD over which a numeric feature may alert (default 0.03)"},
-	{"monitor.hellinger_threshold", "Hellinger distance over which a feature may alert, where a schema checks it (default 0.1)"},
 	{"monitor.missing_threshold", "change of the missing share that may alert (default 0.05)"},
 	{"monitor.alpha", "significance level of the checks, after Holm (default 0.01)"},
 	{"monitor.error_rate", "error rate over which a window alerts (default 0.05)"},

@@ -1193,8 +1193,6 @@ static const struct cmd_opt compare_opts[] = {
 	 "threshold of L-infinity alone, for categories (over --threshold)"},
 	{"--jsd-threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of JSD over A's deciles alone, for numbers (over --threshold)"},
-	{"--hellinger-threshold", 0, "X", COMPLETE_NONE, NULL,
-	 "threshold of the Hellinger distance where a schema checks it (over --threshold)"},
 	{"--missing-threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the change of a feature's missing share (default 0.05)"},
 	{"--alpha", 0, "A", COMPLETE_NONE, NULL,

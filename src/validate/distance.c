@@ -557,19 +557,6 @@ static double measure_ks(const struct dist_input *in)
 	return dist_ks(in->a->sorted, in->a->nsorted, in->b->sorted, in->b->nsorted);
 }
 
-/* sqrt(1 - sum sqrt(p q)) of the two sides' shares */
-static double measure_hellinger(const struct dist_input *in)
-{
-	if (!in->ca)
-		return NAN;
-	double sa = counts_sum(in->ca, in->k), sb = counts_sum(in->cb, in->k), bc = 0;
-	if (!(sa > 0) || !(sb > 0))
-		return NAN;
-	for (size_t i = 0; i < in->k; i++)
-		bc += sqrt(in->ca[i] / sa * (in->cb[i] / sb));
-	return sqrt(fmax(0, 1 - bc));
-}
-
 /* The defaults of the headline thresholds were chosen on the bundled taxi
  * data (bench/monitor-alerts and README's Monitoring section). */
 const struct dist_info dist_table[DIST_N] = {
@@ -607,13 +594,6 @@ const struct dist_info dist_table[DIST_N] = {
 		     .short_label = "KS", .heading = "KS",
 		     .heading_utf8 = "KS", .applies = DIST_NUMERIC, .validates = DIST_KS,
 		     .in_tui = true, .measure = measure_ks},
-	[DIST_HELLINGER] = {.name = "hellinger", .label = "Hellinger distance",
-			    .short_label = "Hellinger", .heading = "Hell.", .heading_utf8 = "H",
-			    .applies = DIST_CATEGORICAL | DIST_NUMERIC, .default_threshold = 0.1,
-			    .comparator = true, .validates = DIST_HELLINGER,
-			    .anomaly = "COMPARATOR_HELLINGER_HIGH",
-			    .summary = "Hellinger distance above the skew or drift threshold",
-			    .in_tui = true, .measure = measure_hellinger},
 };
 
 const struct dist_info *dist_find(const char *name)

@@ -160,7 +160,6 @@ enum dist_kind {
 	DIST_JSD_QUANTILES, /* TFDV's over the quantiles histograms */
 	DIST_PSI,           /* population stability index */
 	DIST_KS,            /* two-sample Kolmogorov-Smirnov */
-	DIST_HELLINGER,     /* Hellinger distance of the shares */
 	DIST_N
 };
 /* the kinds of feature a distance is measured on (dist_info.applies) */
