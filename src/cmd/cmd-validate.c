@@ -989,8 +989,22 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		order[i].r = headline(order[i].f, r);
 	}
 	qsort(order, n, sizeof *order, cmp_headline);
-	enum { NC = 11 };
-	struct grid g = {.ncols = NC};
+	/* the feature, each distance of dist_table but the optional ones, the rest */
+	enum { NC_MAX = 6 + DIST_N };
+	const char *head[NC_MAX] = {"feature"};
+	bool right[NC_MAX] = {false};
+	size_t nc = 1;
+	for (size_t k = 0; k < DIST_N; k++)
+		if (!dist_table[k].optional) {
+			head[nc] = dist_table[k].name;
+			right[nc++] = true;
+		}
+	static const char *const tail[] = {"missing", "p", "A", "B", "largest diff"};
+	for (size_t c = 0; c < PM_ARRAY_LEN(tail); c++) {
+		head[nc] = tail[c];
+		right[nc++] = c + 1 < PM_ARRAY_LEN(tail);
+	}
+	struct grid g = {.ncols = nc};
 	bool marked = false;
 	for (size_t i = 0; i < n; i++) {
 		json_t *f = order[i].f;
@@ -998,14 +1012,14 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		bool alert = json_is_true(json_object_get(f, "alert"));
 		if (!over && !marked && i > 0) {
 			/* the thresholds as a rule between the rows above and below them */
-			char *rule[NC];
-			for (int c = 0; c < NC; c++)
+			char *rule[NC_MAX];
+			for (size_t c = 0; c < nc; c++)
 				rule[c] = xstrdup(c == 0 ? "-- threshold --" : "");
 			grid_add(&g, rule);
 		}
 		if (!over)
 			marked = true;
-		char a[32], b[32], c[32], d[32], e[32], h[32], m[32], p[32];
+		char e[32], m[32], p[32];
 		json_t *lv = json_object_get(f, "linf_value");
 		json_t *ma = json_object_get(f, "missing_a"), *mb = json_object_get(f, "missing_b");
 		if (json_is_number(ma) && json_is_number(mb)) {
@@ -1015,29 +1029,24 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 			snprintf(m, sizeof m, "-");
 		}
 		char *name = render_cut(json_string_value(json_object_get(f, "name")), 16);
-		char *row[NC] = {
-			alert ? xasprintf("%s !", name) : xstrdup(name),
-			xstrdup(jnum7(json_object_get(f, "linf"), a, sizeof a)),
-			xstrdup(jnum7(json_object_get(f, "jsd"), b, sizeof b)),
-			xstrdup(jnum7(json_object_get(f, "jsd_tfdv"), h, sizeof h)),
-			xstrdup(jnum7(json_object_get(f, "psi"), c, sizeof c)),
-			xstrdup(jnum7(json_object_get(f, "ks"), d, sizeof d)),
-			xstrdup(m),
-			xstrdup(render_p(json_is_number(json_object_get(f, "p"))
-						 ? json_number_value(json_object_get(f, "p"))
-						 : NAN,
-					 p, sizeof p)),
-			side(f, json_object_get(f, "a"), e, sizeof e),
-			side(f, json_object_get(f, "b"), e, sizeof e),
-			json_is_string(lv) ? render_cut(json_string_value(lv), 12) : xstrdup("")};
+		char *row[NC_MAX];
+		size_t c = 0;
+		row[c++] = alert ? xasprintf("%s !", name) : xstrdup(name);
+		for (size_t k = 0; k < DIST_N; k++)
+			if (!dist_table[k].optional)
+				row[c++] = xstrdup(jnum7(json_object_get(f, dist_table[k].name), e, sizeof e));
+		row[c++] = xstrdup(m);
+		row[c++] = xstrdup(render_p(json_is_number(json_object_get(f, "p"))
+						    ? json_number_value(json_object_get(f, "p"))
+						    : NAN,
+					    p, sizeof p));
+		row[c++] = side(f, json_object_get(f, "a"), e, sizeof e);
+		row[c++] = side(f, json_object_get(f, "b"), e, sizeof e);
+		row[c++] = json_is_string(lv) ? render_cut(json_string_value(lv), 12) : xstrdup("");
 		free(name);
 		grid_add(&g, row);
 	}
 	free(order);
-	static const char *const head[NC] = {"feature", "linf", "jsd", "jsd_tfdv", "psi", "ks",
-					     "missing", "p", "A", "B", "largest diff"};
-	static const bool right[NC] = {false, true, true, true, true, true,
-				       true,  true, true, true, false};
 	grid_render(&g, out, head, right);
 	sbuf_puts(out, "(sorted by distance over threshold: linf for categories, jsd over A's "
 		       "deciles for numbers,\n"
