@@ -116,14 +116,21 @@ void counts_align(const struct value_count *a, size_t na, const struct value_cou
 	*k = n;
 }
 
+/* The totals of two count vectors over k bins; whether both have any. */
+static bool bins_totals(const double *a, const double *b, size_t k, double *sa, double *sb)
+{
+	*sa = *sb = 0;
+	for (size_t i = 0; i < k; i++) {
+		*sa += a[i];
+		*sb += b[i];
+	}
+	return *sa > 0 && *sb > 0;
+}
+
 double dist_jsd_bins(const double *a, const double *b, size_t k)
 {
-	double sa = 0, sb = 0;
-	for (size_t i = 0; i < k; i++) {
-		sa += a[i];
-		sb += b[i];
-	}
-	if (!(sa > 0) || !(sb > 0))
+	double sa, sb;
+	if (!bins_totals(a, b, k, &sa, &sb))
 		return NAN;
 	double kl = 0;
 	for (size_t i = 0; i < k; i++) {
@@ -160,12 +167,8 @@ int dist_jsd_counts(const struct value_count *a, size_t na, const struct value_c
  * its own total (NaN when a side is empty). */
 static double psi_bins(const double *a, const double *b, size_t k)
 {
-	double sa = 0, sb = 0;
-	for (size_t i = 0; i < k; i++) {
-		sa += a[i];
-		sb += b[i];
-	}
-	if (!(sa > 0) || !(sb > 0))
+	double sa, sb;
+	if (!bins_totals(a, b, k, &sa, &sb))
 		return NAN;
 	double psi = 0;
 	for (size_t i = 0; i < k; i++) {
@@ -493,21 +496,14 @@ double dist_ks(const double *a, size_t na, const double *b, size_t nb)
 
 /* ---- the table ---------------------------------------------------------------------- */
 
-static double counts_sum(const double *c, size_t k)
-{
-	double s = 0;
-	for (size_t i = 0; i < k; i++)
-		s += c[i];
-	return s;
-}
-
 /* The largest difference of shares, as dist_linf over the same counts
  * (which are whole numbers, so their sums are exact in any order). */
 static double measure_linf(const struct dist_input *in)
 {
 	if (!in->ca)
 		return NAN;
-	double sa = counts_sum(in->ca, in->k), sb = counts_sum(in->cb, in->k), best = 0;
+	double sa, sb, best = 0;
+	bins_totals(in->ca, in->cb, in->k, &sa, &sb);
 	for (size_t i = 0; i < in->k; i++) {
 		double pa = sa > 0 ? in->ca[i] / sa : 0;
 		double pb = sb > 0 ? in->cb[i] / sb : 0;
