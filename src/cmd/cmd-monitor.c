@@ -424,11 +424,17 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 	double minreq = (double)o->min_requests, minrows = (double)o->quality_min_rows, both = -1;
 	if (setting_num(s, "monitor.threshold", 0, true, &both, err))
 		return -1;
-	if (both > 0)   /* one threshold for both distances, as before they had their own */
-		o->linf_threshold = o->jsd_threshold = both;
-	if (setting_num(s, "monitor.linf_threshold", 0, true, &o->linf_threshold, err) ||
-	    setting_num(s, "monitor.jsd_threshold", 0, true, &o->jsd_threshold, err) ||
-	    setting_num(s, "monitor.missing_threshold", 0, true, &o->missing_threshold, err) ||
+	for (size_t k = 0; k < DIST_N; k++) {
+		if (!dist_table[k].comparator)
+			continue;
+		char key[64];
+		snprintf(key, sizeof key, "monitor.%s_threshold", dist_table[k].name);
+		if (both > 0)   /* one threshold for all distances, as before they had their own */
+			o->threshold[k] = both;
+		if (setting_num(s, key, 0, true, &o->threshold[k], err))
+			return -1;
+	}
+	if (setting_num(s, "monitor.missing_threshold", 0, true, &o->missing_threshold, err) ||
 	    setting_num(s, "monitor.alpha", 0, true, &o->alpha, err) ||
 	    setting_num(s, "monitor.error_rate", 0, false, &o->error_rate, err) ||
 	    setting_num(s, "monitor.latency_p99_ms", 0, false, &o->latency_p99_ms, err) ||
@@ -445,7 +451,9 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 			return pm_errcf(err, PM_E_USAGE,
 					"--threshold: expected a positive number, got \"%s\"",
 					call_opt(call, "--threshold"));
-		o->linf_threshold = o->jsd_threshold = both;
+		for (size_t k = 0; k < DIST_N; k++)
+			if (dist_table[k].comparator)
+				o->threshold[k] = both;
 	}
 	if (call_opt_double(call, "--missing-threshold", o->missing_threshold,
 			    &o->missing_threshold, err) ||

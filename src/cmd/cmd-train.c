@@ -116,8 +116,12 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 			return pm_errcf(err, PM_E_USAGE, "--features needs column names");
 	}
 	if ((v = call_opt(call, "--model"))) {
-		if (!model_type_parse(v, &c->type))
-			return pm_errcf(err, PM_E_USAGE, "--model: '%s' is not one of linear, logistic, softmax, dnn, wide-deep", v);
+		if (!model_type_parse(v, &c->type)) {
+			char *types = model_type_list(0, ", ", ", ");
+			pm_errcf(err, PM_E_USAGE, "--model: '%s' is not one of %s", v, types);
+			free(types);
+			return -1;
+		}
 		c->type_given = true;
 	}
 	if ((v = call_opt(call, "--hidden")) && parse_hidden(v, c, err) < 0)
@@ -758,7 +762,7 @@ static const struct cmd_opt train_opts[] = {
 	{"--features", 0, "a,b,..", COMPLETE_COLUMN, NULL,
 	 "the input columns (default: every column but the label, less those the dataset's "
 	 "schema marks not_in_env serving)"},
-	{"--model", 0, "TYPE", COMPLETE_WORDS, "linear|logistic|softmax|dnn|wide-deep",
+	{"--model", 0, "TYPE", COMPLETE_WORDS, MODEL_TYPE_WORDS,
 	 "the model (default from the label: numeric -> linear, two values or bool -> logistic, "
 	 "a few string classes -> softmax)"},
 	{"--hidden", 0, "N,N,..", COMPLETE_NONE, NULL,

@@ -556,16 +556,21 @@ static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err 
 	if (call_opt(call, "--threshold")) {
 		if (!(thr >= 0 && thr <= 1))
 			return pm_errcf(err, PM_E_USAGE, "compare: --threshold must be between 0 and 1");
-		rule.linf = rule.jsd = thr;
+		for (size_t k = 0; k < DIST_N; k++)
+			if (dist_table[k].comparator)
+				rule.threshold[k] = thr;
 	}
 	/* each distance's own threshold wins over the one --threshold sets */
-	static const char *const own[] = {"--linf-threshold", "--jsd-threshold"};
-	double *dst[] = {&rule.linf, &rule.jsd};
-	for (int i = 0; i < 2; i++) {
-		if (call_opt_double(call, own[i], *dst[i], dst[i], err) < 0)
+	for (size_t k = 0; k < DIST_N; k++) {
+		if (!dist_table[k].comparator)
+			continue;
+		char own[64];
+		snprintf(own, sizeof own, "--%s-threshold", dist_table[k].name);
+		double *dst = &rule.threshold[k];
+		if (call_opt_double(call, own, *dst, dst, err) < 0)
 			return -1;
-		if (!(*dst[i] >= 0 && *dst[i] <= 1))
-			return pm_errcf(err, PM_E_USAGE, "compare: %s must be between 0 and 1", own[i]);
+		if (!(*dst >= 0 && *dst <= 1))
+			return pm_errcf(err, PM_E_USAGE, "compare: %s must be between 0 and 1", own);
 	}
 	if (!(rule.missing >= 0 && rule.missing <= 1))
 		return pm_errcf(err, PM_E_USAGE, "compare: --missing-threshold must be between 0 and 1");
@@ -589,25 +594,28 @@ static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err 
 		json_object_set_new(o, "type", json_string(pm_type_name(x->type)));
 		if (x->b->type != x->type)
 			json_object_set_new(o, "type_b", json_string(pm_type_name(x->b->type)));
-		json_object_set_new(o, "linf", dist_or_null(x->has_linf, x->linf));
-		json_object_set_new(o, "linf_value", x->has_linf ? json_stringn(x->linf_value,
-										 x->linf_value_len)
-								 : json_null());
-		json_object_set_new(o, "jsd", dist_or_null(x->has_jsd, x->jsd));
-		json_object_set_new(o, "jsd_tfdv", dist_or_null(x->has_jsd_tfdv, x->jsd_tfdv));
-		if (x->has_jsd_quantiles)
-			json_object_set_new(o, "jsd_quantiles", json_real(x->jsd_quantiles));
-		json_object_set_new(o, "psi", dist_or_null(x->has_psi, x->psi));
-		json_object_set_new(o, "ks", dist_or_null(x->has_ks, x->ks));
-		/* The headline: L-infinity over value frequencies for categories
-		 * and, for numbers, JSD over the bins between A's deciles, which
-		 * one outlier cannot stretch (TFDV's equal-width form stays in
-		 * "jsd_tfdv").  It alerts when over its threshold and significant. */
-		bool has = x->has_linf || x->has_jsd;
-		double dist = x->has_linf ? x->linf : x->jsd;
-		const char *kind = x->has_linf ? "linf" : "jsd";
-		json_object_set_new(o, "distance", dist_or_null(has, dist));
-		json_object_set_new(o, "distance_kind", has ? json_string(kind) : json_null());
+		for (size_t k = 0; k < DIST_N; k++) {
+			const struct dist_info *di = &dist_table[k];
+			if (di->optional && !x->has[k])
+				continue;
+			json_object_set_new(o, di->name, dist_or_null(x->has[k], x->v[k]));
+			if (di->where) {
+				char key[64];
+				snprintf(key, sizeof key, "%s_value", di->name);
+				json_object_set_new(o, key, x->has[k] ? json_stringn(x->linf_value,
+										     x->linf_value_len)
+								      : json_null());
+			}
+		}
+		/* The headline (dist_table's): L-infinity over value frequencies
+		 * for categories and, for numbers, JSD over the bins between A's
+		 * deciles, which one outlier cannot stretch (TFDV's equal-width
+		 * form stays in "jsd_tfdv").  It alerts when over its threshold
+		 * and significant. */
+		enum dist_kind h = dist_headline(x->categorical);
+		json_object_set_new(o, "distance", dist_or_null(x->has[h], x->v[h]));
+		json_object_set_new(o, "distance_kind",
+				    x->has[h] ? json_string(dist_table[h].name) : json_null());
 		json_object_set_new(o, "threshold", json_real(x->threshold));
 		json_object_set_new(o, "p", dist_or_null(x->has_test, x->p));
 		json_object_set_new(o, "over_threshold", json_boolean(x->over));
@@ -629,13 +637,21 @@ static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err 
 			if (!stats_feature(sa, sb->f[i].name))
 				json_array_append_new(only_b, json_string(sb->f[i].name));
 	}
-	/* "threshold" is the one --threshold sets (L-infinity's and JSD's) */
-	call->result = json_pack("{s:s, s:s, s:I, s:I, s:f, s:{s:f,s:f,s:f}, s:f, s:o, s:o, s:o}",
-				 "a", an, "b", bn, "rows_a", (json_int_t)sa->rows, "rows_b",
-				 (json_int_t)sb->rows, "threshold", rule.linf, "thresholds", "linf",
-				 rule.linf, "jsd", rule.jsd, "missing", rule.missing, "alpha",
-				 rule.alpha, "features", feats, "only_in_a", only_a, "only_in_b",
-				 only_b);
+	/* "threshold" is the one --threshold sets (the first comparator's) */
+	json_t *ths = json_object();
+	double first = NAN;
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].comparator) {
+			json_object_set_new(ths, dist_table[k].name, json_real(rule.threshold[k]));
+			if (isnan(first))
+				first = rule.threshold[k];
+		}
+	json_object_set_new(ths, "missing", json_real(rule.missing));
+	call->result = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:f, s:o, s:o, s:o}", "a", an,
+				 "b", bn, "rows_a", (json_int_t)sa->rows, "rows_b",
+				 (json_int_t)sb->rows, "threshold", first, "thresholds", ths,
+				 "alpha", rule.alpha, "features", feats, "only_in_a", only_a,
+				 "only_in_b", only_b);
 	rc = 0;
 out:
 	free(d);
@@ -709,17 +725,17 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 	json_t *feats = json_object_get(r, "features");
 	size_t n = json_array_size(feats);
 	json_t *th = json_object_get(r, "thresholds");
-	char t1[32], t2[32], t3[32], t4[32];
-	sbuf_printf(out,
-		    "A = %s (%lld rows), B = %s (%lld rows); thresholds linf %s, jsd %s, missing "
-		    "%s; alpha %s\n",
+	char t1[32], t3[32], t4[32];
+	sbuf_printf(out, "A = %s (%lld rows), B = %s (%lld rows); thresholds",
 		    json_string_value(json_object_get(r, "a")),
 		    (long long)json_integer_value(json_object_get(r, "rows_a")),
 		    json_string_value(json_object_get(r, "b")),
-		    (long long)json_integer_value(json_object_get(r, "rows_b")),
-		    jnum7(json_object_get(th, "linf"), t1, sizeof t1),
-		    jnum7(json_object_get(th, "jsd"), t2, sizeof t2),
-		    jnum7(json_object_get(th, "missing"), t3, sizeof t3),
+		    (long long)json_integer_value(json_object_get(r, "rows_b")));
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].comparator)
+			sbuf_printf(out, " %s %s,", dist_table[k].name,
+				    jnum7(json_object_get(th, dist_table[k].name), t1, sizeof t1));
+	sbuf_printf(out, " missing %s; alpha %s\n", jnum7(json_object_get(th, "missing"), t3, sizeof t3),
 		    jnum7(json_object_get(r, "alpha"), t4, sizeof t4));
 	struct ranked_feature *order = xcalloc(n + 1, sizeof *order);
 	for (size_t i = 0; i < n; i++) {
@@ -727,12 +743,22 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		order[i].r = headline(order[i].f, r);
 	}
 	qsort(order, n, sizeof *order, cmp_headline);
-	enum { NC = 11 };
-	static const char *const head[NC] = {"feature", "linf", "jsd", "jsd_tfdv", "psi", "ks",
-					     "missing", "p", "A", "B", "largest diff"};
-	static const bool right[NC] = {false, true, true, true, true, true,
-				       true,  true, true, true, false};
-	struct table *t = table_new(NC, head, right);
+	/* the feature, each distance of dist_table but the optional ones, the rest */
+	enum { NC_MAX = 6 + DIST_N };
+	const char *head[NC_MAX] = {"feature"};
+	bool right[NC_MAX] = {false};
+	size_t nc = 1;
+	for (size_t k = 0; k < DIST_N; k++)
+		if (!dist_table[k].optional) {
+			head[nc] = dist_table[k].name;
+			right[nc++] = true;
+		}
+	static const char *const tail[] = {"missing", "p", "A", "B", "largest diff"};
+	for (size_t c = 0; c < PM_ARRAY_LEN(tail); c++) {
+		head[nc] = tail[c];
+		right[nc++] = c + 1 < PM_ARRAY_LEN(tail);
+	}
+	struct table *t = table_new(nc, head, right);
 	table_narrow(t);
 	bool marked = false;
 	for (size_t i = 0; i < n; i++) {
@@ -742,7 +768,7 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		if (!over && !marked && i > 0) {
 			/* the thresholds as a rule between the rows above and below them */
 			table_str(t, "-- threshold --");
-			for (int c = 1; c < NC; c++)
+			for (size_t c = 1; c < nc; c++)
 				table_str(t, "");
 		}
 		if (!over)
@@ -759,9 +785,9 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		char *name = render_cut(json_string_value(json_object_get(f, "name")), 16);
 		table_cell(t, "%s%s", name, alert ? " !" : "");
 		free(name);
-		static const char *const dist[] = {"linf", "jsd", "jsd_tfdv", "psi", "ks"};
-		for (size_t k = 0; k < PM_ARRAY_LEN(dist); k++)
-			table_str(t, jnum7(json_object_get(f, dist[k]), a, sizeof a));
+		for (size_t k = 0; k < DIST_N; k++)
+			if (!dist_table[k].optional)
+				table_str(t, jnum7(json_object_get(f, dist_table[k].name), a, sizeof a));
 		table_str(t, m);
 		table_str(t, render_p(json_is_number(json_object_get(f, "p"))
 					      ? json_number_value(json_object_get(f, "p"))

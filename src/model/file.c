@@ -164,6 +164,10 @@ static int model_from_header(json_t *h, struct model **out, struct pm_err *err)
 		goto bad;
 	}
 	m->task = task[0] == 'r' ? TASK_REGRESSION : task[0] == 'b' ? TASK_BINARY : TASK_MULTICLASS;
+	if (!(model_types[m->type].tasks & MT_TASK(m->task))) {
+		pm_errf(err, "a %s model cannot learn a %s label", type, task);
+		goto bad;
+	}
 	m->nout = (int)json_integer_value(json_object_get(mj, "nout"));
 	json_t *hidden = json_object_get(mj, "hidden"), *embed = json_object_get(mj, "embed");
 	m->nhidden = (int)json_array_size(hidden);

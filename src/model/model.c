@@ -14,18 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const type_names[] = {"linear", "logistic", "softmax", "dnn", "wide-deep"};
+#define MODEL_TYPE_ROW(id, name_, tasks_, parts_, default_for_, adam_lr_, hint_, note_) \
+	[MODEL_##id] = {.name = name_, .tasks = tasks_, .parts = parts_, .default_for = default_for_, \
+			.adam_lr = adam_lr_, .hint = hint_, .note = note_},
+const struct model_type_info model_types[MODEL_NTYPES] = {MODEL_TYPES(MODEL_TYPE_ROW)};
+#undef MODEL_TYPE_ROW
+
 static const char *const task_names[] = {"regression", "binary", "multiclass"};
 
 const char *model_type_name(enum model_type t)
 {
-	return (unsigned)t < PM_ARRAY_LEN(type_names) ? type_names[t] : "?";
+	return (unsigned)t < MODEL_NTYPES ? model_types[t].name : "?";
 }
 
 bool model_type_parse(const char *s, enum model_type *t)
 {
-	for (size_t i = 0; i < PM_ARRAY_LEN(type_names); i++)
-		if (strcmp(s, type_names[i]) == 0) {
+	for (size_t i = 0; i < MODEL_NTYPES; i++)
+		if (strcmp(s, model_types[i].name) == 0) {
 			*t = (enum model_type)i;
 			return true;
 		}
@@ -34,6 +39,33 @@ bool model_type_parse(const char *s, enum model_type *t)
 		return true;
 	}
 	return false;
+}
+
+bool model_type_has(enum model_type t, unsigned parts)
+{
+	return (unsigned)t < MODEL_NTYPES && (model_types[t].parts & parts) == parts;
+}
+
+char *model_type_list(unsigned parts, const char *sep, const char *last)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < MODEL_NTYPES; i++)
+		n += model_type_has((enum model_type)i, parts);
+	struct sbuf b = {0};
+	for (size_t i = 0; i < MODEL_NTYPES; i++)
+		if (model_type_has((enum model_type)i, parts)) {
+			sbuf_printf(&b, "%s%s", k == 0 ? "" : k + 1 == n ? last : sep, model_types[i].name);
+			k++;
+		}
+	return sbuf_steal(&b);
+}
+
+enum model_type model_type_default(enum model_task task)
+{
+	for (size_t i = 0; i < MODEL_NTYPES; i++)
+		if (model_types[i].default_for & MT_TASK(task))
+			return (enum model_type)i;
+	return MODEL_LINEAR;
 }
 
 const char *model_task_name(enum model_task t)
@@ -58,9 +90,10 @@ int model_layout(struct model *m, struct pm_err *err)
 	size_t K = (size_t)m->nout;
 	m->nparams = 0;
 	m->nblocks = 0;
-	m->has_linear = m->type != MODEL_DNN;
-	m->has_deep = m->type == MODEL_DNN || m->type == MODEL_WIDE_DEEP;
-	m->linear_dense = m->type != MODEL_WIDE_DEEP;
+	bool wide = model_type_has(m->type, MT_WIDE);
+	m->has_linear = wide || model_type_has(m->type, MT_LINEAR);
+	m->has_deep = model_type_has(m->type, MT_DEEP);
+	m->linear_dense = !wide;
 	if (m->nhidden < 0 || m->nhidden > MODEL_MAX_LAYERS)
 		return pm_errf(err, "a model has at most %d hidden layers", MODEL_MAX_LAYERS);
 	if (m->has_deep && m->nhidden == 0)
@@ -69,16 +102,16 @@ int model_layout(struct model *m, struct pm_err *err)
 		if (m->hidden[l] <= 0 || m->hidden[l] > 1 << 16)
 			return pm_errf(err, "hidden layer %d has %d units", l + 1, m->hidden[l]);
 	if (m->has_linear) {
-		int g = m->type == MODEL_WIDE_DEEP ? 1 : 0;
+		int g = wide ? 1 : 0;
 		if (m->linear_dense) {
 			m->off_wd = m->nparams;
 			add_block(m, "linear.dense", K * t->ndense, true, g);
 		}
 		m->off_wc = m->nparams;
-		add_block(m, m->type == MODEL_WIDE_DEEP ? "wide.cat" : "linear.cat",
+		add_block(m, wide ? "wide.cat" : "linear.cat",
 			  (size_t)t->cat_total * K, true, g);
 		m->off_b = m->nparams;
-		add_block(m, m->type == MODEL_WIDE_DEEP ? "wide.bias" : "linear.bias", K, false, g);
+		add_block(m, wide ? "wide.bias" : "linear.bias", K, false, g);
 	}
 	free(m->off_emb);
 	free(m->emb_col);
@@ -137,9 +170,7 @@ int model_init(struct model *m, const struct model_spec *spec, struct pm_err *er
 		return pm_errf(err, "a model needs at least one output");
 	if (m->dropout < 0 || m->dropout >= 1)
 		return pm_errcf(err, PM_E_USAGE, "--dropout must be in [0, 1)");
-	if ((m->type == MODEL_LINEAR && m->task != TASK_REGRESSION) ||
-	    (m->type == MODEL_LOGISTIC && m->task != TASK_BINARY) ||
-	    (m->type == MODEL_SOFTMAX && m->task != TASK_MULTICLASS && m->task != TASK_BINARY))
+	if ((unsigned)m->type >= MODEL_NTYPES || !(model_types[m->type].tasks & MT_TASK(m->task)))
 		return pm_errcf(err, PM_E_USAGE, "a %s model cannot learn a %s label",
 				model_type_name(m->type), model_task_name(m->task));
 	free(m->embed);
@@ -148,7 +179,7 @@ int model_init(struct model *m, const struct model_spec *spec, struct pm_err *er
 		const struct ft_feature *ft = &t->feat[i];
 		if (ft->cat_slot < 0)
 			continue;
-		if (m->type == MODEL_WIDE_DEEP && ft->wide_only)
+		if (model_type_has(m->type, MT_WIDE) && ft->wide_only)
 			continue;
 		m->embed[ft->cat_slot] = ft->embed_dim ? ft->embed_dim
 				       : spec->embed_dim ? spec->embed_dim

@@ -52,11 +52,70 @@ uint64_t rng_below(struct rng *r, uint64_t n);/* [0, n) */
 uint64_t rng_derive(uint64_t seed, uint64_t k);
 
 /* ---- models -------------------------------------------------------------------- */
-enum model_type { MODEL_LINEAR, MODEL_LOGISTIC, MODEL_SOFTMAX, MODEL_DNN, MODEL_WIDE_DEEP };
 enum model_task { TASK_REGRESSION, TASK_BINARY, TASK_MULTICLASS };
-const char *model_type_name(enum model_type t);
-bool model_type_parse(const char *s, enum model_type *t);
 const char *model_task_name(enum model_task t);
+
+/* ---- model types ------------------------------------------------------------------
+ * Everything that tells one model type from another outside its math is a
+ * row of MODEL_TYPES: --model's words and errors, the TUI's list, the
+ * trainer's choice of task and its defaults, the parameter layout and the
+ * model file's "type" all read it (through model_types[]), so a new type
+ * is a row here and its parts in model.c.
+ *   tasks:  MT_TASK(t) of each task it learns (a label of another task is
+ *           an error; with several, the label decides)
+ *   parts:  MT_LINEAR  linear over the dense and one-hot inputs
+ *           MT_WIDE    linear over the one-hot inputs only, with its own
+ *                      optimizer (--wide-optimizer, --wide-lr)
+ *           MT_DEEP    hidden layers over the dense inputs and embeddings
+ *                      (--hidden, default 64,32; --dropout; --embed)
+ *           MT_CLASS_OUTPUTS  one output per class, two classes included
+ *   default_for: the tasks it is trained for when --model is not given
+ *   adam_lr: Adam's default learning rate
+ *   hint:   the types to try when the label does not suit it
+ *   note:   what it learns, in a word (the TUI's list of types) */
+#define MT_TASK(t) (1u << (t))
+#define MT_ANY_TASK (MT_TASK(TASK_REGRESSION) | MT_TASK(TASK_BINARY) | MT_TASK(TASK_MULTICLASS))
+#define MT_LINEAR 1u
+#define MT_WIDE 2u
+#define MT_DEEP 4u
+#define MT_CLASS_OUTPUTS 8u
+/*  ID         name         tasks                                        parts                         default_for                  adam_lr  hint                    note */
+#define MODEL_TYPES(X)                                                                                                                                                             \
+	X(LINEAR,    "linear",    MT_TASK(TASK_REGRESSION),                    MT_LINEAR,                    MT_TASK(TASK_REGRESSION),    0.01,   "logistic or softmax", "regression: a numeric label") \
+	X(LOGISTIC,  "logistic",  MT_TASK(TASK_BINARY),                        MT_LINEAR,                    MT_TASK(TASK_BINARY),        0.01,   "softmax",             "two classes")                 \
+	X(SOFTMAX,   "softmax",   MT_TASK(TASK_BINARY) | MT_TASK(TASK_MULTICLASS), MT_LINEAR | MT_CLASS_OUTPUTS, MT_TASK(TASK_MULTICLASS), 0.01, NULL,                  "several classes")             \
+	X(DNN,       "dnn",       MT_ANY_TASK,                                 MT_DEEP,                      0,                           0.001,  NULL,                  "hidden layers, embeddings")   \
+	X(WIDE_DEEP, "wide-deep", MT_ANY_TASK,                                 MT_WIDE | MT_DEEP,            0,                           0.001,  NULL,                  "linear wide part + dnn")
+
+#define MODEL_TYPE_ENUM(id, ...) MODEL_##id,
+enum model_type { MODEL_TYPES(MODEL_TYPE_ENUM) MODEL_NTYPES };
+#undef MODEL_TYPE_ENUM
+
+struct model_type_info {
+	const char *name;
+	unsigned tasks, parts, default_for;
+	double adam_lr;
+	const char *hint, *note;
+};
+extern const struct model_type_info model_types[MODEL_NTYPES];
+
+/* The names as COMPLETE_WORDS takes them, "linear|logistic|...", a
+ * constant for the command table. */
+#define MODEL_TYPE_WORD(id, name, ...) "|" name
+#define MODEL_TYPE_WORDS (MODEL_TYPES(MODEL_TYPE_WORD) + 1)
+
+const char *model_type_name(enum model_type t);
+/* The type named s (the names of model_types[], and wide_deep and widedeep
+ * for wide-deep). */
+bool model_type_parse(const char *s, enum model_type *t);
+/* Whether type t has every part of parts (MT_DEEP ...). */
+bool model_type_has(enum model_type t, unsigned parts);
+/* The names of the types with every part of parts (0: all), in table
+ * order, joined with sep and, before the last, with last: ("", ", ",
+ * " or ") gives "dnn or wide-deep".  Caller frees. */
+char *model_type_list(unsigned parts, const char *sep, const char *last);
+/* The type trained for task when --model is not given. */
+enum model_type model_type_default(enum model_task task);
 
 #define MODEL_MAX_LAYERS 8
 #define MODEL_MAX_BLOCKS (8 + 2 * MODEL_MAX_LAYERS)

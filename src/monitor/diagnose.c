@@ -1,6 +1,7 @@
 /* monitor diagnose: the likely causes behind a monitoring summary, each
  * scored so that the strongest signal comes first. */
 #include "monitor/internal.h"
+#include "validate/validate.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,13 @@ static int by_score(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* "L-infinity distance": the label of the distance a summary names. */
+static const char *dist_label(const char *name)
+{
+	const struct dist_info *d = name ? dist_find(name) : NULL;
+	return d ? d->label : name ? name : "distance";
+}
+
 static char *fmt_list(const json_t *a)
 {
 	struct sbuf b = {0};
@@ -46,11 +54,10 @@ static void feature_causes(const json_t *res, json_t *causes)
 	{
 		const char *fn = json_string_value(json_object_get(f, "name"));
 		const char *d = json_string_value(json_object_get(f, "distance"));
-		const char *dn = strcmp(d, "linf") == 0 ? "L-infinity distance" : "Jensen-Shannon divergence";
+		const char *dn = dist_label(d);
 		json_t *dr = json_object_get(f, "drift"), *sk = json_object_get(f, "skew");
 		const char *dd = json_string_value(json_object_get(f, "drift_distance"));
-		const char *ddn = dd && strcmp(dd, "linf") == 0 ? "L-infinity distance"
-			     : dd ? "Jensen-Shannon divergence" : dn;
+		const char *ddn = dd ? dist_label(dd) : dn;
 		if (json_is_number(dr) && json_number_value(dr) >= 0.05)
 			add_cause(causes, "drift", fn, json_number_value(dr),
 				  xasprintf("%s drifted: %s %.4f between the last window and the one "

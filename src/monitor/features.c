@@ -158,27 +158,27 @@ static json_t *rate_or_null(size_t part, size_t whole)
 }
 
 /* ---- checks -------------------------------------------------------------------------- */
-enum ck_kind { CK_LINF, CK_JSD, CK_MISSING };
-static const char *const ck_name[] = {"linf", "jsd", "missing"};
+/* A check of a distance of dist_table, or (CK_MISSING) of the missing share. */
+#define CK_MISSING DIST_N
 
 struct comparator {
-	enum ck_kind kind;
+	int kind;
 	double threshold;
 };
 
 /* The comparators of one side (skew or drift) of a feature: the schema's,
- * else the default distance of its type with its default threshold. */
+ * else the headline distance of its type with its default threshold. */
 static size_t comparators_of(const struct schema_comparator *c, bool categorical,
-			     const struct monitor_options *opt, struct comparator out[2])
+			     const struct monitor_options *opt, struct comparator out[DIST_N])
 {
 	size_t n = 0;
-	if (c && c->has_linf)
-		out[n++] = (struct comparator){CK_LINF, c->linf};
-	if (c && c->has_jsd)
-		out[n++] = (struct comparator){CK_JSD, c->jsd};
-	if (n == 0)
-		out[n++] = categorical ? (struct comparator){CK_LINF, opt->linf_threshold}
-				       : (struct comparator){CK_JSD, opt->jsd_threshold};
+	for (size_t k = 0; c && k < DIST_N; k++)
+		if (c->has[k])
+			out[n++] = (struct comparator){(int)k, c->t[k]};
+	if (n == 0) {
+		enum dist_kind h = dist_headline(categorical);
+		out[n++] = (struct comparator){h, opt->threshold[h]};
+	}
 	return n;
 }
 
@@ -186,7 +186,7 @@ static size_t comparators_of(const struct schema_comparator *c, bool categorical
 struct outcome {
 	size_t feature;   /* index into the features array */
 	int side;         /* 0 skew, 1 drift */
-	enum ck_kind kind;
+	int kind;         /* an enum dist_kind, or CK_MISSING */
 	double distance, threshold, p;
 	bool alert;
 };
@@ -232,8 +232,8 @@ static void side_of_baseline(const struct baseline_feature *b, struct side *s)
 		s->hist = baseline_histogram(b);
 }
 
-/* values: count each value (categories always; numbers only for an
- * L-infinity check, as it costs a map of every distinct number). */
+/* values: count each value (categories always; numbers only for a check
+ * of a distance by_value, as it costs a map of every distinct number). */
 static void side_of_window(const struct fvals *v, bool categorical, bool values,
 			   const struct baseline_feature *train, struct side *s)
 {
@@ -269,30 +269,31 @@ static bool side_empty(const struct side *s)
 	return s->total == s->missing;
 }
 
-/* One distance and its test between the sides a and b of a feature. */
+/* One distance and its test between the sides a and b of a feature, on
+ * the value counts (categories, or a distance by_value) or the bins
+ * between the training deciles. */
 static void check_distance(const struct side *a, const struct side *b, bool categorical,
-			   enum ck_kind kind, double *dist, double *p)
+			   enum dist_kind kind, double *dist, double *p)
 {
 	*dist = *p = NAN;
-	/* a number's exact values beyond what the baseline keeps: no L-infinity */
-	if (side_empty(a) || side_empty(b) ||
-	    ((kind == CK_LINF || categorical) && !(a->has_vc && b->has_vc)))
+	bool by_value = categorical || dist_table[kind].by_value;
+	/* a number's exact values beyond what the baseline keeps: no distance by value */
+	if (side_empty(a) || side_empty(b) || (by_value && !(a->has_vc && b->has_vc)))
 		return;
 	double *ca, *cb;
 	size_t k;
 	struct signif t;
-	if (kind == CK_LINF || categorical) {
+	if (by_value) {
 		counts_align(a->vc, a->nvc, b->vc, b->nvc, &ca, &cb, &k);
-		*dist = kind == CK_LINF ? dist_linf(a->vc, a->nvc, b->vc, b->nvc, NULL, NULL)
-					: dist_jsd_bins(ca, cb, k);
 	} else {
 		k = a->nbins;
 		ca = xmalloc(k * sizeof *ca);
 		cb = xmalloc(k * sizeof *cb);
 		memcpy(ca, a->bins, k * sizeof *ca);
 		memcpy(cb, b->bins, k * sizeof *cb);
-		*dist = dist_jsd_bins(ca, cb, k);
 	}
+	struct dist_input in = {.categorical = categorical, .ca = ca, .cb = cb, .k = k};
+	*dist = dist_table[kind].measure(&in);
 	signif_homogeneity(ca, cb, k, &t);
 	*p = isnan(*dist) ? NAN : t.p;
 	free(ca);
@@ -344,7 +345,7 @@ static bool side_json(const struct outcome *o, size_t n, json_t *fj, double tfdv
 		alert |= o[i].alert;
 		if (list)
 			json_array_append_new(list, json_pack("{s:s,s:o,s:f,s:o,s:b}", "distance",
-							      ck_name[o[i].kind], "value",
+							      dist_table[o[i].kind].name, "value",
 							      json_num(o[i].distance),
 							      "threshold", o[i].threshold, "p",
 							      json_num(o[i].p), "alert",
@@ -353,7 +354,7 @@ static bool side_json(const struct outcome *o, size_t n, json_t *fj, double tfdv
 	char k[32];
 	json_object_set_new(fj, side, json_num(o[best].distance));
 	snprintf(k, sizeof k, "%s_distance", side);
-	json_object_set_new(fj, k, json_string(ck_name[o[best].kind]));
+	json_object_set_new(fj, k, json_string(dist_table[o[best].kind].name));
 	snprintf(k, sizeof k, "%s_threshold", side);
 	json_object_set_new(fj, k, json_real(o[best].threshold));
 	snprintf(k, sizeof k, "%s_p", side);
@@ -361,7 +362,7 @@ static bool side_json(const struct outcome *o, size_t n, json_t *fj, double tfdv
 	snprintf(k, sizeof k, "%s_alert", side);
 	json_object_set_new(fj, k, json_boolean(alert));
 	if (!isnan(tfdv)) {
-		snprintf(k, sizeof k, "%s_jsd_tfdv", side);
+		snprintf(k, sizeof k, "%s_%s", side, dist_table[DIST_JSD_TFDV].name);
 		json_object_set_new(fj, k, json_real(tfdv));
 	}
 	if (list) {
@@ -485,12 +486,13 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 		else
 			baseline_feature_compute(&bf->cols[c], bf->nrows, &own);
 		const struct schema_feature *sf = opt->schema ? schema_find(opt->schema, name) : NULL;
-		bool linf = sf && (sf->skew.has_linf || sf->drift.has_linf);
+		bool by_value = sf && (schema_comparator_any(&sf->skew, true) ||
+				       schema_comparator_any(&sf->drift, true));
 		struct side st, sa, sc, sp;
 		side_of_baseline(train, &st);
-		side_of_window(&all, cat, linf, train, &sa);
-		side_of_window(&cur, cat, linf, train, &sc);
-		side_of_window(&prev, cat, linf, train, &sp);
+		side_of_window(&all, cat, by_value, train, &sa);
+		side_of_window(&cur, cat, by_value, train, &sc);
+		side_of_window(&prev, cat, by_value, train, &sp);
 		size_t fi = json_array_size(feats);
 		fm[fi] = (struct fmeta){.name = name, .tfdv = {NAN, NAN}};
 		if (!cat) {
@@ -499,7 +501,7 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 		}
 		const struct side *pair[2][2] = {{&st, &sa}, {&sp, &sc}};
 		for (int s = 0; s < 2; s++) {
-			struct comparator cmp[2];
+			struct comparator cmp[DIST_N];
 			size_t nc = comparators_of(sf ? (s ? &sf->drift : &sf->skew) : NULL, cat, opt, cmp);
 			for (size_t i = 0; i < nc; i++) {
 				struct outcome o = {.feature = fi, .side = s, .kind = cmp[i].kind,
@@ -514,8 +516,8 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 			check_presence(pair[s][0], pair[s][1], &o.distance, &o.p);
 			outcome_add(&os, o);
 		}
-		bool from_schema = sf && (sf->skew.has_linf || sf->skew.has_jsd || sf->drift.has_linf ||
-					  sf->drift.has_jsd);
+		bool from_schema = sf && (schema_comparator_any(&sf->skew, false) ||
+					  schema_comparator_any(&sf->drift, false));
 		json_t *fj = json_object();
 		json_object_set_new(fj, "name", json_string(name));
 		char src[300];

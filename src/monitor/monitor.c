@@ -89,8 +89,6 @@ void monitor_options_init(struct monitor_options *o)
 	*o = (struct monitor_options){
 		.since_us = INT64_MIN,
 		.window_us = 3600000000LL,
-		.linf_threshold = DRIFT_DEFAULT_LINF,
-		.jsd_threshold = DRIFT_DEFAULT_JSD,
 		.missing_threshold = DRIFT_DEFAULT_MISSING,
 		.alpha = DRIFT_DEFAULT_ALPHA,
 		.error_rate = MONITOR_DEFAULT_ERROR_RATE,
@@ -99,6 +97,8 @@ void monitor_options_init(struct monitor_options *o)
 		.quality_drop = MONITOR_DEFAULT_QUALITY_DROP,
 		.quality_min_rows = MONITOR_DEFAULT_QUALITY_MIN_ROWS,
 	};
+	for (size_t k = 0; k < DIST_N; k++)
+		o->threshold[k] = dist_table[k].default_threshold;
 }
 
 int monitor_alert_add(struct workspace *ws, const struct monitor_alert *a, bool *opened,

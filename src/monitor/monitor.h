@@ -5,6 +5,7 @@
 #define PM_MONITOR_H
 #include "data/data.h"
 #include "util/util.h"
+#include "validate/validate.h"
 #include <jansson.h>
 #include <stdint.h>
 
@@ -56,9 +57,10 @@ struct monitor_options {
 	int64_t window_us;         /* series buckets; drift compares the last window to the one before */
 	/* Skew, drift and presence: a check alerts when its distance is over
 	 * its threshold and, after Holm's correction over every check of the
-	 * summary, its p-value is under alpha (the defaults are validate.h's
-	 * DRIFT_DEFAULT_*).  linf and jsd apply where the schema sets none. */
-	double linf_threshold, jsd_threshold, missing_threshold, alpha;
+	 * summary, its p-value is under alpha (the defaults are dist_table's
+	 * and validate.h's DRIFT_DEFAULT_*).  threshold[k] applies to the
+	 * headline distance k of a feature where the schema sets none. */
+	double threshold[DIST_N], missing_threshold, alpha;
 	const struct frame *baseline; /* the training data (skew); NULL: no features */
 	const struct baseline *stored; /* the version's kept baseline: used instead of
 					* baseline when set (its features only) */

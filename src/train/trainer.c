@@ -77,23 +77,28 @@ static int decide_task(const struct train_config *cfg, const struct frame *f,
 	uint32_t distinct = d->n;
 	bool numeric = lc->type != PM_STRING;
 	enum model_task task;
-	if (cfg->type_given && cfg->type == MODEL_LINEAR) {
+	/* the tasks the model type can learn; the label picks among them */
+	unsigned tasks = cfg->type_given ? model_types[cfg->type].tasks : MT_ANY_TASK;
+	const char *hint = cfg->type_given ? model_types[cfg->type].hint : NULL;
+	if (tasks == MT_TASK(TASK_REGRESSION)) {
 		if (!numeric || lc->type == PM_BOOL) {
 			strdict_free(d);
 			free(cnt);
-			return pm_errcf(err, PM_E_USAGE, "label '%s' is %s; a linear model needs a numeric label (try --model logistic or softmax)",
-					cfg->label, pm_type_name(lc->type));
+			return pm_errcf(err, PM_E_USAGE, "label '%s' is %s; a %s model needs a numeric label%s%s%s",
+					cfg->label, pm_type_name(lc->type), model_type_name(cfg->type),
+					hint ? " (try --model " : "", hint ? hint : "", hint ? ")" : "");
 		}
 		task = TASK_REGRESSION;
-	} else if (cfg->type_given && cfg->type == MODEL_LOGISTIC) {
+	} else if (tasks == MT_TASK(TASK_BINARY)) {
 		if (distinct != 2) {
 			strdict_free(d);
 			free(cnt);
-			return pm_errcf(err, PM_E_USAGE, "label '%s' has %u distinct values; a logistic model needs exactly two (try --model softmax)",
-					cfg->label, distinct);
+			return pm_errcf(err, PM_E_USAGE, "label '%s' has %u distinct values; a %s model needs exactly two%s%s%s",
+					cfg->label, distinct, model_type_name(cfg->type),
+					hint ? " (try --model " : "", hint ? hint : "", hint ? ")" : "");
 		}
 		task = TASK_BINARY;
-	} else if (cfg->type_given && cfg->type == MODEL_SOFTMAX) {
+	} else if (!(tasks & MT_TASK(TASK_REGRESSION))) {
 		task = distinct == 2 ? TASK_BINARY : TASK_MULTICLASS;
 	} else if (lc->type == PM_BOOL || distinct == 2) {
 		task = TASK_BINARY;
@@ -117,12 +122,12 @@ static int decide_task(const struct train_config *cfg, const struct frame *f,
 	if (cfg->type_given)
 		*type = cfg->type;
 	else
-		*type = task == TASK_REGRESSION ? MODEL_LINEAR : task == TASK_BINARY ? MODEL_LOGISTIC : MODEL_SOFTMAX;
+		*type = model_type_default(task);
 	m->task = task;
 	/* --model linear is a choice of regression; a network is not.  Two
 	 * values are already a binary label. */
 	if (task == TASK_REGRESSION && lc->type == PM_INT && distinct >= 3 &&
-	    distinct <= FEW_INT_VALUES && !(cfg->type_given && cfg->type == MODEL_LINEAR))
+	    distinct <= FEW_INT_VALUES && tasks != MT_TASK(TASK_REGRESSION))
 		snprintf(note, note_len,
 			 "label '%s' is an integer with only %u distinct values, trained as regression "
 			 "(a number); if they are classes, train with --model softmax",
@@ -504,7 +509,7 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			free(cols);
 			goto out;
 		}
-		enum model_type type = MODEL_LINEAR;
+		enum model_type type = model_type_default(TASK_REGRESSION);
 		if (decide_task(cfg, train, lc, lrows, nl, tr.m, &type, res->note, sizeof res->note, err) < 0) {
 			free(lrows);
 			free(cols);
@@ -543,8 +548,9 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 			goto out;
 		struct model_spec spec = {.type = type, .task = tr.m->task, .dropout = cfg->dropout,
 					  .embed_dim = cfg->embed_dim, .seed = cfg->seed};
-		spec.nout = tr.m->task == TASK_MULTICLASS || type == MODEL_SOFTMAX ? (int)tr.m->classes.n : 1;
-		if (type == MODEL_DNN || type == MODEL_WIDE_DEEP) {
+		spec.nout = tr.m->task == TASK_MULTICLASS || model_type_has(type, MT_CLASS_OUTPUTS)
+				    ? (int)tr.m->classes.n : 1;
+		if (model_type_has(type, MT_DEEP)) {
 			if (cfg->nhidden) {
 				spec.nhidden = cfg->nhidden;
 				memcpy(spec.hidden, cfg->hidden, sizeof spec.hidden);
@@ -554,7 +560,9 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 				spec.hidden[1] = 32;
 			}
 		} else if (cfg->nhidden) {
-			pm_errcf(err, PM_E_USAGE, "--hidden applies to --model dnn or wide-deep");
+			char *deep = model_type_list(MT_DEEP, ", ", " or ");
+			pm_errcf(err, PM_E_USAGE, "--hidden applies to --model %s", deep);
+			free(deep);
 			goto out;
 		}
 		if (model_init(tr.m, &spec, err) < 0)
@@ -668,14 +676,13 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	tr.metric = nev ? model_loss_metric(m) : "loss";
 	/* Adam's usual 0.001 suits networks; convex models over standardized
 	 * features converge in few epochs at 0.01 */
-	bool deep = m->type == MODEL_DNN || m->type == MODEL_WIDE_DEEP;
 	double base_lr = cfg->lr > 0 ? cfg->lr
 			 : cfg->opt == OPT_SGD ? 0.01
-			 : cfg->opt == OPT_ADAM ? (deep ? 0.001 : 0.01) : 0.05;
+			 : cfg->opt == OPT_ADAM ? model_types[m->type].adam_lr : 0.05;
 	double wide_lr = cfg->wide_lr > 0 ? cfg->wide_lr
 			 : cfg->wide_opt == OPT_ADAM ? base_lr
 			 : cfg->wide_opt == OPT_SGD ? 0.01 : 0.05;
-	if (m->type != MODEL_WIDE_DEEP)
+	if (!model_type_has(m->type, MT_WIDE))
 		wide_lr = base_lr;
 	/* the largest product of a step decides whether BLAS may use threads:
 	 * handing small products to threads costs more than it saves */

@@ -28,8 +28,23 @@ static const char *dist_text(json_t *v, char *buf, size_t n)
 }
 
 /* ---- the table ------------------------------------------------------------------ */
-enum sort_key { SORT_DISTANCE, SORT_LINF, SORT_JSD, SORT_PSI, SORT_KS, SORT_NAME, NSORT };
-static const char *const sort_field[NSORT] = {"distance", "linf", "jsd", "psi", "ks", "name"};
+/* The orders: by distance over its threshold, by each distance of the
+ * view (dist_table's in_tui, k), by name. */
+enum { SORT_DISTANCE = -1, SORT_NAME = DIST_N };
+typedef int sort_key;
+
+static const char *sort_field(sort_key k)
+{
+	return k == SORT_DISTANCE ? "distance" : k == SORT_NAME ? "name" : dist_table[k].name;
+}
+
+static sort_key sort_next(sort_key k)
+{
+	do
+		k = k == SORT_NAME ? SORT_DISTANCE : k + 1;
+	while (k != SORT_DISTANCE && k != SORT_NAME && !dist_table[k].in_tui);
+	return k;
+}
 
 struct cmpview {
 	struct view v;
@@ -43,7 +58,7 @@ struct cmpview {
 	bool synced;
 	json_t **order;     /* the features in display order (borrowed from res) */
 	size_t n;
-	enum sort_key sort;
+	sort_key sort;
 	size_t rule;        /* rows above the threshold rule when sorted by distance */
 	size_t top;         /* first line shown: rows and the rule */
 };
@@ -51,9 +66,9 @@ struct cmpview {
 /* By distance means by distance over its threshold, as the command's
  * table sorts: L-infinity and JSD have thresholds of their own, so the
  * rule parts the features over theirs from the rest. */
-static double sort_value(json_t *f, enum sort_key k)
+static double sort_value(json_t *f, sort_key k)
 {
-	json_t *v = json_object_get(f, sort_field[k]);
+	json_t *v = json_object_get(f, sort_field(k));
 	if (!json_is_number(v))
 		return -1;
 	json_t *th = json_object_get(f, "threshold");
@@ -65,7 +80,7 @@ static double sort_value(json_t *f, enum sort_key k)
 struct sort_item {
 	json_t *f;
 	size_t i;
-	enum sort_key k;
+	sort_key k;
 };
 
 /* Descending distance, features without one last; ties keep A's column
@@ -91,7 +106,7 @@ static const struct schema_comparator *schema_skew(const struct cmpview *cv, jso
 	if (!cv->sc)
 		return NULL;
 	const struct schema_feature *sf = schema_find(cv->sc, jstr(f, "name"));
-	return sf && (sf->skew.has_linf || sf->skew.has_jsd) ? &sf->skew : NULL;
+	return sf && schema_comparator_any(&sf->skew, false) ? &sf->skew : NULL;
 }
 
 /* Over its threshold: the schema's skew thresholds where it has them
@@ -102,9 +117,12 @@ static bool row_over(const struct cmpview *cv, json_t *f)
 	const struct schema_comparator *c = schema_skew(cv, f);
 	if (!c)
 		return json_is_true(json_object_get(f, "over_threshold"));
-	json_t *l = json_object_get(f, "linf"), *j = json_object_get(f, "jsd");
-	return (c->has_linf && json_is_number(l) && json_number_value(l) > c->linf) ||
-	       (c->has_jsd && json_is_number(j) && json_number_value(j) > c->jsd);
+	for (size_t k = 0; k < DIST_N; k++) {
+		json_t *v = json_object_get(f, dist_table[k].name);
+		if (c->has[k] && json_is_number(v) && json_number_value(v) > c->t[k])
+			return true;
+	}
+	return false;
 }
 
 /* The threshold a row is held to, named: the schema's comparator, else
@@ -119,11 +137,12 @@ static void limit_text(const struct cmpview *cv, const struct tui *t, json_t *f,
 	}
 	char num[32];
 	const char *kind = jstr(f, "distance_kind");
+	const struct dist_info *d = dist_find(kind);
 	json_t *th = json_object_get(f, "threshold");
 	if (!json_is_number(th))   /* an older result: the top-level one */
 		th = json_object_get(cv->res, "threshold");
-	sbuf_printf(b, "%s%s%s", strcmp(kind, "jsd") == 0 ? "JSD" : strcmp(kind, "linf") == 0 ? (t->utf8 ? "L\u221e" : "Linf") : "",
-		    *kind ? " " : "", render_num(json_number_value(th), num, sizeof num));
+	sbuf_printf(b, "%s%s%s", d ? (t->utf8 ? d->heading_utf8 : d->heading) : "", *kind ? " " : "",
+		    render_num(json_number_value(th), num, sizeof num));
 }
 
 static void order_rows(struct cmpview *cv)
@@ -227,11 +246,33 @@ static void sync(struct cmpview *cv, struct tui *t)
 	scroller_fix(&cv->v.sc);
 }
 
-enum { CC_NAME, CC_TYPE, CC_LINF, CC_AT, CC_JSD, CC_PSI, CC_KS, CC_LIMIT, CC_N };
+/* The columns: the feature, its type, each distance of the view (dist_table's
+ * in_tui) with, after one that has it, the value where it is largest, and
+ * the threshold when a schema lends them. */
+enum col_what { C_NAME, C_TYPE, C_DIST, C_AT, C_LIMIT };
+#define CC_MAX (3 + 2 * DIST_N)
 
 struct cv_layout {
-	int x[CC_N], w[CC_N];   /* w 0: not shown */
+	int n;
+	enum col_what what[CC_MAX];
+	int dist[CC_MAX];          /* C_DIST, C_AT: the distance */
+	int x[CC_MAX], w[CC_MAX];  /* w 0: not shown */
 };
+
+static int col_find(const struct cv_layout *L, enum col_what what)
+{
+	for (int c = 0; c < L->n; c++)
+		if (L->what[c] == what)
+			return c;
+	return -1;
+}
+
+static void col_add(struct cv_layout *L, enum col_what what, int dist, int w)
+{
+	L->what[L->n] = what;
+	L->dist[L->n] = dist;
+	L->w[L->n++] = w;
+}
 
 static void plan(struct cmpview *cv, int x, int w, struct cv_layout *L)
 {
@@ -251,71 +292,78 @@ static void plan(struct cmpview *cv, int x, int w, struct cv_layout *L)
 		atw = 8;  /* "at value" */
 	if (atw > 24)
 		atw = 24;
-	L->w[CC_NAME] = namew;
-	L->w[CC_LINF] = L->w[CC_JSD] = L->w[CC_PSI] = L->w[CC_KS] = 7;
-	L->w[CC_AT] = atw;
-	L->w[CC_LIMIT] = cv->sc ? 15 : 0;
-	L->w[CC_TYPE] = 9;
+	col_add(L, C_NAME, -1, namew);
+	col_add(L, C_TYPE, -1, 9);
+	for (int k = 0; k < DIST_N; k++)
+		if (dist_table[k].in_tui) {
+			col_add(L, C_DIST, k, 7);
+			if (dist_table[k].where)
+				col_add(L, C_AT, k, atw);
+		}
+	col_add(L, C_LIMIT, -1, cv->sc ? 15 : 0);
+	int ct = col_find(L, C_TYPE), ca = col_find(L, C_AT), cn = col_find(L, C_NAME),
+	    cl = col_find(L, C_LIMIT);
 	/* narrower until it fits: the type goes first, then the value of
 	 * L-infinity and the names give way */
 	for (;;) {
 		int used = 1;
-		for (int c = 0; c < CC_N; c++)
+		for (int c = 0; c < L->n; c++)
 			if (L->w[c])
-				used += L->w[c] + (c == CC_AT ? 1 : 2);
+				used += L->w[c] + (L->what[c] == C_AT ? 1 : 2);
 		if (used <= w)
 			break;
-		if (L->w[CC_TYPE])
-			L->w[CC_TYPE] = 0;
-		else if (L->w[CC_AT] > 10)
-			L->w[CC_AT]--;
-		else if (L->w[CC_NAME] > 12)
-			L->w[CC_NAME]--;
-		else if (L->w[CC_LIMIT] > 9)
-			L->w[CC_LIMIT]--;
+		if (L->w[ct])
+			L->w[ct] = 0;
+		else if (ca >= 0 && L->w[ca] > 10)
+			L->w[ca]--;
+		else if (L->w[cn] > 12)
+			L->w[cn]--;
+		else if (L->w[cl] > 9)
+			L->w[cl]--;
 		else
 			break;
 	}
 	int cx = x + 1;
-	for (int c = 0; c < CC_N; c++) {
+	for (int c = 0; c < L->n; c++) {
 		if (!L->w[c])
 			continue;
 		L->x[c] = cx;
-		cx += L->w[c] + (c == CC_LINF && L->w[CC_AT] ? 1 : 2);
+		bool at_next = c + 1 < L->n && L->what[c + 1] == C_AT && L->w[c + 1];
+		cx += L->w[c] + (at_next ? 1 : 2);
 	}
 }
 
-static const char *col_head(const struct tui *t, int c)
+static const char *col_head(const struct tui *t, const struct cv_layout *L, int c)
 {
-	switch (c) {
-	case CC_NAME: return "feature";
-	case CC_TYPE: return "type";
-	case CC_LINF: return t->utf8 ? "L\u221e" : "Linf";
-	case CC_AT: return "at value";
-	case CC_JSD: return "JSD";
-	case CC_PSI: return "PSI";
-	case CC_KS: return "KS";
+	switch (L->what[c]) {
+	case C_NAME: return "feature";
+	case C_TYPE: return "type";
+	case C_DIST: return t->utf8 ? dist_table[L->dist[c]].heading_utf8 : dist_table[L->dist[c]].heading;
+	case C_AT: return "at value";
 	default: return "threshold";
 	}
 }
 
-static int sort_col(enum sort_key k)
+/* The column of the order, or -1. */
+static int sort_col(const struct cv_layout *L, sort_key k)
 {
-	static const int col[NSORT] = {-1, CC_LINF, CC_JSD, CC_PSI, CC_KS, CC_NAME};
-	return col[k];
+	for (int c = 0; k != SORT_DISTANCE && c < L->n; c++)
+		if (k == SORT_NAME ? L->what[c] == C_NAME : L->what[c] == C_DIST && L->dist[c] == k)
+			return c;
+	return -1;
 }
 
 static void draw_head(struct cmpview *cv, struct tui *t, int y, const struct cv_layout *L)
 {
-	for (int c = 0; c < CC_N; c++) {
+	int sc = sort_col(L, cv->sort);
+	for (int c = 0; c < L->n; c++) {
 		if (!L->w[c])
 			continue;
-		bool right = c == CC_LINF || c == CC_JSD || c == CC_PSI || c == CC_KS;
-		char *h = sort_col(cv->sort) == c
-				  ? xasprintf("%s%s", col_head(t, c), c == CC_NAME ? t->g->up : t->g->down)
-				  : xstrdup(col_head(t, c));
-		tui_cell(t, y, L->x[c], L->w[c], sort_col(cv->sort) == c ? S_HEADER_CUR : S_HEADER, h,
-			 right);
+		bool right = L->what[c] == C_DIST;
+		char *h = sc == c ? xasprintf("%s%s", col_head(t, L, c),
+					      L->what[c] == C_NAME ? t->g->up : t->g->down)
+				  : xstrdup(col_head(t, L, c));
+		tui_cell(t, y, L->x[c], L->w[c], sc == c ? S_HEADER_CUR : S_HEADER, h, right);
 		free(h);
 	}
 }
@@ -327,12 +375,18 @@ static void draw_rule(struct cmpview *cv, struct tui *t, int y, int x, int w)
 	for (int i = 0; i < 2; i++)
 		sbuf_puts(&b, t->g->hline);
 	/* with a schema, the rule is for the features it sets no threshold for */
-	char num2[32];
 	json_t *th = json_object_get(cv->res, "thresholds");
-	sbuf_printf(&b, " threshold %s %s, JSD %s%s ", t->utf8 ? "L\u221e" : "Linf",
-		    render_num(json_number_value(json_object_get(th, "linf")), num, sizeof num),
-		    render_num(json_number_value(json_object_get(th, "jsd")), num2, sizeof num2),
-		    cv->sc ? " where the schema sets none" : "");
+	sbuf_puts(&b, " threshold");
+	bool first = true;
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].comparator) {
+			sbuf_printf(&b, "%s %s %s", first ? "" : ",",
+				    t->utf8 ? dist_table[k].heading_utf8 : dist_table[k].heading,
+				    render_num(json_number_value(json_object_get(th, dist_table[k].name)),
+					       num, sizeof num));
+			first = false;
+		}
+	sbuf_printf(&b, "%s ", cv->sc ? " where the schema sets none" : "");
 	for (int i = utf8_width(b.s); i < w - 2; i++)
 		sbuf_puts(&b, t->g->hline);
 	tui_put(t, y, x + 1, w - 2, S_RULE, b.s);
@@ -348,31 +402,43 @@ static void draw_row(struct cmpview *cv, struct tui *t, int y, int x, int w,
 	enum style na = cur ? S_NA_CUR : S_NA;
 	if (cur)
 		tui_fill(t, y, x, w, S_ROW_CUR);
-	tui_cell(t, y, L->x[CC_NAME], L->w[CC_NAME], cur && !over ? S_CELL_CUR : st,
-		 jstr(f, "name"), false);
-	if (L->w[CC_TYPE])
-		tui_cell(t, y, L->x[CC_TYPE], L->w[CC_TYPE], cur || over ? st : S_TYPE,
-			 jstr(f, "type"), false);
-	static const struct {
-		int col;
-		const char *field;
-	} nums[] = {{CC_LINF, "linf"}, {CC_JSD, "jsd"}, {CC_PSI, "psi"}, {CC_KS, "ks"}};
-	for (size_t k = 0; k < PM_ARRAY_LEN(nums); k++) {
-		char buf[32];
-		json_t *v = json_object_get(f, nums[k].field);
-		tui_cell(t, y, L->x[nums[k].col], L->w[nums[k].col], json_is_number(v) ? st : na,
-			 dist_text(v, buf, sizeof buf), true);
-	}
-	char *at = tui_oneline(jstr(f, "linf_value"));
-	tui_cell(t, y, L->x[CC_AT], L->w[CC_AT], st, at, false);
-	free(at);
-	if (L->w[CC_LIMIT]) {
-		const struct schema_comparator *c = schema_skew(cv, f);
-		struct sbuf b = {0};
-		limit_text(cv, t, f, &b);
-		tui_cell(t, y, L->x[CC_LIMIT], L->w[CC_LIMIT], c || over ? st : cur ? S_ROW_CUR : S_INFO,
-			 b.s, false);
-		sbuf_free(&b);
+	for (int c = 0; c < L->n; c++) {
+		if (!L->w[c] && L->what[c] != C_AT && L->what[c] != C_DIST)
+			continue;
+		switch (L->what[c]) {
+		case C_NAME:
+			tui_cell(t, y, L->x[c], L->w[c], cur && !over ? S_CELL_CUR : st, jstr(f, "name"),
+				 false);
+			break;
+		case C_TYPE:
+			tui_cell(t, y, L->x[c], L->w[c], cur || over ? st : S_TYPE, jstr(f, "type"),
+				 false);
+			break;
+		case C_DIST: {
+			char buf[32];
+			json_t *v = json_object_get(f, dist_table[L->dist[c]].name);
+			tui_cell(t, y, L->x[c], L->w[c], json_is_number(v) ? st : na,
+				 dist_text(v, buf, sizeof buf), true);
+			break;
+		}
+		case C_AT: {
+			char key[64];
+			snprintf(key, sizeof key, "%s_value", dist_table[L->dist[c]].name);
+			char *at = tui_oneline(jstr(f, key));
+			tui_cell(t, y, L->x[c], L->w[c], st, at, false);
+			free(at);
+			break;
+		}
+		case C_LIMIT: {
+			const struct schema_comparator *sc = schema_skew(cv, f);
+			struct sbuf b = {0};
+			limit_text(cv, t, f, &b);
+			tui_cell(t, y, L->x[c], L->w[c], sc || over ? st : cur ? S_ROW_CUR : S_INFO, b.s,
+				 false);
+			sbuf_free(&b);
+			break;
+		}
+		}
 	}
 }
 
@@ -459,9 +525,10 @@ static void cv_info(struct view *v, struct tui *t, char *buf, size_t n)
 		buf[0] = 0;
 		return;
 	}
-	static const char *const by[NSORT] = {"distance", "L-infinity", "JSD", "PSI", "KS", "name"};
 	snprintf(buf, n, "%zu features, %zu over%s, by %s", cv->n, count_over(cv),
-		 cv->sc ? " their thresholds" : " the threshold", by[cv->sort]);
+		 cv->sc ? " their thresholds" : " the threshold",
+		 cv->sort == SORT_DISTANCE || cv->sort == SORT_NAME ? sort_field(cv->sort)
+								    : dist_table[cv->sort].short_label);
 }
 
 static void cv_enter(struct view *v, struct tui *t)
@@ -516,7 +583,7 @@ static void k_sort(struct tui *t, struct view *v, int key)
 	struct cmpview *cv = (struct cmpview *)v;
 	const char *cur = cv->n ? jstr(cv->order[v->sc.cur], "name") : NULL;
 	char *keep = cur ? xstrdup(cur) : NULL;
-	cv->sort = (enum sort_key)((cv->sort + 1) % NSORT);
+	cv->sort = sort_next(cv->sort);
 	if (cv->res)
 		order_rows(cv);
 	for (size_t i = 0; keep && i < cv->n; i++)
@@ -635,6 +702,7 @@ const struct view_class cmpview_class = {
 static struct view *cmpview_new(char **args, const char *schema)
 {
 	struct cmpview *cv = xcalloc(1, sizeof *cv);
+	cv->sort = SORT_DISTANCE;
 	char *title = xasprintf("%s vs %s", args[0], args[1]);
 	view_init(&cv->v, &cmpview_class, title);
 	free(title);
@@ -855,29 +923,28 @@ static void dv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	cx += tui_putf(t, y, cx, x + w - 1 - cx, S_TYPE, " (%s)", jstr(d->feat, "type"));
 	tui_putf(t, y, cx, x + w - 1 - cx, S_INFO, "  A = %s, B = %s", d->a, d->b);
 	/* the distances this feature has; the headline one highlighted when over */
-	static const struct {
-		const char *field, *utf8, *ascii;
-	} dists[] = {{"linf", "L\u221e", "Linf"}, {"jsd", "JSD", "JSD"}, {"psi", "PSI", "PSI"},
-		     {"ks", "KS", "KS"}};
 	const char *kind = jstr(d->feat, "distance_kind");
 	cx = x + 1;
-	for (size_t i = 0; i < PM_ARRAY_LEN(dists); i++) {
-		json_t *val = json_object_get(d->feat, dists[i].field);
-		if (!json_is_number(val))
+	for (size_t i = 0; i < DIST_N; i++) {
+		const struct dist_info *di = &dist_table[i];
+		json_t *val = json_object_get(d->feat, di->name);
+		if (!di->in_tui || !json_is_number(val))
 			continue;
 		char num[32];
 		struct sbuf b = {0};
-		sbuf_printf(&b, "%s%s %s", cx > x + 1 ? "   " : "", t->utf8 ? dists[i].utf8 : dists[i].ascii,
+		sbuf_printf(&b, "%s%s %s", cx > x + 1 ? "   " : "", t->utf8 ? di->heading_utf8 : di->heading,
 			    dist_text(val, num, sizeof num));
-		json_t *lv = json_object_get(d->feat, "linf_value");
-		if (i == 0 && json_is_string(lv)) {
+		char key[64];
+		snprintf(key, sizeof key, "%s_value", di->name);
+		json_t *lv = json_object_get(d->feat, key);
+		if (di->where && json_is_string(lv)) {
 			char *one = tui_oneline(json_string_value(lv));
 			char *cut = render_cut(one, 24);
 			sbuf_printf(&b, " at %s", cut);
 			free(cut);
 			free(one);
 		}
-		bool head = strcmp(kind, dists[i].field) == 0 && d->over;
+		bool head = strcmp(kind, di->name) == 0 && d->over;
 		cx += tui_put(t, y + 1, cx, x + w - 1 - cx, head ? S_WARN : S_NORMAL, b.s);
 		sbuf_free(&b);
 	}

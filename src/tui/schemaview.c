@@ -272,14 +272,14 @@ static void sync(struct schemaview *sv, struct tui *t)
 void tui_comparator_text(const struct tui *t, const struct schema_comparator *c, struct sbuf *b)
 {
 	char num[64];
-	if (c->has_linf) {
-		fmt_double(c->linf, num, sizeof num);
-		sbuf_printf(b, "%s %s", t->utf8 ? "L\u221e" : "Linf", num);
-	}
-	if (c->has_jsd) {
-		fmt_double(c->jsd, num, sizeof num);
-		sbuf_printf(b, "%sJSD %s", c->has_linf ? " " : "", num);
-	}
+	bool first = true;
+	for (size_t k = 0; k < DIST_N; k++)
+		if (c->has[k]) {
+			fmt_double(c->t[k], num, sizeof num);
+			sbuf_printf(b, "%s%s %s", first ? "" : " ",
+				    t->utf8 ? dist_table[k].heading_utf8 : dist_table[k].heading, num);
+			first = false;
+		}
 }
 
 /* The text of each column for feature f (caller frees).  Numbers keep up
@@ -764,10 +764,9 @@ static void anomaly_edit(const struct schemaview *sv, json_t *a, struct sbuf *b)
 	} else if (strcmp(code, ANOMALY_ABOVE_MAX) == 0) {
 		sbuf_puts(b, " max");
 		put_num(b, json_object_get(a, "largest"));
-	} else if (strcmp(code, ANOMALY_LINF_HIGH) == 0 || strcmp(code, ANOMALY_JSD_HIGH) == 0) {
+	} else if (dist_by_anomaly(code)) {
 		/* the threshold as it is: raising it is a decision, not a default */
-		sbuf_printf(b, " %s %s", jstr(a, "comparator"),
-			    strcmp(code, ANOMALY_LINF_HIGH) == 0 ? "linf" : "jsd");
+		sbuf_printf(b, " %s %s", jstr(a, "comparator"), dist_by_anomaly(code)->name);
 		put_num(b, json_object_get(a, "threshold"));
 	} else {
 		sbuf_putc(b, ' ');

@@ -512,22 +512,15 @@ static const struct {
 /* a new run is never resumed, and it always runs as a job */
 static const char *const tf_skip[] = {"--detach", "--resume", NULL};
 /* options that only mean something with another one */
+/* (parts: the model types with those parts, model.h) */
 static const struct {
 	const char *opt, *when, *values;
+	unsigned parts;
 } tf_shown_if[] = {
-	{"--hidden", "--model", "dnn|wide-deep"},   {"--dropout", "--model", "dnn|wide-deep"},
-	{"--embed", "--model", "dnn|wide-deep"},    {"--wide-optimizer", "--model", "wide-deep"},
-	{"--wide-lr", "--model", "wide-deep"},	    {"--momentum", "--optimizer", "sgd"},
+	{"--hidden", "--model", NULL, MT_DEEP},   {"--dropout", "--model", NULL, MT_DEEP},
+	{"--embed", "--model", NULL, MT_DEEP},    {"--wide-optimizer", "--model", NULL, MT_WIDE},
+	{"--wide-lr", "--model", NULL, MT_WIDE},  {"--momentum", "--optimizer", "sgd"},
 	{"--lr-decay", "--schedule", "exponential|step"},
-};
-static const struct {
-	const char *type, *note;
-} tf_model_notes[] = {
-	{"linear", "regression: a numeric label"},
-	{"logistic", "two classes"},
-	{"softmax", "several classes"},
-	{"dnn", "hidden layers, embeddings"},
-	{"wide-deep", "linear wide part + dnn"},
 };
 static const char *const tf_head[] = {"train", NULL};
 static const char *const tf_tail[] = {"--detach", NULL};
@@ -586,13 +579,13 @@ static struct frame *tf_frame(struct tui *t, const char *name)
 	return fr;
 }
 
-/* The model the trainer picks for a label: two values -> logistic, other
- * strings -> softmax, numbers -> linear. */
+/* The model the trainer picks for a label: two values -> binary, other
+ * strings -> multiclass, numbers -> regression. */
 static const char *tf_default_model(const struct trainform *tf)
 {
-	if (tf->label_type == PM_BOOL || tf->label_values == 2)
-		return "logistic";
-	return tf->label_type == PM_STRING ? "softmax" : "linear";
+	enum model_task task = tf->label_type == PM_BOOL || tf->label_values == 2 ? TASK_BINARY
+			       : tf->label_type == PM_STRING ? TASK_MULTICLASS : TASK_REGRESSION;
+	return model_type_name(model_type_default(task));
 }
 
 /* The label changed (or its dataset did): its type, the features that are
@@ -699,15 +692,17 @@ static bool tf_check(struct form *f, struct tui *t, struct form_field *fld, char
 		snprintf(msg, n, "'%s' is not a valid model name (letters, digits, '_', '-', '.')", v);
 		return false;
 	}
-	if (strcmp(fld->key, "--model") == 0 && v && tf->label_known) {
-		if (strcmp(v, "linear") == 0 &&
+	enum model_type mt;
+	if (strcmp(fld->key, "--model") == 0 && v && tf->label_known && model_type_parse(v, &mt)) {
+		unsigned tasks = model_types[mt].tasks;
+		if (tasks == MT_TASK(TASK_REGRESSION) &&
 		    (tf->label_type == PM_STRING || tf->label_type == PM_BOOL)) {
-			snprintf(msg, n, "linear needs a numeric label; '%s' is %s", label->value,
+			snprintf(msg, n, "%s needs a numeric label; '%s' is %s", v, label->value,
 				 pm_type_name(tf->label_type));
 			return false;
 		}
-		if (strcmp(v, "logistic") == 0 && tf->label_values != 2) {
-			snprintf(msg, n, "logistic needs two label values; '%s' has %s", label->value,
+		if (tasks == MT_TASK(TASK_BINARY) && tf->label_values != 2) {
+			snprintf(msg, n, "%s needs two label values; '%s' has %s", v, label->value,
 				 tf->label_values > 2 ? "more" : tf->label_values ? "one" : "none");
 			return false;
 		}
@@ -845,19 +840,20 @@ static struct view *trainform_new(struct tui *t)
 		struct form_field *fld = form_get(f, tf_shown_if[i].opt);
 		if (fld) {
 			fld->when = xstrdup(tf_shown_if[i].when);
-			fld->values = tf_shown_if[i].values ? xstrdup(tf_shown_if[i].values) : NULL;
+			fld->values = tf_shown_if[i].parts ? model_type_list(tf_shown_if[i].parts, "|", "|")
+				      : tf_shown_if[i].values ? xstrdup(tf_shown_if[i].values) : NULL;
 		}
 	}
 	struct form_field *fld;
+	enum model_type mt;
 	if ((fld = form_get(f, "--seed")))
 		fld->min = 0;
 	if ((fld = form_get(f, "--features")))
 		fld->all_default = true;
 	if ((fld = form_get(f, "--model")))
 		for (size_t i = 0; i < fld->nchoices; i++)
-			for (size_t k = 0; k < PM_ARRAY_LEN(tf_model_notes); k++)
-				if (strcmp(fld->choices[i].value, tf_model_notes[k].type) == 0)
-					fld->choices[i].note = xstrdup(tf_model_notes[k].note);
+			if (model_type_parse(fld->choices[i].value, &mt))
+				fld->choices[i].note = xstrdup(model_types[mt].note);
 	if ((fld = form_get(f, "--device")))
 		for (size_t i = 0; i < fld->nchoices; i++) {
 			const struct backend *be;

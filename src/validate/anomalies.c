@@ -22,8 +22,6 @@ static const struct {
 	{ANOMALY_BELOW_MIN, "values below the schema's min"},
 	{ANOMALY_ABOVE_MAX, "values above the schema's max"},
 	{ANOMALY_NAN_INF, "NaN or infinite values in a numeric feature"},
-	{ANOMALY_LINF_HIGH, "L-infinity distance above the skew or drift threshold"},
-	{ANOMALY_JSD_HIGH, "Jensen-Shannon divergence above the skew or drift threshold"},
 	{ANOMALY_NO_DATA, "the dataset has no rows"},
 };
 
@@ -32,7 +30,8 @@ const char *anomaly_summary(const char *code)
 	for (size_t i = 0; i < PM_ARRAY_LEN(summaries); i++)
 		if (strcmp(summaries[i].code, code) == 0)
 			return summaries[i].summary;
-	return "";
+	const struct dist_info *d = dist_by_anomaly(code);
+	return d ? d->summary : "";
 }
 
 static struct anomaly *add(struct anomalies *an, const char *feature, const char *type,
@@ -469,7 +468,7 @@ static void check_comparator(const char *dataset, const struct schema *s,
 			     const struct dataset_stats *control, const char *control_name,
 			     struct anomalies *an)
 {
-	if (!control || (!cmp->has_linf && !cmp->has_jsd))
+	if (!control || !schema_comparator_any(cmp, false))
 		return;
 	const struct feature_stats *cf = stats_feature(control, sf->name);
 	if (!cf)
@@ -484,37 +483,35 @@ static void check_comparator(const char *dataset, const struct schema *s,
 		     : "The distribution drifted since the previous span: check the upstream source, "
 		       "and consider retraining on recent data";
 	char a[32], b[32], p1[32], p2[32];
-	if (cmp->has_linf && d.has_linf && d.linf > cmp->linf) {
+	for (size_t k = 0; k < DIST_N; k++) {
+		const struct dist_info *di = &dist_table[k];
+		enum dist_kind m = di->validates;   /* what is held against the threshold */
+		if (!cmp->has[k] || !d.has[m] || !(d.v[m] > cmp->t[k]))
+			continue;
 		json_t *j = json_object();
 		json_object_set_new(j, "comparator", json_string(kind));
-		json_object_set_new(j, "value", json_real(d.linf));
-		json_object_set_new(j, "threshold", json_real(cmp->linf));
-		json_object_set_new(j, "linf_value", json_stringn(d.linf_value, d.linf_value_len));
-		struct sbuf v = {0};
-		put_value(&v, d.linf_value, d.linf_value_len);
-		add(an, sf->name, ANOMALY_LINF_HIGH, j,
-		    "The L-infinity distance between %s and %s %s is %s, above the %s threshold %s; "
-		    "the value with the largest difference is %s (%s in %s, %s in %s). %s; raise "
-		    "the threshold with `schema set %s %s %s linf X` only if the change is "
-		    "expected.",
-		    dataset, against, control_name, g6(d.linf, a, sizeof a), kind,
-		    g6(cmp->linf, b, sizeof b), v.s, pct(share(fs, d.linf_value, d.linf_value_len), p1,
-							 sizeof p1),
-		    dataset, pct(share(cf, d.linf_value, d.linf_value_len), p2, sizeof p2),
-		    control_name, advice, s->name, sf->name, kind);
-		sbuf_free(&v);
-	}
-	if (cmp->has_jsd && d.has_jsd_tfdv && d.jsd_tfdv > cmp->jsd) {
-		json_t *j = json_object();
-		json_object_set_new(j, "comparator", json_string(kind));
-		json_object_set_new(j, "value", json_real(d.jsd_tfdv));
-		json_object_set_new(j, "threshold", json_real(cmp->jsd));
-		add(an, sf->name, ANOMALY_JSD_HIGH, j,
-		    "The approximate Jensen-Shannon divergence between %s and %s %s is %s, above "
-		    "the %s threshold %s. %s; raise the threshold with `schema set %s %s %s jsd X` "
-		    "only if the change is expected.",
-		    dataset, against, control_name, g6(d.jsd_tfdv, a, sizeof a), kind,
-		    g6(cmp->jsd, b, sizeof b), advice, s->name, sf->name, kind);
+		json_object_set_new(j, "value", json_real(d.v[m]));
+		json_object_set_new(j, "threshold", json_real(cmp->t[k]));
+		struct sbuf where = {0};
+		if (dist_table[m].where) {
+			char key[64];
+			snprintf(key, sizeof key, "%s_value", dist_table[m].name);
+			json_object_set_new(j, key, json_stringn(d.linf_value, d.linf_value_len));
+			struct sbuf v = {0};
+			put_value(&v, d.linf_value, d.linf_value_len);
+			sbuf_printf(&where, "; the value with the largest difference is %s (%s in %s, %s in %s)",
+				    v.s, pct(share(fs, d.linf_value, d.linf_value_len), p1, sizeof p1),
+				    dataset, pct(share(cf, d.linf_value, d.linf_value_len), p2, sizeof p2),
+				    control_name);
+			sbuf_free(&v);
+		}
+		add(an, sf->name, di->anomaly, j,
+		    "The %s between %s and %s %s is %s, above the %s threshold %s%s. %s; raise the "
+		    "threshold with `schema set %s %s %s %s X` only if the change is expected.",
+		    dist_table[m].label, dataset, against, control_name, g6(d.v[m], a, sizeof a), kind,
+		    g6(cmp->t[k], b, sizeof b), where.s ? where.s : "", advice, s->name, sf->name,
+		    kind, di->name);
+		sbuf_free(&where);
 	}
 }
 

@@ -12,6 +12,9 @@ static double missing_share(const struct feature_stats *f)
 	return n ? (double)f->missing / (double)n : NAN;
 }
 
+/* Each distance of dist_table that applies, on the value counts of a
+ * category or the bins between A's deciles of a number; the significance
+ * test of the headline on the same counts. */
 void feature_distance_compute(const struct feature_stats *a, const struct feature_stats *b,
 			      struct feature_distance *d)
 {
@@ -25,44 +28,38 @@ void feature_distance_compute(const struct feature_stats *a, const struct featur
 	d->missing_b = missing_share(b);
 	signif_presence((double)a->missing, (double)(a->count + a->missing), (double)b->missing,
 			(double)(b->count + b->missing), &d->presence);
-	if (a->categorical && b->categorical) {
-		d->linf = dist_linf(a->values, a->nvalues, b->values, b->nvalues, &d->linf_value,
-				    &d->linf_value_len);
-		d->has_linf = true;
-		/* TFDV takes the value-count form of JSD whenever both sides
-		 * have value counts, histograms only otherwise */
-		double *ca, *cb;
-		size_t k;
-		counts_align(a->values, a->nvalues, b->values, b->nvalues, &ca, &cb, &k);
-		d->jsd = d->jsd_tfdv = dist_jsd_bins(ca, cb, k);
-		d->has_jsd = d->has_jsd_tfdv = !isnan(d->jsd);
-		signif_homogeneity(ca, cb, k, &d->test);
-		d->has_test = d->has_jsd;
-		free(ca);
-		free(cb);
-		d->psi = dist_psi_counts(a->values, a->nvalues, b->values, b->nvalues);
-		d->has_psi = !isnan(d->psi);
+	d->categorical = a->categorical && b->categorical;
+	if (!d->categorical && !(a->numeric && b->numeric))
 		return;
+	struct dist_input in = {.categorical = d->categorical, .a = a, .b = b};
+	double *ca = NULL, *cb = NULL, qa[QBINS_MAX], qb[QBINS_MAX];
+	if (d->categorical) {
+		counts_align(a->values, a->nvalues, b->values, b->nvalues, &ca, &cb, &in.k);
+		in.ca = ca;
+		in.cb = cb;
+		dist_linf(a->values, a->nvalues, b->values, b->nvalues, &d->linf_value,
+			  &d->linf_value_len);
+	} else if (a->sorted && b->sorted && a->nsorted && b->nsorted) {
+		in.k = quantile_counts(a->sorted, a->nsorted, b->sorted, b->nsorted, qa, qb);
+		in.ca = qa;
+		in.cb = qb;
 	}
-	if (a->numeric && b->numeric) {
-		struct histogram ha = numstats_histogram(&a->num), hb = numstats_histogram(&b->num);
-		d->has_jsd_tfdv = dist_jsd_hist(&ha, &hb, &d->jsd_tfdv, NULL) == 0;
-		/* the quantiles form resists the outliers that stretch equal-width
-		 * buckets */
-		struct histogram qa = numstats_qhistogram(&a->num), qb = numstats_qhistogram(&b->num);
-		d->has_jsd_quantiles = dist_jsd_hist(&qa, &qb, &d->jsd_quantiles, NULL) == 0;
-		if (a->sorted && b->sorted && a->nsorted && b->nsorted) {
-			double ca[QBINS_MAX], cb[QBINS_MAX];
-			size_t k = quantile_counts(a->sorted, a->nsorted, b->sorted, b->nsorted, ca, cb);
-			d->jsd = dist_jsd_bins(ca, cb, k);
-			d->has_jsd = d->has_test = !isnan(d->jsd);
-			signif_homogeneity(ca, cb, k, &d->test);
-			d->has_psi = dist_psi_sorted(a->sorted, a->nsorted, b->sorted, b->nsorted,
-						     &d->psi, NULL) == 0;
-			d->ks = dist_ks(a->sorted, a->nsorted, b->sorted, b->nsorted);
-			d->has_ks = !isnan(d->ks);
+	unsigned kind = d->categorical ? DIST_CATEGORICAL : DIST_NUMERIC;
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].applies & kind) {
+			d->v[k] = dist_table[k].measure(&in);
+			d->has[k] = !isnan(d->v[k]);
 		}
+	if (in.ca) {
+		/* a test needs rows on both sides */
+		double sa = 0, sb = 0;
+		for (size_t i = 0; i < in.k; i++)
+			sa += in.ca[i], sb += in.cb[i];
+		d->has_test = sa > 0 && sb > 0;
+		signif_homogeneity(in.ca, in.cb, in.k, &d->test);
 	}
+	free(ca);
+	free(cb);
 }
 
 int compare_stats(const struct dataset_stats *a, const struct dataset_stats *b,
@@ -105,8 +102,9 @@ void compare_judge(struct feature_distance *d, size_t n, const struct alert_rule
 		struct feature_distance *x = &d[i];
 		x->p = p[2 * i];
 		x->p_missing = p[2 * i + 1];
-		x->threshold = x->has_linf ? r->linf : r->jsd;
-		double dist = x->has_linf ? x->linf : x->has_jsd ? x->jsd : NAN;
+		enum dist_kind h = dist_headline(x->categorical);
+		x->threshold = r->threshold[h];
+		double dist = x->has[h] ? x->v[h] : NAN;
 		x->over = isfinite(dist) && dist > x->threshold;
 		x->missing_alert = alert_rule_fires(r, fabs(x->missing_b - x->missing_a), r->missing,
 						    x->p_missing);

@@ -116,14 +116,21 @@ void counts_align(const struct value_count *a, size_t na, const struct value_cou
 	*k = n;
 }
 
+/* The totals of two count vectors over k bins; whether both have any. */
+static bool bins_totals(const double *a, const double *b, size_t k, double *sa, double *sb)
+{
+	*sa = *sb = 0;
+	for (size_t i = 0; i < k; i++) {
+		*sa += a[i];
+		*sb += b[i];
+	}
+	return *sa > 0 && *sb > 0;
+}
+
 double dist_jsd_bins(const double *a, const double *b, size_t k)
 {
-	double sa = 0, sb = 0;
-	for (size_t i = 0; i < k; i++) {
-		sa += a[i];
-		sb += b[i];
-	}
-	if (!(sa > 0) || !(sb > 0))
+	double sa, sb;
+	if (!bins_totals(a, b, k, &sa, &sb))
 		return NAN;
 	double kl = 0;
 	for (size_t i = 0; i < k; i++) {
@@ -156,22 +163,30 @@ int dist_jsd_counts(const struct value_count *a, size_t na, const struct value_c
 	return 0;
 }
 
+/* PSI over two count vectors on the same k bins, each side's shares of
+ * its own total (NaN when a side is empty). */
+static double psi_bins(const double *a, const double *b, size_t k)
+{
+	double sa, sb;
+	if (!bins_totals(a, b, k, &sa, &sb))
+		return NAN;
+	double psi = 0;
+	for (size_t i = 0; i < k; i++) {
+		double p = fmax(a[i] / sa, PSI_EPSILON), q = fmax(b[i] / sb, PSI_EPSILON);
+		psi += (q - p) * log(q / p);
+	}
+	return psi;
+}
+
 double dist_psi_counts(const struct value_count *a, size_t na, const struct value_count *b,
 		       size_t nb)
 {
-	size_t n;
-	double sa, sb;
-	struct merged *m = merge_counts(a, na, b, nb, &n, &sa, &sb);
-	if (!(sa > 0) || !(sb > 0)) {
-		free(m);
-		return NAN;
-	}
-	double psi = 0;
-	for (size_t k = 0; k < n; k++) {
-		double p = fmax(m[k].a / sa, PSI_EPSILON), q = fmax(m[k].b / sb, PSI_EPSILON);
-		psi += (q - p) * log(q / p);
-	}
-	free(m);
+	double *ca, *cb;
+	size_t k;
+	counts_align(a, na, b, nb, &ca, &cb, &k);
+	double psi = psi_bins(ca, cb, k);
+	free(ca);
+	free(cb);
 	return psi;
 }
 
@@ -456,13 +471,7 @@ int dist_psi_sorted(const double *a, size_t na, const double *b, size_t nb, doub
 	 * deciles; equal cut points merge bins */
 	double ca[QBINS_MAX], cb[QBINS_MAX];
 	size_t k = quantile_counts(a, na, b, nb, ca, cb);
-	double psi = 0;
-	for (size_t i = 0; i < k; i++) {
-		double p = fmax(ca[i] / (double)na, PSI_EPSILON);
-		double q = fmax(cb[i] / (double)nb, PSI_EPSILON);
-		psi += (q - p) * log(q / p);
-	}
-	*out = psi;
+	*out = psi_bins(ca, cb, k);
 	return 0;
 }
 
@@ -483,4 +492,142 @@ double dist_ks(const double *a, size_t na, const double *b, size_t nb)
 			d = diff;
 	}
 	return d;
+}
+
+/* ---- the table ---------------------------------------------------------------------- */
+
+/* The largest difference of shares, as dist_linf over the same counts
+ * (which are whole numbers, so their sums are exact in any order). */
+static double measure_linf(const struct dist_input *in)
+{
+	if (!in->ca)
+		return NAN;
+	double sa, sb, best = 0;
+	bins_totals(in->ca, in->cb, in->k, &sa, &sb);
+	for (size_t i = 0; i < in->k; i++) {
+		double pa = sa > 0 ? in->ca[i] / sa : 0;
+		double pb = sb > 0 ? in->cb[i] / sb : 0;
+		best = fmax(best, fabs(pa - pb));
+	}
+	return best;
+}
+
+static double measure_jsd(const struct dist_input *in)
+{
+	return in->ca ? dist_jsd_bins(in->ca, in->cb, in->k) : NAN;
+}
+
+/* TFDV takes the value-count form of JSD whenever both sides have value
+ * counts, its equal-width histograms otherwise. */
+static double measure_jsd_tfdv(const struct dist_input *in)
+{
+	if (in->categorical)
+		return measure_jsd(in);
+	if (!in->a)
+		return NAN;
+	struct histogram ha = numstats_histogram(&in->a->num), hb = numstats_histogram(&in->b->num);
+	double d;
+	return dist_jsd_hist(&ha, &hb, &d, NULL) == 0 ? d : NAN;
+}
+
+/* The quantiles form resists the outliers that stretch equal-width
+ * buckets. */
+static double measure_jsd_quantiles(const struct dist_input *in)
+{
+	if (in->categorical || !in->a)
+		return NAN;
+	struct histogram qa = numstats_qhistogram(&in->a->num), qb = numstats_qhistogram(&in->b->num);
+	double d;
+	return dist_jsd_hist(&qa, &qb, &d, NULL) == 0 ? d : NAN;
+}
+
+static double measure_psi(const struct dist_input *in)
+{
+	return in->ca ? psi_bins(in->ca, in->cb, in->k) : NAN;
+}
+
+static double measure_ks(const struct dist_input *in)
+{
+	if (in->categorical || !in->a || !in->a->sorted || !in->b->sorted)
+		return NAN;
+	return dist_ks(in->a->sorted, in->a->nsorted, in->b->sorted, in->b->nsorted);
+}
+
+/* The defaults of the headline thresholds were chosen on the bundled taxi
+ * data (bench/monitor-alerts and README's Monitoring section). */
+const struct dist_info dist_table[DIST_N] = {
+	[DIST_LINF] = {.name = "linf", .label = "L-infinity distance",
+		       .short_label = "L-infinity", .heading = "Linf",
+		       .heading_utf8 = "L\u221e", .applies = DIST_CATEGORICAL,
+		       .headline = DIST_CATEGORICAL, .default_threshold = 0.05, .comparator = true,
+		       .by_value = true, .validates = DIST_LINF,
+		       .anomaly = "COMPARATOR_L_INFINITY_HIGH",
+		       .summary = "L-infinity distance above the skew or drift threshold", .where = true, .in_tui = true,
+		       .measure = measure_linf},
+	[DIST_JSD] = {.name = "jsd", .label = "Jensen-Shannon divergence",
+		      .short_label = "JSD", .heading = "JSD",
+		      .heading_utf8 = "JSD", .applies = DIST_CATEGORICAL | DIST_NUMERIC,
+		      .headline = DIST_NUMERIC, .default_threshold = 0.03, .comparator = true,
+		      .validates = DIST_JSD_TFDV, .anomaly = "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
+		      .summary = "Jensen-Shannon divergence above the skew or drift threshold",
+		      .in_tui = true, .measure = measure_jsd},
+	[DIST_JSD_TFDV] = {.name = "jsd_tfdv", .label = "approximate Jensen-Shannon divergence",
+			   .short_label = "JSD (TFDV)",
+			   .heading = "JSD (TFDV)", .heading_utf8 = "JSD (TFDV)",
+			   .applies = DIST_CATEGORICAL | DIST_NUMERIC, .validates = DIST_JSD_TFDV,
+			   .measure = measure_jsd_tfdv},
+	[DIST_JSD_QUANTILES] = {.name = "jsd_quantiles",
+				.label = "Jensen-Shannon divergence over quantiles",
+				.short_label = "JSD (quantiles)",
+				.heading = "JSD (quantiles)", .heading_utf8 = "JSD (quantiles)",
+				.applies = DIST_NUMERIC, .validates = DIST_JSD_QUANTILES,
+				.optional = true, .measure = measure_jsd_quantiles},
+	[DIST_PSI] = {.name = "psi", .label = "population stability index",
+		      .short_label = "PSI", .heading = "PSI",
+		      .heading_utf8 = "PSI", .applies = DIST_CATEGORICAL | DIST_NUMERIC,
+		      .validates = DIST_PSI, .in_tui = true, .measure = measure_psi},
+	[DIST_KS] = {.name = "ks", .label = "Kolmogorov-Smirnov statistic",
+		     .short_label = "KS", .heading = "KS",
+		     .heading_utf8 = "KS", .applies = DIST_NUMERIC, .validates = DIST_KS,
+		     .in_tui = true, .measure = measure_ks},
+};
+
+const struct dist_info *dist_find(const char *name)
+{
+	for (size_t k = 0; k < DIST_N; k++)
+		if (strcmp(dist_table[k].name, name) == 0)
+			return &dist_table[k];
+	return NULL;
+}
+
+const struct dist_info *dist_by_anomaly(const char *code)
+{
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].anomaly && strcmp(dist_table[k].anomaly, code) == 0)
+			return &dist_table[k];
+	return NULL;
+}
+
+enum dist_kind dist_headline(bool categorical)
+{
+	unsigned kind = categorical ? DIST_CATEGORICAL : DIST_NUMERIC;
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].headline & kind)
+			return (enum dist_kind)k;
+	return DIST_JSD;
+}
+
+char *dist_comparator_list(const char *suffix, const char *sep, const char *last)
+{
+	size_t n = 0, i = 0;
+	for (size_t k = 0; k < DIST_N; k++)
+		n += dist_table[k].comparator;
+	struct sbuf b = {0};
+	for (size_t k = 0; k < DIST_N; k++)
+		if (dist_table[k].comparator) {
+			sbuf_printf(&b, "%s%s%s", i == 0 ? "" : i + 1 == n ? last : sep, dist_table[k].name,
+				    suffix);
+			i++;
+		}
+	return sbuf_steal(&b);
 }

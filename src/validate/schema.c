@@ -189,17 +189,14 @@ static void put_num(struct sbuf *b, double v)
 
 static void put_comparator(struct sbuf *b, const char *what, const struct schema_comparator *c)
 {
-	if (!c->has_linf && !c->has_jsd)
+	if (!schema_comparator_any(c, false))
 		return;
 	sbuf_printf(b, "  %s", what);
-	if (c->has_linf) {
-		sbuf_puts(b, " linf ");
-		put_num(b, c->linf);
-	}
-	if (c->has_jsd) {
-		sbuf_puts(b, " jsd ");
-		put_num(b, c->jsd);
-	}
+	for (size_t k = 0; k < DIST_N; k++)
+		if (c->has[k]) {
+			sbuf_printf(b, " %s ", dist_table[k].name);
+			put_num(b, c->t[k]);
+		}
 	sbuf_putc(b, '\n');
 }
 
@@ -379,24 +376,26 @@ static int comparator_words(struct schema_comparator *c, char *const *w, size_t 
 		memset(c, 0, sizeof *c);
 		return 0;
 	}
-	if (n == 0 || n % 2)
-		return pm_errf(err, "%s%s takes pairs: linf THRESHOLD and/or jsd THRESHOLD", loc,
-			       what);
+	if (n == 0 || n % 2) {
+		char *pairs = dist_comparator_list(" THRESHOLD", ", ", " and/or ");
+		pm_errf(err, "%s%s takes pairs: %s", loc, what, pairs);
+		free(pairs);
+		return -1;
+	}
 	for (size_t k = 0; k < n; k += 2) {
 		double v;
 		bool none = strcmp(w[k + 1], "none") == 0;
 		if (!none && want_num(w[k + 1], what, true, &v, loc, err) < 0)
 			return -1;
-		if (strcmp(w[k], "linf") == 0) {
-			c->has_linf = !none;
-			c->linf = none ? 0 : v;
-		} else if (strcmp(w[k], "jsd") == 0) {
-			c->has_jsd = !none;
-			c->jsd = none ? 0 : v;
-		} else {
-			return pm_errf(err, "%sunknown %s measure \"%s\" (expected linf or jsd)", loc,
-				       what, w[k]);
+		const struct dist_info *d = dist_find(w[k]);
+		if (!d || !d->comparator) {
+			char *names = dist_comparator_list("", ", ", " or ");
+			pm_errf(err, "%sunknown %s measure \"%s\" (expected %s)", loc, what, w[k], names);
+			free(names);
+			return -1;
 		}
+		c->has[d - dist_table] = !none;
+		c->t[d - dist_table] = none ? 0 : v;
 	}
 	return 0;
 }
@@ -648,11 +647,18 @@ int schema_set(struct schema *s, const char *feature, const char *key, char *con
 static json_t *comparator_json(const struct schema_comparator *c)
 {
 	json_t *o = json_object();
-	if (c->has_linf)
-		json_object_set_new(o, "linf", json_real(c->linf));
-	if (c->has_jsd)
-		json_object_set_new(o, "jsd", json_real(c->jsd));
+	for (size_t k = 0; k < DIST_N; k++)
+		if (c->has[k])
+			json_object_set_new(o, dist_table[k].name, json_real(c->t[k]));
 	return o;
+}
+
+bool schema_comparator_any(const struct schema_comparator *c, bool by_value)
+{
+	for (size_t k = 0; k < DIST_N; k++)
+		if (c->has[k] && (!by_value || dist_table[k].by_value))
+			return true;
+	return false;
 }
 
 json_t *schema_to_json(const struct schema *s)
@@ -685,9 +691,9 @@ json_t *schema_to_json(const struct schema *s)
 				json_array_append_new(d, json_string(f->not_in_env[k]));
 			json_object_set_new(e, "not_in_env", d);
 		}
-		if (f->skew.has_linf || f->skew.has_jsd)
+		if (schema_comparator_any(&f->skew, false))
 			json_object_set_new(e, "skew", comparator_json(&f->skew));
-		if (f->drift.has_linf || f->drift.has_jsd)
+		if (schema_comparator_any(&f->drift, false))
 			json_object_set_new(e, "drift", comparator_json(&f->drift));
 		json_array_append_new(a, e);
 	}

@@ -183,8 +183,9 @@ void signif_holm(double *p, size_t n)
 
 void alert_rule_init(struct alert_rule *r)
 {
-	*r = (struct alert_rule){.linf = DRIFT_DEFAULT_LINF, .jsd = DRIFT_DEFAULT_JSD,
-				 .missing = DRIFT_DEFAULT_MISSING, .alpha = DRIFT_DEFAULT_ALPHA};
+	*r = (struct alert_rule){.missing = DRIFT_DEFAULT_MISSING, .alpha = DRIFT_DEFAULT_ALPHA};
+	for (size_t k = 0; k < DIST_N; k++)
+		r->threshold[k] = dist_table[k].default_threshold;
 }
 
 bool alert_rule_fires(const struct alert_rule *r, double distance, double threshold,

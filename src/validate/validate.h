@@ -5,8 +5,8 @@
 #ifndef PM_VALIDATE_H
 #define PM_VALIDATE_H
 
-#include "../data/data.h"
-#include "../util/util.h"
+#include "data/data.h"
+#include "util/util.h"
 
 #include <jansson.h>
 
@@ -141,6 +141,75 @@ int dist_jsd_quantiles(const double *a, size_t na, const double *b, size_t nb, d
 void counts_align(const struct value_count *a, size_t na, const struct value_count *b,
 		  size_t nb, double **ca, double **cb, size_t *k);
 
+/* ---- the table of distances -------------------------------------------------------
+ * Every distance prodml measures between two samples of a feature is a row
+ * of dist_table[] (distance.c): compare's columns and JSON, its thresholds
+ * and their options, schemas' skew and drift comparators, validation's
+ * anomalies, monitoring's checks and diagnosis, and the TUI's compare and
+ * schema views read the row, so a new distance is an enum constant here
+ * and a function and a row in distance.c.
+ *
+ * A distance is measured on a struct dist_input: the counts of both
+ * sides on shared bins (each value of a category, or the bins between the
+ * baseline's deciles for numbers; a numeric feature's exact values where
+ * the row asks for them), and, in `compare`, the statistics of both. */
+enum dist_kind {
+	DIST_LINF,          /* L-infinity of the value shares (TFDV) */
+	DIST_JSD,           /* Jensen-Shannon over the value counts, or the decile bins */
+	DIST_JSD_TFDV,      /* TFDV's: value counts, or equal-width histograms aligned */
+	DIST_JSD_QUANTILES, /* TFDV's over the quantiles histograms */
+	DIST_PSI,           /* population stability index */
+	DIST_KS,            /* two-sample Kolmogorov-Smirnov */
+	DIST_N
+};
+/* the kinds of feature a distance is measured on (dist_info.applies) */
+#define DIST_CATEGORICAL 1u
+#define DIST_NUMERIC 2u
+struct feature_stats;
+struct dist_input {
+	bool categorical;
+	const double *ca, *cb;   /* the counts of both sides; NULL when there are none */
+	size_t k;
+	const struct feature_stats *a, *b;   /* compare only, else NULL */
+};
+struct dist_info {
+	const char *name;         /* JSON key, compare's column, the schema's word,
+				     --NAME-threshold and monitor.NAME_threshold */
+	const char *label;        /* in sentences: "L-infinity distance" */
+	const char *short_label;  /* "L-infinity": the TUI's order "by L-infinity" */
+	const char *heading;      /* the TUI's column: "Linf" */
+	const char *heading_utf8; /* "L\u221e" */
+	unsigned applies;         /* DIST_CATEGORICAL | DIST_NUMERIC: where compare reports it */
+	unsigned headline;        /* the features it alerts on unless a schema says
+				     otherwise (compare, monitoring) */
+	double default_threshold; /* its threshold as a headline or comparator */
+	bool comparator;          /* schemas set skew and drift thresholds of it;
+				     monitoring checks it (--NAME-threshold) */
+	bool by_value;            /* on numbers: the counts of each exact value,
+				     not the decile bins (monitoring) */
+	enum dist_kind validates; /* the distance validation holds against a
+				     comparator's threshold (TFDV's own) */
+	const char *anomaly;      /* validation's code when over a comparator's threshold */
+	const char *summary;      /* and its summary, for `help validate` and the TUI */
+	bool where;               /* compare also reports NAME_value, where it is largest */
+	bool optional;            /* compare's JSON leaves it out when not measured
+				     and its table never shows it */
+	bool in_tui;              /* a column of the TUI's compare view */
+	/* the distance, NaN when it cannot be measured on in */
+	double (*measure)(const struct dist_input *in);
+};
+extern const struct dist_info dist_table[DIST_N];
+/* The row named name, or NULL. */
+const struct dist_info *dist_find(const char *name);
+/* The row with anomaly code code, or NULL. */
+const struct dist_info *dist_by_anomaly(const char *code);
+/* The headline distance of a categorical or numeric feature. */
+enum dist_kind dist_headline(bool categorical);
+/* The names of the comparators in table order, each followed by suffix,
+ * joined with sep and, before the last, last: ("", ", ", " or ") gives
+ * "linf or jsd".  Caller frees. */
+char *dist_comparator_list(const char *suffix, const char *sep, const char *last);
+
 /* ---- a training baseline kept with a model version ----------------------------
  * What monitoring's skew checks read of the training data, per feature:
  * the rows and how many lack a value; for numbers the cut points between
@@ -213,16 +282,16 @@ void signif_holm(double *p, size_t n);
  * An alert needs both: the distance over its threshold (the difference
  * matters) and, after Holm's correction over every check of the report,
  * a p-value under the level (the rows show it is not noise).  The
- * defaults were chosen on the bundled taxi data (bench/monitor-alerts and
- * README's Monitoring section give the figures). */
-#define DRIFT_DEFAULT_LINF 0.05       /* categorical: L-infinity of the value shares */
-#define DRIFT_DEFAULT_JSD 0.03        /* numeric: JSD over the baseline's decile bins */
+ * defaults (and the distances' own, in dist_table) were chosen on the
+ * bundled taxi data (bench/monitor-alerts and README's Monitoring section
+ * give the figures). */
 #define DRIFT_DEFAULT_MISSING 0.05    /* presence: change of the missing share */
 #define DRIFT_DEFAULT_ALPHA 0.01      /* the level, after Holm's correction */
 struct alert_rule {
-	double linf, jsd, missing, alpha;
+	double threshold[DIST_N];     /* of each distance as the headline */
+	double missing, alpha;
 };
-/* The defaults above. */
+/* The defaults: dist_table's thresholds and the ones above. */
 void alert_rule_init(struct alert_rule *r);
 /* Whether a check alerts: distance over threshold and adjusted p at most
  * alpha (so alpha 1 leaves the distance alone to decide). */
@@ -293,16 +362,11 @@ struct feature_distance {
 	const char *name;            /* points into the stats */
 	enum pm_type type;
 	const struct feature_stats *a, *b;
-	bool has_linf, has_jsd, has_psi, has_ks, has_jsd_quantiles, has_jsd_tfdv;
-	double linf, psi, ks;
-	double jsd;                  /* categories: over the value counts; numbers: over
-					the bins between A's deciles */
-	double jsd_tfdv;             /* TFDV's JensenShannonDivergence: the value counts
-					for categories, the standard (equal-width)
-					histograms aligned for numbers */
-	double jsd_quantiles;        /* numbers: JSD over the quantiles histograms,
-					TFDV's HistogramSelection QUANTILES */
-	const char *linf_value;      /* points into a frame dictionary */
+	bool categorical;            /* both sides are */
+	bool has[DIST_N];            /* measured (dist_table says on what) */
+	double v[DIST_N];
+	const char *linf_value;      /* where L-infinity is largest; points into a
+					frame dictionary */
 	uint32_t linf_value_len;
 	/* presence: the missing shares of A and B (NaN for an empty side) */
 	double missing_a, missing_b;
@@ -354,10 +418,14 @@ void col_hist_free(struct col_hist *h);
 /* ---- schema -------------------------------------------------------------------------------
  * Expectations about a dataset in the way of TFDV's schema.proto, kept as a
  * readable text file (one block per feature, see schema_to_text). */
+/* Thresholds of the distances with dist_table[k].comparator. */
 struct schema_comparator {
-	bool has_linf, has_jsd;
-	double linf, jsd;
+	bool has[DIST_N];
+	double t[DIST_N];
 };
+/* Whether any threshold is set; with by_value, any of a distance that
+ * counts a number's exact values. */
+bool schema_comparator_any(const struct schema_comparator *c, bool by_value);
 
 struct schema_feature {
 	char *name;
@@ -400,8 +468,9 @@ char *schema_to_text(const struct schema *s);
 int schema_parse(const char *text, size_t len, const char *label, const char *name,
 		 struct schema **out, struct pm_err *err);
 /* `schema set S FEATURE KEY VALUE..`: type, min_fraction, domain+, domain-,
- * min, max, min_domain_mass, not_in_env, in_env, skew linf|jsd X,
- * drift linf|jsd X; the value none clears a setting.  Setting the type of
+ * min, max, min_domain_mass, not_in_env, in_env, skew DIST X,
+ * drift DIST X (DIST: a comparator of dist_table); the value none clears a
+ * setting.  Setting the type of
  * an unknown feature adds it. */
 int schema_set(struct schema *s, const char *feature, const char *key, char *const *vals,
 	       size_t nvals, struct pm_err *err);
@@ -421,8 +490,7 @@ bool schema_in_env(const struct schema_feature *f, const char *env);
 #define ANOMALY_BELOW_MIN "VALUE_BELOW_MIN"
 #define ANOMALY_ABOVE_MAX "VALUE_ABOVE_MAX"
 #define ANOMALY_NAN_INF "NAN_OR_INF_PRESENT"
-#define ANOMALY_LINF_HIGH "COMPARATOR_L_INFINITY_HIGH"
-#define ANOMALY_JSD_HIGH "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH"
+/* the comparators' codes are in dist_table */
 #define ANOMALY_NO_DATA "NO_DATA_IN_SPAN"
 
 struct anomaly {

@@ -248,6 +248,72 @@ START_TEST(jsd_quantile_bins)
 }
 END_TEST
 
+/* The table's rows measure what the functions above do, on the counts
+ * that compare and monitoring hand them: the hand-worked examples again. */
+START_TEST(table_measures)
+{
+	/* a: x .75, y .25; b: x .25, y .75 (aligned counts) */
+	double ca[] = {3, 1}, cb[] = {1, 3};
+	struct dist_input in = {.categorical = true, .ca = ca, .cb = cb, .k = 2};
+	approx(dist_table[DIST_LINF].measure(&in), 0.5);
+	approx(dist_table[DIST_PSI].measure(&in), log(3));
+	/* JSD: m = (.5, .5); KL(p||m) = .75 log2 1.5 + .25 log2 .5 */
+	double kl = 0.75 * log2(1.5) + 0.25 * log2(0.5);
+	approx(dist_table[DIST_JSD].measure(&in), kl);
+	approx(dist_table[DIST_JSD_TFDV].measure(&in), kl);
+	/* without statistics or counts, what needs them is not measured */
+	ck_assert(isnan(dist_table[DIST_KS].measure(&in)));
+	ck_assert(isnan(dist_table[DIST_JSD_QUANTILES].measure(&in)));
+	struct dist_input none = {.categorical = true};
+	for (int k = 0; k < DIST_N; k++)
+		ck_assert_msg(isnan(dist_table[k].measure(&none)), "%s", dist_table[k].name);
+	/* an empty side: no PSI or JSD; L-infinity of nothing against b is b's largest share */
+	double zero[] = {0, 0};
+	in.ca = zero;
+	ck_assert(isnan(dist_table[DIST_PSI].measure(&in)));
+	ck_assert(isnan(dist_table[DIST_JSD].measure(&in)));
+	approx(dist_table[DIST_LINF].measure(&in), 0.75);
+	/* KS of 1..10 against 6..15: half of A is below B's least value */
+	double s[10], t[10];
+	for (int i = 0; i < 10; i++) {
+		s[i] = i + 1;
+		t[i] = i + 6;
+	}
+	struct feature_stats fa = {.numeric = true, .sorted = s, .nsorted = 10},
+			     fb = {.numeric = true, .sorted = t, .nsorted = 10};
+	struct dist_input num = {.a = &fa, .b = &fb};
+	approx(dist_table[DIST_KS].measure(&num), 0.5);
+}
+END_TEST
+
+START_TEST(table_lookups)
+{
+	ck_assert_ptr_eq(dist_find("linf"), &dist_table[DIST_LINF]);
+	ck_assert_ptr_null(dist_find("kl"));
+	ck_assert_ptr_eq(dist_by_anomaly("COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH"),
+			 &dist_table[DIST_JSD]);
+	ck_assert_ptr_null(dist_by_anomaly("VALUE_ABOVE_MAX"));
+	ck_assert_int_eq(dist_headline(true), DIST_LINF);
+	ck_assert_int_eq(dist_headline(false), DIST_JSD);
+	char *l = dist_comparator_list("", ", ", " or ");
+	ck_assert_str_eq(l, "linf or jsd");
+	free(l);
+	l = dist_comparator_list(" X", ", ", " and/or ");
+	ck_assert_str_eq(l, "linf X and/or jsd X");
+	free(l);
+	/* every row is complete: a name, words for people, a function */
+	for (int k = 0; k < DIST_N; k++) {
+		const struct dist_info *d = &dist_table[k];
+		ck_assert(d->name && d->label && d->short_label && d->heading && d->heading_utf8);
+		ck_assert(d->measure && d->applies);
+		ck_assert(!d->comparator || (d->anomaly && d->summary && d->default_threshold > 0));
+	}
+	struct alert_rule r;
+	alert_rule_init(&r);
+	ck_assert(r.threshold[DIST_LINF] == 0.05 && r.threshold[DIST_JSD] == 0.03);
+}
+END_TEST
+
 START_TEST(chi2_pvalues)
 {
 	/* table values: the 5% point of chi-square(1) is 3.841459, the 1%
@@ -337,6 +403,8 @@ int main(void)
 	tcase_add_test(tc, psi);
 	tcase_add_test(tc, ks);
 	tcase_add_test(tc, jsd_quantile_bins);
+	tcase_add_test(tc, table_measures);
+	tcase_add_test(tc, table_lookups);
 	tcase_add_test(tc, chi2_pvalues);
 	tcase_add_test(tc, presence_and_holm);
 	suite_add_tcase(s, tc);

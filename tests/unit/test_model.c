@@ -433,6 +433,41 @@ START_TEST(test_type_errors)
 }
 END_TEST
 
+/* The table of model types is what --model, its errors, the TUI and the
+ * trainer read: its lists and lookups against the five types spelled out. */
+START_TEST(test_type_table)
+{
+	ck_assert_str_eq(MODEL_TYPE_WORDS, "linear|logistic|softmax|dnn|wide-deep");
+	char *l = model_type_list(0, ", ", ", ");
+	ck_assert_str_eq(l, "linear, logistic, softmax, dnn, wide-deep");
+	free(l);
+	l = model_type_list(MT_DEEP, ", ", " or ");
+	ck_assert_str_eq(l, "dnn or wide-deep");
+	free(l);
+	l = model_type_list(MT_WIDE, "|", "|");
+	ck_assert_str_eq(l, "wide-deep");
+	free(l);
+	l = model_type_list(MT_WIDE | MT_LINEAR, "|", "|");
+	ck_assert_str_eq(l, "");
+	free(l);
+	for (int t = 0; t < MODEL_NTYPES; t++) {
+		enum model_type back;
+		ck_assert(model_type_parse(model_type_name((enum model_type)t), &back));
+		ck_assert_int_eq(back, t);
+	}
+	enum model_type t;
+	ck_assert(model_type_parse("wide_deep", &t) && t == MODEL_WIDE_DEEP);
+	ck_assert(!model_type_parse("tree", &t));
+	ck_assert_str_eq(model_type_name(MODEL_NTYPES), "?");
+	ck_assert_int_eq(model_type_default(TASK_REGRESSION), MODEL_LINEAR);
+	ck_assert_int_eq(model_type_default(TASK_BINARY), MODEL_LOGISTIC);
+	ck_assert_int_eq(model_type_default(TASK_MULTICLASS), MODEL_SOFTMAX);
+	ck_assert(model_type_has(MODEL_SOFTMAX, MT_CLASS_OUTPUTS));
+	ck_assert(!model_type_has(MODEL_LOGISTIC, MT_CLASS_OUTPUTS));
+	ck_assert(!model_type_has(MODEL_NTYPES, 0));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model");
@@ -452,6 +487,7 @@ int main(void)
 	tcase_add_test(tc, test_backend);
 	tcase_add_test(tc, test_rng_reproducible);
 	tcase_add_test(tc, test_type_errors);
+	tcase_add_test(tc, test_type_table);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

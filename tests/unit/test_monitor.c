@@ -315,8 +315,8 @@ START_TEST(schema_thresholds)
 	column_count_missing(&f->cols[1]);
 	struct schema *sc = schema_new("s");
 	struct schema_feature *sf = schema_add(sc, "c", PM_STRING);
-	sf->drift = (struct schema_comparator){.has_jsd = true, .jsd = 0.9};
-	sf->skew = (struct schema_comparator){.has_linf = true, .linf = 0.01};
+	sf->drift = (struct schema_comparator){.has[DIST_JSD] = true, .t[DIST_JSD] = 0.9};
+	sf->skew = (struct schema_comparator){.has[DIST_LINF] = true, .t[DIST_LINF] = 0.01};
 	struct monitor_options o;
 	monitor_options_init(&o);
 	o.window_us = 60000000LL;
@@ -339,7 +339,7 @@ START_TEST(schema_thresholds)
 	ck_assert(json_is_true(json_object_get(c, "alert")));
 	/* x: not in the schema: JSD at the default */
 	ck_assert_str_eq(json_string_value(json_object_get(x, "drift_distance")), "jsd");
-	ck_assert(json_number_value(json_object_get(x, "drift_threshold")) == DRIFT_DEFAULT_JSD);
+	ck_assert(json_number_value(json_object_get(x, "drift_threshold")) == 0.03);
 	ck_assert_str_eq(json_string_value(json_object_get(x, "threshold_source")), "default");
 	/* exactly one alert due: c's drift at 1 > 0.9 */
 	json_t *due = json_object_get(res, "due");
@@ -357,8 +357,8 @@ START_TEST(schema_thresholds)
 	ck_assert_int_eq(nd, 1);
 	json_decref(res);
 	/* with L-infinity for the drift of c too, both are reported */
-	sf->drift.has_linf = true;
-	sf->drift.linf = 0.5;
+	sf->drift.has[DIST_LINF] = true;
+	sf->drift.t[DIST_LINF] = 0.5;
 	ck_assert_msg(monitor_summary(ws, "m", &o, &res, &err) == 0, "%s", err.msg);
 	c = json_array_get(json_object_get(res, "features"), 0);
 	json_t *checks = json_object_get(c, "drift_checks");

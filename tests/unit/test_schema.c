@@ -51,7 +51,7 @@ START_TEST(parse_full)
 	ck_assert(f && f->type == PM_FLOAT);
 	ck_assert(f->has_min_fraction && f->min_fraction == 1);
 	ck_assert(f->has_min && f->min == 0 && f->has_max && f->max == 500);
-	ck_assert(f->skew.has_jsd && f->skew.jsd == 0.1 && !f->skew.has_linf);
+	ck_assert(f->skew.has[DIST_JSD] && f->skew.t[DIST_JSD] == 0.1 && !f->skew.has[DIST_LINF]);
 	f = schema_find(s, "payment_type");
 	ck_assert_int_eq(f->ndomain, 3);
 	ck_assert_str_eq(f->domain[1], "Credit Card");
@@ -61,7 +61,7 @@ START_TEST(parse_full)
 	ck_assert(!schema_in_env(f, "SERVING"));
 	ck_assert(schema_in_env(f, "training"));
 	ck_assert(schema_in_env(f, NULL));
-	ck_assert(f->drift.has_linf && f->drift.linf == 0.01 && f->drift.jsd == 0.2);
+	ck_assert(f->drift.has[DIST_LINF] && f->drift.t[DIST_LINF] == 0.01 && f->drift.t[DIST_JSD] == 0.2);
 	ck_assert(schema_find(s, "odd name")->type == PM_INT);
 
 	/* text -> parse -> text is stable */
@@ -351,7 +351,7 @@ START_TEST(anomaly_skew_drift)
 	const char *data = "p\nCash\nCard\nCard\nCard\n";
 	struct anomalies an =
 		run(data, "feature p\n type string\n skew linf 0.1\n", NULL, base);
-	expect_one(&an, "p", ANOMALY_LINF_HIGH);
+	expect_one(&an, "p", "COMPARATOR_L_INFINITY_HIGH");
 	ck_assert(strstr(an.a[0].description,
 			 "The L-infinity distance between d and baseline base is 0.5, above the "
 			 "skew threshold 0.1; the value with the largest difference is \"Cash\" "
@@ -362,7 +362,7 @@ START_TEST(anomaly_skew_drift)
 	anomalies_free(&an);
 	/* JSD of value counts: p = (.75,.25), q = (.25,.75) -> 0.1887 */
 	an = run(data, "feature p\n type string\n drift jsd 0.18\n", NULL, base);
-	expect_one(&an, "p", ANOMALY_JSD_HIGH);
+	expect_one(&an, "p", "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH");
 	ck_assert(strstr(an.a[0].description,
 			 "divergence between d and previous span prev is 0.188722, above the "
 			 "drift threshold 0.18."));
