@@ -15,6 +15,8 @@ struct trainer {
 	struct train_result *res;
 	struct model *m;
 	const struct backend *be;
+	enum opt_kind optk;          /* the optimizer, OPT_AUTO resolved */
+	double l2;                   /* the penalty, l2_auto resolved */
 	int threads;                 /* for transforms and predictions */
 	int blas_threads;            /* BLAS's count before training (0: untouched) */
 	double t_start;

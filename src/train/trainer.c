@@ -554,7 +554,8 @@ static int prepare_rows(struct trainer *tr, const struct column *lc, struct pm_e
 		return -1;
 	if (tr->ntr == 0)
 		return pm_errcf(err, PM_E_USAGE, "no usable rows in dataset '%s'", train->name);
-	if (!eval && cfg->holdout > 0) {
+	/* the solver trains on every row: it has no epochs to judge */
+	if (!eval && cfg->holdout > 0 && tr->optk != OPT_LBFGS) {
 		tr->all_rows = tr->trows;
 		tr->all_y = tr->ty;
 		tr->all_yl = tr->tyl;
@@ -663,7 +664,23 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 		res->resumed = true;
 	} else if (new_model(tr, lc, lci, err) < 0)
 		return -1;
-	return prepare_rows(tr, lc, err);
+	tr->optk = train_optimizer(cfg, tr->m->type);
+	if (tr->optk == OPT_LBFGS && tr->m->type != MODEL_LINEAR && tr->m->type != MODEL_LOGISTIC &&
+	    tr->m->type != MODEL_SOFTMAX)
+		return pm_errcf(err, PM_E_USAGE, "--optimizer lbfgs applies to linear, logistic and softmax (convex objectives): a %s model trains with sgd, adam, adagrad or ftrl",
+				model_type_name(tr->m->type));
+	if (prepare_rows(tr, lc, err) < 0)
+		return -1;
+	tr->l2 = cfg->l2;
+	if (tr->optk == OPT_LBFGS && cfg->l2_auto && tr->m->task != TASK_REGRESSION)
+		tr->l2 = 1.0 / (double)tr->ntr;
+	if (!ckpt) {
+		/* what was used, for `models show` */
+		json_object_set_new(tr->m->hyper, "optimizer", json_string(opt_kind_name(tr->optk)));
+		if (cfg->l2_auto)
+			json_object_set_new(tr->m->hyper, "l2", json_real(tr->l2));
+	}
+	return 0;
 }
 
 /* The optimizer (with the checkpoint's state when resuming), learning
@@ -674,7 +691,7 @@ static void sgd_start(struct trainer *tr)
 	const struct model *m = tr->m;
 	double *s1 = tr->opt.s1, *s2 = tr->opt.s2;
 	uint64_t t = tr->opt.t;
-	optim_init(&tr->opt, m, cfg->opt, cfg->wide_opt, cfg->momentum);
+	optim_init(&tr->opt, m, tr->optk, cfg->wide_opt, cfg->momentum);
 	if (s1) {
 		memcpy(tr->opt.s1, s1, m->nparams * sizeof *s1);
 		memcpy(tr->opt.s2, s2, m->nparams * sizeof *s2);
@@ -691,8 +708,8 @@ static void sgd_start(struct trainer *tr)
 	 * features converge in few epochs at 0.01 */
 	bool deep = m->type == MODEL_DNN || m->type == MODEL_WIDE_DEEP;
 	tr->base_lr = cfg->lr > 0 ? cfg->lr
-		      : cfg->opt == OPT_SGD ? 0.01
-		      : cfg->opt == OPT_ADAM ? (deep ? 0.001 : 0.01) : 0.05;
+		      : tr->optk == OPT_SGD ? 0.01
+		      : tr->optk == OPT_ADAM ? (deep ? 0.001 : 0.01) : 0.05;
 	tr->wide_lr = cfg->wide_lr > 0 ? cfg->wide_lr
 		      : cfg->wide_opt == OPT_ADAM ? tr->base_lr
 		      : cfg->wide_opt == OPT_SGD ? 0.01 : 0.05;
@@ -938,6 +955,12 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	int rc = -1;
 	if (trainer_prepare(&tr, cfg, train, eval, ckpt, ckpt_len, hooks, res, err) < 0)
 		goto out;
+	if (tr.optk == OPT_LBFGS) {
+		if (trainer_solve(&tr, err) < 0)
+			goto out;
+		rc = trainer_finish(&tr, err);
+		goto out;
+	}
 	sgd_start(&tr);
 	int e;
 	bool stop = false;
