@@ -858,9 +858,10 @@ static const struct cmd_opt train_opts[] = {
 	 "learning rate (default: adam 0.01 for linear, logistic and softmax, 0.001 for dnn and "
 	 "wide-deep; sgd 0.01; adagrad and ftrl 0.05)"},
 	{"--optimizer", 0, "NAME", COMPLETE_WORDS, "lbfgs|sgd|adam|adagrad|ftrl|auto",
-	 "lbfgs: full batch, to the optimum (linear, logistic, softmax only); sgd, adam, adagrad, "
-	 "ftrl: mini-batches, by epochs; sgd uses --momentum.  Default (auto): lbfgs for linear, "
-	 "logistic and softmax, adam for dnn and wide-deep; and adam whenever an option of "
+	 "optimizer (default auto: lbfgs for linear, logistic and softmax, adam for dnn and "
+	 "wide-deep).  lbfgs: full batch, to the optimum (linear, logistic, softmax only); sgd, "
+	 "adam, adagrad, ftrl: mini-batches, by epochs; sgd uses --momentum.  auto picks adam "
+	 "for every model whenever an option of "
 	 "training by epochs (--epochs, --max-epochs, --holdout, --batch, --lr, --patience, "
 	 "--schedule, --lr-decay, --momentum, --target, --shuffle-buffer, --no-cache) is given, "
 	 "which is an error with --optimizer lbfgs"},
@@ -870,7 +871,8 @@ static const struct cmd_opt train_opts[] = {
 	 "lbfgs: stop when the gradient norm of the objective falls to X times its norm at the "
 	 "start (default 1e-7)"},
 	{"--l2", 0, "X", COMPLETE_NONE, NULL,
-	 "L2 penalty: adds X/2 times the sum of squared weights (not biases) to the loss"},
+	 "L2 penalty: adds X/2 times the sum of squared weights (not biases) to the loss "
+	 "(default 0; with lbfgs, logistic and softmax 1/rows: scikit-learn's C=1)"},
 	{"--eval", 0, "NAME", COMPLETE_DATASET, NULL,
 	 "held-out dataset judged after each epoch; the weights of the epoch with the best eval "
 	 "loss (rmse, or logloss for classification) are kept"},
@@ -994,10 +996,10 @@ const struct cmd_entry cmd_group_train[] = {
 		 "once at the end. scikit-learn's LogisticRegression(C=c) minimizes the same log "
 		 "loss with the penalty 1/(2c) |w|^2 on the sum over n rows, which is --l2 1/(c n) "
 		 "here on the same features (prodml's automatic transform: standardized numbers, "
-		 "one-hot strings); the default --l2 0 is C=infinity (penalty=None), and with "
-		 "thousands of rows C=1 differs from it in the fourth decimal of the metrics at "
-		 "most. Ridge(alpha) is --l2 2*alpha/n (the label is learned standardized), "
-		 "LinearRegression --l2 0. "
+		 "one-hot strings), so without --l2 the solver takes scikit-learn's default C=1, "
+		 "--l2 1/n, for logistic and softmax (which also keeps the weights of classes that "
+		 "a category separates finite), and 0 for linear, as LinearRegression; Ridge(alpha) "
+		 "is --l2 2*alpha/n (the label is learned standardized). "
 		 "--optimizer sgd|adam|adagrad|ftrl trains by epochs of mini-batches instead (adam is "
 		 "the default of dnn and wide-deep, and is chosen for the convex models too when an "
 		 "option of epochs such as --epochs or --batch is given without --optimizer); "
@@ -1016,7 +1018,10 @@ const struct cmd_entry cmd_group_train[] = {
 		 "time left. With --detach the run is a background job (`jobs`, `job show`, "
 		 "`job wait`, `job cancel`). The result: {\"model\",\"version\",\"run\",\"metrics\"} "
 		 "with the metrics of `evaluate` on the --eval data (on all the training data without "
-		 "--eval), and without --epochs \"auto_epochs\":{\"max_epochs\",\"patience\",\"watched\","
+		 "--eval); with lbfgs \"solver\":{\"name\",\"iterations\",\"evaluations\","
+		 "\"gradient_norm\",\"initial_gradient_norm\",\"tol\",\"max_iter\",\"converged\","
+		 "\"stopped_by\"} (stopped_by: gradient, max_iter or no_progress), and by epochs "
+		 "without --epochs \"auto_epochs\":{\"max_epochs\",\"patience\",\"watched\","
 		 "\"stopped_by\"}.",
 	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
