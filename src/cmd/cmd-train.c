@@ -869,7 +869,9 @@ static const struct cmd_opt train_opts[] = {
 	 "lbfgs: the most iterations (default 1000)"},
 	{"--tol", 0, "X", COMPLETE_NONE, NULL,
 	 "lbfgs: stop when the gradient norm of the objective falls to X times its norm at the "
-	 "start (default 1e-7)"},
+	 "start, or below X when that was under 1 (default 1e-6; the gradient is taken in "
+	 "coordinates scaled by the diagonal of the curvature, so that a rare category "
+	 "counts as much as a common one)"},
 	{"--l2", 0, "X", COMPLETE_NONE, NULL,
 	 "L2 penalty: adds X/2 times the sum of squared weights (not biases) to the loss "
 	 "(default 0; with lbfgs, logistic and softmax 1/rows: scikit-learn's C=1)"},
@@ -989,7 +991,7 @@ const struct cmd_entry cmd_group_train[] = {
 		 "they are solved to their optimum like scikit-learn's LinearRegression and "
 		 "LogisticRegression: full-batch L-BFGS over every training row (threads share the "
 		 "rows) on the same objective (mean loss plus --l2/2 times the squared weights), "
-		 "stopping when the gradient norm falls to --tol (default 1e-7) of its start or after "
+		 "stopping when the gradient norm falls to --tol (default 1e-6) of its start or after "
 		 "--max-iter iterations (default 1000). train reports the iterations, the final "
 		 "gradient norm and whether it converged (JSON: \"solver\"). The solver has no "
 		 "epochs, batches, learning rate, held-out rows or early stopping: --eval is judged "

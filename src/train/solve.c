@@ -1,7 +1,8 @@
 /* The full-batch solver of the convex models (linear, logistic, softmax):
  * L-BFGS on the objective the mini-batch optimizers sample — the mean loss
  * over every training row plus l2/2 times the squared weights — until its
- * gradient norm falls to --tol of where it started.  Like scikit-learn's
+ * gradient norm (in the preconditioned coordinates, see diag_scale) falls
+ * to --tol of where it started.  Like scikit-learn's
  * LinearRegression and LogisticRegression (lbfgs), the result is the
  * optimum itself, not a point on the way to it, so it needs no epochs,
  * learning rate, held-out rows or early stopping.

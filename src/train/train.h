@@ -42,7 +42,7 @@ bool lr_schedule_parse(const char *s, enum lr_schedule *out);
 #define TRAIN_HOLDOUT 0.1
 /* Defaults of the lbfgs solver: it stops when the gradient norm falls to
  * TRAIN_TOL of where it started, or after TRAIN_MAX_ITER iterations. */
-#define TRAIN_TOL 1e-7
+#define TRAIN_TOL 1e-6
 #define TRAIN_MAX_ITER 1000
 
 /* Everything a run needs; stored with the run as JSON so that it can be
