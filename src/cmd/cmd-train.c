@@ -95,6 +95,50 @@ static int parse_hidden(const char *s, struct train_config *c, struct pm_err *er
 	return rc;
 }
 
+/* The options of training by epochs (mini-batches); the solver has none
+ * of them. */
+static const char *const epoch_opts[] = {"--epochs", "--max-epochs", "--holdout", "--batch", "--lr",
+					 "--patience", "--schedule", "--lr-decay", "--momentum",
+					 "--target", "--shuffle-buffer", "--no-cache"};
+
+/* --optimizer, --max-iter and --tol.  Without --optimizer, linear,
+ * logistic and softmax models use lbfgs (OPT_AUTO) — unless an option of
+ * training by epochs is given, which asks for the epochs of adam as
+ * before; with --optimizer lbfgs those options are an error, not silently
+ * ignored. */
+static int optimizer_from_call(const struct cmd_call *call, struct train_config *c,
+			       struct pm_err *err)
+{
+	const char *v = call_opt(call, "--optimizer"), *epoch_opt = NULL;
+	for (size_t i = 0; i < PM_ARRAY_LEN(epoch_opts) && !epoch_opt; i++)
+		if (call_opt(call, epoch_opts[i]))
+			epoch_opt = epoch_opts[i];
+	const char *solver_opt = call_opt(call, "--max-iter") ? "--max-iter"
+				 : call_opt(call, "--tol") ? "--tol" : NULL;
+	if (v && !opt_kind_parse(v, &c->opt))
+		return pm_errcf(err, PM_E_USAGE, "--optimizer: '%s' is not one of lbfgs, sgd, adam, adagrad, ftrl, auto", v);
+	if (!v)
+		c->opt = epoch_opt && !solver_opt ? OPT_ADAM : OPT_AUTO;
+	if ((c->opt == OPT_LBFGS || (c->opt == OPT_AUTO && solver_opt)) && epoch_opt)
+		return pm_errcf(err, PM_E_USAGE, "%s applies to training by epochs (--optimizer sgd, adam, adagrad or ftrl): lbfgs goes over every row at each iteration until the gradient norm falls to --tol of its start (at most --max-iter iterations), with no epochs, batches, learning rate or held-out rows",
+				epoch_opt);
+	if (solver_opt && c->opt != OPT_LBFGS && c->opt != OPT_AUTO)
+		return pm_errcf(err, PM_E_USAGE, "%s applies to --optimizer lbfgs, not %s: that one stops by epochs (--epochs, --patience)",
+				solver_opt, opt_kind_name(c->opt));
+	if (c->opt == OPT_LBFGS && c->type_given && model_type_has(c->type, MT_DEEP))
+		return pm_errcf(err, PM_E_USAGE, "--optimizer lbfgs applies to linear, logistic and softmax (convex objectives): a %s model trains with sgd, adam, adagrad or ftrl",
+				model_type_name(c->type));
+	if (solver_opt && c->type_given && model_type_has(c->type, MT_DEEP))
+		return pm_errcf(err, PM_E_USAGE, "%s applies to --optimizer lbfgs, which trains linear, logistic and softmax models, not %s",
+				solver_opt, model_type_name(c->type));
+	long long n;
+	if (opt_size(call, "--max-iter", TRAIN_MAX_ITER, 1, 1000000, &n, err) < 0 ||
+	    opt_real(call, "--tol", TRAIN_TOL, 0, 1, &c->tol, err) < 0)
+		return -1;
+	c->max_iter = (int)n;
+	return 0;
+}
+
 /* Options of `train` into a configuration. */
 static int train_config_from_call(const struct cmd_call *call, const char *model,
 				  struct train_config *c, struct pm_err *err)
@@ -151,9 +195,10 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	c->batch = (size_t)n;
 	if (opt_real(call, "--lr", 0, 0, 1e6, &c->lr, err) < 0)
 		return -1;
-	if ((v = call_opt(call, "--optimizer")) && !opt_kind_parse(v, &c->opt))
-		return pm_errcf(err, PM_E_USAGE, "--optimizer: '%s' is not one of sgd, adam, adagrad, ftrl", v);
-	if ((v = call_opt(call, "--wide-optimizer")) && !opt_kind_parse(v, &c->wide_opt))
+	if (optimizer_from_call(call, c, err) < 0)
+		return -1;
+	if ((v = call_opt(call, "--wide-optimizer")) &&
+	    (!opt_kind_parse(v, &c->wide_opt) || c->wide_opt == OPT_LBFGS || c->wide_opt == OPT_AUTO))
 		return pm_errcf(err, PM_E_USAGE, "--wide-optimizer: '%s' is not one of ftrl, adagrad, adam, sgd", v);
 	if (opt_real(call, "--wide-lr", 0, 0, 1e6, &c->wide_lr, err) < 0 ||
 	    opt_real(call, "--momentum", 0.9, 0, 0.9999, &c->momentum, err) < 0 ||
@@ -199,6 +244,7 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 			return -1;
 		c->device = xstrdup(v);
 	}
+	c->l2_auto = !call_opt(call, "--l2") && (c->opt == OPT_AUTO || c->opt == OPT_LBFGS);
 	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
 		return -1;
 	c->workers = (int)n;
@@ -483,6 +529,33 @@ static void render_stop(json_t *r, struct sbuf *out)
 	sbuf_free(&what);
 }
 
+/* How far the solver went.  The iterations and the gradient norm differ
+ * in their last steps from one CPU's BLAS kernels to another's, so they are
+ * shown unless --quiet (scripts and tests), like timings; whether it
+ * converged is shown always. */
+static void render_solver(struct session *s, json_t *so, json_int_t rows, json_int_t params,
+			  struct sbuf *out)
+{
+	const char *name = json_string_value(json_object_get(so, "name")) ?: "solver";
+	const char *by = json_string_value(json_object_get(so, "stopped_by")) ?: "";
+	long long it = json_integer_value(json_object_get(so, "iterations"));
+	double g = json_number_value(json_object_get(so, "gradient_norm")),
+	       g0 = json_number_value(json_object_get(so, "initial_gradient_norm")),
+	       tol = json_number_value(json_object_get(so, "tol"));
+	struct sbuf t = {0};
+	if (json_is_true(json_object_get(so, "converged")))
+		sbuf_printf(&t, "%s converged", name);
+	else if (!strcmp(by, "max_iter"))
+		sbuf_printf(&t, "%s stopped at --max-iter %lld before converging", name, it);
+	else
+		sbuf_printf(&t, "%s stopped before --tol: no further decrease at double precision", name);
+	if (!s->quiet)
+		sbuf_printf(&t, " (%lld iterations, gradient norm %.3g from %.3g, --tol %g)", it, g, g0, tol);
+	sbuf_printf(&t, ", %lld rows, %lld parameters", (long long)rows, (long long)params);
+	render_wrap(out, t.s, 2, 79);
+	sbuf_free(&t);
+}
+
 static void render_train(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	if (json_object_get(r, "job")) {
@@ -500,16 +573,21 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 		    (long long)json_integer_value(json_object_get(r, "version")),
 		    (long long)json_integer_value(json_object_get(r, "run")),
 		    json_string_value(json_object_get(r, "type")), json_string_value(json_object_get(r, "task")));
-	sbuf_printf(out, "  epochs %lld (best %lld)%s%s%s, %lld rows, %lld parameters\n",
-		    (long long)json_integer_value(json_object_get(r, "epochs")),
-		    (long long)json_integer_value(json_object_get(r, "best_epoch")),
-		    /* without --epochs the next line says why */
-		    json_is_true(json_object_get(r, "stopped_early")) && !json_object_get(r, "auto_epochs")
-			    ? ", stopped early" : "",
-		    json_is_true(json_object_get(r, "reached_target")) ? ", target reached" : "",
-		    json_is_true(json_object_get(r, "resumed")) ? ", resumed" : "",
-		    (long long)json_integer_value(json_object_get(r, "rows")),
-		    (long long)json_integer_value(json_object_get(r, "parameters")));
+	json_t *so = json_object_get(r, "solver");
+	if (so)
+		render_solver(s, so, json_integer_value(json_object_get(r, "rows")),
+			      json_integer_value(json_object_get(r, "parameters")), out);
+	else
+		sbuf_printf(out, "  epochs %lld (best %lld)%s%s%s, %lld rows, %lld parameters\n",
+			    (long long)json_integer_value(json_object_get(r, "epochs")),
+			    (long long)json_integer_value(json_object_get(r, "best_epoch")),
+			    /* without --epochs the next line says why */
+			    json_is_true(json_object_get(r, "stopped_early")) && !json_object_get(r, "auto_epochs")
+				    ? ", stopped early" : "",
+			    json_is_true(json_object_get(r, "reached_target")) ? ", target reached" : "",
+			    json_is_true(json_object_get(r, "resumed")) ? ", resumed" : "",
+			    (long long)json_integer_value(json_object_get(r, "rows")),
+			    (long long)json_integer_value(json_object_get(r, "parameters")));
 	render_stop(r, out);
 	const char *note = json_string_value(json_object_get(r, "note"));
 	if (note) {
@@ -779,10 +857,24 @@ static const struct cmd_opt train_opts[] = {
 	{"--lr", 0, "X", COMPLETE_NONE, NULL,
 	 "learning rate (default: adam 0.01 for linear, logistic and softmax, 0.001 for dnn and "
 	 "wide-deep; sgd 0.01; adagrad and ftrl 0.05)"},
-	{"--optimizer", 0, "NAME", COMPLETE_WORDS, "sgd|adam|adagrad|ftrl",
-	 "optimizer (default adam); sgd uses --momentum"},
+	{"--optimizer", 0, "NAME", COMPLETE_WORDS, "lbfgs|sgd|adam|adagrad|ftrl|auto",
+	 "optimizer (default auto: lbfgs for linear, logistic and softmax, adam for dnn and "
+	 "wide-deep).  lbfgs: full batch, to the optimum (linear, logistic, softmax only); sgd, "
+	 "adam, adagrad, ftrl: mini-batches, by epochs; sgd uses --momentum.  auto picks adam "
+	 "for every model whenever an option of "
+	 "training by epochs (--epochs, --max-epochs, --holdout, --batch, --lr, --patience, "
+	 "--schedule, --lr-decay, --momentum, --target, --shuffle-buffer, --no-cache) is given, "
+	 "which is an error with --optimizer lbfgs"},
+	{"--max-iter", 0, "N", COMPLETE_NONE, NULL,
+	 "lbfgs: the most iterations (default 1000)"},
+	{"--tol", 0, "X", COMPLETE_NONE, NULL,
+	 "lbfgs: stop when the gradient norm of the objective falls to X times its norm at the "
+	 "start, or below X when that was under 1 (default 1e-6; the gradient is taken in "
+	 "coordinates scaled by the diagonal of the curvature, so that a rare category "
+	 "counts as much as a common one)"},
 	{"--l2", 0, "X", COMPLETE_NONE, NULL,
-	 "L2 penalty: adds X/2 times the sum of squared weights (not biases) to the loss"},
+	 "L2 penalty: adds X/2 times the sum of squared weights (not biases) to the loss "
+	 "(default 0; with lbfgs, logistic and softmax 1/rows: scikit-learn's C=1)"},
 	{"--eval", 0, "NAME", COMPLETE_DATASET, NULL,
 	 "held-out dataset judged after each epoch; the weights of the epoch with the best eval "
 	 "loss (rmse, or logloss for classification) are kept"},
@@ -863,7 +955,7 @@ const struct cmd_entry cmd_group_train[] = {
 	 .pos_complete = {COMPLETE_MODEL}, .opts = train_opts,
 	 .summary = "train a model on a dataset and register it as a new version of MODEL",
 	 .help = "Learns the feature transform from the training rows (means and deviations, "
-		 "ranges, quantiles, vocabularies), trains the model with mini-batches, and "
+		 "ranges, quantiles, vocabularies), trains the model, and "
 		 "registers the result as the next version of MODEL: its model file (schema, "
 		 "transform, hyperparameters, metrics, weights and a checksum) goes into the "
 		 "workspace artifacts. The transform is stored in the model and applied by the same "
@@ -895,7 +987,26 @@ const struct cmd_entry cmd_group_train[] = {
 		 "that was interrupted (Ctrl-C, a crash, kill -9) and ends with the same model as "
 		 "an uninterrupted run. A NaN or infinite value in an input or the label, or a "
 		 "diverging loss, stops the run with a message that names the cause.\n"
-		 "Without --epochs, a run trains until the held-out loss (rmse, or logloss for "
+		 "Optimizers: linear, logistic and softmax models are convex, and by default "
+		 "they are solved to their optimum like scikit-learn's LinearRegression and "
+		 "LogisticRegression: full-batch L-BFGS over every training row (threads share the "
+		 "rows) on the same objective (mean loss plus --l2/2 times the squared weights), "
+		 "stopping when the gradient norm falls to --tol (default 1e-6) of its start or after "
+		 "--max-iter iterations (default 1000). train reports the iterations, the final "
+		 "gradient norm and whether it converged (JSON: \"solver\"). The solver has no "
+		 "epochs, batches, learning rate, held-out rows or early stopping: --eval is judged "
+		 "once at the end. scikit-learn's LogisticRegression(C=c) minimizes the same log "
+		 "loss with the penalty 1/(2c) |w|^2 on the sum over n rows, which is --l2 1/(c n) "
+		 "here on the same features (prodml's automatic transform: standardized numbers, "
+		 "one-hot strings), so without --l2 the solver takes scikit-learn's default C=1, "
+		 "--l2 1/n, for logistic and softmax (which also keeps the weights of classes that "
+		 "a category separates finite), and 0 for linear, as LinearRegression; Ridge(alpha) "
+		 "is --l2 2*alpha/n (the label is learned standardized). "
+		 "--optimizer sgd|adam|adagrad|ftrl trains by epochs of mini-batches instead (adam is "
+		 "the default of dnn and wide-deep, and is chosen for the convex models too when an "
+		 "option of epochs such as --epochs or --batch is given without --optimizer); "
+		 "giving those options with --optimizer lbfgs is an error.\n"
+		 "Without --epochs, a run by epochs trains until the held-out loss (rmse, or logloss for "
 		 "classification) has not improved for --patience epochs (default 5), at most "
 		 "--max-epochs (default 200); the held-out rows are the --eval data or else a "
 		 "--holdout share of the training rows (default 10%, drawn from --seed; when it would be fewer "
@@ -909,7 +1020,10 @@ const struct cmd_entry cmd_group_train[] = {
 		 "time left. With --detach the run is a background job (`jobs`, `job show`, "
 		 "`job wait`, `job cancel`). The result: {\"model\",\"version\",\"run\",\"metrics\"} "
 		 "with the metrics of `evaluate` on the --eval data (on all the training data without "
-		 "--eval), and without --epochs \"auto_epochs\":{\"max_epochs\",\"patience\",\"watched\","
+		 "--eval); with lbfgs \"solver\":{\"name\",\"iterations\",\"evaluations\","
+		 "\"gradient_norm\",\"initial_gradient_norm\",\"tol\",\"max_iter\",\"converged\","
+		 "\"stopped_by\"} (stopped_by: gradient, max_iter or no_progress), and by epochs "
+		 "without --epochs \"auto_epochs\":{\"max_epochs\",\"patience\",\"watched\","
 		 "\"stopped_by\"}.",
 	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const opt_names[] = {"sgd", "adam", "adagrad", "ftrl"};
+static const char *const opt_names[] = {"sgd", "adam", "adagrad", "ftrl", "lbfgs", "auto"};
 static const char *const sched_names[] = {"constant", "exponential", "step", "cosine"};
 
 const char *opt_kind_name(enum opt_kind k)
@@ -37,13 +37,23 @@ bool lr_schedule_parse(const char *s, enum lr_schedule *out)
 	return false;
 }
 
+enum opt_kind train_optimizer(const struct train_config *c, enum model_type type)
+{
+	if (c->opt != OPT_AUTO)
+		return c->opt;
+	/* a model without hidden layers has a convex objective: solve it */
+	return model_type_has(type, MT_DEEP) ? OPT_ADAM : OPT_LBFGS;
+}
+
 void train_config_init(struct train_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->epochs = 10;
 	c->batch = 64;
 	c->lr = 0;
-	c->opt = OPT_ADAM;
+	c->opt = OPT_AUTO;
+	c->max_iter = TRAIN_MAX_ITER;
+	c->tol = TRAIN_TOL;
 	c->wide_opt = OPT_FTRL;
 	c->momentum = 0.9;
 	c->schedule = LR_CONSTANT;
@@ -106,10 +116,17 @@ json_t *train_config_to_json(const struct train_config *c)
 	json_object_set_new(j, "batch", json_integer((json_int_t)c->batch));
 	json_object_set_new(j, "lr", json_real(c->lr));
 	json_object_set_new(j, "optimizer", json_string(opt_kind_name(c->opt)));
+	/* only when they apply, so that runs by epochs keep their bytes */
+	if (c->opt == OPT_LBFGS || c->opt == OPT_AUTO) {
+		json_object_set_new(j, "max_iter", json_integer(c->max_iter));
+		json_object_set_new(j, "tol", json_real(c->tol));
+	}
 	json_object_set_new(j, "wide_optimizer", json_string(opt_kind_name(c->wide_opt)));
 	json_object_set_new(j, "wide_lr", json_real(c->wide_lr));
 	json_object_set_new(j, "momentum", json_real(c->momentum));
 	json_object_set_new(j, "l2", json_real(c->l2));
+	if (c->l2_auto)
+		json_object_set_new(j, "l2_auto", json_true());
 	json_object_set_new(j, "schedule", json_string(lr_schedule_name(c->schedule)));
 	json_object_set_new(j, "lr_decay", json_real(c->lr_decay));
 	json_object_set_new(j, "lr_step", json_integer(c->lr_step));
@@ -189,12 +206,15 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 	const char *o = json_string_value(json_object_get(j, "optimizer"));
 	if (o && !opt_kind_parse(o, &c->opt))
 		return pm_errf(err, "run configuration: unknown optimizer '%s'", o);
+	c->max_iter = (int)get_num(j, "max_iter", TRAIN_MAX_ITER);
+	c->tol = get_num(j, "tol", TRAIN_TOL);
 	o = json_string_value(json_object_get(j, "wide_optimizer"));
 	if (o && !opt_kind_parse(o, &c->wide_opt))
 		return pm_errf(err, "run configuration: unknown optimizer '%s'", o);
 	c->wide_lr = get_num(j, "wide_lr", 0);
 	c->momentum = get_num(j, "momentum", 0.9);
 	c->l2 = get_num(j, "l2", 0);
+	c->l2_auto = json_is_true(json_object_get(j, "l2_auto"));
 	o = json_string_value(json_object_get(j, "schedule"));
 	if (o && !lr_schedule_parse(o, &c->schedule))
 		return pm_errf(err, "run configuration: unknown schedule '%s'", o);

@@ -1,3 +1,3 @@
 ## src/train — trainer, optimizers, input pipeline, runs and jobs
-libprodml_a_SOURCES += src/train/train.h src/train/config.c src/train/optim.c \
+libprodml_a_SOURCES += src/train/train.h src/train/internal.h src/train/config.c src/train/optim.c src/train/lbfgs.c src/train/solve.c \
 	src/train/pipeline.c src/train/trainer.c src/train/run.c src/train/runs.c src/train/jobs.c

@@ -89,6 +89,9 @@ void optim_step(struct optimizer *o, const struct model *m, double *params, cons
 				w[i] = -s1[i] / ((o->ftrl_beta + sqrt(ni)) / a);
 			}
 			break;
+		case OPT_LBFGS:
+		case OPT_AUTO:
+			break;  /* not step-wise: trainer_solve */
 		}
 	}
 }

@@ -458,7 +458,15 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	json_object_set_new(out, "resumed", json_boolean(res.resumed));
 	if (cfg.target_metric)
 		json_object_set_new(out, "reached_target", json_boolean(res.reached_target));
-	if (cfg.auto_epochs) {
+	if (res.solver) {
+		/* how far the solver went: the optimum within --tol, or not */
+		json_t *so = json_pack("{s:s,s:i,s:i,s:f,s:f,s:f,s:i,s:b,s:s}", "name", res.solver,
+				       "iterations", res.iterations, "evaluations", res.evaluations,
+				       "gradient_norm", res.grad_norm, "initial_gradient_norm", res.grad_norm0,
+				       "tol", cfg.tol, "max_iter", cfg.max_iter, "converged", res.converged,
+				       "stopped_by", res.stopped_by);
+		json_object_set_new(out, "solver", so);
+	} else if (cfg.auto_epochs) {
 		/* why the run ended where it did: the epochs were not given */
 		json_t *st = json_pack("{s:i,s:i,s:s,s:s?}", "max_epochs", cfg.epochs, "patience",
 				       cfg.patience, "watched", res.watched, "stopped_by", res.stopped_by);

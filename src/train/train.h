@@ -20,9 +20,14 @@
 #include <jansson.h>
 
 struct workspace;
+struct train_config;
 
-enum opt_kind { OPT_SGD, OPT_ADAM, OPT_ADAGRAD, OPT_FTRL };
+/* OPT_LBFGS: the full-batch solver of linear, logistic and softmax;
+ * OPT_AUTO: lbfgs for those, adam for dnn and wide-deep. */
+enum opt_kind { OPT_SGD, OPT_ADAM, OPT_ADAGRAD, OPT_FTRL, OPT_LBFGS, OPT_AUTO };
 const char *opt_kind_name(enum opt_kind k);
+/* The optimizer a run of a model type uses (OPT_AUTO resolved). */
+enum opt_kind train_optimizer(const struct train_config *c, enum model_type type);
 bool opt_kind_parse(const char *s, enum opt_kind *k);
 
 enum lr_schedule { LR_CONSTANT, LR_EXPONENTIAL, LR_STEP, LR_COSINE };
@@ -35,6 +40,10 @@ bool lr_schedule_parse(const char *s, enum lr_schedule *out);
 #define TRAIN_MAX_EPOCHS 200
 #define TRAIN_PATIENCE 5
 #define TRAIN_HOLDOUT 0.1
+/* Defaults of the lbfgs solver: it stops when the gradient norm falls to
+ * TRAIN_TOL of where it started, or after TRAIN_MAX_ITER iterations. */
+#define TRAIN_TOL 1e-6
+#define TRAIN_MAX_ITER 1000
 
 /* Everything a run needs; stored with the run as JSON so that it can be
  * resumed or run by a job.  Strings are owned. */
@@ -57,11 +66,17 @@ struct train_config {
 	double holdout;
 	size_t batch;
 	double lr;                   /* <= 0: the optimizer's default */
-	enum opt_kind opt;
+	enum opt_kind opt;           /* OPT_AUTO: chosen by the model type */
+	int max_iter;                /* lbfgs */
+	double tol;                  /* lbfgs: relative gradient norm */
 	enum opt_kind wide_opt;      /* the wide part of wide & deep */
 	double wide_lr;              /* <= 0: default */
 	double momentum;
 	double l2;
+	/* --l2 not given to the solver: classification takes scikit-learn's
+	 * default C=1, l2 = 1/rows (it keeps separable classes finite);
+	 * regression 0, as LinearRegression */
+	bool l2_auto;
 	enum lr_schedule schedule;
 	double lr_decay;             /* exponential: per epoch factor; step: factor every lr_step epochs */
 	int lr_step;
@@ -133,6 +148,11 @@ struct train_result {
 	char note[240];                 /* advice on the choices made, or "" */
 	size_t skipped_missing_label, skipped_unknown_label;
 	double seconds, input_wait_s, compute_s, rows_per_s;
+	/* the solver's report (solver NULL: trained by epochs) */
+	const char *solver;
+	int iterations, evaluations;
+	double grad_norm, grad_norm0;
+	bool converged;
 };
 void train_result_free(struct train_result *r);
 

@@ -6,7 +6,7 @@
  * rng_derive(seed, e), the dropout masks of step t from rng_derive(seed', t)
  * — and a checkpoint keeps the optimizer state and the step, so a resumed
  * run continues on exactly the path an uninterrupted one takes. */
-#include "train.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -249,7 +249,7 @@ static void pred_par_chunk(void *ctx, size_t k)
 			   p->out + lo * (size_t)p->m->nout);
 }
 
-static void predict_cached(const struct model *m, const double *dense, const uint32_t *cat,
+void trainer_predict_cached(const struct model *m, const double *dense, const uint32_t *cat,
 			   size_t n, int threads, double *out)
 {
 	struct pred_par p = {m, dense, cat, n, out};
@@ -349,21 +349,6 @@ static bool hold_out(const struct train_config *cfg, size_t **rows, double **y, 
 	return true;
 }
 
-struct trainer {
-	const struct train_config *cfg;
-	const struct train_hooks *hooks;
-	struct model *m;
-	const struct backend *be;
-	struct optimizer opt;
-	double *best_params;
-	double best_value, first_loss;
-	int best_epoch, bad_epochs, start_epoch;
-	const char *metric;
-	json_t *history;
-	double wait_total, compute_total, seconds_total;
-	size_t rows_total;
-};
-
 static int save_checkpoint(struct trainer *tr, int epochs_done, struct sbuf *out,
 			   struct pm_err *err)
 {
@@ -425,6 +410,545 @@ out:
 	return rc;
 }
 
+void trainer_free(struct trainer *tr)
+{
+	if (tr->blas_threads > 0)
+		tr->be->set_threads(tr->be, tr->blas_threads);
+	model_free(tr->m);
+	optim_free(&tr->opt);
+	free(tr->best_params);
+	json_decref(tr->history);
+	model_scratch_free(tr->scratch);
+	free(tr->trows);
+	free(tr->erows);
+	free(tr->all_rows);
+	free(tr->all_y);
+	free(tr->all_yl);
+	free(tr->ty);
+	free(tr->ey);
+	free(tr->eyl);
+	free(tr->tyl);
+	free(tr->tdense);
+	free(tr->tcat);
+	free(tr->edense);
+	free(tr->ecat);
+	free(tr->grad);
+	free(tr->pred);
+	free(tr->colmap);
+	memset(tr, 0, sizeof *tr);
+}
+
+bool trainer_cancelled(const struct trainer *tr)
+{
+	const struct train_hooks *h = tr->hooks;
+	return progress_cancelled(h->progress) || (h->cancelled && h->cancelled(h->ctx));
+}
+
+/* A new model for the configuration: the features, the task, the label's
+ * scale, the transform fitted to the labelled training rows, the layout. */
+static int new_model(struct trainer *tr, const struct column *lc, int lci, struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct frame *train = tr->train;
+	/* features: the given ones, or every column but the label */
+	const char **cols = xcalloc(train->ncols + cfg->nfeatures + 1, sizeof *cols);
+	size_t nc = 0;
+	size_t *lrows = NULL, nl = 0;
+	int rc = -1;
+	if (cfg->features) {
+		for (size_t i = 0; i < cfg->nfeatures; i++) {
+			if (strcmp(cfg->features[i], cfg->label) == 0) {
+				pm_errcf(err, PM_E_USAGE, "the label '%s' cannot also be a feature", cfg->label);
+				goto out;
+			}
+			cols[nc++] = cfg->features[i];
+		}
+	} else
+		for (size_t i = 0; i < train->ncols; i++)
+			if ((int)i != lci)
+				cols[nc++] = train->cols[i].name;
+	if (nc == 0) {
+		pm_errcf(err, PM_E_USAGE, "no features: dataset '%s' has only the label", train->name);
+		goto out;
+	}
+	struct model *m = tr->m = xcalloc(1, sizeof *tr->m);
+	m->label = xstrdup(cfg->label);
+	m->label_type = lc->type;
+	/* labelled rows */
+	lrows = xmalloc((train->nrows + 1) * sizeof *lrows);
+	for (size_t i = 0; i < train->nrows; i++)
+		if (column_present(lc, i))
+			lrows[nl++] = i;
+	if (nl == 0) {
+		pm_errcf(err, PM_E_USAGE, "label '%s' is missing in every row of dataset '%s'", cfg->label,
+			 train->name);
+		goto out;
+	}
+	enum model_type type = model_type_default(TASK_REGRESSION);
+	if (decide_task(cfg, train, lc, lrows, nl, m, &type, tr->res->note, sizeof tr->res->note, err) < 0)
+		goto out;
+	if (m->task == TASK_REGRESSION) {
+		long double s = 0, ss = 0;
+		for (size_t i = 0; i < nl; i++) {
+			double v = column_num(lc, lrows[i]);
+			if (!isfinite(v)) {
+				pm_errf(err, "dataset '%s' row %zu: label '%s' is %s", train->name, lrows[i] + 1,
+					cfg->label, isnan(v) ? "NaN" : "infinite");
+				goto out;
+			}
+			s += v;
+		}
+		double mean = (double)(s / nl);
+		for (size_t i = 0; i < nl; i++) {
+			double d = column_num(lc, lrows[i]) - mean;
+			ss += d * d;
+		}
+		double sd = sqrt((double)(ss / nl));
+		m->label_mean = mean;
+		m->label_std = sd > 0 ? sd : 1;
+	}
+	struct ft_options fo = {.columns = cols, .ncolumns = nc, .spec = cfg->transform,
+				.crosses = cfg->crosses, .topk = cfg->topk,
+				.hash_buckets = cfg->hash_buckets, .embed_dim = cfg->embed_dim,
+				.threads = tr->threads};
+	if (transform_fit(train, lrows, nl, &fo, &m->tf, err) < 0)
+		goto out;
+	struct model_spec spec = {.type = type, .task = m->task, .dropout = cfg->dropout,
+				  .embed_dim = cfg->embed_dim, .seed = cfg->seed};
+	spec.nout = m->task == TASK_MULTICLASS || model_type_has(type, MT_CLASS_OUTPUTS)
+			    ? (int)m->classes.n : 1;
+	if (model_type_has(type, MT_DEEP)) {
+		if (cfg->nhidden) {
+			spec.nhidden = cfg->nhidden;
+			memcpy(spec.hidden, cfg->hidden, sizeof spec.hidden);
+		} else {
+			spec.nhidden = 2;
+			spec.hidden[0] = 64;
+			spec.hidden[1] = 32;
+		}
+	} else if (cfg->nhidden) {
+		char *deep = model_type_list(MT_DEEP, ", ", " or ");
+		pm_errcf(err, PM_E_USAGE, "--hidden applies to --model %s", deep);
+		free(deep);
+		goto out;
+	}
+	if (model_init(m, &spec, err) < 0)
+		goto out;
+	m->hyper = train_config_to_json(cfg);
+	json_object_set_new(m->hyper, "model", json_string(model_type_name(type)));
+	/* the result does not depend on the thread count: keep the file
+	 * the same on every machine */
+	json_object_del(m->hyper, "threads");
+	rc = 0;
+out:
+	free(lrows);
+	free(cols);
+	return rc;
+}
+
+/* Targets and transformed rows of the training data, the held-out rows
+ * and the eval data. */
+static int prepare_rows(struct trainer *tr, const struct column *lc, struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct frame *train = tr->train, *eval = tr->eval;
+	struct train_result *res = tr->res;
+	const struct model *m = tr->m;
+	const struct transform *tf = m->tf;
+
+	/* training targets and cache */
+	if (make_targets(m, train, lc, &tr->trows, &tr->ntr, &tr->ty, &tr->tyl, &res->skipped_missing_label,
+			 &res->skipped_unknown_label, err) < 0)
+		return -1;
+	if (tr->ntr == 0)
+		return pm_errcf(err, PM_E_USAGE, "no usable rows in dataset '%s'", train->name);
+	/* the solver trains on every row: it has no epochs to judge */
+	if (!eval && cfg->holdout > 0 && tr->optk != OPT_LBFGS) {
+		tr->all_rows = tr->trows;
+		tr->all_y = tr->ty;
+		tr->all_yl = tr->tyl;
+		tr->nall = tr->ntr;
+		tr->holdout = hold_out(cfg, &tr->trows, &tr->ty, &tr->tyl, &tr->ntr, &tr->erows, &tr->ey,
+				       &tr->eyl, &tr->nev);
+		if (!tr->holdout) {
+			tr->all_rows = NULL;
+			tr->all_y = tr->all_yl = NULL;
+			tr->nall = 0;
+		}
+	}
+	tr->colmap = xmalloc((tf->ninputs + 1) * sizeof *tr->colmap);
+	if (transform_bind(tf, train, tr->colmap, err) < 0)
+		return -1;
+	size_t ntr = tr->ntr;
+	if (!cfg->no_cache) {
+		tr->tdense = xmalloc((ntr * tf->ndense + 1) * sizeof *tr->tdense);
+		tr->tcat = xmalloc((ntr * tf->ncat + 1) * sizeof *tr->tcat);
+		if (transform_apply_rows(tf, train, tr->colmap, tr->trows, ntr, tr->tdense, tr->tcat,
+					 tr->threads, err) < 0)
+			return -1;
+	} else {
+		/* check every row once, so a bad value stops the run before training */
+		double *d1 = xmalloc((tf->ndense + 1) * sizeof *d1);
+		uint32_t *c1 = xmalloc((tf->ncat + 1) * sizeof *c1);
+		struct ft_value *vals = xmalloc((tf->ninputs + 1) * sizeof *vals);
+		int bad = 0;
+		for (size_t i = 0; i < ntr && !bad; i++) {
+			transform_row_values(tf, train, tr->colmap, tr->trows[i], vals);
+			if (transform_apply(tf, vals, d1, c1, err) < 0) {
+				pm_err_prefix(err, "dataset '%s' row %zu", train->name, tr->trows[i] + 1);
+				bad = 1;
+			}
+		}
+		free(d1);
+		free(c1);
+		free(vals);
+		if (bad)
+			return -1;
+	}
+	res->train_rows = ntr;
+
+	/* eval targets and cache */
+	if (eval) {
+		int eli = frame_col_index(eval, cfg->label);
+		if (eli < 0)
+			return pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)",
+					eval->name, cfg->label);
+		size_t miss, unk;
+		if (make_targets(m, eval, &eval->cols[eli], &tr->erows, &tr->nev, &tr->ey, &tr->eyl, &miss,
+				 &unk, err) < 0)
+			return -1;
+		int *emap = xmalloc((tf->ninputs + 1) * sizeof *emap);
+		if (transform_bind(tf, eval, emap, err) < 0) {
+			free(emap);
+			return -1;
+		}
+		tr->edense = xmalloc((tr->nev * tf->ndense + 1) * sizeof *tr->edense);
+		tr->ecat = xmalloc((tr->nev * tf->ncat + 1) * sizeof *tr->ecat);
+		int arc = transform_apply_rows(tf, eval, emap, tr->erows, tr->nev, tr->edense, tr->ecat,
+					       tr->threads, err);
+		free(emap);
+		if (arc < 0)
+			return -1;
+		res->eval_rows = tr->nev;
+	} else if (tr->holdout) {
+		tr->edense = xmalloc((tr->nev * tf->ndense + 1) * sizeof *tr->edense);
+		tr->ecat = xmalloc((tr->nev * tf->ncat + 1) * sizeof *tr->ecat);
+		if (transform_apply_rows(tf, train, tr->colmap, tr->erows, tr->nev, tr->edense, tr->ecat,
+					 tr->threads, err) < 0)
+			return -1;
+		res->eval_rows = tr->nev;
+	}
+	res->watched = tr->nev ? (tr->holdout ? "holdout" : "eval") : "training";
+	size_t most = tr->nev > ntr ? tr->nev : ntr;
+	if (tr->nall > most)
+		most = tr->nall;
+	tr->pred = xmalloc((most * (size_t)m->nout + 1) * sizeof *tr->pred);
+	return 0;
+}
+
+int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const struct frame *train,
+		    const struct frame *eval, const void *ckpt, size_t ckpt_len,
+		    const struct train_hooks *hooks, struct train_result *res, struct pm_err *err)
+{
+	*tr = (struct trainer){.cfg = cfg, .hooks = hooks, .train = train, .eval = eval, .res = res,
+			       .best_value = NAN, .first_loss = NAN, .history = json_array(),
+			       .threads = cfg->threads > 0 ? cfg->threads : pm_ncpu(),
+			       .t_start = now_seconds()};
+	if (backend_get(cfg->device, &tr->be, err) < 0)
+		return -1;
+	if (cfg->workers > 1)
+		return pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi",
+				cfg->workers);
+	if (cfg->epochs < 1 || cfg->batch < 1)
+		return pm_errcf(err, PM_E_USAGE, "--epochs and --batch must be at least 1");
+	int lci = frame_col_index(train, cfg->label);
+	if (lci < 0)
+		return pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)", train->name,
+				cfg->label);
+	const struct column *lc = &train->cols[lci];
+	if (ckpt) {
+		if (load_checkpoint(tr, ckpt, ckpt_len, err) < 0)
+			return -1;
+		res->resumed = true;
+	} else if (new_model(tr, lc, lci, err) < 0)
+		return -1;
+	tr->optk = train_optimizer(cfg, tr->m->type);
+	if (tr->optk == OPT_LBFGS && model_type_has(tr->m->type, MT_DEEP))
+		return pm_errcf(err, PM_E_USAGE, "--optimizer lbfgs applies to linear, logistic and softmax (convex objectives): a %s model trains with sgd, adam, adagrad or ftrl",
+				model_type_name(tr->m->type));
+	if (prepare_rows(tr, lc, err) < 0)
+		return -1;
+	tr->l2 = cfg->l2;
+	if (tr->optk == OPT_LBFGS && cfg->l2_auto && tr->m->task != TASK_REGRESSION)
+		tr->l2 = 1.0 / (double)tr->ntr;
+	if (!ckpt) {
+		/* what was used, for `models show` */
+		json_object_set_new(tr->m->hyper, "optimizer", json_string(opt_kind_name(tr->optk)));
+		if (cfg->l2_auto)
+			json_object_set_new(tr->m->hyper, "l2", json_real(tr->l2));
+	}
+	return 0;
+}
+
+/* The optimizer (with the checkpoint's state when resuming), learning
+ * rates, BLAS threads and buffers of the mini-batch loop. */
+static void sgd_start(struct trainer *tr)
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct model *m = tr->m;
+	double *s1 = tr->opt.s1, *s2 = tr->opt.s2;
+	uint64_t t = tr->opt.t;
+	optim_init(&tr->opt, m, tr->optk, cfg->wide_opt, cfg->momentum);
+	if (s1) {
+		memcpy(tr->opt.s1, s1, m->nparams * sizeof *s1);
+		memcpy(tr->opt.s2, s2, m->nparams * sizeof *s2);
+		tr->opt.t = t;
+		free(s1);
+		free(s2);
+	}
+	if (!tr->best_params) {
+		tr->best_params = xmalloc((m->nparams + 1) * sizeof *tr->best_params);
+		memcpy(tr->best_params, m->params, m->nparams * sizeof *tr->best_params);
+	}
+	tr->metric = tr->nev ? model_loss_metric(m) : "loss";
+	/* Adam's usual 0.001 suits networks; convex models over standardized
+	 * features converge in few epochs at 0.01 */
+	tr->base_lr = cfg->lr > 0 ? cfg->lr
+		      : tr->optk == OPT_SGD ? 0.01
+		      : tr->optk == OPT_ADAM ? model_types[m->type].adam_lr : 0.05;
+	tr->wide_lr = cfg->wide_lr > 0 ? cfg->wide_lr
+		      : cfg->wide_opt == OPT_ADAM ? tr->base_lr
+		      : cfg->wide_opt == OPT_SGD ? 0.01 : 0.05;
+	if (!model_type_has(m->type, MT_WIDE))
+		tr->wide_lr = tr->base_lr;
+	/* the largest product of a step decides whether BLAS may use threads:
+	 * handing small products to threads costs more than it saves */
+	double flops = 2.0 * (double)cfg->batch * (double)m->tf->ndense * (double)m->nout;
+	for (int l = 0; m->has_deep && l <= m->nhidden; l++) {
+		double f = 2.0 * (double)cfg->batch * (double)m->dims[l] * (double)m->dims[l + 1];
+		if (f > flops)
+			flops = f;
+	}
+	if (tr->be->set_threads) {
+		tr->blas_threads = tr->be->set_threads(tr->be, 0);
+		tr->be->set_threads(tr->be, flops < 16e6 ? 1
+				    : (tr->threads < tr->blas_threads ? tr->threads : tr->blas_threads));
+	}
+	tr->scratch = model_scratch_new(m, cfg->batch);
+	tr->grad = xmalloc((m->nparams + 1) * sizeof *tr->grad);
+	tr->reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
+	tr->last_poll = now_seconds();
+}
+
+/* One pass over the training rows (epoch e, 0-based), its judgement on the
+ * held-out rows, its report; *stop is set when the run should end. */
+static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct train_hooks *hooks = tr->hooks;
+	struct train_result *res = tr->res;
+	struct model *m = tr->m;
+	double lr[2] = {lr_at(cfg, tr->base_lr, e), lr_at(cfg, tr->wide_lr, e)};
+	struct pipe_source src = {.n = tr->ntr, .dense = tr->tdense, .cat = tr->tcat, .y = tr->ty,
+				  .tf = m->tf, .frame = tr->train, .colmap = tr->colmap, .rows = tr->trows};
+	struct pipeline *pipe = NULL;
+	if (pipeline_start(&src, cfg->batch, cfg->shuffle_buffer, rng_derive(cfg->seed, (uint64_t)e + 1),
+			   &pipe, err) < 0)
+		return -1;
+	double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0;
+	long double sumloss = 0;
+	size_t rows = 0;
+	for (;;) {
+		struct batch b;
+		double w;
+		if (pipeline_next(pipe, &b, &w, err) < 0) {
+			pipeline_stop(pipe);
+			return -1;
+		}
+		wait += w;
+		if (b.n == 0)
+			break;
+		double c0 = now_seconds(), loss;
+		if (model_loss_grad(m, tr->be, tr->scratch, &b, cfg->l2, true,
+				    rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), &loss, tr->grad, err) < 0) {
+			pipeline_stop(pipe);
+			return -1;
+		}
+		if (!isfinite(loss)) {
+			pipeline_stop(pipe);
+			return pm_errf(err, "training diverged at epoch %d, step %llu: the loss is %s; lower --lr (now %g)%s",
+				       e + 1, (unsigned long long)tr->opt.t + 1, isnan(loss) ? "NaN" : "infinite", lr[0],
+				       cfg->l2 > 0 ? "" : " or add --l2");
+		}
+		if (!isfinite(tr->first_loss))
+			tr->first_loss = loss;
+		optim_step(&tr->opt, m, m->params, tr->grad, lr);
+		double c1 = now_seconds();
+		compute += c1 - c0;
+		sumloss += loss * (double)b.n;
+		rows += b.n;
+		if (c1 - tr->last_poll > 0.5) {
+			tr->last_poll = c1;
+			if (trainer_cancelled(tr)) {
+				pipeline_stop(pipe);
+				return pm_errcf(err, PM_E_CANCEL, "cancelled at epoch %d", e + 1);
+			}
+			if (cfg->max_seconds > 0 && c1 - tr->t_start > cfg->max_seconds) {
+				*stop = true;
+				res->stopped_by = "time";
+			}
+		}
+		if (hooks->progress && c1 - last_report > 0.25) {
+			last_report = c1;
+			double rate = rows / (c1 - t0 > 1e-9 ? c1 - t0 : 1e-9);
+			double left = ((double)(cfg->epochs - e) * (double)tr->ntr - (double)rows) / rate;
+			char r[16], what[160];
+			fmt_rate(rate, r, sizeof r);
+			snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s ETA %.0fs", e + 1,
+				 cfg->epochs, (double)(sumloss / rows) * tr->reg_scale, r, left);
+			progress_report(hooks->progress, what, e + (double)rows / (double)tr->ntr, cfg->epochs);
+		}
+		if (*stop)
+			break;
+	}
+	pipeline_stop(pipe);
+	double secs = now_seconds() - t0;
+	double train_loss = rows ? (double)(sumloss / rows) : NAN;
+	if (isfinite(tr->first_loss) && train_loss > 100 * (tr->first_loss > 1e-3 ? tr->first_loss : 1e-3))
+		return pm_errf(err, "training diverged at epoch %d: the loss rose from %.4g to %.4g; lower --lr (now %g)",
+			       e + 1, tr->first_loss * tr->reg_scale, train_loss * tr->reg_scale, lr[0]);
+	struct train_epoch ep = {.epoch = e + 1, .epochs = cfg->epochs,
+				 .train_loss = train_loss * tr->reg_scale, .eval_loss = NAN,
+				 .metric = tr->metric, .lr = lr[0], .rows = rows, .seconds = secs,
+				 .input_wait_s = wait, .compute_s = compute};
+	ep.rows_per_s = rows / (wait + compute > 1e-9 ? wait + compute : 1e-9);
+	json_t *em = NULL;
+	if (tr->nev) {
+		trainer_predict_cached(m, tr->edense, tr->ecat, tr->nev, tr->threads, tr->pred);
+		em = model_metrics(m, tr->eyl, tr->pred, tr->nev);
+		ep.eval_loss = pred_loss(m, tr->eyl, tr->pred, tr->nev);
+		ep.value = metric_value(em, tr->metric);
+	} else
+		ep.value = ep.train_loss;
+	ep.metrics = em;
+	if (better(ep.value, tr->best_value)) {
+		tr->best_value = ep.value;
+		tr->best_epoch = e + 1;
+		tr->bad_epochs = 0;
+		memcpy(tr->best_params, m->params, m->nparams * sizeof *m->params);
+		ep.best = true;
+	} else
+		tr->bad_epochs++;
+	tr->wait_total += wait;
+	tr->compute_total += compute;
+	tr->rows_total += rows;
+	json_t *rec = json_pack("{s:i,s:o,s:o,s:s,s:o,s:f,s:I,s:f,s:f,s:f,s:f,s:b}", "epoch", e + 1,
+				"train_loss", isfinite(ep.train_loss) ? json_real(ep.train_loss) : json_null(),
+				"eval_loss", isfinite(ep.eval_loss) ? json_real(ep.eval_loss) : json_null(),
+				"metric", tr->metric, "value",
+				isfinite(ep.value) ? json_real(ep.value) : json_null(), "lr", ep.lr, "rows",
+				(json_int_t)rows, "seconds", secs, "rows_per_s", ep.rows_per_s, "input_wait_s",
+				wait, "compute_s", compute, "best", ep.best);
+	json_array_append_new(tr->history, rec);
+	if (hooks->progress) {
+		char r[16], what[200];
+		fmt_rate(ep.rows_per_s, r, sizeof r);
+		/* classification: the headline metric too */
+		char extra[48] = "";
+		const char *sec = model_primary_metric(model_task_name(m->task), NULL);
+		if (sec && strcmp(sec, tr->metric) == 0)
+			sec = NULL;
+		if (sec && em)
+			snprintf(extra, sizeof extra, " %s %.4g", sec, metric_value(em, sec));
+		if (em)
+			snprintf(what, sizeof what, "epoch %d/%d loss %.4g eval %s %.4g%s %s rows/s",
+				 e + 1, cfg->epochs, ep.train_loss, tr->metric, ep.value, extra, r);
+		else
+			snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s", e + 1,
+				 cfg->epochs, ep.train_loss, r);
+		progress_report(hooks->progress, what, e + 1, cfg->epochs);
+	}
+	bool early = cfg->patience > 0 && tr->bad_epochs >= cfg->patience;
+	bool reached = false;
+	if (cfg->target_metric) {
+		bool known;
+		bool hb = model_metric_higher_better(cfg->target_metric, &known);
+		double tv = strcmp(cfg->target_metric, "loss") == 0 ? ep.train_loss
+			    : metric_value(em, cfg->target_metric);
+		reached = isfinite(tv) && (hb ? tv >= cfg->target : tv <= cfg->target);
+	}
+	if (hooks->on_epoch) {
+		struct sbuf ck = {0};
+		int hrc = 0;
+		if (hooks->want_checkpoints && save_checkpoint(tr, e + 1, &ck, err) < 0)
+			hrc = -1;
+		if (hrc == 0)
+			hrc = hooks->on_epoch(hooks->ctx, &ep, hooks->want_checkpoints ? &ck : NULL, err);
+		sbuf_free(&ck);
+		if (hrc < 0) {
+			json_decref(em);
+			return -1;
+		}
+	}
+	json_decref(em);
+	if (hooks->crash_after && e + 1 - tr->start_epoch >= hooks->crash_after)
+		return pm_errf(err, "simulated crash after epoch %d", e + 1);
+	if (early) {
+		res->stopped_early = true;
+		res->stopped_by = "patience";
+		*stop = true;
+	}
+	if (reached) {
+		/* the model that reached the target is the one to keep */
+		res->reached_target = true;
+		res->stopped_by = "target";
+		memcpy(tr->best_params, m->params, m->nparams * sizeof *m->params);
+		tr->best_epoch = e + 1;
+		*stop = true;
+	}
+	return 0;
+}
+
+int trainer_finish(struct trainer *tr, struct pm_err *err)
+{
+	struct train_result *res = tr->res;
+	struct model *m = tr->m;
+	const struct frame *train = tr->train, *eval = tr->eval;
+	/* the best epoch's weights, judged on held-out data */
+	if (tr->nev && tr->best_epoch > 0)
+		memcpy(m->params, tr->best_params, m->nparams * sizeof *m->params);
+	res->best_epoch = tr->best_epoch;
+	if (eval && tr->nev) {
+		trainer_predict_cached(m, tr->edense, tr->ecat, tr->nev, tr->threads, tr->pred);
+		res->metrics = model_metrics(m, tr->eyl, tr->pred, tr->nev);
+	} else if (tr->holdout) {
+		/* every training row, as `evaluate --data` of the training data gives them */
+		if (model_predict_frame(m, train, tr->all_rows, tr->nall, tr->threads, tr->pred, err) < 0)
+			return -1;
+		res->metrics = model_metrics(m, tr->all_yl, tr->pred, tr->nall);
+	} else {
+		if (tr->tdense)
+			trainer_predict_cached(m, tr->tdense, tr->tcat, tr->ntr, tr->threads, tr->pred);
+		else if (model_predict_frame(m, train, tr->trows, tr->ntr, tr->threads, tr->pred, err) < 0)
+			return -1;
+		res->metrics = model_metrics(m, tr->tyl, tr->pred, tr->ntr);
+	}
+	json_object_set_new(res->metrics, "evaluated_on",
+			    json_string(eval && tr->nev ? eval->name : train->name));
+	json_decref(m->metrics);
+	m->metrics = json_incref(res->metrics);
+	res->seconds = now_seconds() - tr->t_start;
+	res->input_wait_s = tr->wait_total;
+	res->compute_s = tr->compute_total;
+	double busy = tr->wait_total + tr->compute_total;
+	res->rows_per_s = tr->rows_total / (busy > 1e-9 ? busy : 1e-9);
+	res->history = tr->history;
+	tr->history = NULL;
+	res->model = m;
+	tr->m = NULL;
+	return 0;
+}
+
 int train_model(const struct train_config *cfg, const struct frame *train,
 		const struct frame *eval, const void *ckpt, size_t ckpt_len,
 		const struct train_hooks *hooks, struct train_result *res, struct pm_err *err)
@@ -433,506 +957,29 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 	if (!hooks)
 		hooks = &no_hooks;
 	memset(res, 0, sizeof *res);
-	struct trainer tr = {.cfg = cfg, .hooks = hooks, .best_value = NAN, .first_loss = NAN,
-			     .history = json_array()};
+	struct trainer tr;
 	int rc = -1;
-	size_t *trows = NULL, *erows = NULL, ntr = 0, nev = 0;
-	/* with a holdout: every labelled training row, for the final metrics */
-	size_t *all_rows = NULL, nall = 0;
-	double *all_y = NULL, *all_yl = NULL;
-	bool holdout = false;
-	double *ty = NULL, *ey = NULL, *tdense = NULL, *edense = NULL, *grad = NULL, *pred = NULL,
-	       *eyl = NULL, *tyl = NULL;
-	uint32_t *tcat = NULL, *ecat = NULL;
-	int *colmap = NULL;
-	struct model_scratch *scratch = NULL;
-	int threads = cfg->threads > 0 ? cfg->threads : pm_ncpu();
-	int blas_threads = 0;
-	double t_start = now_seconds();
-
-	if (backend_get(cfg->device, &tr.be, err) < 0)
+	if (trainer_prepare(&tr, cfg, train, eval, ckpt, ckpt_len, hooks, res, err) < 0)
 		goto out;
-	if (cfg->workers > 1) {
-		pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi",
-			 cfg->workers);
+	if (tr.optk == OPT_LBFGS) {
+		if (trainer_solve(&tr, err) < 0)
+			goto out;
+		rc = trainer_finish(&tr, err);
 		goto out;
 	}
-	if (cfg->epochs < 1 || cfg->batch < 1) {
-		pm_errcf(err, PM_E_USAGE, "--epochs and --batch must be at least 1");
-		goto out;
-	}
-	int lci = frame_col_index(train, cfg->label);
-	if (lci < 0) {
-		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)", train->name, cfg->label);
-		goto out;
-	}
-	const struct column *lc = &train->cols[lci];
-
-	if (ckpt) {
-		if (load_checkpoint(&tr, ckpt, ckpt_len, err) < 0)
-			goto out;
-		res->resumed = true;
-	} else {
-		/* features: the given ones, or every column but the label */
-		const char **cols = xcalloc(train->ncols + cfg->nfeatures + 1, sizeof *cols);
-		size_t nc = 0;
-		if (cfg->features) {
-			for (size_t i = 0; i < cfg->nfeatures; i++) {
-				if (strcmp(cfg->features[i], cfg->label) == 0) {
-					pm_errcf(err, PM_E_USAGE, "the label '%s' cannot also be a feature", cfg->label);
-					free(cols);
-					goto out;
-				}
-				cols[nc++] = cfg->features[i];
-			}
-		} else
-			for (size_t i = 0; i < train->ncols; i++)
-				if ((int)i != lci)
-					cols[nc++] = train->cols[i].name;
-		if (nc == 0) {
-			pm_errcf(err, PM_E_USAGE, "no features: dataset '%s' has only the label", train->name);
-			free(cols);
-			goto out;
-		}
-		tr.m = xcalloc(1, sizeof *tr.m);
-		tr.m->label = xstrdup(cfg->label);
-		tr.m->label_type = lc->type;
-		/* labelled rows */
-		size_t *lrows = xmalloc((train->nrows + 1) * sizeof *lrows), nl = 0;
-		for (size_t i = 0; i < train->nrows; i++)
-			if (column_present(lc, i))
-				lrows[nl++] = i;
-		if (nl == 0) {
-			pm_errcf(err, PM_E_USAGE, "label '%s' is missing in every row of dataset '%s'", cfg->label,
-				 train->name);
-			free(lrows);
-			free(cols);
-			goto out;
-		}
-		enum model_type type = model_type_default(TASK_REGRESSION);
-		if (decide_task(cfg, train, lc, lrows, nl, tr.m, &type, res->note, sizeof res->note, err) < 0) {
-			free(lrows);
-			free(cols);
-			goto out;
-		}
-		if (tr.m->task == TASK_REGRESSION) {
-			long double s = 0, ss = 0;
-			for (size_t i = 0; i < nl; i++) {
-				double v = column_num(lc, lrows[i]);
-				if (!isfinite(v)) {
-					pm_errf(err, "dataset '%s' row %zu: label '%s' is %s", train->name, lrows[i] + 1,
-						cfg->label, isnan(v) ? "NaN" : "infinite");
-					free(lrows);
-					free(cols);
-					goto out;
-				}
-				s += v;
-			}
-			double mean = (double)(s / nl);
-			for (size_t i = 0; i < nl; i++) {
-				double d = column_num(lc, lrows[i]) - mean;
-				ss += d * d;
-			}
-			double sd = sqrt((double)(ss / nl));
-			tr.m->label_mean = mean;
-			tr.m->label_std = sd > 0 ? sd : 1;
-		}
-		struct ft_options fo = {.columns = cols, .ncolumns = nc, .spec = cfg->transform,
-					.crosses = cfg->crosses, .topk = cfg->topk,
-					.hash_buckets = cfg->hash_buckets, .embed_dim = cfg->embed_dim,
-					.threads = threads};
-		int frc = transform_fit(train, lrows, nl, &fo, &tr.m->tf, err);
-		free(lrows);
-		free(cols);
-		if (frc < 0)
-			goto out;
-		struct model_spec spec = {.type = type, .task = tr.m->task, .dropout = cfg->dropout,
-					  .embed_dim = cfg->embed_dim, .seed = cfg->seed};
-		spec.nout = tr.m->task == TASK_MULTICLASS || model_type_has(type, MT_CLASS_OUTPUTS)
-				    ? (int)tr.m->classes.n : 1;
-		if (model_type_has(type, MT_DEEP)) {
-			if (cfg->nhidden) {
-				spec.nhidden = cfg->nhidden;
-				memcpy(spec.hidden, cfg->hidden, sizeof spec.hidden);
-			} else {
-				spec.nhidden = 2;
-				spec.hidden[0] = 64;
-				spec.hidden[1] = 32;
-			}
-		} else if (cfg->nhidden) {
-			char *deep = model_type_list(MT_DEEP, ", ", " or ");
-			pm_errcf(err, PM_E_USAGE, "--hidden applies to --model %s", deep);
-			free(deep);
-			goto out;
-		}
-		if (model_init(tr.m, &spec, err) < 0)
-			goto out;
-		tr.m->hyper = train_config_to_json(cfg);
-		json_object_set_new(tr.m->hyper, "model", json_string(model_type_name(type)));
-		/* the result does not depend on the thread count: keep the file
-		 * the same on every machine */
-		json_object_del(tr.m->hyper, "threads");
-	}
-	struct model *m = tr.m;
-	const struct transform *tf = m->tf;
-
-	/* training targets and cache */
-	if (make_targets(m, train, lc, &trows, &ntr, &ty, &tyl, &res->skipped_missing_label,
-			 &res->skipped_unknown_label, err) < 0)
-		goto out;
-	if (ntr == 0) {
-		pm_errcf(err, PM_E_USAGE, "no usable rows in dataset '%s'", train->name);
-		goto out;
-	}
-	if (!eval && cfg->holdout > 0) {
-		all_rows = trows;
-		all_y = ty;
-		all_yl = tyl;
-		nall = ntr;
-		holdout = hold_out(cfg, &trows, &ty, &tyl, &ntr, &erows, &ey, &eyl, &nev);
-		if (!holdout) {
-			all_rows = NULL;
-			all_y = all_yl = NULL;
-		}
-	}
-	colmap = xmalloc((tf->ninputs + 1) * sizeof *colmap);
-	if (transform_bind(tf, train, colmap, err) < 0)
-		goto out;
-	if (!cfg->no_cache) {
-		tdense = xmalloc((ntr * tf->ndense + 1) * sizeof *tdense);
-		tcat = xmalloc((ntr * tf->ncat + 1) * sizeof *tcat);
-		if (transform_apply_rows(tf, train, colmap, trows, ntr, tdense, tcat, threads, err) < 0)
-			goto out;
-	} else {
-		/* check every row once, so a bad value stops the run before training */
-		double *d1 = xmalloc((tf->ndense + 1) * sizeof *d1);
-		uint32_t *c1 = xmalloc((tf->ncat + 1) * sizeof *c1);
-		struct ft_value *vals = xmalloc((tf->ninputs + 1) * sizeof *vals);
-		int bad = 0;
-		for (size_t i = 0; i < ntr && !bad; i++) {
-			transform_row_values(tf, train, colmap, trows[i], vals);
-			if (transform_apply(tf, vals, d1, c1, err) < 0) {
-				pm_err_prefix(err, "dataset '%s' row %zu", train->name, trows[i] + 1);
-				bad = 1;
-			}
-		}
-		free(d1);
-		free(c1);
-		free(vals);
-		if (bad)
-			goto out;
-	}
-	res->train_rows = ntr;
-
-	/* eval targets and cache */
-	if (eval) {
-		int eli = frame_col_index(eval, cfg->label);
-		if (eli < 0) {
-			pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (the --label)", eval->name,
-				 cfg->label);
-			goto out;
-		}
-		size_t miss, unk;
-		if (make_targets(m, eval, &eval->cols[eli], &erows, &nev, &ey, &eyl, &miss, &unk, err) < 0)
-			goto out;
-		int *emap = xmalloc((tf->ninputs + 1) * sizeof *emap);
-		if (transform_bind(tf, eval, emap, err) < 0) {
-			free(emap);
-			goto out;
-		}
-		edense = xmalloc((nev * tf->ndense + 1) * sizeof *edense);
-		ecat = xmalloc((nev * tf->ncat + 1) * sizeof *ecat);
-		int arc = transform_apply_rows(tf, eval, emap, erows, nev, edense, ecat, threads, err);
-		free(emap);
-		if (arc < 0)
-			goto out;
-		res->eval_rows = nev;
-	} else if (holdout) {
-		edense = xmalloc((nev * tf->ndense + 1) * sizeof *edense);
-		ecat = xmalloc((nev * tf->ncat + 1) * sizeof *ecat);
-		if (transform_apply_rows(tf, train, colmap, erows, nev, edense, ecat, threads, err) < 0)
-			goto out;
-		res->eval_rows = nev;
-	}
-	res->watched = nev ? (holdout ? "holdout" : "eval") : "training";
-
-	/* optimizer */
-	{
-		double *s1 = tr.opt.s1, *s2 = tr.opt.s2;
-		uint64_t t = tr.opt.t;
-		optim_init(&tr.opt, m, cfg->opt, cfg->wide_opt, cfg->momentum);
-		if (s1) {
-			memcpy(tr.opt.s1, s1, m->nparams * sizeof *s1);
-			memcpy(tr.opt.s2, s2, m->nparams * sizeof *s2);
-			tr.opt.t = t;
-			free(s1);
-			free(s2);
-		}
-	}
-	if (!tr.best_params) {
-		tr.best_params = xmalloc((m->nparams + 1) * sizeof *tr.best_params);
-		memcpy(tr.best_params, m->params, m->nparams * sizeof *tr.best_params);
-	}
-	tr.metric = nev ? model_loss_metric(m) : "loss";
-	/* Adam's usual 0.001 suits networks; convex models over standardized
-	 * features converge in few epochs at 0.01 */
-	double base_lr = cfg->lr > 0 ? cfg->lr
-			 : cfg->opt == OPT_SGD ? 0.01
-			 : cfg->opt == OPT_ADAM ? model_types[m->type].adam_lr : 0.05;
-	double wide_lr = cfg->wide_lr > 0 ? cfg->wide_lr
-			 : cfg->wide_opt == OPT_ADAM ? base_lr
-			 : cfg->wide_opt == OPT_SGD ? 0.01 : 0.05;
-	if (!model_type_has(m->type, MT_WIDE))
-		wide_lr = base_lr;
-	/* the largest product of a step decides whether BLAS may use threads:
-	 * handing small products to threads costs more than it saves */
-	double flops = 2.0 * (double)cfg->batch * (double)tf->ndense * (double)m->nout;
-	for (int l = 0; m->has_deep && l <= m->nhidden; l++) {
-		double f = 2.0 * (double)cfg->batch * (double)m->dims[l] * (double)m->dims[l + 1];
-		if (f > flops)
-			flops = f;
-	}
-	if (tr.be->set_threads) {
-		blas_threads = tr.be->set_threads(tr.be, 0);
-		tr.be->set_threads(tr.be, flops < 16e6 ? 1 : (threads < blas_threads ? threads : blas_threads));
-	}
-	scratch = model_scratch_new(m, cfg->batch);
-	grad = xmalloc((m->nparams + 1) * sizeof *grad);
-	size_t most = nev > ntr ? nev : ntr;
-	if (nall > most)
-		most = nall;
-	pred = xmalloc((most * (size_t)m->nout + 1) * sizeof *pred);
-
-	struct pipe_source src = {.n = ntr, .dense = tdense, .cat = tcat, .y = ty, .tf = tf,
-				  .frame = train, .colmap = colmap, .rows = trows};
-	double reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
+	sgd_start(&tr);
 	int e;
 	bool stop = false;
-	double last_poll = now_seconds();
-	for (e = tr.start_epoch; e < cfg->epochs && !stop; e++) {
-		double lr[2] = {lr_at(cfg, base_lr, e), lr_at(cfg, wide_lr, e)};
-		struct pipeline *pipe = NULL;
-		if (pipeline_start(&src, cfg->batch, cfg->shuffle_buffer, rng_derive(cfg->seed, (uint64_t)e + 1),
-				   &pipe, err) < 0)
+	for (e = tr.start_epoch; e < cfg->epochs && !stop; e++)
+		if (sgd_epoch(&tr, e, &stop, err) < 0)
 			goto out;
-		double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0;
-		long double sumloss = 0;
-		size_t rows = 0;
-		for (;;) {
-			struct batch b;
-			double w;
-			if (pipeline_next(pipe, &b, &w, err) < 0) {
-				pipeline_stop(pipe);
-				goto out;
-			}
-			wait += w;
-			if (b.n == 0)
-				break;
-			double c0 = now_seconds(), loss;
-			if (model_loss_grad(m, tr.be, scratch, &b, cfg->l2, true,
-					    rng_derive(cfg->seed ^ DROPOUT_SEED, tr.opt.t + 1), &loss, grad, err) < 0) {
-				pipeline_stop(pipe);
-				goto out;
-			}
-			if (!isfinite(loss)) {
-				pipeline_stop(pipe);
-				pm_errf(err, "training diverged at epoch %d, step %llu: the loss is %s; lower --lr (now %g)%s",
-					e + 1, (unsigned long long)tr.opt.t + 1, isnan(loss) ? "NaN" : "infinite", lr[0],
-					cfg->l2 > 0 ? "" : " or add --l2");
-				goto out;
-			}
-			if (!isfinite(tr.first_loss))
-				tr.first_loss = loss;
-			optim_step(&tr.opt, m, m->params, grad, lr);
-			double c1 = now_seconds();
-			compute += c1 - c0;
-			sumloss += loss * (double)b.n;
-			rows += b.n;
-			if (c1 - last_poll > 0.5) {
-				last_poll = c1;
-				if (progress_cancelled(hooks->progress) || (hooks->cancelled && hooks->cancelled(hooks->ctx))) {
-					pipeline_stop(pipe);
-					pm_errcf(err, PM_E_CANCEL, "cancelled at epoch %d", e + 1);
-					goto out;
-				}
-				if (cfg->max_seconds > 0 && c1 - t_start > cfg->max_seconds) {
-					stop = true;
-					res->stopped_by = "time";
-				}
-			}
-			if (hooks->progress && c1 - last_report > 0.25) {
-				last_report = c1;
-				double rate = rows / (c1 - t0 > 1e-9 ? c1 - t0 : 1e-9);
-				double left = ((double)(cfg->epochs - e) * (double)ntr - (double)rows) / rate;
-				char r[16], what[160];
-				fmt_rate(rate, r, sizeof r);
-				snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s ETA %.0fs", e + 1,
-					 cfg->epochs, (double)(sumloss / rows) * reg_scale, r, left);
-				progress_report(hooks->progress, what, e + (double)rows / (double)ntr, cfg->epochs);
-			}
-			if (stop)
-				break;
-		}
-		pipeline_stop(pipe);
-		double secs = now_seconds() - t0;
-		double train_loss = rows ? (double)(sumloss / rows) : NAN;
-		if (isfinite(tr.first_loss) && train_loss > 100 * (tr.first_loss > 1e-3 ? tr.first_loss : 1e-3)) {
-			pm_errf(err, "training diverged at epoch %d: the loss rose from %.4g to %.4g; lower --lr (now %g)",
-				e + 1, tr.first_loss * reg_scale, train_loss * reg_scale, lr[0]);
-			goto out;
-		}
-		struct train_epoch ep = {.epoch = e + 1, .epochs = cfg->epochs,
-					 .train_loss = train_loss * reg_scale, .eval_loss = NAN,
-					 .metric = tr.metric, .lr = lr[0], .rows = rows, .seconds = secs,
-					 .input_wait_s = wait, .compute_s = compute};
-		ep.rows_per_s = rows / (wait + compute > 1e-9 ? wait + compute : 1e-9);
-		json_t *em = NULL;
-		if (nev) {
-			predict_cached(m, edense, ecat, nev, threads, pred);
-			em = model_metrics(m, eyl, pred, nev);
-			ep.eval_loss = pred_loss(m, eyl, pred, nev);
-			ep.value = metric_value(em, tr.metric);
-		} else
-			ep.value = ep.train_loss;
-		ep.metrics = em;
-		if (better(ep.value, tr.best_value)) {
-			tr.best_value = ep.value;
-			tr.best_epoch = e + 1;
-			tr.bad_epochs = 0;
-			memcpy(tr.best_params, m->params, m->nparams * sizeof *m->params);
-			ep.best = true;
-		} else
-			tr.bad_epochs++;
-		tr.wait_total += wait;
-		tr.compute_total += compute;
-		tr.rows_total += rows;
-		json_t *rec = json_pack("{s:i,s:o,s:o,s:s,s:o,s:f,s:I,s:f,s:f,s:f,s:f,s:b}", "epoch", e + 1,
-					"train_loss", isfinite(ep.train_loss) ? json_real(ep.train_loss) : json_null(),
-					"eval_loss", isfinite(ep.eval_loss) ? json_real(ep.eval_loss) : json_null(),
-					"metric", tr.metric, "value",
-					isfinite(ep.value) ? json_real(ep.value) : json_null(), "lr", ep.lr, "rows",
-					(json_int_t)rows, "seconds", secs, "rows_per_s", ep.rows_per_s, "input_wait_s",
-					wait, "compute_s", compute, "best", ep.best);
-		json_array_append_new(tr.history, rec);
-		if (hooks->progress) {
-			char r[16], what[200];
-			fmt_rate(ep.rows_per_s, r, sizeof r);
-			/* classification: the headline metric too */
-			char extra[48] = "";
-			const char *sec = model_primary_metric(model_task_name(m->task), NULL);
-			if (sec && strcmp(sec, tr.metric) == 0)
-				sec = NULL;
-			if (sec && em)
-				snprintf(extra, sizeof extra, " %s %.4g", sec, metric_value(em, sec));
-			if (em)
-				snprintf(what, sizeof what, "epoch %d/%d loss %.4g eval %s %.4g%s %s rows/s",
-					 e + 1, cfg->epochs, ep.train_loss, tr.metric, ep.value, extra, r);
-			else
-				snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s", e + 1,
-					 cfg->epochs, ep.train_loss, r);
-			progress_report(hooks->progress, what, e + 1, cfg->epochs);
-		}
-		bool early = cfg->patience > 0 && tr.bad_epochs >= cfg->patience;
-		bool reached = false;
-		if (cfg->target_metric) {
-			bool known;
-			bool hb = model_metric_higher_better(cfg->target_metric, &known);
-			double tv = strcmp(cfg->target_metric, "loss") == 0 ? ep.train_loss
-				    : metric_value(em, cfg->target_metric);
-			reached = isfinite(tv) && (hb ? tv >= cfg->target : tv <= cfg->target);
-		}
-		if (hooks->on_epoch) {
-			struct sbuf ck = {0};
-			int hrc = 0;
-			if (hooks->want_checkpoints && save_checkpoint(&tr, e + 1, &ck, err) < 0)
-				hrc = -1;
-			if (hrc == 0)
-				hrc = hooks->on_epoch(hooks->ctx, &ep, hooks->want_checkpoints ? &ck : NULL, err);
-			sbuf_free(&ck);
-			if (hrc < 0) {
-				json_decref(em);
-				goto out;
-			}
-		}
-		json_decref(em);
-		if (hooks->crash_after && e + 1 - tr.start_epoch >= hooks->crash_after) {
-			pm_errf(err, "simulated crash after epoch %d", e + 1);
-			goto out;
-		}
-		if (early) {
-			res->stopped_early = true;
-			res->stopped_by = "patience";
-			stop = true;
-		}
-		if (reached) {
-			/* the model that reached the target is the one to keep */
-			res->reached_target = true;
-			res->stopped_by = "target";
-			memcpy(tr.best_params, m->params, m->nparams * sizeof *m->params);
-			tr.best_epoch = e + 1;
-			stop = true;
-		}
-	}
 	res->epochs_run = e;
-
-	/* the best epoch's weights, judged on held-out data */
-	if (nev && tr.best_epoch > 0)
-		memcpy(m->params, tr.best_params, m->nparams * sizeof *m->params);
-	res->best_epoch = tr.best_epoch;
-	if (eval && nev) {
-		predict_cached(m, edense, ecat, nev, threads, pred);
-		res->metrics = model_metrics(m, eyl, pred, nev);
-	} else if (holdout) {
-		/* every training row, as `evaluate --data` of the training data gives them */
-		if (model_predict_frame(m, train, all_rows, nall, threads, pred, err) < 0)
-			goto out;
-		res->metrics = model_metrics(m, all_yl, pred, nall);
-	} else {
-		if (tdense)
-			predict_cached(m, tdense, tcat, ntr, threads, pred);
-		else if (model_predict_frame(m, train, trows, ntr, threads, pred, err) < 0)
-			goto out;
-		res->metrics = model_metrics(m, tyl, pred, ntr);
-	}
-	json_object_set_new(res->metrics, "evaluated_on", json_string(eval && nev ? eval->name : train->name));
-	json_decref(m->metrics);
-	m->metrics = json_incref(res->metrics);
-	res->seconds = now_seconds() - t_start;
-	res->input_wait_s = tr.wait_total;
-	res->compute_s = tr.compute_total;
-	res->rows_per_s = tr.rows_total / (tr.wait_total + tr.compute_total > 1e-9 ? tr.wait_total + tr.compute_total : 1e-9);
-	res->history = tr.history;
-	tr.history = NULL;
-	res->model = m;
-	tr.m = NULL;
-	rc = 0;
+	rc = trainer_finish(&tr, err);
 out:
-	if (blas_threads > 0)
-		tr.be->set_threads(tr.be, blas_threads);
 	if (rc < 0 && res->metrics) {
 		json_decref(res->metrics);
 		res->metrics = NULL;
 	}
-	model_free(tr.m);
-	optim_free(&tr.opt);
-	free(tr.best_params);
-	json_decref(tr.history);
-	model_scratch_free(scratch);
-	free(trows);
-	free(erows);
-	free(all_rows);
-	free(all_y);
-	free(all_yl);
-	free(ty);
-	free(ey);
-	free(eyl);
-	free(tyl);
-	free(tdense);
-	free(tcat);
-	free(edense);
-	free(ecat);
-	free(grad);
-	free(pred);
-	free(colmap);
+	trainer_free(&tr);
 	return rc;
 }

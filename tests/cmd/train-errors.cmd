@@ -20,6 +20,15 @@ train m --data sp --label Spending_Score --hidden 64,x
 train m --data sp --label Spending_Score --hidden 8
 train m --data sp --label Spending_Score --epochs 0
 train m --data sp --label Spending_Score --optimizer rmsprop
+train m --data sp --label Spending_Score --optimizer lbfgs --epochs 3
+train m --data sp --label Spending_Score --optimizer lbfgs --no-cache
+train m --data sp --label Spending_Score --max-iter 5 --batch 10
+train m --data sp --label Spending_Score --optimizer adam --tol 1e-3
+train m --data sp --label Spending_Score --model dnn --optimizer lbfgs
+train m --data sp --label Spending_Score --model dnn --max-iter 5
+train m --data sp --label Spending_Score --max-iter 0
+train m --data sp --label Spending_Score --tol 2
+train m --data sp --label Spending_Score --model wide-deep --wide-optimizer lbfgs
 train m --data sp --label Spending_Score --epochs 5 --patience 3
 train m --data sp --label Spending_Score --transform Profession=log1p
 train m --data sp --label Spending_Score --transform Family_Size=bucketize:3:2

@@ -208,6 +208,7 @@ START_TEST(test_run_registers_version)
 	c.epochs = 30;
 	c.lr = 0.05;
 	c.batch = 4;
+	c.opt = OPT_ADAM;   /* by epochs: the run records each of them */
 	int64_t run;
 	ck_assert_msg(run_create(ws, &c, &run, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(run, 1);

@@ -3,6 +3,7 @@
  * checkpoint ends with the same weights as an uninterrupted one, early
  * stopping, the shuffle buffer, and the errors for bad input. */
 #include "train/train.h"
+#include "train/internal.h"
 
 #include <check.h>
 #include <math.h>
@@ -50,6 +51,8 @@ static void config(struct train_config *c, const char *label, const char *feats)
 	c->label = strdup(label);
 	c->features = str_split(feats, ',', &c->nfeatures);
 	c->threads = 2;
+	/* these tests are of training by epochs; the solver's are below */
+	c->opt = OPT_ADAM;
 }
 
 static double metric(struct train_result *r, const char *k)
@@ -591,6 +594,344 @@ START_TEST(test_optimizer_steps)
 }
 END_TEST
 
+
+/* ---- the lbfgs solver --------------------------------------------------------------- */
+
+/* Solves A x = b (n x n, row-major, both overwritten) by Gaussian
+ * elimination with partial pivoting: the independent computation the
+ * solver's optima are checked against. */
+static void solve_dense(size_t n, long double *A, long double *b, double *x)
+{
+	for (size_t c = 0; c < n; c++) {
+		size_t p = c;
+		for (size_t r = c + 1; r < n; r++)
+			if (fabsl(A[r * n + c]) > fabsl(A[p * n + c]))
+				p = r;
+		for (size_t k = 0; k < n; k++) {
+			long double t = A[c * n + k];
+			A[c * n + k] = A[p * n + k];
+			A[p * n + k] = t;
+		}
+		long double t = b[c];
+		b[c] = b[p];
+		b[p] = t;
+		ck_assert(fabsl(A[c * n + c]) > 1e-12);
+		for (size_t r = c + 1; r < n; r++) {
+			long double f = A[r * n + c] / A[c * n + c];
+			for (size_t k = c; k < n; k++)
+				A[r * n + k] -= f * A[c * n + k];
+			b[r] -= f * b[c];
+		}
+	}
+	for (size_t c = n; c-- > 0;) {
+		long double s = b[c];
+		for (size_t k = c + 1; k < n; k++)
+			s -= A[c * n + k] * x[k];
+		x[c] = (double)(s / A[c * n + c]);
+	}
+}
+
+/* Least squares by the normal equations over design rows x (n x d). */
+static void least_squares(const double *x, const double *y, size_t n, size_t d, double *w)
+{
+	long double *A = calloc(d * d, sizeof *A), *b = calloc(d, sizeof *b);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < d; j++) {
+			b[j] += x[i * d + j] * y[i];
+			for (size_t k = 0; k < d; k++)
+				A[j * d + k] += x[i * d + j] * x[i * d + k];
+		}
+	solve_dense(d, A, b, w);
+	free(A);
+	free(b);
+}
+
+static void check_solved(const struct train_result *r, double tol)
+{
+	ck_assert_str_eq(r->solver, "lbfgs");
+	ck_assert(r->converged);
+	ck_assert_str_eq(r->stopped_by, "gradient");
+	ck_assert_int_gt(r->iterations, 0);
+	ck_assert_int_lt(r->iterations, TRAIN_MAX_ITER);
+	ck_assert(r->grad_norm <= tol * (r->grad_norm0 > 1 ? r->grad_norm0 : 1));
+}
+
+/* Linear regression by default is the least-squares fit: the same
+ * predictions as the normal equations over [1, x1, x2, one-hot cat less
+ * one level] (the one-hot's extra level and the standardization do not
+ * change the fitted values). */
+START_TEST(test_solver_linear_is_least_squares)
+{
+	struct frame *f = make_frame("train", 400, 7, 0.7);
+	struct train_config c;
+	config(&c, "y", "x1,x2,cat");
+	c.opt = OPT_AUTO;
+	struct train_result r;
+	struct pm_err err = {0};
+	ck_assert_msg(train_model(&c, f, NULL, NULL, 0, NULL, &r, &err) == 0, "%s", err.msg);
+	check_solved(&r, TRAIN_TOL);
+	ck_assert_int_eq(r.epochs_run, 1);
+	ck_assert_int_eq(r.train_rows, 400);   /* no rows held out */
+	size_t n = f->nrows, d = 5;
+	double *x = calloc(n * d, sizeof *x), *y = calloc(n, sizeof *y), w[5];
+	for (size_t i = 0; i < n; i++) {
+		uint32_t code = f->cols[2].v.code[i];
+		x[i * d] = 1;
+		x[i * d + 1] = f->cols[0].v.f64[i];
+		x[i * d + 2] = f->cols[1].v.f64[i];
+		x[i * d + 3] = code == 1;
+		x[i * d + 4] = code == 2;
+		y[i] = f->cols[3].v.f64[i];
+	}
+	least_squares(x, y, n, d, w);
+	double *pred = calloc(n, sizeof *pred), worst = 0;
+	ck_assert(model_predict_frame(r.model, f, NULL, n, 1, pred, &err) == 0);
+	for (size_t i = 0; i < n; i++) {
+		double ls = 0;
+		for (size_t j = 0; j < d; j++)
+			ls += w[j] * x[i * d + j];
+		if (fabs(pred[i] - ls) > worst)
+			worst = fabs(pred[i] - ls);
+	}
+	ck_assert_msg(worst < 1e-6, "largest difference from least squares %g", worst);
+	free(x);
+	free(y);
+	free(pred);
+	train_result_free(&r);
+	train_config_free(&c);
+	frame_free(f);
+}
+END_TEST
+
+/* Logistic regression is the maximum of the likelihood with the penalty
+ * l2/2 |w|^2 on the weights of the standardized features: the same
+ * probabilities as Newton's method run here on those features. */
+START_TEST(test_solver_logistic_is_newton_optimum)
+{
+	struct frame *f = make_frame("train", 300, 11, 0);
+	for (int with_l2 = 0; with_l2 < 2; with_l2++) {
+		struct train_config c;
+		config(&c, "cls", "x1,x2");
+		c.opt = OPT_LBFGS;
+		c.l2 = with_l2 ? 0.05 : 0;
+		/* the default --tol leaves about 1e-5 in the probabilities of this
+		 * unpenalized fit; closer to the optimum, they agree to 1e-6 */
+		c.tol = 1e-9;
+		struct train_result r;
+		struct pm_err err = {0};
+		ck_assert_msg(train_model(&c, f, NULL, NULL, 0, NULL, &r, &err) == 0, "%s", err.msg);
+		check_solved(&r, c.tol);
+		/* the positive class: "lo" sorts after "hi" */
+		size_t n = f->nrows;
+		double mean[2] = {0, 0}, sd[2] = {0, 0}, *x = calloc(n * 3, sizeof *x),
+		       *y = calloc(n, sizeof *y);
+		for (int j = 0; j < 2; j++) {
+			for (size_t i = 0; i < n; i++)
+				mean[j] += f->cols[j].v.f64[i] / (double)n;
+			for (size_t i = 0; i < n; i++)
+				sd[j] += (f->cols[j].v.f64[i] - mean[j]) * (f->cols[j].v.f64[i] - mean[j]) / (double)n;
+			sd[j] = sqrt(sd[j]);
+		}
+		for (size_t i = 0; i < n; i++) {
+			x[i * 3] = 1;
+			x[i * 3 + 1] = (f->cols[0].v.f64[i] - mean[0]) / sd[0];
+			x[i * 3 + 2] = (f->cols[1].v.f64[i] - mean[1]) / sd[1];
+			const char *k = f->cols[4].dict->str[f->cols[4].v.code[i]];
+			y[i] = strcmp(k, r.model->classes.str[1]) == 0;
+		}
+		double w[3] = {0, 0, 0};
+		for (int it = 0; it < 50; it++) {
+			/* gradient and Hessian of the mean log loss + l2/2 (w1^2 + w2^2) */
+			long double H[9] = {0}, g[3] = {0};
+			for (size_t i = 0; i < n; i++) {
+				double z = w[0] * x[i * 3] + w[1] * x[i * 3 + 1] + w[2] * x[i * 3 + 2];
+				double p = 1 / (1 + exp(-z));
+				for (int a = 0; a < 3; a++) {
+					g[a] += (p - y[i]) * x[i * 3 + a] / n;
+					for (int b = 0; b < 3; b++)
+						H[a * 3 + b] += p * (1 - p) * x[i * 3 + a] * x[i * 3 + b] / n;
+				}
+			}
+			for (int a = 1; a < 3; a++) {
+				g[a] += c.l2 * w[a];
+				H[a * 3 + a] += c.l2;
+			}
+			double step[3];
+			solve_dense(3, H, g, step);
+			for (int a = 0; a < 3; a++)
+				w[a] -= step[a];
+		}
+		double *pred = calloc(n, sizeof *pred), worst = 0;
+		ck_assert(model_predict_frame(r.model, f, NULL, n, 1, pred, &err) == 0);
+		for (size_t i = 0; i < n; i++) {
+			double z = w[0] + w[1] * x[i * 3 + 1] + w[2] * x[i * 3 + 2];
+			double p = 1 / (1 + exp(-z));
+			if (fabs(pred[i] - p) > worst)
+				worst = fabs(pred[i] - p);
+		}
+		ck_assert_msg(worst < 1e-6, "l2 %g: largest difference from Newton's optimum %g", c.l2, worst);
+		free(x);
+		free(y);
+		free(pred);
+		train_result_free(&r);
+		train_config_free(&c);
+	}
+	frame_free(f);
+}
+END_TEST
+
+/* Softmax with the default penalty (scikit-learn's C=1: l2 = 1/rows, here
+ * needed, as the classes of k are separable by x1): the gradient of the
+ * objective, computed here from the predictions, is zero at the result. */
+START_TEST(test_solver_softmax_gradient_zero)
+{
+	struct frame *f = make_frame("train", 300, 5, 0);
+	struct train_config c;
+	config(&c, "k", "x1,x2");
+	c.opt = OPT_AUTO;
+	c.l2_auto = true;
+	struct train_result r;
+	struct pm_err err = {0};
+	ck_assert_msg(train_model(&c, f, NULL, NULL, 0, NULL, &r, &err) == 0, "%s", err.msg);
+	check_solved(&r, TRAIN_TOL);
+	const struct model *m = r.model;
+	ck_assert_int_eq(m->nout, 3);
+	json_t *l2 = json_object_get(m->hyper, "l2");
+	ck_assert_double_eq_tol(json_number_value(l2), 1.0 / 300, 1e-15);
+	size_t n = f->nrows;
+	double *pred = calloc(n * 3, sizeof *pred);
+	ck_assert(model_predict_frame(m, f, NULL, n, 1, pred, &err) == 0);
+	double mean[2] = {0, 0}, sd[2] = {0, 0};
+	for (int j = 0; j < 2; j++) {
+		for (size_t i = 0; i < n; i++)
+			mean[j] += f->cols[j].v.f64[i] / (double)n;
+		for (size_t i = 0; i < n; i++)
+			sd[j] += (f->cols[j].v.f64[i] - mean[j]) * (f->cols[j].v.f64[i] - mean[j]) / (double)n;
+		sd[j] = sqrt(sd[j]);
+	}
+	/* d/dW[k][j] = mean (p_k - [y = k]) x_j + l2 W[k][j]; d/db[k] without l2 */
+	double gw[3][2] = {{0}}, gb[3] = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *k = f->cols[5].dict->str[f->cols[5].v.code[i]];
+		for (size_t cl = 0; cl < 3; cl++) {
+			double e = pred[i * 3 + cl] - (strcmp(k, m->classes.str[cl]) == 0);
+			gb[cl] += e / (double)n;
+			for (int j = 0; j < 2; j++)
+				gw[cl][j] += e * (f->cols[j].v.f64[i] - mean[j]) / sd[j] / (double)n;
+		}
+	}
+	double norm = 0;
+	for (size_t cl = 0; cl < 3; cl++) {
+		norm += gb[cl] * gb[cl];
+		for (int j = 0; j < 2; j++) {
+			double g = gw[cl][j] + m->params[m->off_wd + cl * 2 + j] / 300.0;
+			norm += g * g;
+		}
+	}
+	ck_assert_msg(sqrt(norm) < 1e-6, "gradient norm at the result %g", sqrt(norm));
+	free(pred);
+	train_result_free(&r);
+	train_config_free(&c);
+	frame_free(f);
+}
+END_TEST
+
+/* The course's babyweight data (datasets/course): linear regression at the
+ * defaults gives the least-squares fit over [1, mother_age,
+ * gestation_weeks, one-hot is_male and plurality less one level each],
+ * solved here. */
+START_TEST(test_solver_babyweight_least_squares)
+{
+	const char *src = getenv("srcdir");
+	char *path = xasprintf("%s/datasets/course/babyweight/train.csv", src ? src : ".");
+	char *cols[] = {"weight_pounds", "is_male", "mother_age", "plurality", "gestation_weeks",
+			"hashmonth", NULL};
+	struct csv_options o = {.no_header = true, .columns = cols};
+	struct frame *f = NULL;
+	struct pm_err err = {0};
+	ck_assert_msg(frame_read_csv(path, "train", &o, &f, NULL, &err) == 0, "%s", err.msg);
+	free(path);
+	struct train_config c;
+	config(&c, "weight_pounds", "is_male,mother_age,plurality,gestation_weeks");
+	c.opt = OPT_AUTO;
+	c.l2_auto = true;
+	struct train_result r;
+	ck_assert_msg(train_model(&c, f, NULL, NULL, 0, NULL, &r, &err) == 0, "%s", err.msg);
+	check_solved(&r, TRAIN_TOL);
+	size_t n = f->nrows;
+	ck_assert_int_eq(n, 26518);
+	/* is_male is a string column (True, False, Unknown), plurality too */
+	const struct column *sex = &f->cols[1], *pl = &f->cols[3];
+	ck_assert_int_eq(sex->type, PM_STRING);
+	size_t ns = sex->dict->n, np = pl->dict->n, d = 3 + ns - 1 + np - 1;
+	double *x = calloc(n * d, sizeof *x), *y = calloc(n, sizeof *y), *w = calloc(d, sizeof *w);
+	for (size_t i = 0; i < n; i++) {
+		double *xi = x + i * d;
+		ck_assert(column_present(&f->cols[0], i) && column_present(&f->cols[2], i) &&
+			  column_present(&f->cols[4], i));
+		xi[0] = 1;
+		xi[1] = column_num(&f->cols[2], i);
+		xi[2] = column_num(&f->cols[4], i);
+		if (sex->v.code[i] > 0)
+			xi[2 + sex->v.code[i]] = 1;
+		if (pl->v.code[i] > 0)
+			xi[2 + ns - 1 + pl->v.code[i]] = 1;
+		y[i] = column_num(&f->cols[0], i);
+	}
+	least_squares(x, y, n, d, w);
+	double *pred = calloc(n, sizeof *pred), worst = 0;
+	ck_assert(model_predict_frame(r.model, f, NULL, n, 1, pred, &err) == 0);
+	for (size_t i = 0; i < n; i++) {
+		double ls = 0;
+		for (size_t j = 0; j < d; j++)
+			ls += w[j] * x[i * d + j];
+		if (fabs(pred[i] - ls) > worst)
+			worst = fabs(pred[i] - ls);
+	}
+	ck_assert_msg(worst < 1e-5, "largest difference from least squares %g lb", worst);
+	free(x);
+	free(y);
+	free(w);
+	free(pred);
+	train_result_free(&r);
+	train_config_free(&c);
+	frame_free(f);
+}
+END_TEST
+
+static int rosenbrock(void *ctx, const double *x, double *g, double *f, struct pm_err *err)
+{
+	(void)ctx;
+	(void)err;
+	double a = 1 - x[0], b = x[1] - x[0] * x[0];
+	*f = a * a + 100 * b * b;
+	g[0] = -2 * a - 400 * x[0] * b;
+	g[1] = 200 * b;
+	return 0;
+}
+
+/* The minimizer alone: Rosenbrock's valley, minimum 0 at (1, 1); and the
+ * iteration cap. */
+START_TEST(test_lbfgs_rosenbrock)
+{
+	double x[2] = {-1.2, 1};
+	struct lbfgs_opts o = {.max_iter = 500, .tol = 1e-10};
+	struct lbfgs_result r;
+	struct pm_err err = {0};
+	ck_assert(lbfgs_minimize(2, x, rosenbrock, NULL, &o, &r, &err) == 0);
+	ck_assert(r.converged);
+	ck_assert_double_eq_tol(x[0], 1, 1e-8);
+	ck_assert_double_eq_tol(x[1], 1, 1e-8);
+	ck_assert(r.f < 1e-16);
+	double y[2] = {-1.2, 1};
+	o.max_iter = 3;
+	ck_assert(lbfgs_minimize(2, y, rosenbrock, NULL, &o, &r, &err) == 0);
+	ck_assert(!r.converged);
+	ck_assert_int_eq(r.iterations, 3);
+	ck_assert_str_eq(r.stopped_by, "max_iter");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("train");
@@ -612,6 +953,11 @@ int main(void)
 	tcase_add_test(tc, test_config_json_roundtrip);
 	tcase_add_test(tc, test_lr_schedules);
 	tcase_add_test(tc, test_optimizer_steps);
+	tcase_add_test(tc, test_solver_linear_is_least_squares);
+	tcase_add_test(tc, test_solver_logistic_is_newton_optimum);
+	tcase_add_test(tc, test_solver_softmax_gradient_zero);
+	tcase_add_test(tc, test_solver_babyweight_least_squares);
+	tcase_add_test(tc, test_lbfgs_rosenbrock);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

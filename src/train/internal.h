@@ -1,0 +1,96 @@
+/* Shared inside src/train: the state of one training run, so that the
+ * epoch loop of the mini-batch optimizers (trainer.c) and the full-batch
+ * solver (solve.c) use the same preparation (task, transform, targets,
+ * cached rows, held-out rows) and the same end (best weights, metrics,
+ * result).  Not part of the folder's API (train.h). */
+#ifndef PM_TRAIN_INTERNAL_H
+#define PM_TRAIN_INTERNAL_H
+
+#include "train.h"
+
+struct trainer {
+	const struct train_config *cfg;
+	const struct train_hooks *hooks;
+	const struct frame *train, *eval;
+	struct train_result *res;
+	struct model *m;
+	const struct backend *be;
+	enum opt_kind optk;          /* the optimizer, OPT_AUTO resolved */
+	double l2;                   /* the penalty, l2_auto resolved */
+	int threads;                 /* for transforms and predictions */
+	int blas_threads;            /* BLAS's count before training (0: untouched) */
+	double t_start;
+
+	/* the rows trained on: frame rows, scaled targets, labels as they are,
+	 * and (unless no_cache) their transformed values */
+	size_t *trows, ntr;
+	double *ty, *tyl;
+	double *tdense;
+	uint32_t *tcat;
+	int *colmap;                 /* the transform's inputs in the training frame */
+	/* the rows judged: eval data, or rows held out of the training data */
+	size_t *erows, nev;
+	double *ey, *eyl;
+	double *edense;
+	uint32_t *ecat;
+	/* with a holdout: every labelled training row, for the final metrics */
+	bool holdout;
+	size_t *all_rows, nall;
+	double *all_y, *all_yl;
+	double *pred;                /* predictions of the largest of those sets */
+
+	/* the run's progress */
+	struct optimizer opt;
+	double *best_params;
+	double best_value, first_loss;
+	int best_epoch, bad_epochs, start_epoch;
+	const char *metric;          /* the loss watched each epoch */
+	json_t *history;
+	double wait_total, compute_total;
+	size_t rows_total;
+
+	/* the mini-batch loop */
+	struct model_scratch *scratch;
+	double *grad;
+	double base_lr, wide_lr;
+	double reg_scale;            /* training loss to label units */
+	double last_poll;
+};
+
+/* Everything before the first step: the model (new, or from the
+ * checkpoint), targets, caches, held-out rows. */
+int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const struct frame *train,
+		    const struct frame *eval, const void *ckpt, size_t ckpt_len,
+		    const struct train_hooks *hooks, struct train_result *res, struct pm_err *err);
+/* The best weights, the final metrics, and the result handed over. */
+int trainer_finish(struct trainer *tr, struct pm_err *err);
+void trainer_free(struct trainer *tr);
+/* Predictions of cached rows, in parallel (out: n x nout). */
+void trainer_predict_cached(const struct model *m, const double *dense, const uint32_t *cat,
+			    size_t n, int threads, double *out);
+/* Whether the user or the job asked to stop. */
+bool trainer_cancelled(const struct trainer *tr);
+
+/* The full-batch solver (lbfgs) for linear, logistic and softmax: from the
+ * prepared state to the optimum of the same objective. */
+int trainer_solve(struct trainer *tr, struct pm_err *err);
+
+/* ---- L-BFGS over a smooth function ---------------------------------------------------------- */
+/* f(x) and its gradient into g; returns -1 with err set to stop. */
+typedef int (*lbfgs_fn)(void *ctx, const double *x, double *g, double *f, struct pm_err *err);
+struct lbfgs_opts {
+	int max_iter;                /* iterations (each one or more evaluations) */
+	double tol;                  /* stop when |g| <= tol * max(1, |g0|) (2-norms) */
+	int memory;                  /* correction pairs kept (default 10) */
+};
+struct lbfgs_result {
+	int iterations, evaluations;
+	double f, gnorm, gnorm0;
+	bool converged;              /* by the gradient norm */
+	const char *stopped_by;      /* "gradient", "max_iter", "no_progress" */
+};
+/* Minimises f from x (updated in place). */
+int lbfgs_minimize(size_t n, double *x, lbfgs_fn fn, void *ctx, const struct lbfgs_opts *o,
+		   struct lbfgs_result *r, struct pm_err *err);
+
+#endif
