@@ -517,7 +517,8 @@ static int ctx_open(struct session *s, struct cmd_call *call, bool features, str
 		if (!sn)
 			sn = session_get(s, "monitor.schema");
 		if (sn && *sn) {
-			if (schema_fetch(s, sn, &c->schema, err))
+			struct workspace *ws;
+			if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, sn, &c->schema, err) < 0)
 				goto fail;
 			o->schema = c->schema;
 			o->schema_name = c->schema->name;
@@ -763,26 +764,24 @@ static void render_series(json_t *r, struct sbuf *out)
 	enum { NC = 8 };
 	const char *hdr[NC] = {"window", "requests", "errors", "p50 ms", "p99 ms", "batch",
 			       "predictions", metric ? metric : "quality"};
-	char (*cells)[64] = xcalloc(rows * NC, sizeof *cells);
-	const char **pc = xcalloc(rows * NC, sizeof *pc);
+	static const bool right[NC] = {false, true, true, true, true, true, false, true};
+	struct table *t = table_new(NC, hdr, right);
 	for (size_t i = 0; i < rows; i++) {
 		json_t *w = json_array_get(series, first + i);
-		char (*c)[64] = cells + i * NC;
-		snprintf(c[0], 64, "%s", json_string_value(json_object_get(w, "start")));
-		snprintf(c[1], 64, "%lld", (long long)json_integer_value(json_object_get(w, "requests")));
-		snprintf(c[2], 64, "%lld", (long long)json_integer_value(json_object_get(w, "errors")));
-		fmt_num(json_object_get(json_object_get(w, "latency"), "p50"), c[3], 64, "%.2f");
-		fmt_num(json_object_get(json_object_get(w, "latency"), "p99"), c[4], 64, "%.2f");
-		fmt_num(json_object_get(json_object_get(w, "batch"), "mean"), c[5], 64, "%.3g");
-		pred_brief(json_object_get(w, "predictions"), c[6], 64);
-		render_num(metric ? num_at(json_object_get(w, "quality"), "metrics", metric) : NAN, c[7], 64);
-		for (int k = 0; k < NC; k++)
-			pc[i * NC + k] = c[k];
+		char b[64];
+		table_str(t, json_string_value(json_object_get(w, "start")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(w, "requests")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(w, "errors")));
+		table_num(t, json_object_get(json_object_get(w, "latency"), "p50"), 1, "%.2f");
+		table_num(t, json_object_get(json_object_get(w, "latency"), "p99"), 1, "%.2f");
+		table_num(t, json_object_get(json_object_get(w, "batch"), "mean"), 1, "%.3g");
+		pred_brief(json_object_get(w, "predictions"), b, sizeof b);
+		table_str(t, b);
+		/* a window without feedback leaves its quality empty */
+		double q = metric ? num_at(json_object_get(w, "quality"), "metrics", metric) : NAN;
+		table_str(t, isnan(q) ? "" : render_num(q, b, sizeof b));
 	}
-	static const bool right[NC] = {false, true, true, true, true, true, false, true};
-	render_table(out, NC, hdr, pc, rows, right);
-	free(cells);
-	free(pc);
+	table_render(t, out);
 }
 
 static void render_opened(json_t *a, struct sbuf *out)
@@ -890,48 +889,41 @@ static void render_features(json_t *feats, struct sbuf *out)
 	size_t n = json_array_size(feats);
 	const char *hdr[NC] = {"feature", "distance", "skew",    "drift",
 			       "threshold", "p",      "missing", "alert"};
-	char (*cells)[32] = xcalloc(n * NC, sizeof *cells);
-	const char **pc = xcalloc(n * NC, sizeof *pc);
+	static const bool right[NC] = {false, false, true, true, true, true, true, false};
+	struct table *t = table_new(NC, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *f = json_array_get(feats, i);
-		char (*c)[32] = &cells[i * NC];
-		snprintf(c[0], 32, "%s", json_string_value(json_object_get(f, "name")));
+		char b[32];
+		table_str(t, json_string_value(json_object_get(f, "name")));
 		/* one distance and threshold, or the skew side's/the drift side's */
 		const char *sd = json_string_value(json_object_get(f, "skew_distance"));
 		const char *dd = json_string_value(json_object_get(f, "drift_distance"));
 		double st = num_at(f, "skew_threshold", NULL), dt = num_at(f, "drift_threshold", NULL);
 		if (sd && dd && strcmp(sd, dd) != 0)
-			snprintf(c[1], 32, "%s/%s", sd, dd);
+			table_cell(t, "%s/%s", sd, dd);
 		else
-			snprintf(c[1], 32, "%s", json_string_value(json_object_get(f, "distance")));
-		fmt_num(json_object_get(f, "skew"), c[2], 32, "%.4f");
-		fmt_num(json_object_get(f, "drift"), c[3], 32, "%.4f");
+			table_str(t, json_string_value(json_object_get(f, "distance")));
+		table_num(t, json_object_get(f, "skew"), 1, "%.4f");
+		table_num(t, json_object_get(f, "drift"), 1, "%.4f");
 		if (isfinite(st) && isfinite(dt) && st != dt)
-			snprintf(c[4], 32, "%g/%g", st, dt);
+			table_cell(t, "%g/%g", st, dt);
 		else
-			fmt_num(json_object_get(f, "threshold"), c[4], 32, "%g");
+			table_num(t, json_object_get(f, "threshold"), 1, "%g");
 		/* the smaller p of the two sides: the one that can alert */
 		double sp = num_at(f, "skew_p", NULL), dp = num_at(f, "drift_p", NULL);
 		double p = isnan(sp) ? dp : isnan(dp) ? sp : fmin(sp, dp);
-		char pb[32];
-		snprintf(c[5], 32, "%s", render_p(p, pb, sizeof pb));
+		table_str(t, render_p(p, b, sizeof b));
 		/* the missing share's change against training */
-		fmt_num(json_object_get(f, "missing_skew"), c[6], 32, "%.4f");
+		table_num(t, json_object_get(f, "missing_skew"), 1, "%.4f");
 		struct sbuf a = {0};
 		static const char *const why[][2] = {
 			{"skew_alert", "skew"}, {"drift_alert", "drift"}, {"missing_alert", "missing"}};
 		for (size_t k = 0; k < PM_ARRAY_LEN(why); k++)
 			if (json_is_true(json_object_get(f, why[k][0])))
 				sbuf_printf(&a, "%s%s", a.len ? "," : "ALERT ", why[k][1]);
-		snprintf(c[7], 32, "%s", a.len ? a.s : "");
-		sbuf_free(&a);
-		for (int k = 0; k < NC; k++)
-			pc[i * NC + k] = c[k];
+		table_take(t, sbuf_steal(&a));
 	}
-	static const bool right[NC] = {false, false, true, true, true, true, true, false};
-	render_table(out, NC, hdr, pc, n, right);
-	free(cells);
-	free(pc);
+	table_render(t, out);
 }
 
 /* A whole number of days from an option, else a setting, else dflt. */

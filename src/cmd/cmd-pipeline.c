@@ -164,25 +164,23 @@ static void render_list(struct session *s, const struct cmd_call *call, json_t *
 		sbuf_puts(out, "no pipelines: `pipeline load FILE` adds one\n");
 		return;
 	}
-	const char *hdr[] = {"name", "steps", "runs", "last run", "file"};
-	char **cells = xcalloc(n * 5, sizeof *cells);
+	static const char *const hdr[] = {"name", "steps", "runs", "last run", "file"};
+	static const bool right[] = {false, true, true, false, false};
+	struct table *t = table_new(5, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = json_array_get(arr, i);
-		cells[i * 5] = xstrdup(json_string_value(json_object_get(j, "name")));
-		cells[i * 5 + 1] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "steps")));
-		cells[i * 5 + 2] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "runs")));
+		table_str(t, json_string_value(json_object_get(j, "name")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(j, "steps")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(j, "runs")));
 		json_t *last = json_object_get(j, "last_run");
-		cells[i * 5 + 3] = json_is_integer(last)
-			? xasprintf("%lld %s", (long long)json_integer_value(last),
-				    json_string_value(json_object_get(j, "last_state")))
-			: xstrdup("-");
-		cells[i * 5 + 4] = xstrdup(json_string_value(json_object_get(j, "file")) ?: "");
+		if (json_is_integer(last))
+			table_cell(t, "%lld %s", (long long)json_integer_value(last),
+				   json_string_value(json_object_get(j, "last_state")));
+		else
+			table_str(t, "-");
+		table_str(t, json_string_value(json_object_get(j, "file")));
 	}
-	bool right[] = {false, true, true, false, false};
-	render_table(out, 5, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * 5; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 static int exec_show(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -320,23 +318,23 @@ static void render_steps(json_t *r, bool detail, struct sbuf *out)
 {
 	json_t *steps = json_object_get(r, "steps");
 	size_t n = json_array_size(steps);
-	const char *hdr[] = {"step", "state", "seconds", "tries", "note"};
-	char **cells = xcalloc(n * 5 + 1, sizeof *cells);
+	static const char *const hdr[] = {"step", "state", "seconds", "tries", "note"};
+	static const bool right[] = {false, false, true, true, false};
+	struct table *t = table_new(5, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *st = json_array_get(steps, i);
 		json_t *sec = json_object_get(st, "seconds");
-		cells[i * 5] = xstrdup(json_string_value(json_object_get(st, "step")));
-		cells[i * 5 + 1] = xstrdup(json_string_value(json_object_get(st, "state")));
-		cells[i * 5 + 2] = json_is_number(sec) ? xasprintf("%.2f", json_number_value(sec)) : xstrdup("-");
-		cells[i * 5 + 3] = xasprintf("%lld", (long long)json_integer_value(json_object_get(st, "attempts")));
+		table_str(t, json_string_value(json_object_get(st, "step")));
+		table_str(t, json_string_value(json_object_get(st, "state")));
+		if (json_is_number(sec))
+			table_cell(t, "%.2f", json_number_value(sec));
+		else
+			table_str(t, "-");
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(st, "attempts")));
 		const char *m = json_string_value(json_object_get(st, "message"));
-		cells[i * 5 + 4] = render_cut(m ? m : "", 60);
+		table_take(t, render_cut(m ? m : "", 60));
 	}
-	bool right[] = {false, false, true, true, false};
-	render_table(out, 5, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * 5; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 	if (!detail)
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -408,26 +406,23 @@ static void render_runs(struct session *s, const struct cmd_call *call, json_t *
 		sbuf_puts(out, "no pipeline runs: `pipeline run P` starts one\n");
 		return;
 	}
-	const char *hdr[] = {"run", "pipeline", "state", "steps", "created"};
-	char **cells = xcalloc(n * 5, sizeof *cells);
+	static const char *const hdr[] = {"run", "pipeline", "state", "steps", "created"};
+	static const bool right[] = {true, false, false, false, false};
+	struct table *t = table_new(5, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = json_array_get(arr, i);
-		cells[i * 5] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "run")));
-		cells[i * 5 + 1] = xstrdup(json_string_value(json_object_get(j, "pipeline")));
-		cells[i * 5 + 2] = xstrdup(json_string_value(json_object_get(j, "state")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(j, "run")));
+		table_str(t, json_string_value(json_object_get(j, "pipeline")));
+		table_str(t, json_string_value(json_object_get(j, "state")));
 		struct sbuf c = {0};
 		const char *key;
 		json_t *v;
 		json_object_foreach(json_object_get(j, "counts"), key, v)
 			sbuf_printf(&c, "%s%lld %s", c.len ? ", " : "", (long long)json_integer_value(v), key);
-		cells[i * 5 + 3] = sbuf_steal(&c);
-		cells[i * 5 + 4] = xstrdup(json_string_value(json_object_get(j, "created")));
+		table_take(t, sbuf_steal(&c));
+		table_str(t, json_string_value(json_object_get(j, "created")));
 	}
-	bool right[] = {true, false, false, false, false};
-	render_table(out, 5, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * 5; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -576,21 +571,18 @@ static void render_triggers(struct session *s, const struct cmd_call *call, json
 		sbuf_puts(out, "no triggers: `pipeline trigger P --every D|--on-file GLOB|--on-alert KIND MODEL` adds one\n");
 		return;
 	}
-	const char *hdr[] = {"id", "pipeline", "when", "runs", "last fired"};
-	char **cells = xcalloc(n * 5, sizeof *cells);
+	static const char *const hdr[] = {"id", "pipeline", "when", "runs", "last fired"};
+	static const bool right[] = {true, false, false, true, false};
+	struct table *t = table_new(5, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = json_array_get(arr, i);
-		cells[i * 5] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "trigger")));
-		cells[i * 5 + 1] = xstrdup(json_string_value(json_object_get(j, "pipeline")));
-		cells[i * 5 + 2] = trigger_text(j);
-		cells[i * 5 + 3] = xasprintf("%lld", (long long)json_integer_value(json_object_get(j, "runs")));
-		cells[i * 5 + 4] = xstrdup(json_string_value(json_object_get(j, "last_fired")) ?: "-");
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(j, "trigger")));
+		table_str(t, json_string_value(json_object_get(j, "pipeline")));
+		table_take(t, trigger_text(j));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(j, "runs")));
+		table_str(t, json_string_value(json_object_get(j, "last_fired")) ?: "-");
 	}
-	bool right[] = {true, false, false, true, false};
-	render_table(out, 5, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * 5; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 static int exec_trigger_delete(struct session *s, struct cmd_call *call, struct pm_err *err)

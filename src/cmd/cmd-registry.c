@@ -76,28 +76,25 @@ static void render_models(struct session *s, const struct cmd_call *call, json_t
 		sbuf_puts(out, "no models yet: `train MODEL --data NAME --label COL` registers one\n");
 		return;
 	}
-	const char *hdr[] = {"model", "versions", "latest", "type", "metric", "aliases", "created"};
-	char **cells = xcalloc(n * 7, sizeof *cells);
+	static const char *const hdr[] = {"model", "versions", "latest", "type", "metric", "aliases", "created"};
+	static const bool right[] = {false, true, true, false, false, false, false};
+	struct table *t = table_new(7, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *m = json_array_get(arr, i);
-		cells[i * 7] = xstrdup(json_string_value(json_object_get(m, "name")));
-		cells[i * 7 + 1] = xasprintf("%lld", (long long)json_integer_value(json_object_get(m, "versions")));
-		cells[i * 7 + 2] = xasprintf("%lld", (long long)json_integer_value(json_object_get(m, "latest")));
-		cells[i * 7 + 3] = xstrdup(json_string_value(json_object_get(m, "type")) ?: "");
-		cells[i * 7 + 4] = headline_metric(m);
+		table_str(t, json_string_value(json_object_get(m, "name")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(m, "versions")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(m, "latest")));
+		table_str(t, json_string_value(json_object_get(m, "type")));
+		table_take(t, headline_metric(m));
 		struct sbuf al = {0};
 		const char *key;
 		json_t *v;
 		json_object_foreach(json_object_get(m, "aliases"), key, v)
 			sbuf_printf(&al, "%s%s=%lld", al.len ? " " : "", key, (long long)json_integer_value(v));
-		cells[i * 7 + 5] = sbuf_steal(&al);
-		cells[i * 7 + 6] = xstrdup(json_string_value(json_object_get(m, "created")) ?: "");
+		table_take(t, sbuf_steal(&al));
+		table_str(t, json_string_value(json_object_get(m, "created")));
 	}
-	bool right[] = {false, true, true, false, false, false, false};
-	render_table(out, 7, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * 7; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 static int exec_models_show(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -301,28 +298,24 @@ static void render_models_show(struct session *s, const struct cmd_call *call, j
 	else
 		sbuf_printf(out, "model %s: %zu version%s\n", json_string_value(json_object_get(r, "name")),
 			    n, n == 1 ? "" : "s");
-	const char *hdr[] = {"version", "type", "metric", "aliases", "run", "created"};
-	char **cells = xcalloc(n * 6 + 1, sizeof *cells);
+	static const char *const hdr[] = {"version", "type", "metric", "aliases", "run", "created"};
+	static const bool right[] = {true, false, false, false, true, false};
+	struct table *t = table_new(6, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_array_get(vs, i);
-		cells[i * 6] = xasprintf("%lld", (long long)json_integer_value(json_object_get(v, "version")));
-		cells[i * 6 + 1] = xstrdup(json_string_value(json_object_get(v, "type")) ?: "");
-		cells[i * 6 + 2] = headline_metric(v);
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "version")));
+		table_str(t, json_string_value(json_object_get(v, "type")));
+		table_take(t, headline_metric(v));
 		struct sbuf al = {0};
 		size_t j;
 		json_t *a;
 		json_array_foreach(json_object_get(v, "aliases"), j, a)
 			sbuf_printf(&al, "%s%s", j ? "," : "", json_string_value(a));
-		cells[i * 6 + 3] = sbuf_steal(&al);
-		json_t *run = json_object_get(v, "run");
-		cells[i * 6 + 4] = json_is_integer(run) ? xasprintf("%lld", (long long)json_integer_value(run)) : xstrdup("-");
-		cells[i * 6 + 5] = xstrdup(json_string_value(json_object_get(v, "created")) ?: "");
+		table_take(t, sbuf_steal(&al));
+		table_take(t, render_int(json_object_get(v, "run")));
+		table_str(t, json_string_value(json_object_get(v, "created")));
 	}
-	bool right[] = {true, false, false, false, true, false};
-	render_table(out, 6, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * 6; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 	if (detail)
 		render_version_detail(json_array_get(vs, 0), out);
 }
@@ -477,47 +470,6 @@ static void render_move(struct session *s, const struct cmd_call *call, json_t *
 			    json_is_true(json_object_get(r, "forced")) ? " (forced past the gate)" : "");
 }
 
-/* Metrics of a model on the rows of a frame where column `col` reads `val`
- * (col NULL: all rows); NULL when no row has a usable label. */
-static json_t *metrics_on(struct session *s, const struct model *m, const struct frame *f,
-			  const char *col, const char *val, struct pm_err *err)
-{
-	int lc = frame_col_index(f, m->label);
-	if (lc < 0) {
-		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no label column '%s'", f->name, m->label);
-		return NULL;
-	}
-	int sc = -1;
-	if (col && (sc = frame_col_index(f, col)) < 0) {
-		pm_errcf(err, PM_E_USAGE, "dataset '%s' has no column '%s' (a slice of the policy)", f->name, col);
-		return NULL;
-	}
-	size_t *rows = xmalloc((f->nrows + 1) * sizeof *rows);
-	double *y = xmalloc((f->nrows + 1) * sizeof *y);
-	size_t n = 0;
-	char buf[64];
-	for (size_t i = 0; i < f->nrows; i++) {
-		if (sc >= 0 && (!column_present(&f->cols[sc], i) ||
-				strcmp(column_text(&f->cols[sc], i, buf, sizeof buf), val)))
-			continue;
-		if (model_label_value(m, &f->cols[lc], i, &y[n]) == 1)
-			rows[n++] = i;
-	}
-	json_t *r = NULL;
-	if (n) {
-		double *pred = xmalloc((n * (size_t)m->nout + 1) * sizeof *pred);
-		if (model_predict_frame(m, f, rows, n, session_threads(s), pred, err) == 0) {
-			r = model_metrics(m, y, pred, n);
-			json_object_set_new(r, "rows", json_integer((json_int_t)n));
-		}
-		free(pred);
-	} else
-		r = json_object();
-	free(rows);
-	free(y);
-	return r;
-}
-
 /* The candidate's metrics on each slice named by the policy, measured on
  * `data` (default: the version's eval dataset, else its training data). */
 static int policy_slice_metrics(struct session *s, struct workspace *ws, const struct reg_version *v,
@@ -568,15 +520,24 @@ static int policy_slice_metrics(struct session *s, struct workspace *ws, const s
 		}
 		char *eq = strchr(slice, '=');
 		*eq = 0;
-		json_t *mt = metrics_on(s, m, f, slice, eq + 1, err);
+		int sc = frame_col_index(f, slice);
+		json_t *all = NULL, *by = NULL;
+		if (frame_col_index(f, m->label) >= 0 && sc < 0)
+			rc = pm_errcf(err, PM_E_USAGE,
+				      "dataset '%s' has no column '%s' (a slice of the policy)", f->name,
+				      slice);
+		else
+			rc = reg_measure(m, f, sc, session_threads(s), &all, &by, err);
 		*eq = '=';
-		if (!mt) {
-			free(slice);
-			rc = -1;
-			break;
+		if (rc == 0) {
+			json_t *mt = json_object_get(by, eq + 1);
+			json_object_set_new(*out, slice, mt ? json_incref(mt) : json_object());
 		}
-		json_object_set_new(*out, slice, mt);
+		json_decref(all);
+		json_decref(by);
 		free(slice);
+		if (rc < 0)
+			break;
 	}
 	if (rc == 0 && !json_object_size(*out)) {
 		json_decref(*out); /* the policy names no slice */
@@ -696,11 +657,6 @@ static int exec_models_history(struct session *s, struct cmd_call *call, struct 
 	return 0;
 }
 
-static char *version_cell(json_t *x)
-{
-	return json_is_integer(x) ? xasprintf("%lld", (long long)json_integer_value(x)) : xstrdup("-");
-}
-
 static void render_models_history(struct session *s, const struct cmd_call *call, json_t *r,
 				  struct sbuf *out)
 {
@@ -710,25 +666,21 @@ static void render_models_history(struct session *s, const struct cmd_call *call
 		sbuf_printf(out, "no alias of %s has moved yet\n", json_string_value(json_object_get(r, "model")));
 		return;
 	}
-	enum { NC = 7 };
-	const char *hdr[NC] = {"time", "alias", "action", "from", "to", "user", "reason"};
-	char **cells = xcalloc(n * NC, sizeof *cells);
+	static const char *const hdr[] = {"time", "alias", "action", "from", "to", "user", "reason"};
+	static const bool right[] = {false, false, false, true, true, false, false};
+	struct table *t = table_new(7, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = json_array_get(ev, i);
-		cells[i * NC] = xstrdup(json_string_value(json_object_get(e, "time")) ?: "");
-		cells[i * NC + 1] = xstrdup(json_string_value(json_object_get(e, "alias")) ?: "");
-		cells[i * NC + 2] = xasprintf("%s%s", json_string_value(json_object_get(e, "action")) ?: "",
-					      json_is_true(json_object_get(e, "forced")) ? " (forced)" : "");
-		cells[i * NC + 3] = version_cell(json_object_get(e, "from"));
-		cells[i * NC + 4] = version_cell(json_object_get(e, "to"));
-		cells[i * NC + 5] = xstrdup(json_string_value(json_object_get(e, "user")) ?: "");
-		cells[i * NC + 6] = xstrdup(json_string_value(json_object_get(e, "reason")) ?: "");
+		table_str(t, json_string_value(json_object_get(e, "time")));
+		table_str(t, json_string_value(json_object_get(e, "alias")));
+		table_cell(t, "%s%s", json_string_value(json_object_get(e, "action")) ?: "",
+			   json_is_true(json_object_get(e, "forced")) ? " (forced)" : "");
+		table_take(t, render_int(json_object_get(e, "from")));
+		table_take(t, render_int(json_object_get(e, "to")));
+		table_str(t, json_string_value(json_object_get(e, "user")));
+		table_str(t, json_string_value(json_object_get(e, "reason")));
 	}
-	bool right[NC] = {false, false, false, true, true, false, false};
-	render_table(out, NC, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * NC; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 /* ---- policy ------------------------------------------------------------------- */
@@ -940,13 +892,17 @@ static int exec_models_compare(struct session *s, struct cmd_call *call, struct 
 			goto out;
 		json_decref(ma);
 		json_decref(mb);
-		ma = metrics_on(s, xa, f, NULL, NULL, err);
-		mb = ma ? metrics_on(s, xb, f, NULL, NULL, err) : NULL;
-		if (!ma || !mb)
+		ma = mb = NULL;
+		/* a missing label is told before a missing slice column */
+		int sc = slice ? frame_col_index(f, slice) : -1, th = session_threads(s);
+		json_t *sla = NULL, *slb = NULL;
+		if (reg_measure(xa, f, sc, th, &ma, sc >= 0 ? &sla : NULL, err) < 0 ||
+		    reg_measure(xb, f, sc, th, &mb, sc >= 0 ? &slb : NULL, err) < 0) {
+			json_decref(sla);
 			goto out;
+		}
 		json_object_set_new(r, "dataset", json_string(data));
 		if (slice) {
-			int sc = frame_col_index(f, slice);
 			if (sc < 0) {
 				pm_errcf(err, PM_E_USAGE, "--slice: dataset '%s' has no column '%s'", data, slice);
 				goto out;
@@ -961,20 +917,17 @@ static int exec_models_compare(struct session *s, struct cmd_call *call, struct 
 				if (json_object_get(seen, t))
 					continue;
 				json_object_set_new(seen, t, json_true());
-				json_t *sa = metrics_on(s, xa, f, slice, t, err);
-				json_t *sb = sa ? metrics_on(s, xb, f, slice, t, err) : NULL;
-				if (!sb) {
-					json_decref(sa);
-					json_decref(seen);
-					goto out;
-				}
-				json_array_append_new(slices, json_pack("{s:s,s:s,s:O,s:o}", "slice", slice, "value", t,
-									"rows", json_object_get(sa, "rows"),
-									"metrics", metric_rows(sa, sb)));
-				json_decref(sa);
-				json_decref(sb);
+				json_t *sa = json_object_get(sla, t), *sb = json_object_get(slb, t);
+				/* a value with no row that a has a label for is left out */
+				if (sa)
+					json_array_append_new(
+						slices, json_pack("{s:s,s:s,s:O,s:o}", "slice", slice, "value",
+								  t, "rows", json_object_get(sa, "rows"),
+								  "metrics", metric_rows(sa, sb)));
 			}
 			json_decref(seen);
+			json_decref(sla);
+			json_decref(slb);
 		}
 	} else {
 		/* per-slice metrics recorded with the versions */
@@ -1006,23 +959,19 @@ out:
 static void render_metric_rows(struct sbuf *out, json_t *rows, const char *la, const char *lb)
 {
 	size_t n = json_array_size(rows);
-	enum { NC = 5 };
-	const char *hdr[NC] = {"metric", la, lb, "difference", "better"};
-	char **cells = xcalloc(n * NC + 1, sizeof *cells);
+	const char *hdr[] = {"metric", la, lb, "difference", "better"};
+	static const bool right[] = {false, true, true, true, false};
+	struct table *t = table_new(5, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *x = json_array_get(rows, i);
 		const char *better = json_string_value(json_object_get(x, "better"));
-		cells[i * NC] = xstrdup(json_string_value(json_object_get(x, "metric")));
-		cells[i * NC + 1] = xasprintf("%.6g", json_number_value(json_object_get(x, "a")));
-		cells[i * NC + 2] = xasprintf("%.6g", json_number_value(json_object_get(x, "b")));
-		cells[i * NC + 3] = xasprintf("%+.6g", json_number_value(json_object_get(x, "difference")));
-		cells[i * NC + 4] = xstrdup(!better ? "" : !strcmp(better, "a") ? la : !strcmp(better, "b") ? lb : "same");
+		table_str(t, json_string_value(json_object_get(x, "metric")));
+		table_cell(t, "%.6g", json_number_value(json_object_get(x, "a")));
+		table_cell(t, "%.6g", json_number_value(json_object_get(x, "b")));
+		table_cell(t, "%+.6g", json_number_value(json_object_get(x, "difference")));
+		table_str(t, !better ? "" : !strcmp(better, "a") ? la : !strcmp(better, "b") ? lb : "same");
 	}
-	bool right[NC] = {false, true, true, true, false};
-	render_table(out, NC, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * NC; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 static void render_models_compare(struct session *s, const struct cmd_call *call, json_t *r,

@@ -593,14 +593,6 @@ static int exec_servers(struct session *s, struct cmd_call *call, struct pm_err 
 	return 0;
 }
 
-static void fmt_num(char *buf, size_t n, json_t *v, double scale, const char *fmt)
-{
-	if (json_is_number(v))
-		snprintf(buf, n, fmt, json_number_value(v) * scale);
-	else
-		snprintf(buf, n, "-");
-}
-
 static void render_servers(struct session *s, const struct cmd_call *call, json_t *r,
 			   struct sbuf *out)
 {
@@ -615,14 +607,14 @@ static void render_servers(struct session *s, const struct cmd_call *call, json_
 	static const char *const hdr[] = {"id", "status", "model", "version", "url", "pid",
 					  "req/s", "p50 ms", "p99 ms", "requests", "errors", "lookup hits"};
 	enum { NC = 12 };
-	char (*cells)[64] = xcalloc(n * NC, sizeof *cells);
-	const char **ptr = xcalloc(n * NC, sizeof *ptr);
+	static const bool right[NC] = {true, false, false, true, false, true,
+				       true, true,  true,  true, true,  true};
+	struct table *t = table_new(NC, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_array_get(list, i);
-		char (*c)[64] = cells + i * NC;
-		snprintf(c[0], 64, "%lld", (long long)json_integer_value(json_object_get(v, "id")));
-		snprintf(c[1], 64, "%s", json_string_value(json_object_get(v, "status")));
-		snprintf(c[2], 64, "%s", json_string_value(json_object_get(v, "ref")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "id")));
+		table_str(t, json_string_value(json_object_get(v, "status")));
+		table_str(t, json_string_value(json_object_get(v, "ref")));
 		json_t *vs = json_object_get(v, "versions");
 		if (json_array_size(vs) > 1) {
 			struct sbuf b = {0};
@@ -632,34 +624,27 @@ static void render_servers(struct session *s, const struct cmd_call *call, json_
 				sbuf_printf(&b, "%s%lld=%lld", k ? "," : "",
 					    (long long)json_integer_value(json_object_get(x, "version")),
 					    (long long)json_integer_value(json_object_get(x, "weight")));
-			snprintf(c[3], 64, "%s", b.s);
-			sbuf_free(&b);
+			table_take(t, sbuf_steal(&b));
 		} else if (json_integer_value(json_object_get(v, "version")) > 0) {
-			snprintf(c[3], 64, "%lld", (long long)json_integer_value(json_object_get(v, "version")));
+			table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "version")));
 		} else {
-			snprintf(c[3], 64, "-"); /* it never ran */
+			table_str(t, "-"); /* it never ran */
 		}
-		snprintf(c[4], 64, "%s", json_string_value(json_object_get(v, "url")));
-		snprintf(c[5], 64, "%lld", (long long)json_integer_value(json_object_get(v, "pid")));
-		fmt_num(c[6], 64, json_object_get(v, "rps"), 1, "%.0f");
-		fmt_num(c[7], 64, json_object_get(v, "p50_us"), 1e-3, "%.3f");
-		fmt_num(c[8], 64, json_object_get(v, "p99_us"), 1e-3, "%.3f");
-		snprintf(c[9], 64, "%lld", (long long)json_integer_value(json_object_get(v, "requests")));
-		snprintf(c[10], 64, "%lld", (long long)json_integer_value(json_object_get(v, "errors")));
+		table_str(t, json_string_value(json_object_get(v, "url")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "pid")));
+		table_num(t, json_object_get(v, "rps"), 1, "%.0f");
+		table_num(t, json_object_get(v, "p50_us"), 1e-3, "%.3f");
+		table_num(t, json_object_get(v, "p99_us"), 1e-3, "%.3f");
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "requests")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "errors")));
 		json_t *hr = json_object_get(v, "lookup_hit_rate");
 		if (json_is_number(hr))
-			snprintf(c[11], 64, "%.1f%% of %lld", json_number_value(hr) * 100,
-				 (long long)json_integer_value(json_object_get(v, "lookup_entries")));
+			table_cell(t, "%.1f%% of %lld", json_number_value(hr) * 100,
+				   (long long)json_integer_value(json_object_get(v, "lookup_entries")));
 		else
-			snprintf(c[11], 64, "%s", json_is_string(json_object_get(v, "lookup")) ? "0 requests" : "-");
-		for (int k = 0; k < NC; k++)
-			ptr[i * NC + k] = c[k];
+			table_str(t, json_is_string(json_object_get(v, "lookup")) ? "0 requests" : "-");
 	}
-	static const bool right[NC] = {true, false, false, true, false, true,
-				       true, true,  true,  true, true,  true};
-	render_table(out, NC, hdr, ptr, n, right);
-	free(cells);
-	free(ptr);
+	table_render(t, out);
 }
 
 /* ---- the table ----------------------------------------------------------------------------- */

@@ -326,7 +326,9 @@ static int default_features(struct session *s, struct train_config *c, json_t **
 	*left_out = NULL;
 	struct frame *f;
 	struct schema *sc;
-	if (session_frame(s, c->data, &f, err) < 0 || schema_of_dataset(s, c->data, &sc, err) < 0)
+	struct workspace *ws;
+	if (session_frame(s, c->data, &f, err) < 0 || session_ws(s, &ws, err) < 0 ||
+	    schema_of_dataset(ws, c->data, &sc, err) < 0)
 		return -1;
 	if (!sc)
 		return 0;
@@ -550,28 +552,22 @@ static void render_jobs(struct session *s, const struct cmd_call *call, json_t *
 		return;
 	}
 	size_t n = json_array_size(arr);
-	const char *hdr[] = {"job", "state", "progress", "run", "command", "message"};
-	char **cells = xcalloc(n * 6, sizeof *cells);
+	static const char *const hdr[] = {"job", "state", "progress", "run", "command", "message"};
+	static const bool right[] = {true, false, true, true, false, false};
+	struct table *t = table_new(6, hdr, right);
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = json_array_get(arr, i);
-		json_t *job = json_object_get(j, "job");
-		cells[i * 6 + 0] = json_is_integer(job) ? xasprintf("%lld", (long long)json_integer_value(job))
-						       : xstrdup("-");
-		cells[i * 6 + 1] = xstrdup(json_string_value(json_object_get(j, "state")) ?: "");
-		cells[i * 6 + 2] = xasprintf("%.0f%%", 100 * json_number_value(json_object_get(j, "progress")));
-		json_t *run = json_object_get(j, "run");
-		cells[i * 6 + 3] = json_is_integer(run) ? xasprintf("%lld", (long long)json_integer_value(run)) : xstrdup("-");
-		cells[i * 6 + 4] = xstrdup(json_string_value(json_object_get(j, "command")) ?: "");
+		table_take(t, render_int(json_object_get(j, "job")));
+		table_str(t, json_string_value(json_object_get(j, "state")));
+		table_cell(t, "%.0f%%", 100 * json_number_value(json_object_get(j, "progress")));
+		table_take(t, render_int(json_object_get(j, "run")));
+		table_str(t, json_string_value(json_object_get(j, "command")));
 		const char *m = json_string_value(json_object_get(j, "error"));
 		if (!m)
 			m = json_string_value(json_object_get(j, "message"));
-		cells[i * 6 + 5] = xstrdup(m ? m : "");
+		table_str(t, m);
 	}
-	bool right[] = {true, false, true, true, false, false};
-	render_table(out, 6, hdr, (const char *const *)cells, n, right);
-	for (size_t i = 0; i < n * 6; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 static int job_id_arg(const struct cmd_call *call, int64_t *id, struct pm_err *err)

@@ -47,114 +47,7 @@ static const char *jnum7(json_t *v, char *buf, size_t n)
 	return num7(json_number_value(v), buf, n);
 }
 
-/* Rows of cells for render_table. */
-struct grid {
-	size_t ncols, nrows, cap;
-	char **cells;
-};
-
-static void grid_add(struct grid *g, char *const *row)
-{
-	xgrow((void **)&g->cells, &g->cap, (g->nrows + 1) * g->ncols, sizeof *g->cells);
-	for (size_t c = 0; c < g->ncols; c++)
-		g->cells[g->nrows * g->ncols + c] = row[c];
-	g->nrows++;
-}
-
-/* A table with one space between columns (two after the first), numbers
- * and their headers right-aligned: the statistics tables fit 80 columns. */
-static void grid_render(struct grid *g, struct sbuf *out, const char *const *head,
-			const bool *right)
-{
-	int *w = xcalloc(g->ncols, sizeof *w);
-	for (size_t c = 0; c < g->ncols; c++)
-		w[c] = utf8_width(head[c]);
-	for (size_t r = 0; r < g->nrows; r++)
-		for (size_t c = 0; c < g->ncols; c++) {
-			int cw = utf8_width(g->cells[r * g->ncols + c]);
-			if (cw > w[c])
-				w[c] = cw;
-		}
-	for (size_t r = 0; r <= g->nrows; r++) {
-		struct sbuf line = {0};
-		for (size_t c = 0; c < g->ncols; c++) {
-			const char *t = r == 0 ? head[c] : g->cells[(r - 1) * g->ncols + c];
-			int pad = w[c] - utf8_width(t);
-			if (c)
-				sbuf_puts(&line, c == 1 ? "  " : " ");
-			if (right[c])
-				for (int k = 0; k < pad; k++)
-					sbuf_putc(&line, ' ');
-			sbuf_puts(&line, t);
-			if (!right[c])
-				for (int k = 0; k < pad; k++)
-					sbuf_putc(&line, ' ');
-		}
-		while (line.len && line.s[line.len - 1] == ' ')
-			line.s[--line.len] = 0;
-		sbuf_add(out, line.s ? line.s : "", line.len);
-		sbuf_putc(out, '\n');
-		sbuf_free(&line);
-	}
-	free(w);
-	for (size_t i = 0; i < g->nrows * g->ncols; i++)
-		free(g->cells[i]);
-	free(g->cells);
-	memset(g, 0, sizeof *g);
-}
-
 /* ---- stats ---------------------------------------------------------------------- */
-
-static int stats_cache_get(struct workspace *ws, const char *fp, const char *slice,
-			   json_t **out, struct pm_err *err)
-{
-	sqlite3_stmt *st;
-	*out = NULL;
-	if (ws_prepare(ws, "SELECT json FROM stats WHERE fingerprint = ? AND slice = ?", &st,
-		       err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		/* an entry from another version of the statistics is recomputed */
-		if (j && json_integer_value(json_object_get(j, "stats_version")) == STATS_VERSION)
-			*out = j;
-		else if (j)
-			json_decref(j);
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
-/* JSON text of a result for the cache, NaN/Inf as null like every output. */
-static char *json_text(json_t *j)
-{
-	return json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
-}
-
-static int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, json_t *j,
-			   struct pm_err *err)
-{
-	sqlite3_stmt *st;
-	if (ws_prepare(ws,
-		       "INSERT OR REPLACE INTO stats (fingerprint, slice, json, created) "
-		       "VALUES (?, ?, ?, ?)",
-		       &st, err) < 0)
-		return -1;
-	char now[64];
-	ts_now_iso(now, sizeof now);
-	char *text = json_text(j);
-	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, free);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	if (rc < 0)
-		pm_errf(err, "workspace: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
-	sqlite3_finalize(st);
-	return rc;
-}
 
 static int exec_stats(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
@@ -262,7 +155,7 @@ static const char *feature_type(json_t *f)
 static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 {
 	bool uni = plot_unicode();
-	char a[32], b[32], c[32], d[32], e[32], g[32];
+	char a[32];
 	size_t nnum = 0, ncat = 0, nts = 0;
 	for (size_t i = 0; i < json_array_size(feats); i++) {
 		const char *t = feature_type(json_array_get(feats, i));
@@ -274,7 +167,11 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 			nnum++;
 	}
 	if (nnum) {
-		struct grid gr = {.ncols = 8};
+		static const char *const head[8] = {"numeric", "miss", "mean",   "std",
+						    "min",     "median", "max", "histogram"};
+		static const bool right[8] = {false, true, true, true, true, true, true, false};
+		struct table *tb = table_new(8, head, right);
+		table_narrow(tb);
 		for (size_t i = 0; i < json_array_size(feats); i++) {
 			json_t *f = json_array_get(feats, i);
 			const char *t = feature_type(f);
@@ -288,26 +185,23 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 				h[k] = json_number_value(json_object_get(json_array_get(hist, k), "count"));
 			struct sbuf sp = {0};
 			plot_sparkline(&sp, h, nh, uni);
-			char *row[8] = {render_cut(json_string_value(json_object_get(f, "name")), 20),
-					miss_text(miss, rows),
-					xstrdup(jnum7(json_object_get(f, "mean"), a, sizeof a)),
-					xstrdup(jnum7(json_object_get(f, "std"), b, sizeof b)),
-					xstrdup(jnum7(json_object_get(f, "min"), c, sizeof c)),
-					xstrdup(jnum7(json_object_get(f, "median"), d, sizeof d)),
-					xstrdup(jnum7(json_object_get(f, "max"), e, sizeof e)),
-					sbuf_steal(&sp)};
-			sbuf_free(&sp);
-			grid_add(&gr, row);
+			table_take(tb, render_cut(json_string_value(json_object_get(f, "name")), 20));
+			table_take(tb, miss_text(miss, rows));
+			static const char *const stat[] = {"mean", "std", "min", "median", "max"};
+			for (size_t k = 0; k < PM_ARRAY_LEN(stat); k++)
+				table_str(tb, jnum7(json_object_get(f, stat[k]), a, sizeof a));
+			table_take(tb, sbuf_steal(&sp));
 		}
-		static const char *const head[8] = {"numeric", "miss", "mean",   "std",
-						    "min",     "median", "max", "histogram"};
-		static const bool right[8] = {false, true, true, true, true, true, true, false};
-		grid_render(&gr, out, head, right);
+		table_render(tb, out);
 	}
 	if (ncat) {
 		if (nnum)
 			sbuf_putc(out, '\n');
-		struct grid gr = {.ncols = 5};
+		static const char *const head[5] = {"categorical", "miss", "unique", "avg len",
+						    "top values (share)"};
+		static const bool right[5] = {false, true, true, true, false};
+		struct table *tb = table_new(5, head, right);
+		table_narrow(tb);
 		for (size_t i = 0; i < json_array_size(feats); i++) {
 			json_t *f = json_array_get(feats, i);
 			if (strcmp(feature_type(f), "string") != 0)
@@ -325,43 +219,34 @@ static void render_features(json_t *feats, json_int_t rows, struct sbuf *out)
 				sbuf_printf(&tv, "%s%s %.0f%%", k ? ", " : "", v, share * 100);
 				free(v);
 			}
-			char *row[5] = {
-				render_cut(json_string_value(json_object_get(f, "name")), 20), miss_text(miss, rows),
-				xasprintf("%lld", (long long)json_integer_value(json_object_get(f, "unique"))),
-				xstrdup(num7(json_number_value(json_object_get(f, "avg_length")), g,
-					     sizeof g)),
-				tv.s ? sbuf_steal(&tv) : xstrdup("")};
+			table_take(tb, render_cut(json_string_value(json_object_get(f, "name")), 20));
+			table_take(tb, miss_text(miss, rows));
+			table_cell(tb, "%lld", (long long)json_integer_value(json_object_get(f, "unique")));
+			table_str(tb, num7(json_number_value(json_object_get(f, "avg_length")), a, sizeof a));
+			table_take(tb, render_cut(tv.s ? tv.s : "", 38));
 			sbuf_free(&tv);
-			char *shortened = render_cut(row[4], 38);
-			free(row[4]);
-			row[4] = shortened;
-			grid_add(&gr, row);
 		}
-		static const char *const head[5] = {"categorical", "miss", "unique", "avg len",
-						    "top values (share)"};
-		static const bool right[5] = {false, true, true, true, false};
-		grid_render(&gr, out, head, right);
+		table_render(tb, out);
 	}
 	if (nts) {
 		if (nnum || ncat)
 			sbuf_putc(out, '\n');
-		struct grid gr = {.ncols = 5};
+		static const char *const head[5] = {"timestamp", "miss", "min", "median", "max"};
+		static const bool right[5] = {false, true, false, false, false};
+		struct table *tb = table_new(5, head, right);
+		table_narrow(tb);
 		for (size_t i = 0; i < json_array_size(feats); i++) {
 			json_t *f = json_array_get(feats, i);
 			if (strcmp(feature_type(f), "timestamp") != 0)
 				continue;
 			json_int_t miss = json_integer_value(json_object_get(f, "missing"));
-			const char *mn = json_string_value(json_object_get(f, "min_time"));
-			const char *md = json_string_value(json_object_get(f, "median_time"));
-			const char *mx = json_string_value(json_object_get(f, "max_time"));
-			char *row[5] = {render_cut(json_string_value(json_object_get(f, "name")), 20),
-					miss_text(miss, rows), xstrdup(mn ? mn : "-"),
-					xstrdup(md ? md : "-"), xstrdup(mx ? mx : "-")};
-			grid_add(&gr, row);
+			table_take(tb, render_cut(json_string_value(json_object_get(f, "name")), 20));
+			table_take(tb, miss_text(miss, rows));
+			static const char *const when[] = {"min_time", "median_time", "max_time"};
+			for (size_t k = 0; k < PM_ARRAY_LEN(when); k++)
+				table_str(tb, json_string_value(json_object_get(f, when[k])) ?: "-");
 		}
-		static const char *const head[5] = {"timestamp", "miss", "min", "median", "max"};
-		static const bool right[5] = {false, true, false, false, false};
-		grid_render(&gr, out, head, right);
+		table_render(tb, out);
 	}
 }
 
@@ -387,118 +272,6 @@ static void render_stats(struct session *s, const struct cmd_call *call, json_t 
 
 /* ---- schemas in the workspace ------------------------------------------------------- */
 
-int schema_fetch(struct session *s, const char *name, struct schema **out,
-		 struct pm_err *err)
-{
-	struct workspace *ws;
-	sqlite3_stmt *st;
-	if (session_ws(s, &ws, err) < 0 ||
-	    ws_prepare(ws, "SELECT text FROM schemas WHERE name = ?", &st, err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		char *label = xasprintf("schema %s", name);
-		rc = schema_parse(text, strlen(text), label, name, out, err);
-		free(label);
-	} else {
-		rc = pm_errcf(err, PM_E_NOTFOUND,
-			      "no schema named %s (make one with `schema infer DATASET --as %s` or "
-			      "`schema load %s FILE`)",
-			      name, name, name);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int schema_of_dataset(struct session *s, const char *dataset, struct schema **out,
-		      struct pm_err *err)
-{
-	*out = NULL;
-	struct workspace *ws;
-	if (session_ws(s, &ws, err) < 0)
-		return -1;
-	char *name = xstrdup(dataset);
-	/* a split part has its parent's schema: parts are named NAME_PART, and
-	 * the schema was inferred before the split */
-	for (int depth = 0; name && depth < 8; depth++) {
-		sqlite3_stmt *st;
-		if (ws_prepare(ws,
-			       "SELECT name FROM schemas WHERE name = ?1 OR source = 'inferred from ' || ?1 "
-			       "ORDER BY name = ?1 DESC, updated DESC LIMIT 1",
-			       &st, err) < 0) {
-			free(name);
-			return -1;
-		}
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		char *found = sqlite3_step(st) == SQLITE_ROW
-				      ? xstrdup((const char *)sqlite3_column_text(st, 0))
-				      : NULL;
-		sqlite3_finalize(st);
-		if (found) {
-			free(name);
-			int rc = schema_fetch(s, found, out, err);
-			free(found);
-			return rc;
-		}
-		struct ws_dataset d;
-		struct pm_err e;
-		char *parent = NULL;
-		if (ws_dataset_get(ws, name, &d, &e) == 0) {
-			const char *p = d.source && str_prefix(d.source, "split of ")
-						? d.source + strlen("split of ")
-						: NULL;
-			if (p)
-				parent = xstrndup(p, strcspn(p, " "));
-			ws_dataset_free(&d);
-		}
-		free(name);
-		name = parent;
-	}
-	free(name);
-	return 0;
-}
-
-static int schema_store(struct session *s, const struct schema *sc, const char *source,
-			const char *action, const char *detail, struct pm_err *err)
-{
-	struct workspace *ws;
-	sqlite3_stmt *st;
-	if (session_ws(s, &ws, err) < 0 || ws_begin(ws, err) < 0)
-		return -1;
-	if (ws_prepare(ws,
-		       "INSERT INTO schemas (name, text, source, created, updated) "
-		       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
-		       "text = excluded.text, source = coalesce(excluded.source, source), "
-		       "updated = excluded.updated",
-		       &st, err) < 0) {
-		ws_rollback(ws);
-		return -1;
-	}
-	char now[64];
-	ts_now_iso(now, sizeof now);
-	char *text = schema_to_text(sc);
-	sqlite3_bind_text(st, 1, sc->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, -1, free);
-	if (source)
-		sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	if (rc < 0)
-		pm_errf(err, "workspace: %s", sqlite3_errmsg(ws->db));
-	sqlite3_finalize(st);
-	if (rc == 0)
-		rc = ws_audit(ws, action, sc->name, detail, err);
-	if (rc == 0)
-		rc = ws_commit(ws, err);
-	if (rc < 0)
-		ws_rollback(ws);
-	return rc;
-}
-
 static json_t *schema_result(const struct schema *sc)
 {
 	json_t *j = schema_to_json(sc);
@@ -521,7 +294,9 @@ static int exec_schema_infer(struct session *s, struct cmd_call *call, struct pm
 	struct schema *sc = schema_infer(st, as, call_flag(call, "--ranges"));
 	stats_free(st);
 	char *src = xasprintf("inferred from %s", name);
-	int rc = schema_store(s, sc, src, "schema infer", src, err);
+	struct workspace *ws;
+	int rc = session_ws(s, &ws, err) < 0 ? -1
+		 : schema_store(ws, sc, src, "schema infer", src, err);
 	free(src);
 	if (rc == 0) {
 		call->result = schema_result(sc);
@@ -544,8 +319,9 @@ static void render_schema(struct session *s, const struct cmd_call *call, json_t
 
 static int exec_schema_show(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	struct schema *sc;
-	if (schema_fetch(s, call->argv[0], &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, call->argv[0], &sc, err) < 0)
 		return -1;
 	call->result = schema_result(sc);
 	schema_free(sc);
@@ -554,9 +330,10 @@ static int exec_schema_show(struct session *s, struct cmd_call *call, struct pm_
 
 static int exec_schema_set(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	const char *name = call->argv[0], *feature = call->argv[1], *key = call->argv[2];
 	struct schema *sc;
-	if (schema_fetch(s, name, &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, name, &sc, err) < 0)
 		return -1;
 	int rc = schema_set(sc, feature, key, call->argv + 3, (size_t)call->argc - 3, err);
 	if (rc == 0) {
@@ -564,7 +341,7 @@ static int exec_schema_set(struct session *s, struct cmd_call *call, struct pm_e
 		sbuf_printf(&d, "%s %s", feature, key);
 		for (int i = 3; i < call->argc; i++)
 			sbuf_printf(&d, " %s", call->argv[i]);
-		rc = schema_store(s, sc, NULL, "schema set", d.s, err);
+		rc = schema_store(ws, sc, NULL, "schema set", d.s, err);
 		sbuf_free(&d);
 	}
 	if (rc == 0) {
@@ -597,8 +374,9 @@ static void render_schema_set(struct session *s, const struct cmd_call *call, js
 
 static int exec_schema_save(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	struct schema *sc;
-	if (schema_fetch(s, call->argv[0], &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, call->argv[0], &sc, err) < 0)
 		return -1;
 	char *text = schema_to_text(sc);
 	int rc = fs_write_atomic(call->argv[1], text, strlen(text), err);
@@ -622,7 +400,8 @@ static int exec_schema_load(struct session *s, struct cmd_call *call, struct pm_
 	free(data);
 	if (rc < 0)
 		return -1;
-	rc = schema_store(s, sc, path, "schema load", path, err);
+	struct workspace *ws;
+	rc = session_ws(s, &ws, err) < 0 ? -1 : schema_store(ws, sc, path, "schema load", path, err);
 	if (rc == 0)
 		call->result = json_pack("{s:s, s:s, s:I}", "schema", name, "file", path, "features",
 					 (json_int_t)sc->n);
@@ -641,36 +420,11 @@ static void render_schema_file(struct session *s, const struct cmd_call *call, j
 		    json_string_value(json_object_get(r, "file")));
 }
 
-int schema_list(struct session *s, json_t **out, struct pm_err *err)
-{
-	struct workspace *ws;
-	sqlite3_stmt *st;
-	if (session_ws(s, &ws, err) < 0 ||
-	    ws_prepare(ws, "SELECT name, source, updated, text FROM schemas ORDER BY name", &st,
-		       err) < 0)
-		return -1;
-	json_t *arr = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 3);
-		json_int_t nf = 0;
-		for (const char *p = text; (p = strstr(p, "\nfeature ")); p++)
-			nf++;
-		const char *src = (const char *)sqlite3_column_text(st, 1);
-		json_array_append_new(
-			arr, json_pack("{s:s, s:I, s:s, s:s}", "name",
-				       (const char *)sqlite3_column_text(st, 0), "features", nf,
-				       "source", src ? src : "", "updated",
-				       (const char *)sqlite3_column_text(st, 2)));
-	}
-	sqlite3_finalize(st);
-	*out = arr;
-	return 0;
-}
-
 static int exec_schema_list(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	struct workspace *ws;
 	json_t *arr;
-	if (schema_list(s, &arr, err))
+	if (session_ws(s, &ws, err) < 0 || schema_list(ws, &arr, err) < 0)
 		return -1;
 	call->result = json_pack("{s:o}", "schemas", arr);
 	return 0;
@@ -697,12 +451,13 @@ static int exec_validate(struct session *s, struct cmd_call *call, struct pm_err
 	if (!sname)
 		return pm_errcf(err, PM_E_USAGE, "validate: --schema S is required (see `schema "
 						 "infer`)");
+	struct workspace *ws;
 	struct schema *sc = NULL;
 	struct dataset_stats *st = NULL, *bst = NULL, *pst = NULL;
 	struct frame *f, *bf, *pf;
 	struct anomalies an = {0};
 	int rc = -1;
-	if (schema_fetch(s, sname, &sc, err) < 0)
+	if (session_ws(s, &ws, err) < 0 || schema_fetch(ws, sname, &sc, err) < 0)
 		goto out;
 	if (frame_stats(s, name, false, &f, &st, err) < 0)
 		goto out;
@@ -760,18 +515,17 @@ static void render_validate(struct session *s, const struct cmd_call *call, json
 	}
 	sbuf_printf(out, "%zu anomal%s in %s (schema %s%s):\n", n, n == 1 ? "y" : "ies", ds, sc,
 		    envtext);
-	struct grid g = {.ncols = 3};
-	for (size_t i = 0; i < n; i++) {
-		json_t *a = json_array_get(arr, i);
-		const char *type = json_string_value(json_object_get(a, "type"));
-		char *row[3] = {xasprintf("%zu", i + 1),
-				render_cut(json_string_value(json_object_get(a, "feature")), 20),
-				xstrdup(type)};
-		grid_add(&g, row);
-	}
 	static const char *const head[3] = {"#", "feature", "anomaly"};
 	static const bool right[3] = {true, false, false};
-	grid_render(&g, out, head, right);
+	struct table *t = table_new(3, head, right);
+	table_narrow(t);
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_array_get(arr, i);
+		table_cell(t, "%zu", i + 1);
+		table_take(t, render_cut(json_string_value(json_object_get(a, "feature")), 20));
+		table_str(t, json_string_value(json_object_get(a, "type")));
+	}
+	table_render(t, out);
 	sbuf_putc(out, '\n');
 	for (size_t i = 0; i < n; i++) {
 		json_t *a = json_array_get(arr, i);
@@ -786,7 +540,7 @@ static void render_validate(struct session *s, const struct cmd_call *call, json
 
 static json_t *dist_or_null(bool has, double v)
 {
-	return has && isfinite(v) ? json_real(v) : json_null();
+	return has ? json_num(v) : json_null();
 }
 
 static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -974,7 +728,12 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 	}
 	qsort(order, n, sizeof *order, cmp_headline);
 	enum { NC = 11 };
-	struct grid g = {.ncols = NC};
+	static const char *const head[NC] = {"feature", "linf", "jsd", "jsd_tfdv", "psi", "ks",
+					     "missing", "p", "A", "B", "largest diff"};
+	static const bool right[NC] = {false, true, true, true, true, true,
+				       true,  true, true, true, false};
+	struct table *t = table_new(NC, head, right);
+	table_narrow(t);
 	bool marked = false;
 	for (size_t i = 0; i < n; i++) {
 		json_t *f = order[i].f;
@@ -982,14 +741,13 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 		bool alert = json_is_true(json_object_get(f, "alert"));
 		if (!over && !marked && i > 0) {
 			/* the thresholds as a rule between the rows above and below them */
-			char *rule[NC];
-			for (int c = 0; c < NC; c++)
-				rule[c] = xstrdup(c == 0 ? "-- threshold --" : "");
-			grid_add(&g, rule);
+			table_str(t, "-- threshold --");
+			for (int c = 1; c < NC; c++)
+				table_str(t, "");
 		}
 		if (!over)
 			marked = true;
-		char a[32], b[32], c[32], d[32], e[32], h[32], m[32], p[32];
+		char a[32], e[32], m[32], p[32];
 		json_t *lv = json_object_get(f, "linf_value");
 		json_t *ma = json_object_get(f, "missing_a"), *mb = json_object_get(f, "missing_b");
 		if (json_is_number(ma) && json_is_number(mb)) {
@@ -999,30 +757,22 @@ static void render_compare(struct session *s, const struct cmd_call *call, json_
 			snprintf(m, sizeof m, "-");
 		}
 		char *name = render_cut(json_string_value(json_object_get(f, "name")), 16);
-		char *row[NC] = {
-			alert ? xasprintf("%s !", name) : xstrdup(name),
-			xstrdup(jnum7(json_object_get(f, "linf"), a, sizeof a)),
-			xstrdup(jnum7(json_object_get(f, "jsd"), b, sizeof b)),
-			xstrdup(jnum7(json_object_get(f, "jsd_tfdv"), h, sizeof h)),
-			xstrdup(jnum7(json_object_get(f, "psi"), c, sizeof c)),
-			xstrdup(jnum7(json_object_get(f, "ks"), d, sizeof d)),
-			xstrdup(m),
-			xstrdup(render_p(json_is_number(json_object_get(f, "p"))
-						 ? json_number_value(json_object_get(f, "p"))
-						 : NAN,
-					 p, sizeof p)),
-			side(f, json_object_get(f, "a"), e, sizeof e),
-			side(f, json_object_get(f, "b"), e, sizeof e),
-			json_is_string(lv) ? render_cut(json_string_value(lv), 12) : xstrdup("")};
+		table_cell(t, "%s%s", name, alert ? " !" : "");
 		free(name);
-		grid_add(&g, row);
+		static const char *const dist[] = {"linf", "jsd", "jsd_tfdv", "psi", "ks"};
+		for (size_t k = 0; k < PM_ARRAY_LEN(dist); k++)
+			table_str(t, jnum7(json_object_get(f, dist[k]), a, sizeof a));
+		table_str(t, m);
+		table_str(t, render_p(json_is_number(json_object_get(f, "p"))
+					      ? json_number_value(json_object_get(f, "p"))
+					      : NAN,
+				      p, sizeof p));
+		table_take(t, side(f, json_object_get(f, "a"), e, sizeof e));
+		table_take(t, side(f, json_object_get(f, "b"), e, sizeof e));
+		table_take(t, json_is_string(lv) ? render_cut(json_string_value(lv), 12) : NULL);
 	}
 	free(order);
-	static const char *const head[NC] = {"feature", "linf", "jsd", "jsd_tfdv", "psi", "ks",
-					     "missing", "p", "A", "B", "largest diff"};
-	static const bool right[NC] = {false, true, true, true, true, true,
-				       true,  true, true, true, false};
-	grid_render(&g, out, head, right);
+	table_render(t, out);
 	sbuf_puts(out, "(sorted by distance over threshold: linf for categories, jsd over A's "
 		       "deciles for numbers,\n"
 		       " or the change of the missing share; ! over a threshold and significant, "

@@ -194,17 +194,6 @@ const char *session_get(const struct session *s, const char *key);
 void session_set(struct session *s, const char *key, const char *value);
 /* Threads to use (setting "threads", default all CPUs). */
 int session_threads(const struct session *s);
-/* A schema stored in the workspace by name (PM_E_NOTFOUND when there is
- * none); free with schema_free. */
-struct schema;
-int schema_fetch(struct session *s, const char *name, struct schema **out, struct pm_err *err);
-/* The stored schemas by name: [{"name","features","source","updated"}]. */
-int schema_list(struct session *s, json_t **out, struct pm_err *err);
-/* The schema of a dataset: the one named after it, else the latest one
- * inferred from it, else its parent's when it is a part of a split; *out is
- * NULL when it has none. */
-int schema_of_dataset(struct session *s, const char *dataset, struct schema **out,
-		      struct pm_err *err);
 /* How long the request log keeps raw requests and rollups, in days: the
  * call's --keep-days and --rollup-days, else the settings
  * monitor.retention_days and monitor.rollup_days, else 30 and 400. */
@@ -286,9 +275,30 @@ char **cmd_complete(struct session *s, const char *line, size_t point, size_t *w
 /* The generic renderer: objects as "key: value" lines, arrays of objects as
  * aligned tables, {"columns","rows"} as a grid. */
 void render_generic(json_t *v, struct sbuf *out);
-/* An aligned text table: ncols headers, rows of cells (row-major). */
-void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
-		  const char *const *cells, size_t nrows, const bool *right_align);
+/* An aligned text table that owns its cells: made with ncols headers
+ * (copied) and which columns align right (NULL: none), filled a cell at a
+ * time, row after row, then rendered and freed in one call.  Columns are
+ * two spaces apart and headers left-aligned; a narrow table (the
+ * statistics tables, which fit 80 columns) puts one space between the
+ * columns after the second and aligns headers with their columns. */
+struct table;
+struct table *table_new(size_t ncols, const char *const *headers, const bool *right);
+void table_narrow(struct table *t);
+void table_right(struct table *t, size_t col, bool right);
+void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A cell of text s (NULL: empty). */
+void table_str(struct table *t, const char *s);
+/* A cell the table takes over (a malloc'd string; NULL: empty). */
+void table_take(struct table *t, char *cell);
+/* A number cell: v times scale printed with fmt (one double), "-" when v
+ * is not a number. */
+void table_num(struct table *t, json_t *v, double scale, const char *fmt)
+	__attribute__((format(printf, 4, 0)));
+size_t table_rows(const struct table *t);
+/* A JSON integer as a cell ("-" when v is not one: a version or run that
+ * is not there); caller frees. */
+char *render_int(json_t *v);
+void table_render(struct table *t, struct sbuf *out);
 /* A number as metrics print it: integers whole, others to 6 significant
  * digits, NA when not finite. */
 void render_metric_num(struct sbuf *out, double v);
@@ -315,7 +325,5 @@ const char *render_num(double v, char *buf, size_t n);
 const char *render_p(double p, char *buf, size_t n);
 /* Writes v as compact JSON, numbers in their shortest round-trip form. */
 void json_write(json_t *v, struct sbuf *b);
-/* A JSON number that prints NaN/Inf as null. */
-json_t *json_num(double v);
 
 #endif

@@ -5,13 +5,9 @@
 #include "plot/plot.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-json_t *json_num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 /* ---- JSON, with the shortest round-trip form of every number ----------------- */
 static void json_str(struct sbuf *b, const char *s, size_t n)
@@ -120,30 +116,102 @@ static bool is_scalar(json_t *v)
 }
 
 /* ---- aligned tables ---------------------------------------------------------------- */
-void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
-		  const char *const *cells, size_t nrows, const bool *right)
+struct table {
+	size_t ncols, n, cap; /* n cells so far, row by row */
+	char **head, **cells;
+	bool *right;
+	bool narrow;
+};
+
+struct table *table_new(size_t ncols, const char *const *headers, const bool *right)
 {
+	struct table *t = xcalloc(1, sizeof *t);
+	t->ncols = ncols;
+	t->head = xcalloc(ncols + 1, sizeof *t->head);
+	t->right = xcalloc(ncols + 1, sizeof *t->right);
+	for (size_t c = 0; c < ncols; c++) {
+		t->head[c] = xstrdup(headers[c] ? headers[c] : "");
+		t->right[c] = right && right[c];
+	}
+	return t;
+}
+
+void table_narrow(struct table *t)
+{
+	t->narrow = true;
+}
+
+void table_right(struct table *t, size_t col, bool right)
+{
+	t->right[col] = right;
+}
+
+void table_take(struct table *t, char *cell)
+{
+	xgrow((void **)&t->cells, &t->cap, t->n + 1, sizeof *t->cells);
+	t->cells[t->n++] = cell ? cell : xstrdup("");
+}
+
+void table_cell(struct table *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct sbuf b = {0};
+	sbuf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	table_take(t, sbuf_steal(&b));
+}
+
+void table_str(struct table *t, const char *s)
+{
+	table_take(t, xstrdup(s ? s : ""));
+}
+
+void table_num(struct table *t, json_t *v, double scale, const char *fmt)
+{
+	if (json_is_number(v))
+		table_cell(t, fmt, json_number_value(v) * scale);
+	else
+		table_str(t, "-");
+}
+
+char *render_int(json_t *v)
+{
+	return json_is_integer(v) ? xasprintf("%lld", (long long)json_integer_value(v)) : xstrdup("-");
+}
+
+size_t table_rows(const struct table *t)
+{
+	return t->n / t->ncols;
+}
+
+void table_render(struct table *t, struct sbuf *out)
+{
+	while (t->n % t->ncols) /* a row left short ends in empty cells */
+		table_take(t, NULL);
+	size_t ncols = t->ncols, nrows = t->n / ncols;
 	int *w = xcalloc(ncols, sizeof *w);
 	for (size_t c = 0; c < ncols; c++)
-		w[c] = utf8_width(headers[c]);
+		w[c] = utf8_width(t->head[c]);
 	for (size_t r = 0; r < nrows; r++)
 		for (size_t c = 0; c < ncols; c++) {
-			int cw = utf8_width(cells[r * ncols + c]);
+			int cw = utf8_width(t->cells[r * ncols + c]);
 			if (cw > w[c])
 				w[c] = cw;
 		}
 	for (size_t r = 0; r <= nrows; r++) {
 		struct sbuf line = {0};
 		for (size_t c = 0; c < ncols; c++) {
-			const char *t = r == 0 ? headers[c] : cells[(r - 1) * ncols + c];
-			int pad = w[c] - utf8_width(t);
-			bool ra = r > 0 && right && right[c];
+			const char *x = r == 0 ? t->head[c] : t->cells[(r - 1) * ncols + c];
+			int pad = w[c] - utf8_width(x);
+			/* a narrow table aligns its headers with their columns */
+			bool ra = (r > 0 || t->narrow) && t->right[c];
 			if (c)
-				sbuf_puts(&line, "  ");
+				sbuf_puts(&line, c == 1 || !t->narrow ? "  " : " ");
 			if (ra)
 				for (int k = 0; k < pad; k++)
 					sbuf_putc(&line, ' ');
-			sbuf_puts(&line, t);
+			sbuf_puts(&line, x);
 			if (!ra && c + 1 < ncols)
 				for (int k = 0; k < pad; k++)
 					sbuf_putc(&line, ' ');
@@ -155,6 +223,14 @@ void render_table(struct sbuf *out, size_t ncols, const char *const *headers,
 		sbuf_free(&line);
 	}
 	free(w);
+	for (size_t i = 0; i < t->n; i++)
+		free(t->cells[i]);
+	for (size_t c = 0; c < ncols; c++)
+		free(t->head[c]);
+	free(t->cells);
+	free(t->head);
+	free(t->right);
+	free(t);
 }
 
 /* Collects the scalar keys of an array of objects, in first-seen order. */
@@ -314,9 +390,10 @@ static void render_grid(struct sbuf *out, json_t *keys, json_t *rows, bool rows_
 	char **cells;
 	bool *right;
 	grid_cells(rows, keys, rows_are_arrays, CELL_MAX_WIDTH, &cells, &right);
-	render_table(out, nc, (const char *const *)headers, (const char *const *)cells, nr, right);
+	struct table *t = table_new(nc, (const char *const *)headers, right);
 	for (size_t i = 0; i < nr * nc; i++)
-		free(cells[i]);
+		table_take(t, cells[i]);
+	table_render(t, out);
 	for (size_t c = 0; c < nc; c++)
 		free(headers[c]);
 	free(cells);
@@ -638,23 +715,23 @@ void render_slices(json_t *slices, const char *task, struct sbuf *out)
 	const char *hdr[6] = {json_string_value(json_object_get(json_array_get(slices, 0), "slice")), "rows"};
 	for (size_t k = 0; k < nk; k++)
 		hdr[2 + k] = keys[k];
-	char **cells = xcalloc(ns * nc, sizeof *cells);
-	bool right[6] = {false, true, true, true, true, true};
+	static const bool right[6] = {false, true, true, true, true, true};
+	struct table *t = table_new(nc, hdr, right);
 	for (size_t i = 0; i < ns; i++) {
 		json_t *sl = json_array_get(slices, i);
 		const char *val = json_string_value(json_object_get(sl, "value"));
-		cells[i * nc] = xstrdup(val ? val : "NA");
-		cells[i * nc + 1] = xasprintf("%lld", (long long)json_integer_value(json_object_get(sl, "rows")));
+		table_str(t, val ? val : "NA");
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(sl, "rows")));
 		for (size_t k = 0; k < nk; k++) {
 			json_t *x = json_object_get(json_object_get(sl, "metrics"), keys[k]);
-			cells[i * nc + 2 + k] = json_is_number(x) ? xasprintf("%.4f", json_number_value(x)) : xstrdup("NA");
+			if (json_is_number(x))
+				table_cell(t, "%.4f", json_number_value(x));
+			else
+				table_str(t, "NA");
 		}
 	}
 	sbuf_puts(out, "slices:\n");
-	render_table(out, nc, hdr, (const char *const *)cells, ns, right);
-	for (size_t i = 0; i < ns * nc; i++)
-		free(cells[i]);
-	free(cells);
+	table_render(t, out);
 }
 
 void render_wrap(struct sbuf *out, const char *text, int indent, int width)

@@ -164,6 +164,10 @@ int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame 
  * table-valued functions; each once, NULL-terminated (str_list_free).  A
  * name inside a FROM subquery's list after the first may be missed. */
 char **sql_scan_tables(const char *sql, size_t *n);
+/* The SELECT of every column of table's rows where the SQL expression `where`
+ * holds, the table's name quoted when it is not a plain identifier: the
+ * query of a filter (`load NAME --sql` runs it).  Caller frees. */
+char *frame_filter_sql(const char *table, const char *where);
 
 /* ---- split ------------------------------------------------------------------------------- */
 /* Assigns each row to a part by hashing the value of column `by` (or, when

@@ -3,6 +3,7 @@
  * CREATE), and query results are collected back into a frame. */
 #include "data.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,4 +396,40 @@ int frame_from_sql(sqlite3 *db, const char *sql, const char *name, struct frame 
 	free(cells);
 	sqlite3_finalize(st);
 	return result;
+}
+
+static bool plain_ident(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* An identifier as SQL reads it: as is when plain, else in double quotes
+ * with the quotes in it doubled. */
+static void sql_ident(struct sbuf *b, const char *s)
+{
+	if (plain_ident(s)) {
+		sbuf_puts(b, s);
+		return;
+	}
+	sbuf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sbuf_putc(b, '"');
+		sbuf_putc(b, *s);
+	}
+	sbuf_putc(b, '"');
+}
+
+char *frame_filter_sql(const char *table, const char *where)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, "SELECT * FROM ");
+	sql_ident(&b, table);
+	sbuf_printf(&b, " WHERE %s", where);
+	return sbuf_steal(&b);
 }

@@ -7,11 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 struct scored {
 	double s, y;
 };
@@ -109,10 +104,10 @@ json_t *metrics_regression(const double *y, const double *pred, size_t n, double
 		st += (y[i] - mean) * (y[i] - mean);
 	double r2 = st > 0 ? 1.0 - (double)(se / st) : NAN;
 	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)n, "rmse",
-			 num(n ? sqrt((double)(se / n)) : NAN), "mae", num(n ? (double)(ae / n) : NAN),
-			 "r2", num(r2), "mse", num(n ? (double)(se / n) : NAN), "baseline_rmse",
-			 num(n ? sqrt((double)(bse / n)) : NAN), "baseline_mae",
-			 num(n ? (double)(bae / n) : NAN));
+			 json_num(n ? sqrt((double)(se / n)) : NAN), "mae", json_num(n ? (double)(ae / n) : NAN),
+			 "r2", json_num(r2), "mse", json_num(n ? (double)(se / n) : NAN), "baseline_rmse",
+			 json_num(n ? sqrt((double)(bse / n)) : NAN), "baseline_mae",
+			 json_num(n ? (double)(bae / n) : NAN));
 }
 
 static double clamp_p(double p)
@@ -150,11 +145,11 @@ json_t *metrics_binary(const double *y, const double *p, size_t n, double thresh
 	double auc, ap;
 	auc_and_ap(y, p, n, &auc, &ap);
 	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "n",
-			 (json_int_t)n, "auc", num(auc), "pr_auc", num(ap), "accuracy", num(n ? (tp + tn) / (double)n : NAN),
-			 "logloss", num(n ? (double)(ll / n) : NAN), "precision", num(prec), "recall",
-			 num(rec), "f1", num(f1), "threshold", num(threshold), "positive_rate",
-			 num(n ? (tp + fn) / (double)n : NAN), "confusion", cm, "baseline_accuracy",
-			 num(base_acc), "baseline_logloss", num(n ? (double)(bll / n) : NAN));
+			 (json_int_t)n, "auc", json_num(auc), "pr_auc", json_num(ap), "accuracy", json_num(n ? (tp + tn) / (double)n : NAN),
+			 "logloss", json_num(n ? (double)(ll / n) : NAN), "precision", json_num(prec), "recall",
+			 json_num(rec), "f1", json_num(f1), "threshold", json_num(threshold), "positive_rate",
+			 json_num(n ? (tp + fn) / (double)n : NAN), "confusion", cm, "baseline_accuracy",
+			 json_num(base_acc), "baseline_logloss", json_num(n ? (double)(bll / n) : NAN));
 }
 
 json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t k,
@@ -209,8 +204,8 @@ json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t
 		}
 		json_t *cls = classes && c < classes->n ? json_stringn(classes->str[c], classes->len[c]) : NULL;
 		json_array_append_new(per, json_pack("{s:o,s:o,s:o,s:o,s:o,s:I}", "class",
-						     cls ? cls : json_integer((json_int_t)c), "precision", num(p),
-						     "recall", num(r), "f1", num(f), "auc", num(auc),
+						     cls ? cls : json_integer((json_int_t)c), "precision", json_num(p),
+						     "recall", json_num(r), "f1", json_num(f), "auc", json_num(auc),
 						     "support", (json_int_t)rowsum));
 	}
 	free(yb);
@@ -218,12 +213,12 @@ json_t *metrics_multiclass(const double *y, const double *prob, size_t n, size_t
 	free(cm);
 	double K = (double)k;
 	return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)n,
-			 "accuracy", num(n ? (double)correct / (double)n : NAN), "logloss",
-			 num(n ? (double)(ll / n) : NAN), "auc", num(nauc ? mauc / (double)nauc : NAN),
-			 "precision", num(mp / K), "recall", num(mr / K), "f1", num(mf / K), "per_class",
+			 "accuracy", json_num(n ? (double)correct / (double)n : NAN), "logloss",
+			 json_num(n ? (double)(ll / n) : NAN), "auc", json_num(nauc ? mauc / (double)nauc : NAN),
+			 "precision", json_num(mp / K), "recall", json_num(mr / K), "f1", json_num(mf / K), "per_class",
 			 per, "confusion", cmj, "baseline_accuracy",
-			 num(n ? (double)base_correct / (double)n : NAN), "baseline_logloss",
-			 num(n && prior ? (double)(bll / n) : NAN));
+			 json_num(n ? (double)base_correct / (double)n : NAN), "baseline_logloss",
+			 json_num(n && prior ? (double)(bll / n) : NAN));
 }
 
 static json_t *task_metrics(const struct model *m, const double *y, const double *pred, size_t n,

@@ -345,19 +345,19 @@ static bool side_json(const struct outcome *o, size_t n, json_t *fj, double tfdv
 		if (list)
 			json_array_append_new(list, json_pack("{s:s,s:o,s:f,s:o,s:b}", "distance",
 							      ck_name[o[i].kind], "value",
-							      monitor_num_or_null(o[i].distance),
+							      json_num(o[i].distance),
 							      "threshold", o[i].threshold, "p",
-							      monitor_num_or_null(o[i].p), "alert",
+							      json_num(o[i].p), "alert",
 							      o[i].alert));
 	}
 	char k[32];
-	json_object_set_new(fj, side, monitor_num_or_null(o[best].distance));
+	json_object_set_new(fj, side, json_num(o[best].distance));
 	snprintf(k, sizeof k, "%s_distance", side);
 	json_object_set_new(fj, k, json_string(ck_name[o[best].kind]));
 	snprintf(k, sizeof k, "%s_threshold", side);
 	json_object_set_new(fj, k, json_real(o[best].threshold));
 	snprintf(k, sizeof k, "%s_p", side);
-	json_object_set_new(fj, k, monitor_num_or_null(o[best].p));
+	json_object_set_new(fj, k, json_num(o[best].p));
 	snprintf(k, sizeof k, "%s_alert", side);
 	json_object_set_new(fj, k, json_boolean(alert));
 	if (!isnan(tfdv)) {
@@ -375,10 +375,10 @@ static bool side_json(const struct outcome *o, size_t n, json_t *fj, double tfdv
 static void presence_json(const struct outcome *sk, const struct outcome *dr, json_t *fj,
 			  double threshold)
 {
-	json_object_set_new(fj, "missing_skew", monitor_num_or_null(sk->distance));
-	json_object_set_new(fj, "missing_skew_p", monitor_num_or_null(sk->p));
-	json_object_set_new(fj, "missing_drift", monitor_num_or_null(dr->distance));
-	json_object_set_new(fj, "missing_drift_p", monitor_num_or_null(dr->p));
+	json_object_set_new(fj, "missing_skew", json_num(sk->distance));
+	json_object_set_new(fj, "missing_skew_p", json_num(sk->p));
+	json_object_set_new(fj, "missing_drift", json_num(dr->distance));
+	json_object_set_new(fj, "missing_drift_p", json_num(dr->p));
 	json_object_set_new(fj, "missing_threshold", json_real(threshold));
 	json_object_set_new(fj, "missing_alert", json_boolean(sk->alert || dr->alert));
 }

@@ -79,7 +79,6 @@ struct logrow {
 	json_t *features;  /* array or NULL */
 	json_t *pred;      /* array or NULL */
 };
-json_t *monitor_num_or_null(double v);
 /* Appends an alert the numbers call for to a summary's "due" list. */
 void monitor_due_add(json_t *due, const char *kind, const char *feature, int64_t version,
 		     bool has_window, int64_t window_us, double value, double threshold);

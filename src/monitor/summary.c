@@ -9,11 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *monitor_num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* ---- the log ---------------------------------------------------------------------- */
 
 struct rollrow {
@@ -104,7 +99,7 @@ static json_t *latency_json(const struct agg *a)
 	static const double ps[] = {50, 90, 95, 99};
 	static const char *const pn[] = {"p50", "p90", "p95", "p99"};
 	for (int i = 0; i < 4; i++)   /* milliseconds */
-		json_object_set_new(l, pn[i], monitor_num_or_null(cmap_percentile(&a->latency, o, ps[i]) / 1000.0));
+		json_object_set_new(l, pn[i], json_num(cmap_percentile(&a->latency, o, ps[i]) / 1000.0));
 	free(o);
 	return l;
 }
@@ -128,8 +123,8 @@ static json_t *batch_json(const struct agg *a)
 	json_t *b = json_pack("{s:o,s:I,s:o,s:o}", "mean",
 			      a->requests ? json_real((double)a->rows / (double)a->requests) : json_null(),
 			      "max", (json_int_t)a->rows_max, "p50",
-			      monitor_num_or_null(cmap_percentile(&a->batch, o, 50)), "p99",
-			      monitor_num_or_null(cmap_percentile(&a->batch, o, 99)));
+			      json_num(cmap_percentile(&a->batch, o, 50)), "p99",
+			      json_num(cmap_percentile(&a->batch, o, 99)));
 	free(o);
 	return b;
 }
@@ -406,7 +401,7 @@ int monitor_summary(struct workspace *ws, const char *model, const struct monito
 		json_object_set_new(win, k ? "previous" : "window",
 				    json_pack("{s:I,s:I,s:o,s:o}", "requests", (json_int_t)a->requests,
 					      "errors", (json_int_t)a->errors, "p99",
-					      monitor_num_or_null(cmap_percentile(&a->latency, o, 99) / 1000.0),
+					      json_num(cmap_percentile(&a->latency, o, 99) / 1000.0),
 					      "versions", k ? vers_p : vers_w));
 		free(o);
 	}

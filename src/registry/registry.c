@@ -67,12 +67,6 @@ static void bind_json(sqlite3_stmt *st, int i, json_t *j, const char *dflt)
 	free(s);
 }
 
-static char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return s ? xstrdup((const char *)s) : NULL;
-}
-
 static json_t *col_json(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -214,29 +208,29 @@ fail:
 static void read_version(sqlite3_stmt *st, struct reg_version *v)
 {
 	memset(v, 0, sizeof *v);
-	v->model = col_text(st, 0);
+	v->model = ws_col_text(st, 0, NULL);
 	v->version = sqlite3_column_int64(st, 1);
-	v->artifact = col_text(st, 2);
+	v->artifact = ws_col_text(st, 2, NULL);
 	v->size = sqlite3_column_int64(st, 3);
 	v->run = sqlite3_column_int64(st, 4);
 	v->parent = sqlite3_column_int64(st, 5);
-	v->type = col_text(st, 6);
-	v->task = col_text(st, 7);
-	v->label = col_text(st, 8);
-	v->train_dataset = col_text(st, 9);
-	v->train_fingerprint = col_text(st, 10);
-	v->eval_dataset = col_text(st, 11);
-	v->eval_fingerprint = col_text(st, 12);
+	v->type = ws_col_text(st, 6, NULL);
+	v->task = ws_col_text(st, 7, NULL);
+	v->label = ws_col_text(st, 8, NULL);
+	v->train_dataset = ws_col_text(st, 9, NULL);
+	v->train_fingerprint = ws_col_text(st, 10, NULL);
+	v->eval_dataset = ws_col_text(st, 11, NULL);
+	v->eval_fingerprint = ws_col_text(st, 12, NULL);
 	v->schema = col_json(st, 13);
 	v->params = col_json(st, 14);
 	v->metrics = col_json(st, 15);
 	v->slice_metrics = col_json(st, 16);
-	v->description = col_text(st, 17);
+	v->description = ws_col_text(st, 17, NULL);
 	v->tags = col_json(st, 18);
-	v->user = col_text(st, 19);
-	v->host = col_text(st, 20);
-	v->prodml_version = col_text(st, 21);
-	v->created = col_text(st, 22);
+	v->user = ws_col_text(st, 19, NULL);
+	v->host = ws_col_text(st, 20, NULL);
+	v->prodml_version = ws_col_text(st, 21, NULL);
+	v->created = ws_col_text(st, 22, NULL);
 	v->baseline = col_json(st, 23);
 }
 
@@ -355,7 +349,7 @@ int reg_models(struct workspace *ws, char ***names, size_t *n, struct pm_err *er
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		xgrow((void **)names, &cap, *n + 2, sizeof **names);
-		(*names)[(*n)++] = col_text(st, 0);
+		(*names)[(*n)++] = ws_col_text(st, 0, NULL);
 	}
 	sqlite3_finalize(st);
 	xgrow((void **)names, &cap, *n + 1, sizeof **names);
@@ -378,7 +372,7 @@ int reg_aliases_of(struct workspace *ws, const char *model, int64_t version, cha
 	char **list = NULL;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		xgrow((void **)&list, &cap, n + 2, sizeof *list);
-		list[n++] = col_text(st, 0);
+		list[n++] = ws_col_text(st, 0, NULL);
 	}
 	sqlite3_finalize(st);
 	xgrow((void **)&list, &cap, n + 1, sizeof *list);

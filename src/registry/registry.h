@@ -139,6 +139,14 @@ char *reg_policy_key(int nwords, char *const *words, struct pm_err *err);
 int reg_gate(struct workspace *ws, const struct reg_version *cand, const struct reg_version *holder,
 	     json_t *slice_metrics, json_t **out, struct pm_err *err);
 
+/* Metrics of model m on the rows of f with a usable label, judged at 0.5 as
+ * training judges them, with "rows" added ({} when no row has a label):
+ * what `models compare --data` and the slice floors of a policy read.
+ * With slices (and slice_col >= 0), *slices gets {VALUE: metrics} for each
+ * value of that column (model_evaluate's slices, at most MODEL_MAX_SLICES). */
+int reg_measure(const struct model *m, const struct frame *f, int slice_col, int threads,
+		json_t **metrics, json_t **slices, struct pm_err *err);
+
 /* ---- export and import ---------------------------------------------------------
  * One file: a text header (magic, sizes, sha256 of what follows), the
  * version's record as JSON, then the model file. */

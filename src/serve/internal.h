@@ -51,7 +51,11 @@ void sv_put_json_string(struct sbuf *b, const char *s, size_t n);
 /* ---- the CSV row tokenizer ------------------------------------------------------------
  * RFC 4180 rows as the data reader reads them: quoted fields with "" escapes
  * and newlines, CRLF or LF, blank lines skipped, a quote only opens a field
- * at its start. */
+ * at its start.  Not the data reader itself (src/data/csv.c): that one
+ * turns a whole file into typed columns in two parallel passes over
+ * chunks, while predict --file and the server need the raw fields of one
+ * row at a time, a bad row skipped with its reason.  The two share their
+ * rules through util (str_eol_len, str_skip_plain16, str_text_check). */
 struct sv_span {
 	size_t off, len;
 	bool scratch;   /* unescaped text in `scratch` (else in the data) */

@@ -39,7 +39,7 @@ size_t lookup_json_key(json_t *v, char *buf, size_t n, const char **key)
 		if (x == trunc(x) && fabs(x) < 9.2e18)
 			snprintf(buf, n, "%lld", (long long)x);
 		else
-			serve_fmt_double(x, buf, n);
+			fmt_double(x, buf, n);
 		break;
 	}
 	case JSON_TRUE:
@@ -69,7 +69,7 @@ static size_t column_key(const struct column *c, size_t row, char *buf, size_t n
 		if (x == trunc(x) && fabs(x) < 9.2e18)
 			snprintf(buf, n, "%lld", (long long)x);
 		else
-			serve_fmt_double(x, buf, n);
+			fmt_double(x, buf, n);
 		*key = buf;
 		return strlen(buf);
 	}

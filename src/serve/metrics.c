@@ -107,7 +107,7 @@ void sv_answer_metrics(struct sv_req *r)
 		cum += atomic_load(&mt->lat_bucket[i]);
 		if (i < SV_LAT_BUCKETS) {
 			char le[32];
-			serve_fmt_double(sv_lat_bounds[i], le, sizeof le);
+			fmt_double(sv_lat_bounds[i], le, sizeof le);
 			sbuf_printf(b, "prodml_request_duration_seconds_bucket{%s,le=\"%s\"} %llu\n", lbl, le,
 				    cum);
 		} else {

@@ -21,10 +21,7 @@
 
 struct workspace;
 
-/* ---- numbers and predictions as text ----------------------------------------
- * The shortest "%.Ng" (N from 6 to 17) that reads back to the same double:
- * what fmt_double prints, found by bisection instead of a scan. */
-void serve_fmt_double(double v, char *buf, size_t n);
+/* ---- predictions as text (numbers through util's fmt_double) ----------------- */
 /* Names of the prediction columns `predict` writes for a model (regression:
  * prediction; binary: prediction = P(positive class), class; multiclass:
  * class, then p_CLASS per class).  NULL-terminated; free with str_list_free. */

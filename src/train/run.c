@@ -16,17 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static json_t *num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return s ? xstrdup((const char *)s) : NULL;
-}
-
 static char *json_text(json_t *j)
 {
 	return json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
@@ -138,15 +127,15 @@ static int run_load(struct workspace *ws, int64_t run, struct run_row *r, struct
 		sqlite3_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no run %lld", (long long)run);
 	}
-	r->model = col_text(st, 0);
-	r->state = col_text(st, 1);
-	r->config = col_text(st, 2);
-	r->data = col_text(st, 3);
-	r->data_fp = col_text(st, 4);
-	r->eval = col_text(st, 5);
-	r->eval_fp = col_text(st, 6);
-	r->message = col_text(st, 7);
-	r->host = col_text(st, 8);
+	r->model = ws_col_text(st, 0, NULL);
+	r->state = ws_col_text(st, 1, NULL);
+	r->config = ws_col_text(st, 2, NULL);
+	r->data = ws_col_text(st, 3, NULL);
+	r->data_fp = ws_col_text(st, 4, NULL);
+	r->eval = ws_col_text(st, 5, NULL);
+	r->eval_fp = ws_col_text(st, 6, NULL);
+	r->message = ws_col_text(st, 7, NULL);
+	r->host = ws_col_text(st, 8, NULL);
 	r->version = sqlite3_column_int64(st, 9);
 	r->pid = sqlite3_column_int64(st, 10);
 	r->epochs_done = sqlite3_column_int64(st, 11);
@@ -494,10 +483,10 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	for (size_t i = 0; i < m->tf->ninputs; i++)
 		json_array_append_new(feats, json_string(m->tf->inputs[i].name));
 	json_object_set_new(out, "features", feats);
-	json_object_set_new(out, "seconds", num_or_null(res.seconds));
-	json_object_set_new(out, "rows_per_s", num_or_null(res.rows_per_s));
-	json_object_set_new(out, "input_wait_s", num_or_null(res.input_wait_s));
-	json_object_set_new(out, "compute_s", num_or_null(res.compute_s));
+	json_object_set_new(out, "seconds", json_num(res.seconds));
+	json_object_set_new(out, "rows_per_s", json_num(res.rows_per_s));
+	json_object_set_new(out, "input_wait_s", json_num(res.input_wait_s));
+	json_object_set_new(out, "compute_s", json_num(res.compute_s));
 	json_object_set_new(out, "artifact", json_string(sha));
 	if (slices)
 		json_object_set(out, "slices", slices);

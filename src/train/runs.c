@@ -7,13 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "" for NULL: the views print these as they are */
-static char *text_at(sqlite3_stmt *st, int c)
-{
-	const unsigned char *s = sqlite3_column_text(st, c);
-	return xstrdup(s ? (const char *)s : "");
-}
-
 static double num_at(sqlite3_stmt *st, int c)
 {
 	return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
@@ -49,13 +42,13 @@ int run_briefs(struct workspace *ws, struct run_brief **out, size_t *n, struct p
 		xgrow((void **)&rows, &cap, k + 1, sizeof *rows);
 		struct run_brief *w = &rows[k++];
 		w->id = sqlite3_column_int64(st, 0);
-		w->model = text_at(st, 1);
-		w->state = text_at(st, 2);
+		w->model = ws_col_text(st, 1, "");
+		w->state = ws_col_text(st, 2, "");
 		w->epochs_done = sqlite3_column_int64(st, 3);
 		w->epochs = sqlite3_column_int64(st, 4);
-		w->data = text_at(st, 5);
+		w->data = ws_col_text(st, 5, "");
 		w->version = sqlite3_column_int64(st, 6);
-		w->created = text_at(st, 7);
+		w->created = ws_col_text(st, 7, "");
 		w->job = sqlite3_column_int64(st, 8);
 	}
 	sqlite3_finalize(st);
@@ -98,14 +91,14 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 		sqlite3_finalize(st);
 		return pm_errf(err, "run %lld: no such run", (long long)run);
 	}
-	r->model = text_at(st, 0);
-	r->state = text_at(st, 1);
-	r->data = text_at(st, 2);
-	r->label = text_at(st, 3);
-	r->type = text_at(st, 4);
+	r->model = ws_col_text(st, 0, "");
+	r->state = ws_col_text(st, 1, "");
+	r->data = ws_col_text(st, 2, "");
+	r->label = ws_col_text(st, 3, "");
+	r->type = ws_col_text(st, 4, "");
 	r->epochs = sqlite3_column_int64(st, 5);
 	r->version = sqlite3_column_int64(st, 6);
-	r->message = text_at(st, 7);
+	r->message = ws_col_text(st, 7, "");
 	r->job = sqlite3_column_int64(st, 8);
 	sqlite3_finalize(st);
 	if (ws_prepare(ws,
@@ -125,7 +118,7 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 		e->train_loss = num_at(st, 1);
 		e->eval_loss = num_at(st, 2);
 		if (!r->metric && sqlite3_column_type(st, 3) != SQLITE_NULL)
-			r->metric = text_at(st, 3);
+			r->metric = ws_col_text(st, 3, "");
 		e->value = num_at(st, 4);
 		e->rows = sqlite3_column_int64(st, 5);
 		e->seconds = num_at(st, 6);

@@ -178,7 +178,9 @@ static void sync(struct cmpview *cv, struct tui *t)
 	if (cv->schema) {
 		char *text = NULL;
 		struct pm_err err = {0};
-		if (schema_fetch(t->s, cv->schema, &cv->sc, &err) == 0)
+		struct workspace *ws;
+		if (session_ws(t->s, &ws, &err) == 0 &&
+		    schema_fetch(ws, cv->schema, &cv->sc, &err) == 0)
 			text = schema_to_text(cv->sc);   /* what tells a changed schema */
 		else
 			cv->sc = NULL;

@@ -377,3 +377,24 @@ void tui_fmt_num(double v, int width, char *buf, size_t n)
 	/* nothing fits: say so rather than show a wrong number */
 	snprintf(buf, n, "%.*s", width, "##########");
 }
+
+void tui_short_time(const char *iso, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.16s", iso ? iso : "");
+	if (strlen(buf) > 10 && buf[10] == 'T')
+		buf[10] = ' ';
+}
+
+const char *tui_jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+void tui_json_num(json_t *v, int width, char *buf, size_t n)
+{
+	if (json_is_number(v))
+		tui_fmt_num(json_number_value(v), width, buf, n);
+	else
+		snprintf(buf, n, "-");
+}

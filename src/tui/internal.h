@@ -291,10 +291,17 @@ void tui_put_hl(struct tui *t, int y, int x, int w, enum style st, const char *s
 		const char *pat);
 /* Compact number in at most width columns: 12.5, 1.26M, 3.1e-05. */
 void tui_fmt_num(double v, int width, char *buf, size_t n);
+/* A time to the minute: "2026-11-22T22:17:15Z" (or a space for the T) ->
+ * "2026-11-22 22:17". */
+void tui_short_time(const char *iso, char *buf, size_t n);
 /* Case-insensitive substring search (ASCII folding); NULL when absent. */
 const char *tui_strcasestr(const char *hay, const char *needle);
 /* Copies text with control characters made blanks (for single-line display). */
 char *tui_oneline(const char *s);
+/* The string at key of a JSON object, or "". */
+const char *tui_jstr(json_t *o, const char *key);
+/* A JSON number in at most width columns (tui_fmt_num), or "-". */
+void tui_json_num(json_t *v, int width, char *buf, size_t n);
 
 /* prompt.c */
 void prompt_open(struct tui *t, enum prompt_kind kind, const char *label, const char *init,
@@ -462,15 +469,20 @@ void train_status(struct tui *t, char *buf, size_t n);
 /* Waits until no job of the workspace is queued or running (the dump's
  * <WaitJobs>); a job that never ends fails the wait on the status line. */
 void train_wait_jobs(struct tui *t);
-/* The overview's statistics computed in the TUI from the frame (when the
- * `stats` command is not there): the JSON shape of `stats`. */
-json_t *overview_local_stats(const struct frame *f);
 
-/* screen-serve.c: the Serve screen, and list helpers the Monitor screen
- * shares */
+/* screen-serve.c */
 struct view *serve_screen_open(struct tui *t);
 void serve_status(struct tui *t, char *buf, size_t n);
-/* A column of a list: header, width, alignment; drop > 0: the column goes
+
+/* ---- listview.c: the one list view ------------------------------------------------
+ * A list of rows under a header of columns, with a row cursor, search,
+ * clicks, marks, and rereading that keeps the cursor on its row: the part of
+ * every list of the workbench (datasets, schemas, models, runs, servers,
+ * monitored models, alerts, features) that is not what its rows are.  A list
+ * embeds struct listview first, points it at its listview_ops and uses the
+ * listview_* functions in its view_class.
+ *
+ * A column of a list: header, width, alignment; drop > 0: the column goes
  * when the screen is too narrow, the highest rank first; flex: it takes the
  * room left. */
 #define TUI_MAX_COLS 16
@@ -485,19 +497,123 @@ struct tui_col {
 void tui_cols_layout(const struct tui_col *c, int n, int x0, int w, int *x, int *cw);
 void tui_cols_header(struct tui *t, const struct tui_col *c, int n, const int *x, const int *cw,
 		     int y);
-/* A click on a list with a header line: the row under it becomes current. */
-void tui_list_click(struct view *v, struct tui *t, int y, int x);
-/* "2026-11-22T22:17:15Z" (or a space for the T) -> "2026-11-22 22:17" */
-void tui_short_time(const char *iso, char *buf, size_t n);
+
+struct listview;
+struct workspace;
+struct listview_ops {
+	/* Reads the rows from the workspace, their number into *n; NULL: the
+	 * rows never change (they were given when the view was made). */
+	int (*load)(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		    struct pm_err *err);
+	/* Frees the rows (also after a load that failed half way). */
+	void (*free_rows)(struct listview *lv);
+	/* What names row i across rereads (caller frees): the cursor and the
+	 * marks stay on it. */
+	char *(*key)(struct listview *lv, size_t i);
+	/* Row i holds pat (case-insensitive), for / and n. */
+	bool (*match)(struct listview *lv, size_t i, const char *pat);
+	/* The text of row i's column c into b and its style; st is the row's
+	 * (S_ROW_CUR on the cursor's row), width the column's. */
+	enum style (*cell)(struct listview *lv, size_t i, int c, bool cur, int width, enum style st,
+			   struct sbuf *b);
+	/* Draws row i itself instead (cells with bars); the row is filled. */
+	void (*row)(struct listview *lv, struct tui *t, size_t i, int y, int x, int w, const int *cx,
+		    const int *cw, bool cur);
+	/* Places the columns instead of tui_cols_layout. */
+	void (*layout)(struct listview *lv, int x, int w, int *cx, int *cw);
+	/* What the view says when the list is empty: a title, then lines of
+	 * help, separated by newlines (b: room for text made on the spot). */
+	const char *(*empty)(struct listview *lv, struct sbuf *b);
+	/* Draws lines above the header; returns how many. */
+	int (*above)(struct listview *lv, struct tui *t, int y, int x, int w);
+	/* How many of `room` lines the rows take (the rest goes to foot). */
+	int (*rows)(struct listview *lv, int room);
+	/* Draws the h lines under the rows (h > 0). */
+	void (*foot)(struct listview *lv, struct tui *t, int y, int x, int h, int w);
+	/* Reread at this pace (seconds) while shown, not only after commands. */
+	double period;
+};
+
+struct listview {
+	struct view v;
+	const struct listview_ops *ops;
+	const struct tui_col *cols;
+	int ncols;
+	int margin;         /* columns kept free at the right edge */
+	bool marks;         /* rows can be marked: a column of marks first */
+	bool *marked;
+	size_t n;           /* rows, as v.sc.n */
+	char *err;          /* why the last read failed */
+	char *want;         /* the key to put the cursor on at the next read */
+	bool live;          /* set by load: reread at every draw */
+	bool loaded;
+	unsigned gen;
+	double read_at;
+	int head_y;         /* the header's line at the last draw */
+};
+
+void listview_init(struct listview *lv, const struct view_class *cls, const char *title,
+		   const struct listview_ops *ops, const struct tui_col *cols, int ncols);
+/* Rereads the rows when a command ran since (or the period passed, or a
+ * row is live); force: now. */
+void listview_sync(struct listview *lv, struct tui *t, bool force);
+/* The cursor's row, reread first; false, with `none` on the status line,
+ * when the list is empty. */
+bool listview_current(struct listview *lv, struct tui *t, const char *none, size_t *i);
+size_t listview_marked(const struct listview *lv);
+/* Frees what listview_init and the rows hold (for a class's own free). */
+void listview_fini(struct listview *lv);
+/* The view_class functions of a list. */
+void listview_draw(struct view *v, struct tui *t, int y, int x, int h, int w);
+void listview_enter(struct view *v, struct tui *t);
+bool listview_search(struct view *v, struct tui *t, const char *pattern, int dir, bool next);
+void listview_click(struct view *v, struct tui *t, int y, int x);
+void listview_free(struct view *v);
+
 /* True (and *last set to now) when period seconds passed since *last: the
  * views that follow the engines reread the workspace at this pace. */
 bool tui_due(double *last, double period);
-/* screen-monitor.c */
+/* screen-monitor.c: the Monitor screen, its list of monitored models */
 struct view *monitor_screen_open(struct tui *t);
-/* The dashboard of one model: `monitor MODEL` as panels, its open alerts;
- * with the drift window last picked for the model in this session. */
-struct view *monitor_dashboard_new(struct tui *t, const char *model);
 void monitor_status(struct tui *t, char *buf, size_t n);
+/* the Monitor screen's lists reread the workspace at this pace */
+#define MONITOR_REFRESH_S 2.0
+/* monitor-dash.c: the dashboard of one model: `monitor MODEL` as panels,
+ * its open alerts; with the drift window last picked for the model in this
+ * session (dash_window: NULL for the command's default). */
+struct view *monitor_dashboard_new(struct tui *t, const char *model);
+const char *dash_window(const struct tui *t, const char *model);
+/* `monitor diagnose MODEL [--window W]` as a text view. */
+void dash_diagnose(struct tui *t, const char *model, const char *window);
+/* monitor-alerts.c: alerts as rows (the dashboard's) and as a view */
+/* The alerts of one model (NULL: all); open ones only unless all. */
+int alerts_read(struct workspace *ws, const char *model, bool all, json_t **out,
+		struct pm_err *err);
+/* Lays out and draws the header of the alert columns (cx, cw: TUI_MAX_COLS);
+ * without the model, the model and status columns are left out. */
+void alerts_header(struct tui *t, bool with_model, int y, int x, int w, int *cx, int *cw);
+void alert_row(struct tui *t, json_t *a, int y, int x, int w, const int *cx, const int *cw,
+	       bool cur);
+/* Runs `alerts ack ID` for the alert a. */
+void alert_ack(struct tui *t, json_t *a);
+struct view *alertlist_new(void);
+/* A key binding that opens the view of every alert. */
+void alertlist_key(struct tui *t, struct view *v, int key);
+/* monitor-features.c: features' skew and drift as rows (the dashboard's)
+ * and as a view */
+/* The features of a `monitor` result, the largest distance first; the
+ * array is freed by the caller, the objects are borrowed. */
+json_t **feat_sorted(json_t *r, size_t *n);
+struct feat_layout {
+	int name_x, name_w, dist_x, skew_x, drift_x, thr_x, val_w, bar_w;
+};
+void feat_layout(struct feat_layout *L, json_t **fs, size_t n, int x, int w);
+void feat_header(struct tui *t, const struct feat_layout *L, int y);
+void feat_row(struct tui *t, const struct feat_layout *L, json_t *f, int y, bool cur);
+/* A distance to four decimals, as `monitor` prints them. */
+void feat_dist_text(json_t *v, int width, char *buf, size_t n);
+/* Every feature of the result res. */
+struct view *featlist_new(json_t *res);
 /* frame.c: switches to tab i (0-based), opening its screen if need be. */
 void tui_open_tab(struct tui *t, int i);
 

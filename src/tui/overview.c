@@ -2,10 +2,8 @@
  * numeric features (count, missing, zeros, mean, std, min, median, max and
  * a histogram sparkline), one of timestamps and one of categorical
  * features (unique, top values), with high missing and zero rates
- * highlighted.  The numbers come from the `stats` command when the command
- * table has it (a recorded command); otherwise they are computed here from
- * the frame with the same definitions (population std, exact median,
- * ten equal-width buckets over the finite range). */
+ * highlighted.  The numbers are the `stats` command's (a recorded command,
+ * so the engine's statistics are the only ones). */
 #include "internal.h"
 
 #include "workspace/workspace.h"
@@ -17,7 +15,6 @@
 #define WARN_MISSING 0.10   /* a missing rate from here on is highlighted */
 #define WARN_ZEROS 0.10     /* so is a rate of zeros */
 #define HIST_BUCKETS 10
-#define TOP_VALUES 20
 
 enum ov_kind { OV_NUM, OV_TIME, OV_CAT, OV_NKINDS };
 
@@ -43,190 +40,6 @@ struct overview {
 	int hscroll;
 };
 
-/* ---- statistics computed here ----------------------------------------------------------- */
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static json_t *jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *ts_text(double us)
-{
-	if (!isfinite(us))
-		return json_null();
-	char buf[64];
-	ts_format((int64_t)us, buf, sizeof buf);
-	return json_string(buf);
-}
-
-static void numeric_json(const struct column *c, size_t nrows, json_t *o)
-{
-	double *v = xmalloc((nrows + 1) * sizeof *v);
-	size_t m = 0, zeros = 0;
-	for (size_t r = 0; r < nrows; r++) {
-		if (!column_present(c, r))
-			continue;
-		double x = column_num(c, r);
-		if (c->type == PM_BOOL)
-			x = c->v.b[r] ? 1 : 0;
-		if (isnan(x))
-			continue;
-		if (x == 0)
-			zeros++;
-		v[m++] = x;
-	}
-	double mean = NAN, std = NAN, mn = NAN, mx = NAN, med = NAN;
-	json_t *hist = json_array();
-	if (m) {
-		double sum = 0;
-		bool inf = false;
-		double fmin = INFINITY, fmax = -INFINITY;
-		size_t nfinite = 0;
-		for (size_t i = 0; i < m; i++) {
-			sum += v[i];
-			if (isfinite(v[i])) {
-				nfinite++;
-				if (v[i] < fmin)
-					fmin = v[i];
-				if (v[i] > fmax)
-					fmax = v[i];
-			} else {
-				inf = true;
-			}
-		}
-		mean = sum / (double)m;
-		if (!inf) {
-			double q = 0;
-			for (size_t i = 0; i < m; i++)
-				q += (v[i] - mean) * (v[i] - mean);
-			std = sqrt(q / (double)m);
-		}
-		qsort(v, m, sizeof *v, cmp_double);
-		mn = v[0];
-		mx = v[m - 1];
-		med = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
-		/* numpy's rule: edges min + i*step, the last bucket takes the max */
-		if (nfinite && fmin == fmax) {
-			json_array_append_new(hist, json_pack("{s:o, s:o, s:I}", "low", jnum(fmin), "high",
-							      jnum(fmax), "count", (json_int_t)nfinite));
-		} else if (nfinite) {
-			double edge[HIST_BUCKETS + 1];
-			double step = (fmax - fmin) / HIST_BUCKETS;
-			for (int i = 0; i < HIST_BUCKETS; i++)
-				edge[i] = (double)i * step + fmin;
-			edge[HIST_BUCKETS] = fmax;
-			size_t cnt[HIST_BUCKETS] = {0};
-			double norm = HIST_BUCKETS / (fmax - fmin);
-			for (size_t i = 0; i < m; i++) {
-				double x = v[i];
-				if (!isfinite(x))
-					continue;
-				long k = (long)((x - fmin) * norm);
-				if (k >= HIST_BUCKETS)
-					k = HIST_BUCKETS - 1;
-				if (k < 0)
-					k = 0;
-				if (x < edge[k] && k > 0)
-					k--;
-				else if (x >= edge[k + 1] && k != HIST_BUCKETS - 1)
-					k++;
-				cnt[k]++;
-			}
-			for (int i = 0; i < HIST_BUCKETS; i++)
-				json_array_append_new(hist, json_pack("{s:o, s:o, s:I}", "low",
-								      jnum(edge[i]), "high",
-								      jnum(edge[i + 1]), "count",
-								      (json_int_t)cnt[i]));
-		}
-	}
-	json_object_set_new(o, "mean", jnum(mean));
-	json_object_set_new(o, "std", jnum(std));
-	json_object_set_new(o, "zeros", json_integer((json_int_t)zeros));
-	json_object_set_new(o, "min", jnum(mn));
-	json_object_set_new(o, "median", jnum(med));
-	json_object_set_new(o, "max", jnum(mx));
-	if (c->type == PM_TIMESTAMP) {
-		json_object_set_new(o, "min_time", ts_text(mn));
-		json_object_set_new(o, "median_time", ts_text(med));
-		json_object_set_new(o, "max_time", ts_text(mx));
-	}
-	json_object_set_new(o, "histogram", hist);
-	free(v);
-}
-
-struct vc {
-	const char *s;
-	uint32_t len;
-	size_t count;
-};
-
-static int cmp_vc(const void *a, const void *b)
-{
-	const struct vc *x = a, *y = b;
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	uint32_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
-	return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-static void string_json(const struct column *c, size_t nrows, json_t *o)
-{
-	size_t nd = c->dict ? c->dict->n : 0;
-	size_t *cnt = xcalloc(nd + 1, sizeof *cnt);
-	for (size_t r = 0; r < nrows; r++)
-		if (column_present(c, r) && c->v.code[r] < nd)
-			cnt[c->v.code[r]]++;
-	struct vc *vals = xmalloc((nd + 1) * sizeof *vals);
-	size_t nv = 0, present = 0;
-	double bytes = 0;
-	for (size_t d = 0; d < nd; d++) {
-		if (!cnt[d])
-			continue;
-		vals[nv++] = (struct vc){c->dict->str[d], c->dict->len[d], cnt[d]};
-		present += cnt[d];
-		bytes += (double)c->dict->len[d] * (double)cnt[d];
-	}
-	qsort(vals, nv, sizeof *vals, cmp_vc);
-	json_t *top = json_array();
-	for (size_t i = 0; i < nv && i < TOP_VALUES; i++)
-		json_array_append_new(top, json_pack("{s:s%, s:I}", "value", vals[i].s,
-						     (size_t)vals[i].len, "count",
-						     (json_int_t)vals[i].count));
-	json_object_set_new(o, "unique", json_integer((json_int_t)nv));
-	json_object_set_new(o, "avg_length", json_real(present ? bytes / (double)present : 0));
-	json_object_set_new(o, "top", top);
-	free(vals);
-	free(cnt);
-}
-
-json_t *overview_local_stats(const struct frame *f)
-{
-	json_t *feats = json_array();
-	for (size_t c = 0; c < f->ncols; c++) {
-		const struct column *col = &f->cols[c];
-		size_t present = 0;
-		for (size_t r = 0; r < f->nrows; r++)
-			present += column_present(col, r);
-		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "name", col->name, "type",
-				      pm_type_name(col->type), "count", (json_int_t)present, "missing",
-				      (json_int_t)(f->nrows - present));
-		if (col->type == PM_STRING)
-			string_json(col, f->nrows, o);
-		else
-			numeric_json(col, f->nrows, o);
-		json_array_append_new(feats, o);
-	}
-	return json_pack("{s:s, s:I, s:o}", "dataset", f->name, "rows", (json_int_t)f->nrows,
-			 "features", feats);
-}
-
-/* ---- loading -------------------------------------------------------------------------------- */
 static enum ov_kind kind_of(json_t *feat)
 {
 	const char *type = json_string_value(json_object_get(feat, "type"));
@@ -298,20 +111,12 @@ static bool sync(struct overview *ov, struct tui *t)
 	json_decref(ov->stats);
 	ov->stats = NULL;
 	free(ov->source);
-	if (cmd_lookup("stats")) {
-		char *words[] = {"stats", ov->name, NULL};
-		if (tui_exec_json(t, words, &ov->stats, &err) < 0)
-			goto fail;
-		/* running stats bumped the generation; nothing changed since */
-		ov->gen = t->gen;
-		ov->source = xasprintf("stats %s", ov->name);
-	} else {
-		struct frame *f;
-		if (session_frame(t->s, ov->name, &f, &err) < 0)
-			goto fail;
-		ov->stats = overview_local_stats(f);
-		ov->source = xstrdup("computed here");
-	}
+	char *words[] = {"stats", ov->name, NULL};
+	if (tui_exec_json(t, words, &ov->stats, &err) < 0)
+		goto fail;
+	/* running stats bumped the generation; nothing changed since */
+	ov->gen = t->gen;
+	ov->source = xasprintf("stats %s", ov->name);
 	free(ov->err);
 	ov->err = NULL;
 	layout_lines(ov);

@@ -262,19 +262,69 @@ static void history_move(struct tui *t, int dir)
 	set_text(p, p->hist_i == h->n ? (p->saved ? p->saved : "") : h->v[p->hist_i]);
 }
 
+/* A y/n question: y (or Y) accepts, any other key cancels. */
+static void confirm_key(struct tui *t, int key)
+{
+	struct prompt *p = &t->prompt;
+	char *ans = xstrdup(key == 'y' || key == 'Y' ? "y" : "n");
+	struct view *v = p->view;
+	void (*accept)(struct tui *, struct view *, const char *) = p->accept;
+	prompt_close(t);
+	if (ans[0] == 'y')
+		accept(t, v, ans);
+	else
+		tui_msg(t, "cancelled");
+	free(ans);
+}
+
+/* Enter: the line, trimmed, goes to the history and to what the prompt is
+ * for (an empty one only to a form's field, which it clears). */
+static void accept_line(struct tui *t)
+{
+	struct prompt *p = &t->prompt;
+	char *text = xstrdup(p->buf);
+	char *trimmed = str_trim(text);
+	size_t tl = strlen(trimmed);
+	while (tl && (trimmed[tl - 1] == ' ' || trimmed[tl - 1] == '\t'))
+		trimmed[--tl] = 0;
+	enum prompt_kind kind = p->kind;
+	struct view *v = p->view;
+	void (*accept)(struct tui *, struct view *, const char *) = p->accept;
+	history_add_line(&t->hist[kind], trimmed);
+	prompt_close(t);
+	if ((*trimmed || kind == P_FIELD) && accept)
+		accept(t, v, trimmed);
+	free(text);
+}
+
+/* Types the character of code point c at the cursor, as UTF-8. */
+static void insert_char(struct prompt *p, unsigned c)
+{
+	char tmp[8];
+	int n = 0;
+	if (c < 0x80) {
+		tmp[n++] = (char)c;
+	} else if (c < 0x800) {
+		tmp[n++] = (char)(0xc0 | (c >> 6));
+		tmp[n++] = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		tmp[n++] = (char)(0xe0 | (c >> 12));
+		tmp[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		tmp[n++] = (char)(0x80 | (c & 0x3f));
+	} else {
+		tmp[n++] = (char)(0xf0 | (c >> 18));
+		tmp[n++] = (char)(0x80 | ((c >> 12) & 0x3f));
+		tmp[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		tmp[n++] = (char)(0x80 | (c & 0x3f));
+	}
+	insert(p, tmp, (size_t)n);
+}
+
 void prompt_key(struct tui *t, int key)
 {
 	struct prompt *p = &t->prompt;
 	if (p->kind == P_CONFIRM) {
-		char *ans = xstrdup(key == 'y' || key == 'Y' ? "y" : "n");
-		struct view *v = p->view;
-		void (*accept)(struct tui *, struct view *, const char *) = p->accept;
-		prompt_close(t);
-		if (ans[0] == 'y')
-			accept(t, v, ans);
-		else
-			tui_msg(t, "cancelled");
-		free(ans);
+		confirm_key(t, key);
 		return;
 	}
 	if (key != K_TAB)
@@ -293,22 +343,7 @@ void prompt_key(struct tui *t, int key)
 	case K_CTRL('g'):
 		prompt_close(t);
 		return;
-	case K_ENTER: {
-		char *text = xstrdup(p->buf);
-		char *trimmed = str_trim(text);
-		size_t tl = strlen(trimmed);
-		while (tl && (trimmed[tl - 1] == ' ' || trimmed[tl - 1] == '\t'))
-			trimmed[--tl] = 0;
-		enum prompt_kind kind = p->kind;
-		struct view *v = p->view;
-		void (*accept)(struct tui *, struct view *, const char *) = p->accept;
-		history_add_line(&t->hist[kind], trimmed);
-		prompt_close(t);
-		if ((*trimmed || kind == P_FIELD) && accept)
-			accept(t, v, trimmed);
-		free(text);
-		return;
-	}
+	case K_ENTER: accept_line(t); return;
 	case K_TAB: complete(t); return;
 	case K_BS:
 		if (p->pos == 0 && p->len == 0) {
@@ -355,27 +390,8 @@ void prompt_key(struct tui *t, int key)
 	case K_CTRL('n'): history_move(t, +1); return;
 	default: break;
 	}
-	if (key >= 32 && key < K_FN && key != 127) {
-		char tmp[8];
-		int n = 0;
-		unsigned c = (unsigned)key;
-		if (c < 0x80) {
-			tmp[n++] = (char)c;
-		} else if (c < 0x800) {
-			tmp[n++] = (char)(0xc0 | (c >> 6));
-			tmp[n++] = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			tmp[n++] = (char)(0xe0 | (c >> 12));
-			tmp[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			tmp[n++] = (char)(0x80 | (c & 0x3f));
-		} else {
-			tmp[n++] = (char)(0xf0 | (c >> 18));
-			tmp[n++] = (char)(0x80 | ((c >> 12) & 0x3f));
-			tmp[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
-			tmp[n++] = (char)(0x80 | (c & 0x3f));
-		}
-		insert(p, tmp, (size_t)n);
-	}
+	if (key >= 32 && key < K_FN && key != 127)
+		insert_char(p, (unsigned)key);
 }
 
 void prompt_draw(struct tui *t, int y)

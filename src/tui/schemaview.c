@@ -228,7 +228,8 @@ static void sync(struct schemaview *sv, struct tui *t)
 	struct pm_err err = {0};
 	char *text = NULL;
 	struct schema *sc = NULL;
-	if (schema_fetch(t->s, sv->schema, &sc, &err) == 0)
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) == 0 && schema_fetch(ws, sv->schema, &sc, &err) == 0)
 		text = schema_to_text(sc);   /* what tells a changed schema */
 	else
 		sc = NULL;
@@ -874,7 +875,8 @@ static void infer(struct tui *t, struct view *v, const char *dataset)
 {
 	struct pm_err err = {0};
 	struct schema *old = NULL;
-	if (schema_fetch(t->s, dataset, &old, &err) < 0)
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) < 0 || schema_fetch(ws, dataset, &old, &err) < 0)
 		old = NULL;
 	schema_free(old);
 	if (old) {
@@ -978,171 +980,137 @@ struct sc_row {
 	size_t features;
 };
 
+enum { P_NAME, P_FEATURES, P_UPDATED, P_SOURCE, P_NCOLS };
+
 struct picker {
-	struct view v;
+	struct listview lv;
 	char *dataset;
-	char *current;      /* the schema in use: the cursor starts there */
 	struct sc_row *rows;
-	size_t n;
-	unsigned gen;
-	bool loaded;
-	char *err;
+	/* the name column is as wide as the widest name */
+	struct tui_col cols[P_NCOLS];
 };
 
-static void picker_free_rows(struct picker *p)
+static void picker_free_rows(struct listview *lv)
 {
-	for (size_t i = 0; i < p->n; i++) {
+	struct picker *p = (struct picker *)lv;
+	for (size_t i = 0; i < lv->n; i++) {
 		free(p->rows[i].name);
 		free(p->rows[i].source);
 		free(p->rows[i].updated);
 	}
 	free(p->rows);
 	p->rows = NULL;
-	p->n = 0;
 }
 
-static void picker_sync(struct picker *p, struct tui *t)
+static int picker_load(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		       struct pm_err *err)
 {
-	if (p->loaded && p->gen == t->gen)
-		return;
-	picker_free_rows(p);
-	free(p->err);
-	p->err = NULL;
-	p->loaded = true;
-	p->gen = t->gen;
-	struct pm_err err = {0};
+	struct picker *p = (struct picker *)lv;
 	json_t *list;
-	if (schema_list(t->s, &list, &err) < 0) {
-		p->err = xstrdup(err.msg);
-		return;
-	}
-	p->n = json_array_size(list);
-	p->rows = xcalloc(p->n ? p->n : 1, sizeof *p->rows);
-	for (size_t i = 0; i < p->n; i++) {
+	if (schema_list(ws, &list, err) < 0)
+		return -1;
+	size_t k = json_array_size(list);
+	p->rows = xcalloc(k ? k : 1, sizeof *p->rows);
+	int namew = 6;
+	for (size_t i = 0; i < k; i++) {
 		json_t *o = json_array_get(list, i);
 		struct sc_row *r = &p->rows[i];
 		r->name = xstrdup(jstr(o, "name"));
 		r->source = xstrdup(jstr(o, "source"));
 		r->updated = xstrdup(jstr(o, "updated"));
 		r->features = (size_t)json_integer_value(json_object_get(o, "features"));
+		if (utf8_width(r->name) > namew)
+			namew = utf8_width(r->name);
 	}
 	json_decref(list);
-	p->v.sc.n = p->n;
-	for (size_t i = 0; p->current && i < p->n; i++)
-		if (strcmp(p->rows[i].name, p->current) == 0)
-			p->v.sc.cur = i;
-	free(p->current);
-	p->current = NULL;
-	scroller_fix(&p->v.sc);
+	*n = k;
+	p->cols[P_NAME].w = namew > 24 ? 24 : namew;
+	return 0;
 }
 
-static void picker_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+static char *picker_key(struct listview *lv, size_t i)
 {
-	struct picker *p = (struct picker *)v;
-	picker_sync(p, t);
-	if (p->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, p->err);
-		return;
-	}
-	if (p->n == 0) {
-		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No schemas yet.");
-		tui_putf(t, y + 3, x + 1, w - 2, S_NORMAL,
-			 "i infers one from %s's statistics (schema infer %s);", p->dataset,
-			 p->dataset);
-		tui_put(t, y + 4, x + 1, w - 2, S_NORMAL, ":schema load S FILE reads one from a file.");
-		return;
-	}
-	tui_putf(t, y, x + 1, w - 2, S_INFO, "The schema to check %s against (i infers one from %s):",
-		 p->dataset, p->dataset);
-	int namew = 6;
-	for (size_t i = 0; i < p->n; i++)
-		if (utf8_width(p->rows[i].name) > namew)
-			namew = utf8_width(p->rows[i].name);
-	if (namew > 24)
-		namew = 24;
-	int cx[4] = {x + 1, x + 1 + namew + 2, x + 1 + namew + 2 + 8 + 2, 0};
-	int cw[4] = {namew, 8, 16, 0};
-	cx[3] = cx[2] + 16 + 2;
-	cw[3] = x + w - 1 - cx[3];
-	static const char *const heads[4] = {"schema", "features", "updated", "source"};
-	for (int c = 0; c < 4; c++)
-		tui_cell(t, y + 2, cx[c], cw[c], S_HEADER, heads[c], c == 1);
-	int rows = h - 3;
-	v->sc.page = rows;
-	scroller_fix(&v->sc);
-	for (int r = 0; r < rows; r++) {
-		size_t i = v->sc.top + (size_t)r;
-		if (i >= p->n)
-			break;
-		const struct sc_row *row = &p->rows[i];
-		bool cur = i == v->sc.cur;
-		enum style st = cur ? S_ROW_CUR : S_NORMAL;
-		int yy = y + 3 + r;
-		if (cur)
-			tui_fill(t, yy, x, w, st);
-		tui_cell(t, yy, cx[0], cw[0], cur ? S_CELL_CUR : st, row->name, false);
-		char num[32];
-		snprintf(num, sizeof num, "%zu", row->features);
-		tui_cell(t, yy, cx[1], cw[1], st, num, true);
-		char tm[32];
-		tui_short_time(row->updated, tm, sizeof tm);
-		tui_cell(t, yy, cx[2], cw[2], cur ? st : S_INFO, tm, false);
-		tui_cell(t, yy, cx[3], cw[3], st, row->source, false);
-	}
+	return xstrdup(((struct picker *)lv)->rows[i].name);
 }
+
+static bool picker_match(struct listview *lv, size_t i, const char *pat)
+{
+	const struct sc_row *r = &((struct picker *)lv)->rows[i];
+	return tui_strcasestr(r->name, pat) || tui_strcasestr(r->source, pat);
+}
+
+static enum style picker_cell(struct listview *lv, size_t i, int c, bool cur, int width,
+			      enum style st, struct sbuf *b)
+{
+	const struct sc_row *row = &((struct picker *)lv)->rows[i];
+	char tm[32];
+	switch (c) {
+	case P_NAME: sbuf_puts(b, row->name); return cur ? S_CELL_CUR : st;
+	case P_FEATURES: sbuf_printf(b, "%zu", row->features); break;
+	case P_UPDATED:
+		tui_short_time(row->updated, tm, sizeof tm);
+		sbuf_puts(b, tm);
+		return cur ? st : S_INFO;
+	case P_SOURCE: sbuf_puts(b, row->source); break;
+	}
+	return st;
+}
+
+static const char *picker_empty(struct listview *lv, struct sbuf *b)
+{
+	const char *ds = ((struct picker *)lv)->dataset;
+	sbuf_printf(b, "No schemas yet.\ni infers one from %s's statistics (schema infer %s);\n"
+		    ":schema load S FILE reads one from a file.", ds, ds);
+	return b->s;
+}
+
+static int picker_above(struct listview *lv, struct tui *t, int y, int x, int w)
+{
+	const char *ds = ((struct picker *)lv)->dataset;
+	tui_putf(t, y, x + 1, w - 2, S_INFO, "The schema to check %s against (i infers one from %s):",
+		 ds, ds);
+	return 2;
+}
+
+static const struct listview_ops picker_ops = {
+	.load = picker_load,
+	.free_rows = picker_free_rows,
+	.key = picker_key,
+	.match = picker_match,
+	.cell = picker_cell,
+	.empty = picker_empty,
+	.above = picker_above,
+};
+
+static const struct tui_col picker_cols[P_NCOLS] = {
+	[P_NAME] = {"schema", 6},
+	[P_FEATURES] = {"features", 8, true},
+	[P_UPDATED] = {"updated", 16},
+	[P_SOURCE] = {"source", 0, .flex = true},
+};
 
 static void picker_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
-	struct picker *p = (struct picker *)v;
-	snprintf(buf, n, "%zu schema%s", p->n, p->n == 1 ? "" : "s");
+	size_t k = ((struct listview *)v)->n;
+	snprintf(buf, n, "%zu schema%s", k, k == 1 ? "" : "s");
 }
 
 static void picker_vfree(struct view *v)
 {
-	struct picker *p = (struct picker *)v;
-	picker_free_rows(p);
-	free(p->dataset);
-	free(p->current);
-	free(p->err);
-}
-
-struct picker_match {
-	struct picker *p;
-	const char *pat;
-};
-
-static bool picker_match(void *ctx, size_t i)
-{
-	struct picker_match *m = ctx;
-	return tui_strcasestr(m->p->rows[i].name, m->pat) ||
-	       tui_strcasestr(m->p->rows[i].source, m->pat);
-}
-
-static bool picker_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
-{
-	struct picker *p = (struct picker *)v;
-	picker_sync(p, t);
-	struct picker_match m = {p, pat};
-	return scroller_find(&v->sc, dir, next, picker_match, &m);
-}
-
-static void picker_click(struct view *v, struct tui *t, int y, int x)
-{
-	if (y >= 3 && v->sc.top + (size_t)(y - 3) < v->sc.n) {
-		v->sc.cur = v->sc.top + (size_t)(y - 3);
-		scroller_fix(&v->sc);
-	}
+	listview_free(v);
+	free(((struct picker *)v)->dataset);
 }
 
 static void k_use(struct tui *t, struct view *v, int key)
 {
 	struct picker *p = (struct picker *)v;
-	picker_sync(p, t);
-	if (!p->n) {
-		tui_error(t, "no schemas yet: i infers one from %s", p->dataset);
+	size_t i;
+	char *none = xasprintf("no schemas yet: i infers one from %s", p->dataset);
+	bool any = listview_current(&p->lv, t, none, &i);
+	free(none);
+	if (!any)
 		return;
-	}
-	char *name = xstrdup(p->rows[v->sc.cur].name);
+	char *name = xstrdup(p->rows[i].name);
 	char *ds = xstrdup(p->dataset);
 	struct view *below = v->below;
 	if (below && strcmp(below->cls->name, "schema") == 0 &&
@@ -1169,20 +1137,23 @@ const struct view_class picker_class = {
 		 "schema usually comes from the training data and checks every later span and "
 		 "the serving data.",
 	.keys = {&picker_keys, &nav_keys, NULL},
-	.draw = picker_draw,
+	.draw = listview_draw,
 	.free = picker_vfree,
 	.info = picker_info,
-	.search = picker_search,
-	.click = picker_click,
+	.search = listview_search,
+	.click = listview_click,
 };
 
 static struct view *picker_new(const char *dataset, const char *current)
 {
 	struct picker *p = xcalloc(1, sizeof *p);
-	view_init(&p->v, &picker_class, "schemas");
+	memcpy(p->cols, picker_cols, sizeof p->cols);
+	listview_init(&p->lv, &picker_class, "schemas", &picker_ops, p->cols, P_NCOLS);
+	p->lv.margin = 1;
 	p->dataset = xstrdup(dataset);
-	p->current = current ? xstrdup(current) : NULL;
-	return &p->v;
+	/* the cursor starts on the schema in use */
+	p->lv.want = current ? xstrdup(current) : NULL;
+	return &p->lv.v;
 }
 
 static const char *view_dataset(struct view *v)
@@ -1206,7 +1177,8 @@ struct view *schema_view_open(struct tui *t, const char *dataset)
 {
 	struct pm_err err = {0};
 	struct schema *own = NULL;
-	if (schema_fetch(t->s, dataset, &own, &err) < 0)
+	struct workspace *ws;
+	if (session_ws(t->s, &ws, &err) < 0 || schema_fetch(ws, dataset, &own, &err) < 0)
 		own = NULL;
 	if (own) {
 		schema_free(own);

@@ -7,72 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { C_NAME, C_ROWS, C_COLS, C_CREATED, C_SOURCE, NCOLS };
+
 struct dslist {
-	struct view v;
+	struct listview lv;
 	struct ws_dataset *list;
-	size_t n;
-	unsigned gen;
-	bool loaded;
-	char *err;
+	/* the name and rows columns are as wide as the widest value */
+	struct tui_col cols[NCOLS];
 };
 
-static void free_list(struct dslist *d)
+static void ds_clear(struct listview *lv)
 {
-	for (size_t i = 0; i < d->n; i++)
+	struct dslist *d = (struct dslist *)lv;
+	for (size_t i = 0; i < lv->n; i++)
 		ws_dataset_free(&d->list[i]);
 	free(d->list);
 	d->list = NULL;
-	d->n = 0;
 }
 
-/* Rereads the list after a command ran; the cursor stays on its dataset. */
-static void sync(struct dslist *d, struct tui *t)
+static int ds_load(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		   struct pm_err *err)
 {
-	if (d->loaded && d->gen == t->gen)
-		return;
-	char *cur = d->n && d->v.sc.cur < d->n ? xstrdup(d->list[d->v.sc.cur].name) : NULL;
-	free_list(d);
-	free(d->err);
-	d->err = NULL;
-	struct workspace *ws;
-	struct pm_err err = {0};
-	if (session_ws(t->s, &ws, &err) < 0 || ws_dataset_list(ws, &d->list, &d->n, &err) < 0) {
-		d->err = xstrdup(err.msg);
+	struct dslist *d = (struct dslist *)lv;
+	if (ws_dataset_list(ws, &d->list, n, err) < 0) {
 		d->list = NULL;
-		d->n = 0;
+		*n = 0;
+		return -1;
 	}
-	d->loaded = true;
-	d->gen = t->gen;
-	d->v.sc.n = d->n;
-	if (cur)
-		for (size_t i = 0; i < d->n; i++)
-			if (strcmp(d->list[i].name, cur) == 0)
-				d->v.sc.cur = i;
-	free(cur);
-	scroller_fix(&d->v.sc);
-}
-
-static void ds_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
-{
-	struct dslist *d = (struct dslist *)v;
-	sync(d, t);
-	if (d->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, d->err);
-		return;
-	}
-	if (d->n == 0) {
-		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No datasets yet.");
-		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-			":load NAME FILE.csv adds one (Tab completes file names);");
-		tui_put(t, y + 4, x + 1, w - 2, S_NORMAL,
-			":load NAME --sql \"SELECT ...\" makes one from others.");
-		return;
-	}
-	/* columns: name, rows, cols, created, source (the rest of the width) */
-	int namew = 4;
+	int namew = 4, roww = 4;
 	char num[32];
-	int roww = 4, colw = 7;
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		int nw = utf8_width(d->list[i].name);
 		if (nw > namew)
 			namew = nw;
@@ -80,105 +44,83 @@ static void ds_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		if (rw > roww)
 			roww = rw;
 	}
-	if (namew > 32)
-		namew = 32;
-	int timew = 16;
-	int cx[5], cw[5];
-	cx[0] = x + 1;
-	cw[0] = namew;
-	cx[1] = cx[0] + namew + 2;
-	cw[1] = roww;
-	cx[2] = cx[1] + roww + 2;
-	cw[2] = colw;
-	cx[3] = cx[2] + colw + 2;
-	cw[3] = timew;
-	cx[4] = cx[3] + timew + 2;
-	cw[4] = x + w - 1 - cx[4];
-	static const char *const heads[5] = {"name", "rows", "columns", "created", "source"};
-	for (int c = 0; c < 5; c++)
-		tui_cell(t, y, cx[c], cw[c], S_HEADER, heads[c], c == 1 || c == 2);
-	int rows = h - 1;
-	v->sc.page = rows;
-	scroller_fix(&v->sc);
-	for (int r = 0; r < rows; r++) {
-		size_t i = v->sc.top + (size_t)r;
-		if (i >= d->n)
-			break;
-		const struct ws_dataset *ds = &d->list[i];
-		bool cur = i == v->sc.cur;
-		enum style st = cur ? S_ROW_CUR : S_NORMAL;
-		int yy = y + 1 + r;
-		if (cur)
-			tui_fill(t, yy, x, w, st);
-		tui_cell(t, yy, cx[0], cw[0], cur ? S_CELL_CUR : st, ds->name, false);
-		snprintf(num, sizeof num, "%lld", (long long)ds->rows);
-		tui_cell(t, yy, cx[1], cw[1], st, num, true);
-		snprintf(num, sizeof num, "%lld", (long long)ds->cols);
-		tui_cell(t, yy, cx[2], cw[2], st, num, true);
-		char tm[32];
-		tui_short_time(ds->created, tm, sizeof tm);
-		tui_cell(t, yy, cx[3], cw[3], cur ? st : S_INFO, tm, false);
-		char *src = tui_oneline(ds->source ? ds->source : "");
-		tui_cell(t, yy, cx[4], cw[4], st, src, false);
-		free(src);
-	}
+	d->cols[C_NAME].w = namew > 32 ? 32 : namew;
+	d->cols[C_ROWS].w = roww;
+	return 0;
 }
 
-static void ds_enter(struct view *v, struct tui *t)
+static char *ds_key(struct listview *lv, size_t i)
 {
-	sync((struct dslist *)v, t);
+	return xstrdup(((struct dslist *)lv)->list[i].name);
 }
+
+static bool ds_match(struct listview *lv, size_t i, const char *pat)
+{
+	const struct ws_dataset *ds = &((struct dslist *)lv)->list[i];
+	return tui_strcasestr(ds->name, pat) || (ds->source && tui_strcasestr(ds->source, pat));
+}
+
+static enum style ds_cell(struct listview *lv, size_t i, int c, bool cur, int width,
+			  enum style st, struct sbuf *b)
+{
+	const struct ws_dataset *ds = &((struct dslist *)lv)->list[i];
+	char tm[32];
+	switch (c) {
+	case C_NAME: sbuf_puts(b, ds->name); return cur ? S_CELL_CUR : st;
+	case C_ROWS: sbuf_printf(b, "%lld", (long long)ds->rows); break;
+	case C_COLS: sbuf_printf(b, "%lld", (long long)ds->cols); break;
+	case C_CREATED:
+		tui_short_time(ds->created, tm, sizeof tm);
+		sbuf_puts(b, tm);
+		return cur ? st : S_INFO;
+	case C_SOURCE: {
+		char *src = tui_oneline(ds->source ? ds->source : "");
+		sbuf_puts(b, src);
+		free(src);
+		break;
+	}
+	}
+	return st;
+}
+
+static const char *ds_empty(struct listview *lv, struct sbuf *b)
+{
+	return "No datasets yet.\n"
+	       ":load NAME FILE.csv adds one (Tab completes file names);\n"
+	       ":load NAME --sql \"SELECT ...\" makes one from others.";
+}
+
+static const struct listview_ops ds_ops = {
+	.load = ds_load,
+	.free_rows = ds_clear,
+	.key = ds_key,
+	.match = ds_match,
+	.cell = ds_cell,
+	.empty = ds_empty,
+};
+
+static const struct tui_col ds_cols[NCOLS] = {
+	[C_NAME] = {"name", 4},
+	[C_ROWS] = {"rows", 4, true},
+	[C_COLS] = {"columns", 7, true},
+	[C_CREATED] = {"created", 16},
+	/* the source takes the rest of the width */
+	[C_SOURCE] = {"source", 0, .flex = true},
+};
 
 static void ds_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
-	struct dslist *d = (struct dslist *)v;
-	snprintf(buf, n, "%zu dataset%s", d->n, d->n == 1 ? "" : "s");
-}
-
-struct ds_match {
-	struct dslist *d;
-	const char *pat;
-};
-
-static bool ds_match(void *ctx, size_t i)
-{
-	struct ds_match *m = ctx;
-	const struct ws_dataset *ds = &m->d->list[i];
-	return tui_strcasestr(ds->name, m->pat) || (ds->source && tui_strcasestr(ds->source, m->pat));
-}
-
-static bool ds_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
-{
-	struct dslist *d = (struct dslist *)v;
-	sync(d, t);
-	struct ds_match m = {d, pat};
-	return scroller_find(&v->sc, dir, next, ds_match, &m);
-}
-
-static void ds_click(struct view *v, struct tui *t, int y, int x)
-{
-	if (y >= 1 && v->sc.top + (size_t)(y - 1) < v->sc.n) {
-		v->sc.cur = v->sc.top + (size_t)(y - 1);
-		scroller_fix(&v->sc);
-	}
-}
-
-static void ds_free(struct view *v)
-{
-	struct dslist *d = (struct dslist *)v;
-	free_list(d);
-	free(d->err);
+	struct listview *lv = (struct listview *)v;
+	snprintf(buf, n, "%zu dataset%s", lv->n, lv->n == 1 ? "" : "s");
 }
 
 static const char *current(struct tui *t, struct view *v)
 {
-	struct dslist *d = (struct dslist *)v;
-	sync(d, t);
-	if (d->n == 0) {
-		tui_error(t, "no datasets yet: :load NAME FILE.csv adds one");
+	size_t i;
+	if (!listview_current((struct listview *)v, t,
+			      "no datasets yet: :load NAME FILE.csv adds one", &i))
 		return NULL;
-	}
-	return d->list[v->sc.cur].name;
+	return ((struct dslist *)v)->list[i].name;
 }
 
 static void k_open(struct tui *t, struct view *v, int key)
@@ -262,17 +204,19 @@ const struct view_class dslist_class = {
 	.name = "datasets",
 	.about = "Datasets: every dataset of the workspace",
 	.keys = {&ds_keys, &nav_keys, NULL},
-	.draw = ds_draw,
-	.enter = ds_enter,
-	.free = ds_free,
+	.draw = listview_draw,
+	.enter = listview_enter,
+	.free = listview_free,
 	.info = ds_info,
-	.search = ds_search,
-	.click = ds_click,
+	.search = listview_search,
+	.click = listview_click,
 };
 
 struct view *data_screen_open(struct tui *t)
 {
 	struct dslist *d = xcalloc(1, sizeof *d);
-	view_init(&d->v, &dslist_class, "Datasets");
-	return &d->v;
+	memcpy(d->cols, ds_cols, sizeof d->cols);
+	listview_init(&d->lv, &dslist_class, "Datasets", &ds_ops, d->cols, NCOLS);
+	d->lv.margin = 1;
+	return &d->lv.v;
 }

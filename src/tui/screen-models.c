@@ -14,14 +14,6 @@
 #include <string.h>
 
 /* ---- shared ------------------------------------------------------------------ */
-/* "2026-11-22T22:17:15Z" -> "2026-11-22 22:17" */
-static void short_time(const char *iso, char *buf, size_t n)
-{
-	snprintf(buf, n, "%.16s", iso ? iso : "");
-	if (strlen(buf) > 10 && buf[10] == 'T')
-		buf[10] = ' ';
-}
-
 /* "rmse 7.7163": the task's primary metric, or the empty string. */
 static void metric_text(const struct reg_version *rv, char *buf, size_t n)
 {
@@ -49,58 +41,32 @@ static char *aliases_text(struct workspace *ws, const struct reg_version *rv)
 	return sbuf_steal(&b);
 }
 
-/* Column layout: fixed widths, the last one takes the rest. */
-static void layout(int x, int w, int ncol, const int *width, int *cx, int *cw)
-{
-	int at = x + 1;
-	for (int c = 0; c < ncol; c++) {
-		cx[c] = at;
-		cw[c] = c == ncol - 1 ? x + w - 1 - at : width[c];
-		if (cw[c] < 0)
-			cw[c] = 0;
-		at += width[c] + 2;
-	}
-}
-
-static void list_click(struct view *v, struct tui *t, int y, int x)
-{
-	if (y >= 1 && v->sc.top + (size_t)(y - 1) < v->sc.n) {
-		v->sc.cur = v->sc.top + (size_t)(y - 1);
-		scroller_fix(&v->sc);
-	}
-}
-
 /* ---- rows of a list: one string per column ----------------------------------- */
 #define NCOL 6
 struct row {
 	char *col[NCOL];
 	char *key;          /* model name, or "M:V" */
-	bool marked;
 };
 
 struct mlist {
-	struct view v;
+	struct listview lv;
 	char *model;        /* NULL: the list of models */
 	struct row *rows;
-	size_t n;
-	unsigned gen;
-	bool loaded;
-	char *err;
 };
 
-static void free_rows(struct mlist *m)
+static void free_rows(struct listview *lv)
 {
-	for (size_t i = 0; i < m->n; i++) {
+	struct mlist *m = (struct mlist *)lv;
+	for (size_t i = 0; i < lv->n; i++) {
 		for (int c = 0; c < NCOL; c++)
 			free(m->rows[i].col[c]);
 		free(m->rows[i].key);
 	}
 	free(m->rows);
 	m->rows = NULL;
-	m->n = 0;
 }
 
-static int load_models(struct mlist *m, struct workspace *ws, struct pm_err *err)
+static int load_models(struct mlist *m, struct workspace *ws, size_t *n, struct pm_err *err)
 {
 	char **names = NULL;
 	size_t nn = 0;
@@ -110,7 +76,7 @@ static int load_models(struct mlist *m, struct workspace *ws, struct pm_err *err
 	for (size_t i = 0; i < nn; i++) {
 		struct reg_version *vs = NULL;
 		size_t nv = 0;
-		struct row *r = &m->rows[m->n++];
+		struct row *r = &m->rows[(*n)++];
 		r->key = xstrdup(names[i]);
 		r->col[0] = xstrdup(names[i]);
 		if (reg_versions(ws, names[i], &vs, &nv, err) < 0) {
@@ -138,7 +104,7 @@ static int load_models(struct mlist *m, struct workspace *ws, struct pm_err *err
 				str_list_free(al);
 			}
 			r->col[5] = sbuf_steal(&b);
-			short_time(last->created, buf, sizeof buf);
+			tui_short_time(last->created, buf, sizeof buf);
 			r->col[4] = xstrdup(buf);
 		}
 		for (size_t k = 0; k < nv; k++)
@@ -150,7 +116,7 @@ static int load_models(struct mlist *m, struct workspace *ws, struct pm_err *err
 	return 0;
 }
 
-static int load_versions(struct mlist *m, struct workspace *ws, struct pm_err *err)
+static int load_versions(struct mlist *m, struct workspace *ws, size_t *n, struct pm_err *err)
 {
 	struct reg_version *vs = NULL;
 	size_t nv = 0;
@@ -160,14 +126,14 @@ static int load_versions(struct mlist *m, struct workspace *ws, struct pm_err *e
 	/* newest first: the version one is most likely to act on */
 	for (size_t k = nv; k-- > 0;) {
 		struct reg_version *rv = &vs[k];
-		struct row *r = &m->rows[m->n++];
+		struct row *r = &m->rows[(*n)++];
 		char buf[64];
 		r->key = xasprintf("%s:%lld", m->model, (long long)rv->version);
 		r->col[0] = xasprintf("%lld", (long long)rv->version);
 		r->col[1] = xstrdup(rv->type ? rv->type : "");
 		metric_text(rv, buf, sizeof buf);
 		r->col[2] = xstrdup(buf);
-		short_time(rv->created, buf, sizeof buf);
+		tui_short_time(rv->created, buf, sizeof buf);
 		r->col[3] = xstrdup(buf);
 		r->col[4] = xstrdup(rv->user ? rv->user : "");
 		r->col[5] = aliases_text(ws, rv);
@@ -177,161 +143,87 @@ static int load_versions(struct mlist *m, struct workspace *ws, struct pm_err *e
 	return 0;
 }
 
-/* Rereads after a command ran; the cursor and the marks stay on their rows. */
-static void sync(struct mlist *m, struct tui *t)
+static int ml_load(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		   struct pm_err *err)
 {
-	if (m->loaded && m->gen == t->gen)
-		return;
-	char *cur = m->n && m->v.sc.cur < m->n ? xstrdup(m->rows[m->v.sc.cur].key) : NULL;
-	char **marks = xcalloc(m->n + 1, sizeof *marks);
-	size_t nm = 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->rows[i].marked)
-			marks[nm++] = xstrdup(m->rows[i].key);
-	free_rows(m);
-	free(m->err);
-	m->err = NULL;
-	struct workspace *ws;
-	struct pm_err err = {0};
-	if (session_ws(t->s, &ws, &err) < 0 ||
-	    (m->model ? load_versions(m, ws, &err) : load_models(m, ws, &err)) < 0) {
-		free_rows(m);
-		m->err = xstrdup(err.msg);
-	}
-	m->loaded = true;
-	m->gen = t->gen;
-	m->v.sc.n = m->n;
-	for (size_t i = 0; i < m->n; i++) {
-		if (cur && strcmp(m->rows[i].key, cur) == 0)
-			m->v.sc.cur = i;
-		for (size_t k = 0; k < nm; k++)
-			if (strcmp(m->rows[i].key, marks[k]) == 0)
-				m->rows[i].marked = true;
-	}
-	for (size_t k = 0; k < nm; k++)
-		free(marks[k]);
-	free(marks);
-	free(cur);
-	scroller_fix(&m->v.sc);
+	struct mlist *m = (struct mlist *)lv;
+	return m->model ? load_versions(m, ws, n, err) : load_models(m, ws, n, err);
 }
 
-/* The last column takes what is left of the width; creation times come
- * before it so they are never cut. */
-static const char *const model_heads[NCOL] = {"model", "versions", "type", "metric",
-					      "created", "aliases"};
-static const int model_w[NCOL] = {14, 8, 8, 14, 16, 0};
-static const bool model_right[NCOL] = {false, true};
-static const char *const version_heads[NCOL] = {"version", "type", "metric", "created",
-						"by", "aliases"};
-static const int version_w[NCOL] = {7, 8, 14, 16, 8, 0};
-static const bool version_right[NCOL] = {true};
-
-static void ml_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+static char *ml_key(struct listview *lv, size_t i)
 {
-	struct mlist *m = (struct mlist *)v;
-	sync(m, t);
-	if (m->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, m->err);
-		return;
-	}
-	if (m->n == 0) {
-		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No models yet.");
-		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-			"The Train screen (2) or :train MODEL --data NAME --label COL adds one.");
-		return;
-	}
-	const char *const *heads = m->model ? version_heads : model_heads;
-	const int *width = m->model ? version_w : model_w;
-	const bool *right = m->model ? version_right : model_right;
-	int cx[NCOL], cw[NCOL];
-	/* one column of marks before the versions */
-	layout(x + (m->model ? 1 : 0), w - (m->model ? 1 : 0), NCOL, width, cx, cw);
+	return xstrdup(((struct mlist *)lv)->rows[i].key);
+}
+
+static bool ml_matches(struct listview *lv, size_t i, const char *pat)
+{
+	const struct row *r = &((struct mlist *)lv)->rows[i];
 	for (int c = 0; c < NCOL; c++)
-		tui_cell(t, y, cx[c], cw[c], S_HEADER, heads[c], right[c]);
-	int rows = h - 1;
-	v->sc.page = rows;
-	scroller_fix(&v->sc);
-	for (int r = 0; r < rows; r++) {
-		size_t i = v->sc.top + (size_t)r;
-		if (i >= m->n)
-			break;
-		const struct row *row = &m->rows[i];
-		bool cur = i == v->sc.cur;
-		enum style st = cur ? S_ROW_CUR : S_NORMAL;
-		int yy = y + 1 + r;
-		if (cur)
-			tui_fill(t, yy, x, w, st);
-		if (row->marked)
-			tui_put(t, yy, x + 1, 1, cur ? st : S_WARN, "*");
-		for (int c = 0; c < NCOL; c++) {
-			enum style cs = st;
-			if (c == 0 && cur)
-				cs = S_CELL_CUR;
-			else if (!cur && !strcmp(heads[c], "created"))
-				cs = S_INFO;
-			tui_cell(t, yy, cx[c], cw[c], cs, row->col[c] ? row->col[c] : "", right[c]);
-		}
-	}
-}
-
-static void ml_enter(struct view *v, struct tui *t)
-{
-	sync((struct mlist *)v, t);
-}
-
-static void ml_info(struct view *v, struct tui *t, char *buf, size_t n)
-{
-	struct mlist *m = (struct mlist *)v;
-	size_t marked = 0;
-	for (size_t i = 0; i < m->n; i++)
-		marked += m->rows[i].marked;
-	const char *what = m->model ? "version" : "model";
-	if (marked)
-		snprintf(buf, n, "%zu %s%s, %zu marked", m->n, what, m->n == 1 ? "" : "s", marked);
-	else
-		snprintf(buf, n, "%zu %s%s", m->n, what, m->n == 1 ? "" : "s");
-}
-
-struct ml_match {
-	struct mlist *m;
-	const char *pat;
-};
-
-static bool ml_matches(void *ctx, size_t i)
-{
-	struct ml_match *mm = ctx;
-	for (int c = 0; c < NCOL; c++)
-		if (mm->m->rows[i].col[c] && tui_strcasestr(mm->m->rows[i].col[c], mm->pat))
+		if (r->col[c] && tui_strcasestr(r->col[c], pat))
 			return true;
 	return false;
 }
 
-static bool ml_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
+static enum style ml_cell(struct listview *lv, size_t i, int c, bool cur, int width,
+			  enum style st, struct sbuf *b)
+{
+	const struct row *r = &((struct mlist *)lv)->rows[i];
+	sbuf_puts(b, r->col[c] ? r->col[c] : "");
+	if (c == 0 && cur)
+		return S_CELL_CUR;
+	return !cur && !strcmp(lv->cols[c].head, "created") ? S_INFO : st;
+}
+
+static const char *ml_empty(struct listview *lv, struct sbuf *b)
+{
+	return "No models yet.\n"
+	       "The Train screen (2) or :train MODEL --data NAME --label COL adds one.";
+}
+
+static const struct listview_ops ml_ops = {
+	.load = ml_load,
+	.free_rows = free_rows,
+	.key = ml_key,
+	.match = ml_matches,
+	.cell = ml_cell,
+	.empty = ml_empty,
+};
+
+/* The last column takes what is left of the width; creation times come
+ * before it so they are never cut. */
+static const struct tui_col model_cols[NCOL] = {
+	{"model", 14}, {"versions", 8, true}, {"type", 8}, {"metric", 14}, {"created", 16},
+	{"aliases", 0, .flex = true},
+};
+static const struct tui_col version_cols[NCOL] = {
+	{"version", 7, true}, {"type", 8}, {"metric", 14}, {"created", 16}, {"by", 8},
+	{"aliases", 0, .flex = true},
+};
+
+static void ml_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
 	struct mlist *m = (struct mlist *)v;
-	sync(m, t);
-	struct ml_match mm = {m, pat};
-	v->sc.n = m->n;
-	return scroller_find(&v->sc, dir, next, ml_matches, &mm);
+	size_t marked = listview_marked(&m->lv), k = m->lv.n;
+	const char *what = m->model ? "version" : "model";
+	if (marked)
+		snprintf(buf, n, "%zu %s%s, %zu marked", k, what, k == 1 ? "" : "s", marked);
+	else
+		snprintf(buf, n, "%zu %s%s", k, what, k == 1 ? "" : "s");
 }
 
 static void ml_free(struct view *v)
 {
-	struct mlist *m = (struct mlist *)v;
-	free_rows(m);
-	free(m->err);
-	free(m->model);
+	listview_free(v);
+	free(((struct mlist *)v)->model);
 }
 
 static const char *current(struct tui *t, struct view *v)
 {
-	struct mlist *m = (struct mlist *)v;
-	sync(m, t);
-	if (m->n == 0) {
-		tui_error(t, "no models yet: :train MODEL --data NAME --label COL adds one");
+	size_t i;
+	if (!listview_current((struct listview *)v, t,
+			      "no models yet: :train MODEL --data NAME --label COL adds one", &i))
 		return NULL;
-	}
-	return m->rows[v->sc.cur].key;
+	return ((struct mlist *)v)->rows[i].key;
 }
 
 static struct view *mlist_new(const char *model);
@@ -415,7 +307,7 @@ static void k_mark(struct tui *t, struct view *v, int key)
 		tui_error(t, "marks are for versions: open a model (Enter) first");
 		return;
 	}
-	m->rows[v->sc.cur].marked = !m->rows[v->sc.cur].marked;
+	m->lv.marked[v->sc.cur] = !m->lv.marked[v->sc.cur];
 	if (v->sc.cur + 1 < v->sc.n)
 		v->sc.cur++;
 	scroller_fix(&v->sc);
@@ -428,8 +320,8 @@ static void k_compare(struct tui *t, struct view *v, int key)
 		return;
 	char *refs[2] = {NULL, NULL};
 	size_t nm = 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->model && m->rows[i].marked) {
+	for (size_t i = 0; i < m->lv.n; i++)
+		if (m->model && m->lv.marked[i]) {
 			if (nm < 2)
 				refs[nm] = m->rows[i].key;
 			nm++;
@@ -550,20 +442,24 @@ const struct view_class mlist_class = {
 	.name = "models",
 	.about = "Models: the registry's models and their versions",
 	.keys = {&ml_keys, &nav_keys, NULL},
-	.draw = ml_draw,
-	.enter = ml_enter,
+	.draw = listview_draw,
+	.enter = listview_enter,
 	.free = ml_free,
 	.info = ml_info,
-	.search = ml_search,
-	.click = list_click,
+	.search = listview_search,
+	.click = listview_click,
 };
 
 static struct view *mlist_new(const char *model)
 {
 	struct mlist *m = xcalloc(1, sizeof *m);
 	m->model = model ? xstrdup(model) : NULL;
-	view_init(&m->v, &mlist_class, model ? model : "Models");
-	return &m->v;
+	listview_init(&m->lv, &mlist_class, model ? model : "Models", &ml_ops,
+		      model ? version_cols : model_cols, NCOL);
+	m->lv.margin = 1;
+	/* versions are marked to compare two */
+	m->lv.marks = model != NULL;
+	return &m->lv.v;
 }
 
 struct view *models_screen_open(struct tui *t)

@@ -6,9 +6,7 @@
  * twice a second), so the numbers move without a key and nothing waits on
  * a server.  Starting (`serve M@production --detach --port N`, edited on the
  * command line) and stopping (`serve stop ID`) run as commands, so they are
- * in the session history.
- *
- * Also the list helpers the Monitor screen shares: column layout, times. */
+ * in the session history. */
 #include "internal.h"
 
 #include "registry/registry.h"
@@ -21,75 +19,6 @@
 #define REFRESH_S 1.0   /* servers update their row once a second */
 #define LOG_LINES 500   /* the end of a server's log shown by `l` */
 
-/* ---- shared with screen-monitor.c ------------------------------------------------- */
-void tui_short_time(const char *iso, char *buf, size_t n)
-{
-	snprintf(buf, n, "%.16s", iso ? iso : "");
-	if (strlen(buf) > 10 && buf[10] == 'T')
-		buf[10] = ' ';
-}
-
-void tui_cols_layout(const struct tui_col *c, int n, int x0, int w, int *x, int *cw)
-{
-	bool shown[TUI_MAX_COLS];
-	int total = 1;
-	for (int i = 0; i < n; i++) {
-		shown[i] = true;
-		total += c[i].w + (i ? 2 : 0);
-	}
-	/* the droppable columns go, the highest drop rank first, until it fits */
-	while (total > w) {
-		int worst = -1;
-		for (int i = 0; i < n; i++)
-			if (shown[i] && c[i].drop && (worst < 0 || c[i].drop > c[worst].drop))
-				worst = i;
-		if (worst < 0)
-			break;
-		shown[worst] = false;
-		total -= c[worst].w + 2;
-	}
-	int at = x0 + 1;
-	for (int i = 0; i < n; i++) {
-		if (!shown[i]) {
-			x[i] = -1;
-			cw[i] = 0;
-			continue;
-		}
-		cw[i] = c[i].w + (c[i].flex && total < w ? w - total : 0);
-		if (at + cw[i] > x0 + w)
-			cw[i] = x0 + w - at;
-		if (cw[i] < 0)
-			cw[i] = 0;
-		x[i] = at;
-		at += cw[i] + 2;
-	}
-}
-
-void tui_cols_header(struct tui *t, const struct tui_col *c, int n, const int *x, const int *cw,
-		     int y)
-{
-	for (int i = 0; i < n; i++)
-		if (x[i] >= 0)
-			tui_cell(t, y, x[i], cw[i], S_HEADER, c[i].head, c[i].right);
-}
-
-void tui_list_click(struct view *v, struct tui *t, int y, int x)
-{
-	if (y >= 1 && v->sc.top + (size_t)(y - 1) < v->sc.n) {
-		v->sc.cur = v->sc.top + (size_t)(y - 1);
-		scroller_fix(&v->sc);
-	}
-}
-
-bool tui_due(double *last, double period)
-{
-	double now = now_seconds();
-	if (*last > 0 && now - *last < period)
-		return false;
-	*last = now;
-	return true;
-}
-
 /* A number of a JSON result rounded to `step` (0.01 ms, 0.1 req/s) and cut
  * to width, or "-" when it is absent. */
 static void num_cell(json_t *v, double scale, double step, int width, char *buf, size_t n)
@@ -100,12 +29,6 @@ static void num_cell(json_t *v, double scale, double step, int width, char *buf,
 	}
 	double x = json_number_value(v) * scale;
 	tui_fmt_num(round(x / step) * step, width, buf, n);
-}
-
-static const char *str_of(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
 }
 
 static long long int_of(json_t *o, const char *key)
@@ -143,15 +66,10 @@ static bool is_live(const char *status)
 
 /* ---- the list of servers ---------------------------------------------------------- */
 struct srvlist {
-	struct view v;
+	struct listview lv;
 	json_t *rows;       /* the servers shown, as `servers` gives them */
 	bool all;           /* stopped and failed ones too (servers --all) */
-	double read_at;
-	unsigned gen;
-	bool loaded;
-	int64_t want;       /* put the cursor on this server at the next read */
 	int64_t stopping;   /* the server `s` asks about */
-	char *err;
 };
 
 /* The live ones and those that died unnoticed, as `servers` without --all. */
@@ -162,43 +80,36 @@ static json_t *filter_rows(json_t *list, bool all)
 	json_t *v;
 	json_array_foreach(list, i, v)
 	{
-		const char *st = str_of(v, "status");
+		const char *st = tui_jstr(v, "status");
 		if (all || is_live(st) || !strcmp(st, "dead"))
 			json_array_append(keep, v);
 	}
 	return keep;
 }
 
-static void srv_sync(struct srvlist *l, struct tui *t, bool force)
+static void srv_clear(struct listview *lv)
 {
-	if (!force && l->loaded && l->gen == t->gen && !tui_due(&l->read_at, REFRESH_S))
-		return;
-	l->read_at = now_seconds();
-	int64_t cur = l->want;
-	if (!cur && json_array_size(l->rows) > l->v.sc.cur)
-		cur = int_of(json_array_get(l->rows, l->v.sc.cur), "id");
-	l->want = 0;
+	struct srvlist *l = (struct srvlist *)lv;
 	json_decref(l->rows);
 	l->rows = NULL;
-	free(l->err);
-	l->err = NULL;
-	struct workspace *ws;
-	struct pm_err err = {0};
+}
+
+static int srv_load(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		    struct pm_err *err)
+{
+	struct srvlist *l = (struct srvlist *)lv;
 	json_t *list;
-	if (session_ws(t->s, &ws, &err) < 0 || servers_list(ws, &list, &err) < 0) {
-		l->err = xstrdup(err.msg);
-		l->rows = json_array();
-	} else {
-		l->rows = filter_rows(list, l->all);
-		json_decref(list);
-	}
-	l->loaded = true;
-	l->gen = t->gen;
-	l->v.sc.n = json_array_size(l->rows);
-	for (size_t i = 0; i < l->v.sc.n; i++)
-		if (int_of(json_array_get(l->rows, i), "id") == cur)
-			l->v.sc.cur = i;
-	scroller_fix(&l->v.sc);
+	if (servers_list(ws, &list, err) < 0)
+		return -1;
+	l->rows = filter_rows(list, l->all);
+	json_decref(list);
+	*n = json_array_size(l->rows);
+	return 0;
+}
+
+static char *srv_key(struct listview *lv, size_t i)
+{
+	return xasprintf("%lld", int_of(json_array_get(((struct srvlist *)lv)->rows, i), "id"));
 }
 
 enum { C_ID, C_STATUS, C_MODEL, C_VER, C_PORT, C_RPS, C_P50, C_P99, C_REQ, C_ERR, C_LOOKUP,
@@ -240,59 +151,57 @@ static void lookup_text(json_t *srv, char *buf, size_t n)
 		snprintf(buf, n, "-");
 }
 
-static void draw_row(struct tui *t, json_t *srv, int y, const int *x, const int *cw, bool cur)
+static enum style srv_cell(struct listview *lv, size_t i, int c, bool cur, int width,
+			   enum style st, struct sbuf *b)
 {
-	enum style st = cur ? S_ROW_CUR : S_NORMAL;
+	json_t *srv = json_array_get(((struct srvlist *)lv)->rows, i);
 	char buf[64];
-	const char *status = str_of(srv, "status");
-	for (int c = 0; c < NCOLS; c++) {
-		if (x[c] < 0)
-			continue;
-		enum style cs = st;
-		switch (c) {
-		case C_ID:
-			snprintf(buf, sizeof buf, "%lld", int_of(srv, "id"));
-			cs = cur ? S_CELL_CUR : st;
-			break;
-		case C_STATUS:
-			snprintf(buf, sizeof buf, "%s", status);
-			cs = cur ? st : status_style(status);
-			break;
-		case C_MODEL: snprintf(buf, sizeof buf, "%s", str_of(srv, "ref")); break;
-		case C_VER: versions_text(srv, buf, sizeof buf); break;
-		case C_PORT: snprintf(buf, sizeof buf, "%lld", int_of(srv, "port")); break;
-		case C_RPS:
-			/* a live server that has not reported yet serves nothing */
-			if (is_live(status) && !json_is_number(json_object_get(srv, "rps")))
-				snprintf(buf, sizeof buf, "0");
-			else if (is_live(status))
-				num_cell(json_object_get(srv, "rps"), 1, 0.1, cw[c], buf, sizeof buf);
-			else
-				snprintf(buf, sizeof buf, "-");
-			break;
-		case C_P50:
-		case C_P99:
-			/* no latency without a request */
-			if (int_of(srv, "requests") == 0)
-				snprintf(buf, sizeof buf, "-");
-			else
-				num_cell(json_object_get(srv, c == C_P50 ? "p50_us" : "p99_us"), 1e-3, 0.01,
-					 cw[c], buf, sizeof buf);
-			break;
-		case C_REQ: snprintf(buf, sizeof buf, "%lld", int_of(srv, "requests")); break;
-		case C_ERR:
-			snprintf(buf, sizeof buf, "%lld", int_of(srv, "errors"));
-			if (!cur && int_of(srv, "errors") > 0)
-				cs = S_WARN;
-			break;
-		case C_LOOKUP: lookup_text(srv, buf, sizeof buf); break;
-		case C_STARTED:
-			tui_short_time(str_of(srv, "started"), buf, sizeof buf);
-			cs = cur ? st : S_INFO;
-			break;
-		}
-		tui_cell(t, y, x[c], cw[c], cs, buf, cols[c].right);
+	const char *status = tui_jstr(srv, "status");
+	enum style cs = st;
+	switch (c) {
+	case C_ID:
+		snprintf(buf, sizeof buf, "%lld", int_of(srv, "id"));
+		cs = cur ? S_CELL_CUR : st;
+		break;
+	case C_STATUS:
+		snprintf(buf, sizeof buf, "%s", status);
+		cs = cur ? st : status_style(status);
+		break;
+	case C_MODEL: snprintf(buf, sizeof buf, "%s", tui_jstr(srv, "ref")); break;
+	case C_VER: versions_text(srv, buf, sizeof buf); break;
+	case C_PORT: snprintf(buf, sizeof buf, "%lld", int_of(srv, "port")); break;
+	case C_RPS:
+		/* a live server that has not reported yet serves nothing */
+		if (is_live(status) && !json_is_number(json_object_get(srv, "rps")))
+			snprintf(buf, sizeof buf, "0");
+		else if (is_live(status))
+			num_cell(json_object_get(srv, "rps"), 1, 0.1, width, buf, sizeof buf);
+		else
+			snprintf(buf, sizeof buf, "-");
+		break;
+	case C_P50:
+	case C_P99:
+		/* no latency without a request */
+		if (int_of(srv, "requests") == 0)
+			snprintf(buf, sizeof buf, "-");
+		else
+			num_cell(json_object_get(srv, c == C_P50 ? "p50_us" : "p99_us"), 1e-3, 0.01,
+				 width, buf, sizeof buf);
+		break;
+	case C_REQ: snprintf(buf, sizeof buf, "%lld", int_of(srv, "requests")); break;
+	case C_ERR:
+		snprintf(buf, sizeof buf, "%lld", int_of(srv, "errors"));
+		if (!cur && int_of(srv, "errors") > 0)
+			cs = S_WARN;
+		break;
+	case C_LOOKUP: lookup_text(srv, buf, sizeof buf); break;
+	case C_STARTED:
+		tui_short_time(tui_jstr(srv, "started"), buf, sizeof buf);
+		cs = cur ? st : S_INFO;
+		break;
 	}
+	sbuf_puts(b, buf);
+	return cs;
 }
 
 /* The selected server in full: where it listens, what it serves, its log. */
@@ -301,18 +210,18 @@ static void draw_detail(struct tui *t, json_t *srv, int y, int x, int h, int w)
 	char a[64], b[64], c[64];
 	int yy = y;
 	tui_putf(t, yy++, x + 1, w - 2, S_SECTION, "server %lld  %s", int_of(srv, "id"),
-		 str_of(srv, "ref"));
-	tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "url %s  pid %lld  started by %s", str_of(srv, "url"),
-		 int_of(srv, "pid"), str_of(srv, "user"));
-	tui_short_time(str_of(srv, "started"), a, sizeof a);
-	tui_short_time(str_of(srv, "stopped"), b, sizeof b);
+		 tui_jstr(srv, "ref"));
+	tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "url %s  pid %lld  started by %s", tui_jstr(srv, "url"),
+		 int_of(srv, "pid"), tui_jstr(srv, "user"));
+	tui_short_time(tui_jstr(srv, "started"), a, sizeof a);
+	tui_short_time(tui_jstr(srv, "stopped"), b, sizeof b);
 	if (yy < y + h)
 		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "started %s%s%s  %lld rows predicted", a,
 			 b[0] ? "  stopped " : "", b, int_of(srv, "rows"));
 	versions_text(srv, a, sizeof a);
 	lookup_text(srv, c, sizeof c);
-	const char *split = str_of(srv, "split");
-	const char *lk = str_of(srv, "lookup");
+	const char *split = tui_jstr(srv, "split");
+	const char *lk = tui_jstr(srv, "lookup");
 	if (yy < y + h) {
 		char lkb[160] = "none";
 		if (*lk)
@@ -321,95 +230,67 @@ static void draw_detail(struct tui *t, json_t *srv, int y, int x, int h, int w)
 		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "version %s%s%s  lookup table %s", a,
 			 *split ? "  split " : "", split, lkb);
 	}
-	const char *log = str_of(srv, "log");
+	const char *log = tui_jstr(srv, "log");
 	if (*log && yy < y + h)
 		tui_putf(t, yy++, x + 1, w - 2, S_INFO, "log %s", log);
-	const char *msg = str_of(srv, "message");
+	const char *msg = tui_jstr(srv, "message");
 	if (*msg && yy < y + h)
 		tui_put(t, yy++, x + 1, w - 2, S_WARN, msg);
 }
 
-static void srv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+static const char *srv_empty(struct listview *lv, struct sbuf *b)
 {
-	struct srvlist *l = (struct srvlist *)v;
-	srv_sync(l, t, false);
-	if (l->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, l->err);
-		return;
-	}
-	size_t n = json_array_size(l->rows);
-	if (n == 0) {
-		tui_put(t, y + 1, x + 1, w - 2, S_INFO,
-			l->all ? "No servers yet." : "No servers running.");
-		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-			"n starts one: serve MODEL@production --detach --port N");
-		if (!l->all)
-			tui_put(t, y + 4, x + 1, w - 2, S_NORMAL,
-				"a also lists the servers that stopped or failed.");
-		return;
-	}
-	int cx[NCOLS], cw[NCOLS];
-	tui_cols_layout(cols, NCOLS, x, w, cx, cw);
-	tui_cols_header(t, cols, NCOLS, cx, cw, y);
-	/* the detail takes the rows under the list when there are enough */
-	int detail = 6;
-	int rows = h - 1;
-	if (rows - (int)n >= detail + 1)
-		rows = (int)n;
-	else if (rows > detail + 3)
-		rows -= detail + 1;
-	else
-		detail = 0;
-	v->sc.page = rows;
-	scroller_fix(&v->sc);
-	for (int r = 0; r < rows; r++) {
-		size_t i = v->sc.top + (size_t)r;
-		if (i >= n)
-			break;
-		bool cur = i == v->sc.cur;
-		if (cur)
-			tui_fill(t, y + 1 + r, x, w, S_ROW_CUR);
-		draw_row(t, json_array_get(l->rows, i), y + 1 + r, cx, cw, cur);
-	}
-	if (detail) {
-		int dy = y + 1 + rows;
-		for (int i = 0; i < w - 2; i++)
-			tui_put(t, dy, x + 1 + i, 1, S_RULE, t->g->hline);
-		draw_detail(t, json_array_get(l->rows, v->sc.cur), dy + 1, x, y + h - dy - 1, w);
-	}
+	if (((struct srvlist *)lv)->all)
+		return "No servers yet.\nn starts one: serve MODEL@production --detach --port N";
+	return "No servers running.\n"
+	       "n starts one: serve MODEL@production --detach --port N\n"
+	       "a also lists the servers that stopped or failed.";
 }
 
-static void srv_enter(struct view *v, struct tui *t)
+/* The detail takes the lines under the list when there are enough. */
+#define DETAIL 6
+static int srv_rows(struct listview *lv, int room)
 {
-	srv_sync((struct srvlist *)v, t, false);
+	if (room - (int)lv->n >= DETAIL + 1)
+		return (int)lv->n;
+	return room > DETAIL + 3 ? room - (DETAIL + 1) : room;
 }
+
+static void srv_foot(struct listview *lv, struct tui *t, int y, int x, int h, int w)
+{
+	for (int i = 0; i < w - 2; i++)
+		tui_put(t, y, x + 1 + i, 1, S_RULE, t->g->hline);
+	draw_detail(t, json_array_get(((struct srvlist *)lv)->rows, lv->v.sc.cur), y + 1, x, h - 1,
+		    w);
+}
+
+static const struct listview_ops srv_ops = {
+	.load = srv_load,
+	.free_rows = srv_clear,
+	.key = srv_key,
+	.cell = srv_cell,
+	.empty = srv_empty,
+	.rows = srv_rows,
+	.foot = srv_foot,
+	.period = REFRESH_S,
+};
 
 static void srv_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
 	struct srvlist *l = (struct srvlist *)v;
 	size_t total = json_array_size(l->rows), live = 0;
 	for (size_t i = 0; i < total; i++)
-		live += is_live(str_of(json_array_get(l->rows, i), "status"));
+		live += is_live(tui_jstr(json_array_get(l->rows, i), "status"));
 	snprintf(buf, n, "%zu server%s, %zu running%s", total, total == 1 ? "" : "s", live,
 		 l->all ? ", all" : "");
 }
 
-static void srv_free(struct view *v)
-{
-	struct srvlist *l = (struct srvlist *)v;
-	json_decref(l->rows);
-	free(l->err);
-}
-
 static json_t *current(struct tui *t, struct view *v)
 {
-	struct srvlist *l = (struct srvlist *)v;
-	srv_sync(l, t, false);
-	if (json_array_size(l->rows) == 0) {
-		tui_error(t, "no servers here: n starts one");
+	size_t i;
+	if (!listview_current((struct listview *)v, t, "no servers here: n starts one", &i))
 		return NULL;
-	}
-	return json_array_get(l->rows, v->sc.cur);
+	return json_array_get(((struct srvlist *)v)->rows, i);
 }
 
 /* The model to offer: the selected server's, else the first model with a
@@ -418,7 +299,7 @@ static char *default_ref(struct tui *t, struct view *v, struct pm_err *err)
 {
 	struct srvlist *l = (struct srvlist *)v;
 	if (json_array_size(l->rows))
-		return xstrdup(str_of(json_array_get(l->rows, v->sc.cur), "ref"));
+		return xstrdup(tui_jstr(json_array_get(l->rows, v->sc.cur), "ref"));
 	struct workspace *ws;
 	char **names = NULL;
 	size_t nn = 0;
@@ -451,7 +332,7 @@ static int free_port(json_t *list)
 		json_t *s;
 		json_array_foreach(list, i, s)
 		{
-			if (is_live(str_of(s, "status")) && int_of(s, "port") == port)
+			if (is_live(tui_jstr(s, "status")) && int_of(s, "port") == port)
 				used = true;
 		}
 		if (!used)
@@ -488,11 +369,12 @@ static void new_accept(struct tui *t, struct view *v, const char *line)
 	if (tui_exec_json(t, words, &r, &err) < 0) {
 		tui_error(t, "%s", err.msg);
 	} else {
-		l->want = int_of(r, "id");
-		tui_msg(t, "server %lld serves %s version %lld at %s", int_of(r, "id"), str_of(r, "ref"),
-			int_of(r, "version"), str_of(r, "url"));
+		free(l->lv.want);
+		l->lv.want = xasprintf("%lld", int_of(r, "id"));
+		tui_msg(t, "server %lld serves %s version %lld at %s", int_of(r, "id"), tui_jstr(r, "ref"),
+			int_of(r, "version"), tui_jstr(r, "url"));
 		json_decref(r);
-		srv_sync(l, t, true);
+		listview_sync(&l->lv, t, true);
 	}
 	free(words);
 	cmdline_free(cmds);
@@ -531,14 +413,14 @@ static void k_stop(struct tui *t, struct view *v, int key)
 	json_t *srv = current(t, v);
 	if (!srv)
 		return;
-	if (!is_live(str_of(srv, "status"))) {
+	if (!is_live(tui_jstr(srv, "status"))) {
 		tui_error(t, "server %lld is %s: nothing to stop", int_of(srv, "id"),
-			  str_of(srv, "status"));
+			  tui_jstr(srv, "status"));
 		return;
 	}
 	((struct srvlist *)v)->stopping = int_of(srv, "id");
 	char *q = xasprintf("stop server %lld (%s on port %lld)? (y/n) ", int_of(srv, "id"),
-			    str_of(srv, "ref"), int_of(srv, "port"));
+			    tui_jstr(srv, "ref"), int_of(srv, "port"));
 	prompt_open(t, P_CONFIRM, q, NULL, v, stop_accept);
 	free(q);
 }
@@ -547,7 +429,7 @@ static void k_all(struct tui *t, struct view *v, int key)
 {
 	struct srvlist *l = (struct srvlist *)v;
 	l->all = !l->all;
-	srv_sync(l, t, true);
+	listview_sync(&l->lv, t, true);
 	tui_msg(t, l->all ? "all servers, stopped and failed too" : "running servers");
 }
 
@@ -556,7 +438,7 @@ static void k_monitor(struct tui *t, struct view *v, int key)
 	json_t *srv = current(t, v);
 	if (!srv)
 		return;
-	char *model = xstrdup(str_of(srv, "model"));
+	char *model = xstrdup(tui_jstr(srv, "model"));
 	tui_open_tab(t, 4);
 	tui_push(t, monitor_dashboard_new(t, model));
 	free(model);
@@ -568,7 +450,7 @@ static void k_log(struct tui *t, struct view *v, int key)
 	json_t *srv = current(t, v);
 	if (!srv)
 		return;
-	const char *path = str_of(srv, "log");
+	const char *path = tui_jstr(srv, "log");
 	if (!*path) {
 		tui_error(t, "server %lld ran in the foreground: its output went to its terminal",
 			  int_of(srv, "id"));
@@ -612,18 +494,18 @@ const struct view_class srvlist_class = {
 	.name = "servers",
 	.about = "Servers: the prediction servers of the workspace, refreshed every second",
 	.keys = {&srv_keys, &nav_keys, NULL},
-	.draw = srv_draw,
-	.enter = srv_enter,
-	.free = srv_free,
+	.draw = listview_draw,
+	.enter = listview_enter,
+	.free = listview_free,
 	.info = srv_info,
-	.click = tui_list_click,
+	.click = listview_click,
 };
 
 struct view *serve_screen_open(struct tui *t)
 {
 	struct srvlist *l = xcalloc(1, sizeof *l);
-	view_init(&l->v, &srvlist_class, "Servers");
-	return &l->v;
+	listview_init(&l->lv, &srvlist_class, "Servers", &srv_ops, cols, NCOLS);
+	return &l->lv.v;
 }
 
 /* The status line: servers running, whatever the tab. */
@@ -636,7 +518,7 @@ void serve_status(struct tui *t, char *buf, size_t n)
 		return;
 	size_t k = 0, i;
 	json_t *s;
-	json_array_foreach(list, i, s) k += is_live(str_of(s, "status"));
+	json_array_foreach(list, i, s) k += is_live(tui_jstr(s, "status"));
 	json_decref(list);
 	if (k)
 		snprintf(buf, n, "%zu server%s running", k, k == 1 ? "" : "s");

@@ -22,188 +22,115 @@ static bool live_state(const char *state)
 	return state && (!strcmp(state, "running") || !strcmp(state, "queued"));
 }
 
-/* "2026-11-22T22:17:15Z" -> "2026-11-22 22:17" */
-static void short_time(const char *iso, char *buf, size_t n)
-{
-	snprintf(buf, n, "%.16s", iso ? iso : "");
-	if (strlen(buf) > 10 && buf[10] == 'T')
-		buf[10] = ' ';
-}
-
 /* ---- the list of runs ------------------------------------------------------------ */
+enum { C_RUN, C_MODEL, C_STATE, C_EPOCHS, C_DATA, C_VERSION, C_JOB, C_CREATED, NCOLS };
+
 struct runlist {
-	struct view v;
+	struct listview lv;
 	struct run_brief *rows;
-	size_t n;
-	unsigned gen;
-	bool loaded, live;
-	char *err;
 };
 
-static void runs_free(struct runlist *r)
+static void runs_clear(struct listview *lv)
 {
-	run_briefs_free(r->rows, r->n);
+	struct runlist *r = (struct runlist *)lv;
+	run_briefs_free(r->rows, lv->n);
 	r->rows = NULL;
-	r->n = 0;
 }
 
-static int runs_load(struct runlist *r, struct workspace *ws, struct pm_err *err)
+/* While a run is queued or running the list is reread at every draw. */
+static int runs_load(struct listview *lv, struct tui *t, struct workspace *ws, size_t *n,
+		     struct pm_err *err)
 {
-	if (run_briefs(ws, &r->rows, &r->n, err))
+	struct runlist *r = (struct runlist *)lv;
+	if (run_briefs(ws, &r->rows, n, err))
 		return -1;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < *n; i++)
 		if (live_state(r->rows[i].state))
-			r->live = true;
+			lv->live = true;
 	return 0;
 }
 
-static void runs_sync(struct runlist *r, struct tui *t)
+static char *runs_key(struct listview *lv, size_t i)
 {
-	if (r->loaded && r->gen == t->gen && !r->live)
-		return;
-	int64_t cur = r->n && r->v.sc.cur < r->n ? r->rows[r->v.sc.cur].id : -1;
-	runs_free(r);
-	free(r->err);
-	r->err = NULL;
-	r->live = false;
-	struct workspace *ws;
-	struct pm_err err = {0};
-	if (session_ws(t->s, &ws, &err) < 0 || runs_load(r, ws, &err) < 0) {
-		runs_free(r);
-		r->err = xstrdup(err.msg);
-	}
-	r->loaded = true;
-	r->gen = t->gen;
-	r->v.sc.n = r->n;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->rows[i].id == cur)
-			r->v.sc.cur = i;
-	scroller_fix(&r->v.sc);
+	return xasprintf("%lld", (long long)((struct runlist *)lv)->rows[i].id);
 }
 
-static void runs_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+static bool runs_matches(struct listview *lv, size_t i, const char *pat)
 {
-	struct runlist *r = (struct runlist *)v;
-	runs_sync(r, t);
-	if (r->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, r->err);
-		return;
-	}
-	if (r->n == 0) {
-		tui_put(t, y + 1, x + 1, w - 2, S_INFO, "No runs yet.");
-		tui_put(t, y + 3, x + 1, w - 2, S_NORMAL,
-			"n opens the form for a new run (or :train MODEL --data NAME --label COL --detach)");
-		return;
-	}
-	static const char *const heads[] = {"run", "model", "state", "epochs", "data", "version",
-					    "job", "created"};
-	static const int width[] = {3, 10, 9, 6, 8, 7, 3, 16};
-	static const bool right[] = {true, false, false, true, false, true, true, false};
-	int cx[8], at = x + 1;
-	for (int c = 0; c < 8; c++) {
-		cx[c] = at;
-		at += width[c] + 2;
-		tui_cell(t, y, cx[c], width[c], S_HEADER, heads[c], right[c]);
-	}
-	int rows = h - 1;
-	v->sc.page = rows;
-	scroller_fix(&v->sc);
-	for (int k = 0; k < rows; k++) {
-		size_t i = v->sc.top + (size_t)k;
-		if (i >= r->n)
-			break;
-		const struct run_brief *rr = &r->rows[i];
-		bool cur = i == v->sc.cur;
-		enum style st = cur ? S_ROW_CUR : S_NORMAL;
-		int yy = y + 1 + k;
-		if (cur)
-			tui_fill(t, yy, x, w, st);
-		char buf[64];
-		snprintf(buf, sizeof buf, "%lld", (long long)rr->id);
-		tui_cell(t, yy, cx[0], width[0], cur ? S_CELL_CUR : st, buf, true);
-		tui_cell(t, yy, cx[1], width[1], st, rr->model, false);
-		bool bad = !strcmp(rr->state, "failed") || !strcmp(rr->state, "cancelled");
-		tui_cell(t, yy, cx[2], width[2], bad && !cur ? S_WARN : st, rr->state, false);
-		snprintf(buf, sizeof buf, "%lld/%lld", (long long)rr->epochs_done,
-			 (long long)rr->epochs);
-		tui_cell(t, yy, cx[3], width[3], st, buf, true);
-		tui_cell(t, yy, cx[4], width[4], st, rr->data, false);
-		snprintf(buf, sizeof buf, rr->version ? "%lld" : "-", (long long)rr->version);
-		tui_cell(t, yy, cx[5], width[5], st, buf, true);
-		snprintf(buf, sizeof buf, rr->job ? "%lld" : "-", (long long)rr->job);
-		tui_cell(t, yy, cx[6], width[6], st, buf, true);
-		short_time(rr->created, buf, sizeof buf);
-		if (cx[7] < x + w)
-			tui_cell(t, yy, cx[7], x + w - 1 - cx[7] < width[7] ? x + w - 1 - cx[7] : width[7],
-				 cur ? st : S_INFO, buf, false);
-	}
+	const struct run_brief *rr = &((struct runlist *)lv)->rows[i];
+	return tui_strcasestr(rr->model, pat) || tui_strcasestr(rr->state, pat) ||
+	       tui_strcasestr(rr->data, pat);
 }
 
-static void runs_enter(struct view *v, struct tui *t)
+static enum style runs_cell(struct listview *lv, size_t i, int c, bool cur, int width,
+			    enum style st, struct sbuf *b)
 {
-	runs_sync((struct runlist *)v, t);
+	const struct run_brief *rr = &((struct runlist *)lv)->rows[i];
+	char tm[32];
+	switch (c) {
+	case C_RUN: sbuf_printf(b, "%lld", (long long)rr->id); return cur ? S_CELL_CUR : st;
+	case C_MODEL: sbuf_puts(b, rr->model); break;
+	case C_STATE:
+		sbuf_puts(b, rr->state);
+		if (!cur && (!strcmp(rr->state, "failed") || !strcmp(rr->state, "cancelled")))
+			return S_WARN;
+		break;
+	case C_EPOCHS:
+		sbuf_printf(b, "%lld/%lld", (long long)rr->epochs_done, (long long)rr->epochs);
+		break;
+	case C_DATA: sbuf_puts(b, rr->data); break;
+	case C_VERSION: sbuf_printf(b, rr->version ? "%lld" : "-", (long long)rr->version); break;
+	case C_JOB: sbuf_printf(b, rr->job ? "%lld" : "-", (long long)rr->job); break;
+	case C_CREATED:
+		tui_short_time(rr->created, tm, sizeof tm);
+		sbuf_puts(b, tm);
+		return cur ? st : S_INFO;
+	}
+	return st;
 }
+
+static const char *runs_empty(struct listview *lv, struct sbuf *b)
+{
+	return "No runs yet.\n"
+	       "n opens the form for a new run (or :train MODEL --data NAME --label COL --detach)";
+}
+
+static const struct listview_ops runs_ops = {
+	.load = runs_load,
+	.free_rows = runs_clear,
+	.key = runs_key,
+	.match = runs_matches,
+	.cell = runs_cell,
+	.empty = runs_empty,
+};
+
+static const struct tui_col runs_cols[NCOLS] = {
+	[C_RUN] = {"run", 3, true},	   [C_MODEL] = {"model", 10},
+	[C_STATE] = {"state", 9},	   [C_EPOCHS] = {"epochs", 6, true},
+	[C_DATA] = {"data", 8},		   [C_VERSION] = {"version", 7, true},
+	[C_JOB] = {"job", 3, true},	   [C_CREATED] = {"created", 16},
+};
 
 static void runs_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
 	struct runlist *r = (struct runlist *)v;
-	size_t live = 0;
-	for (size_t i = 0; i < r->n; i++)
+	size_t live = 0, k = r->lv.n;
+	for (size_t i = 0; i < k; i++)
 		live += live_state(r->rows[i].state);
 	if (live)
-		snprintf(buf, n, "%zu run%s, %zu running", r->n, r->n == 1 ? "" : "s", live);
+		snprintf(buf, n, "%zu run%s, %zu running", k, k == 1 ? "" : "s", live);
 	else
-		snprintf(buf, n, "%zu run%s", r->n, r->n == 1 ? "" : "s");
-}
-
-struct runs_match {
-	struct runlist *r;
-	const char *pat;
-};
-
-static bool runs_matches(void *ctx, size_t i)
-{
-	struct runs_match *m = ctx;
-	return tui_strcasestr(m->r->rows[i].model, m->pat) ||
-	       tui_strcasestr(m->r->rows[i].state, m->pat) ||
-	       tui_strcasestr(m->r->rows[i].data, m->pat);
-}
-
-static bool runs_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
-{
-	struct runlist *r = (struct runlist *)v;
-	runs_sync(r, t);
-	struct runs_match m = {r, pat};
-	v->sc.n = r->n;
-	return scroller_find(&v->sc, dir, next, runs_matches, &m);
-}
-
-static void runs_click(struct view *v, struct tui *t, int y, int x)
-{
-	if (y >= 1 && v->sc.top + (size_t)(y - 1) < v->sc.n) {
-		v->sc.cur = v->sc.top + (size_t)(y - 1);
-		scroller_fix(&v->sc);
-	}
-}
-
-static void runs_vfree(struct view *v)
-{
-	struct runlist *r = (struct runlist *)v;
-	runs_free(r);
-	free(r->err);
+		snprintf(buf, n, "%zu run%s", k, k == 1 ? "" : "s");
 }
 
 static struct view *runview_new(int64_t run);
 
 static const struct run_brief *current(struct tui *t, struct view *v)
 {
-	struct runlist *r = (struct runlist *)v;
-	runs_sync(r, t);
-	if (r->n == 0) {
-		tui_error(t, "no runs yet: n starts one");
+	size_t i;
+	if (!listview_current((struct listview *)v, t, "no runs yet: n starts one", &i))
 		return NULL;
-	}
-	return &r->rows[v->sc.cur];
+	return &((struct runlist *)v)->rows[i];
 }
 
 static void k_open(struct tui *t, struct view *v, int key)
@@ -263,19 +190,19 @@ const struct view_class runlist_class = {
 	.name = "runs",
 	.about = "Runs: training runs and their jobs",
 	.keys = {&runs_keys, &nav_keys, NULL},
-	.draw = runs_draw,
-	.enter = runs_enter,
-	.free = runs_vfree,
+	.draw = listview_draw,
+	.enter = listview_enter,
+	.free = listview_free,
 	.info = runs_info,
-	.search = runs_search,
-	.click = runs_click,
+	.search = listview_search,
+	.click = listview_click,
 };
 
 struct view *train_screen_open(struct tui *t)
 {
 	struct runlist *r = xcalloc(1, sizeof *r);
-	view_init(&r->v, &runlist_class, "Runs");
-	return &r->v;
+	listview_init(&r->lv, &runlist_class, "Runs", &runs_ops, runs_cols, NCOLS);
+	return &r->lv.v;
 }
 
 /* ---- a run's live view ---------------------------------------------------------- */
@@ -363,14 +290,9 @@ static void chart(struct tui *t, int y, int x, int h, int w, const char *title,
 	free(line);
 }
 
-static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+/* The run's line, its data, its message: returns the next line. */
+static int rv_head(struct tui *t, const struct runview *r, int y, int x, int w)
 {
-	struct runview *r = (struct runview *)v;
-	rv_sync(r, t);
-	if (r->err) {
-		tui_put(t, y + 1, x + 1, w - 2, S_WARN, r->err);
-		return;
-	}
 	int yy = y;
 	enum style sst = !strcmp(r->state, "failed") || !strcmp(r->state, "cancelled") ? S_WARN
 											 : S_TITLE;
@@ -389,7 +311,13 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 		 *r->type ? " (" : "", r->type, *r->type ? ")" : "");
 	if (*r->message)
 		tui_put(t, yy++, x + 1, w - 2, S_WARN, r->message);
-	/* throughput over the epochs done; ETA from the mean epoch time */
+	return yy;
+}
+
+/* Throughput over the epochs done and, while it runs, the ETA from the
+ * mean epoch time; an ended run shows how long it took instead. */
+static void rv_timing(struct tui *t, const struct runview *r, int y, int x, int w)
+{
 	double rows = 0, secs = 0, wait = 0, comp = 0;
 	for (size_t i = 0; i < r->nep; i++) {
 		if (isfinite(r->ep[i].seconds))
@@ -409,20 +337,23 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	tui_fmt_num(wait, 8, w1, sizeof w1);
 	tui_fmt_num(comp, 8, c1, sizeof c1);
 	double share = wait + comp > 0 ? 100 * wait / (wait + comp) : 0;
-	/* an ended run has nothing left to wait for: it shows how long it took */
 	char took[32];
 	tui_fmt_num(secs, 8, took, sizeof took);
 	if (live_state(r->state))
-		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+		tui_putf(t, y, x + 1, w - 2, S_NORMAL,
 			 "ETA %s  timing: %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)", eta,
 			 rps, w1, c1, share);
 	else
-		tui_putf(t, yy++, x + 1, w - 2, S_NORMAL,
+		tui_putf(t, y, x + 1, w - 2, S_NORMAL,
 			 "timing: took %ss  %s rows/s  input wait %ss  compute %ss (%.0f%% waiting)",
 			 took, rps, w1, c1, share);
-	yy++;
-	/* the curves side by side when wide, else one above the other */
-	int rest = y + h - yy;
+}
+
+/* The loss and metric curves side by side when wide, else one above the
+ * other, in the lines left above the epoch table; returns the next line. */
+static int rv_curves(struct tui *t, const struct runview *r, int yy, int x, int w, int bottom)
+{
+	int rest = bottom - yy;
 	double *loss = xcalloc(r->nep + 1, sizeof *loss), *met = xcalloc(r->nep + 1, sizeof *met);
 	for (size_t i = 0; i < r->nep; i++) {
 		loss[i] = r->ep[i].train_loss;
@@ -451,14 +382,19 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	}
 	free(loss);
 	free(met);
-	/* the last epochs as a table */
-	if (yy < y + h) {
+	return yy;
+}
+
+/* The last epochs as a table, from line yy to the bottom. */
+static void rv_epochs(struct tui *t, const struct runview *r, int yy, int x, int w, int bottom)
+{
+	if (yy < bottom) {
 		tui_putf(t, yy++, x + 1, w - 2, S_HEADER, "%5s  %12s  %12s  %12s  %s", "epoch",
 			 "train loss", "eval loss", r->metric ? r->metric : "metric", "best");
 	}
-	int avail = y + h - yy;
+	int avail = bottom - yy;
 	size_t first = r->nep > (size_t)(avail > 0 ? avail : 0) ? r->nep - (size_t)avail : 0;
-	for (size_t i = first; i < r->nep && yy < y + h; i++) {
+	for (size_t i = first; i < r->nep && yy < bottom; i++) {
 		char a[32], b[32], c[32];
 		tui_fmt_num(r->ep[i].train_loss, 12, a, sizeof a);
 		tui_fmt_num(r->ep[i].eval_loss, 12, b, sizeof b);
@@ -468,6 +404,21 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 			 isfinite(r->ep[i].eval_loss) ? b : "-", isfinite(r->ep[i].value) ? c : "-",
 			 r->ep[i].best ? "*" : "");
 	}
+}
+
+static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
+{
+	struct runview *r = (struct runview *)v;
+	rv_sync(r, t);
+	if (r->err) {
+		tui_put(t, y + 1, x + 1, w - 2, S_WARN, r->err);
+		return;
+	}
+	int yy = rv_head(t, r, y, x, w);
+	rv_timing(t, r, yy++, x, w);
+	yy++;
+	yy = rv_curves(t, r, yy, x, w, y + h);
+	rv_epochs(t, r, yy, x, w, y + h);
 }
 
 static void rv_enter(struct view *v, struct tui *t)

@@ -8,7 +8,6 @@
 
 #include "workspace/workspace.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,31 +457,6 @@ static void k_sort(struct tui *t, struct view *v, int key)
 	v->sc.cur = v->sc.top = 0;
 }
 
-static bool plain_ident(const char *s)
-{
-	if (!*s || isdigit((unsigned char)*s))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
-}
-
-static char *sql_ident(const char *s)
-{
-	if (plain_ident(s))
-		return xstrdup(s);
-	struct sbuf b = {0};
-	sbuf_putc(&b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			sbuf_putc(&b, '"');
-		sbuf_putc(&b, *s);
-	}
-	sbuf_putc(&b, '"');
-	return sbuf_steal(&b);
-}
-
 /* The dataset a filter of sh makes: a filtered sheet is filtered further in
  * place; others get NAME_filtered. */
 static char *filter_target(const struct sheet *sh)
@@ -507,8 +481,7 @@ static void filter_accept(struct tui *t, struct view *v, const char *expr)
 	char *where = sh->filter ? xasprintf("(%s) AND (%s)", sh->filter, expr) : xstrdup(expr);
 	char *target = filter_target(sh);
 	bool replaced = dataset_exists(t, target);
-	char *ident = sql_ident(base);
-	char *sql = xasprintf("SELECT * FROM %s WHERE %s", ident, where);
+	char *sql = frame_filter_sql(base, where);
 	char *words[] = {"load", target, "--sql", sql, NULL};
 	struct pm_err err = {0};
 	if (tui_exec(t, words, NULL, false, NULL, &err) < 0) {
@@ -531,7 +504,6 @@ static void filter_accept(struct tui *t, struct view *v, const char *expr)
 	}
 	free(where);
 	free(target);
-	free(ident);
 	free(sql);
 }
 

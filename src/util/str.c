@@ -354,23 +354,6 @@ bool parse_double(const char *s, size_t n, double *out)
 	return true;
 }
 
-void fmt_double(double v, char *buf, size_t n)
-{
-	if (isnan(v)) {
-		snprintf(buf, n, "NaN");
-		return;
-	}
-	if (isinf(v)) {
-		snprintf(buf, n, v < 0 ? "-Inf" : "Inf");
-		return;
-	}
-	for (int prec = 6; prec <= 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-}
-
 char *str_text_problem(bool nul, unsigned byte)
 {
 	return nul ? xstrdup("NUL byte") : xasprintf("invalid UTF-8 (byte 0x%02x)", byte & 0xffu);

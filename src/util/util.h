@@ -12,6 +12,8 @@
 #endif
 #include <stdio.h>
 
+#include <jansson.h>
+
 #define PM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- errors ------------------------------------------------------------
@@ -142,8 +144,13 @@ static inline size_t str_eol_len(const char *p, const char *end)
 	return 0;
 }
 
-/* Formats a double the shortest way that reads back to the same value. */
+/* ---- numbers (num.c) ----------------------------------------------------
+ * A double the shortest way that reads back to the same value: the
+ * shortest "%.Ng", N from 6 to 17; NaN, Inf, -Inf.  n >= 32 takes the
+ * fast path. */
 void fmt_double(double v, char *buf, size_t n);
+/* A JSON number, or null when v is NaN or infinite (JSON has neither). */
+json_t *json_num(double v);
 /* Checks that [s, s+n) is valid UTF-8; on failure *bad_off is the offset
  * of the first invalid byte. */
 bool utf8_valid(const char *s, size_t n, size_t *bad_off);

@@ -274,18 +274,13 @@ const struct feature_stats *stats_feature(const struct dataset_stats *s, const c
 
 /* ---- JSON ---------------------------------------------------------------------- */
 
-static json_t *jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *hist_json(const struct hist_bucket *b, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "low", jnum(b[i].low));
-		json_object_set_new(o, "high", jnum(b[i].high));
+		json_object_set_new(o, "low", json_num(b[i].low));
+		json_object_set_new(o, "high", json_num(b[i].high));
 		double c = b[i].count;
 		json_object_set_new(o, "count", c == floor(c) && fabs(c) < 9e15
 							 ? json_integer((json_int_t)c)
@@ -313,12 +308,12 @@ json_t *feature_stats_to_json(const struct feature_stats *fs)
 	json_object_set_new(o, "missing", json_integer((json_int_t)fs->missing));
 	if (fs->numeric) {
 		const struct num_stats *n = &fs->num;
-		json_object_set_new(o, "mean", jnum(n->mean));
-		json_object_set_new(o, "std", jnum(n->std));
+		json_object_set_new(o, "mean", json_num(n->mean));
+		json_object_set_new(o, "std", json_num(n->std));
 		json_object_set_new(o, "zeros", json_integer((json_int_t)n->zeros));
-		json_object_set_new(o, "min", jnum(n->min));
-		json_object_set_new(o, "median", jnum(n->median));
-		json_object_set_new(o, "max", jnum(n->max));
+		json_object_set_new(o, "min", json_num(n->min));
+		json_object_set_new(o, "median", json_num(n->median));
+		json_object_set_new(o, "max", json_num(n->max));
 		json_object_set_new(o, "nan", json_integer((json_int_t)n->nan));
 		json_object_set_new(o, "pos_inf", json_integer((json_int_t)n->pos_inf));
 		json_object_set_new(o, "neg_inf", json_integer((json_int_t)n->neg_inf));
@@ -330,7 +325,7 @@ json_t *feature_stats_to_json(const struct feature_stats *fs)
 		json_t *q = json_array();
 		if (fs->count > n->nan)
 			for (int k = 0; k <= STATS_BUCKETS; k++)
-				json_array_append_new(q, jnum(n->quantiles[k]));
+				json_array_append_new(q, json_num(n->quantiles[k]));
 		json_object_set_new(o, "quantiles", q);
 		json_object_set_new(o, "histogram", hist_json(n->hist, n->nhist));
 		json_object_set_new(o, "quantiles_histogram", hist_json(n->qhist, n->nqhist));

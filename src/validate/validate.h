@@ -456,4 +456,28 @@ json_t *anomalies_to_json(const struct anomalies *an);
 /* The one-line summary of an anomaly code (for help and tables). */
 const char *anomaly_summary(const char *code);
 
+/* ---- the store: schemas and cached statistics in the workspace ----------------- */
+struct workspace;
+/* A stored schema by name (PM_E_NOTFOUND when there is none); free with
+ * schema_free. */
+int schema_fetch(struct workspace *ws, const char *name, struct schema **out,
+		 struct pm_err *err);
+/* The schema of a dataset: the one named after it, else the latest one
+ * inferred from it, else its parent's when it is a part of a split; *out is
+ * NULL when it has none. */
+int schema_of_dataset(struct workspace *ws, const char *dataset, struct schema **out,
+		      struct pm_err *err);
+/* Saves sc under sc->name, replacing its text (source NULL keeps the old
+ * source), and audits it as action with detail, in one transaction. */
+int schema_store(struct workspace *ws, const struct schema *sc, const char *source,
+		 const char *action, const char *detail, struct pm_err *err);
+/* The stored schemas by name: [{"name","features","source","updated"}]. */
+int schema_list(struct workspace *ws, json_t **out, struct pm_err *err);
+/* The cached statistics JSON of a dataset fingerprint and slice column
+ * ("" for none); *out is NULL when there is none of this STATS_VERSION. */
+int stats_cache_get(struct workspace *ws, const char *fp, const char *slice, json_t **out,
+		    struct pm_err *err);
+int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, json_t *j,
+		    struct pm_err *err);
+
 #endif

@@ -5,12 +5,6 @@
 #include <strings.h>
 #include <string.h>
 
-static char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return xstrdup(t ? (const char *)t : "");
-}
-
 void ws_dataset_free(struct ws_dataset *d)
 {
 	free(d->name);
@@ -67,13 +61,13 @@ int ws_dataset_put(struct workspace *ws, const struct ws_dataset *d, struct pm_e
 
 static void read_dataset(sqlite3_stmt *st, struct ws_dataset *d)
 {
-	d->name = col_text(st, 0);
-	d->artifact = col_text(st, 1);
-	d->fingerprint = col_text(st, 2);
+	d->name = ws_col_text(st, 0, "");
+	d->artifact = ws_col_text(st, 1, "");
+	d->fingerprint = ws_col_text(st, 2, "");
 	d->rows = sqlite3_column_int64(st, 3);
 	d->cols = sqlite3_column_int64(st, 4);
-	d->source = col_text(st, 5);
-	d->created = col_text(st, 6);
+	d->source = ws_col_text(st, 5, "");
+	d->created = ws_col_text(st, 6, "");
 }
 
 int ws_dataset_get(struct workspace *ws, const char *name, struct ws_dataset *d,

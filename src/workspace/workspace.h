@@ -30,6 +30,9 @@ void ws_rollback(struct workspace *ws);
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err);
 /* Prepares a statement; errors carry SQLite's message. */
 int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct pm_err *err);
+/* A copy of text column i of st's current row; when the column is NULL, a
+ * copy of null_text (NULL: NULL).  Free it. */
+char *ws_col_text(sqlite3_stmt *st, int i, const char *null_text);
 /* The integers of the first column of sql's rows (arg, if not NULL, bound
  * to its one parameter): ids to fetch one by one once the statement is
  * done.  *ids is malloc'ed (free it), *n its count. */

@@ -38,6 +38,14 @@ int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct 
 	return 0;
 }
 
+char *ws_col_text(sqlite3_stmt *st, int i, const char *null_text)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	if (!t)
+		t = null_text;
+	return t ? xstrdup(t) : NULL;
+}
+
 int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
 	   struct pm_err *err)
 {

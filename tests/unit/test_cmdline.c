@@ -323,6 +323,41 @@ START_TEST(test_call_text)
 }
 END_TEST
 
+/* The table builder's two layouts, worked by hand: columns two spaces
+ * apart with headers left-aligned, or (narrow) one space after the second
+ * column with headers aligned like their column; no trailing spaces. */
+START_TEST(test_table)
+{
+	static const char *const head[] = {"name", "n", "note"};
+	static const bool right[] = {false, true, false};
+	struct table *t = table_new(3, head, right);
+	table_str(t, "alpha");
+	table_cell(t, "%d", 7);
+	table_take(t, NULL);
+	table_str(t, NULL);
+	table_cell(t, "%.1f", 12.25);
+	table_str(t, "x");
+	ck_assert_uint_eq(table_rows(t), 2);
+	struct sbuf b = {0};
+	table_render(t, &b);
+	ck_assert_str_eq(b.s, "name   n     note\n"
+			      "alpha     7\n"
+			      "       12.2  x\n");
+	sbuf_free(&b);
+	t = table_new(3, head, right);
+	table_narrow(t);
+	table_str(t, "alpha");
+	table_cell(t, "%d", 1234);
+	table_str(t, "x"); /* a short row ends in empty cells */
+	table_str(t, "b");
+	table_render(t, &b);
+	ck_assert_str_eq(b.s, "name      n note\n"
+			      "alpha  1234 x\n"
+			      "b\n");
+	sbuf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmdline");
@@ -337,6 +372,7 @@ int main(void)
 	tcase_add_test(tc, test_man_page_lists_every_table);
 	tcase_add_test(tc, test_call_io);
 	tcase_add_test(tc, test_call_text);
+	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -42,6 +42,40 @@ static const char *sample =
 	"4,1e20,TRUE,2024-01-04T00:00:00.000001Z,\n"
 	"5,3,False,2024-01-05,\"S\xc3\xa3o Paulo\"\n";
 
+/* A filter's query: names quoted only when SQL needs it, and SQLite reads
+ * the quoted name as the table (price > 2 holds for 2.5, 1e20 and 3). */
+START_TEST(test_filter_sql)
+{
+	char *q = frame_filter_sql("taxi_2024", "fare > 1");
+	ck_assert_str_eq(q, "SELECT * FROM taxi_2024 WHERE fare > 1");
+	free(q);
+	q = frame_filter_sql("2024", "x");
+	ck_assert_str_eq(q, "SELECT * FROM \"2024\" WHERE x");
+	free(q);
+	q = frame_filter_sql("a\"b", "x");
+	ck_assert_str_eq(q, "SELECT * FROM \"a\"\"b\" WHERE x");
+	free(q);
+	struct frame *f = NULL, *out = NULL;
+	struct pm_err err = {0};
+	ck_assert_msg(frame_parse_csv(sample, strlen(sample), "t.csv", "my \"data\"", NULL, &f, NULL,
+				      &err) == 0,
+		      "%s", err.msg);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	ck_assert_msg(frame_sql_register(db, f, &err) == 0, "%s", err.msg);
+	q = frame_filter_sql(f->name, "price > 2");
+	ck_assert_msg(frame_from_sql(db, q, "out", &out, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(out->nrows, 3);
+	ck_assert_str_eq(cell(out, 0, 0), "1");
+	ck_assert_str_eq(cell(out, 0, 1), "4");
+	ck_assert_str_eq(cell(out, 0, 2), "5");
+	free(q);
+	frame_free(out);
+	sqlite3_close(db);
+	frame_free(f);
+}
+END_TEST
+
 START_TEST(test_types_and_tokens)
 {
 	enum pm_type t;
@@ -475,6 +509,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_types_and_tokens);
+	tcase_add_test(tc, test_filter_sql);
 	tcase_add_test(tc, test_strdict);
 	tcase_add_test(tc, test_frame_values);
 	tcase_add_test(tc, test_fingerprint);

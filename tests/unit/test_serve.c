@@ -1,4 +1,4 @@
-/* Unit tests of src/serve: the number printer against fmt_double, the CSV
+/* Unit tests of src/serve: the CSV
  * row tokenizer and the row-boundary scan (against each other, over every
  * cut), JSON and text values against the serving schema, lookup keys, the
  * batcher's limits, batch prediction from a file in chunks of any size
@@ -20,8 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- numbers ----------------------------------------------------------------------------- */
-
 static uint64_t xs = 88172645463325252ULL;
 static uint64_t xr(void)
 {
@@ -31,65 +29,6 @@ static uint64_t xr(void)
 	return xs;
 }
 
-START_TEST(test_fmt_matches_fmt_double)
-{
-	static const double fixed[] = {0.1, 0.5, 1.0 / 3, 2.0 / 3, 1e-7, 1e-5, 123456.789,
-				       100000, 1e21, 5e-324, 1e300, -0.0, 0.0, 12.5, 0.3,
-				       9.999999999999999e-1, 0.19909376914610499, 1e15, 1e16 + 2,
-				       -2.5e-6, 4503599627370497.5, 0.000123456789012345678};
-	char a[64], b[64];
-	for (size_t i = 0; i < PM_ARRAY_LEN(fixed); i++) {
-		serve_fmt_double(fixed[i], a, sizeof a);
-		fmt_double(fixed[i], b, sizeof b);
-		ck_assert_str_eq(a, b);
-	}
-	for (long i = 0; i < 200000; i++) {
-		uint64_t r = xr();
-		double v;
-		switch (i % 5) {
-		case 0: v = (double)(r >> 11) / 9007199254740992.0; break;
-		case 1:
-			memcpy(&v, &r, sizeof v);
-			if (!isfinite(v))
-				v = 1;
-			break;
-		case 2: v = ldexp((double)(r >> 11), (int)(xr() % 90) - 110); break;
-		case 3: v = ((double)(r % 2000000) - 1e6) / (double)(1 + xr() % 1000); break;
-		default: v = 1 / (1 + exp(-((double)(r >> 11) / 9007199254740992.0 * 16 - 8))); break;
-		}
-		serve_fmt_double(v, a, sizeof a);
-		fmt_double(v, b, sizeof b);
-		ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", v, a, b);
-		ck_assert(strtod(a, NULL) == v);
-	}
-	/* powers of two (the gap below is half as wide) and of ten, and
-	 * their neighbours */
-	for (int e = -30; e < 60; e++)
-		for (int k = -2; k <= 2; k++) {
-			double v = ldexp(1, e), w = v;
-			for (int q = 0; q < (k < 0 ? -k : k); q++)
-				w = nextafter(w, k < 0 ? 0 : INFINITY);
-			serve_fmt_double(w, a, sizeof a);
-			fmt_double(w, b, sizeof b);
-			ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", w, a, b);
-			w = pow(10, e % 25 - 8);
-			for (int q = 0; q < (k < 0 ? -k : k); q++)
-				w = nextafter(w, k < 0 ? 0 : INFINITY);
-			serve_fmt_double(w, a, sizeof a);
-			fmt_double(w, b, sizeof b);
-			ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", w, a, b);
-		}
-	/* by hand: the shortest forms that read back */
-	serve_fmt_double(0.1, a, sizeof a);
-	ck_assert_str_eq(a, "0.1");
-	serve_fmt_double(2.0 / 3, a, sizeof a);
-	ck_assert_str_eq(a, "0.6666666666666666");
-	serve_fmt_double(-2.5e-6, a, sizeof a);
-	ck_assert_str_eq(a, "-2.5e-06");
-	serve_fmt_double(1.0 / 3 * 1e-5, a, sizeof a);
-	ck_assert_str_eq(a, "3.3333333333333333e-06");
-}
-END_TEST
 
 /* ---- CSV rows ------------------------------------------------------------------------------ */
 
@@ -582,7 +521,7 @@ START_TEST(test_predict_file_chunks_match_frame)
 	ck_assert_int_eq(sv_text_value(PM_TIMESTAMP, "2015-01-03 08:00:00", 19, &vals[2], &err), 0);
 	ck_assert_int_eq(model_predict_values(m, vals, &y, &err), 0);
 	char line[80], num[40];
-	serve_fmt_double(y, num, sizeof num);
+	fmt_double(y, num, sizeof num);
 	snprintf(line, sizeof line, "\n11,%s\n", num);
 	ck_assert_msg(strstr(want, line), "%s not in %s", line, want);
 
@@ -776,7 +715,7 @@ static char *expected_answer(struct model *m)
 	double y;
 	ck_assert_int_eq(model_predict_values(m, vals, &y, &err), 0);
 	char num[40];
-	serve_fmt_double(y, num, sizeof num);
+	fmt_double(y, num, sizeof num);
 	return xasprintf("{\"predictions\":[%s]}\n", num);
 }
 
@@ -1032,7 +971,6 @@ int main(void)
 	Suite *s = suite_create("serve");
 	TCase *tc = tcase_create("serve");
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_fmt_matches_fmt_double);
 	tcase_add_test(tc, test_csv_rows);
 	tcase_add_test(tc, test_rows_end_agrees_with_tokenizer);
 	tcase_add_test(tc, test_csv_lone_cr);

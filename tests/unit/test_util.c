@@ -193,6 +193,90 @@ START_TEST(test_parse_numbers)
 }
 END_TEST
 
+/* The definition of fmt_double, as a scan: the fewest digits from 6 that
+ * read back.  fmt_double finds the same in integer arithmetic. */
+static void ref_fmt(double v, char *buf, size_t n)
+{
+	if (isnan(v) || isinf(v)) {
+		snprintf(buf, n, isnan(v) ? "NaN" : v < 0 ? "-Inf" : "Inf");
+		return;
+	}
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+static uint64_t fmt_xs = 88172645463325252ULL;
+static uint64_t fmt_xr(void)
+{
+	fmt_xs ^= fmt_xs << 13;
+	fmt_xs ^= fmt_xs >> 7;
+	fmt_xs ^= fmt_xs << 17;
+	return fmt_xs;
+}
+
+START_TEST(test_fmt_double_shortest)
+{
+	static const double fixed[] = {0.1, 0.5, 1.0 / 3, 2.0 / 3, 1e-7, 1e-5, 123456.789,
+				       100000, 1e21, 5e-324, 1e300, -0.0, 0.0, 12.5, 0.3,
+				       9.999999999999999e-1, 0.19909376914610499, 1e15, 1e16 + 2,
+				       -2.5e-6, 4503599627370497.5, 0.000123456789012345678};
+	char a[64], b[64];
+	for (size_t i = 0; i < PM_ARRAY_LEN(fixed); i++) {
+		fmt_double(fixed[i], a, sizeof a);
+		ref_fmt(fixed[i], b, sizeof b);
+		ck_assert_str_eq(a, b);
+	}
+	for (long i = 0; i < 200000; i++) {
+		uint64_t r = fmt_xr();
+		double v;
+		switch (i % 5) {
+		case 0: v = (double)(r >> 11) / 9007199254740992.0; break;
+		case 1:
+			memcpy(&v, &r, sizeof v);
+			if (!isfinite(v))
+				v = 1;
+			break;
+		case 2: v = ldexp((double)(r >> 11), (int)(fmt_xr() % 90) - 110); break;
+		case 3: v = ((double)(r % 2000000) - 1e6) / (double)(1 + fmt_xr() % 1000); break;
+		default: v = 1 / (1 + exp(-((double)(r >> 11) / 9007199254740992.0 * 16 - 8))); break;
+		}
+		fmt_double(v, a, sizeof a);
+		ref_fmt(v, b, sizeof b);
+		ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", v, a, b);
+		ck_assert(strtod(a, NULL) == v);
+	}
+	/* powers of two (the gap below is half as wide) and of ten, and
+	 * their neighbours */
+	for (int e = -30; e < 60; e++)
+		for (int k = -2; k <= 2; k++) {
+			double v = ldexp(1, e), w = v;
+			for (int q = 0; q < (k < 0 ? -k : k); q++)
+				w = nextafter(w, k < 0 ? 0 : INFINITY);
+			fmt_double(w, a, sizeof a);
+			ref_fmt(w, b, sizeof b);
+			ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", w, a, b);
+			w = pow(10, e % 25 - 8);
+			for (int q = 0; q < (k < 0 ? -k : k); q++)
+				w = nextafter(w, k < 0 ? 0 : INFINITY);
+			fmt_double(w, a, sizeof a);
+			ref_fmt(w, b, sizeof b);
+			ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s vs %s", w, a, b);
+		}
+	/* by hand: the shortest forms that read back */
+	fmt_double(0.1, a, sizeof a);
+	ck_assert_str_eq(a, "0.1");
+	fmt_double(2.0 / 3, a, sizeof a);
+	ck_assert_str_eq(a, "0.6666666666666666");
+	fmt_double(-2.5e-6, a, sizeof a);
+	ck_assert_str_eq(a, "-2.5e-06");
+	fmt_double(1.0 / 3 * 1e-5, a, sizeof a);
+	ck_assert_str_eq(a, "3.3333333333333333e-06");
+}
+END_TEST
+
 START_TEST(test_fmt_double)
 {
 	char buf[64];
@@ -530,6 +614,11 @@ int main(void)
 	tcase_add_test(tc, test_dynlib);
 	tcase_add_test(tc, test_duration_parse);
 	suite_add_tcase(s, tc);
+	/* 200000 numbers against the scan: slow under a sanitizer or load */
+	TCase *tn = tcase_create("numbers");
+	tcase_set_timeout(tn, 60);
+	tcase_add_test(tn, test_fmt_double_shortest);
+	suite_add_tcase(s, tn);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

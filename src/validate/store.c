@@ -1,0 +1,183 @@
+/* The schemas and the statistics cache in the workspace: the one place that
+ * reads and writes the schemas and stats tables. */
+#include "validate.h"
+#include "workspace/workspace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int stats_cache_get(struct workspace *ws, const char *fp, const char *slice, json_t **out,
+		    struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	*out = NULL;
+	if (ws_prepare(ws, "SELECT json FROM stats WHERE fingerprint = ? AND slice = ?", &st,
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		/* an entry from another version of the statistics is recomputed */
+		if (j && json_integer_value(json_object_get(j, "stats_version")) == STATS_VERSION)
+			*out = j;
+		else if (j)
+			json_decref(j);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, json_t *j,
+		    struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws,
+		       "INSERT OR REPLACE INTO stats (fingerprint, slice, json, created) "
+		       "VALUES (?, ?, ?, ?)",
+		       &st, err) < 0)
+		return -1;
+	char now[64];
+	ts_now_iso(now, sizeof now);
+	/* NaN/Inf are written as null, like every output */
+	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text, -1, free);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc < 0)
+		pm_errf(err, "workspace: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int schema_fetch(struct workspace *ws, const char *name, struct schema **out,
+		 struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT text FROM schemas WHERE name = ?", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		char *label = xasprintf("schema %s", name);
+		rc = schema_parse(text, strlen(text), label, name, out, err);
+		free(label);
+	} else {
+		rc = pm_errcf(err, PM_E_NOTFOUND,
+			      "no schema named %s (make one with `schema infer DATASET --as %s` or "
+			      "`schema load %s FILE`)",
+			      name, name, name);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int schema_of_dataset(struct workspace *ws, const char *dataset, struct schema **out,
+		      struct pm_err *err)
+{
+	*out = NULL;
+	char *name = xstrdup(dataset);
+	/* a split part has its parent's schema: parts are named NAME_PART, and
+	 * the schema was inferred before the split */
+	for (int depth = 0; name && depth < 8; depth++) {
+		sqlite3_stmt *st;
+		if (ws_prepare(ws,
+			       "SELECT name FROM schemas WHERE name = ?1 OR source = 'inferred from ' || ?1 "
+			       "ORDER BY name = ?1 DESC, updated DESC LIMIT 1",
+			       &st, err) < 0) {
+			free(name);
+			return -1;
+		}
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		char *found = sqlite3_step(st) == SQLITE_ROW
+				      ? xstrdup((const char *)sqlite3_column_text(st, 0))
+				      : NULL;
+		sqlite3_finalize(st);
+		if (found) {
+			free(name);
+			int rc = schema_fetch(ws, found, out, err);
+			free(found);
+			return rc;
+		}
+		struct ws_dataset d;
+		struct pm_err e;
+		char *parent = NULL;
+		if (ws_dataset_get(ws, name, &d, &e) == 0) {
+			const char *p = d.source && str_prefix(d.source, "split of ")
+						? d.source + strlen("split of ")
+						: NULL;
+			if (p)
+				parent = xstrndup(p, strcspn(p, " "));
+			ws_dataset_free(&d);
+		}
+		free(name);
+		name = parent;
+	}
+	free(name);
+	return 0;
+}
+
+int schema_store(struct workspace *ws, const struct schema *sc, const char *source,
+		 const char *action, const char *detail, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_begin(ws, err) < 0)
+		return -1;
+	if (ws_prepare(ws,
+		       "INSERT INTO schemas (name, text, source, created, updated) "
+		       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
+		       "text = excluded.text, source = coalesce(excluded.source, source), "
+		       "updated = excluded.updated",
+		       &st, err) < 0) {
+		ws_rollback(ws);
+		return -1;
+	}
+	char now[64];
+	ts_now_iso(now, sizeof now);
+	char *text = schema_to_text(sc);
+	sqlite3_bind_text(st, 1, sc->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, free);
+	if (source)
+		sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc < 0)
+		pm_errf(err, "workspace: %s", sqlite3_errmsg(ws->db));
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = ws_audit(ws, action, sc->name, detail, err);
+	if (rc == 0)
+		rc = ws_commit(ws, err);
+	if (rc < 0)
+		ws_rollback(ws);
+	return rc;
+}
+
+int schema_list(struct workspace *ws, json_t **out, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT name, source, updated, text FROM schemas ORDER BY name", &st,
+		       err) < 0)
+		return -1;
+	json_t *arr = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 3);
+		json_int_t nf = 0;
+		for (const char *p = text; (p = strstr(p, "\nfeature ")); p++)
+			nf++;
+		const char *src = (const char *)sqlite3_column_text(st, 1);
+		json_array_append_new(
+			arr, json_pack("{s:s, s:I, s:s, s:s}", "name",
+				       (const char *)sqlite3_column_text(st, 0), "features", nf,
+				       "source", src ? src : "", "updated",
+				       (const char *)sqlite3_column_text(st, 2)));
+	}
+	sqlite3_finalize(st);
+	*out = arr;
+	return 0;
+}
