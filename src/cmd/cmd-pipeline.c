@@ -311,7 +311,19 @@ static int exec_resume(struct session *s, struct cmd_call *call, struct pm_err *
 	int64_t run;
 	if (run_id_arg(call->argv[0], &run, err) < 0 || session_ws(s, &ws, err) < 0)
 		return -1;
-	return execute(s, ws, run, call, err);
+	if (!call_flag(call, "--detach"))
+		return execute(s, ws, run, call, err);
+	/* claimed here, so a refusal (another run on) is this command's error
+	 * and not its job's; the job's process takes the claim over */
+	if (pipeline_run_claim(ws, run, call_flag(call, "--concurrent"), false, err) < 0)
+		return -1;
+	char *text = cmd_call_text(call);
+	int64_t job;
+	int rc = start_job(ws, run, text, &job, err);
+	free(text);
+	if (rc < 0)
+		return -1;
+	return pipeline_run_get(ws, run, false, &call->result, err);
 }
 
 static void render_steps(json_t *r, bool detail, struct sbuf *out)
@@ -425,6 +437,31 @@ static void render_runs(struct session *s, const struct cmd_call *call, json_t *
 	table_render(t, out);
 }
 
+/* With --step: the run with that one step, whose log is what one asks for. */
+static int only_step(json_t *r, const char *step, struct pm_err *err)
+{
+	if (!step)
+		return 0;
+	json_t *steps = json_object_get(r, "steps"), *one = NULL;
+	struct sbuf names = {0};
+	size_t i;
+	json_t *st;
+	json_array_foreach(steps, i, st) {
+		const char *name = json_string_value(json_object_get(st, "step"));
+		sbuf_printf(&names, "%s%s", i ? ", " : "", name);
+		if (strcmp(name, step) == 0)
+			one = st;
+	}
+	int rc = 0;
+	if (one)
+		json_object_set_new(r, "steps", json_pack("[O]", one));
+	else
+		rc = pm_errcf(err, PM_E_USAGE, "pipeline run %lld has no step '%s' (its steps: %s)",
+			      (long long)json_integer_value(json_object_get(r, "run")), step, names.s ? names.s : "none");
+	sbuf_free(&names);
+	return rc;
+}
+
 static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -442,8 +479,13 @@ static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err
 			return -1;
 		const char *state = json_string_value(json_object_get(call->result, "state"));
 		/* a detached run ends in its job's process: look again until then */
-		if (!wait || (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0))
-			return 0;
+		if (!wait || (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0)) {
+			if (only_step(call->result, call_opt(call, "--step"), err) == 0)
+				return 0;
+			json_decref(call->result);
+			call->result = NULL;
+			return -1;
+		}
 		if ((s->cancel && *s->cancel) || (timeout > 0 && now_seconds() - t0 >= timeout))
 			return pm_errcf(err, PM_E_CANCEL, "pipeline run %lld is still %s", (long long)run, state);
 		json_decref(call->result);
@@ -909,6 +951,7 @@ static const struct cmd_opt run_opts[] = {
 static const struct cmd_opt resume_opts[] = {
 	{"--concurrent", 0, NULL, COMPLETE_NONE, NULL,
 	 "resume even while another run of the pipeline is queued or running"},
+	{"--detach", 0, NULL, COMPLETE_NONE, NULL, "continue in the background as a job (`jobs`)"},
 	{0}};
 
 static const struct cmd_opt trigger_opts[] = {
@@ -923,6 +966,7 @@ static const struct cmd_opt trigger_opts[] = {
 	{0}};
 
 static const struct cmd_opt run_show_opts[] = {
+	{"--step", 0, "NAME", COMPLETE_NONE, NULL, "that step only: its command, inputs, outputs and log"},
 	{"--wait", 0, NULL, COMPLETE_NONE, NULL, "wait until the run has ended, then show it"},
 	{"--timeout", 0, "S", COMPLETE_NONE, NULL, "with --wait: give up after S seconds (default: wait)"},
 	{0}};
@@ -1007,7 +1051,9 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "wrote (with fingerprints), its cache key, its JSON result and its log. --wait "
 		 "first waits until the run has ended (a detached run, or one a trigger started), "
 		 "done or failed alike: unlike `job wait`, a failed run is shown, not an error; "
-		 "--timeout S gives up after S seconds.",
+		 "--timeout S gives up after S seconds. --step NAME shows that step only (its log, "
+		 "as the workbench's Pipelines screen opens it). Each step lists the steps it comes "
+		 "after (\"after\"), from the definition the run runs.",
 	 .exec = exec_run_show, .render = render_run},
 	{.name = "pipeline resume", .group = "pipelines", .args = "ID", .min_args = 1, .max_args = 1,
 	 .opts = resume_opts, .summary = "continue a failed or killed run",
@@ -1015,7 +1061,7 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "run's definition and parameters; a step's process left over from a killed run is "
 		 "ended first. Steps already done are not run again. Refused while another process "
 		 "runs ID, or (unless --concurrent) while another run of its pipeline is queued or "
-		 "running.",
+		 "running. With --detach the run goes on as a background job (`jobs`).",
 	 .exec = exec_resume, .render = render_run},
 	{.name = "pipeline lineage", .group = "pipelines", .args = "ARTIFACT", .min_args = 1,
 	 .max_args = 1, .opts = no_opts, .summary = "what made an artifact and what it fed",

@@ -173,23 +173,24 @@ int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
  * it is done, when another process runs it, or (a failed or killed run
  * resumed, unless concurrent) when another run of its pipeline is on.  A
  * queued run claimed its turn when it was created; owner: this process is
- * the job it was queued for. */
+ * the job that the run (queued, or claimed by `resume --detach`) was
+ * handed to. */
 int pipeline_run_claim(struct workspace *ws, int64_t run, bool concurrent, bool owner, struct pm_err *err);
 /* Runs a queued run, or continues a failed or killed one from its first
  * unfinished steps.  -1 with err naming the failed step when a step failed;
  * the run's record says the rest. */
 int pipeline_run_execute(struct workspace *ws, int64_t run, const struct pl_hooks *h,
 			 struct pm_err *err);
-/* A run with its steps (state, seconds, attempts, inputs, outputs; the
- * logs and results too when detail). */
+/* A run with its steps (state, seconds, attempts, inputs, outputs, the
+ * steps each comes after; the logs and results too when detail). */
 int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **out,
 		     struct pm_err *err);
 /* {"runs":[..]} newest first; pipeline NULL: all. */
 int pipeline_runs(struct workspace *ws, const char *pipeline, json_t **out, struct pm_err *err);
 /* The job that runs a detached run (0: none). */
 int pipeline_run_set_job(struct workspace *ws, int64_t run, int64_t job, struct pm_err *err);
-/* The process a queued run waits on from now (its job's): while it lives,
- * the run is on. */
+/* The process a queued or claimed run waits on from now (its job's):
+ * while it lives, the run is on. */
 int pipeline_run_set_pid(struct workspace *ws, int64_t run, int64_t pid, struct pm_err *err);
 int64_t pipeline_run_job(struct workspace *ws, int64_t run);
 

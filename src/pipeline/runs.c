@@ -261,7 +261,30 @@ static int steps_json(struct workspace *ws, int64_t run, bool detail, json_t *co
 }
 
 #define RUN_COLS "id, pipeline, state, params, jobs, retries, no_cache, job, pid, failed_step," \
-		 " message, user, created, started, finished, seconds"
+		 " message, user, created, started, finished, seconds, text"
+
+/* Each step's "after" from the definition the run runs (not the one
+ * loaded since), for what draws the run's DAG. */
+static void steps_after(json_t *steps, const char *text, const char *name)
+{
+	struct pipeline *p;
+	struct pm_err e;
+	char *label = xasprintf("pipeline %s", name);
+	int rc = text ? pipeline_parse(text, label, &p, &e) : -1;
+	free(label);
+	if (rc < 0)
+		return;
+	size_t i;
+	json_t *st;
+	json_array_foreach(steps, i, st) {
+		const struct pl_step *ps = pipeline_step(p, json_string_value(json_object_get(st, "step")));
+		json_t *after = json_array();
+		for (size_t k = 0; ps && k < ps->nafter; k++)
+			json_array_append_new(after, json_string(ps->after[k]));
+		json_object_set_new(st, "after", after);
+	}
+	pipeline_free(p);
+}
 
 int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **out,
 		     struct pm_err *err)
@@ -295,13 +318,17 @@ int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **ou
 	json_object_set_new(j, "finished", col_str(st, 14));
 	json_object_set_new(j, "seconds", sqlite3_column_type(st, 15) == SQLITE_NULL
 						 ? json_null() : json_real(sqlite3_column_double(st, 15)));
+	char *text = sqlite3_column_text(st, 16) ? xstrdup((const char *)sqlite3_column_text(st, 16)) : NULL;
 	sqlite3_finalize(st);
 	json_t *counts = json_object(), *steps;
 	if (steps_json(ws, run, detail, counts, &steps, err) < 0) {
+		free(text);
 		json_decref(counts);
 		json_decref(j);
 		return -1;
 	}
+	steps_after(steps, text, json_string_value(json_object_get(j, "pipeline")));
+	free(text);
 	json_object_set_new(j, "counts", counts);
 	json_object_set_new(j, "steps", steps);
 	*out = j;
@@ -347,7 +374,7 @@ int pipeline_run_set_job(struct workspace *ws, int64_t run, int64_t job, struct 
 int pipeline_run_set_pid(struct workspace *ws, int64_t run, int64_t pid, struct pm_err *err)
 {
 	sqlite3_stmt *st;
-	if (ws_prepare(ws, "UPDATE pipeline_runs SET pid = ?, proc_start = ? WHERE id = ? AND state = 'queued'",
+	if (ws_prepare(ws, "UPDATE pipeline_runs SET pid = ?, proc_start = ? WHERE id = ? AND state IN ('queued', 'running')",
 		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, pid);
@@ -380,7 +407,7 @@ int pipeline_run_claim(struct workspace *ws, int64_t run, bool concurrent, bool 
 	bool queued = strcmp(state, "queued") == 0;
 	if (strcmp(state, "done") == 0) {
 		rc = pm_errcf(err, PM_E_USAGE, "run %lld is done: nothing to resume", (long long)run);
-	} else if (pid != getpid() && !(queued && owner) && run_alive(ws, run)) {
+	} else if (pid != getpid() && !owner && run_alive(ws, run)) {
 		rc = pm_errcf(err, PM_E_USAGE, "run %lld is %s (pid %lld)", (long long)run, state, (long long)pid);
 	} else if (!queued && !concurrent) {
 		/* a queued run claimed its turn when it was created */

@@ -128,4 +128,25 @@ grep -q "^-c:1: pipeline slow: run 5 is \(queued\|running\) (pid [0-9]*, job [0-
 $P $W -c "pipeline run show 5 --wait --timeout 60" >/dev/null
 $P -W "$tmp/ws" -q -c "pipeline resume 4" >"$tmp/x" 2>&1 || FAIL "resume 4 once run 5 ended: $(cat "$tmp/x")"
 grep -q '^pipeline slow run 4: done (job [0-9]*)$' "$tmp/x" || FAIL "resume 4: $(cat "$tmp/x")"
+
+# resume --detach: refused at once while another run is on, else a job
+# that continues the run; --step shows one step, with the steps it follows
+$P $W -c "pipeline run slow --no-cache --detach" >/dev/null || FAIL "run 6"
+i=0
+while ! $P $W -c "pipeline run show 6" | grep -q '"step":"train","state":"running"' && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+rpid=$($P $W -c "pipeline run show 6" | field pid)
+kill -9 "$rpid"
+while ! gone "$rpid"; do sleep 0.05; done
+$P $W -c "pipeline run slow --no-cache --detach --param epochs=1" >/dev/null || FAIL "run 7"
+$P -W "$tmp/ws" -q -c "pipeline resume 6 --detach" >"$tmp/x" 2>&1 && FAIL "resume 6 --detach beside run 7"
+grep -q "^-c:1: pipeline slow: run 7 is \(queued\|running\) (pid [0-9]*, job [0-9]*); run 6 is not resumed" "$tmp/x" ||
+	FAIL "resume --detach beside run 7: $(cat "$tmp/x")"
+$P $W -c "pipeline run show 7 --wait --timeout 60" >/dev/null
+$P $W -c "pipeline resume 6 --detach" >"$tmp/x" 2>&1 || FAIL "resume 6 --detach: $(cat "$tmp/x")"
+grep -q '^{"run":6,"pipeline":"slow","state":"running",' "$tmp/x" || FAIL "resume 6 --detach: $(cat "$tmp/x")"
+$P $W -c "pipeline run show 6 --wait --timeout 60 --step train" >"$tmp/x"
+grep -q '^{"run":6,"pipeline":"slow","state":"done",.*"steps":\[{"execution":[0-9]*,"step":"train","state":"done",.*"after":\["ingest"\]}\]}$' "$tmp/x" ||
+	FAIL "run 6 --step train: $(cat "$tmp/x")"
+$P -W "$tmp/ws" -q -c "pipeline run show 6 --step nope" >"$tmp/x" 2>&1 && FAIL "--step nope"
+[ "$(cat "$tmp/x")" = "-c:1: pipeline run 6 has no step 'nope' (its steps: ingest, train)" ] || FAIL "--step nope: $(cat "$tmp/x")"
 exit $fail
