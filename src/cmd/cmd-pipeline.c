@@ -227,6 +227,11 @@ static int execute(struct session *s, struct workspace *ws, int64_t run, struct 
 	    strcmp(json_string_value(json_object_get(j, "state")), "queued") != 0)
 		job = 0; /* a later resume of a detached run: the job has ended */
 	json_decref(j);
+	if (pipeline_run_claim(ws, run, call_flag(call, "--concurrent"), job > 0, err) < 0) {
+		if (job > 0)
+			job_finish(ws, job, NULL, err);
+		return -1;
+	}
 	if (job > 0 && job_start(ws, job, err) < 0)
 		return -1;
 	int rc = pipeline_run_execute(ws, run, &hk.h, err);
@@ -245,9 +250,17 @@ static int start_job(struct workspace *ws, int64_t run, const char *text, int64_
 	char idtext[32];
 	snprintf(idtext, sizeof idtext, "%lld", (long long)run);
 	const char *const args[] = {"pipeline", "resume", idtext, NULL};
-	if (job_create(ws, "pipeline", text, 0, job, err) < 0 || pipeline_run_set_job(ws, run, *job, err) < 0)
+	if (job_create(ws, "pipeline", text, 0, job, err) < 0 || pipeline_run_set_job(ws, run, *job, err) < 0 ||
+	    job_spawn_args(ws, *job, args, err) < 0)
 		return -1;
-	return job_spawn_args(ws, *job, args, err);
+	/* from now the run is on while its job's process lives, not this one */
+	json_t *j;
+	if (job_get(ws, *job, &j, err) < 0)
+		return -1;
+	json_t *pid = json_object_get(j, "pid");
+	int rc = json_is_integer(pid) ? pipeline_run_set_pid(ws, run, json_integer_value(pid), err) : 0;
+	json_decref(j);
+	return rc;
 }
 
 static int exec_run(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -267,14 +280,15 @@ static int exec_run(struct session *s, struct cmd_call *call, struct pm_err *err
 	size_t np = 0;
 	char **params = pv ? str_split(pv, '\n', &np) : NULL;
 	struct pl_run_opts o = {.params = params, .nparams = np, .jobs = (int)jobs, .retries = (int)retries,
-				.no_cache = call_flag(call, "--no-cache")};
+				.no_cache = call_flag(call, "--no-cache"),
+				.concurrent = call_flag(call, "--concurrent")};
 	json_t *values = NULL;
 	int64_t run = 0;
 	int rc = pipeline_values(p, params, np, &values, err);
 	if (rc == 0)
 		rc = pipeline_check(ws, p, values, &hk.h, err);
 	if (rc == 0)
-		rc = pipeline_run_create(ws, p, &o, &run, err);
+		rc = pipeline_run_create(ws, p, &o, &run, NULL, err);
 	json_decref(values);
 	str_list_free(params);
 	pipeline_free(p);
@@ -297,7 +311,19 @@ static int exec_resume(struct session *s, struct cmd_call *call, struct pm_err *
 	int64_t run;
 	if (run_id_arg(call->argv[0], &run, err) < 0 || session_ws(s, &ws, err) < 0)
 		return -1;
-	return execute(s, ws, run, call, err);
+	if (!call_flag(call, "--detach"))
+		return execute(s, ws, run, call, err);
+	/* claimed here, so a refusal (another run on) is this command's error
+	 * and not its job's; the job's process takes the claim over */
+	if (pipeline_run_claim(ws, run, call_flag(call, "--concurrent"), false, err) < 0)
+		return -1;
+	char *text = cmd_call_text(call);
+	int64_t job;
+	int rc = start_job(ws, run, text, &job, err);
+	free(text);
+	if (rc < 0)
+		return -1;
+	return pipeline_run_get(ws, run, false, &call->result, err);
 }
 
 static void render_steps(json_t *r, bool detail, struct sbuf *out)
@@ -411,6 +437,31 @@ static void render_runs(struct session *s, const struct cmd_call *call, json_t *
 	table_render(t, out);
 }
 
+/* With --step: the run with that one step, whose log is what one asks for. */
+static int only_step(json_t *r, const char *step, struct pm_err *err)
+{
+	if (!step)
+		return 0;
+	json_t *steps = json_object_get(r, "steps"), *one = NULL;
+	struct sbuf names = {0};
+	size_t i;
+	json_t *st;
+	json_array_foreach(steps, i, st) {
+		const char *name = json_string_value(json_object_get(st, "step"));
+		sbuf_printf(&names, "%s%s", i ? ", " : "", name);
+		if (strcmp(name, step) == 0)
+			one = st;
+	}
+	int rc = 0;
+	if (one)
+		json_object_set_new(r, "steps", json_pack("[O]", one));
+	else
+		rc = pm_errcf(err, PM_E_USAGE, "pipeline run %lld has no step '%s' (its steps: %s)",
+			      (long long)json_integer_value(json_object_get(r, "run")), step, names.s ? names.s : "none");
+	sbuf_free(&names);
+	return rc;
+}
+
 static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -428,8 +479,13 @@ static int exec_run_show(struct session *s, struct cmd_call *call, struct pm_err
 			return -1;
 		const char *state = json_string_value(json_object_get(call->result, "state"));
 		/* a detached run ends in its job's process: look again until then */
-		if (!wait || (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0))
-			return 0;
+		if (!wait || (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0)) {
+			if (only_step(call->result, call_opt(call, "--step"), err) == 0)
+				return 0;
+			json_decref(call->result);
+			call->result = NULL;
+			return -1;
+		}
 		if ((s->cancel && *s->cancel) || (timeout > 0 && now_seconds() - t0 >= timeout))
 			return pm_errcf(err, PM_E_CANCEL, "pipeline run %lld is still %s", (long long)run, state);
 		json_decref(call->result);
@@ -586,7 +642,9 @@ static int exec_trigger_delete(struct session *s, struct cmd_call *call, struct 
 
 /* Starts the run a trigger asks for, in the background as a job.  What
  * went wrong is kept in the entry, and the trigger counts as answered so
- * that a bad file is not tried forever. */
+ * that a bad file is not tried forever.  NULL when another process started
+ * a run of the pipeline since pipeline_triggers_due looked: the trigger's
+ * turn comes after it. */
 static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fire *f, int64_t now_us)
 {
 	json_t *j = json_pack("{s:I,s:s,s:s}", "trigger", (json_int_t)f->trigger, "pipeline", f->pipeline,
@@ -604,8 +662,15 @@ static json_t *fire(struct session *s, struct workspace *ws, const struct pl_fir
 		rc = pipeline_values(p, f->params, f->nparams, &values, &e);
 	if (rc == 0)
 		rc = pipeline_check(ws, p, values, &hk.h, &e);
+	int64_t active = 0;
 	if (rc == 0)
-		rc = pipeline_run_create(ws, p, &o, &run, &e);
+		rc = pipeline_run_create(ws, p, &o, &run, &active, &e);
+	if (active) {
+		json_decref(values);
+		pipeline_free(p);
+		json_decref(j);
+		return NULL;
+	}
 	if (rc == 0) {
 		struct sbuf t = {0};
 		sbuf_printf(&t, "pipeline run %s", f->pipeline);
@@ -640,35 +705,64 @@ json_t *pipeline_answer_alerts(struct session *s, struct workspace *ws)
 		json_array_append_new(arr, json_pack("{s:s}", "error", e.msg));
 		return arr;
 	}
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, fire(s, ws, &fires[i], now));
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = fire(s, ws, &fires[i], now);
+		if (x)
+			json_array_append_new(arr, x);
+	}
 	pl_fire_free(fires, n);
 	return arr;
 }
 
-/* A scheduler running as a job other than `self`: two would each see a
- * pipeline idle and start it twice.  -1 with err naming it. */
-static int other_scheduler(struct workspace *ws, int64_t self, struct pm_err *err)
+/* The environment variable that hands a detached scheduler the lock its
+ * starter took (pipeline_sched_adopt). */
+#define SCHED_LOCK_ENV "PRODML_SCHEDULER_LOCK"
+
+/* Takes the one-scheduler lock: a detached scheduler keeps the hold its
+ * starter passed down, any other takes it now. */
+static int scheduler_lock(struct workspace *ws, int64_t job, int *lock, struct pm_err *err)
 {
-	int64_t *ids;
-	size_t n;
-	if (ws_ids(ws, "SELECT id FROM jobs WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id",
-		   "scheduler", &ids, &n, err) < 0)
-		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		json_t *j;
-		struct pm_err e;
-		if (ids[i] == self || job_get(ws, ids[i], &j, &e) < 0)
-			continue;
-		/* job_get tells a job whose process died from a running one */
-		if (!job_state_ended(json_string_value(json_object_get(j, "state"))))
-			rc = pm_errf(err, "pipeline scheduler: one already runs as job %lld "
-							  "(`jobs` lists it, `job cancel %lld` stops it)",
-				      (long long)ids[i], (long long)ids[i]);
-		json_decref(j);
+	const char *pass = job > 0 ? getenv(SCHED_LOCK_ENV) : NULL;
+	int64_t fd;
+	if (pass && parse_int64(pass, strlen(pass), &fd) && fd > 2 && fd < 65536) {
+		/* not for the runs it starts */
+		unsetenv(SCHED_LOCK_ENV);
+		if (pipeline_sched_adopt(ws, (int)fd, job, err) < 0)
+			return -1;
+		*lock = (int)fd;
+		return 0;
 	}
-	free(ids);
+	return pipeline_sched_lock(ws, job, lock, err);
+}
+
+/* Starts the scheduler as a job.  The lock is taken here, before the job
+ * exists, and handed to the job's process: two `--detach` at the same
+ * instant cannot both start one, and the loser hears which one runs. */
+static int scheduler_detach(struct session *s, struct workspace *ws, struct cmd_call *call, double tick,
+			    struct pm_err *err)
+{
+	int lock;
+	if (pipeline_sched_lock(ws, -1, &lock, err) < 0)
+		return -1;
+	char *text = cmd_call_text(call), idtext[32], ticktext[32];
+	int64_t id;
+	int rc = job_create(ws, "scheduler", text, 0, &id, err);
+	free(text);
+	if (rc == 0) {
+		pipeline_sched_note(lock, id, getpid());
+		snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+		snprintf(ticktext, sizeof ticktext, "%g", tick);
+		const char *const args[] = {"pipeline", "scheduler", "--job", idtext, "--tick", ticktext, NULL};
+		rc = job_spawn_pass(ws, id, args, lock, SCHED_LOCK_ENV, err);
+		if (rc < 0)
+			job_finish(ws, id, NULL, err);
+	}
+	if (rc == 0)
+		rc = job_get(ws, id, &call->result, err);
+	json_t *pid = call->result ? json_object_get(call->result, "pid") : NULL;
+	if (json_is_integer(pid))
+		pipeline_sched_note(lock, id, json_integer_value(pid));
+	pipeline_sched_unlock(lock);
 	return rc;
 }
 
@@ -681,22 +775,20 @@ static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_er
 		return -1;
 	if (!(tick >= 0.01 && tick <= 86400))
 		return pm_errcf(err, PM_E_USAGE, "pipeline scheduler: --tick is 0.01 to 86400 seconds");
-	if (session_ws(s, &ws, err) < 0 || other_scheduler(ws, job, err) < 0)
+	if (session_ws(s, &ws, err) < 0)
 		return -1;
-	if (call_flag(call, "--detach")) {
-		char *text = cmd_call_text(call), idtext[32], ticktext[32];
-		int64_t id;
-		int rc = job_create(ws, "scheduler", text, 0, &id, err);
-		free(text);
-		snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-		snprintf(ticktext, sizeof ticktext, "%g", tick);
-		const char *const args[] = {"pipeline", "scheduler", "--job", idtext, "--tick", ticktext, NULL};
-		if (rc < 0 || job_spawn_args(ws, id, args, err) < 0 || job_get(ws, id, &call->result, err) < 0)
-			return -1;
-		return 0;
+	if (call_flag(call, "--detach"))
+		return scheduler_detach(s, ws, call, tick, err);
+	int lock;
+	if (scheduler_lock(ws, job, &lock, err) < 0) {
+		if (job > 0)
+			job_finish(ws, job, NULL, err);
+		return -1;
 	}
-	if (job > 0 && job_start(ws, job, err) < 0)
+	if (job > 0 && job_start(ws, job, err) < 0) {
+		pipeline_sched_unlock(lock);
 		return -1;
+	}
 	json_t *started = json_array();
 	long long ticks = 0;
 	int rc = 0;
@@ -708,8 +800,11 @@ static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_er
 			rc = -1;
 			break;
 		}
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(started, fire(s, ws, &fires[i], now));
+		for (size_t i = 0; i < n; i++) {
+			json_t *x = fire(s, ws, &fires[i], now);
+			if (x)
+				json_array_append_new(started, x);
+		}
 		pl_fire_free(fires, n);
 		ticks++;
 		if (call_flag(call, "--once"))
@@ -727,6 +822,7 @@ static int exec_scheduler(struct session *s, struct cmd_call *call, struct pm_er
 	call->result = json_pack("{s:I,s:o}", "ticks", (json_int_t)ticks, "started", started);
 	if (job > 0)
 		job_finish(ws, job, call->result, rc == 0 ? NULL : err);
+	pipeline_sched_unlock(lock);
 	/* stopping is how a scheduler ends: not a failure */
 	if (rc < 0 && err->code == PM_E_CANCEL) {
 		pm_err_clear(err);
@@ -848,6 +944,14 @@ static const struct cmd_opt run_opts[] = {
 	 "times a failed step is tried again, for steps without their own `retries` (default 0)"},
 	{"--no-cache", 0, NULL, COMPLETE_NONE, NULL, "run every step, even one whose inputs are unchanged"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL, "run in the background as a job (`jobs`)"},
+	{"--concurrent", 0, NULL, COMPLETE_NONE, NULL,
+	 "start even while another run of the pipeline is queued or running"},
+	{0}};
+
+static const struct cmd_opt resume_opts[] = {
+	{"--concurrent", 0, NULL, COMPLETE_NONE, NULL,
+	 "resume even while another run of the pipeline is queued or running"},
+	{"--detach", 0, NULL, COMPLETE_NONE, NULL, "continue in the background as a job (`jobs`)"},
 	{0}};
 
 static const struct cmd_opt trigger_opts[] = {
@@ -862,6 +966,7 @@ static const struct cmd_opt trigger_opts[] = {
 	{0}};
 
 static const struct cmd_opt run_show_opts[] = {
+	{"--step", 0, "NAME", COMPLETE_NONE, NULL, "that step only: its command, inputs, outputs and log"},
 	{"--wait", 0, NULL, COMPLETE_NONE, NULL, "wait until the run has ended, then show it"},
 	{"--timeout", 0, "S", COMPLETE_NONE, NULL, "with --wait: give up after S seconds (default: wait)"},
 	{0}};
@@ -926,7 +1031,13 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "false is skipped, and so is everything downstream of it. Each step's output is "
 		 "kept as its log (`pipeline run show`), with its inputs and outputs, which also "
 		 "feed `pipeline lineage`. `pipeline resume` continues a run that failed or was "
-		 "killed. With --detach the run is a background job (`jobs`, `job wait`).",
+		 "killed. With --detach the run is a background job (`jobs`, `job wait`).\n"
+		 "One run of a pipeline at a time: while a run of P is queued or running (its "
+		 "process alive), another is refused with an error naming that run, whether a person "
+		 "or a trigger asks; the check and the new run's record are one transaction, so two "
+		 "processes asking at the same instant cannot both start one. --concurrent starts "
+		 "the run beside the other (two runs that write the same datasets or models then "
+		 "race each other); triggers never do.",
 	 .exec = exec_run, .render = render_run},
 	{.name = "pipeline runs", .group = "pipelines", .args = "[P]", .min_args = 0, .max_args = 1,
 	 .opts = no_opts, .summary = "runs of the pipelines, newest first",
@@ -940,13 +1051,17 @@ const struct cmd_entry cmd_group_pipeline[] = {
 		 "wrote (with fingerprints), its cache key, its JSON result and its log. --wait "
 		 "first waits until the run has ended (a detached run, or one a trigger started), "
 		 "done or failed alike: unlike `job wait`, a failed run is shown, not an error; "
-		 "--timeout S gives up after S seconds.",
+		 "--timeout S gives up after S seconds. --step NAME shows that step only (its log, "
+		 "as the workbench's Pipelines screen opens it). Each step lists the steps it comes "
+		 "after (\"after\"), from the definition the run runs.",
 	 .exec = exec_run_show, .render = render_run},
 	{.name = "pipeline resume", .group = "pipelines", .args = "ID", .min_args = 1, .max_args = 1,
-	 .opts = no_opts, .summary = "continue a failed or killed run",
+	 .opts = resume_opts, .summary = "continue a failed or killed run",
 	 .help = "Runs again every step of run ID that is not done, cached or skipped, with the "
 		 "run's definition and parameters; a step's process left over from a killed run is "
-		 "ended first. Steps already done are not run again.",
+		 "ended first. Steps already done are not run again. Refused while another process "
+		 "runs ID, or (unless --concurrent) while another run of its pipeline is queued or "
+		 "running. With --detach the run goes on as a background job (`jobs`).",
 	 .exec = exec_resume, .render = render_run},
 	{.name = "pipeline lineage", .group = "pipelines", .args = "ARTIFACT", .min_args = 1,
 	 .max_args = 1, .opts = no_opts, .summary = "what made an artifact and what it fed",
@@ -983,7 +1098,11 @@ const struct cmd_entry cmd_group_pipeline[] = {
 	 .help = "Looks at every trigger each --tick seconds and starts the runs they ask for, each "
 		 "as a background job (`jobs`, `pipeline runs`), never a second run of a pipeline "
 		 "while one is queued or running. Runs until interrupted (Ctrl-C), or until `job "
-		 "cancel` when it runs as a job (--detach). --once looks once and returns. The "
+		 "cancel` when it runs as a job (--detach). --once looks once and returns. One "
+		 "scheduler per workspace: it holds WS/scheduler.lock (flock) while it runs, and "
+		 "another one, in the foreground or detached, is refused with an error naming its "
+		 "pid and job; the lock goes with the process, so a killed scheduler blocks no later "
+		 "one. The "
 		 "result: {\"ticks\",\"started\":[{\"trigger\",\"pipeline\",\"reason\",\"run\",\"job\"}]}.",
 	 .exec = exec_scheduler, .render = render_scheduler},
 	{.name = "pipeline export", .group = "pipelines", .args = "P", .min_args = 1, .max_args = 1,

@@ -1,6 +1,11 @@
 /* The tables a SELECT reads, found from its text without a database: the
- * names after FROM and JOIN (and after the commas of a FROM list), less
+ * names after FROM and JOIN (and after the commas of a FROM clause), less
  * the query's own common table expressions and table-valued functions.
+ * Each level of parentheses (a subquery, a function's arguments, USING's
+ * columns) has its own "in a FROM clause" state: a comma brings another
+ * table only at the level whose FROM it follows, however many JOIN .. ON
+ * or parenthesised subqueries came between, and until WHERE, GROUP BY and
+ * the like end that level's clause.
  * A pipeline step `load NAME --sql "..."` reads those datasets, so its
  * data edges and cache key can include them before anything runs. */
 #include "data.h"
@@ -84,13 +89,11 @@ static bool is_kw(const struct tok *t, const char *kw)
 	return t->kind == T_WORD && strcasecmp(t->text, kw) == 0;
 }
 
-/* Words that end a table reference rather than alias it. */
-static bool ends_ref(const struct tok *t)
+/* Words that end a FROM clause at its own level. */
+static bool ends_from(const struct tok *t)
 {
-	static const char *const kws[] = {"where", "join", "inner", "left", "right", "full", "cross",
-					  "natural", "outer", "on", "using", "group", "order", "limit",
-					  "union", "except", "intersect", "window", "having", "indexed",
-					  "not", NULL};
+	static const char *const kws[] = {"where", "group", "order", "limit", "union", "except",
+					  "intersect", "window", "having", "select", "values", NULL};
 	for (size_t i = 0; kws[i]; i++)
 		if (is_kw(t, kws[i]))
 			return true;
@@ -140,12 +143,25 @@ char **sql_scan_tables(const char *sql, size_t *count)
 	struct window w = {.p = sql};
 	for (int i = 0; i < 3; i++)
 		shift(&w);
-	bool list = false; /* in a FROM list: a comma brings another table */
+	/* in_from[d]: level d of parentheses is in a FROM clause; deeper
+	 * levels than the array holds share its last slot */
+	bool in_from[64] = {false};
+	size_t depth = 0;
 	while (w.a.kind != T_END) {
 		if (is_name(&w.a) && is_kw(&w.b, "as") && is_punct(&w.c, '('))
 			add_name(&ctes, &nc, w.a.text);
-		if (is_kw(&w.a, "from") || is_kw(&w.a, "join") || (list && is_punct(&w.a, ','))) {
-			list = true;
+		if (is_punct(&w.a, '(')) {
+			depth++;
+			in_from[depth < PM_ARRAY_LEN(in_from) ? depth : PM_ARRAY_LEN(in_from) - 1] = false;
+		} else if (is_punct(&w.a, ')') && depth > 0) {
+			depth--;
+		} else if (is_punct(&w.a, ';')) {
+			depth = 0;
+			in_from[0] = false;
+		}
+		bool *in = &in_from[depth < PM_ARRAY_LEN(in_from) ? depth : PM_ARRAY_LEN(in_from) - 1];
+		if (is_kw(&w.a, "from") || is_kw(&w.a, "join") || (*in && is_punct(&w.a, ','))) {
+			*in = true;
 			/* the next name is a table, unless a function: `json_each(..)` */
 			if (is_name(&w.b) && is_punct(&w.c, '.')) {
 				shift(&w);
@@ -153,8 +169,8 @@ char **sql_scan_tables(const char *sql, size_t *count)
 			}
 			if (is_name(&w.b) && !is_punct(&w.c, '('))
 				add_name(&tables, &nt, w.b.text);
-		} else if (list && (ends_ref(&w.a) || (w.a.kind == T_PUNCT && !is_punct(&w.a, '.')))) {
-			list = false;
+		} else if (*in && ends_from(&w.a)) {
+			*in = false;
 		}
 		shift(&w);
 	}

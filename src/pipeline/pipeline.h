@@ -159,23 +159,39 @@ struct pl_run_opts {
 	int jobs;             /* steps at once (>= 1) */
 	int retries;          /* for steps without their own */
 	bool no_cache;
+	bool concurrent;      /* may start while another run of the pipeline is on */
 };
-/* Records a new run (state queued) with the definition and values it runs. */
+/* Records a new run (state queued) with the definition and values it runs,
+ * and this process as the one it waits on.  One transaction (BEGIN
+ * IMMEDIATE) looks for a queued or running run of the pipeline whose
+ * process lives and adds the new one, so two processes (a person and a
+ * trigger) never both find the pipeline idle: unless o->concurrent, such
+ * a run is an error naming it, and *active (when not NULL) gets its id. */
 int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
-			const struct pl_run_opts *o, int64_t *run, struct pm_err *err);
+			const struct pl_run_opts *o, int64_t *run, int64_t *active, struct pm_err *err);
+/* Takes a run to execute in this process, in one transaction: refused when
+ * it is done, when another process runs it, or (a failed or killed run
+ * resumed, unless concurrent) when another run of its pipeline is on.  A
+ * queued run claimed its turn when it was created; owner: this process is
+ * the job that the run (queued, or claimed by `resume --detach`) was
+ * handed to. */
+int pipeline_run_claim(struct workspace *ws, int64_t run, bool concurrent, bool owner, struct pm_err *err);
 /* Runs a queued run, or continues a failed or killed one from its first
  * unfinished steps.  -1 with err naming the failed step when a step failed;
  * the run's record says the rest. */
 int pipeline_run_execute(struct workspace *ws, int64_t run, const struct pl_hooks *h,
 			 struct pm_err *err);
-/* A run with its steps (state, seconds, attempts, inputs, outputs; the
- * logs and results too when detail). */
+/* A run with its steps (state, seconds, attempts, inputs, outputs, the
+ * steps each comes after; the logs and results too when detail). */
 int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **out,
 		     struct pm_err *err);
 /* {"runs":[..]} newest first; pipeline NULL: all. */
 int pipeline_runs(struct workspace *ws, const char *pipeline, json_t **out, struct pm_err *err);
 /* The job that runs a detached run (0: none). */
 int pipeline_run_set_job(struct workspace *ws, int64_t run, int64_t job, struct pm_err *err);
+/* The process a queued or claimed run waits on from now (its job's):
+ * while it lives, the run is on. */
+int pipeline_run_set_pid(struct workspace *ws, int64_t run, int64_t pid, struct pm_err *err);
 int64_t pipeline_run_job(struct workspace *ws, int64_t run);
 
 /* ---- lineage (lineage.c) --------------------------------------------------------- */
@@ -202,7 +218,7 @@ int pipeline_trigger_add(struct workspace *ws, const struct pl_trigger *t, int64
 int pipeline_trigger_delete(struct workspace *ws, int64_t id, struct pm_err *err);
 /* {"triggers":[{"trigger","pipeline","kind",..,"params","last_fired","runs"}]} */
 int pipeline_triggers(struct workspace *ws, const char *pipeline, json_t **out, struct pm_err *err);
-/* Whether a run of the pipeline is queued or running. */
+/* Whether a run of the pipeline is queued or running (its process lives). */
 bool pipeline_busy(struct workspace *ws, const char *pipeline);
 
 /* A run a trigger asks for. */
@@ -226,6 +242,22 @@ int pipeline_triggers_due(struct workspace *ws, int64_t now_us, unsigned kinds, 
 /* Records that f started run (its file answered, its alert consumed). */
 int pipeline_trigger_fired(struct workspace *ws, const struct pl_fire *f, int64_t now_us, int64_t run,
 			   struct pm_err *err);
+
+/* ---- one scheduler per workspace (schedlock.c) ------------------------------------ */
+/* The scheduler holds WS/scheduler.lock (flock) while it lives; the kernel
+ * lets go of it when the process ends, kill -9 included.  Takes it for
+ * this process (job: the job it runs as, 0 in the foreground, -1 while
+ * starting a detached one whose job is not yet recorded); *fd keeps
+ * it (close-on-exec).  Held by another: -1 with err naming its pid and
+ * job. */
+int pipeline_sched_lock(struct workspace *ws, int64_t job, int *fd, struct pm_err *err);
+/* Records the holder in the file, for the error that the next one gets. */
+int pipeline_sched_note(int fd, int64_t job, int64_t pid);
+/* Keeps a hold that the starting process passed down to a detached
+ * scheduler (the lock never free between the two): fd must be a
+ * descriptor of the workspace's lock file, already locked. */
+int pipeline_sched_adopt(struct workspace *ws, int fd, int64_t job, struct pm_err *err);
+void pipeline_sched_unlock(int fd);
 
 /* ---- Argo Workflows (argo.c) ----------------------------------------------------- */
 /* A Workflow that runs each step as `prodml -c COMMAND` in a container. */

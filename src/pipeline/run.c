@@ -407,16 +407,25 @@ static int advance(struct runner *r, size_t i, bool *changed, struct pm_err *err
 			return save_step(r, i, err);
 		}
 	}
+	/* skipped only once every upstream step has settled: a skipped one
+	 * beside one still to run (that may fail) would make the verdict
+	 * depend on the order the steps are looked at */
+	const char *skipped_with = NULL;
 	for (size_t k = 0; k < ps->nafter; k++) {
 		struct step_rt *d = &r->rt[ps->deps[k]];
 		if (d->state == S_SKIPPED) {
-			finish(s, S_SKIPPED);
-			set_message(s, xasprintf("skipped with step %s", r->p->steps[ps->deps[k]].name));
-			*changed = true;
-			return save_step(r, i, err);
+			if (!skipped_with)
+				skipped_with = r->p->steps[ps->deps[k]].name;
+			continue;
 		}
 		if (d->state != S_DONE && d->state != S_CACHED)
 			return 0;
+	}
+	if (skipped_with) {
+		finish(s, S_SKIPPED);
+		set_message(s, xasprintf("skipped with step %s", skipped_with));
+		*changed = true;
+		return save_step(r, i, err);
 	}
 	if (r->running >= r->jobs)
 		return 0;

@@ -8,8 +8,127 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A process recorded as running: still the same process? */
+static bool still_running(int64_t pid, int64_t start, const char *host)
+{
+	if (!proc_host_here(host))
+		return true; /* another machine's: cannot tell */
+	return proc_alive(pid) && (start <= 0 || proc_start_time(pid) == start);
+}
+
+/* Records that a queued or running run's process is gone: the run failed,
+ * and so did the steps it was running. */
+static void mark_dead(struct workspace *ws, int64_t run, int64_t pid)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	char now[40], *msg = pid > 0 ? xasprintf("the run's process (pid %lld) ended before the run finished",
+						 (long long)pid)
+				     : xstrdup("the run's process ended before the run started");
+	ts_now_iso(now, sizeof now);
+	if (ws_prepare(ws, "UPDATE pipeline_runs SET state = 'failed', message = ?, finished = ?"
+			   " WHERE id = ? AND state IN ('queued', 'running')",
+		       &st, &e) == 0) {
+		sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, run);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	/* pid stays: resume ends a step's process that outlived the run */
+	if (ws_prepare(ws, "UPDATE executions SET state = 'failed', message = 'the run was killed"
+			   " while this step ran' WHERE run = ? AND state = 'running'",
+		       &st, &e) == 0) {
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	free(msg);
+}
+
+/* Whether a run is queued or running and its process (the one that
+ * created it, then the job that runs it, then the one that runs it) still
+ * runs.  A queued or running run whose process is gone is marked failed
+ * here: in its own transaction, or in the caller's when one is open. */
+static bool run_alive(struct workspace *ws, int64_t run)
+{
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws, "SELECT pid, proc_start, host FROM pipeline_runs WHERE id = ? AND"
+			   " state IN ('queued', 'running')",
+		       &st, &e) < 0)
+		return false;
+	sqlite3_bind_int64(st, 1, run);
+	bool active = false, dead = false;
+	int64_t pid = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		pid = sqlite3_column_int64(st, 0);
+		/* a run with no process (older prodml left queued ones) is dead */
+		active = sqlite3_column_type(st, 0) != SQLITE_NULL &&
+			 still_running(pid, sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
+		dead = !active;
+	}
+	sqlite3_finalize(st);
+	if (!dead)
+		return active;
+	bool own = sqlite3_get_autocommit(ws->db);
+	if (own && ws_begin(ws, &e) < 0)
+		return false;
+	mark_dead(ws, run, pid);
+	if (own)
+		ws_commit(ws, &e);
+	return false;
+}
+
+static void reap(struct workspace *ws, int64_t run)
+{
+	run_alive(ws, run);
+}
+
+/* A queued or running run of the pipeline other than `except` whose
+ * process lives (0: none); runs whose process died are marked failed on
+ * the way.  Reads in the caller's transaction. */
+static int64_t active_run(struct workspace *ws, const char *pipeline, int64_t except, struct pm_err *err)
+{
+	int64_t *ids, active = 0;
+	size_t n;
+	if (ws_ids(ws, "SELECT id FROM pipeline_runs WHERE pipeline = ? AND state IN ('queued', 'running')"
+		       " ORDER BY id",
+		   pipeline, &ids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !active; i++)
+		if (ids[i] != except && run_alive(ws, ids[i]))
+			active = ids[i];
+	free(ids);
+	return active;
+}
+
+/* The error for a run refused because run `active` of the pipeline is on. */
+static int busy_error(struct workspace *ws, const char *pipeline, int64_t active, const char *what,
+		      struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	struct sbuf b = {0};
+	if (ws_prepare(ws, "SELECT state, pid, job FROM pipeline_runs WHERE id = ?", &st, err) == 0) {
+		sqlite3_bind_int64(st, 1, active);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			sbuf_printf(&b, "%s (pid %lld", (const char *)sqlite3_column_text(st, 0),
+				    (long long)sqlite3_column_int64(st, 1));
+			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+				sbuf_printf(&b, ", job %lld", (long long)sqlite3_column_int64(st, 2));
+			sbuf_putc(&b, ')');
+		}
+		sqlite3_finalize(st);
+	}
+	pm_errcf(err, PM_E_FAIL, "pipeline %s: run %lld is %s; %s (`pipeline run show %lld --wait` waits for it, "
+				 "--concurrent runs beside it)",
+		 pipeline, (long long)active, b.s ? b.s : "active", what, (long long)active);
+	sbuf_free(&b);
+	return -1;
+}
+
 int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
-			const struct pl_run_opts *o, int64_t *run, struct pm_err *err)
+			const struct pl_run_opts *o, int64_t *run, int64_t *active, struct pm_err *err)
 {
 	json_t *values;
 	if (pipeline_values(p, o->params, o->nparams, &values, err) < 0)
@@ -19,14 +138,36 @@ int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	sqlite3_stmt *st = NULL;
+	if (active)
+		*active = 0;
+	/* BEGIN IMMEDIATE: no other process looks for an active run or adds
+	 * one between this one's look and its insert */
 	if (ws_begin(ws, err) < 0) {
 		free(vtext);
 		return -1;
 	}
+	if (!o->concurrent) {
+		int64_t on = active_run(ws, p->name, 0, err);
+		if (on < 0)
+			goto fail;
+		if (on > 0) {
+			if (active)
+				*active = on;
+			busy_error(ws, p->name, on, "no second run starts", err);
+			goto fail;
+		}
+	}
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
 	if (ws_prepare(ws, "INSERT INTO pipeline_runs(pipeline, state, text, params, jobs, retries,"
-			   " no_cache, user, created) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+			   " no_cache, user, created, pid, proc_start, host)"
+			   " VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		       &st, err) < 0)
 		goto fail;
+	/* the creator's process until a job or the run's own takes over */
+	sqlite3_bind_int64(st, 9, getpid());
+	sqlite3_bind_int64(st, 10, proc_start_time(getpid()));
+	sqlite3_bind_text(st, 11, host, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, p->text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, vtext, -1, SQLITE_TRANSIENT);
@@ -60,59 +201,6 @@ fail:
 	ws_rollback(ws);
 	free(vtext);
 	return -1;
-}
-
-/* A process recorded as running: still the same process? */
-static bool still_running(int64_t pid, int64_t start, const char *host)
-{
-	if (!proc_host_here(host))
-		return true; /* another machine's: cannot tell */
-	return proc_alive(pid) && (start <= 0 || proc_start_time(pid) == start);
-}
-
-static void reap(struct workspace *ws, int64_t run)
-{
-	sqlite3_stmt *st;
-	struct pm_err e;
-	if (ws_prepare(ws, "SELECT pid, proc_start, host FROM pipeline_runs WHERE id = ? AND"
-			   " state = 'running' AND pid IS NOT NULL",
-		       &st, &e) < 0)
-		return;
-	sqlite3_bind_int64(st, 1, run);
-	bool dead = false;
-	int64_t pid = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		pid = sqlite3_column_int64(st, 0);
-		dead = !still_running(pid, sqlite3_column_int64(st, 1),
-				      (const char *)sqlite3_column_text(st, 2));
-	}
-	sqlite3_finalize(st);
-	if (!dead)
-		return;
-	char now[40], *msg = xasprintf("the run's process (pid %lld) ended before the run finished",
-				       (long long)pid);
-	ts_now_iso(now, sizeof now);
-	if (ws_begin(ws, &e) == 0) {
-		if (ws_prepare(ws, "UPDATE pipeline_runs SET state = 'failed', message = ?, finished = ?"
-				   " WHERE id = ? AND state = 'running'",
-			       &st, &e) == 0) {
-			sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(st, 3, run);
-			sqlite3_step(st);
-			sqlite3_finalize(st);
-		}
-		/* pid stays: resume ends a step's process that outlived the run */
-		if (ws_prepare(ws, "UPDATE executions SET state = 'failed', message = 'the run was killed"
-				   " while this step ran' WHERE run = ? AND state = 'running'",
-			       &st, &e) == 0) {
-			sqlite3_bind_int64(st, 1, run);
-			sqlite3_step(st);
-			sqlite3_finalize(st);
-		}
-		ws_commit(ws, &e);
-	}
-	free(msg);
 }
 
 static json_t *col_json(sqlite3_stmt *st, int i)
@@ -173,7 +261,30 @@ static int steps_json(struct workspace *ws, int64_t run, bool detail, json_t *co
 }
 
 #define RUN_COLS "id, pipeline, state, params, jobs, retries, no_cache, job, pid, failed_step," \
-		 " message, user, created, started, finished, seconds"
+		 " message, user, created, started, finished, seconds, text"
+
+/* Each step's "after" from the definition the run runs (not the one
+ * loaded since), for what draws the run's DAG. */
+static void steps_after(json_t *steps, const char *text, const char *name)
+{
+	struct pipeline *p;
+	struct pm_err e;
+	char *label = xasprintf("pipeline %s", name);
+	int rc = text ? pipeline_parse(text, label, &p, &e) : -1;
+	free(label);
+	if (rc < 0)
+		return;
+	size_t i;
+	json_t *st;
+	json_array_foreach(steps, i, st) {
+		const struct pl_step *ps = pipeline_step(p, json_string_value(json_object_get(st, "step")));
+		json_t *after = json_array();
+		for (size_t k = 0; ps && k < ps->nafter; k++)
+			json_array_append_new(after, json_string(ps->after[k]));
+		json_object_set_new(st, "after", after);
+	}
+	pipeline_free(p);
+}
 
 int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **out,
 		     struct pm_err *err)
@@ -207,13 +318,17 @@ int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **ou
 	json_object_set_new(j, "finished", col_str(st, 14));
 	json_object_set_new(j, "seconds", sqlite3_column_type(st, 15) == SQLITE_NULL
 						 ? json_null() : json_real(sqlite3_column_double(st, 15)));
+	char *text = sqlite3_column_text(st, 16) ? xstrdup((const char *)sqlite3_column_text(st, 16)) : NULL;
 	sqlite3_finalize(st);
 	json_t *counts = json_object(), *steps;
 	if (steps_json(ws, run, detail, counts, &steps, err) < 0) {
+		free(text);
 		json_decref(counts);
 		json_decref(j);
 		return -1;
 	}
+	steps_after(steps, text, json_string_value(json_object_get(j, "pipeline")));
+	free(text);
 	json_object_set_new(j, "counts", counts);
 	json_object_set_new(j, "steps", steps);
 	*out = j;
@@ -254,6 +369,82 @@ int pipeline_run_set_job(struct workspace *ws, int64_t run, int64_t job, struct 
 							      (long long)run, sqlite3_errmsg(ws->db));
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int pipeline_run_set_pid(struct workspace *ws, int64_t run, int64_t pid, struct pm_err *err)
+{
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "UPDATE pipeline_runs SET pid = ?, proc_start = ? WHERE id = ? AND state IN ('queued', 'running')",
+		       &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_int64(st, 2, proc_start_time(pid));
+	sqlite3_bind_int64(st, 3, run);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot record the process of run %lld: %s",
+							      (long long)run, sqlite3_errmsg(ws->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int pipeline_run_claim(struct workspace *ws, int64_t run, bool concurrent, bool owner, struct pm_err *err)
+{
+	if (ws_begin(ws, err) < 0)
+		return -1;
+	sqlite3_stmt *st;
+	if (ws_prepare(ws, "SELECT pipeline, state, pid FROM pipeline_runs WHERE id = ?", &st, err) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		pm_errcf(err, PM_E_NOTFOUND, "no pipeline run %lld (see `pipeline runs`)", (long long)run);
+		goto fail;
+	}
+	char *pipeline = xstrdup((const char *)sqlite3_column_text(st, 0));
+	char *state = xstrdup((const char *)sqlite3_column_text(st, 1));
+	int64_t pid = sqlite3_column_int64(st, 2);
+	sqlite3_finalize(st);
+	int rc = 0;
+	bool queued = strcmp(state, "queued") == 0;
+	if (strcmp(state, "done") == 0) {
+		rc = pm_errcf(err, PM_E_USAGE, "run %lld is done: nothing to resume", (long long)run);
+	} else if (pid != getpid() && !owner && run_alive(ws, run)) {
+		rc = pm_errcf(err, PM_E_USAGE, "run %lld is %s (pid %lld)", (long long)run, state, (long long)pid);
+	} else if (!queued && !concurrent) {
+		/* a queued run claimed its turn when it was created */
+		int64_t on = active_run(ws, pipeline, run, err);
+		if (on < 0)
+			rc = -1;
+		else if (on > 0) {
+			char *what = xasprintf("run %lld is not resumed", (long long)run);
+			rc = busy_error(ws, pipeline, on, what, err);
+			free(what);
+		}
+	}
+	if (rc == 0) {
+		char host[256] = "";
+		gethostname(host, sizeof host - 1);
+		if (ws_prepare(ws, "UPDATE pipeline_runs SET state = 'running', pid = ?, proc_start = ?, host = ?"
+				   " WHERE id = ?",
+			       &st, err) < 0) {
+			rc = -1;
+		} else {
+			sqlite3_bind_int64(st, 1, getpid());
+			sqlite3_bind_int64(st, 2, proc_start_time(getpid()));
+			sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(st, 4, run);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = pm_errf(err, "cannot start run %lld: %s", (long long)run, sqlite3_errmsg(ws->db));
+			sqlite3_finalize(st);
+		}
+	}
+	free(pipeline);
+	free(state);
+	if (rc < 0)
+		goto fail;
+	return ws_commit(ws, err);
+fail:
+	ws_rollback(ws);
+	return -1;
 }
 
 int64_t pipeline_run_job(struct workspace *ws, int64_t run)

@@ -102,6 +102,12 @@ int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err)
 
 int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, struct pm_err *err)
 {
+	return job_spawn_pass(ws, job, args, -1, NULL, err);
+}
+
+int job_spawn_pass(struct workspace *ws, int64_t job, const char *const *args, int pass_fd,
+		   const char *pass_env, struct pm_err *err)
+{
 	char *jdir = path_join(ws->dir, "jobs");
 	if (fs_mkdir_p(jdir, err) < 0) {
 		free(jdir);
@@ -118,7 +124,7 @@ int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, s
 		argv[i] = (char *)head[i];
 	for (size_t i = 0; i < nargs; i++)
 		argv[PM_ARRAY_LEN(head) + i] = (char *)args[i];
-	struct proc_detached d = {.argv = argv, .log = log, .pass_fd = -1};
+	struct proc_detached d = {.argv = argv, .log = log, .pass_fd = pass_fd, .pass_env = pass_env};
 	int64_t pid;
 	if (proc_spawn_detached(&d, &pid, err)) {
 		free(log);

@@ -262,6 +262,10 @@ int job_spawn(struct workspace *ws, int64_t job, struct pm_err *err);
 /* The same, running `prodml -W WS -q -o json ARGS..` (NULL-terminated) in
  * the background process: a job of another kind runs its own command. */
 int job_spawn_args(struct workspace *ws, int64_t job, const char *const *args, struct pm_err *err);
+/* The same, with descriptor pass_fd kept open in the job's process and
+ * its number in the environment variable pass_env (a lock it inherits). */
+int job_spawn_pass(struct workspace *ws, int64_t job, const char *const *args, int pass_fd,
+		   const char *pass_env, struct pm_err *err);
 /* What that command reports: it runs (its pid), and how it ended
  * (failed NULL: done, with result). */
 int job_start(struct workspace *ws, int64_t job, struct pm_err *err);

@@ -20,7 +20,7 @@ static const struct screen_class screens[TUI_NSCREENS] = {
 	{"Models", '3', "Models: the registry", models_screen_open},
 	{"Serve", '4', "Serve: running servers", serve_screen_open, serve_status},
 	{"Monitor", '5', "Monitor: traffic, skew and drift", monitor_screen_open, monitor_status},
-	{"Design", '6', "Design: pipelines", NULL},
+	{"Pipelines", '6', "Pipelines: the pipelines, their runs and each run's DAG", pipelines_screen_open},
 };
 
 const struct screen_class *tui_screen(int i)

@@ -330,7 +330,7 @@ extern const struct key_table global_keys;
 extern const struct view_class dslist_class, sheet_class, overview_class, schemaview_class,
 	picker_class, cmpview_class, distview_class, runlist_class, runview_class, form_class,
 	pick_one_class, pick_many_class, mlist_class, srvlist_class, monlist_class, dash_class,
-	featlist_class, alertlist_class, textview_class;
+	featlist_class, alertlist_class, textview_class, pllist_class, plrunlist_class, dagview_class;
 
 /* screen-data.c, sheet.c, overview.c */
 struct view *data_screen_open(struct tui *t);
@@ -569,6 +569,41 @@ void listview_enter(struct view *v, struct tui *t);
 bool listview_search(struct view *v, struct tui *t, const char *pattern, int dir, bool next);
 void listview_click(struct view *v, struct tui *t, int y, int x);
 void listview_free(struct view *v);
+
+/* ---- dagview.c: a pipeline run's DAG as boxes and arrows ------------------------
+ * The layout in character cells, made without a terminal: layers by the
+ * longest path from a root, boxes per layer ordered by their upstream
+ * boxes' mean place, a lane down each layer an edge crosses, and the
+ * arrows of each gap between layers on as few rows (tracks) as keep runs
+ * of different arrows apart. */
+struct dag_layout {
+	size_t n;             /* steps */
+	int nlayers;
+	int *layer, *x, *y;   /* each step's layer and its box's top left cell */
+	int box_w, box_h;
+	int width, height;    /* of the whole drawing, in cells */
+	unsigned char *mask;  /* width * height: the lines, arrows and boxes of each cell */
+	size_t *order;        /* the steps layer by layer, left to right */
+};
+/* up[i]: the nup[i] steps that step i comes after.  A step that is not one
+ * or a cycle is an error. */
+int dag_layout(size_t n, const size_t *nup, const size_t *const *up, int box_w, int box_h,
+	       struct dag_layout *L, struct pm_err *err);
+void dag_layout_free(struct dag_layout *L);
+/* The drawing as lines of text (box drawing characters, or ASCII), each
+ * box's second row holding its label when labels is not NULL; trailing
+ * blanks cut.  NULL-terminated (str_list_free). */
+char **dag_lines(const struct dag_layout *L, const char *const *labels, bool utf8);
+/* Opens the DAG of a run (`pipeline run show ID`); NULL with the error on
+ * the status line. */
+struct view *dagview_open(struct tui *t, int64_t run);
+/* screen-pipelines.c: the actions a run's DAG shares with the runs list.
+ * run: a run as `pipeline run show` gives it.  Rerun starts `pipeline run
+ * P --param K=V.. --detach` with the run's parameters and opens the new
+ * run; resume runs `pipeline resume ID --detach`: true when it started. */
+void pipelines_rerun(struct tui *t, json_t *run);
+bool pipelines_resume(struct tui *t, json_t *run);
+struct view *pipelines_screen_open(struct tui *t);
 
 /* True (and *last set to now) when period seconds passed since *last: the
  * views that follow the engines reread the workspace at this pace. */

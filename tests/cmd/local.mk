@@ -5,6 +5,7 @@ TESTS += \
 	tests/cmd/pipeline-resume.sh \
 	tests/cmd/pipeline-export.sh \
 	tests/cmd/pipeline-trigger.sh \
+	tests/cmd/pipeline-exclusive.sh \
 	tests/cmd/lab-continuous-training.sh \
 	tests/cmd/exit-status.sh \
 	tests/cmd/libs.sh \

@@ -68,4 +68,15 @@ after=$($P $W -c "pipeline run show 1" | grep -o '"step":"ingest","state":"done"
 $P $W -c "models show fare" >"$tmp/m"
 grep -q '"version":1,' "$tmp/m" && ! grep -q '"version":2,' "$tmp/m" || FAIL "versions: $(cat "$tmp/m")"
 $P $W -c "pipeline run show 1" | grep -q '"command":"models show fare:1"' || FAIL "show fare:1"
+
+# a step after a skipped step and a failed one is not run, whatever order
+# the steps are looked at in: the run and its resume say the same
+$P $W -c "pipeline load tests/fixtures/pipeline/demo.pipeline" >/dev/null || FAIL "load demo"
+for how in "pipeline run demo" "pipeline resume 2"; do
+	$P $W -c "$how" >/dev/null 2>&1 && FAIL "$how passed"
+	$P $W -c "pipeline run show 2" >"$tmp/d"
+	grep -q '"step":"gate","state":"skipped",' "$tmp/d" || FAIL "$how: gate: $(cat "$tmp/d")"
+	grep -q '"step":"publish","state":"waiting",.*"message":"not run: step broken failed"' "$tmp/d" ||
+		FAIL "$how: publish: $(cat "$tmp/d")"
+done
 exit $fail

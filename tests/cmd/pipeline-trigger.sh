@@ -118,7 +118,7 @@ $P -W "$tmp/ws" -q -c "jobs" >"$tmp/j"
 grep -q "^ *$job  \(queued\|running\) .* pipeline scheduler --tick 0.1 --detach" "$tmp/j" || FAIL "jobs: $(cat "$tmp/j")"
 for how in "--detach" "--once"; do
 	$P -W "$tmp/ws" -q -c "pipeline scheduler $how" >"$tmp/o" 2>&1 && FAIL "a second scheduler ($how) started"
-	grep -q "pipeline scheduler: one already runs as job $job (\`jobs\` lists it, \`job cancel $job\` stops it)$" "$tmp/o" ||
+	grep -q "pipeline scheduler: one already runs as job $job (pid $spid; \`jobs\` lists it, \`job cancel $job\` stops it)$" "$tmp/o" ||
 		FAIL "second scheduler ($how): $(cat "$tmp/o")"
 done
 for f in c d e; do cp datasets/taxi/train.csv "$tmp/in/$f.csv"; done

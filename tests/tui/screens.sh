@@ -69,7 +69,7 @@ check sheet-styles 80x24 'j<Enter>jl' --tui-styles
 check overview-trips 80x24 'jo' --tui-styles
 check overview-enter 80x24 'jojj<Enter>'
 # The frame: a hidden tab, an unknown key, completion, errors, resize, mouse.
-check tab-hidden 80x24 '6'
+check pipelines-empty 80x24 '6'
 check unknown-key 80x24 'x'
 check complete 80x24 ':des<Tab>tr<Tab>'
 check complete-many 80x24 '<Enter>fpick<Tab>'
@@ -328,4 +328,35 @@ check serve-all 80x24 '4a' -W wsm
 check serve-stop-none 80x24 '4as' -W wsm
 live_mask=
 rm -rf wsm wsm2 wsm.orig
+
+# The Pipelines screen on tests/fixtures/pipeline/demo.pipeline, run once:
+# ingest and stats done, broken failed (a ragged file), report and publish
+# not run after it, gate skipped (its `when` is false).  Seconds are masked.
+rm -rf wsp && cp -R ws.orig wsp
+"$prodml" -q -W wsp -c 'pipeline load tests/fixtures/pipeline/demo.pipeline' >setup-pipe.log 2>&1 || { cat setup-pipe.log; exit 99; }
+"$prodml" -q -W wsp -c 'pipeline run demo' >>setup-pipe.log 2>&1
+grep -q '^pipeline demo run 1: failed$' setup-pipe.log || { cat setup-pipe.log; exit 99; }
+cp -R wsp wsp.orig
+live_mask='s/[0-9]+\.[0-9]+s( |$)/N.NNs\1/g;s/  [0-9]+\.[0-9]{2}  /  N.NN  /g'
+for size in 80x24 120x40; do
+	check "pipelines-$size" "$size" '6' -W wsp
+	check "pipelines-runs-$size" "$size" '6<Enter>' -W wsp
+	check "pipelines-dag-$size" "$size" '6<Enter><Enter>' -W wsp
+done
+# the cursor on the failed step, then on the last one (the view scrolls)
+check pipelines-dag-failed 80x24 '6<Enter><Enter>jj' -W wsp --tui-styles
+check pipelines-dag-last 80x24 '6<Enter><Enter>G' -W wsp
+PRODML_ASCII=1
+export PRODML_ASCII
+check pipelines-dag-ascii 80x24 '6<Enter><Enter>G' -W wsp
+unset PRODML_ASCII
+check pipelines-log 80x24 '6<Enter><Enter>jj<Enter>' -W wsp
+check pipelines-help 80x24 '6<Enter><Enter>?' -W wsp
+check pipelines-show 80x24 '6s' -W wsp
+# resume and rerun from a key start jobs; every key ran a command: the
+# history holds them, in order
+check pipelines-history 80x24 '6<Enter>u:job wait 1<Enter>r:job wait 2<Enter>:history<Enter>' -W wsp
+rm -rf wsp && cp -R wsp.orig wsp
+live_mask=
+rm -rf wsp wsp.orig
 exit $fail

@@ -276,6 +276,18 @@ START_TEST(test_sql_tables)
 		      "WHERE v IN (SELECT v FROM other /* from hidden */) AND s = 'FROM fake'",
 		      "src other");
 	expect_tables("SELECT * FROM x UNION SELECT * FROM x", "x");
+	/* a comma after JOIN .. ON (or USING) still lists another table */
+	expect_tables("SELECT * FROM a JOIN b ON a.k = b.k, c", "a b c");
+	expect_tables("SELECT * FROM a JOIN b USING (k, j), c JOIN d ON c.k = d.k AND d.v IN (1, 2), e "
+		      "WHERE a.k = e.k",
+		      "a b c d e");
+	/* a subquery's FROM list, and the tables after a subquery in a FROM list */
+	expect_tables("SELECT * FROM t WHERE v IN (SELECT v FROM a JOIN b ON a.k = b.k, c)", "t a b c");
+	expect_tables("SELECT * FROM (SELECT x, y FROM a, b) s, c, (SELECT 1) u JOIN d ON 1, e", "a b c d e");
+	expect_tables("SELECT max(x, y), z FROM a WHERE f(p, q) GROUP BY z, w", "a");
+	/* the clause ends where its level's WHERE begins: its commas are not tables */
+	expect_tables("SELECT * FROM a WHERE y IN (SELECT y FROM b, c WHERE b.k = c.k) ORDER BY p, q", "a b c");
+	expect_tables("SELECT * FROM a; SELECT p, q FROM b", "a b");
 	expect_tables("SELECT 1", "");
 	expect_tables("SELECT * FROM", "");
 	expect_tables("SELECT 'unterminated FROM q", "");

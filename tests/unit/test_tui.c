@@ -156,6 +156,107 @@ START_TEST(test_overview_stats_hand)
 }
 END_TEST
 
+/* The DAG of a run as the Pipelines screen draws it, checked against
+ * pictures drawn by hand: layers by the longest path, a lane down the
+ * layers an edge crosses, arrows that leave one box (or reach one) joined
+ * on one row, and two rows when two arrows' runs would share cells. */
+static char *picture(size_t n, const size_t *nup, const size_t *const *up, const char *const *labels,
+		     bool utf8, struct dag_layout *L)
+{
+	struct pm_err err = {0};
+	ck_assert_msg(dag_layout(n, nup, up, 9, 3, L, &err) == 0, "%s", err.msg);
+	char **lines = dag_lines(L, labels, utf8);
+	struct sbuf b = {0};
+	for (size_t i = 0; lines[i]; i++)
+		sbuf_printf(&b, "%s\n", lines[i]);
+	str_list_free(lines);
+	return sbuf_steal(&b);
+}
+
+START_TEST(test_dag_layout)
+{
+	/* d comes after a and c, c after b, b after a: a->d crosses two layers */
+	size_t nup[] = {0, 1, 1, 2}, u1[] = {0}, u2[] = {1}, u3[] = {0, 2};
+	const size_t *up[] = {NULL, u1, u2, u3};
+	const char *labels[] = {"a", "b", "c", "d"};
+	struct dag_layout L;
+	char *got = picture(4, nup, up, labels, true, &L);
+	const char *want = "  ┌───────┐\n"
+			   "  │ a     │\n"
+			   "  └───┬───┘\n"
+			   "    ┌─┴─────┐\n"
+			   "    ▼       │\n"
+			   "┌───────┐   │\n"
+			   "│ b     │   │\n"
+			   "└───┬───┘   │\n"
+			   "    ▼       │\n"
+			   "┌───────┐   │\n"
+			   "│ c     │   │\n"
+			   "└───┬───┘   │\n"
+			   "    └─┬─────┘\n"
+			   "      ▼\n"
+			   "  ┌───────┐\n"
+			   "  │ d     │\n"
+			   "  └───────┘\n";
+	ck_assert_msg(strcmp(got, want) == 0, "got\n%s", got);
+	free(got);
+	ck_assert_int_eq(L.nlayers, 4);
+	int layer[] = {0, 1, 2, 3}, x[] = {2, 0, 0, 2}, y[] = {0, 5, 9, 14};
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(L.layer[i], layer[i]);
+		ck_assert_int_eq(L.x[i], x[i]);
+		ck_assert_int_eq(L.y[i], y[i]);
+		ck_assert_uint_eq(L.order[i], (size_t)i);
+	}
+	/* a box, the lane at column 12: 13 columns; gaps of 2, 1 and 2 rows */
+	ck_assert_int_eq(L.width, 13);
+	ck_assert_int_eq(L.height, 17);
+	dag_layout_free(&L);
+
+	/* a and b both before c and d: a->d and b->c would share a row, so the
+	 * gap takes two; the straight arrows a->c and b->d cross them */
+	size_t nup2[] = {0, 0, 2, 2}, ab[] = {0, 1};
+	const size_t *up2[] = {NULL, NULL, ab, ab};
+	got = picture(4, nup2, up2, labels, false, &L);
+	want = "+-------+   +-------+\n"
+	       "| a     |   | b     |\n"
+	       "+---+---+   +---+---+\n"
+	       "    +-----------+\n"
+	       "    +-----------+\n"
+	       "    v           v\n"
+	       "+-------+   +-------+\n"
+	       "| c     |   | d     |\n"
+	       "+-------+   +-------+\n";
+	ck_assert_msg(strcmp(got, want) == 0, "got\n%s", got);
+	free(got);
+	char **lines = dag_lines(&L, NULL, true);
+	ck_assert_str_eq(lines[3], "    ├───────────┤");
+	ck_assert_str_eq(lines[4], "    ├───────────┤");
+	ck_assert_str_eq(lines[7], "│       │   │       │");
+	str_list_free(lines);
+	dag_layout_free(&L);
+
+	/* the layer of a step is its longest path: c after a and b, b after a */
+	size_t nup3[] = {0, 1, 2}, ua[] = {0}, uab[] = {1, 0};
+	const size_t *up3[] = {NULL, ua, uab};
+	struct pm_err err = {0};
+	ck_assert_int_eq(dag_layout(3, nup3, up3, 9, 3, &L, &err), 0);
+	ck_assert_int_eq(L.layer[2], 2);
+	dag_layout_free(&L);
+
+	/* a cycle, and a step that is not one */
+	size_t nup4[] = {1, 1}, u0[] = {1}, u01[] = {0};
+	const size_t *up4[] = {u0, u01};
+	ck_assert_int_eq(dag_layout(2, nup4, up4, 9, 3, &L, &err), -1);
+	ck_assert_str_eq(err.msg, "the steps' `after` make a cycle");
+	size_t nup5[] = {1}, u5[] = {5};
+	const size_t *up5[] = {u5};
+	ck_assert_int_eq(dag_layout(1, nup5, up5, 9, 3, &L, &err), -1);
+	ck_assert_str_eq(err.msg, "step 0 comes after step 5, which is not one");
+}
+END_TEST
+
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -166,6 +267,7 @@ int main(void)
 	tcase_add_test(tc, test_keys_parse);
 	tcase_add_test(tc, test_key_label);
 	tcase_add_test(tc, test_overview_stats_hand);
+	tcase_add_test(tc, test_dag_layout);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
