@@ -843,10 +843,10 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 	tr->compute_total += compute;
 	tr->rows_total += rows;
 	json_t *rec = json_pack("{s:i,s:o,s:o,s:s,s:o,s:f,s:I,s:f,s:f,s:f,s:f,s:b}", "epoch", e + 1,
-				"train_loss", isfinite(ep.train_loss) ? json_real(ep.train_loss) : json_null(),
-				"eval_loss", isfinite(ep.eval_loss) ? json_real(ep.eval_loss) : json_null(),
+				"train_loss", json_num(ep.train_loss),
+				"eval_loss", json_num(ep.eval_loss),
 				"metric", tr->metric, "value",
-				isfinite(ep.value) ? json_real(ep.value) : json_null(), "lr", ep.lr, "rows",
+				json_num(ep.value), "lr", ep.lr, "rows",
 				(json_int_t)rows, "seconds", secs, "rows_per_s", ep.rows_per_s, "input_wait_s",
 				wait, "compute_s", compute, "best", ep.best);
 	json_array_append_new(tr->history, rec);

@@ -15,12 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* A distance as the tables print it; "-" when there is none. */
 static const char *dist_text(json_t *v, char *buf, size_t n)
 {
@@ -89,7 +83,7 @@ static int cmp_items(const void *pa, const void *pb)
 {
 	const struct sort_item *a = pa, *b = pb;
 	if (a->k == SORT_NAME) {
-		int c = strcmp(jstr(a->f, "name"), jstr(b->f, "name"));
+		int c = strcmp(tui_jstr(a->f, "name"), tui_jstr(b->f, "name"));
 		if (c)
 			return c;
 	} else {
@@ -105,7 +99,7 @@ static const struct schema_comparator *schema_skew(const struct cmpview *cv, jso
 {
 	if (!cv->sc)
 		return NULL;
-	const struct schema_feature *sf = schema_find(cv->sc, jstr(f, "name"));
+	const struct schema_feature *sf = schema_find(cv->sc, tui_jstr(f, "name"));
 	return sf && schema_comparator_any(&sf->skew, false) ? &sf->skew : NULL;
 }
 
@@ -136,7 +130,7 @@ static void limit_text(const struct cmpview *cv, const struct tui *t, json_t *f,
 		return;
 	}
 	char num[32];
-	const char *kind = jstr(f, "distance_kind");
+	const char *kind = tui_jstr(f, "distance_kind");
 	const struct dist_info *d = dist_find(kind);
 	json_t *th = json_object_get(f, "threshold");
 	if (!json_is_number(th))   /* an older result: the top-level one */
@@ -215,7 +209,7 @@ static void sync(struct cmpview *cv, struct tui *t)
 	free(cv->run_key);
 	cv->run_key = sbuf_steal(&key);
 	char *cur = cv->n && cv->v.sc.cur < cv->n
-			    ? xstrdup(jstr(cv->order[cv->v.sc.cur], "name"))
+			    ? xstrdup(tui_jstr(cv->order[cv->v.sc.cur], "name"))
 			    : NULL;
 	size_t na = nargs(cv->args);
 	char **words = xcalloc(na + 2, sizeof *words);
@@ -240,7 +234,7 @@ static void sync(struct cmpview *cv, struct tui *t)
 	if (cv->res)
 		order_rows(cv);
 	for (size_t i = 0; cur && i < cv->n; i++)
-		if (strcmp(jstr(cv->order[i], "name"), cur) == 0)
+		if (strcmp(tui_jstr(cv->order[i], "name"), cur) == 0)
 			cv->v.sc.cur = i;
 	free(cur);
 	scroller_fix(&cv->v.sc);
@@ -279,8 +273,8 @@ static void plan(struct cmpview *cv, int x, int w, struct cv_layout *L)
 	memset(L, 0, sizeof *L);
 	int namew = 7, atw = 0;  /* no category: no column for the value */
 	for (size_t i = 0; i < cv->n; i++) {
-		int nw = utf8_width(jstr(cv->order[i], "name"));
-		int aw = utf8_width(jstr(cv->order[i], "linf_value"));
+		int nw = utf8_width(tui_jstr(cv->order[i], "name"));
+		int aw = utf8_width(tui_jstr(cv->order[i], "linf_value"));
 		if (nw > namew)
 			namew = nw;
 		if (aw > atw)
@@ -407,11 +401,11 @@ static void draw_row(struct cmpview *cv, struct tui *t, int y, int x, int w,
 			continue;
 		switch (L->what[c]) {
 		case C_NAME:
-			tui_cell(t, y, L->x[c], L->w[c], cur && !over ? S_CELL_CUR : st, jstr(f, "name"),
+			tui_cell(t, y, L->x[c], L->w[c], cur && !over ? S_CELL_CUR : st, tui_jstr(f, "name"),
 				 false);
 			break;
 		case C_TYPE:
-			tui_cell(t, y, L->x[c], L->w[c], cur || over ? st : S_TYPE, jstr(f, "type"),
+			tui_cell(t, y, L->x[c], L->w[c], cur || over ? st : S_TYPE, tui_jstr(f, "type"),
 				 false);
 			break;
 		case C_DIST: {
@@ -424,7 +418,7 @@ static void draw_row(struct cmpview *cv, struct tui *t, int y, int x, int w,
 		case C_AT: {
 			char key[64];
 			snprintf(key, sizeof key, "%s_value", dist_table[L->dist[c]].name);
-			char *at = tui_oneline(jstr(f, key));
+			char *at = tui_oneline(tui_jstr(f, key));
 			tui_cell(t, y, L->x[c], L->w[c], st, at, false);
 			free(at);
 			break;
@@ -466,8 +460,8 @@ static void cv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	/* A and B, and the features only one of them has */
 	int cx = x + 1;
 	cx += tui_putf(t, y, cx, w - 2, S_INFO, "A = %s (%lld rows), B = %s (%lld rows)",
-		       jstr(r, "a"), (long long)json_integer_value(json_object_get(r, "rows_a")),
-		       jstr(r, "b"), (long long)json_integer_value(json_object_get(r, "rows_b")));
+		       tui_jstr(r, "a"), (long long)json_integer_value(json_object_get(r, "rows_a")),
+		       tui_jstr(r, "b"), (long long)json_integer_value(json_object_get(r, "rows_b")));
 	for (int k = 0; k < 2; k++) {
 		json_t *only = json_object_get(r, k ? "only_in_b" : "only_in_a");
 		if (!json_array_size(only))
@@ -556,7 +550,7 @@ struct cv_match {
 static bool cv_match(void *ctx, size_t i)
 {
 	struct cv_match *m = ctx;
-	return tui_strcasestr(jstr(m->cv->order[i], "name"), m->pat) != NULL;
+	return tui_strcasestr(tui_jstr(m->cv->order[i], "name"), m->pat) != NULL;
 }
 
 static bool cv_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
@@ -581,13 +575,13 @@ static void cv_click(struct view *v, struct tui *t, int y, int x)
 static void k_sort(struct tui *t, struct view *v, int key)
 {
 	struct cmpview *cv = (struct cmpview *)v;
-	const char *cur = cv->n ? jstr(cv->order[v->sc.cur], "name") : NULL;
+	const char *cur = cv->n ? tui_jstr(cv->order[v->sc.cur], "name") : NULL;
 	char *keep = cur ? xstrdup(cur) : NULL;
 	cv->sort = sort_next(cv->sort);
 	if (cv->res)
 		order_rows(cv);
 	for (size_t i = 0; keep && i < cv->n; i++)
-		if (strcmp(jstr(cv->order[i], "name"), keep) == 0)
+		if (strcmp(tui_jstr(cv->order[i], "name"), keep) == 0)
 			v->sc.cur = i;
 	free(keep);
 	scroller_fix(&v->sc);
@@ -839,7 +833,7 @@ static void dist_load(struct distview *d, struct tui *t)
 	d->loaded = true;
 	size_t cap = 0;
 	json_t *sa = json_object_get(d->feat, "a"), *sb = json_object_get(d->feat, "b");
-	const char *type = jstr(d->feat, "type");
+	const char *type = tui_jstr(d->feat, "type");
 	bool cat = strcmp(type, "string") == 0 || json_is_string(json_object_get(d->feat, "linf_value"));
 	bool time = strcmp(type, "timestamp") == 0;
 	add_row(d, &cap, (struct drow){.kind = D_HEAD, .label = xstrdup(""), .a = xstrdup(d->a),
@@ -878,8 +872,8 @@ static void dist_load(struct distview *d, struct tui *t)
 		r.sa = json_number_value(json_object_get(bin, "share"));
 		r.sb = json_number_value(json_object_get(bin, "share_vs"));
 		if (cat) {
-			r.label = tui_oneline(jstr(bin, "value"));
-			r.mark = lv && strcmp(jstr(bin, "value"), lv) == 0;
+			r.label = tui_oneline(tui_jstr(bin, "value"));
+			r.mark = lv && strcmp(tui_jstr(bin, "value"), lv) == 0;
 		} else {
 			r.label = bin_label(bin, i + 1 == json_array_size(bins), time);
 		}
@@ -920,10 +914,10 @@ static void dv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	/* the feature and its distances */
 	int cx = x + 1;
 	cx += tui_putf(t, y, cx, w - 2, S_SECTION, "%s", d->feature);
-	cx += tui_putf(t, y, cx, x + w - 1 - cx, S_TYPE, " (%s)", jstr(d->feat, "type"));
+	cx += tui_putf(t, y, cx, x + w - 1 - cx, S_TYPE, " (%s)", tui_jstr(d->feat, "type"));
 	tui_putf(t, y, cx, x + w - 1 - cx, S_INFO, "  A = %s, B = %s", d->a, d->b);
 	/* the distances this feature has; the headline one highlighted when over */
-	const char *kind = jstr(d->feat, "distance_kind");
+	const char *kind = tui_jstr(d->feat, "distance_kind");
 	cx = x + 1;
 	for (size_t i = 0; i < DIST_N; i++) {
 		const struct dist_info *di = &dist_table[i];
@@ -1036,11 +1030,11 @@ const struct view_class distview_class = {
 static struct view *distview_new(struct tui *t, const struct cmpview *cv, json_t *feat)
 {
 	struct distview *d = xcalloc(1, sizeof *d);
-	view_init(&d->v, &distview_class, jstr(feat, "name"));
+	view_init(&d->v, &distview_class, tui_jstr(feat, "name"));
 	d->v.sc.cursorless = true;
-	d->a = xstrdup(jstr(cv->res, "a"));
-	d->b = xstrdup(jstr(cv->res, "b"));
-	d->feature = xstrdup(jstr(feat, "name"));
+	d->a = xstrdup(tui_jstr(cv->res, "a"));
+	d->b = xstrdup(tui_jstr(cv->res, "b"));
+	d->feature = xstrdup(tui_jstr(feat, "name"));
 	d->feat = json_incref(feat);
 	d->over = row_over(cv, feat);
 	struct sbuf b = {0};

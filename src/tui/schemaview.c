@@ -93,12 +93,6 @@ static json_t *anomaly_at(const struct schemaview *sv, size_t i)
 	return json_array_get(json_object_get(sv->result, "anomalies"), i);
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* The current item: an anomaly (*feat NULL) or a feature. */
 static json_t *cur_anomaly(const struct schemaview *sv)
 {
@@ -375,7 +369,7 @@ static void plan(struct schemaview *sv, struct tui *t, int w, struct sv_layout *
 	L->codew = 7;
 	for (size_t i = 0; i < n_anom(sv); i++) {
 		json_t *a = anomaly_at(sv, i);
-		int nw = utf8_width(jstr(a, "feature")), cw = utf8_width(jstr(a, "type"));
+		int nw = utf8_width(tui_jstr(a, "feature")), cw = utf8_width(tui_jstr(a, "type"));
 		if (nw > L->anamew)
 			L->anamew = nw;
 		if (cw > L->codew)
@@ -390,7 +384,7 @@ static void plan(struct schemaview *sv, struct tui *t, int w, struct sv_layout *
 static bool has_anomaly(const struct schemaview *sv, const char *feature)
 {
 	for (size_t i = 0; i < n_anom(sv); i++)
-		if (strcmp(jstr(anomaly_at(sv, i), "feature"), feature) == 0)
+		if (strcmp(tui_jstr(anomaly_at(sv, i), "feature"), feature) == 0)
 			return true;
 	return false;
 }
@@ -430,13 +424,13 @@ static void draw_anomaly(struct schemaview *sv, struct tui *t, int y, int x, int
 	enum style st = cur ? S_ROW_CUR : S_NORMAL, warn = cur ? S_WARN_CUR : S_WARN;
 	if (cur)
 		tui_fill(t, y, x, w, st);
-	const char *feat = jstr(a, "feature");
+	const char *feat = tui_jstr(a, "feature");
 	int cx = x + 1;
 	tui_cell(t, y, cx, L->anamew, warn, *feat ? feat : "(dataset)", false);
 	cx += L->anamew + 2;
-	tui_cell(t, y, cx, L->codew, warn, jstr(a, "type"), false);
+	tui_cell(t, y, cx, L->codew, warn, tui_jstr(a, "type"), false);
 	cx += L->codew + 2;
-	char *d = tui_oneline(jstr(a, "description"));
+	char *d = tui_oneline(tui_jstr(a, "description"));
 	tui_cell(t, y, cx, x + w - 1 - cx, st, d, false);
 	free(d);
 }
@@ -454,18 +448,18 @@ static void draw_detail(struct schemaview *sv, struct tui *t, int y, int x, int 
 	json_t *a = cur_anomaly(sv);
 	const struct schema_feature *f = cur_feature(sv);
 	if (a) {
-		const char *feat = jstr(a, "feature");
+		const char *feat = tui_jstr(a, "feature");
 		int cx = x + 1;
 		cx += tui_put(t, y + 1, cx, w - 2, S_WARN, *feat ? feat : "(dataset)");
 		cx += tui_put(t, y + 1, cx, x + w - 1 - cx, S_NORMAL, "  ");
-		cx += tui_put(t, y + 1, cx, x + w - 1 - cx, S_WARN, jstr(a, "type"));
-		const char *sum = anomaly_summary(jstr(a, "type"));
+		cx += tui_put(t, y + 1, cx, x + w - 1 - cx, S_WARN, tui_jstr(a, "type"));
+		const char *sum = anomaly_summary(tui_jstr(a, "type"));
 		if (sum && *sum) {
 			char *line = xasprintf(": %s", sum);
 			tui_cell(t, y + 1, cx, x + w - 1 - cx, S_INFO, line, false);
 			free(line);
 		}
-		tui_wrap(&b, jstr(a, "description"), w - 2);
+		tui_wrap(&b, tui_jstr(a, "description"), w - 2);
 	} else if (f) {
 		struct schema one = {.name = sv->sc->name, .f = (struct schema_feature *)f, .n = 1};
 		char *text = schema_to_text(&one);
@@ -640,7 +634,7 @@ static const char *item_name(const struct schemaview *sv, size_t k)
 {
 	size_t na = n_anom(sv);
 	if (k < na)
-		return jstr(anomaly_at(sv, k), "feature");
+		return tui_jstr(anomaly_at(sv, k), "feature");
 	return sv->sc && k - na < sv->sc->n ? sv->sc->f[k - na].name : "";
 }
 
@@ -654,7 +648,7 @@ static bool sv_match(void *ctx, size_t i)
 {
 	struct sv_match *m = ctx;
 	return tui_strcasestr(item_name(m->sv, i), m->pat) ||
-	       (i < n_anom(m->sv) && tui_strcasestr(jstr(anomaly_at(m->sv, i), "type"), m->pat));
+	       (i < n_anom(m->sv) && tui_strcasestr(tui_jstr(anomaly_at(m->sv, i), "type"), m->pat));
 }
 
 static bool sv_search(struct view *v, struct tui *t, const char *pat, int dir, bool next)
@@ -742,16 +736,16 @@ static void put_num(struct sbuf *b, json_t *v)
 /* What `e` offers for an anomaly: the setting that addresses it. */
 static void anomaly_edit(const struct schemaview *sv, json_t *a, struct sbuf *b)
 {
-	const char *code = jstr(a, "type");
+	const char *code = tui_jstr(a, "type");
 	if (strcmp(code, ANOMALY_MISSING_COLUMN) == 0) {
 		sbuf_printf(b, " not_in_env %s", sv->env ? sv->env : "serving");
 	} else if (strcmp(code, ANOMALY_NEW_COLUMN) == 0) {
-		sbuf_printf(b, " type %s", jstr(a, "actual_type"));
+		sbuf_printf(b, " type %s", tui_jstr(a, "actual_type"));
 	} else if (strcmp(code, ANOMALY_DATA_TYPE) == 0) {
-		sbuf_printf(b, " type %s", jstr(a, "actual"));
+		sbuf_printf(b, " type %s", tui_jstr(a, "actual"));
 	} else if (strcmp(code, ANOMALY_UNEXPECTED_STRING) == 0) {
 		sbuf_puts(b, " domain+ ");
-		cmd_quote_word(b, jstr(json_array_get(json_object_get(a, "values"), 0), "value"));
+		cmd_quote_word(b, tui_jstr(json_array_get(json_object_get(a, "values"), 0), "value"));
 	} else if (strcmp(code, ANOMALY_DOMAIN_MASS) == 0) {
 		sbuf_puts(b, " min_domain_mass");
 		put_num(b, json_object_get(a, "fraction_in_domain"));
@@ -766,7 +760,7 @@ static void anomaly_edit(const struct schemaview *sv, json_t *a, struct sbuf *b)
 		put_num(b, json_object_get(a, "largest"));
 	} else if (dist_by_anomaly(code)) {
 		/* the threshold as it is: raising it is a decision, not a default */
-		sbuf_printf(b, " %s %s", jstr(a, "comparator"), dist_by_anomaly(code)->name);
+		sbuf_printf(b, " %s %s", tui_jstr(a, "comparator"), dist_by_anomaly(code)->name);
 		put_num(b, json_object_get(a, "threshold"));
 	} else {
 		sbuf_putc(b, ' ');
@@ -1014,9 +1008,9 @@ static int picker_load(struct listview *lv, struct tui *t, struct workspace *ws,
 	for (size_t i = 0; i < k; i++) {
 		json_t *o = json_array_get(list, i);
 		struct sc_row *r = &p->rows[i];
-		r->name = xstrdup(jstr(o, "name"));
-		r->source = xstrdup(jstr(o, "source"));
-		r->updated = xstrdup(jstr(o, "updated"));
+		r->name = xstrdup(tui_jstr(o, "name"));
+		r->source = xstrdup(tui_jstr(o, "source"));
+		r->updated = xstrdup(tui_jstr(o, "updated"));
 		r->features = (size_t)json_integer_value(json_object_get(o, "features"));
 		if (utf8_width(r->name) > namew)
 			namew = utf8_width(r->name);
