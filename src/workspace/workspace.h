@@ -6,18 +6,26 @@
 
 #include "util/util.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 
 struct workspace {
 	char *dir;        /* the .prodml directory */
 	char *artifacts;  /* dir/artifacts */
 	sqlite3 *db;
+	char msg[PATH_MAX + 64]; /* ws_errmsg's message */
 };
 
 /* Opens (creating on first use) the workspace in dir and brings its
  * database schema up to date. */
 int ws_open(const char *dir, struct workspace **out, struct pm_err *err);
 void ws_close(struct workspace *ws);
+/* Whether the last SQLite error of ws was the disk (or quota) being full,
+ * and the message to show for the last error: "no space left on device
+ * for workspace DIR" then, SQLite's message otherwise (valid until the
+ * next call). */
+bool ws_disk_full(struct workspace *ws);
+const char *ws_errmsg(struct workspace *ws);
 /* The schema version this build writes (PRAGMA user_version). */
 int ws_schema_version(void);
 
