@@ -245,6 +245,7 @@ int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
 		rc = connect(ws, true, &again);
 		if (rc < 0 && !(ws->db && ws_disk_full(ws)))
 			*err = again;
+		ws->private_index = rc == 0;
 	}
 	if (rc < 0) {
 		ws_close(ws);
@@ -253,6 +254,13 @@ int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
 	ws_sweep_tmp(ws);
 	*out = ws;
 	return 0;
+}
+
+int ws_need_room(struct workspace *ws, struct pm_err *err)
+{
+	if (!ws->private_index)
+		return 0;
+	return pm_errf(err, "workspace %s: no space left on device", ws->dir);
 }
 
 void ws_close(struct workspace *ws)

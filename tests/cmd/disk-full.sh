@@ -86,6 +86,8 @@ expect_full "cannot write $ws/artifacts/tmp-" "split d --by-row"
 awk 'BEGIN { print "p,q"; for (i = 0; i < 20000; i++) print i "," i * 3 }' >"$tmp/big.csv"
 expect_full "cannot write $ws/artifacts/tmp-" "load big $tmp/big.csv"
 expect_full "cannot record the run: no space left on device for workspace $ws" "train m2 --data d --label y --features x --epochs 1"
+out=$(timeout 60 "$P" -W "$ws" -q -c "serve m --port 0" 2>&1) && failed "serve started on a full disk"
+case $out in *"no space left on device for workspace $ws"*) ;; *) failed "serve: $out" ;; esac
 
 left=$(find "$ws/artifacts" -name 'tmp-*' | tr '\n' ' ')
 [ -z "$left" ] || failed "temporary files left: $left"
