@@ -2,18 +2,21 @@
 # Installs what prodml needs (Debian 12 packages), builds it, and then
 #   ./setup.sh run    opens the workbench on the bundled taxi dataset
 #   ./setup.sh test   runs the whole test suite (ends with "N passed, N failed")
+#   ./setup.sh fuzz   also installs clang and runs each libFuzzer target of
+#                     tests/fuzz for PRODML_FUZZ_SECONDS (default 45) seconds
 set -eu
 cd "$(dirname "$0")"
 mode=${1:-run}
-case $mode in run | test | build) ;; *)
-	echo "usage: ./setup.sh [run|test|build]" >&2
+case $mode in run | test | build | fuzz) ;; *)
+	echo "usage: ./setup.sh [run|test|build|fuzz]" >&2
 	exit 2
 	;;
 esac
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
 	libsqlite3-dev libopenblas-dev libplot-dev libjansson-dev libmicrohttpd-dev check
-	sqlite3 curl tmux"
+	sqlite3 curl tmux time"
+[ "$mode" = fuzz ] && packages="$packages clang"
 missing=
 for p in $packages; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
@@ -29,6 +32,11 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] || ./autogen.sh
+if [ "$mode" = fuzz ]; then
+	# the fuzz targets are built by `make fuzz` (tests/fuzz/run.sh) alone
+	grep -q '^FUZZ_CC = ..*' Makefile 2>/dev/null || ./configure -q --enable-fuzzing
+	exec sh tests/fuzz/run.sh "${PRODML_FUZZ_SECONDS:-45}"
+fi
 [ -f Makefile ] || ./configure -q
 make -j"$jobs"
 

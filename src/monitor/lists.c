@@ -16,7 +16,7 @@ int monitor_log_mark(struct workspace *ws, const char *model, int64_t *n, int64_
 	*last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
-		return pm_errf(err, "reading the request log: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "reading the request log: %s", ws_errmsg(ws));
 	return 0;
 }
 
@@ -75,7 +75,7 @@ int monitor_models(struct workspace *ws, struct monitor_model **out, size_t *n,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		monitor_models_free(rows, k);
-		return pm_errf(err, "reading the request log: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "reading the request log: %s", ws_errmsg(ws));
 	}
 	*out = rows;
 	*n = k;

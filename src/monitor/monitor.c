@@ -9,7 +9,7 @@
 
 int monitor_db_fail(struct workspace *ws, struct pm_err *err)
 {
-	return pm_errf(err, "workspace database: %s", sqlite3_errmsg(ws->db));
+	return pm_errf(err, "workspace database: %s", ws_errmsg(ws));
 }
 
 int monitor_log_insert(struct workspace *ws, const struct monitor_request *r, struct pm_err *err)

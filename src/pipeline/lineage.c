@@ -29,7 +29,7 @@ static int artifact_id(struct workspace *ws, const struct pl_fp *f, bool create,
 		int rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)
-			return pm_errf(err, "cannot record artifact %s: %s", f->name, sqlite3_errmsg(ws->db));
+			return pm_errf(err, "cannot record artifact %s: %s", f->name, ws_errmsg(ws));
 	}
 	if (ws_prepare(ws, "SELECT id FROM lineage_artifacts WHERE kind = ? AND name = ? AND fingerprint = ?",
 		       &st, err) < 0)
@@ -61,7 +61,7 @@ static int events(struct workspace *ws, int64_t execution, const struct pl_fp *f
 		int rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)
-			return pm_errf(err, "cannot record lineage: %s", sqlite3_errmsg(ws->db));
+			return pm_errf(err, "cannot record lineage: %s", ws_errmsg(ws));
 	}
 	return 0;
 }

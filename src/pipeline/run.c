@@ -124,7 +124,7 @@ static int save_step(struct runner *r, size_t i, struct pm_err *err)
 		sqlite3_bind_double(st, 16, s->seconds);
 	sqlite3_bind_int64(st, 17, s->exec);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
-		 : pm_errf(err, "cannot record step %s: %s", r->p->steps[i].name, sqlite3_errmsg(r->ws->db));
+		 : pm_errf(err, "cannot record step %s: %s", r->p->steps[i].name, ws_errmsg(r->ws));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -512,7 +512,7 @@ static int run_set(struct runner *r, const char *sql, const char *a, const char 
 	sqlite3_bind_int64(st, 4, r->run);
 	sqlite3_bind_double(st, 5, now_seconds() - r->t0);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot update run %lld: %s",
-							      (long long)r->run, sqlite3_errmsg(r->ws->db));
+							      (long long)r->run, ws_errmsg(r->ws));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -534,7 +534,7 @@ static int mark_running(struct runner *r, struct pm_err *err)
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, r->run);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot start run %lld: %s",
-							      (long long)r->run, sqlite3_errmsg(r->ws->db));
+							      (long long)r->run, ws_errmsg(r->ws));
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -177,7 +177,7 @@ int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
 	sqlite3_bind_text(st, 7, ws_user(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		pm_errf(err, "cannot record the run: %s", sqlite3_errmsg(ws->db));
+		pm_errf(err, "cannot record the run: %s", ws_errmsg(ws));
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -189,7 +189,7 @@ int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
 		sqlite3_bind_int64(st, 1, *run);
 		sqlite3_bind_text(st, 2, p->steps[i].name, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			pm_errf(err, "cannot record the run's steps: %s", sqlite3_errmsg(ws->db));
+			pm_errf(err, "cannot record the run's steps: %s", ws_errmsg(ws));
 			goto fail;
 		}
 	}
@@ -366,7 +366,7 @@ int pipeline_run_set_job(struct workspace *ws, int64_t run, int64_t job, struct 
 	sqlite3_bind_int64(st, 1, job);
 	sqlite3_bind_int64(st, 2, run);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot record the job of run %lld: %s",
-							      (long long)run, sqlite3_errmsg(ws->db));
+							      (long long)run, ws_errmsg(ws));
 	sqlite3_finalize(st);
 	return rc;
 }

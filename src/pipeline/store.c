@@ -30,7 +30,7 @@ int pipeline_store(struct workspace *ws, const struct pipeline *p, bool *replace
 	sqlite3_bind_text(st, 4, ws_user(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
-		 : pm_errf(err, "cannot store pipeline %s: %s", p->name, sqlite3_errmsg(ws->db));
+		 : pm_errf(err, "cannot store pipeline %s: %s", p->name, ws_errmsg(ws));
 	sqlite3_finalize(st);
 	if (rc < 0 || ws_audit(ws, *replaced ? "pipeline replace" : "pipeline load", p->name, p->file, err) < 0)
 		goto fail;

@@ -41,7 +41,7 @@ int pipeline_trigger_add(struct workspace *ws, const struct pl_trigger *t, int64
 	if (sqlite3_step(st) == SQLITE_DONE)
 		*id = sqlite3_last_insert_rowid(ws->db);
 	else
-		rc = pm_errf(err, "cannot record the trigger: %s", sqlite3_errmsg(ws->db));
+		rc = pm_errf(err, "cannot record the trigger: %s", ws_errmsg(ws));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -53,7 +53,7 @@ int pipeline_trigger_delete(struct workspace *ws, int64_t id, struct pm_err *err
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot delete trigger %lld: %s",
-							      (long long)id, sqlite3_errmsg(ws->db));
+							      (long long)id, ws_errmsg(ws));
 	sqlite3_finalize(st);
 	if (rc == 0 && sqlite3_changes(ws->db) == 0)
 		rc = pm_errcf(err, PM_E_NOTFOUND, "no trigger %lld (see `pipeline triggers`)", (long long)id);
@@ -338,7 +338,7 @@ int pipeline_trigger_fired(struct workspace *ws, const struct pl_fire *f, int64_
 	}
 	return ws_commit(ws, err);
 sqlfail:
-	pm_errf(err, "cannot record trigger %lld: %s", (long long)f->trigger, sqlite3_errmsg(ws->db));
+	pm_errf(err, "cannot record trigger %lld: %s", (long long)f->trigger, ws_errmsg(ws));
 fail:
 	ws_rollback(ws);
 	return -1;

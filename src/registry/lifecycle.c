@@ -21,7 +21,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 
 static int db_fail(struct workspace *ws, struct pm_err *err, const char *what)
 {
-	return pm_errf(err, "registry: %s: %s", what, sqlite3_errmsg(ws->db));
+	return pm_errf(err, "registry: %s: %s", what, ws_errmsg(ws));
 }
 
 int reg_alias_get(struct workspace *ws, const char *model, const char *alias, int64_t *version,

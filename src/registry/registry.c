@@ -77,7 +77,7 @@ static json_t *col_json(sqlite3_stmt *st, int i)
 
 static int db_fail(struct workspace *ws, struct pm_err *err, const char *what)
 {
-	return pm_errf(err, "registry: %s: %s", what, sqlite3_errmsg(ws->db));
+	return pm_errf(err, "registry: %s: %s", what, ws_errmsg(ws));
 }
 
 int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, struct pm_err *err)

@@ -133,7 +133,9 @@ static int64_t data_version(struct workspace *ws)
 
 int sv_routes_init(struct server *sv, struct pm_err *err)
 {
-	if (ws_open(sv->ws_dir, &sv->ws, err) < 0)
+	/* a server that held the full disk's private lock would keep every
+	 * other command out of the workspace while it runs */
+	if (ws_open(sv->ws_dir, &sv->ws, err) < 0 || ws_need_room(sv->ws, err) < 0)
 		return -1;
 	if (!reg_name_valid(sv->model))
 		return pm_errcf(err, PM_E_USAGE, "serve: '%s' is not a model name", sv->model);

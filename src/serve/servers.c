@@ -63,7 +63,7 @@ int servers_add(struct workspace *ws, const struct server_rec *r, int64_t *id, s
 	int s = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (s != SQLITE_DONE)
-		return pm_errf(err, "servers: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "servers: %s", ws_errmsg(ws));
 	*id = sqlite3_last_insert_rowid(ws->db);
 	return 0;
 }
@@ -87,7 +87,7 @@ int servers_set_running(struct workspace *ws, int64_t id, int port, const char *
 	int s = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (s != SQLITE_DONE)
-		return pm_errf(err, "servers: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "servers: %s", ws_errmsg(ws));
 	return 0;
 }
 
@@ -116,7 +116,7 @@ int servers_set_status(struct workspace *ws, int64_t id, const char *status, con
 	int s = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (s != SQLITE_DONE)
-		return pm_errf(err, "servers: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "servers: %s", ws_errmsg(ws));
 	return 0;
 }
 

@@ -286,7 +286,7 @@ static int server_known(struct workspace *ws, int64_t id, bool *known, struct pm
 	sqlite3_finalize(st);
 	*known = rc == SQLITE_ROW;
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pm_errf(err, "request log: %s",
-								    sqlite3_errmsg(ws->db));
+								    ws_errmsg(ws));
 }
 
 /* Opens segment seg for reading at *off (0: after its header). */
@@ -420,7 +420,7 @@ static int insert_round(struct workspace *ws, const struct spool_reader *r, cons
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		if (rc != SQLITE_DONE) {
-			pm_errf(err, "request log: %s", sqlite3_errmsg(ws->db));
+			pm_errf(err, "request log: %s", ws_errmsg(ws));
 			goto fail;
 		}
 	}
@@ -428,7 +428,7 @@ static int insert_round(struct workspace *ws, const struct spool_reader *r, cons
 	sqlite3_bind_int64(pr, 2, r->seg);
 	sqlite3_bind_int64(pr, 3, (sqlite3_int64)upto);
 	if (sqlite3_step(pr) != SQLITE_DONE) {
-		pm_errf(err, "request log: %s", sqlite3_errmsg(ws->db));
+		pm_errf(err, "request log: %s", ws_errmsg(ws));
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -529,7 +529,7 @@ static int forget_segment(struct workspace *ws, const char *name, uint32_t seg, 
 	sqlite3_bind_int64(st, 2, seg);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : pm_errf(err, "request log: %s", sqlite3_errmsg(ws->db));
+	return rc == SQLITE_DONE ? 0 : pm_errf(err, "request log: %s", ws_errmsg(ws));
 }
 
 /* A segment wholly moved: its file goes, then its progress row (a crash in
@@ -591,7 +591,7 @@ static int remove_spool(struct workspace *ws, const char *dir, const char *name,
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pm_errf(err, "request log: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "request log: %s", ws_errmsg(ws));
 	char *lock = path_join(dir, "lock");
 	unlink(lock);
 	free(lock);
@@ -641,7 +641,7 @@ static int progress_of(struct workspace *ws, const char *name, uint32_t seg, uin
 		*off = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pm_errf(err, "request log: %s",
-								    sqlite3_errmsg(ws->db));
+								    ws_errmsg(ws));
 }
 
 static int recover_dir(struct workspace *ws, const char *dir, const char *name,

@@ -63,7 +63,7 @@ int job_create(struct workspace *ws, const char *kind, const char *command, int6
 	if (sqlite3_step(st) == SQLITE_DONE)
 		*job = sqlite3_last_insert_rowid(ws->db);
 	else
-		rc = pm_errf(err, "cannot record the job: %s", sqlite3_errmsg(ws->db));
+		rc = pm_errf(err, "cannot record the job: %s", ws_errmsg(ws));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -87,7 +87,7 @@ static int job_update(struct workspace *ws, int64_t job, const char *set, const 
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, job);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = pm_errf(err, "cannot update job %lld: %s", (long long)job, sqlite3_errmsg(ws->db));
+		rc = pm_errf(err, "cannot update job %lld: %s", (long long)job, ws_errmsg(ws));
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -86,7 +86,7 @@ int run_create(struct workspace *ws, const struct train_config *cfg, int64_t *ru
 			*run = sqlite3_last_insert_rowid(ws->db);
 			rc = 0;
 		} else
-			pm_errf(err, "cannot record the run: %s", sqlite3_errmsg(ws->db));
+			pm_errf(err, "cannot record the run: %s", ws_errmsg(ws));
 		sqlite3_finalize(st);
 	}
 	free(ctext);
@@ -192,7 +192,7 @@ static int run_set_state(struct workspace *ws, int64_t run, const char *state, c
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 6, run);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
-		 : pm_errf(err, "cannot update run %lld: %s", (long long)run, sqlite3_errmsg(ws->db));
+		 : pm_errf(err, "cannot update run %lld: %s", (long long)run, ws_errmsg(ws));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -272,7 +272,7 @@ static int run_on_epoch(void *ctx, const struct train_epoch *ep, const struct sb
 		if (sqlite3_step(st) == SQLITE_DONE)
 			ok = 0;
 		else
-			pm_errf(err, "cannot record epoch %d: %s", ep->epoch, sqlite3_errmsg(ws->db));
+			pm_errf(err, "cannot record epoch %d: %s", ep->epoch, ws_errmsg(ws));
 		sqlite3_finalize(st);
 	}
 	if (ok == 0) {
@@ -510,7 +510,7 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 5, run);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			urc = pm_errf(err, "cannot finish run %lld: %s", (long long)run, sqlite3_errmsg(ws->db));
+			urc = pm_errf(err, "cannot finish run %lld: %s", (long long)run, ws_errmsg(ws));
 		sqlite3_finalize(st);
 	}
 	free(mtext);

@@ -54,7 +54,7 @@ int run_briefs(struct workspace *ws, struct run_brief **out, size_t *n, struct p
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		run_briefs_free(rows, k);
-		return pm_errf(err, "reading the runs: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "reading the runs: %s", ws_errmsg(ws));
 	}
 	*out = rows;
 	*n = k;
@@ -129,7 +129,7 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		pm_errf(err, "reading run %lld: %s", (long long)run, sqlite3_errmsg(ws->db));
+		pm_errf(err, "reading run %lld: %s", (long long)run, ws_errmsg(ws));
 		run_detail_free(r);
 		return -1;
 	}

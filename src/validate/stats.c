@@ -274,17 +274,57 @@ const struct feature_stats *stats_feature(const struct dataset_stats *s, const c
 
 /* ---- JSON ---------------------------------------------------------------------- */
 
-static json_t *hist_json(const struct hist_bucket *b, size_t n)
+/* The numbers of one feature's JSON, each distinct value made once and
+ * shared (a json_t may sit in several places of a tree that is only
+ * read).  Statistics repeat their numbers: the quantiles and buckets of a
+ * column with few distinct values are the same few numbers, and a wide
+ * dataset of few rows has hundreds of thousands of such columns, where a
+ * json_t for every number made `stats` take a gigabyte. */
+#define JNUMS_MAX 48
+struct jnums {
+	double v[JNUMS_MAX];
+	json_t *j[JNUMS_MAX];
+	size_t n;
+};
+
+static json_t *jnum(struct jnums *c, double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	for (size_t i = 0; i < c->n; i++)
+		if (memcmp(&c->v[i], &v, sizeof v) == 0) /* bits: -0 is not 0 */
+			return json_incref(c->j[i]);
+	json_t *j = json_real(v);
+	if (c->n < JNUMS_MAX) {
+		c->v[c->n] = v;
+		c->j[c->n++] = json_incref(j);
+	}
+	return j;
+}
+
+static void jnums_free(struct jnums *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		json_decref(c->j[i]);
+}
+
+static json_t *hist_json(struct jnums *c, const struct hist_bucket *b, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
+		/* a bucket like the one before (a column of few values has
+		 * equal quantile buckets) is that one, shared */
+		if (i > 0 && memcmp(&b[i], &b[i - 1], sizeof b[i]) == 0) {
+			json_array_append(a, json_array_get(a, i - 1));
+			continue;
+		}
 		json_t *o = json_object();
-		json_object_set_new(o, "low", json_num(b[i].low));
-		json_object_set_new(o, "high", json_num(b[i].high));
-		double c = b[i].count;
-		json_object_set_new(o, "count", c == floor(c) && fabs(c) < 9e15
-							 ? json_integer((json_int_t)c)
-							 : json_real(c));
+		json_object_set_new(o, "low", jnum(c, b[i].low));
+		json_object_set_new(o, "high", jnum(c, b[i].high));
+		double cnt = b[i].count;
+		json_object_set_new(o, "count", cnt == floor(cnt) && fabs(cnt) < 9e15
+							 ? json_integer((json_int_t)cnt)
+							 : jnum(c, cnt));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -301,6 +341,7 @@ static json_t *ts_json(double us)
 
 json_t *feature_stats_to_json(const struct feature_stats *fs)
 {
+	struct jnums c = {.n = 0};
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(fs->name));
 	json_object_set_new(o, "type", json_string(pm_type_name(fs->type)));
@@ -308,12 +349,12 @@ json_t *feature_stats_to_json(const struct feature_stats *fs)
 	json_object_set_new(o, "missing", json_integer((json_int_t)fs->missing));
 	if (fs->numeric) {
 		const struct num_stats *n = &fs->num;
-		json_object_set_new(o, "mean", json_num(n->mean));
-		json_object_set_new(o, "std", json_num(n->std));
+		json_object_set_new(o, "mean", jnum(&c, n->mean));
+		json_object_set_new(o, "std", jnum(&c, n->std));
 		json_object_set_new(o, "zeros", json_integer((json_int_t)n->zeros));
-		json_object_set_new(o, "min", json_num(n->min));
-		json_object_set_new(o, "median", json_num(n->median));
-		json_object_set_new(o, "max", json_num(n->max));
+		json_object_set_new(o, "min", jnum(&c, n->min));
+		json_object_set_new(o, "median", jnum(&c, n->median));
+		json_object_set_new(o, "max", jnum(&c, n->max));
 		json_object_set_new(o, "nan", json_integer((json_int_t)n->nan));
 		json_object_set_new(o, "pos_inf", json_integer((json_int_t)n->pos_inf));
 		json_object_set_new(o, "neg_inf", json_integer((json_int_t)n->neg_inf));
@@ -325,10 +366,10 @@ json_t *feature_stats_to_json(const struct feature_stats *fs)
 		json_t *q = json_array();
 		if (fs->count > n->nan)
 			for (int k = 0; k <= STATS_BUCKETS; k++)
-				json_array_append_new(q, json_num(n->quantiles[k]));
+				json_array_append_new(q, jnum(&c, n->quantiles[k]));
 		json_object_set_new(o, "quantiles", q);
-		json_object_set_new(o, "histogram", hist_json(n->hist, n->nhist));
-		json_object_set_new(o, "quantiles_histogram", hist_json(n->qhist, n->nqhist));
+		json_object_set_new(o, "histogram", hist_json(&c, n->hist, n->nhist));
+		json_object_set_new(o, "quantiles_histogram", hist_json(&c, n->qhist, n->nqhist));
 	}
 	if (fs->categorical) {
 		json_object_set_new(o, "unique", json_integer((json_int_t)fs->unique));
@@ -343,6 +384,7 @@ json_t *feature_stats_to_json(const struct feature_stats *fs)
 		}
 		json_object_set_new(o, "top", top);
 	}
+	jnums_free(&c);
 	return o;
 }
 

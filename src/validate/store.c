@@ -28,6 +28,20 @@ int stats_cache_get(struct workspace *ws, const char *fp, const char *slice, jso
 	return 0;
 }
 
+/* JSON text of a result for the cache, NaN/Inf as null like every output.
+ * Measured first, then written into a buffer of its size: json_dumps
+ * grows a buffer by doubling and then copies it, three times the text at
+ * its peak (150 MB for the statistics of 100k columns). */
+static char *json_text(json_t *j)
+{
+	size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(17);
+	size_t n = json_dumpb(j, NULL, 0, flags);
+	char *t = xmalloc(n + 1);
+	json_dumpb(j, t, n, flags);
+	t[n] = '\0';
+	return t;
+}
+
 int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, json_t *j,
 		    struct pm_err *err)
 {
@@ -39,15 +53,14 @@ int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, jso
 		return -1;
 	char now[64];
 	ts_now_iso(now, sizeof now);
-	/* NaN/Inf are written as null, like every output */
-	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	char *text = json_text(j);
 	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, text, -1, free);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	if (rc < 0)
-		pm_errf(err, "workspace: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+		pm_errf(err, "workspace: %s", ws_errmsg(ws));
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -147,7 +160,7 @@ int schema_store(struct workspace *ws, const struct schema *sc, const char *sour
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	if (rc < 0)
-		pm_errf(err, "workspace: %s", sqlite3_errmsg(ws->db));
+		pm_errf(err, "workspace: %s", ws_errmsg(ws));
 	sqlite3_finalize(st);
 	if (rc == 0)
 		rc = ws_audit(ws, action, sc->name, detail, err);

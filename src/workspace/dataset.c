@@ -53,7 +53,7 @@ int ws_dataset_put(struct workspace *ws, const struct ws_dataset *d, struct pm_e
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pm_errf(err, "cannot record dataset %s: %s", d->name, sqlite3_errmsg(ws->db));
+		return pm_errf(err, "cannot record dataset %s: %s", d->name, ws_errmsg(ws));
 	return 0;
 }
 
@@ -87,7 +87,7 @@ int ws_dataset_get(struct workspace *ws, const char *name, struct ws_dataset *d,
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return pm_errcf(err, PM_E_NOTFOUND, "no dataset named \"%s\" (see `datasets`)", name);
-	return pm_errf(err, "cannot read dataset %s: %s", name, sqlite3_errmsg(ws->db));
+	return pm_errf(err, "cannot read dataset %s: %s", name, ws_errmsg(ws));
 }
 
 int ws_dataset_list(struct workspace *ws, struct ws_dataset **list, size_t *n,
@@ -106,7 +106,7 @@ int ws_dataset_list(struct workspace *ws, struct ws_dataset **list, size_t *n,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pm_errf(err, "cannot list datasets: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "cannot list datasets: %s", ws_errmsg(ws));
 	return 0;
 }
 
@@ -119,7 +119,7 @@ int ws_dataset_delete(struct workspace *ws, const char *name, struct pm_err *err
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pm_errf(err, "cannot drop dataset %s: %s", name, sqlite3_errmsg(ws->db));
+		return pm_errf(err, "cannot drop dataset %s: %s", name, ws_errmsg(ws));
 	if (sqlite3_changes(ws->db) == 0)
 		return pm_errcf(err, PM_E_NOTFOUND, "no dataset named \"%s\" (see `datasets`)", name);
 	return 0;
@@ -159,6 +159,6 @@ int ws_loadcache_put(struct workspace *ws, const char *key, const char *artifact
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return pm_errf(err, "cannot record load cache: %s", sqlite3_errmsg(ws->db));
+		return pm_errf(err, "cannot record load cache: %s", ws_errmsg(ws));
 	return 0;
 }

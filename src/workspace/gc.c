@@ -126,7 +126,7 @@ static int load_refs(struct workspace *ws, struct refs *r, struct pm_err *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		refs_free(r);
-		return pm_errf(err, "workspace %s: %s", ws->dir, sqlite3_errmsg(ws->db));
+		return pm_errf(err, "workspace gc: %s", ws_errmsg(ws));
 	}
 	qsort(r->id, r->n, sizeof *r->id, cmp_str);
 	return 0;
@@ -140,7 +140,7 @@ static int forget_cached(struct workspace *ws, const char *sha, struct pm_err *e
 	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : pm_errf(err, "workspace %s: %s", ws->dir, sqlite3_errmsg(ws->db));
+	return rc == SQLITE_DONE ? 0 : pm_errf(err, "workspace gc: %s", ws_errmsg(ws));
 }
 
 int ws_gc(struct workspace *ws, bool dry, struct ws_gc *g, struct pm_err *err)

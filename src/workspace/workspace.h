@@ -6,18 +6,32 @@
 
 #include "util/util.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 
 struct workspace {
 	char *dir;        /* the .prodml directory */
 	char *artifacts;  /* dir/artifacts */
 	sqlite3 *db;
+	char msg[PATH_MAX + 64]; /* ws_errmsg's message */
+	bool private_index;      /* opened on a full disk (see ws_open) */
 };
 
 /* Opens (creating on first use) the workspace in dir and brings its
- * database schema up to date. */
+ * database schema up to date.  On a disk too full for SQLite's -shm file
+ * it still opens, so that commands that only read work, but then locks
+ * other processes out of the database until ws_close. */
 int ws_open(const char *dir, struct workspace **out, struct pm_err *err);
+/* For processes that stay (a server): fails, saying the disk is full,
+ * where ws_open could only open ws that way. */
+int ws_need_room(struct workspace *ws, struct pm_err *err);
 void ws_close(struct workspace *ws);
+/* Whether the last SQLite error of ws was the disk (or quota) being full,
+ * and the message to show for the last error: "no space left on device
+ * for workspace DIR" then, SQLite's message otherwise (valid until the
+ * next call). */
+bool ws_disk_full(struct workspace *ws);
+const char *ws_errmsg(struct workspace *ws);
 /* The schema version this build writes (PRAGMA user_version). */
 int ws_schema_version(void);
 

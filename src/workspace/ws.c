@@ -1,6 +1,7 @@
 /* Opening the workspace: directory layout, SQLite settings, migrations. */
 #include "workspace.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,45 @@ int ws_schema_version(void)
 	return ws_nmigrations;
 }
 
+bool ws_disk_full(struct workspace *ws)
+{
+	int rc = sqlite3_extended_errcode(ws->db) & 0xff;
+	if (rc == SQLITE_FULL)
+		return true;
+	/* the system errno is kept from the last I/O error only: trust it
+	 * only when the last error is one */
+	int e = sqlite3_system_errno(ws->db);
+	return (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN) && (e == ENOSPC || e == EDQUOT);
+}
+
+const char *ws_errmsg(struct workspace *ws)
+{
+	/* SQLite says "disk I/O error" when the -shm file cannot grow and
+	 * "database or disk is full" when a write fails: name the cause, and
+	 * the workspace, as callers' messages name only what they did */
+	if (!ws_disk_full(ws))
+		return sqlite3_errmsg(ws->db);
+	snprintf(ws->msg, sizeof ws->msg, "no space left on device for workspace %s", ws->dir);
+	return ws->msg;
+}
+
+/* SQLite's message, or the full disk's, after a "workspace DIR: " prefix. */
+static const char *short_errmsg(struct workspace *ws)
+{
+	return ws_disk_full(ws) ? "no space left on device" : sqlite3_errmsg(ws->db);
+}
+
 static int db_err(struct workspace *ws, struct pm_err *err, const char *what)
 {
-	return pm_errf(err, "workspace %s: %s: %s", ws->dir, what, sqlite3_errmsg(ws->db));
+	return pm_errf(err, "workspace %s: %s: %s", ws->dir, what, short_errmsg(ws));
 }
 
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(ws->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		pm_errf(err, "workspace %s: %s", ws->dir, msg ? msg : sqlite3_errmsg(ws->db));
+		pm_errf(err, "workspace %s: %s", ws->dir,
+			ws_disk_full(ws) || !msg ? short_errmsg(ws) : msg);
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -172,10 +202,35 @@ static int set_wal(struct workspace *ws, struct pm_err *err)
 		if (rc == SQLITE_OK)
 			return 0;
 		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS)
-			return pm_errf(err, "workspace %s: %s", ws->dir, sqlite3_errmsg(ws->db));
+			return pm_errf(err, "workspace %s: %s", ws->dir, short_errmsg(ws));
 		struct timespec ts = {0, 2000000};
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* Opens the database and brings it up to date.  With exclusive, the
+ * connection keeps its WAL index in its own memory instead of the -shm
+ * file (SQLite's exclusive locking mode): it then needs no byte of free
+ * disk to read, at the price of locking other processes out while it is
+ * open. */
+static int connect(struct workspace *ws, bool exclusive, struct pm_err *err)
+{
+	char *dbpath = path_join(ws->dir, "prodml.db");
+	int rc = sqlite3_open_v2(dbpath, &ws->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	free(dbpath);
+	if (rc != SQLITE_OK)
+		return pm_errf(err, "cannot open workspace database in %s: %s", ws->dir,
+			       ws->db ? short_errmsg(ws) : "out of memory");
+	sqlite3_busy_timeout(ws->db, BUSY_TIMEOUT_MS);
+	if (exclusive && ws_exec(ws, "PRAGMA locking_mode=EXCLUSIVE", err) < 0)
+		return -1;
+	if (set_wal(ws, err) < 0 ||
+	    ws_exec(ws, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0 ||
+	    migrate(ws, err) < 0)
+		return -1;
+	return 0;
 }
 
 int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
@@ -187,27 +242,33 @@ int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
 		ws_close(ws);
 		return -1;
 	}
-	char *dbpath = path_join(dir, "prodml.db");
-	int rc = sqlite3_open_v2(dbpath, &ws->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
-	free(dbpath);
-	if (rc != SQLITE_OK) {
-		pm_errf(err, "cannot open workspace database in %s: %s", dir,
-			ws->db ? sqlite3_errmsg(ws->db) : "out of memory");
-		ws_close(ws);
-		return -1;
+	int rc = connect(ws, false, err);
+	if (rc < 0 && ws->db && ws_disk_full(ws)) {
+		/* Reading needs a 32 KB -shm file that a full disk cannot
+		 * give: read without one, so that commands that only read
+		 * still work; those that write fail with ENOSPC. */
+		sqlite3_close(ws->db);
+		ws->db = NULL;
+		struct pm_err again = {0};
+		rc = connect(ws, true, &again);
+		if (rc < 0 && !(ws->db && ws_disk_full(ws)))
+			*err = again;
+		ws->private_index = rc == 0;
 	}
-	sqlite3_busy_timeout(ws->db, BUSY_TIMEOUT_MS);
-	if (set_wal(ws, err) < 0 ||
-	    ws_exec(ws, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) < 0 ||
-	    migrate(ws, err) < 0) {
+	if (rc < 0) {
 		ws_close(ws);
 		return -1;
 	}
 	ws_sweep_tmp(ws);
 	*out = ws;
 	return 0;
+}
+
+int ws_need_room(struct workspace *ws, struct pm_err *err)
+{
+	if (!ws->private_index)
+		return 0;
+	return pm_errf(err, "workspace %s: no space left on device", ws->dir);
 }
 
 void ws_close(struct workspace *ws)

@@ -11,6 +11,8 @@ TESTS += \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \
 	tests/cmd/workspace-gc.sh \
+	tests/cmd/disk-full.sh \
+	tests/cmd/stats-wide.sh \
 	tests/cmd/train-dead.sh \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-lineends.cmd \

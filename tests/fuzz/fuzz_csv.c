@@ -3,9 +3,10 @@
  * many small parallel chunks, with or without --skip-bad, and a parsed
  * frame must survive the columnar cache round trip unchanged.
  *
- * With libFuzzer:  sh tests/fuzz/run.sh [SECONDS]
- * In `make check`: tests/unit/test_fuzz_csv runs the same checks on a few
- * thousand generated inputs (the built-in driver at the end of this file). */
+ * With libFuzzer:  sh tests/fuzz/run.sh SECONDS csv
+ * In `make check`: tests/unit/test_fuzz_csv replays tests/fuzz/corpus/csv
+ * (tests/fuzz/replay.h) and runs the same checks on a few thousand
+ * generated inputs (the built-in driver at the end of this file). */
 #include "data/data.h"
 #include "data/internal.h"
 
@@ -93,6 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef PM_FUZZ_DRIVER
+#include "replay.h"
+
 /* Inputs made of the pieces that trouble CSV readers: quotes, doubled
  * quotes, separators and line ends inside quotes, CR, BOMs, bad UTF-8,
  * NUL bytes, missing-value tokens, numbers of every shape. */
@@ -113,21 +116,12 @@ static uint64_t next(uint64_t *s)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1) {
-		/* replay inputs given as files (e.g. a crash found by libFuzzer) */
-		for (int i = 1; i < argc; i++) {
-			char *d;
-			size_t n;
-			struct pm_err err;
-			if (fs_read_all(argv[i], &d, &n, &err) < 0) {
-				fprintf(stderr, "%s\n", err.msg);
-				return 1;
-			}
-			LLVMFuzzerTestOneInput((const uint8_t *)d, n);
-			free(d);
-		}
+	int n = fuzz_replay("csv", argc, argv);
+	if (n < 0)
+		return 1;
+	if (argc > 1)
 		return 0;
-	}
+	printf("fuzz_csv: %d corpus inputs replayed\n", n);
 	uint64_t seed = 20261122;
 	int ninputs = 3000;
 	for (int k = 0; k < ninputs; k++) {
