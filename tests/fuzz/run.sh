@@ -13,7 +13,7 @@ secs=${1:-60}
 targets=${*:-csv request model schema}
 make -s fuzz
 out=${TMPDIR:-/tmp}/prodml-fuzz
-status=0
+status=0 passed=0 failed=0
 for t in $targets; do
 	w=$out/$t
 	rm -rf "$w"
@@ -25,8 +25,9 @@ for t in $targets; do
 		grep -E '^#[0-9]+[[:space:]]+DONE' "$w/log" | tail -1 | sed "s/^/  /"
 		grep -E '^stat::number_of_executed_units|^stat::average_exec_per_sec|^stat::peak_rss_mb' \
 			"$w/log" | sed "s/^/  /"
+		passed=$((passed + 1))
 	else
-		status=1
+		status=1 failed=$((failed + 1))
 		echo "  FAILED: the end of $w/log:"
 		tail -40 "$w/log" | sed "s/^/  /"
 		for a in "$w"/crash-* "$w"/leak-* "$w"/timeout-* "$w"/oom-*; do
@@ -34,4 +35,6 @@ for t in $targets; do
 		done
 	fi
 done
+# the fuzz step's own summary, as the test runs end with theirs
+echo "$passed passed, $failed failed (fuzz targets)"
 exit $status
