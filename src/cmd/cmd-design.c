@@ -55,6 +55,25 @@ static int latest_version(struct workspace *ws, const char *model, struct reg_ve
 	return 0;
 }
 
+/* The input columns (NULL-terminated; free with str_list_free) and outputs
+ * of the model's newest version; none when it cannot be loaded. */
+static char **model_inputs(struct workspace *ws, const char *model, int *nout)
+{
+	struct reg_version v;
+	struct model *m;
+	struct pm_err e;
+	*nout = 1;
+	if (latest_version(ws, model, &v, &m, &e) < 0)
+		return NULL;
+	char **in = xcalloc(m->tf->ninputs + 1, sizeof *in);
+	for (size_t i = 0; i < m->tf->ninputs; i++)
+		in[i] = xstrdup(m->tf->inputs[i].name);
+	*nout = m->nout;
+	model_free(m);
+	reg_version_free(&v);
+	return in;
+}
+
 static int open_design(struct session *s, const char *name, struct workspace **ws, json_t **d,
 		       struct frame **f, struct pm_err *err)
 {
@@ -102,7 +121,10 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 		sbuf_printf(&v, "%s%s", i > 2 ? " " : "", call->argv[i]);
 	struct design_env env;
 	design_env_of(s, &env);
-	int rc = design_set(d, f, &env, call->argv[1], v.s ? v.s : "", err);
+	int nout;
+	char **inputs = model_inputs(ws, json_string_value(json_object_get(d, "model")), &nout);
+	int rc = design_set(d, f, inputs, &env, call->argv[1], v.s ? v.s : "", err);
+	str_list_free(inputs);
 	if (rc == 0) {
 		char *action = xasprintf("design set %s", call->argv[1]);
 		rc = design_save(ws, d, action, err);
@@ -131,6 +153,12 @@ static int exec_drop(struct session *s, struct cmd_call *call, struct pm_err *er
 		return -1;
 	call->result = json_pack("{s:s,s:b}", "name", call->argv[0], "dropped", 1);
 	return 0;
+}
+
+static void render_drop(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	sbuf_printf(out, "design %s dropped\n", json_string_value(json_object_get(r, "name")));
 }
 
 static int exec_list(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -175,18 +203,14 @@ static int show_one(struct session *s, const char *name, json_t **out, struct pm
 	json_t *d;
 	if (open_design(s, name, &ws, &d, &f, err) < 0)
 		return -1;
-	struct reg_version v;
-	struct model *m = NULL;
-	int nout = 1;
-	if (latest_version(ws, json_string_value(json_object_get(d, "model")), &v, &m, err) == 0) {
-		nout = m->nout;
-		model_free(m);
-		reg_version_free(&v);
-	}
+	int nout;
+	char **inputs = model_inputs(ws, json_string_value(json_object_get(d, "model")), &nout);
 	struct design_env env;
 	design_env_of(s, &env);
 	json_t *e;
-	if (design_estimate(ws, d, f, nout, &env, &e, err) < 0) {
+	int rc = design_estimate(ws, d, f, inputs, nout, &env, &e, err);
+	str_list_free(inputs);
+	if (rc < 0) {
 		json_decref(d);
 		return -1;
 	}
@@ -267,7 +291,12 @@ static char *num(json_t *v)
 	char buf[32];
 	if (!json_is_number(v))
 		return xstrdup("-");
-	snprintf(buf, sizeof buf, "%.4g", json_number_value(v));
+	double x = json_number_value(v);
+	/* counts and bytes whole, the rest to 4 significant digits */
+	if (x == trunc(x) && fabs(x) < 1e15)
+		snprintf(buf, sizeof buf, "%.0f", x);
+	else
+		snprintf(buf, sizeof buf, "%.4g", x);
 	return xstrdup(buf);
 }
 
@@ -328,7 +357,11 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 static void show_row(void *ctx, const char *label, char *value, const char *source)
 {
 	struct sbuf *out = ctx;
-	sbuf_printf(out, "  %-16s %-10s %s\n", label, value, source ? source : "");
+	if (source && *source)
+		sbuf_printf(out, "  %-17s %-11s %s", label, value, source);
+	else
+		sbuf_printf(out, "  %-17s %s", label, value);
+	sbuf_putc(out, '\n');
 	free(value);
 }
 
@@ -719,7 +752,7 @@ const struct cmd_entry cmd_group_design[] = {
 	 .opts = no_opts, .summary = "remove a design and its probes",
 	 .help = "Removes the design and the measurements its probes recorded; a pipeline or "
 		 "server it applied stays.",
-	 .exec = exec_drop},
+	 .exec = exec_drop, .render = render_drop},
 	{.name = "design probe", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .opts = probe_opts, .summary = "measure the model's predict rate on a sample",
 	 .help = "Predicts the first --rows rows of the design's dataset with the model's newest "

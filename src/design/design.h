@@ -61,8 +61,8 @@ struct design_env {
  * design's dataset (the key columns are checked against it).  Errors name
  * the key, the value and, for static serving over a continuous key, the
  * column and its distinct count. */
-int design_set(json_t *d, const struct frame *f, const struct design_env *env, const char *key,
-	       const char *value, struct pm_err *err);
+int design_set(json_t *d, const struct frame *f, char *const *inputs, const struct design_env *env,
+	       const char *key, const char *value, struct pm_err *err);
 
 /* ---- keyspace.c: the key space of static serving --------------------------------- */
 struct design_keycol {
@@ -77,13 +77,20 @@ struct design_keyspace {
 	double product;         /* product of the columns' distinct counts */
 	size_t observed;        /* distinct key tuples in the data */
 	size_t key_bytes;       /* bytes of those keys' text (as the table stores them) */
+	/* a key that does not determine the model's inputs: the first input
+	 * two rows of one key differ in (NULL: every key fixes them) */
+	char *differs, *differs_key;
+	size_t differs_rows[2];
 };
-/* Reads the key columns of f; an error names a column f lacks. */
-int design_keyspace(const struct frame *f, json_t *keys, struct design_keyspace *ks,
-		    struct pm_err *err);
+/* Reads the key columns of f; an error names a column f lacks.  inputs
+ * (NULL-terminated, or NULL) are the model's input columns: a table of one
+ * prediction per key is right only when the key fixes them. */
+int design_keyspace(const struct frame *f, json_t *keys, char *const *inputs,
+		    struct design_keyspace *ks, struct pm_err *err);
 void design_keyspace_free(struct design_keyspace *ks);
-/* Why static serving is not offered (NULL when it is): no keys, or the
- * first continuous key column with its distinct count.  Caller frees. */
+/* Why static serving is not offered (NULL when it is): no keys, the first
+ * continuous key column with its distinct count, or a key that does not
+ * determine the inputs.  Caller frees. */
 char *design_static_why(const struct design_keyspace *ks, const char *data);
 /* The lookup table serve --lookup would build over `keys` distinct keys
  * of key_bytes bytes of text, nout outputs each: its strdict's entries
@@ -93,9 +100,9 @@ double design_table_bytes(size_t keys, size_t key_bytes, int nout);
 /* ---- estimate.c: estimates from measurements ------------------------------------- */
 /* Every estimate of d, each with its "source" (the run, probe, server or
  * log it came from, or what to run to measure it) and, for cost, the
- * arithmetic as text.  f is the design's dataset; nout the model's
- * outputs per prediction. */
-int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, int nout,
+ * arithmetic as text.  f is the design's dataset; inputs and nout the
+ * model's input columns (NULL-terminated) and outputs per prediction. */
+int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char *const *inputs, int nout,
 		    const struct design_env *env, json_t **out, struct pm_err *err);
 /* The hit rate of a table of the top k keys over the request log's rows
  * of model that carry the key column key: {"rows","keyed_rows","keys",

@@ -87,6 +87,8 @@ static json_t *training_estimate(struct workspace *ws, json_t *d, const struct f
 /* A logged value as the table keys it (src/serve/lookup.c's lookup_json_key). */
 static const char *json_key(json_t *v, char *buf, size_t n)
 {
+	if (!v)
+		return NULL;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		return json_string_value(v);
@@ -181,7 +183,7 @@ static json_t *table_estimate(struct workspace *ws, json_t *d, const struct fram
 	struct design_keyspace ks;
 	struct pm_err e;
 	char a[32], b[32], c[32];
-	if (!json_array_size(keys) || design_keyspace(f, keys, &ks, &e) < 0)
+	if (!json_array_size(keys) || design_keyspace(f, keys, NULL, &ks, &e) < 0)
 		return NULL;
 	json_t *out = json_object();
 	size_t size = (size_t)json_integer_value(json_object_get(d, "table_size"));
@@ -415,7 +417,7 @@ static json_t *cost_estimate(json_t *d, const struct frame *f, json_t *train, js
 	return out;
 }
 
-int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, int nout,
+int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char *const *inputs, int nout,
 		    const struct design_env *env, json_t **out, struct pm_err *err)
 {
 	(void)err;
@@ -428,7 +430,7 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, int 
 	struct design_keyspace ks;
 	struct pm_err e;
 	char *why = NULL;
-	if (design_keyspace(f, json_object_get(d, "keys"), &ks, &e) == 0) {
+	if (design_keyspace(f, json_object_get(d, "keys"), inputs, &ks, &e) == 0) {
 		why = design_static_why(&ks, f->name);
 		design_keyspace_free(&ks);
 	} else

@@ -21,8 +21,8 @@ static const char *key_text(const struct column *c, size_t row, char *buf, size_
 	return column_text(c, row, buf, n);
 }
 
-int design_keyspace(const struct frame *f, json_t *keys, struct design_keyspace *ks,
-		    struct pm_err *err)
+int design_keyspace(const struct frame *f, json_t *keys, char *const *inputs,
+		    struct design_keyspace *ks, struct pm_err *err)
 {
 	memset(ks, 0, sizeof *ks);
 	size_t nk = json_array_size(keys);
@@ -58,7 +58,15 @@ int design_keyspace(const struct frame *f, json_t *keys, struct design_keyspace 
 		ks->product *= (double)seen->n;
 		strdict_free(seen);
 	}
-	/* the observed tuples: a row missing a key has no entry, as in serve */
+	/* the observed tuples: a row missing a key has no entry, as in serve;
+	 * each keeps its first row, to which its other rows' inputs compare */
+	size_t nin = 0;
+	while (inputs && inputs[nin])
+		nin++;
+	int *in = xcalloc(nin + 1, sizeof *in);
+	for (size_t i = 0; i < nin; i++)
+		in[i] = frame_col_index(f, inputs[i]);
+	size_t *first = NULL, cap = 0;
 	for (size_t row = 0; nk && row < f->nrows; row++) {
 		t.len = 0;
 		bool ok = true;
@@ -68,9 +76,25 @@ int design_keyspace(const struct frame *f, json_t *keys, struct design_keyspace 
 			if (ok)
 				sbuf_printf(&t, "%s%s", i ? "," : "", key_text(c, row, buf, sizeof buf));
 		}
-		if (ok)
-			strdict_intern(tuples, t.s ? t.s : "", t.len);
+		if (!ok)
+			continue;
+		uint32_t code = strdict_intern(tuples, t.s ? t.s : "", t.len);
+		if (code >= cap)
+			xgrow((void **)&first, &cap, (size_t)code + 1, sizeof *first);
+		if (code + 1 == tuples->n) {
+			first[code] = row;
+			continue;
+		}
+		for (size_t i = 0; i < nin && !ks->differs; i++)
+			if (in[i] >= 0 && !column_same(&f->cols[in[i]], first[code], row)) {
+				ks->differs = xstrdup(inputs[i]);
+				ks->differs_key = xstrndup(t.s, t.len);
+				ks->differs_rows[0] = first[code];
+				ks->differs_rows[1] = row;
+			}
 	}
+	free(first);
+	free(in);
 	ks->observed = tuples->n;
 	for (uint32_t k = 0; k < tuples->n; k++)
 		ks->key_bytes += tuples->len[k];
@@ -85,6 +109,8 @@ void design_keyspace_free(struct design_keyspace *ks)
 	for (size_t i = 0; i < ks->ncols; i++)
 		free(ks->cols[i].name);
 	free(ks->cols);
+	free(ks->differs);
+	free(ks->differs_key);
 	memset(ks, 0, sizeof *ks);
 }
 
@@ -98,6 +124,12 @@ char *design_static_why(const struct design_keyspace *ks, const char *data)
 			return xasprintf("key column %s is continuous (%s, %zu distinct values in %s): "
 					 "a table of the values seen answers no new one",
 					 ks->cols[i].name, ks->cols[i].type, ks->cols[i].distinct, data);
+	if (ks->differs)
+		return xasprintf("the key does not determine the model's input %s (rows %zu and %zu of %s "
+				 "both have key '%s' and different inputs): serve --lookup needs a key "
+				 "that fixes every input, such as an id",
+				 ks->differs, ks->differs_rows[0] + 1, ks->differs_rows[1] + 1, data,
+				 ks->differs_key);
 	return NULL;
 }
 

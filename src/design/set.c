@@ -72,7 +72,8 @@ static bool parse_wait(const char *s, int64_t *us)
 }
 
 /* Static and hybrid serving need a finite key space over the dataset. */
-static int check_static(json_t *d, const struct frame *f, const char *serving, struct pm_err *err)
+static int check_static(json_t *d, const struct frame *f, char *const *inputs, const char *serving,
+			struct pm_err *err)
 {
 	if (strcmp(serving, "dynamic") == 0)
 		return 0;
@@ -82,7 +83,7 @@ static int check_static(json_t *d, const struct frame *f, const char *serving, s
 				"%s serving needs the key column(s) first: `design set %s keys COL`",
 				serving, json_string_value(json_object_get(d, "name")));
 	struct design_keyspace ks;
-	if (design_keyspace(f, keys, &ks, err) < 0)
+	if (design_keyspace(f, keys, inputs, &ks, err) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < ks.ncols; i++)
@@ -94,6 +95,11 @@ static int check_static(json_t *d, const struct frame *f, const char *serving, s
 				      serving, ks.cols[i].name, ks.cols[i].type, ks.cols[i].distinct, f->name);
 			break;
 		}
+	if (rc == 0 && ks.differs) {
+		char *why = design_static_why(&ks, f->name);
+		rc = pm_errcf(err, PM_E_USAGE, "%s serving: %s", serving, why);
+		free(why);
+	}
 	design_keyspace_free(&ks);
 	return rc;
 }
@@ -173,8 +179,8 @@ static int unknown_key(const char *key, struct pm_err *err)
 	return -1;
 }
 
-int design_set(json_t *d, const struct frame *f, const struct design_env *env, const char *key,
-	       const char *value, struct pm_err *err)
+int design_set(json_t *d, const struct frame *f, char *const *inputs, const struct design_env *env,
+	       const char *key, const char *value, struct pm_err *err)
 {
 	size_t n = 0;
 	char **w = NULL;
@@ -201,7 +207,7 @@ int design_set(json_t *d, const struct frame *f, const struct design_env *env, c
 	} else if (strcmp(key, "serving") == 0) {
 		if (n != 1 || (strcmp(w[0], "dynamic") && strcmp(w[0], "static") && strcmp(w[0], "hybrid")))
 			rc = bad_value(key, value, err);
-		else if ((rc = check_static(d, f, w[0], err)) == 0)
+		else if ((rc = check_static(d, f, inputs, w[0], err)) == 0)
 			json_object_set_new(d, "serving", json_string(w[0]));
 	} else if (strcmp(key, "inference") == 0) {
 		if (n != 1 || (strcmp(w[0], "online") && strcmp(w[0], "batch")))
@@ -238,12 +244,12 @@ int design_set(json_t *d, const struct frame *f, const struct design_env *env, c
 			json_t *old = json_incref(json_object_get(d, "keys"));
 			json_object_set(d, "keys", keys);
 			const char *serving = json_string_value(json_object_get(d, "serving"));
-			if (design_keyspace(f, keys, &ks, err) < 0)
+			if (design_keyspace(f, keys, NULL, &ks, err) < 0)
 				rc = -1;
 			else
 				design_keyspace_free(&ks);
 			if (rc == 0 && serving)
-				rc = check_static(d, f, serving, err);
+				rc = check_static(d, f, inputs, serving, err);
 			if (rc < 0)
 				json_object_set(d, "keys", old);
 			json_decref(old);
