@@ -9,6 +9,7 @@
 #include "model/model.h"
 #include "registry/registry.h"
 #include "serve/serve.h"
+#include "train/train.h"
 #include "workspace/workspace.h"
 
 #include <errno.h>
@@ -469,6 +470,43 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* One epoch over the sample with the configuration of the version's run
+ * (at most 10 s): the model trained is thrown away, nothing registered.
+ * 0 with *probe NULL when the version has no run to take it from. */
+static int probe_train(struct workspace *ws, const struct reg_version *v, const struct frame *sample,
+		       int threads, const char *name, json_t **probe, struct pm_err *err)
+{
+	*probe = NULL;
+	json_t *run;
+	if (v->run <= 0 || run_get(ws, v->run, &run, err) < 0)
+		return 0;
+	struct train_config cfg;
+	int rc = train_config_from_json(json_object_get(run, "config"), &cfg, err);
+	json_decref(run);
+	if (rc < 0)
+		return -1;
+	cfg.epochs = 1;
+	cfg.auto_epochs = false;
+	cfg.patience = 0;
+	free(cfg.eval);
+	cfg.eval = NULL;
+	cfg.threads = threads;
+	cfg.max_seconds = 10;
+	struct train_result res = {0};
+	rc = train_model(&cfg, sample, NULL, NULL, 0, NULL, &res, err);
+	if (rc == 0 && res.seconds > 0) {
+		rc = design_probe_record(ws, name, "train", v->version, (int64_t)res.train_rows, res.seconds,
+					 threads, err);
+		if (rc == 0)
+			*probe = json_pack("{s:I,s:o,s:o}", "rows", (json_int_t)res.train_rows, "seconds",
+					   json_num(res.seconds), "rows_per_s",
+					   json_num((double)res.train_rows / res.seconds));
+	}
+	train_result_free(&res);
+	train_config_free(&cfg);
+	return rc;
+}
+
 static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -478,7 +516,7 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 	if (call_opt_int(call, "--rows", 10000, &nrows, err) < 0)
 		return -1;
 	if (nrows < 1)
-		return pm_errcf(err, PM_E_USAGE, "--rows: %lld is not a number of rows, 1 or more", nrows);
+		return pm_errcf(err, PM_E_USAGE, "design probe --rows: %lld is not a number of rows, 1 or more", nrows);
 	if (open_design(s, call->argv[0], &ws, &d, &f, err) < 0)
 		return -1;
 	struct reg_version v;
@@ -508,17 +546,24 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 	if (st.rejects_path)
 		unlink(st.rejects_path);
 	free(out);
-	frame_free(sample);
 	model_free(m);
 	if (rc == 0)
 		rc = design_probe_record(ws, call->argv[0], "predict", v.version, (int64_t)st.predicted, secs,
 					 threads, err);
+	json_t *tp = NULL;
+	if (rc == 0)
+		rc = probe_train(ws, &v, sample, threads, call->argv[0], &tp, err);
+	frame_free(sample);
 	if (rc == 0)
 		call->result = json_pack("{s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:i}", "name", call->argv[0],
 					 "kind", "predict", "model", v.model, "version", (json_int_t)v.version, "rows",
 					 (json_int_t)st.predicted, "seconds", json_num(secs), "rows_per_s",
 					 json_num(secs > 0 ? (double)st.predicted / secs : NAN), "threads",
 					 threads);
+	if (call->result)
+		json_object_set_new(call->result, "train", tp ? tp : json_null());
+	else
+		json_decref(tp);
 	predict_stats_free(&st);
 	reg_version_free(&v);
 	json_decref(d);
@@ -536,6 +581,14 @@ static void render_probe(struct session *s, const struct cmd_call *call, json_t 
 		    (long long)json_integer_value(json_object_get(r, "threads")),
 		    json_number_value(json_object_get(r, "seconds")),
 		    json_number_value(json_object_get(r, "rows_per_s")));
+	json_t *t = json_object_get(r, "train");
+	if (json_is_object(t))
+		sbuf_printf(out, "  trained one epoch of %lld rows in %.3g s (%.4g rows/s)\n",
+			    (long long)json_integer_value(json_object_get(t, "rows")),
+			    json_number_value(json_object_get(t, "seconds")),
+			    json_number_value(json_object_get(t, "rows_per_s")));
+	else
+		sbuf_puts(out, "  no training probe: the version has no run to take its options from\n");
 }
 
 /* ---- apply ----------------------------------------------------------------------------- */
@@ -754,11 +807,14 @@ const struct cmd_entry cmd_group_design[] = {
 		 "server it applied stays.",
 	 .exec = exec_drop, .render = render_drop},
 	{.name = "design probe", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
-	 .opts = probe_opts, .summary = "measure the model's predict rate on a sample",
+	 .opts = probe_opts, .summary = "measure the predict and training rates on a sample",
 	 .help = "Predicts the first --rows rows of the design's dataset with the model's newest "
-		 "version on the design's CPU threads, and records the rows, seconds and threads: "
-		 "`design show` turns them into the time to precompute a lookup table and the cost of "
-		 "batch prediction.",
+		 "version on the design's CPU threads, then trains one epoch over them with the "
+		 "options of the run that made that version (at most 10 seconds; the model trained "
+		 "is thrown away, nothing is registered), and records the rows, seconds and threads "
+		 "of each: `design show` turns them into the time to precompute a lookup table, the "
+		 "cost of batch prediction, and, when the model has no finished run of its own, the "
+		 "training time per run.",
 	 .exec = exec_probe, .render = render_probe},
 	{.name = "design apply", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .opts = apply_opts, .summary = "write and load the design's pipeline and start its server",

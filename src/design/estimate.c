@@ -75,6 +75,32 @@ static json_t *training_estimate(struct workspace *ws, json_t *d, const struct f
 		return out;
 	}
 	run_briefs_free(runs, n);
+	/* no run: a training probe's epoch */
+	json_t *p = design_probe_last(ws, json_string_value(json_object_get(d, "name")), "train");
+	double rate = json_real_value(json_object_get(p, "rows_per_s"));
+	if (p && rate > 0) {
+		if (epochs <= 0)
+			epochs = 1;
+		double t = (double)f->nrows * (double)epochs / rate;
+		char a[32], b[32];
+		json_object_set_new(out, "epochs", json_integer(epochs));
+		json_object_set_new(out, "rows_per_s", json_num(rate));
+		json_object_set_new(out, "seconds", json_num(t));
+		char *ar = xasprintf("%zu rows × %lld epochs / %s rows/s = %s s", f->nrows,
+				     (long long)epochs, g(rate, a, sizeof a), g(t, b, sizeof b));
+		json_object_set_new(out, "arithmetic", json_string(ar));
+		free(ar);
+		char *src = xasprintf("probe %lld (one epoch of %lld rows, %d threads)",
+				      (long long)json_integer_value(json_object_get(p, "id")),
+				      (long long)json_integer_value(json_object_get(p, "rows")),
+				      (int)json_integer_value(json_object_get(p, "threads")));
+		json_object_set_new(out, "source", json_string(src));
+		json_object_set_new(out, "probe", json_integer(json_integer_value(json_object_get(p, "id"))));
+		free(src);
+		json_decref(p);
+		return out;
+	}
+	json_decref(p);
 	char *src = xasprintf("no measurement: model %s has no finished run with rows/s (train it, "
 			      "or run `design probe %s`)",
 			      model, json_string_value(json_object_get(d, "name")));

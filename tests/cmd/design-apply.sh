@@ -78,6 +78,15 @@ if command -v python3 >/dev/null 2>&1; then
 	[ "$(echo "$out" | py 'd["estimates"]["hit_rate"]["hit_rate"]')" = "$(python3 -c 'print(3/7)')" ] ||
 		failed "hit rate: $out"
 fi
+# a probe of 100 rows: predicted and trained (one epoch, nothing registered)
+out=$(pm -o json design probe st --rows 100) || failed "probe: $out"
+case $out in *'"kind":"predict","model":"w","version":1,"rows":100,'*'"train":{"rows":100,'*) ;; *) failed "probe: $out" ;; esac
+out=$(pm -o json models show w)
+case $out in *'"version":2'*) failed "the probe registered a version: $out" ;; esac
+out=$(pm -o json design show st)
+case $out in *'"predict":{"id":1,"kind":"predict","version":1,"rows":100,'*'"source":"probe 1"'*) ;; *) failed "show after probe: $out" ;; esac
+out=$(pm design probe st --rows 0 2>&1)
+[ "$out" = "prodml: design probe --rows: 0 is not a number of rows, 1 or more" ] || failed "probe --rows 0: $out"
 out=$(pm design list)
 case $out in *"st    w      k     schedule  static   online     v1"*) ;; *) failed "design list: $out" ;; esac
 exit $fail
