@@ -604,7 +604,11 @@ static int run_captured(struct session *s, const char *line, json_t **result, st
 	enum out_format old_format = s->format;
 	s->out = mem;
 	s->format = OUT_JSON;
+	size_t nhistory = s->nhistory;
 	int rc = cmd_run_line(s, line, "design apply", err);
+	/* the history holds `design apply` alone: a replay of it runs these again */
+	while (s->nhistory > nhistory)
+		free(s->history[--s->nhistory]);
 	s->format = old_format;
 	s->out = old_out;
 	fclose(mem);

@@ -104,9 +104,11 @@ double design_table_bytes(size_t keys, size_t key_bytes, int nout);
  * model's input columns (NULL-terminated) and outputs per prediction. */
 int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char *const *inputs, int nout,
 		    const struct design_env *env, json_t **out, struct pm_err *err);
-/* The hit rate of a table of the top k keys over the request log's rows
- * of model that carry the key column key: {"rows","keyed_rows","keys",
- * "top","hits","hit_rate","requests"}; rows 0 when the log has none. */
+/* The hit rate of a table of the top k keys (0: all) over the rows of
+ * the model's newest 100000 logged requests that carry the key column
+ * key: {"requests","rows","keyed_rows","keys","top","hits","hit_rate",
+ * "seconds"} (seconds: from the first to the last of those requests);
+ * keyed_rows 0 when the log has none. */
 int design_hit_rate(struct workspace *ws, const char *model, const char *key, size_t k,
 		    json_t **out, struct pm_err *err);
 

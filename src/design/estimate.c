@@ -14,6 +14,7 @@
 #include <string.h>
 
 #define HOURS_PER_MONTH 730.0   /* 365 × 24 / 12 */
+#define DESIGN_LOG_REQUESTS_S "100000"
 #define PROBE_HINT "no measurement: run `design probe %s`"
 
 static const char *g(double v, char *buf, size_t n)
@@ -148,8 +149,9 @@ int design_hit_rate(struct workspace *ws, const char *model, const char *key, si
 		    json_t **out, struct pm_err *err)
 {
 	sqlite3_stmt *st;
+	/* the newest requests, so that a long log costs a bounded read */
 	if (ws_prepare(ws, "SELECT features, time_us FROM requests WHERE model = ? AND status = 200"
-			   " AND features IS NOT NULL ORDER BY id",
+			   " AND features IS NOT NULL ORDER BY id DESC LIMIT " DESIGN_LOG_REQUESTS_S,
 		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
@@ -161,8 +163,9 @@ int design_hit_rate(struct workspace *ws, const char *model, const char *key, si
 		json_t *arr = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
 		int64_t t = sqlite3_column_int64(st, 1);
 		if (!requests++)
-			first_us = t;
-		last_us = t;
+			first_us = last_us = t;
+		first_us = t < first_us ? t : first_us;
+		last_us = t > last_us ? t : last_us;
 		size_t i;
 		json_t *row;
 		json_array_foreach(arr, i, row)
