@@ -15,6 +15,7 @@ static const struct cmd_entry *const groups[] = {
 	cmd_group_serve,
 	cmd_group_monitor,
 	cmd_group_pipeline,
+	cmd_group_design,
 	cmd_group_session,
 	cmd_group_tui,
 	NULL,

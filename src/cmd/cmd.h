@@ -218,6 +218,7 @@ extern const struct cmd_entry cmd_group_serve[];
 extern const struct cmd_entry cmd_group_monitor[];
 extern const struct cmd_entry cmd_group_session[];
 extern const struct cmd_entry cmd_group_pipeline[];
+extern const struct cmd_entry cmd_group_design[];
 extern const struct cmd_entry cmd_group_tui[];     /* save-log (src/cmd/cmd-tui.c) */
 size_t cmd_count(void);
 const struct cmd_entry *cmd_at(size_t i);

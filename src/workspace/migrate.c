@@ -338,6 +338,24 @@ const char *const ws_migrations[] = {
 	"  PRIMARY KEY (trigger, path, sha256));",
 	/* 9: each version keeps its training data's statistics for monitoring (src/registry) */
 	"ALTER TABLE versions ADD COLUMN baseline TEXT;",  /* JSON: baseline_to_json, or NULL */
+	/* 10: architecture designs and the measurements their probes made (src/design) */
+	"CREATE TABLE designs ("
+	"  name TEXT PRIMARY KEY,"
+	"  model TEXT NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  json TEXT NOT NULL,"             /* the design (src/design/design.h) */
+	"  user TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL);"
+	"CREATE TABLE design_probes ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  design TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"             /* predict train */
+	"  version INTEGER,"                /* the model version measured */
+	"  rows INTEGER NOT NULL,"
+	"  seconds REAL NOT NULL,"
+	"  threads INTEGER NOT NULL,"
+	"  time TEXT NOT NULL);",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

@@ -71,7 +71,7 @@ check overview-enter 80x24 'jojj<Enter>'
 # The frame: a hidden tab, an unknown key, completion, errors, resize, mouse.
 check pipelines-empty 80x24 '6'
 check unknown-key 80x24 'x'
-check complete 80x24 ':des<Tab>tr<Tab>'
+check complete 80x24 ':desc<Tab>tr<Tab>'
 check complete-many 80x24 '<Enter>fpick<Tab>'
 # a command that is a command itself completes to its subcommands too
 check complete-sub 80x24 ':models <Tab>'

@@ -1,0 +1,835 @@
+/* Design commands: new, set, show, list, compare, drop, probe, apply.
+ * The engine (src/design) keeps the designs and computes the estimates;
+ * apply runs the commands a design stands for through this table, as a
+ * person would type them. */
+#include "cmd.h"
+#include "data/data.h"
+#include "design/design.h"
+#include "features/features.h"
+#include "model/model.h"
+#include "registry/registry.h"
+#include "serve/serve.h"
+#include "train/train.h"
+#include "workspace/workspace.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void design_env_of(struct session *s, struct design_env *env)
+{
+	(void)s;
+	*env = (struct design_env){.ncpus = pm_ncpu()};
+#ifdef HAVE_CUDA
+	env->have_cuda = true;
+#endif
+#ifdef HAVE_MPI
+	env->have_mpi = true;
+#endif
+}
+
+/* The model's newest version (loaded when m is not NULL). */
+static int latest_version(struct workspace *ws, const char *model, struct reg_version *v,
+			  struct model **m, struct pm_err *err)
+{
+	struct reg_version *all;
+	size_t n;
+	if (reg_versions(ws, model, &all, &n, err) < 0)
+		return -1;
+	if (n == 0) {
+		free(all);
+		return pm_errcf(err, PM_E_NOTFOUND, "no model %s (see `models`; `train %s ...` makes one)",
+				model, model);
+	}
+	*v = all[n - 1];
+	for (size_t i = 0; i + 1 < n; i++)
+		reg_version_free(&all[i]);
+	free(all);
+	if (m && reg_load_model(ws, v, m, err) < 0) {
+		reg_version_free(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* The input columns (NULL-terminated; free with str_list_free) and outputs
+ * of the model's newest version; none when it cannot be loaded. */
+static char **model_inputs(struct workspace *ws, const char *model, int *nout)
+{
+	struct reg_version v;
+	struct model *m;
+	struct pm_err e;
+	*nout = 1;
+	if (latest_version(ws, model, &v, &m, &e) < 0)
+		return NULL;
+	char **in = xcalloc(m->tf->ninputs + 1, sizeof *in);
+	for (size_t i = 0; i < m->tf->ninputs; i++)
+		in[i] = xstrdup(m->tf->inputs[i].name);
+	*nout = m->nout;
+	model_free(m);
+	reg_version_free(&v);
+	return in;
+}
+
+static int open_design(struct session *s, const char *name, struct workspace **ws, json_t **d,
+		       struct frame **f, struct pm_err *err)
+{
+	if (session_ws(s, ws, err) < 0 || design_fetch(*ws, name, d, err) < 0)
+		return -1;
+	const char *data = json_string_value(json_object_get(*d, "data"));
+	if (f && session_frame(s, data, f, err) < 0) {
+		pm_errf(err, "design %s: %s", name, err->msg);
+		json_decref(*d);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- new, set, drop, list -------------------------------------------------------- */
+static int exec_new(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	struct frame *f;
+	struct reg_version v;
+	const char *model = call_opt(call, "--model"), *data = call_opt(call, "--data");
+	if (!model || !data)
+		return pm_errcf(err, PM_E_USAGE, "design new needs --model M and --data D");
+	if (session_ws(s, &ws, err) < 0 || latest_version(ws, model, &v, NULL, err) < 0)
+		return -1;
+	reg_version_free(&v);
+	if (session_frame(s, data, &f, err) < 0)
+		return -1;
+	json_t *d;
+	if (design_create(ws, call->argv[0], model, data, &d, err) < 0)
+		return -1;
+	call->result = json_pack("{s:o}", "design", d);
+	return 0;
+}
+
+static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	struct frame *f;
+	json_t *d;
+	if (open_design(s, call->argv[0], &ws, &d, &f, err) < 0)
+		return -1;
+	struct sbuf v = {0};
+	for (int i = 2; i < call->argc; i++)
+		sbuf_printf(&v, "%s%s", i > 2 ? " " : "", call->argv[i]);
+	struct design_env env;
+	design_env_of(s, &env);
+	int nout;
+	char **inputs = model_inputs(ws, json_string_value(json_object_get(d, "model")), &nout);
+	int rc = design_set(d, f, inputs, &env, call->argv[1], v.s ? v.s : "", err);
+	str_list_free(inputs);
+	if (rc == 0) {
+		char *action = xasprintf("design set %s", call->argv[1]);
+		rc = design_save(ws, d, action, err);
+		free(action);
+	}
+	if (rc == 0)
+		call->result = json_pack("{s:s,s:s,s:s,s:O}", "name", call->argv[0], "key", call->argv[1],
+					 "value", v.s ? v.s : "", "design", d);
+	sbuf_free(&v);
+	json_decref(d);
+	return rc;
+}
+
+static void render_set(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	sbuf_printf(out, "design %s: %s = %s\n", json_string_value(json_object_get(r, "name")),
+		    json_string_value(json_object_get(r, "key")),
+		    json_string_value(json_object_get(r, "value")));
+}
+
+static int exec_drop(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0 || design_drop(ws, call->argv[0], err) < 0)
+		return -1;
+	call->result = json_pack("{s:s,s:b}", "name", call->argv[0], "dropped", 1);
+	return 0;
+}
+
+static void render_drop(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	sbuf_printf(out, "design %s dropped\n", json_string_value(json_object_get(r, "name")));
+}
+
+static int exec_list(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	return design_list(ws, &call->result, err);
+}
+
+static void render_list(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	json_t *arr = json_object_get(r, "designs"), *j;
+	size_t i;
+	if (!json_array_size(arr)) {
+		sbuf_puts(out, "no designs (`design new NAME --model M --data D` makes one)\n");
+		return;
+	}
+	static const char *const head[] = {"name", "model", "data", "training", "serving", "inference",
+					   "applied"};
+	struct table *t = table_new(7, head, NULL);
+	json_array_foreach(arr, i, j)
+	{
+		for (int k = 0; k < 6; k++)
+			table_str(t, json_string_value(json_object_get(j, head[k])));
+		json_t *ap = json_object_get(j, "applied");
+		if (json_is_object(ap))
+			table_cell(t, "v%lld", (long long)json_integer_value(json_object_get(ap, "version")));
+		else
+			table_str(t, "-");
+	}
+	table_render(t, out);
+}
+
+/* ---- show, compare ------------------------------------------------------------------- */
+/* The design and its estimates: {"design","estimates"}. */
+static int show_one(struct session *s, const char *name, json_t **out, struct pm_err *err)
+{
+	struct workspace *ws;
+	struct frame *f;
+	json_t *d;
+	if (open_design(s, name, &ws, &d, &f, err) < 0)
+		return -1;
+	int nout;
+	char **inputs = model_inputs(ws, json_string_value(json_object_get(d, "model")), &nout);
+	struct design_env env;
+	design_env_of(s, &env);
+	json_t *e;
+	int rc = design_estimate(ws, d, f, inputs, nout, &env, &e, err);
+	str_list_free(inputs);
+	if (rc < 0) {
+		json_decref(d);
+		return -1;
+	}
+	*out = json_pack("{s:o,s:o}", "design", d, "estimates", e);
+	return 0;
+}
+
+static int exec_show(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	return show_one(s, call->argv[0], &call->result, err);
+}
+
+/* The choices as (label, text) lines. */
+static char *choice(json_t *d, const char *what)
+{
+	if (strcmp(what, "training") == 0) {
+		json_t *t = json_object_get(d, "training");
+		const char *k = json_string_value(json_object_get(t, "kind"));
+		const char *arg = json_string_value(json_object_get(t, strcmp(k, "schedule") == 0 ? "every" : "glob"));
+		return arg ? xasprintf("%s %s", k, arg) : xstrdup(k);
+	}
+	if (strcmp(what, "hardware") == 0) {
+		json_t *h = json_object_get(d, "hardware");
+		json_int_t n = json_integer_value(json_object_get(h, "threads"));
+		return n > 0 ? xasprintf("cpu %lld threads", (long long)n) : xstrdup("cpu (all CPUs)");
+	}
+	if (strcmp(what, "batching") == 0) {
+		json_t *b = json_object_get(d, "batching");
+		json_int_t mb = json_integer_value(json_object_get(b, "max_batch"));
+		return mb > 1 ? xasprintf("max batch %lld, max wait %lld us", (long long)mb,
+					  (long long)json_integer_value(json_object_get(b, "max_wait_us")))
+			      : xstrdup("off");
+	}
+	if (strcmp(what, "keys") == 0) {
+		json_t *k = json_object_get(d, "keys");
+		struct sbuf b = {0};
+		for (size_t i = 0; i < json_array_size(k); i++)
+			sbuf_printf(&b, "%s%s", i ? "," : "", json_string_value(json_array_get(k, i)));
+		json_int_t size = json_integer_value(json_object_get(d, "table_size"));
+		if (!b.len)
+			sbuf_puts(&b, "-");
+		else if (size > 0)
+			sbuf_printf(&b, " (table of the top %lld)", (long long)size);
+		return b.s;
+	}
+	if (strcmp(what, "traffic") == 0) {
+		json_t *t = json_object_get(d, "traffic_per_day");
+		char buf[32];
+		if (!json_is_number(t))
+			return xstrdup("from the request log");
+		fmt_double(json_number_value(t), buf, sizeof buf);
+		return xasprintf("%s predictions/day", buf);
+	}
+	if (strcmp(what, "monitor") == 0 || strcmp(what, "prices") == 0) {
+		json_t *o = json_object_get(d, what), *v;
+		const char *k;
+		struct sbuf b = {0};
+		json_object_foreach(o, k, v)
+		{
+			char buf[32];
+			fmt_double(json_number_value(v), buf, sizeof buf);
+			sbuf_printf(&b, "%s%s %s", b.len ? ", " : "", k, buf);
+		}
+		return b.s ? b.s : xstrdup(strcmp(what, "monitor") == 0 ? "monitoring's defaults" : "-");
+	}
+	json_t *v = json_object_get(d, what);
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	return xstrdup(json_is_string(v) ? json_string_value(v) : "-");
+}
+
+static const char *const choices[] = {"model", "data", "training", "serving", "inference",
+				      "hardware", "batching", "keys", "epochs", "traffic", "port",
+				      "monitor", "prices", NULL};
+
+static char *num(json_t *v)
+{
+	char buf[32];
+	if (!json_is_number(v))
+		return xstrdup("-");
+	double x = json_number_value(v);
+	/* counts and bytes whole, the rest to 4 significant digits */
+	if (x == trunc(x) && fabs(x) < 1e15)
+		snprintf(buf, sizeof buf, "%.0f", x);
+	else
+		snprintf(buf, sizeof buf, "%.4g", x);
+	return xstrdup(buf);
+}
+
+/* The estimates as (label, value, source) rows. */
+static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, const char *), void *ctx)
+{
+	json_t *st = json_object_get(e, "static"), *tr = json_object_get(e, "training");
+	json_t *tb = json_object_get(e, "table"), *hr = json_object_get(e, "hit_rate");
+	json_t *pr = json_object_get(e, "predict"), *c = json_object_get(e, "cost");
+	row(ctx, "static serving", xstrdup(json_is_true(json_object_get(st, "offered")) ? "offered" : "not offered"),
+	    json_string_value(json_object_get(st, "why")));
+	char *t = num(json_object_get(tr, "seconds"));
+	row(ctx, "training s/run", t,
+	    json_object_get(tr, "arithmetic")
+		    ? json_string_value(json_object_get(tr, "arithmetic"))
+		    : json_string_value(json_object_get(tr, "source")));
+	if (json_object_get(tr, "run"))
+		row(ctx, "", xstrdup(""), json_string_value(json_object_get(tr, "source")));
+	row(ctx, "predict rows/s", num(json_object_get(pr, "rows_per_s")),
+	    json_string_value(json_object_get(pr, "source")));
+	if (json_is_object(tb)) {
+		row(ctx, "table entries", num(json_object_get(tb, "entries")),
+		    json_string_value(json_object_get(tb, "source")));
+		row(ctx, "table bytes", num(json_object_get(tb, "bytes")),
+		    json_string_value(json_object_get(tb, "arithmetic")));
+		json_t *m = json_object_get(tb, "measured");
+		if (m) {
+			char *src = xasprintf("measured by %s (%lld entries)",
+					      json_string_value(json_object_get(m, "source")),
+					      (long long)json_integer_value(json_object_get(m, "entries")));
+			row(ctx, "", num(json_object_get(m, "bytes")), src);
+			free(src);
+		}
+		row(ctx, "precompute s", num(json_object_get(tb, "precompute_s")),
+		    json_string_value(json_object_get(tb, "precompute")));
+	}
+	if (json_is_object(hr))
+		row(ctx, "hit rate", num(json_object_get(hr, "hit_rate")),
+		    json_string_value(json_object_get(hr, "source")));
+	json_t *items = json_object_get(c, "items"), *it;
+	size_t i;
+	if (!items) {
+		row(ctx, "cost/month", xstrdup("-"), json_string_value(json_object_get(c, "source")));
+		return;
+	}
+	json_array_foreach(items, i, it)
+	{
+		char *label = xasprintf("cost %s", json_string_value(json_object_get(it, "what")));
+		row(ctx, label, num(json_object_get(it, "monthly")),
+		    json_string_value(json_object_get(it, "arithmetic")));
+		free(label);
+	}
+	row(ctx, "cost/month", num(json_object_get(c, "monthly")), "sum of the above");
+	row(ctx, "cost/1M preds", num(json_object_get(c, "per_million")),
+	    json_string_value(json_object_get(c, "per_million_arithmetic")));
+}
+
+static void show_row(void *ctx, const char *label, char *value, const char *source)
+{
+	struct sbuf *out = ctx;
+	if (source && *source)
+		sbuf_printf(out, "  %-17s %-11s %s", label, value, source);
+	else
+		sbuf_printf(out, "  %-17s %s", label, value);
+	sbuf_putc(out, '\n');
+	free(value);
+}
+
+static void render_show(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	json_t *d = json_object_get(r, "design");
+	sbuf_printf(out, "design %s\n", json_string_value(json_object_get(d, "name")));
+	for (const char *const *c = choices; *c; c++) {
+		char *v = choice(d, *c);
+		sbuf_printf(out, "  %-10s %s\n", *c, v);
+		free(v);
+	}
+	json_t *ap = json_object_get(d, "applied");
+	if (json_is_object(ap))
+		sbuf_printf(out, "  %-10s version %lld, server %lld, pipeline %s\n", "applied",
+			    (long long)json_integer_value(json_object_get(ap, "version")),
+			    (long long)json_integer_value(json_object_get(ap, "server")),
+			    json_string_value(json_object_get(ap, "pipeline")));
+	if (!json_object_get(r, "estimates"))
+		return;
+	sbuf_puts(out, "estimates (value, then where it came from)\n");
+	estimate_rows(json_object_get(r, "estimates"), show_row, out);
+}
+
+static int exec_compare(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	json_t *a, *b;
+	if (show_one(s, call->argv[0], &a, err) < 0)
+		return -1;
+	if (show_one(s, call->argv[1], &b, err) < 0) {
+		json_decref(a);
+		return -1;
+	}
+	call->result = json_pack("{s:[o,o]}", "designs", a, b);
+	return 0;
+}
+
+struct rows {
+	char **label, **value;
+	size_t n;
+};
+
+static void collect(void *ctx, const char *label, char *value, const char *source)
+{
+	(void)source;
+	struct rows *r = ctx;
+	r->label = xrealloc(r->label, (r->n + 1) * sizeof *r->label);
+	r->value = xrealloc(r->value, (r->n + 1) * sizeof *r->value);
+	r->label[r->n] = xstrdup(label);
+	r->value[r->n++] = value;
+}
+
+static void render_compare(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	json_t *x = json_array_get(json_object_get(r, "designs"), 0);
+	json_t *y = json_array_get(json_object_get(r, "designs"), 1);
+	json_t *dx = json_object_get(x, "design"), *dy = json_object_get(y, "design");
+	const char *head[] = {"", json_string_value(json_object_get(dx, "name")),
+			      json_string_value(json_object_get(dy, "name"))};
+	struct table *t = table_new(3, head, NULL);
+	for (const char *const *c = choices; *c; c++) {
+		table_str(t, *c);
+		table_take(t, choice(dx, *c));
+		table_take(t, choice(dy, *c));
+	}
+	struct rows rx = {0}, ry = {0};
+	estimate_rows(json_object_get(x, "estimates"), collect, &rx);
+	estimate_rows(json_object_get(y, "estimates"), collect, &ry);
+	/* rows by label: a table row exists on one side only when it has keys */
+	for (size_t i = 0; i < rx.n; i++) {
+		if (!*rx.label[i])
+			continue;
+		size_t j = 0;
+		while (j < ry.n && strcmp(ry.label[j], rx.label[i]))
+			j++;
+		table_str(t, rx.label[i]);
+		table_str(t, rx.value[i]);
+		table_str(t, j < ry.n ? ry.value[j] : "-");
+	}
+	for (size_t j = 0; j < ry.n; j++) {
+		size_t i = 0;
+		while (i < rx.n && strcmp(ry.label[j], rx.label[i]))
+			i++;
+		if (i == rx.n && *ry.label[j]) {
+			table_str(t, ry.label[j]);
+			table_str(t, "-");
+			table_str(t, ry.value[j]);
+		}
+	}
+	for (size_t i = 0; i < rx.n; i++)
+		free(rx.label[i]), free(rx.value[i]);
+	for (size_t i = 0; i < ry.n; i++)
+		free(ry.label[i]), free(ry.value[i]);
+	free(rx.label), free(rx.value), free(ry.label), free(ry.value);
+	table_render(t, out);
+}
+
+/* ---- probe ----------------------------------------------------------------------------- */
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One epoch over the sample with the configuration of the version's run
+ * (at most 10 s): the model trained is thrown away, nothing registered.
+ * 0 with *probe NULL when the version has no run to take it from. */
+static int probe_train(struct workspace *ws, const struct reg_version *v, const struct frame *sample,
+		       int threads, const char *name, json_t **probe, struct pm_err *err)
+{
+	*probe = NULL;
+	json_t *run;
+	if (v->run <= 0 || run_get(ws, v->run, &run, err) < 0)
+		return 0;
+	struct train_config cfg;
+	int rc = train_config_from_json(json_object_get(run, "config"), &cfg, err);
+	json_decref(run);
+	if (rc < 0)
+		return -1;
+	cfg.epochs = 1;
+	cfg.auto_epochs = false;
+	cfg.patience = 0;
+	free(cfg.eval);
+	cfg.eval = NULL;
+	cfg.threads = threads;
+	cfg.max_seconds = 10;
+	struct train_result res = {0};
+	rc = train_model(&cfg, sample, NULL, NULL, 0, NULL, &res, err);
+	if (rc == 0 && res.seconds > 0) {
+		rc = design_probe_record(ws, name, "train", v->version, (int64_t)res.train_rows, res.seconds,
+					 threads, err);
+		if (rc == 0)
+			*probe = json_pack("{s:I,s:o,s:o}", "rows", (json_int_t)res.train_rows, "seconds",
+					   json_num(res.seconds), "rows_per_s",
+					   json_num((double)res.train_rows / res.seconds));
+	}
+	train_result_free(&res);
+	train_config_free(&cfg);
+	return rc;
+}
+
+static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	struct frame *f;
+	json_t *d;
+	long long nrows;
+	if (call_opt_int(call, "--rows", 10000, &nrows, err) < 0)
+		return -1;
+	if (nrows < 1)
+		return pm_errcf(err, PM_E_USAGE, "design probe --rows: %lld is not a number of rows, 1 or more", nrows);
+	if (open_design(s, call->argv[0], &ws, &d, &f, err) < 0)
+		return -1;
+	struct reg_version v;
+	struct model *m;
+	int rc = latest_version(ws, json_string_value(json_object_get(d, "model")), &v, &m, err);
+	if (rc < 0) {
+		json_decref(d);
+		return -1;
+	}
+	int threads = (int)json_integer_value(json_object_get(json_object_get(d, "hardware"), "threads"));
+	if (threads <= 0)
+		threads = pm_ncpu();
+	/* a bounded sample: the first rows of the dataset */
+	size_t n = (size_t)nrows < f->nrows ? (size_t)nrows : f->nrows;
+	size_t *rows = xmalloc((n + 1) * sizeof *rows);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = i;
+	struct frame *sample = frame_take(f, f->name, rows, n);
+	free(rows);
+	char *out = xasprintf("%s/design-probe.%ld.csv", s->ws_dir, (long)getpid());
+	struct predict_opts o = {.out = out, .threads = threads};
+	struct predict_stats st = {0};
+	double t0 = now_s();
+	rc = predict_frame(m, sample, &o, &st, err);
+	double secs = now_s() - t0;
+	unlink(out);
+	if (st.rejects_path)
+		unlink(st.rejects_path);
+	free(out);
+	model_free(m);
+	if (rc == 0)
+		rc = design_probe_record(ws, call->argv[0], "predict", v.version, (int64_t)st.predicted, secs,
+					 threads, err);
+	json_t *tp = NULL;
+	if (rc == 0)
+		rc = probe_train(ws, &v, sample, threads, call->argv[0], &tp, err);
+	frame_free(sample);
+	if (rc == 0)
+		call->result = json_pack("{s:s,s:s,s:s,s:I,s:I,s:o,s:o,s:i}", "name", call->argv[0],
+					 "kind", "predict", "model", v.model, "version", (json_int_t)v.version, "rows",
+					 (json_int_t)st.predicted, "seconds", json_num(secs), "rows_per_s",
+					 json_num(secs > 0 ? (double)st.predicted / secs : NAN), "threads",
+					 threads);
+	if (call->result)
+		json_object_set_new(call->result, "train", tp ? tp : json_null());
+	else
+		json_decref(tp);
+	predict_stats_free(&st);
+	reg_version_free(&v);
+	json_decref(d);
+	return rc;
+}
+
+static void render_probe(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	sbuf_printf(out, "design %s: predicted %lld rows with %s:%lld on %lld threads in %.3g s (%.4g rows/s)\n",
+		    json_string_value(json_object_get(r, "name")),
+		    (long long)json_integer_value(json_object_get(r, "rows")),
+		    json_string_value(json_object_get(r, "model")),
+		    (long long)json_integer_value(json_object_get(r, "version")),
+		    (long long)json_integer_value(json_object_get(r, "threads")),
+		    json_number_value(json_object_get(r, "seconds")),
+		    json_number_value(json_object_get(r, "rows_per_s")));
+	json_t *t = json_object_get(r, "train");
+	if (json_is_object(t))
+		sbuf_printf(out, "  trained one epoch of %lld rows in %.3g s (%.4g rows/s)\n",
+			    (long long)json_integer_value(json_object_get(t, "rows")),
+			    json_number_value(json_object_get(t, "seconds")),
+			    json_number_value(json_object_get(t, "rows_per_s")));
+	else
+		sbuf_puts(out, "  no training probe: the version has no run to take its options from\n");
+}
+
+/* ---- apply ----------------------------------------------------------------------------- */
+/* Runs one command line with its result captured as JSON. */
+static int run_captured(struct session *s, const char *line, json_t **result, struct pm_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem)
+		return pm_errf(err, "cannot capture the output of `%s`", line);
+	FILE *old_out = s->out;
+	enum out_format old_format = s->format;
+	s->out = mem;
+	s->format = OUT_JSON;
+	size_t nhistory = s->nhistory;
+	int rc = cmd_run_line(s, line, "design apply", err);
+	/* the history holds `design apply` alone: a replay of it runs these again */
+	while (s->nhistory > nhistory)
+		free(s->history[--s->nhistory]);
+	s->format = old_format;
+	s->out = old_out;
+	fclose(mem);
+	if (rc < 0)
+		pm_errf(err, "`%s`: %s", line, err->msg);
+	else if (result)
+		*result = json_loads(buf ? buf : "", JSON_DISABLE_EOF_CHECK, NULL);
+	free(buf);
+	return rc;
+}
+
+static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	json_t *d;
+	if (open_design(s, call->argv[0], &ws, &d, NULL, err) < 0)
+		return -1;
+	const char *model = json_string_value(json_object_get(d, "model"));
+	struct reg_version v;
+	struct ws_dataset ds = {0};
+	struct model *m;
+	if (latest_version(ws, model, &v, &m, err) < 0) {
+		json_decref(d);
+		return -1;
+	}
+	struct sbuf feats = {0};
+	for (size_t i = 0; i < m->tf->ninputs; i++)
+		sbuf_printf(&feats, "%s%s", i ? "," : "", m->tf->inputs[i].name);
+	model_free(m);
+	char *dir = xasprintf("%s/designs", s->ws_dir);
+	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, err) == 0;
+	struct design_plan_in in = {.label = v.label, .type = v.type, .features = feats.s ? feats.s : "",
+				    .version = v.version,
+				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
+				    .dir = dir};
+	json_t *plan;
+	int rc = design_plan(d, &in, &plan, err);
+	if (have_ds)
+		ws_dataset_free(&ds);
+	if (rc < 0 || call_flag(call, "--dry-run")) {
+		if (rc == 0) {
+			json_object_set_new(plan, "name", json_string(call->argv[0]));
+			json_object_set_new(plan, "dry_run", json_true());
+			call->result = plan;
+		}
+		goto out;
+	}
+	rc = -1;
+	const char *file = json_string_value(json_object_get(plan, "pipeline_file"));
+	const char *text = json_string_value(json_object_get(plan, "pipeline_text"));
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		pm_errf(err, "%s: %s", dir, strerror(errno));
+		json_decref(plan);
+		goto out;
+	}
+	if (fs_write_atomic(file, text, strlen(text), err) < 0) {
+		json_decref(plan);
+		goto out;
+	}
+	json_t *cmds = json_object_get(plan, "commands"), *c, *results = json_array(), *server = NULL;
+	size_t i;
+	rc = 0;
+	json_array_foreach(cmds, i, c)
+	{
+		json_t *r = NULL;
+		if ((rc = run_captured(s, json_string_value(c), &r, err)) < 0)
+			break;
+		if (json_equal(c, json_object_get(plan, "serve")))
+			server = json_incref(r);
+		json_array_append_new(results, r ? r : json_null());
+	}
+	if (rc == 0) {
+		char now[40];
+		ts_now_iso(now, sizeof now);
+		json_object_set_new(d, "applied",
+				    json_pack("{s:I,s:O,s:O,s:s,s:s}", "version", (json_int_t)v.version, "server",
+					      server ? json_object_get(server, "id") : json_null(), "url",
+					      server ? json_object_get(server, "url") : json_null(), "pipeline",
+					      json_string_value(json_object_get(plan, "pipeline")), "time", now));
+		rc = design_save(ws, d, "design apply", err);
+	}
+	if (rc == 0) {
+		json_object_set_new(plan, "name", json_string(call->argv[0]));
+		json_object_set_new(plan, "model", json_string(model));
+		json_object_set_new(plan, "version", json_integer(v.version));
+		json_object_set_new(plan, "results", results);
+		json_object_set_new(plan, "server", server ? server : json_null());
+		call->result = plan;
+	} else {
+		json_decref(results);
+		json_decref(server);
+		json_decref(plan);
+	}
+out:
+	free(dir);
+	sbuf_free(&feats);
+	reg_version_free(&v);
+	json_decref(d);
+	return rc;
+}
+
+static void render_apply(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
+{
+	(void)s, (void)call;
+	bool dry = json_is_true(json_object_get(r, "dry_run"));
+	sbuf_printf(out, "# %s %s\n", json_string_value(json_object_get(r, "pipeline_file")),
+		    dry ? "(would be written)" : "(written)");
+	sbuf_puts(out, json_string_value(json_object_get(r, "pipeline_text")));
+	sbuf_printf(out, "# commands%s\n", dry ? " (not run: --dry-run)" : "");
+	json_t *c;
+	size_t i;
+	json_array_foreach(json_object_get(r, "commands"), i, c)
+		sbuf_printf(out, "%s\n", json_string_value(c));
+	json_t *sv = json_object_get(r, "server");
+	if (json_is_object(sv))
+		sbuf_printf(out, "server %lld: %s (pid %lld), %s:%lld\n",
+			    (long long)json_integer_value(json_object_get(sv, "id")),
+			    json_string_value(json_object_get(sv, "url")),
+			    (long long)json_integer_value(json_object_get(sv, "pid")),
+			    json_string_value(json_object_get(r, "model")),
+			    (long long)json_integer_value(json_object_get(r, "version")));
+}
+
+/* The keys' help, from src/design's list. */
+#define DESIGN_KEYS_HELP \
+	"Keys and values: training static|schedule EVERY|on-data GLOB|on-drift; serving " \
+	"dynamic|static|hybrid; inference online|batch; hardware cpu [THREADS]|gpu|workers N; " \
+	"batching off|MAX_BATCH [MAX_WAIT] (microseconds, or with us, ms, s); keys COL[,COL]; " \
+	"table_size N (hybrid: the N most frequent keys); epochs N; traffic N|log (predictions " \
+	"per day); port N; monitor.drift, monitor.skew, monitor.p99_ms, monitor.error_rate X; " \
+	"price.cpu_hour, price.gpu_hour, price.gb_month X.\n"
+
+/* ---- the table ----------------------------------------------------------------------- */
+static const struct cmd_opt no_opts[] = {{0}};
+static const struct cmd_opt new_opts[] = {
+	{"--model", 0, "M", COMPLETE_MODEL, NULL, "the model the design is for (it has a version)"},
+	{"--data", 0, "D", COMPLETE_DATASET, NULL, "the dataset it trains on and serves keys of"},
+	{0}};
+static const struct cmd_opt probe_opts[] = {
+	{"--rows", 0, "N", COMPLETE_NONE, NULL, "rows of the dataset predicted (default 10000)"},
+	{0}};
+static const struct cmd_opt apply_opts[] = {
+	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "print the pipeline and the commands; run nothing"},
+	{0}};
+
+const struct cmd_entry cmd_group_design[] = {
+	{.name = "design new", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
+	 .opts = new_opts, .summary = "a new architecture design for a model and its data",
+	 .help = "A design names the choices of a training/serving architecture for one model and "
+		 "dataset: training (static, schedule EVERY, on-data GLOB, on-drift), serving (dynamic, "
+		 "static, hybrid), inference (online, batch), hardware, batching, the lookup keys, "
+		 "monitoring thresholds and prices (see `design set`). It starts from the defaults "
+		 "the course advises until the data says otherwise: static training, dynamic serving, "
+		 "online inference, all CPUs, no batching. The model must have a version and the "
+		 "dataset must exist. Designs live in the workspace (table designs).",
+	 .exec = exec_new, .render = render_show},
+	{.name = "design set", .group = "design", .args = "NAME KEY VALUE..", .min_args = 3, .max_args = -1,
+	 .opts = no_opts, .summary = "change one choice of a design",
+	 .help = DESIGN_KEYS_HELP
+	 "A choice the data or this machine cannot carry is refused with the reason: static or "
+	 "hybrid serving over a continuous key column (a float or a timestamp: the message names the "
+	 "column and its distinct count), a hardware choice that is not built or not present (gpu, "
+	 "workers, more CPU threads than the machine has), a price or threshold that is not a "
+	 "number, an unknown key.",
+	 .exec = exec_set, .render = render_set},
+	{.name = "design show", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
+	 .opts = no_opts, .summary = "a design's choices and its estimates, each with its source",
+	 .help = "Prints the choices, then each estimate with where its number came from:\n"
+		 "static serving: offered, or why not (no key columns, or a continuous key);\n"
+		 "training s/run: the dataset's rows × epochs / the rows/s measured by the model's newest "
+		 "finished run (its epochs' rows over their seconds);\n"
+		 "predict rows/s: measured by `design probe`;\n"
+		 "table entries and bytes (static, hybrid): the distinct keys seen in the dataset (the "
+		 "key space, the product of the key columns' distinct counts, is shown beside them), "
+		 "hybrid's top table_size of them, and the bytes serve --lookup's table takes: per entry "
+		 "the key's text and NUL, a pointer and a length (13 bytes) and 8 per output, plus 4 per "
+		 "hash slot (a power of two, at least 16 and twice the entries); a server that built "
+		 "such a table shows its measured bytes too;\n"
+		 "precompute s: the entries / the probed predict rate;\n"
+		 "hit rate: of a table of the table_size most requested keys, over the rows of the "
+		 "model's request log that carry the key column;\n"
+		 "cost: from the prices, per month (730 hours) and per million predictions (the design's "
+		 "traffic, else the request log's rate), with the arithmetic.\n"
+		 "A number nothing measured says what to run. With -o json: {\"design\",\"estimates\"}.",
+	 .exec = exec_show, .render = render_show},
+	{.name = "design list", .group = "design", .args = "", .min_args = 0, .max_args = 0,
+	 .opts = no_opts, .summary = "the designs of the workspace",
+	 .help = "One line per design: model, data, training, serving, inference and the version "
+		 "it deployed when applied. With -o json: {\"designs\":[{\"name\",\"model\",\"data\","
+		 "\"training\",\"serving\",\"inference\",\"applied\",\"updated\"}]}.",
+	 .exec = exec_list, .render = render_list},
+	{.name = "design compare", .group = "design", .args = "A B", .min_args = 2, .max_args = 2,
+	 .opts = no_opts, .summary = "two designs' choices and estimates side by side",
+	 .help = "The choices and the estimates of `design show` of both, a row each. With -o json: "
+		 "{\"designs\":[SHOW_A, SHOW_B]}.",
+	 .exec = exec_compare, .render = render_compare},
+	{.name = "design drop", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
+	 .opts = no_opts, .summary = "remove a design and its probes",
+	 .help = "Removes the design and the measurements its probes recorded; a pipeline or "
+		 "server it applied stays.",
+	 .exec = exec_drop, .render = render_drop},
+	{.name = "design probe", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
+	 .opts = probe_opts, .summary = "measure the predict and training rates on a sample",
+	 .help = "Predicts the first --rows rows of the design's dataset with the model's newest "
+		 "version on the design's CPU threads, then trains one epoch over them with the "
+		 "options of the run that made that version (at most 10 seconds; the model trained "
+		 "is thrown away, nothing is registered), and records the rows, seconds and threads "
+		 "of each: `design show` turns them into the time to precompute a lookup table, the "
+		 "cost of batch prediction, and, when the model has no finished run of its own, the "
+		 "training time per run.",
+	 .exec = exec_probe, .render = render_probe},
+	{.name = "design apply", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
+	 .opts = apply_opts, .summary = "write and load the design's pipeline and start its server",
+	 .help = "Writes the pipeline the design stands for to WORKSPACE/designs/design-NAME.pipeline "
+		 "(a train step with the model's label and type, after a load step of each new file "
+		 "for on-data training, and a predict step for batch inference), loads it with "
+		 "`pipeline load`, adds its trigger (`pipeline trigger --every`, `--on-file` or "
+		 "`--on-alert drift`), and for online inference starts `serve M:V --detach` with the "
+		 "design's port, threads, batching and lookup table (--lookup KEY --lookup-data D, "
+		 "hybrid with --lookup-size), V being the model's newest version. The design records "
+		 "the version, server and pipeline it deployed. --dry-run prints the file and the "
+		 "commands without running them. Applying again adds another trigger and server.",
+	 .exec = exec_apply, .render = render_apply},
+	{0}};
