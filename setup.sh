@@ -13,7 +13,7 @@ esac
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
 	libsqlite3-dev libopenblas-dev libplot-dev libjansson-dev libmicrohttpd-dev check
-	sqlite3 curl tmux"
+	sqlite3 curl tmux openmpi-bin libopenmpi-dev"
 missing=
 for p in $packages; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

@@ -248,8 +248,10 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
 		return -1;
 	c->workers = (int)n;
-	if (c->workers > 1)
-		return pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi", c->workers);
+	if (c->workers > 1 && !dist_built())
+		return dist_not_built(c->workers, err);
+	if (call_opt(call, "--hosts") && c->workers < 2)
+		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
 	if (opt_size(call, "--patience", c->auto_epochs ? TRAIN_PATIENCE : 0, c->auto_epochs ? 1 : 0,
 		     100000, &n, err) < 0)
 		return -1;
@@ -413,11 +415,88 @@ static int default_features(struct session *s, struct train_config *c, json_t **
 	return rc;
 }
 
+/* ---- several workers --------------------------------------------------------- */
+/* Under mpirun each rank runs this command: rank 0 creates the run (unless
+ * it resumes one) and tells the others its number; every rank trains its
+ * shard, rank 0 alone writes the workspace and prints the result.  An error
+ * on any rank ends them all (the others would wait for it forever), named
+ * by its rank. */
+static int mpi_rank_run(struct session *s, struct workspace *ws, struct cmd_call *call,
+			struct train_config *cfg, int64_t run, struct pm_err *err)
+{
+	struct dist d;
+	if (dist_init(&d, err) < 0)
+		return -1;
+	int rc = 0;
+	if (run == 0) {
+		/* a new run from this command line */
+		int64_t id = 0;
+		if (d.rank == 0)
+			rc = run_create(ws, cfg, &id, err);
+		if (dist_bcast(&d, &id, sizeof id, 0, err) < 0)
+			rc = -1;
+		else if (id == 0 && rc == 0)
+			rc = pm_errf(err, "rank 0 could not create the run");
+		run = id;
+	}
+	json_t *res = NULL;
+	if (rc == 0)
+		rc = run_execute(ws, run, &(struct train_hooks){.dist = &d}, &res, err);
+	if (rc < 0) {
+		fprintf(stderr, "prodml: rank %d of %d: %s\n", d.rank, d.size, err->msg);
+		fflush(stderr);
+		dist_abort(&d, 1);
+		return -1;
+	}
+	if (d.rank != 0) {
+		/* one result for the run: rank 0's */
+		json_decref(res);
+		fflush(stdout);
+		if (!freopen("/dev/null", "w", stdout))
+			return pm_errf(err, "rank %d: cannot silence its output", d.rank);
+		res = json_object();
+	}
+	call->result = res;
+	return 0;
+}
+
+/* --workers N and --hosts FILE of this command (N 1 without them). */
+static int workers_opts(const struct cmd_call *call, int *workers, const char **hosts,
+			struct pm_err *err)
+{
+	long long n;
+	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
+		return -1;
+	*workers = (int)n;
+	*hosts = call_opt(call, "--hosts");
+	if (*workers > 1 && !dist_built())
+		return dist_not_built(*workers, err);
+	if (*hosts && *workers < 2)
+		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
+	if (*hosts && dist_check_hostfile(*hosts, err) < 0)
+		return -1;
+	if (*workers > 1 && call_flag(call, "--detach"))
+		return pm_errcf(err, PM_E_USAGE, "--workers %d runs in the foreground: --detach applies to one worker",
+				*workers);
+	return 0;
+}
+
 static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
 	if (session_ws(s, &ws, err) < 0)
 		return -1;
+	int workers, rank = 0, size = 1;
+	const char *hosts;
+	if (workers_opts(call, &workers, &hosts, err) < 0)
+		return -1;
+	/* started by mpirun (ours or the user's): this process is one rank */
+	bool in_mpi = dist_launched(&rank, &size) && size > 1;
+	if (in_mpi && !dist_built())
+		return dist_not_built(size, err);
+	if (in_mpi && call_opt(call, "--workers") && workers != size)
+		return pm_errcf(err, PM_E_USAGE, "--workers %d, but mpirun started %d processes: leave --workers out under mpirun",
+				workers, size);
 	const char *resume = call_opt(call, "--resume");
 	if (resume) {
 		int64_t run;
@@ -440,8 +519,10 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 			free(model);
 			return -1;
 		}
-		int rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-						      : foreground_run(s, ws, call, run, model, err);
+		int rc = in_mpi ? mpi_rank_run(s, ws, call, NULL, run, err)
+			 : workers > 1 ? dist_launch(ws, run, workers, hosts, &call->result, err)
+			 : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
+						       : foreground_run(s, ws, call, run, model, err);
 		free(model);
 		return rc;
 	}
@@ -452,8 +533,14 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		train_config_free(&cfg);
 		return -1;
 	}
-	if (cfg.threads == 0)
+	if (in_mpi)
+		cfg.workers = size;
+	if (cfg.threads == 0) {
+		/* workers on one host share its cores */
 		cfg.threads = session_threads(s);
+		if (cfg.workers > 1 && !hosts)
+			cfg.threads = cfg.threads / cfg.workers > 1 ? cfg.threads / cfg.workers : 1;
+	}
 	/* the mistakes that need no training are reported before a run exists */
 	json_t *left_out = NULL;
 	if (check_columns(s, &cfg, err) < 0 ||
@@ -461,12 +548,20 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		train_config_free(&cfg);
 		return -1;
 	}
-	int64_t run;
-	int rc = run_create(ws, &cfg, &run, err);
+	int64_t run = 0;
+	int rc;
+	if (in_mpi) {
+		rc = mpi_rank_run(s, ws, call, &cfg, 0, err);
+		train_config_free(&cfg);
+		json_decref(left_out);
+		return rc;
+	}
+	rc = run_create(ws, &cfg, &run, err);
 	train_config_free(&cfg);
 	if (rc == 0)
-		rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-						 : foreground_run(s, ws, call, run, call->argv[0], err);
+		rc = workers > 1 ? dist_launch(ws, run, workers, hosts, &call->result, err)
+		     : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
+						   : foreground_run(s, ws, call, run, call->argv[0], err);
 	if (rc == 0 && left_out)
 		json_object_set(call->result, "left_out", left_out);
 	json_decref(left_out);
@@ -881,7 +976,10 @@ static const struct cmd_opt train_opts[] = {
 	{"--seed", 0, "N", COMPLETE_NONE, NULL,
 	 "seed of every random choice (weights, shuffling, dropout): the same seed gives the same model (default 42)"},
 	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
-	{"--workers", 0, "N", COMPLETE_NONE, NULL, "training processes (default 1; more needs MPI)"},
+	{"--workers", 0, "N", COMPLETE_NONE, NULL,
+	 "training processes under MPI: prodml starts mpirun itself; synchronous all-reduce (default 1)"},
+	{"--hosts", 0, "FILE", COMPLETE_FILE, NULL,
+	 "with --workers: an Open MPI hostfile (\"HOST slots=N\" a line) to spread the workers over"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL,
 	 "run as a background job; prints the job (see `jobs`, `job wait`)"},
 	{"--resume", 0, "RUN", COMPLETE_NONE, NULL,
