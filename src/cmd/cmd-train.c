@@ -651,6 +651,33 @@ static void render_solver(struct session *s, json_t *so, json_int_t rows, json_i
 	sbuf_free(&t);
 }
 
+/* The workers of `train --workers N`: whether they ended on one model and,
+ * unless --quiet (timings vary), each one's rate and communication share. */
+static void render_workers(struct session *s, json_t *d, struct sbuf *out)
+{
+	if (!d)
+		return;
+	bool agree = json_is_true(json_object_get(d, "ranks_agree"));
+	sbuf_printf(out, "  workers %lld (%s): %s\n", (long long)json_integer_value(json_object_get(d, "workers")),
+		    json_string_value(json_object_get(d, "strategy")),
+		    agree ? "the same parameters on every rank" : "THE RANKS' PARAMETERS DIFFER");
+	if (s->quiet)
+		return;
+	sbuf_printf(out, "  communicating %.0f%% of the time, computing %.0f%%\n",
+		    100 * json_number_value(json_object_get(d, "comm_share")),
+		    100 * (1 - json_number_value(json_object_get(d, "comm_share"))));
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(d, "per_worker"), i, w) {
+		sbuf_printf(out, "    rank %lld: ", (long long)json_integer_value(json_object_get(w, "rank")));
+		render_metric_num(out, round(json_number_value(json_object_get(w, "rows_per_s"))));
+		sbuf_printf(out, " rows/s, computing %.3fs, communicating %.3fs (%.0f%%)\n",
+			    json_number_value(json_object_get(w, "compute_s")),
+			    json_number_value(json_object_get(w, "comm_s")),
+			    100 * json_number_value(json_object_get(w, "comm_share")));
+	}
+}
+
 static void render_train(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	if (json_object_get(r, "job")) {
@@ -698,6 +725,7 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 			    json_number_value(json_object_get(r, "input_wait_s")),
 			    json_number_value(json_object_get(r, "compute_s")));
 	}
+	render_workers(s, json_object_get(r, "distributed"), out);
 	render_names(out, "features: ", json_object_get(r, "features"), NULL);
 	json_t *lo = json_object_get(r, "left_out");
 	if (lo) {

@@ -134,10 +134,17 @@ static void launch_error(const char *errs, int status, int workers, struct pm_er
 	}
 	/* "mpirun noticed that process rank 1 with PID 123 on node h exited on signal 9 (Killed)." */
 	if ((l = line_with(errs, "process rank "))) {
-		char *dot = strrchr(l, '.');
-		if (dot && dot[1] == 0)
-			*dot = 0;
-		pm_errf(err, "worker %s", l + strlen("process "));
+		int rank, pid, sig;
+		char host[256], how[64];
+		if (sscanf(l, "process rank %d with PID %d on node %255s exited on signal %d (%63[^)])", &rank,
+			   &pid, host, &sig, how) == 5)
+			pm_errf(err, "worker rank %d (host %s) died: signal %d (%s)", rank, host, sig, how);
+		else {
+			char *dot = strrchr(l, '.');
+			if (dot && dot[1] == 0)
+				*dot = 0;
+			pm_errf(err, "worker %s", l + strlen("process "));
+		}
 		free(l);
 		return;
 	}
@@ -146,10 +153,16 @@ static void launch_error(const char *errs, int status, int workers, struct pm_er
 		free(l);
 		return;
 	}
-	/* the last non-empty line of mpirun's report */
+	if ((l = line_with(errs, "ssh: ")) || (l = line_with(errs, "unable to reliably start"))) {
+		pm_errf(err, "--workers %d: mpirun could not start the workers on the hosts (each needs ssh access from here, and the same prodml and Open MPI): %s",
+			workers, l);
+		free(l);
+		return;
+	}
+	/* the first line of mpirun's report */
 	const char *last = NULL, *p = errs ? errs : "";
 	size_t len = 0;
-	while (*p) {
+	while (*p && !last) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		size_t k = strspn(p, " -\t");
@@ -270,6 +283,11 @@ int dist_launch(struct workspace *ws, int64_t run, int workers, const char *host
 	if (rc < 0) {
 		struct pm_err e2 = {0};
 		run_fail(ws, run, err->msg, &e2);
+		pm_err_prefix(err, "run %lld", (long long)run);
+		char hint[96];
+		snprintf(hint, sizeof hint, " (`train --resume %lld --workers N` continues it)", (long long)run);
+		if (err->code != PM_E_USAGE)
+			strncat(err->msg, hint, sizeof err->msg - strlen(err->msg) - 1);
 	}
 	sbuf_free(&out);
 	sbuf_free(&errs);
