@@ -148,6 +148,11 @@ static void launch_error(const char *errs, int status, int workers, struct pm_er
 		free(l);
 		return;
 	}
+	if ((l = line_with(errs, "prodml: --workers: cannot start"))) {
+		pm_errcf(err, PM_E_USAGE, "%s", l + strlen("prodml: "));
+		free(l);
+		return;
+	}
 	if ((l = line_with(errs, "prodml: "))) {
 		pm_errf(err, "%s", l + strlen("prodml: "));
 		free(l);
@@ -195,10 +200,11 @@ int dist_launch(struct workspace *ws, int64_t run, int workers, const char *host
 	char np[16], rs[32];
 	snprintf(np, sizeof np, "%d", workers);
 	snprintf(rs, sizeof rs, "%lld", (long long)run);
+	/* PRODML_MPIRUN: another Open MPI than the one configure found */
 #ifdef PM_MPIRUN
-	const char *mpirun = PM_MPIRUN;
+	const char *mpirun = getenv("PRODML_MPIRUN") ? getenv("PRODML_MPIRUN") : PM_MPIRUN;
 #else
-	const char *mpirun = "mpirun";
+	const char *mpirun = getenv("PRODML_MPIRUN") ? getenv("PRODML_MPIRUN") : "mpirun";
 #endif
 	const char *argv[24];
 	int a = 0;
@@ -245,8 +251,10 @@ int dist_launch(struct workspace *ws, int64_t run, int workers, const char *host
 		close(po[1]);
 		close(pe[0]);
 		close(pe[1]);
-		execv(mpirun, (char *const *)argv);
-		execvp("mpirun", (char *const *)argv);
+		if (strchr(mpirun, '/'))
+			execv(mpirun, (char *const *)argv);
+		else
+			execvp(mpirun, (char *const *)argv);
 		fprintf(stderr, "prodml: --workers: cannot start %s: %s (install the Debian package openmpi-bin)\n",
 			mpirun, strerror(errno));
 		_exit(127);

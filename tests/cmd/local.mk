@@ -12,6 +12,7 @@ TESTS += \
 	tests/cmd/datasets.sh \
 	tests/cmd/workspace-gc.sh \
 	tests/cmd/train-dead.sh \
+	tests/cmd/train-mpi.sh \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-lineends.cmd \
 	tests/cmd/data-inf.cmd \
