@@ -55,6 +55,7 @@ struct trainer {
 	struct dist *dist;
 	unsigned char *mine;
 	size_t nmine, mine_rows_total;
+	double comm_total;           /* seconds in the collectives of the steps */
 	double *dbuf;                /* the gradient and flags summed over the ranks */
 
 	/* the mini-batch loop */

@@ -239,7 +239,8 @@ int trainer_solve(struct trainer *tr, struct pm_err *err)
 	res->stopped_by = lr.stopped_by;
 	res->epochs_run = 1;
 	tr->best_epoch = 1;
-	tr->compute_total = secs - (trainer_dist(tr) ? tr->dist->comm_s - comm0 : 0);
+	tr->comm_total = trainer_dist(tr) ? tr->dist->comm_s - comm0 : 0;
+	tr->compute_total = secs - tr->comm_total;
 	tr->rows_total = tr->ntr * (size_t)lr.evaluations;
 	tr->mine_rows_total = o.n * (size_t)lr.evaluations;
 	tr->metric = tr->nev ? model_loss_metric(m) : "loss";

@@ -899,7 +899,9 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			tr->first_loss = loss;
 		optim_step(&tr->opt, m, m->params, tr->grad, lr);
 		double c1 = now_seconds();
-		compute += c1 - c0 - (dist ? tr->dist->comm_s - comm0 : 0);
+		double comm = dist ? tr->dist->comm_s - comm0 : 0;
+		compute += c1 - c0 - comm;
+		tr->comm_total += comm;
 		sumloss += loss * (double)drawn;
 		rows += drawn;
 		tr->mine_rows_total += b.n;
@@ -1045,7 +1047,7 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 	v[d->rank * 4] = mine != first;
 	v[d->rank * 4 + 1] = (double)tr->mine_rows_total;
 	v[d->rank * 4 + 2] = tr->compute_total;
-	v[d->rank * 4 + 3] = d->comm_s;
+	v[d->rank * 4 + 3] = tr->comm_total;
 	if (dist_allreduce_sum(d, v, (size_t)n * 4, err) < 0) {
 		free(v);
 		return -1;
@@ -1053,7 +1055,7 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 	res->checksum = mine;
 	res->ranks_agree = true;
 	res->shard_rows = tr->nmine;
-	res->comm_s = d->comm_s;
+	res->comm_s = tr->comm_total;
 	res->workers = json_array();
 	for (int r = 0; r < n; r++) {
 		const double *x = v + r * 4;
