@@ -1174,7 +1174,7 @@ const struct cmd_entry cmd_group_train[] = {
 		 "row (the evaluation of each epoch is done by every rank); the gradient work is what "
 		 "is divided. Ranks share a host's cores: without --threads each takes its share. "
 		 "The result adds \"distributed\":{\"strategy\",\"workers\",\"parameters_checksum\","
-		 "\"ranks_agree\",\"comm_share\",\"per_worker\":[{\"rank\",\"rows\",\"rows_per_s\","
+		 "\"ranks_agree\",\"comm_share\",\"per_worker\":[{\"rank\",\"shard_rows\",\"rows\" (computed, every epoch),\"rows_per_s\","
 		 "\"compute_s\",\"comm_s\",\"comm_share\",\"same_parameters\"}]} (communication: the "
 		 "time inside the collectives, waiting for the slowest rank included), and the "
 		 "version's hyperparameters record the workers and the strategy. A worker that dies "

@@ -1042,13 +1042,16 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 	uint64_t mine = hash64(m->params, m->nparams * sizeof *m->params, 0), first = mine;
 	if (dist_bcast(d, &first, sizeof first, 0, err) < 0)
 		return -1;
-	/* per rank: differs, rows, compute seconds, communication seconds */
-	double *v = xcalloc((size_t)n * 4 + 1, sizeof *v);
-	v[d->rank * 4] = mine != first;
-	v[d->rank * 4 + 1] = (double)tr->mine_rows_total;
-	v[d->rank * 4 + 2] = tr->compute_total;
-	v[d->rank * 4 + 3] = tr->comm_total;
-	if (dist_allreduce_sum(d, v, (size_t)n * 4, err) < 0) {
+	/* per rank: differs, rows computed, compute seconds, communication
+	 * seconds, rows of its shard */
+	enum { K = 5 };
+	double *v = xcalloc((size_t)n * K + 1, sizeof *v);
+	v[d->rank * K] = mine != first;
+	v[d->rank * K + 1] = (double)tr->mine_rows_total;
+	v[d->rank * K + 2] = tr->compute_total;
+	v[d->rank * K + 3] = tr->comm_total;
+	v[d->rank * K + 4] = (double)tr->nmine;
+	if (dist_allreduce_sum(d, v, (size_t)n * K, err) < 0) {
 		free(v);
 		return -1;
 	}
@@ -1058,13 +1061,13 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 	res->comm_s = tr->comm_total;
 	res->workers = json_array();
 	for (int r = 0; r < n; r++) {
-		const double *x = v + r * 4;
+		const double *x = v + r * K;
 		if (x[0] != 0)
 			res->ranks_agree = false;
 		double busy = x[2] + x[3];
 		json_array_append_new(res->workers,
-				      json_pack("{s:i,s:I,s:o,s:o,s:o,s:o,s:b}", "rank", r, "rows",
-						(json_int_t)x[1], "rows_per_s",
+				      json_pack("{s:i,s:I,s:I,s:o,s:o,s:o,s:o,s:b}", "rank", r, "shard_rows",
+						(json_int_t)x[4], "rows", (json_int_t)x[1], "rows_per_s",
 						json_num(x[1] / (x[2] > 1e-9 ? x[2] : 1e-9)), "compute_s",
 						json_num(x[2]), "comm_s", json_num(x[3]), "comm_share",
 						json_num(busy > 0 ? x[3] / busy : 0), "same_parameters",

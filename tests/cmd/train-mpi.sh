@@ -72,9 +72,10 @@ grep -q '"ranks_agree":true' "$tmp/mb2" || FAIL "the ranks' parameters differ (a
 # each rank computed its shard of every global batch: the shards add up
 # to every row of every epoch, and a hash splits them about evenly
 r=$(grep -o '"per_worker":.*' "$tmp/mb2" | grep -o '"rows":[0-9]*' | cut -d: -f2 | tr '\n' ' ')
-awk -v r="$r" -v n="$rows" 'BEGIN { split(r, x, " "); t = x[1] + x[2]
-	exit !(t == 3 * n && x[1] > 0.45 * t && x[1] < 0.55 * t) }' ||
-	FAIL "per-worker rows [$r] are not a split of 3 x $rows"
+sh=$(grep -o '"per_worker":.*' "$tmp/mb2" | grep -o '"shard_rows":[0-9]*' | cut -d: -f2 | tr '\n' ' ')
+awk -v r="$r" -v s="$sh" -v n="$rows" 'BEGIN { split(r, x, " "); split(s, y, " "); t = x[1] + x[2]
+	exit !(t == 3 * n && x[1] > 0.45 * t && x[1] < 0.55 * t && x[1] == 3 * y[1] && x[2] == 3 * y[2]) }' ||
+	FAIL "per-worker rows [$r] (shards [$sh]) are not a split of 3 x $rows"
 # what the registry keeps
 $P $W -c "models show mb2:1" >"$tmp/show" || FAIL "models show mb2:1"
 grep -q '"strategy":"allreduce"' "$tmp/show" && grep -q '"workers":2' "$tmp/show" ||
