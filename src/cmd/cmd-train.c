@@ -475,10 +475,16 @@ static int workers_opts(const struct cmd_call *call, int *workers, const char **
 		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
 	if (*hosts && dist_check_hostfile(*hosts, err) < 0)
 		return -1;
-	if (*workers > 1 && call_flag(call, "--detach"))
-		return pm_errcf(err, PM_E_USAGE, "--workers %d runs in the foreground: --detach applies to one worker",
-				*workers);
 	return 0;
+}
+
+/* prodml starts the workers and waits for them; Ctrl-C stops them. */
+static int launch_workers(struct session *s, struct workspace *ws, struct cmd_call *call,
+			  int64_t run, int workers, const char *hosts, struct pm_err *err)
+{
+	struct progress p = {.cancel = s->progress.cancel};
+	struct train_hooks h = {.progress = &p};
+	return dist_launch(ws, run, workers, hosts, &h, &call->result, err);
 }
 
 static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *err)
@@ -510,6 +516,23 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		if (run_get(ws, run, &rj, err) < 0)
 			return -1;
 		char *model = xstrdup(json_string_value(json_object_get(rj, "model")));
+		/* without --workers a run resumes on the workers it started with */
+		char *run_hosts = NULL;
+		if (!call_opt(call, "--workers") && !in_mpi) {
+			json_t *cj = json_object_get(rj, "config");
+			json_t *w = json_object_get(cj, "workers");
+			const char *hf = json_string_value(json_object_get(cj, "hosts"));
+			if (json_is_integer(w) && json_integer_value(w) > 1) {
+				workers = (int)json_integer_value(w);
+				if (!dist_built()) {
+					free(model);
+					json_decref(rj);
+					return dist_not_built(workers, err);
+				}
+			}
+			if (hf && !hosts)
+				hosts = run_hosts = xstrdup(hf);
+		}
 		json_decref(rj);
 		/* `train fare --resume 1` reads naturally; a MODEL that is not the
 		 * run's would register the result under a name the user did not mean */
@@ -520,10 +543,11 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 			return -1;
 		}
 		int rc = in_mpi ? mpi_rank_run(s, ws, call, NULL, run, err)
-			 : workers > 1 ? dist_launch(ws, run, workers, hosts, &call->result, err)
 			 : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-						       : foreground_run(s, ws, call, run, model, err);
+			 : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
+				       : foreground_run(s, ws, call, run, model, err);
 		free(model);
+		free(run_hosts);
 		return rc;
 	}
 	if (call->argc < 1)
@@ -556,12 +580,17 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		json_decref(left_out);
 		return rc;
 	}
+	if (hosts) {
+		/* a job or a resume may start from another directory */
+		char *abs = realpath(hosts, NULL);
+		cfg.hosts = abs ? abs : xstrdup(hosts);
+	}
 	rc = run_create(ws, &cfg, &run, err);
 	train_config_free(&cfg);
 	if (rc == 0)
-		rc = workers > 1 ? dist_launch(ws, run, workers, hosts, &call->result, err)
-		     : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-						   : foreground_run(s, ws, call, run, call->argv[0], err);
+		rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
+		     : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
+				   : foreground_run(s, ws, call, run, call->argv[0], err);
 	if (rc == 0 && left_out)
 		json_object_set(call->result, "left_out", left_out);
 	json_decref(left_out);
@@ -1178,8 +1207,10 @@ const struct cmd_entry cmd_group_train[] = {
 		 "\"compute_s\",\"comm_s\",\"comm_share\",\"same_parameters\"}]} (communication: the "
 		 "time inside the collectives, waiting for the slowest rank included), and the "
 		 "version's hyperparameters record the workers and the strategy. A worker that dies "
-		 "ends the run with an error naming its rank and host; `train --resume RUN --workers "
-		 "N` continues it from its last checkpoint, on the same or another number of workers.",
+		 "ends the run with an error naming its rank and host; `train --resume RUN` continues "
+		 "it from its last checkpoint on the run's workers, or with --workers N on another "
+		 "number of them. With --detach the job's process starts mpirun, and `job cancel` "
+		 "stops every rank.",
 	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list background jobs and their state",

@@ -78,18 +78,32 @@ int dist_check_hostfile(const char *path, struct pm_err *err)
 	return rc;
 }
 
-/* Reads both pipes to their end. */
-static void drain(int out, int errfd, struct sbuf *o, struct sbuf *e)
+static bool launch_cancelled(const struct train_hooks *h)
+{
+	return h && (progress_cancelled(h->progress) || (h->cancelled && h->cancelled(h->ctx)));
+}
+
+/* Reads both pipes to their end; a cancel asks mpirun to stop the workers
+ * (SIGTERM: it forwards it to every rank) and *cancelled tells. */
+static void drain(int out, int errfd, struct sbuf *o, struct sbuf *e, pid_t pid,
+		  const struct train_hooks *hooks, bool *cancelled)
 {
 	struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = errfd, .events = POLLIN}};
 	int open = 2;
 	char buf[8192];
 	while (open > 0) {
-		if (poll(p, 2, -1) < 0) {
+		if (!*cancelled && launch_cancelled(hooks)) {
+			*cancelled = true;
+			kill(pid, SIGTERM);
+		}
+		int n = poll(p, 2, 500);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (n == 0)
+			continue;
 		for (int i = 0; i < 2; i++) {
 			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
@@ -186,7 +200,7 @@ static void launch_error(const char *errs, int status, int workers, struct pm_er
 }
 
 int dist_launch(struct workspace *ws, int64_t run, int workers, const char *hostfile,
-		json_t **result, struct pm_err *err)
+		const struct train_hooks *hooks, json_t **result, struct pm_err *err)
 {
 	if (!dist_built())
 		return dist_not_built(workers, err);
@@ -262,7 +276,8 @@ int dist_launch(struct workspace *ws, int64_t run, int workers, const char *host
 	close(po[1]);
 	close(pe[1]);
 	struct sbuf out = {0}, errs = {0};
-	drain(po[0], pe[0], &out, &errs);
+	bool cancelled = false;
+	drain(po[0], pe[0], &out, &errs, pid, hooks, &cancelled);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -270,7 +285,9 @@ int dist_launch(struct workspace *ws, int64_t run, int workers, const char *host
 	sbuf_add(&errs, "", 0);
 	int rc = -1;
 	json_t *doc = NULL;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (cancelled) {
+		pm_errcf(err, PM_E_CANCEL, "cancelled with %d workers", workers);
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		/* rank 0's document is the last line that parses */
 		char *s = out.s ? out.s : "";
 		for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
@@ -290,10 +307,10 @@ int dist_launch(struct workspace *ws, int64_t run, int workers, const char *host
 		launch_error(errs.s, status, workers, err);
 	if (rc < 0) {
 		struct pm_err e2 = {0};
-		run_fail(ws, run, err->msg, &e2);
+		run_fail(ws, run, err->code == PM_E_CANCEL, err->msg, &e2);
 		pm_err_prefix(err, "run %lld", (long long)run);
 		char hint[96];
-		snprintf(hint, sizeof hint, " (`train --resume %lld --workers N` continues it)", (long long)run);
+		snprintf(hint, sizeof hint, " (`train --resume %lld` continues it)", (long long)run);
 		if (err->code != PM_E_USAGE)
 			strncat(err->msg, hint, sizeof err->msg - strlen(err->msg) - 1);
 	}

@@ -197,12 +197,14 @@ static int run_set_state(struct workspace *ws, int64_t run, const char *state, c
 	return rc;
 }
 
-int run_fail(struct workspace *ws, int64_t run, const char *msg, struct pm_err *err)
+int run_fail(struct workspace *ws, int64_t run, bool cancelled, const char *msg,
+	     struct pm_err *err)
 {
 	struct run_row r;
 	if (run_load(ws, run, &r, err) < 0)
 		return -1;
-	int rc = strcmp(r.state, "done") == 0 ? 0 : run_set_state(ws, run, "failed", msg, err);
+	int rc = strcmp(r.state, "done") == 0
+			 ? 0 : run_set_state(ws, run, cancelled ? "cancelled" : "failed", msg, err);
 	run_row_free(&r);
 	return rc;
 }

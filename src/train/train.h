@@ -83,6 +83,7 @@ struct train_config {
 	uint64_t seed;
 	char *device;
 	int workers;
+	char *hosts;                 /* --hosts: an Open MPI hostfile (NULL: this host) */
 	int patience;                /* 0: no early stopping */
 	size_t shuffle_buffer;       /* 0: the whole dataset */
 	bool no_cache;               /* transform each batch as it is read */
@@ -253,9 +254,11 @@ int dist_shard_of(size_t row, int size);
 /* Runs `run` on `workers` processes: prodml starts mpirun on itself
  * (`mpirun -np N [--hostfile FILE] [--oversubscribe] prodml -W WS -q -o json
  * train --resume RUN`) and *result gets rank 0's train document.  A rank
- * that dies is named in the error, and the run is marked failed. */
+ * that dies is named in the error, and the run is marked failed.  hooks
+ * (may be NULL): its cancelled/progress cancel stop the workers (mpirun
+ * gets SIGTERM). */
 int dist_launch(struct workspace *ws, int64_t run, int workers, const char *hostfile,
-		json_t **result, struct pm_err *err);
+		const struct train_hooks *hooks, json_t **result, struct pm_err *err);
 /* Checks a hostfile (Open MPI's format: "HOST [slots=N] ..." per line). */
 int dist_check_hostfile(const char *path, struct pm_err *err);
 
@@ -273,7 +276,8 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 int run_get(struct workspace *ws, int64_t run, json_t **out, struct pm_err *err);
 /* Marks a run that has not finished as failed with msg (the workers'
  * launcher does: a killed rank 0 cannot). */
-int run_fail(struct workspace *ws, int64_t run, const char *msg, struct pm_err *err);
+int run_fail(struct workspace *ws, int64_t run, bool cancelled, const char *msg,
+	     struct pm_err *err);
 /* Checks that run can be resumed: not finished, not running elsewhere. */
 int run_check_resumable(struct workspace *ws, int64_t run, struct pm_err *err);
 

@@ -105,9 +105,26 @@ err "no hosts in the file" $P $W -c "train e $S --workers 2 --hosts $tmp/hosts"
 printf 'localhost slots=1\n' >"$tmp/hosts"
 err "more workers than the hosts' slots" $P $W -c "train e $S --workers 2 --hosts $tmp/hosts"
 err "give --workers N" $P $W -c "train e $S --hosts $tmp/hosts"
-err "applies to one worker" $P $W -c "train e $S --workers 2 --detach"
 PRODML_MPIRUN=$tmp/no-mpirun err "install the Debian package openmpi-bin" $P $W -c "train e $S --workers 2"
 $P $W -c "models show e" >/dev/null 2>&1 && FAIL "a failed launch registered a version"
+
+# -- a background job starts the workers too
+job=$($P $W -c "train bg $S --workers 2 --detach" | grep -o '"job":[0-9]*' | cut -d: -f2)
+$P $W -c "job wait $job" >"$tmp/bg" || FAIL "job wait $job"
+grep -q '"state":"done"' "$tmp/bg" && grep -q '"ranks_agree":true' "$tmp/bg" ||
+	FAIL "a detached run of 2 workers: $(head -c 600 "$tmp/bg")"
+
+# -- rank 0 dies (SIGKILL after epoch 1's checkpoint): the run fails naming
+# it, and `train --resume RUN` (no --workers: the run's 2) ends on the
+# uninterrupted run's loss curve
+PRODML_TEST_KILL_AFTER_EPOCH=1 $P $W -c "train cut $M --workers 2" >/dev/null 2>"$tmp/cerr" &&
+	FAIL "a run whose rank 0 was killed succeeded"
+grep -q "worker rank 0 (host [^)]*) died: signal 9" "$tmp/cerr" || FAIL "rank 0 killed: $(cat "$tmp/cerr")"
+run=$(grep -o 'run [0-9]*' "$tmp/cerr" | head -1 | cut -d' ' -f2)
+$P $W -c "models show cut" >/dev/null 2>&1 && FAIL "a killed run registered a version"
+$P $W -c "train --resume $run" >"$tmp/res" 2>"$tmp/err" || FAIL "resume $run: $(cat "$tmp/err")"
+grep -q '"resumed":true' "$tmp/res" && grep -q '"workers":2,' "$tmp/res" || FAIL "resume: $(head -c 300 "$tmp/res")"
+close "$l1" "$(nums train_loss "$tmp/res")" 1e-6 || FAIL "resumed curve [$(nums train_loss "$tmp/res")], 1 worker [$l1]"
 
 # -- a worker killed with kill -9: the run fails naming the rank
 K="--data nat --label weight_pounds --model dnn --hidden 32,32 --epochs 400 --batch 16 --seed 1"
@@ -130,7 +147,7 @@ if [ -n "$victim" ]; then
 	kill -9 "$victim"
 	wait $launcher && FAIL "the run with a killed worker succeeded"
 	grep -q "worker rank 1 (host [^)]*) died: signal 9" "$tmp/kerr" || FAIL "kill -9: $(cat "$tmp/kerr")"
-	grep -q "train --resume [0-9]* --workers N" "$tmp/kerr" || FAIL "kill -9: no resume hint"
+	grep -q "train --resume [0-9]*. continues it" "$tmp/kerr" || FAIL "kill -9: no resume hint"
 	$P $W -c "models show killed" >/dev/null 2>&1 && FAIL "a killed run registered a version"
 else
 	kill "$launcher" 2>/dev/null
