@@ -864,7 +864,7 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 	if (pipeline_start(&src, cfg->batch, cfg->shuffle_buffer, rng_derive(cfg->seed, (uint64_t)e + 1),
 			   &pipe, err) < 0)
 		return -1;
-	double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0;
+	double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0, comm_start = tr->comm_total;
 	long double sumloss = 0;
 	size_t rows = 0;
 	for (;;) {
@@ -942,7 +942,9 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 				 .train_loss = train_loss * tr->reg_scale, .eval_loss = NAN,
 				 .metric = tr->metric, .lr = lr[0], .rows = rows, .seconds = secs,
 				 .input_wait_s = wait, .compute_s = compute};
-	ep.rows_per_s = rows / (wait + compute > 1e-9 ? wait + compute : 1e-9);
+	/* with several workers the all-reduce is part of every step */
+	double busy = wait + compute + (tr->comm_total - comm_start);
+	ep.rows_per_s = rows / (busy > 1e-9 ? busy : 1e-9);
 	json_t *em = NULL;
 	if (tr->nev) {
 		trainer_predict_cached(m, tr->edense, tr->ecat, tr->nev, tr->threads, tr->pred);
@@ -1108,7 +1110,7 @@ int trainer_finish(struct trainer *tr, struct pm_err *err)
 	res->seconds = now_seconds() - tr->t_start;
 	res->input_wait_s = tr->wait_total;
 	res->compute_s = tr->compute_total;
-	double busy = tr->wait_total + tr->compute_total;
+	double busy = tr->wait_total + tr->compute_total + tr->comm_total;
 	res->rows_per_s = tr->rows_total / (busy > 1e-9 ? busy : 1e-9);
 	res->history = tr->history;
 	tr->history = NULL;
