@@ -8,6 +8,8 @@
  *                  checkpoints, resume, the model artifact and its version
  *   job_*          a run in a background process (fork + setsid), watched
  *                  and cancelled through the workspace
+ *   dist_*         a run on several processes (MPI): the collectives
+ *                  (mpi.c) and the launch of mpirun (launch.c)
  *
  * The one header of src/train. */
 #ifndef PM_TRAIN_H
