@@ -133,6 +133,7 @@ void frame_free(struct frame *f)
 	}
 	free(f->cols);
 	free(f->name);
+	cache_build_abort(f->build); /* an unfinished file: removed */
 	if (f->map.data || f->map.fd >= 0)
 		fs_map_close(&f->map);
 	free(f);

@@ -501,6 +501,100 @@ START_TEST(test_cache_damaged)
 }
 END_TEST
 
+
+/* load's path: values parsed straight into the cache file, which
+ * frame_save finishes in place.  Blank lines, a quoted line break and a
+ * rejected row leave slots unused; booleans, strings and missing values
+ * each take a path of their own: the frame, the file and the frame read
+ * back must all equal a parse into memory. */
+START_TEST(test_cache_parsed_into)
+{
+	const char *text = "i,x,s,b\n1,1.5,k,true\n\n2,,\"p\nq\",false\n3,oops\n4,2.5,k,\n"
+			   "5,-3.5,,TRUE\n";
+	struct pm_err err = {0};
+	struct csv_options mem = {.skip_bad = true};
+	struct frame *g = NULL;
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &mem, &g, NULL, &err), 0);
+	ck_assert_uint_eq(g->nrows, 4);
+	char *into = tmp_path("into.part"), *dst = tmp_path("into.pmf");
+	char want[17], got[17];
+	frame_fingerprint(g, want);
+	for (size_t cs = 0; cs <= 9; cs++) {
+		/* one chunk, and many small ones over two threads */
+		struct csv_options o = {.skip_bad = true, .cache_path = into, .threads = 2};
+		struct frame *f = NULL;
+		int rc = cs ? csv_parse_chunked(text, strlen(text), "t.csv", "t", &o, cs, &f, NULL, &err)
+			    : frame_parse_csv(text, strlen(text), "t.csv", "t", &o, &f, NULL, &err);
+		ck_assert_msg(rc == 0, "%s", err.msg);
+		ck_assert_ptr_nonnull(f->build);
+		ck_assert(fs_exists(into));
+		const char *base = f->map.data;
+		ck_assert((const char *)f->cols[1].v.f64 > base &&
+			  (const char *)f->cols[1].v.f64 < base + f->map.len);
+		frame_fingerprint(f, got);
+		ck_assert_str_eq(got, want);
+		char sha[65], fsha[65];
+		ck_assert_msg(frame_save(f, dst, sha, &err) == 0, "%s", err.msg);
+		ck_assert_ptr_null(f->build);
+		ck_assert(!fs_exists(into)); /* renamed, not copied */
+		ck_assert_int_eq(sha256_file(dst, fsha, &err), 0);
+		ck_assert_str_eq(sha, fsha);
+		/* the frame stays usable on the finished file's mapping */
+		ck_assert_str_eq(cell(f, 2, 1), "p\nq");
+		ck_assert_str_eq(cell(f, 3, 3), "true");
+		struct frame *h = NULL;
+		ck_assert_msg(frame_open(dst, "h", &h, &err) == 0, "%s", err.msg);
+		frame_fingerprint(h, got);
+		ck_assert_str_eq(got, want);
+		for (size_t j = 0; j < 4; j++) {
+			ck_assert_uint_eq(h->cols[j].nmissing, g->cols[j].nmissing);
+			for (size_t r = 0; r < 4; r++)
+				ck_assert_str_eq(cell(h, j, r), cell(g, j, r));
+		}
+		/* saved again from the mapping: a file that opens the same */
+		ck_assert_int_eq(frame_save(h, into, NULL, &err), 0);
+		frame_free(h);
+		ck_assert_int_eq(frame_open(into, "h", &h, &err), 0);
+		frame_fingerprint(h, got);
+		ck_assert_str_eq(got, want);
+		frame_free(h);
+		unlink(into);
+		frame_free(f);
+		unlink(dst);
+	}
+	ck_assert_uint_eq(g->cols[1].nmissing, 1);
+	ck_assert_uint_eq(g->cols[3].nmissing, 1);
+	frame_free(g);
+
+	/* a file that fails to parse, or a frame never saved, leaves no file */
+	struct csv_options strict = {.cache_path = into};
+	struct frame *f = NULL;
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &strict, &f, NULL, &err), -1);
+	ck_assert_str_eq(err.msg, "t.csv:6:3: row has 2 fields, expected 4");
+	ck_assert(!fs_exists(into));
+	struct csv_options o = {.skip_bad = true, .cache_path = into};
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &o, &f, NULL, &err), 0);
+	ck_assert(fs_exists(into));
+	frame_free(f);
+	ck_assert(!fs_exists(into));
+	/* a path that exists is left alone: the frame is read into memory */
+	write_bytes(into, "keep", 4);
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &o, &f, NULL, &err), 0);
+	ck_assert_ptr_null(f->build);
+	ck_assert_ptr_null(f->map.data);
+	frame_free(f);
+	char *back;
+	size_t n;
+	ck_assert_int_eq(fs_read_all(into, &back, &n, &err), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert(memcmp(back, "keep", 4) == 0);
+	free(back);
+	unlink(into);
+	free(into);
+	free(dst);
+}
+END_TEST
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -518,6 +612,7 @@ int main(void)
 	tcase_add_test(tc, test_cache_round_trip);
 	tcase_add_test(tc, test_cache_big_and_empty);
 	tcase_add_test(tc, test_cache_damaged);
+	tcase_add_test(tc, test_cache_parsed_into);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
