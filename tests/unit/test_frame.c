@@ -595,6 +595,87 @@ START_TEST(test_cache_parsed_into)
 }
 END_TEST
 
+static void put(struct sbuf *b, const void *p, size_t n)
+{
+	sbuf_add(b, p, n);
+	while (b->len % 8)
+		sbuf_putc(b, 0);
+}
+
+/* A file laid out as earlier writers did, every column with a section of
+ * valid bytes of its own (workspaces hold such files): it opens with the
+ * same values.  The layout is version 1's either way; sharing the
+ * complete columns' section is the writer's choice, not a new format. */
+START_TEST(test_cache_own_valid_sections)
+{
+	struct sbuf b = {0};
+	uint64_t tab[20] = {0};
+	uint8_t zero[64] = {0};
+	sbuf_add(&b, zero, 64);
+	sbuf_add(&b, tab, sizeof tab);
+	uint8_t v0[3] = {1, 0, 1}, v1[3] = {1, 1, 1};
+	int64_t n[3] = {7, 0, 9};
+	uint32_t code[3] = {0, 1, 0};
+	uint64_t offs[3] = {0, 2, 4};
+	tab[0] = b.len, tab[1] = 1, tab[2] = PM_INT, tab[3] = 1;
+	put(&b, "n", 2);
+	tab[4] = b.len;
+	put(&b, v0, 3);
+	tab[5] = b.len;
+	put(&b, n, sizeof n);
+	tab[10] = b.len, tab[11] = 1, tab[12] = PM_STRING, tab[13] = 0;
+	put(&b, "s", 2);
+	tab[14] = b.len;
+	put(&b, v1, 3);
+	tab[15] = b.len;
+	put(&b, code, sizeof code);
+	tab[16] = 2, tab[17] = b.len;
+	put(&b, offs, sizeof offs);
+	tab[18] = b.len, tab[19] = 4;
+	put(&b, "a\0b", 4);
+	uint64_t hdr[6] = {0, 0, 3, 2, 64, b.len};
+	memcpy(hdr, "PMFRAME1", 8);
+	hdr[1] = 1; /* version 1, reserved 0 */
+	memcpy(b.s, hdr, sizeof hdr);
+	memcpy(b.s + 64, tab, sizeof tab);
+	uint64_t sum = hash64_parallel(b.s, b.len, 0);
+	sbuf_add(&b, &sum, 8);
+	char *path = tmp_path("own.pmf");
+	write_bytes(path, b.s, b.len);
+	struct frame *f = NULL;
+	struct pm_err err = {0};
+	ck_assert_msg(frame_open(path, "o", &f, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(f->nrows, 3);
+	ck_assert_str_eq(cell(f, 0, 0), "7");
+	ck_assert_str_eq(cell(f, 0, 1), "");
+	ck_assert_str_eq(cell(f, 0, 2), "9");
+	ck_assert_str_eq(cell(f, 1, 1), "b");
+	ck_assert_str_eq(cell(f, 1, 2), "a");
+	ck_assert_uint_eq(f->cols[0].nmissing, 1);
+	ck_assert_uint_eq(f->cols[1].nmissing, 0);
+	/* written again, the complete column shares the file's one section
+	 * of 1s, and the content is the same */
+	char *again = tmp_path("own2.pmf");
+	ck_assert_int_eq(frame_save(f, again, NULL, &err), 0);
+	struct frame *g = NULL;
+	ck_assert_int_eq(frame_open(again, "o", &g, &err), 0);
+	char fa[17], fb[17];
+	frame_fingerprint(f, fa);
+	frame_fingerprint(g, fb);
+	ck_assert_str_eq(fa, fb);
+	ck_assert_uint_eq(g->cols[0].nmissing, 1);
+	ck_assert_uint_eq(g->cols[1].nmissing, 0);
+	ck_assert_uint_eq(g->cols[1].valid[0] + g->cols[1].valid[1] + g->cols[1].valid[2], 3);
+	frame_free(g);
+	frame_free(f);
+	unlink(path);
+	unlink(again);
+	free(path);
+	free(again);
+	sbuf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -613,6 +694,7 @@ int main(void)
 	tcase_add_test(tc, test_cache_big_and_empty);
 	tcase_add_test(tc, test_cache_damaged);
 	tcase_add_test(tc, test_cache_parsed_into);
+	tcase_add_test(tc, test_cache_own_valid_sections);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
