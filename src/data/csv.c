@@ -586,8 +586,9 @@ static void chunk_scan(struct reader *rd, struct chunk *c)
 	chunk_reset_scan(c, ncols);
 #ifdef MADV_POPULATE_WRITE
 	/* the file's pages for the chunk's slots, in one call per column
-	 * rather than a fault per page, on each chunk's own thread */
-	for (size_t j = 0; rd->mapped && c->nslots && j < ncols; j++) {
+	 * rather than a fault per page, on each chunk's own thread (not for
+	 * a few rows of many columns: a call each would cost more) */
+	for (size_t j = 0; rd->mapped && c->nslots >= 8192 && j < ncols; j++) {
 		uintptr_t a = (uintptr_t)(rd->val[j] + c->slot0) & ~(uintptr_t)4095;
 		uintptr_t e = (uintptr_t)(rd->val[j] + c->slot0 + c->nslots);
 		madvise((void *)a, e - a, MADV_POPULATE_WRITE); /* advice: errors ignored */
