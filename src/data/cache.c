@@ -328,6 +328,7 @@ void cache_build_abort(struct cache_build *b)
 	free(b->path);
 	free(b->name_off);
 	free(b->val_off);
+	free(b->holes);
 	free(b);
 }
 
@@ -342,6 +343,9 @@ static void build_clear(struct cache_build *b, size_t from, size_t to)
 	    fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)a, (off_t)(e - a)) == 0) {
 		memset(b->map + from, 0, a - from);
 		memset(b->map + e, 0, to - e);
+		xgrow((void **)&b->holes, &b->holes_cap, b->nholes + 2, sizeof *b->holes);
+		b->holes[b->nholes++] = a;
+		b->holes[b->nholes++] = e;
 		return;
 	}
 	memset(b->map + from, 0, to - from);
@@ -405,6 +409,35 @@ static void w_tail(struct writer *w, const struct frame *f, uint64_t *tab, const
 	}
 }
 
+/* Feeds the mapped part to a hash, its holes as zeros from memory:
+ * reading a hole through the mapping would fill it with new pages. */
+static void build_hash(const struct cache_build *b, void (*feed)(void *st, const void *p, size_t n),
+		       void *st)
+{
+	static const uint8_t zeros[1 << 16];
+	size_t at = 0;
+	for (size_t h = 0; h < b->nholes; h += 2) {
+		feed(st, b->map + at, b->holes[h] - at);
+		for (size_t left = b->holes[h + 1] - b->holes[h]; left;) {
+			size_t n = left < sizeof zeros ? left : sizeof zeros;
+			feed(st, zeros, n);
+			left -= n;
+		}
+		at = b->holes[h + 1];
+	}
+	feed(st, b->map + at, b->len - at);
+}
+
+static void sha_piece(void *st, const void *p, size_t n)
+{
+	sha256_update(st, p, n);
+}
+
+static void xxh_piece(void *st, const void *p, size_t n)
+{
+	hash64_blocks_update(st, p, n);
+}
+
 struct finish_job {
 	struct cache_build *b;
 	const struct writer *w; /* the tail */
@@ -423,7 +456,7 @@ static void finish_item(void *ctx, size_t i)
 	struct cache_build *b = j->b;
 	const struct writer *w = j->w;
 	if (i == 0) {
-		sha256_update(&j->sha, b->map, b->len);
+		build_hash(b, sha_piece, &j->sha);
 		for (size_t k = 0; k < w->nsegs; k++)
 			sha256_update(&j->sha, w->segs[k].p, w->segs[k].len);
 		return;
@@ -433,7 +466,7 @@ static void finish_item(void *ctx, size_t i)
 #endif
 	struct hash64_blocks sum;
 	hash64_blocks_init(&sum, j->body_end);
-	hash64_blocks_update(&sum, b->map, b->len);
+	build_hash(b, xxh_piece, &sum);
 	struct fs_flusher out = {.fd = b->fd};
 	bool seek = lseek(b->fd, (off_t)b->len, SEEK_SET) == (off_t)b->len;
 	if (!seek)

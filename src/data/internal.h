@@ -44,6 +44,8 @@ struct cache_build {
 	size_t ones_off;    /* the complete columns' valid bytes */
 	size_t *name_off;   /* per column */
 	size_t *val_off;    /* per column: its region of nslots slots */
+	size_t *holes;      /* [from, to) pairs punched out, in file order */
+	size_t nholes, holes_cap;
 };
 /* Creates the file; 1 (and no file) where it cannot be allocated ahead or
  * mapped: the caller reads into memory instead. */
