@@ -157,7 +157,8 @@ int frame_write_csv(const struct frame *f, FILE *out, struct pm_err *err);
  * One file per frame, read back by mapping it: loading is near-instant. */
 /* Writes the cache file atomically; sha_hex (may be NULL) gets the SHA-256
  * of the file as written, its artifact name.  A frame parsed with
- * csv_options.cache_path has its file finished and renamed to path. */
+ * csv_options.cache_path has its file finished and renamed to path (which
+ * must then be on the same file system). */
 int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct pm_err *err);
 int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err);
 
