@@ -216,9 +216,13 @@ static void foot_text(struct designview *d, int st, struct sbuf *b)
 		what[1] = "training", key[1] = "arithmetic";
 		break;
 	case ST_SERVE:
-		what[0] = "table", key[0] = "arithmetic";
-		what[1] = "hit_rate", key[1] = "source";
-		what[2] = "predict", key[2] = "source";
+		/* the table's figures only where there is a table */
+		if (strcmp(tui_jstr(dsgn(d), "serving"), "dynamic") != 0) {
+			what[0] = "table", key[0] = "arithmetic";
+			what[1] = "hit_rate", key[1] = "source";
+		} else {
+			what[0] = "predict", key[0] = "source";
+		}
 		break;
 	case ST_MONITOR: what[0] = "cost", key[0] = "per_million_arithmetic"; break;
 	}
@@ -367,8 +371,18 @@ static void dv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	if (fh > 0) {
 		struct sbuf b = {0};
 		foot_text(d, (int)v->sc.cur, &b);
+		/* each source wrapped on its own lines */
 		struct sbuf wr = {0};
-		tui_wrap(&wr, b.s ? b.s : "", w - 2);
+		const char *q = b.s ? b.s : "";
+		while (*q) {
+			const char *e = strchr(q, '\n');
+			char *one = xstrndup(q, e ? (size_t)(e - q) : strlen(q));
+			tui_wrap(&wr, one, w - 2);
+			if (wr.len && wr.s[wr.len - 1] != '\n')
+				sbuf_putc(&wr, '\n');
+			free(one);
+			q = e ? e + 1 : q + strlen(q);
+		}
 		const char *p = wr.s ? wr.s : "";
 		for (int r = 0; r < fh && *p; r++) {
 			const char *nl = strchr(p, '\n');
@@ -386,7 +400,7 @@ static void dv_info(struct view *v, struct tui *t, char *buf, size_t n)
 {
 	(void)t;
 	struct designview *d = (struct designview *)v;
-	snprintf(buf, n, "%s: %s", stage_name[v->sc.cur], tui_jstr(dsgn(d), "serving"));
+	snprintf(buf, n, "%s, box %zu of %d", tui_jstr(dsgn(d), "name"), v->sc.cur + 1, ST_N);
 }
 
 static void dv_free(struct view *v)
