@@ -122,6 +122,17 @@ static void keys_text(json_t *d, struct sbuf *b)
 		sbuf_printf(b, "%s%s", i ? "," : "", json_string_value(json_array_get(k, i)));
 }
 
+/* The monthly cost of one item ("training", "serving"), or NULL. */
+static json_t *cost_item(json_t *cost, const char *what)
+{
+	json_t *it;
+	size_t i;
+	json_array_foreach(json_object_get(cost, "items"), i, it)
+		if (!strcmp(tui_jstr(it, "what"), what))
+			return json_object_get(it, "monthly");
+	return NULL;
+}
+
 /* A box's lines: its choice, then its figures (measured or estimated). */
 static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 {
@@ -156,6 +167,7 @@ static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 			sbuf_printf(b, " %lld", th);
 		sbuf_putc(b, '\n');
 		num_text(json_object_get(est(d, "training"), "seconds"), "s/run", "", inner, b);
+		num_text(cost_item(cost, "training"), "cost/mo", "", inner, b);
 		break;
 	}
 	case ST_REGISTRY: {
@@ -179,6 +191,10 @@ static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 		if (strcmp(tui_jstr(g, "serving"), "dynamic") != 0) {
 			num_text(json_object_get(est(d, "table"), "bytes"), "table", " B", inner, b);
 			num_text(json_object_get(est(d, "hit_rate"), "hit_rate"), "hit", "", inner, b);
+			/* a table built by `design apply` or a probe: its real size */
+			json_t *m = json_object_get(est(d, "table"), "measured");
+			if (json_is_object(m))
+				num_text(json_object_get(m, "bytes"), "built", " B", inner, b);
 		} else {
 			num_text(json_object_get(est(d, "predict"), "rows_per_s"), "rows/s", "", inner, b);
 		}
