@@ -1202,7 +1202,7 @@ static const struct cmd_opt monitor_opts[] = {
 	 "per-feature skew and drift thresholds from schema S (default: setting monitor.schema)"},
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of both distances where the schema sets none (default: settings "
-	 "monitor.linf_threshold, else 0.05, and monitor.jsd_threshold, else 0.03)"},
+	 "monitor.linf_threshold, else 0.05, and monitor.jsd_threshold, else 0.02)"},
 	{"--missing-threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the change of a feature's missing share (default: setting "
 	 "monitor.missing_threshold, else 0.05)"},
@@ -1276,7 +1276,7 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "Categorical features "
 		 "are compared with the L-infinity distance of their value shares (threshold 0.05), "
 		 "numeric ones with the Jensen-Shannon divergence over the bins between the "
-		 "training data's deciles (threshold 0.03; TFDV's equal-width form is given as "
+		 "training data's deciles (threshold 0.02; TFDV's equal-width form is given as "
 		 "SIDE_jsd_tfdv in JSON), and every feature's missing share against training and "
 		 "between windows (threshold 0.05); the skew and drift comparators of a schema "
 		 "(`schema set S F skew linf 0.1`, `--schema S`) choose the distance and "

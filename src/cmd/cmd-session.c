@@ -115,7 +115,7 @@ const struct setting_doc cmd_settings[] = {
 	{"monitor.schema", "schema whose skew and drift thresholds monitor uses"},
 	{"monitor.threshold", "both distances' threshold at once (default: as below)"},
 	{"monitor.linf_threshold", "L-infinity over which a categorical feature may alert (default 0.05)"},
-	{"monitor.jsd_threshold", "JSD over which a numeric feature may alert (default 0.03)"},
+	{"monitor.jsd_threshold", "JSD over which a numeric feature may alert (default 0.02)"},
 	{"monitor.missing_threshold", "change of the missing share that may alert (default 0.05)"},
 	{"monitor.alpha", "significance level of the checks, after Holm (default 0.01)"},
 	{"monitor.error_rate", "error rate over which a window alerts (default 0.05)"},
