@@ -408,7 +408,8 @@ static void judge(struct outcomes *os, const struct fmeta *fm, json_t *feats, js
 	for (size_t i = 0; i < os->n; i++) {
 		if (os->o[i].testable)
 			os->o[i].p = p[i];
-		os->o[i].alert = alert_rule_fires(&rule, os->o[i].distance, os->o[i].threshold, p[i]);
+		os->o[i].alert = alert_rule_fires(&rule, os->o[i].distance, os->o[i].threshold,
+						    os->o[i].p);
 	}
 	free(p);
 	/* outcomes come feature by feature: skew checks, drift checks, then
