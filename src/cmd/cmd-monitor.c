@@ -1208,7 +1208,7 @@ static const struct cmd_opt monitor_opts[] = {
 	 "monitor.missing_threshold, else 0.05)"},
 	{"--alpha", 0, "A", COMPLETE_NONE, NULL,
 	 "significance level of the tests, after Holm's correction (default: setting "
-	 "monitor.alpha, else 0.01)"},
+	 "monitor.alpha, else 0.005)"},
 	{"--all-columns", 0, NULL, COMPLETE_NONE, NULL,
 	 "skew and drift of every logged column of the baseline, not only of the model's "
 	 "inputs (the label too, when the logged rows carry it); the version keeps its "
@@ -1284,7 +1284,7 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "its threshold and the rows make the difference significant: a chi-square test "
 		 "of the value or decile-bin counts (rare cells pooled), Fisher's exact test of "
 		 "the missing shares, with Holm's correction over every check of the dashboard, "
-		 "at the level --alpha (default 0.01; 1 leaves the distances alone to decide).  "
+		 "at the level --alpha (default 0.005; 1 leaves the distances alone to decide).  "
 		 "The text shows the smaller adjusted p of a feature and its missing share's "
 		 "change against training.\n\n"
 		 "The training side is what the version kept when it was registered: per input, "

@@ -117,7 +117,7 @@ const struct setting_doc cmd_settings[] = {
 	{"monitor.linf_threshold", "L-infinity over which a categorical feature may alert (default 0.05)"},
 	{"monitor.jsd_threshold", "JSD over which a numeric feature may alert (default 0.02)"},
 	{"monitor.missing_threshold", "change of the missing share that may alert (default 0.05)"},
-	{"monitor.alpha", "significance level of the checks, after Holm (default 0.01)"},
+	{"monitor.alpha", "significance level of the checks, after Holm (default 0.005)"},
 	{"monitor.error_rate", "error rate over which a window alerts (default 0.05)"},
 	{"monitor.latency_p99_ms", "p99 latency over which a window alerts (default 500)"},
 	{"monitor.min_requests", "requests a window needs to alert on errors or latency (default 10)"},

@@ -292,7 +292,7 @@ void signif_holm(double *p, size_t n);
  * bundled taxi data (bench/monitor-alerts and README's Monitoring section
  * give the figures). */
 #define DRIFT_DEFAULT_MISSING 0.05    /* presence: change of the missing share */
-#define DRIFT_DEFAULT_ALPHA 0.01      /* the level, after Holm's correction */
+#define DRIFT_DEFAULT_ALPHA 0.005     /* the level, after Holm's correction */
 struct alert_rule {
 	double threshold[DIST_N];     /* of each distance as the headline */
 	double missing, alpha;

@@ -15,7 +15,7 @@
 # -> k 98 -> 10.8.
 # The hook (alert.on_drift) runs when new drift alerts open.
 # At the defaults (L-infinity 0.05, JSD over train's deciles 0.02, missing
-# share 0.05, alpha 0.01 after Holm) the planted payment_type drift alerts
+# share 0.05, alpha 0.005 after Holm) the planted payment_type drift alerts
 # (0.0961, chi-square p ~ 1e-12), and tips, which serving.csv lacks, alerts
 # on presence: missing in 2000 of the 12000 logged rows (1/6), never in
 # train.  trip_seconds (TFDV's equal-width JSD 0.3897, from one training
