@@ -7,9 +7,10 @@
  * with its own threshold.  A check alerts when its distance is over the
  * threshold and the window's rows make it significant: a chi-square test
  * of the counts (Fisher's exact test for the missing shares), with Holm's
- * correction over all the checks of the summary.  The training side is a
- * baseline (validate.h): the one kept with the model version, or one
- * computed from the training dataset for versions registered without. */
+ * correction over the checks of the summary that could reject.  The
+ * training side is a baseline (validate.h): the one kept with the model
+ * version, or one computed from the training dataset for versions
+ * registered without. */
 #include "model/model.h"
 #include "monitor/internal.h"
 #include "validate/validate.h"
