@@ -1202,13 +1202,13 @@ static const struct cmd_opt monitor_opts[] = {
 	 "per-feature skew and drift thresholds from schema S (default: setting monitor.schema)"},
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of both distances where the schema sets none (default: settings "
-	 "monitor.linf_threshold, else 0.05, and monitor.jsd_threshold, else 0.03)"},
+	 "monitor.linf_threshold, else 0.05, and monitor.jsd_threshold, else 0.02)"},
 	{"--missing-threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the change of a feature's missing share (default: setting "
 	 "monitor.missing_threshold, else 0.05)"},
 	{"--alpha", 0, "A", COMPLETE_NONE, NULL,
 	 "significance level of the tests, after Holm's correction (default: setting "
-	 "monitor.alpha, else 0.01)"},
+	 "monitor.alpha, else 0.005)"},
 	{"--all-columns", 0, NULL, COMPLETE_NONE, NULL,
 	 "skew and drift of every logged column of the baseline, not only of the model's "
 	 "inputs (the label too, when the logged rows carry it); the version keeps its "
@@ -1276,15 +1276,16 @@ const struct cmd_entry cmd_group_monitor[] = {
 		 "Categorical features "
 		 "are compared with the L-infinity distance of their value shares (threshold 0.05), "
 		 "numeric ones with the Jensen-Shannon divergence over the bins between the "
-		 "training data's deciles (threshold 0.03; TFDV's equal-width form is given as "
+		 "training data's deciles (threshold 0.02; TFDV's equal-width form is given as "
 		 "SIDE_jsd_tfdv in JSON), and every feature's missing share against training and "
 		 "between windows (threshold 0.05); the skew and drift comparators of a schema "
 		 "(`schema set S F skew linf 0.1`, `--schema S`) choose the distance and "
 		 "threshold of a feature instead.  A check alerts only when its distance is over "
 		 "its threshold and the rows make the difference significant: a chi-square test "
 		 "of the value or decile-bin counts (rare cells pooled), Fisher's exact test of "
-		 "the missing shares, with Holm's correction over every check of the dashboard, "
-		 "at the level --alpha (default 0.01; 1 leaves the distances alone to decide).  "
+		 "the missing shares, with Holm's correction over every check of the dashboard "
+		 "that could reject (one missing on neither side cannot), "
+		 "at the level --alpha (default 0.005; 1 leaves the distances alone to decide).  "
 		 "The text shows the smaller adjusted p of a feature and its missing share's "
 		 "change against training.\n\n"
 		 "The training side is what the version kept when it was registered: per input, "

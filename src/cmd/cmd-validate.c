@@ -948,7 +948,7 @@ static const struct cmd_opt compare_opts[] = {
 	{"--feature", 0, "F", COMPLETE_COLUMN, NULL, "only this feature"},
 	{"--threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the headline distance, L-infinity for categories and JSD over A's "
-	 "deciles for numbers (default 0.05 and 0.03)"},
+	 "deciles for numbers (default 0.05 and 0.02)"},
 	{"--linf-threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of L-infinity alone, for categories (over --threshold)"},
 	{"--jsd-threshold", 0, "X", COMPLETE_NONE, NULL,
@@ -956,7 +956,7 @@ static const struct cmd_opt compare_opts[] = {
 	{"--missing-threshold", 0, "X", COMPLETE_NONE, NULL,
 	 "threshold of the change of a feature's missing share (default 0.05)"},
 	{"--alpha", 0, "A", COMPLETE_NONE, NULL,
-	 "significance level of the tests, after Holm's correction (default 0.01)"},
+	 "significance level of the tests, after Holm's correction (default 0.005)"},
 	{0}};
 
 static const struct cmd_opt plot_opts[] = {

@@ -7,9 +7,10 @@
  * with its own threshold.  A check alerts when its distance is over the
  * threshold and the window's rows make it significant: a chi-square test
  * of the counts (Fisher's exact test for the missing shares), with Holm's
- * correction over all the checks of the summary.  The training side is a
- * baseline (validate.h): the one kept with the model version, or one
- * computed from the training dataset for versions registered without. */
+ * correction over the checks of the summary that could reject.  The
+ * training side is a baseline (validate.h): the one kept with the model
+ * version, or one computed from the training dataset for versions
+ * registered without. */
 #include "model/model.h"
 #include "monitor/internal.h"
 #include "validate/validate.h"
@@ -188,6 +189,7 @@ struct outcome {
 	int side;         /* 0 skew, 1 drift */
 	int kind;         /* an enum dist_kind, or CK_MISSING */
 	double distance, threshold, p;
+	bool testable;    /* signif_testable: counts in Holm's correction */
 	bool alert;
 };
 
@@ -273,9 +275,10 @@ static bool side_empty(const struct side *s)
  * the value counts (categories, or a distance by_value) or the bins
  * between the training deciles. */
 static void check_distance(const struct side *a, const struct side *b, bool categorical,
-			   enum dist_kind kind, double *dist, double *p)
+			   enum dist_kind kind, double *dist, double *p, bool *testable)
 {
 	*dist = *p = NAN;
+	*testable = false;
 	bool by_value = categorical || dist_table[kind].by_value;
 	/* a number's exact values beyond what the baseline keeps: no distance by value */
 	if (side_empty(a) || side_empty(b) || (by_value && !(a->has_vc && b->has_vc)))
@@ -296,6 +299,7 @@ static void check_distance(const struct side *a, const struct side *b, bool cate
 	*dist = dist_table[kind].measure(&in);
 	signif_homogeneity(ca, cb, k, &t);
 	*p = isnan(*dist) ? NAN : t.p;
+	*testable = !isnan(*dist) && signif_testable(&t);
 	free(ca);
 	free(cb);
 }
@@ -310,15 +314,18 @@ static double jsd_tfdv(const struct side *a, const struct side *b)
 	return dist_jsd_hist(&a->hist, &b->hist, &d, NULL) == 0 ? d : NAN;
 }
 
-static void check_presence(const struct side *a, const struct side *b, double *dist, double *p)
+static void check_presence(const struct side *a, const struct side *b, double *dist, double *p,
+			   bool *testable)
 {
 	*dist = *p = NAN;
+	*testable = false;
 	if (!a->total || !b->total)
 		return;
 	struct signif t;
 	signif_presence((double)a->missing, (double)a->total, (double)b->missing, (double)b->total, &t);
 	*dist = fabs(t.stat);
 	*p = t.p;
+	*testable = signif_testable(&t);
 }
 
 static const char *const side_name[] = {"skew", "drift"};
@@ -396,12 +403,14 @@ static void judge(struct outcomes *os, const struct fmeta *fm, json_t *feats, js
 {
 	double *p = xmalloc((os->n + 1) * sizeof *p);
 	for (size_t i = 0; i < os->n; i++)
-		p[i] = os->o[i].p;
+		p[i] = os->o[i].testable ? os->o[i].p : NAN;
 	signif_holm(p, os->n);
 	struct alert_rule rule = {.alpha = opt->alpha};
 	for (size_t i = 0; i < os->n; i++) {
-		os->o[i].p = p[i];
-		os->o[i].alert = alert_rule_fires(&rule, os->o[i].distance, os->o[i].threshold, p[i]);
+		if (os->o[i].testable)
+			os->o[i].p = p[i];
+		os->o[i].alert = alert_rule_fires(&rule, os->o[i].distance, os->o[i].threshold,
+						    os->o[i].p);
 	}
 	free(p);
 	/* outcomes come feature by feature: skew checks, drift checks, then
@@ -506,14 +515,15 @@ int monitor_features(const struct logrow *rows, size_t n, const struct monitor_o
 			for (size_t i = 0; i < nc; i++) {
 				struct outcome o = {.feature = fi, .side = s, .kind = cmp[i].kind,
 						    .threshold = cmp[i].threshold};
-				check_distance(pair[s][0], pair[s][1], cat, cmp[i].kind, &o.distance, &o.p);
+				check_distance(pair[s][0], pair[s][1], cat, cmp[i].kind, &o.distance, &o.p,
+					       &o.testable);
 				outcome_add(&os, o);
 			}
 		}
 		for (int s = 0; s < 2; s++) {
 			struct outcome o = {.feature = fi, .side = s, .kind = CK_MISSING,
 					    .threshold = opt->missing_threshold};
-			check_presence(pair[s][0], pair[s][1], &o.distance, &o.p);
+			check_presence(pair[s][0], pair[s][1], &o.distance, &o.p, &o.testable);
 			outcome_add(&os, o);
 		}
 		bool from_schema = sf && (schema_comparator_any(&sf->skew, false) ||

@@ -94,14 +94,18 @@ void compare_judge(struct feature_distance *d, size_t n, const struct alert_rule
 {
 	double *p = xmalloc((2 * n + 1) * sizeof *p);
 	for (size_t i = 0; i < n; i++) {
-		p[2 * i] = d[i].has_test ? d[i].test.p : NAN;
-		p[2 * i + 1] = isnan(d[i].missing_a) || isnan(d[i].missing_b) ? NAN : d[i].presence.p;
+		bool has_missing = !isnan(d[i].missing_a) && !isnan(d[i].missing_b);
+		p[2 * i] = d[i].has_test && signif_testable(&d[i].test) ? d[i].test.p : NAN;
+		p[2 * i + 1] = has_missing && signif_testable(&d[i].presence) ? d[i].presence.p : NAN;
 	}
 	signif_holm(p, 2 * n);
 	for (size_t i = 0; i < n; i++) {
 		struct feature_distance *x = &d[i];
-		x->p = p[2 * i];
-		x->p_missing = p[2 * i + 1];
+		/* a check that could not have rejected keeps its p of 1 */
+		x->p = d[i].has_test ? (isnan(p[2 * i]) ? d[i].test.p : p[2 * i]) : NAN;
+		x->p_missing = isnan(d[i].missing_a) || isnan(d[i].missing_b)
+				       ? NAN
+				       : (isnan(p[2 * i + 1]) ? d[i].presence.p : p[2 * i + 1]);
 		enum dist_kind h = dist_headline(x->categorical);
 		x->threshold = r->threshold[h];
 		double dist = x->has[h] ? x->v[h] : NAN;

@@ -567,7 +567,7 @@ const struct dist_info dist_table[DIST_N] = {
 	[DIST_JSD] = {.name = "jsd", .label = "Jensen-Shannon divergence",
 		      .short_label = "JSD", .heading = "JSD",
 		      .heading_utf8 = "JSD", .applies = DIST_CATEGORICAL | DIST_NUMERIC,
-		      .headline = DIST_NUMERIC, .default_threshold = 0.03, .comparator = true,
+		      .headline = DIST_NUMERIC, .default_threshold = 0.02, .comparator = true,
 		      .validates = DIST_JSD_TFDV, .anomaly = "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
 		      .summary = "Jensen-Shannon divergence above the skew or drift threshold",
 		      .in_tui = true, .measure = measure_jsd},

@@ -138,14 +138,22 @@ void signif_presence(double missing_a, double total_a, double missing_b, double 
 	double lo = fmax(0, k - total_b), hi = fmin(k, total_a);
 	double base = lchoose(n, total_a), seen = lchoose(k, missing_a) +
 						 lchoose(n - k, total_a - missing_a) - base;
+	out->stat = missing_b / total_b - missing_a / total_a;
+	if (!(hi > lo))
+		return;   /* one table: nothing to test (df stays 0) */
 	double p = 0;
 	for (double x = lo; x <= hi; x++) {
 		double l = lchoose(k, x) + lchoose(n - k, total_a - x) - base;
 		if (l <= seen + 1e-7 * fabs(seen))
 			p += exp(l);
 	}
-	out->stat = missing_b / total_b - missing_a / total_a;
+	out->df = 1;
 	out->p = fmin(1.0, p);
+}
+
+bool signif_testable(const struct signif *t)
+{
+	return t->df > 0;
 }
 
 struct ranked {

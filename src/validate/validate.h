@@ -263,8 +263,13 @@ int baseline_from_json(json_t *j, struct baseline *out, struct pm_err *err);
  * small windows; fewer than two cells left give p = 1. */
 #define CHI2_MIN_EXPECTED 5.0
 struct signif {
-	double stat, df, p;
+	double stat, df, p;   /* df 0: no other outcome was possible, p is 1 */
 };
+/* Whether the test could have rejected at all: a check whose margins allow
+ * one table only (a feature missing on neither side, one category left)
+ * has p = 1 by construction, and Holm's correction leaves it out of its
+ * count as Tarone's argument allows (it can never be a false alert). */
+bool signif_testable(const struct signif *t);
 void signif_homogeneity(const double *a, const double *b, size_t k, struct signif *out);
 /* The two-sided test of two missing shares (Fisher's exact test of the
  * 2x2 table missing / present); stat gets the difference of the shares,
@@ -275,7 +280,8 @@ void signif_presence(double missing_a, double total_a, double missing_b, double 
 double chi2_sf(double x, double df);
 /* Holm's step-down correction for checking n hypotheses at once: replaces
  * each p-value by its adjusted one (compare it with the level itself).
- * NaNs stay and do not count. */
+ * NaNs stay and do not count (pass NaN for a check that is not
+ * signif_testable). */
 void signif_holm(double *p, size_t n);
 
 /* ---- when a distance is worth an alert ----------------------------------------------
@@ -286,7 +292,7 @@ void signif_holm(double *p, size_t n);
  * bundled taxi data (bench/monitor-alerts and README's Monitoring section
  * give the figures). */
 #define DRIFT_DEFAULT_MISSING 0.05    /* presence: change of the missing share */
-#define DRIFT_DEFAULT_ALPHA 0.01      /* the level, after Holm's correction */
+#define DRIFT_DEFAULT_ALPHA 0.005     /* the level, after Holm's correction */
 struct alert_rule {
 	double threshold[DIST_N];     /* of each distance as the headline */
 	double missing, alpha;

@@ -13,8 +13,8 @@
 # TFDV's numeric JSD (equal-width buckets) is in jsd_tfdv: trip_seconds
 # 0.3897, fare 0.1752, pickup_longitude 0.1191, each from an outlier's range.
 # jsd bins on train's deciles: trip_miles 0.0176, every other number under
-# 0.002.  At the defaults (L-infinity 0.05, JSD 0.03, missing share 0.05,
-# alpha 0.01 after Holm) compare flags payment_type alone; at 0.01 the
+# 0.002.  At the defaults (L-infinity 0.05, JSD 0.02, missing share 0.05,
+# alpha 0.005 after Holm) compare flags payment_type alone; at 0.01 the
 # trip_miles shift (chi-square p ~ 1e-25) is flagged too.  A skew threshold
 # of 0.05 in the schema flags payment_type alone.
 load train datasets/taxi/train.csv

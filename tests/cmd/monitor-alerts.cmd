@@ -1,11 +1,11 @@
 # Alerts a person can trust, on the bundled taxi data (datasets/README).
 # serving.csv logged as traffic, train.csv the baseline: at the defaults
-# (L-infinity 0.05, JSD over train's deciles 0.03, missing share 0.05,
-# alpha 0.01 after Holm over every check) only the planted payment_type
+# (L-infinity 0.05, JSD over train's deciles 0.02, missing share 0.05,
+# alpha 0.005 after Holm over every check) only the planted payment_type
 # skew alerts: L-infinity 0.0961 at Cash (pandas value_counts: 0.5474 in
 # train, 0.6435 in serving), chi-square p ~ 1e-12.  trip_miles (read 1.3
 # times too long in serving) is significant but its JSD 0.0176 is under
-# 0.03; trip_seconds, which TFDV's equal-width JSD puts at 0.3897 because of
+# 0.02; trip_seconds, which TFDV's equal-width JSD puts at 0.3897 because of
 # one training outlier of 77,280 s, is at 0.0006.  `compare` judges alike.
 load train datasets/taxi/train.csv
 load serving datasets/taxi/serving.csv

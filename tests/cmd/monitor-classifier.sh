@@ -66,7 +66,7 @@ linf=$(tail -n +2 datasets/taxi/eval.csv |
 [ "$linf" = 0.1380 ] || bad "independent L-infinity $linf"
 $P $W -c "monitor lg --schema s --all-columns" >"$tmp/all" || bad "monitor --all-columns"
 grep -q '^tips  *jsd  *0\.0000  ' "$tmp/all" || bad "no tips row: $(cat "$tmp/all")"
-grep -q "^tipped  *linf/jsd  *$linf  *-  *0\.1/0\.03  *[0-9.e-]*  *0\.0000  ALERT skew\$" "$tmp/all" || bad "no tipped alert: $(cat "$tmp/all")"
+grep -q "^tipped  *linf/jsd  *$linf  *-  *0\.1/0\.02  *[0-9.e-]*  *0\.0000  ALERT skew\$" "$tmp/all" || bad "no tipped alert: $(cat "$tmp/all")"
 grep -q '^new alerts: skew tipped 0\.138 (threshold 0\.1)$' "$tmp/all" || bad "no new alert: $(cat "$tmp/all")"
 $P $W -c "alerts" | grep -q ' lg  *skew  *tipped ' || bad "alerts: $($P $W -c alerts)"
 $P $W -c "monitor diagnose lg --schema s --all-columns" | grep -q '^ 1\. tipped differs from the training data: L-infinity distance 0\.1380 (threshold 0\.1)$' ||

@@ -5,7 +5,7 @@
 # L-infinity 0.0961; company 0.0248.  With payment_type at 0.05 it alerts;
 # company at 0.03 does not; fare's JSD (0.0005 over train's deciles) stays
 # under its 0.2; trip_seconds, which the schema leaves alone, stays under
-# the default 0.03 (0.0006; TFDV's equal-width JSD was 0.3897).  tips,
+# the default 0.02 (0.0006; TFDV's equal-width JSD was 0.3897).  tips,
 # absent from serving.csv, alerts on its missing share (1/6 of the logged
 # rows, never in train).  Skew of payment_type with JSD at 0.5 reports the
 # JSD.

@@ -14,13 +14,13 @@
 # 10800 -> k 89 -> 9.9, p95 = rank 11400 -> k 94 -> 10.4, p99 = rank 11880
 # -> k 98 -> 10.8.
 # The hook (alert.on_drift) runs when new drift alerts open.
-# At the defaults (L-infinity 0.05, JSD over train's deciles 0.03, missing
-# share 0.05, alpha 0.01 after Holm) the planted payment_type drift alerts
+# At the defaults (L-infinity 0.05, JSD over train's deciles 0.02, missing
+# share 0.05, alpha 0.005 after Holm) the planted payment_type drift alerts
 # (0.0961, chi-square p ~ 1e-12), and tips, which serving.csv lacks, alerts
 # on presence: missing in 2000 of the 12000 logged rows (1/6), never in
 # train.  trip_seconds (TFDV's equal-width JSD 0.3897, from one training
 # outlier) no longer alerts: over train's deciles it is 0.0006.  trip_miles
-# (JSD 0.0176) stays under 0.03 and under 0.05.
+# (JSD 0.0176) stays under 0.02 and under 0.05.
 load train datasets/taxi/train.csv
 load serving datasets/taxi/serving.csv
 monitor ingest taxi --data train --start 2026-01-01T00:00:01 --step-ms 239 --version 1

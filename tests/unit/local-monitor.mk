@@ -8,3 +8,4 @@ TESTS += tests/cmd/monitor-skew.cmd tests/cmd/monitor-errors.cmd tests/cmd/monit
 	tests/cmd/monitor-alerts.cmd
 TESTS += tests/cmd/monitor-lab.sh tests/cmd/lab-kernels.sh tests/cmd/monitor-classifier.sh \
 	tests/cmd/monitor-baseline.sh
+TESTS += tests/cmd/monitor-shifts.sh

@@ -21,3 +21,4 @@ tests_unit_test_registry_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
 # Command scripts and shell tests of training, evaluation, jobs and the registry.
 TESTS += tests/cmd/train-basic.cmd tests/cmd/train-classify.cmd tests/cmd/train-errors.cmd \
 	tests/cmd/train-resume.sh tests/cmd/train-resume-race.sh tests/cmd/train-jobs.sh tests/cmd/train-features.sh
+TESTS += tests/cmd/train-optimum.sh

@@ -14,3 +14,4 @@ TESTS += tests/cmd/validate-stats.cmd tests/cmd/validate-stats-json.cmd \
 	tests/cmd/validate-json.cmd
 TESTS += tests/cmd/compare-taxi.cmd tests/cmd/compare-taxi-json.cmd tests/cmd/compare-errors.cmd
 TESTS += tests/cmd/validate-plot.sh
+TESTS += tests/cmd/compare-tfdv.sh

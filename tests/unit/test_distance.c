@@ -310,7 +310,7 @@ START_TEST(table_lookups)
 	}
 	struct alert_rule r;
 	alert_rule_init(&r);
-	ck_assert(r.threshold[DIST_LINF] == 0.05 && r.threshold[DIST_JSD] == 0.03);
+	ck_assert(r.threshold[DIST_LINF] == 0.05 && r.threshold[DIST_JSD] == 0.02);
 }
 END_TEST
 
@@ -347,7 +347,12 @@ START_TEST(chi2_pvalues)
 	/* one side empty, or one cell: no evidence */
 	double g[] = {0, 0};
 	signif_homogeneity(a, g, 2, &t);
-	ck_assert(t.p == 1);
+	ck_assert(t.p == 1 && !signif_testable(&t));
+	double one_a[] = {40, 0}, one_b[] = {9, 0};
+	signif_homogeneity(one_a, one_b, 2, &t);
+	ck_assert(t.p == 1 && !signif_testable(&t));
+	signif_homogeneity(c, d, 3, &t);
+	ck_assert(signif_testable(&t));
 }
 END_TEST
 
@@ -364,9 +369,21 @@ START_TEST(presence_and_holm)
 	signif_presence(0, 10000, 60, 300, &t);
 	ck_assert(t.p < 1e-90);
 	approx(t.stat, 0.2);
-	/* the same share: p = 1 */
+	ck_assert(signif_testable(&t));
+	/* the same share: p = 1, but another table was possible */
 	signif_presence(10, 100, 10, 100, &t);
 	approx(t.p, 1);
+	ck_assert(signif_testable(&t));
+	/* missing on neither side (or on every row of both): the margins
+	 * allow one table, p is 1 by construction and Holm does not count it */
+	signif_presence(0, 10000, 0, 300, &t);
+	ck_assert(t.p == 1 && !signif_testable(&t));
+	approx(t.stat, 0);
+	signif_presence(50, 50, 7, 7, &t);
+	ck_assert(t.p == 1 && !signif_testable(&t));
+	/* one missing row in all: two tables, p = 1 yet testable */
+	signif_presence(1, 10000, 0, 300, &t);
+	ck_assert(signif_testable(&t));
 
 	/* Holm: sorted .005 .01 .03 .04 times 4, 3, 2, 1 = .02 .03 .06 .04,
 	 * never below an earlier one: .02 .03 .06 .06; NaN stays and does not

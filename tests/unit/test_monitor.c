@@ -339,7 +339,7 @@ START_TEST(schema_thresholds)
 	ck_assert(json_is_true(json_object_get(c, "alert")));
 	/* x: not in the schema: JSD at the default */
 	ck_assert_str_eq(json_string_value(json_object_get(x, "drift_distance")), "jsd");
-	ck_assert(json_number_value(json_object_get(x, "drift_threshold")) == 0.03);
+	ck_assert(json_number_value(json_object_get(x, "drift_threshold")) == 0.02);
 	ck_assert_str_eq(json_string_value(json_object_get(x, "threshold_source")), "default");
 	/* exactly one alert due: c's drift at 1 > 0.9 */
 	json_t *due = json_object_get(res, "due");
