@@ -318,6 +318,13 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 		row(ctx, "", xstrdup(""), json_string_value(json_object_get(tr, "source")));
 	row(ctx, "predict rows/s", num(json_object_get(pr, "rows_per_s")),
 	    json_string_value(json_object_get(pr, "source")));
+	json_t *sv = json_object_get(e, "serving");
+	row(ctx, "serve req/s", num(json_object_get(sv, "req_per_s")),
+	    json_string_value(json_object_get(sv, "source")));
+	if (json_object_get(sv, "p50_ms")) {
+		row(ctx, "serve p50 ms", num(json_object_get(sv, "p50_ms")), "");
+		row(ctx, "serve p99 ms", num(json_object_get(sv, "p99_ms")), "");
+	}
 	if (json_is_object(tb)) {
 		row(ctx, "table entries", num(json_object_get(tb, "entries")),
 		    json_string_value(json_object_get(tb, "source")));
@@ -507,8 +514,12 @@ static int probe_train(struct workspace *ws, const struct reg_version *v, const 
 	return rc;
 }
 
+static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *err);
+
 static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	if (call_flag(call, "--serve"))
+		return probe_serve(s, call, err);
 	struct workspace *ws;
 	struct frame *f;
 	json_t *d;
@@ -573,6 +584,22 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 static void render_probe(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	(void)s, (void)call;
+	if (strcmp(json_string_value(json_object_get(r, "kind")), "serve") == 0) {
+		sbuf_printf(out, "design %s: server %lld (%s:%lld) answered %lld of %lld requests from %d "
+				 "connections in %.3g s: %.4g req/s, p50 %.3g ms, p99 %.3g ms\n",
+			    json_string_value(json_object_get(r, "name")),
+			    (long long)json_integer_value(json_object_get(r, "server")),
+			    json_string_value(json_object_get(r, "model")),
+			    (long long)json_integer_value(json_object_get(r, "version")),
+			    (long long)json_integer_value(json_object_get(r, "answered")),
+			    (long long)json_integer_value(json_object_get(r, "requests")),
+			    (int)json_integer_value(json_object_get(r, "concurrency")),
+			    json_number_value(json_object_get(r, "seconds")),
+			    json_number_value(json_object_get(r, "req_per_s")),
+			    json_number_value(json_object_get(r, "p50_ms")),
+			    json_number_value(json_object_get(r, "p99_ms")));
+		return;
+	}
 	sbuf_printf(out, "design %s: predicted %lld rows with %s:%lld on %lld threads in %.3g s (%.4g rows/s)\n",
 		    json_string_value(json_object_get(r, "name")),
 		    (long long)json_integer_value(json_object_get(r, "rows")),
@@ -620,6 +647,35 @@ static int run_captured(struct session *s, const char *line, json_t **result, st
 	return rc;
 }
 
+/* The plan of d (design_plan) for the model's newest version, v. */
+static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct reg_version *v, json_t **plan,
+		   struct pm_err *err)
+{
+	struct ws_dataset ds = {0};
+	struct model *m;
+	if (latest_version(ws, json_string_value(json_object_get(d, "model")), v, &m, err) < 0)
+		return -1;
+	struct sbuf feats = {0};
+	for (size_t i = 0; i < m->tf->ninputs; i++)
+		sbuf_printf(&feats, "%s%s", i ? "," : "", m->tf->inputs[i].name);
+	model_free(m);
+	char *dir = xasprintf("%s/designs", s->ws_dir);
+	struct pm_err e;
+	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, &e) == 0;
+	struct design_plan_in in = {.label = v->label, .type = v->type, .features = feats.s ? feats.s : "",
+				    .version = v->version,
+				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
+				    .dir = dir};
+	int rc = design_plan(d, &in, plan, err);
+	if (have_ds)
+		ws_dataset_free(&ds);
+	free(dir);
+	sbuf_free(&feats);
+	if (rc < 0)
+		reg_version_free(v);
+	return rc;
+}
+
 static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -628,27 +684,14 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 		return -1;
 	const char *model = json_string_value(json_object_get(d, "model"));
 	struct reg_version v;
-	struct ws_dataset ds = {0};
-	struct model *m;
-	if (latest_version(ws, model, &v, &m, err) < 0) {
+	json_t *plan;
+	if (plan_of(s, ws, d, &v, &plan, err) < 0) {
 		json_decref(d);
 		return -1;
 	}
-	struct sbuf feats = {0};
-	for (size_t i = 0; i < m->tf->ninputs; i++)
-		sbuf_printf(&feats, "%s%s", i ? "," : "", m->tf->inputs[i].name);
-	model_free(m);
 	char *dir = xasprintf("%s/designs", s->ws_dir);
-	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, err) == 0;
-	struct design_plan_in in = {.label = v.label, .type = v.type, .features = feats.s ? feats.s : "",
-				    .version = v.version,
-				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
-				    .dir = dir};
-	json_t *plan;
-	int rc = design_plan(d, &in, &plan, err);
-	if (have_ds)
-		ws_dataset_free(&ds);
-	if (rc < 0 || call_flag(call, "--dry-run")) {
+	int rc = 0;
+	if (call_flag(call, "--dry-run")) {
 		if (rc == 0) {
 			json_object_set_new(plan, "name", json_string(call->argv[0]));
 			json_object_set_new(plan, "dry_run", json_true());
@@ -704,7 +747,101 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 	}
 out:
 	free(dir);
-	sbuf_free(&feats);
+	reg_version_free(&v);
+	json_decref(d);
+	return rc;
+}
+
+/* `design probe --serve`: the design's server on an ephemeral port of
+ * 127.0.0.1, a bounded load of the dataset's first rows, the server
+ * stopped (its request log flushed) and the rate and latencies recorded. */
+static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	long long nreq, conc;
+	if (call_opt_int(call, "--requests", 200, &nreq, err) < 0 ||
+	    call_opt_int(call, "--concurrency", 4, &conc, err) < 0)
+		return -1;
+	if (nreq < 1 || nreq > 100000)
+		return pm_errcf(err, PM_E_USAGE, "design probe --requests: %lld is not 1 to 100000", nreq);
+	if (conc < 1 || conc > 64)
+		return pm_errcf(err, PM_E_USAGE, "design probe --concurrency: %lld is not 1 to 64", conc);
+	struct workspace *ws;
+	struct frame *f;
+	json_t *d;
+	if (open_design(s, call->argv[0], &ws, &d, &f, err) < 0)
+		return -1;
+	const char *name = call->argv[0], *model = json_string_value(json_object_get(d, "model"));
+	if (strcmp(json_string_value(json_object_get(d, "inference")), "online")) {
+		json_decref(d);
+		return pm_errcf(err, PM_E_USAGE,
+				"design %s: batch inference starts no server to probe (`design set %s "
+				"inference online`)",
+				name, name);
+	}
+	/* the design's server, on a port of its own so that it runs beside an applied one */
+	json_t *probe_d = json_deep_copy(d);
+	json_object_set_new(probe_d, "port", json_integer(0));
+	struct reg_version v;
+	json_t *plan;
+	if (plan_of(s, ws, probe_d, &v, &plan, err) < 0) {
+		json_decref(probe_d);
+		json_decref(d);
+		return -1;
+	}
+	json_decref(probe_d);
+	json_t *sv = NULL;
+	int rc = run_captured(s, json_string_value(json_object_get(plan, "serve")), &sv, err);
+	json_decref(plan);
+	json_int_t id = json_integer_value(json_object_get(sv, "id"));
+	const char *url = json_string_value(json_object_get(sv, "url"));
+	const char *colon = url ? strrchr(url, ':') : NULL;
+	if (rc == 0 && (!id || !colon))
+		rc = pm_errf(err, "design %s: the server started without an id or address", name);
+	struct design_load ld = {0};
+	if (rc == 0) {
+		int nout;
+		char **inputs = model_inputs(ws, model, &nout);
+		char **bodies = design_load_bodies(f, json_object_get(d, "keys"), inputs, (size_t)nreq);
+		size_t nb = 0;
+		while (bodies[nb])
+			nb++;
+		char *path = xasprintf("/v1/models/%s:predict", model);
+		struct design_load_in in = {.port = atoi(colon + 1), .path = path, .bodies = bodies,
+					    .nbodies = nb, .requests = (size_t)nreq, .max_s = 5,
+					    .concurrency = (int)conc};
+		rc = design_load(&in, &ld, err);
+		if (rc < 0)
+			pm_errf(err, "design %s: %s", name, err->msg);
+		free(path);
+		str_list_free(bodies);
+		str_list_free(inputs);
+	}
+	if (id) {
+		/* stopped whatever the load did: it drains and flushes its request log */
+		char *stop = xasprintf("serve stop %lld", (long long)id);
+		struct pm_err e;
+		int src = run_captured(s, stop, NULL, rc < 0 ? &e : err);
+		free(stop);
+		if (rc == 0)
+			rc = src;
+	}
+	json_t *detail = NULL;
+	if (rc == 0) {
+		detail = json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:I}", "requests", (json_int_t)ld.sent, "answered",
+				   (json_int_t)ld.ok, "errors", (json_int_t)ld.errors, "req_per_s",
+				   json_num((double)ld.ok / ld.seconds), "p50_ms", json_num(ld.p50_s * 1e3),
+				   "p99_ms", json_num(ld.p99_s * 1e3), "server", id);
+		rc = design_probe_record_detail(ws, name, "serve", v.version, (int64_t)ld.ok, ld.seconds,
+						ld.concurrency, detail, err);
+	}
+	if (rc == 0) {
+		call->result = json_pack("{s:s,s:s,s:s,s:I,s:o,s:i}", "name", name, "kind", "serve", "model",
+					 model, "version", (json_int_t)v.version, "seconds", json_num(ld.seconds),
+					 "concurrency", ld.concurrency);
+		json_object_update(call->result, detail);
+	}
+	json_decref(detail);
+	json_decref(sv);
 	reg_version_free(&v);
 	json_decref(d);
 	return rc;
@@ -749,6 +886,9 @@ static const struct cmd_opt new_opts[] = {
 	{0}};
 static const struct cmd_opt probe_opts[] = {
 	{"--rows", 0, "N", COMPLETE_NONE, NULL, "rows of the dataset predicted (default 10000)"},
+	{"--serve", 0, NULL, COMPLETE_NONE, NULL, "load-probe the design's server instead"},
+	{"--requests", 0, "N", COMPLETE_NONE, NULL, "--serve: requests sent (default 200, at most 5 s)"},
+	{"--concurrency", 0, "N", COMPLETE_NONE, NULL, "--serve: client connections at once (default 4)"},
 	{0}};
 static const struct cmd_opt apply_opts[] = {
 	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "print the pipeline and the commands; run nothing"},
@@ -781,6 +921,8 @@ const struct cmd_entry cmd_group_design[] = {
 		 "training s/run: the dataset's rows × epochs / the rows/s measured by the model's newest "
 		 "finished run (its epochs' rows over their seconds);\n"
 		 "predict rows/s: measured by `design probe`;\n"
+		 "serve req/s, p50 and p99 ms (online serving): measured by `design probe --serve`, "
+		 "a client's view of the design's server;\n"
 		 "table entries and bytes (static, hybrid): the distinct keys seen in the dataset (the "
 		 "key space, the product of the key columns' distinct counts, is shown beside them), "
 		 "hybrid's top table_size of them, and the bytes serve --lookup's table takes: per entry "
@@ -818,7 +960,15 @@ const struct cmd_entry cmd_group_design[] = {
 		 "is thrown away, nothing is registered), and records the rows, seconds and threads "
 		 "of each: `design show` turns them into the time to precompute a lookup table, the "
 		 "cost of batch prediction, and, when the model has no finished run of its own, the "
-		 "training time per run.",
+		 "training time per run.\n"
+		 "With --serve it measures online serving instead: it starts the server `design apply` "
+		 "would start (the design's model version, threads, batching and lookup table) on an "
+		 "ephemeral port of 127.0.0.1, sends --requests requests (default 200; at most 5 "
+		 "seconds) of one row each, the dataset's first rows with the key columns and the "
+		 "model's inputs, from --concurrency client connections at once (default 4), stops the "
+		 "server (it flushes its request log) and records the answered requests per second and "
+		 "the p50 and p99 latency a client saw: `design show` gives them as the online serving "
+		 "estimate. Batch inference has no server to probe.",
 	 .exec = exec_probe, .render = render_probe},
 	{.name = "design apply", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .opts = apply_opts, .summary = "write and load the design's pipeline and start its server",

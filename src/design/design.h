@@ -42,8 +42,13 @@ int design_drop(struct workspace *ws, const char *name, struct pm_err *err);
  * seconds, threads, the model version. */
 int design_probe_record(struct workspace *ws, const char *name, const char *kind, int64_t version,
 			int64_t rows, double seconds, int threads, struct pm_err *err);
+/* The same with what else the probe measured (a JSON object whose keys
+ * design_probe_last adds to the probe's; NULL: nothing). */
+int design_probe_record_detail(struct workspace *ws, const char *name, const char *kind, int64_t version,
+			       int64_t rows, double seconds, int threads, json_t *detail,
+			       struct pm_err *err);
 /* The newest probe of a kind: {"id","kind","version","rows","seconds","rows_per_s",
- * "threads","time"}, or NULL when there is none. */
+ * "threads","time"} and its detail's keys, or NULL when there is none. */
 json_t *design_probe_last(struct workspace *ws, const char *name, const char *kind);
 
 /* ---- set.c: the keys a design is made of ----------------------------------------- */
@@ -126,5 +131,26 @@ struct design_plan_in {
  * predicts) as the design says, the commands that load it and add the
  * trigger that reruns it, and the serve command (online inference). */
 int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct pm_err *err);
+
+/* ---- load.c: a bounded load probe of a server on 127.0.0.1 ---------------------------- */
+struct design_load_in {
+	int port;
+	const char *path;           /* e.g. /v1/models/M:predict */
+	char *const *bodies;        /* request bodies, sent in turn */
+	size_t nbodies;
+	size_t requests;            /* at most this many requests */
+	double max_s;               /* and for at most this long */
+	int concurrency;            /* client threads, one connection per request */
+};
+struct design_load {
+	size_t sent, ok, errors;
+	double seconds, p50_s, p99_s;   /* percentiles of the answered (200) requests */
+	int concurrency;
+};
+/* Sends the requests; an error when none is answered 200 (naming the status). */
+int design_load(const struct design_load_in *in, struct design_load *out, struct pm_err *err);
+/* {"instances":[ROW]} for each of the first n rows of f, with the key
+ * columns and the model's inputs (NULL-terminated); free with str_list_free. */
+char **design_load_bodies(const struct frame *f, json_t *keys, char *const *inputs, size_t n);
 
 #endif

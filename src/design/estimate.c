@@ -476,9 +476,26 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char
 		free(s);
 	}
 	json_decref(probe);
-	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
-			 why, "training", train, "predict", predict, "table", table ? table : json_null(),
-			 "hit_rate", hit ? hit : json_null(), "cost", cost);
+	/* online serving: the newest load probe of the design's server */
+	json_t *serving = design_probe_last(ws, name, "serve");
+	if (serving) {
+		char *s = xasprintf("probe %lld (`design probe --serve`: server %lld, %lld requests from %lld "
+				    "connections in %.3g s)",
+				    (long long)json_integer_value(json_object_get(serving, "id")),
+				    (long long)json_integer_value(json_object_get(serving, "server")),
+				    (long long)json_integer_value(json_object_get(serving, "answered")),
+				    (long long)json_integer_value(json_object_get(serving, "threads")),
+				    json_number_value(json_object_get(serving, "seconds")));
+		json_object_set_new(serving, "source", json_string(s));
+		free(s);
+	} else {
+		char *s = xasprintf("no measurement: run `design probe %s --serve`", name);
+		serving = json_pack("{s:s}", "source", s);
+		free(s);
+	}
+	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
+			 why, "training", train, "predict", predict, "serving", serving, "table",
+			 table ? table : json_null(), "hit_rate", hit ? hit : json_null(), "cost", cost);
 	free(why);
 	return 0;
 }
