@@ -316,6 +316,13 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 		    : json_string_value(json_object_get(tr, "source")));
 	if (json_object_get(tr, "run"))
 		row(ctx, "", xstrdup(""), json_string_value(json_object_get(tr, "source")));
+	json_t *fr = json_object_get(e, "freshness");
+	if (json_is_number(json_object_get(fr, "mean_staleness_s"))) {
+		row(ctx, "staleness s", num(json_object_get(fr, "mean_staleness_s")),
+		    json_string_value(json_object_get(fr, "arithmetic")));
+		row(ctx, "", xstrdup(""), json_string_value(json_object_get(fr, "source")));
+	} else
+		row(ctx, "staleness s", xstrdup("-"), json_string_value(json_object_get(fr, "source")));
 	row(ctx, "predict rows/s", num(json_object_get(pr, "rows_per_s")),
 	    json_string_value(json_object_get(pr, "source")));
 	json_t *sv = json_object_get(e, "serving");
@@ -920,6 +927,12 @@ const struct cmd_entry cmd_group_design[] = {
 		 "static serving: offered, or why not (no key columns, or a continuous key);\n"
 		 "training s/run: the dataset's rows × epochs / the rows/s measured by the model's newest "
 		 "finished run (its epochs' rows over their seconds);\n"
+		 "staleness s: the mean age of the served model under the training trigger, the "
+		 "interval between runs / 2 + a run's seconds (at worst the interval + a run): the "
+		 "schedule's period; on-data, the mean interval between the modification times of the "
+		 "files the glob matches; on-drift, the mean interval between the model's drift alerts "
+		 "(alerts of one time count once); with fewer than two arrivals, or static training, "
+		 "the reason it is not estimated;\n"
 		 "predict rows/s: measured by `design probe`;\n"
 		 "serve req/s, p50 and p99 ms (online serving): measured by `design probe --serve`, "
 		 "a client's view of the design's server;\n"

@@ -117,6 +117,15 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char
 int design_hit_rate(struct workspace *ws, const char *model, const char *key, size_t k,
 		    json_t **out, struct pm_err *err);
 
+/* ---- freshness.c: staleness under the retraining trigger ------------------------- */
+/* {"interval_s","mean_staleness_s","max_staleness_s","arithmetic","source"}:
+ * the mean staleness is the interval between retraining runs / 2 + a
+ * run's seconds (train: design_estimate's training estimate), the
+ * interval the schedule's, the on-data glob's files' mean arrival interval
+ * (their modification times) or the mean interval between the model's
+ * drift alerts; {"mean_staleness_s":null,"source":WHY} when not estimated. */
+json_t *design_freshness(struct workspace *ws, json_t *d, json_t *train);
+
 /* ---- apply.c: the commands a design stands for ----------------------------------- */
 /* What a plan needs to know besides the design. */
 struct design_plan_in {

@@ -493,8 +493,9 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char
 		serving = json_pack("{s:s}", "source", s);
 		free(s);
 	}
-	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
-			 why, "training", train, "predict", predict, "serving", serving, "table",
+	json_t *fresh = design_freshness(ws, d, train);
+	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
+			 why, "training", train, "freshness", fresh, "predict", predict, "serving", serving, "table",
 			 table ? table : json_null(), "hit_rate", hit ? hit : json_null(), "cost", cost);
 	free(why);
 	return 0;
