@@ -683,6 +683,94 @@ static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct re
 	return rc;
 }
 
+/* What an earlier apply started that still stands: its server when it is
+ * running (*server_id, else 0) and its trigger when it exists (*trigger_id,
+ * else 0). */
+static void applied_live(struct session *s, struct workspace *ws, json_t *ap, json_int_t *server_id,
+			 json_int_t *trigger_id)
+{
+	*server_id = *trigger_id = 0;
+	json_int_t sid = json_integer_value(json_object_get(ap, "server"));
+	json_int_t tid = json_integer_value(json_object_get(ap, "trigger"));
+	json_t *list = NULL, *sv;
+	struct pm_err e;
+	size_t i;
+	/* `servers` looks at the process, so a server that died reads so */
+	if (sid && run_captured(s, "servers --all", &list, &e) == 0)
+		json_array_foreach(json_object_get(list, "servers"), i, sv)
+			if (json_integer_value(json_object_get(sv, "id")) == sid &&
+			    json_is_string(json_object_get(sv, "status")) &&
+			    strcmp(json_string_value(json_object_get(sv, "status")), "running") == 0)
+				*server_id = sid;
+	json_decref(list);
+	sqlite3_stmt *st;
+	if (tid && ws_prepare(ws, "SELECT 1 FROM pipeline_triggers WHERE id = ?", &st, &e) == 0) {
+		sqlite3_bind_int64(st, 1, tid);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*trigger_id = tid;
+		sqlite3_finalize(st);
+	}
+}
+
+/* A design applied before: the same plan with all it started standing is
+ * applied already (0, *done set); --replace stops its server and deletes
+ * its trigger first; otherwise the apply is refused, naming them. */
+static int apply_again(struct session *s, struct cmd_call *call, struct workspace *ws, json_t *d,
+		       json_t *plan, bool *done, struct pm_err *err)
+{
+	*done = false;
+	json_t *ap = json_object_get(d, "applied");
+	if (!json_is_object(ap))
+		return 0;
+	const char *name = call->argv[0];
+	json_int_t sid, tid;
+	applied_live(s, ws, ap, &sid, &tid);
+	bool want_server = !json_is_null(json_object_get(plan, "serve"));
+	bool want_trigger = false;
+	json_t *c;
+	size_t i;
+	json_array_foreach(json_object_get(plan, "commands"), i, c)
+		if (strncmp(json_string_value(c), "pipeline trigger ", 17) == 0)
+			want_trigger = true;
+	bool same = json_equal(json_object_get(ap, "commands"), json_object_get(plan, "commands")) &&
+		    (sid != 0) == want_server && (tid != 0) == want_trigger;
+	if (call_flag(call, "--replace")) {
+		char *line = NULL;
+		int rc = 0;
+		if (sid) {
+			line = xasprintf("serve stop %lld", (long long)sid);
+			rc = run_captured(s, line, NULL, err);
+			free(line);
+		}
+		if (rc == 0 && tid) {
+			line = xasprintf("pipeline trigger delete %lld", (long long)tid);
+			rc = run_captured(s, line, NULL, err);
+			free(line);
+		}
+		return rc;
+	}
+	if (same) {
+		*done = true;
+		return 0;
+	}
+	struct sbuf what = {0};
+	if (sid)
+		sbuf_printf(&what, "server %lld (running)", (long long)sid);
+	if (tid)
+		sbuf_printf(&what, "%strigger %lld of pipeline %s", what.len ? " and " : "", (long long)tid,
+			    json_string_value(json_object_get(ap, "pipeline")));
+	int rc = pm_errcf(err, PM_E_USAGE,
+			  "design %s was applied at %s (version %lld) and started %s; the design, its "
+			  "model's newest version or what it started has changed since: `design apply %s "
+			  "--replace` %s, `design apply %s --dry-run` shows the new plan",
+			  name, json_string_value(json_object_get(ap, "time")),
+			  (long long)json_integer_value(json_object_get(ap, "version")),
+			  what.len ? what.s : "nothing that still runs", name,
+			  what.len ? "stops and deletes them, then applies it" : "applies it anew", name);
+	sbuf_free(&what);
+	return rc;
+}
+
 static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -706,6 +794,25 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 		}
 		goto out;
 	}
+	bool done;
+	if ((rc = apply_again(s, call, ws, d, plan, &done, err)) < 0 || done) {
+		if (rc == 0) {
+			/* applied already: nothing is run again */
+			json_t *ap = json_object_get(d, "applied");
+			json_object_set_new(plan, "name", json_string(call->argv[0]));
+			json_object_set_new(plan, "model", json_string(model));
+			json_object_set_new(plan, "version", json_integer(v.version));
+			json_object_set_new(plan, "unchanged", json_true());
+			json_object_set_new(plan, "server",
+					    json_pack("{s:O,s:O}", "id", json_object_get(ap, "server"), "url",
+						      json_object_get(ap, "url")));
+			json_object_set_new(plan, "trigger", json_incref(json_object_get(ap, "trigger")));
+			json_object_set_new(plan, "applied_time", json_incref(json_object_get(ap, "time")));
+			call->result = plan;
+		} else
+			json_decref(plan);
+		goto out;
+	}
 	rc = -1;
 	const char *file = json_string_value(json_object_get(plan, "pipeline_file"));
 	const char *text = json_string_value(json_object_get(plan, "pipeline_text"));
@@ -719,6 +826,7 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 		goto out;
 	}
 	json_t *cmds = json_object_get(plan, "commands"), *c, *results = json_array(), *server = NULL;
+	json_int_t trigger = 0;
 	size_t i;
 	rc = 0;
 	json_array_foreach(cmds, i, c)
@@ -728,16 +836,20 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 			break;
 		if (json_equal(c, json_object_get(plan, "serve")))
 			server = json_incref(r);
+		if (strncmp(json_string_value(c), "pipeline trigger ", 17) == 0)
+			trigger = json_integer_value(json_object_get(r, "trigger"));
 		json_array_append_new(results, r ? r : json_null());
 	}
 	if (rc == 0) {
 		char now[40];
 		ts_now_iso(now, sizeof now);
 		json_object_set_new(d, "applied",
-				    json_pack("{s:I,s:O,s:O,s:s,s:s}", "version", (json_int_t)v.version, "server",
-					      server ? json_object_get(server, "id") : json_null(), "url",
+				    json_pack("{s:I,s:O,s:O,s:s,s:o,s:O,s:s}", "version", (json_int_t)v.version,
+					      "server", server ? json_object_get(server, "id") : json_null(), "url",
 					      server ? json_object_get(server, "url") : json_null(), "pipeline",
-					      json_string_value(json_object_get(plan, "pipeline")), "time", now));
+					      json_string_value(json_object_get(plan, "pipeline")), "trigger",
+					      trigger ? json_integer(trigger) : json_null(), "commands",
+					      json_object_get(plan, "commands"), "time", now));
 		rc = design_save(ws, d, "design apply", err);
 	}
 	if (rc == 0) {
@@ -857,6 +969,21 @@ static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *
 static void render_apply(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	(void)s, (void)call;
+	if (json_is_true(json_object_get(r, "unchanged"))) {
+		json_t *sv = json_object_get(r, "server");
+		sbuf_printf(out, "design %s is applied already (%s): ", json_string_value(json_object_get(r, "name")),
+			    json_string_value(json_object_get(r, "applied_time")));
+		if (json_is_integer(json_object_get(sv, "id")))
+			sbuf_printf(out, "server %lld at %s", (long long)json_integer_value(json_object_get(sv, "id")),
+				    json_string_value(json_object_get(sv, "url")));
+		if (json_is_integer(json_object_get(r, "trigger")))
+			sbuf_printf(out, "%strigger %lld of pipeline %s",
+				    json_is_integer(json_object_get(sv, "id")) ? ", " : "",
+				    (long long)json_integer_value(json_object_get(r, "trigger")),
+				    json_string_value(json_object_get(r, "pipeline")));
+		sbuf_puts(out, "; nothing run\n");
+		return;
+	}
 	bool dry = json_is_true(json_object_get(r, "dry_run"));
 	sbuf_printf(out, "# %s %s\n", json_string_value(json_object_get(r, "pipeline_file")),
 		    dry ? "(would be written)" : "(written)");
@@ -899,6 +1026,7 @@ static const struct cmd_opt probe_opts[] = {
 	{0}};
 static const struct cmd_opt apply_opts[] = {
 	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "print the pipeline and the commands; run nothing"},
+	{"--replace", 0, NULL, COMPLETE_NONE, NULL, "stop the server and delete the trigger an earlier apply started"},
 	{0}};
 
 const struct cmd_entry cmd_group_design[] = {
@@ -993,6 +1121,12 @@ const struct cmd_entry cmd_group_design[] = {
 		 "design's port, threads, batching and lookup table (--lookup KEY --lookup-data D, "
 		 "hybrid with --lookup-size), V being the model's newest version. The design records "
 		 "the version, server and pipeline it deployed. --dry-run prints the file and the "
-		 "commands without running them. Applying again adds another trigger and server.",
+		 "commands without running them.\n"
+		 "Applying again runs nothing when the plan is the one applied and its server and "
+		 "trigger still stand: it says so. When the design, the model's newest version or "
+		 "what was started has changed (a server stopped or died, a trigger deleted), it is "
+		 "refused, naming the server and trigger the earlier apply started; --replace stops "
+		 "that server (`serve stop`) and deletes that trigger (`pipeline trigger delete`) "
+		 "before applying.",
 	 .exec = exec_apply, .render = render_apply},
 	{0}};
