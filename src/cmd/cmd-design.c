@@ -391,11 +391,15 @@ static void render_show(struct session *s, const struct cmd_call *call, json_t *
 		free(v);
 	}
 	json_t *ap = json_object_get(d, "applied");
-	if (json_is_object(ap))
-		sbuf_printf(out, "  %-10s version %lld, server %lld, pipeline %s\n", "applied",
+	if (json_is_object(ap)) {
+		sbuf_printf(out, "  %-10s version %lld, server %lld, pipeline %s", "applied",
 			    (long long)json_integer_value(json_object_get(ap, "version")),
 			    (long long)json_integer_value(json_object_get(ap, "server")),
 			    json_string_value(json_object_get(ap, "pipeline")));
+		if (json_is_integer(json_object_get(ap, "trigger")))
+			sbuf_printf(out, ", trigger %lld", (long long)json_integer_value(json_object_get(ap, "trigger")));
+		sbuf_putc(out, '\n');
+	}
 	if (!json_object_get(r, "estimates"))
 		return;
 	sbuf_puts(out, "estimates (value, then where it came from)\n");
