@@ -13,7 +13,7 @@
  *    "keys":[COL,..], "table_size":N (0: every key), "epochs":N (0: the last run's),
  *    "traffic_per_day":X|null, "port":N,
  *    "monitor":{"drift":X,..}, "prices":{"cpu_hour":X,..},
- *    "applied":{"version","server","pipeline","time"}|null}
+ *    "applied":{"version","server","url","pipeline","trigger","commands","time"}|null}
  *
  * The one header of src/design. */
 #ifndef PM_DESIGN_H
