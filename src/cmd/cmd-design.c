@@ -791,11 +791,9 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 	char *dir = xasprintf("%s/designs", s->ws_dir);
 	int rc = 0;
 	if (call_flag(call, "--dry-run")) {
-		if (rc == 0) {
-			json_object_set_new(plan, "name", json_string(call->argv[0]));
-			json_object_set_new(plan, "dry_run", json_true());
-			call->result = plan;
-		}
+		json_object_set_new(plan, "name", json_string(call->argv[0]));
+		json_object_set_new(plan, "dry_run", json_true());
+		call->result = plan;
 		goto out;
 	}
 	bool done;
@@ -1067,7 +1065,9 @@ const struct cmd_entry cmd_group_design[] = {
 		 "the reason it is not estimated;\n"
 		 "predict rows/s: measured by `design probe`;\n"
 		 "serve req/s, p50 and p99 ms (online serving): measured by `design probe --serve`, "
-		 "a client's view of the design's server;\n"
+		 "a client's view of the design's server; without a probe, the applied server's own "
+		 "figures once it has answered requests (its rate over the last second, the server-side "
+		 "latency of its recent requests);\n"
 		 "table entries and bytes (static, hybrid): the distinct keys seen in the dataset (the "
 		 "key space, the product of the key columns' distinct counts, is shown beside them), "
 		 "hybrid's top table_size of them, and the bytes serve --lookup's table takes: per entry "
