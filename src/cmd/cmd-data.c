@@ -145,7 +145,14 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 		free(ap);
 	}
 	if (!cached) {
-		if (frame_parse_csv(m.data, m.len, path, name, &o, &f, &rep, err) < 0)
+		/* parsed straight into the dataset's cache file, which storing
+		 * the frame then finishes */
+		char *scratch = ws_artifact_tmp(ws);
+		o.cache_path = scratch;
+		int prc = frame_parse_csv(m.data, m.len, path, name, &o, &f, &rep, err);
+		o.cache_path = NULL;
+		free(scratch);
+		if (prc < 0)
 			goto fail;
 	}
 	/* a key or frame read from a file that shrank meanwhile is not kept */

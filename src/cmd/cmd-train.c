@@ -248,8 +248,10 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
 		return -1;
 	c->workers = (int)n;
-	if (c->workers > 1)
-		return pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi", c->workers);
+	if (c->workers > 1 && !dist_built())
+		return dist_not_built(c->workers, err);
+	if (call_opt(call, "--hosts") && c->workers < 2)
+		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
 	if (opt_size(call, "--patience", c->auto_epochs ? TRAIN_PATIENCE : 0, c->auto_epochs ? 1 : 0,
 		     100000, &n, err) < 0)
 		return -1;
@@ -413,11 +415,94 @@ static int default_features(struct session *s, struct train_config *c, json_t **
 	return rc;
 }
 
+/* ---- several workers --------------------------------------------------------- */
+/* Under mpirun each rank runs this command: rank 0 creates the run (unless
+ * it resumes one) and tells the others its number; every rank trains its
+ * shard, rank 0 alone writes the workspace and prints the result.  An error
+ * on any rank ends them all (the others would wait for it forever), named
+ * by its rank. */
+static int mpi_rank_run(struct session *s, struct workspace *ws, struct cmd_call *call,
+			struct train_config *cfg, int64_t run, struct pm_err *err)
+{
+	struct dist d;
+	if (dist_init(&d, err) < 0)
+		return -1;
+	int rc = 0;
+	if (run == 0) {
+		/* a new run from this command line */
+		int64_t id = 0;
+		if (d.rank == 0)
+			rc = run_create(ws, cfg, &id, err);
+		if (dist_bcast(&d, &id, sizeof id, 0, err) < 0)
+			rc = -1;
+		else if (id == 0 && rc == 0)
+			rc = pm_errf(err, "rank 0 could not create the run");
+		run = id;
+	}
+	json_t *res = NULL;
+	if (rc == 0)
+		rc = run_execute(ws, run, &(struct train_hooks){.dist = &d}, &res, err);
+	if (rc < 0) {
+		fprintf(stderr, "prodml: rank %d of %d: %s\n", d.rank, d.size, err->msg);
+		fflush(stderr);
+		dist_abort(&d, 1);
+		return -1;
+	}
+	if (d.rank != 0) {
+		/* one result for the run: rank 0's */
+		json_decref(res);
+		fflush(stdout);
+		if (!freopen("/dev/null", "w", stdout))
+			return pm_errf(err, "rank %d: cannot silence its output", d.rank);
+		res = json_object();
+	}
+	call->result = res;
+	return 0;
+}
+
+/* --workers N and --hosts FILE of this command (N 1 without them). */
+static int workers_opts(const struct cmd_call *call, int *workers, const char **hosts,
+			struct pm_err *err)
+{
+	long long n;
+	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
+		return -1;
+	*workers = (int)n;
+	*hosts = call_opt(call, "--hosts");
+	if (*workers > 1 && !dist_built())
+		return dist_not_built(*workers, err);
+	if (*hosts && *workers < 2)
+		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
+	if (*hosts && dist_check_hostfile(*hosts, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* prodml starts the workers and waits for them; Ctrl-C stops them. */
+static int launch_workers(struct session *s, struct workspace *ws, struct cmd_call *call,
+			  int64_t run, int workers, const char *hosts, struct pm_err *err)
+{
+	struct progress p = {.cancel = s->progress.cancel};
+	struct train_hooks h = {.progress = &p};
+	return dist_launch(ws, run, workers, hosts, &h, &call->result, err);
+}
+
 static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
 	if (session_ws(s, &ws, err) < 0)
 		return -1;
+	int workers, rank = 0, size = 1;
+	const char *hosts;
+	if (workers_opts(call, &workers, &hosts, err) < 0)
+		return -1;
+	/* started by mpirun (ours or the user's): this process is one rank */
+	bool in_mpi = dist_launched(&rank, &size) && size > 1;
+	if (in_mpi && !dist_built())
+		return dist_not_built(size, err);
+	if (in_mpi && call_opt(call, "--workers") && workers != size)
+		return pm_errcf(err, PM_E_USAGE, "--workers %d, but mpirun started %d processes: leave --workers out under mpirun",
+				workers, size);
 	const char *resume = call_opt(call, "--resume");
 	if (resume) {
 		int64_t run;
@@ -431,6 +516,23 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		if (run_get(ws, run, &rj, err) < 0)
 			return -1;
 		char *model = xstrdup(json_string_value(json_object_get(rj, "model")));
+		/* without --workers a run resumes on the workers it started with */
+		char *run_hosts = NULL;
+		if (!call_opt(call, "--workers") && !in_mpi) {
+			json_t *cj = json_object_get(rj, "config");
+			json_t *w = json_object_get(cj, "workers");
+			const char *hf = json_string_value(json_object_get(cj, "hosts"));
+			if (json_is_integer(w) && json_integer_value(w) > 1) {
+				workers = (int)json_integer_value(w);
+				if (!dist_built()) {
+					free(model);
+					json_decref(rj);
+					return dist_not_built(workers, err);
+				}
+			}
+			if (hf && !hosts)
+				hosts = run_hosts = xstrdup(hf);
+		}
 		json_decref(rj);
 		/* `train fare --resume 1` reads naturally; a MODEL that is not the
 		 * run's would register the result under a name the user did not mean */
@@ -440,9 +542,12 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 			free(model);
 			return -1;
 		}
-		int rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-						      : foreground_run(s, ws, call, run, model, err);
+		int rc = in_mpi ? mpi_rank_run(s, ws, call, NULL, run, err)
+			 : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
+			 : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
+				       : foreground_run(s, ws, call, run, model, err);
 		free(model);
+		free(run_hosts);
 		return rc;
 	}
 	if (call->argc < 1)
@@ -452,8 +557,14 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		train_config_free(&cfg);
 		return -1;
 	}
-	if (cfg.threads == 0)
+	if (in_mpi)
+		cfg.workers = size;
+	if (cfg.threads == 0) {
+		/* workers on one host share its cores */
 		cfg.threads = session_threads(s);
+		if (cfg.workers > 1 && !hosts)
+			cfg.threads = cfg.threads / cfg.workers > 1 ? cfg.threads / cfg.workers : 1;
+	}
 	/* the mistakes that need no training are reported before a run exists */
 	json_t *left_out = NULL;
 	if (check_columns(s, &cfg, err) < 0 ||
@@ -461,12 +572,25 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		train_config_free(&cfg);
 		return -1;
 	}
-	int64_t run;
-	int rc = run_create(ws, &cfg, &run, err);
+	int64_t run = 0;
+	int rc;
+	if (in_mpi) {
+		rc = mpi_rank_run(s, ws, call, &cfg, 0, err);
+		train_config_free(&cfg);
+		json_decref(left_out);
+		return rc;
+	}
+	if (hosts) {
+		/* a job or a resume may start from another directory */
+		char *abs = realpath(hosts, NULL);
+		cfg.hosts = abs ? abs : xstrdup(hosts);
+	}
+	rc = run_create(ws, &cfg, &run, err);
 	train_config_free(&cfg);
 	if (rc == 0)
 		rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-						 : foreground_run(s, ws, call, run, call->argv[0], err);
+		     : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
+				   : foreground_run(s, ws, call, run, call->argv[0], err);
 	if (rc == 0 && left_out)
 		json_object_set(call->result, "left_out", left_out);
 	json_decref(left_out);
@@ -556,6 +680,33 @@ static void render_solver(struct session *s, json_t *so, json_int_t rows, json_i
 	sbuf_free(&t);
 }
 
+/* The workers of `train --workers N`: whether they ended on one model and,
+ * unless --quiet (timings vary), each one's rate and communication share. */
+static void render_workers(struct session *s, json_t *d, struct sbuf *out)
+{
+	if (!d)
+		return;
+	bool agree = json_is_true(json_object_get(d, "ranks_agree"));
+	sbuf_printf(out, "  workers %lld (%s): %s\n", (long long)json_integer_value(json_object_get(d, "workers")),
+		    json_string_value(json_object_get(d, "strategy")),
+		    agree ? "the same parameters on every rank" : "THE RANKS' PARAMETERS DIFFER");
+	if (s->quiet)
+		return;
+	sbuf_printf(out, "  communicating %.0f%% of the time, computing %.0f%%\n",
+		    100 * json_number_value(json_object_get(d, "comm_share")),
+		    100 * (1 - json_number_value(json_object_get(d, "comm_share"))));
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(d, "per_worker"), i, w) {
+		sbuf_printf(out, "    rank %lld: ", (long long)json_integer_value(json_object_get(w, "rank")));
+		render_metric_num(out, round(json_number_value(json_object_get(w, "rows_per_s"))));
+		sbuf_printf(out, " rows/s, computing %.3fs, communicating %.3fs (%.0f%%)\n",
+			    json_number_value(json_object_get(w, "compute_s")),
+			    json_number_value(json_object_get(w, "comm_s")),
+			    100 * json_number_value(json_object_get(w, "comm_share")));
+	}
+}
+
 static void render_train(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	if (json_object_get(r, "job")) {
@@ -603,6 +754,7 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 			    json_number_value(json_object_get(r, "input_wait_s")),
 			    json_number_value(json_object_get(r, "compute_s")));
 	}
+	render_workers(s, json_object_get(r, "distributed"), out);
 	render_names(out, "features: ", json_object_get(r, "features"), NULL);
 	json_t *lo = json_object_get(r, "left_out");
 	if (lo) {
@@ -881,7 +1033,10 @@ static const struct cmd_opt train_opts[] = {
 	{"--seed", 0, "N", COMPLETE_NONE, NULL,
 	 "seed of every random choice (weights, shuffling, dropout): the same seed gives the same model (default 42)"},
 	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
-	{"--workers", 0, "N", COMPLETE_NONE, NULL, "training processes (default 1; more needs MPI)"},
+	{"--workers", 0, "N", COMPLETE_NONE, NULL,
+	 "training processes under MPI: prodml starts mpirun itself; synchronous all-reduce (default 1)"},
+	{"--hosts", 0, "FILE", COMPLETE_FILE, NULL,
+	 "with --workers: an Open MPI hostfile (\"HOST slots=N\" a line) to spread the workers over"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL,
 	 "run as a background job; prints the job (see `jobs`, `job wait`)"},
 	{"--resume", 0, "RUN", COMPLETE_NONE, NULL,
@@ -1024,7 +1179,38 @@ const struct cmd_entry cmd_group_train[] = {
 		 "\"gradient_norm\",\"initial_gradient_norm\",\"tol\",\"max_iter\",\"converged\","
 		 "\"stopped_by\"} (stopped_by: gradient, max_iter or no_progress), and by epochs "
 		 "without --epochs \"auto_epochs\":{\"max_epochs\",\"patience\",\"watched\","
-		 "\"stopped_by\"}.",
+		 "\"stopped_by\"}.\n"
+		 "Several workers (--workers N, prodml built with MPI: the Debian packages openmpi-bin "
+		 "and libopenmpi-dev, configure --with-mpi): prodml starts Open MPI's mpirun on "
+		 "itself (N processes, --oversubscribe when N exceeds the cores, --hosts FILE an Open "
+		 "MPI hostfile), or, started by the user's own `mpirun -np N prodml train ...`, each "
+		 "process is one rank. Strategy: synchronous all-reduce (parameter servers are a "
+		 "later increment). Each rank trains on its shard of the rows, chosen by a hash of "
+		 "the row's number, so the split does not depend on the order the workers start in; "
+		 "the transform is fitted once, on rank 0 over every training row, and broadcast "
+		 "with the initial weights. The mini-batch optimizers draw each global batch of "
+		 "--batch rows as one worker would, every rank computes the gradient of its rows of "
+		 "it, the gradients are summed with MPI_Allreduce and every rank applies the same "
+		 "update; the solver sums the objective and its gradient over the ranks, so every "
+		 "rank takes the same L-BFGS steps. With the same --seed and --batch the loss curve "
+		 "is one worker's but for the order of the additions (--dropout masks are drawn per "
+		 "worker, so a network with dropout follows another, equally likely, path). At the "
+		 "end the ranks compare a checksum of their parameters. Rank 0 alone writes the "
+		 "workspace (the run, its epochs and checkpoints, the version); the other ranks read "
+		 "the run and the datasets from the same workspace path, so with --hosts the "
+		 "workspace must be on a shared file system mounted at the same path, and every host "
+		 "needs ssh access and the same prodml. Each rank still loads and transforms every "
+		 "row (the evaluation of each epoch is done by every rank); the gradient work is what "
+		 "is divided. Ranks share a host's cores: without --threads each takes its share. "
+		 "The result adds \"distributed\":{\"strategy\",\"workers\",\"parameters_checksum\","
+		 "\"ranks_agree\",\"comm_share\",\"per_worker\":[{\"rank\",\"shard_rows\",\"rows\" (computed, every epoch),\"rows_per_s\","
+		 "\"compute_s\",\"comm_s\",\"comm_share\",\"same_parameters\"}]} (communication: the "
+		 "time inside the collectives, waiting for the slowest rank included), and the "
+		 "version's hyperparameters record the workers and the strategy. A worker that dies "
+		 "ends the run with an error naming its rank and host; `train --resume RUN` continues "
+		 "it from its last checkpoint on the run's workers, or with --workers N on another "
+		 "number of them. With --detach the job's process starts mpirun, and `job cancel` "
+		 "stops every rank.",
 	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list background jobs and their state",

@@ -45,6 +45,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -85,6 +86,7 @@ struct reader {
 	int threads;
 	const struct progress *progress;
 	struct frame *f;
+	bool mapped;        /* val lies in a cache file's mapping */
 	uint8_t **kind;     /* per column, per slot: K_* (pass A), then valid */
 	union cval **val;   /* per column, per slot: the parsed value */
 	size_t total_work, done_work; /* progress over both passes */
@@ -375,6 +377,7 @@ struct chunk {
 	size_t rows;         /* good rows */
 	unsigned *mask;      /* per column: candidate types (B_*) */
 	uint8_t *seen;       /* per column: a present value was seen */
+	size_t *missing;     /* per column: missing values among the rows (pass B) */
 	/* the first error (without skip_bad) */
 	bool failed;
 	size_t err_line, err_col;
@@ -424,6 +427,7 @@ static void chunk_free(struct chunk *c, size_t ncols)
 	free(c->rej_ord);
 	free(c->mask);
 	free(c->seen);
+	free(c->missing);
 	if (c->dicts)
 		for (size_t j = 0; j < ncols; j++)
 			strdict_free(c->dicts[j]);
@@ -580,6 +584,16 @@ static void chunk_scan(struct reader *rd, struct chunk *c)
 	unsigned *bits = xmalloc(ncols * sizeof *bits);
 	size_t line = 0, ordinal = 0;
 	chunk_reset_scan(c, ncols);
+#ifdef MADV_POPULATE_WRITE
+	/* the file's pages for the chunk's slots, in one call per column
+	 * rather than a fault per page, on each chunk's own thread (not for
+	 * a few rows of many columns: a call each would cost more) */
+	for (size_t j = 0; rd->mapped && c->nslots >= 8192 && j < ncols; j++) {
+		uintptr_t a = (uintptr_t)(rd->val[j] + c->slot0) & ~(uintptr_t)4095;
+		uintptr_t e = (uintptr_t)(rd->val[j] + c->slot0 + c->nslots);
+		madvise((void *)a, e - a, MADV_POPULATE_WRITE); /* advice: errors ignored */
+	}
+#endif
 	while (p < stop) {
 		size_t bl = blank_line(p, end);
 		if (bl) {
@@ -774,11 +788,16 @@ static void chunk_convert(struct reader *rd, struct chunk *c)
 	}
 	free(fresh);
 	free(pre);
-	/* The kinds become the valid flags. */
+	/* The kinds become the valid flags, counted here, in parallel, rather
+	 * than in a pass of its own over every column afterwards. */
 	for (size_t j = 0; j < ncols; j++) {
 		uint8_t *kind = rd->kind[j];
-		for (size_t r = r0; r < r1; r++)
+		size_t present = 0;
+		for (size_t r = r0; r < r1; r++) {
 			kind[r] = kind[r] != K_MISS;
+			present += kind[r];
+		}
+		c->missing[j] = c->rows - present;
 	}
 }
 
@@ -1219,6 +1238,8 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	int rc = -1;
 	struct chunk *chunks = NULL;
 	size_t nchunks = 0, nslots = 0, nrows = 0;
+	struct cache_build *build = NULL;
+	bool mapped = false; /* rd.val's arrays lie in build's mapping */
 	if (read_header(&rd, opt, &pos, &line, err) < 0)
 		goto done;
 	if (resolve_types(&rd, opt, err) < 0)
@@ -1238,14 +1259,21 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	for (size_t i = 0; i < nchunks; i++) {
 		chunks[i].mask = xmalloc(ncols * sizeof *chunks[i].mask);
 		chunks[i].seen = xmalloc(ncols);
+		chunks[i].missing = xcalloc(ncols, sizeof *chunks[i].missing);
 		chunks[i].dicts = xcalloc(ncols, sizeof *chunks[i].dicts);
 		chunks[i].intern_from = xmalloc(ncols * sizeof *chunks[i].intern_from);
 	}
+	/* load's case: the values go straight into the cache file's regions */
+	if (opt && opt->cache_path &&
+	    cache_build_begin(opt->cache_path, rd.names, ncols, nslots, &build) != 0)
+		build = NULL;
+	mapped = rd.mapped = build != NULL;
 	rd.kind = xcalloc(ncols, sizeof *rd.kind);
 	rd.val = xcalloc(ncols, sizeof *rd.val);
 	for (size_t j = 0; j < ncols; j++) {
 		rd.kind[j] = xmalloc_hot(nslots);
-		rd.val[j] = xmalloc_hot(nslots * sizeof **rd.val);
+		rd.val[j] = mapped ? (union cval *)(build->map + build->val_off[j])
+				   : xmalloc_hot(nslots * sizeof **rd.val);
 	}
 
 	/* Pass A. */
@@ -1315,6 +1343,12 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 		}
 	}
 	rd.f = frame_new(name, nrows, ncols);
+	if (build) {
+		rd.f->map = (struct fs_map){.data = build->map, .len = build->len, .fd = -1};
+		build->handed = true;
+		rd.f->build = build;
+		build = NULL;
+	}
 	for (size_t j = 0; j < ncols; j++) {
 		struct column *col = &rd.f->cols[j];
 		col->name = xstrdup(rd.names[j]);
@@ -1348,20 +1382,22 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 			uint32_t *code = (uint32_t *)rd.val[j];
 			for (size_t r = 0; r < nrows; r++)
 				code[r] = (uint32_t)rd.val[j][r].i;
-			col->v.code = xrealloc(code, (nrows ? nrows : 1) * sizeof *code);
+			col->v.code = mapped ? code : xrealloc(code, (nrows ? nrows : 1) * sizeof *code);
 			rd.val[j] = NULL;
 		}
 		/* The slots were an upper bound: give back what rows did not use. */
 		if (nslots > nrows) {
 			col->valid = xrealloc(col->valid, nrows);
-			if (col->type != PM_BOOL && col->type != PM_STRING)
+			if (col->type != PM_BOOL && col->type != PM_STRING && !mapped)
 				col->v.i64 = xrealloc(col->v.i64, nrows * sizeof *col->v.i64);
 		}
-		if (col->type == PM_BOOL)
+		if (col->type == PM_BOOL && !mapped)
 			free(rd.val[j]);
 		rd.kind[j] = NULL;
 		rd.val[j] = NULL;
-		column_count_missing(col);
+		col->nmissing = 0;
+		for (size_t i = 0; i < nchunks; i++)
+			col->nmissing += chunks[i].missing[j];
 	}
 	if (report) {
 		report->bytes = len;
@@ -1401,8 +1437,10 @@ done:
 	}
 	for (size_t j = 0; rd.kind && j < rd.ncols; j++) {
 		free(rd.kind[j]);
-		free(rd.val[j]);
+		if (!mapped)
+			free(rd.val[j]);
 	}
+	cache_build_abort(build); /* not handed to a frame: removed */
 	free(rd.kind);
 	free(rd.val);
 	free_names(rd.names, rd.ncols);

@@ -75,6 +75,8 @@ struct frame {
 	size_t nrows, ncols;
 	struct column *cols;
 	struct fs_map map;   /* when the arrays point into a mapped cache file */
+	struct cache_build *build; /* a cache file the CSV reader parsed into,
+				      which frame_save finishes (cache.c) */
 };
 
 /* A frame with ncols columns of nrows rows; each column is set up with
@@ -117,6 +119,13 @@ struct csv_options {
 	bool skip_bad;            /* skip bad rows and count them instead of failing */
 	int threads;              /* 0: all CPUs */
 	const struct progress *progress;
+	/* When set, values are parsed straight into a new columnar cache file
+	 * created at this path (it must not exist), the frame's arrays
+	 * pointing into its mapping; frame_save then finishes that file in
+	 * place, and renames it, instead of writing another.  Where the file
+	 * system cannot allocate the file ahead, the frame is read into
+	 * memory as without it. */
+	const char *cache_path;
 };
 
 /* One skipped row, kept for the reject report. */
@@ -147,7 +156,9 @@ int frame_write_csv(const struct frame *f, FILE *out, struct pm_err *err);
 /* ---- binary columnar cache -----------------------------------------------------------
  * One file per frame, read back by mapping it: loading is near-instant. */
 /* Writes the cache file atomically; sha_hex (may be NULL) gets the SHA-256
- * of the file as written, its artifact name. */
+ * of the file as written, its artifact name.  A frame parsed with
+ * csv_options.cache_path has its file finished and renamed to path (which
+ * must then be on the same file system). */
 int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct pm_err *err);
 int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err);
 

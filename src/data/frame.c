@@ -133,6 +133,7 @@ void frame_free(struct frame *f)
 	}
 	free(f->cols);
 	free(f->name);
+	cache_build_abort(f->build); /* an unfinished file: removed */
 	if (f->map.data || f->map.fd >= 0)
 		fs_map_close(&f->map);
 	free(f);
@@ -255,9 +256,17 @@ static uint64_t fp_column(const struct column *c, size_t nrows, uint64_t h)
 	for (size_t r0 = 0; r0 < nrows; r0 += FP_ROWS) {
 		size_t m = nrows - r0 < FP_ROWS ? nrows - r0 : FP_ROWS;
 		uint8_t vb[FP_ROWS];
-		for (size_t k = 0; k < m; k++)
+		uint8_t all = 1;
+		for (size_t k = 0; k < m; k++) {
 			vb[k] = c->valid[r0 + k] != 0;
+			all &= vb[k];
+		}
 		h = hash64(vb, m, h);
+		if (all && c->type != PM_BOOL && c->type != PM_STRING) {
+			/* no missing value to zero: the values are the bytes hashed */
+			h = hash64((const char *)c->v.i64 + r0 * 8, m * 8, h);
+			continue;
+		}
 		/* one loop per type, each a select the compiler can vectorize */
 		switch (c->type) {
 		case PM_INT:

@@ -30,4 +30,29 @@ int csv_parse_chunked(const char *data, size_t len, const char *label, const cha
 		      const struct csv_options *opt, size_t chunk_size, struct frame **out,
 		      struct csv_report *report, struct pm_err *err);
 
+/* A columnar cache file being filled while a CSV file is parsed (cache.c):
+ * the header, the table, the names and one section of valid bytes for the
+ * complete columns come first, then one region of nslots 8-byte slots per
+ * column, where the reader stores its values; frame_save writes the rest
+ * (missing flags, booleans, dictionaries, the trailer) after them. */
+struct cache_build {
+	char *path;
+	int fd;             /* -2: no file to remove */
+	uint8_t *map;       /* [0, len): the part mapped for the reader */
+	bool handed;        /* the frame owns the mapping (its f->map) */
+	size_t len, ncols, nslots;
+	size_t ones_off;    /* the complete columns' valid bytes */
+	size_t *name_off;   /* per column */
+	size_t *val_off;    /* per column: its region of nslots slots */
+	size_t *holes;      /* [from, to) pairs punched out, in file order */
+	size_t nholes, holes_cap;
+};
+/* Creates the file; 1 (and no file) where it cannot be allocated ahead or
+ * mapped: the caller reads into memory instead. */
+int cache_build_begin(const char *path, char *const *names, size_t ncols, size_t nslots,
+		      struct cache_build **out);
+/* Removes an unfinished file and lets go of it all (of the mapping only
+ * when no frame took it). */
+void cache_build_abort(struct cache_build *b);
+
 #endif

@@ -153,7 +153,8 @@ static int set_hardware(json_t *d, char **w, size_t n, const char *value,
 		if (!env->have_mpi)
 			return pm_errcf(err, PM_E_USAGE,
 					"design key hardware: workers %lld is not built: multi-worker "
-					"training needs configure --enable-mpi",
+					"training needs MPI (apt-get install openmpi-bin libopenmpi-dev, "
+					"then ./configure --with-mpi)",
 					(long long)v);
 		json_object_set_new(d, "hardware", json_pack("{s:s,s:I}", "kind", "workers", "workers",
 							     (json_int_t)v));

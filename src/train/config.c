@@ -73,6 +73,7 @@ void train_config_free(struct train_config *c)
 		free(c->features[i]);
 	free(c->features);
 	free(c->device);
+	free(c->hosts);
 	free(c->transform);
 	free(c->crosses);
 	free(c->positive);
@@ -136,6 +137,8 @@ json_t *train_config_to_json(const struct train_config *c)
 	json_object_set_new(j, "seed", json_string(seed));
 	json_object_set_new(j, "device", str_or_null(c->device));
 	json_object_set_new(j, "workers", json_integer(c->workers));
+	if (c->hosts)
+		json_object_set_new(j, "hosts", json_string(c->hosts));
 	json_object_set_new(j, "patience", json_integer(c->patience));
 	json_object_set_new(j, "shuffle_buffer", json_integer((json_int_t)c->shuffle_buffer));
 	json_object_set_new(j, "no_cache", json_boolean(c->no_cache));
@@ -225,6 +228,7 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 		c->seed = strtoull(seed, NULL, 10);
 	c->device = get_str(j, "device");
 	c->workers = (int)get_num(j, "workers", 1);
+	c->hosts = get_str(j, "hosts");
 	c->patience = (int)get_num(j, "patience", 0);
 	c->shuffle_buffer = (size_t)get_num(j, "shuffle_buffer", 0);
 	c->no_cache = json_is_true(json_object_get(j, "no_cache"));

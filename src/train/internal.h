@@ -49,6 +49,15 @@ struct trainer {
 	double wait_total, compute_total;
 	size_t rows_total;
 
+	/* with several workers (dist->size > 1): which cached training rows
+	 * are this rank's (mine[i]) and how many; every rank keeps every row
+	 * for evaluation, and computes gradients on its own only */
+	struct dist *dist;
+	unsigned char *mine;
+	size_t nmine, mine_rows_total;
+	double comm_total;           /* seconds in the collectives of the steps */
+	double *dbuf;                /* the gradient and flags summed over the ranks */
+
 	/* the mini-batch loop */
 	struct model_scratch *scratch;
 	double *grad;
@@ -68,6 +77,11 @@ void trainer_free(struct trainer *tr);
 /* Predictions of cached rows, in parallel (out: n x nout). */
 void trainer_predict_cached(const struct model *m, const double *dense, const uint32_t *cat,
 			    size_t n, int threads, double *out);
+/* True with more than one worker. */
+static inline bool trainer_dist(const struct trainer *tr)
+{
+	return tr->dist && tr->dist->size > 1;
+}
 /* Whether the user or the job asked to stop. */
 bool trainer_cancelled(const struct trainer *tr);
 

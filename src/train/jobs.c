@@ -251,7 +251,21 @@ int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *
 	jc.progress.ctx = &jc;
 	struct train_hooks h = {.progress = &jc.progress, .cancelled = job_cancelled, .ctx = &jc};
 	json_t *res = NULL;
-	int rc = run_execute(ws, run, &h, &res, err);
+	/* a run of several workers: this process starts them (mpirun) */
+	int workers = 1;
+	char *hosts = NULL;
+	json_t *rj = NULL;
+	if (run_get(ws, run, &rj, err) == 0) {
+		json_t *cj = json_object_get(rj, "config");
+		json_t *w = json_object_get(cj, "workers");
+		workers = json_is_integer(w) ? (int)json_integer_value(w) : 1;
+		const char *hf = json_string_value(json_object_get(cj, "hosts"));
+		hosts = hf ? xstrdup(hf) : NULL;
+		json_decref(rj);
+	}
+	int rc = workers > 1 ? dist_launch(ws, run, workers, hosts, &h, &res, err)
+			     : run_execute(ws, run, &h, &res, err);
+	free(hosts);
 	if (rc != 0)
 		job_progress_final(&jc);
 	job_finish(ws, job, rc == 0 ? res : NULL, rc == 0 ? NULL : err);

@@ -12,6 +12,7 @@
 
 struct slot {
 	size_t n;
+	size_t drawn;              /* rows of the global batch (n of them this worker's) */
 	double *dense, *y;
 	uint32_t *cat;
 	bool full;
@@ -25,6 +26,7 @@ struct pipeline {
 	size_t head, tail;         /* produce into slots[head % N], consume slots[tail % N] */
 	bool done, stop, failed;
 	bool consumer_holds;       /* the last returned slot is still in use */
+	size_t last_drawn;
 	struct pm_err err;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -61,9 +63,13 @@ static int fill_slot(struct pipeline *p, struct slot *s)
 		 * rows' cache lines requested ahead: a full shuffle reads the
 		 * cache in random order, and memory latency would dominate */
 		size_t *idx = p->idx;
-		size_t n = 0;
-		while (n < p->batch && shuffle_next(p, &row))
-			idx[n++] = row;
+		size_t n = 0, drawn = 0;
+		while (drawn < p->batch && shuffle_next(p, &row)) {
+			drawn++;
+			if (!src->mine || src->mine[row])
+				idx[n++] = row;
+		}
+		s->drawn = drawn;
 		for (k = 0; k < n; k++) {
 			if (k + 8 < n) {
 				__builtin_prefetch(src->dense + idx[k + 8] * p->nd);
@@ -80,7 +86,11 @@ static int fill_slot(struct pipeline *p, struct slot *s)
 		s->n = n;
 		return 0;
 	}
-	while (k < p->batch && shuffle_next(p, &row)) {
+	s->drawn = 0;
+	while (s->drawn < p->batch && shuffle_next(p, &row)) {
+		s->drawn++;
+		if (src->mine && !src->mine[row])
+			continue;
 		size_t frow = src->rows ? src->rows[row] : row;
 		transform_row_values(src->tf, src->frame, src->colmap, frow, p->vals);
 		if (transform_apply(src->tf, p->vals, s->dense + k * p->nd, s->cat + k * p->nc,
@@ -113,11 +123,11 @@ static void *producer(void *arg)
 		pthread_mutex_lock(&p->mu);
 		if (rc < 0) {
 			p->failed = true;
-			s->n = 0;
+			s->n = s->drawn = 0;
 		}
 		s->full = true;
 		p->head++;
-		bool end = rc < 0 || s->n == 0;
+		bool end = rc < 0 || s->drawn == 0;
 		if (end)
 			p->done = true;
 		pthread_cond_broadcast(&p->cv);
@@ -178,7 +188,7 @@ int pipeline_next(struct pipeline *p, struct batch *b, double *wait, struct pm_e
 	while (!p->slots[p->tail % NSLOTS].full)
 		pthread_cond_wait(&p->cv, &p->mu);
 	struct slot *s = &p->slots[p->tail % NSLOTS];
-	bool failed = p->failed && s->n == 0;
+	bool failed = p->failed && s->drawn == 0;
 	pthread_mutex_unlock(&p->mu);
 	*wait = now_seconds() - t0;
 	if (failed) {
@@ -186,11 +196,17 @@ int pipeline_next(struct pipeline *p, struct batch *b, double *wait, struct pm_e
 		return -1;
 	}
 	p->consumer_holds = true;
+	p->last_drawn = s->drawn;
 	b->n = s->n;
 	b->dense = s->dense;
 	b->cat = s->cat;
 	b->y = s->y;
 	return 0;
+}
+
+size_t pipeline_drawn(const struct pipeline *p)
+{
+	return p->last_drawn;
 }
 
 void pipeline_stop(struct pipeline *p)

@@ -197,6 +197,18 @@ static int run_set_state(struct workspace *ws, int64_t run, const char *state, c
 	return rc;
 }
 
+int run_fail(struct workspace *ws, int64_t run, bool cancelled, const char *msg,
+	     struct pm_err *err)
+{
+	struct run_row r;
+	if (run_load(ws, run, &r, err) < 0)
+		return -1;
+	int rc = strcmp(r.state, "done") == 0
+			 ? 0 : run_set_state(ws, run, cancelled ? "cancelled" : "failed", msg, err);
+	run_row_free(&r);
+	return rc;
+}
+
 /* Marks the run as ours, running, in one transaction that checks again
  * that it may be resumed: of two `train --resume` of one run started at
  * once, the second finds the first's process and stops. */
@@ -320,10 +332,14 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	bool started = false;
 	json_t *slices = NULL; /* --slice: the final model's metrics per value */
 
+	/* with several workers rank 0 alone writes the workspace: the others
+	 * read the run and the data, train, and report to rank 0 */
+	struct dist *d = hooks ? hooks->dist : NULL;
+	bool follower = d && d->size > 1 && d->rank != 0;
 	train_config_init(&cfg);
 	if (run_load(ws, run, &r, err) < 0)
 		return -1;
-	if (check_resumable(ws, run, &r, err) < 0)
+	if (!follower && check_resumable(ws, run, &r, err) < 0)
 		goto out;
 	json_error_t je;
 	json_t *cj = json_loads(r.config, 0, &je);
@@ -362,7 +378,7 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	}
 	ctx.ckpt_path = run_checkpoint_path(ws, run);
 	char *dir = xasprintf("%s/runs/%lld", ws->dir, (long long)run);
-	int mrc = fs_mkdir_p(dir, err);
+	int mrc = follower ? 0 : fs_mkdir_p(dir, err);
 	free(dir);
 	if (mrc < 0)
 		goto out;
@@ -370,14 +386,26 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 		goto out;
 	const char *ka = getenv("PRODML_TEST_KILL_AFTER_EPOCH");
 	ctx.kill_after = ka ? atoi(ka) : 0;
-	if (run_claim(ws, run, err) < 0)
-		goto out;
-	started = true;
+	if (!follower) {
+		if (run_claim(ws, run, err) < 0)
+			goto out;
+		started = true;
+	}
 
 	struct train_hooks h = {.progress = hooks ? hooks->progress : NULL, .on_epoch = run_on_epoch,
-				.ctx = &ctx, .want_checkpoints = true, .cancelled = run_cancelled};
+				.ctx = &ctx, .want_checkpoints = true, .cancelled = run_cancelled, .dist = d};
+	if (follower)
+		h = (struct train_hooks){.dist = d};
 	if (train_model(&cfg, train, eval, ckpt, ckpt_len, &h, &res, err) < 0)
 		goto out;
+	if (follower) {
+		char sum[17];
+		snprintf(sum, sizeof sum, "%016llx", (unsigned long long)res.checksum);
+		*result = json_pack("{s:I,s:i,s:s,s:b}", "run", (json_int_t)run, "rank", d->rank,
+				    "parameters_checksum", sum, "ranks_agree", res.ranks_agree);
+		rc = 0;
+		goto out;
+	}
 
 	/* the model file, into the artifacts */
 	struct model *m = res.model;
@@ -496,6 +524,25 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	json_object_set_new(out, "input_wait_s", json_num(res.input_wait_s));
 	json_object_set_new(out, "compute_s", json_num(res.compute_s));
 	json_object_set_new(out, "artifact", json_string(sha));
+	if (d && d->size > 1) {
+		/* what the workers did, and whether they ended on one model */
+		char sum[17];
+		snprintf(sum, sizeof sum, "%016llx", (unsigned long long)res.checksum);
+		double comm = 0, busy = 0;
+		size_t i;
+		json_t *w;
+		json_array_foreach(res.workers, i, w) {
+			comm += json_number_value(json_object_get(w, "comm_s"));
+			busy += json_number_value(json_object_get(w, "comm_s")) +
+				json_number_value(json_object_get(w, "compute_s"));
+		}
+		json_object_set_new(out, "distributed",
+				    json_pack("{s:s,s:i,s:s,s:b,s:o,s:O}", "strategy", "allreduce",
+					      "workers", d->size, "parameters_checksum", sum,
+					      "ranks_agree", res.ranks_agree, "comm_share",
+					      json_num(busy > 0 ? comm / busy : 0), "per_worker",
+					      res.workers));
+	}
 	if (slices)
 		json_object_set(out, "slices", slices);
 	char *mtext = json_text(res.metrics), *otext = json_text(out);

@@ -29,6 +29,11 @@ struct objective {
 	long double fsum[BLOCKS];
 	size_t nblocks;
 	double poll;
+	/* the rows this process sums: every training row, or with several
+	 * workers its shard (a copy of its cached rows) */
+	const double *dense, *y;
+	const uint32_t *cat;
+	size_t n;
 };
 
 static int block_eval(void *ctx, size_t k, struct pm_err *err)
@@ -37,13 +42,13 @@ static int block_eval(void *ctx, size_t k, struct pm_err *err)
 	struct trainer *tr = o->tr;
 	const struct model *m = o->at;
 	size_t nd = m->tf->ndense, nc = m->tf->ncat, np = m->nparams;
-	size_t lo = tr->ntr * k / o->nblocks, hi = tr->ntr * (k + 1) / o->nblocks;
+	size_t lo = o->n * k / o->nblocks, hi = o->n * (k + 1) / o->nblocks;
 	double *gs = o->gsum[k], *gc = o->gchunk[k];
 	memset(gs, 0, np * sizeof *gs);
 	o->fsum[k] = 0;
 	for (size_t r = lo; r < hi; r += CHUNK) {
-		struct batch b = {.n = hi - r < CHUNK ? hi - r : CHUNK, .dense = tr->tdense + r * nd,
-				  .cat = tr->tcat + r * nc, .y = tr->ty + r};
+		struct batch b = {.n = hi - r < CHUNK ? hi - r : CHUNK, .dense = o->dense + r * nd,
+				  .cat = o->cat + r * nc, .y = o->y + r};
 		double loss;
 		if (model_loss_grad(m, tr->be, o->scratch[k], &b, 0.0, true, 0, &loss, gc, err) < 0)
 			return -1;
@@ -65,11 +70,13 @@ static int objective_eval(void *ctx, const double *u, double *g, double *f, stru
 	for (size_t i = 0; i < np; i++)
 		x[i] = o->scale[i] * u[i];
 	double now = now_seconds();
+	bool cancel = false;
 	if (now - o->poll > 0.5) {
 		o->poll = now;
-		if (trainer_cancelled(tr))
-			return pm_errcf(err, PM_E_CANCEL, "cancelled while solving");
+		cancel = trainer_cancelled(tr);
 	}
+	if (cancel && !trainer_dist(tr))
+		return pm_errcf(err, PM_E_CANCEL, "cancelled while solving");
 	m->params = x;
 	if (par_for_err(o->nblocks, tr->threads, block_eval, o, err) < 0)
 		return -1;
@@ -79,6 +86,20 @@ static int objective_eval(void *ctx, const double *u, double *g, double *f, stru
 		fs += o->fsum[k];
 		for (size_t i = 0; i < np; i++)
 			g[i] += o->gsum[k][i];
+	}
+	if (trainer_dist(tr)) {
+		/* the sums over every worker's shard, and a request to stop from
+		 * any of them: every rank takes the same L-BFGS step */
+		double *buf = tr->dbuf;
+		memcpy(buf, g, np * sizeof *g);
+		buf[np] = (double)fs;
+		buf[np + 1] = cancel;
+		if (dist_allreduce_sum(tr->dist, buf, np + 2, err) < 0)
+			return -1;
+		memcpy(g, buf, np * sizeof *g);
+		fs = buf[np];
+		if (buf[np + 1] > 0)
+			return pm_errcf(err, PM_E_CANCEL, "cancelled while solving");
 	}
 	double inv = 1.0 / (double)tr->ntr, l2 = tr->l2;
 	long double reg = 0;
@@ -153,12 +174,31 @@ int trainer_solve(struct trainer *tr, struct pm_err *err)
 		tr->blas_threads = tr->be->set_threads(tr->be, 0);
 		tr->be->set_threads(tr->be, 1);
 	}
-	struct objective o = {.tr = tr, .poll = now_seconds()};
-	o.nblocks = tr->ntr < BLOCKS ? tr->ntr : BLOCKS;
+	struct objective o = {.tr = tr, .poll = now_seconds(), .dense = tr->tdense, .cat = tr->tcat,
+			      .y = tr->ty, .n = tr->ntr};
+	double *sdense = NULL, *sy = NULL;
+	uint32_t *scat = NULL;
+	if (trainer_dist(tr)) {
+		size_t nd = m->tf->ndense, nc = m->tf->ncat, k = 0;
+		sdense = xmalloc((tr->nmine * nd + 1) * sizeof *sdense);
+		scat = xmalloc((tr->nmine * nc + 1) * sizeof *scat);
+		sy = xmalloc((tr->nmine + 1) * sizeof *sy);
+		for (size_t i = 0; i < tr->ntr; i++)
+			if (tr->mine[i]) {
+				memcpy(sdense + k * nd, tr->tdense + i * nd, nd * sizeof *sdense);
+				memcpy(scat + k * nc, tr->tcat + i * nc, nc * sizeof *scat);
+				sy[k++] = tr->ty[i];
+			}
+		o.dense = sdense;
+		o.cat = scat;
+		o.y = sy;
+		o.n = tr->nmine;
+	}
+	o.nblocks = o.n < BLOCKS ? o.n : BLOCKS;
 	/* a shallow copy whose params point at the point evaluated */
 	struct model view = *m;
 	o.at = &view;
-	size_t cap = tr->ntr < CHUNK ? tr->ntr : CHUNK;
+	size_t cap = o.n < CHUNK ? o.n : CHUNK;
 	for (size_t k = 0; k < o.nblocks; k++) {
 		o.scratch[k] = model_scratch_new(m, cap);
 		o.gsum[k] = xmalloc((m->nparams + 1) * sizeof *o.gsum[k]);
@@ -166,7 +206,7 @@ int trainer_solve(struct trainer *tr, struct pm_err *err)
 	}
 	struct lbfgs_opts lo = {.max_iter = cfg->max_iter, .tol = cfg->tol, .memory = 10};
 	struct lbfgs_result lr;
-	double t0 = now_seconds();
+	double t0 = now_seconds(), comm0 = trainer_dist(tr) ? tr->dist->comm_s : 0;
 	double *scale = diag_scale(tr), *u = xmalloc((m->nparams + 1) * sizeof *u);
 	o.scale = scale;
 	o.x = xmalloc((m->nparams + 1) * sizeof *o.x);
@@ -176,6 +216,9 @@ int trainer_solve(struct trainer *tr, struct pm_err *err)
 	for (size_t i = 0; i < m->nparams; i++)
 		m->params[i] = scale[i] * u[i];
 	double secs = now_seconds() - t0;
+	free(sdense);
+	free(scat);
+	free(sy);
 	free(scale);
 	free(u);
 	free(o.x);
@@ -196,8 +239,10 @@ int trainer_solve(struct trainer *tr, struct pm_err *err)
 	res->stopped_by = lr.stopped_by;
 	res->epochs_run = 1;
 	tr->best_epoch = 1;
-	tr->compute_total = secs;
+	tr->comm_total = trainer_dist(tr) ? tr->dist->comm_s - comm0 : 0;
+	tr->compute_total = secs - tr->comm_total;
 	tr->rows_total = tr->ntr * (size_t)lr.evaluations;
+	tr->mine_rows_total = o.n * (size_t)lr.evaluations;
 	tr->metric = tr->nev ? model_loss_metric(m) : "loss";
 
 	/* one record, as an epoch is recorded, so that runs, jobs and the

@@ -8,6 +8,8 @@
  *                  checkpoints, resume, the model artifact and its version
  *   job_*          a run in a background process (fork + setsid), watched
  *                  and cancelled through the workspace
+ *   dist_*         a run on several processes (MPI): the collectives
+ *                  (mpi.c) and the launch of mpirun (launch.c)
  *
  * The one header of src/train. */
 #ifndef PM_TRAIN_H
@@ -83,6 +85,7 @@ struct train_config {
 	uint64_t seed;
 	char *device;
 	int workers;
+	char *hosts;                 /* --hosts: an Open MPI hostfile (NULL: this host) */
 	int patience;                /* 0: no early stopping */
 	size_t shuffle_buffer;       /* 0: the whole dataset */
 	bool no_cache;               /* transform each batch as it is read */
@@ -131,6 +134,9 @@ struct train_hooks {
 	/* Testing: stop with an error after this many epochs (0: never), as a
 	 * crash would. */
 	int crash_after;
+	/* NULL or one worker of several: each trains on its shard of the rows
+	 * and the gradients are summed over the workers every step */
+	struct dist *dist;
 };
 
 struct train_result {
@@ -153,6 +159,13 @@ struct train_result {
 	int iterations, evaluations;
 	double grad_norm, grad_norm0;
 	bool converged;
+	/* with several workers: this rank's share and times, and whether every
+	 * rank ended with the same parameters (their checksum) */
+	size_t shard_rows;
+	double comm_s;
+	json_t *workers;             /* per rank: rows, rows_per_s, compute_s, comm_s */
+	uint64_t checksum;
+	bool ranks_agree;
 };
 void train_result_free(struct train_result *r);
 
@@ -179,6 +192,10 @@ struct pipe_source {
 	const struct frame *frame;
 	const int *colmap;
 	const size_t *rows;          /* frame row of each of the n rows */
+	/* NULL, or which rows are this worker's: a batch is drawn from every
+	 * row (the global batch) and only this worker's part of it is handed
+	 * out; pipeline_drawn tells the global batch's size */
+	const unsigned char *mine;
 };
 int pipeline_start(const struct pipe_source *src, size_t batch, size_t buffer, uint64_t seed,
 		   struct pipeline **out, struct pm_err *err);
@@ -186,6 +203,8 @@ int pipeline_start(const struct pipe_source *src, size_t batch, size_t buffer, u
  * seconds spent waiting for it.  The batch stays valid until the next call. */
 int pipeline_next(struct pipeline *p, struct batch *b, double *wait, struct pm_err *err);
 void pipeline_stop(struct pipeline *p);
+/* Rows of the global batch the last pipeline_next returned (0: the end). */
+size_t pipeline_drawn(const struct pipeline *p);
 
 /* ---- optimizers ------------------------------------------------------------------ */
 struct optimizer {
@@ -204,6 +223,47 @@ void optim_step(struct optimizer *o, const struct model *m, double *params, cons
 /* Learning rate of an epoch (0-based) under a schedule. */
 double lr_at(const struct train_config *c, double base, int epoch);
 
+/* ---- workers (MPI) ------------------------------------------------------------------
+ * `train --workers N` runs N processes under Open MPI's mpirun: synchronous
+ * data parallelism (all-reduce).  src/train/mpi.c holds every MPI call and
+ * is built only with MPI (configure --with-mpi); without it these answer
+ * with how to get it.  Every rank reads the workspace; rank 0 alone writes
+ * it (the run, its epochs, the version). */
+struct dist {
+	int rank, size;
+	double comm_s;               /* seconds spent in collective calls */
+};
+/* Whether this prodml was built with MPI. */
+bool dist_built(void);
+/* The error for --workers N > 1 in a prodml built without MPI. */
+int dist_not_built(int workers, struct pm_err *err);
+/* Whether this process was started by mpirun (or srun with PMI): its rank
+ * and the number of processes, from the environment. */
+bool dist_launched(int *rank, int *size);
+/* Joins the processes of the launch (once per process; finalized at exit). */
+int dist_init(struct dist *d, struct pm_err *err);
+/* x[0..n) summed over every rank, the same sum on every rank. */
+int dist_allreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err);
+int dist_bcast(struct dist *d, void *buf, size_t len, int root, struct pm_err *err);
+int dist_barrier(struct dist *d, struct pm_err *err);
+/* Ends every process of the launch (after an error on one rank: the
+ * others would otherwise wait for it forever). */
+void dist_abort(struct dist *d, int code);
+/* The rank that trains on a row: a hash of its index, so the split does
+ * not depend on the order in which the workers start. */
+int dist_shard_of(size_t row, int size);
+
+/* Runs `run` on `workers` processes: prodml starts mpirun on itself
+ * (`mpirun -np N [--hostfile FILE] [--oversubscribe] prodml -W WS -q -o json
+ * train --resume RUN`) and *result gets rank 0's train document.  A rank
+ * that dies is named in the error, and the run is marked failed.  hooks
+ * (may be NULL): its cancelled/progress cancel stop the workers (mpirun
+ * gets SIGTERM). */
+int dist_launch(struct workspace *ws, int64_t run, int workers, const char *hostfile,
+		const struct train_hooks *hooks, json_t **result, struct pm_err *err);
+/* Checks a hostfile (Open MPI's format: "HOST [slots=N] ..." per line). */
+int dist_check_hostfile(const char *path, struct pm_err *err);
+
 /* ---- runs in the workspace ------------------------------------------------------- */
 /* Creates a run (state "queued") for cfg: checks that the datasets exist
  * and records their fingerprints. */
@@ -216,6 +276,10 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 		json_t **result, struct pm_err *err);
 /* A run as JSON (state, config, epochs...). */
 int run_get(struct workspace *ws, int64_t run, json_t **out, struct pm_err *err);
+/* Marks a run that has not finished as failed with msg (the workers'
+ * launcher does: a killed rank 0 cannot). */
+int run_fail(struct workspace *ws, int64_t run, bool cancelled, const char *msg,
+	     struct pm_err *err);
 /* Checks that run can be resumed: not finished, not running elsewhere. */
 int run_check_resumable(struct workspace *ws, int64_t run, struct pm_err *err);
 

@@ -24,6 +24,7 @@ void train_result_free(struct train_result *r)
 	model_free(r->model);
 	json_decref(r->metrics);
 	json_decref(r->history);
+	json_decref(r->workers);
 	memset(r, 0, sizeof *r);
 }
 
@@ -435,6 +436,8 @@ void trainer_free(struct trainer *tr)
 	free(tr->grad);
 	free(tr->pred);
 	free(tr->colmap);
+	free(tr->mine);
+	free(tr->dbuf);
 	memset(tr, 0, sizeof *tr);
 }
 
@@ -536,6 +539,8 @@ static int new_model(struct trainer *tr, const struct column *lc, int lci, struc
 		goto out;
 	m->hyper = train_config_to_json(cfg);
 	json_object_set_new(m->hyper, "model", json_string(model_type_name(type)));
+	if (cfg->workers > 1)
+		json_object_set_new(m->hyper, "strategy", json_string("allreduce"));
 	/* the result does not depend on the thread count: keep the file
 	 * the same on every machine */
 	json_object_del(m->hyper, "threads");
@@ -580,6 +585,17 @@ static int prepare_rows(struct trainer *tr, const struct column *lc, struct pm_e
 	if (transform_bind(tf, train, tr->colmap, err) < 0)
 		return -1;
 	size_t ntr = tr->ntr;
+	if (trainer_dist(tr)) {
+		/* the shard: by the dataset row, not the position among the
+		 * labelled or held-out rows */
+		tr->mine = xmalloc(ntr + 1);
+		tr->nmine = 0;
+		for (size_t i = 0; i < ntr; i++) {
+			tr->mine[i] = dist_shard_of(tr->trows[i], tr->dist->size) == tr->dist->rank;
+			tr->nmine += tr->mine[i];
+		}
+		tr->dbuf = xmalloc((m->nparams + 4) * sizeof *tr->dbuf);
+	}
 	if (!cfg->no_cache) {
 		tr->tdense = xmalloc((ntr * tf->ndense + 1) * sizeof *tr->tdense);
 		tr->tcat = xmalloc((ntr * tf->ncat + 1) * sizeof *tr->tcat);
@@ -646,6 +662,43 @@ static int prepare_rows(struct trainer *tr, const struct column *lc, struct pm_e
 	return 0;
 }
 
+/* With several workers the transform is fitted once, on rank 0 over every
+ * training row, and the new model (transform, classes, label scale,
+ * initial weights) is broadcast as its file image: every rank applies
+ * identical transforms and starts from identical weights. */
+static int shared_model(struct trainer *tr, const struct column *lc, int lci, struct pm_err *err)
+{
+	struct dist *d = tr->dist;
+	struct sbuf img = {0};
+	uint64_t len = 0;
+	int rc = 0;
+	if (d->rank == 0) {
+		rc = new_model(tr, lc, lci, err);
+		if (rc == 0)
+			rc = model_serialize(tr->m, NULL, NULL, 0, &img, err);
+		len = rc == 0 ? img.len : 0;
+	}
+	if (dist_bcast(d, &len, sizeof len, 0, err) < 0) {
+		sbuf_free(&img);
+		return -1;
+	}
+	if (len == 0) {
+		sbuf_free(&img);
+		return rc < 0 ? -1 : pm_errf(err, "rank %d: rank 0 could not prepare the model", d->rank);
+	}
+	if (d->rank != 0)
+		img.s = xmalloc(len);
+	if (dist_bcast(d, img.s, len, 0, err) < 0) {
+		sbuf_free(&img);
+		return -1;
+	}
+	if (d->rank != 0) {
+		rc = model_deserialize(img.s, len, "the model from rank 0", &tr->m, NULL, NULL, NULL, err);
+	}
+	sbuf_free(&img);
+	return rc;
+}
+
 int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const struct frame *train,
 		    const struct frame *eval, const void *ckpt, size_t ckpt_len,
 		    const struct train_hooks *hooks, struct train_result *res, struct pm_err *err)
@@ -656,9 +709,9 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 			       .t_start = now_seconds()};
 	if (backend_get(cfg->device, &tr->be, err) < 0)
 		return -1;
-	if (cfg->workers > 1)
-		return pm_errcf(err, PM_E_USAGE, "--workers %d: multi-worker training is not built: configure with --enable-mpi",
-				cfg->workers);
+	tr->dist = hooks->dist;
+	if (cfg->workers > 1 && !trainer_dist(tr) && !dist_built())
+		return dist_not_built(cfg->workers, err);
 	if (cfg->epochs < 1 || cfg->batch < 1)
 		return pm_errcf(err, PM_E_USAGE, "--epochs and --batch must be at least 1");
 	int lci = frame_col_index(train, cfg->label);
@@ -670,6 +723,9 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 		if (load_checkpoint(tr, ckpt, ckpt_len, err) < 0)
 			return -1;
 		res->resumed = true;
+	} else if (trainer_dist(tr)) {
+		if (shared_model(tr, lc, lci, err) < 0)
+			return -1;
 	} else if (new_model(tr, lc, lci, err) < 0)
 		return -1;
 	tr->optk = train_optimizer(cfg, tr->m->type);
@@ -740,6 +796,57 @@ static void sgd_start(struct trainer *tr)
 	tr->last_poll = now_seconds();
 }
 
+/* One step of several workers: this rank's part of the global batch of
+ * `drawn` rows gives its share of the gradient (its rows' mean weighted by
+ * their part of the batch; the l2 term, in every part's mean, adds up to
+ * itself once), and one all-reduce sums the shares, the losses and the
+ * requests to stop: every rank then holds the gradient of the whole batch
+ * and applies the same update.  Dropout masks are drawn per part, so a
+ * network with --dropout follows a different (equally likely) path than
+ * one worker does. */
+static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, double *loss,
+		     bool *stop, struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	struct model *m = tr->m;
+	size_t np = m->nparams;
+	double *buf = tr->dbuf;
+	double part = 0;
+	if (b->n > 0) {
+		if (model_loss_grad(m, tr->be, tr->scratch, b, cfg->l2, true,
+				    rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), &part, tr->grad,
+				    err) < 0)
+			return -1;
+		double w = (double)b->n / (double)drawn;
+		for (size_t i = 0; i < np; i++)
+			buf[i] = tr->grad[i] * w;
+		buf[np] = part * w;
+	} else {
+		memset(buf, 0, (np + 1) * sizeof *buf);
+	}
+	/* the polls of one rank would leave the others waiting: a request to
+	 * stop travels with the gradient */
+	double now = now_seconds();
+	buf[np + 1] = buf[np + 2] = 0;
+	if (now - tr->last_poll > 0.5) {
+		tr->last_poll = now;
+		buf[np + 1] = trainer_cancelled(tr);
+		buf[np + 2] = tr->dist->rank == 0 && cfg->max_seconds > 0 &&
+			      now - tr->t_start > cfg->max_seconds;
+	}
+	if (dist_allreduce_sum(tr->dist, buf, np + 3, err) < 0)
+		return -1;
+	memcpy(tr->grad, buf, np * sizeof *buf);
+	*loss = buf[np];
+	if (buf[np + 1] > 0)
+		return pm_errcf(err, PM_E_CANCEL, "cancelled at step %llu", (unsigned long long)tr->opt.t + 1);
+	if (buf[np + 2] > 0) {
+		*stop = true;
+		tr->res->stopped_by = "time";
+	}
+	return 0;
+}
+
 /* One pass over the training rows (epoch e, 0-based), its judgement on the
  * held-out rows, its report; *stop is set when the run should end. */
 static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
@@ -750,12 +857,14 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 	struct model *m = tr->m;
 	double lr[2] = {lr_at(cfg, tr->base_lr, e), lr_at(cfg, tr->wide_lr, e)};
 	struct pipe_source src = {.n = tr->ntr, .dense = tr->tdense, .cat = tr->tcat, .y = tr->ty,
-				  .tf = m->tf, .frame = tr->train, .colmap = tr->colmap, .rows = tr->trows};
+				  .tf = m->tf, .frame = tr->train, .colmap = tr->colmap, .rows = tr->trows,
+				  .mine = tr->mine};
+	bool dist = trainer_dist(tr);
 	struct pipeline *pipe = NULL;
 	if (pipeline_start(&src, cfg->batch, cfg->shuffle_buffer, rng_derive(cfg->seed, (uint64_t)e + 1),
 			   &pipe, err) < 0)
 		return -1;
-	double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0;
+	double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0, comm_start = tr->comm_total;
 	long double sumloss = 0;
 	size_t rows = 0;
 	for (;;) {
@@ -766,10 +875,16 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			return -1;
 		}
 		wait += w;
-		if (b.n == 0)
+		size_t drawn = dist ? pipeline_drawn(pipe) : b.n;
+		if (drawn == 0)
 			break;
-		double c0 = now_seconds(), loss;
-		if (model_loss_grad(m, tr->be, tr->scratch, &b, cfg->l2, true,
+		double c0 = now_seconds(), loss, comm0 = dist ? tr->dist->comm_s : 0;
+		if (dist) {
+			if (dist_step(tr, &b, drawn, &loss, stop, err) < 0) {
+				pipeline_stop(pipe);
+				return -1;
+			}
+		} else if (model_loss_grad(m, tr->be, tr->scratch, &b, cfg->l2, true,
 				    rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), &loss, tr->grad, err) < 0) {
 			pipeline_stop(pipe);
 			return -1;
@@ -784,10 +899,16 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			tr->first_loss = loss;
 		optim_step(&tr->opt, m, m->params, tr->grad, lr);
 		double c1 = now_seconds();
-		compute += c1 - c0;
-		sumloss += loss * (double)b.n;
-		rows += b.n;
-		if (c1 - tr->last_poll > 0.5) {
+		double comm = dist ? tr->dist->comm_s - comm0 : 0;
+		compute += c1 - c0 - comm;
+		tr->comm_total += comm;
+		sumloss += loss * (double)drawn;
+		rows += drawn;
+		tr->mine_rows_total += b.n;
+		if (*stop)
+			break;
+		/* with several workers dist_step polls, all ranks together */
+		if (!dist && c1 - tr->last_poll > 0.5) {
 			tr->last_poll = c1;
 			if (trainer_cancelled(tr)) {
 				pipeline_stop(pipe);
@@ -821,7 +942,9 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 				 .train_loss = train_loss * tr->reg_scale, .eval_loss = NAN,
 				 .metric = tr->metric, .lr = lr[0], .rows = rows, .seconds = secs,
 				 .input_wait_s = wait, .compute_s = compute};
-	ep.rows_per_s = rows / (wait + compute > 1e-9 ? wait + compute : 1e-9);
+	/* with several workers the all-reduce is part of every step */
+	double busy = wait + compute + (tr->comm_total - comm_start);
+	ep.rows_per_s = rows / (busy > 1e-9 ? busy : 1e-9);
 	json_t *em = NULL;
 	if (tr->nev) {
 		trainer_predict_cached(m, tr->edense, tr->ecat, tr->nev, tr->threads, tr->pred);
@@ -909,6 +1032,53 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 	return 0;
 }
 
+/* The end of a run of several workers: whether every rank holds the
+ * same parameters (rank 0's checksum against each rank's), and each
+ * rank's rows and times, gathered for rank 0's report. */
+static int dist_report(struct trainer *tr, struct pm_err *err)
+{
+	struct dist *d = tr->dist;
+	struct train_result *res = tr->res;
+	const struct model *m = res->model;
+	int n = d->size;
+	uint64_t mine = hash64(m->params, m->nparams * sizeof *m->params, 0), first = mine;
+	if (dist_bcast(d, &first, sizeof first, 0, err) < 0)
+		return -1;
+	/* per rank: differs, rows computed, compute seconds, communication
+	 * seconds, rows of its shard */
+	enum { K = 5 };
+	double *v = xcalloc((size_t)n * K + 1, sizeof *v);
+	v[d->rank * K] = mine != first;
+	v[d->rank * K + 1] = (double)tr->mine_rows_total;
+	v[d->rank * K + 2] = tr->compute_total;
+	v[d->rank * K + 3] = tr->comm_total;
+	v[d->rank * K + 4] = (double)tr->nmine;
+	if (dist_allreduce_sum(d, v, (size_t)n * K, err) < 0) {
+		free(v);
+		return -1;
+	}
+	res->checksum = mine;
+	res->ranks_agree = true;
+	res->shard_rows = tr->nmine;
+	res->comm_s = tr->comm_total;
+	res->workers = json_array();
+	for (int r = 0; r < n; r++) {
+		const double *x = v + r * K;
+		if (x[0] != 0)
+			res->ranks_agree = false;
+		double busy = x[2] + x[3];
+		json_array_append_new(res->workers,
+				      json_pack("{s:i,s:I,s:I,s:o,s:o,s:o,s:o,s:b}", "rank", r, "shard_rows",
+						(json_int_t)x[4], "rows", (json_int_t)x[1], "rows_per_s",
+						json_num(x[1] / (x[2] > 1e-9 ? x[2] : 1e-9)), "compute_s",
+						json_num(x[2]), "comm_s", json_num(x[3]), "comm_share",
+						json_num(busy > 0 ? x[3] / busy : 0), "same_parameters",
+						x[0] == 0));
+	}
+	free(v);
+	return 0;
+}
+
 int trainer_finish(struct trainer *tr, struct pm_err *err)
 {
 	struct train_result *res = tr->res;
@@ -940,12 +1110,14 @@ int trainer_finish(struct trainer *tr, struct pm_err *err)
 	res->seconds = now_seconds() - tr->t_start;
 	res->input_wait_s = tr->wait_total;
 	res->compute_s = tr->compute_total;
-	double busy = tr->wait_total + tr->compute_total;
+	double busy = tr->wait_total + tr->compute_total + tr->comm_total;
 	res->rows_per_s = tr->rows_total / (busy > 1e-9 ? busy : 1e-9);
 	res->history = tr->history;
 	tr->history = NULL;
 	res->model = m;
 	tr->m = NULL;
+	if (trainer_dist(tr))
+		return dist_report(tr, err);
 	return 0;
 }
 

@@ -21,6 +21,7 @@ static const struct screen_class screens[TUI_NSCREENS] = {
 	{"Serve", '4', "Serve: running servers", serve_screen_open, serve_status},
 	{"Monitor", '5', "Monitor: traffic, skew and drift", monitor_screen_open, monitor_status},
 	{"Pipelines", '6', "Pipelines: the pipelines, their runs and each run's DAG", pipelines_screen_open},
+	{"Design", '7', "Design: architectures, their choices and estimates", design_screen_open},
 };
 
 const struct screen_class *tui_screen(int i)
@@ -185,7 +186,13 @@ static void draw_tabs(struct tui *t)
 {
 	tui_fill(t, 0, 0, t->w, S_TABBAR);
 	int x = tui_put(t, 0, 0, t->w, S_BRAND, " prodml ");
-	x++;
+	/* a column between tabs where they all fit so; none on a narrow screen */
+	int need = x;
+	for (int i = 0; i < TUI_NSCREENS; i++)
+		if (screens[i].open)
+			need += 1 + 3 + utf8_width(screens[i].name) + 1;
+	int gap = need <= t->w ? 1 : 0;
+	x += gap;
 	for (int i = 0; i < TUI_NSCREENS; i++) {
 		t->tabx[i][0] = t->tabx[i][1] = -1;
 		if (!screens[i].open)
@@ -195,7 +202,7 @@ static void draw_tabs(struct tui *t)
 		t->tabx[i][0] = x;
 		x += tui_put(t, 0, x, t->w - x, i == t->tab ? S_TAB_ACTIVE : S_TAB, lab);
 		t->tabx[i][1] = x;
-		x++;
+		x += gap;
 	}
 }
 
@@ -449,7 +456,7 @@ static const struct key_binding global_b[] = {
 	{{'Q'}, "quit", "quit", g_quit},
 	/* the screens are listed in the help from the screen table */
 	{{'1', '2', '3', '4'}, NULL, NULL, g_tab},
-	{{'5', '6'}, NULL, NULL, g_tab},
+	{{'5', '6', '7'}, NULL, NULL, g_tab},
 	{{K_CTRL('l')}, "redraw the screen", NULL, g_redraw},
 	{{0}},
 };

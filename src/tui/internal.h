@@ -136,7 +136,7 @@ struct screen_class {
 	 * current tab is ("2 jobs running"); NULL when nothing. */
 	void (*status)(struct tui *t, char *buf, size_t n);
 };
-#define TUI_NSCREENS 6
+#define TUI_NSCREENS 7
 
 /* ---- styles and glyphs ------------------------------------------------------- */
 enum style {
@@ -330,7 +330,8 @@ extern const struct key_table global_keys;
 extern const struct view_class dslist_class, sheet_class, overview_class, schemaview_class,
 	picker_class, cmpview_class, distview_class, runlist_class, runview_class, form_class,
 	pick_one_class, pick_many_class, mlist_class, srvlist_class, monlist_class, dash_class,
-	featlist_class, alertlist_class, textview_class, pllist_class, plrunlist_class, dagview_class;
+	featlist_class, alertlist_class, textview_class, pllist_class, plrunlist_class, dagview_class,
+	designlist_class, designview_class;
 
 /* screen-data.c, sheet.c, overview.c */
 struct view *data_screen_open(struct tui *t);
@@ -649,6 +650,23 @@ void feat_row(struct tui *t, const struct feat_layout *L, json_t *f, int y, bool
 void feat_dist_text(json_t *v, int width, char *buf, size_t n);
 /* Every feature of the result res. */
 struct view *featlist_new(json_t *res);
+/* screen-design.c: the designs (`design list`); designview.c: a design's
+ * architecture as a diagram (`design show NAME`, changed with `design set`) */
+struct view *design_screen_open(struct tui *t);
+/* Opens the diagram of design name; NULL with the error on the status line. */
+struct view *designview_open(struct tui *t, const char *name);
+/* The diagram's fixed layout in character cells for w×h: seven boxes of
+ * bw×bh, data (0) to train (3) on the top row left to right, registry (4)
+ * to monitor (6) on the bottom row right to left (registry under train),
+ * and the retrain loop down from monitor to row loop_y, over to column
+ * loop_x and up into train's right side.  An error when w×h is too small. */
+struct ddiag {
+	int bw, bh;
+	int x[7], y[7];
+	int loop_x, loop_y;
+	int width, height;
+};
+int ddiag_layout(int w, int h, struct ddiag *L, struct pm_err *err);
 /* frame.c: switches to tab i (0-based), opening its screen if need be. */
 void tui_open_tab(struct tui *t, int i);
 

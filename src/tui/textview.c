@@ -258,7 +258,7 @@ static const struct view_class *const man_views[] = {
 	&cmpview_class, &distview_class,  &runlist_class,  &runview_class,    &form_class,
 	&pick_one_class, &pick_many_class, &mlist_class,   &srvlist_class,    &monlist_class,
 	&dash_class,    &featlist_class,  &alertlist_class, &pllist_class,    &plrunlist_class,
-	&dagview_class, &textview_class,
+	&dagview_class, &designlist_class, &designview_class, &textview_class,
 };
 
 static void man_table(struct sbuf *b, const struct key_table *tab)

@@ -24,9 +24,10 @@ design set d keys id
 design set d serving static
 design set d keys weight_pounds
 design list
-# hardware this build does not have (more CPU threads than the machine has: test_design)
+# hardware this build does not have (more CPU threads than the machine has, and
+# workers without MPI: test_design)
 design set d hardware gpu
-design set d hardware workers 4
+design set d hardware workers 0
 design set d hardware tpu
 # numbers that are not
 design set d price.cpu_hour cheap

@@ -14,6 +14,7 @@ TESTS += \
 	tests/cmd/disk-full.sh \
 	tests/cmd/stats-wide.sh \
 	tests/cmd/train-dead.sh \
+	tests/cmd/train-mpi.sh \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-lineends.cmd \
 	tests/cmd/data-inf.cmd \

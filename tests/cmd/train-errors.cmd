@@ -15,7 +15,7 @@ train m --data sp --label Spending_Score --features Spending_Score,Family_Size
 train m --data sp --label Spending_Score --features Family_Size,nosuch
 train m --data sp --label Spending_Score --device gpu
 train m --data sp --label Spending_Score --device tpu
-train m --data sp --label Spending_Score --workers 4
+train m --data sp --label Spending_Score --workers 0
 train m --data sp --label Spending_Score --hidden 64,x
 train m --data sp --label Spending_Score --hidden 8
 train m --data sp --label Spending_Score --epochs 0

@@ -359,4 +359,51 @@ check pipelines-history 80x24 '6<Enter>u:job wait 1<Enter>r:job wait 2<Enter>:hi
 rm -rf wsp && cp -R wsp.orig wsp
 live_mask=
 rm -rf wsp wsp.orig
+# The Design screen, on a workspace of its own: natality with an id column
+# and an imported model (no run of its own, so no estimate rests on a
+# timing and every figure holds on every CPU; see tests/cmd/design-show.cmd
+# for the hand computations).  dyn has no key column, hyb serves id hybrid
+# from a table of the top 100: 100 × 21 + 444 + 1024 = 3568 bytes; both cost
+# 2 threads × 0.04 × 730 h = 58.4 a month, 1.92 per million predictions at
+# 1e6 a day (dyn: "-", as it has no traffic of its own).
+"$prodml" -q -W wsz -c 'load n datasets/natality/natality.csv
+load k --sql '"'"'SELECT rowid AS id, * FROM n'"'"'
+train w --data k --label weight_pounds --features is_male,mother_age,plurality,gestation_weeks --epochs 1 --seed 1
+models export w:1 w.pml
+models import w.pml --as imported
+design new dyn --model imported --data k
+design set dyn hardware cpu 2
+design set dyn price.cpu_hour 0.04
+design set dyn training schedule 6h
+design new hyb --model imported --data k
+design set hyb keys id
+design set hyb serving hybrid
+design set hyb table_size 100
+design set hyb batching 32 2ms
+design set hyb hardware cpu 2
+design set hyb price.cpu_hour 0.04
+design set hyb traffic 1000000
+design set hyb monitor.drift 0.2' >setup-design.log 2>&1 || { cat setup-design.log; exit 99; }
+rm -f w.pml
+cp -R wsz wsz.orig
+for size in 80x24 120x40; do
+	check "design-$size" "$size" '7' -W wsz
+	# the cursor on serve: the foot says where its figures came from
+	check "design-diagram-$size" "$size" '7j<Enter>lllll' -W wsz
+done
+check design-diagram-styles 80x24 '7j<Enter>lllll' -W wsz --tui-styles
+# static serving over no key column: the engine's refusal on the status line
+check design-static-error 80x24 '7<Enter>s' -W wsz
+# s cycles hyb's serving to dynamic: the serve box drops its table for the
+# predict rate; the history holds the design set
+check design-serving 80x24 '7j<Enter>s' -W wsz
+rm -rf wsz && cp -R wsz.orig wsz
+check design-history 80x24 '7j<Enter>st:history<Enter>' -W wsz
+rm -rf wsz && cp -R wsz.orig wsz
+# Enter on the train box prefills `design set hyb training `
+check design-set-prompt 80x24 '7j<Enter>lll<Enter>' -W wsz
+check design-compare 80x24 '7<Space><Space>c' -W wsz
+check design-compare-one 80x24 '7<Space>c' -W wsz
+check design-help 80x24 '7j<Enter>?' -W wsz
+rm -rf wsz wsz.orig
 exit $fail

@@ -285,6 +285,12 @@ START_TEST(set_errors)
 	env.have_cuda = false;
 	set_fails(d, f, &env, "hardware", "gpu",
 		  "design key hardware: gpu is not built: configure with --enable-cuda");
+	set_fails(d, f, &env, "hardware", "workers 4",
+		  "design key hardware: workers 4 is not built: multi-worker training needs MPI "
+		  "(apt-get install openmpi-bin libopenmpi-dev, then ./configure --with-mpi)");
+	env.have_mpi = true;
+	ck_assert_int_eq(design_set(d, f, NULL, &env, "hardware", "workers 4", &err), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(d, "hardware"), "workers")), 4);
 	set_fails(d, f, &env, "price.cpu_hour", "0.04x",
 		  "design key price.cpu_hour: '0.04x' is not a number (a price, 0 or more)");
 	set_fails(d, f, &env, "price.cpu_hour", "nan",

@@ -368,6 +368,30 @@ START_TEST(test_cache_big_and_empty)
 	struct frame *f = NULL;
 	struct pm_err err = {0};
 	ck_assert_int_eq(frame_parse_csv(b.s, b.len, "b.csv", "b", NULL, &f, NULL, &err), 0);
+	/* parsed into its file: the unused upper halves of the string codes
+	 * become holes, hashed as the zeros they read as */
+	char *into = tmp_path("big.part"), *built = tmp_path("built.pmf");
+	struct csv_options o = {.cache_path = into};
+	struct frame *p = NULL;
+	ck_assert_int_eq(frame_parse_csv(b.s, b.len, "b.csv", "b", &o, &p, NULL, &err), 0);
+	ck_assert_ptr_nonnull(p->build);
+	char ps[65], pf[65];
+	ck_assert_int_eq(frame_save(p, built, ps, &err), 0);
+	ck_assert_ptr_null(p->build);
+	ck_assert_int_eq(sha256_file(built, pf, &err), 0);
+	ck_assert_str_eq(ps, pf);
+	struct frame *q = NULL;
+	ck_assert_msg(frame_open(built, "q", &q, &err) == 0, "%s", err.msg);
+	char fp[17], fq[17];
+	frame_fingerprint(f, fp);
+	frame_fingerprint(q, fq);
+	ck_assert_str_eq(fp, fq);
+	ck_assert_str_eq(cell(q, 2, 299999), "k4999");
+	frame_free(q);
+	frame_free(p);
+	unlink(built);
+	free(into);
+	free(built);
 	sbuf_free(&b);
 	char *path = tmp_path("big.pmf");
 	char hs[65], hf[65];
@@ -501,6 +525,181 @@ START_TEST(test_cache_damaged)
 }
 END_TEST
 
+
+/* load's path: values parsed straight into the cache file, which
+ * frame_save finishes in place.  Blank lines, a quoted line break and a
+ * rejected row leave slots unused; booleans, strings and missing values
+ * each take a path of their own: the frame, the file and the frame read
+ * back must all equal a parse into memory. */
+START_TEST(test_cache_parsed_into)
+{
+	const char *text = "i,x,s,b\n1,1.5,k,true\n\n2,,\"p\nq\",false\n3,oops\n4,2.5,k,\n"
+			   "5,-3.5,,TRUE\n";
+	struct pm_err err = {0};
+	struct csv_options mem = {.skip_bad = true};
+	struct frame *g = NULL;
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &mem, &g, NULL, &err), 0);
+	ck_assert_uint_eq(g->nrows, 4);
+	char *into = tmp_path("into.part"), *dst = tmp_path("into.pmf");
+	char want[17], got[17];
+	frame_fingerprint(g, want);
+	for (size_t cs = 0; cs <= 9; cs++) {
+		/* one chunk, and many small ones over two threads */
+		struct csv_options o = {.skip_bad = true, .cache_path = into, .threads = 2};
+		struct frame *f = NULL;
+		int rc = cs ? csv_parse_chunked(text, strlen(text), "t.csv", "t", &o, cs, &f, NULL, &err)
+			    : frame_parse_csv(text, strlen(text), "t.csv", "t", &o, &f, NULL, &err);
+		ck_assert_msg(rc == 0, "%s", err.msg);
+		ck_assert_ptr_nonnull(f->build);
+		ck_assert(fs_exists(into));
+		const char *base = f->map.data;
+		ck_assert((const char *)f->cols[1].v.f64 > base &&
+			  (const char *)f->cols[1].v.f64 < base + f->map.len);
+		frame_fingerprint(f, got);
+		ck_assert_str_eq(got, want);
+		char sha[65], fsha[65];
+		ck_assert_msg(frame_save(f, dst, sha, &err) == 0, "%s", err.msg);
+		ck_assert_ptr_null(f->build);
+		ck_assert(!fs_exists(into)); /* renamed, not copied */
+		ck_assert_int_eq(sha256_file(dst, fsha, &err), 0);
+		ck_assert_str_eq(sha, fsha);
+		/* the frame stays usable on the finished file's mapping */
+		ck_assert_str_eq(cell(f, 2, 1), "p\nq");
+		ck_assert_str_eq(cell(f, 3, 3), "true");
+		struct frame *h = NULL;
+		ck_assert_msg(frame_open(dst, "h", &h, &err) == 0, "%s", err.msg);
+		frame_fingerprint(h, got);
+		ck_assert_str_eq(got, want);
+		for (size_t j = 0; j < 4; j++) {
+			ck_assert_uint_eq(h->cols[j].nmissing, g->cols[j].nmissing);
+			for (size_t r = 0; r < 4; r++)
+				ck_assert_str_eq(cell(h, j, r), cell(g, j, r));
+		}
+		/* saved again from the mapping: a file that opens the same */
+		ck_assert_int_eq(frame_save(h, into, NULL, &err), 0);
+		frame_free(h);
+		ck_assert_int_eq(frame_open(into, "h", &h, &err), 0);
+		frame_fingerprint(h, got);
+		ck_assert_str_eq(got, want);
+		frame_free(h);
+		unlink(into);
+		frame_free(f);
+		unlink(dst);
+	}
+	ck_assert_uint_eq(g->cols[1].nmissing, 1);
+	ck_assert_uint_eq(g->cols[3].nmissing, 1);
+	frame_free(g);
+
+	/* a file that fails to parse, or a frame never saved, leaves no file */
+	struct csv_options strict = {.cache_path = into};
+	struct frame *f = NULL;
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &strict, &f, NULL, &err), -1);
+	ck_assert_str_eq(err.msg, "t.csv:6:3: row has 2 fields, expected 4");
+	ck_assert(!fs_exists(into));
+	struct csv_options o = {.skip_bad = true, .cache_path = into};
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &o, &f, NULL, &err), 0);
+	ck_assert(fs_exists(into));
+	frame_free(f);
+	ck_assert(!fs_exists(into));
+	/* a path that exists is left alone: the frame is read into memory */
+	write_bytes(into, "keep", 4);
+	ck_assert_int_eq(frame_parse_csv(text, strlen(text), "t.csv", "t", &o, &f, NULL, &err), 0);
+	ck_assert_ptr_null(f->build);
+	ck_assert_ptr_null(f->map.data);
+	frame_free(f);
+	char *back;
+	size_t n;
+	ck_assert_int_eq(fs_read_all(into, &back, &n, &err), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert(memcmp(back, "keep", 4) == 0);
+	free(back);
+	unlink(into);
+	free(into);
+	free(dst);
+}
+END_TEST
+
+static void put(struct sbuf *b, const void *p, size_t n)
+{
+	sbuf_add(b, p, n);
+	while (b->len % 8)
+		sbuf_putc(b, 0);
+}
+
+/* A file laid out as earlier writers did, every column with a section of
+ * valid bytes of its own (workspaces hold such files): it opens with the
+ * same values.  The layout is version 1's either way; sharing the
+ * complete columns' section is the writer's choice, not a new format. */
+START_TEST(test_cache_own_valid_sections)
+{
+	struct sbuf b = {0};
+	uint64_t tab[20] = {0};
+	uint8_t zero[64] = {0};
+	sbuf_add(&b, zero, 64);
+	sbuf_add(&b, tab, sizeof tab);
+	uint8_t v0[3] = {1, 0, 1}, v1[3] = {1, 1, 1};
+	int64_t n[3] = {7, 0, 9};
+	uint32_t code[3] = {0, 1, 0};
+	uint64_t offs[3] = {0, 2, 4};
+	tab[0] = b.len, tab[1] = 1, tab[2] = PM_INT, tab[3] = 1;
+	put(&b, "n", 2);
+	tab[4] = b.len;
+	put(&b, v0, 3);
+	tab[5] = b.len;
+	put(&b, n, sizeof n);
+	tab[10] = b.len, tab[11] = 1, tab[12] = PM_STRING, tab[13] = 0;
+	put(&b, "s", 2);
+	tab[14] = b.len;
+	put(&b, v1, 3);
+	tab[15] = b.len;
+	put(&b, code, sizeof code);
+	tab[16] = 2, tab[17] = b.len;
+	put(&b, offs, sizeof offs);
+	tab[18] = b.len, tab[19] = 4;
+	put(&b, "a\0b", 4);
+	uint64_t hdr[6] = {0, 0, 3, 2, 64, b.len};
+	memcpy(hdr, "PMFRAME1", 8);
+	hdr[1] = 1; /* version 1, reserved 0 */
+	memcpy(b.s, hdr, sizeof hdr);
+	memcpy(b.s + 64, tab, sizeof tab);
+	uint64_t sum = hash64_parallel(b.s, b.len, 0);
+	sbuf_add(&b, &sum, 8);
+	char *path = tmp_path("own.pmf");
+	write_bytes(path, b.s, b.len);
+	struct frame *f = NULL;
+	struct pm_err err = {0};
+	ck_assert_msg(frame_open(path, "o", &f, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(f->nrows, 3);
+	ck_assert_str_eq(cell(f, 0, 0), "7");
+	ck_assert_str_eq(cell(f, 0, 1), "");
+	ck_assert_str_eq(cell(f, 0, 2), "9");
+	ck_assert_str_eq(cell(f, 1, 1), "b");
+	ck_assert_str_eq(cell(f, 1, 2), "a");
+	ck_assert_uint_eq(f->cols[0].nmissing, 1);
+	ck_assert_uint_eq(f->cols[1].nmissing, 0);
+	/* written again, the complete column shares the file's one section
+	 * of 1s, and the content is the same */
+	char *again = tmp_path("own2.pmf");
+	ck_assert_int_eq(frame_save(f, again, NULL, &err), 0);
+	struct frame *g = NULL;
+	ck_assert_int_eq(frame_open(again, "o", &g, &err), 0);
+	char fa[17], fb[17];
+	frame_fingerprint(f, fa);
+	frame_fingerprint(g, fb);
+	ck_assert_str_eq(fa, fb);
+	ck_assert_uint_eq(g->cols[0].nmissing, 1);
+	ck_assert_uint_eq(g->cols[1].nmissing, 0);
+	ck_assert_uint_eq(g->cols[1].valid[0] + g->cols[1].valid[1] + g->cols[1].valid[2], 3);
+	frame_free(g);
+	frame_free(f);
+	unlink(path);
+	unlink(again);
+	free(path);
+	free(again);
+	sbuf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -518,6 +717,8 @@ int main(void)
 	tcase_add_test(tc, test_cache_round_trip);
 	tcase_add_test(tc, test_cache_big_and_empty);
 	tcase_add_test(tc, test_cache_damaged);
+	tcase_add_test(tc, test_cache_parsed_into);
+	tcase_add_test(tc, test_cache_own_valid_sections);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* y = 3 x1 - 2 x2 + 5 + noise;  cls = "hi"/"lo" by the sign of x1 + x2;
  * k = one of three classes by x1; cat: a string column the label depends on */
@@ -475,6 +476,117 @@ START_TEST(test_pipeline_shuffle)
 	free(y);
 	transform_free(tf);
 	frame_free(f);
+}
+END_TEST
+
+/* Two workers' pipelines with complementary shards hand out, batch for
+ * batch, the rows of the one-worker pipeline of the same seed: the global
+ * batches are the same, each split between the workers by its shard. */
+START_TEST(test_pipeline_shards)
+{
+	struct frame *f = make_frame("train", 103, 14, 0.1);
+	const char *cols[] = {"x1"};
+	struct ft_options o = {.columns = cols, .ncolumns = 1, .spec = "x1=raw"};
+	struct transform *tf;
+	struct pm_err err = {0};
+	ck_assert_int_eq(transform_fit(f, NULL, 0, &o, &tf, &err), 0);
+	double dense[103], y[103];
+	unsigned char mine[2][103];
+	for (size_t i = 0; i < 103; i++) {
+		dense[i] = y[i] = (double)i;
+		mine[0][i] = dist_shard_of(i, 2) == 0;
+		mine[1][i] = !mine[0][i];
+	}
+	struct pipe_source one = {.n = 103, .dense = dense, .y = y, .tf = tf};
+	struct pipe_source part[2] = {one, one};
+	part[0].mine = mine[0];
+	part[1].mine = mine[1];
+	struct pipeline *p1, *p[2];
+	ck_assert_int_eq(pipeline_start(&one, 10, 0, 77, &p1, &err), 0);
+	for (int r = 0; r < 2; r++)
+		ck_assert_int_eq(pipeline_start(&part[r], 10, 0, 77, &p[r], &err), 0);
+	size_t batches = 0, got[2] = {0, 0};
+	for (;;) {
+		struct batch b1, b[2];
+		double w;
+		ck_assert_int_eq(pipeline_next(p1, &b1, &w, &err), 0);
+		for (int r = 0; r < 2; r++) {
+			ck_assert_int_eq(pipeline_next(p[r], &b[r], &w, &err), 0);
+			ck_assert_uint_eq(pipeline_drawn(p[r]), b1.n);
+		}
+		if (b1.n == 0)
+			break;
+		batches++;
+		ck_assert_uint_eq(b[0].n + b[1].n, b1.n);
+		/* in the batch's order, each row to its shard */
+		size_t k[2] = {0, 0};
+		for (size_t i = 0; i < b1.n; i++) {
+			int r = mine[0][(size_t)b1.y[i]] ? 0 : 1;
+			ck_assert_double_eq(b[r].y[k[r]++], b1.y[i]);
+		}
+		got[0] += b[0].n;
+		got[1] += b[1].n;
+	}
+	ck_assert_uint_eq(batches, 11);
+	ck_assert_uint_eq(got[0] + got[1], 103);
+	pipeline_stop(p1);
+	pipeline_stop(p[0]);
+	pipeline_stop(p[1]);
+	transform_free(tf);
+	frame_free(f);
+}
+END_TEST
+
+/* The shard of a row: splitmix64's finalizer of its number (values from an
+ * independent Python computation), about even, and all rows to rank 0 of 1. */
+START_TEST(test_dist_shards_and_hostfile)
+{
+	int two[10] = {1, 1, 0, 1, 0, 0, 0, 1, 0, 0}, three[10] = {1, 2, 1, 0, 1, 2, 2, 0, 1, 1};
+	for (size_t r = 0; r < 10; r++) {
+		ck_assert_int_eq(dist_shard_of(r, 2), two[r]);
+		ck_assert_int_eq(dist_shard_of(r, 3), three[r]);
+		ck_assert_int_eq(dist_shard_of(r, 1), 0);
+	}
+	size_t zero = 0;
+	for (size_t r = 0; r < 100000; r++)
+		zero += dist_shard_of(r, 2) == 0;
+	ck_assert_uint_eq(zero, 50101);
+
+	char path[] = "/tmp/prodml-hostsXXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	struct pm_err err = {0};
+	const char *good = "# the cluster\nnode1 slots=4\n\nnode2.example.org slots=2 max_slots=8\n";
+	ck_assert_int_eq(write(fd, good, strlen(good)), (int)strlen(good));
+	close(fd);
+	ck_assert_msg(dist_check_hostfile(path, &err) == 0, "%s", err.msg);
+	FILE *fp = fopen(path, "w");
+	fputs("node1 slots=4\nnode2 slots=0\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(dist_check_hostfile(path, &err), -1);
+	char want[256];
+	snprintf(want, sizeof want, "%s:2: 'slots=0': expected slots=N (N >= 1)", path);
+	ck_assert_str_eq(err.msg, want);
+	fp = fopen(path, "w");
+	fputs("no/de slots=1\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(dist_check_hostfile(path, &err), -1);
+	snprintf(want, sizeof want, "%s:1: 'no/de' is not a host name", path);
+	ck_assert_str_eq(err.msg, want);
+	unlink(path);
+	ck_assert_int_eq(dist_check_hostfile(path, &err), -1);
+	snprintf(want, sizeof want, "--hosts %s: No such file or directory", path);
+	ck_assert_str_eq(err.msg, want);
+
+	/* the launch is read from mpirun's environment */
+	int rank = -1, size = -1;
+	setenv("OMPI_COMM_WORLD_RANK", "3", 1);
+	setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+	ck_assert(dist_launched(&rank, &size));
+	ck_assert_int_eq(rank, 3);
+	ck_assert_int_eq(size, 4);
+	unsetenv("OMPI_COMM_WORLD_RANK");
+	unsetenv("OMPI_COMM_WORLD_SIZE");
 }
 END_TEST
 
@@ -950,6 +1062,8 @@ int main(void)
 	tcase_add_test(tc, test_missing_labels_skipped);
 	tcase_add_test(tc, test_pipeline_shuffle);
 	tcase_add_test(tc, test_no_cache_same_result);
+	tcase_add_test(tc, test_pipeline_shards);
+	tcase_add_test(tc, test_dist_shards_and_hostfile);
 	tcase_add_test(tc, test_config_json_roundtrip);
 	tcase_add_test(tc, test_lr_schedules);
 	tcase_add_test(tc, test_optimizer_steps);

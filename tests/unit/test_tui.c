@@ -173,6 +173,50 @@ static char *picture(size_t n, const size_t *nup, const size_t *const *up, const
 	return sbuf_steal(&b);
 }
 
+/* The design diagram's fixed layout, worked by hand: at 78×20 a box is
+ * (78 - 3 gaps × 3 - 3 loop columns) / 4 = 16 wide and 7 high; the top row
+ * starts every 16 + 3 columns, the bottom row (7 + 2 rows down) runs back
+ * from under train; the loop turns 2 columns right of train's box. */
+START_TEST(test_ddiag_layout)
+{
+	struct ddiag L;
+	struct pm_err err = {0};
+	ck_assert_int_eq(ddiag_layout(78, 20, &L, &err), 0);
+	ck_assert_int_eq(L.bw, 16);
+	ck_assert_int_eq(L.bh, 7);
+	const int x[7] = {0, 19, 38, 57, 57, 38, 19}, y[7] = {0, 0, 0, 0, 9, 9, 9};
+	for (int i = 0; i < 7; i++) {
+		ck_assert_int_eq(L.x[i], x[i]);
+		ck_assert_int_eq(L.y[i], y[i]);
+	}
+	ck_assert_int_eq(L.loop_x, 75);
+	ck_assert_int_eq(L.loop_y, 17);
+	ck_assert_int_eq(L.width, 76);
+	ck_assert_int_eq(L.height, 18);
+	/* no two boxes share a cell, and the loop passes right of and under all */
+	for (int i = 0; i < 7; i++) {
+		ck_assert_int_lt(L.x[i] + L.bw, L.loop_x);
+		ck_assert_int_lt(L.y[i] + L.bh, L.loop_y);
+		for (int j = i + 1; j < 7; j++)
+			ck_assert(L.x[i] + L.bw <= L.x[j] || L.x[j] + L.bw <= L.x[i] ||
+				  L.y[i] + L.bh <= L.y[j] || L.y[j] + L.bh <= L.y[i]);
+	}
+	/* at 80×24 the content leaves 18 rows: boxes 6 high */
+	ck_assert_int_eq(ddiag_layout(78, 18, &L, &err), 0);
+	ck_assert_int_eq(L.bh, 6);
+	ck_assert_int_eq(L.y[4], 8);
+	ck_assert_int_eq(L.height, 16);
+	/* wide screens: boxes stop growing at 30 */
+	ck_assert_int_eq(ddiag_layout(200, 40, &L, &err), 0);
+	ck_assert_int_eq(L.bw, 30);
+	ck_assert_int_eq(L.x[3], 99);
+	/* too narrow (boxes under 12) or too short: an error naming the need */
+	ck_assert_int_eq(ddiag_layout(58, 20, &L, &err), -1);
+	ck_assert_str_eq(err.msg, "the design diagram needs 60×16 cells, not 58×20");
+	ck_assert_int_eq(ddiag_layout(78, 15, &L, &err), -1);
+}
+END_TEST
+
 START_TEST(test_dag_layout)
 {
 	/* d comes after a and c, c after b, b after a: a->d crosses two layers */
@@ -268,6 +312,7 @@ int main(void)
 	tcase_add_test(tc, test_key_label);
 	tcase_add_test(tc, test_overview_stats_hand);
 	tcase_add_test(tc, test_dag_layout);
+	tcase_add_test(tc, test_ddiag_layout);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

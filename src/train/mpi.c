@@ -1,0 +1,87 @@
+/* Every MPI call of prodml: the few collectives that synchronous data
+ * parallelism needs.  Built only when configure found MPI (mpi-none.c
+ * stands in otherwise), so nothing else includes mpi.h. */
+#include "train.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+
+bool dist_built(void)
+{
+	return true;
+}
+
+int dist_not_built(int workers, struct pm_err *err)
+{
+	return 0;
+}
+
+/* Collectives wait for the slowest rank: the time inside them is what the
+ * run reports as communication (transfer and waiting alike). */
+static int mpi_check(struct dist *d, int rc, const char *what, double t0, struct pm_err *err)
+{
+	d->comm_s += now_seconds() - t0;
+	if (rc == MPI_SUCCESS)
+		return 0;
+	char msg[MPI_MAX_ERROR_STRING];
+	int len = 0;
+	MPI_Error_string(rc, msg, &len);
+	return pm_errf(err, "rank %d of %d: %s: %.*s", d->rank, d->size, what, len, msg);
+}
+
+static void finalize_at_exit(void)
+{
+	int fin = 0;
+	MPI_Finalized(&fin);
+	if (!fin)
+		MPI_Finalize();
+}
+
+int dist_init(struct dist *d, struct pm_err *err)
+{
+	int inited = 0;
+	MPI_Initialized(&inited);
+	if (!inited) {
+		int provided;
+		/* the trainer's own threads (prefetch, par_for) never call MPI */
+		if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+			return pm_errf(err, "MPI could not start (MPI_Init failed)");
+		atexit(finalize_at_exit);
+		/* errors come back as codes: the trainer reports them with the rank */
+		MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+	}
+	*d = (struct dist){0};
+	MPI_Comm_rank(MPI_COMM_WORLD, &d->rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &d->size);
+	return 0;
+}
+
+int dist_allreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	int rc = MPI_Allreduce(MPI_IN_PLACE, x, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+	return mpi_check(d, rc, "all-reduce", t0, err);
+}
+
+int dist_bcast(struct dist *d, void *buf, size_t len, int root, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	int rc = MPI_SUCCESS;
+	/* counts are ints: large images go in pieces */
+	for (size_t off = 0; off < len && rc == MPI_SUCCESS; off += 1 << 30) {
+		size_t n = len - off < (1u << 30) ? len - off : (1u << 30);
+		rc = MPI_Bcast((char *)buf + off, (int)n, MPI_BYTE, root, MPI_COMM_WORLD);
+	}
+	return mpi_check(d, rc, "broadcast", t0, err);
+}
+
+int dist_barrier(struct dist *d, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	return mpi_check(d, MPI_Barrier(MPI_COMM_WORLD), "barrier", t0, err);
+}
+
+void dist_abort(struct dist *d, int code)
+{
+	MPI_Abort(MPI_COMM_WORLD, code);
+}

@@ -1,0 +1,157 @@
+#!/bin/sh
+# train --workers N over Open MPI (synchronous all-reduce) on localhost.
+# The sharded sums equal the single-process ones but for the order of the
+# additions, so: the L-BFGS optimum of 2 workers is the optimum of 1 to
+# 1e-9 (relative), a mini-batch run's loss per epoch matches 1 worker's
+# with the same seed and global batch to 1e-6, every rank ends with the
+# same parameters (compared inside the run), rank 0 alone registers the
+# version, and a worker killed with kill -9 fails the run naming its rank.
+# Skips (77) when prodml was built without MPI or mpirun cannot start.
+set -u
+P=${PRODML:?}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-mpi.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+cd "${srcdir:?}" || exit 99
+W="-W $tmp/ws -q -o json"
+fail=0
+FAIL() { echo "FAIL $*"; fail=1; }
+
+# without MPI: the error says how to get it, and the test has nothing to run
+if $P $W -c "train m --data none --label y --workers 2" >"$tmp/o" 2>&1 ||
+	grep -q "built without MPI" "$tmp/o"; then
+	grep -q "openmpi-bin and libopenmpi-dev" "$tmp/o" || FAIL "no packages named: $(cat "$tmp/o")"
+	echo "SKIP: prodml was built without MPI ($(cat "$tmp/o"))"
+	exit $([ $fail = 0 ] && echo 77 || echo 1)
+fi
+# Open MPI refuses root unless told; on a 2-core machine 2 workers oversubscribe
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+if ! mpirun -np 2 --oversubscribe true >"$tmp/o" 2>&1; then
+	echo "SKIP: mpirun cannot start 2 processes here: $(head -3 "$tmp/o")"
+	exit 77
+fi
+
+# a JSON number (first occurrence of "KEY":) and all of them
+num() { grep -o "\"$1\":[-0-9.e+]*" "$2" | head -1 | cut -d: -f2; }
+nums() { grep -o "\"$1\":[-0-9.e+]*" "$2" | cut -d: -f2 | tr '\n' ' '; }
+# |a-b| <= tol * max(|a|,|b|) for each pair of two equally long lists
+close() {
+	awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN {
+		na = split(a, x, " "); nb = split(b, y, " ")
+		if (na != nb || na == 0) exit 1
+		for (i = 1; i <= na; i++) {
+			d = x[i] - y[i]; if (d < 0) d = -d
+			m = x[i] < 0 ? -x[i] : x[i]; n = y[i] < 0 ? -y[i] : y[i]; if (n > m) m = n
+			if (d > tol * m) exit 1
+		}
+	}'
+}
+
+$P $W -c "load nat datasets/natality/natality.csv" >/dev/null || exit 1
+rows=$($P $W -c "train probe --data nat --label weight_pounds --model linear --epochs 1 --optimizer sgd" | grep -o '"rows":[0-9]*' | tail -1 | cut -d: -f2)
+[ -n "$rows" ] || FAIL "no row count"
+
+# -- L-BFGS (the default of linear): the same optimum
+S="--data nat --label weight_pounds --model linear"
+$P $W -c "train one $S" >"$tmp/one" || FAIL "one worker: $(cat "$tmp/one")"
+$P $W -c "train two $S --workers 2" >"$tmp/two" 2>"$tmp/err" || FAIL "two workers: $(cat "$tmp/err")"
+close "$(num train_loss "$tmp/one") $(num rmse "$tmp/one")" \
+	"$(num train_loss "$tmp/two") $(num rmse "$tmp/two")" 1e-9 ||
+	FAIL "lbfgs: 1 worker $(num train_loss "$tmp/one"), 2 workers $(num train_loss "$tmp/two")"
+grep -q '"distributed":{"strategy":"allreduce","workers":2,' "$tmp/two" || FAIL "no distributed report"
+grep -q '"ranks_agree":true' "$tmp/two" || FAIL "the ranks' parameters differ (lbfgs)"
+[ "$(grep -o '"same_parameters":true' "$tmp/two" | wc -l)" = 2 ] || FAIL "not 2 ranks agreeing"
+grep -q '"distributed"' "$tmp/one" && FAIL "one worker reported workers"
+
+# -- mini-batch (adam, a network): the same loss curve with the same global batch
+M="--data nat --label weight_pounds --model dnn --hidden 8 --epochs 3 --batch 64 --seed 5"
+$P $W -c "train mb1 $M" >"$tmp/mb1" || FAIL "mini-batch, 1 worker"
+$P $W -c "train mb2 $M --workers 2" >"$tmp/mb2" 2>"$tmp/err" || FAIL "mini-batch, 2 workers: $(cat "$tmp/err")"
+l1=$(nums train_loss "$tmp/mb1") l2=$(nums train_loss "$tmp/mb2")
+close "$l1" "$l2" 1e-6 || FAIL "loss curves differ: 1 worker [$l1], 2 workers [$l2]"
+grep -q '"ranks_agree":true' "$tmp/mb2" || FAIL "the ranks' parameters differ (adam)"
+# each rank computed its shard of every global batch: the shards add up
+# to every row of every epoch, and a hash splits them about evenly
+r=$(grep -o '"per_worker":.*' "$tmp/mb2" | grep -o '"rows":[0-9]*' | cut -d: -f2 | tr '\n' ' ')
+sh=$(grep -o '"per_worker":.*' "$tmp/mb2" | grep -o '"shard_rows":[0-9]*' | cut -d: -f2 | tr '\n' ' ')
+awk -v r="$r" -v s="$sh" -v n="$rows" 'BEGIN { split(r, x, " "); split(s, y, " "); t = x[1] + x[2]
+	exit !(t == 3 * n && x[1] > 0.45 * t && x[1] < 0.55 * t && x[1] == 3 * y[1] && x[2] == 3 * y[2]) }' ||
+	FAIL "per-worker rows [$r] (shards [$sh]) are not a split of 3 x $rows"
+# what the registry keeps
+$P $W -c "models show mb2:1" >"$tmp/show" || FAIL "models show mb2:1"
+grep -q '"strategy":"allreduce"' "$tmp/show" && grep -q '"workers":2' "$tmp/show" ||
+	FAIL "the version does not record strategy and workers: $(head -c 400 "$tmp/show")"
+# one version for the run: rank 1 wrote nothing
+[ "$($P $W -c "models show mb2" | grep -o "\"version\":[0-9]*" | sort -u | wc -l)" = 1 ] || FAIL "mb2 has more than one version"
+
+# -- inside the user's mpirun: each process is a rank; one result, one version
+mpirun -np 2 --oversubscribe "$P" $W train mine $S >"$tmp/u" 2>"$tmp/err" || FAIL "under mpirun: $(cat "$tmp/err")"
+[ "$(grep -c '"model":"mine"' "$tmp/u")" = 1 ] || FAIL "under mpirun: not one result: $(cat "$tmp/u")"
+close "$(num train_loss "$tmp/one")" "$(num train_loss "$tmp/u")" 1e-9 || FAIL "under mpirun: another optimum"
+mpirun -np 2 --oversubscribe "$P" $W train mine $S --workers 3 >"$tmp/o" 2>&1 && FAIL "--workers 3 under -np 2 ran"
+grep -q "mpirun started 2 processes" "$tmp/o" || FAIL "--workers 3 under -np 2: $(cat "$tmp/o")"
+
+# -- errors
+err() { # expected-text command...
+	want=$1; shift
+	"$@" >"$tmp/o" 2>&1 && FAIL "ran: $*"
+	grep -q -- "$want" "$tmp/o" || FAIL "$*: expected '$want', got: $(cat "$tmp/o")"
+}
+err "must be from 1 to 1024" $P $W -c "train e $S --workers 0"
+err "no/such/hosts: No such file" $P $W -c "train e $S --workers 2 --hosts $tmp/no/such/hosts"
+printf 'localhost slots=two\n' >"$tmp/hosts"
+err "hosts:1: 'slots=two': expected slots=N" $P $W -c "train e $S --workers 2 --hosts $tmp/hosts"
+printf '# nothing\n' >"$tmp/hosts"
+err "no hosts in the file" $P $W -c "train e $S --workers 2 --hosts $tmp/hosts"
+printf 'localhost slots=1\n' >"$tmp/hosts"
+err "more workers than the hosts' slots" $P $W -c "train e $S --workers 2 --hosts $tmp/hosts"
+err "give --workers N" $P $W -c "train e $S --hosts $tmp/hosts"
+PRODML_MPIRUN=$tmp/no-mpirun err "install the Debian package openmpi-bin" $P $W -c "train e $S --workers 2"
+$P $W -c "models show e" >/dev/null 2>&1 && FAIL "a failed launch registered a version"
+
+# -- a background job starts the workers too
+job=$($P $W -c "train bg $S --workers 2 --detach" | grep -o '"job":[0-9]*' | cut -d: -f2)
+$P $W -c "job wait $job" >"$tmp/bg" || FAIL "job wait $job"
+grep -q '"state":"done"' "$tmp/bg" && grep -q '"ranks_agree":true' "$tmp/bg" ||
+	FAIL "a detached run of 2 workers: $(head -c 600 "$tmp/bg")"
+
+# -- rank 0 dies (SIGKILL after epoch 1's checkpoint): the run fails naming
+# it, and `train --resume RUN` (no --workers: the run's 2) ends on the
+# uninterrupted run's loss curve
+PRODML_TEST_KILL_AFTER_EPOCH=1 $P $W -c "train cut $M --workers 2" >/dev/null 2>"$tmp/cerr" &&
+	FAIL "a run whose rank 0 was killed succeeded"
+grep -q "worker rank 0 (host [^)]*) died: signal 9" "$tmp/cerr" || FAIL "rank 0 killed: $(cat "$tmp/cerr")"
+run=$(grep -o 'run [0-9]*' "$tmp/cerr" | head -1 | cut -d' ' -f2)
+$P $W -c "models show cut" >/dev/null 2>&1 && FAIL "a killed run registered a version"
+$P $W -c "train --resume $run" >"$tmp/res" 2>"$tmp/err" || FAIL "resume $run: $(cat "$tmp/err")"
+grep -q '"resumed":true' "$tmp/res" && grep -q '"workers":2,' "$tmp/res" || FAIL "resume: $(head -c 300 "$tmp/res")"
+close "$l1" "$(nums train_loss "$tmp/res")" 1e-6 || FAIL "resumed curve [$(nums train_loss "$tmp/res")], 1 worker [$l1]"
+
+# -- a worker killed with kill -9: the run fails naming the rank
+K="--data nat --label weight_pounds --model dnn --hidden 32,32 --epochs 400 --batch 16 --seed 1"
+$P $W -c "train killed $K --workers 2" >"$tmp/k" 2>"$tmp/kerr" &
+launcher=$!
+victim=
+i=0
+while [ $i -lt 600 ] && [ -z "$victim" ]; do
+	# rank 1, once the run has a checkpoint (an epoch done)
+	if ls "$tmp"/ws/runs/*/checkpoint.pmc >/dev/null 2>&1; then
+		for p in $(pgrep -x prodml); do
+			(tr '\0' '\n' <"/proc/$p/environ") 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 &&
+				grep -q "$tmp/ws" "/proc/$p/cmdline" 2>/dev/null && victim=$p
+		done
+	fi
+	[ -n "$victim" ] || sleep 0.1
+	i=$((i + 1))
+done
+if [ -n "$victim" ]; then
+	kill -9 "$victim"
+	wait $launcher && FAIL "the run with a killed worker succeeded"
+	grep -q "worker rank 1 (host [^)]*) died: signal 9" "$tmp/kerr" || FAIL "kill -9: $(cat "$tmp/kerr")"
+	grep -q "train --resume [0-9]*. continues it" "$tmp/kerr" || FAIL "kill -9: no resume hint"
+	$P $W -c "models show killed" >/dev/null 2>&1 && FAIL "a killed run registered a version"
+else
+	kill "$launcher" 2>/dev/null
+	wait $launcher
+	FAIL "rank 1 never appeared"
+fi
+exit $fail
