@@ -316,8 +316,22 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 		    : json_string_value(json_object_get(tr, "source")));
 	if (json_object_get(tr, "run"))
 		row(ctx, "", xstrdup(""), json_string_value(json_object_get(tr, "source")));
+	json_t *fr = json_object_get(e, "freshness");
+	if (json_is_number(json_object_get(fr, "mean_staleness_s"))) {
+		row(ctx, "staleness s", num(json_object_get(fr, "mean_staleness_s")),
+		    json_string_value(json_object_get(fr, "arithmetic")));
+		row(ctx, "", xstrdup(""), json_string_value(json_object_get(fr, "source")));
+	} else
+		row(ctx, "staleness s", xstrdup("-"), json_string_value(json_object_get(fr, "source")));
 	row(ctx, "predict rows/s", num(json_object_get(pr, "rows_per_s")),
 	    json_string_value(json_object_get(pr, "source")));
+	json_t *sv = json_object_get(e, "serving");
+	row(ctx, "serve req/s", num(json_object_get(sv, "req_per_s")),
+	    json_string_value(json_object_get(sv, "source")));
+	if (json_object_get(sv, "p50_ms")) {
+		row(ctx, "serve p50 ms", num(json_object_get(sv, "p50_ms")), "");
+		row(ctx, "serve p99 ms", num(json_object_get(sv, "p99_ms")), "");
+	}
 	if (json_is_object(tb)) {
 		row(ctx, "table entries", num(json_object_get(tb, "entries")),
 		    json_string_value(json_object_get(tb, "source")));
@@ -377,11 +391,15 @@ static void render_show(struct session *s, const struct cmd_call *call, json_t *
 		free(v);
 	}
 	json_t *ap = json_object_get(d, "applied");
-	if (json_is_object(ap))
-		sbuf_printf(out, "  %-10s version %lld, server %lld, pipeline %s\n", "applied",
+	if (json_is_object(ap)) {
+		sbuf_printf(out, "  %-10s version %lld, server %lld, pipeline %s", "applied",
 			    (long long)json_integer_value(json_object_get(ap, "version")),
 			    (long long)json_integer_value(json_object_get(ap, "server")),
 			    json_string_value(json_object_get(ap, "pipeline")));
+		if (json_is_integer(json_object_get(ap, "trigger")))
+			sbuf_printf(out, ", trigger %lld", (long long)json_integer_value(json_object_get(ap, "trigger")));
+		sbuf_putc(out, '\n');
+	}
 	if (!json_object_get(r, "estimates"))
 		return;
 	sbuf_puts(out, "estimates (value, then where it came from)\n");
@@ -507,8 +525,12 @@ static int probe_train(struct workspace *ws, const struct reg_version *v, const 
 	return rc;
 }
 
+static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *err);
+
 static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
+	if (call_flag(call, "--serve"))
+		return probe_serve(s, call, err);
 	struct workspace *ws;
 	struct frame *f;
 	json_t *d;
@@ -573,6 +595,22 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 static void render_probe(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	(void)s, (void)call;
+	if (strcmp(json_string_value(json_object_get(r, "kind")), "serve") == 0) {
+		sbuf_printf(out, "design %s: server %lld (%s:%lld) answered %lld of %lld requests from %d "
+				 "connections in %.3g s: %.4g req/s, p50 %.3g ms, p99 %.3g ms\n",
+			    json_string_value(json_object_get(r, "name")),
+			    (long long)json_integer_value(json_object_get(r, "server")),
+			    json_string_value(json_object_get(r, "model")),
+			    (long long)json_integer_value(json_object_get(r, "version")),
+			    (long long)json_integer_value(json_object_get(r, "answered")),
+			    (long long)json_integer_value(json_object_get(r, "requests")),
+			    (int)json_integer_value(json_object_get(r, "concurrency")),
+			    json_number_value(json_object_get(r, "seconds")),
+			    json_number_value(json_object_get(r, "req_per_s")),
+			    json_number_value(json_object_get(r, "p50_ms")),
+			    json_number_value(json_object_get(r, "p99_ms")));
+		return;
+	}
 	sbuf_printf(out, "design %s: predicted %lld rows with %s:%lld on %lld threads in %.3g s (%.4g rows/s)\n",
 		    json_string_value(json_object_get(r, "name")),
 		    (long long)json_integer_value(json_object_get(r, "rows")),
@@ -620,6 +658,123 @@ static int run_captured(struct session *s, const char *line, json_t **result, st
 	return rc;
 }
 
+/* The plan of d (design_plan) for the model's newest version, v. */
+static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct reg_version *v, json_t **plan,
+		   struct pm_err *err)
+{
+	struct ws_dataset ds = {0};
+	struct model *m;
+	if (latest_version(ws, json_string_value(json_object_get(d, "model")), v, &m, err) < 0)
+		return -1;
+	struct sbuf feats = {0};
+	for (size_t i = 0; i < m->tf->ninputs; i++)
+		sbuf_printf(&feats, "%s%s", i ? "," : "", m->tf->inputs[i].name);
+	model_free(m);
+	char *dir = xasprintf("%s/designs", s->ws_dir);
+	struct pm_err e;
+	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, &e) == 0;
+	struct design_plan_in in = {.label = v->label, .type = v->type, .features = feats.s ? feats.s : "",
+				    .version = v->version,
+				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
+				    .dir = dir};
+	int rc = design_plan(d, &in, plan, err);
+	if (have_ds)
+		ws_dataset_free(&ds);
+	free(dir);
+	sbuf_free(&feats);
+	if (rc < 0)
+		reg_version_free(v);
+	return rc;
+}
+
+/* What an earlier apply started that still stands: its server when it is
+ * running (*server_id, else 0) and its trigger when it exists (*trigger_id,
+ * else 0). */
+static void applied_live(struct session *s, struct workspace *ws, json_t *ap, json_int_t *server_id,
+			 json_int_t *trigger_id)
+{
+	*server_id = *trigger_id = 0;
+	json_int_t sid = json_integer_value(json_object_get(ap, "server"));
+	json_int_t tid = json_integer_value(json_object_get(ap, "trigger"));
+	json_t *list = NULL, *sv;
+	struct pm_err e;
+	size_t i;
+	/* `servers` looks at the process, so a server that died reads so */
+	if (sid && run_captured(s, "servers --all", &list, &e) == 0)
+		json_array_foreach(json_object_get(list, "servers"), i, sv)
+			if (json_integer_value(json_object_get(sv, "id")) == sid &&
+			    json_is_string(json_object_get(sv, "status")) &&
+			    strcmp(json_string_value(json_object_get(sv, "status")), "running") == 0)
+				*server_id = sid;
+	json_decref(list);
+	sqlite3_stmt *st;
+	if (tid && ws_prepare(ws, "SELECT 1 FROM pipeline_triggers WHERE id = ?", &st, &e) == 0) {
+		sqlite3_bind_int64(st, 1, tid);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*trigger_id = tid;
+		sqlite3_finalize(st);
+	}
+}
+
+/* A design applied before: the same plan with all it started standing is
+ * applied already (0, *done set); --replace stops its server and deletes
+ * its trigger first; otherwise the apply is refused, naming them. */
+static int apply_again(struct session *s, struct cmd_call *call, struct workspace *ws, json_t *d,
+		       json_t *plan, bool *done, struct pm_err *err)
+{
+	*done = false;
+	json_t *ap = json_object_get(d, "applied");
+	if (!json_is_object(ap))
+		return 0;
+	const char *name = call->argv[0];
+	json_int_t sid, tid;
+	applied_live(s, ws, ap, &sid, &tid);
+	bool want_server = !json_is_null(json_object_get(plan, "serve"));
+	bool want_trigger = false;
+	json_t *c;
+	size_t i;
+	json_array_foreach(json_object_get(plan, "commands"), i, c)
+		if (strncmp(json_string_value(c), "pipeline trigger ", 17) == 0)
+			want_trigger = true;
+	bool same = json_equal(json_object_get(ap, "commands"), json_object_get(plan, "commands")) &&
+		    (sid != 0) == want_server && (tid != 0) == want_trigger;
+	if (call_flag(call, "--replace")) {
+		char *line = NULL;
+		int rc = 0;
+		if (sid) {
+			line = xasprintf("serve stop %lld", (long long)sid);
+			rc = run_captured(s, line, NULL, err);
+			free(line);
+		}
+		if (rc == 0 && tid) {
+			line = xasprintf("pipeline trigger delete %lld", (long long)tid);
+			rc = run_captured(s, line, NULL, err);
+			free(line);
+		}
+		return rc;
+	}
+	if (same) {
+		*done = true;
+		return 0;
+	}
+	struct sbuf what = {0};
+	if (sid)
+		sbuf_printf(&what, "server %lld (running)", (long long)sid);
+	if (tid)
+		sbuf_printf(&what, "%strigger %lld of pipeline %s", what.len ? " and " : "", (long long)tid,
+			    json_string_value(json_object_get(ap, "pipeline")));
+	int rc = pm_errcf(err, PM_E_USAGE,
+			  "design %s was applied at %s (version %lld) and started %s; the design, its "
+			  "model's newest version or what it started has changed since: `design apply %s "
+			  "--replace` %s, `design apply %s --dry-run` shows the new plan",
+			  name, json_string_value(json_object_get(ap, "time")),
+			  (long long)json_integer_value(json_object_get(ap, "version")),
+			  what.len ? what.s : "nothing that still runs", name,
+			  what.len ? "stops and deletes them, then applies it" : "applies it anew", name);
+	sbuf_free(&what);
+	return rc;
+}
+
 static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -628,32 +783,36 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 		return -1;
 	const char *model = json_string_value(json_object_get(d, "model"));
 	struct reg_version v;
-	struct ws_dataset ds = {0};
-	struct model *m;
-	if (latest_version(ws, model, &v, &m, err) < 0) {
+	json_t *plan;
+	if (plan_of(s, ws, d, &v, &plan, err) < 0) {
 		json_decref(d);
 		return -1;
 	}
-	struct sbuf feats = {0};
-	for (size_t i = 0; i < m->tf->ninputs; i++)
-		sbuf_printf(&feats, "%s%s", i ? "," : "", m->tf->inputs[i].name);
-	model_free(m);
 	char *dir = xasprintf("%s/designs", s->ws_dir);
-	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, err) == 0;
-	struct design_plan_in in = {.label = v.label, .type = v.type, .features = feats.s ? feats.s : "",
-				    .version = v.version,
-				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
-				    .dir = dir};
-	json_t *plan;
-	int rc = design_plan(d, &in, &plan, err);
-	if (have_ds)
-		ws_dataset_free(&ds);
-	if (rc < 0 || call_flag(call, "--dry-run")) {
+	int rc = 0;
+	if (call_flag(call, "--dry-run")) {
+		json_object_set_new(plan, "name", json_string(call->argv[0]));
+		json_object_set_new(plan, "dry_run", json_true());
+		call->result = plan;
+		goto out;
+	}
+	bool done;
+	if ((rc = apply_again(s, call, ws, d, plan, &done, err)) < 0 || done) {
 		if (rc == 0) {
+			/* applied already: nothing is run again */
+			json_t *ap = json_object_get(d, "applied");
 			json_object_set_new(plan, "name", json_string(call->argv[0]));
-			json_object_set_new(plan, "dry_run", json_true());
+			json_object_set_new(plan, "model", json_string(model));
+			json_object_set_new(plan, "version", json_integer(v.version));
+			json_object_set_new(plan, "unchanged", json_true());
+			json_object_set_new(plan, "server",
+					    json_pack("{s:O,s:O}", "id", json_object_get(ap, "server"), "url",
+						      json_object_get(ap, "url")));
+			json_object_set_new(plan, "trigger", json_incref(json_object_get(ap, "trigger")));
+			json_object_set_new(plan, "applied_time", json_incref(json_object_get(ap, "time")));
 			call->result = plan;
-		}
+		} else
+			json_decref(plan);
 		goto out;
 	}
 	rc = -1;
@@ -669,6 +828,7 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 		goto out;
 	}
 	json_t *cmds = json_object_get(plan, "commands"), *c, *results = json_array(), *server = NULL;
+	json_int_t trigger = 0;
 	size_t i;
 	rc = 0;
 	json_array_foreach(cmds, i, c)
@@ -678,16 +838,20 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 			break;
 		if (json_equal(c, json_object_get(plan, "serve")))
 			server = json_incref(r);
+		if (strncmp(json_string_value(c), "pipeline trigger ", 17) == 0)
+			trigger = json_integer_value(json_object_get(r, "trigger"));
 		json_array_append_new(results, r ? r : json_null());
 	}
 	if (rc == 0) {
 		char now[40];
 		ts_now_iso(now, sizeof now);
 		json_object_set_new(d, "applied",
-				    json_pack("{s:I,s:O,s:O,s:s,s:s}", "version", (json_int_t)v.version, "server",
-					      server ? json_object_get(server, "id") : json_null(), "url",
+				    json_pack("{s:I,s:O,s:O,s:s,s:o,s:O,s:s}", "version", (json_int_t)v.version,
+					      "server", server ? json_object_get(server, "id") : json_null(), "url",
 					      server ? json_object_get(server, "url") : json_null(), "pipeline",
-					      json_string_value(json_object_get(plan, "pipeline")), "time", now));
+					      json_string_value(json_object_get(plan, "pipeline")), "trigger",
+					      trigger ? json_integer(trigger) : json_null(), "commands",
+					      json_object_get(plan, "commands"), "time", now));
 		rc = design_save(ws, d, "design apply", err);
 	}
 	if (rc == 0) {
@@ -704,7 +868,101 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 	}
 out:
 	free(dir);
-	sbuf_free(&feats);
+	reg_version_free(&v);
+	json_decref(d);
+	return rc;
+}
+
+/* `design probe --serve`: the design's server on an ephemeral port of
+ * 127.0.0.1, a bounded load of the dataset's first rows, the server
+ * stopped (its request log flushed) and the rate and latencies recorded. */
+static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	long long nreq, conc;
+	if (call_opt_int(call, "--requests", 200, &nreq, err) < 0 ||
+	    call_opt_int(call, "--concurrency", 4, &conc, err) < 0)
+		return -1;
+	if (nreq < 1 || nreq > 100000)
+		return pm_errcf(err, PM_E_USAGE, "design probe --requests: %lld is not 1 to 100000", nreq);
+	if (conc < 1 || conc > 64)
+		return pm_errcf(err, PM_E_USAGE, "design probe --concurrency: %lld is not 1 to 64", conc);
+	struct workspace *ws;
+	struct frame *f;
+	json_t *d;
+	if (open_design(s, call->argv[0], &ws, &d, &f, err) < 0)
+		return -1;
+	const char *name = call->argv[0], *model = json_string_value(json_object_get(d, "model"));
+	if (strcmp(json_string_value(json_object_get(d, "inference")), "online")) {
+		json_decref(d);
+		return pm_errcf(err, PM_E_USAGE,
+				"design %s: batch inference starts no server to probe (`design set %s "
+				"inference online`)",
+				name, name);
+	}
+	/* the design's server, on a port of its own so that it runs beside an applied one */
+	json_t *probe_d = json_deep_copy(d);
+	json_object_set_new(probe_d, "port", json_integer(0));
+	struct reg_version v;
+	json_t *plan;
+	if (plan_of(s, ws, probe_d, &v, &plan, err) < 0) {
+		json_decref(probe_d);
+		json_decref(d);
+		return -1;
+	}
+	json_decref(probe_d);
+	json_t *sv = NULL;
+	int rc = run_captured(s, json_string_value(json_object_get(plan, "serve")), &sv, err);
+	json_decref(plan);
+	json_int_t id = json_integer_value(json_object_get(sv, "id"));
+	const char *url = json_string_value(json_object_get(sv, "url"));
+	const char *colon = url ? strrchr(url, ':') : NULL;
+	if (rc == 0 && (!id || !colon))
+		rc = pm_errf(err, "design %s: the server started without an id or address", name);
+	struct design_load ld = {0};
+	if (rc == 0) {
+		int nout;
+		char **inputs = model_inputs(ws, model, &nout);
+		char **bodies = design_load_bodies(f, json_object_get(d, "keys"), inputs, (size_t)nreq);
+		size_t nb = 0;
+		while (bodies[nb])
+			nb++;
+		char *path = xasprintf("/v1/models/%s:predict", model);
+		struct design_load_in in = {.port = atoi(colon + 1), .path = path, .bodies = bodies,
+					    .nbodies = nb, .requests = (size_t)nreq, .max_s = 5,
+					    .concurrency = (int)conc};
+		rc = design_load(&in, &ld, err);
+		if (rc < 0)
+			pm_errf(err, "design %s: %s", name, err->msg);
+		free(path);
+		str_list_free(bodies);
+		str_list_free(inputs);
+	}
+	if (id) {
+		/* stopped whatever the load did: it drains and flushes its request log */
+		char *stop = xasprintf("serve stop %lld", (long long)id);
+		struct pm_err e;
+		int src = run_captured(s, stop, NULL, rc < 0 ? &e : err);
+		free(stop);
+		if (rc == 0)
+			rc = src;
+	}
+	json_t *detail = NULL;
+	if (rc == 0) {
+		detail = json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:I}", "requests", (json_int_t)ld.sent, "answered",
+				   (json_int_t)ld.ok, "errors", (json_int_t)ld.errors, "req_per_s",
+				   json_num((double)ld.ok / ld.seconds), "p50_ms", json_num(ld.p50_s * 1e3),
+				   "p99_ms", json_num(ld.p99_s * 1e3), "server", id);
+		rc = design_probe_record_detail(ws, name, "serve", v.version, (int64_t)ld.ok, ld.seconds,
+						ld.concurrency, detail, err);
+	}
+	if (rc == 0) {
+		call->result = json_pack("{s:s,s:s,s:s,s:I,s:o,s:i}", "name", name, "kind", "serve", "model",
+					 model, "version", (json_int_t)v.version, "seconds", json_num(ld.seconds),
+					 "concurrency", ld.concurrency);
+		json_object_update(call->result, detail);
+	}
+	json_decref(detail);
+	json_decref(sv);
 	reg_version_free(&v);
 	json_decref(d);
 	return rc;
@@ -713,6 +971,21 @@ out:
 static void render_apply(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	(void)s, (void)call;
+	if (json_is_true(json_object_get(r, "unchanged"))) {
+		json_t *sv = json_object_get(r, "server");
+		sbuf_printf(out, "design %s is applied already (%s): ", json_string_value(json_object_get(r, "name")),
+			    json_string_value(json_object_get(r, "applied_time")));
+		if (json_is_integer(json_object_get(sv, "id")))
+			sbuf_printf(out, "server %lld at %s", (long long)json_integer_value(json_object_get(sv, "id")),
+				    json_string_value(json_object_get(sv, "url")));
+		if (json_is_integer(json_object_get(r, "trigger")))
+			sbuf_printf(out, "%strigger %lld of pipeline %s",
+				    json_is_integer(json_object_get(sv, "id")) ? ", " : "",
+				    (long long)json_integer_value(json_object_get(r, "trigger")),
+				    json_string_value(json_object_get(r, "pipeline")));
+		sbuf_puts(out, "; nothing run\n");
+		return;
+	}
 	bool dry = json_is_true(json_object_get(r, "dry_run"));
 	sbuf_printf(out, "# %s %s\n", json_string_value(json_object_get(r, "pipeline_file")),
 		    dry ? "(would be written)" : "(written)");
@@ -749,9 +1022,13 @@ static const struct cmd_opt new_opts[] = {
 	{0}};
 static const struct cmd_opt probe_opts[] = {
 	{"--rows", 0, "N", COMPLETE_NONE, NULL, "rows of the dataset predicted (default 10000)"},
+	{"--serve", 0, NULL, COMPLETE_NONE, NULL, "load-probe the design's server instead"},
+	{"--requests", 0, "N", COMPLETE_NONE, NULL, "--serve: requests sent (default 200, at most 5 s)"},
+	{"--concurrency", 0, "N", COMPLETE_NONE, NULL, "--serve: client connections at once (default 4)"},
 	{0}};
 static const struct cmd_opt apply_opts[] = {
 	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "print the pipeline and the commands; run nothing"},
+	{"--replace", 0, NULL, COMPLETE_NONE, NULL, "stop the server and delete the trigger an earlier apply started"},
 	{0}};
 
 const struct cmd_entry cmd_group_design[] = {
@@ -780,7 +1057,17 @@ const struct cmd_entry cmd_group_design[] = {
 		 "static serving: offered, or why not (no key columns, or a continuous key);\n"
 		 "training s/run: the dataset's rows × epochs / the rows/s measured by the model's newest "
 		 "finished run (its epochs' rows over their seconds);\n"
+		 "staleness s: the mean age of the served model under the training trigger, the "
+		 "interval between runs / 2 + a run's seconds (at worst the interval + a run): the "
+		 "schedule's period; on-data, the mean interval between the modification times of the "
+		 "files the glob matches; on-drift, the mean interval between the model's drift alerts "
+		 "(alerts of one time count once); with fewer than two arrivals, or static training, "
+		 "the reason it is not estimated;\n"
 		 "predict rows/s: measured by `design probe`;\n"
+		 "serve req/s, p50 and p99 ms (online serving): measured by `design probe --serve`, "
+		 "a client's view of the design's server; without a probe, the applied server's own "
+		 "figures once it has answered requests (its rate over the last second, the server-side "
+		 "latency of its recent requests);\n"
 		 "table entries and bytes (static, hybrid): the distinct keys seen in the dataset (the "
 		 "key space, the product of the key columns' distinct counts, is shown beside them), "
 		 "hybrid's top table_size of them, and the bytes serve --lookup's table takes: per entry "
@@ -818,7 +1105,15 @@ const struct cmd_entry cmd_group_design[] = {
 		 "is thrown away, nothing is registered), and records the rows, seconds and threads "
 		 "of each: `design show` turns them into the time to precompute a lookup table, the "
 		 "cost of batch prediction, and, when the model has no finished run of its own, the "
-		 "training time per run.",
+		 "training time per run.\n"
+		 "With --serve it measures online serving instead: it starts the server `design apply` "
+		 "would start (the design's model version, threads, batching and lookup table) on an "
+		 "ephemeral port of 127.0.0.1, sends --requests requests (default 200; at most 5 "
+		 "seconds) of one row each, the dataset's first rows with the key columns and the "
+		 "model's inputs, from --concurrency client connections at once (default 4), stops the "
+		 "server (it flushes its request log) and records the answered requests per second and "
+		 "the p50 and p99 latency a client saw: `design show` gives them as the online serving "
+		 "estimate. Batch inference has no server to probe.",
 	 .exec = exec_probe, .render = render_probe},
 	{.name = "design apply", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .opts = apply_opts, .summary = "write and load the design's pipeline and start its server",
@@ -830,6 +1125,12 @@ const struct cmd_entry cmd_group_design[] = {
 		 "design's port, threads, batching and lookup table (--lookup KEY --lookup-data D, "
 		 "hybrid with --lookup-size), V being the model's newest version. The design records "
 		 "the version, server and pipeline it deployed. --dry-run prints the file and the "
-		 "commands without running them. Applying again adds another trigger and server.",
+		 "commands without running them.\n"
+		 "Applying again runs nothing when the plan is the one applied and its server and "
+		 "trigger still stand: it says so. When the design, the model's newest version or "
+		 "what was started has changed (a server stopped or died, a trigger deleted), it is "
+		 "refused, naming the server and trigger the earlier apply started; --replace stops "
+		 "that server (`serve stop`) and deletes that trigger (`pipeline trigger delete`) "
+		 "before applying.",
 	 .exec = exec_apply, .render = render_apply},
 	{0}};

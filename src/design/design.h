@@ -13,7 +13,7 @@
  *    "keys":[COL,..], "table_size":N (0: every key), "epochs":N (0: the last run's),
  *    "traffic_per_day":X|null, "port":N,
  *    "monitor":{"drift":X,..}, "prices":{"cpu_hour":X,..},
- *    "applied":{"version","server","pipeline","time"}|null}
+ *    "applied":{"version","server","url","pipeline","trigger","commands","time"}|null}
  *
  * The one header of src/design. */
 #ifndef PM_DESIGN_H
@@ -42,8 +42,13 @@ int design_drop(struct workspace *ws, const char *name, struct pm_err *err);
  * seconds, threads, the model version. */
 int design_probe_record(struct workspace *ws, const char *name, const char *kind, int64_t version,
 			int64_t rows, double seconds, int threads, struct pm_err *err);
+/* The same with what else the probe measured (a JSON object whose keys
+ * design_probe_last adds to the probe's; NULL: nothing). */
+int design_probe_record_detail(struct workspace *ws, const char *name, const char *kind, int64_t version,
+			       int64_t rows, double seconds, int threads, json_t *detail,
+			       struct pm_err *err);
 /* The newest probe of a kind: {"id","kind","version","rows","seconds","rows_per_s",
- * "threads","time"}, or NULL when there is none. */
+ * "threads","time"} and its detail's keys, or NULL when there is none. */
 json_t *design_probe_last(struct workspace *ws, const char *name, const char *kind);
 
 /* ---- set.c: the keys a design is made of ----------------------------------------- */
@@ -112,6 +117,15 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char
 int design_hit_rate(struct workspace *ws, const char *model, const char *key, size_t k,
 		    json_t **out, struct pm_err *err);
 
+/* ---- freshness.c: staleness under the retraining trigger ------------------------- */
+/* {"interval_s","mean_staleness_s","max_staleness_s","arithmetic","source"}:
+ * the mean staleness is the interval between retraining runs / 2 + a
+ * run's seconds (train: design_estimate's training estimate), the
+ * interval the schedule's, the on-data glob's files' mean arrival interval
+ * (their modification times) or the mean interval between the model's
+ * drift alerts; {"mean_staleness_s":null,"source":WHY} when not estimated. */
+json_t *design_freshness(struct workspace *ws, json_t *d, json_t *train);
+
 /* ---- apply.c: the commands a design stands for ----------------------------------- */
 /* What a plan needs to know besides the design. */
 struct design_plan_in {
@@ -126,5 +140,26 @@ struct design_plan_in {
  * predicts) as the design says, the commands that load it and add the
  * trigger that reruns it, and the serve command (online inference). */
 int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct pm_err *err);
+
+/* ---- load.c: a bounded load probe of a server on 127.0.0.1 ---------------------------- */
+struct design_load_in {
+	int port;
+	const char *path;           /* e.g. /v1/models/M:predict */
+	char *const *bodies;        /* request bodies, sent in turn */
+	size_t nbodies;
+	size_t requests;            /* at most this many requests */
+	double max_s;               /* and for at most this long */
+	int concurrency;            /* client threads, one connection per request */
+};
+struct design_load {
+	size_t sent, ok, errors;
+	double seconds, p50_s, p99_s;   /* percentiles of the answered (200) requests */
+	int concurrency;
+};
+/* Sends the requests; an error when none is answered 200 (naming the status). */
+int design_load(const struct design_load_in *in, struct design_load *out, struct pm_err *err);
+/* {"instances":[ROW]} for each of the first n rows of f, with the key
+ * columns and the model's inputs (NULL-terminated); free with str_list_free. */
+char **design_load_bodies(const struct frame *f, json_t *keys, char *const *inputs, size_t n);
 
 #endif

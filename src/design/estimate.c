@@ -446,6 +446,37 @@ static json_t *cost_estimate(json_t *d, const struct frame *f, json_t *train, js
 	return out;
 }
 
+/* ---- online serving without a load probe: the server the design applied ------------- */
+/* Its own figures (server-side latencies of its recent requests, its rate
+ * over the last second), once it has answered requests; NULL otherwise. */
+static json_t *applied_server_estimate(struct workspace *ws, json_t *d)
+{
+	json_int_t id = json_integer_value(json_object_get(json_object_get(d, "applied"), "server"));
+	sqlite3_stmt *st;
+	struct pm_err e;
+	if (!id || ws_prepare(ws, "SELECT requests, rps, p50_us, p99_us, status FROM servers"
+				  " WHERE id = ? AND requests > 0 AND p50_us IS NOT NULL",
+			      &st, &e) < 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	json_t *o = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		char *src = xasprintf("server %lld (applied, %s): %lld requests; its rate over the last "
+				      "second and the server-side latency of its recent requests",
+				      (long long)id, (const char *)sqlite3_column_text(st, 4),
+				      (long long)sqlite3_column_int64(st, 0));
+		o = json_pack("{s:o,s:o,s:o,s:I,s:I,s:s}", "req_per_s",
+			      sqlite3_column_type(st, 1) == SQLITE_NULL ? json_null()
+									: json_num(sqlite3_column_double(st, 1)),
+			      "p50_ms", json_num(sqlite3_column_double(st, 2) / 1e3), "p99_ms",
+			      json_num(sqlite3_column_double(st, 3) / 1e3), "server", id, "answered",
+			      (json_int_t)sqlite3_column_int64(st, 0), "source", src);
+		free(src);
+	}
+	sqlite3_finalize(st);
+	return o;
+}
+
 int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char *const *inputs, int nout,
 		    const struct design_env *env, json_t **out, struct pm_err *err)
 {
@@ -476,9 +507,29 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char
 		free(s);
 	}
 	json_decref(probe);
-	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
-			 why, "training", train, "predict", predict, "table", table ? table : json_null(),
-			 "hit_rate", hit ? hit : json_null(), "cost", cost);
+	/* online serving: the newest load probe of the design's server */
+	json_t *serving = design_probe_last(ws, name, "serve");
+	if (serving) {
+		char *s = xasprintf("probe %lld (`design probe --serve`: server %lld, %lld requests from %lld "
+				    "connections in %.3g s)",
+				    (long long)json_integer_value(json_object_get(serving, "id")),
+				    (long long)json_integer_value(json_object_get(serving, "server")),
+				    (long long)json_integer_value(json_object_get(serving, "answered")),
+				    (long long)json_integer_value(json_object_get(serving, "threads")),
+				    json_number_value(json_object_get(serving, "seconds")));
+		json_object_set_new(serving, "source", json_string(s));
+		free(s);
+	} else
+		serving = applied_server_estimate(ws, d);
+	if (!serving) {
+		char *s = xasprintf("no measurement: run `design probe %s --serve`", name);
+		serving = json_pack("{s:s}", "source", s);
+		free(s);
+	}
+	json_t *fresh = design_freshness(ws, d, train);
+	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
+			 why, "training", train, "freshness", fresh, "predict", predict, "serving", serving, "table",
+			 table ? table : json_null(), "hit_rate", hit ? hit : json_null(), "cost", cost);
 	free(why);
 	return 0;
 }

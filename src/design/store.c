@@ -190,11 +190,18 @@ fail:
 int design_probe_record(struct workspace *ws, const char *name, const char *kind, int64_t version,
 			int64_t rows, double seconds, int threads, struct pm_err *err)
 {
+	return design_probe_record_detail(ws, name, kind, version, rows, seconds, threads, NULL, err);
+}
+
+int design_probe_record_detail(struct workspace *ws, const char *name, const char *kind, int64_t version,
+			       int64_t rows, double seconds, int threads, json_t *detail,
+			       struct pm_err *err)
+{
 	sqlite3_stmt *st;
 	char now[40];
 	ts_now_iso(now, sizeof now);
-	if (ws_prepare(ws, "INSERT INTO design_probes(design, kind, version, rows, seconds, threads, time)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+	if (ws_prepare(ws, "INSERT INTO design_probes(design, kind, version, rows, seconds, threads, time,"
+			   " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		       &st, err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -204,6 +211,9 @@ int design_probe_record(struct workspace *ws, const char *name, const char *kind
 	sqlite3_bind_double(st, 5, seconds);
 	sqlite3_bind_int(st, 6, threads);
 	sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
+	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	if (text)
+		sqlite3_bind_text(st, 8, text, -1, free);
 	int rc = sqlite3_step(st) == SQLITE_DONE
 			 ? 0
 			 : pm_errf(err, "cannot record the probe of design %s: %s", name,
@@ -216,7 +226,7 @@ json_t *design_probe_last(struct workspace *ws, const char *name, const char *ki
 {
 	sqlite3_stmt *st;
 	struct pm_err e;
-	if (ws_prepare(ws, "SELECT id, version, rows, seconds, threads, time FROM design_probes"
+	if (ws_prepare(ws, "SELECT id, version, rows, seconds, threads, time, detail FROM design_probes"
 			   " WHERE design = ? AND kind = ? ORDER BY id DESC LIMIT 1",
 		       &st, &e) < 0)
 		return NULL;
@@ -232,6 +242,12 @@ json_t *design_probe_last(struct workspace *ws, const char *name, const char *ki
 			      "rows_per_s", json_num(s > 0 ? rows / s : NAN), "threads",
 			      sqlite3_column_int(st, 4), "time",
 			      (const char *)sqlite3_column_text(st, 5));
+		json_t *detail = sqlite3_column_text(st, 6)
+					 ? json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL)
+					 : NULL;
+		if (json_is_object(detail))
+			json_object_update(j, detail);
+		json_decref(detail);
 	}
 	sqlite3_finalize(st);
 	return j;

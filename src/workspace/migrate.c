@@ -356,6 +356,8 @@ const char *const ws_migrations[] = {
 	"  seconds REAL NOT NULL,"
 	"  threads INTEGER NOT NULL,"
 	"  time TEXT NOT NULL);",
+	/* 11: what else a probe measured: a load probe's latencies (src/design) */
+	"ALTER TABLE design_probes ADD COLUMN detail TEXT;",  /* JSON object, or NULL */
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

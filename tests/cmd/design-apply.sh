@@ -65,6 +65,22 @@ if command -v python3 >/dev/null 2>&1; then
 	est=$(echo "$out" | py 'int(d["estimates"]["table"]["bytes"])')
 	meas=$(echo "$out" | py 'd["estimates"]["table"]["measured"]["bytes"]')
 	[ "$est" = "$meas" ] && [ "$est" = 771034 ] || failed "table bytes: estimated $est, measured $meas"
+	# no load probe yet: the online serving estimate is the applied server's own figures
+	# (6 requests answered above; it writes its statistics once a second)
+	n=0
+	until out=$(pm -o json design show st) &&
+		[ "$(echo "$out" | py 'd["estimates"]["serving"].get("answered")')" = 6 ] || [ $n -ge 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	sid=$(echo "$out" | py 'd["design"]["applied"]["server"]')
+	srv=$(pm -o json servers | py '[(s["p50_us"] / 1e3, s["p99_us"] / 1e3) for s in d["servers"] if s["id"] == '"$sid"'][0]')
+	[ "$(echo "$out" | py '(d["estimates"]["serving"]["p50_ms"], d["estimates"]["serving"]["p99_ms"])')" = "$srv" ] ||
+		failed "applied server's figures: $srv; $out"
+	case $(echo "$out" | py 'd["estimates"]["serving"]["source"]') in
+	"server $sid (applied, running): 6 requests;"*) ;;
+	*) failed "serving source: $out" ;;
+	esac
 	# hybrid over the logged keys (the requests reach the log asynchronously)
 	pm -c "design new hy --model w --data k; design set hy keys id; design set hy serving hybrid
 		design set hy table_size 1" >/dev/null || failed "design hy"
