@@ -7,6 +7,7 @@
 #include "design/design.h"
 #include "features/features.h"
 #include "model/model.h"
+#include "pipeline/pipeline.h"
 #include "registry/registry.h"
 #include "serve/serve.h"
 #include "train/train.h"
@@ -707,12 +708,12 @@ static void applied_live(struct session *s, struct workspace *ws, json_t *ap, js
 			    strcmp(json_string_value(json_object_get(sv, "status")), "running") == 0)
 				*server_id = sid;
 	json_decref(list);
-	sqlite3_stmt *st;
-	if (tid && ws_prepare(ws, "SELECT 1 FROM pipeline_triggers WHERE id = ?", &st, &e) == 0) {
-		sqlite3_bind_int64(st, 1, tid);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*trigger_id = tid;
-		sqlite3_finalize(st);
+	json_t *tr;
+	if (tid && pipeline_triggers(ws, NULL, &list, &e) == 0) {
+		json_array_foreach(json_object_get(list, "triggers"), i, tr)
+			if (json_integer_value(json_object_get(tr, "trigger")) == tid)
+				*trigger_id = tid;
+		json_decref(list);
 	}
 }
 
