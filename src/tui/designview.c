@@ -168,6 +168,8 @@ static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 		sbuf_putc(b, '\n');
 		num_text(json_object_get(est(d, "training"), "seconds"), "s/run", "", inner, b);
 		num_text(cost_item(cost, "training"), "cost/mo", "", inner, b);
+		num_text(json_object_get(est(d, "freshness"), "mean_staleness_s"), "stale", " s", inner,
+			 b);
 		break;
 	}
 	case ST_REGISTRY: {
@@ -198,6 +200,10 @@ static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 		} else {
 			num_text(json_object_get(est(d, "predict"), "rows_per_s"), "rows/s", "", inner, b);
 		}
+		/* online: the load probe's (or the applied server's) latency */
+		json_t *sv = est(d, "serving");
+		if (json_is_number(json_object_get(sv, "p99_ms")))
+			num_text(json_object_get(sv, "p99_ms"), "p99", " ms", inner, b);
 		break;
 	}
 	case ST_MONITOR: {
@@ -230,14 +236,17 @@ static void foot_text(struct designview *d, int st, struct sbuf *b)
 	case ST_TRAIN:
 		what[0] = "training", key[0] = "source";
 		what[1] = "training", key[1] = "arithmetic";
+		what[2] = "freshness", key[2] = "source";
 		break;
 	case ST_SERVE:
 		/* the table's figures only where there is a table */
 		if (strcmp(tui_jstr(dsgn(d), "serving"), "dynamic") != 0) {
 			what[0] = "table", key[0] = "arithmetic";
 			what[1] = "hit_rate", key[1] = "source";
+			what[2] = "serving", key[2] = "source";
 		} else {
 			what[0] = "predict", key[0] = "source";
+			what[1] = "serving", key[1] = "source";
 		}
 		break;
 	case ST_MONITOR: what[0] = "cost", key[0] = "per_million_arithmetic"; break;
