@@ -3,7 +3,7 @@
 #   ./setup.sh run    opens the workbench on the bundled taxi dataset
 #   ./setup.sh test   runs the whole test suite (ends with "N passed, N failed")
 #   ./setup.sh fuzz   also installs clang and runs each libFuzzer target of
-#                     tests/fuzz for PRODML_FUZZ_SECONDS (default 45) seconds
+#                     tests/fuzz for PRODML_FUZZ_SECONDS (default 30) seconds
 set -eu
 cd "$(dirname "$0")"
 mode=${1:-run}
@@ -35,7 +35,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 if [ "$mode" = fuzz ]; then
 	# the fuzz targets are built by `make fuzz` (tests/fuzz/run.sh) alone
 	grep -q '^FUZZ_CC = ..*' Makefile 2>/dev/null || ./configure -q --enable-fuzzing
-	exec sh tests/fuzz/run.sh "${PRODML_FUZZ_SECONDS:-45}"
+	exec sh tests/fuzz/run.sh "${PRODML_FUZZ_SECONDS:-30}"
 fi
 [ -f Makefile ] || ./configure -q
 make -j"$jobs"
