@@ -169,6 +169,26 @@ static void fill_ones(const struct column *c, uint8_t *out, size_t n)
 	memset(out, 1, n);
 }
 
+/* A string column's dictionary: the offsets of its strings, then their
+ * text with each NUL, recorded in the column's entry e. */
+static void w_dict(struct writer *w, const struct strdict *d, uint64_t *e)
+{
+	uint32_t n = d ? d->n : 0;
+	e[E_DICT_N] = n;
+	e[E_DICT_OFFS] = w->off;
+	uint64_t o = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		w_bytes(w, &o, 8);
+		o += (uint64_t)d->len[k] + 1;
+	}
+	w_bytes(w, &o, 8);
+	e[E_BLOB] = w->off;
+	e[E_BLOB_LEN] = o;
+	for (uint32_t k = 0; k < n; k++)
+		w_bytes(w, d->str[k], (size_t)d->len[k] + 1);
+	w_pad(w);
+}
+
 static void w_columns(struct writer *w, const struct frame *f, uint64_t *tab,
 		      const uint8_t *valid, bool ones)
 {
@@ -204,23 +224,8 @@ static void w_columns(struct writer *w, const struct frame *f, uint64_t *tab,
 		else
 			w_bytes(w, c->v.i64, nrows * value_width(c->type));
 		w_pad(w);
-		if (c->type == PM_STRING) {
-			const struct strdict *d = c->dict;
-			uint32_t n = d ? d->n : 0;
-			e[E_DICT_N] = n;
-			e[E_DICT_OFFS] = w->off;
-			uint64_t o = 0;
-			for (uint32_t k = 0; k < n; k++) {
-				w_bytes(w, &o, 8);
-				o += (uint64_t)d->len[k] + 1;
-			}
-			w_bytes(w, &o, 8);
-			e[E_BLOB] = w->off;
-			e[E_BLOB_LEN] = o;
-			for (uint32_t k = 0; k < n; k++)
-				w_bytes(w, d->str[k], (size_t)d->len[k] + 1);
-			w_pad(w);
-		}
+		if (c->type == PM_STRING)
+			w_dict(w, c->dict, e);
 	}
 }
 
@@ -389,23 +394,8 @@ static void w_tail(struct writer *w, const struct frame *f, uint64_t *tab, const
 			w_made(w, c, nrows, fill_bool);
 			w_pad(w);
 		}
-		if (c->type == PM_STRING) {
-			const struct strdict *d = c->dict;
-			uint32_t n = d ? d->n : 0;
-			e[E_DICT_N] = n;
-			e[E_DICT_OFFS] = w->off;
-			uint64_t o = 0;
-			for (uint32_t k = 0; k < n; k++) {
-				w_bytes(w, &o, 8);
-				o += (uint64_t)d->len[k] + 1;
-			}
-			w_bytes(w, &o, 8);
-			e[E_BLOB] = w->off;
-			e[E_BLOB_LEN] = o;
-			for (uint32_t k = 0; k < n; k++)
-				w_bytes(w, d->str[k], (size_t)d->len[k] + 1);
-			w_pad(w);
-		}
+		if (c->type == PM_STRING)
+			w_dict(w, c->dict, e);
 	}
 }
 
