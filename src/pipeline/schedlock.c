@@ -33,12 +33,15 @@ int pipeline_sched_note(int fd, int64_t job, int64_t pid)
 
 /* The error for a lock that another process holds, from what it wrote
  * there.  A holder that has just taken the lock may not have written it
- * yet, and one starting a detached scheduler writes job -1 until the job
- * exists (a moment later): read again for a while. */
+ * yet: the file still names the last holder, which is gone (its death let
+ * the lock go), so a note whose process is not alive is not believed.  One
+ * starting a detached scheduler writes job -1 until the job exists (a
+ * moment later).  Read again for a while. */
 static int held_by(const char *path, struct pm_err *err)
 {
 	long long pid = 0, job = -2;
-	for (int tries = 0; tries < 200; tries++) {
+	bool alive = false;
+	for (int tries = 0; tries < 400; tries++) {
 		char buf[64] = "";
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
@@ -46,10 +49,13 @@ static int held_by(const char *path, struct pm_err *err)
 			buf[n > 0 ? n : 0] = 0;
 			close(fd);
 		}
-		if (sscanf(buf, "pid %lld job %lld", &pid, &job) == 2 && job >= 0)
+		alive = sscanf(buf, "pid %lld job %lld", &pid, &job) == 2 && proc_alive(pid);
+		if (alive && job >= 0)
 			break;
 		usleep(5000);
 	}
+	if (!alive)
+		job = -2;
 	if (job > 0)
 		return pm_errf(err, "pipeline scheduler: one already runs as job %lld (pid %lld; `jobs` lists it, "
 				    "`job cancel %lld` stops it)",
