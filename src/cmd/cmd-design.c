@@ -317,6 +317,29 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 		    : json_string_value(json_object_get(tr, "source")));
 	if (json_object_get(tr, "run"))
 		row(ctx, "", xstrdup(""), json_string_value(json_object_get(tr, "source")));
+	json_t *hw;
+	size_t h;
+	json_array_foreach(json_object_get(tr, "by_hardware"), h, hw)
+	{
+		/* "train cpu 2": the label column's width; the JSON's "hardware" says it whole */
+		json_int_t n = json_integer_value(json_object_get(hw, json_object_get(hw, "threads") ? "threads" : "workers"));
+		char *label = n ? xasprintf("train %s %lld", json_string_value(json_object_get(hw, "kind")), (long long)n)
+				: xasprintf("train %s", json_string_value(json_object_get(hw, "kind")));
+		bool mine = json_is_true(json_object_get(hw, "design"));
+		if (json_is_true(json_object_get(hw, "measured"))) {
+			char *src = xasprintf("%s%s; %s", mine ? "(the design's) " : "",
+					      json_string_value(json_object_get(hw, "arithmetic")),
+					      json_string_value(json_object_get(hw, "source")));
+			row(ctx, label, num(json_object_get(hw, "seconds")), src);
+			free(src);
+		} else {
+			char *src = xasprintf("%s%s", mine ? "(the design's) " : "",
+					      json_string_value(json_object_get(hw, "source")));
+			row(ctx, label, xstrdup("-"), src);
+			free(src);
+		}
+		free(label);
+	}
 	json_t *fr = json_object_get(e, "freshness");
 	if (json_is_number(json_object_get(fr, "mean_staleness_s"))) {
 		row(ctx, "staleness s", num(json_object_get(fr, "mean_staleness_s")),
@@ -333,6 +356,42 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 		row(ctx, "serve p50 ms", num(json_object_get(sv, "p50_ms")), "");
 		row(ctx, "serve p99 ms", num(json_object_get(sv, "p99_ms")), "");
 	}
+	json_t *bt = json_object_get(e, "batching");
+	if (json_is_array(json_object_get(bt, "settings"))) {
+		json_t *one;
+		size_t k;
+		json_int_t best = json_is_integer(json_object_get(bt, "best")) ? json_integer_value(json_object_get(bt, "best")) : -1;
+		json_int_t own = json_is_integer(json_object_get(bt, "design")) ? json_integer_value(json_object_get(bt, "design")) : -1;
+		json_array_foreach(json_object_get(bt, "settings"), k, one)
+		{
+			int mb = (int)json_integer_value(json_object_get(one, "max_batch"));
+			char *label = mb > 1 ? xasprintf("batch %d/%lldus", mb,
+							 (long long)json_integer_value(json_object_get(one, "max_wait_us")))
+					     : xstrdup("batch off");
+			char *src = xasprintf("req/s; p50 %.3g ms, p99 %.3g ms, %lld errors%s",
+					      json_number_value(json_object_get(one, "p50_ms")),
+					      json_number_value(json_object_get(one, "p99_ms")),
+					      (long long)json_integer_value(json_object_get(one, "errors")),
+					      (json_int_t)k == best && (json_int_t)k == own ? " (best; the design's)"
+					      : (json_int_t)k == best			 ? " (best)"
+					      : (json_int_t)k == own			 ? " (the design's)"
+											 : "");
+			row(ctx, label, num(json_object_get(one, "req_per_s")), src);
+			free(src);
+			free(label);
+		}
+		json_t *bs = json_array_get(json_object_get(bt, "settings"), (size_t)best);
+		int bmb = (int)json_integer_value(json_object_get(bs, "max_batch"));
+		row(ctx, "batching best",
+		    best < 0    ? xstrdup("-")
+		    : bmb > 1 ? xasprintf("%d/%lldus", bmb, (long long)json_integer_value(json_object_get(bs, "max_wait_us")))
+			      : xstrdup("off"),
+		    json_string_value(json_object_get(bt, "why")));
+		if (json_is_string(json_object_get(bt, "pick")))
+			row(ctx, "", xstrdup(""), json_string_value(json_object_get(bt, "pick")));
+		row(ctx, "", xstrdup(""), json_string_value(json_object_get(bt, "source")));
+	} else
+		row(ctx, "batching sweep", xstrdup("-"), json_string_value(json_object_get(bt, "source")));
 	if (json_is_object(tb)) {
 		row(ctx, "table entries", num(json_object_get(tb, "entries")),
 		    json_string_value(json_object_get(tb, "source")));
@@ -552,6 +611,21 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 	int threads = (int)json_integer_value(json_object_get(json_object_get(d, "hardware"), "threads"));
 	if (threads <= 0)
 		threads = pm_ncpu();
+	long long want;
+	if (call_opt_int(call, "--threads", threads, &want, err) < 0) {
+		reg_version_free(&v);
+		model_free(m);
+		json_decref(d);
+		return -1;
+	}
+	if (want < 1 || want > pm_ncpu()) {
+		reg_version_free(&v);
+		model_free(m);
+		json_decref(d);
+		return pm_errcf(err, PM_E_USAGE, "design probe --threads: %lld is not 1 to %d (the CPUs of this machine)",
+				want, pm_ncpu());
+	}
+	threads = (int)want;
 	/* a bounded sample: the first rows of the dataset */
 	size_t n = (size_t)nrows < f->nrows ? (size_t)nrows : f->nrows;
 	size_t *rows = xmalloc((n + 1) * sizeof *rows);
@@ -593,6 +667,35 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 	return rc;
 }
 
+/* The sweep's settings, a line each, the best and the design's marked. */
+static void render_sweep(json_t *sw, struct sbuf *out)
+{
+	static const char *const head[] = {"batching", "req/s", "p50 ms", "p99 ms", "errors", ""};
+	static const bool right[] = {false, true, true, true, true, false};
+	struct table *t = table_new(6, head, right);
+	json_t *one;
+	size_t i;
+	json_int_t best = json_is_integer(json_object_get(sw, "best")) ? json_integer_value(json_object_get(sw, "best")) : -1;
+	json_int_t own = json_is_integer(json_object_get(sw, "design")) ? json_integer_value(json_object_get(sw, "design")) : -1;
+	json_array_foreach(json_object_get(sw, "settings"), i, one)
+	{
+		table_take(t, design_batching_text((int)json_integer_value(json_object_get(one, "max_batch")),
+						   json_integer_value(json_object_get(one, "max_wait_us"))));
+		table_cell(t, "%.4g", json_number_value(json_object_get(one, "req_per_s")));
+		table_cell(t, "%.3g", json_number_value(json_object_get(one, "p50_ms")));
+		table_cell(t, "%.3g", json_number_value(json_object_get(one, "p99_ms")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(one, "errors")));
+		table_str(t, (json_int_t)i == best && (json_int_t)i == own ? "best, the design's"
+			     : (json_int_t)i == best			  ? "best"
+			     : (json_int_t)i == own			  ? "the design's"
+									  : NULL);
+	}
+	table_render(t, out);
+	sbuf_printf(out, "best: %s\n", json_string_value(json_object_get(sw, "why")));
+	if (json_is_string(json_object_get(sw, "pick")))
+		sbuf_printf(out, "%s\n", json_string_value(json_object_get(sw, "pick")));
+}
+
 static void render_probe(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	(void)s, (void)call;
@@ -610,6 +713,9 @@ static void render_probe(struct session *s, const struct cmd_call *call, json_t 
 			    json_number_value(json_object_get(r, "req_per_s")),
 			    json_number_value(json_object_get(r, "p50_ms")),
 			    json_number_value(json_object_get(r, "p99_ms")));
+		json_t *sw = json_object_get(r, "sweep");
+		if (json_is_object(sw))
+			render_sweep(sw, out);
 		return;
 	}
 	sbuf_printf(out, "design %s: predicted %lld rows with %s:%lld on %lld threads in %.3g s (%.4g rows/s)\n",
@@ -874,9 +980,117 @@ out:
 	return rc;
 }
 
-/* `design probe --serve`: the design's server on an ephemeral port of
- * 127.0.0.1, a bounded load of the dataset's first rows, the server
- * stopped (its request log flushed) and the rate and latencies recorded. */
+/* One load probe of the server the design d would start, with batching b
+ * (NULL: the design's own), on an ephemeral port of 127.0.0.1: started,
+ * loaded with the dataset's first rows, stopped (its request log flushed).
+ * *server gets its id, *version the model version it served. */
+static int serve_once(struct session *s, struct workspace *ws, json_t *d, const struct frame *f,
+		      const struct design_batching *b, size_t nreq, int conc, double max_s,
+		      struct design_load *ld, json_int_t *server, int64_t *version, struct pm_err *err)
+{
+	const char *name = json_string_value(json_object_get(d, "name"));
+	const char *model = json_string_value(json_object_get(d, "model"));
+	/* on a port of its own so that it runs beside an applied server */
+	json_t *probe_d = json_deep_copy(d);
+	json_object_set_new(probe_d, "port", json_integer(0));
+	if (b)
+		json_object_set_new(probe_d, "batching", json_pack("{s:i,s:I}", "max_batch", b->max_batch,
+								   "max_wait_us", (json_int_t)b->max_wait_us));
+	struct reg_version v;
+	json_t *plan;
+	int rc = plan_of(s, ws, probe_d, &v, &plan, err);
+	json_decref(probe_d);
+	if (rc < 0)
+		return -1;
+	*version = v.version;
+	reg_version_free(&v);
+	json_t *sv = NULL;
+	rc = run_captured(s, json_string_value(json_object_get(plan, "serve")), &sv, err);
+	json_decref(plan);
+	json_int_t id = json_integer_value(json_object_get(sv, "id"));
+	const char *url = json_string_value(json_object_get(sv, "url"));
+	const char *colon = url ? strrchr(url, ':') : NULL;
+	if (rc == 0 && (!id || !colon))
+		rc = pm_errf(err, "design %s: the server started without an id or address", name);
+	if (rc == 0) {
+		int nout;
+		char **inputs = model_inputs(ws, model, &nout);
+		char **bodies = design_load_bodies(f, json_object_get(d, "keys"), inputs, nreq);
+		size_t nb = 0;
+		while (bodies[nb])
+			nb++;
+		char *path = xasprintf("/v1/models/%s:predict", model);
+		struct design_load_in in = {.port = atoi(colon + 1), .path = path, .bodies = bodies,
+					    .nbodies = nb, .requests = nreq, .max_s = max_s,
+					    .concurrency = conc};
+		rc = design_load(&in, ld, err);
+		if (rc < 0)
+			pm_errf(err, "design %s: %s", name, err->msg);
+		free(path);
+		str_list_free(bodies);
+		str_list_free(inputs);
+	}
+	if (id) {
+		/* stopped whatever the load did: it drains and flushes its request log */
+		char *stop = xasprintf("serve stop %lld", (long long)id);
+		struct pm_err e;
+		int src = run_captured(s, stop, NULL, rc < 0 ? &e : err);
+		free(stop);
+		if (rc == 0)
+			rc = src;
+	}
+	json_decref(sv);
+	*server = id;
+	return rc;
+}
+
+static json_t *load_json(const struct design_load *ld, json_int_t server)
+{
+	return json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:I}", "requests", (json_int_t)ld->sent, "answered",
+			 (json_int_t)ld->ok, "errors", (json_int_t)ld->errors, "seconds", json_num(ld->seconds),
+			 "req_per_s", json_num((double)ld->ok / ld->seconds), "p50_ms",
+			 json_num(ld->p50_s * 1e3), "p99_ms", json_num(ld->p99_s * 1e3), "server", server);
+}
+
+/* The sweep: each setting of design_sweep_grid measured as the design's own
+ * was, recorded together as one "batching" probe. */
+static int sweep_batching(struct session *s, struct workspace *ws, json_t *d, const struct frame *f,
+			  size_t nreq, int conc, json_t **out, struct pm_err *err)
+{
+	struct design_batching grid[DESIGN_SWEEP_MAX];
+	size_t n = design_sweep_grid(d, grid);
+	json_t *settings = json_array();
+	double secs = 0;
+	int64_t answered = 0, version = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct design_load ld = {0};
+		json_int_t id = 0;
+		/* a shorter bound per setting: the sweep stays a probe */
+		if (serve_once(s, ws, d, f, &grid[i], nreq, conc, 2, &ld, &id, &version, err) < 0) {
+			json_decref(settings);
+			return -1;
+		}
+		json_t *one = load_json(&ld, id);
+		json_object_set_new(one, "max_batch", json_integer(grid[i].max_batch));
+		json_object_set_new(one, "max_wait_us", json_integer(grid[i].max_wait_us));
+		json_array_append_new(settings, one);
+		secs += ld.seconds;
+		answered += (int64_t)ld.ok;
+	}
+	json_t *detail = json_pack("{s:O,s:I}", "settings", settings, "requests", (json_int_t)nreq);
+	int rc = design_probe_record_detail(ws, json_string_value(json_object_get(d, "name")), "batching",
+					    version, answered, secs, conc, detail, err);
+	json_decref(detail);
+	if (rc < 0) {
+		json_decref(settings);
+		return -1;
+	}
+	*out = settings;
+	return 0;
+}
+
+/* `design probe --serve`: the design's server under a bounded load, its
+ * rate and latencies recorded; then, unless --no-sweep, the batching sweep. */
 static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	long long nreq, conc;
@@ -900,71 +1114,42 @@ static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *
 				"inference online`)",
 				name, name);
 	}
-	/* the design's server, on a port of its own so that it runs beside an applied one */
-	json_t *probe_d = json_deep_copy(d);
-	json_object_set_new(probe_d, "port", json_integer(0));
-	struct reg_version v;
-	json_t *plan;
-	if (plan_of(s, ws, probe_d, &v, &plan, err) < 0) {
-		json_decref(probe_d);
-		json_decref(d);
-		return -1;
-	}
-	json_decref(probe_d);
-	json_t *sv = NULL;
-	int rc = run_captured(s, json_string_value(json_object_get(plan, "serve")), &sv, err);
-	json_decref(plan);
-	json_int_t id = json_integer_value(json_object_get(sv, "id"));
-	const char *url = json_string_value(json_object_get(sv, "url"));
-	const char *colon = url ? strrchr(url, ':') : NULL;
-	if (rc == 0 && (!id || !colon))
-		rc = pm_errf(err, "design %s: the server started without an id or address", name);
 	struct design_load ld = {0};
-	if (rc == 0) {
-		int nout;
-		char **inputs = model_inputs(ws, model, &nout);
-		char **bodies = design_load_bodies(f, json_object_get(d, "keys"), inputs, (size_t)nreq);
-		size_t nb = 0;
-		while (bodies[nb])
-			nb++;
-		char *path = xasprintf("/v1/models/%s:predict", model);
-		struct design_load_in in = {.port = atoi(colon + 1), .path = path, .bodies = bodies,
-					    .nbodies = nb, .requests = (size_t)nreq, .max_s = 5,
-					    .concurrency = (int)conc};
-		rc = design_load(&in, &ld, err);
-		if (rc < 0)
-			pm_errf(err, "design %s: %s", name, err->msg);
-		free(path);
-		str_list_free(bodies);
-		str_list_free(inputs);
-	}
-	if (id) {
-		/* stopped whatever the load did: it drains and flushes its request log */
-		char *stop = xasprintf("serve stop %lld", (long long)id);
-		struct pm_err e;
-		int src = run_captured(s, stop, NULL, rc < 0 ? &e : err);
-		free(stop);
-		if (rc == 0)
-			rc = src;
-	}
+	json_int_t id = 0;
+	int64_t version = 0;
+	int rc = serve_once(s, ws, d, f, NULL, (size_t)nreq, (int)conc, 5, &ld, &id, &version, err);
 	json_t *detail = NULL;
 	if (rc == 0) {
-		detail = json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:I}", "requests", (json_int_t)ld.sent, "answered",
-				   (json_int_t)ld.ok, "errors", (json_int_t)ld.errors, "req_per_s",
-				   json_num((double)ld.ok / ld.seconds), "p50_ms", json_num(ld.p50_s * 1e3),
-				   "p99_ms", json_num(ld.p99_s * 1e3), "server", id);
-		rc = design_probe_record_detail(ws, name, "serve", v.version, (int64_t)ld.ok, ld.seconds,
+		detail = load_json(&ld, id);
+		json_object_del(detail, "seconds");
+		rc = design_probe_record_detail(ws, name, "serve", version, (int64_t)ld.ok, ld.seconds,
 						ld.concurrency, detail, err);
 	}
+	json_t *sweep = NULL;
+	if (rc == 0 && !call_flag(call, "--no-sweep"))
+		rc = sweep_batching(s, ws, d, f, (size_t)nreq, (int)conc, &sweep, err);
 	if (rc == 0) {
 		call->result = json_pack("{s:s,s:s,s:s,s:I,s:o,s:i}", "name", name, "kind", "serve", "model",
-					 model, "version", (json_int_t)v.version, "seconds", json_num(ld.seconds),
+					 model, "version", (json_int_t)version, "seconds", json_num(ld.seconds),
 					 "concurrency", ld.concurrency);
 		json_object_update(call->result, detail);
-	}
+		if (sweep) {
+			/* which setting the design would pick, as `design show` says it */
+			json_t *tmp = json_pack("{s:O}", "settings", sweep);
+			json_t *est = design_sweep_estimate(d, tmp);
+			json_decref(tmp);
+			json_object_set_new(call->result, "sweep",
+					    json_pack("{s:o,s:O,s:O,s:O,s:O}", "settings", sweep, "best",
+						      json_object_get(est, "best"), "design",
+						      json_object_get(est, "design"), "why",
+						      json_object_get(est, "why"), "pick",
+						      json_object_get(est, "pick") ? json_object_get(est, "pick")
+										   : json_null()));
+			json_decref(est);
+		}
+	} else
+		json_decref(sweep);
 	json_decref(detail);
-	json_decref(sv);
-	reg_version_free(&v);
 	json_decref(d);
 	return rc;
 }
@@ -1023,9 +1208,11 @@ static const struct cmd_opt new_opts[] = {
 	{0}};
 static const struct cmd_opt probe_opts[] = {
 	{"--rows", 0, "N", COMPLETE_NONE, NULL, "rows of the dataset predicted (default 10000)"},
+	{"--threads", 0, "N", COMPLETE_NONE, NULL, "CPU threads to measure on (default: the design's)"},
 	{"--serve", 0, NULL, COMPLETE_NONE, NULL, "load-probe the design's server instead"},
 	{"--requests", 0, "N", COMPLETE_NONE, NULL, "--serve: requests sent (default 200, at most 5 s)"},
 	{"--concurrency", 0, "N", COMPLETE_NONE, NULL, "--serve: client connections at once (default 4)"},
+	{"--no-sweep", 0, NULL, COMPLETE_NONE, NULL, "--serve: the design's own batching only, no sweep"},
 	{0}};
 static const struct cmd_opt apply_opts[] = {
 	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "print the pipeline and the commands; run nothing"},

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A word for a command line: quoted when it is not plain. */
-static void word(struct sbuf *b, const char *w)
+void design_word(struct sbuf *b, const char *w)
 {
 	bool plain = *w != 0;
 	for (const char *p = w; *p; p++)
@@ -59,14 +58,14 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 	if (strcmp(kind, "on-data") == 0) {
 		/* the trigger puts each new file's path in ${file} */
 		sbuf_printf(&p, "param file =");
-		word(&p, in->source);
+		design_word(&p, in->source);
 		sbuf_printf(&p, "\nstep ingest : load %s ${file}\n", data);
 		after = " after ingest";
 	}
 	sbuf_printf(&p, "step train : train %s --data %s --label", model, data);
-	word(&p, in->label);
+	design_word(&p, in->label);
 	sbuf_puts(&p, " --features");
-	word(&p, in->features);
+	design_word(&p, in->features);
 	sbuf_printf(&p, " --model %s", in->type);
 	json_int_t epochs = json_integer_value(json_object_get(d, "epochs"));
 	if (epochs > 0)
@@ -75,13 +74,13 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 	if (!online) {
 		sbuf_printf(&p, "step predict : predict %s --data %s --out", model, data);
 		char *pred = xasprintf("%s/%s.predictions.csv", in->dir, name);
-		word(&p, pred);
+		design_word(&p, pred);
 		free(pred);
 		sbuf_puts(&p, " after train\n");
 	}
 	json_t *cmds = json_array();
 	sbuf_puts(&line, "pipeline load");
-	word(&line, file);
+	design_word(&line, file);
 	json_array_append_new(cmds, json_string(line.s));
 	line.len = 0;
 	if (strcmp(kind, "schedule") == 0)
@@ -89,7 +88,7 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 			    json_string_value(json_object_get(tr, "every")));
 	else if (strcmp(kind, "on-data") == 0) {
 		sbuf_printf(&line, "pipeline trigger %s --on-file", pname);
-		word(&line, json_string_value(json_object_get(tr, "glob")));
+		design_word(&line, json_string_value(json_object_get(tr, "glob")));
 	} else if (strcmp(kind, "on-drift") == 0)
 		sbuf_printf(&line, "pipeline trigger %s --on-alert drift %s", pname, model);
 	if (line.len)
@@ -109,7 +108,7 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 				    (long long)json_integer_value(json_object_get(b, "max_wait_us")));
 		if (strcmp(serving, "dynamic")) {
 			sbuf_puts(&line, " --lookup");
-			word(&line, json_string_value(json_array_get(keys, 0)));
+			design_word(&line, json_string_value(json_array_get(keys, 0)));
 			sbuf_printf(&line, " --lookup-data %s", data);
 			json_int_t size = json_integer_value(json_object_get(d, "table_size"));
 			if (strcmp(serving, "hybrid") == 0 && size > 0)

@@ -78,7 +78,7 @@ static void reread(struct designview *d, struct tui *t)
 	char *words[] = {"design", "show", d->name, NULL};
 	json_t *r;
 	struct pm_err err = {0};
-	int rc = tui_exec_json(t, words, &r, &err);
+	int rc = tui_read_json(t, words, &r, &err);
 	d->gen = t->gen;
 	free(d->err);
 	d->err = NULL;
