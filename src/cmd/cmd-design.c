@@ -258,6 +258,11 @@ static char *choice(json_t *d, const char *what)
 			sbuf_printf(&b, " (table of the top %lld)", (long long)size);
 		return b.s;
 	}
+	if (strcmp(what, "canary") == 0) {
+		json_int_t p = json_integer_value(json_object_get(d, "canary"));
+		return p > 0 ? xasprintf("%lld%% of requests to the newest version", (long long)p)
+			     : xstrdup("off");
+	}
 	if (strcmp(what, "traffic") == 0) {
 		json_t *t = json_object_get(d, "traffic_per_day");
 		char buf[32];
@@ -285,7 +290,7 @@ static char *choice(json_t *d, const char *what)
 }
 
 static const char *const choices[] = {"model", "data", "training", "serving", "inference",
-				      "hardware", "batching", "keys", "epochs", "traffic", "port",
+				      "hardware", "batching", "keys", "epochs", "traffic", "port", "canary",
 				      "monitor", "prices", NULL};
 
 static char *num(json_t *v)
@@ -765,6 +770,40 @@ static int run_captured(struct session *s, const char *line, json_t **result, st
 	return rc;
 }
 
+/* The version a canary runs beside (0: none), with where it came from:
+ * the version the design's earlier apply served (its own "current" when
+ * that apply was a canary of the newest already, so applying again plans
+ * the same), else the one the production alias names, else the version
+ * before the newest. */
+static int64_t current_version(struct workspace *ws, json_t *d, int64_t newest, char **why)
+{
+	json_t *ap = json_object_get(d, "applied");
+	const char *model = json_string_value(json_object_get(d, "model"));
+	int64_t v = json_integer_value(json_object_get(ap, "version"));
+	int64_t cur = json_integer_value(json_object_get(ap, "current"));
+	if (v == newest && cur > 0) {
+		*why = xasprintf("version %lld is the one the design's canary runs beside", (long long)cur);
+		return cur;
+	}
+	if (v > 0) {
+		*why = xasprintf("version %lld is the one the design's earlier apply serves", (long long)v);
+		return v;
+	}
+	struct reg_version rv;
+	struct pm_err e;
+	char *ref = xasprintf("%s@production", model);
+	int rc = reg_resolve(ws, ref, &rv, &e);
+	free(ref);
+	if (rc == 0) {
+		v = rv.version;
+		reg_version_free(&rv);
+		*why = xasprintf("version %lld is the one alias production names", (long long)v);
+		return v;
+	}
+	*why = xasprintf("version %lld is the one before the newest", (long long)(newest - 1));
+	return newest > 1 ? newest - 1 : 0;
+}
+
 /* The plan of d (design_plan) for the model's newest version, v. */
 static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct reg_version *v, json_t **plan,
 		   struct pm_err *err)
@@ -779,12 +818,16 @@ static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct re
 	model_free(m);
 	char *dir = xasprintf("%s/designs", s->ws_dir);
 	struct pm_err e;
+	char *current_why = NULL;
 	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, &e) == 0;
 	struct design_plan_in in = {.label = v->label, .type = v->type, .features = feats.s ? feats.s : "",
 				    .version = v->version,
+				    .current = current_version(ws, d, v->version, &current_why),
+				    .current_why = current_why,
 				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
 				    .dir = dir};
 	int rc = design_plan(d, &in, plan, err);
+	free(current_why);
 	if (have_ds)
 		ws_dataset_free(&ds);
 	free(dir);
@@ -959,6 +1002,9 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 					      json_string_value(json_object_get(plan, "pipeline")), "trigger",
 					      trigger ? json_integer(trigger) : json_null(), "commands",
 					      json_object_get(plan, "commands"), "time", now));
+		json_t *cn = json_object_get(plan, "canary");
+		if (json_is_object(cn))
+			json_object_set(json_object_get(d, "applied"), "current", json_object_get(cn, "current"));
 		rc = design_save(ws, d, "design apply", err);
 	}
 	if (rc == 0) {
@@ -993,6 +1039,8 @@ static int serve_once(struct session *s, struct workspace *ws, json_t *d, const 
 	/* on a port of its own so that it runs beside an applied server */
 	json_t *probe_d = json_deep_copy(d);
 	json_object_set_new(probe_d, "port", json_integer(0));
+	/* a probe measures the version the design serves, alone */
+	json_object_del(probe_d, "canary");
 	if (b)
 		json_object_set_new(probe_d, "batching", json_pack("{s:i,s:I}", "max_batch", b->max_batch,
 								   "max_wait_us", (json_int_t)b->max_wait_us));
@@ -1181,8 +1229,18 @@ static void render_apply(struct session *s, const struct cmd_call *call, json_t 
 	size_t i;
 	json_array_foreach(json_object_get(r, "commands"), i, c)
 		sbuf_printf(out, "%s\n", json_string_value(c));
-	json_t *sv = json_object_get(r, "server");
-	if (json_is_object(sv))
+	json_t *sv = json_object_get(r, "server"), *cn = json_object_get(r, "canary");
+	if (json_is_object(sv) && json_is_object(cn)) {
+		long long pct = (long long)json_integer_value(json_object_get(cn, "percent"));
+		sbuf_printf(out, "server %lld: %s (pid %lld), %s split: version %lld takes %lld%% of the "
+				 "requests, the newest, %lld, %lld%% (canary)\n",
+			    (long long)json_integer_value(json_object_get(sv, "id")),
+			    json_string_value(json_object_get(sv, "url")),
+			    (long long)json_integer_value(json_object_get(sv, "pid")),
+			    json_string_value(json_object_get(r, "model")),
+			    (long long)json_integer_value(json_object_get(cn, "current")), 100 - pct,
+			    (long long)json_integer_value(json_object_get(cn, "version")), pct);
+	} else if (json_is_object(sv))
 		sbuf_printf(out, "server %lld: %s (pid %lld), %s:%lld\n",
 			    (long long)json_integer_value(json_object_get(sv, "id")),
 			    json_string_value(json_object_get(sv, "url")),

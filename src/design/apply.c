@@ -43,6 +43,19 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 				"design %s: %s serving is applied with serve --lookup, which takes one key "
 				"column, not %zu",
 				name, serving, json_array_size(keys));
+	json_int_t canary = json_integer_value(json_object_get(d, "canary"));
+	if (canary > 0 && !online)
+		return pm_errcf(err, PM_E_USAGE,
+				"design %s: canary %lld splits a server's requests, but batch inference "
+				"starts no server (`design set %s inference online`, or `design set %s "
+				"canary 0`)",
+				name, (long long)canary, name, name);
+	if (canary > 0 && (in->current <= 0 || in->current == in->version))
+		return pm_errcf(err, PM_E_USAGE,
+				"design %s: canary %lld serves the newest version, %s:%lld, beside the current "
+				"one, but %s (train a new version, or `design set %s canary 0`)",
+				name, (long long)canary, model, (long long)in->version,
+				in->current <= 0 ? "there is no other version" : in->current_why, name);
 	if (strcmp(kind, "on-data") == 0 && !in->source)
 		return pm_errcf(err, PM_E_USAGE,
 				"design %s: on-data training reloads dataset %s from a file, but it was "
@@ -97,8 +110,13 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 	if (online) {
 		line.len = 0;
 		json_t *hw = json_object_get(d, "hardware"), *b = json_object_get(d, "batching");
-		sbuf_printf(&line, "serve %s:%lld --port %lld", model, (long long)in->version,
-			    (long long)json_integer_value(json_object_get(d, "port")));
+		if (canary > 0)
+			sbuf_printf(&line, "serve %s --split %lld=%lld,%lld=%lld --port %lld", model,
+				    (long long)in->current, 100 - (long long)canary, (long long)in->version,
+				    (long long)canary, (long long)json_integer_value(json_object_get(d, "port")));
+		else
+			sbuf_printf(&line, "serve %s:%lld --port %lld", model, (long long)in->version,
+				    (long long)json_integer_value(json_object_get(d, "port")));
 		json_int_t threads = json_integer_value(json_object_get(hw, "threads"));
 		if (threads > 0)
 			sbuf_printf(&line, " --threads %lld", (long long)threads);
@@ -118,8 +136,12 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 		serve = json_string(line.s);
 		json_array_append(cmds, serve);
 	}
-	*out = json_pack("{s:s,s:s,s:s,s:o,s:o}", "pipeline", pname, "pipeline_file", file,
-			 "pipeline_text", p.s, "commands", cmds, "serve", serve);
+	*out = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "pipeline", pname, "pipeline_file", file,
+			 "pipeline_text", p.s, "commands", cmds, "serve", serve, "canary",
+			 online && canary > 0
+				 ? json_pack("{s:I,s:I,s:I}", "current", (json_int_t)in->current, "version",
+					     (json_int_t)in->version, "percent", canary)
+				 : json_null());
 	free(pname);
 	free(file);
 	sbuf_free(&p);

@@ -11,9 +11,10 @@
  *    "hardware":{"kind":"cpu","threads":N (0: all CPUs)},
  *    "batching":{"max_batch":N,"max_wait_us":N},
  *    "keys":[COL,..], "table_size":N (0: every key), "epochs":N (0: the last run's),
- *    "traffic_per_day":X|null, "port":N,
+ *    "traffic_per_day":X|null, "port":N, "canary":PERCENT (absent: 0),
  *    "monitor":{"drift":X,..}, "prices":{"cpu_hour":X,..},
- *    "applied":{"version","server","url","pipeline","trigger","commands","time"}|null}
+ *    "applied":{"version","server","url","pipeline","trigger","commands","time",
+ *               "current" (a canary's other version)}|null}
  *
  * The one header of src/design. */
 #ifndef PM_DESIGN_H
@@ -157,13 +158,19 @@ struct design_plan_in {
 	const char *label, *type;   /* the model's (its latest version's) */
 	const char *features;       /* its inputs, comma-separated */
 	int64_t version;            /* the version to serve */
+	int64_t current;            /* canary: the version serving now, beside which the
+				     * newest takes the canary's share (0: none known) */
+	const char *current_why;    /* where current came from (an earlier apply, an alias) */
 	const char *source;         /* the dataset's source file (on-data's default), or NULL */
 	const char *dir;            /* where the pipeline file goes */
 };
 /* {"pipeline":NAME,"pipeline_file":PATH,"pipeline_text":TEXT,"commands":[LINE,..],
- *  "serve":LINE|null}: the pipeline that trains (and, for batch inference,
- * predicts) as the design says, the commands that load it and add the
- * trigger that reruns it, and the serve command (online inference). */
+ *  "serve":LINE|null, "canary":{"current","version","percent"}|null}: the
+ * pipeline that trains (and, for batch inference, predicts) as the design
+ * says, the commands that load it and add the trigger that reruns it, and
+ * the serve command (online inference; with a canary, serve M --split
+ * CURRENT=100-P,NEWEST=P).  A canary without a current version other than
+ * the newest, or over batch inference, is an error naming the fix. */
 int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct pm_err *err);
 
 /* Appends " W" to b: one word of a command line, quoted when it is not plain. */
