@@ -1255,7 +1255,8 @@ static void render_apply(struct session *s, const struct cmd_call *call, json_t 
 	"dynamic|static|hybrid; inference online|batch; hardware cpu [THREADS]|gpu|workers N; " \
 	"batching off|MAX_BATCH [MAX_WAIT] (microseconds, or with us, ms, s); keys COL[,COL]; " \
 	"table_size N (hybrid: the N most frequent keys); epochs N; traffic N|log (predictions " \
-	"per day); port N; monitor.drift, monitor.skew, monitor.p99_ms, monitor.error_rate X; " \
+	"per day); port N; canary PERCENT (online: apply serves the newest version to PERCENT of " \
+	"the requests beside the current one, 0 to 99, 0: off); monitor.drift, monitor.skew, monitor.p99_ms, monitor.error_rate X; " \
 	"price.cpu_hour, price.gpu_hour, price.gb_month X.\n"
 
 /* ---- the table ----------------------------------------------------------------------- */
@@ -1303,6 +1304,11 @@ const struct cmd_entry cmd_group_design[] = {
 		 "static serving: offered, or why not (no key columns, or a continuous key);\n"
 		 "training s/run: the dataset's rows × epochs / the rows/s measured by the model's newest "
 		 "finished run (its epochs' rows over their seconds);\n"
+		 "train HARDWARE: the same per hardware choice, over the same epochs: the design's own "
+		 "and one CPU thread always, and any thread count, MPI workers (`train --workers`) or "
+		 "GPU a run or probe measured; each from the newest finished run of the model on it, "
+		 "else the newest training probe with those threads (`design probe --threads N`); one "
+		 "nothing measured says \"not measured\" and the command that measures it;\n"
 		 "staleness s: the mean age of the served model under the training trigger, the "
 		 "interval between runs / 2 + a run's seconds (at worst the interval + a run): the "
 		 "schedule's period; on-data, the mean interval between the modification times of the "
@@ -1314,6 +1320,10 @@ const struct cmd_entry cmd_group_design[] = {
 		 "a client's view of the design's server; without a probe, the applied server's own "
 		 "figures once it has answered requests (its rate over the last second, the server-side "
 		 "latency of its recent requests);\n"
+		 "batch SETTING req/s: the batching sweep of `design probe --serve`, each setting's "
+		 "req/s, p50 and p99, the design's marked; batching best: the setting with the most "
+		 "req/s among those that answered every request within monitor.p99_ms (when set; "
+		 "none within it: the lowest p99), why, and the `design set` that picks it;\n"
 		 "table entries and bytes (static, hybrid): the distinct keys seen in the dataset (the "
 		 "key space, the product of the key columns' distinct counts, is shown beside them), "
 		 "hybrid's top table_size of them, and the bytes serve --lookup's table takes: per entry "
@@ -1344,7 +1354,7 @@ const struct cmd_entry cmd_group_design[] = {
 		 "server it applied stays.",
 	 .exec = exec_drop, .render = render_drop},
 	{.name = "design probe", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
-	 .opts = probe_opts, .summary = "measure the predict and training rates on a sample",
+	 .opts = probe_opts, .summary = "measure the predict and training rates, or the server and its batching",
 	 .help = "Predicts the first --rows rows of the design's dataset with the model's newest "
 		 "version on the design's CPU threads, then trains one epoch over them with the "
 		 "options of the run that made that version (at most 10 seconds; the model trained "
@@ -1359,7 +1369,14 @@ const struct cmd_entry cmd_group_design[] = {
 		 "model's inputs, from --concurrency client connections at once (default 4), stops the "
 		 "server (it flushes its request log) and records the answered requests per second and "
 		 "the p50 and p99 latency a client saw: `design show` gives them as the online serving "
-		 "estimate. Batch inference has no server to probe.",
+		 "estimate. Then it sweeps batching the same way, a server per setting (at most 2 "
+		 "seconds each): no batching, --max-batch 4 and 16 × --batch-timeout-us 250 and 2000, "
+		 "and the design's own setting; each setting's req/s, p50 and p99 are recorded together, "
+		 "and `design show` names the best and why. A batch larger than the connections in "
+		 "flight never fills, so it waits its whole timeout: the sweep shows that price. "
+		 "--no-sweep measures the design's own setting only. Batch inference has no server to "
+		 "probe. --threads N measures the predict and training rates on N CPU threads instead "
+		 "of the design's (`design show` gives the training time per thread count measured).",
 	 .exec = exec_probe, .render = render_probe},
 	{.name = "design apply", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .opts = apply_opts, .summary = "write and load the design's pipeline and start its server",
@@ -1369,9 +1386,14 @@ const struct cmd_entry cmd_group_design[] = {
 		 "`pipeline load`, adds its trigger (`pipeline trigger --every`, `--on-file` or "
 		 "`--on-alert drift`), and for online inference starts `serve M:V --detach` with the "
 		 "design's port, threads, batching and lookup table (--lookup KEY --lookup-data D, "
-		 "hybrid with --lookup-size), V being the model's newest version. The design records "
-		 "the version, server and pipeline it deployed. --dry-run prints the file and the "
-		 "commands without running them.\n"
+		 "hybrid with --lookup-size), V being the model's newest version. With a canary share "
+		 "(`design set NAME canary 10`) the server is `serve M --split CUR=90,V=10` instead: the "
+		 "newest version takes that share of the requests beside the current one (the version "
+		 "the design's earlier apply serves, else the one alias production names, else the one "
+		 "before the newest; a canary with no other version is refused), and apply says which "
+		 "version takes what. The design records the version, server and pipeline it deployed "
+		 "(and a canary's current version). --dry-run prints the file and the commands without "
+		 "running them.\n"
 		 "Applying again runs nothing when the plan is the one applied and its server and "
 		 "trigger still stand: it says so. When the design, the model's newest version or "
 		 "what was started has changed (a server stopped or died, a trigger deleted), it is "
