@@ -180,6 +180,9 @@ static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 				    (long long)json_integer_value(json_object_get(ap, "version")));
 		else
 			sbuf_puts(b, "not applied\n");
+		long long cn = (long long)json_integer_value(json_object_get(g, "canary"));
+		if (cn > 0)
+			sbuf_printf(b, "canary %lld%% newest\n", cn);
 		break;
 	}
 	case ST_SERVE: {
