@@ -819,10 +819,11 @@ static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct re
 	char *dir = xasprintf("%s/designs", s->ws_dir);
 	struct pm_err e;
 	char *current_why = NULL;
+	int64_t current = current_version(ws, d, v->version, &current_why);
 	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, &e) == 0;
 	struct design_plan_in in = {.label = v->label, .type = v->type, .features = feats.s ? feats.s : "",
 				    .version = v->version,
-				    .current = current_version(ws, d, v->version, &current_why),
+				    .current = current,
 				    .current_why = current_why,
 				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
 				    .dir = dir};
