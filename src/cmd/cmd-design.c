@@ -258,6 +258,11 @@ static char *choice(json_t *d, const char *what)
 			sbuf_printf(&b, " (table of the top %lld)", (long long)size);
 		return b.s;
 	}
+	if (strcmp(what, "canary") == 0) {
+		json_int_t p = json_integer_value(json_object_get(d, "canary"));
+		return p > 0 ? xasprintf("%lld%% of requests to the newest version", (long long)p)
+			     : xstrdup("off");
+	}
 	if (strcmp(what, "traffic") == 0) {
 		json_t *t = json_object_get(d, "traffic_per_day");
 		char buf[32];
@@ -285,7 +290,7 @@ static char *choice(json_t *d, const char *what)
 }
 
 static const char *const choices[] = {"model", "data", "training", "serving", "inference",
-				      "hardware", "batching", "keys", "epochs", "traffic", "port",
+				      "hardware", "batching", "keys", "epochs", "traffic", "port", "canary",
 				      "monitor", "prices", NULL};
 
 static char *num(json_t *v)
@@ -317,6 +322,29 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 		    : json_string_value(json_object_get(tr, "source")));
 	if (json_object_get(tr, "run"))
 		row(ctx, "", xstrdup(""), json_string_value(json_object_get(tr, "source")));
+	json_t *hw;
+	size_t h;
+	json_array_foreach(json_object_get(tr, "by_hardware"), h, hw)
+	{
+		/* "train cpu 2": the label column's width; the JSON's "hardware" says it whole */
+		json_int_t n = json_integer_value(json_object_get(hw, json_object_get(hw, "threads") ? "threads" : "workers"));
+		char *label = n ? xasprintf("train %s %lld", json_string_value(json_object_get(hw, "kind")), (long long)n)
+				: xasprintf("train %s", json_string_value(json_object_get(hw, "kind")));
+		bool mine = json_is_true(json_object_get(hw, "design"));
+		if (json_is_true(json_object_get(hw, "measured"))) {
+			char *src = xasprintf("%s%s; %s", mine ? "(the design's) " : "",
+					      json_string_value(json_object_get(hw, "arithmetic")),
+					      json_string_value(json_object_get(hw, "source")));
+			row(ctx, label, num(json_object_get(hw, "seconds")), src);
+			free(src);
+		} else {
+			char *src = xasprintf("%s%s", mine ? "(the design's) " : "",
+					      json_string_value(json_object_get(hw, "source")));
+			row(ctx, label, xstrdup("-"), src);
+			free(src);
+		}
+		free(label);
+	}
 	json_t *fr = json_object_get(e, "freshness");
 	if (json_is_number(json_object_get(fr, "mean_staleness_s"))) {
 		row(ctx, "staleness s", num(json_object_get(fr, "mean_staleness_s")),
@@ -333,6 +361,42 @@ static void estimate_rows(json_t *e, void (*row)(void *, const char *, char *, c
 		row(ctx, "serve p50 ms", num(json_object_get(sv, "p50_ms")), "");
 		row(ctx, "serve p99 ms", num(json_object_get(sv, "p99_ms")), "");
 	}
+	json_t *bt = json_object_get(e, "batching");
+	if (json_is_array(json_object_get(bt, "settings"))) {
+		json_t *one;
+		size_t k;
+		json_int_t best = json_is_integer(json_object_get(bt, "best")) ? json_integer_value(json_object_get(bt, "best")) : -1;
+		json_int_t own = json_is_integer(json_object_get(bt, "design")) ? json_integer_value(json_object_get(bt, "design")) : -1;
+		json_array_foreach(json_object_get(bt, "settings"), k, one)
+		{
+			int mb = (int)json_integer_value(json_object_get(one, "max_batch"));
+			char *label = mb > 1 ? xasprintf("batch %d/%lldus", mb,
+							 (long long)json_integer_value(json_object_get(one, "max_wait_us")))
+					     : xstrdup("batch off");
+			char *src = xasprintf("req/s; p50 %.3g ms, p99 %.3g ms, %lld errors%s",
+					      json_number_value(json_object_get(one, "p50_ms")),
+					      json_number_value(json_object_get(one, "p99_ms")),
+					      (long long)json_integer_value(json_object_get(one, "errors")),
+					      (json_int_t)k == best && (json_int_t)k == own ? " (best; the design's)"
+					      : (json_int_t)k == best			 ? " (best)"
+					      : (json_int_t)k == own			 ? " (the design's)"
+											 : "");
+			row(ctx, label, num(json_object_get(one, "req_per_s")), src);
+			free(src);
+			free(label);
+		}
+		json_t *bs = json_array_get(json_object_get(bt, "settings"), (size_t)best);
+		int bmb = (int)json_integer_value(json_object_get(bs, "max_batch"));
+		row(ctx, "batching best",
+		    best < 0    ? xstrdup("-")
+		    : bmb > 1 ? xasprintf("%d/%lldus", bmb, (long long)json_integer_value(json_object_get(bs, "max_wait_us")))
+			      : xstrdup("off"),
+		    json_string_value(json_object_get(bt, "why")));
+		if (json_is_string(json_object_get(bt, "pick")))
+			row(ctx, "", xstrdup(""), json_string_value(json_object_get(bt, "pick")));
+		row(ctx, "", xstrdup(""), json_string_value(json_object_get(bt, "source")));
+	} else
+		row(ctx, "batching sweep", xstrdup("-"), json_string_value(json_object_get(bt, "source")));
 	if (json_is_object(tb)) {
 		row(ctx, "table entries", num(json_object_get(tb, "entries")),
 		    json_string_value(json_object_get(tb, "source")));
@@ -552,6 +616,21 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 	int threads = (int)json_integer_value(json_object_get(json_object_get(d, "hardware"), "threads"));
 	if (threads <= 0)
 		threads = pm_ncpu();
+	long long want;
+	if (call_opt_int(call, "--threads", threads, &want, err) < 0) {
+		reg_version_free(&v);
+		model_free(m);
+		json_decref(d);
+		return -1;
+	}
+	if (want < 1 || want > pm_ncpu()) {
+		reg_version_free(&v);
+		model_free(m);
+		json_decref(d);
+		return pm_errcf(err, PM_E_USAGE, "design probe --threads: %lld is not 1 to %d (the CPUs of this machine)",
+				want, pm_ncpu());
+	}
+	threads = (int)want;
 	/* a bounded sample: the first rows of the dataset */
 	size_t n = (size_t)nrows < f->nrows ? (size_t)nrows : f->nrows;
 	size_t *rows = xmalloc((n + 1) * sizeof *rows);
@@ -593,6 +672,35 @@ static int exec_probe(struct session *s, struct cmd_call *call, struct pm_err *e
 	return rc;
 }
 
+/* The sweep's settings, a line each, the best and the design's marked. */
+static void render_sweep(json_t *sw, struct sbuf *out)
+{
+	static const char *const head[] = {"batching", "req/s", "p50 ms", "p99 ms", "errors", ""};
+	static const bool right[] = {false, true, true, true, true, false};
+	struct table *t = table_new(6, head, right);
+	json_t *one;
+	size_t i;
+	json_int_t best = json_is_integer(json_object_get(sw, "best")) ? json_integer_value(json_object_get(sw, "best")) : -1;
+	json_int_t own = json_is_integer(json_object_get(sw, "design")) ? json_integer_value(json_object_get(sw, "design")) : -1;
+	json_array_foreach(json_object_get(sw, "settings"), i, one)
+	{
+		table_take(t, design_batching_text((int)json_integer_value(json_object_get(one, "max_batch")),
+						   json_integer_value(json_object_get(one, "max_wait_us"))));
+		table_cell(t, "%.4g", json_number_value(json_object_get(one, "req_per_s")));
+		table_cell(t, "%.3g", json_number_value(json_object_get(one, "p50_ms")));
+		table_cell(t, "%.3g", json_number_value(json_object_get(one, "p99_ms")));
+		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(one, "errors")));
+		table_str(t, (json_int_t)i == best && (json_int_t)i == own ? "best, the design's"
+			     : (json_int_t)i == best			  ? "best"
+			     : (json_int_t)i == own			  ? "the design's"
+									  : NULL);
+	}
+	table_render(t, out);
+	sbuf_printf(out, "best: %s\n", json_string_value(json_object_get(sw, "why")));
+	if (json_is_string(json_object_get(sw, "pick")))
+		sbuf_printf(out, "%s\n", json_string_value(json_object_get(sw, "pick")));
+}
+
 static void render_probe(struct session *s, const struct cmd_call *call, json_t *r, struct sbuf *out)
 {
 	(void)s, (void)call;
@@ -610,6 +718,9 @@ static void render_probe(struct session *s, const struct cmd_call *call, json_t 
 			    json_number_value(json_object_get(r, "req_per_s")),
 			    json_number_value(json_object_get(r, "p50_ms")),
 			    json_number_value(json_object_get(r, "p99_ms")));
+		json_t *sw = json_object_get(r, "sweep");
+		if (json_is_object(sw))
+			render_sweep(sw, out);
 		return;
 	}
 	sbuf_printf(out, "design %s: predicted %lld rows with %s:%lld on %lld threads in %.3g s (%.4g rows/s)\n",
@@ -659,6 +770,40 @@ static int run_captured(struct session *s, const char *line, json_t **result, st
 	return rc;
 }
 
+/* The version a canary runs beside (0: none), with where it came from:
+ * the version the design's earlier apply served (its own "current" when
+ * that apply was a canary of the newest already, so applying again plans
+ * the same), else the one the production alias names, else the version
+ * before the newest. */
+static int64_t current_version(struct workspace *ws, json_t *d, int64_t newest, char **why)
+{
+	json_t *ap = json_object_get(d, "applied");
+	const char *model = json_string_value(json_object_get(d, "model"));
+	int64_t v = json_integer_value(json_object_get(ap, "version"));
+	int64_t cur = json_integer_value(json_object_get(ap, "current"));
+	if (v == newest && cur > 0) {
+		*why = xasprintf("version %lld is the one the design's canary runs beside", (long long)cur);
+		return cur;
+	}
+	if (v > 0) {
+		*why = xasprintf("version %lld is the one the design's earlier apply serves", (long long)v);
+		return v;
+	}
+	struct reg_version rv;
+	struct pm_err e;
+	char *ref = xasprintf("%s@production", model);
+	int rc = reg_resolve(ws, ref, &rv, &e);
+	free(ref);
+	if (rc == 0) {
+		v = rv.version;
+		reg_version_free(&rv);
+		*why = xasprintf("version %lld is the one alias production names", (long long)v);
+		return v;
+	}
+	*why = xasprintf("version %lld is the one before the newest", (long long)(newest - 1));
+	return newest > 1 ? newest - 1 : 0;
+}
+
 /* The plan of d (design_plan) for the model's newest version, v. */
 static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct reg_version *v, json_t **plan,
 		   struct pm_err *err)
@@ -673,12 +818,17 @@ static int plan_of(struct session *s, struct workspace *ws, json_t *d, struct re
 	model_free(m);
 	char *dir = xasprintf("%s/designs", s->ws_dir);
 	struct pm_err e;
+	char *current_why = NULL;
+	int64_t current = current_version(ws, d, v->version, &current_why);
 	bool have_ds = ws_dataset_get(ws, json_string_value(json_object_get(d, "data")), &ds, &e) == 0;
 	struct design_plan_in in = {.label = v->label, .type = v->type, .features = feats.s ? feats.s : "",
 				    .version = v->version,
+				    .current = current,
+				    .current_why = current_why,
 				    .source = have_ds && ds.source && access(ds.source, R_OK) == 0 ? ds.source : NULL,
 				    .dir = dir};
 	int rc = design_plan(d, &in, plan, err);
+	free(current_why);
 	if (have_ds)
 		ws_dataset_free(&ds);
 	free(dir);
@@ -853,6 +1003,9 @@ static int exec_apply(struct session *s, struct cmd_call *call, struct pm_err *e
 					      json_string_value(json_object_get(plan, "pipeline")), "trigger",
 					      trigger ? json_integer(trigger) : json_null(), "commands",
 					      json_object_get(plan, "commands"), "time", now));
+		json_t *cn = json_object_get(plan, "canary");
+		if (json_is_object(cn))
+			json_object_set(json_object_get(d, "applied"), "current", json_object_get(cn, "current"));
 		rc = design_save(ws, d, "design apply", err);
 	}
 	if (rc == 0) {
@@ -874,9 +1027,119 @@ out:
 	return rc;
 }
 
-/* `design probe --serve`: the design's server on an ephemeral port of
- * 127.0.0.1, a bounded load of the dataset's first rows, the server
- * stopped (its request log flushed) and the rate and latencies recorded. */
+/* One load probe of the server the design d would start, with batching b
+ * (NULL: the design's own), on an ephemeral port of 127.0.0.1: started,
+ * loaded with the dataset's first rows, stopped (its request log flushed).
+ * *server gets its id, *version the model version it served. */
+static int serve_once(struct session *s, struct workspace *ws, json_t *d, const struct frame *f,
+		      const struct design_batching *b, size_t nreq, int conc, double max_s,
+		      struct design_load *ld, json_int_t *server, int64_t *version, struct pm_err *err)
+{
+	const char *name = json_string_value(json_object_get(d, "name"));
+	const char *model = json_string_value(json_object_get(d, "model"));
+	/* on a port of its own so that it runs beside an applied server */
+	json_t *probe_d = json_deep_copy(d);
+	json_object_set_new(probe_d, "port", json_integer(0));
+	/* a probe measures the version the design serves, alone */
+	json_object_del(probe_d, "canary");
+	if (b)
+		json_object_set_new(probe_d, "batching", json_pack("{s:i,s:I}", "max_batch", b->max_batch,
+								   "max_wait_us", (json_int_t)b->max_wait_us));
+	struct reg_version v;
+	json_t *plan;
+	int rc = plan_of(s, ws, probe_d, &v, &plan, err);
+	json_decref(probe_d);
+	if (rc < 0)
+		return -1;
+	*version = v.version;
+	reg_version_free(&v);
+	json_t *sv = NULL;
+	rc = run_captured(s, json_string_value(json_object_get(plan, "serve")), &sv, err);
+	json_decref(plan);
+	json_int_t id = json_integer_value(json_object_get(sv, "id"));
+	const char *url = json_string_value(json_object_get(sv, "url"));
+	const char *colon = url ? strrchr(url, ':') : NULL;
+	if (rc == 0 && (!id || !colon))
+		rc = pm_errf(err, "design %s: the server started without an id or address", name);
+	if (rc == 0) {
+		int nout;
+		char **inputs = model_inputs(ws, model, &nout);
+		char **bodies = design_load_bodies(f, json_object_get(d, "keys"), inputs, nreq);
+		size_t nb = 0;
+		while (bodies[nb])
+			nb++;
+		char *path = xasprintf("/v1/models/%s:predict", model);
+		struct design_load_in in = {.port = atoi(colon + 1), .path = path, .bodies = bodies,
+					    .nbodies = nb, .requests = nreq, .max_s = max_s,
+					    .concurrency = conc};
+		rc = design_load(&in, ld, err);
+		if (rc < 0)
+			pm_errf(err, "design %s: %s", name, err->msg);
+		free(path);
+		str_list_free(bodies);
+		str_list_free(inputs);
+	}
+	if (id) {
+		/* stopped whatever the load did: it drains and flushes its request log */
+		char *stop = xasprintf("serve stop %lld", (long long)id);
+		struct pm_err e;
+		int src = run_captured(s, stop, NULL, rc < 0 ? &e : err);
+		free(stop);
+		if (rc == 0)
+			rc = src;
+	}
+	json_decref(sv);
+	*server = id;
+	return rc;
+}
+
+static json_t *load_json(const struct design_load *ld, json_int_t server)
+{
+	return json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:I}", "requests", (json_int_t)ld->sent, "answered",
+			 (json_int_t)ld->ok, "errors", (json_int_t)ld->errors, "seconds", json_num(ld->seconds),
+			 "req_per_s", json_num((double)ld->ok / ld->seconds), "p50_ms",
+			 json_num(ld->p50_s * 1e3), "p99_ms", json_num(ld->p99_s * 1e3), "server", server);
+}
+
+/* The sweep: each setting of design_sweep_grid measured as the design's own
+ * was, recorded together as one "batching" probe. */
+static int sweep_batching(struct session *s, struct workspace *ws, json_t *d, const struct frame *f,
+			  size_t nreq, int conc, json_t **out, struct pm_err *err)
+{
+	struct design_batching grid[DESIGN_SWEEP_MAX];
+	size_t n = design_sweep_grid(d, grid);
+	json_t *settings = json_array();
+	double secs = 0;
+	int64_t answered = 0, version = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct design_load ld = {0};
+		json_int_t id = 0;
+		/* a shorter bound per setting: the sweep stays a probe */
+		if (serve_once(s, ws, d, f, &grid[i], nreq, conc, 2, &ld, &id, &version, err) < 0) {
+			json_decref(settings);
+			return -1;
+		}
+		json_t *one = load_json(&ld, id);
+		json_object_set_new(one, "max_batch", json_integer(grid[i].max_batch));
+		json_object_set_new(one, "max_wait_us", json_integer(grid[i].max_wait_us));
+		json_array_append_new(settings, one);
+		secs += ld.seconds;
+		answered += (int64_t)ld.ok;
+	}
+	json_t *detail = json_pack("{s:O,s:I}", "settings", settings, "requests", (json_int_t)nreq);
+	int rc = design_probe_record_detail(ws, json_string_value(json_object_get(d, "name")), "batching",
+					    version, answered, secs, conc, detail, err);
+	json_decref(detail);
+	if (rc < 0) {
+		json_decref(settings);
+		return -1;
+	}
+	*out = settings;
+	return 0;
+}
+
+/* `design probe --serve`: the design's server under a bounded load, its
+ * rate and latencies recorded; then, unless --no-sweep, the batching sweep. */
 static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	long long nreq, conc;
@@ -900,71 +1163,42 @@ static int probe_serve(struct session *s, struct cmd_call *call, struct pm_err *
 				"inference online`)",
 				name, name);
 	}
-	/* the design's server, on a port of its own so that it runs beside an applied one */
-	json_t *probe_d = json_deep_copy(d);
-	json_object_set_new(probe_d, "port", json_integer(0));
-	struct reg_version v;
-	json_t *plan;
-	if (plan_of(s, ws, probe_d, &v, &plan, err) < 0) {
-		json_decref(probe_d);
-		json_decref(d);
-		return -1;
-	}
-	json_decref(probe_d);
-	json_t *sv = NULL;
-	int rc = run_captured(s, json_string_value(json_object_get(plan, "serve")), &sv, err);
-	json_decref(plan);
-	json_int_t id = json_integer_value(json_object_get(sv, "id"));
-	const char *url = json_string_value(json_object_get(sv, "url"));
-	const char *colon = url ? strrchr(url, ':') : NULL;
-	if (rc == 0 && (!id || !colon))
-		rc = pm_errf(err, "design %s: the server started without an id or address", name);
 	struct design_load ld = {0};
-	if (rc == 0) {
-		int nout;
-		char **inputs = model_inputs(ws, model, &nout);
-		char **bodies = design_load_bodies(f, json_object_get(d, "keys"), inputs, (size_t)nreq);
-		size_t nb = 0;
-		while (bodies[nb])
-			nb++;
-		char *path = xasprintf("/v1/models/%s:predict", model);
-		struct design_load_in in = {.port = atoi(colon + 1), .path = path, .bodies = bodies,
-					    .nbodies = nb, .requests = (size_t)nreq, .max_s = 5,
-					    .concurrency = (int)conc};
-		rc = design_load(&in, &ld, err);
-		if (rc < 0)
-			pm_errf(err, "design %s: %s", name, err->msg);
-		free(path);
-		str_list_free(bodies);
-		str_list_free(inputs);
-	}
-	if (id) {
-		/* stopped whatever the load did: it drains and flushes its request log */
-		char *stop = xasprintf("serve stop %lld", (long long)id);
-		struct pm_err e;
-		int src = run_captured(s, stop, NULL, rc < 0 ? &e : err);
-		free(stop);
-		if (rc == 0)
-			rc = src;
-	}
+	json_int_t id = 0;
+	int64_t version = 0;
+	int rc = serve_once(s, ws, d, f, NULL, (size_t)nreq, (int)conc, 5, &ld, &id, &version, err);
 	json_t *detail = NULL;
 	if (rc == 0) {
-		detail = json_pack("{s:I,s:I,s:I,s:o,s:o,s:o,s:I}", "requests", (json_int_t)ld.sent, "answered",
-				   (json_int_t)ld.ok, "errors", (json_int_t)ld.errors, "req_per_s",
-				   json_num((double)ld.ok / ld.seconds), "p50_ms", json_num(ld.p50_s * 1e3),
-				   "p99_ms", json_num(ld.p99_s * 1e3), "server", id);
-		rc = design_probe_record_detail(ws, name, "serve", v.version, (int64_t)ld.ok, ld.seconds,
+		detail = load_json(&ld, id);
+		json_object_del(detail, "seconds");
+		rc = design_probe_record_detail(ws, name, "serve", version, (int64_t)ld.ok, ld.seconds,
 						ld.concurrency, detail, err);
 	}
+	json_t *sweep = NULL;
+	if (rc == 0 && !call_flag(call, "--no-sweep"))
+		rc = sweep_batching(s, ws, d, f, (size_t)nreq, (int)conc, &sweep, err);
 	if (rc == 0) {
 		call->result = json_pack("{s:s,s:s,s:s,s:I,s:o,s:i}", "name", name, "kind", "serve", "model",
-					 model, "version", (json_int_t)v.version, "seconds", json_num(ld.seconds),
+					 model, "version", (json_int_t)version, "seconds", json_num(ld.seconds),
 					 "concurrency", ld.concurrency);
 		json_object_update(call->result, detail);
-	}
+		if (sweep) {
+			/* which setting the design would pick, as `design show` says it */
+			json_t *tmp = json_pack("{s:O}", "settings", sweep);
+			json_t *est = design_sweep_estimate(d, tmp);
+			json_decref(tmp);
+			json_object_set_new(call->result, "sweep",
+					    json_pack("{s:o,s:O,s:O,s:O,s:O}", "settings", sweep, "best",
+						      json_object_get(est, "best"), "design",
+						      json_object_get(est, "design"), "why",
+						      json_object_get(est, "why"), "pick",
+						      json_object_get(est, "pick") ? json_object_get(est, "pick")
+										   : json_null()));
+			json_decref(est);
+		}
+	} else
+		json_decref(sweep);
 	json_decref(detail);
-	json_decref(sv);
-	reg_version_free(&v);
 	json_decref(d);
 	return rc;
 }
@@ -996,8 +1230,18 @@ static void render_apply(struct session *s, const struct cmd_call *call, json_t 
 	size_t i;
 	json_array_foreach(json_object_get(r, "commands"), i, c)
 		sbuf_printf(out, "%s\n", json_string_value(c));
-	json_t *sv = json_object_get(r, "server");
-	if (json_is_object(sv))
+	json_t *sv = json_object_get(r, "server"), *cn = json_object_get(r, "canary");
+	if (json_is_object(sv) && json_is_object(cn)) {
+		long long pct = (long long)json_integer_value(json_object_get(cn, "percent"));
+		sbuf_printf(out, "server %lld: %s (pid %lld), %s split: version %lld takes %lld%% of the "
+				 "requests, the newest, %lld, %lld%% (canary)\n",
+			    (long long)json_integer_value(json_object_get(sv, "id")),
+			    json_string_value(json_object_get(sv, "url")),
+			    (long long)json_integer_value(json_object_get(sv, "pid")),
+			    json_string_value(json_object_get(r, "model")),
+			    (long long)json_integer_value(json_object_get(cn, "current")), 100 - pct,
+			    (long long)json_integer_value(json_object_get(cn, "version")), pct);
+	} else if (json_is_object(sv))
 		sbuf_printf(out, "server %lld: %s (pid %lld), %s:%lld\n",
 			    (long long)json_integer_value(json_object_get(sv, "id")),
 			    json_string_value(json_object_get(sv, "url")),
@@ -1012,7 +1256,8 @@ static void render_apply(struct session *s, const struct cmd_call *call, json_t 
 	"dynamic|static|hybrid; inference online|batch; hardware cpu [THREADS]|gpu|workers N; " \
 	"batching off|MAX_BATCH [MAX_WAIT] (microseconds, or with us, ms, s); keys COL[,COL]; " \
 	"table_size N (hybrid: the N most frequent keys); epochs N; traffic N|log (predictions " \
-	"per day); port N; monitor.drift, monitor.skew, monitor.p99_ms, monitor.error_rate X; " \
+	"per day); port N; canary PERCENT (online: apply serves the newest version to PERCENT of " \
+	"the requests beside the current one, 0 to 99, 0: off); monitor.drift, monitor.skew, monitor.p99_ms, monitor.error_rate X; " \
 	"price.cpu_hour, price.gpu_hour, price.gb_month X.\n"
 
 /* ---- the table ----------------------------------------------------------------------- */
@@ -1023,9 +1268,11 @@ static const struct cmd_opt new_opts[] = {
 	{0}};
 static const struct cmd_opt probe_opts[] = {
 	{"--rows", 0, "N", COMPLETE_NONE, NULL, "rows of the dataset predicted (default 10000)"},
+	{"--threads", 0, "N", COMPLETE_NONE, NULL, "CPU threads to measure on (default: the design's)"},
 	{"--serve", 0, NULL, COMPLETE_NONE, NULL, "load-probe the design's server instead"},
 	{"--requests", 0, "N", COMPLETE_NONE, NULL, "--serve: requests sent (default 200, at most 5 s)"},
 	{"--concurrency", 0, "N", COMPLETE_NONE, NULL, "--serve: client connections at once (default 4)"},
+	{"--no-sweep", 0, NULL, COMPLETE_NONE, NULL, "--serve: the design's own batching only, no sweep"},
 	{0}};
 static const struct cmd_opt apply_opts[] = {
 	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "print the pipeline and the commands; run nothing"},
@@ -1058,6 +1305,11 @@ const struct cmd_entry cmd_group_design[] = {
 		 "static serving: offered, or why not (no key columns, or a continuous key);\n"
 		 "training s/run: the dataset's rows × epochs / the rows/s measured by the model's newest "
 		 "finished run (its epochs' rows over their seconds);\n"
+		 "train HARDWARE: the same per hardware choice, over the same epochs: the design's own "
+		 "and one CPU thread always, and any thread count, MPI workers (`train --workers`) or "
+		 "GPU a run or probe measured; each from the newest finished run of the model on it, "
+		 "else the newest training probe with those threads (`design probe --threads N`); one "
+		 "nothing measured says \"not measured\" and the command that measures it;\n"
 		 "staleness s: the mean age of the served model under the training trigger, the "
 		 "interval between runs / 2 + a run's seconds (at worst the interval + a run): the "
 		 "schedule's period; on-data, the mean interval between the modification times of the "
@@ -1069,6 +1321,10 @@ const struct cmd_entry cmd_group_design[] = {
 		 "a client's view of the design's server; without a probe, the applied server's own "
 		 "figures once it has answered requests (its rate over the last second, the server-side "
 		 "latency of its recent requests);\n"
+		 "batch SETTING req/s: the batching sweep of `design probe --serve`, each setting's "
+		 "req/s, p50 and p99, the design's marked; batching best: the setting with the most "
+		 "req/s among those that answered every request within monitor.p99_ms (when set; "
+		 "none within it: the lowest p99), why, and the `design set` that picks it;\n"
 		 "table entries and bytes (static, hybrid): the distinct keys seen in the dataset (the "
 		 "key space, the product of the key columns' distinct counts, is shown beside them), "
 		 "hybrid's top table_size of them, and the bytes serve --lookup's table takes: per entry "
@@ -1099,7 +1355,7 @@ const struct cmd_entry cmd_group_design[] = {
 		 "server it applied stays.",
 	 .exec = exec_drop, .render = render_drop},
 	{.name = "design probe", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
-	 .opts = probe_opts, .summary = "measure the predict and training rates on a sample",
+	 .opts = probe_opts, .summary = "measure the predict and training rates, or the server and its batching",
 	 .help = "Predicts the first --rows rows of the design's dataset with the model's newest "
 		 "version on the design's CPU threads, then trains one epoch over them with the "
 		 "options of the run that made that version (at most 10 seconds; the model trained "
@@ -1114,7 +1370,14 @@ const struct cmd_entry cmd_group_design[] = {
 		 "model's inputs, from --concurrency client connections at once (default 4), stops the "
 		 "server (it flushes its request log) and records the answered requests per second and "
 		 "the p50 and p99 latency a client saw: `design show` gives them as the online serving "
-		 "estimate. Batch inference has no server to probe.",
+		 "estimate. Then it sweeps batching the same way, a server per setting (at most 2 "
+		 "seconds each): no batching, --max-batch 4 and 16 × --batch-timeout-us 250 and 2000, "
+		 "and the design's own setting; each setting's req/s, p50 and p99 are recorded together, "
+		 "and `design show` names the best and why. A batch larger than the connections in "
+		 "flight never fills, so it waits its whole timeout: the sweep shows that price. "
+		 "--no-sweep measures the design's own setting only. Batch inference has no server to "
+		 "probe. --threads N measures the predict and training rates on N CPU threads instead "
+		 "of the design's (`design show` gives the training time per thread count measured).",
 	 .exec = exec_probe, .render = render_probe},
 	{.name = "design apply", .group = "design", .args = "NAME", .min_args = 1, .max_args = 1,
 	 .opts = apply_opts, .summary = "write and load the design's pipeline and start its server",
@@ -1124,9 +1387,14 @@ const struct cmd_entry cmd_group_design[] = {
 		 "`pipeline load`, adds its trigger (`pipeline trigger --every`, `--on-file` or "
 		 "`--on-alert drift`), and for online inference starts `serve M:V --detach` with the "
 		 "design's port, threads, batching and lookup table (--lookup KEY --lookup-data D, "
-		 "hybrid with --lookup-size), V being the model's newest version. The design records "
-		 "the version, server and pipeline it deployed. --dry-run prints the file and the "
-		 "commands without running them.\n"
+		 "hybrid with --lookup-size), V being the model's newest version. With a canary share "
+		 "(`design set NAME canary 10`) the server is `serve M --split CUR=90,V=10` instead: the "
+		 "newest version takes that share of the requests beside the current one (the version "
+		 "the design's earlier apply serves, else the one alias production names, else the one "
+		 "before the newest; a canary with no other version is refused), and apply says which "
+		 "version takes what. The design records the version, server and pipeline it deployed "
+		 "(and a canary's current version). --dry-run prints the file and the commands without "
+		 "running them.\n"
 		 "Applying again runs nothing when the plan is the one applied and its server and "
 		 "trigger still stand: it says so. When the design, the model's newest version or "
 		 "what was started has changed (a server stopped or died, a trigger deleted), it is "

@@ -275,7 +275,10 @@ static void history_add(struct session *s, char **words)
 	sbuf_free(&b);
 }
 
-int cmd_run(struct session *s, char **words, const char *where, struct pm_err *err)
+/* log: the command goes into the history (and its job is followed), as
+ * what the user did; a read for a view's refresh does not. */
+static int run_words(struct session *s, char **words, const char *where, bool log,
+		     struct pm_err *err)
 {
 	int argc = 0;
 	while (words[argc])
@@ -295,7 +298,7 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 		session_jobs_poll(s);
 		rc = e->exec(s, &call, err);
 		/* the history replays as a script: only commands that worked */
-		if (rc == 0 && strcmp(e->name, "history") != 0) {
+		if (rc == 0 && log && strcmp(e->name, "history") != 0) {
 			session_jobs_log(s, &call);
 			history_add(s, words);
 			session_jobs_follow(s, &call);
@@ -309,6 +312,16 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 		json_decref(call.result);
 	cmd_call_done(&call);
 	return rc;
+}
+
+int cmd_run(struct session *s, char **words, const char *where, struct pm_err *err)
+{
+	return run_words(s, words, where, true, err);
+}
+
+int cmd_run_unlogged(struct session *s, char **words, const char *where, struct pm_err *err)
+{
+	return run_words(s, words, where, false, err);
 }
 
 void cmd_call_done(struct cmd_call *c)

@@ -259,6 +259,9 @@ void cmd_quote_word(struct sbuf *b, const char *w);
 /* Runs one command given as words; prints its result.  Returns 0, or -1
  * with err filled (err->code PM_E_USAGE for usage errors). */
 int cmd_run(struct session *s, char **words, const char *where, struct pm_err *err);
+/* The same, left out of the history: a read the workbench makes to redraw
+ * a view is not something the user did, and a replay need not repeat it. */
+int cmd_run_unlogged(struct session *s, char **words, const char *where, struct pm_err *err);
 /* Runs every command of one line. */
 int cmd_run_line(struct session *s, const char *line, const char *where, struct pm_err *err);
 /* Prints a result in the session's format. */

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A word for a command line: quoted when it is not plain. */
-static void word(struct sbuf *b, const char *w)
+void design_word(struct sbuf *b, const char *w)
 {
 	bool plain = *w != 0;
 	for (const char *p = w; *p; p++)
@@ -44,6 +43,19 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 				"design %s: %s serving is applied with serve --lookup, which takes one key "
 				"column, not %zu",
 				name, serving, json_array_size(keys));
+	json_int_t canary = json_integer_value(json_object_get(d, "canary"));
+	if (canary > 0 && !online)
+		return pm_errcf(err, PM_E_USAGE,
+				"design %s: canary %lld splits a server's requests, but batch inference "
+				"starts no server (`design set %s inference online`, or `design set %s "
+				"canary 0`)",
+				name, (long long)canary, name, name);
+	if (canary > 0 && (in->current <= 0 || in->current == in->version))
+		return pm_errcf(err, PM_E_USAGE,
+				"design %s: canary %lld serves the newest version, %s:%lld, beside the current "
+				"one, but %s (train a new version, or `design set %s canary 0`)",
+				name, (long long)canary, model, (long long)in->version,
+				in->current <= 0 ? "there is no other version" : in->current_why, name);
 	if (strcmp(kind, "on-data") == 0 && !in->source)
 		return pm_errcf(err, PM_E_USAGE,
 				"design %s: on-data training reloads dataset %s from a file, but it was "
@@ -59,14 +71,14 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 	if (strcmp(kind, "on-data") == 0) {
 		/* the trigger puts each new file's path in ${file} */
 		sbuf_printf(&p, "param file =");
-		word(&p, in->source);
+		design_word(&p, in->source);
 		sbuf_printf(&p, "\nstep ingest : load %s ${file}\n", data);
 		after = " after ingest";
 	}
 	sbuf_printf(&p, "step train : train %s --data %s --label", model, data);
-	word(&p, in->label);
+	design_word(&p, in->label);
 	sbuf_puts(&p, " --features");
-	word(&p, in->features);
+	design_word(&p, in->features);
 	sbuf_printf(&p, " --model %s", in->type);
 	json_int_t epochs = json_integer_value(json_object_get(d, "epochs"));
 	if (epochs > 0)
@@ -75,13 +87,13 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 	if (!online) {
 		sbuf_printf(&p, "step predict : predict %s --data %s --out", model, data);
 		char *pred = xasprintf("%s/%s.predictions.csv", in->dir, name);
-		word(&p, pred);
+		design_word(&p, pred);
 		free(pred);
 		sbuf_puts(&p, " after train\n");
 	}
 	json_t *cmds = json_array();
 	sbuf_puts(&line, "pipeline load");
-	word(&line, file);
+	design_word(&line, file);
 	json_array_append_new(cmds, json_string(line.s));
 	line.len = 0;
 	if (strcmp(kind, "schedule") == 0)
@@ -89,7 +101,7 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 			    json_string_value(json_object_get(tr, "every")));
 	else if (strcmp(kind, "on-data") == 0) {
 		sbuf_printf(&line, "pipeline trigger %s --on-file", pname);
-		word(&line, json_string_value(json_object_get(tr, "glob")));
+		design_word(&line, json_string_value(json_object_get(tr, "glob")));
 	} else if (strcmp(kind, "on-drift") == 0)
 		sbuf_printf(&line, "pipeline trigger %s --on-alert drift %s", pname, model);
 	if (line.len)
@@ -98,8 +110,13 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 	if (online) {
 		line.len = 0;
 		json_t *hw = json_object_get(d, "hardware"), *b = json_object_get(d, "batching");
-		sbuf_printf(&line, "serve %s:%lld --port %lld", model, (long long)in->version,
-			    (long long)json_integer_value(json_object_get(d, "port")));
+		if (canary > 0)
+			sbuf_printf(&line, "serve %s --split %lld=%lld,%lld=%lld --port %lld", model,
+				    (long long)in->current, 100 - (long long)canary, (long long)in->version,
+				    (long long)canary, (long long)json_integer_value(json_object_get(d, "port")));
+		else
+			sbuf_printf(&line, "serve %s:%lld --port %lld", model, (long long)in->version,
+				    (long long)json_integer_value(json_object_get(d, "port")));
 		json_int_t threads = json_integer_value(json_object_get(hw, "threads"));
 		if (threads > 0)
 			sbuf_printf(&line, " --threads %lld", (long long)threads);
@@ -109,7 +126,7 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 				    (long long)json_integer_value(json_object_get(b, "max_wait_us")));
 		if (strcmp(serving, "dynamic")) {
 			sbuf_puts(&line, " --lookup");
-			word(&line, json_string_value(json_array_get(keys, 0)));
+			design_word(&line, json_string_value(json_array_get(keys, 0)));
 			sbuf_printf(&line, " --lookup-data %s", data);
 			json_int_t size = json_integer_value(json_object_get(d, "table_size"));
 			if (strcmp(serving, "hybrid") == 0 && size > 0)
@@ -119,8 +136,12 @@ int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct
 		serve = json_string(line.s);
 		json_array_append(cmds, serve);
 	}
-	*out = json_pack("{s:s,s:s,s:s,s:o,s:o}", "pipeline", pname, "pipeline_file", file,
-			 "pipeline_text", p.s, "commands", cmds, "serve", serve);
+	*out = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "pipeline", pname, "pipeline_file", file,
+			 "pipeline_text", p.s, "commands", cmds, "serve", serve, "canary",
+			 online && canary > 0
+				 ? json_pack("{s:I,s:I,s:I}", "current", (json_int_t)in->current, "version",
+					     (json_int_t)in->version, "percent", canary)
+				 : json_null());
 	free(pname);
 	free(file);
 	sbuf_free(&p);

@@ -11,9 +11,10 @@
  *    "hardware":{"kind":"cpu","threads":N (0: all CPUs)},
  *    "batching":{"max_batch":N,"max_wait_us":N},
  *    "keys":[COL,..], "table_size":N (0: every key), "epochs":N (0: the last run's),
- *    "traffic_per_day":X|null, "port":N,
+ *    "traffic_per_day":X|null, "port":N, "canary":PERCENT (absent: 0),
  *    "monitor":{"drift":X,..}, "prices":{"cpu_hour":X,..},
- *    "applied":{"version","server","url","pipeline","trigger","commands","time"}|null}
+ *    "applied":{"version","server","url","pipeline","trigger","commands","time",
+ *               "current" (a canary's other version)}|null}
  *
  * The one header of src/design. */
 #ifndef PM_DESIGN_H
@@ -47,6 +48,8 @@ int design_probe_record(struct workspace *ws, const char *name, const char *kind
 int design_probe_record_detail(struct workspace *ws, const char *name, const char *kind, int64_t version,
 			       int64_t rows, double seconds, int threads, json_t *detail,
 			       struct pm_err *err);
+/* Every probe of a kind, newest first, each as design_probe_last gives it. */
+json_t *design_probes(struct workspace *ws, const char *name, const char *kind);
 /* The newest probe of a kind: {"id","kind","version","rows","seconds","rows_per_s",
  * "threads","time"} and its detail's keys, or NULL when there is none. */
 json_t *design_probe_last(struct workspace *ws, const char *name, const char *kind);
@@ -126,20 +129,64 @@ int design_hit_rate(struct workspace *ws, const char *model, const char *key, si
  * drift alerts; {"mean_staleness_s":null,"source":WHY} when not estimated. */
 json_t *design_freshness(struct workspace *ws, json_t *d, json_t *train);
 
+/* ---- sweep.c: the batching settings a serve probe measures --------------------------- */
+struct design_batching {
+	int max_batch;          /* 1: no batching */
+	int64_t max_wait_us;
+};
+#define DESIGN_SWEEP_MAX 6
+/* The settings `design probe --serve` measures: no batching, max batch 4
+ * and 16 × waits of 250 and 2000 us, and the design's own where the grid
+ * lacks it (at most DESIGN_SWEEP_MAX). */
+size_t design_sweep_grid(json_t *d, struct design_batching *out);
+/* "off" or "max batch N, wait W us"; caller frees. */
+char *design_batching_text(int max_batch, int64_t max_wait_us);
+/* The best of the measured settings ([{"max_batch","max_wait_us","req_per_s",
+ * "p50_ms","p99_ms","errors"},..]): the most req/s among those that answered
+ * every request with a p99 within p99_limit_ms (NaN: no limit); when none is
+ * within it, the lowest p99.  *why (caller frees) says which rule chose;
+ * -1 when no setting answered every request. */
+int design_sweep_pick(json_t *settings, double p99_limit_ms, char **why);
+/* The estimate of the newest sweep probe (design_probe_last's "batching"):
+ * {"settings","best","design" (indexes or null),"why","pick","source"}, or
+ * {"source"} naming the probe to run when there is none. */
+json_t *design_sweep_estimate(json_t *d, json_t *probe);
+
 /* ---- apply.c: the commands a design stands for ----------------------------------- */
 /* What a plan needs to know besides the design. */
 struct design_plan_in {
 	const char *label, *type;   /* the model's (its latest version's) */
 	const char *features;       /* its inputs, comma-separated */
 	int64_t version;            /* the version to serve */
+	int64_t current;            /* canary: the version serving now, beside which the
+				     * newest takes the canary's share (0: none known) */
+	const char *current_why;    /* where current came from (an earlier apply, an alias) */
 	const char *source;         /* the dataset's source file (on-data's default), or NULL */
 	const char *dir;            /* where the pipeline file goes */
 };
 /* {"pipeline":NAME,"pipeline_file":PATH,"pipeline_text":TEXT,"commands":[LINE,..],
- *  "serve":LINE|null}: the pipeline that trains (and, for batch inference,
- * predicts) as the design says, the commands that load it and add the
- * trigger that reruns it, and the serve command (online inference). */
+ *  "serve":LINE|null, "canary":{"current","version","percent"}|null}: the
+ * pipeline that trains (and, for batch inference, predicts) as the design
+ * says, the commands that load it and add the trigger that reruns it, and
+ * the serve command (online inference; with a canary, serve M --split
+ * CURRENT=100-P,NEWEST=P).  A canary without a current version other than
+ * the newest, or over batch inference, is an error naming the fix. */
 int design_plan(json_t *d, const struct design_plan_in *in, json_t **out, struct pm_err *err);
+
+/* Appends " W" to b: one word of a command line, quoted when it is not plain. */
+void design_word(struct sbuf *b, const char *w);
+
+/* ---- hardware.c: training time per hardware choice -------------------------------- */
+/* [{"hardware","kind","threads"|"workers","design","measured",
+ *   "rows_per_s","epochs","seconds","arithmetic","source","run"|"probe"},..]:
+ * the design's own choice, one CPU thread, and any other hardware a run
+ * or probe measured (a thread count, MPI workers, a GPU); each from
+ * the newest finished run of the model on it, else the newest training
+ * probe with its threads (seconds = nrows × epochs / rows/s); an
+ * unmeasured one {"measured":false,"source"} names the command that
+ * measures it. */
+json_t *design_hardware_estimates(struct workspace *ws, json_t *d, int64_t nrows, int64_t epochs,
+				  const struct design_env *env);
 
 /* ---- load.c: a bounded load probe of a server on 127.0.0.1 ---------------------------- */
 struct design_load_in {

@@ -484,6 +484,12 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char
 	const char *name = json_string_value(json_object_get(d, "name"));
 	json_t *probe = design_probe_last(ws, name, "predict");
 	json_t *train = training_estimate(ws, d, f);
+	/* every hardware choice over the same epochs as the estimate above */
+	json_int_t epochs = json_is_integer(json_object_get(train, "epochs"))
+				    ? json_integer_value(json_object_get(train, "epochs"))
+				    : json_integer_value(json_object_get(d, "epochs"));
+	json_object_set_new(train, "by_hardware",
+			    design_hardware_estimates(ws, d, (int64_t)f->nrows, epochs, env));
 	json_t *hit = NULL;
 	json_t *table = table_estimate(ws, d, f, nout, probe, &hit);
 	json_t *cost = cost_estimate(d, f, train, table, probe, hit, env);
@@ -527,9 +533,13 @@ int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char
 		free(s);
 	}
 	json_t *fresh = design_freshness(ws, d, train);
-	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
-			 why, "training", train, "freshness", fresh, "predict", predict, "serving", serving, "table",
-			 table ? table : json_null(), "hit_rate", hit ? hit : json_null(), "cost", cost);
+	json_t *sweep = design_probe_last(ws, name, "batching");
+	json_t *batching = design_sweep_estimate(d, sweep);
+	json_decref(sweep);
+	*out = json_pack("{s:{s:b,s:s?},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "static", "offered", why == NULL, "why",
+			 why, "training", train, "freshness", fresh, "predict", predict, "serving", serving,
+			 "batching", batching, "table", table ? table : json_null(), "hit_rate",
+			 hit ? hit : json_null(), "cost", cost);
 	free(why);
 	return 0;
 }

@@ -27,6 +27,8 @@ const struct design_key design_keys[] = {
 	{"epochs", "N", "epochs per training run (0: as the model's last run)"},
 	{"traffic", "N|log", "predictions per day, for cost per prediction (log: from the request log)"},
 	{"port", "N", "the server's TCP port (0: any free port)"},
+	{"canary", "PERCENT", "online: apply serves the newest version to PERCENT of the requests beside "
+			      "the current one (serve --split; 0: the newest alone)"},
 	{"monitor.drift", "X", "drift threshold (distance) that opens an alert"},
 	{"monitor.skew", "X", "training-serving skew threshold (distance)"},
 	{"monitor.p99_ms", "X", "p99 latency in milliseconds that opens an alert"},
@@ -264,6 +266,14 @@ int design_set(json_t *d, const struct frame *f, char *const *inputs, const stru
 			rc = bad_value(key, value, err);
 		else
 			json_object_set_new(d, key, json_integer(v));
+	} else if (strcmp(key, "canary") == 0) {
+		if (n != 1 || !parse_int64(w[0], strlen(w[0]), &v) || v < 0 || v > 99)
+			rc = pm_errcf(err, PM_E_USAGE,
+				      "design key canary: '%s' is not a percentage of the requests, 0 to 99 "
+				      "(0: no canary)",
+				      value);
+		else
+			json_object_set_new(d, "canary", json_integer(v));
 	} else if (strcmp(key, "traffic") == 0) {
 		if (n == 1 && strcmp(w[0], "log") == 0)
 			json_object_set_new(d, "traffic_per_day", json_null());

@@ -222,33 +222,49 @@ int design_probe_record_detail(struct workspace *ws, const char *name, const cha
 	return rc;
 }
 
-json_t *design_probe_last(struct workspace *ws, const char *name, const char *kind)
+/* The probes of a kind, newest first; at most limit (0: all). */
+static json_t *probes_of(struct workspace *ws, const char *name, const char *kind, int limit)
 {
 	sqlite3_stmt *st;
 	struct pm_err e;
+	json_t *arr = json_array();
 	if (ws_prepare(ws, "SELECT id, version, rows, seconds, threads, time, detail FROM design_probes"
-			   " WHERE design = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+			   " WHERE design = ? AND kind = ? ORDER BY id DESC LIMIT ?",
 		       &st, &e) < 0)
-		return NULL;
+		return arr;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	json_t *j = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+	while (sqlite3_step(st) == SQLITE_ROW) {
 		double rows = (double)sqlite3_column_int64(st, 2), s = sqlite3_column_double(st, 3);
-		j = json_pack("{s:I,s:s,s:I,s:I,s:o,s:o,s:i,s:s}", "id",
-			      (json_int_t)sqlite3_column_int64(st, 0), "kind", kind, "version",
-			      (json_int_t)sqlite3_column_int64(st, 1), "rows",
-			      (json_int_t)sqlite3_column_int64(st, 2), "seconds", json_num(s),
-			      "rows_per_s", json_num(s > 0 ? rows / s : NAN), "threads",
-			      sqlite3_column_int(st, 4), "time",
-			      (const char *)sqlite3_column_text(st, 5));
+		json_t *j = json_pack("{s:I,s:s,s:I,s:I,s:o,s:o,s:i,s:s}", "id",
+				      (json_int_t)sqlite3_column_int64(st, 0), "kind", kind, "version",
+				      (json_int_t)sqlite3_column_int64(st, 1), "rows",
+				      (json_int_t)sqlite3_column_int64(st, 2), "seconds", json_num(s),
+				      "rows_per_s", json_num(s > 0 ? rows / s : NAN), "threads",
+				      sqlite3_column_int(st, 4), "time",
+				      (const char *)sqlite3_column_text(st, 5));
 		json_t *detail = sqlite3_column_text(st, 6)
 					 ? json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL)
 					 : NULL;
 		if (json_is_object(detail))
 			json_object_update(j, detail);
 		json_decref(detail);
+		json_array_append_new(arr, j);
 	}
 	sqlite3_finalize(st);
+	return arr;
+}
+
+json_t *design_probes(struct workspace *ws, const char *name, const char *kind)
+{
+	return probes_of(ws, name, kind, 0);
+}
+
+json_t *design_probe_last(struct workspace *ws, const char *name, const char *kind)
+{
+	json_t *arr = probes_of(ws, name, kind, 1);
+	json_t *j = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
 	return j;
 }

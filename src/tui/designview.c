@@ -78,7 +78,7 @@ static void reread(struct designview *d, struct tui *t)
 	char *words[] = {"design", "show", d->name, NULL};
 	json_t *r;
 	struct pm_err err = {0};
-	int rc = tui_exec_json(t, words, &r, &err);
+	int rc = tui_read_json(t, words, &r, &err);
 	d->gen = t->gen;
 	free(d->err);
 	d->err = NULL;
@@ -180,6 +180,9 @@ static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 				    (long long)json_integer_value(json_object_get(ap, "version")));
 		else
 			sbuf_puts(b, "not applied\n");
+		long long cn = (long long)json_integer_value(json_object_get(g, "canary"));
+		if (cn > 0)
+			sbuf_printf(b, "canary %lld%% newest\n", cn);
 		break;
 	}
 	case ST_SERVE: {
@@ -204,6 +207,18 @@ static void box_text(struct designview *d, int st, int inner, struct sbuf *b)
 		json_t *sv = est(d, "serving");
 		if (json_is_number(json_object_get(sv, "p99_ms")))
 			num_text(json_object_get(sv, "p99_ms"), "p99", " ms", inner, b);
+		/* the batching sweep's best setting, when one was measured */
+		json_t *bt = est(d, "batching");
+		json_t *best = json_array_get(json_object_get(bt, "settings"),
+					      (size_t)json_integer_value(json_object_get(bt, "best")));
+		if (json_is_integer(json_object_get(bt, "best")) && best) {
+			int bmb = (int)json_integer_value(json_object_get(best, "max_batch"));
+			if (bmb > 1)
+				sbuf_printf(b, "best batch %d/%lldus\n", bmb,
+					    (long long)json_integer_value(json_object_get(best, "max_wait_us")));
+			else
+				sbuf_puts(b, "best batch off\n");
+		}
 		break;
 	}
 	case ST_MONITOR: {
@@ -255,6 +270,47 @@ static void foot_text(struct designview *d, int st, struct sbuf *b)
 		const char *s = tui_jstr(est(d, what[i]), key[i]);
 		if (*s)
 			sbuf_printf(b, "%s: %s\n", what[i], s);
+	}
+	if (st == ST_TRAIN) {
+		/* each hardware choice: its time per run, or how to measure it */
+		json_t *hw;
+		size_t i;
+		json_array_foreach(json_object_get(est(d, "training"), "by_hardware"), i, hw)
+		{
+			char buf[32];
+			tui_json_num(json_object_get(hw, "seconds"), 10, buf, sizeof buf);
+			if (json_is_true(json_object_get(hw, "measured")))
+				sbuf_printf(b, "%s%s: %s s/run (%s)\n", tui_jstr(hw, "hardware"),
+					    json_is_true(json_object_get(hw, "design")) ? " (design)" : "", buf,
+					    tui_jstr(hw, "source"));
+			else
+				sbuf_printf(b, "%s%s: %s\n", tui_jstr(hw, "hardware"),
+					    json_is_true(json_object_get(hw, "design")) ? " (design)" : "",
+					    tui_jstr(hw, "source"));
+		}
+	}
+	if (st == ST_SERVE) {
+		/* the sweep: each setting's figures, then which is best and why */
+		json_t *bt = est(d, "batching"), *one;
+		size_t i;
+		json_array_foreach(json_object_get(bt, "settings"), i, one)
+		{
+			int mb = (int)json_integer_value(json_object_get(one, "max_batch"));
+			char *set = mb > 1 ? xasprintf("batch %d/%lldus", mb,
+						       (long long)json_integer_value(json_object_get(one, "max_wait_us")))
+					   : xstrdup("batch off");
+			sbuf_printf(b, "%s: %.4g req/s, p50 %.3g ms, p99 %.3g ms%s\n", set,
+				    json_number_value(json_object_get(one, "req_per_s")),
+				    json_number_value(json_object_get(one, "p50_ms")),
+				    json_number_value(json_object_get(one, "p99_ms")),
+				    json_integer_value(json_object_get(bt, "design")) == (json_int_t)i &&
+						    json_is_integer(json_object_get(bt, "design"))
+					    ? " (design)"
+					    : "");
+			free(set);
+		}
+		if (json_is_string(json_object_get(bt, "pick")))
+			sbuf_printf(b, "batching: %s (%s)\n", tui_jstr(bt, "pick"), tui_jstr(bt, "why"));
 	}
 	if (st == ST_TRAIN || st == ST_SERVE || st == ST_MONITOR) {
 		json_t *it;

@@ -1,5 +1,7 @@
 /* Running commands from the workbench.  Everything goes through cmd_run /
- * cmd_run_line, so each action lands in the session history; what a
+ * cmd_run_line, so each action lands in the session history (the reads a
+ * view makes to redraw itself, tui_read_json, do not: the history holds
+ * what the user did); what a
  * command prints is captured (the screen belongs to curses) and shown in
  * the status line or a text view. */
 #include "internal.h"
@@ -31,8 +33,10 @@ static void show_running(struct tui *t, const char *what)
 	refresh();
 }
 
-int tui_exec(struct tui *t, char **words, const char *line, bool json, char **out,
-	     struct pm_err *err)
+/* log false: a read for a view, kept out of the history (words only) and
+ * leaving t->gen alone, since it changed nothing other views show. */
+static int exec_captured(struct tui *t, char **words, const char *line, bool json, bool log,
+			 char **out, struct pm_err *err)
 {
 	struct session *s = t->s;
 	char *what = words ? join_words(words) : xstrdup(line);
@@ -49,13 +53,16 @@ int tui_exec(struct tui *t, char **words, const char *line, bool json, char **ou
 	s->errs = mem;
 	if (json)
 		s->format = OUT_JSON;
-	int rc = words ? cmd_run(s, words, "tui", err) : cmd_run_line(s, line, "tui", err);
+	int rc = !words	 ? cmd_run_line(s, line, "tui", err)
+		 : log	 ? cmd_run(s, words, "tui", err)
+			 : cmd_run_unlogged(s, words, "tui", err);
 	if (json)
 		s->format = old_format;
 	s->out = old_out;
 	s->errs = old_errs;
 	fclose(mem);
-	t->gen++;
+	if (log)
+		t->gen++;
 	if (out)
 		*out = buf;
 	else
@@ -63,10 +70,16 @@ int tui_exec(struct tui *t, char **words, const char *line, bool json, char **ou
 	return rc;
 }
 
-int tui_exec_json(struct tui *t, char **words, json_t **result, struct pm_err *err)
+int tui_exec(struct tui *t, char **words, const char *line, bool json, char **out,
+	     struct pm_err *err)
+{
+	return exec_captured(t, words, line, json, true, out, err);
+}
+
+static int exec_json(struct tui *t, char **words, bool log, json_t **result, struct pm_err *err)
 {
 	char *out = NULL;
-	if (tui_exec(t, words, NULL, true, &out, err) < 0) {
+	if (exec_captured(t, words, NULL, true, log, &out, err) < 0) {
 		free(out);
 		return -1;
 	}
@@ -88,6 +101,16 @@ int tui_exec_json(struct tui *t, char **words, json_t **result, struct pm_err *e
 	if (!*result)
 		return pm_errf(err, "%s: unreadable JSON result: %s", words[0], je.text);
 	return 0;
+}
+
+int tui_exec_json(struct tui *t, char **words, json_t **result, struct pm_err *err)
+{
+	return exec_json(t, words, true, result, err);
+}
+
+int tui_read_json(struct tui *t, char **words, json_t **result, struct pm_err *err)
+{
+	return exec_json(t, words, false, result, err);
 }
 
 void tui_command(struct tui *t, const char *line)

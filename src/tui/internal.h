@@ -264,6 +264,9 @@ int tui_exec(struct tui *t, char **words, const char *line, bool json, char **ou
 	     struct pm_err *err);
 /* Runs words and parses its JSON result. */
 int tui_exec_json(struct tui *t, char **words, json_t **result, struct pm_err *err);
+/* The same for a read that redraws a view (`design show` of the diagram):
+ * not logged, so the history and a replay hold only what the user did. */
+int tui_read_json(struct tui *t, char **words, json_t **result, struct pm_err *err);
 /* Runs a `:` line: errors go to the status line, a one-line result too,
  * longer output opens a text view. */
 void tui_command(struct tui *t, const char *line);

@@ -29,7 +29,7 @@ static int dl_load(struct listview *lv, struct tui *t, struct workspace *ws, siz
 	struct dlist *l = (struct dlist *)lv;
 	char *words[] = {"design", "list", NULL};
 	json_t *r;
-	if (tui_exec_json(t, words, &r, err) < 0)
+	if (tui_read_json(t, words, &r, err) < 0)
 		return -1;
 	l->rows = json_incref(json_object_get(r, "designs"));
 	json_decref(r);
@@ -41,7 +41,7 @@ static int dl_load(struct listview *lv, struct tui *t, struct workspace *ws, siz
 		json_t *s;
 		struct pm_err e2 = {0};
 		/* a design whose estimate fails still lists; its cost shows "-" */
-		if (tui_exec_json(t, show, &s, &e2) < 0)
+		if (tui_read_json(t, show, &s, &e2) < 0)
 			continue;
 		json_t *c = json_object_get(json_object_get(s, "estimates"), "cost");
 		if (c)

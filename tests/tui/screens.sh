@@ -392,12 +392,17 @@ for size in 80x24 120x40; do
 	check "design-diagram-$size" "$size" '7j<Enter>lllll' -W wsz
 done
 check design-diagram-styles 80x24 '7j<Enter>lllll' -W wsz --tui-styles
+# the cursor on train: the foot gives each hardware choice's time per run,
+# or, measured by nothing, the command that measures it
+check design-train-hardware 120x40 '7j<Enter>lll' -W wsz
 # static serving over no key column: the engine's refusal on the status line
 check design-static-error 80x24 '7<Enter>s' -W wsz
 # s cycles hyb's serving to dynamic: the serve box drops its table for the
 # predict rate; the history holds the design set
 check design-serving 80x24 '7j<Enter>s' -W wsz
 rm -rf wsz && cp -R wsz.orig wsz
+# the history holds what the user did (the two design sets), not the
+# reads (design list, design show) that redrew the screens
 check design-history 80x24 '7j<Enter>st:history<Enter>' -W wsz
 rm -rf wsz && cp -R wsz.orig wsz
 # Enter on the train box prefills `design set hyb training `

@@ -1,7 +1,7 @@
 /* Unit tests of src/design: the lookup table's bytes, the key space and
  * its checks, the hybrid hit rate of a known key distribution in a
- * hand-made request log, cost arithmetic, the errors of design_set, and
- * the store.  Every expected number is worked by hand in the comments. */
+ * hand-made request log, cost arithmetic, the errors of design_set, the
+ * store, and the batching sweep's grid and pick.  Every expected number is worked by hand in the comments. */
 #include "data/data.h"
 #include "design/design.h"
 #include "workspace/workspace.h"
@@ -297,7 +297,7 @@ START_TEST(set_errors)
 		  "design key price.cpu_hour: 'nan' is not a number (a price, 0 or more)");
 	set_fails(d, f, &env, "colour", "blue",
 		  "unknown design key 'colour' (keys: training, serving, inference, hardware, batching, "
-		  "keys, table_size, epochs, traffic, port, monitor.drift, monitor.skew, monitor.p99_ms, "
+		  "keys, table_size, epochs, traffic, port, canary, monitor.drift, monitor.skew, monitor.p99_ms, "
 		  "monitor.error_rate, price.cpu_hour, price.gpu_hour, price.gb_month)");
 	set_ok(d, f, "keys", "x");
 	set_fails(d, f, &env, "serving", "static",
@@ -343,6 +343,75 @@ START_TEST(store_round_trip)
 }
 END_TEST
 
+/* The batching grid and the pick, worked by hand over three settings:
+ *   off        1000 req/s, p99 1 ms
+ *   4 / 250us  3000 req/s, p99 4 ms
+ *   16 / 2ms   4000 req/s, p99 9 ms, 1 error (the most, but it failed one)
+ * no limit: 4/250us (the most req/s; 16/2ms erred); p99 <= 2 ms: off;
+ * p99 <= 0.5 ms: none within it, the lowest p99 is off. */
+static json_t *setting(int mb, int wait, double rps, double p99, int errors)
+{
+	return json_pack("{s:i,s:i,s:f,s:f,s:f,s:i}", "max_batch", mb, "max_wait_us", wait, "req_per_s", rps,
+			 "p50_ms", p99 / 2, "p99_ms", p99, "errors", errors);
+}
+
+START_TEST(batching_sweep_pick)
+{
+	json_t *d = json_pack("{s:s,s:{s:i,s:i},s:{}}", "name", "x", "batching", "max_batch", 4, "max_wait_us",
+			      250, "monitor");
+	struct design_batching g[DESIGN_SWEEP_MAX];
+	/* the design's 4/250us is in the grid: five settings */
+	ck_assert_uint_eq(design_sweep_grid(d, g), 5);
+	ck_assert_int_eq(g[0].max_batch, 1);
+	ck_assert_int_eq(g[4].max_batch, 16);
+	ck_assert_int_eq(g[4].max_wait_us, 2000);
+	json_object_set_new(d, "batching", json_pack("{s:i,s:i}", "max_batch", 8, "max_wait_us", 1000));
+	ck_assert_uint_eq(design_sweep_grid(d, g), 6);
+	ck_assert_int_eq(g[5].max_batch, 8);
+	ck_assert_int_eq(g[5].max_wait_us, 1000);
+
+	json_t *set = json_pack("[o,o,o]", setting(1, 0, 1000, 1, 0), setting(4, 250, 3000, 4, 0),
+				setting(16, 2000, 4000, 9, 1));
+	char *why;
+	ck_assert_int_eq(design_sweep_pick(set, NAN, &why), 1);
+	ck_assert_str_eq(why, "the most requests per second of the 3 settings (no monitor.p99_ms to hold p99 under)");
+	free(why);
+	ck_assert_int_eq(design_sweep_pick(set, 2, &why), 0);
+	ck_assert_str_eq(why, "the most requests per second of the 3 settings whose p99 is within monitor.p99_ms 2");
+	free(why);
+	ck_assert_int_eq(design_sweep_pick(set, 0.5, &why), 0);
+	ck_assert_str_eq(why, "no setting's p99 is within monitor.p99_ms 0.5: the lowest p99 of the 3");
+	free(why);
+
+	/* the estimate: the design's own (4/250us) is the best without a limit */
+	json_object_set_new(d, "batching", json_pack("{s:i,s:i}", "max_batch", 4, "max_wait_us", 250));
+	json_t *probe = json_pack("{s:i,s:O,s:i,s:i}", "id", 7, "settings", set, "requests", 200, "threads", 4);
+	json_t *e = design_sweep_estimate(d, probe);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "best")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "design")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "pick")),
+			 "the design's setting (max batch 4, wait 250 us) is the best measured");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "source")),
+			 "probe 7 (`design probe --serve`: 3 settings, 200 requests each from 4 connections)");
+	json_decref(e);
+	/* with monitor.p99_ms 2, off is best, and the design says how to pick it */
+	json_object_set_new(json_object_get(d, "monitor"), "p99_ms", json_real(2));
+	e = design_sweep_estimate(d, probe);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "best")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "pick")),
+			 "the best measured is off; the design has another setting (`design set x batching off` picks it)");
+	json_decref(e);
+	/* no probe: what to run */
+	e = design_sweep_estimate(d, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "source")),
+			 "no measurement: run `design probe x --serve`");
+	json_decref(e);
+	json_decref(probe);
+	json_decref(set);
+	json_decref(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("design");
@@ -354,6 +423,7 @@ int main(void)
 	tcase_add_test(tc, cost_arithmetic);
 	tcase_add_test(tc, set_errors);
 	tcase_add_test(tc, store_round_trip);
+	tcase_add_test(tc, batching_sweep_pick);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
