@@ -140,6 +140,9 @@ static int optimizer_from_call(const struct cmd_call *call, struct train_config 
 }
 
 /* Options of `train` into a configuration. */
+static int workers_opts(const struct cmd_call *call, int *workers, int *ps, int *max_stale,
+			int *procs, struct pm_err *err);
+
 static int train_config_from_call(const struct cmd_call *call, const char *model,
 				  struct train_config *c, struct pm_err *err)
 {
@@ -245,13 +248,11 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 		c->device = xstrdup(v);
 	}
 	c->l2_auto = !call_opt(call, "--l2") && (c->opt == OPT_AUTO || c->opt == OPT_LBFGS);
-	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
+	int procs;
+	if (workers_opts(call, &c->workers, &c->ps, &c->max_staleness, &procs, err) < 0)
 		return -1;
-	c->workers = (int)n;
-	if (c->workers > 1 && !dist_built())
-		return dist_not_built(c->workers, err);
-	if (call_opt(call, "--hosts") && c->workers < 2)
-		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
+	if (c->ps > 0 && c->opt == OPT_LBFGS)
+		return pm_errcf(err, PM_E_USAGE, "--strategy ps applies gradients of mini-batches as they come: train with --optimizer sgd, adam, adagrad or ftrl, not lbfgs");
 	if (opt_size(call, "--patience", c->auto_epochs ? TRAIN_PATIENCE : 0, c->auto_epochs ? 1 : 0,
 		     100000, &n, err) < 0)
 		return -1;
@@ -460,20 +461,35 @@ static int mpi_rank_run(struct session *s, struct workspace *ws, struct cmd_call
 	return 0;
 }
 
-/* --workers N and --hosts FILE of this command (N 1 without them). */
-static int workers_opts(const struct cmd_call *call, int *workers, const char **hosts,
-			struct pm_err *err)
+/* --workers N, --strategy, --ps N, --max-staleness K and --hosts FILE of
+ * this command: *procs gets the processes to start (N, plus the servers). */
+static int workers_opts(const struct cmd_call *call, int *workers, int *ps, int *max_stale,
+			int *procs, struct pm_err *err)
 {
 	long long n;
 	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
 		return -1;
 	*workers = (int)n;
-	*hosts = call_opt(call, "--hosts");
-	if (*workers > 1 && !dist_built())
-		return dist_not_built(*workers, err);
-	if (*hosts && *workers < 2)
+	const char *st = call_opt(call, "--strategy");
+	if (st && strcmp(st, "allreduce") != 0 && strcmp(st, "ps") != 0)
+		return pm_errcf(err, PM_E_USAGE, "--strategy '%s': expected allreduce or ps", st);
+	bool servers = st && strcmp(st, "ps") == 0;
+	if (!servers && (call_opt(call, "--ps") || call_opt(call, "--max-staleness")))
+		return pm_errcf(err, PM_E_USAGE, "--%s applies to --strategy ps",
+				call_opt(call, "--ps") ? "ps" : "max-staleness");
+	if (opt_size(call, "--ps", servers ? 1 : 0, servers ? 1 : 0, 64, &n, err) < 0)
+		return -1;
+	*ps = (int)n;
+	if (opt_size(call, "--max-staleness", TRAIN_MAX_STALENESS, 0, 1000, &n, err) < 0)
+		return -1;
+	*max_stale = (int)n;
+	*procs = *workers + *ps;
+	const char *hosts = call_opt(call, "--hosts");
+	if (*procs > 1 && !dist_built())
+		return dist_not_built(*procs, err);
+	if (hosts && *procs < 2)
 		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
-	if (*hosts && dist_check_hostfile(*hosts, err) < 0)
+	if (hosts && dist_check_hostfile(hosts, err) < 0)
 		return -1;
 	return 0;
 }
@@ -492,17 +508,20 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	struct workspace *ws;
 	if (session_ws(s, &ws, err) < 0)
 		return -1;
-	int workers, rank = 0, size = 1;
-	const char *hosts;
-	if (workers_opts(call, &workers, &hosts, err) < 0)
+	int workers, ps, max_stale, procs, rank = 0, size = 1;
+	if (workers_opts(call, &workers, &ps, &max_stale, &procs, err) < 0)
 		return -1;
+	const char *hosts = call_opt(call, "--hosts");
 	/* started by mpirun (ours or the user's): this process is one rank */
 	bool in_mpi = dist_launched(&rank, &size) && size > 1;
 	if (in_mpi && !dist_built())
 		return dist_not_built(size, err);
-	if (in_mpi && call_opt(call, "--workers") && workers != size)
-		return pm_errcf(err, PM_E_USAGE, "--workers %d, but mpirun started %d processes: leave --workers out under mpirun",
-				workers, size);
+	if (in_mpi && call_opt(call, "--workers") && procs != size)
+		return pm_errcf(err, PM_E_USAGE, "--workers %d%s, but mpirun started %d processes: leave --workers out under mpirun",
+				workers, ps ? " and the parameter servers" : "", size);
+	if (in_mpi && size <= ps)
+		return pm_errcf(err, PM_E_USAGE, "--ps %d, but mpirun started %d processes: the workers need at least one more",
+				ps, size);
 	const char *resume = call_opt(call, "--resume");
 	if (resume) {
 		int64_t run;
@@ -521,15 +540,21 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		if (!call_opt(call, "--workers") && !in_mpi) {
 			json_t *cj = json_object_get(rj, "config");
 			json_t *w = json_object_get(cj, "workers");
-			const char *hf = json_string_value(json_object_get(cj, "hosts"));
-			if (json_is_integer(w) && json_integer_value(w) > 1) {
+			if (json_is_integer(w))
 				workers = (int)json_integer_value(w);
-				if (!dist_built()) {
-					free(model);
-					json_decref(rj);
-					return dist_not_built(workers, err);
-				}
+		}
+		if (!in_mpi) {
+			/* the run's servers, with its workers or the ones given */
+			json_t *p = json_object_get(json_object_get(rj, "config"), "ps");
+			procs = workers + (json_is_integer(p) ? (int)json_integer_value(p) : 0);
+			if (procs > 1 && !dist_built()) {
+				free(model);
+				json_decref(rj);
+				return dist_not_built(procs, err);
 			}
+		}
+		if (!call_opt(call, "--workers") && !in_mpi) {
+			const char *hf = json_string_value(json_object_get(json_object_get(rj, "config"), "hosts"));
 			if (hf && !hosts)
 				hosts = run_hosts = xstrdup(hf);
 		}
@@ -544,8 +569,8 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		}
 		int rc = in_mpi ? mpi_rank_run(s, ws, call, NULL, run, err)
 			 : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-			 : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
-				       : foreground_run(s, ws, call, run, model, err);
+			 : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, err)
+				     : foreground_run(s, ws, call, run, model, err);
 		free(model);
 		free(run_hosts);
 		return rc;
@@ -558,12 +583,12 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		return -1;
 	}
 	if (in_mpi)
-		cfg.workers = size;
+		cfg.workers = size - cfg.ps;
 	if (cfg.threads == 0) {
 		/* workers on one host share its cores */
 		cfg.threads = session_threads(s);
-		if (cfg.workers > 1 && !hosts)
-			cfg.threads = cfg.threads / cfg.workers > 1 ? cfg.threads / cfg.workers : 1;
+		if (procs > 1 && !hosts)
+			cfg.threads = cfg.threads / procs > 1 ? cfg.threads / procs : 1;
 	}
 	/* the mistakes that need no training are reported before a run exists */
 	json_t *left_out = NULL;
@@ -589,8 +614,8 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	train_config_free(&cfg);
 	if (rc == 0)
 		rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-		     : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
-				   : foreground_run(s, ws, call, run, call->argv[0], err);
+		     : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, err)
+				 : foreground_run(s, ws, call, run, call->argv[0], err);
 	if (rc == 0 && left_out)
 		json_object_set(call->result, "left_out", left_out);
 	json_decref(left_out);
@@ -1035,6 +1060,14 @@ static const struct cmd_opt train_opts[] = {
 	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
 	{"--workers", 0, "N", COMPLETE_NONE, NULL,
 	 "training processes under MPI: prodml starts mpirun itself; synchronous all-reduce (default 1)"},
+	{"--strategy", 0, "allreduce|ps", COMPLETE_WORDS, "allreduce|ps",
+	 "with --workers: all-reduce (synchronous, every worker applies the averaged gradient; the default) "
+	 "or ps (asynchronous parameter servers)"},
+	{"--ps", 0, "N", COMPLETE_NONE, NULL,
+	 "with --strategy ps: parameter servers holding shards of the weights, started besides the workers (default 1)"},
+	{"--max-staleness", 0, "K", COMPLETE_NONE, NULL,
+	 "with --strategy ps: a gradient computed on weights more than K updates old is refused and "
+	 "computed again on fresh ones (default 8)"},
 	{"--hosts", 0, "FILE", COMPLETE_FILE, NULL,
 	 "with --workers: an Open MPI hostfile (\"HOST slots=N\" a line) to spread the workers over"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL,

@@ -85,3 +85,47 @@ void dist_abort(struct dist *d, int code)
 {
 	MPI_Abort(MPI_COMM_WORLD, code);
 }
+
+/* ---- point to point: the parameter servers ---- */
+
+int dist_send(struct dist *d, int dest, int tag, const double *x, size_t n, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	int rc = MPI_Send(x, (int)n, MPI_DOUBLE, dest, tag, MPI_COMM_WORLD);
+	return mpi_check(d, rc, "send", t0, err);
+}
+
+int dist_recv(struct dist *d, double *x, size_t cap, int *from, int *tag, size_t *n,
+	      struct pm_err *err)
+{
+	double t0 = now_seconds();
+	MPI_Status st;
+	int rc = MPI_Recv(x, (int)cap, MPI_DOUBLE, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+	if (rc == MPI_SUCCESS) {
+		int count = 0;
+		MPI_Get_count(&st, MPI_DOUBLE, &count);
+		*from = st.MPI_SOURCE;
+		*tag = st.MPI_TAG;
+		*n = (size_t)count;
+	}
+	return mpi_check(d, rc, "receive", t0, err);
+}
+
+int dist_exchange(struct dist *d, int npeers, const int *peers, int tag, double *const *out,
+		  const size_t *nout, double *const *in, const size_t *nin, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	MPI_Request *req = xmalloc(((size_t)npeers + 1) * sizeof *req);
+	int rc = MPI_SUCCESS;
+	/* the answers' receives first: a server's answer to this rank then
+	 * never waits for it, so servers cannot block each other through it */
+	for (int i = 0; i < npeers && rc == MPI_SUCCESS; i++)
+		rc = MPI_Irecv(in[i], (int)nin[i], MPI_DOUBLE, peers[i], MPI_ANY_TAG, MPI_COMM_WORLD, &req[i]);
+	int posted = rc == MPI_SUCCESS ? npeers : 0;
+	for (int i = 0; i < npeers && rc == MPI_SUCCESS; i++)
+		rc = MPI_Send(out[i], (int)nout[i], MPI_DOUBLE, peers[i], tag, MPI_COMM_WORLD);
+	if (rc == MPI_SUCCESS && posted)
+		rc = MPI_Waitall(posted, req, MPI_STATUSES_IGNORE);
+	free(req);
+	return mpi_check(d, rc, "exchange with the parameter servers", t0, err);
+}

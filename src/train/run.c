@@ -536,12 +536,17 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 			busy += json_number_value(json_object_get(w, "comm_s")) +
 				json_number_value(json_object_get(w, "compute_s"));
 		}
-		json_object_set_new(out, "distributed",
-				    json_pack("{s:s,s:i,s:s,s:b,s:o,s:O}", "strategy", "allreduce",
-					      "workers", d->size, "parameters_checksum", sum,
-					      "ranks_agree", res.ranks_agree, "comm_share",
-					      json_num(busy > 0 ? comm / busy : 0), "per_worker",
-					      res.workers));
+		/* workers: the processes computing gradients (not the servers) */
+		json_t *dj = json_pack("{s:s,s:i,s:s,s:b,s:o,s:O}", "strategy",
+				       cfg.ps > 0 ? "ps" : "allreduce", "workers", d->size - cfg.ps,
+				       "parameters_checksum", sum, "ranks_agree", res.ranks_agree,
+				       "comm_share", json_num(busy > 0 ? comm / busy : 0), "per_worker",
+				       res.workers);
+		if (res.ps) {
+			json_object_set_new(dj, "servers", json_incref(json_object_get(res.ps, "servers")));
+			json_object_set_new(dj, "staleness", json_incref(json_object_get(res.ps, "staleness")));
+		}
+		json_object_set_new(out, "distributed", dj);
 	}
 	if (slices)
 		json_object_set(out, "slices", slices);

@@ -46,6 +46,9 @@ bool lr_schedule_parse(const char *s, enum lr_schedule *out);
  * TRAIN_TOL of where it started, or after TRAIN_MAX_ITER iterations. */
 #define TRAIN_TOL 1e-6
 #define TRAIN_MAX_ITER 1000
+/* --max-staleness: with W workers pushing in turn a gradient is about W-1
+ * updates old, so 8 refuses nothing below 9 workers */
+#define TRAIN_MAX_STALENESS 8
 
 /* Everything a run needs; stored with the run as JSON so that it can be
  * resumed or run by a job.  Strings are owned. */
@@ -84,8 +87,13 @@ struct train_config {
 	int lr_step;
 	uint64_t seed;
 	char *device;
-	int workers;
+	int workers;                 /* processes computing gradients */
 	char *hosts;                 /* --hosts: an Open MPI hostfile (NULL: this host) */
+	/* --strategy ps: `ps` parameter servers (ranks 0..ps-1) besides the
+	 * workers; 0: all-reduce.  A gradient computed on weights more than
+	 * max_staleness updates old is refused and computed again. */
+	int ps;
+	int max_staleness;
 	int patience;                /* 0: no early stopping */
 	size_t shuffle_buffer;       /* 0: the whole dataset */
 	bool no_cache;               /* transform each batch as it is read */
@@ -102,6 +110,8 @@ struct train_config {
 	double target;
 };
 void train_config_init(struct train_config *c);
+/* Processes of a run: the workers and the parameter servers. */
+int train_config_procs(const struct train_config *c);
 void train_config_free(struct train_config *c);
 json_t *train_config_to_json(const struct train_config *c);
 int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err);
@@ -164,6 +174,7 @@ struct train_result {
 	size_t shard_rows;
 	double comm_s;
 	json_t *workers;             /* per rank: rows, rows_per_s, compute_s, comm_s */
+	json_t *ps;                  /* --strategy ps: servers, workers, staleness; else NULL */
 	uint64_t checksum;
 	bool ranks_agree;
 };
@@ -220,6 +231,10 @@ void optim_free(struct optimizer *o);
 /* One step: params -= update(grad) with lr[group]. */
 void optim_step(struct optimizer *o, const struct model *m, double *params, const double *grad,
 		const double lr[2]);
+/* The same on params[lo, hi) only, grad[0] being the gradient of params[lo]
+ * (a parameter server's shard). */
+void optim_step_range(struct optimizer *o, const struct model *m, double *params,
+		      const double *grad, const double lr[2], size_t lo, size_t hi);
 /* Learning rate of an epoch (0-based) under a schedule. */
 double lr_at(const struct train_config *c, double base, int epoch);
 
@@ -246,6 +261,16 @@ int dist_init(struct dist *d, struct pm_err *err);
 int dist_allreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err);
 int dist_bcast(struct dist *d, void *buf, size_t len, int root, struct pm_err *err);
 int dist_barrier(struct dist *d, struct pm_err *err);
+/* Point to point, for the parameter servers: n doubles to rank dest. */
+int dist_send(struct dist *d, int dest, int tag, const double *x, size_t n, struct pm_err *err);
+/* The next message from any rank (at most cap doubles): its sender, tag
+ * and length. */
+int dist_recv(struct dist *d, double *x, size_t cap, int *from, int *tag, size_t *n,
+	      struct pm_err *err);
+/* out[i] (nout[i] doubles, with tag) to peers[i] and one answer from each
+ * into in[i] (at most nin[i]), for every i. */
+int dist_exchange(struct dist *d, int npeers, const int *peers, int tag, double *const *out,
+		  const size_t *nout, double *const *in, const size_t *nin, struct pm_err *err);
 /* Ends every process of the launch (after an error on one rank: the
  * others would otherwise wait for it forever). */
 void dist_abort(struct dist *d, int code);

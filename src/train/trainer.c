@@ -25,6 +25,7 @@ void train_result_free(struct train_result *r)
 	json_decref(r->metrics);
 	json_decref(r->history);
 	json_decref(r->workers);
+	json_decref(r->ps);
 	memset(r, 0, sizeof *r);
 }
 
@@ -438,6 +439,7 @@ void trainer_free(struct trainer *tr)
 	free(tr->colmap);
 	free(tr->mine);
 	free(tr->dbuf);
+	ps_free(tr->ps);
 	memset(tr, 0, sizeof *tr);
 }
 
@@ -539,7 +541,7 @@ static int new_model(struct trainer *tr, const struct column *lc, int lci, struc
 		goto out;
 	m->hyper = train_config_to_json(cfg);
 	json_object_set_new(m->hyper, "model", json_string(model_type_name(type)));
-	if (cfg->workers > 1)
+	if (cfg->workers > 1 && cfg->ps == 0)
 		json_object_set_new(m->hyper, "strategy", json_string("allreduce"));
 	/* the result does not depend on the thread count: keep the file
 	 * the same on every machine */
@@ -591,7 +593,8 @@ static int prepare_rows(struct trainer *tr, const struct column *lc, struct pm_e
 		tr->mine = xmalloc(ntr + 1);
 		tr->nmine = 0;
 		for (size_t i = 0; i < ntr; i++) {
-			tr->mine[i] = dist_shard_of(tr->trows[i], tr->dist->size) == tr->dist->rank;
+			tr->mine[i] = tr->ps ? ps_row_mine(tr->ps, tr->trows[i])
+				     : dist_shard_of(tr->trows[i], tr->dist->size) == tr->dist->rank;
 			tr->nmine += tr->mine[i];
 		}
 		tr->dbuf = xmalloc((m->nparams + 4) * sizeof *tr->dbuf);
@@ -732,6 +735,8 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 	if (tr->optk == OPT_LBFGS && model_type_has(tr->m->type, MT_DEEP))
 		return pm_errcf(err, PM_E_USAGE, "--optimizer lbfgs applies to linear, logistic and softmax (convex objectives): a %s model trains with sgd, adam, adagrad or ftrl",
 				model_type_name(tr->m->type));
+	if (cfg->ps > 0 && ps_new(tr, err) < 0)
+		return -1;
 	if (prepare_rows(tr, lc, err) < 0)
 		return -1;
 	tr->l2 = cfg->l2;
@@ -790,7 +795,8 @@ static void sgd_start(struct trainer *tr)
 		tr->be->set_threads(tr->be, flops < 16e6 ? 1
 				    : (tr->threads < tr->blas_threads ? tr->threads : tr->blas_threads));
 	}
-	tr->scratch = model_scratch_new(m, cfg->batch);
+	/* a worker of parameter servers gets its part of a draw of W batches */
+	tr->scratch = model_scratch_new(m, tr->ps ? ps_batch(tr->ps, cfg->batch) : cfg->batch);
 	tr->grad = xmalloc((m->nparams + 1) * sizeof *tr->grad);
 	tr->reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
 	tr->last_poll = now_seconds();
@@ -847,15 +853,16 @@ static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, do
 	return 0;
 }
 
-/* One pass over the training rows (epoch e, 0-based), its judgement on the
- * held-out rows, its report; *stop is set when the run should end. */
-static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
+/* The steps of epoch e over the training rows (with several workers, each
+ * an all-reduce of the gradient): the summed loss and the rows, the
+ * seconds waiting for input and computing. */
+static int epoch_steps(struct trainer *tr, int e, const double lr[2], double t0, long double *sumloss_out,
+		       size_t *rows_out, double *wait, double *compute, bool *stop, struct pm_err *err)
 {
 	const struct train_config *cfg = tr->cfg;
 	const struct train_hooks *hooks = tr->hooks;
 	struct train_result *res = tr->res;
 	struct model *m = tr->m;
-	double lr[2] = {lr_at(cfg, tr->base_lr, e), lr_at(cfg, tr->wide_lr, e)};
 	struct pipe_source src = {.n = tr->ntr, .dense = tr->tdense, .cat = tr->tcat, .y = tr->ty,
 				  .tf = m->tf, .frame = tr->train, .colmap = tr->colmap, .rows = tr->trows,
 				  .mine = tr->mine};
@@ -864,9 +871,10 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 	if (pipeline_start(&src, cfg->batch, cfg->shuffle_buffer, rng_derive(cfg->seed, (uint64_t)e + 1),
 			   &pipe, err) < 0)
 		return -1;
-	double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0, comm_start = tr->comm_total;
+	double last_report = 0;
 	long double sumloss = 0;
 	size_t rows = 0;
+	*wait = *compute = 0;
 	for (;;) {
 		struct batch b;
 		double w;
@@ -874,7 +882,7 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			pipeline_stop(pipe);
 			return -1;
 		}
-		wait += w;
+		*wait += w;
 		size_t drawn = dist ? pipeline_drawn(pipe) : b.n;
 		if (drawn == 0)
 			break;
@@ -900,7 +908,7 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 		optim_step(&tr->opt, m, m->params, tr->grad, lr);
 		double c1 = now_seconds();
 		double comm = dist ? tr->dist->comm_s - comm0 : 0;
-		compute += c1 - c0 - comm;
+		*compute += c1 - c0 - comm;
 		tr->comm_total += comm;
 		sumloss += loss * (double)drawn;
 		rows += drawn;
@@ -933,6 +941,30 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			break;
 	}
 	pipeline_stop(pipe);
+	*sumloss_out = sumloss;
+	*rows_out = rows;
+	return 0;
+}
+
+/* One pass over the training rows (epoch e, 0-based), its judgement on the
+ * held-out rows, its report; *stop is set when the run should end. */
+static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct train_hooks *hooks = tr->hooks;
+	struct train_result *res = tr->res;
+	struct model *m = tr->m;
+	double lr[2] = {lr_at(cfg, tr->base_lr, e), lr_at(cfg, tr->wide_lr, e)};
+	double t0 = now_seconds(), wait = 0, compute = 0, comm_start = tr->comm_total;
+	long double sumloss = 0;
+	size_t rows = 0;
+	if (tr->ps) {
+		double sum;
+		if (ps_epoch(tr, e, lr, &sum, &rows, &wait, &compute, stop, err) < 0)
+			return -1;
+		sumloss = sum;
+	} else if (epoch_steps(tr, e, lr, t0, &sumloss, &rows, &wait, &compute, stop, err) < 0)
+		return -1;
 	double secs = now_seconds() - t0;
 	double train_loss = rows ? (double)(sumloss / rows) : NAN;
 	if (isfinite(tr->first_loss) && train_loss > 100 * (tr->first_loss > 1e-3 ? tr->first_loss : 1e-3))
@@ -972,6 +1004,8 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 				json_num(ep.value), "lr", ep.lr, "rows",
 				(json_int_t)rows, "seconds", secs, "rows_per_s", ep.rows_per_s, "input_wait_s",
 				wait, "compute_s", compute, "best", ep.best);
+	if (tr->ps)
+		ps_epoch_json(tr->ps, rec);
 	json_array_append_new(tr->history, rec);
 	if (hooks->progress) {
 		char r[16], what[200];
@@ -1061,6 +1095,8 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 	res->ranks_agree = true;
 	res->shard_rows = tr->nmine;
 	res->comm_s = tr->comm_total;
+	if (tr->ps)
+		res->ps = ps_report(tr->ps);
 	res->workers = json_array();
 	for (int r = 0; r < n; r++) {
 		const double *x = v + r * K;
@@ -1074,6 +1110,9 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 						json_num(x[2]), "comm_s", json_num(x[3]), "comm_share",
 						json_num(busy > 0 ? x[3] / busy : 0), "same_parameters",
 						x[0] == 0));
+		if (tr->ps)
+			json_object_set_new(json_array_get(res->workers, (size_t)r), "role",
+					    json_string(r < tr->cfg->ps ? "server" : "worker"));
 	}
 	free(v);
 	return 0;

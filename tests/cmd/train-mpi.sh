@@ -88,6 +88,39 @@ grep -q '"strategy":"allreduce"' "$tmp/show" && grep -q '"workers":2' "$tmp/show
 # one version for the run: rank 1 wrote nothing
 [ "$($P $W -c "models show mb2" | grep -o "\"version\":[0-9]*" | sort -u | wc -l)" = 1 ] || FAIL "mb2 has more than one version"
 
+# -- parameter servers (--strategy ps): 1 worker and 1 server apply the
+# single process's updates in its order, so its curve is that one (1e-9);
+# 2 workers apply each other's gradients up to a few updates late, and
+# end within 2% of the single worker's RMSE (measured: 0.01%)
+$P $W -c "train ps1 $M --workers 1 --strategy ps" >"$tmp/ps1" 2>"$tmp/err" || FAIL "ps, 1 worker: $(cat "$tmp/err")"
+close "$l1" "$(nums train_loss "$tmp/ps1")" 1e-9 || FAIL "ps with 1 worker: [$(nums train_loss "$tmp/ps1")], 1 process [$l1]"
+grep -q '"staleness":{"updates":[0-9]*,"mean":0,"max":0,' "$tmp/ps1" || FAIL "ps, 1 worker: a gradient was stale: $(grep -o '"staleness":{[^}]*}' "$tmp/ps1" | tail -1)"
+$P $W -c "train ps2 $M --workers 2 --strategy ps --max-staleness 3" >"$tmp/ps2" 2>"$tmp/err" || FAIL "ps, 2 workers: $(cat "$tmp/err")"
+close "$(num rmse "$tmp/mb1")" "$(num rmse "$tmp/ps2")" 0.02 || FAIL "ps: rmse $(num rmse "$tmp/ps2"), 1 worker $(num rmse "$tmp/mb1")"
+grep -q '"distributed":{"strategy":"ps","workers":2,' "$tmp/ps2" && grep -q '"ranks_agree":true' "$tmp/ps2" ||
+	FAIL "ps: no report or the ranks differ: $(grep -o '"distributed":.*' "$tmp/ps2" | head -c 300)"
+[ "$(grep -o '"role":"server"' "$tmp/ps2" | wc -l) $(grep -o '"role":"worker"' "$tmp/ps2" | wc -l)" = "1 2" ] || FAIL "ps: not 1 server and 2 workers"
+# every epoch's and the run's staleness: recorded, at most the bound, the
+# histogram adding up to the updates, the mean its mean; the updates are
+# the workers' steps: one per batch of --batch rows of a shard (about)
+st=$(grep -o '"staleness":{[^}]*}' "$tmp/ps2")
+[ "$(echo "$st" | wc -l)" = 4 ] || FAIL "ps: not 3 epochs' and the run's staleness: $st"
+echo "$st" | awk -F'[:,{}[\]]+' '{
+	for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+	if (!match($0, /"histogram":\[[0-9,]*\]/)) exit 1
+	h = substr($0, RSTART + 13, RLENGTH - 14); n = split(h, c, ",")
+	t = 0; m = 0; for (k = 1; k <= n; k++) { t += c[k]; m += (k - 1) * c[k] }
+	if (v["\"max\""] > 3 || v["\"bound\""] != 3 || n - 1 != v["\"max\""] || t != v["\"updates\""] ||
+	    (t > 0 && (m / t - v["\"mean\""] > 1e-9 || v["\"mean\""] - m / t > 1e-9))) exit 1
+	if (NR < 4) { u += v["\"updates\""] } else if (u != v["\"updates\""] || u < 3 * 300 || u > 3 * 330) exit 1
+}' || FAIL "ps: staleness figures: $st"
+$P $W -c "train ps0 $M --workers 2 --strategy ps --max-staleness 0" >"$tmp/ps0" 2>"$tmp/err" || FAIL "ps, bound 0: $(cat "$tmp/err")"
+grep -o '"staleness":{[^}]*}' "$tmp/ps0" | grep -v '"max":0,' && FAIL "ps, bound 0: a stale gradient applied"
+$P $W -c "train ps3 $M --workers 2 --strategy ps --ps 2" >"$tmp/ps3" 2>"$tmp/err" || FAIL "ps, 2 servers: $(cat "$tmp/err")"
+grep -q '"ranks_agree":true' "$tmp/ps3" && grep -q '"servers":2,' "$tmp/ps3" || FAIL "ps, 2 servers: $(grep -o '"distributed":.*' "$tmp/ps3" | head -c 300)"
+close "$(num rmse "$tmp/mb1")" "$(num rmse "$tmp/ps3")" 0.02 || FAIL "ps, 2 servers: rmse $(num rmse "$tmp/ps3")"
+$P $W -c "models show ps2:1" | grep -q '"strategy":"ps"' || FAIL "the version does not record --strategy ps"
+
 # -- inside the user's mpirun: each process is a rank; one result, one version
 mpirun -np 2 --oversubscribe "$P" $W train mine $S >"$tmp/u" 2>"$tmp/err" || FAIL "under mpirun: $(cat "$tmp/err")"
 [ "$(grep -c '"model":"mine"' "$tmp/u")" = 1 ] || FAIL "under mpirun: not one result: $(cat "$tmp/u")"
@@ -102,6 +135,11 @@ err() { # expected-text command...
 	grep -q -- "$want" "$tmp/o" || FAIL "$*: expected '$want', got: $(cat "$tmp/o")"
 }
 err "must be from 1 to 1024" $P $W -c "train e $S --workers 0"
+err "--strategy 'gossip': expected allreduce or ps" $P $W -c "train e $S --workers 2 --strategy gossip"
+err "--ps applies to --strategy ps" $P $W -c "train e $S --workers 2 --ps 2"
+err "--max-staleness must be from 0 to 1000" $P $W -c "train e $M --workers 2 --strategy ps --max-staleness -1"
+err "not lbfgs" $P $W -c "train e $S --workers 2 --strategy ps --optimizer lbfgs"
+err "--ps 2, but mpirun started 2 processes" mpirun -np 2 --oversubscribe "$P" $W train e $M --strategy ps --ps 2
 err "no/such/hosts: No such file" $P $W -c "train e $S --workers 2 --hosts $tmp/no/such/hosts"
 printf 'localhost slots=two\n' >"$tmp/hosts"
 err "hosts:1: 'slots=two': expected slots=N" $P $W -c "train e $S --workers 2 --hosts $tmp/hosts"
