@@ -417,6 +417,12 @@ static int default_features(struct session *s, struct train_config *c, json_t **
 }
 
 /* ---- several workers --------------------------------------------------------- */
+static void rank0_progress(void *ctx, const char *what, double done, double total)
+{
+	struct session *s = ctx;
+	dist_progress_line(s->errs, what, done, total);
+}
+
 /* Under mpirun each rank runs this command: rank 0 creates the run (unless
  * it resumes one) and tells the others its number; every rank trains its
  * shard, rank 0 alone writes the workspace and prints the result.  An error
@@ -441,8 +447,12 @@ static int mpi_rank_run(struct session *s, struct workspace *ws, struct cmd_call
 		run = id;
 	}
 	json_t *res = NULL;
+	/* rank 0's progress goes to the launcher, which shows it as a run of
+	 * one process shows its own */
+	struct progress p = {.report = rank0_progress, .ctx = s};
 	if (rc == 0)
-		rc = run_execute(ws, run, &(struct train_hooks){.dist = &d}, &res, err);
+		rc = run_execute(ws, run, &(struct train_hooks){.dist = &d, .progress = d.rank == 0 ? &p : NULL},
+				 &res, err);
 	if (rc < 0) {
 		fprintf(stderr, "prodml: rank %d of %d: %s\n", d.rank, d.size, err->msg);
 		fflush(stderr);
@@ -496,9 +506,10 @@ static int workers_opts(const struct cmd_call *call, int *workers, int *ps, int 
 
 /* prodml starts the workers and waits for them; Ctrl-C stops them. */
 static int launch_workers(struct session *s, struct workspace *ws, struct cmd_call *call,
-			  int64_t run, int workers, const char *hosts, struct pm_err *err)
+			  int64_t run, int workers, const char *hosts, const char *model, struct pm_err *err)
 {
-	struct progress p = {.cancel = s->progress.cancel};
+	struct train_progress tp = {.s = s, .model = model};
+	struct progress p = {.report = draw_train, .ctx = &tp, .cancel = s->progress.cancel};
 	struct train_hooks h = {.progress = &p};
 	return dist_launch(ws, run, workers, hosts, &h, &call->result, err);
 }
@@ -569,7 +580,7 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		}
 		int rc = in_mpi ? mpi_rank_run(s, ws, call, NULL, run, err)
 			 : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-			 : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, err)
+			 : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, model, err)
 				     : foreground_run(s, ws, call, run, model, err);
 		free(model);
 		free(run_hosts);
@@ -614,7 +625,7 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	train_config_free(&cfg);
 	if (rc == 0)
 		rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-		     : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, err)
+		     : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, call->argv[0], err)
 				 : foreground_run(s, ws, call, run, call->argv[0], err);
 	if (rc == 0 && left_out)
 		json_object_set(call->result, "left_out", left_out);
@@ -853,6 +864,9 @@ static int exec_job_show(struct session *s, struct cmd_call *call, struct pm_err
 		if (run_get(ws, json_integer_value(run), &rj, err) == 0) {
 			json_object_set(j, "epochs", json_object_get(rj, "epochs"));
 			json_object_set(j, "run_state", json_object_get(rj, "state"));
+			/* a distributed run's workers, as rank 0 last heard of them */
+			if (json_object_get(rj, "workers"))
+				json_object_set(j, "workers", json_object_get(rj, "workers"));
 			json_decref(rj);
 		}
 	}
@@ -888,6 +902,24 @@ static void render_job(struct session *s, const struct cmd_call *call, json_t *r
 				    json_number_value(json_object_get(e1, "rows_per_s")),
 				    json_number_value(json_object_get(e1, "input_wait_s")),
 				    json_number_value(json_object_get(e1, "compute_s")));
+		}
+	}
+	json_t *wk = json_object_get(json_object_get(r, "workers"), "workers");
+	if (json_array_size(wk)) {
+		sbuf_printf(out, "  workers in epoch %lld (as of %s):\n",
+			    (long long)json_integer_value(json_object_get(json_object_get(r, "workers"), "epoch")),
+			    json_string_value(json_object_get(json_object_get(r, "workers"), "updated")) ?: "");
+		sbuf_puts(out, "   rank  role        rows   steps        loss\n");
+		size_t i;
+		json_t *w;
+		json_array_foreach(wk, i, w) {
+			json_t *l = json_object_get(w, "loss");
+			sbuf_printf(out, "  %5lld  %-6s  %8lld  %6lld  %10.6g\n",
+				    (long long)json_integer_value(json_object_get(w, "rank")),
+				    json_string_value(json_object_get(w, "role")) ?: "",
+				    (long long)json_integer_value(json_object_get(w, "rows")),
+				    (long long)json_integer_value(json_object_get(w, "steps")),
+				    json_is_number(l) ? json_number_value(l) : NAN);
 		}
 	}
 	json_t *res = json_object_get(r, "result");

@@ -58,6 +58,11 @@ struct trainer {
 	double comm_total;           /* seconds in the collectives of the steps */
 	double *dbuf;                /* the gradient and flags summed over the ranks */
 	struct ps_state *ps;         /* --strategy ps; NULL: all-reduce */
+	/* this rank's part of the epoch so far, which rank 0 hears of; rank
+	 * 0: what it last heard from every rank (dist->size) */
+	double my_rows, my_steps, my_loss;
+	struct worker_progress *wp;
+	double last_workers;
 
 	/* the mini-batch loop */
 	struct model_scratch *scratch;
@@ -83,6 +88,11 @@ static inline bool trainer_dist(const struct trainer *tr)
 {
 	return tr->dist && tr->dist->size > 1;
 }
+/* Rank 0: hands tr->wp (every rank's progress in epoch e, 0-based) to the
+ * hooks about twice a second (now_too: now); with `text`, the progress
+ * line too (a parameter server has no line of its own). */
+void trainer_workers_report(struct trainer *tr, int e, bool text, bool now_too);
+
 /* ---- parameter servers (ps.c) ---- */
 struct ps_state;
 /* The servers' state of a run with --strategy ps (tr->ps), after the model

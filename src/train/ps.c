@@ -43,15 +43,9 @@ struct ps_state {
 	/* the run's totals, on every rank */
 	double *run_hist;
 	double run_refused, run_max;
-	/* rank 0 (a server): each worker's last report */
-	struct ps_worker_progress *prog;
 	double *buf, **out, **in;
 	size_t *nout, *nin;
 	int *peers;
-};
-
-struct ps_worker_progress {
-	double rows, steps, loss;
 };
 
 bool ps_server(const struct ps_state *ps)
@@ -82,7 +76,6 @@ int ps_new(struct trainer *tr, struct pm_err *err)
 	ps->version = xcalloc((size_t)ps->P + 1, sizeof *ps->version);
 	ps->hist = xcalloc((size_t)ps->K + 1, sizeof *ps->hist);
 	ps->run_hist = xcalloc((size_t)ps->K + 1, sizeof *ps->run_hist);
-	ps->prog = xcalloc((size_t)ps->W + 1, sizeof *ps->prog);
 	/* one buffer: a worker's P outgoing and P incoming slices, or a
 	 * server's incoming gradient and its answer */
 	ps->buf = xmalloc((2 * np + (size_t)ps->P * (GRAD_HDR + ANS_HDR) + 1) * sizeof *ps->buf);
@@ -114,7 +107,6 @@ void ps_free(struct ps_state *ps)
 	free(ps->version);
 	free(ps->hist);
 	free(ps->run_hist);
-	free(ps->prog);
 	free(ps->buf);
 	free(ps->out);
 	free(ps->in);
@@ -152,7 +144,7 @@ static int server_stop(struct trainer *tr, double *last_poll)
 
 /* A server's epoch: answer gradients until every worker has passed over
  * its rows. */
-static int serve(struct trainer *tr, const double lr[2], double *compute, int *stop_why,
+static int serve(struct trainer *tr, int e, const double lr[2], double *compute, int *stop_why,
 		 struct pm_err *err)
 {
 	struct ps_state *ps = tr->ps;
@@ -184,10 +176,8 @@ static int serve(struct trainer *tr, const double lr[2], double *compute, int *s
 				ps->stale_max = stale;
 		} else
 			ps->refused++;
-		struct ps_worker_progress *wp = &ps->prog[from - ps->P];
-		wp->rows = in[1];
-		wp->steps = in[2];
-		wp->loss = in[3];
+		tr->wp[from] = (struct worker_progress){.rank = from, .rows = in[1], .steps = in[2],
+							 .loss = in[3]};
 		int why = server_stop(tr, &last_poll);
 		if (why)
 			*stop_why = why;
@@ -198,6 +188,7 @@ static int serve(struct trainer *tr, const double lr[2], double *compute, int *s
 		*compute += now_seconds() - c0;
 		if (dist_send(tr->dist, from, TAG_WEIGHTS, ans, ANS_HDR + len, err) < 0)
 			return -1;
+		trainer_workers_report(tr, e, true, false);
 	}
 	ps->version[ps->rank] = version;
 	return 0;
@@ -315,8 +306,10 @@ int ps_epoch(struct trainer *tr, int e, const double lr[2], double *sumloss, siz
 	*sumloss = 0;
 	*rows = 0;
 	memset(ps->hist, 0, K1 * sizeof *ps->hist);
+	for (int r = 0; r < tr->dist->size; r++)
+		tr->wp[r] = (struct worker_progress){.rank = r, .server = r < ps->P, .loss = NAN};
 	ps->refused = ps->stale_max = 0;
-	if (ps_server(ps) ? serve(tr, lr, compute, &stop_why, err) < 0
+	if (ps_server(ps) ? serve(tr, e, lr, compute, &stop_why, err) < 0
 			  : work(tr, e, sumloss, rows, wait, compute, err) < 0)
 		return -1;
 	/* the sync: weights, optimizer state, losses, versions and counts */

@@ -131,8 +131,19 @@ struct train_epoch {
 	bool best;
 };
 
+/* One worker's progress in the current epoch, as rank 0 hears of it
+ * (loss: the mean over the rows so far, in the training loss's units). */
+struct worker_progress {
+	int rank;
+	bool server;                 /* a parameter server (no rows of its own) */
+	double rows, steps, loss;
+};
+
 struct train_hooks {
 	const struct progress *progress;
+	/* With several workers, on rank 0 about twice a second: every rank's
+	 * progress in epoch `epoch` (1-based). */
+	void (*on_workers)(void *ctx, int epoch, const struct worker_progress *w, int n);
 	/* After each epoch; `ckpt` is the checkpoint image to keep (NULL when
 	 * want_checkpoints is false).  Returning -1 stops the run with err. */
 	int (*on_epoch)(void *ctx, const struct train_epoch *ep, const struct sbuf *ckpt,
@@ -286,6 +297,10 @@ int dist_shard_of(size_t row, int size);
  * gets SIGTERM). */
 int dist_launch(struct workspace *ws, int64_t run, int workers, const char *hostfile,
 		const struct train_hooks *hooks, json_t **result, struct pm_err *err);
+/* Rank 0's progress under the launcher: a line of its stderr that
+ * dist_launch hands to its hooks' progress instead of the errors. */
+#define DIST_PROGRESS "prodml-progress: "
+void dist_progress_line(FILE *f, const char *what, double done, double total);
 /* Checks a hostfile (Open MPI's format: "HOST [slots=N] ..." per line). */
 int dist_check_hostfile(const char *path, struct pm_err *err);
 
@@ -331,9 +346,17 @@ struct run_detail {
 	char *model, *state, *data, *label, *type, *metric, *message;
 	struct run_epoch *ep;
 	size_t nep;
+	/* a distributed run's workers as rank 0 last wrote them (runs/N/
+	 * workers.json), in epoch w_epoch; nw 0: none */
+	struct worker_progress *w;
+	size_t nw;
+	int64_t w_epoch;
 };
 int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *out, struct pm_err *err);
 void run_detail_free(struct run_detail *r);
+/* The same as JSON ({"epoch","updated","workers":[...]}); NULL when the
+ * run has no file. */
+json_t *run_workers_read(struct workspace *ws, int64_t run);
 /* Path of a run's checkpoint file (caller frees). */
 char *run_checkpoint_path(struct workspace *ws, int64_t run);
 /* Loads a run's dataset (by name) as a frame; *fp gets its fingerprint. */

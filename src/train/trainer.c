@@ -439,6 +439,7 @@ void trainer_free(struct trainer *tr)
 	free(tr->colmap);
 	free(tr->mine);
 	free(tr->dbuf);
+	free(tr->wp);
 	ps_free(tr->ps);
 	memset(tr, 0, sizeof *tr);
 }
@@ -597,7 +598,9 @@ static int prepare_rows(struct trainer *tr, const struct column *lc, struct pm_e
 				     : dist_shard_of(tr->trows[i], tr->dist->size) == tr->dist->rank;
 			tr->nmine += tr->mine[i];
 		}
-		tr->dbuf = xmalloc((m->nparams + 4) * sizeof *tr->dbuf);
+		/* the gradient, the loss, two flags and every rank's progress */
+		tr->dbuf = xmalloc((m->nparams + 4 + 3 * (size_t)tr->dist->size) * sizeof *tr->dbuf);
+		tr->wp = xcalloc((size_t)tr->dist->size + 1, sizeof *tr->wp);
 	}
 	if (!cfg->no_cache) {
 		tr->tdense = xmalloc((ntr * tf->ndense + 1) * sizeof *tr->tdense);
@@ -802,6 +805,38 @@ static void sgd_start(struct trainer *tr)
 	tr->last_poll = now_seconds();
 }
 
+void trainer_workers_report(struct trainer *tr, int e, bool text, bool now_too)
+{
+	const struct train_hooks *h = tr->hooks;
+	double now = now_seconds();
+	if (tr->dist->rank != 0 || (!now_too && now - tr->last_workers < 0.5) ||
+	    (!h->on_workers && !h->progress))
+		return;
+	tr->last_workers = now;
+	int n = tr->dist->size;
+	double rows = 0, loss = 0;
+	struct worker_progress *w = xmalloc((size_t)n * sizeof *w);
+	for (int r = 0; r < n; r++) {
+		/* the loss in the units of the epochs' */
+		w[r] = tr->wp[r];
+		w[r].loss *= tr->reg_scale;
+		if (!w[r].server && isfinite(w[r].loss)) {
+			rows += w[r].rows;
+			loss += w[r].loss * w[r].rows;
+		}
+	}
+	if (h->on_workers)
+		h->on_workers(h->ctx, e + 1, w, n);
+	free(w);
+	if (text && h->progress) {
+		char what[160];
+		snprintf(what, sizeof what, "epoch %d/%d loss %.4g (%d workers, %.0f rows)", e + 1,
+			 tr->cfg->epochs, rows > 0 ? loss / rows : NAN, n - (tr->ps ? tr->cfg->ps : 0), rows);
+		progress_report(h->progress, what, e + (rows < (double)tr->ntr ? rows / (double)tr->ntr : 1),
+				tr->cfg->epochs);
+	}
+}
+
 /* One step of several workers: this rank's part of the global batch of
  * `drawn` rows gives its share of the gradient (its rows' mean weighted by
  * their part of the batch; the l2 term, in every part's mean, adds up to
@@ -834,14 +869,27 @@ static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, do
 	 * stop travels with the gradient */
 	double now = now_seconds();
 	buf[np + 1] = buf[np + 2] = 0;
+	/* this rank's progress rides along, for rank 0's report */
+	int R = tr->dist->size;
+	double *prog = buf + np + 3;
+	memset(prog, 0, 3 * (size_t)R * sizeof *prog);
+	tr->my_rows += (double)b->n;
+	tr->my_steps++;
+	tr->my_loss += part * (double)b->n;
+	prog[3 * tr->dist->rank] = tr->my_rows;
+	prog[3 * tr->dist->rank + 1] = tr->my_steps;
+	prog[3 * tr->dist->rank + 2] = tr->my_rows > 0 ? tr->my_loss / tr->my_rows : NAN;
 	if (now - tr->last_poll > 0.5) {
 		tr->last_poll = now;
 		buf[np + 1] = trainer_cancelled(tr);
 		buf[np + 2] = tr->dist->rank == 0 && cfg->max_seconds > 0 &&
 			      now - tr->t_start > cfg->max_seconds;
 	}
-	if (dist_allreduce_sum(tr->dist, buf, np + 3, err) < 0)
+	if (dist_allreduce_sum(tr->dist, buf, np + 3 + 3 * (size_t)R, err) < 0)
 		return -1;
+	for (int r = 0; r < R; r++)
+		tr->wp[r] = (struct worker_progress){.rank = r, .rows = prog[3 * r], .steps = prog[3 * r + 1],
+						     .loss = prog[3 * r + 2]};
 	memcpy(tr->grad, buf, np * sizeof *buf);
 	*loss = buf[np];
 	if (buf[np + 1] > 0)
@@ -875,6 +923,7 @@ static int epoch_steps(struct trainer *tr, int e, const double lr[2], double t0,
 	long double sumloss = 0;
 	size_t rows = 0;
 	*wait = *compute = 0;
+	tr->my_rows = tr->my_steps = tr->my_loss = 0;
 	for (;;) {
 		struct batch b;
 		double w;
@@ -927,6 +976,8 @@ static int epoch_steps(struct trainer *tr, int e, const double lr[2], double t0,
 				res->stopped_by = "time";
 			}
 		}
+		if (dist)
+			trainer_workers_report(tr, e, false, false);
 		if (hooks->progress && c1 - last_report > 0.25) {
 			last_report = c1;
 			double rate = rows / (c1 - t0 > 1e-9 ? c1 - t0 : 1e-9);
@@ -965,6 +1016,9 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 		sumloss = sum;
 	} else if (epoch_steps(tr, e, lr, t0, &sumloss, &rows, &wait, &compute, stop, err) < 0)
 		return -1;
+	/* each worker's whole epoch */
+	if (trainer_dist(tr))
+		trainer_workers_report(tr, e, false, true);
 	double secs = now_seconds() - t0;
 	double train_loss = rows ? (double)(sumloss / rows) : NAN;
 	if (isfinite(tr->first_loss) && train_loss > 100 * (tr->first_loss > 1e-3 ? tr->first_loss : 1e-3))

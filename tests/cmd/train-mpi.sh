@@ -121,6 +121,32 @@ grep -q '"ranks_agree":true' "$tmp/ps3" && grep -q '"servers":2,' "$tmp/ps3" || 
 close "$(num rmse "$tmp/mb1")" "$(num rmse "$tmp/ps3")" 0.02 || FAIL "ps, 2 servers: rmse $(num rmse "$tmp/ps3")"
 $P $W -c "models show ps2:1" | grep -q '"strategy":"ps"' || FAIL "the version does not record --strategy ps"
 
+# -- live progress: while a detached run of 2 workers and a server goes,
+# `job show` has each rank's rows, steps and loss (rank 0 hears them with
+# the gradients) and the job its progress line; the TUI's run view lists
+# the workers; the workers' rows add up to no more than the epoch's
+L="--data nat --label weight_pounds --model dnn --hidden 32,32 --epochs 300 --batch 16 --seed 1"
+job=$($P $W -c "train live $L --workers 2 --strategy ps --detach" | grep -o '"job":[0-9]*' | cut -d: -f2)
+seen= i=0
+while [ $i -lt 300 ] && [ -z "$seen" ]; do
+	$P $W -c "job show $job" >"$tmp/js" 2>&1
+	grep -q '"state":"done"\|"state":"failed"' "$tmp/js" && break
+	grep -q '"state":"running"' "$tmp/js" && grep -q '"message":"epoch [0-9]*/300 loss' "$tmp/js" &&
+		[ "$(grep -o '"role":"worker","rows":[1-9][0-9]*,"steps":[1-9][0-9]*,"loss":[0-9.e+-]*' "$tmp/js" | wc -l)" = 2 ] &&
+		grep -q '"rank":0,"role":"server"' "$tmp/js" && seen=1
+	[ -n "$seen" ] || sleep 0.1
+	i=$((i + 1))
+done
+[ -n "$seen" ] || FAIL "no live progress of each worker: $(head -c 900 "$tmp/js")"
+w=$(grep -o '"role":"worker","rows":[0-9]*' "$tmp/js" | cut -d: -f3 | tr '\n' ' ')
+awk -v w="$w" -v n="$rows" 'BEGIN { split(w, x, " "); exit !(x[1] + x[2] <= n) }' || FAIL "live rows [$w] exceed an epoch's $rows"
+$P -W "$tmp/ws" --tui-dump 120x40 --keys '2<Enter>' >"$tmp/screen" 2>&1
+grep -q "workers in epoch" "$tmp/screen" && grep -q "rank 0   server" "$tmp/screen" &&
+	[ "$(grep -c "rank [12]   worker .* rows .* steps  loss" "$tmp/screen")" = 2 ] ||
+	FAIL "the run view lists no workers: $(cat "$tmp/screen")"
+$P $W -o table -c "job show $job" | grep -q "rank  role        rows   steps" || FAIL "job show's table lists no workers"
+$P $W -c "job cancel $job" >/dev/null || FAIL "job cancel $job"
+
 # -- inside the user's mpirun: each process is a rank; one result, one version
 mpirun -np 2 --oversubscribe "$P" $W train mine $S >"$tmp/u" 2>"$tmp/err" || FAIL "under mpirun: $(cat "$tmp/err")"
 [ "$(grep -c '"model":"mine"' "$tmp/u")" = 1 ] || FAIL "under mpirun: not one result: $(cat "$tmp/u")"
