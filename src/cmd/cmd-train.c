@@ -251,6 +251,11 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 	int procs;
 	if (workers_opts(call, &c->workers, &c->ps, &c->max_staleness, &procs, err) < 0)
 		return -1;
+	if (opt_size(call, "--bucket", TRAIN_BUCKET_KB, 0, 1 << 20, &n, err) < 0)
+		return -1;
+	c->bucket_kb = (int)n;
+	if (call_opt(call, "--bucket") && (procs < 2 || c->ps > 0))
+		return pm_errcf(err, PM_E_USAGE, "--bucket applies to --workers N (N >= 2) with --strategy allreduce");
 	if (c->ps > 0 && c->opt == OPT_LBFGS)
 		return pm_errcf(err, PM_E_USAGE, "--strategy ps applies gradients of mini-batches as they come: train with --optimizer sgd, adam, adagrad or ftrl, not lbfgs");
 	if (opt_size(call, "--patience", c->auto_epochs ? TRAIN_PATIENCE : 0, c->auto_epochs ? 1 : 0,
@@ -453,6 +458,7 @@ static int mpi_rank_run(struct session *s, struct workspace *ws, struct cmd_call
 	if (rc == 0)
 		rc = run_execute(ws, run, &(struct train_hooks){.dist = &d, .progress = d.rank == 0 ? &p : NULL},
 				 &res, err);
+	dist_free(&d);
 	if (rc < 0) {
 		fprintf(stderr, "prodml: rank %d of %d: %s\n", d.rank, d.size, err->msg);
 		fflush(stderr);
@@ -1100,6 +1106,10 @@ static const struct cmd_opt train_opts[] = {
 	{"--max-staleness", 0, "K", COMPLETE_NONE, NULL,
 	 "with --strategy ps: a gradient computed on weights more than K updates old is refused and "
 	 "computed again on fresh ones (default 8)"},
+	{"--bucket", 0, "KB", COMPLETE_NONE, NULL,
+	 "with --workers (all-reduce): the gradient is summed in buckets of whole layers of at least KB "
+	 "kilobytes, each started (MPI_Iallreduce) as the backward pass finishes it, as Horovod does; "
+	 "0: one blocking all-reduce after the backward pass (default 64)"},
 	{"--hosts", 0, "FILE", COMPLETE_FILE, NULL,
 	 "with --workers: an Open MPI hostfile (\"HOST slots=N\" a line) to spread the workers over"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL,

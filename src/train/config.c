@@ -65,6 +65,7 @@ void train_config_init(struct train_config *c)
 	c->seed = 42;
 	c->workers = 1;
 	c->max_staleness = TRAIN_MAX_STALENESS;
+	c->bucket_kb = TRAIN_BUCKET_KB;
 }
 
 int train_config_procs(const struct train_config *c)
@@ -148,6 +149,8 @@ json_t *train_config_to_json(const struct train_config *c)
 	json_object_set_new(j, "workers", json_integer(c->workers));
 	if (c->hosts)
 		json_object_set_new(j, "hosts", json_string(c->hosts));
+	if (c->workers > 1 && c->ps == 0)
+		json_object_set_new(j, "bucket_kb", json_integer(c->bucket_kb));
 	/* only with parameter servers, so that other runs keep their bytes */
 	if (c->ps > 0) {
 		json_object_set_new(j, "strategy", json_string("ps"));
@@ -246,6 +249,7 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 	c->hosts = get_str(j, "hosts");
 	c->ps = (int)get_num(j, "ps", 0);
 	c->max_staleness = (int)get_num(j, "max_staleness", TRAIN_MAX_STALENESS);
+	c->bucket_kb = (int)get_num(j, "bucket_kb", TRAIN_BUCKET_KB);
 	c->patience = (int)get_num(j, "patience", 0);
 	c->shuffle_buffer = (size_t)get_num(j, "shuffle_buffer", 0);
 	c->no_cache = json_is_true(json_object_get(j, "no_cache"));

@@ -58,6 +58,14 @@ struct trainer {
 	double comm_total;           /* seconds in the collectives of the steps */
 	double *dbuf;                /* the gradient and flags summed over the ranks */
 	struct ps_state *ps;         /* --strategy ps; NULL: all-reduce */
+	/* --bucket KB: the gradient summed in buckets [lo[i], lo[i - 1]) (lo[-1]
+	 * = nparams), each started as the backward pass finishes it; 0
+	 * buckets: one blocking all-reduce after it */
+	size_t *bucket_lo;
+	int nbuckets, nb_started;
+	double bucket_w;
+	int bucket_rc;
+	struct pm_err bucket_err;
 	/* this rank's part of the epoch so far, which rank 0 hears of; rank
 	 * 0: what it last heard from every rank (dist->size) */
 	double my_rows, my_steps, my_loss;

@@ -129,3 +129,47 @@ int dist_exchange(struct dist *d, int npeers, const int *peers, int tag, double 
 	free(req);
 	return mpi_check(d, rc, "exchange with the parameter servers", t0, err);
 }
+
+/* ---- non-blocking sums: buckets of a gradient, started as the backward
+ * pass finishes them ---- */
+
+int dist_iallreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	if (d->npending == d->cappending) {
+		d->cappending = d->cappending ? 2 * d->cappending : 16;
+		d->pending = xrealloc(d->pending, (size_t)d->cappending * sizeof(MPI_Request));
+	}
+	MPI_Request *req = d->pending;
+	int rc = MPI_Iallreduce(MPI_IN_PLACE, x, (int)n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD,
+				&req[d->npending]);
+	if (rc == MPI_SUCCESS)
+		d->npending++;
+	return mpi_check(d, rc, "all-reduce (started)", t0, err);
+}
+
+void dist_poke(struct dist *d)
+{
+	if (d->npending == 0)
+		return;
+	double t0 = now_seconds();
+	int flag;
+	MPI_Testall(d->npending, d->pending, &flag, MPI_STATUSES_IGNORE);
+	d->comm_s += now_seconds() - t0;
+	/* completed requests became MPI_REQUEST_NULL: Waitall skips them */
+}
+
+int dist_wait(struct dist *d, struct pm_err *err)
+{
+	double t0 = now_seconds();
+	int rc = d->npending ? MPI_Waitall(d->npending, d->pending, MPI_STATUSES_IGNORE) : MPI_SUCCESS;
+	d->npending = 0;
+	return mpi_check(d, rc, "all-reduce (waited)", t0, err);
+}
+
+void dist_free(struct dist *d)
+{
+	free(d->pending);
+	d->pending = NULL;
+	d->npending = d->cappending = 0;
+}

@@ -49,6 +49,9 @@ bool lr_schedule_parse(const char *s, enum lr_schedule *out);
 /* --max-staleness: with W workers pushing in turn a gradient is about W-1
  * updates old, so 8 refuses nothing below 9 workers */
 #define TRAIN_MAX_STALENESS 8
+/* --bucket: Horovod fuses tensors up to 64 MB, for networks with many
+ * large layers; prodml's are small, so a bucket is about a layer */
+#define TRAIN_BUCKET_KB 64
 
 /* Everything a run needs; stored with the run as JSON so that it can be
  * resumed or run by a job.  Strings are owned. */
@@ -94,6 +97,9 @@ struct train_config {
 	 * max_staleness updates old is refused and computed again. */
 	int ps;
 	int max_staleness;
+	/* all-reduce: gradients summed in buckets of this many KB, started
+	 * while the backward pass goes on (0: one blocking all-reduce) */
+	int bucket_kb;
 	int patience;                /* 0: no early stopping */
 	size_t shuffle_buffer;       /* 0: the whole dataset */
 	bool no_cache;               /* transform each batch as it is read */
@@ -258,6 +264,9 @@ double lr_at(const struct train_config *c, double base, int epoch);
 struct dist {
 	int rank, size;
 	double comm_s;               /* seconds spent in collective calls */
+	/* all-reduces started and not yet waited for (mpi.c's) */
+	void *pending;
+	int npending, cappending;
 };
 /* Whether this prodml was built with MPI. */
 bool dist_built(void);
@@ -271,6 +280,15 @@ int dist_init(struct dist *d, struct pm_err *err);
 /* x[0..n) summed over every rank, the same sum on every rank. */
 int dist_allreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err);
 int dist_bcast(struct dist *d, void *buf, size_t len, int root, struct pm_err *err);
+/* Starts summing x[0..n) over every rank (the same call, in the same
+ * order, on every rank); x must stay put until dist_wait. */
+int dist_iallreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err);
+/* Lets the started sums advance (Open MPI moves them only inside its calls). */
+void dist_poke(struct dist *d);
+/* Waits for every started sum. */
+int dist_wait(struct dist *d, struct pm_err *err);
+/* Frees what the started sums kept. */
+void dist_free(struct dist *d);
 int dist_barrier(struct dist *d, struct pm_err *err);
 /* Point to point, for the parameter servers: n doubles to rank dest. */
 int dist_send(struct dist *d, int dest, int tag, const double *x, size_t n, struct pm_err *err);

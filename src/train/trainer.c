@@ -440,6 +440,7 @@ void trainer_free(struct trainer *tr)
 	free(tr->mine);
 	free(tr->dbuf);
 	free(tr->wp);
+	free(tr->bucket_lo);
 	ps_free(tr->ps);
 	memset(tr, 0, sizeof *tr);
 }
@@ -801,6 +802,17 @@ static void sgd_start(struct trainer *tr)
 	/* a worker of parameter servers gets its part of a draw of W batches */
 	tr->scratch = model_scratch_new(m, tr->ps ? ps_batch(tr->ps, cfg->batch) : cfg->batch);
 	tr->grad = xmalloc((m->nparams + 1) * sizeof *tr->grad);
+	if (trainer_dist(tr) && !tr->ps && cfg->bucket_kb > 0) {
+		/* buckets of whole layers, from the top, each at least bucket_kb */
+		size_t cuts[MODEL_MAX_LAYERS + 3], hi = m->nparams;
+		int n = model_grad_layers(m, cuts);
+		tr->bucket_lo = xmalloc(((size_t)n + 1) * sizeof *tr->bucket_lo);
+		for (int i = 0; i < n; i++)
+			if (cuts[i] == 0 || (hi - cuts[i]) * sizeof(double) >= (size_t)cfg->bucket_kb * 1024) {
+				tr->bucket_lo[tr->nbuckets++] = cuts[i];
+				hi = cuts[i];
+			}
+	}
 	tr->reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
 	tr->last_poll = now_seconds();
 }
@@ -845,6 +857,54 @@ void trainer_workers_report(struct trainer *tr, int e, bool text, bool now_too)
  * and applies the same update.  Dropout masks are drawn per part, so a
  * network with --dropout follows a different (equally likely) path than
  * one worker does. */
+/* Starts summing the buckets that the backward pass has finished
+ * (grad[from, nparams)), this rank's share weighted into dbuf. */
+static void bucket_ready(void *ctx, size_t from)
+{
+	struct trainer *tr = ctx;
+	size_t np = tr->m->nparams;
+	while (tr->bucket_rc == 0 && tr->nb_started < tr->nbuckets &&
+	       tr->bucket_lo[tr->nb_started] >= from) {
+		int i = tr->nb_started++;
+		size_t lo = tr->bucket_lo[i], hi = i ? tr->bucket_lo[i - 1] : np;
+		for (size_t k = lo; k < hi; k++)
+			tr->dbuf[k] = tr->grad[k] * tr->bucket_w;
+		tr->bucket_rc = dist_iallreduce_sum(tr->dist, tr->dbuf + lo, hi - lo, &tr->bucket_err);
+	}
+	dist_poke(tr->dist);
+}
+
+/* The gradient in buckets summed while the backward pass goes on: each
+ * rank starts the same buckets in the same order (an empty share starts
+ * them all at once), then the loss and flags, then waits for them all. */
+static int bucketed_grad(struct trainer *tr, const struct batch *b, size_t drawn, double *part,
+			 struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	struct model *m = tr->m;
+	tr->nb_started = 0;
+	tr->bucket_rc = 0;
+	tr->bucket_w = b->n > 0 ? (double)b->n / (double)drawn : 0;
+	*part = 0;
+	if (b->n > 0) {
+		struct grad_ready r = {.fn = bucket_ready, .ctx = tr};
+		if (model_loss_grad_ready(m, tr->be, tr->scratch, b, cfg->l2, true,
+					  rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), part, tr->grad,
+					  &r, err) < 0)
+			return -1;
+	} else
+		memset(tr->grad, 0, m->nparams * sizeof *tr->grad);
+	/* a diverged loss leaves the backward pass before its buckets */
+	if (!isfinite(*part))
+		memset(tr->grad, 0, m->nparams * sizeof *tr->grad);
+	bucket_ready(tr, 0);
+	if (tr->bucket_rc < 0) {
+		*err = tr->bucket_err;
+		return -1;
+	}
+	return 0;
+}
+
 static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, double *loss,
 		     bool *stop, struct pm_err *err)
 {
@@ -853,7 +913,11 @@ static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, do
 	size_t np = m->nparams;
 	double *buf = tr->dbuf;
 	double part = 0;
-	if (b->n > 0) {
+	if (tr->nbuckets) {
+		if (bucketed_grad(tr, b, drawn, &part, err) < 0)
+			return -1;
+		buf[np] = part * tr->bucket_w;
+	} else if (b->n > 0) {
 		if (model_loss_grad(m, tr->be, tr->scratch, b, cfg->l2, true,
 				    rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), &part, tr->grad,
 				    err) < 0)
@@ -885,7 +949,9 @@ static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, do
 		buf[np + 2] = tr->dist->rank == 0 && cfg->max_seconds > 0 &&
 			      now - tr->t_start > cfg->max_seconds;
 	}
-	if (dist_allreduce_sum(tr->dist, buf, np + 3 + 3 * (size_t)R, err) < 0)
+	if (tr->nbuckets ? dist_iallreduce_sum(tr->dist, buf + np, 3 + 3 * (size_t)R, err) < 0 ||
+				   dist_wait(tr->dist, err) < 0
+			 : dist_allreduce_sum(tr->dist, buf, np + 3 + 3 * (size_t)R, err) < 0)
 		return -1;
 	for (int r = 0; r < R; r++)
 		tr->wp[r] = (struct worker_progress){.rank = r, .rows = prog[3 * r], .steps = prog[3 * r + 1],

@@ -74,6 +74,14 @@ $P $W -c "train mb2 $M --workers 2" >"$tmp/mb2" 2>"$tmp/err" || FAIL "mini-batch
 l1=$(nums train_loss "$tmp/mb1") l2=$(nums train_loss "$tmp/mb2")
 close "$l1" "$l2" 1e-6 || FAIL "loss curves differ: 1 worker [$l1], 2 workers [$l2]"
 grep -q '"ranks_agree":true' "$tmp/mb2" || FAIL "the ranks' parameters differ (adam)"
+# the gradient summed in buckets (the default, 64 KB: this network is one;
+# 1 KB: a bucket a layer, started during the backward pass) or in one
+# blocking all-reduce after it: the same sums, the same curve (1e-12)
+$P $W -c "train mb3 $M --workers 2 --bucket 1" >"$tmp/mb3" 2>"$tmp/err" || FAIL "a bucket a layer: $(cat "$tmp/err")"
+$P $W -c "train mb4 $M --workers 2 --bucket 0" >"$tmp/mb4" 2>"$tmp/err" || FAIL "blocking all-reduce: $(cat "$tmp/err")"
+close "$l2" "$(nums train_loss "$tmp/mb3")" 1e-12 || FAIL "a bucket a layer: [$(nums train_loss "$tmp/mb3")], one bucket [$l2]"
+close "$l2" "$(nums train_loss "$tmp/mb4")" 1e-12 || FAIL "blocking: [$(nums train_loss "$tmp/mb4")], buckets [$l2]"
+grep -q '"ranks_agree":true' "$tmp/mb3" || FAIL "the ranks' parameters differ (buckets)"
 # each rank computed its shard of every global batch: the shards add up
 # to every row of every epoch, and a hash splits them about evenly
 r=$(grep -o '"per_worker":.*' "$tmp/mb2" | grep -o '"rows":[0-9]*' | cut -d: -f2 | tr '\n' ' ')
@@ -163,6 +171,8 @@ err() { # expected-text command...
 err "must be from 1 to 1024" $P $W -c "train e $S --workers 0"
 err "--strategy 'gossip': expected allreduce or ps" $P $W -c "train e $S --workers 2 --strategy gossip"
 err "--ps applies to --strategy ps" $P $W -c "train e $S --workers 2 --ps 2"
+err "--bucket applies to --workers N (N >= 2) with --strategy allreduce" $P $W -c "train e $M --workers 2 --strategy ps --bucket 8"
+err "--bucket applies" $P $W -c "train e $M --bucket 8"
 err "--max-staleness must be from 0 to 1000" $P $W -c "train e $M --workers 2 --strategy ps --max-staleness -1"
 err "not lbfgs" $P $W -c "train e $S --workers 2 --strategy ps --optimizer lbfgs"
 err "--ps 2, but mpirun started 2 processes" mpirun -np 2 --oversubscribe "$P" $W train e $M --strategy ps --ps 2
