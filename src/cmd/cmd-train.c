@@ -732,6 +732,16 @@ static void render_workers(struct session *s, json_t *d, struct sbuf *out)
 	sbuf_printf(out, "  workers %lld (%s): %s\n", (long long)json_integer_value(json_object_get(d, "workers")),
 		    json_string_value(json_object_get(d, "strategy")),
 		    agree ? "the same parameters on every rank" : "THE RANKS' PARAMETERS DIFFER");
+	json_t *st = json_object_get(d, "staleness");
+	if (st)
+		sbuf_printf(out, "  %lld parameter server%s; staleness of %lld updates: mean %.3g, max %lld (bound %lld), %lld refused\n",
+			    (long long)json_integer_value(json_object_get(d, "servers")),
+			    json_integer_value(json_object_get(d, "servers")) == 1 ? "" : "s",
+			    (long long)json_integer_value(json_object_get(st, "updates")),
+			    json_number_value(json_object_get(st, "mean")),
+			    (long long)json_integer_value(json_object_get(st, "max")),
+			    (long long)json_integer_value(json_object_get(st, "bound")),
+			    (long long)json_integer_value(json_object_get(st, "refused")));
 	if (s->quiet)
 		return;
 	sbuf_printf(out, "  communicating %.0f%% of the time, computing %.0f%%\n",
@@ -740,7 +750,9 @@ static void render_workers(struct session *s, json_t *d, struct sbuf *out)
 	size_t i;
 	json_t *w;
 	json_array_foreach(json_object_get(d, "per_worker"), i, w) {
-		sbuf_printf(out, "    rank %lld: ", (long long)json_integer_value(json_object_get(w, "rank")));
+		const char *role = json_string_value(json_object_get(w, "role"));
+		sbuf_printf(out, "    rank %lld%s%s: ", (long long)json_integer_value(json_object_get(w, "rank")),
+			    role ? " " : "", role ? role : "");
 		render_metric_num(out, round(json_number_value(json_object_get(w, "rows_per_s"))));
 		sbuf_printf(out, " rows/s, computing %.3fs, communicating %.3fs (%.0f%%)\n",
 			    json_number_value(json_object_get(w, "compute_s")),
