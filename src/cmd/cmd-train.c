@@ -1111,8 +1111,8 @@ static const struct cmd_opt train_opts[] = {
 	{"--workers", 0, "N", COMPLETE_NONE, NULL,
 	 "training processes under MPI: prodml starts mpirun itself; synchronous all-reduce (default 1)"},
 	{"--strategy", 0, "allreduce|ps", COMPLETE_WORDS, "allreduce|ps",
-	 "with --workers: all-reduce (synchronous, every worker applies the averaged gradient; the default) "
-	 "or ps (asynchronous parameter servers)"},
+	 "with --workers: all-reduce (synchronous, every worker applies the summed gradient) "
+	 "or ps (asynchronous parameter servers) (default allreduce)"},
 	{"--ps", 0, "N", COMPLETE_NONE, NULL,
 	 "with --strategy ps: parameter servers holding shards of the weights, started besides the workers (default 1)"},
 	{"--max-staleness", 0, "K", COMPLETE_NONE, NULL,
@@ -1271,14 +1271,18 @@ const struct cmd_entry cmd_group_train[] = {
 		 "and libopenmpi-dev, configure --with-mpi): prodml starts Open MPI's mpirun on "
 		 "itself (N processes, --oversubscribe when N exceeds the cores, --hosts FILE an Open "
 		 "MPI hostfile), or, started by the user's own `mpirun -np N prodml train ...`, each "
-		 "process is one rank. Strategy: synchronous all-reduce (parameter servers are a "
-		 "later increment). Each rank trains on its shard of the rows, chosen by a hash of "
+		 "process is one rank. Strategies: synchronous all-reduce (the default) and "
+		 "asynchronous parameter servers (--strategy ps). Each rank trains on its shard of the rows, chosen by a hash of "
 		 "the row's number, so the split does not depend on the order the workers start in; "
 		 "the transform is fitted once, on rank 0 over every training row, and broadcast "
 		 "with the initial weights. The mini-batch optimizers draw each global batch of "
 		 "--batch rows as one worker would, every rank computes the gradient of its rows of "
-		 "it, the gradients are summed with MPI_Allreduce and every rank applies the same "
-		 "update; the solver sums the objective and its gradient over the ranks, so every "
+		 "it, the gradients are summed over the ranks and every rank applies the same "
+		 "update. A network's gradient is summed in buckets of whole layers (--bucket KB, "
+		 "default 64): each bucket's MPI_Iallreduce starts as soon as the backward pass has "
+		 "finished its layers, so the sum of the last layers overlaps the computation of "
+		 "the first, as Horovod does; --bucket 0 sums it in one blocking MPI_Allreduce "
+		 "after the pass (the same numbers). The solver sums the objective and its gradient over the ranks, so every "
 		 "rank takes the same L-BFGS steps. With the same --seed and --batch the loss curve "
 		 "is one worker's but for the order of the additions (--dropout masks are drawn per "
 		 "worker, so a network with dropout follows another, equally likely, path). At the "
@@ -1297,7 +1301,25 @@ const struct cmd_entry cmd_group_train[] = {
 		 "ends the run with an error naming its rank and host; `train --resume RUN` continues "
 		 "it from its last checkpoint on the run's workers, or with --workers N on another "
 		 "number of them. With --detach the job's process starts mpirun, and `job cancel` "
-		 "stops every rank.",
+		 "stops every rank. "
+		 "With --strategy ps, --ps P parameter servers (ranks 0..P-1, started besides the "
+		 "N workers) hold contiguous shards of the weights and the optimizer's state; each "
+		 "worker draws about --batch rows of its shard a step, computes their gradient on "
+		 "the weights it holds, pushes each server its slice and receives the slice as it "
+		 "stands after the server applied it (MPI point to point), without waiting for the "
+		 "other workers. A gradient's staleness is how many updates the server applied "
+		 "between the worker's weights and its gradient; one staler than --max-staleness K "
+		 "(default 8) is refused and computed again on the fresh weights. Epochs end "
+		 "together: the servers' weights and state are gathered on every rank, which judge "
+		 "the epoch as one process does. Each epoch in \"history\" and the run's "
+		 "\"distributed\" add \"staleness\":{\"updates\",\"mean\",\"max\",\"refused\","
+		 "\"bound\",\"histogram\" (updates applied at each staleness 0..max)}, and "
+		 "\"distributed\" the \"servers\" and each rank's \"role\". The optimizer defaults "
+		 "to adam (the solver is not step-wise). "
+		 "While a distributed run goes, rank 0 hears every rank's rows, steps and loss in "
+		 "the epoch (with the all-reduce, or with the gradients) and writes them to the "
+		 "run's workers.json twice a second: `job show` and the workbench's run view list "
+		 "the workers, and `jobs` shows the run's progress line.",
 	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list background jobs and their state",

@@ -539,6 +539,7 @@ static const struct {
 	{"--lr", "lr", TS_TRAIN},	   {"--optimizer", "optimizer", TS_TRAIN},
 	{"--l2", "l2", TS_TRAIN},	   {"--seed", "seed", TS_TRAIN},
 	{"--device", "device", TS_TRAIN},
+	{"--workers", "workers", TS_TRAIN},  {"--strategy", "strategy", TS_TRAIN},
 };
 /* a new run is never resumed, and it always runs as a job */
 static const char *const tf_skip[] = {"--detach", "--resume", NULL};
@@ -552,6 +553,7 @@ static const struct {
 	{"--embed", "--model", NULL, MT_DEEP},    {"--wide-optimizer", "--model", NULL, MT_WIDE},
 	{"--wide-lr", "--model", NULL, MT_WIDE},  {"--momentum", "--optimizer", "sgd"},
 	{"--lr-decay", "--schedule", "exponential|step"},
+	{"--ps", "--strategy", "ps"},            {"--max-staleness", "--strategy", "ps"},
 };
 static const char *const tf_head[] = {"train", NULL};
 static const char *const tf_tail[] = {"--detach", NULL};
