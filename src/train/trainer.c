@@ -360,6 +360,11 @@ static int save_checkpoint(struct trainer *tr, int epochs_done, struct sbuf *out
 			      tr->best_epoch, "bad_epochs", tr->bad_epochs, "history", tr->history,
 			      "first_loss", tr->first_loss, "wait", tr->wait_total, "compute",
 			      tr->compute_total, "rows", (json_int_t)tr->rows_total);
+	/* json_pack refuses a NaN: a checkpoint without its state would only
+	 * fail when resumed */
+	if (!x)
+		return pm_errf(err, "checkpoint of epoch %d: a figure of the training state is not a number",
+			       epochs_done);
 	json_object_set_new(x, "best_finite", json_boolean(isfinite(tr->best_value)));
 	struct model_array arr[3] = {
 		{.name = "opt.s1", .data = tr->opt.s1, .len = tr->m->nparams},
@@ -1080,6 +1085,10 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 		if (ps_epoch(tr, e, lr, &sum, &rows, &wait, &compute, stop, err) < 0)
 			return -1;
 		sumloss = sum;
+		/* the workers' losses meet at the epoch's end: its mean is the
+		 * first loss the divergence check and the checkpoint keep */
+		if (!isfinite(tr->first_loss) && rows)
+			tr->first_loss = sum / (double)rows;
 	} else if (epoch_steps(tr, e, lr, t0, &sumloss, &rows, &wait, &compute, stop, err) < 0)
 		return -1;
 	/* each worker's whole epoch */

@@ -205,6 +205,17 @@ $P $W -c "train --resume $run" >"$tmp/res" 2>"$tmp/err" || FAIL "resume $run: $(
 grep -q '"resumed":true' "$tmp/res" && grep -q '"workers":2,' "$tmp/res" || FAIL "resume: $(head -c 300 "$tmp/res")"
 close "$l1" "$(nums train_loss "$tmp/res")" 1e-6 || FAIL "resumed curve [$(nums train_loss "$tmp/res")], 1 worker [$l1]"
 
+# -- the same with a parameter server (rank 0): the resumed run has the 3
+# epochs, on 2 workers and a server again, within 2% of 1 process's RMSE
+PRODML_TEST_KILL_AFTER_EPOCH=1 $P $W -c "train cutps $M --workers 2 --strategy ps" >/dev/null 2>"$tmp/cerr" &&
+	FAIL "a ps run whose server was killed succeeded"
+grep -q "worker rank 0 (host [^)]*) died: signal 9" "$tmp/cerr" || FAIL "ps server killed: $(cat "$tmp/cerr")"
+run=$(grep -o 'run [0-9]*' "$tmp/cerr" | head -1 | cut -d' ' -f2)
+$P $W -c "train --resume $run" >"$tmp/res" 2>"$tmp/err" || FAIL "resume ps $run: $(cat "$tmp/err")"
+grep -q '"resumed":true' "$tmp/res" && grep -q '"distributed":{"strategy":"ps","workers":2,' "$tmp/res" &&
+	[ "$(nums train_loss "$tmp/res" | wc -w)" = 3 ] || FAIL "resume ps: $(head -c 400 "$tmp/res")"
+close "$(num rmse "$tmp/mb1")" "$(num rmse "$tmp/res")" 0.02 || FAIL "resumed ps: rmse $(num rmse "$tmp/res")"
+
 # -- a worker killed with kill -9: the run fails naming the rank
 K="--data nat --label weight_pounds --model dnn --hidden 32,32 --epochs 400 --batch 16 --seed 1"
 $P $W -c "train killed $K --workers 2" >"$tmp/k" 2>"$tmp/kerr" &
