@@ -140,6 +140,9 @@ static int optimizer_from_call(const struct cmd_call *call, struct train_config 
 }
 
 /* Options of `train` into a configuration. */
+static int workers_opts(const struct cmd_call *call, int *workers, int *ps, int *max_stale,
+			int *procs, struct pm_err *err);
+
 static int train_config_from_call(const struct cmd_call *call, const char *model,
 				  struct train_config *c, struct pm_err *err)
 {
@@ -245,13 +248,16 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 		c->device = xstrdup(v);
 	}
 	c->l2_auto = !call_opt(call, "--l2") && (c->opt == OPT_AUTO || c->opt == OPT_LBFGS);
-	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
+	int procs;
+	if (workers_opts(call, &c->workers, &c->ps, &c->max_staleness, &procs, err) < 0)
 		return -1;
-	c->workers = (int)n;
-	if (c->workers > 1 && !dist_built())
-		return dist_not_built(c->workers, err);
-	if (call_opt(call, "--hosts") && c->workers < 2)
-		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
+	if (opt_size(call, "--bucket", TRAIN_BUCKET_KB, 0, 1 << 20, &n, err) < 0)
+		return -1;
+	c->bucket_kb = (int)n;
+	if (call_opt(call, "--bucket") && (procs < 2 || c->ps > 0))
+		return pm_errcf(err, PM_E_USAGE, "--bucket applies to --workers N (N >= 2) with --strategy allreduce");
+	if (c->ps > 0 && c->opt == OPT_LBFGS)
+		return pm_errcf(err, PM_E_USAGE, "--strategy ps applies gradients of mini-batches as they come: train with --optimizer sgd, adam, adagrad or ftrl, not lbfgs");
 	if (opt_size(call, "--patience", c->auto_epochs ? TRAIN_PATIENCE : 0, c->auto_epochs ? 1 : 0,
 		     100000, &n, err) < 0)
 		return -1;
@@ -416,6 +422,12 @@ static int default_features(struct session *s, struct train_config *c, json_t **
 }
 
 /* ---- several workers --------------------------------------------------------- */
+static void rank0_progress(void *ctx, const char *what, double done, double total)
+{
+	struct session *s = ctx;
+	dist_progress_line(s->errs, what, done, total);
+}
+
 /* Under mpirun each rank runs this command: rank 0 creates the run (unless
  * it resumes one) and tells the others its number; every rank trains its
  * shard, rank 0 alone writes the workspace and prints the result.  An error
@@ -440,8 +452,13 @@ static int mpi_rank_run(struct session *s, struct workspace *ws, struct cmd_call
 		run = id;
 	}
 	json_t *res = NULL;
+	/* rank 0's progress goes to the launcher, which shows it as a run of
+	 * one process shows its own */
+	struct progress p = {.report = rank0_progress, .ctx = s};
 	if (rc == 0)
-		rc = run_execute(ws, run, &(struct train_hooks){.dist = &d}, &res, err);
+		rc = run_execute(ws, run, &(struct train_hooks){.dist = &d, .progress = d.rank == 0 ? &p : NULL},
+				 &res, err);
+	dist_free(&d);
 	if (rc < 0) {
 		fprintf(stderr, "prodml: rank %d of %d: %s\n", d.rank, d.size, err->msg);
 		fflush(stderr);
@@ -460,29 +477,45 @@ static int mpi_rank_run(struct session *s, struct workspace *ws, struct cmd_call
 	return 0;
 }
 
-/* --workers N and --hosts FILE of this command (N 1 without them). */
-static int workers_opts(const struct cmd_call *call, int *workers, const char **hosts,
-			struct pm_err *err)
+/* --workers N, --strategy, --ps N, --max-staleness K and --hosts FILE of
+ * this command: *procs gets the processes to start (N, plus the servers). */
+static int workers_opts(const struct cmd_call *call, int *workers, int *ps, int *max_stale,
+			int *procs, struct pm_err *err)
 {
 	long long n;
 	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
 		return -1;
 	*workers = (int)n;
-	*hosts = call_opt(call, "--hosts");
-	if (*workers > 1 && !dist_built())
-		return dist_not_built(*workers, err);
-	if (*hosts && *workers < 2)
+	const char *st = call_opt(call, "--strategy");
+	if (st && strcmp(st, "allreduce") != 0 && strcmp(st, "ps") != 0)
+		return pm_errcf(err, PM_E_USAGE, "--strategy '%s': expected allreduce or ps", st);
+	bool servers = st && strcmp(st, "ps") == 0;
+	if (!servers && (call_opt(call, "--ps") || call_opt(call, "--max-staleness")))
+		return pm_errcf(err, PM_E_USAGE, "--%s applies to --strategy ps",
+				call_opt(call, "--ps") ? "ps" : "max-staleness");
+	if (opt_size(call, "--ps", servers ? 1 : 0, servers ? 1 : 0, 64, &n, err) < 0)
+		return -1;
+	*ps = (int)n;
+	if (opt_size(call, "--max-staleness", TRAIN_MAX_STALENESS, 0, 1000, &n, err) < 0)
+		return -1;
+	*max_stale = (int)n;
+	*procs = *workers + *ps;
+	const char *hosts = call_opt(call, "--hosts");
+	if (*procs > 1 && !dist_built())
+		return dist_not_built(*procs, err);
+	if (hosts && *procs < 2)
 		return pm_errcf(err, PM_E_USAGE, "--hosts spreads the workers over hosts: give --workers N (N >= 2) too");
-	if (*hosts && dist_check_hostfile(*hosts, err) < 0)
+	if (hosts && dist_check_hostfile(hosts, err) < 0)
 		return -1;
 	return 0;
 }
 
 /* prodml starts the workers and waits for them; Ctrl-C stops them. */
 static int launch_workers(struct session *s, struct workspace *ws, struct cmd_call *call,
-			  int64_t run, int workers, const char *hosts, struct pm_err *err)
+			  int64_t run, int workers, const char *hosts, const char *model, struct pm_err *err)
 {
-	struct progress p = {.cancel = s->progress.cancel};
+	struct train_progress tp = {.s = s, .model = model};
+	struct progress p = {.report = draw_train, .ctx = &tp, .cancel = s->progress.cancel};
 	struct train_hooks h = {.progress = &p};
 	return dist_launch(ws, run, workers, hosts, &h, &call->result, err);
 }
@@ -492,17 +525,20 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	struct workspace *ws;
 	if (session_ws(s, &ws, err) < 0)
 		return -1;
-	int workers, rank = 0, size = 1;
-	const char *hosts;
-	if (workers_opts(call, &workers, &hosts, err) < 0)
+	int workers, ps, max_stale, procs, rank = 0, size = 1;
+	if (workers_opts(call, &workers, &ps, &max_stale, &procs, err) < 0)
 		return -1;
+	const char *hosts = call_opt(call, "--hosts");
 	/* started by mpirun (ours or the user's): this process is one rank */
 	bool in_mpi = dist_launched(&rank, &size) && size > 1;
 	if (in_mpi && !dist_built())
 		return dist_not_built(size, err);
-	if (in_mpi && call_opt(call, "--workers") && workers != size)
-		return pm_errcf(err, PM_E_USAGE, "--workers %d, but mpirun started %d processes: leave --workers out under mpirun",
-				workers, size);
+	if (in_mpi && call_opt(call, "--workers") && procs != size)
+		return pm_errcf(err, PM_E_USAGE, "--workers %d%s, but mpirun started %d processes: leave --workers out under mpirun",
+				workers, ps ? " and the parameter servers" : "", size);
+	if (in_mpi && size <= ps)
+		return pm_errcf(err, PM_E_USAGE, "--ps %d, but mpirun started %d processes: the workers need at least one more",
+				ps, size);
 	const char *resume = call_opt(call, "--resume");
 	if (resume) {
 		int64_t run;
@@ -521,15 +557,21 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		if (!call_opt(call, "--workers") && !in_mpi) {
 			json_t *cj = json_object_get(rj, "config");
 			json_t *w = json_object_get(cj, "workers");
-			const char *hf = json_string_value(json_object_get(cj, "hosts"));
-			if (json_is_integer(w) && json_integer_value(w) > 1) {
+			if (json_is_integer(w))
 				workers = (int)json_integer_value(w);
-				if (!dist_built()) {
-					free(model);
-					json_decref(rj);
-					return dist_not_built(workers, err);
-				}
+		}
+		if (!in_mpi) {
+			/* the run's servers, with its workers or the ones given */
+			json_t *p = json_object_get(json_object_get(rj, "config"), "ps");
+			procs = workers + (json_is_integer(p) ? (int)json_integer_value(p) : 0);
+			if (procs > 1 && !dist_built()) {
+				free(model);
+				json_decref(rj);
+				return dist_not_built(procs, err);
 			}
+		}
+		if (!call_opt(call, "--workers") && !in_mpi) {
+			const char *hf = json_string_value(json_object_get(json_object_get(rj, "config"), "hosts"));
 			if (hf && !hosts)
 				hosts = run_hosts = xstrdup(hf);
 		}
@@ -544,8 +586,8 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		}
 		int rc = in_mpi ? mpi_rank_run(s, ws, call, NULL, run, err)
 			 : call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-			 : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
-				       : foreground_run(s, ws, call, run, model, err);
+			 : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, model, err)
+				     : foreground_run(s, ws, call, run, model, err);
 		free(model);
 		free(run_hosts);
 		return rc;
@@ -558,12 +600,12 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 		return -1;
 	}
 	if (in_mpi)
-		cfg.workers = size;
+		cfg.workers = size - cfg.ps;
 	if (cfg.threads == 0) {
 		/* workers on one host share its cores */
 		cfg.threads = session_threads(s);
-		if (cfg.workers > 1 && !hosts)
-			cfg.threads = cfg.threads / cfg.workers > 1 ? cfg.threads / cfg.workers : 1;
+		if (procs > 1 && !hosts)
+			cfg.threads = cfg.threads / procs > 1 ? cfg.threads / procs : 1;
 	}
 	/* the mistakes that need no training are reported before a run exists */
 	json_t *left_out = NULL;
@@ -589,8 +631,8 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	train_config_free(&cfg);
 	if (rc == 0)
 		rc = call_flag(call, "--detach") ? start_job(s, ws, call, run, err)
-		     : workers > 1 ? launch_workers(s, ws, call, run, workers, hosts, err)
-				   : foreground_run(s, ws, call, run, call->argv[0], err);
+		     : procs > 1 ? launch_workers(s, ws, call, run, procs, hosts, call->argv[0], err)
+				 : foreground_run(s, ws, call, run, call->argv[0], err);
 	if (rc == 0 && left_out)
 		json_object_set(call->result, "left_out", left_out);
 	json_decref(left_out);
@@ -690,6 +732,16 @@ static void render_workers(struct session *s, json_t *d, struct sbuf *out)
 	sbuf_printf(out, "  workers %lld (%s): %s\n", (long long)json_integer_value(json_object_get(d, "workers")),
 		    json_string_value(json_object_get(d, "strategy")),
 		    agree ? "the same parameters on every rank" : "THE RANKS' PARAMETERS DIFFER");
+	json_t *st = json_object_get(d, "staleness");
+	if (st)
+		sbuf_printf(out, "  %lld parameter server%s; staleness of %lld updates: mean %.3g, max %lld (bound %lld), %lld refused\n",
+			    (long long)json_integer_value(json_object_get(d, "servers")),
+			    json_integer_value(json_object_get(d, "servers")) == 1 ? "" : "s",
+			    (long long)json_integer_value(json_object_get(st, "updates")),
+			    json_number_value(json_object_get(st, "mean")),
+			    (long long)json_integer_value(json_object_get(st, "max")),
+			    (long long)json_integer_value(json_object_get(st, "bound")),
+			    (long long)json_integer_value(json_object_get(st, "refused")));
 	if (s->quiet)
 		return;
 	sbuf_printf(out, "  communicating %.0f%% of the time, computing %.0f%%\n",
@@ -698,7 +750,9 @@ static void render_workers(struct session *s, json_t *d, struct sbuf *out)
 	size_t i;
 	json_t *w;
 	json_array_foreach(json_object_get(d, "per_worker"), i, w) {
-		sbuf_printf(out, "    rank %lld: ", (long long)json_integer_value(json_object_get(w, "rank")));
+		const char *role = json_string_value(json_object_get(w, "role"));
+		sbuf_printf(out, "    rank %lld%s%s: ", (long long)json_integer_value(json_object_get(w, "rank")),
+			    role ? " " : "", role ? role : "");
 		render_metric_num(out, round(json_number_value(json_object_get(w, "rows_per_s"))));
 		sbuf_printf(out, " rows/s, computing %.3fs, communicating %.3fs (%.0f%%)\n",
 			    json_number_value(json_object_get(w, "compute_s")),
@@ -828,6 +882,9 @@ static int exec_job_show(struct session *s, struct cmd_call *call, struct pm_err
 		if (run_get(ws, json_integer_value(run), &rj, err) == 0) {
 			json_object_set(j, "epochs", json_object_get(rj, "epochs"));
 			json_object_set(j, "run_state", json_object_get(rj, "state"));
+			/* a distributed run's workers, as rank 0 last heard of them */
+			if (json_object_get(rj, "workers"))
+				json_object_set(j, "workers", json_object_get(rj, "workers"));
 			json_decref(rj);
 		}
 	}
@@ -863,6 +920,24 @@ static void render_job(struct session *s, const struct cmd_call *call, json_t *r
 				    json_number_value(json_object_get(e1, "rows_per_s")),
 				    json_number_value(json_object_get(e1, "input_wait_s")),
 				    json_number_value(json_object_get(e1, "compute_s")));
+		}
+	}
+	json_t *wk = json_object_get(json_object_get(r, "workers"), "workers");
+	if (json_array_size(wk)) {
+		sbuf_printf(out, "  workers in epoch %lld (as of %s):\n",
+			    (long long)json_integer_value(json_object_get(json_object_get(r, "workers"), "epoch")),
+			    json_string_value(json_object_get(json_object_get(r, "workers"), "updated")) ?: "");
+		sbuf_puts(out, "   rank  role        rows   steps        loss\n");
+		size_t i;
+		json_t *w;
+		json_array_foreach(wk, i, w) {
+			json_t *l = json_object_get(w, "loss");
+			sbuf_printf(out, "  %5lld  %-6s  %8lld  %6lld  %10.6g\n",
+				    (long long)json_integer_value(json_object_get(w, "rank")),
+				    json_string_value(json_object_get(w, "role")) ?: "",
+				    (long long)json_integer_value(json_object_get(w, "rows")),
+				    (long long)json_integer_value(json_object_get(w, "steps")),
+				    json_is_number(l) ? json_number_value(l) : NAN);
 		}
 	}
 	json_t *res = json_object_get(r, "result");
@@ -1035,6 +1110,18 @@ static const struct cmd_opt train_opts[] = {
 	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
 	{"--workers", 0, "N", COMPLETE_NONE, NULL,
 	 "training processes under MPI: prodml starts mpirun itself; synchronous all-reduce (default 1)"},
+	{"--strategy", 0, "allreduce|ps", COMPLETE_WORDS, "allreduce|ps",
+	 "with --workers: all-reduce (synchronous, every worker applies the summed gradient) "
+	 "or ps (asynchronous parameter servers) (default allreduce)"},
+	{"--ps", 0, "N", COMPLETE_NONE, NULL,
+	 "with --strategy ps: parameter servers holding shards of the weights, started besides the workers (default 1)"},
+	{"--max-staleness", 0, "K", COMPLETE_NONE, NULL,
+	 "with --strategy ps: a gradient computed on weights more than K updates old is refused and "
+	 "computed again on fresh ones (default 8)"},
+	{"--bucket", 0, "KB", COMPLETE_NONE, NULL,
+	 "with --workers (all-reduce): the gradient is summed in buckets of whole layers of at least KB "
+	 "kilobytes, each started (MPI_Iallreduce) as the backward pass finishes it, as Horovod does; "
+	 "0: one blocking all-reduce after the backward pass (default 64)"},
 	{"--hosts", 0, "FILE", COMPLETE_FILE, NULL,
 	 "with --workers: an Open MPI hostfile (\"HOST slots=N\" a line) to spread the workers over"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL,
@@ -1184,14 +1271,18 @@ const struct cmd_entry cmd_group_train[] = {
 		 "and libopenmpi-dev, configure --with-mpi): prodml starts Open MPI's mpirun on "
 		 "itself (N processes, --oversubscribe when N exceeds the cores, --hosts FILE an Open "
 		 "MPI hostfile), or, started by the user's own `mpirun -np N prodml train ...`, each "
-		 "process is one rank. Strategy: synchronous all-reduce (parameter servers are a "
-		 "later increment). Each rank trains on its shard of the rows, chosen by a hash of "
+		 "process is one rank. Strategies: synchronous all-reduce (the default) and "
+		 "asynchronous parameter servers (--strategy ps). Each rank trains on its shard of the rows, chosen by a hash of "
 		 "the row's number, so the split does not depend on the order the workers start in; "
 		 "the transform is fitted once, on rank 0 over every training row, and broadcast "
 		 "with the initial weights. The mini-batch optimizers draw each global batch of "
 		 "--batch rows as one worker would, every rank computes the gradient of its rows of "
-		 "it, the gradients are summed with MPI_Allreduce and every rank applies the same "
-		 "update; the solver sums the objective and its gradient over the ranks, so every "
+		 "it, the gradients are summed over the ranks and every rank applies the same "
+		 "update. A network's gradient is summed in buckets of whole layers (--bucket KB, "
+		 "default 64): each bucket's MPI_Iallreduce starts as soon as the backward pass has "
+		 "finished its layers, so the sum of the last layers overlaps the computation of "
+		 "the first, as Horovod does; --bucket 0 sums it in one blocking MPI_Allreduce "
+		 "after the pass (the same numbers). The solver sums the objective and its gradient over the ranks, so every "
 		 "rank takes the same L-BFGS steps. With the same --seed and --batch the loss curve "
 		 "is one worker's but for the order of the additions (--dropout masks are drawn per "
 		 "worker, so a network with dropout follows another, equally likely, path). At the "
@@ -1210,7 +1301,25 @@ const struct cmd_entry cmd_group_train[] = {
 		 "ends the run with an error naming its rank and host; `train --resume RUN` continues "
 		 "it from its last checkpoint on the run's workers, or with --workers N on another "
 		 "number of them. With --detach the job's process starts mpirun, and `job cancel` "
-		 "stops every rank.",
+		 "stops every rank. "
+		 "With --strategy ps, --ps P parameter servers (ranks 0..P-1, started besides the "
+		 "N workers) hold contiguous shards of the weights and the optimizer's state; each "
+		 "worker draws about --batch rows of its shard a step, computes their gradient on "
+		 "the weights it holds, pushes each server its slice and receives the slice as it "
+		 "stands after the server applied it (MPI point to point), without waiting for the "
+		 "other workers. A gradient's staleness is how many updates the server applied "
+		 "between the worker's weights and its gradient; one staler than --max-staleness K "
+		 "(default 8) is refused and computed again on the fresh weights. Epochs end "
+		 "together: the servers' weights and state are gathered on every rank, which judge "
+		 "the epoch as one process does. Each epoch in \"history\" and the run's "
+		 "\"distributed\" add \"staleness\":{\"updates\",\"mean\",\"max\",\"refused\","
+		 "\"bound\",\"histogram\" (updates applied at each staleness 0..max)}, and "
+		 "\"distributed\" the \"servers\" and each rank's \"role\". The optimizer defaults "
+		 "to adam (the solver is not step-wise). "
+		 "While a distributed run goes, rank 0 hears every rank's rows, steps and loss in "
+		 "the epoch (with the all-reduce, or with the gradients) and writes them to the "
+		 "run's workers.json twice a second: `job show` and the workbench's run view list "
+		 "the workers, and `jobs` shows the run's progress line.",
 	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list background jobs and their state",

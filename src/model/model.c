@@ -322,10 +322,56 @@ static int check_cats(const struct model *m, const struct batch *b, struct pm_er
 	return 0;
 }
 
+int model_grad_layers(const struct model *m, size_t *from)
+{
+	int n = 0;
+	/* with a linear part the output's bias is summed with it, at the end */
+	if (m->has_deep && !m->has_linear)
+		for (int l = m->nhidden; l >= 0; l--)
+			if (m->off_w[l] > 0)
+				from[n++] = m->off_w[l];
+	from[n++] = 0;
+	return n;
+}
+
+/* The l2 term of the gradient over params [lo, hi). */
+static void l2_range(const struct model *m, double l2, double *grad, size_t lo, size_t hi)
+{
+	if (l2 <= 0)
+		return;
+	for (size_t bi = 0; bi < m->nblocks; bi++) {
+		const struct pblock *pb = &m->blocks[bi];
+		size_t a = pb->off > lo ? pb->off : lo, z = pb->off + pb->len < hi ? pb->off + pb->len : hi;
+		if (pb->l2)
+			for (size_t k = a; k < z; k++)
+				grad[k] += l2 * m->params[k];
+	}
+}
+
+/* grad[from, *done) is final: its l2 term, then the caller hears of it */
+static void grad_done(const struct model *m, double l2, double *grad, const struct grad_ready *r,
+		      size_t from, size_t *done)
+{
+	if (!r || from >= *done)
+		return;
+	l2_range(m, l2, grad, from, *done);
+	*done = from;
+	r->fn(r->ctx, from);
+}
+
 int model_loss_grad(const struct model *m, const struct backend *be, struct model_scratch *s,
 		    const struct batch *b, double l2, bool train, uint64_t dropout_seed,
 		    double *loss, double *grad, struct pm_err *err)
 {
+	return model_loss_grad_ready(m, be, s, b, l2, train, dropout_seed, loss, grad, NULL, err);
+}
+
+int model_loss_grad_ready(const struct model *m, const struct backend *be,
+			  struct model_scratch *s, const struct batch *b, double l2, bool train,
+			  uint64_t dropout_seed, double *loss, double *grad,
+			  const struct grad_ready *ready, struct pm_err *err)
+{
+	size_t done = m->nparams;
 	const struct transform *t = m->tf;
 	size_t n = b->n, K = (size_t)m->nout, nd = t->ndense, nc = t->ncat;
 	const double *P = m->params;
@@ -462,6 +508,8 @@ int model_loss_grad(const struct model *m, const struct backend *be, struct mode
 		/* da = dz * W_out  (n x hl) */
 		double *da = s->da, *da2 = s->da2;
 		be->gemm(be, false, false, n, hl, K, 1.0, dz, K, P + m->off_w[L], hl, 0.0, da, hl);
+		if (!m->has_linear)
+			grad_done(m, l2, grad, ready, m->off_w[L], &done);
 		bool need_da0 = false;
 		for (size_t j = 0; j < nc; j++)
 			if (m->embed[j])
@@ -477,6 +525,9 @@ int model_loss_grad(const struct model *m, const struct backend *be, struct mode
 			for (size_t i = 0; i < n; i++)
 				for (size_t k = 0; k < dout; k++)
 					gb[k] += da[i * dout + k];
+			/* the output layer's bias shares a sum with the linear part's */
+			if (!m->has_linear)
+				grad_done(m, l2, grad, ready, m->off_w[l], &done);
 			if (l > 0 || need_da0) {
 				be->gemm(be, false, false, n, din, dout, 1.0, da, dout, P + m->off_w[l], din,
 					 0.0, da2, din);
@@ -501,6 +552,10 @@ int model_loss_grad(const struct model *m, const struct backend *be, struct mode
 				}
 			}
 		}
+	}
+	if (ready) {
+		grad_done(m, l2, grad, ready, 0, &done);
+		return 0;
 	}
 	if (l2 > 0)
 		for (size_t bi = 0; bi < m->nblocks; bi++)

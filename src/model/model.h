@@ -204,6 +204,23 @@ void model_scratch_free(struct model_scratch *s);
 int model_loss_grad(const struct model *m, const struct backend *be, struct model_scratch *s,
 		    const struct batch *b, double l2, bool train, uint64_t dropout_seed,
 		    double *loss, double *grad, struct pm_err *err);
+/* The same, telling `ready` as the backward pass finishes the gradient
+ * from the top: ready->fn(ctx, from) when grad[from, nparams) is final
+ * (l2 included), with decreasing `from` (each layer's start, model_grad_
+ * layers), the last call with 0; not called for an empty batch.  A
+ * trainer starts summing the last layers over its workers while the
+ * earlier ones are still being computed. */
+struct grad_ready {
+	void (*fn)(void *ctx, size_t from);
+	void *ctx;
+};
+int model_loss_grad_ready(const struct model *m, const struct backend *be,
+			  struct model_scratch *s, const struct batch *b, double l2, bool train,
+			  uint64_t dropout_seed, double *loss, double *grad,
+			  const struct grad_ready *ready, struct pm_err *err);
+/* Where those calls cut the parameters: from[0] > from[1] > ... > 0 = the
+ * last (at most MODEL_MAX_LAYERS + 2); returns how many. */
+int model_grad_layers(const struct model *m, size_t *from);
 
 /* Predictions for transformed rows: out is n x nout: the value
  * (regression, in label units), P(positive) (binary) or class

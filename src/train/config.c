@@ -41,6 +41,9 @@ enum opt_kind train_optimizer(const struct train_config *c, enum model_type type
 {
 	if (c->opt != OPT_AUTO)
 		return c->opt;
+	/* parameter servers apply mini-batch gradients as they come */
+	if (c->ps > 0)
+		return OPT_ADAM;
 	/* a model without hidden layers has a convex objective: solve it */
 	return model_type_has(type, MT_DEEP) ? OPT_ADAM : OPT_LBFGS;
 }
@@ -61,6 +64,13 @@ void train_config_init(struct train_config *c)
 	c->lr_step = 5;
 	c->seed = 42;
 	c->workers = 1;
+	c->max_staleness = TRAIN_MAX_STALENESS;
+	c->bucket_kb = TRAIN_BUCKET_KB;
+}
+
+int train_config_procs(const struct train_config *c)
+{
+	return c->workers + c->ps;
 }
 
 void train_config_free(struct train_config *c)
@@ -139,6 +149,14 @@ json_t *train_config_to_json(const struct train_config *c)
 	json_object_set_new(j, "workers", json_integer(c->workers));
 	if (c->hosts)
 		json_object_set_new(j, "hosts", json_string(c->hosts));
+	if (c->workers > 1 && c->ps == 0)
+		json_object_set_new(j, "bucket_kb", json_integer(c->bucket_kb));
+	/* only with parameter servers, so that other runs keep their bytes */
+	if (c->ps > 0) {
+		json_object_set_new(j, "strategy", json_string("ps"));
+		json_object_set_new(j, "ps", json_integer(c->ps));
+		json_object_set_new(j, "max_staleness", json_integer(c->max_staleness));
+	}
 	json_object_set_new(j, "patience", json_integer(c->patience));
 	json_object_set_new(j, "shuffle_buffer", json_integer((json_int_t)c->shuffle_buffer));
 	json_object_set_new(j, "no_cache", json_boolean(c->no_cache));
@@ -229,6 +247,9 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 	c->device = get_str(j, "device");
 	c->workers = (int)get_num(j, "workers", 1);
 	c->hosts = get_str(j, "hosts");
+	c->ps = (int)get_num(j, "ps", 0);
+	c->max_staleness = (int)get_num(j, "max_staleness", TRAIN_MAX_STALENESS);
+	c->bucket_kb = (int)get_num(j, "bucket_kb", TRAIN_BUCKET_KB);
 	c->patience = (int)get_num(j, "patience", 0);
 	c->shuffle_buffer = (size_t)get_num(j, "shuffle_buffer", 0);
 	c->no_cache = json_is_true(json_object_get(j, "no_cache"));

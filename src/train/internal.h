@@ -57,6 +57,20 @@ struct trainer {
 	size_t nmine, mine_rows_total;
 	double comm_total;           /* seconds in the collectives of the steps */
 	double *dbuf;                /* the gradient and flags summed over the ranks */
+	struct ps_state *ps;         /* --strategy ps; NULL: all-reduce */
+	/* --bucket KB: the gradient summed in buckets [lo[i], lo[i - 1]) (lo[-1]
+	 * = nparams), each started as the backward pass finishes it; 0
+	 * buckets: one blocking all-reduce after it */
+	size_t *bucket_lo;
+	int nbuckets, nb_started;
+	double bucket_w;
+	int bucket_rc;
+	struct pm_err bucket_err;
+	/* this rank's part of the epoch so far, which rank 0 hears of; rank
+	 * 0: what it last heard from every rank (dist->size) */
+	double my_rows, my_steps, my_loss;
+	struct worker_progress *wp;
+	double last_workers;
 
 	/* the mini-batch loop */
 	struct model_scratch *scratch;
@@ -82,6 +96,34 @@ static inline bool trainer_dist(const struct trainer *tr)
 {
 	return tr->dist && tr->dist->size > 1;
 }
+/* Rank 0: hands tr->wp (every rank's progress in epoch e, 0-based) to the
+ * hooks about twice a second (now_too: now); with `text`, the progress
+ * line too (a parameter server has no line of its own). */
+void trainer_workers_report(struct trainer *tr, int e, bool text, bool now_too);
+
+/* ---- parameter servers (ps.c) ---- */
+struct ps_state;
+/* The servers' state of a run with --strategy ps (tr->ps), after the model
+ * and the optimizer kind are known. */
+int ps_new(struct trainer *tr, struct pm_err *err);
+void ps_free(struct ps_state *ps);
+/* The rows of one draw of the pipeline: a batch for every worker. */
+size_t ps_batch(const struct ps_state *ps, size_t batch);
+/* Whether this rank is a server (ranks 0..P-1). */
+bool ps_server(const struct ps_state *ps);
+/* Whether a training row (its dataset row) is this rank's to learn from
+ * (servers have none). */
+bool ps_row_mine(const struct ps_state *ps, size_t row);
+/* One epoch, asynchronous inside and synchronous at its end: every rank
+ * then holds the servers' weights and optimizer state, the loss summed
+ * over the workers' rows (*sumloss, *rows) and the epoch's staleness. */
+int ps_epoch(struct trainer *tr, int e, const double lr[2], double *sumloss, size_t *rows,
+	     double *wait, double *compute, bool *stop, struct pm_err *err);
+/* The epoch's staleness, into its history record. */
+void ps_epoch_json(const struct ps_state *ps, json_t *rec);
+/* The run's: {"servers","workers","staleness":{...}}. */
+json_t *ps_report(const struct ps_state *ps);
+
 /* Whether the user or the job asked to stop. */
 bool trainer_cancelled(const struct trainer *tr);
 

@@ -258,7 +258,10 @@ int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *
 	if (run_get(ws, run, &rj, err) == 0) {
 		json_t *cj = json_object_get(rj, "config");
 		json_t *w = json_object_get(cj, "workers");
-		workers = json_is_integer(w) ? (int)json_integer_value(w) : 1;
+		json_t *ps = json_object_get(cj, "ps");
+		/* the processes: the workers and the parameter servers */
+		workers = (json_is_integer(w) ? (int)json_integer_value(w) : 1) +
+			  (json_is_integer(ps) ? (int)json_integer_value(ps) : 0);
 		const char *hf = json_string_value(json_object_get(cj, "hosts"));
 		hosts = hf ? xstrdup(hf) : NULL;
 		json_decref(rj);

@@ -83,11 +83,47 @@ static bool launch_cancelled(const struct train_hooks *h)
 	return h && (progress_cancelled(h->progress) || (h->cancelled && h->cancelled(h->ctx)));
 }
 
+/* Rank 0's progress comes as lines of its stderr (dist_progress_line):
+ * they go to the hooks' progress, every other line into e.  `part` holds
+ * a line not yet ended. */
+static void err_lines(struct sbuf *part, const char *buf, size_t n, bool end, struct sbuf *e,
+		      const struct train_hooks *hooks)
+{
+	sbuf_add(part, buf, n);
+	size_t start = 0;
+	for (size_t i = 0; i < part->len; i++) {
+		if (part->s[i] != '\n' && !(end && i + 1 == part->len))
+			continue;
+		size_t len = i + 1 - start;
+		const char *l = part->s + start;
+		double done, total;
+		int at = 0;
+		if (len > strlen(DIST_PROGRESS) && !strncmp(l, DIST_PROGRESS, strlen(DIST_PROGRESS))) {
+			char *line = xstrndup(l, len - (l[len - 1] == '\n'));
+			if (sscanf(line + strlen(DIST_PROGRESS), "%lf %lf %n", &done, &total, &at) == 2 &&
+			    at > 0 && hooks)
+				progress_report(hooks->progress, line + strlen(DIST_PROGRESS) + at, done, total);
+			free(line);
+		} else
+			sbuf_add(e, l, len);
+		start = i + 1;
+	}
+	memmove(part->s, part->s + start, part->len - start);
+	part->len -= start;
+}
+
+void dist_progress_line(FILE *f, const char *what, double done, double total)
+{
+	fprintf(f, "%s%.6f %.6f %s\n", DIST_PROGRESS, done, total, what);
+	fflush(f);
+}
+
 /* Reads both pipes to their end; a cancel asks mpirun to stop the workers
  * (SIGTERM: it forwards it to every rank) and *cancelled tells. */
 static void drain(int out, int errfd, struct sbuf *o, struct sbuf *e, pid_t pid,
 		  const struct train_hooks *hooks, bool *cancelled)
 {
+	struct sbuf part = {0};
 	struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = errfd, .events = POLLIN}};
 	int open = 2;
 	char buf[8192];
@@ -108,8 +144,10 @@ static void drain(int out, int errfd, struct sbuf *o, struct sbuf *e, pid_t pid,
 			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			ssize_t n = read(p[i].fd, buf, sizeof buf);
-			if (n > 0)
-				sbuf_add(i ? e : o, buf, (size_t)n);
+			if (n > 0 && i)
+				err_lines(&part, buf, (size_t)n, false, e, hooks);
+			else if (n > 0)
+				sbuf_add(o, buf, (size_t)n);
 			else if (n == 0 || errno != EINTR) {
 				close(p[i].fd);
 				p[i].fd = -1;
@@ -117,6 +155,8 @@ static void drain(int out, int errfd, struct sbuf *o, struct sbuf *e, pid_t pid,
 			}
 		}
 	}
+	err_lines(&part, "", 0, true, e, hooks);
+	sbuf_free(&part);
 }
 
 /* The line of s that holds `what` (from its start), NULL when none. */

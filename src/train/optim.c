@@ -47,15 +47,24 @@ void optim_free(struct optimizer *o)
 void optim_step(struct optimizer *o, const struct model *m, double *params, const double *grad,
 		const double lr[2])
 {
+	optim_step_range(o, m, params, grad, lr, 0, m->nparams);
+}
+
+void optim_step_range(struct optimizer *o, const struct model *m, double *params,
+		      const double *grad, const double lr[2], size_t lo, size_t hi)
+{
 	o->t++;
 	double bc1 = 1.0 - pow(o->beta1, (double)o->t), bc2 = 1.0 - pow(o->beta2, (double)o->t);
 	for (size_t b = 0; b < m->nblocks; b++) {
 		const struct pblock *pb = &m->blocks[b];
+		size_t from = pb->off > lo ? pb->off : lo, to = pb->off + pb->len < hi ? pb->off + pb->len : hi;
+		if (from >= to)
+			continue;
 		double a = lr[pb->group];
 		enum opt_kind k = o->kind[pb->group];
-		double *w = params + pb->off, *s1 = o->s1 + pb->off, *s2 = o->s2 + pb->off;
-		const double *g = grad + pb->off;
-		size_t n = pb->len;
+		double *w = params + from, *s1 = o->s1 + from, *s2 = o->s2 + from;
+		const double *g = grad + (from - lo);
+		size_t n = to - from;
 		switch (k) {
 		case OPT_SGD:
 			for (size_t i = 0; i < n; i++) {

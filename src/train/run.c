@@ -310,6 +310,32 @@ static int run_on_epoch(void *ctx, const struct train_epoch *ep, const struct sb
 	return 0;
 }
 
+/* Rank 0 of a distributed run: every rank's progress into runs/N/
+ * workers.json, which `job show`, `runs`' view and the TUI's run view read
+ * while the run goes (the database is left to the epochs: a file renamed
+ * twice a second costs the run nothing). */
+static void run_on_workers(void *ctx, int epoch, const struct worker_progress *w, int n)
+{
+	struct run_ctx *rc = ctx;
+	char now[40];
+	ts_now_iso(now, sizeof now);
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:i,s:s,s:I,s:I,s:o}", "rank", w[i].rank, "role",
+						     w[i].server ? "server" : "worker", "rows",
+						     (json_int_t)w[i].rows, "steps", (json_int_t)w[i].steps,
+						     "loss", json_num(w[i].loss)));
+	json_t *j = json_pack("{s:i,s:s,s:o}", "epoch", epoch, "updated", now, "workers", arr);
+	char *text = json_text(j), *path = xasprintf("%s/runs/%lld/workers.json", rc->ws->dir,
+						      (long long)rc->run);
+	struct pm_err e = {0};
+	/* progress only: a failed write is not the run's failure */
+	fs_write_atomic(path, text, strlen(text), &e);
+	free(path);
+	free(text);
+	json_decref(j);
+}
+
 static bool run_cancelled(void *ctx)
 {
 	struct run_ctx *rc = ctx;
@@ -393,7 +419,8 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	}
 
 	struct train_hooks h = {.progress = hooks ? hooks->progress : NULL, .on_epoch = run_on_epoch,
-				.ctx = &ctx, .want_checkpoints = true, .cancelled = run_cancelled, .dist = d};
+				.ctx = &ctx, .want_checkpoints = true, .cancelled = run_cancelled, .dist = d,
+				.on_workers = d && d->size > 1 ? run_on_workers : NULL};
 	if (follower)
 		h = (struct train_hooks){.dist = d};
 	if (train_model(&cfg, train, eval, ckpt, ckpt_len, &h, &res, err) < 0)
@@ -536,12 +563,17 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 			busy += json_number_value(json_object_get(w, "comm_s")) +
 				json_number_value(json_object_get(w, "compute_s"));
 		}
-		json_object_set_new(out, "distributed",
-				    json_pack("{s:s,s:i,s:s,s:b,s:o,s:O}", "strategy", "allreduce",
-					      "workers", d->size, "parameters_checksum", sum,
-					      "ranks_agree", res.ranks_agree, "comm_share",
-					      json_num(busy > 0 ? comm / busy : 0), "per_worker",
-					      res.workers));
+		/* workers: the processes computing gradients (not the servers) */
+		json_t *dj = json_pack("{s:s,s:i,s:s,s:b,s:o,s:O}", "strategy",
+				       cfg.ps > 0 ? "ps" : "allreduce", "workers", d->size - cfg.ps,
+				       "parameters_checksum", sum, "ranks_agree", res.ranks_agree,
+				       "comm_share", json_num(busy > 0 ? comm / busy : 0), "per_worker",
+				       res.workers);
+		if (res.ps) {
+			json_object_set_new(dj, "servers", json_incref(json_object_get(res.ps, "servers")));
+			json_object_set_new(dj, "staleness", json_incref(json_object_get(res.ps, "staleness")));
+		}
+		json_object_set_new(out, "distributed", dj);
 	}
 	if (slices)
 		json_object_set(out, "slices", slices);
@@ -642,6 +674,9 @@ int run_get(struct workspace *ws, int64_t run, json_t **out, struct pm_err *err)
 		sqlite3_finalize(st);
 	}
 	json_object_set_new(j, "epochs", eps);
+	json_t *w = run_workers_read(ws, run);
+	if (w)
+		json_object_set_new(j, "workers", w);
 	*out = j;
 	return 0;
 }

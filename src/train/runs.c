@@ -71,7 +71,42 @@ void run_detail_free(struct run_detail *r)
 	free(r->metric);
 	free(r->message);
 	free(r->ep);
+	free(r->w);
 	memset(r, 0, sizeof *r);
+}
+
+json_t *run_workers_read(struct workspace *ws, int64_t run)
+{
+	char *path = xasprintf("%s/runs/%lld/workers.json", ws->dir, (long long)run);
+	/* written by rename: a reader sees one whole version or none */
+	json_t *j = json_load_file(path, 0, NULL);
+	free(path);
+	if (j && !json_is_array(json_object_get(j, "workers"))) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
+/* The workers of the file, into the run's detail. */
+static void detail_workers(struct workspace *ws, int64_t run, struct run_detail *r)
+{
+	json_t *j = run_workers_read(ws, run), *w;
+	if (!j)
+		return;
+	size_t i, n = json_array_size(json_object_get(j, "workers"));
+	r->w = xcalloc(n + 1, sizeof *r->w);
+	r->w_epoch = json_integer_value(json_object_get(j, "epoch"));
+	json_array_foreach(json_object_get(j, "workers"), i, w) {
+		struct worker_progress *p = &r->w[r->nw++];
+		p->rank = (int)json_integer_value(json_object_get(w, "rank"));
+		p->server = !strcmp(json_string_value(json_object_get(w, "role")) ?: "", "server");
+		p->rows = json_number_value(json_object_get(w, "rows"));
+		p->steps = json_number_value(json_object_get(w, "steps"));
+		json_t *l = json_object_get(w, "loss");
+		p->loss = json_is_number(l) ? json_number_value(l) : NAN;
+	}
+	json_decref(j);
 }
 
 int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, struct pm_err *err)
@@ -133,6 +168,7 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 		run_detail_free(r);
 		return -1;
 	}
+	detail_workers(ws, run, r);
 	return 0;
 }
 

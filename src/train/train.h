@@ -46,6 +46,12 @@ bool lr_schedule_parse(const char *s, enum lr_schedule *out);
  * TRAIN_TOL of where it started, or after TRAIN_MAX_ITER iterations. */
 #define TRAIN_TOL 1e-6
 #define TRAIN_MAX_ITER 1000
+/* --max-staleness: with W workers pushing in turn a gradient is about W-1
+ * updates old, so 8 refuses nothing below 9 workers */
+#define TRAIN_MAX_STALENESS 8
+/* --bucket: Horovod fuses tensors up to 64 MB, for networks with many
+ * large layers; prodml's are small, so a bucket is about a layer */
+#define TRAIN_BUCKET_KB 64
 
 /* Everything a run needs; stored with the run as JSON so that it can be
  * resumed or run by a job.  Strings are owned. */
@@ -84,8 +90,16 @@ struct train_config {
 	int lr_step;
 	uint64_t seed;
 	char *device;
-	int workers;
+	int workers;                 /* processes computing gradients */
 	char *hosts;                 /* --hosts: an Open MPI hostfile (NULL: this host) */
+	/* --strategy ps: `ps` parameter servers (ranks 0..ps-1) besides the
+	 * workers; 0: all-reduce.  A gradient computed on weights more than
+	 * max_staleness updates old is refused and computed again. */
+	int ps;
+	int max_staleness;
+	/* all-reduce: gradients summed in buckets of this many KB, started
+	 * while the backward pass goes on (0: one blocking all-reduce) */
+	int bucket_kb;
 	int patience;                /* 0: no early stopping */
 	size_t shuffle_buffer;       /* 0: the whole dataset */
 	bool no_cache;               /* transform each batch as it is read */
@@ -102,6 +116,8 @@ struct train_config {
 	double target;
 };
 void train_config_init(struct train_config *c);
+/* Processes of a run: the workers and the parameter servers. */
+int train_config_procs(const struct train_config *c);
 void train_config_free(struct train_config *c);
 json_t *train_config_to_json(const struct train_config *c);
 int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err);
@@ -121,8 +137,19 @@ struct train_epoch {
 	bool best;
 };
 
+/* One worker's progress in the current epoch, as rank 0 hears of it
+ * (loss: the mean over the rows so far, in the training loss's units). */
+struct worker_progress {
+	int rank;
+	bool server;                 /* a parameter server (no rows of its own) */
+	double rows, steps, loss;
+};
+
 struct train_hooks {
 	const struct progress *progress;
+	/* With several workers, on rank 0 about twice a second: every rank's
+	 * progress in epoch `epoch` (1-based). */
+	void (*on_workers)(void *ctx, int epoch, const struct worker_progress *w, int n);
 	/* After each epoch; `ckpt` is the checkpoint image to keep (NULL when
 	 * want_checkpoints is false).  Returning -1 stops the run with err. */
 	int (*on_epoch)(void *ctx, const struct train_epoch *ep, const struct sbuf *ckpt,
@@ -164,6 +191,7 @@ struct train_result {
 	size_t shard_rows;
 	double comm_s;
 	json_t *workers;             /* per rank: rows, rows_per_s, compute_s, comm_s */
+	json_t *ps;                  /* --strategy ps: servers, workers, staleness; else NULL */
 	uint64_t checksum;
 	bool ranks_agree;
 };
@@ -220,6 +248,10 @@ void optim_free(struct optimizer *o);
 /* One step: params -= update(grad) with lr[group]. */
 void optim_step(struct optimizer *o, const struct model *m, double *params, const double *grad,
 		const double lr[2]);
+/* The same on params[lo, hi) only, grad[0] being the gradient of params[lo]
+ * (a parameter server's shard). */
+void optim_step_range(struct optimizer *o, const struct model *m, double *params,
+		      const double *grad, const double lr[2], size_t lo, size_t hi);
 /* Learning rate of an epoch (0-based) under a schedule. */
 double lr_at(const struct train_config *c, double base, int epoch);
 
@@ -232,6 +264,9 @@ double lr_at(const struct train_config *c, double base, int epoch);
 struct dist {
 	int rank, size;
 	double comm_s;               /* seconds spent in collective calls */
+	/* all-reduces started and not yet waited for (mpi.c's) */
+	void *pending;
+	int npending, cappending;
 };
 /* Whether this prodml was built with MPI. */
 bool dist_built(void);
@@ -245,7 +280,26 @@ int dist_init(struct dist *d, struct pm_err *err);
 /* x[0..n) summed over every rank, the same sum on every rank. */
 int dist_allreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err);
 int dist_bcast(struct dist *d, void *buf, size_t len, int root, struct pm_err *err);
+/* Starts summing x[0..n) over every rank (the same call, in the same
+ * order, on every rank); x must stay put until dist_wait. */
+int dist_iallreduce_sum(struct dist *d, double *x, size_t n, struct pm_err *err);
+/* Lets the started sums advance (Open MPI moves them only inside its calls). */
+void dist_poke(struct dist *d);
+/* Waits for every started sum. */
+int dist_wait(struct dist *d, struct pm_err *err);
+/* Frees what the started sums kept. */
+void dist_free(struct dist *d);
 int dist_barrier(struct dist *d, struct pm_err *err);
+/* Point to point, for the parameter servers: n doubles to rank dest. */
+int dist_send(struct dist *d, int dest, int tag, const double *x, size_t n, struct pm_err *err);
+/* The next message from any rank (at most cap doubles): its sender, tag
+ * and length. */
+int dist_recv(struct dist *d, double *x, size_t cap, int *from, int *tag, size_t *n,
+	      struct pm_err *err);
+/* out[i] (nout[i] doubles, with tag) to peers[i] and one answer from each
+ * into in[i] (at most nin[i]), for every i. */
+int dist_exchange(struct dist *d, int npeers, const int *peers, int tag, double *const *out,
+		  const size_t *nout, double *const *in, const size_t *nin, struct pm_err *err);
 /* Ends every process of the launch (after an error on one rank: the
  * others would otherwise wait for it forever). */
 void dist_abort(struct dist *d, int code);
@@ -261,6 +315,10 @@ int dist_shard_of(size_t row, int size);
  * gets SIGTERM). */
 int dist_launch(struct workspace *ws, int64_t run, int workers, const char *hostfile,
 		const struct train_hooks *hooks, json_t **result, struct pm_err *err);
+/* Rank 0's progress under the launcher: a line of its stderr that
+ * dist_launch hands to its hooks' progress instead of the errors. */
+#define DIST_PROGRESS "prodml-progress: "
+void dist_progress_line(FILE *f, const char *what, double done, double total);
 /* Checks a hostfile (Open MPI's format: "HOST [slots=N] ..." per line). */
 int dist_check_hostfile(const char *path, struct pm_err *err);
 
@@ -306,9 +364,17 @@ struct run_detail {
 	char *model, *state, *data, *label, *type, *metric, *message;
 	struct run_epoch *ep;
 	size_t nep;
+	/* a distributed run's workers as rank 0 last wrote them (runs/N/
+	 * workers.json), in epoch w_epoch; nw 0: none */
+	struct worker_progress *w;
+	size_t nw;
+	int64_t w_epoch;
 };
 int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *out, struct pm_err *err);
 void run_detail_free(struct run_detail *r);
+/* The same as JSON ({"epoch","updated","workers":[...]}); NULL when the
+ * run has no file. */
+json_t *run_workers_read(struct workspace *ws, int64_t run);
 /* Path of a run's checkpoint file (caller frees). */
 char *run_checkpoint_path(struct workspace *ws, int64_t run);
 /* Loads a run's dataset (by name) as a frame; *fp gets its fingerprint. */

@@ -25,6 +25,7 @@ void train_result_free(struct train_result *r)
 	json_decref(r->metrics);
 	json_decref(r->history);
 	json_decref(r->workers);
+	json_decref(r->ps);
 	memset(r, 0, sizeof *r);
 }
 
@@ -359,6 +360,11 @@ static int save_checkpoint(struct trainer *tr, int epochs_done, struct sbuf *out
 			      tr->best_epoch, "bad_epochs", tr->bad_epochs, "history", tr->history,
 			      "first_loss", tr->first_loss, "wait", tr->wait_total, "compute",
 			      tr->compute_total, "rows", (json_int_t)tr->rows_total);
+	/* json_pack refuses a NaN: a checkpoint without its state would only
+	 * fail when resumed */
+	if (!x)
+		return pm_errf(err, "checkpoint of epoch %d: a figure of the training state is not a number",
+			       epochs_done);
 	json_object_set_new(x, "best_finite", json_boolean(isfinite(tr->best_value)));
 	struct model_array arr[3] = {
 		{.name = "opt.s1", .data = tr->opt.s1, .len = tr->m->nparams},
@@ -438,6 +444,9 @@ void trainer_free(struct trainer *tr)
 	free(tr->colmap);
 	free(tr->mine);
 	free(tr->dbuf);
+	free(tr->wp);
+	free(tr->bucket_lo);
+	ps_free(tr->ps);
 	memset(tr, 0, sizeof *tr);
 }
 
@@ -539,7 +548,7 @@ static int new_model(struct trainer *tr, const struct column *lc, int lci, struc
 		goto out;
 	m->hyper = train_config_to_json(cfg);
 	json_object_set_new(m->hyper, "model", json_string(model_type_name(type)));
-	if (cfg->workers > 1)
+	if (cfg->workers > 1 && cfg->ps == 0)
 		json_object_set_new(m->hyper, "strategy", json_string("allreduce"));
 	/* the result does not depend on the thread count: keep the file
 	 * the same on every machine */
@@ -591,10 +600,13 @@ static int prepare_rows(struct trainer *tr, const struct column *lc, struct pm_e
 		tr->mine = xmalloc(ntr + 1);
 		tr->nmine = 0;
 		for (size_t i = 0; i < ntr; i++) {
-			tr->mine[i] = dist_shard_of(tr->trows[i], tr->dist->size) == tr->dist->rank;
+			tr->mine[i] = tr->ps ? ps_row_mine(tr->ps, tr->trows[i])
+				     : dist_shard_of(tr->trows[i], tr->dist->size) == tr->dist->rank;
 			tr->nmine += tr->mine[i];
 		}
-		tr->dbuf = xmalloc((m->nparams + 4) * sizeof *tr->dbuf);
+		/* the gradient, the loss, two flags and every rank's progress */
+		tr->dbuf = xmalloc((m->nparams + 4 + 3 * (size_t)tr->dist->size) * sizeof *tr->dbuf);
+		tr->wp = xcalloc((size_t)tr->dist->size + 1, sizeof *tr->wp);
 	}
 	if (!cfg->no_cache) {
 		tr->tdense = xmalloc((ntr * tf->ndense + 1) * sizeof *tr->tdense);
@@ -732,6 +744,8 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 	if (tr->optk == OPT_LBFGS && model_type_has(tr->m->type, MT_DEEP))
 		return pm_errcf(err, PM_E_USAGE, "--optimizer lbfgs applies to linear, logistic and softmax (convex objectives): a %s model trains with sgd, adam, adagrad or ftrl",
 				model_type_name(tr->m->type));
+	if (cfg->ps > 0 && ps_new(tr, err) < 0)
+		return -1;
 	if (prepare_rows(tr, lc, err) < 0)
 		return -1;
 	tr->l2 = cfg->l2;
@@ -790,10 +804,54 @@ static void sgd_start(struct trainer *tr)
 		tr->be->set_threads(tr->be, flops < 16e6 ? 1
 				    : (tr->threads < tr->blas_threads ? tr->threads : tr->blas_threads));
 	}
-	tr->scratch = model_scratch_new(m, cfg->batch);
+	/* a worker of parameter servers gets its part of a draw of W batches */
+	tr->scratch = model_scratch_new(m, tr->ps ? ps_batch(tr->ps, cfg->batch) : cfg->batch);
 	tr->grad = xmalloc((m->nparams + 1) * sizeof *tr->grad);
+	if (trainer_dist(tr) && !tr->ps && cfg->bucket_kb > 0) {
+		/* buckets of whole layers, from the top, each at least bucket_kb */
+		size_t cuts[MODEL_MAX_LAYERS + 3], hi = m->nparams;
+		int n = model_grad_layers(m, cuts);
+		tr->bucket_lo = xmalloc(((size_t)n + 1) * sizeof *tr->bucket_lo);
+		for (int i = 0; i < n; i++)
+			if (cuts[i] == 0 || (hi - cuts[i]) * sizeof(double) >= (size_t)cfg->bucket_kb * 1024) {
+				tr->bucket_lo[tr->nbuckets++] = cuts[i];
+				hi = cuts[i];
+			}
+	}
 	tr->reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
 	tr->last_poll = now_seconds();
+}
+
+void trainer_workers_report(struct trainer *tr, int e, bool text, bool now_too)
+{
+	const struct train_hooks *h = tr->hooks;
+	double now = now_seconds();
+	if (tr->dist->rank != 0 || (!now_too && now - tr->last_workers < 0.5) ||
+	    (!h->on_workers && !h->progress))
+		return;
+	tr->last_workers = now;
+	int n = tr->dist->size;
+	double rows = 0, loss = 0;
+	struct worker_progress *w = xmalloc((size_t)n * sizeof *w);
+	for (int r = 0; r < n; r++) {
+		/* the loss in the units of the epochs' */
+		w[r] = tr->wp[r];
+		w[r].loss *= tr->reg_scale;
+		if (!w[r].server && isfinite(w[r].loss)) {
+			rows += w[r].rows;
+			loss += w[r].loss * w[r].rows;
+		}
+	}
+	if (h->on_workers)
+		h->on_workers(h->ctx, e + 1, w, n);
+	free(w);
+	if (text && h->progress) {
+		char what[160];
+		snprintf(what, sizeof what, "epoch %d/%d loss %.4g (%d workers, %.0f rows)", e + 1,
+			 tr->cfg->epochs, rows > 0 ? loss / rows : NAN, n - (tr->ps ? tr->cfg->ps : 0), rows);
+		progress_report(h->progress, what, e + (rows < (double)tr->ntr ? rows / (double)tr->ntr : 1),
+				tr->cfg->epochs);
+	}
 }
 
 /* One step of several workers: this rank's part of the global batch of
@@ -804,6 +862,54 @@ static void sgd_start(struct trainer *tr)
  * and applies the same update.  Dropout masks are drawn per part, so a
  * network with --dropout follows a different (equally likely) path than
  * one worker does. */
+/* Starts summing the buckets that the backward pass has finished
+ * (grad[from, nparams)), this rank's share weighted into dbuf. */
+static void bucket_ready(void *ctx, size_t from)
+{
+	struct trainer *tr = ctx;
+	size_t np = tr->m->nparams;
+	while (tr->bucket_rc == 0 && tr->nb_started < tr->nbuckets &&
+	       tr->bucket_lo[tr->nb_started] >= from) {
+		int i = tr->nb_started++;
+		size_t lo = tr->bucket_lo[i], hi = i ? tr->bucket_lo[i - 1] : np;
+		for (size_t k = lo; k < hi; k++)
+			tr->dbuf[k] = tr->grad[k] * tr->bucket_w;
+		tr->bucket_rc = dist_iallreduce_sum(tr->dist, tr->dbuf + lo, hi - lo, &tr->bucket_err);
+	}
+	dist_poke(tr->dist);
+}
+
+/* The gradient in buckets summed while the backward pass goes on: each
+ * rank starts the same buckets in the same order (an empty share starts
+ * them all at once), then the loss and flags, then waits for them all. */
+static int bucketed_grad(struct trainer *tr, const struct batch *b, size_t drawn, double *part,
+			 struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	struct model *m = tr->m;
+	tr->nb_started = 0;
+	tr->bucket_rc = 0;
+	tr->bucket_w = b->n > 0 ? (double)b->n / (double)drawn : 0;
+	*part = 0;
+	if (b->n > 0) {
+		struct grad_ready r = {.fn = bucket_ready, .ctx = tr};
+		if (model_loss_grad_ready(m, tr->be, tr->scratch, b, cfg->l2, true,
+					  rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), part, tr->grad,
+					  &r, err) < 0)
+			return -1;
+	} else
+		memset(tr->grad, 0, m->nparams * sizeof *tr->grad);
+	/* a diverged loss leaves the backward pass before its buckets */
+	if (!isfinite(*part))
+		memset(tr->grad, 0, m->nparams * sizeof *tr->grad);
+	bucket_ready(tr, 0);
+	if (tr->bucket_rc < 0) {
+		*err = tr->bucket_err;
+		return -1;
+	}
+	return 0;
+}
+
 static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, double *loss,
 		     bool *stop, struct pm_err *err)
 {
@@ -812,7 +918,11 @@ static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, do
 	size_t np = m->nparams;
 	double *buf = tr->dbuf;
 	double part = 0;
-	if (b->n > 0) {
+	if (tr->nbuckets) {
+		if (bucketed_grad(tr, b, drawn, &part, err) < 0)
+			return -1;
+		buf[np] = part * tr->bucket_w;
+	} else if (b->n > 0) {
 		if (model_loss_grad(m, tr->be, tr->scratch, b, cfg->l2, true,
 				    rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), &part, tr->grad,
 				    err) < 0)
@@ -828,14 +938,29 @@ static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, do
 	 * stop travels with the gradient */
 	double now = now_seconds();
 	buf[np + 1] = buf[np + 2] = 0;
+	/* this rank's progress rides along, for rank 0's report */
+	int R = tr->dist->size;
+	double *prog = buf + np + 3;
+	memset(prog, 0, 3 * (size_t)R * sizeof *prog);
+	tr->my_rows += (double)b->n;
+	tr->my_steps++;
+	tr->my_loss += part * (double)b->n;
+	prog[3 * tr->dist->rank] = tr->my_rows;
+	prog[3 * tr->dist->rank + 1] = tr->my_steps;
+	prog[3 * tr->dist->rank + 2] = tr->my_rows > 0 ? tr->my_loss / tr->my_rows : NAN;
 	if (now - tr->last_poll > 0.5) {
 		tr->last_poll = now;
 		buf[np + 1] = trainer_cancelled(tr);
 		buf[np + 2] = tr->dist->rank == 0 && cfg->max_seconds > 0 &&
 			      now - tr->t_start > cfg->max_seconds;
 	}
-	if (dist_allreduce_sum(tr->dist, buf, np + 3, err) < 0)
+	if (tr->nbuckets ? dist_iallreduce_sum(tr->dist, buf + np, 3 + 3 * (size_t)R, err) < 0 ||
+				   dist_wait(tr->dist, err) < 0
+			 : dist_allreduce_sum(tr->dist, buf, np + 3 + 3 * (size_t)R, err) < 0)
 		return -1;
+	for (int r = 0; r < R; r++)
+		tr->wp[r] = (struct worker_progress){.rank = r, .rows = prog[3 * r], .steps = prog[3 * r + 1],
+						     .loss = prog[3 * r + 2]};
 	memcpy(tr->grad, buf, np * sizeof *buf);
 	*loss = buf[np];
 	if (buf[np + 1] > 0)
@@ -847,15 +972,16 @@ static int dist_step(struct trainer *tr, const struct batch *b, size_t drawn, do
 	return 0;
 }
 
-/* One pass over the training rows (epoch e, 0-based), its judgement on the
- * held-out rows, its report; *stop is set when the run should end. */
-static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
+/* The steps of epoch e over the training rows (with several workers, each
+ * an all-reduce of the gradient): the summed loss and the rows, the
+ * seconds waiting for input and computing. */
+static int epoch_steps(struct trainer *tr, int e, const double lr[2], double t0, long double *sumloss_out,
+		       size_t *rows_out, double *wait, double *compute, bool *stop, struct pm_err *err)
 {
 	const struct train_config *cfg = tr->cfg;
 	const struct train_hooks *hooks = tr->hooks;
 	struct train_result *res = tr->res;
 	struct model *m = tr->m;
-	double lr[2] = {lr_at(cfg, tr->base_lr, e), lr_at(cfg, tr->wide_lr, e)};
 	struct pipe_source src = {.n = tr->ntr, .dense = tr->tdense, .cat = tr->tcat, .y = tr->ty,
 				  .tf = m->tf, .frame = tr->train, .colmap = tr->colmap, .rows = tr->trows,
 				  .mine = tr->mine};
@@ -864,9 +990,11 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 	if (pipeline_start(&src, cfg->batch, cfg->shuffle_buffer, rng_derive(cfg->seed, (uint64_t)e + 1),
 			   &pipe, err) < 0)
 		return -1;
-	double t0 = now_seconds(), wait = 0, compute = 0, last_report = 0, comm_start = tr->comm_total;
+	double last_report = 0;
 	long double sumloss = 0;
 	size_t rows = 0;
+	*wait = *compute = 0;
+	tr->my_rows = tr->my_steps = tr->my_loss = 0;
 	for (;;) {
 		struct batch b;
 		double w;
@@ -874,7 +1002,7 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			pipeline_stop(pipe);
 			return -1;
 		}
-		wait += w;
+		*wait += w;
 		size_t drawn = dist ? pipeline_drawn(pipe) : b.n;
 		if (drawn == 0)
 			break;
@@ -900,7 +1028,7 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 		optim_step(&tr->opt, m, m->params, tr->grad, lr);
 		double c1 = now_seconds();
 		double comm = dist ? tr->dist->comm_s - comm0 : 0;
-		compute += c1 - c0 - comm;
+		*compute += c1 - c0 - comm;
 		tr->comm_total += comm;
 		sumloss += loss * (double)drawn;
 		rows += drawn;
@@ -919,6 +1047,8 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 				res->stopped_by = "time";
 			}
 		}
+		if (dist)
+			trainer_workers_report(tr, e, false, false);
 		if (hooks->progress && c1 - last_report > 0.25) {
 			last_report = c1;
 			double rate = rows / (c1 - t0 > 1e-9 ? c1 - t0 : 1e-9);
@@ -933,6 +1063,37 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			break;
 	}
 	pipeline_stop(pipe);
+	*sumloss_out = sumloss;
+	*rows_out = rows;
+	return 0;
+}
+
+/* One pass over the training rows (epoch e, 0-based), its judgement on the
+ * held-out rows, its report; *stop is set when the run should end. */
+static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
+{
+	const struct train_config *cfg = tr->cfg;
+	const struct train_hooks *hooks = tr->hooks;
+	struct train_result *res = tr->res;
+	struct model *m = tr->m;
+	double lr[2] = {lr_at(cfg, tr->base_lr, e), lr_at(cfg, tr->wide_lr, e)};
+	double t0 = now_seconds(), wait = 0, compute = 0, comm_start = tr->comm_total;
+	long double sumloss = 0;
+	size_t rows = 0;
+	if (tr->ps) {
+		double sum;
+		if (ps_epoch(tr, e, lr, &sum, &rows, &wait, &compute, stop, err) < 0)
+			return -1;
+		sumloss = sum;
+		/* the workers' losses meet at the epoch's end: its mean is the
+		 * first loss the divergence check and the checkpoint keep */
+		if (!isfinite(tr->first_loss) && rows)
+			tr->first_loss = sum / (double)rows;
+	} else if (epoch_steps(tr, e, lr, t0, &sumloss, &rows, &wait, &compute, stop, err) < 0)
+		return -1;
+	/* each worker's whole epoch */
+	if (trainer_dist(tr))
+		trainer_workers_report(tr, e, false, true);
 	double secs = now_seconds() - t0;
 	double train_loss = rows ? (double)(sumloss / rows) : NAN;
 	if (isfinite(tr->first_loss) && train_loss > 100 * (tr->first_loss > 1e-3 ? tr->first_loss : 1e-3))
@@ -972,6 +1133,8 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 				json_num(ep.value), "lr", ep.lr, "rows",
 				(json_int_t)rows, "seconds", secs, "rows_per_s", ep.rows_per_s, "input_wait_s",
 				wait, "compute_s", compute, "best", ep.best);
+	if (tr->ps)
+		ps_epoch_json(tr->ps, rec);
 	json_array_append_new(tr->history, rec);
 	if (hooks->progress) {
 		char r[16], what[200];
@@ -1061,6 +1224,8 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 	res->ranks_agree = true;
 	res->shard_rows = tr->nmine;
 	res->comm_s = tr->comm_total;
+	if (tr->ps)
+		res->ps = ps_report(tr->ps);
 	res->workers = json_array();
 	for (int r = 0; r < n; r++) {
 		const double *x = v + r * K;
@@ -1074,6 +1239,9 @@ static int dist_report(struct trainer *tr, struct pm_err *err)
 						json_num(x[2]), "comm_s", json_num(x[3]), "comm_share",
 						json_num(busy > 0 ? x[3] / busy : 0), "same_parameters",
 						x[0] == 0));
+		if (tr->ps)
+			json_object_set_new(json_array_get(res->workers, (size_t)r), "role",
+					    json_string(r < tr->cfg->ps ? "server" : "worker"));
 	}
 	free(v);
 	return 0;

@@ -212,6 +212,9 @@ struct runview {
 	char *model, *state, *data, *label, *type, *metric, *message;
 	struct run_epoch *ep;
 	size_t nep;
+	struct worker_progress *w;   /* a distributed run's workers */
+	size_t nw;
+	int64_t w_epoch;
 	unsigned gen;
 	bool loaded;
 	char *err;
@@ -221,11 +224,13 @@ static void rv_clear(struct runview *r)
 {
 	struct run_detail d = {.model = r->model, .state = r->state, .data = r->data,
 			       .label = r->label, .type = r->type, .metric = r->metric,
-			       .message = r->message, .ep = r->ep};
+			       .message = r->message, .ep = r->ep, .w = r->w};
 	run_detail_free(&d);
 	r->model = r->state = r->data = r->label = r->type = r->metric = r->message = NULL;
 	r->ep = NULL;
 	r->nep = 0;
+	r->w = NULL;
+	r->nw = 0;
 }
 
 static int rv_load(struct runview *r, struct workspace *ws, struct pm_err *err)
@@ -237,6 +242,7 @@ static int rv_load(struct runview *r, struct workspace *ws, struct pm_err *err)
 	r->model = d.model, r->state = d.state, r->data = d.data, r->label = d.label;
 	r->type = d.type, r->metric = d.metric, r->message = d.message;
 	r->ep = d.ep, r->nep = d.nep;
+	r->w = d.w, r->nw = d.nw, r->w_epoch = d.w_epoch;
 	return 0;
 }
 
@@ -406,6 +412,30 @@ static void rv_epochs(struct tui *t, const struct runview *r, int yy, int x, int
 	}
 }
 
+/* A distributed run's workers, one line each (at most `most`, the rest
+ * counted): what rank 0 last heard from them; returns the next line. */
+static int rv_workers(struct tui *t, const struct runview *r, int yy, int x, int w, int most)
+{
+	if (!r->nw || most < 2)
+		return yy;
+	tui_putf(t, yy++, x + 1, w - 2, S_SECTION, "workers in epoch %lld", (long long)r->w_epoch);
+	size_t show = r->nw <= (size_t)most - 1 ? r->nw : (size_t)most - 2;
+	for (size_t i = 0; i < show; i++) {
+		const struct worker_progress *p = &r->w[i];
+		char rows[32], loss[32];
+		tui_fmt_num(p->rows, 8, rows, sizeof rows);
+		tui_fmt_num(p->loss, 10, loss, sizeof loss);
+		if (p->server)
+			tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "  rank %-3d server  (holds weights)", p->rank);
+		else
+			tui_putf(t, yy++, x + 1, w - 2, S_NORMAL, "  rank %-3d worker  %8s rows  %6.0f steps  loss %s",
+				 p->rank, rows, p->steps, isfinite(p->loss) ? loss : "-");
+	}
+	if (show < r->nw)
+		tui_putf(t, yy++, x + 1, w - 2, S_INFO, "  and %zu more", r->nw - show);
+	return yy;
+}
+
 static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 {
 	struct runview *r = (struct runview *)v;
@@ -416,6 +446,7 @@ static void rv_draw(struct view *v, struct tui *t, int y, int x, int h, int w)
 	}
 	int yy = rv_head(t, r, y, x, w);
 	rv_timing(t, r, yy++, x, w);
+	yy = rv_workers(t, r, yy, x, w, (y + h - yy) / 3);
 	yy++;
 	yy = rv_curves(t, r, yy, x, w, y + h);
 	rv_epochs(t, r, yy, x, w, y + h);
@@ -508,6 +539,7 @@ static const struct {
 	{"--lr", "lr", TS_TRAIN},	   {"--optimizer", "optimizer", TS_TRAIN},
 	{"--l2", "l2", TS_TRAIN},	   {"--seed", "seed", TS_TRAIN},
 	{"--device", "device", TS_TRAIN},
+	{"--workers", "workers", TS_TRAIN},  {"--strategy", "strategy", TS_TRAIN},
 };
 /* a new run is never resumed, and it always runs as a job */
 static const char *const tf_skip[] = {"--detach", "--resume", NULL};
@@ -521,6 +553,7 @@ static const struct {
 	{"--embed", "--model", NULL, MT_DEEP},    {"--wide-optimizer", "--model", NULL, MT_WIDE},
 	{"--wide-lr", "--model", NULL, MT_WIDE},  {"--momentum", "--optimizer", "sgd"},
 	{"--lr-decay", "--schedule", "exponential|step"},
+	{"--ps", "--strategy", "ps"},            {"--max-staleness", "--strategy", "ps"},
 };
 static const char *const tf_head[] = {"train", NULL};
 static const char *const tf_tail[] = {"--detach", NULL};

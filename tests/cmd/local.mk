@@ -16,6 +16,7 @@ TESTS += \
 	tests/cmd/stats-wide.sh \
 	tests/cmd/train-dead.sh \
 	tests/cmd/train-mpi.sh \
+	tests/cmd/lab-distributed.sh \
 	tests/cmd/data-load.cmd \
 	tests/cmd/data-lineends.cmd \
 	tests/cmd/data-inf.cmd \

@@ -211,6 +211,70 @@ START_TEST(test_grad_wide_deep)
 }
 END_TEST
 
+/* model_loss_grad_ready: the calls come at model_grad_layers' cuts, in
+ * order, and the part each announces is already the final gradient (the
+ * one model_loss_grad gives, bit for bit): what lets the trainer start
+ * summing it over the workers. */
+struct ready_log {
+	const double *grad, *want;
+	size_t np, from[MODEL_MAX_LAYERS + 3];
+	int n;
+	bool final;
+};
+
+static void ready_cb(void *ctx, size_t from)
+{
+	struct ready_log *r = ctx;
+	if (r->n < MODEL_MAX_LAYERS + 3)
+		r->from[r->n] = from;
+	r->n++;
+	if (memcmp(r->grad + from, r->want + from, (r->np - from) * sizeof *r->grad) != 0)
+		r->final = false;
+}
+
+static void check_ready(enum model_type type, enum model_task task, int nout, int want_calls)
+{
+	struct fixture fx;
+	setup(&fx, type, task, nout, 0.2);
+	struct model *m = fx.m;
+	struct pm_err err = {0};
+	const struct backend *be = backend_cpu(&err);
+	struct model_scratch *s = model_scratch_new(m, NROWS);
+	struct batch b = {.n = NROWS, .dense = fx.dense, .cat = fx.cat, .y = fx.y};
+	double *want = calloc(m->nparams, sizeof *want), *g = calloc(m->nparams, sizeof *g);
+	double l1, l2;
+	ck_assert_int_eq(model_loss_grad(m, be, s, &b, 0.01, true, 77, &l1, want, &err), 0);
+	struct ready_log log = {.grad = g, .want = want, .np = m->nparams, .final = true};
+	struct grad_ready r = {.fn = ready_cb, .ctx = &log};
+	ck_assert_int_eq(model_loss_grad_ready(m, be, s, &b, 0.01, true, 77, &l2, g, &r, &err), 0);
+	ck_assert(l1 == l2);
+	ck_assert(memcmp(g, want, m->nparams * sizeof *g) == 0);
+	size_t cuts[MODEL_MAX_LAYERS + 3];
+	int n = model_grad_layers(m, cuts);
+	ck_assert_int_eq(n, want_calls);
+	ck_assert_int_eq(log.n, n);
+	for (int i = 0; i < n; i++)
+		ck_assert_uint_eq(log.from[i], cuts[i]);
+	ck_assert_uint_eq(cuts[n - 1], 0);
+	ck_assert_msg(log.final, "a part was announced before it was final");
+	free(want);
+	free(g);
+	model_scratch_free(s);
+	teardown(&fx);
+}
+
+START_TEST(test_grad_ready)
+{
+	/* a DNN of 2 hidden layers over embeddings: out, dense2, dense1, then
+	 * the embeddings; wide & deep sums the output's bias with its linear
+	 * part, so one call at the end; a linear model one */
+	check_ready(MODEL_DNN, TASK_REGRESSION, 1, 4);
+	check_ready(MODEL_DNN, TASK_MULTICLASS, 3, 4);
+	check_ready(MODEL_WIDE_DEEP, TASK_BINARY, 1, 1);
+	check_ready(MODEL_LINEAR, TASK_REGRESSION, 1, 1);
+}
+END_TEST
+
 START_TEST(test_predict_matches_training_math)
 {
 	/* predictions (fixed-order kernel) agree with the BLAS forward pass of
@@ -480,6 +544,7 @@ int main(void)
 	tcase_add_test(tc, test_grad_dnn_dropout);
 	tcase_add_test(tc, test_grad_dnn_multiclass);
 	tcase_add_test(tc, test_grad_wide_deep);
+	tcase_add_test(tc, test_grad_ready);
 	tcase_add_test(tc, test_predict_matches_training_math);
 	tcase_add_test(tc, test_predict_rows_same_bits_in_any_block);
 	tcase_add_test(tc, test_regression_output_scale);
