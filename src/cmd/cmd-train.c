@@ -140,7 +140,7 @@ static int optimizer_from_call(const struct cmd_call *call, struct train_config 
 }
 
 /* Options of `train` into a configuration. */
-static int train_config_from_call(const struct cmd_call *call, const char *model,
+static int train_config_from_call(const struct cmd_call *call, const char *model, const char *device,
 				  struct train_config *c, struct pm_err *err)
 {
 	train_config_init(c);
@@ -238,12 +238,20 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 			return pm_errcf(err, PM_E_USAGE, "--seed must be a number from 0");
 		c->seed = (uint64_t)s;
 	}
-	if ((v = call_opt(call, "--device"))) {
-		const struct backend *be;
-		if (backend_get(v, &be, err) < 0)
-			return -1;
+	if ((v = call_opt(call, "--device")) || (v = device)) {
+		enum train_device d;
+		if (!train_device_parse(v, &d))
+			return pm_errcf(err, PM_E_USAGE, "--device: unknown device '%s' (cpu, cuda or auto; gpu is cuda)", v);
+		if (d == DEV_CUDA && !gpu_built()) {
+			struct gpu_info gi;
+			gpu_probe(&gi, err);
+			return pm_err_prefix(err, "--device %s", v), -1;
+		}
 		c->device = xstrdup(v);
 	}
+	if (opt_size(call, "--gpus", 1, 1, 64, &n, err) < 0)
+		return -1;
+	c->gpus = call_opt(call, "--gpus") ? (int)n : 0;
 	c->l2_auto = !call_opt(call, "--l2") && (c->opt == OPT_AUTO || c->opt == OPT_LBFGS);
 	if (opt_size(call, "--workers", 1, 1, 1024, &n, err) < 0)
 		return -1;
@@ -553,7 +561,7 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	if (call->argc < 1)
 		return pm_errcf(err, PM_E_USAGE, "train: give a MODEL name (or --resume RUN)");
 	struct train_config cfg;
-	if (train_config_from_call(call, call->argv[0], &cfg, err) < 0) {
+	if (train_config_from_call(call, call->argv[0], session_get(s, "device"), &cfg, err) < 0) {
 		train_config_free(&cfg);
 		return -1;
 	}
@@ -740,6 +748,12 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 			    (long long)json_integer_value(json_object_get(r, "rows")),
 			    (long long)json_integer_value(json_object_get(r, "parameters")));
 	render_stop(r, out);
+	const char *dev = json_string_value(json_object_get(r, "device"));
+	if (dev) {
+		char *t = xasprintf("device: %s", dev);
+		render_wrap(out, t, 2, 79);
+		free(t);
+	}
 	const char *note = json_string_value(json_object_get(r, "note"));
 	if (note) {
 		char *t = xasprintf("note: %s", note);
@@ -1032,7 +1046,9 @@ static const struct cmd_opt train_opts[] = {
 	 "loss (rmse, or logloss for classification) are kept"},
 	{"--seed", 0, "N", COMPLETE_NONE, NULL,
 	 "seed of every random choice (weights, shuffling, dropout): the same seed gives the same model (default 42)"},
-	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
+	{"--device", 0, "cpu|cuda|auto", COMPLETE_WORDS, "cpu|cuda|auto",
+	 "where the training step runs: cpu (float64), cuda (an NVIDIA GPU, float32; gpu is the same) or auto (the GPU when there is one); default cpu or `set device`"},
+	{"--gpus", 0, "N", COMPLETE_NONE, NULL, "with --device cuda: GPUs to train on (1; several need the mirrored strategy, not built yet)"},
 	{"--workers", 0, "N", COMPLETE_NONE, NULL,
 	 "training processes under MPI: prodml starts mpirun itself; synchronous all-reduce (default 1)"},
 	{"--hosts", 0, "FILE", COMPLETE_FILE, NULL,
