@@ -6,6 +6,7 @@
 #   old, or no GPU);
 # - --device auto trains on the CPU and says so with the same reason, in
 #   the train output and its JSON ("device"), as `set device auto` does;
+# - a design's hardware gpu is refused with the same reason;
 # - cpu says float64; unknown words and --gpus without cuda are errors.
 # On a machine with a GPU, auto must pick it (tests/cmd/train-cuda.sh
 # checks what it trains).
@@ -55,6 +56,9 @@ else
 	# the table says it too, wrapped
 	$P $W -c "$T --device auto" >"$tmp/auto.txt" 2>&1 || bad "auto (table)"
 	grep -q '^  device: cpu (auto: no GPU: ' "$tmp/auto.txt" || bad "auto (table): $(cat "$tmp/auto.txt")"
+	# a design's hardware: the same reason
+	got=$($P $W -c "design new d --model m --data t; design set d hardware gpu" 2>&1 >/dev/null)
+	[ "$got" = "-c:1: design key hardware: gpu is not on this machine: $why" ] || bad "design: $got"
 	# `gpu` is cuda
 	$P $W -c "$T --device gpu" 2>"$tmp/gpu.err" >/dev/null
 	[ "$(sed -n 's/^-c:1: --device \(gpu\|cuda\): //p' "$tmp/gpu.err")" = "$why" ] || bad "gpu: $(cat "$tmp/gpu.err")"
