@@ -279,6 +279,9 @@ int gpu_start(struct trainer *tr, struct gpu **out, struct pm_err *err)
 	if (upload(g, g->w, m->params, err) < 0 || upload(g, g->s1, tr->opt.s1, err) < 0 ||
 	    upload(g, g->s2, tr->opt.s2, err) < 0)
 		return -1;
+	/* cudaMemcpy from pageable memory may return before the data lands,
+	 * and the steps' streams do not wait for the legacy stream */
+	CU(cudaDeviceSynchronize(), "starting");
 	return 0;
 }
 
@@ -420,7 +423,8 @@ int gpu_sync(struct gpu *g, struct trainer *tr, bool opt_state, double *loss_sum
 {
 	CU(cudaStreamSynchronize(g->compute), "training");
 	CU(cudaMemcpy(loss_sum, g->acc, sizeof *loss_sum, cudaMemcpyDeviceToHost), "reading the loss");
-	CU(cudaMemset(g->acc, 0, sizeof(double)), "clearing GPU memory");
+	/* on the steps' stream: the next step's loss adds to the cleared sum */
+	CU(cudaMemsetAsync(g->acc, 0, sizeof(double), g->compute), "clearing GPU memory");
 	if (download(g, tr->m->params, g->w, err) < 0)
 		return -1;
 	if (opt_state && (download(g, tr->opt.s1, g->s1, err) < 0 || download(g, tr->opt.s2, g->s2, err) < 0))
