@@ -19,6 +19,7 @@ libprodml_a_DEPENDENCIES = src/train/cuda-kernels.$(OBJEXT)
 ## no libstdc++, and the binary links with the C compiler as before
 NVCCFLAGS = -O2 -std=c++17 $(CUDA_ARCH) -Xcompiler -fno-exceptions,-fno-threadsafe-statics,-fPIE
 src/train/cuda-kernels.$(OBJEXT): src/train/cuda-kernels.cu src/train/cuda-kernels.h
+	@$(MKDIR_P) src/train
 	$(AM_V_GEN)$(NVCC) $(NVCCFLAGS) -I$(top_srcdir)/src -c $(top_srcdir)/src/train/cuda-kernels.cu -o $@
 MOSTLYCLEANFILES = src/train/cuda-kernels.$(OBJEXT)
 else
