@@ -21,13 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static void design_env_of(struct session *s, struct design_env *env)
+/* gpu_why: where env->gpu_missing points */
+static void design_env_of(struct session *s, struct design_env *env, struct pm_err *gpu_why)
 {
 	(void)s;
 	*env = (struct design_env){.ncpus = pm_ncpu()};
-#ifdef HAVE_CUDA
-	env->have_cuda = true;
-#endif
+	struct gpu_info gi;
+	if (gpu_probe(&gi, gpu_why) < 0)
+		env->gpu_missing = gpu_why->msg;
 #ifdef HAVE_MPI
 	env->have_mpi = true;
 #endif
@@ -122,7 +123,8 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 	for (int i = 2; i < call->argc; i++)
 		sbuf_printf(&v, "%s%s", i > 2 ? " " : "", call->argv[i]);
 	struct design_env env;
-	design_env_of(s, &env);
+	struct pm_err gpu_why = {0};
+	design_env_of(s, &env, &gpu_why);
 	int nout;
 	char **inputs = model_inputs(ws, json_string_value(json_object_get(d, "model")), &nout);
 	int rc = design_set(d, f, inputs, &env, call->argv[1], v.s ? v.s : "", err);
@@ -208,7 +210,8 @@ static int show_one(struct session *s, const char *name, json_t **out, struct pm
 	int nout;
 	char **inputs = model_inputs(ws, json_string_value(json_object_get(d, "model")), &nout);
 	struct design_env env;
-	design_env_of(s, &env);
+	struct pm_err gpu_why = {0};
+	design_env_of(s, &env, &gpu_why);
 	json_t *e;
 	int rc = design_estimate(ws, d, f, inputs, nout, &env, &e, err);
 	str_list_free(inputs);

@@ -1,6 +1,8 @@
 /* Session commands: help, set, source, history, quit. */
 #include "cmd.h"
 
+#include "train/train.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,7 @@ const struct setting_doc cmd_settings[] = {
 	{"output", "result format: table, json or csv (as -o)"},
 	{"quiet", "on: no progress output (as -q)"},
 	{"threads", "worker threads for parallel work (default: all CPUs)"},
+	{"device", "where train runs its step when --device is not given: cpu, cuda or auto (default cpu)"},
 	{"keep-going", "on: a failing command does not stop a script"},
 	{"echo", "on: scripts show each command and comment before its output (as -v)"},
 	{"monitor.schema", "schema whose skew and drift thresholds monitor uses"},
@@ -198,6 +201,10 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 			s->echo = on;
 		else
 			s->keep_going = on;
+	} else if (strcmp(k, "device") == 0) {
+		enum train_device d;
+		if (!train_device_parse(v, &d))
+			return pm_errcf(err, PM_E_USAGE, "set device: expected cpu, cuda or auto (gpu is cuda), got \"%s\"", v);
 	} else if (strcmp(k, "threads") == 0) {
 		int64_t n;
 		if (!parse_int64(v, strlen(v), &n) || n < 1 || n > 256)

@@ -143,7 +143,7 @@ static int optimizer_from_call(const struct cmd_call *call, struct train_config 
 static int workers_opts(const struct cmd_call *call, int *workers, int *ps, int *max_stale,
 			int *procs, struct pm_err *err);
 
-static int train_config_from_call(const struct cmd_call *call, const char *model,
+static int train_config_from_call(const struct cmd_call *call, const char *model, const char *device,
 				  struct train_config *c, struct pm_err *err)
 {
 	train_config_init(c);
@@ -241,12 +241,19 @@ static int train_config_from_call(const struct cmd_call *call, const char *model
 			return pm_errcf(err, PM_E_USAGE, "--seed must be a number from 0");
 		c->seed = (uint64_t)s;
 	}
-	if ((v = call_opt(call, "--device"))) {
-		const struct backend *be;
-		if (backend_get(v, &be, err) < 0)
-			return -1;
+	if ((v = call_opt(call, "--device")) || (v = device)) {
+		enum train_device d;
+		if (!train_device_parse(v, &d))
+			return pm_errcf(err, PM_E_USAGE, "--device: unknown device '%s' (cpu, cuda or auto; gpu is cuda)", v);
+		/* no GPU: said before a run is made */
+		struct gpu_info gi;
+		if (d == DEV_CUDA && gpu_probe(&gi, err) < 0)
+			return pm_err_prefix(err, "--device cuda"), -1;
 		c->device = xstrdup(v);
 	}
+	if (opt_size(call, "--gpus", 1, 1, 64, &n, err) < 0)
+		return -1;
+	c->gpus = call_opt(call, "--gpus") ? (int)n : 0;
 	c->l2_auto = !call_opt(call, "--l2") && (c->opt == OPT_AUTO || c->opt == OPT_LBFGS);
 	int procs;
 	if (workers_opts(call, &c->workers, &c->ps, &c->max_staleness, &procs, err) < 0)
@@ -595,7 +602,7 @@ static int exec_train(struct session *s, struct cmd_call *call, struct pm_err *e
 	if (call->argc < 1)
 		return pm_errcf(err, PM_E_USAGE, "train: give a MODEL name (or --resume RUN)");
 	struct train_config cfg;
-	if (train_config_from_call(call, call->argv[0], &cfg, err) < 0) {
+	if (train_config_from_call(call, call->argv[0], session_get(s, "device"), &cfg, err) < 0) {
 		train_config_free(&cfg);
 		return -1;
 	}
@@ -794,6 +801,12 @@ static void render_train(struct session *s, const struct cmd_call *call, json_t 
 			    (long long)json_integer_value(json_object_get(r, "rows")),
 			    (long long)json_integer_value(json_object_get(r, "parameters")));
 	render_stop(r, out);
+	const char *dev = json_string_value(json_object_get(r, "device"));
+	if (dev) {
+		char *t = xasprintf("device: %s", dev);
+		render_wrap(out, t, 2, 79);
+		free(t);
+	}
 	const char *note = json_string_value(json_object_get(r, "note"));
 	if (note) {
 		char *t = xasprintf("note: %s", note);
@@ -1107,7 +1120,9 @@ static const struct cmd_opt train_opts[] = {
 	 "loss (rmse, or logloss for classification) are kept"},
 	{"--seed", 0, "N", COMPLETE_NONE, NULL,
 	 "seed of every random choice (weights, shuffling, dropout): the same seed gives the same model (default 42)"},
-	{"--device", 0, "cpu|gpu", COMPLETE_WORDS, "cpu|gpu", "where the math runs (default cpu)"},
+	{"--device", 0, "cpu|cuda|auto", COMPLETE_WORDS, "cpu|cuda|auto",
+	 "where the training step runs (default cpu; `set device` changes it): cpu (float64), cuda (an NVIDIA GPU, float32; gpu is the same) or auto (the GPU when there is one)"},
+	{"--gpus", 0, "N", COMPLETE_NONE, NULL, "with --device cuda: GPUs to train on (default 1; more need the mirrored strategy, not built yet)"},
 	{"--workers", 0, "N", COMPLETE_NONE, NULL,
 	 "training processes under MPI: prodml starts mpirun itself; synchronous all-reduce (default 1)"},
 	{"--strategy", 0, "allreduce|ps", COMPLETE_WORDS, "allreduce|ps",
@@ -1319,7 +1334,20 @@ const struct cmd_entry cmd_group_train[] = {
 		 "While a distributed run goes, rank 0 hears every rank's rows, steps and loss in "
 		 "the epoch (with the all-reduce, or with the gradients) and writes them to the "
 		 "run's workers.json twice a second: `job show` and the workbench's run view list "
-		 "the workers, and `jobs` shows the run's progress line.",
+		 "the workers, and `jobs` shows the run's progress line.\n\n"
+		 "On an NVIDIA GPU (--device cuda, or `set device cuda`; prodml built with configure "
+		 "--with-cuda, which finds NVIDIA's CUDA toolkit in /usr/local/cuda): the whole "
+		 "mini-batch step runs there, in float32 (the CPU trains in float64: a GPU's float64 "
+		 "rate is a small share of its float32 rate), with cuBLAS for the products and "
+		 "prodml's kernels for the rest; each batch is copied from pinned memory while the "
+		 "step before it runs. The weights return to the float64 model after every epoch, so "
+		 "evaluation, the model file and serving are the CPU's. The lbfgs solver stays on "
+		 "the CPU: give --optimizer adam or sgd. --device auto trains on the GPU when there "
+		 "is one and on the CPU otherwise; train prints where it trained and why (JSON "
+		 "\"device\"). Without a GPU, a driver, or with a driver older than the toolkit, "
+		 "--device cuda says which; a batch too large for the GPU's memory is refused with "
+		 "the batch that fits. Dropout masks come from another random stream on the GPU. "
+		 "--gpus N > 1 (mirrored over several GPUs) is not built yet.",
 	 .io = train_io, .exec = exec_train, .render = render_train},
 	{.name = "jobs", .group = "training", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "list background jobs and their state",

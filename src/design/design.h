@@ -63,7 +63,8 @@ extern const struct design_key design_keys[];
 /* What the machine offers: the hardware keys refuse what it lacks. */
 struct design_env {
 	int ncpus;
-	bool have_cuda, have_mpi;
+	bool have_mpi;
+	const char *gpu_missing;     /* why no GPU trains here (train's --device cuda error); NULL: one does */
 };
 /* Sets key to the words of value (joined by spaces) in d.  f is the
  * design's dataset (the key columns are checked against it).  Errors name

@@ -192,8 +192,8 @@ json_t *design_hardware_estimates(struct workspace *ws, json_t *d, int64_t nrows
 			else if (strcmp(h->kind, "workers") == 0 && !env->have_mpi)
 				how = xstrdup("not measured: multi-worker training needs MPI (./configure "
 					      "--with-mpi)");
-			else if (strcmp(h->kind, "gpu") == 0 && !env->have_cuda)
-				how = xstrdup("not measured: no GPU is built (./configure --enable-cuda)");
+			else if (strcmp(h->kind, "gpu") == 0 && env->gpu_missing)
+				how = xasprintf("not measured: %s", env->gpu_missing);
 			else if (!last_cfg)
 				how = xasprintf("not measured: train model %s on it (it has no run whose "
 						"options to repeat)",

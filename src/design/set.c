@@ -145,10 +145,10 @@ static int set_hardware(json_t *d, char **w, size_t n, const char *value,
 	}
 	if (strcmp(w[0], "gpu") == 0 && n == 1)
 		return pm_errcf(err, PM_E_USAGE,
-				env->have_cuda ? "design key hardware: gpu is not on this machine: no "
-						 "GPU is present"
-					       : "design key hardware: gpu is not built: configure with "
-						 "--enable-cuda");
+				env->gpu_missing ? "design key hardware: gpu is not on this machine: %s"
+						 : "design key hardware: gpu: designs do not estimate GPU "
+						   "training yet; train on it with `train --device cuda`",
+				env->gpu_missing ? env->gpu_missing : "");
 	if (strcmp(w[0], "workers") == 0 && n == 2) {
 		if (parse_count("hardware", w[1], 1, &v, err) < 0)
 			return -1;

@@ -1,5 +1,5 @@
-/* Math backends.  Training calls gemm through struct backend so that a
- * CUDA (cuBLAS) backend can replace the CPU one without touching the models. */
+/* Math backends.  Training calls gemm through struct backend; the CUDA
+ * training step (src/train/cuda.c) replaces the whole step, not the gemm. */
 #include "model.h"
 
 #include <cblas.h>
@@ -54,17 +54,6 @@ static int cpu_open(struct pm_err *err)
 const struct backend *backend_cpu(struct pm_err *err)
 {
 	return cpu_open(err) < 0 ? NULL : &cpu_backend;
-}
-
-int backend_get(const char *device, const struct backend **out, struct pm_err *err)
-{
-	if (!device || strcmp(device, "cpu") == 0) {
-		*out = backend_cpu(err);
-		return *out ? 0 : -1;
-	}
-	if (strcmp(device, "gpu") == 0 || strcmp(device, "cuda") == 0)
-		return pm_errcf(err, PM_E_USAGE, "GPU backend not built: configure with --enable-cuda");
-	return pm_errcf(err, PM_E_USAGE, "unknown device '%s' (cpu or gpu)", device);
 }
 
 /* ---- random numbers ------------------------------------------------------------ */

@@ -3,7 +3,7 @@
  * evaluation metrics; the math backend interface; the model file format.
  *
  * All numbers are float64.  Training math goes through a struct backend
- * (CBLAS on the CPU; a CUDA backend can plug in); predictions go through a
+ * (CBLAS on the CPU; --device cuda runs the step in src/train/cuda.c); predictions go through a
  * fixed-order kernel, so a row gets the same bits whether it is predicted
  * alone, in a batch, at evaluation or at serving.
  *
@@ -31,8 +31,6 @@ struct backend {
 	int (*set_threads)(const struct backend *be, int n);
 	void *ctx;
 };
-/* The backend for --device cpu|gpu ("cpu" when device is NULL). */
-int backend_get(const char *device, const struct backend **out, struct pm_err *err);
 /* The CPU backend (OpenBLAS, opened on first use); NULL with err set when
  * the library cannot be loaded. */
 const struct backend *backend_cpu(struct pm_err *err);

@@ -146,6 +146,8 @@ json_t *train_config_to_json(const struct train_config *c)
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)c->seed);
 	json_object_set_new(j, "seed", json_string(seed));
 	json_object_set_new(j, "device", str_or_null(c->device));
+	if (c->gpus > 0)
+		json_object_set_new(j, "gpus", json_integer(c->gpus));
 	json_object_set_new(j, "workers", json_integer(c->workers));
 	if (c->hosts)
 		json_object_set_new(j, "hosts", json_string(c->hosts));
@@ -245,6 +247,7 @@ int train_config_from_json(json_t *j, struct train_config *c, struct pm_err *err
 	if (seed)
 		c->seed = strtoull(seed, NULL, 10);
 	c->device = get_str(j, "device");
+	c->gpus = (int)json_integer_value(json_object_get(j, "gpus"));
 	c->workers = (int)get_num(j, "workers", 1);
 	c->hosts = get_str(j, "hosts");
 	c->ps = (int)get_num(j, "ps", 0);

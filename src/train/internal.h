@@ -72,6 +72,10 @@ struct trainer {
 	struct worker_progress *wp;
 	double last_workers;
 
+	/* on a GPU (--device cuda): the step runs there (src/train/cuda.c) */
+	struct gpu *gpu;
+	bool on_gpu;
+
 	/* the mini-batch loop */
 	struct model_scratch *scratch;
 	double *grad;
@@ -126,6 +130,26 @@ json_t *ps_report(const struct ps_state *ps);
 
 /* Whether the user or the job asked to stop. */
 bool trainer_cancelled(const struct trainer *tr);
+
+/* ---- the GPU step (cuda.c; cuda-none.c without CUDA) ---------------------------------------
+ * The weights and the optimizer's state move to the GPU once (float32);
+ * each step copies its batch from pinned host memory on a stream of its
+ * own, so the next batch's copy overlaps this step; the weights come back
+ * into m->params (float64) at gpu_sync. */
+struct gpu;
+/* Allocates for batches of tr->cfg->batch rows and uploads m->params and
+ * tr->opt (optim_init'ed).  An error names the batch that would fit. */
+int gpu_start(struct trainer *tr, struct gpu **out, struct pm_err *err);
+/* Queues one step on batch b (tr->opt.t counts it).  With loss not NULL
+ * it waits for the step and gives its objective. */
+int gpu_step(struct gpu *g, struct trainer *tr, const struct batch *b, const double lr[2],
+	     uint64_t dropout_seed, double *loss, struct pm_err *err);
+/* Waits for the queued steps; the weights into m->params (and with
+ * opt_state the optimizer's moments into tr->opt); *loss_sum: the sum of
+ * the steps' objectives times their rows since the last sync. */
+int gpu_sync(struct gpu *g, struct trainer *tr, bool opt_state, double *loss_sum,
+	     struct pm_err *err);
+void gpu_free(struct gpu *g);
 
 /* The full-batch solver (lbfgs) for linear, logistic and softmax: from the
  * prepared state to the optimum of the same objective. */

@@ -533,6 +533,8 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	}
 	if (res.note[0])
 		json_object_set_new(out, "note", json_string(res.note));
+	if (cfg.device && res.device[0])
+		json_object_set_new(out, "device", json_string(res.device));
 	json_object_set(out, "history", res.history);
 	json_object_set_new(out, "rows", json_integer((json_int_t)res.train_rows));
 	json_object_set_new(out, "eval_rows", json_integer((json_int_t)res.eval_rows));

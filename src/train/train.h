@@ -89,7 +89,8 @@ struct train_config {
 	double lr_decay;             /* exponential: per epoch factor; step: factor every lr_step epochs */
 	int lr_step;
 	uint64_t seed;
-	char *device;
+	char *device;                /* --device: cpu, cuda, gpu, auto (NULL: cpu) */
+	int gpus;                    /* --gpus (0: one) */
 	int workers;                 /* processes computing gradients */
 	char *hosts;                 /* --hosts: an Open MPI hostfile (NULL: this host) */
 	/* --strategy ps: `ps` parameter servers (ranks 0..ps-1) besides the
@@ -179,6 +180,7 @@ struct train_result {
 	bool resumed;
 	size_t train_rows, eval_rows;   /* eval_rows: the held-out rows with a holdout */
 	char note[240];                 /* advice on the choices made, or "" */
+	char device[240];               /* where it trained and why (--device given), or "" */
 	size_t skipped_missing_label, skipped_unknown_label;
 	double seconds, input_wait_s, compute_s, rows_per_s;
 	/* the solver's report (solver NULL: trained by epochs) */
@@ -254,6 +256,59 @@ void optim_step_range(struct optimizer *o, const struct model *m, double *params
 		      const double *grad, const double lr[2], size_t lo, size_t hi);
 /* Learning rate of an epoch (0-based) under a schedule. */
 double lr_at(const struct train_config *c, double base, int epoch);
+
+/* ---- devices: where the training step runs -------------------------------------------
+ * `train --device cpu|cuda|auto` (gpu is another name of cuda).  The CPU
+ * trains in float64 through OpenBLAS; a GPU (src/train/cuda.c, built only
+ * with configure --with-cuda; src/train/cuda-none.c stands in) trains in
+ * float32 through cuBLAS and prodml's kernels, and the weights come back
+ * to the float64 model after each epoch: the model file, its evaluation
+ * and its serving are the CPU's. */
+enum train_device { DEV_CPU, DEV_CUDA, DEV_AUTO };
+/* "cpu", "cuda" (or "gpu"), "auto"; NULL is cpu.  False for other words. */
+bool train_device_parse(const char *s, enum train_device *d);
+/* Whether this prodml was built with the CUDA backend. */
+bool gpu_built(void);
+/* What one GPU is. */
+struct gpu_info {
+	char name[96];
+	int major, minor;            /* compute capability */
+	size_t mem_total, mem_free;  /* bytes */
+	int driver, runtime;         /* CUDA versions, 1000 * major + 10 * minor */
+	int count;                   /* GPUs visible */
+};
+/* Finds GPU 0: 0 with info filled; -1 with err naming why there is none
+ * (not built, no driver, the driver too old, no GPU). */
+int gpu_probe(struct gpu_info *info, struct pm_err *err);
+/* The device a run trains on, for --device `device` and --gpus `gpus`
+ * (0: one) with optimizer `optk` of a model of type `type`: *on_gpu, a
+ * line saying where it trains and why (auto says which it chose and, on
+ * the CPU, why not the GPU) into what[n]; -1 with err when the device
+ * asked for cannot train it. */
+/* What --device `word` would train on, for the workbench's train form
+ * (the GPU's name and memory; why not, when it cannot): false when the
+ * word or the device cannot train. */
+bool train_device_note(const char *word, char *buf, size_t n);
+int train_device_pick(const char *device, int gpus, enum opt_kind optk, bool workers,
+		      bool *on_gpu, char *what, size_t n, struct pm_err *err);
+
+/* The GPU memory a training run needs: its parameters with their gradient
+ * and optimizer state (four float32 copies), and per row of a batch its
+ * input (twice: the batch trained on and the next one in flight), its
+ * activations and their gradients.  Planned on the host, so the error for
+ * a batch too large can name the batch that fits. */
+struct gpu_shape {
+	size_t nparams, ndense, ncat, nout;
+	size_t emb_cols;             /* deep input columns that are embeddings */
+	int nlayers;                 /* deep layers (hidden + output); 0: linear model */
+	size_t dims[MODEL_MAX_LAYERS + 2];
+	bool dropout;
+};
+#define GPU_PLAN_RESERVE ((size_t)64 << 20)   /* CUDA context and cuBLAS workspace */
+void gpu_shape_of(const struct model *m, struct gpu_shape *s);
+size_t gpu_plan_bytes(const struct gpu_shape *s, size_t batch);
+/* The largest batch whose plan fits in `avail` bytes (0: none does). */
+size_t gpu_plan_batch_fits(const struct gpu_shape *s, size_t avail);
 
 /* ---- workers (MPI) ------------------------------------------------------------------
  * `train --workers N` runs N processes under Open MPI's mpirun: synchronous

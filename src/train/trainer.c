@@ -426,6 +426,7 @@ void trainer_free(struct trainer *tr)
 	free(tr->best_params);
 	json_decref(tr->history);
 	model_scratch_free(tr->scratch);
+	gpu_free(tr->gpu);
 	free(tr->trows);
 	free(tr->erows);
 	free(tr->all_rows);
@@ -719,7 +720,7 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 			       .best_value = NAN, .first_loss = NAN, .history = json_array(),
 			       .threads = cfg->threads > 0 ? cfg->threads : pm_ncpu(),
 			       .t_start = now_seconds()};
-	if (backend_get(cfg->device, &tr->be, err) < 0)
+	if (!(tr->be = backend_cpu(err)))
 		return -1;
 	tr->dist = hooks->dist;
 	if (cfg->workers > 1 && !trainer_dist(tr) && !dist_built())
@@ -744,6 +745,9 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 	if (tr->optk == OPT_LBFGS && model_type_has(tr->m->type, MT_DEEP))
 		return pm_errcf(err, PM_E_USAGE, "--optimizer lbfgs applies to linear, logistic and softmax (convex objectives): a %s model trains with sgd, adam, adagrad or ftrl",
 				model_type_name(tr->m->type));
+	if (train_device_pick(cfg->device, cfg->gpus, tr->optk, cfg->workers > 1, &tr->on_gpu,
+			      res->device, sizeof res->device, err) < 0)
+		return -1;
 	if (cfg->ps > 0 && ps_new(tr, err) < 0)
 		return -1;
 	if (prepare_rows(tr, lc, err) < 0)
@@ -762,7 +766,7 @@ int trainer_prepare(struct trainer *tr, const struct train_config *cfg, const st
 
 /* The optimizer (with the checkpoint's state when resuming), learning
  * rates, BLAS threads and buffers of the mini-batch loop. */
-static void sgd_start(struct trainer *tr)
+static int sgd_start(struct trainer *tr, struct pm_err *err)
 {
 	const struct train_config *cfg = tr->cfg;
 	const struct model *m = tr->m;
@@ -799,6 +803,10 @@ static void sgd_start(struct trainer *tr)
 		if (f > flops)
 			flops = f;
 	}
+	tr->reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
+	tr->last_poll = now_seconds();
+	if (tr->on_gpu)
+		return gpu_start(tr, &tr->gpu, err);
 	if (tr->be->set_threads) {
 		tr->blas_threads = tr->be->set_threads(tr->be, 0);
 		tr->be->set_threads(tr->be, flops < 16e6 ? 1
@@ -818,8 +826,7 @@ static void sgd_start(struct trainer *tr)
 				hi = cuts[i];
 			}
 	}
-	tr->reg_scale = m->task == TASK_REGRESSION ? m->label_std * m->label_std : 1.0;
-	tr->last_poll = now_seconds();
+	return 0;
 }
 
 void trainer_workers_report(struct trainer *tr, int e, bool text, bool now_too)
@@ -1006,14 +1013,24 @@ static int epoch_steps(struct trainer *tr, int e, const double lr[2], double t0,
 		size_t drawn = dist ? pipeline_drawn(pipe) : b.n;
 		if (drawn == 0)
 			break;
-		double c0 = now_seconds(), loss, comm0 = dist ? tr->dist->comm_s : 0;
-		if (dist) {
+		double c0 = now_seconds(), loss = 0, comm0 = dist ? tr->dist->comm_s : 0;
+		uint64_t dseed = rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1);
+		if (tr->gpu) {
+			/* the GPU's losses are summed there and read at the epoch's
+			 * end; the first one is read at once, as divergence is
+			 * judged against it */
+			if (gpu_step(tr->gpu, tr, &b, lr, dseed, isfinite(tr->first_loss) ? NULL : &loss,
+				     err) < 0) {
+				pipeline_stop(pipe);
+				return -1;
+			}
+		} else if (dist) {
 			if (dist_step(tr, &b, drawn, &loss, stop, err) < 0) {
 				pipeline_stop(pipe);
 				return -1;
 			}
-		} else if (model_loss_grad(m, tr->be, tr->scratch, &b, cfg->l2, true,
-				    rng_derive(cfg->seed ^ DROPOUT_SEED, tr->opt.t + 1), &loss, tr->grad, err) < 0) {
+		} else if (model_loss_grad(m, tr->be, tr->scratch, &b, cfg->l2, true, dseed, &loss,
+					   tr->grad, err) < 0) {
 			pipeline_stop(pipe);
 			return -1;
 		}
@@ -1025,7 +1042,8 @@ static int epoch_steps(struct trainer *tr, int e, const double lr[2], double t0,
 		}
 		if (!isfinite(tr->first_loss))
 			tr->first_loss = loss;
-		optim_step(&tr->opt, m, m->params, tr->grad, lr);
+		if (!tr->gpu)
+			optim_step(&tr->opt, m, m->params, tr->grad, lr);
 		double c1 = now_seconds();
 		double comm = dist ? tr->dist->comm_s - comm0 : 0;
 		*compute += c1 - c0 - comm;
@@ -1055,8 +1073,12 @@ static int epoch_steps(struct trainer *tr, int e, const double lr[2], double t0,
 			double left = ((double)(cfg->epochs - e) * (double)tr->ntr - (double)rows) / rate;
 			char r[16], what[160];
 			fmt_rate(rate, r, sizeof r);
-			snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s ETA %.0fs", e + 1,
-				 cfg->epochs, (double)(sumloss / rows) * tr->reg_scale, r, left);
+			if (tr->gpu)
+				snprintf(what, sizeof what, "epoch %d/%d %s rows/s ETA %.0fs", e + 1,
+					 cfg->epochs, r, left);
+			else
+				snprintf(what, sizeof what, "epoch %d/%d loss %.4g %s rows/s ETA %.0fs", e + 1,
+					 cfg->epochs, (double)(sumloss / rows) * tr->reg_scale, r, left);
 			progress_report(hooks->progress, what, e + (double)rows / (double)tr->ntr, cfg->epochs);
 		}
 		if (*stop)
@@ -1091,6 +1113,18 @@ static int sgd_epoch(struct trainer *tr, int e, bool *stop, struct pm_err *err)
 			tr->first_loss = sum / (double)rows;
 	} else if (epoch_steps(tr, e, lr, t0, &sumloss, &rows, &wait, &compute, stop, err) < 0)
 		return -1;
+	if (tr->gpu) {
+		/* the epoch's queued steps, its loss, and the weights for judging it */
+		double s0 = now_seconds(), sum;
+		if (gpu_sync(tr->gpu, tr, tr->hooks->want_checkpoints, &sum, err) < 0)
+			return -1;
+		compute += now_seconds() - s0;
+		sumloss = sum;
+		if (!isfinite(sum))
+			return pm_errf(err, "training diverged at epoch %d: the loss is %s; lower --lr (now %g)%s",
+				       e + 1, isnan(sum) ? "NaN" : "infinite", lr[0],
+				       cfg->l2 > 0 ? "" : " or add --l2");
+	}
 	/* each worker's whole epoch */
 	if (trainer_dist(tr))
 		trainer_workers_report(tr, e, false, true);
@@ -1307,7 +1341,8 @@ int train_model(const struct train_config *cfg, const struct frame *train,
 		rc = trainer_finish(&tr, err);
 		goto out;
 	}
-	sgd_start(&tr);
+	if (sgd_start(&tr, err) < 0)
+		goto out;
 	int e;
 	bool stop = false;
 	for (e = tr.start_epoch; e < cfg->epochs && !stop; e++)

@@ -747,14 +747,8 @@ static bool tf_check(struct form *f, struct tui *t, struct form_field *fld, char
 			return false;
 		}
 	}
-	if (strcmp(fld->key, "--device") == 0 && v) {
-		const struct backend *be;
-		struct pm_err err = {0};
-		if (backend_get(v, &be, &err) < 0) {
-			snprintf(msg, n, "%s", err.msg);
-			return false;
-		}
-	}
+	if (strcmp(fld->key, "--device") == 0 && v && !train_device_note(v, msg, n))
+		return false;
 	return true;
 }
 
@@ -889,10 +883,9 @@ static struct view *trainform_new(struct tui *t)
 				fld->choices[i].note = xstrdup(model_types[mt].note);
 	if ((fld = form_get(f, "--device")))
 		for (size_t i = 0; i < fld->nchoices; i++) {
-			const struct backend *be;
-			struct pm_err berr = {0};
-			if (backend_get(fld->choices[i].value, &be, &berr) < 0)
-				fld->choices[i].note = xstrdup(berr.msg);
+			char note[256];
+			train_device_note(fld->choices[i].value, note, sizeof note);
+			fld->choices[i].note = xstrdup(note);
 		}
 	/* the form cannot work without these: they are what a run is */
 	if (!form_get(f, "--data") || !form_get(f, "--label")) {

@@ -25,8 +25,7 @@ design set d serving static
 design set d keys weight_pounds
 design list
 # hardware this build does not have (more CPU threads than the machine has, and
-# workers without MPI: test_design)
-design set d hardware gpu
+# workers without MPI: test_design; a GPU: train-device.sh)
 design set d hardware workers 0
 design set d hardware tpu
 # numbers that are not

@@ -13,7 +13,7 @@ train m --data sp --label Spending_Score --model linear
 train m --data sp --label Family_Size --model logistic
 train m --data sp --label Spending_Score --features Spending_Score,Family_Size
 train m --data sp --label Spending_Score --features Family_Size,nosuch
-train m --data sp --label Spending_Score --device gpu
+train m --data sp --label Spending_Score --device cpu --gpus 0
 train m --data sp --label Spending_Score --device tpu
 train m --data sp --label Spending_Score --workers 0
 train m --data sp --label Spending_Score --hidden 64,x

@@ -1,8 +1,8 @@
 # Unit tests of src/features, src/model, src/train, src/registry.
 check_PROGRAMS += tests/unit/test_transform tests/unit/test_model tests/unit/test_metrics \
-	tests/unit/test_train tests/unit/test_registry
+	tests/unit/test_train tests/unit/test_registry tests/unit/test_gpu_plan
 TESTS += tests/unit/test_transform tests/unit/test_model tests/unit/test_metrics \
-	tests/unit/test_train tests/unit/test_registry
+	tests/unit/test_train tests/unit/test_registry tests/unit/test_gpu_plan
 tests_unit_test_transform_SOURCES = tests/unit/test_transform.c
 tests_unit_test_transform_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_transform_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
@@ -22,3 +22,7 @@ tests_unit_test_registry_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
 TESTS += tests/cmd/train-basic.cmd tests/cmd/train-classify.cmd tests/cmd/train-errors.cmd \
 	tests/cmd/train-resume.sh tests/cmd/train-resume-race.sh tests/cmd/train-jobs.sh tests/cmd/train-features.sh
 TESTS += tests/cmd/train-optimum.sh
+tests_unit_test_gpu_plan_SOURCES = tests/unit/test_gpu_plan.c
+tests_unit_test_gpu_plan_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_gpu_plan_LDADD = libprodml.a $(PM_LIBS) $(CHECK_LIBS)
+TESTS += tests/cmd/train-device.sh tests/cmd/train-cuda.sh

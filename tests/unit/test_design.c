@@ -276,15 +276,16 @@ START_TEST(set_errors)
 	struct workspace *ws = tmp_ws(dir);
 	struct frame *f = frame6();
 	struct pm_err err = {0};
-	struct design_env env = {.ncpus = 2, .have_cuda = true};
+	struct design_env env = {.ncpus = 2};
 	json_t *d;
 	ck_assert_int_eq(design_create(ws, "e", "m", "t", &d, &err), 0);
 	set_fails(d, f, &env, "hardware", "cpu 3",
 		  "design key hardware: cpu 3 is not on this machine: it has 2 CPUs");
-	set_fails(d, f, &env, "hardware", "gpu", "design key hardware: gpu is not on this machine: no GPU is present");
-	env.have_cuda = false;
 	set_fails(d, f, &env, "hardware", "gpu",
-		  "design key hardware: gpu is not built: configure with --enable-cuda");
+		  "design key hardware: gpu: designs do not estimate GPU training yet; train on it with `train --device cuda`");
+	env.gpu_missing = "no CUDA GPU found (no CUDA-capable device is detected)";
+	set_fails(d, f, &env, "hardware", "gpu",
+		  "design key hardware: gpu is not on this machine: no CUDA GPU found (no CUDA-capable device is detected)");
 	set_fails(d, f, &env, "hardware", "workers 4",
 		  "design key hardware: workers 4 is not built: multi-worker training needs MPI "
 		  "(apt-get install openmpi-bin libopenmpi-dev, then ./configure --with-mpi)");

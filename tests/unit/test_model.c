@@ -442,16 +442,11 @@ START_TEST(test_backend)
 {
 	const struct backend *be;
 	struct pm_err err = {0};
-	ck_assert_int_eq(backend_get("cpu", &be, &err), 0);
-	ck_assert_str_eq(be->name, "cpu");
-	ck_assert_int_eq(backend_get("gpu", &be, &err), -1);
-	ck_assert_str_eq(err.msg, "GPU backend not built: configure with --enable-cuda");
-	ck_assert_int_eq(backend_get("tpu", &be, &err), -1);
-	ck_assert_str_eq(err.msg, "unknown device 'tpu' (cpu or gpu)");
 	/* [1 2; 3 4] * [5 6; 7 8]^T = [17 23; 39 53] */
 	double a[] = {1, 2, 3, 4}, b[] = {5, 6, 7, 8}, c[4] = {0};
 	be = backend_cpu(&err);
 	ck_assert_ptr_nonnull(be);
+	ck_assert_str_eq(be->name, "cpu");
 	be->gemm(be, false, true, 2, 2, 2, 1.0, a, 2, b, 2, 0.0, c, 2);
 	ck_assert_double_eq(c[0], 17);
 	ck_assert_double_eq(c[1], 23);

@@ -384,7 +384,17 @@ START_TEST(test_errors)
 	config(&c, "y", "x1");
 	c.device = strdup("gpu");
 	ck_assert_int_eq(train_model(&c, tr, NULL, NULL, 0, NULL, &r, &err), -1);
-	ck_assert_str_eq(err.msg, "GPU backend not built: configure with --enable-cuda");
+	{
+		/* the probe's reason; with a GPU, the solver's */
+		struct gpu_info gi;
+		struct pm_err perr = {0};
+		char want[1100];
+		if (gpu_probe(&gi, &perr) < 0)
+			snprintf(want, sizeof want, "--device cuda: %s", perr.msg);
+		else
+			snprintf(want, sizeof want, "--device cuda: the lbfgs solver runs on the CPU; --optimizer adam or sgd trains on the GPU");
+		ck_assert_str_eq(err.msg, want);
+	}
 	train_config_free(&c);
 
 	/* NaN in an input stops the run and names row and feature */
