@@ -16,6 +16,7 @@ static const struct cmd_entry *const groups[] = {
 	cmd_group_monitor,
 	cmd_group_pipeline,
 	cmd_group_design,
+	cmd_group_lab,
 	cmd_group_session,
 	cmd_group_tui,
 	NULL,
@@ -304,6 +305,12 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 		 * (validate --fail-on-anomaly shows what it found) */
 		if (call.result)
 			cmd_print_result(s, &call, call.result);
+		if (s->capture) {
+			json_decref(*s->capture);
+			*s->capture = call.result ? json_incref(call.result) : NULL;
+		} else if (s->lab) {
+			session_lab_observe(s, &call, rc, err);
+		}
 	}
 	if (call.result)
 		json_decref(call.result);
