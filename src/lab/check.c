@@ -278,10 +278,14 @@ static bool contains(json_t *v, char **words, size_t n)
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *el;
-		json_array_foreach (v, i, el)
+		bool scalars = true;
+		json_array_foreach (v, i, el) {
 			if (holds_all(el, words, n))
 				return true;
-		return false;
+			scalars = scalars && !json_is_array(el) && !json_is_object(el);
+		}
+		/* a list of values (a domain) contains each word as one of them */
+		return scalars && holds_all(v, words, n);
 	}
 	if (json_is_object(v))
 		return holds_all(v, words, n);
@@ -338,8 +342,14 @@ int lab_check_eval(const char *expr, json_t *result, const char *errmsg, char **
 		goto done;
 	}
 	char *text = scalar_text(v);
-	if (text) {
-		*got = text;
+	if (json_is_real(v)) {
+		/* shown as metrics print: trained numbers differ in their last
+		 * bits from CPU to CPU */
+		char buf[40];
+		snprintf(buf, sizeof buf, "%.6g", json_real_value(v));
+		*got = xstrdup(buf);
+	} else if (text) {
+		*got = xstrdup(text);
 	} else {
 		char *d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (d && strlen(d) > 200)
@@ -374,6 +384,7 @@ int lab_check_eval(const char *expr, json_t *result, const char *errmsg, char **
 	case OP_NEAR: r = num && fabs(x - y) <= near_tolerance(p.words[0]) * (1 + 1e-9); break;
 	case OP_CONTAINS: r = contains(v, p.words, p.nwords); break;
 	}
+	free(text);
 done:
 	json_decref(cnt);
 	json_decref(root);
