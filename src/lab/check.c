@@ -280,7 +280,7 @@ static bool contains(json_t *v, char **words, size_t n)
 		json_t *el;
 		bool scalars = true;
 		json_array_foreach (v, i, el) {
-			if (holds_all(el, words, n))
+			if (holds_all(el, words, n) || (json_is_string(el) && contains(el, words, n)))
 				return true;
 			scalars = scalars && !json_is_array(el) && !json_is_object(el);
 		}

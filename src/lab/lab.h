@@ -28,7 +28,8 @@
  * of == != < <= > >= (numbers, or strings for == and !=), ~= (equal at
  * the digits VALUE is written with: ~= 0.0225 holds for 0.02250000001),
  * contains WORD... (an array holding an element whose scalar values
- * include every word, or a list of values holding each word; an object
+ * include every word, or a string holding each word, or a list of
+ * values holding each word as one of them; an object
  * whose values include every word; a string holding each word); without OP the value must exist and not be false or null. */
 #ifndef PM_LAB_H
 #define PM_LAB_H
