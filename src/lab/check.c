@@ -1,6 +1,7 @@
 /* A lab's checks on a command's JSON result: PATH [OP VALUE]. */
 #include "lab.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,10 +123,16 @@ static int parse(const char *expr, struct parsed *p, struct pm_err *err)
 		goto fail;
 	}
 	double d;
-	if ((p->op == OP_LT || p->op == OP_LE || p->op == OP_GT || p->op == OP_GE ||
-	     p->op == OP_NEAR) &&
-	    !parse_double(p->words[0], strlen(p->words[0]), &d)) {
-		pm_errcf(err, PM_E_USAGE, "\"%s\" compares numbers, and \"%s\" is not one", ops[i].name,
+	bool order = p->op == OP_LT || p->op == OP_LE || p->op == OP_GT || p->op == OP_GE;
+	/* an order compares with a number or with another value of the result */
+	if ((order || p->op == OP_NEAR) && !parse_double(p->words[0], strlen(p->words[0]), &d) &&
+	    !(order && (isalpha((unsigned char)p->words[0][0]) || p->words[0][0] == '_'))) {
+		pm_errcf(err, PM_E_USAGE, "\"%s\" compares numbers, and \"%s\" is neither a number nor a path",
+			 ops[i].name, p->words[0]);
+		goto fail;
+	}
+	if (p->op == OP_NEAR && !parse_double(p->words[0], strlen(p->words[0]), &d)) {
+		pm_errcf(err, PM_E_USAGE, "\"~=\" compares with a number as written, and \"%s\" is not one",
 			 p->words[0]);
 		goto fail;
 	}
@@ -361,8 +368,20 @@ int lab_check_eval(const char *expr, json_t *result, const char *errmsg, char **
 	bool num = json_is_number(v);
 	if (num)
 		x = json_number_value(v);
-	if (p.nwords && !parse_double(p.words[0], strlen(p.words[0]), &y))
-		num = false;
+	if (p.nwords && !parse_double(p.words[0], strlen(p.words[0]), &y)) {
+		json_t *w = NULL;
+		if (p.op == OP_LT || p.op == OP_LE || p.op == OP_GT || p.op == OP_GE)
+			w = walk(root, p.words[0], err, &bad);
+		if (bad) {
+			r = -1;
+			free(text);
+			goto done;
+		}
+		if (json_is_number(w))
+			y = json_number_value(w);
+		else
+			num = false;
+	}
 	switch (p.op) {
 	case OP_TRUTHY:
 		r = !json_is_false(v) && !json_is_null(v);

@@ -25,7 +25,8 @@
  * members joined by '.', an array element by [N] or by [KEY=VALUE] (the
  * first element whose KEY is VALUE), count(PATH) the length of an array
  * or object, and `error` the message of a command that failed; OP is one
- * of == != < <= > >= (numbers, or strings for == and !=), ~= (equal at
+ * of == != < <= > >= (numbers, or strings for == and !=; an order may
+ * compare with another PATH of the result: input_wait_s > compute_s), ~= (equal at
  * the digits VALUE is written with: ~= 0.0225 holds for 0.02250000001),
  * contains WORD... (an array holding an element whose scalar values
  * include every word, or a string holding each word, or a list of
