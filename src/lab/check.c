@@ -125,15 +125,15 @@ static int parse(const char *expr, struct parsed *p, struct pm_err *err)
 	double d;
 	bool order = p->op == OP_LT || p->op == OP_LE || p->op == OP_GT || p->op == OP_GE;
 	/* an order compares with a number or with another value of the result */
-	if ((order || p->op == OP_NEAR) && !parse_double(p->words[0], strlen(p->words[0]), &d) &&
-	    !(order && (isalpha((unsigned char)p->words[0][0]) || p->words[0][0] == '_'))) {
-		pm_errcf(err, PM_E_USAGE, "\"%s\" compares numbers, and \"%s\" is neither a number nor a path",
-			 ops[i].name, p->words[0]);
-		goto fail;
-	}
 	if (p->op == OP_NEAR && !parse_double(p->words[0], strlen(p->words[0]), &d)) {
 		pm_errcf(err, PM_E_USAGE, "\"~=\" compares with a number as written, and \"%s\" is not one",
 			 p->words[0]);
+		goto fail;
+	}
+	if (order && !parse_double(p->words[0], strlen(p->words[0]), &d) &&
+	    !isalpha((unsigned char)p->words[0][0]) && p->words[0][0] != '_') {
+		pm_errcf(err, PM_E_USAGE, "\"%s\" compares numbers, and \"%s\" is neither a number nor a path",
+			 ops[i].name, p->words[0]);
 		goto fail;
 	}
 	return 0;

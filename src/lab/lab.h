@@ -84,8 +84,8 @@ int lab_read(const char *path, lab_line_complete_fn complete, struct lab **out,
 int lab_parse(const char *text, const char *path, lab_line_complete_fn complete,
 	      struct lab **out, struct pm_err *err);
 void lab_free(struct lab *l);
-/* The file of lab NAME in dir: NAME itself when it names a file (a path
- * ending in .prodml), else DIR/NAME.prodml; PM_E_NOTFOUND naming `lab
+/* The file of lab NAME in dir: NAME itself when it is a path ending in
+ * .prodml, else DIR/NAME.prodml (NAME a plain name, never ../x); PM_E_NOTFOUND naming `lab
  * list` when there is none.  Caller frees. */
 int lab_find(const char *dir, const char *name, char **path, struct pm_err *err);
 /* The labs of dir: the sorted names of its *.prodml files. */

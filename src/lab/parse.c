@@ -190,8 +190,9 @@ int lab_parse(const char *text, const char *path, lab_line_complete_fn complete,
 		if (!complete(pending.s))
 			continue;
 		if (l->nsteps == 0) {
-			/* a plain script: one step, the opening comment its text */
-			new_step(l, xstrdup(l->title[0] ? l->title : l->name), cmd_line);
+			/* a plain script: one step, named and explained by the
+			 * opening comment (below) */
+			new_step(l, NULL, cmd_line);
 		}
 		struct lab_step *st = &l->steps[l->nsteps - 1];
 		st->cmds = xrealloc(st->cmds, (st->ncmds + 1) * sizeof *st->cmds);
@@ -222,6 +223,8 @@ int lab_parse(const char *text, const char *path, lab_line_complete_fn complete,
 		free(l->title);
 		l->title = trimmed(in, k);
 	}
+	if (!l->steps[0].title)
+		l->steps[0].title = xstrdup(l->title[0] ? l->title : l->name);
 	if (!l->steps[0].text[0] && in[0]) {
 		free(l->steps[0].text);
 		l->steps[0].text = in;
@@ -301,7 +304,8 @@ static bool ends_with(const char *s, const char *suf)
 
 int lab_find(const char *dir, const char *name, char **path, struct pm_err *err)
 {
-	if (ends_with(name, ".prodml") || strchr(name, '/')) {
+	/* a path names its file by the extension: a bare name never leaves dir */
+	if (ends_with(name, ".prodml")) {
 		if (!fs_exists(name))
 			return pm_errcf(err, PM_E_NOTFOUND, "%s: no such lab file", name);
 		*path = xstrdup(name);
