@@ -238,6 +238,12 @@ static void render_lab_run(struct session *s, const struct cmd_call *call, json_
 }
 
 /* ---- guided: lab start, lab next, and the checks on what the student runs --------- */
+static void set_note(struct session *s, bool failed, const char *note)
+{
+	free(s->lab_note);
+	s->lab_note = xstrdup(note);
+	s->lab_failed = failed;
+}
 static json_t *step_json(const struct lab *l, size_t step, size_t cmd, const bool *done)
 {
 	size_t ndone = 0;
@@ -289,6 +295,7 @@ static int exec_lab_start(struct session *s, struct cmd_call *call, struct pm_er
 	s->lab = l;
 	s->lab_step = step;
 	s->lab_cmd = 0;
+	set_note(s, false, "");
 	call->result = step_json(l, step, 0, done);
 	free(done);
 	return 0;
@@ -353,10 +360,18 @@ void session_lab_observe(struct session *s, const struct cmd_call *call, int rc,
 	struct pm_err err = {0};
 	if (check_cmd(s, l, c, rc, cerr, call->result, true, &err) < 0) {
 		cmd_echo(s, "lab", err.msg);
-		s->lab_failed = true;
+		/* the student reads the check and its hint, not where the lab file has them */
+		const char *msg = err.msg;
+		size_t pl = strlen(l->path);
+		if (strncmp(msg, l->path, pl) == 0 && msg[pl] == ':') {
+			const char *q = strchr(msg + pl + 1, ':');
+			if (q && q[1] == ' ')
+				msg = q + 2;
+		}
+		set_note(s, true, msg);
 		return;
 	}
-	s->lab_failed = false;
+	set_note(s, false, "");
 	if (++s->lab_cmd < st->ncmds)
 		return;
 	struct workspace *ws;
@@ -377,6 +392,7 @@ void session_lab_observe(struct session *s, const struct cmd_call *call, int rc,
 	char m[400];
 	snprintf(m, sizeof m, "step %zu done: %s", s->lab_step + 1, st->title);
 	cmd_echo(s, "lab", m);
+	set_note(s, false, m);
 	s->lab_step = step;
 	s->lab_cmd = 0;
 	json_t *r = step_json(l, step, 0, done);
@@ -504,6 +520,7 @@ static int exec_lab_reset(struct session *s, struct cmd_call *call, struct pm_er
 	if (s->lab && (!name || strcmp(name, s->lab->name) == 0)) {
 		s->lab_step = 0;
 		s->lab_cmd = 0;
+		set_note(s, false, "");
 	}
 	call->result = json_pack("{s:o, s:I}", "lab", name ? json_string(name) : json_null(),
 				 "steps_forgotten", (json_int_t)n);
@@ -560,8 +577,9 @@ const struct cmd_entry cmd_group_lab[] = {
 	{.name = "lab next", .group = "labs", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = no_opts, .summary = "run the started lab's suggested command",
 	 .help = "Runs the command the current step of the started lab suggests, and checks its "
-		 "result as if it had been typed.",
-	 .exec = exec_lab_next},
+		 "result as if it had been typed. The history (and save-log) keeps that command, "
+		 "not `lab next`, so a saved session replays the same steps.",
+	 .exec = exec_lab_next, .flags = CMD_F_NO_HISTORY},
 	{.name = "lab status", .group = "labs", .args = "[NAME]", .min_args = 0, .max_args = 1,
 	 .opts = dir_opts, .summary = "the steps of labs done in this workspace",
 	 .help = "The teacher's view: every lab this workspace started or ran, with the steps "

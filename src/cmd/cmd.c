@@ -296,7 +296,7 @@ int cmd_run(struct session *s, char **words, const char *where, struct pm_err *e
 		session_jobs_poll(s);
 		rc = e->exec(s, &call, err);
 		/* the history replays as a script: only commands that worked */
-		if (rc == 0 && strcmp(e->name, "history") != 0) {
+		if (rc == 0 && strcmp(e->name, "history") != 0 && !(e->flags & CMD_F_NO_HISTORY)) {
 			session_jobs_log(s, &call);
 			history_add(s, words);
 			session_jobs_follow(s, &call);

@@ -79,6 +79,9 @@ struct cmd_entry {
 	const struct cmd_io *io; /* what it reads and writes; terminated by {0} */
 };
 #define CMD_F_NO_WORKSPACE 1u  /* runs without opening the workspace */
+/* not kept in the history: the commands it runs are (lab next), so a
+ * replay runs them once */
+#define CMD_F_NO_HISTORY 2u
 
 #define CMD_MAX_OPTS 64
 struct cmd_call {
@@ -145,6 +148,8 @@ struct session {
 	struct lab *lab;
 	size_t lab_step, lab_cmd;
 	bool lab_failed;             /* the last command checked failed its checks */
+	char *lab_note;              /* what that check gave: the step done, or the
+				      * failed check and its hint (the workbench's panel) */
 	bool quit;
 	FILE *out;                   /* results */
 	FILE *errs;                  /* messages and progress */

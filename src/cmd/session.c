@@ -85,6 +85,7 @@ void session_free(struct session *s)
 	free(s->history);
 	free(s->jobs);
 	lab_free(s->lab);
+	free(s->lab_note);
 	ws_close(s->ws);
 	free(s->ws_dir);
 	free(s->progress_state);
