@@ -348,8 +348,11 @@ void session_lab_observe(struct session *s, const struct cmd_call *call, int rc,
 	char ***cmds;
 	struct pm_err e = {0};
 	int n = cmdline_parse(c->text, &cmds, &e);
-	if (n < 0)
+	if (n <= 0) {
+		if (n == 0)
+			cmdline_free(cmds);
 		return;
+	}
 	int used = 0, argc = 0;
 	while (cmds[n - 1][argc])
 		argc++;
