@@ -19,6 +19,7 @@ include tests/unit/local-serve.mk
 include tests/unit/local-tui.mk
 include tests/unit/local-monitor.mk
 include tests/unit/local-design.mk
+include tests/unit/local-lab.mk
 include tests/cmd/local.mk
 include tests/cmd/local-registry.mk
 include tests/tui/local.mk

@@ -16,6 +16,7 @@ static const struct cmd_entry *const groups[] = {
 	cmd_group_monitor,
 	cmd_group_pipeline,
 	cmd_group_design,
+	cmd_group_lab,
 	cmd_group_session,
 	cmd_group_tui,
 	NULL,
@@ -298,7 +299,7 @@ static int run_words(struct session *s, char **words, const char *where, bool lo
 		session_jobs_poll(s);
 		rc = e->exec(s, &call, err);
 		/* the history replays as a script: only commands that worked */
-		if (rc == 0 && log && strcmp(e->name, "history") != 0) {
+		if (rc == 0 && log && strcmp(e->name, "history") != 0 && !(e->flags & CMD_F_NO_HISTORY)) {
 			session_jobs_log(s, &call);
 			history_add(s, words);
 			session_jobs_follow(s, &call);
@@ -307,6 +308,12 @@ static int run_words(struct session *s, char **words, const char *where, bool lo
 		 * (validate --fail-on-anomaly shows what it found) */
 		if (call.result)
 			cmd_print_result(s, &call, call.result);
+		if (s->capture) {
+			json_decref(*s->capture);
+			*s->capture = call.result ? json_incref(call.result) : NULL;
+		} else if (s->lab) {
+			session_lab_observe(s, &call, rc, err);
+		}
 	}
 	if (call.result)
 		json_decref(call.result);

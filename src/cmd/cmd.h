@@ -11,6 +11,7 @@
 
 struct workspace;
 struct frame;
+struct lab;
 
 enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
 
@@ -78,6 +79,9 @@ struct cmd_entry {
 	const struct cmd_io *io; /* what it reads and writes; terminated by {0} */
 };
 #define CMD_F_NO_WORKSPACE 1u  /* runs without opening the workspace */
+/* not kept in the history: the commands it runs are (lab next), so a
+ * replay runs them once */
+#define CMD_F_NO_HISTORY 2u
 
 #define CMD_MAX_OPTS 64
 struct cmd_call {
@@ -137,6 +141,15 @@ struct session {
 	struct session_job *jobs;
 	size_t njobs, capjobs;
 	int source_depth;
+	/* labs (src/cmd/cmd-lab.c): where `lab run` collects the result of
+	 * the command it runs (NULL otherwise), and the lab `lab start`
+	 * started, its current step and the step's next command */
+	json_t **capture;
+	struct lab *lab;
+	size_t lab_step, lab_cmd;
+	bool lab_failed;             /* the last command checked failed its checks */
+	char *lab_note;              /* what that check gave: the step done, or the
+				      * failed check and its hint (the workbench's panel) */
 	bool quit;
 	FILE *out;                   /* results */
 	FILE *errs;                  /* messages and progress */
@@ -167,6 +180,11 @@ void session_jobs_follow(struct session *s, const struct cmd_call *call);
 /* The waits a log saved now ends with: the jobs not known to have failed
  * (a replay must not exit with its jobs still running). */
 void session_jobs_pending(const struct session *s, struct sbuf *b);
+/* After each command (not a `lab` one) while a lab is started: checks
+ * its result against the step's, advances or shows the hint.  In
+ * src/cmd/cmd-lab.c. */
+void session_lab_observe(struct session *s, const struct cmd_call *call, int rc,
+			 const struct pm_err *err);
 /* Shows a command (or comment) before its output: "PROMPT> TEXT", the
  * lines after the first of TEXT indented under it.  On stdout with the
  * results, or on the message stream with -o json, whose stdout holds
@@ -219,6 +237,7 @@ extern const struct cmd_entry cmd_group_monitor[];
 extern const struct cmd_entry cmd_group_session[];
 extern const struct cmd_entry cmd_group_pipeline[];
 extern const struct cmd_entry cmd_group_design[];
+extern const struct cmd_entry cmd_group_lab[];     /* src/cmd/cmd-lab.c */
 extern const struct cmd_entry cmd_group_tui[];     /* save-log (src/cmd/cmd-tui.c) */
 size_t cmd_count(void);
 const struct cmd_entry *cmd_at(size_t i);

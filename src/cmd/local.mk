@@ -5,3 +5,4 @@ libprodml_a_SOURCES += src/cmd/cmd-validate.c
 libprodml_a_SOURCES += src/cmd/cmd-train.c src/cmd/cmd-registry.c
 libprodml_a_SOURCES += src/cmd/io.c src/cmd/cmd-pipeline.c src/cmd/cmd-design.c
 libprodml_a_SOURCES += src/cmd/cmd-monitor.c src/cmd/cmd-serve.c src/cmd/cmd-tui.c
+libprodml_a_SOURCES += src/cmd/cmd-lab.c

@@ -105,6 +105,7 @@ static const char *const man_tail =
 	".TP\n.BR lineage_artifacts \", \" lineage_events\nDatasets, model versions, schemas and files by content fingerprint, and which execution read (input) or wrote (output) each.\n"
 	".TP\n.BR pipeline_triggers \", \" pipeline_trigger_files\nTriggers of \\fBpipeline scheduler\\fR (a period, a file pattern or an alert kind and model) and the files each has answered.\n"
 	".TP\n.BR designs \", \" design_probes\nArchitecture designs (\\fBdesign\\fR: model, data, the design as JSON) and the predict rates their probes measured.\n"
+	".TP\n.BR labs \", \" lab_steps\nTeaching labs started or run here (\\fBlab\\fR: the file, its steps, the started one) and each step done: how (run or guided), the command that passed, when; see \\fBprodml\\-labs\\fR(7).\n"
 	".SH EXIT STATUS\n"
 	"0 when every command succeeded; 1 when a command failed (a script stops and prints\n"
 	"\\fIFILE\\fR:\\fILINE\\fR: \\fImessage\\fR); 2 for a usage error.\n"

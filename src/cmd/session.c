@@ -2,6 +2,7 @@
 #include "cmd.h"
 
 #include "data/data.h"
+#include "lab/lab.h"
 #include "workspace/workspace.h"
 
 #include <pthread.h>
@@ -83,6 +84,8 @@ void session_free(struct session *s)
 		free(s->history[i]);
 	free(s->history);
 	free(s->jobs);
+	lab_free(s->lab);
+	free(s->lab_note);
 	ws_close(s->ws);
 	free(s->ws_dir);
 	free(s->progress_state);

@@ -6,6 +6,8 @@
  * the status line or a text view. */
 #include "internal.h"
 
+#include "lab/lab.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +123,14 @@ void tui_command(struct tui *t, const char *line)
 	size_t len = out ? strlen(out) : 0;
 	while (len && out[len - 1] == '\n')
 		out[--len] = 0;
+	/* a started lab shows its step in the panel: its text once more in a
+	 * view would cover the screen the student works in */
+	if (rc == 0 && t->s->lab && str_prefix(line + strspn(line, " "), "lab start")) {
+		tui_msg(t, "lab %s started: its step is at the right, ! runs its command",
+			t->s->lab->name);
+		free(out);
+		return;
+	}
 	if (len && strchr(out, '\n')) {
 		char *title = xasprintf(":%s", line);
 		/* a result takes the place of the result before it: a breadcrumb

@@ -289,10 +289,11 @@ static int hint(struct tui *t, int x, int limit, int key, const char *word)
 	return x;
 }
 
-static bool global_hint_shown(const struct key_binding *b, struct view *top)
+static bool global_hint_shown(const struct tui *t, const struct key_binding *b, struct view *top)
 {
-	/* q on the first view would quit: Q says that */
-	return b->hint && !(b->keys[0] == 'q' && top && !top->below);
+	/* q on the first view would quit: Q says that; ! only with a lab */
+	return b->hint && !(b->keys[0] == 'q' && top && !top->below) &&
+	       !(b->keys[0] == '!' && !t->s->lab);
 }
 
 /* The view's own keys first, but the global ones always keep their room. */
@@ -302,7 +303,7 @@ static void draw_hints(struct tui *t, struct view *top)
 	tui_fill(t, y, 0, t->w, S_HINT);
 	int globalw = 0;
 	for (const struct key_binding *b = global_keys.b; b->keys[0]; b++)
-		if (global_hint_shown(b, top))
+		if (global_hint_shown(t, b, top))
 			globalw += hint_width(t, b->keys[0], b->hint);
 	int x = 0;
 	bool full = false;
@@ -316,7 +317,7 @@ static void draw_hints(struct tui *t, struct view *top)
 				x = nx;
 			}
 	for (const struct key_binding *b = global_keys.b; b->keys[0]; b++)
-		if (global_hint_shown(b, top))
+		if (global_hint_shown(t, b, top))
 			x = hint(t, x, t->w, b->keys[0], b->hint);
 }
 
@@ -347,10 +348,13 @@ void tui_draw(struct tui *t)
 	}
 	struct view *top = tui_top(t);
 	draw_tabs(t);
+	int pw = labpanel_width(t);
 	if (top) {
 		top->sc.page = tui_content_rows(t);
-		top->cls->draw(top, t, 2, 0, tui_content_rows(t), t->w);
+		top->cls->draw(top, t, 2, 0, tui_content_rows(t), t->w - pw);
 	}
+	if (pw)
+		labpanel_draw(t, 2, t->w - pw, tui_content_rows(t), pw);
 	/* the title's position info depends on what draw laid out */
 	draw_title(t, top);
 	draw_status(t);
@@ -447,8 +451,19 @@ static void g_tab(struct tui *t, struct view *v, int key)
 	open_tab(t, i);
 }
 
+/* The step's suggested command, run as `lab next` so that the log replays it. */
+static void g_lab_step(struct tui *t, struct view *v, int key)
+{
+	if (!t->s->lab) {
+		tui_error(t, "no lab started: :lab start NAME (:lab list lists them)");
+		return;
+	}
+	tui_command(t, "lab next");
+}
+
 static const struct key_binding global_b[] = {
 	{{':'}, "run a command (Tab completes, Up recalls earlier ones)", "command", g_command},
+	{{'!'}, "run the started lab's suggested command (lab next)", "lab step", g_lab_step},
 	{{'/'}, "search", NULL, g_search},
 	{{'n', 'N'}, "next / previous match", NULL, g_search_next},
 	{{'?', K_FN + KEY_F(1)}, "help for this screen", "help", g_help},

@@ -256,6 +256,11 @@ const struct screen_class *tui_screen(int i);
 int tui_content_rows(const struct tui *t);
 void view_init(struct view *v, const struct view_class *cls, const char *title);
 
+/* labpanel.c: the started lab's step at the right of every screen */
+/* Its columns (0 when no lab is started or the terminal is narrow). */
+int labpanel_width(const struct tui *t);
+void labpanel_draw(struct tui *t, int y, int x, int h, int w);
+
 /* exec.c: running commands with their output captured */
 /* Runs words (or, when words is NULL, a command line) through the command
  * table; what it prints is returned in *out (caller frees).  With json the

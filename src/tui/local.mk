@@ -4,4 +4,4 @@ libprodml_a_SOURCES += src/tui/tui.h src/tui/internal.h src/tui/frame.c src/tui/
 	src/tui/screen-train.c src/tui/form.c src/tui/screen-serve.c src/tui/screen-monitor.c \
 	src/tui/monitor-dash.c src/tui/monitor-alerts.c src/tui/monitor-features.c \
 	src/tui/schemaview.c src/tui/compareview.c src/tui/screen-pipelines.c src/tui/dagview.c \
-	src/tui/screen-design.c src/tui/designview.c
+	src/tui/screen-design.c src/tui/designview.c src/tui/labpanel.c

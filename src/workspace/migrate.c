@@ -358,6 +358,21 @@ const char *const ws_migrations[] = {
 	"  time TEXT NOT NULL);",
 	/* 11: what else a probe measured: a load probe's latencies (src/design) */
 	"ALTER TABLE design_probes ADD COLUMN detail TEXT;",  /* JSON object, or NULL */
+	/* 12: teaching labs a workspace has worked through, and their steps done (src/lab) */
+	"CREATE TABLE labs ("
+	"  name TEXT PRIMARY KEY,"
+	"  path TEXT NOT NULL,"             /* the lab file it was read from */
+	"  steps INTEGER NOT NULL,"         /* how many the lab had then */
+	"  active INTEGER NOT NULL DEFAULT 0," /* 1: the lab `lab start` started (one at a time) */
+	"  started TEXT NOT NULL);"
+	"CREATE TABLE lab_steps ("
+	"  lab TEXT NOT NULL,"
+	"  step INTEGER NOT NULL,"          /* 1-based */
+	"  title TEXT NOT NULL,"
+	"  how TEXT NOT NULL,"              /* run (lab run), guided (lab start) */
+	"  command TEXT NOT NULL,"          /* the command whose checks passed */
+	"  time TEXT NOT NULL,"
+	"  PRIMARY KEY (lab, step));",
 };
 
 const int ws_nmigrations = (int)(sizeof ws_migrations / sizeof ws_migrations[0]);

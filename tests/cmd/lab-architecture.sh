@@ -45,7 +45,7 @@ grep -q "^  hit rate  *$4  *request log: $1 rows of model weight with key id, $2
 # hybrid server's table answered the probe's rows (the traffic's first
 # ones) whose key is in the top 50
 n=""
-for d in dynamic static hybrid; do
+for d in dynamic static hybrid batched; do
 	line=$(grep "^design $d: server [0-9]* (weight:1) answered " "$tmp/out")
 	k=$(echo "$line" | sed -n 's/.* answered \([0-9]*\) of \1 requests from 4 connections in .* req\/s, p50 .* ms, p99 .* ms$/\1/p')
 	[ -n "$k" ] && [ "$k" -gt 0 ] || bad "probe $d: $line"
@@ -57,7 +57,7 @@ $P $W -o json servers --all | python3 -c "
 import json, sys
 s = {x['id']: x for x in json.load(sys.stdin)['servers']}
 print(len(s), [(x['status'], x['requests'], x['lookup_entries'], x['lookup_hits'], x['lookup_bytes']) for _, x in sorted(s.items())])" >"$tmp/servers"
-want="3 [('stopped', $1, None, None, None), ('stopped', $2, 20000, $2, $want_static), ('stopped', $3, 50, $hits, $want_hybrid_meas)]"
+want="4 [('stopped', $1, None, None, None), ('stopped', $2, 20000, $2, $want_static), ('stopped', $3, 50, $hits, $want_hybrid_meas), ('stopped', $4, None, None, None)]"
 [ "$(cat "$tmp/servers")" = "$want" ] || bad "servers: $(cat "$tmp/servers"), want $want"
 [ "$hits" -gt 0 ] && [ "$hits" -lt "$3" ] || bad "the hybrid probe hit $hits of $3: a table of 50 answers some"
 exit $fail
