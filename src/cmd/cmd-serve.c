@@ -345,7 +345,8 @@ static int run_server(struct session *s, struct workspace *ws, struct serve_args
 }
 
 /* The command line that runs this server in the foreground: the same
- * words without --detach, and the retention this session's settings give. */
+ * words without --detach and --replicas, its own port, and the retention
+ * this session's settings give. */
 static char **detached_argv(struct session *s, const struct cmd_call *call,
 			    const struct serve_args *a)
 {
@@ -360,12 +361,16 @@ static char **detached_argv(struct session *s, const struct cmd_call *call,
 		v[n++] = xstrdup(call->argv[i]);
 	int k = 0;
 	for (const struct cmd_opt *o = call->entry->opts; o && o->name; o++, k++) {
-		if (!call->optval[k] || strcmp(o->name, "--detach") == 0)
+		if (!call->optval[k] || strcmp(o->name, "--detach") == 0 ||
+		    strcmp(o->name, "--replicas") == 0 || strcmp(o->name, "--port") == 0)
 			continue;
 		v[n++] = xstrdup(o->name);
 		if (o->arg)
 			v[n++] = xstrdup(call->optval[k]);
 	}
+	/* a replica's own port (--replicas counts up from --port) */
+	v[n++] = xstrdup("--port");
+	v[n++] = xasprintf("%d", a->o.port);
 	if (!call_opt(call, "--keep-days")) {
 		v[n++] = xstrdup("--keep-days");
 		v[n++] = xasprintf("%lld", (long long)a->o.keep_days);
@@ -444,6 +449,44 @@ static int serve_detached(struct session *s, const struct cmd_call *call, struct
 	return rc;
 }
 
+/* Starts N detached servers of one reference on ports --port, --port+1, ..
+ * (or each on a free port with --port 0), for a load balancer (`servers
+ * nginx-conf`).  All or none: when one fails to start, those started
+ * are stopped and the error names the replica. */
+static int serve_replicas(struct session *s, const struct cmd_call *call, struct serve_args *a,
+			  long long n, json_t **result, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	int base = a->o.port;
+	json_t *list = json_array();
+	for (long long i = 0; i < n; i++) {
+		a->o.port = base ? base + (int)i : 0;
+		json_t *one;
+		if (serve_detached(s, call, a, &one, err) < 0) {
+			pm_err_prefix(err, "serve: replica %lld of %lld", i + 1, n);
+			size_t k;
+			json_t *r;
+			json_array_foreach(list, k, r)
+			{
+				json_t *row;
+				struct pm_err e2;
+				if (servers_stop(ws, json_integer_value(json_object_get(r, "id")), 30, &row,
+						 &e2) == 0)
+					json_decref(row);
+			}
+			json_decref(list);
+			a->o.port = base;
+			return -1;
+		}
+		json_array_append_new(list, one);
+	}
+	a->o.port = base;
+	*result = json_pack("{s:s,s:s,s:o}", "model", a->model, "ref", a->ref, "replicas", list);
+	return 0;
+}
+
 static int exec_serve(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	/* set by serve --detach for the process it starts: where to send the
@@ -467,6 +510,17 @@ static int exec_serve(struct session *s, struct cmd_call *call, struct pm_err *e
 			/* nobody to tell */
 		}
 		close(notify);
+	} else if (rc == 0 && call_opt(call, "--replicas")) {
+		long long n;
+		rc = call_opt_int(call, "--replicas", 1, &n, err);
+		if (rc == 0 && (n < 1 || n > 64))
+			rc = pm_errcf(err, PM_E_USAGE, "serve: --replicas must be 1 to 64");
+		else if (rc == 0 && a.o.port && a.o.port + n - 1 > 65535)
+			rc = pm_errcf(err, PM_E_USAGE,
+				      "serve: %lld replicas from port %d pass port 65535 (--port 0 picks free ports)",
+				      n, a.o.port);
+		else if (rc == 0)
+			rc = serve_replicas(s, call, &a, n, &call->result, err);
 	} else if (rc == 0 && call_flag(call, "--detach")) {
 		rc = serve_detached(s, call, &a, &call->result, err);
 	} else if (rc == 0) {
@@ -504,18 +558,36 @@ static int exec_serve(struct session *s, struct cmd_call *call, struct pm_err *e
 	return rc;
 }
 
+/* A detached server that started: its id, pid, version and URL. */
+static void put_started(struct sbuf *out, json_t *r)
+{
+	sbuf_printf(out, "server %lld (pid %lld) serving %s version %lld at %s/\n",
+		    (long long)json_integer_value(json_object_get(r, "id")),
+		    (long long)json_integer_value(json_object_get(r, "pid")),
+		    json_string_value(json_object_get(r, "ref")),
+		    (long long)json_integer_value(json_object_get(r, "version")),
+		    json_string_value(json_object_get(r, "url")));
+}
+
 static void render_serve(struct session *s, const struct cmd_call *call, json_t *r,
 			 struct sbuf *out)
 {
 	(void)s;
 	(void)call;
+	json_t *reps = json_object_get(r, "replicas");
+	if (json_is_array(reps)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(reps, i, x)
+			put_started(out, x);
+		sbuf_printf(out, "%zu replicas of %s; `servers nginx-conf %s` balances them, "
+				 "`serve stop ID` stops one\n",
+			    json_array_size(reps), json_string_value(json_object_get(r, "ref")),
+			    json_string_value(json_object_get(r, "ref")));
+		return;
+	}
 	if (json_is_true(json_object_get(r, "detached"))) {
-		sbuf_printf(out, "server %lld (pid %lld) serving %s version %lld at %s/\n",
-			    (long long)json_integer_value(json_object_get(r, "id")),
-			    (long long)json_integer_value(json_object_get(r, "pid")),
-			    json_string_value(json_object_get(r, "ref")),
-			    (long long)json_integer_value(json_object_get(r, "version")),
-			    json_string_value(json_object_get(r, "url")));
+		put_started(out, r);
 		sbuf_printf(out, "log: %s; `serve stop %lld` stops it\n",
 			    json_string_value(json_object_get(r, "log")),
 			    (long long)json_integer_value(json_object_get(r, "id")));
@@ -591,6 +663,60 @@ static int exec_servers(struct session *s, struct cmd_call *call, struct pm_err 
 	}
 	call->result = json_pack("{s:o}", "servers", list);
 	return 0;
+}
+
+static int exec_nginx_conf(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	struct nginx_conf_opts o = {.want = call->argc ? call->argv[0] : NULL,
+				    .listen = call_opt(call, "--listen") ? call_opt(call, "--listen")
+									 : "127.0.0.1:8500",
+				    .full = call_flag(call, "--full")};
+	/* [HOST:]PORT, as nginx's listen takes it */
+	const char *colon = strrchr(o.listen, ':');
+	const char *port = colon ? colon + 1 : o.listen;
+	int64_t p;
+	if (!parse_int64(port, strlen(port), &p) || p < 1 || p > 65535 || (colon && colon == o.listen))
+		return pm_errcf(err, PM_E_USAGE, "servers nginx-conf: --listen is [HOST:]PORT, got \"%s\"",
+				o.listen);
+	char *text;
+	json_t *info;
+	if (servers_nginx_conf(ws, &o, &text, &info, err) < 0)
+		return -1;
+	const char *out = call_opt(call, "--out");
+	if (out && fs_write_atomic(out, text, strlen(text), err) < 0) {
+		free(text);
+		json_decref(info);
+		return pm_err_prefix(err, "servers nginx-conf");
+	}
+	json_object_set_new(info, "conf", json_string(text));
+	if (out)
+		json_object_set_new(info, "out", json_string(out));
+	free(text);
+	call->result = info;
+	return 0;
+}
+
+static void render_nginx_conf(struct session *s, const struct cmd_call *call, json_t *r,
+			      struct sbuf *out)
+{
+	(void)s;
+	(void)call;
+	const char *file = json_string_value(json_object_get(r, "out"));
+	if (!file) {
+		sbuf_puts(out, json_string_value(json_object_get(r, "conf")));
+		return;
+	}
+	size_t n = 0, i;
+	json_t *u;
+	json_array_foreach(json_object_get(r, "upstreams"), i, u)
+		n += json_array_size(json_object_get(u, "servers"));
+	sbuf_printf(out, "wrote %s: %zu upstream%s, %zu server%s, listening on %s\n", file,
+		    json_array_size(json_object_get(r, "upstreams")),
+		    json_array_size(json_object_get(r, "upstreams")) == 1 ? "" : "s", n, n == 1 ? "" : "s",
+		    json_string_value(json_object_get(r, "listen")));
 }
 
 static void render_servers(struct session *s, const struct cmd_call *call, json_t *r,
@@ -679,6 +805,9 @@ static const struct cmd_opt serve_opts[] = {
 	 "fraction of requests written to the request log, 0 to 1 (default 1: all)"},
 	{"--detach", 0, NULL, COMPLETE_NONE, NULL,
 	 "run in the background; prints the server's id, pid and URL (see `servers`)"},
+	{"--replicas", 0, "N", COMPLETE_NONE, NULL,
+	 "start N servers in the background (as --detach), on ports --port, --port+1, .. (each a "
+	 "free port with --port 0), for a load balancer: see `servers nginx-conf`"},
 	{"--token-file", 0, "FILE", COMPLETE_FILE, NULL,
 	 "require 'Authorization: Bearer TOKEN' with the token in FILE (except /ping and /health)"},
 	{"--lookup", 0, "KEYCOL", COMPLETE_COLUMN, NULL,
@@ -721,6 +850,15 @@ static const struct cmd_opt serve_opts[] = {
 
 static const struct cmd_opt servers_opts[] = {
 	{"--all", 0, NULL, COMPLETE_NONE, NULL, "also the servers that stopped or failed to start"},
+	{0}};
+
+static const struct cmd_opt nginx_opts[] = {
+	{"--listen", 0, "[HOST:]PORT", COMPLETE_NONE, NULL,
+	 "where nginx listens (default 127.0.0.1:8500)"},
+	{"--full", 0, NULL, COMPLETE_NONE, NULL,
+	 "a whole nginx.conf (events, http, logs and temporary files relative to nginx's prefix), "
+	 "to run with `nginx -p DIR -c FILE`; without it, the blocks to include in an http block"},
+	{"--out", 0, "FILE", COMPLETE_FILE, NULL, "write the configuration to FILE (atomically) instead of printing it"},
 	{0}};
 
 static const struct cmd_opt stop_opts[] = {
@@ -851,6 +989,27 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "JSON: {\"servers\":[{\"id\",\"pid\",\"status\",\"model\",\"ref\",\"version\",\"url\","
 		 "\"port\",\"rps\",\"p50_us\",\"p99_us\",\"requests\",\"errors\",\"lookup_hit_rate\",..}]}.",
 	 .exec = exec_servers, .render = render_servers},
+	{.name = "servers nginx-conf", .group = "serving", .args = "[M|M@ALIAS|M:V]", .min_args = 0,
+	 .max_args = 1, .pos_complete = {COMPLETE_MODEL}, .opts = nginx_opts,
+	 .summary = "an nginx load balancer for the running servers (replicas, every host)",
+	 .help = "Prints an nginx configuration that spreads requests over the running servers of "
+		 "the workspace, on every host that records its servers there (`serve M --replicas "
+		 "N` starts N on this one): one upstream per served reference (M, M:V or M@ALIAS; "
+		 "replicas of one reference answer alike), a route per model for TensorFlow "
+		 "Serving's /v1/models/M paths to the reference with the most replicas, and, when "
+		 "one model is served (or M names it), MLflow's /invocations and /health, /ping and "
+		 "/version. Only servers running now are listed: make the file again and run "
+		 "`nginx -s reload` when servers start or stop. Replicas are checked passively, as "
+		 "open-source nginx does: one that refuses or drops a connection is left out for 2 "
+		 "seconds and the request goes to the next replica (predictions are pure, so a POST "
+		 "is retried; a timeout is not, since the slow replica may still answer). Every "
+		 "replica follows the registry on its own, so moving an alias reloads them all "
+		 "without a failed request. With --full, a whole nginx.conf whose paths (pid, logs, "
+		 "temporary files) are relative to nginx's prefix: `nginx -p DIR -e error.log -c "
+		 "FILE`. The access log (with --full) names the replica of each request. "
+		 "JSON: {\"listen\",\"upstreams\":[{\"upstream\",\"model\",\"ref\",\"routed\","
+		 "\"servers\":[{\"id\",\"url\"}]}],\"conf\"}.",
+	 .exec = exec_nginx_conf, .render = render_nginx_conf},
 	{.name = "serve stop", .group = "serving", .args = "ID", .min_args = 1, .max_args = 1,
 	 .opts = stop_opts, .summary = "stop a prediction server: it drains its requests and exits",
 	 .help = "Sends SIGTERM to server ID (see `servers`) and waits until it has finished the "

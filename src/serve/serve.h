@@ -160,4 +160,18 @@ int servers_list(struct workspace *ws, json_t **out, struct pm_err *err);
 int servers_stop(struct workspace *ws, int64_t id, double timeout_s, json_t **out,
 		 struct pm_err *err);
 
+/* An nginx configuration that balances the live servers: one upstream per
+ * served reference, TensorFlow Serving's routes per model, and MLflow's and
+ * the health routes when one model is served.  want: NULL (all servers), M
+ * (its every reference) or M@ALIAS / M:V (that reference); full: a whole
+ * nginx.conf to run with `nginx -p DIR -c FILE` (paths relative to DIR),
+ * else the http-level blocks to include.  *info: {listen, upstreams}. */
+struct nginx_conf_opts {
+	const char *want;
+	const char *listen;          /* [HOST:]PORT */
+	bool full;
+};
+int servers_nginx_conf(struct workspace *ws, const struct nginx_conf_opts *o, char **text,
+		       json_t **info, struct pm_err *err);
+
 #endif
