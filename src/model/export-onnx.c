@@ -382,11 +382,11 @@ static int transform_graph(struct ob *b, const struct transform *t, const char *
 			break;
 		}
 		case FT_HASH:
+			return pm_errf(err, "feature '%s' is hashed with xxHash64, which no ONNX operator "
+				       "computes: train with --transform '%s=onehot' instead", ft->name, ft->name);
 		case FT_CROSS:
-			return pm_errf(err, "feature '%s' is %s with xxHash64, which no ONNX operator computes: "
-				       "train with --transform '%s=onehot' instead",
-				       ft->name, ft->kind == FT_HASH ? "hashed" : "a cross hashed",
-				       ft->kind == FT_HASH ? ft->name : t->inputs[ft->input].name);
+			return pm_errf(err, "feature '%s' is a cross hashed with xxHash64, which no ONNX "
+				       "operator computes: train without --cross", ft->name);
 		case FT_DATEPART: {
 			const char *us = value_us(b, ft, where(b, miss, cdouble(b, 0), x));
 			const char *p = datepart(b, ft, us);

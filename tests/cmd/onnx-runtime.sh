@@ -28,14 +28,14 @@ if ! $P $W -c 'train probe --data t --label tips --features fare --epochs 1; mod
 fi
 # training rows, and eval rows with missing values (NULL) and values the
 # model never saw (999, 'Bitcoin', 'Unseen Cab Co') put in
-$P $W -c "load tr --sql \"SELECT *, tips > 0 AS tipped, CAST(strftime('%s', trip_start_timestamp / 1000000, 'unixepoch') AS INTEGER) + 0.25 AS start_s FROM t\"" >/dev/null || exit 1
+$P $W -c "load tr --sql \"SELECT *, tips > 0 AS tipped, CAST(strftime('%s', trip_start_timestamp) AS INTEGER) + 0.25 AS start_s FROM t\"" >/dev/null || exit 1
 $P $W -c 'load e datasets/taxi/eval.csv' >/dev/null || exit 1
 $P $W -c "load x --sql \"SELECT
 	CASE WHEN rowid % 9 = 0 THEN NULL WHEN rowid % 19 = 0 THEN 999 ELSE pickup_community_area END AS pickup_community_area,
 	CASE WHEN rowid % 7 = 0 THEN NULL ELSE fare END AS fare,
 	trip_start_month, trip_start_hour, trip_start_day,
 	CASE WHEN rowid % 11 = 0 THEN NULL ELSE trip_start_timestamp END AS trip_start_timestamp,
-	CASE WHEN rowid % 10 = 0 THEN NULL ELSE CAST(strftime('%s', trip_start_timestamp / 1000000, 'unixepoch') AS INTEGER) + 0.75 END AS start_s,
+	CASE WHEN rowid % 10 = 0 THEN NULL ELSE CAST(strftime('%s', trip_start_timestamp) AS INTEGER) + 0.75 END AS start_s,
 	pickup_latitude, pickup_longitude, dropoff_latitude, dropoff_longitude, trip_miles,
 	CASE WHEN rowid % 6 = 0 THEN NULL ELSE trip_seconds END AS trip_seconds,
 	CASE WHEN rowid % 17 = 0 THEN 'Bitcoin' ELSE payment_type END AS payment_type,
