@@ -1254,7 +1254,7 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "GreaterOrEqual+ReduceSum, vocabularies ai.onnx.ml LabelEncoder (strings) or Equal "
 		 "(numbers), date parts integer Mod/Div, the linear part MatMul and Gather+ReduceSum, "
 		 "embeddings Gather, layers Gemm+Relu, outputs Sigmoid or Softmax. Everything is "
-		 "float64 as in prodml: predictions agree to about 1e-12 (only the order of sums "
+		 "float64 as in prodml: predictions agree to about 1e-15 (only the order of sums "
 		 "differs). Hashed features and crosses (xxHash64) have no ONNX operator: their "
 		 "models are an error. "
 		 "JSON: {\"model\",\"version\",\"file\",\"format\",\"bytes\",\"nodes\",\"opset\",\"ml_opset\"}.",
