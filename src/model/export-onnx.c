@@ -36,6 +36,7 @@ struct ob {
 	Onnx__TensorProto **inits;
 	size_t ninits, capinits;
 	unsigned next;
+	const struct transform *t; /* its inputs' names are taken */
 };
 
 static void *ob_alloc(struct ob *b, size_t n)
@@ -72,12 +73,19 @@ static void ob_free(struct ob *b)
 	free(b->inits);
 }
 
-/* A name no other tensor has: the stem and a number. */
+/* A name no other tensor has: the stem and a number, never an input's
+ * (a column may be called Add_3). */
 static char *fresh(struct ob *b, const char *stem)
 {
 	char buf[64];
-	snprintf(buf, sizeof buf, "%s_%u", stem, b->next++);
-	return ob_str(b, buf);
+	for (;;) {
+		snprintf(buf, sizeof buf, "%s_%u", stem, b->next++);
+		bool taken = false;
+		for (size_t i = 0; i < b->t->ninputs && !taken; i++)
+			taken = !strcmp(b->t->inputs[i].name, buf);
+		if (!taken)
+			return ob_str(b, buf);
+	}
 }
 
 /* ---- constants ------------------------------------------------------------------ */
@@ -407,20 +415,11 @@ static int transform_graph(struct ob *b, const struct transform *t, const char *
 
 /* ---- the model ------------------------------------------------------------------ */
 
-/* A [rows x cols] matrix of the parameters, transposed when asked. */
-static const char *matrix(struct ob *b, const char *stem, const double *p, size_t rows, size_t cols,
-			  bool transpose)
+/* A row-major [rows x cols] matrix of the parameters. */
+static const char *matrix(struct ob *b, const char *stem, const double *p, size_t rows, size_t cols)
 {
-	int64_t dims[2] = {(int64_t)(transpose ? cols : rows), (int64_t)(transpose ? rows : cols)};
-	if (!transpose)
-		return tensor(b, stem, T_DOUBLE, p, rows * cols, dims, 2);
-	double *q = xmalloc((rows * cols + 1) * sizeof *q);
-	for (size_t r = 0; r < rows; r++)
-		for (size_t c = 0; c < cols; c++)
-			q[c * rows + r] = p[r * cols + c];
-	const char *name = tensor(b, stem, T_DOUBLE, q, rows * cols, dims, 2);
-	free(q);
-	return name;
+	int64_t dims[2] = {(int64_t)rows, (int64_t)cols};
+	return tensor(b, stem, T_DOUBLE, p, rows * cols, dims, 2);
 }
 
 static const char *vector(struct ob *b, const char *stem, const double *p, size_t n)
@@ -440,8 +439,13 @@ static const char *model_graph(struct ob *b, const struct model *m, const char *
 	const char *z = NULL;
 	if (m->has_linear) {
 		z = vector(b, "bias", P + m->off_b, K);
+		/* Gemm, not MatMul: ONNX Runtime fuses a MatMul with a scalar
+		 * Div before it (a lone standardized feature) into FusedMatMul,
+		 * whose scale is a float32 attribute (7 digits, not 16) */
 		if (m->linear_dense && nd)
-			z = op2(b, "Add", op2(b, "MatMul", x, matrix(b, "linear_dense", P + m->off_wd, K, nd, true)), z);
+			z = node(b, "Gemm", NULL,
+				 (const char *[]){x, matrix(b, "linear_dense", P + m->off_wd, K, nd), z, NULL},
+				 (Onnx__AttributeProto *[]){attr_int(b, "transB", 1), NULL});
 		if (nc) {
 			const char **g = ob_alloc(b, nc * sizeof *g);
 			for (size_t i = 0; i < t->nfeat; i++)
@@ -449,7 +453,7 @@ static const char *model_graph(struct ob *b, const struct model *m, const char *
 					g[t->feat[i].cat_slot] = op2(b, "Add", cat[t->feat[i].cat_slot],
 								     cint(b, t->feat[i].cat_off));
 			const char *w = matrix(b, m->linear_dense ? "linear_cat" : "wide_cat", P + m->off_wc,
-					       t->cat_total, K, false);
+					       t->cat_total, K);
 			z = op2(b, "Add", sum_axis1(b, op2(b, "Gather", w, concat1(b, g, nc)), false), z);
 		}
 	}
@@ -463,13 +467,13 @@ static const char *model_graph(struct ob *b, const struct model *m, const char *
 			if (ft->cat_slot < 0 || !m->embed[ft->cat_slot])
 				continue;
 			const char *e = matrix(b, "embedding", P + m->off_emb[ft->cat_slot], ft->card,
-					       (size_t)m->embed[ft->cat_slot], false);
+					       (size_t)m->embed[ft->cat_slot]);
 			in[n++] = op1(b, "Flatten", op2(b, "Gather", e, cat[ft->cat_slot]));
 		}
 		const char *a = concat1(b, in, n);
 		for (int l = 0; l <= m->nhidden; l++) {
 			const char *w = matrix(b, l < m->nhidden ? "dense_w" : "out_w", P + m->off_w[l],
-					       m->dims[l + 1], m->dims[l], false);
+					       m->dims[l + 1], m->dims[l]);
 			const char *bias = vector(b, l < m->nhidden ? "dense_b" : "out_b", P + m->off_bias[l],
 						  m->dims[l + 1]);
 			a = node(b, "Gemm", NULL, (const char *[]){a, w, bias, NULL},
@@ -551,9 +555,13 @@ int model_export_onnx(const struct model *m, const char *name, const char *path,
 		      struct model_onnx_info *info, struct pm_err *err)
 {
 	const struct transform *t = m->tf;
+	unsigned known = MT_LINEAR | MT_WIDE | MT_DEEP | MT_CLASS_OUTPUTS;
+	if (model_types[m->type].parts & ~known)
+		return pm_errf(err, "a %s model has parts that the ONNX export does not know",
+			       model_type_name(m->type));
 	if (check_inputs(t, err) < 0)
 		return -1;
-	struct ob b = {0};
+	struct ob b = {.t = t};
 	const char **inputs = ob_alloc(&b, t->ninputs * sizeof *inputs);
 	const char **dense = ob_alloc(&b, t->ndense * sizeof *dense);
 	const char **cat = ob_alloc(&b, t->ncat * sizeof *cat);
@@ -622,6 +630,10 @@ int model_export_onnx(const struct model *m, const char *name, const char *path,
 	mp.metadata_props = props;
 
 	size_t len = onnx__model_proto__get_packed_size(&mp);
+	if (len > INT32_MAX) { /* protobuf's limit: readers refuse larger messages */
+		ob_free(&b);
+		return pm_errf(err, "the ONNX model would be %zu bytes, over protobuf's 2 GiB", len);
+	}
 	uint8_t *buf = xmalloc(len + 1);
 	onnx__model_proto__pack(&mp, buf);
 	int rc = fs_write_atomic(path, buf, len, err);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # models export --format onnx: what it prints and its errors, exact: a
 # hashed feature or a cross (no ONNX operator computes xxHash64), a path
-# that cannot be written (and nothing left behind), an unknown format.
+# that cannot be written (and nothing left behind), an input named as the
+# output, an unknown format.
 set -u
 P=${PRODML:?}
 cd "${srcdir:?}" || exit 99
@@ -44,7 +45,10 @@ if [ "$(id -u)" != 0 ]; then
 	expect_err "models export m:1 $tmp/ro/m.onnx --format onnx" \
 		"models export --format onnx: cannot write $tmp/ro/m.onnx: Permission denied"
 fi
+$P $W -c 'load tp --sql "SELECT fare AS prediction, tips FROM t"; train p --data tp --label tips --epochs 1' >/dev/null || exit 1
+expect_err "models export p:1 $tmp/p.onnx --format onnx" \
+	"models export --format onnx: input 'prediction' has the name of the ONNX model's output"
 expect_err "models export m:1 $tmp/x.tflite --format tflite" "--format: 'tflite' is not prodml or onnx"
-[ -z "$(ls "$tmp/ro")" ] && [ ! -e "$tmp/h.onnx" ] && [ ! -e "$tmp/c.onnx" ] && [ ! -e "$tmp/x.tflite" ] ||
+[ -z "$(ls "$tmp/ro")" ] && [ ! -e "$tmp/h.onnx" ] && [ ! -e "$tmp/c.onnx" ] && [ ! -e "$tmp/p.onnx" ] && [ ! -e "$tmp/x.tflite" ] ||
 	FAIL "a failed export left a file"
 exit $fail

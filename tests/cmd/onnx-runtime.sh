@@ -6,7 +6,8 @@
 # logistic, softmax, dnn, wide-deep) and each transform step ONNX can
 # express: scaling, clip, log1p, minmax, imputation and indicators,
 # quantile and given buckets, string and number vocabularies, date parts
-# of timestamps and of Unix seconds.  Both sides compute in float64; only
+# of timestamps and of Unix seconds; and a column named as one of the
+# graph's own tensors.  Both sides compute in float64; only
 # the order of sums differs, so 1e-9 is generous and a wrong step (an
 # off-by-one bucket, a missed OOV) is far outside it.
 set -u
@@ -28,7 +29,7 @@ if ! $P $W -c 'train probe --data t --label tips --features fare --epochs 1; mod
 fi
 # training rows, and eval rows with missing values (NULL) and values the
 # model never saw (999, 'Bitcoin', 'Unseen Cab Co') put in
-$P $W -c "load tr --sql \"SELECT *, tips > 0 AS tipped, CAST(strftime('%s', trip_start_timestamp) AS INTEGER) + 0.25 AS start_s FROM t\"" >/dev/null || exit 1
+$P $W -c "load tr --sql \"SELECT *, fare AS Where_2, tips > 0 AS tipped, CAST(strftime('%s', trip_start_timestamp) AS INTEGER) + 0.25 AS start_s FROM t\"" >/dev/null || exit 1
 $P $W -c 'load e datasets/taxi/eval.csv' >/dev/null || exit 1
 $P $W -c "load x --sql \"SELECT
 	CASE WHEN rowid % 9 = 0 THEN NULL WHEN rowid % 19 = 0 THEN 999 ELSE pickup_community_area END AS pickup_community_area,
@@ -40,8 +41,8 @@ $P $W -c "load x --sql \"SELECT
 	CASE WHEN rowid % 6 = 0 THEN NULL ELSE trip_seconds END AS trip_seconds,
 	CASE WHEN rowid % 17 = 0 THEN 'Bitcoin' ELSE payment_type END AS payment_type,
 	CASE WHEN rowid % 5 = 0 THEN NULL WHEN rowid % 13 = 0 THEN 'Unseen Cab Co' ELSE company END AS company,
-	dropoff_community_area, tips > 0 AS tipped FROM e\"" >/dev/null || exit 1
-keys=pickup_community_area,fare,trip_start_month,trip_start_hour,trip_start_day,trip_start_timestamp,start_s,pickup_latitude,pickup_longitude,dropoff_latitude,dropoff_longitude,trip_miles,trip_seconds,payment_type,company,dropoff_community_area,tipped
+	dropoff_community_area, fare AS Where_2, tips > 0 AS tipped FROM e\"" >/dev/null || exit 1
+keys=pickup_community_area,fare,trip_start_month,trip_start_hour,trip_start_day,trip_start_timestamp,start_s,pickup_latitude,pickup_longitude,dropoff_latitude,dropoff_longitude,trip_miles,trip_seconds,payment_type,company,dropoff_community_area,Where_2,tipped
 
 check() { # NAME TRAIN-ARGS
 	name=$1
@@ -62,4 +63,9 @@ check soft --model softmax --label payment_type --features fare,trip_miles,compa
 check dnn --model dnn --label tipped --features fare,trip_miles,trip_seconds,pickup_latitude,payment_type,company,trip_start_timestamp,pickup_community_area,dropoff_latitude \
 	--hidden 16,8 --transform "$num,pickup_community_area=onehot+embed:3"
 check wd --model wide-deep --label tips --features fare,trip_miles,payment_type,company,trip_start_timestamp,dropoff_community_area --hidden 8
+# a column with the name the graph would give a tensor of its own
+check named --model linear --label tips --features Where_2,company
+# one scaled feature straight into a layer: ONNX Runtime fuses a scalar
+# Div before a MatMul into a float32 scale (2.7e-8 off), so no MatMul
+check lone --model dnn --label tips --features fare --hidden 4
 exit $fail
