@@ -3,8 +3,6 @@
  * finds libprotobuf-c and protoc-c). */
 #include "model/model.h"
 
-const bool model_onnx_available = false;
-
 int model_export_onnx(const struct model *m, const char *name, const char *path,
 		      struct model_onnx_info *info, struct pm_err *err)
 {

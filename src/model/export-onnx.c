@@ -20,8 +20,6 @@
 #define OPSET_ML 2
 #define IR_VERSION 7 /* the IR of opset 13 */
 
-const bool model_onnx_available = true;
-
 enum { T_INT64 = ONNX__TENSOR_PROTO__DATA_TYPE__INT64,
        T_DOUBLE = ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE,
        T_STRING = ONNX__TENSOR_PROTO__DATA_TYPE__STRING };

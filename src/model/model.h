@@ -287,13 +287,12 @@ json_t *model_header_json(const struct model *m);
  * "prediction" [N,K] as model_predict_rows gives it.  Written atomically
  * to path; `name` (M:V) names the graph.  Hashed features and crosses
  * have no ONNX operator: an error names the feature.  Built with
- * protobuf-c; without it (model_onnx_available false) an error says how
+ * protobuf-c; without it (configure --without-onnx, or no protobuf-c) an error says how
  * to get it. */
 struct model_onnx_info {
 	size_t bytes, nodes;
 	int opset, ml_opset;
 };
-extern const bool model_onnx_available;
 int model_export_onnx(const struct model *m, const char *name, const char *path,
 		      struct model_onnx_info *info, struct pm_err *err);
 
