@@ -287,8 +287,8 @@ json_t *model_header_json(const struct model *m);
  * "prediction" [N,K] as model_predict_rows gives it.  Written atomically
  * to path; `name` (M:V) names the graph.  Hashed features and crosses
  * have no ONNX operator: an error names the feature.  Built with
- * protobuf-c; without it (configure --without-onnx, or no protobuf-c) an error says how
- * to get it. */
+ * protobuf-c; without it (no protobuf-c, or configure --without-onnx)
+ * an error says how to get it. */
 struct model_onnx_info {
 	size_t bytes, nodes;
 	int opset, ml_opset;
