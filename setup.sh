@@ -15,7 +15,8 @@ esac
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
 	libsqlite3-dev libopenblas-dev libplot-dev libjansson-dev libmicrohttpd-dev check
-	sqlite3 curl tmux time openmpi-bin libopenmpi-dev nginx wrk"
+	sqlite3 curl tmux time openmpi-bin libopenmpi-dev nginx wrk
+	libprotobuf-c-dev protobuf-c-compiler python3-onnx nodejs npm"
 [ "$mode" = fuzz ] && packages="$packages clang"
 missing=
 for p in $packages; do
@@ -28,6 +29,20 @@ if [ -n "$missing" ]; then
 	[ "$(id -u)" = 0 ] || sudo=sudo
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# ONNX Runtime for the test of `models export --format onnx`
+# (tests/cmd/onnx-runtime.sh), from the npm registry into tests/onnx only.
+# Its install script only fetches GPU providers from elsewhere: skipped.
+ort=1.31.1
+if [ "$mode" = test ] || [ "$mode" = build ]; then
+	have=$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' tests/onnx/node_modules/onnxruntime-node/package.json 2>/dev/null)
+	if [ "$have" != "$ort" ]; then
+		echo "setup: installing onnxruntime-node $ort into tests/onnx"
+		npm install --prefix tests/onnx --no-save --no-package-lock --no-audit --no-fund \
+			--ignore-scripts "onnxruntime-node@$ort" >/dev/null ||
+			echo "setup: npm could not install onnxruntime-node: tests/cmd/onnx-runtime.sh will be skipped" >&2
+	fi
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)

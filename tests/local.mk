@@ -9,7 +9,7 @@ AM_TESTS_ENVIRONMENT = PRODML=$(abs_top_builddir)/prodml; export PRODML; \
 	LC_ALL=C.UTF-8; export LC_ALL; unset PRODML_WORKSPACE; \
 	PM_TESTS='$(TESTS)'; export PM_TESTS;
 
-EXTRA_DIST += tests/cmd tests/fixtures tests/fuzz/run.sh tests/fuzz/build.sh tests/fuzz/corpus tests/kernels.sh tests/kernels-lib.sh
+EXTRA_DIST += tests/onnx/compare.js tests/cmd tests/fixtures tests/fuzz/run.sh tests/fuzz/build.sh tests/fuzz/corpus tests/kernels.sh tests/kernels-lib.sh
 
 include tests/unit/local-core.mk
 include tests/unit/local-data.mk

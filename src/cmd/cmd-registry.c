@@ -2,6 +2,7 @@
  * history, policy, lineage, compare, export, import. */
 #include "cmd.h"
 
+#include "model/model.h"
 #include "registry/registry.h"
 #include "workspace/workspace.h"
 
@@ -1001,6 +1002,31 @@ static void render_models_compare(struct session *s, const struct cmd_call *call
 
 /* ---- export / import ------------------------------------------------------------ */
 
+/* --format onnx: the version's model and transform as one ONNX graph. */
+static int export_onnx(struct workspace *ws, const struct reg_version *v, const char *path,
+		       struct cmd_call *call, struct pm_err *err)
+{
+	struct model *m;
+	if (reg_load_model(ws, v, &m, err) < 0)
+		return -1;
+	char name[256];
+	snprintf(name, sizeof name, "%s:%lld", v->model, (long long)v->version);
+	struct model_onnx_info info;
+	int rc = model_export_onnx(m, name, path, &info, err);
+	if (rc == 0)
+		call->result = json_pack("{s:s,s:I,s:s,s:s,s:I,s:I,s:i,s:i}", "model", v->model, "version",
+					 (json_int_t)v->version, "file", path, "format", "onnx", "bytes",
+					 (json_int_t)info.bytes, "nodes", (json_int_t)info.nodes, "opset",
+					 info.opset, "ml_opset", info.ml_opset);
+	else {
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", err->msg);
+		pm_errf(err, "models export --format onnx: %s", why);
+	}
+	model_free(m);
+	return rc;
+}
+
 static int exec_models_export(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
@@ -1009,8 +1035,13 @@ static int exec_models_export(struct session *s, struct cmd_call *call, struct p
 	struct reg_version v;
 	if (reg_resolve(ws, call->argv[0], &v, err) < 0)
 		return -1;
-	int rc = reg_export(ws, &v, call->argv[1], err);
-	if (rc == 0) {
+	const char *format = call_opt(call, "--format");
+	int rc;
+	if (format && !strcmp(format, "onnx"))
+		rc = export_onnx(ws, &v, call->argv[1], call, err);
+	else if (format && strcmp(format, "prodml"))
+		rc = pm_errcf(err, PM_E_USAGE, "--format: '%s' is not prodml or onnx", format);
+	else if ((rc = reg_export(ws, &v, call->argv[1], err)) == 0) {
 		char sha[65];
 		if (sha256_file(call->argv[1], sha, err) < 0)
 			rc = -1;
@@ -1051,6 +1082,17 @@ static void render_models_export(struct session *s, const struct cmd_call *call,
 			    (long long)json_integer_value(json_object_get(r, "version")));
 		return;
 	}
+	if (json_object_get(r, "format")) {
+		sbuf_printf(out, "exported %s:%lld to %s: ONNX (opset %lld, ai.onnx.ml %lld), %lld nodes, %lld bytes\n",
+			    json_string_value(json_object_get(r, "model")),
+			    (long long)json_integer_value(json_object_get(r, "version")),
+			    json_string_value(json_object_get(r, "file")),
+			    (long long)json_integer_value(json_object_get(r, "opset")),
+			    (long long)json_integer_value(json_object_get(r, "ml_opset")),
+			    (long long)json_integer_value(json_object_get(r, "nodes")),
+			    (long long)json_integer_value(json_object_get(r, "bytes")));
+		return;
+	}
 	sbuf_printf(out, "exported %s:%lld to %s (sha256 %.12s)\n", json_string_value(json_object_get(r, "model")),
 		    (long long)json_integer_value(json_object_get(r, "version")),
 		    json_string_value(json_object_get(r, "file")), json_string_value(json_object_get(r, "sha256")));
@@ -1084,6 +1126,10 @@ static const struct cmd_opt policy_opts[] = {
 static const struct cmd_opt compare_opts[] = {
 	{"--data", 0, "NAME", COMPLETE_DATASET, NULL, "measure both versions on this dataset instead of using their recorded metrics"},
 	{"--slice", 0, "COL", COMPLETE_COLUMN, NULL, "with --data: the metrics per value of COL as well"},
+	{0}};
+static const struct cmd_opt export_opts[] = {
+	{"--format", 0, "FORMAT", COMPLETE_WORDS, "prodml|onnx",
+	 "prodml (default: the version for `models import`) or onnx (the model and its transform for ONNX Runtime)"},
 	{0}};
 static const struct cmd_opt import_opts[] = {
 	{"--as", 0, "MODEL", COMPLETE_NONE, NULL, "register under this model name instead of the exported one"},
@@ -1190,12 +1236,28 @@ const struct cmd_entry cmd_group_registry[] = {
 		 "\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\":[..]}]}.",
 	 .exec = exec_models_compare, .render = render_models_compare},
 	{.name = "models export", .group = "registry", .args = "M:V FILE", .min_args = 2, .max_args = 2,
-	 .pos_complete = {COMPLETE_MODEL, COMPLETE_FILE}, .opts = no_opts,
-	 .summary = "write a version to one self-contained file",
+	 .pos_complete = {COMPLETE_MODEL, COMPLETE_FILE}, .opts = export_opts,
+	 .summary = "write a version to one self-contained file, or as an ONNX model",
 	 .help = "Writes FILE (atomically): a text header with the sizes and the sha256 of what "
 		 "follows, the version's record (metrics, datasets, schema, hyperparameters, who and "
 		 "when) as JSON, and the model file. `models import` reads it in another workspace. "
-		 "JSON: {\"model\",\"version\",\"file\",\"sha256\"}.",
+		 "JSON: {\"model\",\"version\",\"file\",\"sha256\"}.\n\n"
+		 "With --format onnx, FILE is an ONNX model (IR 7; operator sets ai.onnx 13 and "
+		 "ai.onnx.ml 2) of the transform and the model together, for ONNX Runtime and other "
+		 "ONNX serving stacks. Its inputs are the model's raw features, one [N,1] tensor each: "
+		 "tensor(string) for string columns, tensor(double) for numbers, bools (0/1) and "
+		 "timestamps (microseconds since 1970 UTC); a missing number is NaN, a missing string "
+		 "\"\" (or NA, N/A, NaN, nan, null, NULL). Its output \"prediction\" [N,K] is what "
+		 "predict gives: the value (regression), P(positive class) (binary) or one probability "
+		 "per class (multi-class; the classes in order are in the metadata prodml.classes). "
+		 "Scaling, clipping and imputation become Where/Sub/Div/Min/Max/Log, buckets "
+		 "GreaterOrEqual+ReduceSum, vocabularies ai.onnx.ml LabelEncoder (strings) or Equal "
+		 "(numbers), date parts integer Mod/Div, the linear part MatMul and Gather+ReduceSum, "
+		 "embeddings Gather, layers Gemm+Relu, outputs Sigmoid or Softmax. Everything is "
+		 "float64 as in prodml: predictions agree to about 1e-15 (only the order of sums "
+		 "differs). Hashed features and crosses (xxHash64) have no ONNX operator: their "
+		 "models are an error. "
+		 "JSON: {\"model\",\"version\",\"file\",\"format\",\"bytes\",\"nodes\",\"opset\",\"ml_opset\"}.",
 	 .io = models_export_io, .exec = exec_models_export, .render = render_models_export},
 	{.name = "models import", .group = "registry", .args = "FILE", .min_args = 1, .max_args = 1,
 	 .pos_complete = {COMPLETE_FILE}, .opts = import_opts,

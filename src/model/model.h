@@ -294,6 +294,23 @@ void model_arrays_free(struct model_array *a, size_t n);
 /* The header document of a model (what `models show` prints of it). */
 json_t *model_header_json(const struct model *m);
 
+/* ---- export to ONNX (src/model/export-onnx.c) -----------------------------------------
+ * The model with its transform as an ONNX graph (ai.onnx opset 13,
+ * ai.onnx.ml opset 2): one [N,1] input per raw input of the transform
+ * (tensor(string) for strings; tensor(double) for numbers, bools 0/1 and
+ * timestamps in microseconds; NaN or "" when missing) and one output,
+ * "prediction" [N,K] as model_predict_rows gives it.  Written atomically
+ * to path; `name` (M:V) names the graph.  Hashed features and crosses
+ * have no ONNX operator: an error names the feature.  Built with
+ * protobuf-c; without it (no protobuf-c, or configure --without-onnx)
+ * an error says how to get it. */
+struct model_onnx_info {
+	size_t bytes, nodes;
+	int opset, ml_opset;
+};
+int model_export_onnx(const struct model *m, const char *name, const char *path,
+		      struct model_onnx_info *info, struct pm_err *err);
+
 /* ---- metrics ------------------------------------------------------------------------ */
 /* ROC AUC with ties counted half (the Mann-Whitney statistic); NaN when
  * one class is absent. */

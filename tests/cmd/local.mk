@@ -1,6 +1,9 @@
 TESTS += \
 	tests/cmd/man.sh \
 	tests/cmd/out-special.sh \
+	tests/cmd/onnx-export.sh \
+	tests/cmd/onnx-check.sh \
+	tests/cmd/onnx-runtime.sh \
 	tests/cmd/pipeline-errors.cmd \
 	tests/cmd/pipeline-basic.sh \
 	tests/cmd/pipeline-resume.sh \
