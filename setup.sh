@@ -15,7 +15,7 @@ esac
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
 	libsqlite3-dev libopenblas-dev libplot-dev libjansson-dev libmicrohttpd-dev check
-	sqlite3 curl tmux time openmpi-bin libopenmpi-dev"
+	sqlite3 curl tmux time openmpi-bin libopenmpi-dev postgresql libpq-dev"
 [ "$mode" = fuzz ] && packages="$packages clang"
 missing=
 for p in $packages; do

@@ -1,5 +1,6 @@
 TESTS += \
 	tests/cmd/man.sh \
+	tests/cmd/db-postgres.sh \
 	tests/cmd/pipeline-errors.cmd \
 	tests/cmd/pipeline-basic.sh \
 	tests/cmd/pipeline-resume.sh \
