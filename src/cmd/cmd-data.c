@@ -134,7 +134,9 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 	bool cached = false;
 	struct frame *f = NULL;
 	struct csv_report rep = {0};
-	if (ws_loadcache_get(ws, key, artifact, &cached, err) < 0)
+	/* the cache keeps the data, not the rows it rejected: a load that
+	 * must list them parses again */
+	if (!call_opt(call, "--rejects") && ws_loadcache_get(ws, key, artifact, &cached, err) < 0)
 		goto fail;
 	if (cached) {
 		/* the same bytes were loaded with the same options before */

@@ -197,8 +197,9 @@ struct outfile {
 static int out_open(struct outfile *o, const char *path, struct pm_err *err)
 {
 	o->path = xstrdup(path);
-	o->tmp = fs_tmp_name(path);
-	o->f = fopen(o->tmp, "w");
+	/* a device or a pipe (--out /dev/null) is written into, not replaced */
+	o->tmp = fs_is_special(path) ? NULL : fs_tmp_name(path);
+	o->f = fopen(o->tmp ? o->tmp : path, "w");
 	if (!o->f) {
 		pm_errf(err, "%s: %s", path, strerror(errno));
 		free(o->path);
@@ -220,14 +221,14 @@ static int out_write(struct outfile *o, const void *data, size_t n, struct pm_er
 static int out_commit(struct outfile *o, struct pm_err *err)
 {
 	int rc = 0;
-	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+	if (fflush(o->f) != 0 || (o->tmp && fsync(fileno(o->f)) != 0))
 		rc = pm_errf(err, "%s: %s", o->path, strerror(errno));
 	if (fclose(o->f) != 0 && rc == 0)
 		rc = pm_errf(err, "%s: %s", o->path, strerror(errno));
 	o->f = NULL;
-	if (rc == 0)
+	if (rc == 0 && o->tmp)
 		rc = fs_rename(o->tmp, o->path, err);
-	if (rc < 0)
+	if (rc < 0 && o->tmp)
 		unlink(o->tmp);
 	free(o->tmp);
 	free(o->path);
@@ -239,7 +240,8 @@ static void out_abort(struct outfile *o)
 {
 	if (o->f) {
 		fclose(o->f);
-		unlink(o->tmp);
+		if (o->tmp)
+			unlink(o->tmp);
 	}
 	free(o->tmp);
 	free(o->path);

@@ -154,8 +154,37 @@ char *fs_tmp_name(const char *path)
 	return xasprintf("%s.tmp.%ld", path, (long)getpid());
 }
 
+bool fs_is_special(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* Copies file from into the special file to, then removes from. */
+static int copy_into(const char *from, const char *to, struct pm_err *err)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = in < 0 ? -1 : open(to, O_WRONLY | O_CLOEXEC);
+	int rc = in < 0 || out < 0 ? -1 : 0;
+	char buf[65536];
+	ssize_t n;
+	while (rc == 0 && (n = read(in, buf, sizeof buf)) != 0)
+		if (n < 0 ? errno != EINTR : fs_write_fd(out, buf, (size_t)n) < 0)
+			rc = -1;
+	if (rc < 0)
+		pm_errf(err, "cannot write %s: %s", to, strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	unlink(from);
+	return rc;
+}
+
 int fs_rename(const char *from, const char *to, struct pm_err *err)
 {
+	if (fs_is_special(to))
+		return copy_into(from, to, err);
 	if (rename(from, to) < 0)
 		return pm_errf(err, "cannot rename %s to %s: %s", from, to, strerror(errno));
 	return 0;
@@ -204,6 +233,18 @@ int fs_flusher_sync(struct fs_flusher *w)
 
 int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err)
 {
+	if (fs_is_special(path)) {
+		/* a device or a pipe: no temporary name beside it */
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || fs_write_fd(fd, data, len) < 0) {
+			pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
 	char *tmp = fs_tmp_name(path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0) {

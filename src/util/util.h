@@ -254,6 +254,11 @@ int fs_open_regular(const char *path, size_t max, int *fd, size_t *size, struct 
  * (a file that ends early reads as "shorter than it was"). */
 int fs_pread_full(int fd, const char *path, void *buf, size_t n, size_t off, struct pm_err *err);
 /* Writes to PATH.tmp.PID, fsyncs and renames over PATH: never half-written. */
+/* Whether path is a device, a pipe or a socket: an output written into,
+ * never replaced by a rename (renaming a file over /dev/null, as root,
+ * would replace the device with the file).  fs_write_atomic and
+ * fs_rename write into such a target instead. */
+bool fs_is_special(const char *path);
 int fs_write_atomic(const char *path, const void *data, size_t len, struct pm_err *err);
 /* Writes all of data to fd (retrying short writes and EINTR): 0, or -1
  * with errno set. */

@@ -1,6 +1,7 @@
 TESTS += \
 	tests/cmd/man.sh \
 	tests/cmd/db-postgres.sh \
+	tests/cmd/out-special.sh \
 	tests/cmd/pipeline-errors.cmd \
 	tests/cmd/pipeline-basic.sh \
 	tests/cmd/pipeline-resume.sh \
