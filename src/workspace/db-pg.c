@@ -389,6 +389,28 @@ static int pg_reset(struct db_stmt *st)
 	return DB_OK;
 }
 
+static int pg_clear_bindings(struct db_stmt *sst)
+{
+	struct pg_stmt *st = PGS(sst);
+	clear_result(st);
+	for (int i = 0; i < st->nparams; i++) {
+		free(st->values[i]);
+		st->values[i] = NULL;
+		st->lengths[i] = st->formats[i] = 0;
+	}
+	return DB_OK;
+}
+
+/* lastval(): the value the session's last nextval() gave, which an
+ * identity column's insert calls */
+static int64_t pg_last_insert_id(struct db *db)
+{
+	PGresult *r = PQexec(PG(db)->conn, "SELECT lastval()");
+	int64_t id = PQresultStatus(r) == PGRES_TUPLES_OK ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	return id;
+}
+
 static void pg_finalize(struct db_stmt *sst)
 {
 	struct pg_stmt *st = PGS(sst);
@@ -434,8 +456,10 @@ static const struct db_ops pg_ops = {
 	.column_blob = pg_column_blob,
 	.column_bytes = pg_column_bytes,
 	.reset = pg_reset,
+	.clear_bindings = pg_clear_bindings,
 	.finalize = pg_finalize,
 	.changes = pg_changes,
+	.last_insert_id = pg_last_insert_id,
 	.in_transaction = pg_in_transaction,
 };
 

@@ -127,6 +127,11 @@ int db_reset(struct db_stmt *st)
 	return st->db->ops->reset(st);
 }
 
+int db_clear_bindings(struct db_stmt *st)
+{
+	return st->db->ops->clear_bindings(st);
+}
+
 void db_finalize(struct db_stmt *st)
 {
 	if (st)
@@ -136,6 +141,11 @@ void db_finalize(struct db_stmt *st)
 int64_t db_changes(struct db *db)
 {
 	return db->ops->changes(db);
+}
+
+int64_t db_last_insert_id(struct db *db)
+{
+	return db->ops->last_insert_id(db);
 }
 
 bool db_in_transaction(struct db *db)
@@ -286,6 +296,16 @@ static int sq_reset(struct db_stmt *st)
 	return sq_rc(sqlite3_reset(SQS(st)));
 }
 
+static int sq_clear_bindings(struct db_stmt *st)
+{
+	return sq_rc(sqlite3_clear_bindings(SQS(st)));
+}
+
+static int64_t sq_last_insert_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(SQ(db));
+}
+
 static void sq_finalize(struct db_stmt *st)
 {
 	sqlite3_finalize(SQS(st));
@@ -323,8 +343,10 @@ static const struct db_ops sq_ops = {
 	.column_blob = sq_column_blob,
 	.column_bytes = sq_column_bytes,
 	.reset = sq_reset,
+	.clear_bindings = sq_clear_bindings,
 	.finalize = sq_finalize,
 	.changes = sq_changes,
+	.last_insert_id = sq_last_insert_id,
 	.in_transaction = sq_in_transaction,
 };
 

@@ -26,8 +26,10 @@ struct db_ops {
 	const void *(*column_blob)(struct db_stmt *st, int i);
 	int (*column_bytes)(struct db_stmt *st, int i);
 	int (*reset)(struct db_stmt *st);
+	int (*clear_bindings)(struct db_stmt *st);
 	void (*finalize)(struct db_stmt *st);
 	int64_t (*changes)(struct db *db);
+	int64_t (*last_insert_id)(struct db *db);
 	bool (*in_transaction)(struct db *db);
 };
 

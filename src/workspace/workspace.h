@@ -60,9 +60,14 @@ const void *db_column_blob(struct db_stmt *st, int i);
 int db_column_bytes(struct db_stmt *st, int i);
 /* Ready to step again from the start, with the same bindings. */
 int db_reset(struct db_stmt *st);
+/* Every parameter NULL again. */
+int db_clear_bindings(struct db_stmt *st);
 void db_finalize(struct db_stmt *st);
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(struct db *db);
+/* The id of the row the last INSERT on db made (its INTEGER PRIMARY KEY;
+ * on PostgreSQL the identity's last value in this session). */
+int64_t db_last_insert_id(struct db *db);
 /* Whether a transaction is open on db. */
 bool db_in_transaction(struct db *db);
 /* The SQLite connection under db (NULL for PostgreSQL): for what only
@@ -77,7 +82,9 @@ char *db_pg_translate(const char *sql, int *nparams, char *(*pk)(void *ctx, cons
 struct workspace {
 	char *dir;        /* the .prodml directory */
 	char *artifacts;  /* dir/artifacts */
-	sqlite3 *db;
+	struct db *db;
+	char *uri;        /* a PostgreSQL database's, else NULL (SQLite in dir) */
+	char *schema;     /* the PostgreSQL schema of a directory workspace (PRODML_DB) */
 	char msg[PATH_MAX + 64]; /* ws_errmsg's message */
 	bool private_index;      /* opened on a full disk (see ws_open) */
 };
@@ -108,10 +115,10 @@ void ws_rollback(struct workspace *ws);
 /* Runs SQL that returns no rows. */
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err);
 /* Prepares a statement; errors carry SQLite's message. */
-int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct pm_err *err);
+int ws_prepare(struct workspace *ws, const char *sql, struct db_stmt **st, struct pm_err *err);
 /* A copy of text column i of st's current row; when the column is NULL, a
  * copy of null_text (NULL: NULL).  Free it. */
-char *ws_col_text(sqlite3_stmt *st, int i, const char *null_text);
+char *ws_col_text(struct db_stmt *st, int i, const char *null_text);
 /* The integers of the first column of sql's rows (arg, if not NULL, bound
  * to its one parameter): ids to fetch one by one once the statement is
  * done.  *ids is malloc'ed (free it), *n its count. */
