@@ -148,20 +148,20 @@ static int cmp_desc(const void *a, const void *b)
 int design_hit_rate(struct workspace *ws, const char *model, const char *key, size_t k,
 		    json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	/* the newest requests, so that a long log costs a bounded read */
 	if (ws_prepare(ws, "SELECT features, time_us FROM requests WHERE model = ? AND status = 200"
 			   " AND features IS NOT NULL ORDER BY id DESC LIMIT " DESIGN_LOG_REQUESTS_S,
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, model, -1, DB_TRANSIENT);
 	struct strdict *keys = strdict_new();
 	size_t *count = NULL, cap = 0, rows = 0, keyed = 0, requests = 0;
 	int64_t first_us = 0, last_us = 0;
 	char buf[64];
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *arr = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		int64_t t = sqlite3_column_int64(st, 1);
+	while (db_step(st) == DB_ROW) {
+		json_t *arr = json_loads((const char *)db_column_text(st, 0), 0, NULL);
+		int64_t t = db_column_int64(st, 1);
 		if (!requests++)
 			first_us = last_us = t;
 		first_us = t < first_us ? t : first_us;
@@ -185,7 +185,7 @@ int design_hit_rate(struct workspace *ws, const char *model, const char *key, si
 		}
 		json_decref(arr);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	size_t nk = keys->n, top = k && k < nk ? k : nk, hits = 0;
 	if (nk)
 		qsort(count, nk, sizeof *count, cmp_desc);
@@ -249,23 +249,23 @@ static json_t *table_estimate(struct workspace *ws, json_t *d, const struct fram
 	free(src);
 	sbuf_free(&prod);
 	/* a server that built such a table measured its size */
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	const char *key0 = json_string_value(json_array_get(keys, 0));
 	if (ks.ncols == 1 && ws_prepare(ws, "SELECT id, lookup_entries, lookup_bytes FROM servers"
 					    " WHERE model = ? AND lookup = ? AND lookup_bytes IS NOT NULL"
 					    " ORDER BY id DESC LIMIT 1",
 					&st, &e) == 0) {
-		sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, key0, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			char *s = xasprintf("server %lld", (long long)sqlite3_column_int64(st, 0));
+		db_bind_text(st, 1, model, -1, DB_TRANSIENT);
+		db_bind_text(st, 2, key0, -1, DB_TRANSIENT);
+		if (db_step(st) == DB_ROW) {
+			char *s = xasprintf("server %lld", (long long)db_column_int64(st, 0));
 			json_object_set_new(out, "measured",
 					    json_pack("{s:I,s:I,s:s}", "entries",
-						      (json_int_t)sqlite3_column_int64(st, 1), "bytes",
-						      (json_int_t)sqlite3_column_int64(st, 2), "source", s));
+						      (json_int_t)db_column_int64(st, 1), "bytes",
+						      (json_int_t)db_column_int64(st, 2), "source", s));
 			free(s);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	/* precomputing it: the keys at the probed predict rate */
 	double rate = json_real_value(json_object_get(probe, "rows_per_s"));
@@ -452,28 +452,28 @@ static json_t *cost_estimate(json_t *d, const struct frame *f, json_t *train, js
 static json_t *applied_server_estimate(struct workspace *ws, json_t *d)
 {
 	json_int_t id = json_integer_value(json_object_get(json_object_get(d, "applied"), "server"));
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (!id || ws_prepare(ws, "SELECT requests, rps, p50_us, p99_us, status FROM servers"
 				  " WHERE id = ? AND requests > 0 AND p50_us IS NOT NULL",
 			      &st, &e) < 0)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	json_t *o = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (db_step(st) == DB_ROW) {
 		char *src = xasprintf("server %lld (applied, %s): %lld requests; its rate over the last "
 				      "second and the server-side latency of its recent requests",
-				      (long long)id, (const char *)sqlite3_column_text(st, 4),
-				      (long long)sqlite3_column_int64(st, 0));
+				      (long long)id, (const char *)db_column_text(st, 4),
+				      (long long)db_column_int64(st, 0));
 		o = json_pack("{s:o,s:o,s:o,s:I,s:I,s:s}", "req_per_s",
-			      sqlite3_column_type(st, 1) == SQLITE_NULL ? json_null()
-									: json_num(sqlite3_column_double(st, 1)),
-			      "p50_ms", json_num(sqlite3_column_double(st, 2) / 1e3), "p99_ms",
-			      json_num(sqlite3_column_double(st, 3) / 1e3), "server", id, "answered",
-			      (json_int_t)sqlite3_column_int64(st, 0), "source", src);
+			      db_column_type(st, 1) == DB_NULL ? json_null()
+									: json_num(db_column_double(st, 1)),
+			      "p50_ms", json_num(db_column_double(st, 2) / 1e3), "p99_ms",
+			      json_num(db_column_double(st, 3) / 1e3), "server", id, "answered",
+			      (json_int_t)db_column_int64(st, 0), "source", src);
 		free(src);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return o;
 }
 

@@ -88,17 +88,17 @@ json_t *design_freshness(struct workspace *ws, json_t *d, json_t *train)
 		return o;
 	}
 	/* on-drift: the drift alerts monitoring opened (those of one window are one event) */
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(ws, "SELECT COUNT(DISTINCT time), (julianday(MAX(time)) - julianday(MIN(time))) * 86400"
 			   " FROM alerts WHERE model = ? AND kind = 'drift'",
 		       &st, &e) < 0)
 		return not_estimated(e.msg);
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, model, -1, DB_TRANSIENT);
 	json_t *o = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t n = sqlite3_column_int64(st, 0);
-		double span = sqlite3_column_double(st, 1);
+	if (db_step(st) == DB_ROW) {
+		int64_t n = db_column_int64(st, 0);
+		double span = db_column_double(st, 1);
 		if (n >= 2 && span > 0) {
 			char *src = xasprintf("%lld drift alerts of model %s over %.6g s (monitoring's alerts)",
 					      (long long)n, model, span);
@@ -113,6 +113,6 @@ json_t *design_freshness(struct workspace *ws, json_t *d, json_t *train)
 			free(why);
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return o ? o : not_estimated("on-drift: cannot read the alerts");
 }

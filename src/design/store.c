@@ -28,12 +28,12 @@ int design_create(struct workspace *ws, const char *name, const char *model, con
 	if (!str_name_valid(name))
 		return pm_errcf(err, PM_E_USAGE,
 				"'%s' is not a design name (letters, digits, '_', '-', '.')", name);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT 1 FROM designs WHERE name = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	bool taken = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	bool taken = db_step(st) == DB_ROW;
+	db_finalize(st);
 	if (taken)
 		return pm_errcf(err, PM_E_USAGE,
 				"design %s exists (`design show %s`; `design drop %s` removes it)", name,
@@ -51,16 +51,16 @@ int design_create(struct workspace *ws, const char *name, const char *model, con
 		ws_rollback(ws);
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, model, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, data, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, ws_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st) == SQLITE_DONE
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, model, -1, DB_TRANSIENT);
+	db_bind_text(st, 3, data, -1, DB_TRANSIENT);
+	db_bind_text(st, 4, text, -1, DB_TRANSIENT);
+	db_bind_text(st, 5, ws_user(), -1, DB_TRANSIENT);
+	db_bind_text(st, 6, now, -1, DB_TRANSIENT);
+	rc = db_step(st) == DB_DONE
 		     ? 0
-		     : pm_errf(err, "cannot store design %s: %s", name, sqlite3_errmsg(ws->db));
-	sqlite3_finalize(st);
+		     : pm_errf(err, "cannot store design %s: %s", name, db_errmsg(ws->db));
+	db_finalize(st);
 	if (rc < 0 || ws_audit(ws, "design new", name, text, err) < 0) {
 		ws_rollback(ws);
 		rc = -1;
@@ -78,20 +78,20 @@ out:
 
 int design_fetch(struct workspace *ws, const char *name, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT json FROM designs WHERE name = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND,
 				"no design %s (see `design list`; `design new %s --model M --data D` "
 				"makes one)",
 				name, name);
 	}
 	json_error_t je;
-	*out = json_loads((const char *)sqlite3_column_text(st, 0), 0, &je);
-	sqlite3_finalize(st);
+	*out = json_loads((const char *)db_column_text(st, 0), 0, &je);
+	db_finalize(st);
 	if (!*out || !json_is_object(*out))
 		return pm_errf(err, "design %s: stored text is not a JSON object: %s", name, je.text);
 	return 0;
@@ -103,7 +103,7 @@ int design_save(struct workspace *ws, json_t *d, const char *action, struct pm_e
 	char *text = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	char now[40];
 	ts_now_iso(now, sizeof now);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = -1;
 	if (ws_begin(ws, err) < 0)
 		goto out;
@@ -112,14 +112,14 @@ int design_save(struct workspace *ws, json_t *d, const char *action, struct pm_e
 		ws_rollback(ws);
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, ws_user(), -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(ws->db) == 1
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, text, -1, DB_TRANSIENT);
+	db_bind_text(st, 3, now, -1, DB_TRANSIENT);
+	db_bind_text(st, 4, ws_user(), -1, DB_TRANSIENT);
+	rc = db_step(st) == DB_DONE && db_changes(ws->db) == 1
 		     ? 0
-		     : pm_errf(err, "cannot store design %s: %s", name, sqlite3_errmsg(ws->db));
-	sqlite3_finalize(st);
+		     : pm_errf(err, "cannot store design %s: %s", name, db_errmsg(ws->db));
+	db_finalize(st);
 	if (rc < 0 || ws_audit(ws, action, name, text, err) < 0) {
 		ws_rollback(ws);
 		rc = -1;
@@ -133,12 +133,12 @@ out:
 
 int design_list(struct workspace *ws, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT name, json, updated FROM designs ORDER BY name", &st, err) < 0)
 		return -1;
 	json_t *arr = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *d = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+	while (db_step(st) == DB_ROW) {
+		json_t *d = json_loads((const char *)db_column_text(st, 1), 0, NULL);
 		if (!d)
 			continue;
 		json_t *tr = json_object_get(d, "training");
@@ -148,12 +148,12 @@ int design_list(struct workspace *ws, json_t **out, struct pm_err *err)
 				      json_object_get(tr, "kind"), "serving", json_object_get(d, "serving"),
 				      "inference", json_object_get(d, "inference"), "applied",
 				      json_object_get(d, "applied"), "updated",
-				      (const char *)sqlite3_column_text(st, 2));
+				      (const char *)db_column_text(st, 2));
 		if (j)
 			json_array_append_new(arr, j);
 		json_decref(d);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = json_pack("{s:o}", "designs", arr);
 	return 0;
 }
@@ -164,18 +164,18 @@ int design_drop(struct workspace *ws, const char *name, struct pm_err *err)
 	if (design_fetch(ws, name, &d, err) < 0)
 		return -1;
 	json_decref(d);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_begin(ws, err) < 0)
 		return -1;
 	const char *sql[] = {"DELETE FROM designs WHERE name = ?", "DELETE FROM design_probes WHERE design = ?"};
 	for (size_t i = 0; i < 2; i++) {
 		if (ws_prepare(ws, sql[i], &st, err) < 0)
 			goto fail;
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		int ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+		int ok = db_step(st) == DB_DONE;
+		db_finalize(st);
 		if (!ok) {
-			pm_errf(err, "cannot drop design %s: %s", name, sqlite3_errmsg(ws->db));
+			pm_errf(err, "cannot drop design %s: %s", name, db_errmsg(ws->db));
 			goto fail;
 		}
 	}
@@ -197,62 +197,62 @@ int design_probe_record_detail(struct workspace *ws, const char *name, const cha
 			       int64_t rows, double seconds, int threads, json_t *detail,
 			       struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (ws_prepare(ws, "INSERT INTO design_probes(design, kind, version, rows, seconds, threads, time,"
 			   " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, version);
-	sqlite3_bind_int64(st, 4, rows);
-	sqlite3_bind_double(st, 5, seconds);
-	sqlite3_bind_int(st, 6, threads);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, kind, -1, DB_TRANSIENT);
+	db_bind_int64(st, 3, version);
+	db_bind_int64(st, 4, rows);
+	db_bind_double(st, 5, seconds);
+	db_bind_int(st, 6, threads);
+	db_bind_text(st, 7, now, -1, DB_TRANSIENT);
 	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
 	if (text)
-		sqlite3_bind_text(st, 8, text, -1, free);
-	int rc = sqlite3_step(st) == SQLITE_DONE
+		db_bind_text(st, 8, text, -1, free);
+	int rc = db_step(st) == DB_DONE
 			 ? 0
 			 : pm_errf(err, "cannot record the probe of design %s: %s", name,
-				   sqlite3_errmsg(ws->db));
-	sqlite3_finalize(st);
+				   db_errmsg(ws->db));
+	db_finalize(st);
 	return rc;
 }
 
 /* The probes of a kind, newest first; at most limit (0: all). */
 static json_t *probes_of(struct workspace *ws, const char *name, const char *kind, int limit)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	json_t *arr = json_array();
 	if (ws_prepare(ws, "SELECT id, version, rows, seconds, threads, time, detail FROM design_probes"
 			   " WHERE design = ? AND kind = ? ORDER BY id DESC LIMIT ?",
 		       &st, &e) < 0)
 		return arr;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		double rows = (double)sqlite3_column_int64(st, 2), s = sqlite3_column_double(st, 3);
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, kind, -1, DB_TRANSIENT);
+	db_bind_int(st, 3, limit > 0 ? limit : -1);
+	while (db_step(st) == DB_ROW) {
+		double rows = (double)db_column_int64(st, 2), s = db_column_double(st, 3);
 		json_t *j = json_pack("{s:I,s:s,s:I,s:I,s:o,s:o,s:i,s:s}", "id",
-				      (json_int_t)sqlite3_column_int64(st, 0), "kind", kind, "version",
-				      (json_int_t)sqlite3_column_int64(st, 1), "rows",
-				      (json_int_t)sqlite3_column_int64(st, 2), "seconds", json_num(s),
+				      (json_int_t)db_column_int64(st, 0), "kind", kind, "version",
+				      (json_int_t)db_column_int64(st, 1), "rows",
+				      (json_int_t)db_column_int64(st, 2), "seconds", json_num(s),
 				      "rows_per_s", json_num(s > 0 ? rows / s : NAN), "threads",
-				      sqlite3_column_int(st, 4), "time",
-				      (const char *)sqlite3_column_text(st, 5));
-		json_t *detail = sqlite3_column_text(st, 6)
-					 ? json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL)
+				      db_column_int(st, 4), "time",
+				      (const char *)db_column_text(st, 5));
+		json_t *detail = db_column_text(st, 6)
+					 ? json_loads((const char *)db_column_text(st, 6), 0, NULL)
 					 : NULL;
 		if (json_is_object(detail))
 			json_object_update(j, detail);
 		json_decref(detail);
 		json_array_append_new(arr, j);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return arr;
 }
 

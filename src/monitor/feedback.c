@@ -16,26 +16,26 @@
 static int guess_keys(struct workspace *ws, const char *model, const struct frame *f,
 		      const char *label, int64_t since, const char ***out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT features FROM requests WHERE model = ? AND time_us >= ? AND"
 		       " features IS NOT NULL ORDER BY time_us, id LIMIT 200",
 		       &st, err))
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, since);
+	db_bind_text(st, 1, model, -1, DB_STATIC);
+	db_bind_int64(st, 2, since);
 	bool *seen = xcalloc(f->ncols ? f->ncols : 1, sizeof *seen);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *a = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *a = json_loads((const char *)db_column_text(st, 0), 0, NULL);
 		size_t i;
 		json_t *row;
 		json_array_foreach(a, i, row) for (size_t c = 0; c < f->ncols; c++) if (
 			json_is_object(row) && json_object_get(row, f->cols[c].name)) seen[c] = true;
 		json_decref(a);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		free(seen);
 		return monitor_db_fail(ws, err);
 	}
@@ -121,7 +121,7 @@ int monitor_feedback_join(struct workspace *ws, const char *model,
 	size_t *rowof = xmalloc((f->nrows ? f->nrows : 1) * sizeof *rowof);
 	bool *used = xcalloc(f->nrows ? f->nrows : 1, sizeof *used);
 	struct sbuf kb = {0}, lb = {0}, lb2 = {0};
-	sqlite3_stmt *sel = NULL, *ins = NULL;
+	struct db_stmt *sel = NULL, *ins = NULL;
 	bool in_tx = false;
 	int64_t logged = 0, joined = 0, no_key = 0, unscored = 0, missing_label = 0;
 	for (size_t k = 0; k < nk; k++) {
@@ -179,21 +179,21 @@ int monitor_feedback_join(struct workspace *ws, const char *model,
 		       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 		       &ins, err))
 		goto out;
-	sqlite3_bind_text(sel, 1, model, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(sel, 2, o->since_us);
+	db_bind_text(sel, 1, model, -1, DB_STATIC);
+	db_bind_int64(sel, 2, o->since_us);
 	if (ws_begin(ws, err))
 		goto out;
 	in_tx = true;
 	char now[64];
 	ts_now_iso(now, sizeof now);
 	int src;
-	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
-		json_t *fa = json_loads((const char *)sqlite3_column_text(sel, 3), 0, NULL);
-		const char *ptext = (const char *)sqlite3_column_text(sel, 4);
+	while ((src = db_step(sel)) == DB_ROW) {
+		json_t *fa = json_loads((const char *)db_column_text(sel, 3), 0, NULL);
+		const char *ptext = (const char *)db_column_text(sel, 4);
 		json_t *pa = ptext ? json_loads(ptext, 0, NULL) : NULL;
 		size_t i;
 		json_t *row;
-		int step = SQLITE_DONE;
+		int step = DB_DONE;
 		json_array_foreach(fa, i, row)
 		{
 			logged++;
@@ -213,34 +213,34 @@ int monitor_feedback_join(struct workspace *ws, const char *model,
 			json_t *p = json_is_array(pa) ? json_array_get(pa, i) : NULL;
 			char *pt = p && !json_is_null(p) ? json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 			unscored += pt == NULL;
-			sqlite3_reset(ins);
-			sqlite3_clear_bindings(ins);
-			sqlite3_bind_text(ins, 1, model, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(ins, 2, sqlite3_column_int64(sel, 0));
-			sqlite3_bind_int64(ins, 3, (sqlite3_int64)i);
-			sqlite3_bind_int64(ins, 4, sqlite3_column_int64(sel, 1));
-			sqlite3_bind_int64(ins, 5, sqlite3_column_int64(sel, 2));
-			sqlite3_bind_text(ins, 6, kb.s, (int)kb.len, SQLITE_STATIC);
+			db_reset(ins);
+			db_clear_bindings(ins);
+			db_bind_text(ins, 1, model, -1, DB_STATIC);
+			db_bind_int64(ins, 2, db_column_int64(sel, 0));
+			db_bind_int64(ins, 3, (int64_t)i);
+			db_bind_int64(ins, 4, db_column_int64(sel, 1));
+			db_bind_int64(ins, 5, db_column_int64(sel, 2));
+			db_bind_text(ins, 6, kb.s, (int)kb.len, DB_STATIC);
 			if (pm_type_numeric(label->type) && label->type != PM_BOOL)
-				sqlite3_bind_double(ins, 7, column_num(label, r));
-			sqlite3_bind_text(ins, 8, lt, (int)ll, SQLITE_TRANSIENT);
+				db_bind_double(ins, 7, column_num(label, r));
+			db_bind_text(ins, 8, lt, (int)ll, DB_TRANSIENT);
 			if (pt)
-				sqlite3_bind_text(ins, 9, pt, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(ins, 10, f->name, -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 11, now, -1, SQLITE_STATIC);
-			step = sqlite3_step(ins);
+				db_bind_text(ins, 9, pt, -1, DB_TRANSIENT);
+			db_bind_text(ins, 10, f->name, -1, DB_STATIC);
+			db_bind_text(ins, 11, now, -1, DB_STATIC);
+			step = db_step(ins);
 			free(pt);
-			if (step != SQLITE_DONE)
+			if (step != DB_DONE)
 				break;
 		}
 		json_decref(fa);
 		json_decref(pa);
-		if (step != SQLITE_DONE) {
+		if (step != DB_DONE) {
 			monitor_db_fail(ws, err);
 			goto out;
 		}
 	}
-	if (src != SQLITE_DONE) {
+	if (src != DB_DONE) {
 		monitor_db_fail(ws, err);
 		goto out;
 	}
@@ -262,8 +262,8 @@ int monitor_feedback_join(struct workspace *ws, const char *model,
 out:
 	if (in_tx)
 		ws_rollback(ws);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
+	db_finalize(sel);
+	db_finalize(ins);
 	free(keys);
 	free(kc);
 	strdict_free(dict);
@@ -364,14 +364,14 @@ static bool parse_pred(const char *text, const struct model *m, double *out)
 int monitor_quality(struct workspace *ws, const char *model, const struct monitor_options *opt,
 		    json_t **out, json_t *due, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT time_us, version, label, label_text, prediction FROM feedback"
 		       " WHERE model = ? AND time_us >= ? ORDER BY time_us, request, row",
 		       &st, err))
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, opt->since_us);
+	db_bind_text(st, 1, model, -1, DB_STATIC);
+	db_bind_int64(st, 2, opt->since_us);
 	struct vmodel *vms = NULL;
 	size_t nvm = 0, capvm = 0;
 	struct qrow *rows = NULL;
@@ -379,25 +379,25 @@ int monitor_quality(struct workspace *ws, const char *model, const struct monito
 	int64_t total = 0, unscored = 0, unknown = 0;
 	int64_t w = opt->window_us > 0 ? opt->window_us : 3600000000LL;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		total++;
-		int64_t v = sqlite3_column_int64(st, 1);
+		int64_t v = db_column_int64(st, 1);
 		if (v == 0)
 			v = opt->version;
 		struct vmodel *vm = vmodel_get(ws, model, opt, &vms, &nvm, &capvm, v);
 		const struct model *m = vm->m;
 		if (!m)
 			continue;
-		struct qrow q = {.t = sqlite3_column_int64(st, 0), .version = v, .nout = m->nout, .m = m};
+		struct qrow q = {.t = db_column_int64(st, 0), .version = v, .nout = m->nout, .m = m};
 		if (m->task == TASK_REGRESSION) {
-			if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+			if (db_column_type(st, 2) == DB_NULL) {
 				unknown++;
 				continue;
 			}
-			q.y = sqlite3_column_double(st, 2);
+			q.y = db_column_double(st, 2);
 		} else {
-			const char *lt = (const char *)sqlite3_column_text(st, 3);
-			int64_t k = ft_vocab_find(&m->classes, lt, (size_t)sqlite3_column_bytes(st, 3));
+			const char *lt = (const char *)db_column_text(st, 3);
+			int64_t k = ft_vocab_find(&m->classes, lt, (size_t)db_column_bytes(st, 3));
 			if (k < 0) {
 				unknown++;
 				continue;
@@ -405,7 +405,7 @@ int monitor_quality(struct workspace *ws, const char *model, const struct monito
 			q.y = (double)k;
 		}
 		q.p = xmalloc((size_t)m->nout * sizeof *q.p);
-		if (!parse_pred((const char *)sqlite3_column_text(st, 4), m, q.p)) {
+		if (!parse_pred((const char *)db_column_text(st, 4), m, q.p)) {
 			free(q.p);
 			unscored++;
 			continue;
@@ -413,8 +413,8 @@ int monitor_quality(struct workspace *ws, const char *model, const struct monito
 		xgrow((void **)&rows, &cap, n + 1, sizeof *rows);
 		rows[n++] = q;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		rc = monitor_db_fail(ws, err);
 		goto out;
 	}

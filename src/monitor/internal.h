@@ -58,7 +58,7 @@ void agg_add_predictions(struct agg *a, json_t *pred, bool binary);
 /* Reads the aggregate of a rollup row from columns c.. of st: requests,
  * errors, rows, latency_sum_us, latency_max_us, statuses, latency_hist,
  * batches, predictions. */
-void rollup_agg_read(sqlite3_stmt *st, int c, struct agg *a);
+void rollup_agg_read(struct db_stmt *st, int c, struct agg *a);
 
 /* Prediction rounding for distributions: 3 significant digits. */
 double monitor_round3d(double v);

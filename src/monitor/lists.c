@@ -6,16 +6,16 @@
 int monitor_log_mark(struct workspace *ws, const char *model, int64_t *n, int64_t *last,
 		     struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT count(*), coalesce(max(id), 0) FROM requests WHERE model = ?", &st,
 		       err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	*last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	db_bind_text(st, 1, model, -1, DB_TRANSIENT);
+	int rc = db_step(st);
+	*n = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	*last = rc == DB_ROW ? db_column_int64(st, 1) : 0;
+	db_finalize(st);
+	if (rc != DB_ROW)
 		return pm_errf(err, "reading the request log: %s", ws_errmsg(ws));
 	return 0;
 }
@@ -23,14 +23,14 @@ int monitor_log_mark(struct workspace *ws, const char *model, int64_t *n, int64_
 int monitor_log_size(struct workspace *ws, int64_t *requests, int64_t *rollups,
 		     struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*requests = *rollups = 0;
 	if (ws_prepare(ws, "SELECT (SELECT COUNT(*) FROM rollups), (SELECT COUNT(*) FROM requests)",
 		       &st, err))
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*rollups = sqlite3_column_int64(st, 0), *requests = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		*rollups = db_column_int64(st, 0), *requests = db_column_int64(st, 1);
+	db_finalize(st);
 	return 0;
 }
 
@@ -46,7 +46,7 @@ int monitor_models(struct workspace *ws, struct monitor_model **out, size_t *n,
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT model, sum(n), sum(e), max(t),"
 		       " (SELECT count(*) FROM alerts a WHERE a.model = r.model AND a.status = 'open'),"
@@ -61,19 +61,19 @@ int monitor_models(struct workspace *ws, struct monitor_model **out, size_t *n,
 	struct monitor_model *rows = NULL;
 	size_t k = 0, cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)&rows, &cap, k + 1, sizeof *rows);
 		struct monitor_model *r = &rows[k++];
-		const unsigned char *name = sqlite3_column_text(st, 0);
+		const unsigned char *name = db_column_text(st, 0);
 		r->model = xstrdup(name ? (const char *)name : "");
-		r->requests = sqlite3_column_int64(st, 1);
-		r->errors = sqlite3_column_int64(st, 2);
-		r->last_us = sqlite3_column_int64(st, 3);
-		r->alerts = sqlite3_column_int64(st, 4);
-		r->servers = sqlite3_column_int64(st, 5);
+		r->requests = db_column_int64(st, 1);
+		r->errors = db_column_int64(st, 2);
+		r->last_us = db_column_int64(st, 3);
+		r->alerts = db_column_int64(st, 4);
+		r->servers = db_column_int64(st, 5);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		monitor_models_free(rows, k);
 		return pm_errf(err, "reading the request log: %s", ws_errmsg(ws));
 	}
@@ -84,12 +84,12 @@ int monitor_models(struct workspace *ws, struct monitor_model **out, size_t *n,
 
 int monitor_alert_count_open(struct workspace *ws, int64_t *n, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*n = 0;
 	if (ws_prepare(ws, "SELECT count(*) FROM alerts WHERE status = 'open'", &st, err) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		*n = db_column_int64(st, 0);
+	db_finalize(st);
 	return 0;
 }

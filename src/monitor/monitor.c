@@ -14,7 +14,7 @@ int monitor_db_fail(struct workspace *ws, struct pm_err *err)
 
 int monitor_log_insert(struct workspace *ws, const struct monitor_request *r, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char iso[64];
 	if (ws_prepare(ws,
 		       "INSERT INTO requests (time, time_us, model, version, api, status, latency_us,"
@@ -22,29 +22,29 @@ int monitor_log_insert(struct workspace *ws, const struct monitor_request *r, st
 		       &st, err))
 		return -1;
 	ts_format(r->time_us, iso, sizeof iso);
-	sqlite3_bind_text(st, 1, iso, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, r->time_us);
-	sqlite3_bind_text(st, 3, r->model, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, iso, -1, DB_TRANSIENT);
+	db_bind_int64(st, 2, r->time_us);
+	db_bind_text(st, 3, r->model, -1, DB_STATIC);
 	if (r->version > 0)
-		sqlite3_bind_int64(st, 4, r->version);
-	sqlite3_bind_int(st, 5, r->status);
-	sqlite3_bind_int64(st, 6, r->latency_us);
-	sqlite3_bind_int64(st, 7, r->rows);
+		db_bind_int64(st, 4, r->version);
+	db_bind_int(st, 5, r->status);
+	db_bind_int64(st, 6, r->latency_us);
+	db_bind_int64(st, 7, r->rows);
 	if (r->features)
-		sqlite3_bind_text(st, 8, r->features, -1, SQLITE_STATIC);
+		db_bind_text(st, 8, r->features, -1, DB_STATIC);
 	if (r->prediction)
-		sqlite3_bind_text(st, 9, r->prediction, -1, SQLITE_STATIC);
+		db_bind_text(st, 9, r->prediction, -1, DB_STATIC);
 	if (r->error)
-		sqlite3_bind_text(st, 10, r->error, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : monitor_db_fail(ws, err);
+		db_bind_text(st, 10, r->error, -1, DB_STATIC);
+	int rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : monitor_db_fail(ws, err);
 }
 
 int monitor_served_version(struct workspace *ws, const char *model, int64_t *version,
 			   struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*version = 0;
 	if (ws_prepare(ws,
 		       "SELECT version FROM (SELECT version, time_us AS t FROM requests"
@@ -53,12 +53,12 @@ int monitor_served_version(struct workspace *ws, const char *model, int64_t *ver
 		       " ORDER BY t DESC LIMIT 1",
 		       &st, err))
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*version = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : monitor_db_fail(ws, err);
+	db_bind_text(st, 1, model, -1, DB_STATIC);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*version = db_column_int64(st, 0);
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : monitor_db_fail(ws, err);
 }
 
 double monitor_percentile(const int64_t *sorted, size_t n, double p)
@@ -104,7 +104,7 @@ void monitor_options_init(struct monitor_options *o)
 int monitor_alert_add(struct workspace *ws, const struct monitor_alert *a, bool *opened,
 		      struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*opened = false;
 	if (ws_prepare(ws,
 		       a->has_window
@@ -114,19 +114,19 @@ int monitor_alert_add(struct workspace *ws, const struct monitor_alert *a, bool 
 				 " AND version IS ?4 AND window_us IS NULL AND status = 'open'",
 		       &st, err))
 		return -1;
-	sqlite3_bind_text(st, 1, a->model, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->kind, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, a->model, -1, DB_STATIC);
+	db_bind_text(st, 2, a->kind, -1, DB_STATIC);
 	if (a->feature)
-		sqlite3_bind_text(st, 3, a->feature, -1, SQLITE_STATIC);
+		db_bind_text(st, 3, a->feature, -1, DB_STATIC);
 	if (a->version > 0)
-		sqlite3_bind_int64(st, 4, a->version);
+		db_bind_int64(st, 4, a->version);
 	if (a->has_window)
-		sqlite3_bind_int64(st, 5, a->window_us);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+		db_bind_int64(st, 5, a->window_us);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return monitor_db_fail(ws, err);
 	if (ws_prepare(ws,
 		       "INSERT INTO alerts (time, model, kind, feature, value, threshold, status,"
@@ -135,20 +135,20 @@ int monitor_alert_add(struct workspace *ws, const struct monitor_alert *a, bool 
 		return -1;
 	char now[64];
 	ts_now_iso(now, sizeof now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, a->model, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, a->kind, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, now, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, a->model, -1, DB_STATIC);
+	db_bind_text(st, 3, a->kind, -1, DB_STATIC);
 	if (a->feature)
-		sqlite3_bind_text(st, 4, a->feature, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 5, a->value);
-	sqlite3_bind_double(st, 6, a->threshold);
+		db_bind_text(st, 4, a->feature, -1, DB_STATIC);
+	db_bind_double(st, 5, a->value);
+	db_bind_double(st, 6, a->threshold);
 	if (a->has_window)
-		sqlite3_bind_int64(st, 7, a->window_us);
+		db_bind_int64(st, 7, a->window_us);
 	if (a->version > 0)
-		sqlite3_bind_int64(st, 8, a->version);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+		db_bind_int64(st, 8, a->version);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return monitor_db_fail(ws, err);
 	*opened = true;
 	return 0;
@@ -197,7 +197,7 @@ int monitor_alerts_raise(struct workspace *ws, const char *model, json_t *due, j
 int monitor_alert_list(struct workspace *ws, bool include_closed, json_t **out,
 		       struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       include_closed
 			       ? "SELECT id, time, model, kind, feature, value, threshold, status,"
@@ -208,28 +208,28 @@ int monitor_alert_list(struct workspace *ws, bool include_closed, json_t **out,
 		return -1;
 	json_t *a = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *f = (const char *)sqlite3_column_text(st, 4);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *f = (const char *)db_column_text(st, 4);
 		char win[64];
-		bool has_w = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		bool has_w = db_column_type(st, 8) != DB_NULL;
 		if (has_w)
-			ts_format(sqlite3_column_int64(st, 8), win, sizeof win);
-		bool has_v = sqlite3_column_type(st, 9) != SQLITE_NULL;
+			ts_format(db_column_int64(st, 8), win, sizeof win);
+		bool has_v = db_column_type(st, 9) != DB_NULL;
 		json_array_append_new(
 			a, json_pack("{s:I,s:s,s:s,s:s,s:o,s:f,s:f,s:s,s:o,s:o}", "id",
-				     (json_int_t)sqlite3_column_int64(st, 0), "time",
-				     (const char *)sqlite3_column_text(st, 1), "model",
-				     (const char *)sqlite3_column_text(st, 2), "kind",
-				     (const char *)sqlite3_column_text(st, 3), "feature",
+				     (json_int_t)db_column_int64(st, 0), "time",
+				     (const char *)db_column_text(st, 1), "model",
+				     (const char *)db_column_text(st, 2), "kind",
+				     (const char *)db_column_text(st, 3), "feature",
 				     f ? json_string(f) : json_null(), "value",
-				     sqlite3_column_double(st, 5), "threshold",
-				     sqlite3_column_double(st, 6), "status",
-				     (const char *)sqlite3_column_text(st, 7), "window",
+				     db_column_double(st, 5), "threshold",
+				     db_column_double(st, 6), "status",
+				     (const char *)db_column_text(st, 7), "window",
 				     has_w ? json_string(win) : json_null(), "version",
-				     has_v ? json_integer(sqlite3_column_int64(st, 9)) : json_null()));
+				     has_v ? json_integer(db_column_int64(st, 9)) : json_null()));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		json_decref(a);
 		return monitor_db_fail(ws, err);
 	}
@@ -239,20 +239,20 @@ int monitor_alert_list(struct workspace *ws, bool include_closed, json_t **out,
 
 int monitor_alert_ack(struct workspace *ws, int64_t id, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "UPDATE alerts SET status = 'acked', acked = ? WHERE id = ? AND"
 			   " status = 'open'",
 		       &st, err))
 		return -1;
 	char now[64];
 	ts_now_iso(now, sizeof now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, now, -1, DB_TRANSIENT);
+	db_bind_int64(st, 2, id);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return monitor_db_fail(ws, err);
-	if (sqlite3_changes(ws->db) == 0) {
+	if (db_changes(ws->db) == 0) {
 		pm_errf(err, "no open alert %lld", (long long)id);
 		err->code = PM_E_NOTFOUND;
 		return -1;

@@ -11,18 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *load_col(sqlite3_stmt *st, int col)
+static json_t *load_col(struct db_stmt *st, int col)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)db_column_text(st, col);
 	return t ? json_loads(t, 0, NULL) : NULL;
 }
 
-void rollup_agg_read(sqlite3_stmt *st, int c, struct agg *a)
+void rollup_agg_read(struct db_stmt *st, int c, struct agg *a)
 {
-	a->requests = a->rolled = sqlite3_column_int64(st, c);
-	a->errors = sqlite3_column_int64(st, c + 1);
-	a->rows = sqlite3_column_int64(st, c + 2);
-	int64_t sum = sqlite3_column_int64(st, c + 3), max = sqlite3_column_int64(st, c + 4);
+	a->requests = a->rolled = db_column_int64(st, c);
+	a->errors = db_column_int64(st, c + 1);
+	a->rows = db_column_int64(st, c + 2);
+	int64_t sum = db_column_int64(st, c + 3), max = db_column_int64(st, c + 4);
 	json_t *j;
 	if ((j = load_col(st, c + 5)))
 		cmap_add_json(&a->status, j), json_decref(j);
@@ -61,29 +61,29 @@ struct group {
 
 static int group_flush(struct workspace *ws, struct group *g, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT requests, errors, rows, latency_sum_us, latency_max_us, statuses,"
 		       " latency_hist, batches, predictions FROM rollups"
 		       " WHERE model = ? AND version = ? AND minute_us = ?",
 		       &st, err))
 		return -1;
-	sqlite3_bind_text(st, 1, g->model, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, g->version);
-	sqlite3_bind_int64(st, 3, g->minute_us);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(st, 1, g->model, -1, DB_STATIC);
+	db_bind_int64(st, 2, g->version);
+	db_bind_int64(st, 3, g->minute_us);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		struct agg old = {0};
 		rollup_agg_read(st, 0, &old);
-		g->latency_sum += sqlite3_column_int64(st, 3);
-		if (sqlite3_column_int64(st, 4) > g->latency_max)
-			g->latency_max = sqlite3_column_int64(st, 4);
+		g->latency_sum += db_column_int64(st, 3);
+		if (db_column_int64(st, 4) > g->latency_max)
+			g->latency_max = db_column_int64(st, 4);
 		old.rolled = 0;
 		agg_merge(&g->a, &old);
 		agg_free(&old);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return monitor_db_fail(ws, err);
 	if (ws_prepare(ws,
 		       "INSERT OR REPLACE INTO rollups (model, version, minute_us, requests, errors,"
@@ -102,22 +102,22 @@ static int group_flush(struct workspace *ws, struct group *g, struct pm_err *err
 		text[i] = cols[i] ? json_dumps(cols[i], JSON_COMPACT) : NULL;
 		json_decref(cols[i]);
 	}
-	sqlite3_bind_text(st, 1, g->model, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, g->version);
-	sqlite3_bind_int64(st, 3, g->minute_us);
-	sqlite3_bind_int64(st, 4, g->a.requests);
-	sqlite3_bind_int64(st, 5, g->a.errors);
-	sqlite3_bind_int64(st, 6, g->a.rows);
-	sqlite3_bind_int64(st, 7, g->latency_sum);
-	sqlite3_bind_int64(st, 8, g->latency_max);
+	db_bind_text(st, 1, g->model, -1, DB_STATIC);
+	db_bind_int64(st, 2, g->version);
+	db_bind_int64(st, 3, g->minute_us);
+	db_bind_int64(st, 4, g->a.requests);
+	db_bind_int64(st, 5, g->a.errors);
+	db_bind_int64(st, 6, g->a.rows);
+	db_bind_int64(st, 7, g->latency_sum);
+	db_bind_int64(st, 8, g->latency_max);
 	for (int i = 0; i < 4; i++)
 		if (text[i])
-			sqlite3_bind_text(st, 9 + i, text[i], -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+			db_bind_text(st, 9 + i, text[i], -1, DB_TRANSIENT);
+	rc = db_step(st);
+	db_finalize(st);
 	for (int i = 0; i < 4; i++)
 		free(text[i]);
-	return rc == SQLITE_DONE ? 0 : monitor_db_fail(ws, err);
+	return rc == DB_DONE ? 0 : monitor_db_fail(ws, err);
 }
 
 /* Whether a model version predicts a binary class (its scalar predictions
@@ -136,22 +136,22 @@ static bool version_binary(struct workspace *ws, const char *model, int64_t vers
 static int delete_before(struct workspace *ws, const char *sql, int64_t t, int64_t *n,
 			 struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, sql, &st, err))
 		return -1;
-	sqlite3_bind_int64(st, 1, t);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_int64(st, 1, t);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return monitor_db_fail(ws, err);
-	*n = sqlite3_changes(ws->db);
+	*n = db_changes(ws->db);
 	return 0;
 }
 
 int monitor_compact(struct workspace *ws, int64_t before_us, int64_t drop_before_us,
 		    struct monitor_compact_result *res, struct pm_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	memset(res, 0, sizeof *res);
 	if (ws_begin(ws, err))
 		return -1;
@@ -162,11 +162,11 @@ int monitor_compact(struct workspace *ws, int64_t before_us, int64_t drop_before
 		       " FROM requests WHERE time_us < ? ORDER BY model, 2, time_us, id",
 		       &st, err))
 		goto fail;
-	sqlite3_bind_int64(st, 1, before_us);
+	db_bind_int64(st, 1, before_us);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *model = (const char *)sqlite3_column_text(st, 0);
-		int64_t version = sqlite3_column_int64(st, 1), t = sqlite3_column_int64(st, 2);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *model = (const char *)db_column_text(st, 0);
+		int64_t version = db_column_int64(st, 1), t = db_column_int64(st, 2);
 		int64_t minute = monitor_floor_div(t, 60000000) * 60000000;
 		bool same_mv = have && strcmp(g.model, model) == 0 && g.version == version;
 		if (!same_mv || g.minute_us != minute) {
@@ -179,19 +179,19 @@ int monitor_compact(struct workspace *ws, int64_t before_us, int64_t drop_before
 			g = (struct group){.model = xstrdup(model), .version = version, .minute_us = minute};
 			have = true;
 		}
-		int64_t lat = sqlite3_column_int64(st, 4);
-		const char *pt = (const char *)sqlite3_column_text(st, 6);
+		int64_t lat = db_column_int64(st, 4);
+		const char *pt = (const char *)db_column_text(st, 6);
 		json_t *pred = pt ? json_loads(pt, 0, NULL) : NULL;
-		agg_add_request(&g.a, sqlite3_column_int(st, 3), monitor_round3(lat),
-				sqlite3_column_int64(st, 5), json_is_array(pred) ? pred : NULL, binary);
+		agg_add_request(&g.a, db_column_int(st, 3), monitor_round3(lat),
+				db_column_int64(st, 5), json_is_array(pred) ? pred : NULL, binary);
 		json_decref(pred);
 		g.latency_sum += lat;
 		if (lat > g.latency_max)
 			g.latency_max = lat;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		monitor_db_fail(ws, err);
 		goto fail;
 	}
@@ -209,7 +209,7 @@ int monitor_compact(struct workspace *ws, int64_t before_us, int64_t drop_before
 	free(g.model);
 	return ws_commit(ws, err);
 fail:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	agg_free(&g.a);
 	free(g.model);
 	ws_rollback(ws);

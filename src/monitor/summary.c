@@ -29,65 +29,65 @@ static json_t *parse_array(const char *text)
 static int read_log(struct workspace *ws, const char *model, const struct monitor_options *opt,
 		    struct logrow **out, size_t *nout, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT time_us, latency_us, rows, status, COALESCE(version,0), features,"
 		       " prediction FROM requests WHERE model = ? AND time_us >= ? ORDER BY time_us, id",
 		       &st, err))
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, opt->since_us);
+	db_bind_text(st, 1, model, -1, DB_STATIC);
+	db_bind_int64(st, 2, opt->since_us);
 	struct logrow *rows = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)&rows, &cap, n + 1, sizeof *rows);
 		struct logrow *r = &rows[n++];
-		r->time_us = sqlite3_column_int64(st, 0);
-		r->latency_us = sqlite3_column_int64(st, 1);
-		r->rows = sqlite3_column_int64(st, 2);
-		r->status = sqlite3_column_int(st, 3);
-		r->version = sqlite3_column_int64(st, 4);
+		r->time_us = db_column_int64(st, 0);
+		r->latency_us = db_column_int64(st, 1);
+		r->rows = db_column_int64(st, 2);
+		r->status = db_column_int(st, 3);
+		r->version = db_column_int64(st, 4);
 		if (r->version == 0)
 			r->version = opt->version;
-		r->features = opt->baseline || opt->stored ? parse_array((const char *)sqlite3_column_text(st, 5)) : NULL;
-		r->pred = parse_array((const char *)sqlite3_column_text(st, 6));
+		r->features = opt->baseline || opt->stored ? parse_array((const char *)db_column_text(st, 5)) : NULL;
+		r->pred = parse_array((const char *)db_column_text(st, 6));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = rows;
 	*nout = n;
-	return rc == SQLITE_DONE ? 0 : monitor_db_fail(ws, err);
+	return rc == DB_DONE ? 0 : monitor_db_fail(ws, err);
 }
 
 static int read_rollups(struct workspace *ws, const char *model, const struct monitor_options *opt,
 			struct rollrow **out, size_t *nout, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT version, minute_us, requests, errors, rows, latency_sum_us,"
 		       " latency_max_us, statuses, latency_hist, batches, predictions FROM rollups"
 		       " WHERE model = ? AND minute_us >= ? ORDER BY minute_us, version",
 		       &st, err))
 		return -1;
-	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, opt->since_us);
+	db_bind_text(st, 1, model, -1, DB_STATIC);
+	db_bind_int64(st, 2, opt->since_us);
 	struct rollrow *rr = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)&rr, &cap, n + 1, sizeof *rr);
 		struct rollrow *r = &rr[n++];
 		memset(r, 0, sizeof *r);
-		r->version = sqlite3_column_int64(st, 0);
+		r->version = db_column_int64(st, 0);
 		if (r->version == 0)
 			r->version = opt->version;
-		r->minute_us = sqlite3_column_int64(st, 1);
+		r->minute_us = db_column_int64(st, 1);
 		rollup_agg_read(st, 2, &r->a);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = rr;
 	*nout = n;
-	return rc == SQLITE_DONE ? 0 : monitor_db_fail(ws, err);
+	return rc == DB_DONE ? 0 : monitor_db_fail(ws, err);
 }
 
 /* ---- JSON of an aggregate ------------------------------------------------------------ */

@@ -18,21 +18,21 @@ void pl_fp_free(struct pl_fp *f, size_t n)
 
 static int schema_fp(struct workspace *ws, const char *name, char **fp, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT text FROM schemas WHERE name = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	if (db_step(st) == DB_ROW) {
 		struct sha256 c;
 		uint8_t d[32];
 		char hex[65];
 		sha256_init(&c);
-		sha256_update(&c, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		sha256_update(&c, db_column_text(st, 0), (size_t)db_column_bytes(st, 0));
 		sha256_final(&c, d);
 		sha256_hex(d, hex);
 		*fp = xstrdup(hex);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 

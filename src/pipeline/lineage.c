@@ -13,7 +13,7 @@
 static int artifact_id(struct workspace *ws, const struct pl_fp *f, bool create, int64_t *id,
 		       struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*id = 0;
 	if (create) {
 		char now[40];
@@ -22,24 +22,24 @@ static int artifact_id(struct workspace *ws, const struct pl_fp *f, bool create,
 				   " VALUES (?, ?, ?, ?)",
 			       &st, err) < 0)
 			return -1;
-		sqlite3_bind_text(st, 1, pl_kind_name(f->kind), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, f->name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, f->fp, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
+		db_bind_text(st, 1, pl_kind_name(f->kind), -1, DB_STATIC);
+		db_bind_text(st, 2, f->name, -1, DB_TRANSIENT);
+		db_bind_text(st, 3, f->fp, -1, DB_TRANSIENT);
+		db_bind_text(st, 4, now, -1, DB_TRANSIENT);
+		int rc = db_step(st);
+		db_finalize(st);
+		if (rc != DB_DONE)
 			return pm_errf(err, "cannot record artifact %s: %s", f->name, ws_errmsg(ws));
 	}
 	if (ws_prepare(ws, "SELECT id FROM lineage_artifacts WHERE kind = ? AND name = ? AND fingerprint = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, pl_kind_name(f->kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, f->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, f->fp, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, pl_kind_name(f->kind), -1, DB_STATIC);
+	db_bind_text(st, 2, f->name, -1, DB_TRANSIENT);
+	db_bind_text(st, 3, f->fp, -1, DB_TRANSIENT);
+	if (db_step(st) == DB_ROW)
+		*id = db_column_int64(st, 0);
+	db_finalize(st);
 	return 0;
 }
 
@@ -50,17 +50,17 @@ static int events(struct workspace *ws, int64_t execution, const struct pl_fp *f
 		if (!f[i].fp)
 			continue;
 		int64_t a;
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		if (artifact_id(ws, &f[i], true, &a, err) < 0 ||
 		    ws_prepare(ws, "INSERT OR IGNORE INTO lineage_events(execution, artifact, type) VALUES (?, ?, ?)",
 			       &st, err) < 0)
 			return -1;
-		sqlite3_bind_int64(st, 1, execution);
-		sqlite3_bind_int64(st, 2, a);
-		sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
+		db_bind_int64(st, 1, execution);
+		db_bind_int64(st, 2, a);
+		db_bind_text(st, 3, type, -1, DB_STATIC);
+		int rc = db_step(st);
+		db_finalize(st);
+		if (rc != DB_DONE)
 			return pm_errf(err, "cannot record lineage: %s", ws_errmsg(ws));
 	}
 	return 0;
@@ -82,7 +82,7 @@ int lineage_record(struct workspace *ws, int64_t execution, const struct pl_fp *
 /* ---- walking -------------------------------------------------------------------------- */
 static json_t *artifacts_of(struct workspace *ws, int64_t execution, const char *type)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	json_t *arr = json_array();
 	if (ws_prepare(ws, "SELECT a.id, a.kind, a.name, a.fingerprint FROM lineage_events v JOIN"
@@ -90,14 +90,14 @@ static json_t *artifacts_of(struct workspace *ws, int64_t execution, const char 
 			   " ORDER BY a.id",
 		       &st, &e) < 0)
 		return arr;
-	sqlite3_bind_int64(st, 1, execution);
-	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-						     "kind", sqlite3_column_text(st, 1), "name",
-						     sqlite3_column_text(st, 2), "fingerprint",
-						     sqlite3_column_text(st, 3)));
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, execution);
+	db_bind_text(st, 2, type, -1, DB_STATIC);
+	while (db_step(st) == DB_ROW)
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)db_column_int64(st, 0),
+						     "kind", db_column_text(st, 1), "name",
+						     db_column_text(st, 2), "fingerprint",
+						     db_column_text(st, 3)));
+	db_finalize(st);
 	return arr;
 }
 
@@ -110,30 +110,30 @@ struct walk {
 
 static void walk_from(struct walk *w, int64_t artifact, int depth)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(w->ws, "SELECT x.id, x.run, r.pipeline, x.step, x.command, x.finished FROM"
 			      " lineage_events v JOIN executions x ON x.id = v.execution JOIN pipeline_runs r"
 			      " ON r.id = x.run WHERE v.artifact = ? AND v.type = ? ORDER BY x.id",
 		       &st, &e) < 0)
 		return;
-	sqlite3_bind_int64(st, 1, artifact);
-	sqlite3_bind_text(st, 2, w->up ? "output" : "input", -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, artifact);
+	db_bind_text(st, 2, w->up ? "output" : "input", -1, DB_STATIC);
 	json_t *found = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		char key[32];
-		snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+		snprintf(key, sizeof key, "%lld", (long long)db_column_int64(st, 0));
 		if (json_object_get(w->seen, key))
 			continue;
 		json_object_set_new(w->seen, key, json_true());
 		json_t *x = json_pack("{s:i,s:I,s:I,s:s,s:s,s:s?}", "depth", depth, "execution",
-				      (json_int_t)sqlite3_column_int64(st, 0), "run",
-				      (json_int_t)sqlite3_column_int64(st, 1), "pipeline", sqlite3_column_text(st, 2),
-				      "step", sqlite3_column_text(st, 3), "command", sqlite3_column_text(st, 4),
-				      "finished", sqlite3_column_text(st, 5));
+				      (json_int_t)db_column_int64(st, 0), "run",
+				      (json_int_t)db_column_int64(st, 1), "pipeline", db_column_text(st, 2),
+				      "step", db_column_text(st, 3), "command", db_column_text(st, 4),
+				      "finished", db_column_text(st, 5));
 		json_array_append_new(found, x);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	size_t i;
 	json_t *x;
 	json_array_foreach(found, i, x) {

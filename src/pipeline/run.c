@@ -80,52 +80,52 @@ static char *fps_text(const struct pl_fp *f, size_t n)
 	return t;
 }
 
-static void bind_text_own(sqlite3_stmt *st, int i, char *s)
+static void bind_text_own(struct db_stmt *st, int i, char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, free);
+		db_bind_text(st, i, s, -1, free);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 /* Writes a step's row as it stands. */
 static int save_step(struct runner *r, size_t i, struct pm_err *err)
 {
 	struct step_rt *s = &r->rt[i];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(r->ws, "UPDATE executions SET state = ?, command = ?, cache_key = ?, cached_from = ?,"
 			      " inputs = ?, outputs = ?, result = ?, log = ?, exit_status = ?, attempts = ?,"
 			      " message = ?, pid = ?, proc_start = ?, started = ?, finished = ?, seconds = ?"
 			      " WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, st_names[s->state], -1, SQLITE_STATIC);
+	db_bind_text(st, 1, st_names[s->state], -1, DB_STATIC);
 	bind_text_own(st, 2, s->command ? xstrdup(s->command) : NULL);
 	bind_text_own(st, 3, s->key[0] ? xstrdup(s->key) : NULL);
 	if (s->cached_from > 0)
-		sqlite3_bind_int64(st, 4, s->cached_from);
+		db_bind_int64(st, 4, s->cached_from);
 	bind_text_own(st, 5, s->command ? fps_text(s->in, s->nin) : NULL);
 	bind_text_own(st, 6, s->nout || s->state == S_DONE || s->state == S_CACHED ? fps_text(s->out, s->nout) : NULL);
 	bind_text_own(st, 7, dump(s->result));
 	bind_text_own(st, 8, s->log ? xstrdup(s->log) : NULL);
 	if (s->exit_status >= 0)
-		sqlite3_bind_int(st, 9, s->exit_status);
-	sqlite3_bind_int(st, 10, s->attempts);
+		db_bind_int(st, 9, s->exit_status);
+	db_bind_int(st, 10, s->attempts);
 	bind_text_own(st, 11, s->message ? xstrdup(s->message) : NULL);
 	if (s->pid > 0) {
-		sqlite3_bind_int64(st, 12, s->pid);
-		sqlite3_bind_int64(st, 13, proc_start_time(s->pid));
+		db_bind_int64(st, 12, s->pid);
+		db_bind_int64(st, 13, proc_start_time(s->pid));
 	}
 	if (s->started[0])
-		sqlite3_bind_text(st, 14, s->started, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 14, s->started, -1, DB_TRANSIENT);
 	if (s->finished[0])
-		sqlite3_bind_text(st, 15, s->finished, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 15, s->finished, -1, DB_TRANSIENT);
 	if (s->state == S_DONE || s->state == S_FAILED || s->state == S_CACHED)
-		sqlite3_bind_double(st, 16, s->seconds);
-	sqlite3_bind_int64(st, 17, s->exec);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
+		db_bind_double(st, 16, s->seconds);
+	db_bind_int64(st, 17, s->exec);
+	int rc = db_step(st) == DB_DONE ? 0
 		 : pm_errf(err, "cannot record step %s: %s", r->p->steps[i].name, ws_errmsg(r->ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -205,21 +205,21 @@ static bool outputs_current(struct runner *r, json_t *outs)
 static int cache_lookup(struct runner *r, size_t i, struct pm_err *err)
 {
 	struct step_rt *s = &r->rt[i];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(r->ws, "SELECT id, outputs, result FROM executions WHERE cache_key = ? AND"
 			      " state = 'done' AND id != ? ORDER BY id DESC LIMIT 1",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, s->exec);
+	db_bind_text(st, 1, s->key, -1, DB_STATIC);
+	db_bind_int64(st, 2, s->exec);
 	int hit = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *ot = (const char *)sqlite3_column_text(st, 1);
-		const char *rt = (const char *)sqlite3_column_text(st, 2);
+	if (db_step(st) == DB_ROW) {
+		const char *ot = (const char *)db_column_text(st, 1);
+		const char *rt = (const char *)db_column_text(st, 2);
 		json_t *outs = ot ? json_loads(ot, 0, NULL) : json_array();
 		if (outs && outputs_current(r, outs)) {
 			hit = 1;
-			s->cached_from = sqlite3_column_int64(st, 0);
+			s->cached_from = db_column_int64(st, 0);
 			s->result = rt ? json_loads(rt, 0, NULL) : NULL;
 			size_t k;
 			json_t *o;
@@ -237,7 +237,7 @@ static int cache_lookup(struct runner *r, size_t i, struct pm_err *err)
 		}
 		json_decref(outs);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return hit;
 }
 
@@ -499,27 +499,27 @@ static int schedule(struct runner *r, struct pm_err *err)
 /* ---- loading and finishing a run --------------------------------------------------------- */
 static int run_set(struct runner *r, const char *sql, const char *a, const char *b, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(r->ws, sql, &st, err) < 0)
 		return -1;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (a)
-		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 1, a, -1, DB_TRANSIENT);
 	if (b)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, r->run);
-	sqlite3_bind_double(st, 5, now_seconds() - r->t0);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot update run %lld: %s",
+		db_bind_text(st, 2, b, -1, DB_TRANSIENT);
+	db_bind_text(st, 3, now, -1, DB_TRANSIENT);
+	db_bind_int64(st, 4, r->run);
+	db_bind_double(st, 5, now_seconds() - r->t0);
+	int rc = db_step(st) == DB_DONE ? 0 : pm_errf(err, "cannot update run %lld: %s",
 							      (long long)r->run, ws_errmsg(r->ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 static int mark_running(struct runner *r, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(r->ws, "UPDATE pipeline_runs SET state = 'running', pid = ?, proc_start = ?,"
 			      " host = ?, started = COALESCE(started, ?4), finished = NULL, message = NULL,"
 			      " failed_step = NULL WHERE id = ?",
@@ -528,14 +528,14 @@ static int mark_running(struct runner *r, struct pm_err *err)
 	char host[256] = "", now[40];
 	gethostname(host, sizeof host - 1);
 	ts_now_iso(now, sizeof now);
-	sqlite3_bind_int64(st, 1, getpid());
-	sqlite3_bind_int64(st, 2, proc_start_time(getpid()));
-	sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, r->run);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot start run %lld: %s",
+	db_bind_int64(st, 1, getpid());
+	db_bind_int64(st, 2, proc_start_time(getpid()));
+	db_bind_text(st, 3, host, -1, DB_TRANSIENT);
+	db_bind_text(st, 4, now, -1, DB_TRANSIENT);
+	db_bind_int64(st, 5, r->run);
+	int rc = db_step(st) == DB_DONE ? 0 : pm_errf(err, "cannot start run %lld: %s",
 							      (long long)r->run, ws_errmsg(r->ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -552,29 +552,29 @@ static void end_stray(int64_t pid, int64_t start)
 
 static int load_steps(struct runner *r, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(r->ws, "SELECT id, step, state, result, pid, proc_start FROM executions WHERE run = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, r->run);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct pl_step *ps = pipeline_step(r->p, (const char *)sqlite3_column_text(st, 1));
+	db_bind_int64(st, 1, r->run);
+	while (db_step(st) == DB_ROW) {
+		const struct pl_step *ps = pipeline_step(r->p, (const char *)db_column_text(st, 1));
 		if (!ps)
 			continue;
 		struct step_rt *s = &r->rt[ps - r->p->steps];
-		s->exec = sqlite3_column_int64(st, 0);
-		const char *state = (const char *)sqlite3_column_text(st, 2);
+		s->exec = db_column_int64(st, 0);
+		const char *state = (const char *)db_column_text(st, 2);
 		if (strcmp(state, "done") == 0 || strcmp(state, "cached") == 0 || strcmp(state, "skipped") == 0) {
 			s->state = state[0] == 'd' ? S_DONE : state[0] == 'c' ? S_CACHED : S_SKIPPED;
-			const char *res = (const char *)sqlite3_column_text(st, 3);
+			const char *res = (const char *)db_column_text(st, 3);
 			s->result = res ? json_loads(res, 0, NULL) : NULL;
 			continue;
 		}
 		if (strcmp(state, "running") == 0 || strcmp(state, "failed") == 0)
-			end_stray(sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5));
+			end_stray(db_column_int64(st, 4), db_column_int64(st, 5));
 		s->state = S_WAITING;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	for (size_t i = 0; i < r->p->nsteps; i++) {
 		struct step_rt *s = &r->rt[i];
 		if (!s->exec)
@@ -589,37 +589,37 @@ static int load_steps(struct runner *r, struct pm_err *err)
 
 static int open_run(struct runner *r, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(r->ws, "SELECT pipeline, state, text, params, jobs, retries, no_cache, pid,"
 			      " proc_start FROM pipeline_runs WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, r->run);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, r->run);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no pipeline run %lld (see `pipeline runs`)", (long long)r->run);
 	}
-	const char *state = (const char *)sqlite3_column_text(st, 1);
-	int64_t pid = sqlite3_column_int64(st, 7);
+	const char *state = (const char *)db_column_text(st, 1);
+	int64_t pid = db_column_int64(st, 7);
 	int rc = 0;
 	if (strcmp(state, "done") == 0)
 		rc = pm_errcf(err, PM_E_USAGE, "run %lld is done: nothing to resume", (long long)r->run);
 	else if (strcmp(state, "running") == 0 && pid != getpid() &&
-		 proc_alive(pid) && proc_start_time(pid) == sqlite3_column_int64(st, 8))
+		 proc_alive(pid) && proc_start_time(pid) == db_column_int64(st, 8))
 		rc = pm_errcf(err, PM_E_USAGE, "run %lld is running (pid %lld)", (long long)r->run, (long long)pid);
 	if (rc == 0) {
-		char *label = xasprintf("pipeline %s", (const char *)sqlite3_column_text(st, 0));
-		rc = pipeline_parse((const char *)sqlite3_column_text(st, 2), label, &r->p, err);
+		char *label = xasprintf("pipeline %s", (const char *)db_column_text(st, 0));
+		rc = pipeline_parse((const char *)db_column_text(st, 2), label, &r->p, err);
 		free(label);
-		const char *v = (const char *)sqlite3_column_text(st, 3);
+		const char *v = (const char *)db_column_text(st, 3);
 		r->values = v ? json_loads(v, 0, NULL) : NULL;
 		if (!r->values)
 			r->values = json_object();
-		r->jobs = sqlite3_column_int(st, 4) > 0 ? sqlite3_column_int(st, 4) : 1;
-		r->retries = sqlite3_column_int(st, 5);
-		r->no_cache = sqlite3_column_int(st, 6);
+		r->jobs = db_column_int(st, 4) > 0 ? db_column_int(st, 4) : 1;
+		r->retries = db_column_int(st, 5);
+		r->no_cache = db_column_int(st, 6);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 

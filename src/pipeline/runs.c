@@ -20,7 +20,7 @@ static bool still_running(int64_t pid, int64_t start, const char *host)
  * and so did the steps it was running. */
 static void mark_dead(struct workspace *ws, int64_t run, int64_t pid)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	char now[40], *msg = pid > 0 ? xasprintf("the run's process (pid %lld) ended before the run finished",
 						 (long long)pid)
@@ -29,19 +29,19 @@ static void mark_dead(struct workspace *ws, int64_t run, int64_t pid)
 	if (ws_prepare(ws, "UPDATE pipeline_runs SET state = 'failed', message = ?, finished = ?"
 			   " WHERE id = ? AND state IN ('queued', 'running')",
 		       &st, &e) == 0) {
-		sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, run);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, msg, -1, DB_TRANSIENT);
+		db_bind_text(st, 2, now, -1, DB_TRANSIENT);
+		db_bind_int64(st, 3, run);
+		db_step(st);
+		db_finalize(st);
 	}
 	/* pid stays: resume ends a step's process that outlived the run */
 	if (ws_prepare(ws, "UPDATE executions SET state = 'failed', message = 'the run was killed"
 			   " while this step ran' WHERE run = ? AND state = 'running'",
 		       &st, &e) == 0) {
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		db_bind_int64(st, 1, run);
+		db_step(st);
+		db_finalize(st);
 	}
 	free(msg);
 }
@@ -52,26 +52,26 @@ static void mark_dead(struct workspace *ws, int64_t run, int64_t pid)
  * here: in its own transaction, or in the caller's when one is open. */
 static bool run_alive(struct workspace *ws, int64_t run)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(ws, "SELECT pid, proc_start, host FROM pipeline_runs WHERE id = ? AND"
 			   " state IN ('queued', 'running')",
 		       &st, &e) < 0)
 		return false;
-	sqlite3_bind_int64(st, 1, run);
+	db_bind_int64(st, 1, run);
 	bool active = false, dead = false;
 	int64_t pid = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		pid = sqlite3_column_int64(st, 0);
+	if (db_step(st) == DB_ROW) {
+		pid = db_column_int64(st, 0);
 		/* a run with no process (older prodml left queued ones) is dead */
-		active = sqlite3_column_type(st, 0) != SQLITE_NULL &&
-			 still_running(pid, sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
+		active = db_column_type(st, 0) != DB_NULL &&
+			 still_running(pid, db_column_int64(st, 1), (const char *)db_column_text(st, 2));
 		dead = !active;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!dead)
 		return active;
-	bool own = sqlite3_get_autocommit(ws->db);
+	bool own = !db_in_transaction(ws->db);
 	if (own && ws_begin(ws, &e) < 0)
 		return false;
 	mark_dead(ws, run, pid);
@@ -107,18 +107,18 @@ static int64_t active_run(struct workspace *ws, const char *pipeline, int64_t ex
 static int busy_error(struct workspace *ws, const char *pipeline, int64_t active, const char *what,
 		      struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct sbuf b = {0};
 	if (ws_prepare(ws, "SELECT state, pid, job FROM pipeline_runs WHERE id = ?", &st, err) == 0) {
-		sqlite3_bind_int64(st, 1, active);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			sbuf_printf(&b, "%s (pid %lld", (const char *)sqlite3_column_text(st, 0),
-				    (long long)sqlite3_column_int64(st, 1));
-			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-				sbuf_printf(&b, ", job %lld", (long long)sqlite3_column_int64(st, 2));
+		db_bind_int64(st, 1, active);
+		if (db_step(st) == DB_ROW) {
+			sbuf_printf(&b, "%s (pid %lld", (const char *)db_column_text(st, 0),
+				    (long long)db_column_int64(st, 1));
+			if (db_column_type(st, 2) != DB_NULL)
+				sbuf_printf(&b, ", job %lld", (long long)db_column_int64(st, 2));
 			sbuf_putc(&b, ')');
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	pm_errcf(err, PM_E_FAIL, "pipeline %s: run %lld is %s; %s (`pipeline run show %lld --wait` waits for it, "
 				 "--concurrent runs beside it)",
@@ -137,7 +137,7 @@ int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
 	json_decref(values);
 	char now[40];
 	ts_now_iso(now, sizeof now);
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	if (active)
 		*active = 0;
 	/* BEGIN IMMEDIATE: no other process looks for an active run or adds
@@ -165,87 +165,87 @@ int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
 		       &st, err) < 0)
 		goto fail;
 	/* the creator's process until a job or the run's own takes over */
-	sqlite3_bind_int64(st, 9, getpid());
-	sqlite3_bind_int64(st, 10, proc_start_time(getpid()));
-	sqlite3_bind_text(st, 11, host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, p->text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, vtext, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, o->jobs);
-	sqlite3_bind_int(st, 5, o->retries);
-	sqlite3_bind_int(st, 6, o->no_cache);
-	sqlite3_bind_text(st, 7, ws_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_int64(st, 9, getpid());
+	db_bind_int64(st, 10, proc_start_time(getpid()));
+	db_bind_text(st, 11, host, -1, DB_TRANSIENT);
+	db_bind_text(st, 1, p->name, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, p->text, -1, DB_TRANSIENT);
+	db_bind_text(st, 3, vtext, -1, DB_TRANSIENT);
+	db_bind_int(st, 4, o->jobs);
+	db_bind_int(st, 5, o->retries);
+	db_bind_int(st, 6, o->no_cache);
+	db_bind_text(st, 7, ws_user(), -1, DB_TRANSIENT);
+	db_bind_text(st, 8, now, -1, DB_TRANSIENT);
+	if (db_step(st) != DB_DONE) {
 		pm_errf(err, "cannot record the run: %s", ws_errmsg(ws));
 		goto fail;
 	}
-	sqlite3_finalize(st);
-	*run = sqlite3_last_insert_rowid(ws->db);
+	db_finalize(st);
+	*run = db_last_insert_id(ws->db);
 	if (ws_prepare(ws, "INSERT INTO executions(run, step, state) VALUES (?, ?, 'waiting')", &st, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < p->nsteps; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, *run);
-		sqlite3_bind_text(st, 2, p->steps[i].name, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		db_reset(st);
+		db_bind_int64(st, 1, *run);
+		db_bind_text(st, 2, p->steps[i].name, -1, DB_TRANSIENT);
+		if (db_step(st) != DB_DONE) {
 			pm_errf(err, "cannot record the run's steps: %s", ws_errmsg(ws));
 			goto fail;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(vtext);
 	return ws_commit(ws, err);
 fail:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	ws_rollback(ws);
 	free(vtext);
 	return -1;
 }
 
-static json_t *col_json(sqlite3_stmt *st, int i)
+static json_t *col_json(struct db_stmt *st, int i)
 {
-	const char *t = (const char *)sqlite3_column_text(st, i);
+	const char *t = (const char *)db_column_text(st, i);
 	json_t *j = t ? json_loads(t, 0, NULL) : NULL;
 	return j ? j : json_null();
 }
 
-static json_t *col_str(sqlite3_stmt *st, int i)
+static json_t *col_str(struct db_stmt *st, int i)
 {
-	const char *t = (const char *)sqlite3_column_text(st, i);
+	const char *t = (const char *)db_column_text(st, i);
 	return t ? json_string(t) : json_null();
 }
 
 static int steps_json(struct workspace *ws, int64_t run, bool detail, json_t *counts, json_t **out,
 		      struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT id, step, state, command, cache_key, cached_from, inputs, outputs,"
 			   " result, log, exit_status, attempts, message, started, finished, seconds"
 			   " FROM executions WHERE run = ? ORDER BY id",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
+	db_bind_int64(st, 1, run);
 	json_t *arr = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		json_t *j = json_object();
-		const char *state = (const char *)sqlite3_column_text(st, 2);
-		json_object_set_new(j, "execution", json_integer(sqlite3_column_int64(st, 0)));
+		const char *state = (const char *)db_column_text(st, 2);
+		json_object_set_new(j, "execution", json_integer(db_column_int64(st, 0)));
 		json_object_set_new(j, "step", col_str(st, 1));
 		json_object_set_new(j, "state", json_string(state));
 		json_object_set_new(j, "command", col_str(st, 3));
-		json_object_set_new(j, "seconds", sqlite3_column_type(st, 15) == SQLITE_NULL
-							 ? json_null() : json_real(sqlite3_column_double(st, 15)));
-		json_object_set_new(j, "attempts", json_integer(sqlite3_column_int64(st, 11)));
-		json_object_set_new(j, "cached_from", sqlite3_column_type(st, 5) == SQLITE_NULL
-							     ? json_null() : json_integer(sqlite3_column_int64(st, 5)));
+		json_object_set_new(j, "seconds", db_column_type(st, 15) == DB_NULL
+							 ? json_null() : json_real(db_column_double(st, 15)));
+		json_object_set_new(j, "attempts", json_integer(db_column_int64(st, 11)));
+		json_object_set_new(j, "cached_from", db_column_type(st, 5) == DB_NULL
+							     ? json_null() : json_integer(db_column_int64(st, 5)));
 		json_object_set_new(j, "message", col_str(st, 12));
 		json_object_set_new(j, "inputs", col_json(st, 6));
 		json_object_set_new(j, "outputs", col_json(st, 7));
 		if (detail) {
 			json_object_set_new(j, "cache_key", col_str(st, 4));
-			json_object_set_new(j, "exit_status", sqlite3_column_type(st, 10) == SQLITE_NULL
-								      ? json_null() : json_integer(sqlite3_column_int64(st, 10)));
+			json_object_set_new(j, "exit_status", db_column_type(st, 10) == DB_NULL
+								      ? json_null() : json_integer(db_column_int64(st, 10)));
 			json_object_set_new(j, "started", col_str(st, 13));
 			json_object_set_new(j, "finished", col_str(st, 14));
 			json_object_set_new(j, "result", col_json(st, 8));
@@ -255,7 +255,7 @@ static int steps_json(struct workspace *ws, int64_t run, bool detail, json_t *co
 		json_int_t c = json_integer_value(json_object_get(counts, state));
 		json_object_set_new(counts, state, json_integer(c + 1));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = arr;
 	return 0;
 }
@@ -290,36 +290,36 @@ int pipeline_run_get(struct workspace *ws, int64_t run, bool detail, json_t **ou
 		     struct pm_err *err)
 {
 	reap(ws, run);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT " RUN_COLS " FROM pipeline_runs WHERE id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, run);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no pipeline run %lld (see `pipeline runs`)", (long long)run);
 	}
 	json_t *j = json_object();
-	json_object_set_new(j, "run", json_integer(sqlite3_column_int64(st, 0)));
+	json_object_set_new(j, "run", json_integer(db_column_int64(st, 0)));
 	json_object_set_new(j, "pipeline", col_str(st, 1));
 	json_object_set_new(j, "state", col_str(st, 2));
 	json_object_set_new(j, "params", col_json(st, 3));
-	json_object_set_new(j, "jobs", json_integer(sqlite3_column_int64(st, 4)));
-	json_object_set_new(j, "retries", json_integer(sqlite3_column_int64(st, 5)));
-	json_object_set_new(j, "no_cache", json_boolean(sqlite3_column_int(st, 6)));
-	json_object_set_new(j, "job", sqlite3_column_type(st, 7) == SQLITE_NULL ? json_null()
-				      : json_integer(sqlite3_column_int64(st, 7)));
-	json_object_set_new(j, "pid", sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null()
-				      : json_integer(sqlite3_column_int64(st, 8)));
+	json_object_set_new(j, "jobs", json_integer(db_column_int64(st, 4)));
+	json_object_set_new(j, "retries", json_integer(db_column_int64(st, 5)));
+	json_object_set_new(j, "no_cache", json_boolean(db_column_int(st, 6)));
+	json_object_set_new(j, "job", db_column_type(st, 7) == DB_NULL ? json_null()
+				      : json_integer(db_column_int64(st, 7)));
+	json_object_set_new(j, "pid", db_column_type(st, 8) == DB_NULL ? json_null()
+				      : json_integer(db_column_int64(st, 8)));
 	json_object_set_new(j, "failed_step", col_str(st, 9));
 	json_object_set_new(j, "message", col_str(st, 10));
 	json_object_set_new(j, "user", col_str(st, 11));
 	json_object_set_new(j, "created", col_str(st, 12));
 	json_object_set_new(j, "started", col_str(st, 13));
 	json_object_set_new(j, "finished", col_str(st, 14));
-	json_object_set_new(j, "seconds", sqlite3_column_type(st, 15) == SQLITE_NULL
-						 ? json_null() : json_real(sqlite3_column_double(st, 15)));
-	char *text = sqlite3_column_text(st, 16) ? xstrdup((const char *)sqlite3_column_text(st, 16)) : NULL;
-	sqlite3_finalize(st);
+	json_object_set_new(j, "seconds", db_column_type(st, 15) == DB_NULL
+						 ? json_null() : json_real(db_column_double(st, 15)));
+	char *text = db_column_text(st, 16) ? xstrdup((const char *)db_column_text(st, 16)) : NULL;
+	db_finalize(st);
 	json_t *counts = json_object(), *steps;
 	if (steps_json(ws, run, detail, counts, &steps, err) < 0) {
 		free(text);
@@ -360,29 +360,29 @@ int pipeline_runs(struct workspace *ws, const char *pipeline, json_t **out, stru
 
 int pipeline_run_set_job(struct workspace *ws, int64_t run, int64_t job, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "UPDATE pipeline_runs SET job = ? WHERE id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, job);
-	sqlite3_bind_int64(st, 2, run);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot record the job of run %lld: %s",
+	db_bind_int64(st, 1, job);
+	db_bind_int64(st, 2, run);
+	int rc = db_step(st) == DB_DONE ? 0 : pm_errf(err, "cannot record the job of run %lld: %s",
 							      (long long)run, ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int pipeline_run_set_pid(struct workspace *ws, int64_t run, int64_t pid, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "UPDATE pipeline_runs SET pid = ?, proc_start = ? WHERE id = ? AND state IN ('queued', 'running')",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, proc_start_time(pid));
-	sqlite3_bind_int64(st, 3, run);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot record the process of run %lld: %s",
-							      (long long)run, sqlite3_errmsg(ws->db));
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, pid);
+	db_bind_int64(st, 2, proc_start_time(pid));
+	db_bind_int64(st, 3, run);
+	int rc = db_step(st) == DB_DONE ? 0 : pm_errf(err, "cannot record the process of run %lld: %s",
+							      (long long)run, db_errmsg(ws->db));
+	db_finalize(st);
 	return rc;
 }
 
@@ -390,19 +390,19 @@ int pipeline_run_claim(struct workspace *ws, int64_t run, bool concurrent, bool 
 {
 	if (ws_begin(ws, err) < 0)
 		return -1;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT pipeline, state, pid FROM pipeline_runs WHERE id = ?", &st, err) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, run);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		pm_errcf(err, PM_E_NOTFOUND, "no pipeline run %lld (see `pipeline runs`)", (long long)run);
 		goto fail;
 	}
-	char *pipeline = xstrdup((const char *)sqlite3_column_text(st, 0));
-	char *state = xstrdup((const char *)sqlite3_column_text(st, 1));
-	int64_t pid = sqlite3_column_int64(st, 2);
-	sqlite3_finalize(st);
+	char *pipeline = xstrdup((const char *)db_column_text(st, 0));
+	char *state = xstrdup((const char *)db_column_text(st, 1));
+	int64_t pid = db_column_int64(st, 2);
+	db_finalize(st);
 	int rc = 0;
 	bool queued = strcmp(state, "queued") == 0;
 	if (strcmp(state, "done") == 0) {
@@ -428,13 +428,13 @@ int pipeline_run_claim(struct workspace *ws, int64_t run, bool concurrent, bool 
 			       &st, err) < 0) {
 			rc = -1;
 		} else {
-			sqlite3_bind_int64(st, 1, getpid());
-			sqlite3_bind_int64(st, 2, proc_start_time(getpid()));
-			sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(st, 4, run);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				rc = pm_errf(err, "cannot start run %lld: %s", (long long)run, sqlite3_errmsg(ws->db));
-			sqlite3_finalize(st);
+			db_bind_int64(st, 1, getpid());
+			db_bind_int64(st, 2, proc_start_time(getpid()));
+			db_bind_text(st, 3, host, -1, DB_TRANSIENT);
+			db_bind_int64(st, 4, run);
+			if (db_step(st) != DB_DONE)
+				rc = pm_errf(err, "cannot start run %lld: %s", (long long)run, db_errmsg(ws->db));
+			db_finalize(st);
 		}
 	}
 	free(pipeline);
@@ -449,12 +449,12 @@ fail:
 
 int64_t pipeline_run_job(struct workspace *ws, int64_t run)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(ws, "SELECT job FROM pipeline_runs WHERE id = ?", &st, &e) < 0)
 		return 0;
-	sqlite3_bind_int64(st, 1, run);
-	int64_t job = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, run);
+	int64_t job = db_step(st) == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_finalize(st);
 	return job;
 }

@@ -9,14 +9,14 @@
 int pipeline_store(struct workspace *ws, const struct pipeline *p, bool *replaced,
 		   struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_begin(ws, err) < 0)
 		return -1;
 	if (ws_prepare(ws, "SELECT 1 FROM pipelines WHERE name = ?", &st, err) < 0)
 		goto fail;
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
-	*replaced = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, p->name, -1, DB_TRANSIENT);
+	*replaced = db_step(st) == DB_ROW;
+	db_finalize(st);
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (ws_prepare(ws, "INSERT INTO pipelines(name, text, file, user, created, updated)"
@@ -24,14 +24,14 @@ int pipeline_store(struct workspace *ws, const struct pipeline *p, bool *replace
 			   " text = ?2, file = ?3, user = ?4, updated = ?5",
 		       &st, err) < 0)
 		goto fail;
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, p->text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, p->file, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, ws_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
+	db_bind_text(st, 1, p->name, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, p->text, -1, DB_TRANSIENT);
+	db_bind_text(st, 3, p->file, -1, DB_TRANSIENT);
+	db_bind_text(st, 4, ws_user(), -1, DB_TRANSIENT);
+	db_bind_text(st, 5, now, -1, DB_TRANSIENT);
+	int rc = db_step(st) == DB_DONE ? 0
 		 : pm_errf(err, "cannot store pipeline %s: %s", p->name, ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc < 0 || ws_audit(ws, *replaced ? "pipeline replace" : "pipeline load", p->name, p->file, err) < 0)
 		goto fail;
 	return ws_commit(ws, err);
@@ -43,24 +43,24 @@ fail:
 int pipeline_fetch(struct workspace *ws, const char *name, struct pipeline **out,
 		   struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT text, file FROM pipelines WHERE name = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no pipeline %s (see `pipeline list`; `pipeline load FILE` adds one)",
 				name);
 	}
-	const char *file = (const char *)sqlite3_column_text(st, 1);
-	int rc = pipeline_parse((const char *)sqlite3_column_text(st, 0), file ? file : name, out, err);
-	sqlite3_finalize(st);
+	const char *file = (const char *)db_column_text(st, 1);
+	int rc = pipeline_parse((const char *)db_column_text(st, 0), file ? file : name, out, err);
+	db_finalize(st);
 	return rc;
 }
 
 int pipeline_list(struct workspace *ws, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT p.name, p.text, p.file, p.updated,"
 			   " (SELECT COUNT(*) FROM pipeline_runs r WHERE r.pipeline = p.name),"
 			   " (SELECT MAX(id) FROM pipeline_runs r WHERE r.pipeline = p.name)"
@@ -70,26 +70,26 @@ int pipeline_list(struct workspace *ws, json_t **out, struct pm_err *err)
 	json_t *arr = json_array();
 	int64_t *last = NULL;
 	size_t n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		struct pipeline *p;
 		struct pm_err e;
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)db_column_text(st, 0);
 		json_t *j = json_object();
 		json_object_set_new(j, "name", json_string(name));
-		if (pipeline_parse((const char *)sqlite3_column_text(st, 1), name, &p, &e) == 0) {
+		if (pipeline_parse((const char *)db_column_text(st, 1), name, &p, &e) == 0) {
 			json_object_set_new(j, "steps", json_integer((json_int_t)p->nsteps));
 			json_object_set_new(j, "params", json_integer((json_int_t)p->nparams));
 			pipeline_free(p);
 		}
-		const char *file = (const char *)sqlite3_column_text(st, 2);
+		const char *file = (const char *)db_column_text(st, 2);
 		json_object_set_new(j, "file", file ? json_string(file) : json_null());
-		json_object_set_new(j, "updated", json_string((const char *)sqlite3_column_text(st, 3)));
-		json_object_set_new(j, "runs", json_integer(sqlite3_column_int64(st, 4)));
+		json_object_set_new(j, "updated", json_string((const char *)db_column_text(st, 3)));
+		json_object_set_new(j, "runs", json_integer(db_column_int64(st, 4)));
 		last = xrealloc(last, (n + 1) * sizeof *last);
-		last[n++] = sqlite3_column_int64(st, 5);
+		last[n++] = db_column_int64(st, 5);
 		json_array_append_new(arr, j);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	/* the last run's state, through pipeline_run_get so a killed run shows as failed */
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = json_array_get(arr, i), *r;

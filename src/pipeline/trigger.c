@@ -17,7 +17,7 @@ static const char *const kind_names[] = {"every", "file", "alert"};
 int pipeline_trigger_add(struct workspace *ws, const struct pl_trigger *t, int64_t *id,
 			 struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (ws_prepare(ws, "INSERT INTO pipeline_triggers(pipeline, kind, every_us, glob, param, alert_kind,"
@@ -26,36 +26,36 @@ int pipeline_trigger_add(struct workspace *ws, const struct pl_trigger *t, int64
 		       &st, err) < 0)
 		return -1;
 	char *params = json_dumps(t->params, JSON_COMPACT);
-	sqlite3_bind_text(st, 1, t->pipeline, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, kind_names[t->kind], -1, SQLITE_STATIC);
+	db_bind_text(st, 1, t->pipeline, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, kind_names[t->kind], -1, DB_STATIC);
 	if (t->kind == PL_ON_EVERY)
-		sqlite3_bind_int64(st, 3, t->every_us);
-	sqlite3_bind_text(st, 4, t->glob, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, t->param, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, t->alert_kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, t->model, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, params, -1, free);
-	sqlite3_bind_text(st, 9, ws_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 10, now, -1, SQLITE_TRANSIENT);
+		db_bind_int64(st, 3, t->every_us);
+	db_bind_text(st, 4, t->glob, -1, DB_TRANSIENT);
+	db_bind_text(st, 5, t->param, -1, DB_TRANSIENT);
+	db_bind_text(st, 6, t->alert_kind, -1, DB_TRANSIENT);
+	db_bind_text(st, 7, t->model, -1, DB_TRANSIENT);
+	db_bind_text(st, 8, params, -1, free);
+	db_bind_text(st, 9, ws_user(), -1, DB_TRANSIENT);
+	db_bind_text(st, 10, now, -1, DB_TRANSIENT);
 	int rc = 0;
-	if (sqlite3_step(st) == SQLITE_DONE)
-		*id = sqlite3_last_insert_rowid(ws->db);
+	if (db_step(st) == DB_DONE)
+		*id = db_last_insert_id(ws->db);
 	else
 		rc = pm_errf(err, "cannot record the trigger: %s", ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int pipeline_trigger_delete(struct workspace *ws, int64_t id, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "DELETE FROM pipeline_triggers WHERE id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot delete trigger %lld: %s",
+	db_bind_int64(st, 1, id);
+	int rc = db_step(st) == DB_DONE ? 0 : pm_errf(err, "cannot delete trigger %lld: %s",
 							      (long long)id, ws_errmsg(ws));
-	sqlite3_finalize(st);
-	if (rc == 0 && sqlite3_changes(ws->db) == 0)
+	db_finalize(st);
+	if (rc == 0 && db_changes(ws->db) == 0)
 		rc = pm_errcf(err, PM_E_NOTFOUND, "no trigger %lld (see `pipeline triggers`)", (long long)id);
 	return rc;
 }
@@ -63,47 +63,47 @@ int pipeline_trigger_delete(struct workspace *ws, int64_t id, struct pm_err *err
 #define TRIGGER_COLS "id, pipeline, kind, every_us, glob, param, alert_kind, model, params," \
 		     " last_fired_us, last_alert, runs"
 
-static json_t *trigger_json(sqlite3_stmt *st)
+static json_t *trigger_json(struct db_stmt *st)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "trigger", json_integer(sqlite3_column_int64(st, 0)));
-	json_object_set_new(j, "pipeline", json_string((const char *)sqlite3_column_text(st, 1)));
-	const char *kind = (const char *)sqlite3_column_text(st, 2);
+	json_object_set_new(j, "trigger", json_integer(db_column_int64(st, 0)));
+	json_object_set_new(j, "pipeline", json_string((const char *)db_column_text(st, 1)));
+	const char *kind = (const char *)db_column_text(st, 2);
 	json_object_set_new(j, "kind", json_string(kind));
 	if (strcmp(kind, "every") == 0) {
-		json_object_set_new(j, "every_s", json_real((double)sqlite3_column_int64(st, 3) / 1e6));
+		json_object_set_new(j, "every_s", json_real((double)db_column_int64(st, 3) / 1e6));
 	} else if (strcmp(kind, "file") == 0) {
-		json_object_set_new(j, "glob", json_string((const char *)sqlite3_column_text(st, 4)));
-		json_object_set_new(j, "param", json_string((const char *)sqlite3_column_text(st, 5)));
+		json_object_set_new(j, "glob", json_string((const char *)db_column_text(st, 4)));
+		json_object_set_new(j, "param", json_string((const char *)db_column_text(st, 5)));
 	} else {
-		json_object_set_new(j, "alert", json_string((const char *)sqlite3_column_text(st, 6)));
-		json_object_set_new(j, "model", json_string((const char *)sqlite3_column_text(st, 7)));
+		json_object_set_new(j, "alert", json_string((const char *)db_column_text(st, 6)));
+		json_object_set_new(j, "model", json_string((const char *)db_column_text(st, 7)));
 	}
-	json_t *params = json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
+	json_t *params = json_loads((const char *)db_column_text(st, 8), 0, NULL);
 	json_object_set_new(j, "params", params ? params : json_array());
-	if (sqlite3_column_type(st, 9) == SQLITE_NULL) {
+	if (db_column_type(st, 9) == DB_NULL) {
 		json_object_set_new(j, "last_fired", json_null());
 	} else {
 		char buf[40];
-		ts_format(sqlite3_column_int64(st, 9), buf, sizeof buf);
+		ts_format(db_column_int64(st, 9), buf, sizeof buf);
 		json_object_set_new(j, "last_fired", json_string(buf));
 	}
-	json_object_set_new(j, "runs", json_integer(sqlite3_column_int64(st, 11)));
+	json_object_set_new(j, "runs", json_integer(db_column_int64(st, 11)));
 	return j;
 }
 
 int pipeline_triggers(struct workspace *ws, const char *pipeline, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT " TRIGGER_COLS " FROM pipeline_triggers WHERE ?1 IS NULL OR pipeline = ?1"
 			   " ORDER BY id",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, pipeline, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, pipeline, -1, DB_TRANSIENT);
 	json_t *arr = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (db_step(st) == DB_ROW)
 		json_array_append_new(arr, trigger_json(st));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = json_pack("{s:o}", "triggers", arr);
 	return 0;
 }
@@ -162,7 +162,7 @@ static int new_file(struct workspace *ws, int64_t trigger, const char *pattern, 
 	*path = *sha = NULL;
 	if (glob(pattern, 0, NULL, &g) != 0)
 		return 0;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = ws_prepare(ws, "SELECT 1 FROM pipeline_trigger_files WHERE trigger = ? AND path = ? AND sha256 = ?",
 			    &st, err);
 	for (size_t i = 0; rc == 0 && i < g.gl_pathc && !*path; i++) {
@@ -170,17 +170,17 @@ static int new_file(struct workspace *ws, int64_t trigger, const char *pattern, 
 		struct pm_err e;
 		if (!fs_exists(g.gl_pathv[i]) || fs_is_dir(g.gl_pathv[i]) || sha256_file(g.gl_pathv[i], hex, &e) < 0)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, trigger);
-		sqlite3_bind_text(st, 2, g.gl_pathv[i], -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, hex, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		db_reset(st);
+		db_bind_int64(st, 1, trigger);
+		db_bind_text(st, 2, g.gl_pathv[i], -1, DB_TRANSIENT);
+		db_bind_text(st, 3, hex, -1, DB_TRANSIENT);
+		if (db_step(st) != DB_ROW) {
 			*path = xstrdup(g.gl_pathv[i]);
 			*sha = xstrdup(hex);
 		}
 	}
 	if (rc == 0)
-		sqlite3_finalize(st);
+		db_finalize(st);
 	globfree(&g);
 	return rc;
 }
@@ -189,64 +189,64 @@ static int new_file(struct workspace *ws, int64_t trigger, const char *pattern, 
 static int64_t new_alert(struct workspace *ws, const char *kind, const char *model, int64_t after,
 			 char **feature)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	*feature = NULL;
 	if (ws_prepare(ws, "SELECT id, feature FROM alerts WHERE kind = ? AND model = ? AND id > ?"
 			   " ORDER BY id DESC LIMIT 1",
 		       &st, &e) < 0)
 		return 0;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, model, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, after);
+	db_bind_text(st, 1, kind, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, model, -1, DB_TRANSIENT);
+	db_bind_int64(st, 3, after);
 	int64_t id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		const char *f = (const char *)sqlite3_column_text(st, 1);
+	if (db_step(st) == DB_ROW) {
+		id = db_column_int64(st, 0);
+		const char *f = (const char *)db_column_text(st, 1);
 		*feature = f ? xstrdup(f) : NULL;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return id;
 }
 
 /* What trigger row st asks for now: 1 and *f filled, or 0. */
-static int due_one(struct workspace *ws, sqlite3_stmt *st, int64_t now_us, struct pl_fire *f,
+static int due_one(struct workspace *ws, struct db_stmt *st, int64_t now_us, struct pl_fire *f,
 		   struct pm_err *err)
 {
-	*f = (struct pl_fire){.trigger = sqlite3_column_int64(st, 0)};
-	const char *kind = (const char *)sqlite3_column_text(st, 2);
-	json_t *params = json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
+	*f = (struct pl_fire){.trigger = db_column_int64(st, 0)};
+	const char *kind = (const char *)db_column_text(st, 2);
+	json_t *params = json_loads((const char *)db_column_text(st, 8), 0, NULL);
 	char *extra = NULL;
 	int due = 0;
 	if (strcmp(kind, "every") == 0) {
-		int64_t every = sqlite3_column_int64(st, 3);
-		due = sqlite3_column_type(st, 9) == SQLITE_NULL || now_us - sqlite3_column_int64(st, 9) >= every;
+		int64_t every = db_column_int64(st, 3);
+		due = db_column_type(st, 9) == DB_NULL || now_us - db_column_int64(st, 9) >= every;
 		if (due)
 			f->reason = xasprintf("every %gs", (double)every / 1e6);
 	} else if (strcmp(kind, "file") == 0) {
-		if (new_file(ws, f->trigger, (const char *)sqlite3_column_text(st, 4), &f->file, &f->sha, err) < 0) {
+		if (new_file(ws, f->trigger, (const char *)db_column_text(st, 4), &f->file, &f->sha, err) < 0) {
 			json_decref(params);
 			return -1;
 		}
 		if (f->file) {
 			due = 1;
-			extra = xasprintf("%s=%s", (const char *)sqlite3_column_text(st, 5), f->file);
+			extra = xasprintf("%s=%s", (const char *)db_column_text(st, 5), f->file);
 			f->reason = xasprintf("new file %s", f->file);
 		}
 	} else {
 		char *feature;
-		f->alert = new_alert(ws, (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7),
-				     sqlite3_column_int64(st, 10), &feature);
+		f->alert = new_alert(ws, (const char *)db_column_text(st, 6), (const char *)db_column_text(st, 7),
+				     db_column_int64(st, 10), &feature);
 		if (f->alert) {
 			due = 1;
 			f->reason = xasprintf("alert %lld: %s of %s%s%s", (long long)f->alert,
-					      (const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7),
+					      (const char *)db_column_text(st, 6), (const char *)db_column_text(st, 7),
 					      feature ? " on " : "", feature ? feature : "");
 		}
 		free(feature);
 	}
 	if (due) {
-		f->pipeline = xstrdup((const char *)sqlite3_column_text(st, 1));
+		f->pipeline = xstrdup((const char *)db_column_text(st, 1));
 		f->params = params_of(params, extra);
 		while (f->params[f->nparams])
 			f->nparams++;
@@ -267,16 +267,16 @@ static bool kind_in(const char *kind, unsigned kinds)
 int pipeline_triggers_due(struct workspace *ws, int64_t now_us, unsigned kinds, struct pl_fire **out,
 			  size_t *n, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT " TRIGGER_COLS " FROM pipeline_triggers ORDER BY id", &st, err) < 0)
 		return -1;
 	struct pl_fire *fires = NULL;
 	size_t nf = 0;
 	json_t *taken = json_object(); /* pipelines already busy, or given a run this tick */
 	int rc = 0;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		const char *pipeline = (const char *)sqlite3_column_text(st, 1);
-		if (json_object_get(taken, pipeline) || !kind_in((const char *)sqlite3_column_text(st, 2), kinds))
+	while (rc == 0 && db_step(st) == DB_ROW) {
+		const char *pipeline = (const char *)db_column_text(st, 1);
+		if (json_object_get(taken, pipeline) || !kind_in((const char *)db_column_text(st, 2), kinds))
 			continue;
 		if (pipeline_busy(ws, pipeline)) {
 			json_object_set_new(taken, pipeline, json_true());
@@ -291,7 +291,7 @@ int pipeline_triggers_due(struct workspace *ws, int64_t now_us, unsigned kinds, 
 			nf++;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	json_decref(taken);
 	if (rc < 0) {
 		pl_fire_free(fires, nf);
@@ -305,19 +305,19 @@ int pipeline_triggers_due(struct workspace *ws, int64_t now_us, unsigned kinds, 
 int pipeline_trigger_fired(struct workspace *ws, const struct pl_fire *f, int64_t now_us, int64_t run,
 			   struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_begin(ws, err) < 0)
 		return -1;
 	if (ws_prepare(ws, "UPDATE pipeline_triggers SET last_fired_us = ?, runs = runs + 1,"
 			   " last_alert = MAX(last_alert, ?) WHERE id = ?",
 		       &st, err) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, now_us);
-	sqlite3_bind_int64(st, 2, f->alert);
-	sqlite3_bind_int64(st, 3, f->trigger);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_int64(st, 1, now_us);
+	db_bind_int64(st, 2, f->alert);
+	db_bind_int64(st, 3, f->trigger);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		goto sqlfail;
 	if (f->file) {
 		char now[40];
@@ -326,14 +326,14 @@ int pipeline_trigger_fired(struct workspace *ws, const struct pl_fire *f, int64_
 				   " VALUES (?, ?, ?, ?, ?)",
 			       &st, err) < 0)
 			goto fail;
-		sqlite3_bind_int64(st, 1, f->trigger);
-		sqlite3_bind_text(st, 2, f->file, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, f->sha, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 4, run);
-		sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
+		db_bind_int64(st, 1, f->trigger);
+		db_bind_text(st, 2, f->file, -1, DB_TRANSIENT);
+		db_bind_text(st, 3, f->sha, -1, DB_TRANSIENT);
+		db_bind_int64(st, 4, run);
+		db_bind_text(st, 5, now, -1, DB_TRANSIENT);
+		rc = db_step(st);
+		db_finalize(st);
+		if (rc != DB_DONE)
 			goto sqlfail;
 	}
 	return ws_commit(ws, err);

@@ -11,12 +11,12 @@
 
 #define EXPORT_MAGIC "prodml-model-export 1\n"
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+static void bind_text(struct db_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, i, s, -1, DB_TRANSIENT);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 static int db_fail(struct workspace *ws, struct pm_err *err, const char *what)
@@ -27,17 +27,17 @@ static int db_fail(struct workspace *ws, struct pm_err *err, const char *what)
 int reg_alias_get(struct workspace *ws, const char *model, const char *alias, int64_t *version,
 		  struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*version = 0;
 	if (ws_prepare(ws, "SELECT version FROM aliases WHERE model = ? AND alias = ?", &st, err) < 0)
 		return -1;
 	bind_text(st, 1, model);
 	bind_text(st, 2, alias);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*version = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*version = db_column_int64(st, 0);
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(ws, err, "cannot read the alias");
 	return 0;
 }
@@ -51,7 +51,7 @@ int reg_alias_move(struct workspace *ws, const char *model, const char *alias, i
 	if (ws_begin(ws, err) < 0)
 		return -1;
 	int64_t cur = 0;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (reg_alias_get(ws, model, alias, &cur, err) < 0)
@@ -81,11 +81,11 @@ int reg_alias_move(struct workspace *ws, const char *model, const char *alias, i
 			goto fail;
 		bind_text(st, 1, model);
 		bind_text(st, 2, alias);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		if (db_step(st) != DB_DONE) {
 			db_fail(ws, err, "cannot delete the alias");
 			goto fail;
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = NULL;
 	}
 	if (ws_prepare(ws, "INSERT INTO alias_events(model, alias, action, from_version, to_version,"
@@ -96,25 +96,25 @@ int reg_alias_move(struct workspace *ws, const char *model, const char *alias, i
 	bind_text(st, 2, alias);
 	bind_text(st, 3, mv && mv->action ? mv->action : "alias");
 	if (cur)
-		sqlite3_bind_int64(st, 4, cur);
+		db_bind_int64(st, 4, cur);
 	else
-		sqlite3_bind_null(st, 4);
+		db_bind_null(st, 4);
 	if (version > 0)
-		sqlite3_bind_int64(st, 5, version);
+		db_bind_int64(st, 5, version);
 	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_int(st, 6, mv && mv->forced);
+		db_bind_null(st, 5);
+	db_bind_int(st, 6, mv && mv->forced);
 	bind_text(st, 7, mv ? mv->reason : NULL);
 	char *dj = mv && mv->detail ? json_dumps(mv->detail, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
 	bind_text(st, 8, dj);
 	free(dj);
 	bind_text(st, 9, ws_user());
 	bind_text(st, 10, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	if (db_step(st) != DB_DONE) {
 		db_fail(ws, err, "cannot record the alias move");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	char *subject = xasprintf("%s@%s", model, alias);
 	struct sbuf d = {0};
@@ -138,7 +138,7 @@ int reg_alias_move(struct workspace *ws, const char *model, const char *alias, i
 		*from = cur;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	ws_rollback(ws);
 	return -1;
 }
@@ -149,7 +149,7 @@ int reg_alias_previous(struct workspace *ws, const char *model, const char *alia
 	/* Replay the history as a stack of holders: a move pushes the holder it
 	 * replaced, a rollback pops the one it returned to, so rolling back
 	 * twice walks two steps back rather than flipping between two. */
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT action, from_version, to_version FROM alias_events"
 			   " WHERE model = ? AND alias = ? ORDER BY id",
 		       &st, err) < 0)
@@ -158,19 +158,19 @@ int reg_alias_previous(struct workspace *ws, const char *model, const char *alia
 	bind_text(st, 2, alias);
 	int64_t *stack = NULL;
 	size_t n = 0, cap = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *action = (const char *)sqlite3_column_text(st, 0);
+	while (db_step(st) == DB_ROW) {
+		const char *action = (const char *)db_column_text(st, 0);
 		if (action && !strcmp(action, "rollback")) {
 			if (n)
 				n--;
 			continue;
 		}
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		if (db_column_type(st, 1) != DB_NULL) {
 			xgrow((void **)&stack, &cap, n + 1, sizeof *stack);
-			stack[n++] = sqlite3_column_int64(st, 1);
+			stack[n++] = db_column_int64(st, 1);
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	int64_t cur = 0;
 	if (reg_alias_get(ws, model, alias, &cur, err) < 0) {
 		free(stack);
@@ -189,7 +189,7 @@ int reg_alias_previous(struct workspace *ws, const char *model, const char *alia
 int reg_history(struct workspace *ws, const char *model, const char *alias, json_t **out,
 		struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT id, alias, action, from_version, to_version, forced, reason, detail,"
 			   " user, time FROM alias_events WHERE model = ?1 AND (?2 IS NULL OR alias = ?2)"
 			   " ORDER BY id",
@@ -199,28 +199,28 @@ int reg_history(struct workspace *ws, const char *model, const char *alias, json
 	bind_text(st, 2, alias);
 	json_t *arr = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *e = json_object();
-		json_object_set_new(e, "id", json_integer(sqlite3_column_int64(st, 0)));
-		json_object_set_new(e, "alias", json_string((const char *)sqlite3_column_text(st, 1)));
-		json_object_set_new(e, "action", json_string((const char *)sqlite3_column_text(st, 2)));
+		json_object_set_new(e, "id", json_integer(db_column_int64(st, 0)));
+		json_object_set_new(e, "alias", json_string((const char *)db_column_text(st, 1)));
+		json_object_set_new(e, "action", json_string((const char *)db_column_text(st, 2)));
 		for (int c = 3; c <= 4; c++)
 			json_object_set_new(e, c == 3 ? "from" : "to",
-					    sqlite3_column_type(st, c) == SQLITE_NULL
+					    db_column_type(st, c) == DB_NULL
 						    ? json_null()
-						    : json_integer(sqlite3_column_int64(st, c)));
-		json_object_set_new(e, "forced", json_boolean(sqlite3_column_int(st, 5)));
-		const char *r = (const char *)sqlite3_column_text(st, 6);
+						    : json_integer(db_column_int64(st, c)));
+		json_object_set_new(e, "forced", json_boolean(db_column_int(st, 5)));
+		const char *r = (const char *)db_column_text(st, 6);
 		json_object_set_new(e, "reason", r ? json_string(r) : json_null());
-		const char *d = (const char *)sqlite3_column_text(st, 7);
+		const char *d = (const char *)db_column_text(st, 7);
 		json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
 		json_object_set_new(e, "detail", dj ? dj : json_null());
-		json_object_set_new(e, "user", json_string((const char *)sqlite3_column_text(st, 8)));
-		json_object_set_new(e, "time", json_string((const char *)sqlite3_column_text(st, 9)));
+		json_object_set_new(e, "user", json_string((const char *)db_column_text(st, 8)));
+		json_object_set_new(e, "time", json_string((const char *)db_column_text(st, 9)));
 		json_array_append_new(arr, e);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		json_decref(arr);
 		return db_fail(ws, err, "cannot read the alias history");
 	}
@@ -287,7 +287,7 @@ int reg_policy_set(struct workspace *ws, const char *model, const char *key, dou
 	reg_version_free(&v);
 	if (ws_begin(ws, err) < 0)
 		return -1;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (ws_prepare(ws, "INSERT INTO model_policies(model, key, value, user, updated) VALUES (?,?,?,?,?)"
@@ -299,11 +299,11 @@ int reg_policy_set(struct workspace *ws, const char *model, const char *key, dou
 	}
 	bind_text(st, 1, model);
 	bind_text(st, 2, key);
-	sqlite3_bind_double(st, 3, value);
+	db_bind_double(st, 3, value);
 	bind_text(st, 4, ws_user());
 	bind_text(st, 5, now);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(ws, err, "cannot set the policy");
-	sqlite3_finalize(st);
+	int rc = db_step(st) == DB_DONE ? 0 : db_fail(ws, err, "cannot set the policy");
+	db_finalize(st);
 	char *detail = xasprintf("%s = %.17g", key, value);
 	if (rc == 0)
 		rc = ws_audit(ws, "policy", model, detail, err);
@@ -318,14 +318,14 @@ int reg_policy_set(struct workspace *ws, const char *model, const char *key, dou
 int reg_policy_delete(struct workspace *ws, const char *model, const char *key,
 		      struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "DELETE FROM model_policies WHERE model = ? AND key = ?", &st, err) < 0)
 		return -1;
 	bind_text(st, 1, model);
 	bind_text(st, 2, key);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(ws, err, "cannot delete the policy");
-	sqlite3_finalize(st);
-	if (rc == 0 && sqlite3_changes(ws->db) == 0)
+	int rc = db_step(st) == DB_DONE ? 0 : db_fail(ws, err, "cannot delete the policy");
+	db_finalize(st);
+	if (rc == 0 && db_changes(ws->db) == 0)
 		return pm_errcf(err, PM_E_NOTFOUND, "model '%s' has no policy '%s'", model, key);
 	if (rc == 0)
 		rc = ws_audit(ws, "policy", model, key, err);
@@ -334,15 +334,15 @@ int reg_policy_delete(struct workspace *ws, const char *model, const char *key,
 
 int reg_policy_get(struct workspace *ws, const char *model, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT key, value FROM model_policies WHERE model = ? ORDER BY key", &st, err) < 0)
 		return -1;
 	bind_text(st, 1, model);
 	json_t *o = json_object();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-				    json_real(sqlite3_column_double(st, 1)));
-	sqlite3_finalize(st);
+	while (db_step(st) == DB_ROW)
+		json_object_set_new(o, (const char *)db_column_text(st, 0),
+				    json_real(db_column_double(st, 1)));
+	db_finalize(st);
 	*out = o;
 	return 0;
 }

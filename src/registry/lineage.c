@@ -10,13 +10,13 @@
  * not fail on a workspace that lacks them. */
 static bool table_exists(struct workspace *ws, const char *name)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(ws, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", &st, &e) < 0)
 		return false;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	bool ok = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	bool ok = db_step(st) == DB_ROW;
+	db_finalize(st);
 	return ok;
 }
 
@@ -36,15 +36,15 @@ static json_t *dataset_node(struct workspace *ws, const char *name, const char *
 	} else
 		json_object_set_new(d, "current", json_false());
 	json_t *stats = json_array();
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (fp && table_exists(ws, "stats") &&
 	    ws_prepare(ws, "SELECT slice, created FROM stats WHERE fingerprint = ? ORDER BY slice", &st, &e) == 0) {
-		sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		db_bind_text(st, 1, fp, -1, DB_STATIC);
+		while (db_step(st) == DB_ROW)
 			json_array_append_new(stats, json_pack("{s:s,s:s}", "slice",
-							       (const char *)sqlite3_column_text(st, 0) ?: "",
-							       "created", (const char *)sqlite3_column_text(st, 1) ?: ""));
-		sqlite3_finalize(st);
+							       (const char *)db_column_text(st, 0) ?: "",
+							       "created", (const char *)db_column_text(st, 1) ?: ""));
+		db_finalize(st);
 	}
 	json_object_set_new(d, "statistics", stats);
 	return d;
@@ -55,7 +55,7 @@ static json_t *dataset_node(struct workspace *ws, const char *name, const char *
  * executions only reused it.  src/pipeline owns these tables. */
 static json_t *pipeline_node(struct workspace *ws, const struct reg_version *v)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	json_t *p = json_null();
 	if (!v->artifact || !table_exists(ws, "lineage_events") ||
@@ -66,16 +66,16 @@ static json_t *pipeline_node(struct workspace *ws, const struct reg_version *v)
 		       &st, &e) < 0)
 		return p;
 	char *name = xasprintf("%s:%lld", v->model, (long long)v->version);
-	sqlite3_bind_text(st, 1, name, -1, free);
-	sqlite3_bind_text(st, 2, v->artifact, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		p = json_pack("{s:s,s:I,s:s,s:I,s:s?,s:s?}", "pipeline", (const char *)sqlite3_column_text(st, 0),
-			      "run", (json_int_t)sqlite3_column_int64(st, 1), "step",
-			      (const char *)sqlite3_column_text(st, 2), "execution",
-			      (json_int_t)sqlite3_column_int64(st, 3), "finished",
-			      (const char *)sqlite3_column_text(st, 4), "run_state",
-			      (const char *)sqlite3_column_text(st, 5));
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, name, -1, free);
+	db_bind_text(st, 2, v->artifact, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW)
+		p = json_pack("{s:s,s:I,s:s,s:I,s:s?,s:s?}", "pipeline", (const char *)db_column_text(st, 0),
+			      "run", (json_int_t)db_column_int64(st, 1), "step",
+			      (const char *)db_column_text(st, 2), "execution",
+			      (json_int_t)db_column_int64(st, 3), "finished",
+			      (const char *)db_column_text(st, 4), "run_state",
+			      (const char *)db_column_text(st, 5));
+	db_finalize(st);
 	return p;
 }
 
@@ -87,21 +87,21 @@ json_t *reg_lineage(struct workspace *ws, const struct reg_version *v)
 	json_t *inputs = json_object_get(v->schema, "inputs");
 	json_object_set(r, "schema", inputs ? inputs : json_null());
 	json_t *run = json_null();
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (v->run && table_exists(ws, "runs") &&
 	    ws_prepare(ws, "SELECT id, state, config, user, created, finished FROM runs WHERE id = ?", &st, &e) == 0) {
-		sqlite3_bind_int64(st, 1, v->run);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			const char *cfg = (const char *)sqlite3_column_text(st, 2);
+		db_bind_int64(st, 1, v->run);
+		if (db_step(st) == DB_ROW) {
+			const char *cfg = (const char *)db_column_text(st, 2);
 			json_t *cj = cfg ? json_loads(cfg, 0, NULL) : NULL;
-			run = json_pack("{s:I,s:s?,s:o,s:s?,s:s?,s:s?}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-					"state", (const char *)sqlite3_column_text(st, 1), "config",
-					cj ? cj : json_null(), "user", (const char *)sqlite3_column_text(st, 3),
-					"created", (const char *)sqlite3_column_text(st, 4), "finished",
-					(const char *)sqlite3_column_text(st, 5));
+			run = json_pack("{s:I,s:s?,s:o,s:s?,s:s?,s:s?}", "id", (json_int_t)db_column_int64(st, 0),
+					"state", (const char *)db_column_text(st, 1), "config",
+					cj ? cj : json_null(), "user", (const char *)db_column_text(st, 3),
+					"created", (const char *)db_column_text(st, 4), "finished",
+					(const char *)db_column_text(st, 5));
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	json_object_set_new(r, "run", run);
 	json_object_set_new(r, "pipeline", pipeline_node(ws, v));
@@ -116,15 +116,15 @@ json_t *reg_lineage(struct workspace *ws, const struct reg_version *v)
 	if (table_exists(ws, "servers") &&
 	    ws_prepare(ws, "SELECT id, url, ref, status FROM servers WHERE model = ? AND version = ?"
 			   " ORDER BY id", &st, &e) == 0) {
-		sqlite3_bind_text(st, 1, v->model, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, v->version);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		db_bind_text(st, 1, v->model, -1, DB_STATIC);
+		db_bind_int64(st, 2, v->version);
+		while (db_step(st) == DB_ROW)
 			json_array_append_new(servers,
-				json_pack("{s:I,s:s?,s:s?,s:s?}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-					  "url", (const char *)sqlite3_column_text(st, 1), "ref",
-					  (const char *)sqlite3_column_text(st, 2), "status",
-					  (const char *)sqlite3_column_text(st, 3)));
-		sqlite3_finalize(st);
+				json_pack("{s:I,s:s?,s:s?,s:s?}", "id", (json_int_t)db_column_int64(st, 0),
+					  "url", (const char *)db_column_text(st, 1), "ref",
+					  (const char *)db_column_text(st, 2), "status",
+					  (const char *)db_column_text(st, 3)));
+		db_finalize(st);
 	}
 	json_object_set_new(r, "servers", servers);
 	return r;

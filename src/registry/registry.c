@@ -45,31 +45,31 @@ bool reg_name_valid(const char *name)
 	return str_name_valid(name);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+static void bind_text(struct db_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, i, s, -1, DB_TRANSIENT);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
-static void bind_json(sqlite3_stmt *st, int i, json_t *j, const char *dflt)
+static void bind_json(struct db_stmt *st, int i, json_t *j, const char *dflt)
 {
 	if (!j) {
 		if (dflt)
-			sqlite3_bind_text(st, i, dflt, -1, SQLITE_STATIC);
+			db_bind_text(st, i, dflt, -1, DB_STATIC);
 		else
-			sqlite3_bind_null(st, i);
+			db_bind_null(st, i);
 		return;
 	}
 	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
-	sqlite3_bind_text(st, i, s ? s : "null", -1, SQLITE_TRANSIENT);
+	db_bind_text(st, i, s ? s : "null", -1, DB_TRANSIENT);
 	free(s);
 }
 
-static json_t *col_json(sqlite3_stmt *st, int i)
+static json_t *col_json(struct db_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	const char *s = (const char *)db_column_text(st, i);
 	if (!s)
 		return NULL;
 	return json_loads(s, JSON_DECODE_ANY, NULL);
@@ -87,7 +87,7 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 				"'%s' is not a valid model name (letters, digits, '_', '-', '.')", v->model);
 	if (!in_tx && ws_begin(ws, err) < 0)
 		return -1;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char now[40], host[256] = "";
 	ts_now_iso(now, sizeof now);
 	gethostname(host, sizeof host - 1);
@@ -97,22 +97,22 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 	bind_text(st, 1, v->model);
 	bind_text(st, 2, ws_user());
 	bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	if (db_step(st) != DB_DONE) {
 		db_fail(ws, err, "cannot create the model");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (ws_prepare(ws, "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model = ?", &st,
 		       err) < 0)
 		goto fail;
 	bind_text(st, 1, v->model);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (db_step(st) != DB_ROW) {
 		db_fail(ws, err, "cannot number the version");
 		goto fail;
 	}
-	v->version = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	v->version = db_column_int64(st, 0);
+	db_finalize(st);
 	st = NULL;
 	if (!v->parent) {
 		/* the parent: the version serving as production when this one
@@ -121,14 +121,14 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 			       &st, err) < 0)
 			goto fail;
 		bind_text(st, 1, v->model);
-		int rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			v->parent = sqlite3_column_int64(st, 0);
-		else if (rc != SQLITE_DONE) {
+		int rc = db_step(st);
+		if (rc == DB_ROW)
+			v->parent = db_column_int64(st, 0);
+		else if (rc != DB_DONE) {
 			db_fail(ws, err, "cannot read the production alias");
 			goto fail;
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = NULL;
 	}
 	free(v->created);
@@ -147,17 +147,17 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 		       &st, err) < 0)
 		goto fail;
 	bind_text(st, 1, v->model);
-	sqlite3_bind_int64(st, 2, v->version);
+	db_bind_int64(st, 2, v->version);
 	bind_text(st, 3, v->artifact);
-	sqlite3_bind_int64(st, 4, v->size);
+	db_bind_int64(st, 4, v->size);
 	if (v->run)
-		sqlite3_bind_int64(st, 5, v->run);
+		db_bind_int64(st, 5, v->run);
 	else
-		sqlite3_bind_null(st, 5);
+		db_bind_null(st, 5);
 	if (v->parent)
-		sqlite3_bind_int64(st, 6, v->parent);
+		db_bind_int64(st, 6, v->parent);
 	else
-		sqlite3_bind_null(st, 6);
+		db_bind_null(st, 6);
 	bind_text(st, 7, v->type);
 	bind_text(st, 8, v->task);
 	bind_text(st, 9, v->label);
@@ -176,11 +176,11 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 	bind_text(st, 22, v->prodml_version);
 	bind_text(st, 23, v->created);
 	bind_json(st, 24, v->baseline, NULL);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	if (db_step(st) != DB_DONE) {
 		db_fail(ws, err, "cannot add the version");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	char detail[64];
 	snprintf(detail, sizeof detail, "version %lld", (long long)v->version);
@@ -194,7 +194,7 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 		goto fail;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!in_tx)
 		ws_rollback(ws);
 	return -1;
@@ -205,15 +205,15 @@ fail:
 	" train_fingerprint, eval_dataset, eval_fingerprint, schema, params, metrics,"        \
 	" slice_metrics, description, tags, user, host, prodml_version, created, baseline"
 
-static void read_version(sqlite3_stmt *st, struct reg_version *v)
+static void read_version(struct db_stmt *st, struct reg_version *v)
 {
 	memset(v, 0, sizeof *v);
 	v->model = ws_col_text(st, 0, NULL);
-	v->version = sqlite3_column_int64(st, 1);
+	v->version = db_column_int64(st, 1);
 	v->artifact = ws_col_text(st, 2, NULL);
-	v->size = sqlite3_column_int64(st, 3);
-	v->run = sqlite3_column_int64(st, 4);
-	v->parent = sqlite3_column_int64(st, 5);
+	v->size = db_column_int64(st, 3);
+	v->run = db_column_int64(st, 4);
+	v->parent = db_column_int64(st, 5);
 	v->type = ws_col_text(st, 6, NULL);
 	v->task = ws_col_text(st, 7, NULL);
 	v->label = ws_col_text(st, 8, NULL);
@@ -236,20 +236,20 @@ static void read_version(sqlite3_stmt *st, struct reg_version *v)
 
 static bool model_exists(struct workspace *ws, const char *model)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(ws, "SELECT 1 FROM models WHERE name = ?", &st, &e) < 0)
 		return false;
 	bind_text(st, 1, model);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	bool found = db_step(st) == DB_ROW;
+	db_finalize(st);
 	return found;
 }
 
 int reg_version_get(struct workspace *ws, const char *model, int64_t version,
 		    struct reg_version *out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	const char *sql = version > 0
 		? "SELECT " VERSION_COLS " FROM versions WHERE model = ? AND version = ?"
 		: "SELECT " VERSION_COLS " FROM versions WHERE model = ? ORDER BY version DESC LIMIT 1";
@@ -257,15 +257,15 @@ int reg_version_get(struct workspace *ws, const char *model, int64_t version,
 		return -1;
 	bind_text(st, 1, model);
 	if (version > 0)
-		sqlite3_bind_int64(st, 2, version);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+		db_bind_int64(st, 2, version);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		read_version(st, out);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return 0;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_fail(ws, err, "cannot read a version");
 	if (!model_exists(ws, model))
 		return pm_errcf(err, PM_E_NOTFOUND, "no model named '%s' (see `models`)", model);
@@ -293,14 +293,14 @@ int reg_resolve(struct workspace *ws, const char *ref, struct reg_version *out,
 		else
 			rc = reg_version_get(ws, name, v, out, err);
 	} else if (at) {
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		rc = ws_prepare(ws, "SELECT version FROM aliases WHERE model = ? AND alias = ?", &st, err);
 		if (rc == 0) {
 			bind_text(st, 1, name);
 			bind_text(st, 2, at + 1);
-			int s = sqlite3_step(st);
-			int64_t v = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-			sqlite3_finalize(st);
+			int s = db_step(st);
+			int64_t v = s == DB_ROW ? db_column_int64(st, 0) : 0;
+			db_finalize(st);
 			if (v > 0)
 				rc = reg_version_get(ws, name, v, out, err);
 			else if (!model_exists(ws, name))
@@ -317,7 +317,7 @@ int reg_resolve(struct workspace *ws, const char *ref, struct reg_version *out,
 int reg_versions(struct workspace *ws, const char *model, struct reg_version **out, size_t *n,
 		 struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*out = NULL;
 	*n = 0;
 	if (!model_exists(ws, model))
@@ -328,33 +328,33 @@ int reg_versions(struct workspace *ws, const char *model, struct reg_version **o
 	bind_text(st, 1, model);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)out, &cap, *n + 1, sizeof **out);
 		read_version(st, &(*out)[(*n)++]);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_fail(ws, err, "cannot list versions");
 	return 0;
 }
 
 int reg_models(struct workspace *ws, char ***names, size_t *n, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT name FROM models ORDER BY name", &st, err) < 0)
 		return -1;
 	size_t cap = 0;
 	*names = NULL;
 	*n = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)names, &cap, *n + 2, sizeof **names);
 		(*names)[(*n)++] = ws_col_text(st, 0, NULL);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	xgrow((void **)names, &cap, *n + 1, sizeof **names);
 	(*names)[*n] = NULL;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return db_fail(ws, err, "cannot list models");
 	return 0;
 }
@@ -362,19 +362,19 @@ int reg_models(struct workspace *ws, char ***names, size_t *n, struct pm_err *er
 int reg_aliases_of(struct workspace *ws, const char *model, int64_t version, char ***out,
 		   struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT alias FROM aliases WHERE model = ? AND version = ? ORDER BY alias", &st,
 		       err) < 0)
 		return -1;
 	bind_text(st, 1, model);
-	sqlite3_bind_int64(st, 2, version);
+	db_bind_int64(st, 2, version);
 	size_t n = 0, cap = 0;
 	char **list = NULL;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (db_step(st) == DB_ROW) {
 		xgrow((void **)&list, &cap, n + 2, sizeof *list);
 		list[n++] = ws_col_text(st, 0, NULL);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	xgrow((void **)&list, &cap, n + 1, sizeof *list);
 	list[n] = NULL;
 	*out = list;
@@ -390,7 +390,7 @@ int reg_alias_set(struct workspace *ws, const char *model, const char *alias, in
 	if (reg_version_get(ws, model, version, &v, err) < 0)
 		return -1;
 	reg_version_free(&v);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (ws_prepare(ws, "INSERT INTO aliases(model, alias, version, user, updated) VALUES (?,?,?,?,?)"
@@ -400,11 +400,11 @@ int reg_alias_set(struct workspace *ws, const char *model, const char *alias, in
 		return -1;
 	bind_text(st, 1, model);
 	bind_text(st, 2, alias);
-	sqlite3_bind_int64(st, 3, version);
+	db_bind_int64(st, 3, version);
 	bind_text(st, 4, ws_user());
 	bind_text(st, 5, now);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(ws, err, "cannot set the alias");
-	sqlite3_finalize(st);
+	int rc = db_step(st) == DB_DONE ? 0 : db_fail(ws, err, "cannot set the alias");
+	db_finalize(st);
 	return rc;
 }
 
@@ -427,7 +427,7 @@ int reg_version_annotate(struct workspace *ws, const char *model, int64_t versio
 		else
 			json_object_set(merged, key, x);
 	}
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc = ws_prepare(ws, "UPDATE versions SET description = ?, tags = ? WHERE model = ? AND version = ?",
 			    &st, err);
 	if (rc == 0) {
@@ -435,10 +435,10 @@ int reg_version_annotate(struct workspace *ws, const char *model, int64_t versio
 		bind_text(st, 1, d && *d ? d : NULL);
 		bind_json(st, 2, json_object_size(merged) ? merged : NULL, NULL);
 		bind_text(st, 3, model);
-		sqlite3_bind_int64(st, 4, version);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 4, version);
+		if (db_step(st) != DB_DONE)
 			rc = db_fail(ws, err, "cannot annotate the version");
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	json_decref(merged);
 	reg_version_free(&v);

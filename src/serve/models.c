@@ -120,14 +120,14 @@ static int load_lookup_frame(struct server *sv, const struct reg_version *v, str
 
 static int64_t data_version(struct workspace *ws)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	int64_t v = -1;
 	if (ws_prepare(ws, "PRAGMA data_version", &st, &e) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		v = db_column_int64(st, 0);
+	db_finalize(st);
 	return v;
 }
 
@@ -416,7 +416,7 @@ void sv_stats_flush(struct server *sv, const char *status)
 	char t[64];
 	ts_now_iso(t, sizeof t);
 	pthread_mutex_lock(&sv->ws_mu);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(sv->ws,
 		       "UPDATE servers SET status = coalesce(?, status), version = ?, versions = ?, "
@@ -425,27 +425,27 @@ void sv_stats_flush(struct server *sv, const char *status)
 		       "updated = ? WHERE id = ?",
 		       &st, &e) == 0) {
 		if (status)
-			sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+			db_bind_text(st, 1, status, -1, DB_STATIC);
 		else
-			sqlite3_bind_null(st, 1);
-		sqlite3_bind_int64(st, 2, version);
-		sqlite3_bind_text(st, 3, versions, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)req);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)errors);
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)atomic_load(&sv->mt.rows));
-		sqlite3_bind_double(st, 7, sv->rps);
-		sqlite3_bind_double(st, 8, p50);
-		sqlite3_bind_double(st, 9, p99);
+			db_bind_null(st, 1);
+		db_bind_int64(st, 2, version);
+		db_bind_text(st, 3, versions, -1, DB_STATIC);
+		db_bind_int64(st, 4, (int64_t)req);
+		db_bind_int64(st, 5, (int64_t)errors);
+		db_bind_int64(st, 6, (int64_t)atomic_load(&sv->mt.rows));
+		db_bind_double(st, 7, sv->rps);
+		db_bind_double(st, 8, p50);
+		db_bind_double(st, 9, p99);
 		if (sv->lookup) {
-			sqlite3_bind_int64(st, 10, (sqlite3_int64)entries);
-			sqlite3_bind_int64(st, 11, (sqlite3_int64)bytes);
-			sqlite3_bind_int64(st, 12, (sqlite3_int64)hits);
-			sqlite3_bind_int64(st, 13, (sqlite3_int64)misses);
+			db_bind_int64(st, 10, (int64_t)entries);
+			db_bind_int64(st, 11, (int64_t)bytes);
+			db_bind_int64(st, 12, (int64_t)hits);
+			db_bind_int64(st, 13, (int64_t)misses);
 		}
-		sqlite3_bind_text(st, 14, t, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 15, sv->o.server_id);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		db_bind_text(st, 14, t, -1, DB_TRANSIENT);
+		db_bind_int64(st, 15, sv->o.server_id);
+		db_step(st);
+		db_finalize(st);
 	}
 	pthread_mutex_unlock(&sv->ws_mu);
 	free(versions);

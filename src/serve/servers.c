@@ -32,39 +32,39 @@ int servers_add(struct workspace *ws, const struct server_rec *r, int64_t *id, s
 	char t[64], host[256] = "";
 	ts_now_iso(t, sizeof t);
 	gethostname(host, sizeof host - 1);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "INSERT INTO servers (pid, proc_start, host, bind, port, url, model, ref, version, "
 		       "split, lookup, detached, log, status, user, started, updated) "
 		       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'starting',?,?,?)",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, r->pid);
-	sqlite3_bind_int64(st, 2, proc_start_time(r->pid));
-	sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, r->bind_host, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, r->port);
-	sqlite3_bind_text(st, 6, r->url, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, r->model, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, r->ref, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, r->pid);
+	db_bind_int64(st, 2, proc_start_time(r->pid));
+	db_bind_text(st, 3, host, -1, DB_TRANSIENT);
+	db_bind_text(st, 4, r->bind_host, -1, DB_STATIC);
+	db_bind_int(st, 5, r->port);
+	db_bind_text(st, 6, r->url, -1, DB_STATIC);
+	db_bind_text(st, 7, r->model, -1, DB_STATIC);
+	db_bind_text(st, 8, r->ref, -1, DB_STATIC);
 	/* the version is known once the server runs: until then (and for good,
 	 * when it fails to start) there is none, not a version 0 */
 	if (r->version > 0)
-		sqlite3_bind_int64(st, 9, r->version);
+		db_bind_int64(st, 9, r->version);
 	else
-		sqlite3_bind_null(st, 9);
-	sqlite3_bind_text(st, 10, r->split, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, r->lookup, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 12, r->detached);
-	sqlite3_bind_text(st, 13, r->log, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 14, ws_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 15, t, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 16, t, -1, SQLITE_TRANSIENT);
-	int s = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE)
+		db_bind_null(st, 9);
+	db_bind_text(st, 10, r->split, -1, DB_STATIC);
+	db_bind_text(st, 11, r->lookup, -1, DB_STATIC);
+	db_bind_int(st, 12, r->detached);
+	db_bind_text(st, 13, r->log, -1, DB_STATIC);
+	db_bind_text(st, 14, ws_user(), -1, DB_TRANSIENT);
+	db_bind_text(st, 15, t, -1, DB_TRANSIENT);
+	db_bind_text(st, 16, t, -1, DB_TRANSIENT);
+	int s = db_step(st);
+	db_finalize(st);
+	if (s != DB_DONE)
 		return pm_errf(err, "servers: %s", ws_errmsg(ws));
-	*id = sqlite3_last_insert_rowid(ws->db);
+	*id = db_last_insert_id(ws->db);
 	return 0;
 }
 
@@ -73,20 +73,20 @@ int servers_set_running(struct workspace *ws, int64_t id, int port, const char *
 {
 	char t[64];
 	ts_now_iso(t, sizeof t);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "UPDATE servers SET status = 'running', port = ?, url = ?, version = ?, "
 		       "updated = ? WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int(st, 1, port);
-	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, version);
-	sqlite3_bind_text(st, 4, t, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, id);
-	int s = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE)
+	db_bind_int(st, 1, port);
+	db_bind_text(st, 2, url, -1, DB_STATIC);
+	db_bind_int64(st, 3, version);
+	db_bind_text(st, 4, t, -1, DB_TRANSIENT);
+	db_bind_int64(st, 5, id);
+	int s = db_step(st);
+	db_finalize(st);
+	if (s != DB_DONE)
 		return pm_errf(err, "servers: %s", ws_errmsg(ws));
 	return 0;
 }
@@ -97,7 +97,7 @@ int servers_set_status(struct workspace *ws, int64_t id, const char *status, con
 	char t[64];
 	ts_now_iso(t, sizeof t);
 	bool final = strcmp(status, "running") != 0;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       final ? "UPDATE servers SET status = ?, message = ?, updated = ?, stopped = ?, "
 			       "rps = NULL WHERE id = ?"
@@ -105,17 +105,17 @@ int servers_set_status(struct workspace *ws, int64_t id, const char *status, con
 			       "stopped = coalesce(?, stopped) WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, message, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, status, -1, DB_STATIC);
+	db_bind_text(st, 2, message, -1, DB_STATIC);
+	db_bind_text(st, 3, t, -1, DB_TRANSIENT);
 	if (final)
-		sqlite3_bind_text(st, 4, t, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 4, t, -1, DB_TRANSIENT);
 	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int64(st, 5, id);
-	int s = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE)
+		db_bind_null(st, 4);
+	db_bind_int64(st, 5, id);
+	int s = db_step(st);
+	db_finalize(st);
+	if (s != DB_DONE)
 		return pm_errf(err, "servers: %s", ws_errmsg(ws));
 	return 0;
 }
@@ -126,23 +126,23 @@ static const char *const cols[] = {
 	"lookup_misses", "detached", "log", "status", "message", "requests", "errors", "rows", "rps",
 	"p50_us", "p99_us", "user", "started", "updated", "stopped"};
 
-static json_t *row_json(sqlite3_stmt *st)
+static json_t *row_json(struct db_stmt *st)
 {
 	json_t *o = json_object();
 	for (int i = 0; i < (int)PM_ARRAY_LEN(cols); i++) {
 		json_t *v;
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER:
-			v = json_integer(sqlite3_column_int64(st, i));
+		switch (db_column_type(st, i)) {
+		case DB_INTEGER:
+			v = json_integer(db_column_int64(st, i));
 			break;
-		case SQLITE_FLOAT:
-			v = json_real(sqlite3_column_double(st, i));
+		case DB_FLOAT:
+			v = json_real(db_column_double(st, i));
 			break;
-		case SQLITE_NULL:
+		case DB_NULL:
 			v = json_null();
 			break;
 		default:
-			v = json_string((const char *)sqlite3_column_text(st, i));
+			v = json_string((const char *)db_column_text(st, i));
 			break;
 		}
 		json_object_set_new(o, cols[i], v);
@@ -176,16 +176,16 @@ static char *select_sql(const char *where)
 int servers_list(struct workspace *ws, json_t **out, struct pm_err *err)
 {
 	/* first notice the dead: a running server whose process is gone */
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT id, pid, proc_start FROM servers WHERE status IN ('running', 'starting')", &st,
 		       err) < 0)
 		return -1;
 	int64_t dead[256];
 	size_t ndead = 0;
-	while (sqlite3_step(st) == SQLITE_ROW && ndead < PM_ARRAY_LEN(dead))
-		if (!server_alive(sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)))
-			dead[ndead++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	while (db_step(st) == DB_ROW && ndead < PM_ARRAY_LEN(dead))
+		if (!server_alive(db_column_int64(st, 1), db_column_int64(st, 2)))
+			dead[ndead++] = db_column_int64(st, 0);
+	db_finalize(st);
 	for (size_t i = 0; i < ndead; i++)
 		if (servers_set_status(ws, dead[i], "dead", "the process is gone", err) < 0)
 			return -1;
@@ -199,9 +199,9 @@ int servers_list(struct workspace *ws, json_t **out, struct pm_err *err)
 	if (rc < 0)
 		return -1;
 	json_t *a = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (db_step(st) == DB_ROW)
 		json_array_append_new(a, row_json(st));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = a;
 	return 0;
 }
@@ -210,20 +210,20 @@ static int get_row(struct workspace *ws, int64_t id, json_t **out, int64_t *pid,
 		   int64_t *proc_start, struct pm_err *err)
 {
 	char *sql = select_sql("WHERE id = ?");
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = ws_prepare(ws, sql, &st, err);
 	free(sql);
 	if (rc < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, id);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no server %lld (see `servers`)", (long long)id);
 	}
-	*pid = sqlite3_column_int64(st, 1);
-	*proc_start = sqlite3_column_int64(st, 2);
+	*pid = db_column_int64(st, 1);
+	*proc_start = db_column_int64(st, 2);
 	*out = row_json(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 

@@ -278,14 +278,14 @@ static int read_at(int fd, char *buf, size_t n, uint64_t off, size_t *got)
  * server whose row is gone is kept without one. */
 static int server_known(struct workspace *ws, int64_t id, bool *known, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT 1 FROM servers WHERE id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	*known = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pm_errf(err, "request log: %s",
+	db_bind_int64(st, 1, id);
+	int rc = db_step(st);
+	db_finalize(st);
+	*known = rc == DB_ROW;
+	return rc == DB_ROW || rc == DB_DONE ? 0 : pm_errf(err, "request log: %s",
 								    ws_errmsg(ws));
 }
 
@@ -386,7 +386,7 @@ static void iso_time(int64_t us, char *buf, size_t n)
 static int insert_round(struct workspace *ws, const struct spool_reader *r, const struct srec *recs,
 			size_t n, uint64_t upto, struct pm_err *err)
 {
-	sqlite3_stmt *st = NULL, *pr = NULL;
+	struct db_stmt *st = NULL, *pr = NULL;
 	if (ws_begin(ws, err) < 0)
 		return -1;
 	if (ws_prepare(ws,
@@ -401,42 +401,42 @@ static int insert_round(struct workspace *ws, const struct spool_reader *r, cons
 		const struct srec *q = &recs[i];
 		char t[40];
 		iso_time(q->time_us, t, sizeof t);
-		sqlite3_bind_text(st, 1, t, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, q->time_us);
+		db_bind_text(st, 1, t, -1, DB_TRANSIENT);
+		db_bind_int64(st, 2, q->time_us);
 		if (r->server)
-			sqlite3_bind_int64(st, 3, r->server);
-		sqlite3_bind_text(st, 4, r->model, -1, SQLITE_STATIC);
+			db_bind_int64(st, 3, r->server);
+		db_bind_text(st, 4, r->model, -1, DB_STATIC);
 		if (q->version)
-			sqlite3_bind_int64(st, 5, q->version);
-		sqlite3_bind_int(st, 7, q->status);
-		sqlite3_bind_int64(st, 8, q->latency_us);
-		sqlite3_bind_int64(st, 9, (sqlite3_int64)q->rows);
-		sqlite3_bind_int64(st, 10, (sqlite3_int64)q->hits);
+			db_bind_int64(st, 5, q->version);
+		db_bind_int(st, 7, q->status);
+		db_bind_int64(st, 8, q->latency_us);
+		db_bind_int64(st, 9, (int64_t)q->rows);
+		db_bind_int64(st, 10, (int64_t)q->hits);
 		static const int col[4] = {6, 11, 12, 13};
 		for (int k = 0; k < 4; k++)
 			if (q->text[k])
-				sqlite3_bind_text(st, col[k], q->text[k], (int)q->len[k], SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (rc != SQLITE_DONE) {
+				db_bind_text(st, col[k], q->text[k], (int)q->len[k], DB_STATIC);
+		int rc = db_step(st);
+		db_reset(st);
+		db_clear_bindings(st);
+		if (rc != DB_DONE) {
 			pm_errf(err, "request log: %s", ws_errmsg(ws));
 			goto fail;
 		}
 	}
-	sqlite3_bind_text(pr, 1, r->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(pr, 2, r->seg);
-	sqlite3_bind_int64(pr, 3, (sqlite3_int64)upto);
-	if (sqlite3_step(pr) != SQLITE_DONE) {
+	db_bind_text(pr, 1, r->name, -1, DB_STATIC);
+	db_bind_int64(pr, 2, r->seg);
+	db_bind_int64(pr, 3, (int64_t)upto);
+	if (db_step(pr) != DB_DONE) {
 		pm_errf(err, "request log: %s", ws_errmsg(ws));
 		goto fail;
 	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(pr);
+	db_finalize(st);
+	db_finalize(pr);
 	return ws_commit(ws, err) < 0 ? (ws_rollback(ws), -1) : 0;
 fail:
-	sqlite3_finalize(st);
-	sqlite3_finalize(pr);
+	db_finalize(st);
+	db_finalize(pr);
 	ws_rollback(ws);
 	return -1;
 }
@@ -522,14 +522,14 @@ static int move_segment(struct spool_reader *r, struct workspace *ws, uint64_t *
 
 static int forget_segment(struct workspace *ws, const char *name, uint32_t seg, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "DELETE FROM spool_progress WHERE dir = ? AND segment = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seg);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : pm_errf(err, "request log: %s", ws_errmsg(ws));
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	db_bind_int64(st, 2, seg);
+	int rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : pm_errf(err, "request log: %s", ws_errmsg(ws));
 }
 
 /* A segment wholly moved: its file goes, then its progress row (a crash in
@@ -584,13 +584,13 @@ static int remove_spool(struct workspace *ws, const char *dir, const char *name,
 			}
 		closedir(d);
 	}
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "DELETE FROM spool_progress WHERE dir = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return pm_errf(err, "request log: %s", ws_errmsg(ws));
 	char *lock = path_join(dir, "lock");
 	unlink(lock);
@@ -629,18 +629,18 @@ static int cmp_u32(const void *a, const void *b)
 static int progress_of(struct workspace *ws, const char *name, uint32_t seg, uint64_t *off,
 		       struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*off = 0;
 	if (ws_prepare(ws, "SELECT offset FROM spool_progress WHERE dir = ? AND segment = ?", &st,
 		       err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seg);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*off = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : pm_errf(err, "request log: %s",
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	db_bind_int64(st, 2, seg);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*off = (uint64_t)db_column_int64(st, 0);
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : pm_errf(err, "request log: %s",
 								    ws_errmsg(ws));
 }
 

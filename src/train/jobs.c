@@ -46,25 +46,25 @@ static bool pid_alive(int64_t pid)
 int job_create(struct workspace *ws, const char *kind, const char *command, int64_t run,
 	       int64_t *job, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	if (ws_prepare(ws, "INSERT INTO jobs(kind, state, command, run, user, created, updated)"
 			   " VALUES (?, 'queued', ?, ?, ?, ?, ?5)",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, command, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, kind, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, command, -1, DB_TRANSIENT);
 	if (run > 0) /* a job of another kind than train has no training run */
-		sqlite3_bind_int64(st, 3, run);
-	sqlite3_bind_text(st, 4, ws_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+		db_bind_int64(st, 3, run);
+	db_bind_text(st, 4, ws_user(), -1, DB_TRANSIENT);
+	db_bind_text(st, 5, now, -1, DB_TRANSIENT);
 	int rc = 0;
-	if (sqlite3_step(st) == SQLITE_DONE)
-		*job = sqlite3_last_insert_rowid(ws->db);
+	if (db_step(st) == DB_DONE)
+		*job = db_last_insert_id(ws->db);
 	else
 		rc = pm_errf(err, "cannot record the job: %s", ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -72,7 +72,7 @@ static int job_update(struct workspace *ws, int64_t job, const char *set, const 
 		      const char *b, int64_t n, struct pm_err *err)
 {
 	char *sql = xasprintf("UPDATE jobs SET %s, updated = ?4 WHERE id = ?5", set);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	int rc = ws_prepare(ws, sql, &st, err);
@@ -80,15 +80,15 @@ static int job_update(struct workspace *ws, int64_t job, const char *set, const 
 	if (rc < 0)
 		return -1;
 	if (a)
-		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 1, a, -1, DB_TRANSIENT);
 	if (b)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, n);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, job);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_text(st, 2, b, -1, DB_TRANSIENT);
+	db_bind_int64(st, 3, n);
+	db_bind_text(st, 4, now, -1, DB_TRANSIENT);
+	db_bind_int64(st, 5, job);
+	if (db_step(st) != DB_DONE)
 		rc = pm_errf(err, "cannot update job %lld: %s", (long long)job, ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -180,13 +180,13 @@ static void job_progress_final(struct job_ctx *jc)
 
 bool job_cancel_requested(struct workspace *ws, int64_t job)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err e;
 	if (ws_prepare(ws, "SELECT cancel FROM jobs WHERE id = ?", &st, &e) < 0)
 		return false;
-	sqlite3_bind_int64(st, 1, job);
-	bool c = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, job);
+	bool c = db_step(st) == DB_ROW && db_column_int(st, 0);
+	db_finalize(st);
 	return c;
 }
 
@@ -227,17 +227,17 @@ void job_finish(struct workspace *ws, int64_t job, json_t *result, const struct 
 
 int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT state, run, kind FROM jobs WHERE id = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, job);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, job);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no job %lld", (long long)job);
 	}
-	char *state = xstrdup((const char *)sqlite3_column_text(st, 0));
-	int64_t run = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
+	char *state = xstrdup((const char *)db_column_text(st, 0));
+	int64_t run = db_column_int64(st, 1);
+	db_finalize(st);
 	if (strcmp(state, "queued") != 0) {
 		int rc = pm_errcf(err, PM_E_USAGE, "job %lld is %s, not queued", (long long)job, state);
 		free(state);
@@ -307,16 +307,16 @@ static void reap_dead(struct workspace *ws, int64_t job, const char *state, int6
 	/* only if it still runs: the state read before pid_alive may be older
 	 * than the process's own last word (a job that ended cancelled or done
 	 * and then exited) */
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "UPDATE jobs SET state = 'failed', error = ?1, finished = ?2, updated = ?2"
 			   " WHERE id = ?3 AND state IN ('queued', 'running')",
 		       &st, &e) < 0)
 		return;
-	sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, job);
-	bool reaped = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(ws->db) > 0;
-	sqlite3_finalize(st);
+	db_bind_text(st, 1, msg, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, now, -1, DB_TRANSIENT);
+	db_bind_int64(st, 3, job);
+	bool reaped = db_step(st) == DB_DONE && db_changes(ws->db) > 0;
+	db_finalize(st);
 	if (!reaped)
 		return;
 	job_progress_from_run(ws, job);
@@ -324,71 +324,71 @@ static void reap_dead(struct workspace *ws, int64_t job, const char *state, int6
 	if (ws_prepare(ws, "UPDATE runs SET state = 'failed', message = ?, finished = ? WHERE"
 			   " id = (SELECT run FROM jobs WHERE id = ?) AND state IN ('queued', 'running')",
 		       &st, &e) == 0) {
-		sqlite3_bind_text(st, 1, msg, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, job);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, msg, -1, DB_TRANSIENT);
+		db_bind_text(st, 2, now, -1, DB_TRANSIENT);
+		db_bind_int64(st, 3, job);
+		db_step(st);
+		db_finalize(st);
 	}
 }
 
 #define JOB_COLS "id, kind, state, command, run, pid, host, progress, message, result, error, cancel," \
 		 " log, user, created, started, finished, updated"
 
-static json_t *job_row_json(sqlite3_stmt *st)
+static json_t *job_row_json(struct db_stmt *st)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "job", json_integer(sqlite3_column_int64(st, 0)));
-	json_object_set_new(j, "kind", json_string((const char *)sqlite3_column_text(st, 1)));
-	json_object_set_new(j, "state", json_string((const char *)sqlite3_column_text(st, 2)));
-	json_object_set_new(j, "command", json_string((const char *)sqlite3_column_text(st, 3)));
-	json_object_set_new(j, "run", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null()
-				      : json_integer(sqlite3_column_int64(st, 4)));
-	json_object_set_new(j, "pid", sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null()
-				      : json_integer(sqlite3_column_int64(st, 5)));
-	json_object_set_new(j, "progress", json_real(sqlite3_column_double(st, 7)));
-	const char *msg = (const char *)sqlite3_column_text(st, 8);
+	json_object_set_new(j, "job", json_integer(db_column_int64(st, 0)));
+	json_object_set_new(j, "kind", json_string((const char *)db_column_text(st, 1)));
+	json_object_set_new(j, "state", json_string((const char *)db_column_text(st, 2)));
+	json_object_set_new(j, "command", json_string((const char *)db_column_text(st, 3)));
+	json_object_set_new(j, "run", db_column_type(st, 4) == DB_NULL ? json_null()
+				      : json_integer(db_column_int64(st, 4)));
+	json_object_set_new(j, "pid", db_column_type(st, 5) == DB_NULL ? json_null()
+				      : json_integer(db_column_int64(st, 5)));
+	json_object_set_new(j, "progress", json_real(db_column_double(st, 7)));
+	const char *msg = (const char *)db_column_text(st, 8);
 	json_object_set_new(j, "message", msg ? json_string(msg) : json_null());
-	const char *res = (const char *)sqlite3_column_text(st, 9);
+	const char *res = (const char *)db_column_text(st, 9);
 	json_t *rj = res ? json_loads(res, 0, NULL) : NULL;
 	json_object_set_new(j, "result", rj ? rj : json_null());
-	const char *er = (const char *)sqlite3_column_text(st, 10);
+	const char *er = (const char *)db_column_text(st, 10);
 	json_object_set_new(j, "error", er ? json_string(er) : json_null());
-	const char *log = (const char *)sqlite3_column_text(st, 12);
+	const char *log = (const char *)db_column_text(st, 12);
 	json_object_set_new(j, "log", log ? json_string(log) : json_null());
-	json_object_set_new(j, "user", json_string((const char *)sqlite3_column_text(st, 13)));
-	json_object_set_new(j, "created", json_string((const char *)sqlite3_column_text(st, 14)));
-	const char *s = (const char *)sqlite3_column_text(st, 15);
+	json_object_set_new(j, "user", json_string((const char *)db_column_text(st, 13)));
+	json_object_set_new(j, "created", json_string((const char *)db_column_text(st, 14)));
+	const char *s = (const char *)db_column_text(st, 15);
 	json_object_set_new(j, "started", s ? json_string(s) : json_null());
-	s = (const char *)sqlite3_column_text(st, 16);
+	s = (const char *)db_column_text(st, 16);
 	json_object_set_new(j, "finished", s ? json_string(s) : json_null());
 	return j;
 }
 
 static int job_fetch(struct workspace *ws, int64_t job, json_t **out, bool reap, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	for (int pass = 0; pass < 2; pass++) {
 		if (ws_prepare(ws, "SELECT " JOB_COLS " FROM jobs WHERE id = ?", &st, err) < 0)
 			return -1;
-		sqlite3_bind_int64(st, 1, job);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_finalize(st);
+		db_bind_int64(st, 1, job);
+		if (db_step(st) != DB_ROW) {
+			db_finalize(st);
 			return pm_errcf(err, PM_E_NOTFOUND, "no job %lld (see `jobs`)", (long long)job);
 		}
-		const char *state = (const char *)sqlite3_column_text(st, 2);
-		if (pass == 0 && reap && !is_terminal(state) && sqlite3_column_int64(st, 5) > 0) {
+		const char *state = (const char *)db_column_text(st, 2);
+		if (pass == 0 && reap && !is_terminal(state) && db_column_int64(st, 5) > 0) {
 			char *stc = xstrdup(state);
-			char *host = sqlite3_column_text(st, 6) ? xstrdup((const char *)sqlite3_column_text(st, 6)) : NULL;
-			int64_t pid = sqlite3_column_int64(st, 5);
-			sqlite3_finalize(st);
+			char *host = db_column_text(st, 6) ? xstrdup((const char *)db_column_text(st, 6)) : NULL;
+			int64_t pid = db_column_int64(st, 5);
+			db_finalize(st);
 			reap_dead(ws, job, stc, pid, host, NULL);
 			free(stc);
 			free(host);
 			continue;
 		}
 		*out = job_row_json(st);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return 0;
 	}
 	return -1;
@@ -416,48 +416,48 @@ static bool run_gone(int64_t pid, const char *host, const char *started)
  * `train` killed, which has no job) are marked dead, and listed. */
 static int dead_runs(struct workspace *ws, json_t *arr, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT id, pid, host, started FROM runs WHERE state IN ('queued', 'running')"
 			   " AND id NOT IN (SELECT run FROM jobs WHERE run IS NOT NULL)",
 		       &st, err) < 0)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!run_gone(sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2),
-			      (const char *)sqlite3_column_text(st, 3)))
+	while (db_step(st) == DB_ROW) {
+		if (!run_gone(db_column_int64(st, 1), (const char *)db_column_text(st, 2),
+			      (const char *)db_column_text(st, 3)))
 			continue;
-		sqlite3_stmt *up;
+		struct db_stmt *up;
 		if (ws_prepare(ws, "UPDATE runs SET state = 'dead', message = 'its process (pid ' || pid ||"
 				   " ') is gone', finished = ?2 WHERE id = ?1 AND state IN ('queued', 'running')",
 			       &up, err) < 0) {
-			sqlite3_finalize(st);
+			db_finalize(st);
 			return -1;
 		}
 		char now[40];
 		ts_now_iso(now, sizeof now);
-		sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
-		sqlite3_bind_text(up, 2, now, -1, SQLITE_TRANSIENT);
-		sqlite3_step(up);
-		sqlite3_finalize(up);
+		db_bind_int64(up, 1, db_column_int64(st, 0));
+		db_bind_text(up, 2, now, -1, DB_TRANSIENT);
+		db_step(up);
+		db_finalize(up);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (ws_prepare(ws, "SELECT id, model, pid, epochs_done FROM runs WHERE state = 'dead'"
 			   " AND id NOT IN (SELECT run FROM jobs WHERE run IS NOT NULL) ORDER BY id",
 		       &st, err) < 0)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long long run = sqlite3_column_int64(st, 0);
-		char *cmd = xasprintf("train %s", (const char *)sqlite3_column_text(st, 1));
+	while (db_step(st) == DB_ROW) {
+		long long run = db_column_int64(st, 0);
+		char *cmd = xasprintf("train %s", (const char *)db_column_text(st, 1));
 		char *msg = xasprintf("its process (pid %lld) is gone after %lld epochs: "
 				      "`train --resume %lld` goes on",
-				      (long long)sqlite3_column_int64(st, 2),
-				      (long long)sqlite3_column_int64(st, 3), run);
+				      (long long)db_column_int64(st, 2),
+				      (long long)db_column_int64(st, 3), run);
 		json_array_append_new(arr, json_pack("{s:n,s:s,s:f,s:I,s:s,s:s}", "job", "state", "dead",
 						     "progress", 0.0, "run", (json_int_t)run,
 						     "command", cmd, "message", msg));
 		free(cmd);
 		free(msg);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 
@@ -550,14 +550,14 @@ int job_cancel(struct workspace *ws, int64_t job, double grace_s, json_t **out,
 	job_update(ws, job, "state = 'cancelled', error = ?1, finished = ?2",
 		   "cancelled: the job did not stop in time and was killed", now, 0, err);
 	job_progress_from_run(ws, job);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "UPDATE runs SET state = 'cancelled', message = 'cancelled', finished = ?"
 			   " WHERE id = (SELECT run FROM jobs WHERE id = ?) AND state IN ('queued', 'running')",
 		       &st, err) == 0) {
-		sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, job);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
+		db_bind_text(st, 1, now, -1, DB_TRANSIENT);
+		db_bind_int64(st, 2, job);
+		db_step(st);
+		db_finalize(st);
 	}
 	return job_fetch(ws, job, out, false, err);
 }

@@ -66,28 +66,28 @@ int run_create(struct workspace *ws, const struct train_config *cfg, int64_t *ru
 	json_decref(cj);
 	char now[40];
 	ts_now_iso(now, sizeof now);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = -1;
 	if (ws_prepare(ws, "INSERT INTO runs(model, state, config, data, data_fingerprint, eval,"
 			   " eval_fingerprint, user, created, updated) VALUES (?,'queued',?,?,?,?,?,?,?,?)",
 		       &st, err) == 0) {
-		sqlite3_bind_text(st, 1, cfg->model_name, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, ctext, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, cfg->data, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, d.fingerprint, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 1, cfg->model_name, -1, DB_TRANSIENT);
+		db_bind_text(st, 2, ctext, -1, DB_TRANSIENT);
+		db_bind_text(st, 3, cfg->data, -1, DB_TRANSIENT);
+		db_bind_text(st, 4, d.fingerprint, -1, DB_TRANSIENT);
 		if (cfg->eval) {
-			sqlite3_bind_text(st, 5, cfg->eval, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 6, e.fingerprint, -1, SQLITE_TRANSIENT);
+			db_bind_text(st, 5, cfg->eval, -1, DB_TRANSIENT);
+			db_bind_text(st, 6, e.fingerprint, -1, DB_TRANSIENT);
 		}
-		sqlite3_bind_text(st, 7, ws_user(), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 9, now, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_DONE) {
-			*run = sqlite3_last_insert_rowid(ws->db);
+		db_bind_text(st, 7, ws_user(), -1, DB_TRANSIENT);
+		db_bind_text(st, 8, now, -1, DB_TRANSIENT);
+		db_bind_text(st, 9, now, -1, DB_TRANSIENT);
+		if (db_step(st) == DB_DONE) {
+			*run = db_last_insert_id(ws->db);
 			rc = 0;
 		} else
 			pm_errf(err, "cannot record the run: %s", ws_errmsg(ws));
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	free(ctext);
 	ws_dataset_free(&d);
@@ -116,15 +116,15 @@ static void run_row_free(struct run_row *r)
 
 static int run_load(struct workspace *ws, int64_t run, struct run_row *r, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	memset(r, 0, sizeof *r);
 	if (ws_prepare(ws, "SELECT model, state, config, data, data_fingerprint, eval, eval_fingerprint,"
 			   " message, host, version, pid, epochs_done FROM runs WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, run);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no run %lld", (long long)run);
 	}
 	r->model = ws_col_text(st, 0, NULL);
@@ -136,10 +136,10 @@ static int run_load(struct workspace *ws, int64_t run, struct run_row *r, struct
 	r->eval_fp = ws_col_text(st, 6, NULL);
 	r->message = ws_col_text(st, 7, NULL);
 	r->host = ws_col_text(st, 8, NULL);
-	r->version = sqlite3_column_int64(st, 9);
-	r->pid = sqlite3_column_int64(st, 10);
-	r->epochs_done = sqlite3_column_int64(st, 11);
-	sqlite3_finalize(st);
+	r->version = db_column_int64(st, 9);
+	r->pid = db_column_int64(st, 10);
+	r->epochs_done = db_column_int64(st, 11);
+	db_finalize(st);
 	return 0;
 }
 
@@ -170,7 +170,7 @@ int run_check_resumable(struct workspace *ws, int64_t run, struct pm_err *err)
 static int run_set_state(struct workspace *ws, int64_t run, const char *state, const char *message,
 			 struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char now[40], host[256] = "";
 	ts_now_iso(now, sizeof now);
 	gethostname(host, sizeof host - 1);
@@ -182,18 +182,18 @@ static int run_set_state(struct workspace *ws, int64_t run, const char *state, c
 		  " WHERE id = ?6";
 	if (ws_prepare(ws, sql, &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, state, -1, DB_STATIC);
 	if (message)
-		sqlite3_bind_text(st, 2, message, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 2, message, -1, DB_TRANSIENT);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_int64(st, 3, (int64_t)getpid());
-	sqlite3_bind_text(st, 4, host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, run);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
+		db_bind_null(st, 2);
+	db_bind_int64(st, 3, (int64_t)getpid());
+	db_bind_text(st, 4, host, -1, DB_TRANSIENT);
+	db_bind_text(st, 5, now, -1, DB_TRANSIENT);
+	db_bind_int64(st, 6, run);
+	int rc = db_step(st) == DB_DONE ? 0
 		 : pm_errf(err, "cannot update run %lld: %s", (long long)run, ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -252,7 +252,7 @@ static int run_on_epoch(void *ctx, const struct train_epoch *ep, const struct sb
 	char now[40];
 	ts_now_iso(now, sizeof now);
 	char *mtext = ep->metrics ? json_text(ep->metrics) : NULL;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int ok = -1;
 	if (ws_begin(ws, err) < 0) {
 		free(mtext);
@@ -262,39 +262,39 @@ static int run_on_epoch(void *ctx, const struct train_epoch *ep, const struct sb
 			   " value, metrics, lr, rows, seconds, rows_per_s, input_wait_s, compute_s, best, time)"
 			   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		       &st, err) == 0) {
-		sqlite3_bind_int64(st, 1, rc->run);
-		sqlite3_bind_int(st, 2, ep->epoch);
+		db_bind_int64(st, 1, rc->run);
+		db_bind_int(st, 2, ep->epoch);
 		if (isfinite(ep->train_loss))
-			sqlite3_bind_double(st, 3, ep->train_loss);
+			db_bind_double(st, 3, ep->train_loss);
 		if (isfinite(ep->eval_loss))
-			sqlite3_bind_double(st, 4, ep->eval_loss);
-		sqlite3_bind_text(st, 5, ep->metric, -1, SQLITE_STATIC);
+			db_bind_double(st, 4, ep->eval_loss);
+		db_bind_text(st, 5, ep->metric, -1, DB_STATIC);
 		if (isfinite(ep->value))
-			sqlite3_bind_double(st, 6, ep->value);
+			db_bind_double(st, 6, ep->value);
 		if (mtext)
-			sqlite3_bind_text(st, 7, mtext, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_double(st, 8, ep->lr);
-		sqlite3_bind_int64(st, 9, (int64_t)ep->rows);
-		sqlite3_bind_double(st, 10, ep->seconds);
-		sqlite3_bind_double(st, 11, ep->rows_per_s);
-		sqlite3_bind_double(st, 12, ep->input_wait_s);
-		sqlite3_bind_double(st, 13, ep->compute_s);
-		sqlite3_bind_int(st, 14, ep->best);
-		sqlite3_bind_text(st, 15, now, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_DONE)
+			db_bind_text(st, 7, mtext, -1, DB_TRANSIENT);
+		db_bind_double(st, 8, ep->lr);
+		db_bind_int64(st, 9, (int64_t)ep->rows);
+		db_bind_double(st, 10, ep->seconds);
+		db_bind_double(st, 11, ep->rows_per_s);
+		db_bind_double(st, 12, ep->input_wait_s);
+		db_bind_double(st, 13, ep->compute_s);
+		db_bind_int(st, 14, ep->best);
+		db_bind_text(st, 15, now, -1, DB_TRANSIENT);
+		if (db_step(st) == DB_DONE)
 			ok = 0;
 		else
 			pm_errf(err, "cannot record epoch %d: %s", ep->epoch, ws_errmsg(ws));
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	if (ok == 0) {
 		ok = -1;
 		if (ws_prepare(ws, "UPDATE runs SET epochs_done = ?, updated = ? WHERE id = ?", &st, err) == 0) {
-			sqlite3_bind_int(st, 1, ep->epoch);
-			sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(st, 3, rc->run);
-			ok = sqlite3_step(st) == SQLITE_DONE ? 0 : pm_errf(err, "cannot update the run");
-			sqlite3_finalize(st);
+			db_bind_int(st, 1, ep->epoch);
+			db_bind_text(st, 2, now, -1, DB_TRANSIENT);
+			db_bind_int64(st, 3, rc->run);
+			ok = db_step(st) == DB_DONE ? 0 : pm_errf(err, "cannot update the run");
+			db_finalize(st);
 		}
 	}
 	free(mtext);
@@ -580,19 +580,19 @@ int run_execute(struct workspace *ws, int64_t run, const struct train_hooks *hoo
 	if (slices)
 		json_object_set(out, "slices", slices);
 	char *mtext = json_text(res.metrics), *otext = json_text(out);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int urc = ws_prepare(ws, "UPDATE runs SET state = 'done', version = ?, metrics = ?, result = ?,"
 				 " message = NULL, finished = ?, updated = ?4 WHERE id = ?",
 			     &st, err);
 	if (urc == 0) {
-		sqlite3_bind_int64(st, 1, v.version);
-		sqlite3_bind_text(st, 2, mtext, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, otext, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 5, run);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 1, v.version);
+		db_bind_text(st, 2, mtext, -1, DB_TRANSIENT);
+		db_bind_text(st, 3, otext, -1, DB_TRANSIENT);
+		db_bind_text(st, 4, now, -1, DB_TRANSIENT);
+		db_bind_int64(st, 5, run);
+		if (db_step(st) != DB_DONE)
 			urc = pm_errf(err, "cannot finish run %lld: %s", (long long)run, ws_errmsg(ws));
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	free(mtext);
 	free(otext);
@@ -629,51 +629,51 @@ out:
 
 int run_get(struct workspace *ws, int64_t run, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT id, model, state, config, data, eval, epochs_done, metrics, version,"
 			   " message, pid, user, created, started, finished FROM runs WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, run);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errcf(err, PM_E_NOTFOUND, "no run %lld", (long long)run);
 	}
-	json_t *cfg = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
-	const char *mt = (const char *)sqlite3_column_text(st, 7);
+	json_t *cfg = json_loads((const char *)db_column_text(st, 3), 0, NULL);
+	const char *mt = (const char *)db_column_text(st, 7);
 	json_t *metrics = mt ? json_loads(mt, 0, NULL) : NULL;
-	json_t *j = json_pack("{s:I,s:s,s:s,s:o,s:s,s:s?,s:I,s:o}", "run", sqlite3_column_int64(st, 0),
-			      "model", sqlite3_column_text(st, 1), "state", sqlite3_column_text(st, 2),
-			      "config", cfg ? cfg : json_null(), "data", sqlite3_column_text(st, 4), "eval",
-			      sqlite3_column_text(st, 5), "epochs_done", sqlite3_column_int64(st, 6),
+	json_t *j = json_pack("{s:I,s:s,s:s,s:o,s:s,s:s?,s:I,s:o}", "run", db_column_int64(st, 0),
+			      "model", db_column_text(st, 1), "state", db_column_text(st, 2),
+			      "config", cfg ? cfg : json_null(), "data", db_column_text(st, 4), "eval",
+			      db_column_text(st, 5), "epochs_done", db_column_int64(st, 6),
 			      "metrics", metrics ? metrics : json_null());
-	json_object_set_new(j, "version", sqlite3_column_type(st, 8) == SQLITE_NULL ? json_null()
-					  : json_integer(sqlite3_column_int64(st, 8)));
-	json_object_set_new(j, "message", sqlite3_column_type(st, 9) == SQLITE_NULL ? json_null()
-					  : json_string((const char *)sqlite3_column_text(st, 9)));
-	json_object_set_new(j, "user", json_string((const char *)sqlite3_column_text(st, 11)));
-	json_object_set_new(j, "created", json_string((const char *)sqlite3_column_text(st, 12)));
-	sqlite3_finalize(st);
+	json_object_set_new(j, "version", db_column_type(st, 8) == DB_NULL ? json_null()
+					  : json_integer(db_column_int64(st, 8)));
+	json_object_set_new(j, "message", db_column_type(st, 9) == DB_NULL ? json_null()
+					  : json_string((const char *)db_column_text(st, 9)));
+	json_object_set_new(j, "user", json_string((const char *)db_column_text(st, 11)));
+	json_object_set_new(j, "created", json_string((const char *)db_column_text(st, 12)));
+	db_finalize(st);
 	/* the epochs so far */
 	json_t *eps = json_array();
 	if (ws_prepare(ws, "SELECT epoch, train_loss, eval_loss, metric, value, rows_per_s, input_wait_s,"
 			   " compute_s, seconds FROM run_epochs WHERE run = ? ORDER BY epoch",
 		       &st, err) == 0) {
-		sqlite3_bind_int64(st, 1, run);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_int64(st, 1, run);
+		while (db_step(st) == DB_ROW) {
 			json_t *e = json_object();
-			json_object_set_new(e, "epoch", json_integer(sqlite3_column_int64(st, 0)));
-			json_object_set_new(e, "train_loss", sqlite3_column_type(st, 1) == SQLITE_NULL ? json_null() : json_real(sqlite3_column_double(st, 1)));
-			json_object_set_new(e, "eval_loss", sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null() : json_real(sqlite3_column_double(st, 2)));
-			json_object_set_new(e, "metric", json_string((const char *)sqlite3_column_text(st, 3) ?: ""));
-			json_object_set_new(e, "value", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() : json_real(sqlite3_column_double(st, 4)));
-			json_object_set_new(e, "rows_per_s", json_real(sqlite3_column_double(st, 5)));
-			json_object_set_new(e, "input_wait_s", json_real(sqlite3_column_double(st, 6)));
-			json_object_set_new(e, "compute_s", json_real(sqlite3_column_double(st, 7)));
-			json_object_set_new(e, "seconds", json_real(sqlite3_column_double(st, 8)));
+			json_object_set_new(e, "epoch", json_integer(db_column_int64(st, 0)));
+			json_object_set_new(e, "train_loss", db_column_type(st, 1) == DB_NULL ? json_null() : json_real(db_column_double(st, 1)));
+			json_object_set_new(e, "eval_loss", db_column_type(st, 2) == DB_NULL ? json_null() : json_real(db_column_double(st, 2)));
+			json_object_set_new(e, "metric", json_string((const char *)db_column_text(st, 3) ?: ""));
+			json_object_set_new(e, "value", db_column_type(st, 4) == DB_NULL ? json_null() : json_real(db_column_double(st, 4)));
+			json_object_set_new(e, "rows_per_s", json_real(db_column_double(st, 5)));
+			json_object_set_new(e, "input_wait_s", json_real(db_column_double(st, 6)));
+			json_object_set_new(e, "compute_s", json_real(db_column_double(st, 7)));
+			json_object_set_new(e, "seconds", json_real(db_column_double(st, 8)));
 			json_array_append_new(eps, e);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	json_object_set_new(j, "epochs", eps);
 	json_t *w = run_workers_read(ws, run);

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double num_at(sqlite3_stmt *st, int c)
+static double num_at(struct db_stmt *st, int c)
 {
-	return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
+	return db_column_type(st, c) == DB_NULL ? NAN : db_column_double(st, c);
 }
 
 void run_briefs_free(struct run_brief *r, size_t n)
@@ -27,7 +27,7 @@ int run_briefs(struct workspace *ws, struct run_brief **out, size_t *n, struct p
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT id, model, state, epochs_done, json_extract(config, '$.epochs'), data,"
 		       " version, created,"
@@ -38,21 +38,21 @@ int run_briefs(struct workspace *ws, struct run_brief **out, size_t *n, struct p
 	struct run_brief *rows = NULL;
 	size_t k = 0, cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)&rows, &cap, k + 1, sizeof *rows);
 		struct run_brief *w = &rows[k++];
-		w->id = sqlite3_column_int64(st, 0);
+		w->id = db_column_int64(st, 0);
 		w->model = ws_col_text(st, 1, "");
 		w->state = ws_col_text(st, 2, "");
-		w->epochs_done = sqlite3_column_int64(st, 3);
-		w->epochs = sqlite3_column_int64(st, 4);
+		w->epochs_done = db_column_int64(st, 3);
+		w->epochs = db_column_int64(st, 4);
 		w->data = ws_col_text(st, 5, "");
-		w->version = sqlite3_column_int64(st, 6);
+		w->version = db_column_int64(st, 6);
 		w->created = ws_col_text(st, 7, "");
-		w->job = sqlite3_column_int64(st, 8);
+		w->job = db_column_int64(st, 8);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		run_briefs_free(rows, k);
 		return pm_errf(err, "reading the runs: %s", ws_errmsg(ws));
 	}
@@ -112,7 +112,7 @@ static void detail_workers(struct workspace *ws, int64_t run, struct run_detail 
 int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, struct pm_err *err)
 {
 	memset(r, 0, sizeof *r);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "SELECT model, state, data, json_extract(config, '$.label'),"
 		       " coalesce(json_extract(config, '$.model'), ''), json_extract(config, '$.epochs'),"
@@ -121,9 +121,9 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 		       " FROM runs WHERE id = ?",
 		       &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, run);
+	if (db_step(st) != DB_ROW) {
+		db_finalize(st);
 		return pm_errf(err, "run %lld: no such run", (long long)run);
 	}
 	r->model = ws_col_text(st, 0, "");
@@ -131,11 +131,11 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 	r->data = ws_col_text(st, 2, "");
 	r->label = ws_col_text(st, 3, "");
 	r->type = ws_col_text(st, 4, "");
-	r->epochs = sqlite3_column_int64(st, 5);
-	r->version = sqlite3_column_int64(st, 6);
+	r->epochs = db_column_int64(st, 5);
+	r->version = db_column_int64(st, 6);
 	r->message = ws_col_text(st, 7, "");
-	r->job = sqlite3_column_int64(st, 8);
-	sqlite3_finalize(st);
+	r->job = db_column_int64(st, 8);
+	db_finalize(st);
 	if (ws_prepare(ws,
 		       "SELECT epoch, train_loss, eval_loss, metric, value, rows, seconds, rows_per_s,"
 		       " input_wait_s, compute_s, best FROM run_epochs WHERE run = ? ORDER BY epoch",
@@ -143,27 +143,27 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 		run_detail_free(r);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, run);
+	db_bind_int64(st, 1, run);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)&r->ep, &cap, r->nep + 1, sizeof *r->ep);
 		struct run_epoch *e = &r->ep[r->nep++];
-		e->epoch = sqlite3_column_int64(st, 0);
+		e->epoch = db_column_int64(st, 0);
 		e->train_loss = num_at(st, 1);
 		e->eval_loss = num_at(st, 2);
-		if (!r->metric && sqlite3_column_type(st, 3) != SQLITE_NULL)
+		if (!r->metric && db_column_type(st, 3) != DB_NULL)
 			r->metric = ws_col_text(st, 3, "");
 		e->value = num_at(st, 4);
-		e->rows = sqlite3_column_int64(st, 5);
+		e->rows = db_column_int64(st, 5);
 		e->seconds = num_at(st, 6);
 		e->rows_per_s = num_at(st, 7);
 		e->wait = num_at(st, 8);
 		e->compute = num_at(st, 9);
-		e->best = sqlite3_column_int(st, 10) != 0;
+		e->best = db_column_int(st, 10) != 0;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		pm_errf(err, "reading run %lld: %s", (long long)run, ws_errmsg(ws));
 		run_detail_free(r);
 		return -1;
@@ -174,13 +174,13 @@ int run_detail_read(struct workspace *ws, int64_t run, struct run_detail *r, str
 
 int job_count_active(struct workspace *ws, int64_t *n, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*n = 0;
 	if (ws_prepare(ws, "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')", &st,
 		       err) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		*n = db_column_int64(st, 0);
+	db_finalize(st);
 	return 0;
 }

@@ -9,22 +9,22 @@
 int stats_cache_get(struct workspace *ws, const char *fp, const char *slice, json_t **out,
 		    struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*out = NULL;
 	if (ws_prepare(ws, "SELECT json FROM stats WHERE fingerprint = ? AND slice = ?", &st,
 		       err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *j = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	db_bind_text(st, 1, fp, -1, DB_STATIC);
+	db_bind_text(st, 2, slice, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
+		json_t *j = json_loads((const char *)db_column_text(st, 0), 0, NULL);
 		/* an entry from another version of the statistics is recomputed */
 		if (j && json_integer_value(json_object_get(j, "stats_version")) == STATS_VERSION)
 			*out = j;
 		else if (j)
 			json_decref(j);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 
@@ -45,7 +45,7 @@ static char *json_text(json_t *j)
 int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, json_t *j,
 		    struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "INSERT OR REPLACE INTO stats (fingerprint, slice, json, created) "
 		       "VALUES (?, ?, ?, ?)",
@@ -54,27 +54,27 @@ int stats_cache_put(struct workspace *ws, const char *fp, const char *slice, jso
 	char now[64];
 	ts_now_iso(now, sizeof now);
 	char *text = json_text(j);
-	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, slice, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, free);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	db_bind_text(st, 1, fp, -1, DB_STATIC);
+	db_bind_text(st, 2, slice, -1, DB_STATIC);
+	db_bind_text(st, 3, text, -1, free);
+	db_bind_text(st, 4, now, -1, DB_STATIC);
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc < 0)
 		pm_errf(err, "workspace: %s", ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int schema_fetch(struct workspace *ws, const char *name, struct schema **out,
 		 struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT text FROM schemas WHERE name = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, name, -1, DB_STATIC);
 	int rc;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
+	if (db_step(st) == DB_ROW) {
+		const char *text = (const char *)db_column_text(st, 0);
 		char *label = xasprintf("schema %s", name);
 		rc = schema_parse(text, strlen(text), label, name, out, err);
 		free(label);
@@ -84,7 +84,7 @@ int schema_fetch(struct workspace *ws, const char *name, struct schema **out,
 			      "`schema load %s FILE`)",
 			      name, name, name);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -96,7 +96,7 @@ int schema_of_dataset(struct workspace *ws, const char *dataset, struct schema *
 	/* a split part has its parent's schema: parts are named NAME_PART, and
 	 * the schema was inferred before the split */
 	for (int depth = 0; name && depth < 8; depth++) {
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 		if (ws_prepare(ws,
 			       "SELECT name FROM schemas WHERE name = ?1 OR source = 'inferred from ' || ?1 "
 			       "ORDER BY name = ?1 DESC, updated DESC LIMIT 1",
@@ -104,11 +104,11 @@ int schema_of_dataset(struct workspace *ws, const char *dataset, struct schema *
 			free(name);
 			return -1;
 		}
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		char *found = sqlite3_step(st) == SQLITE_ROW
-				      ? xstrdup((const char *)sqlite3_column_text(st, 0))
+		db_bind_text(st, 1, name, -1, DB_STATIC);
+		char *found = db_step(st) == DB_ROW
+				      ? xstrdup((const char *)db_column_text(st, 0))
 				      : NULL;
-		sqlite3_finalize(st);
+		db_finalize(st);
 		if (found) {
 			free(name);
 			int rc = schema_fetch(ws, found, out, err);
@@ -136,7 +136,7 @@ int schema_of_dataset(struct workspace *ws, const char *dataset, struct schema *
 int schema_store(struct workspace *ws, const struct schema *sc, const char *source,
 		 const char *action, const char *detail, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_begin(ws, err) < 0)
 		return -1;
 	if (ws_prepare(ws,
@@ -151,17 +151,17 @@ int schema_store(struct workspace *ws, const struct schema *sc, const char *sour
 	char now[64];
 	ts_now_iso(now, sizeof now);
 	char *text = schema_to_text(sc);
-	sqlite3_bind_text(st, 1, sc->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, -1, free);
+	db_bind_text(st, 1, sc->name, -1, DB_STATIC);
+	db_bind_text(st, 2, text, -1, free);
 	if (source)
-		sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+		db_bind_text(st, 3, source, -1, DB_STATIC);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		db_bind_null(st, 3);
+	db_bind_text(st, 4, now, -1, DB_STATIC);
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc < 0)
 		pm_errf(err, "workspace: %s", ws_errmsg(ws));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == 0)
 		rc = ws_audit(ws, action, sc->name, detail, err);
 	if (rc == 0)
@@ -173,24 +173,24 @@ int schema_store(struct workspace *ws, const struct schema *sc, const char *sour
 
 int schema_list(struct workspace *ws, json_t **out, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "SELECT name, source, updated, text FROM schemas ORDER BY name", &st,
 		       err) < 0)
 		return -1;
 	json_t *arr = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 3);
+	while (db_step(st) == DB_ROW) {
+		const char *text = (const char *)db_column_text(st, 3);
 		json_int_t nf = 0;
 		for (const char *p = text; (p = strstr(p, "\nfeature ")); p++)
 			nf++;
-		const char *src = (const char *)sqlite3_column_text(st, 1);
+		const char *src = (const char *)db_column_text(st, 1);
 		json_array_append_new(
 			arr, json_pack("{s:s, s:I, s:s, s:s}", "name",
-				       (const char *)sqlite3_column_text(st, 0), "features", nf,
+				       (const char *)db_column_text(st, 0), "features", nf,
 				       "source", src ? src : "", "updated",
-				       (const char *)sqlite3_column_text(st, 2)));
+				       (const char *)db_column_text(st, 2)));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*out = arr;
 	return 0;
 }

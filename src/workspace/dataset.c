@@ -35,7 +35,7 @@ int ws_dataset_put(struct workspace *ws, const struct ws_dataset *d, struct pm_e
 {
 	if (ws_dataset_name_check(d->name, err) < 0)
 		return -1;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "INSERT OR REPLACE INTO datasets(name, artifact, fingerprint, rows, cols, "
 		       "source, created) VALUES (?,?,?,?,?,?,?)",
@@ -43,29 +43,29 @@ int ws_dataset_put(struct workspace *ws, const struct ws_dataset *d, struct pm_e
 		return -1;
 	char now[32];
 	ts_now_iso(now, sizeof now);
-	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->artifact, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, d->rows);
-	sqlite3_bind_int64(st, 5, d->cols);
-	sqlite3_bind_text(st, 6, d->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, d->created ? d->created : now, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, d->name, -1, DB_STATIC);
+	db_bind_text(st, 2, d->artifact, -1, DB_STATIC);
+	db_bind_text(st, 3, d->fingerprint, -1, DB_STATIC);
+	db_bind_int64(st, 4, d->rows);
+	db_bind_int64(st, 5, d->cols);
+	db_bind_text(st, 6, d->source, -1, DB_STATIC);
+	db_bind_text(st, 7, d->created ? d->created : now, -1, DB_TRANSIENT);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return pm_errf(err, "cannot record dataset %s: %s", d->name, ws_errmsg(ws));
 	return 0;
 }
 
 #define DATASET_COLS "name, artifact, fingerprint, rows, cols, source, created"
 
-static void read_dataset(sqlite3_stmt *st, struct ws_dataset *d)
+static void read_dataset(struct db_stmt *st, struct ws_dataset *d)
 {
 	d->name = ws_col_text(st, 0, "");
 	d->artifact = ws_col_text(st, 1, "");
 	d->fingerprint = ws_col_text(st, 2, "");
-	d->rows = sqlite3_column_int64(st, 3);
-	d->cols = sqlite3_column_int64(st, 4);
+	d->rows = db_column_int64(st, 3);
+	d->cols = db_column_int64(st, 4);
 	d->source = ws_col_text(st, 5, "");
 	d->created = ws_col_text(st, 6, "");
 }
@@ -73,19 +73,19 @@ static void read_dataset(sqlite3_stmt *st, struct ws_dataset *d)
 int ws_dataset_get(struct workspace *ws, const char *name, struct ws_dataset *d,
 		   struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	memset(d, 0, sizeof *d);
 	if (ws_prepare(ws, "SELECT " DATASET_COLS " FROM datasets WHERE name = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		read_dataset(st, d);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return 0;
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	db_finalize(st);
+	if (rc == DB_DONE)
 		return pm_errcf(err, PM_E_NOTFOUND, "no dataset named \"%s\" (see `datasets`)", name);
 	return pm_errf(err, "cannot read dataset %s: %s", name, ws_errmsg(ws));
 }
@@ -93,34 +93,34 @@ int ws_dataset_get(struct workspace *ws, const char *name, struct ws_dataset *d,
 int ws_dataset_list(struct workspace *ws, struct ws_dataset **list, size_t *n,
 		    struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*list = NULL;
 	*n = 0;
 	if (ws_prepare(ws, "SELECT " DATASET_COLS " FROM datasets ORDER BY name", &st, err) < 0)
 		return -1;
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)list, &cap, *n + 1, sizeof **list);
 		read_dataset(st, &(*list)[(*n)++]);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return pm_errf(err, "cannot list datasets: %s", ws_errmsg(ws));
 	return 0;
 }
 
 int ws_dataset_delete(struct workspace *ws, const char *name, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "DELETE FROM datasets WHERE name = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return pm_errf(err, "cannot drop dataset %s: %s", name, ws_errmsg(ws));
-	if (sqlite3_changes(ws->db) == 0)
+	if (db_changes(ws->db) == 0)
 		return pm_errcf(err, PM_E_NOTFOUND, "no dataset named \"%s\" (see `datasets`)", name);
 	return 0;
 }
@@ -128,37 +128,37 @@ int ws_dataset_delete(struct workspace *ws, const char *name, struct pm_err *err
 int ws_loadcache_get(struct workspace *ws, const char *key, char artifact[65], bool *found,
 		     struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*found = false;
 	if (ws_prepare(ws, "SELECT artifact FROM load_cache WHERE key = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *a = sqlite3_column_text(st, 0);
+	db_bind_text(st, 1, key, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
+		const unsigned char *a = db_column_text(st, 0);
 		if (a && strlen((const char *)a) == 64) {
 			memcpy(artifact, a, 65);
 			*found = true;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 }
 
 int ws_loadcache_put(struct workspace *ws, const char *key, const char *artifact,
 		     struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "INSERT OR REPLACE INTO load_cache(key, artifact, created) VALUES (?,?,?)",
 		       &st, err) < 0)
 		return -1;
 	char now[32];
 	ts_now_iso(now, sizeof now);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, artifact, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, key, -1, DB_STATIC);
+	db_bind_text(st, 2, artifact, -1, DB_STATIC);
+	db_bind_text(st, 3, now, -1, DB_TRANSIENT);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return pm_errf(err, "cannot record load cache: %s", ws_errmsg(ws));
 	return 0;
 }

@@ -112,19 +112,19 @@ static void refs_free(struct refs *r)
 static int load_refs(struct workspace *ws, struct refs *r, struct pm_err *err)
 {
 	memset(r, 0, sizeof *r);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, refs_sql, &st, err) < 0)
 		return -1;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *s = (const char *)db_column_text(st, 0);
 		if (!s)
 			continue;
 		xgrow((void **)&r->id, &r->cap, r->n + 1, sizeof *r->id);
 		r->id[r->n++] = xstrdup(s);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		refs_free(r);
 		return pm_errf(err, "workspace gc: %s", ws_errmsg(ws));
 	}
@@ -134,13 +134,13 @@ static int load_refs(struct workspace *ws, struct refs *r, struct pm_err *err)
 
 static int forget_cached(struct workspace *ws, const char *sha, struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws, "DELETE FROM load_cache WHERE artifact = ?", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : pm_errf(err, "workspace gc: %s", ws_errmsg(ws));
+	db_bind_text(st, 1, sha, -1, DB_STATIC);
+	int rc = db_step(st);
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : pm_errf(err, "workspace gc: %s", ws_errmsg(ws));
 }
 
 int ws_gc(struct workspace *ws, bool dry, struct ws_gc *g, struct pm_err *err)

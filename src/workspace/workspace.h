@@ -9,10 +9,82 @@
 #include <limits.h>
 #include <sqlite3.h>
 
+/* ---- the database: SQLite (embedded, the default) or PostgreSQL -------------
+ * One interface over both, shaped like SQLite's own: prepare, bind
+ * (parameters numbered from 1, written ? or ?N), step to DB_ROW or
+ * DB_DONE, read columns, finalize.  Statements are written in SQLite's
+ * dialect; the PostgreSQL driver translates what differs (db-dialect.c):
+ * the parameters, INSERT OR IGNORE/REPLACE, the column types of CREATE
+ * TABLE, BEGIN IMMEDIATE (a workspace-wide write lock), and the functions
+ * SQLite has and PostgreSQL lacks (json_extract, julianday), which it
+ * defines on connecting.  Text columns come back as text, integers and
+ * reals as numbers, whichever the server. */
+struct db;
+struct db_stmt;
+enum db_kind { DB_SQLITE, DB_POSTGRES };
+enum { DB_OK = 0, DB_ERROR = 1, DB_ROW = 100, DB_DONE = 101 };
+/* the type of a column's value in the current row */
+enum { DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4, DB_NULL = 5 };
+/* bind_text/bind_blob: the value lives until the statement is done with
+ * it (DB_STATIC) or is copied now (DB_TRANSIENT) */
+#define DB_STATIC ((void (*)(void *))0)
+#define DB_TRANSIENT ((void (*)(void *))-1)
+
+/* target: "postgresql://..." or "postgres://..." (a libpq URI), else the
+ * path of a SQLite file (created when missing). */
+int db_open(const char *target, struct db **out, struct pm_err *err);
+void db_close(struct db *db);
+enum db_kind db_kind(const struct db *db);
+/* The message of the last error on db (valid until the next call). */
+const char *db_errmsg(struct db *db);
+/* Runs SQL that returns no rows (several statements allowed). */
+int db_exec(struct db *db, const char *sql, struct pm_err *err);
+int db_prepare(struct db *db, const char *sql, struct db_stmt **st, struct pm_err *err);
+int db_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lifetime)(void *));
+int db_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lifetime)(void *));
+int db_bind_int64(struct db_stmt *st, int i, int64_t v);
+int db_bind_int(struct db_stmt *st, int i, int v);
+int db_bind_double(struct db_stmt *st, int i, double v);
+int db_bind_null(struct db_stmt *st, int i);
+/* DB_ROW (a row to read), DB_DONE, or DB_ERROR (db_errmsg says why). */
+int db_step(struct db_stmt *st);
+int db_column_count(struct db_stmt *st);
+const char *db_column_name(struct db_stmt *st, int i);
+int db_column_type(struct db_stmt *st, int i);
+int64_t db_column_int64(struct db_stmt *st, int i);
+int db_column_int(struct db_stmt *st, int i);
+double db_column_double(struct db_stmt *st, int i);
+/* NULL for a NULL value; valid until the next step or finalize */
+const unsigned char *db_column_text(struct db_stmt *st, int i);
+const void *db_column_blob(struct db_stmt *st, int i);
+int db_column_bytes(struct db_stmt *st, int i);
+/* Ready to step again from the start, with the same bindings. */
+int db_reset(struct db_stmt *st);
+/* Every parameter NULL again. */
+int db_clear_bindings(struct db_stmt *st);
+void db_finalize(struct db_stmt *st);
+/* Rows changed by the last INSERT, UPDATE or DELETE. */
+int64_t db_changes(struct db *db);
+/* The id of the row the last INSERT on db made (its INTEGER PRIMARY KEY;
+ * on PostgreSQL the identity's last value in this session). */
+int64_t db_last_insert_id(struct db *db);
+/* Whether a transaction is open on db. */
+bool db_in_transaction(struct db *db);
+/* The SQLite connection under db (NULL for PostgreSQL): for what only
+ * SQLite has (PRAGMAs, the busy timeout, the error codes of a full disk). */
+sqlite3 *db_sqlite_handle(struct db *db);
+/* PostgreSQL's text of a statement in SQLite's dialect, and how many
+ * parameters it takes (db-dialect.c; pk(table) gives a table's primary
+ * key columns, comma-separated, for INSERT OR REPLACE).  Caller frees. */
+char *db_pg_translate(const char *sql, int *nparams, char *(*pk)(void *ctx, const char *table),
+		      void *ctx);
+
 struct workspace {
 	char *dir;        /* the .prodml directory */
 	char *artifacts;  /* dir/artifacts */
-	sqlite3 *db;
+	struct db *db;
+	char *uri;        /* a PostgreSQL database's, else NULL (SQLite in dir) */
+	char *schema;     /* the PostgreSQL schema of a directory workspace (PRODML_DB) */
 	char msg[PATH_MAX + 64]; /* ws_errmsg's message */
 	bool private_index;      /* opened on a full disk (see ws_open) */
 };
@@ -43,10 +115,10 @@ void ws_rollback(struct workspace *ws);
 /* Runs SQL that returns no rows. */
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err);
 /* Prepares a statement; errors carry SQLite's message. */
-int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct pm_err *err);
+int ws_prepare(struct workspace *ws, const char *sql, struct db_stmt **st, struct pm_err *err);
 /* A copy of text column i of st's current row; when the column is NULL, a
  * copy of null_text (NULL: NULL).  Free it. */
-char *ws_col_text(sqlite3_stmt *st, int i, const char *null_text);
+char *ws_col_text(struct db_stmt *st, int i, const char *null_text);
 /* The integers of the first column of sql's rows (arg, if not NULL, bound
  * to its one parameter): ids to fetch one by one once the statement is
  * done.  *ids is malloc'ed (free it), *n its count. */

@@ -1,4 +1,5 @@
-/* Opening the workspace: directory layout, SQLite settings, migrations. */
+/* Opening the workspace: directory layout, the database (SQLite in the
+ * directory, or PostgreSQL), its settings and migrations. */
 #include "workspace.h"
 
 #include <errno.h>
@@ -18,12 +19,15 @@ int ws_schema_version(void)
 
 bool ws_disk_full(struct workspace *ws)
 {
-	int rc = sqlite3_extended_errcode(ws->db) & 0xff;
+	sqlite3 *h = ws->db ? db_sqlite_handle(ws->db) : NULL;
+	if (!h)
+		return false; /* a server's disk is the server's to report */
+	int rc = sqlite3_extended_errcode(h) & 0xff;
 	if (rc == SQLITE_FULL)
 		return true;
 	/* the system errno is kept from the last I/O error only: trust it
 	 * only when the last error is one */
-	int e = sqlite3_system_errno(ws->db);
+	int e = sqlite3_system_errno(h);
 	return (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN) && (e == ENOSPC || e == EDQUOT);
 }
 
@@ -33,7 +37,7 @@ const char *ws_errmsg(struct workspace *ws)
 	 * "database or disk is full" when a write fails: name the cause, and
 	 * the workspace, as callers' messages name only what they did */
 	if (!ws_disk_full(ws))
-		return sqlite3_errmsg(ws->db);
+		return db_errmsg(ws->db);
 	snprintf(ws->msg, sizeof ws->msg, "no space left on device for workspace %s", ws->dir);
 	return ws->msg;
 }
@@ -41,7 +45,7 @@ const char *ws_errmsg(struct workspace *ws)
 /* SQLite's message, or the full disk's, after a "workspace DIR: " prefix. */
 static const char *short_errmsg(struct workspace *ws)
 {
-	return ws_disk_full(ws) ? "no space left on device" : sqlite3_errmsg(ws->db);
+	return ws_disk_full(ws) ? "no space left on device" : db_errmsg(ws->db);
 }
 
 static int db_err(struct workspace *ws, struct pm_err *err, const char *what)
@@ -51,26 +55,23 @@ static int db_err(struct workspace *ws, struct pm_err *err, const char *what)
 
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(ws->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		pm_errf(err, "workspace %s: %s", ws->dir,
-			ws_disk_full(ws) || !msg ? short_errmsg(ws) : msg);
-		sqlite3_free(msg);
-		return -1;
-	}
+	struct pm_err e = {0};
+	if (db_exec(ws->db, sql, &e) < 0)
+		return pm_errf(err, "workspace %s: %s", ws->dir, ws_disk_full(ws) ? short_errmsg(ws) : e.msg);
 	return 0;
 }
 
-int ws_prepare(struct workspace *ws, const char *sql, sqlite3_stmt **st, struct pm_err *err)
+int ws_prepare(struct workspace *ws, const char *sql, struct db_stmt **st, struct pm_err *err)
 {
-	if (sqlite3_prepare_v2(ws->db, sql, -1, st, NULL) != SQLITE_OK)
+	struct pm_err e = {0};
+	if (db_prepare(ws->db, sql, st, &e) < 0)
 		return db_err(ws, err, "query failed");
 	return 0;
 }
 
-char *ws_col_text(sqlite3_stmt *st, int i, const char *null_text)
+char *ws_col_text(struct db_stmt *st, int i, const char *null_text)
 {
-	const char *t = (const char *)sqlite3_column_text(st, i);
+	const char *t = (const char *)db_column_text(st, i);
 	if (!t)
 		t = null_text;
 	return t ? xstrdup(t) : NULL;
@@ -79,21 +80,21 @@ char *ws_col_text(sqlite3_stmt *st, int i, const char *null_text)
 int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
 	   struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	*ids = NULL;
 	*n = 0;
 	if (ws_prepare(ws, sql, &st, err) < 0)
 		return -1;
 	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+		db_bind_text(st, 1, arg, -1, DB_TRANSIENT);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		xgrow((void **)ids, &cap, *n + 1, sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = db_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
@@ -111,18 +112,19 @@ char **ws_names(struct workspace *ws, enum ws_names_kind kind)
 	};
 	char **v = xcalloc(1, sizeof *v);
 	size_t n = 0, cap = 1;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(ws->db, sql[kind], -1, &st, NULL) != SQLITE_OK)
+	struct db_stmt *st;
+	struct pm_err e;
+	if (db_prepare(ws->db, sql[kind], &st, &e) < 0)
 		return v; /* e.g. a table this workspace does not have yet */
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
+	while (db_step(st) == DB_ROW) {
+		const unsigned char *t = db_column_text(st, 0);
 		if (!t)
 			continue;
 		xgrow((void **)&v, &cap, n + 2, sizeof *v);
 		v[n++] = xstrdup((const char *)t);
 		v[n] = NULL;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return v;
 }
 
@@ -138,18 +140,39 @@ int ws_commit(struct workspace *ws, struct pm_err *err)
 
 void ws_rollback(struct workspace *ws)
 {
-	if (!sqlite3_get_autocommit(ws->db))
-		sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
+	struct pm_err e;
+	if (db_in_transaction(ws->db))
+		db_exec(ws->db, "ROLLBACK", &e);
 }
 
+/* The schema version: SQLite's PRAGMA user_version, or on PostgreSQL a
+ * row of the table prodml_meta. */
 static int user_version(struct workspace *ws, int *v, struct pm_err *err)
 {
-	sqlite3_stmt *st;
-	if (ws_prepare(ws, "PRAGMA user_version", &st, err) < 0)
+	struct db_stmt *st;
+	bool sqlite = db_kind(ws->db) == DB_SQLITE;
+	if (!sqlite &&
+	    ws_exec(ws, "CREATE TABLE IF NOT EXISTS prodml_meta (key TEXT PRIMARY KEY, value TEXT)", err) < 0)
 		return -1;
-	*v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	if (ws_prepare(ws,
+		       sqlite ? "PRAGMA user_version"
+			      : "SELECT CAST(value AS INTEGER) FROM prodml_meta WHERE key = 'schema_version'",
+		       &st, err) < 0)
+		return -1;
+	*v = db_step(st) == DB_ROW ? db_column_int(st, 0) : 0;
+	db_finalize(st);
 	return 0;
+}
+
+static int set_user_version(struct workspace *ws, int v, struct pm_err *err)
+{
+	char sql[128];
+	if (db_kind(ws->db) == DB_SQLITE)
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v);
+	else
+		snprintf(sql, sizeof sql,
+			 "INSERT OR REPLACE INTO prodml_meta(key, value) VALUES ('schema_version', '%d')", v);
+	return ws_exec(ws, sql, err);
 }
 
 /* Applies the migrations this workspace lacks, each in its own immediate
@@ -175,9 +198,7 @@ static int migrate(struct workspace *ws, struct pm_err *err)
 			return -1;
 		}
 		if (v < ws_nmigrations) {
-			char pragma[64];
-			snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-			if (ws_exec(ws, ws_migrations[v], err) < 0 || ws_exec(ws, pragma, err) < 0) {
+			if (ws_exec(ws, ws_migrations[v], err) < 0 || set_user_version(ws, v + 1, err) < 0) {
 				ws_rollback(ws);
 				return pm_err_prefix(err, "migration to schema version %d", v + 1);
 			}
@@ -197,8 +218,9 @@ static int migrate(struct workspace *ws, struct pm_err *err)
  * the busy timeout would. */
 static int set_wal(struct workspace *ws, struct pm_err *err)
 {
+	sqlite3 *h = db_sqlite_handle(ws->db);
 	for (int waited_ms = 0;; waited_ms += 2) {
-		int rc = sqlite3_exec(ws->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		int rc = sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			return 0;
 		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS)
@@ -215,15 +237,27 @@ static int set_wal(struct workspace *ws, struct pm_err *err)
  * open. */
 static int connect(struct workspace *ws, bool exclusive, struct pm_err *err)
 {
+	if (ws->uri) {
+		struct pm_err e = {0};
+		if (db_open(ws->uri, &ws->db, &e) < 0)
+			return pm_errf(err, "cannot open workspace %s: %s", ws->dir, e.msg);
+		if (ws->schema) {
+			char *sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s", ws->schema,
+					      ws->schema);
+			int rc = ws_exec(ws, sql, err);
+			free(sql);
+			if (rc < 0)
+				return -1;
+		}
+		return migrate(ws, err);
+	}
 	char *dbpath = path_join(ws->dir, "prodml.db");
-	int rc = sqlite3_open_v2(dbpath, &ws->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
+	struct pm_err e = {0};
+	int rc = db_open(dbpath, &ws->db, &e);
 	free(dbpath);
-	if (rc != SQLITE_OK)
-		return pm_errf(err, "cannot open workspace database in %s: %s", ws->dir,
-			       ws->db ? short_errmsg(ws) : "out of memory");
-	sqlite3_busy_timeout(ws->db, BUSY_TIMEOUT_MS);
+	if (rc < 0)
+		return pm_errf(err, "cannot open workspace database in %s: %s", ws->dir, e.msg);
+	sqlite3_busy_timeout(db_sqlite_handle(ws->db), BUSY_TIMEOUT_MS);
 	if (exclusive && ws_exec(ws, "PRAGMA locking_mode=EXCLUSIVE", err) < 0)
 		return -1;
 	if (set_wal(ws, err) < 0 ||
@@ -233,10 +267,67 @@ static int connect(struct workspace *ws, bool exclusive, struct pm_err *err)
 	return 0;
 }
 
-int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
+/* Where the database of a workspace is: a PostgreSQL URI given as the
+ * workspace (postgresql://..?artifacts=DIR: DIR holds the files), or,
+ * for a directory workspace, PRODML_DB naming a server that keeps the
+ * database of every directory workspace, each in a schema of its own
+ * (named from the directory's absolute path); else SQLite in the
+ * directory. */
+static int locate(struct workspace *ws, const char *target, struct pm_err *err)
+{
+	bool uri = str_prefix(target, "postgresql://") || str_prefix(target, "postgres://");
+	if (!uri) {
+		ws->dir = xstrdup(target);
+		const char *server = getenv("PRODML_DB");
+		if (server && *server) {
+			char *abs = realpath(target, NULL);
+			if (!abs)
+				abs = xstrdup(target);
+			ws->uri = xstrdup(server);
+			ws->schema = xasprintf("ws_%016llx", (unsigned long long)hash64(abs, strlen(abs), 0));
+			free(abs);
+		}
+		return 0;
+	}
+	/* libpq refuses parameters it does not know: artifacts= is taken out */
+	const char *q = strchr(target, '?');
+	struct sbuf rest = {0};
+	char *dir = NULL;
+	sbuf_add(&rest, target, q ? (size_t)(q - target) : strlen(target));
+	char sep = '?';
+	for (const char *p = q ? q + 1 : NULL; p && *p;) {
+		size_t n = strcspn(p, "&");
+		if (str_prefix(p, "artifacts=")) {
+			free(dir);
+			dir = xstrndup(p + 10, n - 10);
+		} else if (n) {
+			sbuf_putc(&rest, sep);
+			sbuf_add(&rest, p, n);
+			sep = '&';
+		}
+		p += n + (p[n] == '&');
+	}
+	if (!dir || !*dir) {
+		free(dir);
+		sbuf_free(&rest);
+		return pm_errcf(err, PM_E_USAGE,
+				"a PostgreSQL workspace names the directory of its files, which every host "
+				"mounts: %s%sartifacts=DIR",
+				target, q ? "&" : "?");
+	}
+	ws->dir = dir;
+	ws->uri = sbuf_steal(&rest);
+	return 0;
+}
+
+int ws_open(const char *target, struct workspace **out, struct pm_err *err)
 {
 	struct workspace *ws = xcalloc(1, sizeof *ws);
-	ws->dir = xstrdup(dir);
+	if (locate(ws, target, err) < 0) {
+		ws_close(ws);
+		return -1;
+	}
+	const char *dir = ws->dir;
 	ws->artifacts = path_join(dir, "artifacts");
 	if (fs_mkdir_p(ws->artifacts, err) < 0) {
 		ws_close(ws);
@@ -247,7 +338,7 @@ int ws_open(const char *dir, struct workspace **out, struct pm_err *err)
 		/* Reading needs a 32 KB -shm file that a full disk cannot
 		 * give: read without one, so that commands that only read
 		 * still work; those that write fail with ENOSPC. */
-		sqlite3_close(ws->db);
+		db_close(ws->db);
 		ws->db = NULL;
 		struct pm_err again = {0};
 		rc = connect(ws, true, &again);
@@ -276,8 +367,10 @@ void ws_close(struct workspace *ws)
 	if (!ws)
 		return;
 	if (ws->db)
-		sqlite3_close(ws->db);
+		db_close(ws->db);
 	free(ws->dir);
+	free(ws->uri);
+	free(ws->schema);
 	free(ws->artifacts);
 	free(ws);
 }
@@ -294,21 +387,21 @@ const char *ws_user(void)
 int ws_audit(struct workspace *ws, const char *action, const char *subject, const char *detail,
 	     struct pm_err *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "INSERT INTO audit(time, user, action, subject, detail) VALUES (?,?,?,?,?)",
 		       &st, err) < 0)
 		return -1;
 	char now[32];
 	ts_now_iso(now, sizeof now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, ws_user(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, now, -1, DB_TRANSIENT);
+	db_bind_text(st, 2, ws_user(), -1, DB_TRANSIENT);
+	db_bind_text(st, 3, action, -1, DB_STATIC);
+	db_bind_text(st, 4, subject, -1, DB_STATIC);
+	db_bind_text(st, 5, detail, -1, DB_STATIC);
+	int rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		return db_err(ws, err, "audit log");
 	return 0;
 }

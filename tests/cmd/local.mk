@@ -1,5 +1,6 @@
 TESTS += \
 	tests/cmd/man.sh \
+	tests/cmd/db-postgres.sh \
 	tests/cmd/out-special.sh \
 	tests/cmd/onnx-export.sh \
 	tests/cmd/onnx-check.sh \

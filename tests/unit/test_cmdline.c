@@ -223,15 +223,15 @@ START_TEST(test_man_page_lists_every_table)
 	struct workspace *ws;
 	struct pm_err err = {0};
 	ck_assert_msg(ws_open(dir, &ws, &err) == 0, "%s", err.msg);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	ck_assert_int_eq(ws_prepare(ws, "SELECT name FROM sqlite_master WHERE type = 'table' "
 				   "AND name NOT LIKE 'sqlite_%' ORDER BY name", &st, &err), 0);
 	char *m = cmd_man_page(NULL);
 	char *ws_section = strstr(m, ".SH WORKSPACE");
 	ck_assert_ptr_nonnull(ws_section);
 	int tables = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	while (db_step(st) == DB_ROW) {
+		const char *name = (const char *)db_column_text(st, 0);
 		char needle[128];
 		snprintf(needle, sizeof needle, "\n.B %s\n", name);
 		char needle2[128];
@@ -244,7 +244,7 @@ START_TEST(test_man_page_lists_every_table)
 		tables++;
 	}
 	ck_assert_int_ge(tables, 17);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(m);
 	ws_close(ws);
 	char cmd[256];

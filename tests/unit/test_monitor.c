@@ -114,22 +114,22 @@ START_TEST(summary_of_a_log)
 	ck_assert_msg(monitor_compact(ws, t0 + 61000000LL, INT64_MIN, &cr, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(cr.rolled, 3);
 	ck_assert_int_eq(cr.rollups_dropped, 0);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	ck_assert(ws_prepare(ws, "SELECT minute_us - ?, requests, errors, latency_sum_us, statuses,"
 				 " latency_hist, batches FROM rollups ORDER BY minute_us", &st, &err) == 0);
-	sqlite3_bind_int64(st, 1, t0);
-	ck_assert(sqlite3_step(st) == SQLITE_ROW);
-	ck_assert(sqlite3_column_int64(st, 0) == 0 && sqlite3_column_int64(st, 1) == 2 &&
-		  sqlite3_column_int64(st, 2) == 0 && sqlite3_column_int64(st, 3) == 5000);
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 4), "[]");
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 5), "[[1000,1],[4000,1]]");
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 6), "[[1,2]]");
-	ck_assert(sqlite3_step(st) == SQLITE_ROW);
-	ck_assert(sqlite3_column_int64(st, 0) == 60000000 && sqlite3_column_int64(st, 1) == 1 &&
-		  sqlite3_column_int64(st, 2) == 1 && sqlite3_column_int64(st, 3) == 3000);
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 4), "[[503,1]]");
-	ck_assert(sqlite3_step(st) == SQLITE_DONE);
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, t0);
+	ck_assert(db_step(st) == DB_ROW);
+	ck_assert(db_column_int64(st, 0) == 0 && db_column_int64(st, 1) == 2 &&
+		  db_column_int64(st, 2) == 0 && db_column_int64(st, 3) == 5000);
+	ck_assert_str_eq((const char *)db_column_text(st, 4), "[]");
+	ck_assert_str_eq((const char *)db_column_text(st, 5), "[[1000,1],[4000,1]]");
+	ck_assert_str_eq((const char *)db_column_text(st, 6), "[[1,2]]");
+	ck_assert(db_step(st) == DB_ROW);
+	ck_assert(db_column_int64(st, 0) == 60000000 && db_column_int64(st, 1) == 1 &&
+		  db_column_int64(st, 2) == 1 && db_column_int64(st, 3) == 3000);
+	ck_assert_str_eq((const char *)db_column_text(st, 4), "[[503,1]]");
+	ck_assert(db_step(st) == DB_DONE);
+	db_finalize(st);
 	ws_close(ws);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

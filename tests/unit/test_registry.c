@@ -313,11 +313,11 @@ START_TEST(test_alias_history_and_rollback)
 	ck_assert(json_is_null(json_object_get(e6, "to")));
 	json_decref(h);
 	/* each move wrote one audit line */
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	ck_assert_int_eq(ws_prepare(ws, "SELECT count(*) FROM audit WHERE subject = 'h@production'", &st, &err), 0);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(st, 0), 7);
-	sqlite3_finalize(st);
+	ck_assert_int_eq(db_step(st), DB_ROW);
+	ck_assert_int_eq(db_column_int(st, 0), 7);
+	db_finalize(st);
 }
 END_TEST
 
@@ -490,11 +490,11 @@ START_TEST(test_concurrent_writers)
 	ck_assert_msg(reg_load_model(ws, &v, &m, &err) == 0, "%s", err.msg);
 	model_free(m);
 	reg_version_free(&v);
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	ck_assert_int_eq(ws_prepare(ws, "PRAGMA integrity_check", &st, &err), 0);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
-	sqlite3_finalize(st);
+	ck_assert_int_eq(db_step(st), DB_ROW);
+	ck_assert_str_eq((const char *)db_column_text(st, 0), "ok");
+	db_finalize(st);
 }
 END_TEST
 

@@ -841,13 +841,13 @@ static void spool_put(struct spool *sp, int from, int to, struct spool_pos *end)
 
 static char *sql_text(struct workspace *ws, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err err = {0};
 	ck_assert_msg(ws_prepare(ws, sql, &st, &err) == 0, "%s", err.msg);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	const unsigned char *t = sqlite3_column_text(st, 0);
+	ck_assert_int_eq(db_step(st), DB_ROW);
+	const unsigned char *t = db_column_text(st, 0);
 	char *out = xstrdup(t ? (const char *)t : "NULL");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return out;
 }
 

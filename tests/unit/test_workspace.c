@@ -24,12 +24,12 @@ static void rm_rf(const char *p)
 
 static int version_of(struct workspace *ws)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct pm_err err;
 	ck_assert_int_eq(ws_prepare(ws, "PRAGMA user_version", &st, &err), 0);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	int v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	ck_assert_int_eq(db_step(st), DB_ROW);
+	int v = db_column_int(st, 0);
+	db_finalize(st);
 	return v;
 }
 
@@ -42,11 +42,11 @@ START_TEST(test_create_and_migrate)
 	ck_assert_int_eq(version_of(ws), ws_schema_version());
 	ck_assert(fs_is_dir(ws->artifacts));
 	/* WAL mode is on */
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	ck_assert_int_eq(ws_prepare(ws, "PRAGMA journal_mode", &st, &err), 0);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
-	sqlite3_finalize(st);
+	ck_assert_int_eq(db_step(st), DB_ROW);
+	ck_assert_str_eq((const char *)db_column_text(st, 0), "wal");
+	db_finalize(st);
 	ws_close(ws);
 	/* reopening keeps the version and the data */
 	ck_assert_int_eq(ws_open(dir, &ws, &err), 0);
@@ -228,11 +228,11 @@ START_TEST(test_two_processes)
 		ws_dataset_free(&list[i]);
 	free(list);
 	ck_assert_int_eq(version_of(ws), ws_schema_version());
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	ck_assert_int_eq(ws_prepare(ws, "PRAGMA integrity_check", &st, &err), 0);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
-	sqlite3_finalize(st);
+	ck_assert_int_eq(db_step(st), DB_ROW);
+	ck_assert_str_eq((const char *)db_column_text(st, 0), "ok");
+	db_finalize(st);
 	ws_close(ws);
 	rm_rf(dir);
 	free(dir);

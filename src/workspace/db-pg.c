@@ -1,0 +1,521 @@
+/* The PostgreSQL driver of the database interface, over libpq.  A
+ * statement is translated from SQLite's dialect once, when prepared
+ * (db-dialect.c), and runs with PQexecParams when first stepped: its
+ * parameters go as text (blobs as binary), its rows come back as text and
+ * are read from the result one step at a time.  Types come from the
+ * result's column types: integers (and NUMERIC values without a fraction,
+ * such as sum() of integers) read as DB_INTEGER, as SQLite would give
+ * them.  Functions that SQLite has and PostgreSQL lacks are created in the
+ * database the first time a connection finds them missing. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef HAVE_LIBPQ
+
+int db_pg_open(const char *uri, struct db **out, struct pm_err *err)
+{
+	(void)uri;
+	*out = NULL;
+	return pm_errf(err, "PostgreSQL workspaces need prodml built with libpq: install the Debian "
+			    "package libpq-dev and run ./configure again");
+}
+
+#else
+
+#include <libpq-fe.h>
+
+/* type oids (catalog/pg_type_d.h) */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26,
+       OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+
+struct pk_entry {
+	char *table, *keys;
+};
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	char *msg;            /* the last error */
+	int64_t changes;
+	struct pk_entry *pks; /* primary keys looked up, for INSERT OR REPLACE */
+	size_t npks, pkcap;
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	char *sql;            /* translated */
+	int nparams;
+	char **values;        /* [nparams] */
+	int *lengths, *formats;
+	PGresult *res;
+	int row, nrows;
+	bool done;
+	unsigned char **blobs; /* unescaped bytea values of the current row */
+	size_t *blob_len;
+};
+
+#define PG(db) ((struct pg_db *)(db))
+#define PGS(st) ((struct pg_stmt *)(st))
+
+static void set_msg(struct pg_db *d, const char *m)
+{
+	free(d->msg);
+	size_t n = strlen(m);
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	d->msg = xstrndup(m, n);
+}
+
+/* The primary message of a failed result, else the connection's. */
+static void result_msg(struct pg_db *d, const PGresult *r)
+{
+	const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	set_msg(d, m ? m : PQerrorMessage(d->conn));
+}
+
+static void pg_close(struct db *db)
+{
+	struct pg_db *d = PG(db);
+	PQfinish(d->conn);
+	for (size_t i = 0; i < d->npks; i++) {
+		free(d->pks[i].table);
+		free(d->pks[i].keys);
+	}
+	free(d->pks);
+	free(d->msg);
+	free(d);
+}
+
+static const char *pg_errmsg(struct db *db)
+{
+	return PG(db)->msg ? PG(db)->msg : PQerrorMessage(PG(db)->conn);
+}
+
+/* The columns of table's primary key (else of its first unique index),
+ * comma-separated, as INSERT OR REPLACE's conflict target; cached. */
+static char *table_key(void *ctx, const char *table)
+{
+	struct pg_db *d = ctx;
+	for (size_t i = 0; i < d->npks; i++)
+		if (strcmp(d->pks[i].table, table) == 0)
+			return xstrdup(d->pks[i].keys);
+	const char *params[] = {table};
+	PGresult *r = PQexecParams(d->conn,
+				   "SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum)) "
+				   "FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+				   "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) "
+				   "AND (i.indisprimary OR i.indisunique) "
+				   "GROUP BY i.indexrelid, i.indisprimary ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1",
+				   1, NULL, params, NULL, NULL, 0);
+	char *keys = NULL;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		keys = xstrdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (!keys)
+		return NULL;
+	xgrow((void **)&d->pks, &d->pkcap, d->npks + 1, sizeof *d->pks);
+	d->pks[d->npks].table = xstrdup(table);
+	d->pks[d->npks++].keys = xstrdup(keys);
+	return keys;
+}
+
+static char *translate(struct pg_db *d, const char *sql, int *nparams, struct pm_err *err)
+{
+	char *t = db_pg_translate(sql, nparams, table_key, d);
+	if (!t) {
+		set_msg(d, "statement not translatable to PostgreSQL (INSERT OR REPLACE into a table "
+			   "without a primary key or unique index?)");
+		pm_errf(err, "%s: %.200s", d->msg, sql);
+	}
+	return t;
+}
+
+static int pg_exec(struct db *db, const char *sql, struct pm_err *err)
+{
+	struct pg_db *d = PG(db);
+	int n;
+	char *t = translate(d, sql, &n, err);
+	if (!t)
+		return -1;
+	PGresult *r = PQexec(d->conn, t);
+	free(t);
+	ExecStatusType s = PQresultStatus(r);
+	int rc = 0;
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
+		result_msg(d, r);
+		rc = pm_errf(err, "%s", d->msg);
+	} else {
+		d->changes = atoll(PQcmdTuples(r));
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out, struct pm_err *err)
+{
+	struct pg_db *d = PG(db);
+	int n;
+	char *t = translate(d, sql, &n, err);
+	if (!t)
+		return -1;
+	struct pg_stmt *st = xcalloc(1, sizeof *st);
+	st->base.db = db;
+	st->sql = t;
+	st->nparams = n;
+	st->values = xcalloc((size_t)n + 1, sizeof *st->values);
+	st->lengths = xcalloc((size_t)n + 1, sizeof *st->lengths);
+	st->formats = xcalloc((size_t)n + 1, sizeof *st->formats);
+	st->row = -1;
+	*out = &st->base;
+	return 0;
+}
+
+static void clear_result(struct pg_stmt *st)
+{
+	if (st->res) {
+		int nc = PQnfields(st->res);
+		for (int i = 0; st->blobs && i < nc; i++)
+			PQfreemem(st->blobs[i]);
+		free(st->blobs);
+		free(st->blob_len);
+		st->blobs = NULL;
+		st->blob_len = NULL;
+		PQclear(st->res);
+		st->res = NULL;
+	}
+	st->row = -1;
+	st->nrows = 0;
+	st->done = false;
+}
+
+static int set_param(struct pg_stmt *st, int i, char *v, int len, int format)
+{
+	if (i < 1 || i > st->nparams) {
+		free(v);
+		return DB_ERROR;
+	}
+	clear_result(st);
+	free(st->values[i - 1]);
+	st->values[i - 1] = v;
+	st->lengths[i - 1] = len;
+	st->formats[i - 1] = format;
+	return DB_OK;
+}
+
+static int pg_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lt)(void *))
+{
+	(void)lt; /* always copied */
+	if (!s)
+		return set_param(PGS(st), i, NULL, 0, 0);
+	size_t n = len < 0 ? strlen(s) : (size_t)len;
+	return set_param(PGS(st), i, xstrndup(s, n), (int)n, 0);
+}
+
+static int pg_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lt)(void *))
+{
+	(void)lt;
+	if (!p)
+		return set_param(PGS(st), i, NULL, 0, 0);
+	char *v = xmalloc((size_t)len + 1);
+	memcpy(v, p, (size_t)len);
+	return set_param(PGS(st), i, v, len, 1);
+}
+
+static int pg_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	return set_param(PGS(st), i, xasprintf("%lld", (long long)v), 0, 0);
+}
+
+static int pg_bind_double(struct db_stmt *st, int i, double v)
+{
+	/* shortest text that reads back to the same double */
+	char buf[40];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (v != v)
+		snprintf(buf, sizeof buf, "NaN");
+	else if (v > 1.7976931348623157e308)
+		snprintf(buf, sizeof buf, "Infinity");
+	else if (v < -1.7976931348623157e308)
+		snprintf(buf, sizeof buf, "-Infinity");
+	return set_param(PGS(st), i, xstrdup(buf), 0, 0);
+}
+
+static int pg_bind_null(struct db_stmt *st, int i)
+{
+	return set_param(PGS(st), i, NULL, 0, 0);
+}
+
+static int pg_step(struct db_stmt *sst)
+{
+	struct pg_stmt *st = PGS(sst);
+	struct pg_db *d = PG(sst->db);
+	if (st->done)
+		clear_result(st); /* stepped again after the end: run again, as SQLite does */
+	if (!st->res) {
+		st->res = PQexecParams(d->conn, st->sql, st->nparams, NULL, (const char *const *)st->values,
+				       st->lengths, st->formats, 0);
+		ExecStatusType s = PQresultStatus(st->res);
+		if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && s != PGRES_EMPTY_QUERY) {
+			result_msg(d, st->res);
+			PQclear(st->res);
+			st->res = NULL;
+			return DB_ERROR;
+		}
+		d->changes = atoll(PQcmdTuples(st->res));
+		st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
+		st->row = -1;
+	}
+	if (st->blobs) {
+		for (int i = 0; i < PQnfields(st->res); i++) {
+			PQfreemem(st->blobs[i]);
+			st->blobs[i] = NULL;
+		}
+	}
+	if (++st->row < st->nrows)
+		return DB_ROW;
+	st->done = true;
+	return DB_DONE;
+}
+
+static bool has_row(struct pg_stmt *st, int i)
+{
+	return st->res && st->row >= 0 && st->row < st->nrows && i >= 0 && i < PQnfields(st->res);
+}
+
+static int pg_column_count(struct db_stmt *st)
+{
+	return PGS(st)->res ? PQnfields(PGS(st)->res) : 0;
+}
+
+static const char *pg_column_name(struct db_stmt *st, int i)
+{
+	return PGS(st)->res ? PQfname(PGS(st)->res, i) : NULL;
+}
+
+static int pg_column_type(struct db_stmt *sst, int i)
+{
+	struct pg_stmt *st = PGS(sst);
+	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+		return DB_NULL;
+	switch (PQftype(st->res, i)) {
+	case OID_BOOL:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return DB_INTEGER;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		return DB_FLOAT;
+	case OID_NUMERIC:
+		return strpbrk(PQgetvalue(st->res, st->row, i), ".eEN") ? DB_FLOAT : DB_INTEGER;
+	case OID_BYTEA:
+		return DB_BLOB;
+	default:
+		return DB_TEXT;
+	}
+}
+
+static int64_t pg_column_int64(struct db_stmt *sst, int i)
+{
+	struct pg_stmt *st = PGS(sst);
+	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+		return 0;
+	const char *v = PQgetvalue(st->res, st->row, i);
+	if (PQftype(st->res, i) == OID_BOOL)
+		return *v == 't';
+	if (strpbrk(v, ".eE"))
+		return (int64_t)strtod(v, NULL);
+	return strtoll(v, NULL, 10);
+}
+
+static double pg_column_double(struct db_stmt *sst, int i)
+{
+	struct pg_stmt *st = PGS(sst);
+	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+		return 0;
+	const char *v = PQgetvalue(st->res, st->row, i);
+	if (PQftype(st->res, i) == OID_BOOL)
+		return *v == 't';
+	return strtod(v, NULL);
+}
+
+static const unsigned char *pg_column_text(struct db_stmt *sst, int i)
+{
+	struct pg_stmt *st = PGS(sst);
+	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+		return NULL;
+	return (const unsigned char *)PQgetvalue(st->res, st->row, i);
+}
+
+static const void *pg_column_blob(struct db_stmt *sst, int i)
+{
+	struct pg_stmt *st = PGS(sst);
+	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+		return NULL;
+	if (PQftype(st->res, i) != OID_BYTEA)
+		return PQgetvalue(st->res, st->row, i);
+	if (!st->blobs) {
+		st->blobs = xcalloc((size_t)PQnfields(st->res), sizeof *st->blobs);
+		st->blob_len = xcalloc((size_t)PQnfields(st->res), sizeof *st->blob_len);
+	}
+	if (!st->blobs[i])
+		st->blobs[i] = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, i),
+					       &st->blob_len[i]);
+	return st->blobs[i];
+}
+
+static int pg_column_bytes(struct db_stmt *sst, int i)
+{
+	struct pg_stmt *st = PGS(sst);
+	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+		return 0;
+	if (PQftype(st->res, i) == OID_BYTEA) {
+		pg_column_blob(sst, i);
+		return st->blobs && st->blobs[i] ? (int)st->blob_len[i] : 0;
+	}
+	return PQgetlength(st->res, st->row, i);
+}
+
+static int pg_reset(struct db_stmt *st)
+{
+	clear_result(PGS(st));
+	return DB_OK;
+}
+
+static int pg_clear_bindings(struct db_stmt *sst)
+{
+	struct pg_stmt *st = PGS(sst);
+	clear_result(st);
+	for (int i = 0; i < st->nparams; i++) {
+		free(st->values[i]);
+		st->values[i] = NULL;
+		st->lengths[i] = st->formats[i] = 0;
+	}
+	return DB_OK;
+}
+
+/* lastval(): the value the session's last nextval() gave, which an
+ * identity column's insert calls */
+static int64_t pg_last_insert_id(struct db *db)
+{
+	PGresult *r = PQexec(PG(db)->conn, "SELECT lastval()");
+	int64_t id = PQresultStatus(r) == PGRES_TUPLES_OK ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	return id;
+}
+
+static void pg_finalize(struct db_stmt *sst)
+{
+	struct pg_stmt *st = PGS(sst);
+	clear_result(st);
+	for (int i = 0; i < st->nparams; i++)
+		free(st->values[i]);
+	free(st->values);
+	free(st->lengths);
+	free(st->formats);
+	free(st->sql);
+	free(st);
+}
+
+static int64_t pg_changes(struct db *db)
+{
+	return PG(db)->changes;
+}
+
+static bool pg_in_transaction(struct db *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(PG(db)->conn);
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+static const struct db_ops pg_ops = {
+	.kind = DB_POSTGRES,
+	.close = pg_close,
+	.errmsg = pg_errmsg,
+	.exec = pg_exec,
+	.prepare = pg_prepare,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.bind_int64 = pg_bind_int64,
+	.bind_double = pg_bind_double,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.column_count = pg_column_count,
+	.column_name = pg_column_name,
+	.column_type = pg_column_type,
+	.column_int64 = pg_column_int64,
+	.column_double = pg_column_double,
+	.column_text = pg_column_text,
+	.column_blob = pg_column_blob,
+	.column_bytes = pg_column_bytes,
+	.reset = pg_reset,
+	.clear_bindings = pg_clear_bindings,
+	.finalize = pg_finalize,
+	.changes = pg_changes,
+	.last_insert_id = pg_last_insert_id,
+	.in_transaction = pg_in_transaction,
+};
+
+/* SQLite's functions that statements use, for PostgreSQL: json_extract
+ * of a '$.a.b' path (as text), julianday of a timestamp's text. */
+static const char compat_sql[] =
+	"SELECT pg_advisory_lock(7318790940181869);"
+	"CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text "
+	"LANGUAGE sql IMMUTABLE AS $$ SELECT jsonb_extract_path_text(doc::jsonb, "
+	"VARIADIC string_to_array(substr(path, 3), '.')) $$;"
+	"CREATE OR REPLACE FUNCTION julianday(t text) RETURNS double precision "
+	"LANGUAGE sql IMMUTABLE AS $$ SELECT extract(epoch FROM t::timestamptz) / 86400.0 + 2440587.5 $$;"
+	"SELECT pg_advisory_unlock(7318790940181869);";
+
+static int ensure_compat(struct pg_db *d, struct pm_err *err)
+{
+	PGresult *r = PQexec(d->conn, "SELECT count(*) FROM pg_proc WHERE proname IN ('json_extract', 'julianday')");
+	bool have = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) >= 2;
+	PQclear(r);
+	if (have)
+		return 0;
+	r = PQexec(d->conn, compat_sql);
+	ExecStatusType s = PQresultStatus(r);
+	int rc = 0;
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		result_msg(d, r);
+		rc = pm_errf(err, "cannot create prodml's SQL functions: %s", d->msg);
+	}
+	PQclear(r);
+	return rc;
+}
+
+int db_pg_open(const char *uri, struct db **out, struct pm_err *err)
+{
+	*out = NULL;
+	PGconn *c = PQconnectdb(uri);
+	if (!c)
+		return pm_errf(err, "out of memory");
+	if (PQstatus(c) != CONNECTION_OK) {
+		struct pg_db tmp = {.conn = c};
+		set_msg(&tmp, PQerrorMessage(c));
+		pm_errf(err, "%s", tmp.msg);
+		free(tmp.msg);
+		PQfinish(c);
+		return -1;
+	}
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	struct pg_db *d = xcalloc(1, sizeof *d);
+	d->base.ops = &pg_ops;
+	d->conn = c;
+	if (ensure_compat(d, err) < 0) {
+		pg_close(&d->base);
+		return -1;
+	}
+	*out = &d->base;
+	return 0;
+}
+
+#endif

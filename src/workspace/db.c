@@ -1,0 +1,373 @@
+/* The database interface (workspace.h) and its SQLite driver.  A
+ * connection is a driver's ops and its state; the SQLite driver is a thin
+ * layer over SQLite's own calls, which the interface mirrors, so the
+ * embedded default pays one indirect call per operation. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int db_open(const char *target, struct db **out, struct pm_err *err)
+{
+	*out = NULL;
+	if (str_prefix(target, "postgresql://") || str_prefix(target, "postgres://"))
+		return db_pg_open(target, out, err);
+	return db_sqlite_open(target, out, err);
+}
+
+void db_close(struct db *db)
+{
+	if (db)
+		db->ops->close(db);
+}
+
+enum db_kind db_kind(const struct db *db)
+{
+	return db->ops->kind;
+}
+
+const char *db_errmsg(struct db *db)
+{
+	return db->ops->errmsg(db);
+}
+
+int db_exec(struct db *db, const char *sql, struct pm_err *err)
+{
+	return db->ops->exec(db, sql, err);
+}
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **st, struct pm_err *err)
+{
+	*st = NULL;
+	return db->ops->prepare(db, sql, st, err);
+}
+
+int db_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lifetime)(void *))
+{
+	return st->db->ops->bind_text(st, i, s, len, lifetime);
+}
+
+int db_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lifetime)(void *))
+{
+	return st->db->ops->bind_blob(st, i, p, len, lifetime);
+}
+
+int db_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	return st->db->ops->bind_int64(st, i, v);
+}
+
+int db_bind_int(struct db_stmt *st, int i, int v)
+{
+	return st->db->ops->bind_int64(st, i, v);
+}
+
+int db_bind_double(struct db_stmt *st, int i, double v)
+{
+	return st->db->ops->bind_double(st, i, v);
+}
+
+int db_bind_null(struct db_stmt *st, int i)
+{
+	return st->db->ops->bind_null(st, i);
+}
+
+int db_step(struct db_stmt *st)
+{
+	return st->db->ops->step(st);
+}
+
+int db_column_count(struct db_stmt *st)
+{
+	return st->db->ops->column_count(st);
+}
+
+const char *db_column_name(struct db_stmt *st, int i)
+{
+	return st->db->ops->column_name(st, i);
+}
+
+int db_column_type(struct db_stmt *st, int i)
+{
+	return st->db->ops->column_type(st, i);
+}
+
+int64_t db_column_int64(struct db_stmt *st, int i)
+{
+	return st->db->ops->column_int64(st, i);
+}
+
+int db_column_int(struct db_stmt *st, int i)
+{
+	return (int)st->db->ops->column_int64(st, i);
+}
+
+double db_column_double(struct db_stmt *st, int i)
+{
+	return st->db->ops->column_double(st, i);
+}
+
+const unsigned char *db_column_text(struct db_stmt *st, int i)
+{
+	return st->db->ops->column_text(st, i);
+}
+
+const void *db_column_blob(struct db_stmt *st, int i)
+{
+	return st->db->ops->column_blob(st, i);
+}
+
+int db_column_bytes(struct db_stmt *st, int i)
+{
+	return st->db->ops->column_bytes(st, i);
+}
+
+int db_reset(struct db_stmt *st)
+{
+	return st->db->ops->reset(st);
+}
+
+int db_clear_bindings(struct db_stmt *st)
+{
+	return st->db->ops->clear_bindings(st);
+}
+
+void db_finalize(struct db_stmt *st)
+{
+	if (st)
+		st->db->ops->finalize(st);
+}
+
+int64_t db_changes(struct db *db)
+{
+	return db->ops->changes(db);
+}
+
+int64_t db_last_insert_id(struct db *db)
+{
+	return db->ops->last_insert_id(db);
+}
+
+bool db_in_transaction(struct db *db)
+{
+	return db->ops->in_transaction(db);
+}
+
+/* ---- SQLite ------------------------------------------------------------------ */
+
+struct sq_db {
+	struct db base;
+	sqlite3 *h;
+};
+
+struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *h;
+};
+
+#define SQ(db) (((struct sq_db *)(db))->h)
+#define SQS(st) (((struct sq_stmt *)(st))->h)
+
+static void sq_close(struct db *db)
+{
+	sqlite3_close(SQ(db));
+	free(db);
+}
+
+static const char *sq_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(SQ(db));
+}
+
+static int sq_exec(struct db *db, const char *sql, struct pm_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(SQ(db), sql, NULL, NULL, &msg) != SQLITE_OK) {
+		pm_errf(err, "%s", msg ? msg : sqlite3_errmsg(SQ(db)));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out, struct pm_err *err)
+{
+	sqlite3_stmt *h;
+	if (sqlite3_prepare_v2(SQ(db), sql, -1, &h, NULL) != SQLITE_OK)
+		return pm_errf(err, "%s", sqlite3_errmsg(SQ(db)));
+	struct sq_stmt *st = xcalloc(1, sizeof *st);
+	st->base.db = db;
+	st->h = h;
+	*out = &st->base;
+	return 0;
+}
+
+static int sq_rc(int rc)
+{
+	return rc == SQLITE_OK ? DB_OK : DB_ERROR;
+}
+
+static int sq_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lt)(void *))
+{
+	return sq_rc(sqlite3_bind_text(SQS(st), i, s, len,
+				       lt == DB_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT));
+}
+
+static int sq_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lt)(void *))
+{
+	return sq_rc(sqlite3_bind_blob(SQS(st), i, p, len,
+				       lt == DB_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT));
+}
+
+static int sq_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	return sq_rc(sqlite3_bind_int64(SQS(st), i, v));
+}
+
+static int sq_bind_double(struct db_stmt *st, int i, double v)
+{
+	return sq_rc(sqlite3_bind_double(SQS(st), i, v));
+}
+
+static int sq_bind_null(struct db_stmt *st, int i)
+{
+	return sq_rc(sqlite3_bind_null(SQS(st), i));
+}
+
+static int sq_step(struct db_stmt *st)
+{
+	int rc = sqlite3_step(SQS(st));
+	return rc == SQLITE_ROW ? DB_ROW : rc == SQLITE_DONE ? DB_DONE : DB_ERROR;
+}
+
+static int sq_column_count(struct db_stmt *st)
+{
+	return sqlite3_column_count(SQS(st));
+}
+
+static const char *sq_column_name(struct db_stmt *st, int i)
+{
+	return sqlite3_column_name(SQS(st), i);
+}
+
+static int sq_column_type(struct db_stmt *st, int i)
+{
+	switch (sqlite3_column_type(SQS(st), i)) {
+	case SQLITE_INTEGER:
+		return DB_INTEGER;
+	case SQLITE_FLOAT:
+		return DB_FLOAT;
+	case SQLITE_BLOB:
+		return DB_BLOB;
+	case SQLITE_NULL:
+		return DB_NULL;
+	default:
+		return DB_TEXT;
+	}
+}
+
+static int64_t sq_column_int64(struct db_stmt *st, int i)
+{
+	return sqlite3_column_int64(SQS(st), i);
+}
+
+static double sq_column_double(struct db_stmt *st, int i)
+{
+	return sqlite3_column_double(SQS(st), i);
+}
+
+static const unsigned char *sq_column_text(struct db_stmt *st, int i)
+{
+	return sqlite3_column_text(SQS(st), i);
+}
+
+static const void *sq_column_blob(struct db_stmt *st, int i)
+{
+	return sqlite3_column_blob(SQS(st), i);
+}
+
+static int sq_column_bytes(struct db_stmt *st, int i)
+{
+	return sqlite3_column_bytes(SQS(st), i);
+}
+
+static int sq_reset(struct db_stmt *st)
+{
+	return sq_rc(sqlite3_reset(SQS(st)));
+}
+
+static int sq_clear_bindings(struct db_stmt *st)
+{
+	return sq_rc(sqlite3_clear_bindings(SQS(st)));
+}
+
+static int64_t sq_last_insert_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(SQ(db));
+}
+
+static void sq_finalize(struct db_stmt *st)
+{
+	sqlite3_finalize(SQS(st));
+	free(st);
+}
+
+static int64_t sq_changes(struct db *db)
+{
+	return sqlite3_changes(SQ(db));
+}
+
+static bool sq_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(SQ(db));
+}
+
+static const struct db_ops sq_ops = {
+	.kind = DB_SQLITE,
+	.close = sq_close,
+	.errmsg = sq_errmsg,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.bind_int64 = sq_bind_int64,
+	.bind_double = sq_bind_double,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.column_count = sq_column_count,
+	.column_name = sq_column_name,
+	.column_type = sq_column_type,
+	.column_int64 = sq_column_int64,
+	.column_double = sq_column_double,
+	.column_text = sq_column_text,
+	.column_blob = sq_column_blob,
+	.column_bytes = sq_column_bytes,
+	.reset = sq_reset,
+	.clear_bindings = sq_clear_bindings,
+	.finalize = sq_finalize,
+	.changes = sq_changes,
+	.last_insert_id = sq_last_insert_id,
+	.in_transaction = sq_in_transaction,
+};
+
+int db_sqlite_open(const char *path, struct db **out, struct pm_err *err)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		pm_errf(err, "%s", h ? sqlite3_errmsg(h) : "out of memory");
+		sqlite3_close(h);
+		return -1;
+	}
+	struct sq_db *db = xcalloc(1, sizeof *db);
+	db->base.ops = &sq_ops;
+	db->h = h;
+	*out = &db->base;
+	return 0;
+}
+
+sqlite3 *db_sqlite_handle(struct db *db)
+{
+	return db->ops->kind == DB_SQLITE ? SQ(db) : NULL;
+}
