@@ -228,7 +228,7 @@ int edge_export_c(struct session *s, const struct reg_version *v, const char *pa
 		free(from);
 		free(to);
 	}
-	if (fs_write_atomic(chdr, hdr.s, hdr.len, err) < 0 || fs_write_atomic(csrc, src.s, src.len, err) < 0)
+	if (fs_write_atomic(csrc, src.s, src.len, err) < 0 || fs_write_atomic(chdr, hdr.s, hdr.len, err) < 0)
 		goto out;
 	long long compiled = compiled_size(csrc);
 	*result = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I}", "model", v->model, "version",

@@ -399,7 +399,7 @@ int model_deserialize(const void *data, size_t len, const char *label, struct mo
 		const char *n1 = narr > 1 ? arr[1].name : "";
 		bool has_scales = !strcmp(n1, "quant.scales");
 		if (quant_read(m, qj, arr[0].data, has_scales ? arr[1].data : NULL, has_scales ? arr[1].len : 0,
-			       q, nbytes, what, err) < 0)
+			       p + off + count * 8 + 8, nbytes, what, err) < 0)
 			goto bad;
 		first_extra = has_scales ? 2 : 1;
 	} else {

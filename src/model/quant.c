@@ -45,17 +45,8 @@ uint16_t quant_half_from_float(float f)
 		return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0));
 	if (ax >= 0x477ff000u) /* rounds past 65504: the largest half */
 		return (uint16_t)(sign | 0x7bffu);
-	if (ax < 0x38800000u) { /* below 2^-14: a subnormal half (or zero) */
-		if (ax < 0x33000000u)
-			return sign;
-		uint32_t mant = (ax & 0x7fffffu) | 0x800000u;
-		int shift = 126 - (int)(ax >> 23) + 14 - 1; /* to units of 2^-24 */
-		uint32_t q = mant >> (shift + 1), rem = mant & ((1u << (shift + 1)) - 1),
-			 half = 1u << shift;
-		if (rem > half || (rem == half && (q & 1)))
-			q++;
-		return (uint16_t)(sign | q);
-	}
+	if (ax < 0x38800000u) /* below 2^-14: a subnormal half, in units of 2^-24 (exact scaling) */
+		return (uint16_t)(sign | (uint16_t)lrintf(fabsf(f) * 0x1p24f));
 	uint32_t e = (ax >> 23) - 112, mant = ax & 0x7fffffu;
 	uint32_t h = (e << 10) | (mant >> 13), rem = mant & 0x1fffu;
 	if (rem > 0x1000u || (rem == 0x1000u && (h & 1)))

@@ -7,6 +7,7 @@ TESTS += \
 	tests/cmd/pipeline-trigger.sh \
 	tests/cmd/pipeline-exclusive.sh \
 	tests/cmd/lab-continuous-training.sh \
+	tests/cmd/edge.sh \
 	tests/cmd/exit-status.sh \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \
