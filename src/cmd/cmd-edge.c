@@ -88,7 +88,7 @@ static int exec_models_quantize(struct session *s, struct cmd_call *call, struct
 	call->result = json_pack("{s:s,s:I,s:I,s:s,s:s?,s:s,s:s?,s:{s:I,s:I},s:o}", "model", nv.model,
 				 "version", (json_int_t)nv.version, "parent", (json_int_t)v.version, "kind",
 				 quant_kind_name(qm->quant->kind), "mode", i8 ? quant_mode_name(mode) : NULL,
-				 "kernel", i8 ? qm->quant->kernel : "float", "dataset", v.eval_dataset,
+				 "kernel", i8 ? qm->quant->ops->name : "float", "dataset", v.eval_dataset,
 				 "size", "parent", (json_int_t)v.size, "quantized", (json_int_t)nv.size,
 				 "metrics", side_by_side(mp, mq));
 	reg_version_free(&nv);

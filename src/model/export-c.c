@@ -471,16 +471,20 @@ static const char c_act_range[] =
 	"/* The largest |a| over 127: the scale of a layer's input in dynamic mode. */\n"
 	"static double act_range(const double *a, int n)\n{\n"
 	"\tdouble mx = 0;\n\tfor (int i = 0; i < n; i++)\n\t\tif (fabs(a[i]) > mx)\n\t\t\tmx = fabs(a[i]);\n"
-	"\treturn mx / 127.0;\n}\n\n";
+	"\treturn mx / 127.0;\n}\n\n";  /* a maximum: the same in any order */
 
 static const char c_layer8[] =
-	"/* One int8 layer: the input quantized with scale s, int8 x int8 summed\n"
-	" * exactly in 32 bits, then scaled back per output row. */\n"
+	"/* One int8 layer: the input quantized with scale s (a * (1 / s),\n"
+	" * clamped, rounded half away from zero), int8 x int8 summed exactly in\n"
+	" * 32 bits, then scaled back per output row. */\n"
 	"static void layer8(const signed char *w, const double *ws, const double *b, int din, int dout,\n"
 	"\t\t   double s, const double *a, double *o, int relu, signed char *q)\n{\n"
+	"\tdouble inv = s > 0 ? 1.0 / s : 0.0;\n"
 	"\tfor (int i = 0; i < din; i++) {\n"
-	"\t\tdouble x = s > 0 ? a[i] / s : 0.0;\n"
-	"\t\tq[i] = (signed char)(x >= 127.0 ? 127 : x <= -127.0 ? -127 : lrint(x));\n\t}\n"
+	"\t\tdouble x = a[i] * inv;\n"
+	"\t\tx = x < 127.0 ? x : 127.0;\n\t\tx = x > -127.0 ? x : -127.0;\n"
+	"\t\tq[i] = (signed char)(int)(x >= 0 ? x + 0.5 : x - 0.5);\n"
+	"\t\tif (!(s > 0))\n\t\t\tq[i] = 0;\n\t}\n"
 	"\tfor (int k = 0; k < dout; k++) {\n"
 	"\t\tconst signed char *r = w + (long)k * din;\n\t\tint32_t acc = 0;\n"
 	"\t\tfor (int i = 0; i < din; i++)\n\t\t\tacc += (int32_t)r[i] * (int32_t)q[i];\n"

@@ -342,15 +342,26 @@ struct quant_layer {
 	double act_scale;            /* int8 static: the input's fixed scale */
 };
 
-/* int8 matrix-vector kernels: acc[k] = sum_i w[k*stride + i] * q[i] over
- * stride (a multiple of QK_ALIGN; padding is zero), int32, exact. */
+/* The int8 kernels, one set per instruction set (qkernel.c):
+ *   gemv:     acc[k] = sum_i w[k*stride + i] * q[i] over stride (a
+ *             multiple of QK_ALIGN; padding is zero), int32, exact;
+ *   quantize: q[i] = a[i] * inv clamped to [-127, 127], rounded half away
+ *             from zero;
+ *   requant:  o[k] = acc[k] * (scale[k] * s) + bias[k], then relu.
+ * Every set gives the same bits (element-wise IEEE operations, no fused
+ * multiply-add; integer sums exact in any order). */
 #define QK_ALIGN 64
-typedef void (*qk_gemv_fn)(const int8_t *w, size_t dout, size_t stride, const int8_t *q, int32_t *acc);
-/* "portable", "avx2", "avx512vnni": the kernel of that name, NULL when
- * this CPU (or build) has none; name NULL: the best this CPU has. */
-qk_gemv_fn qk_gemv_get(const char *name);
-/* The name of the kernel qk_gemv_get(NULL) gives. */
-const char *qk_gemv_best_name(void);
+struct qk_ops {
+	const char *name;
+	void (*gemv)(const int8_t *w, size_t dout, size_t stride, const int8_t *q, int32_t *acc);
+	void (*quantize)(const double *a, size_t n, double inv, int8_t *q);
+	void (*requant)(const int32_t *acc, const double *scale, const double *bias, double s, size_t n,
+			bool relu, double *o);
+};
+/* "portable", "avx2", "avx512vnni": that set, NULL when this CPU (or
+ * build) lacks it; NULL: the best this CPU has (chosen with
+ * __builtin_cpu_supports). */
+const struct qk_ops *qk_ops_get(const char *name);
 
 struct model_quant {
 	enum quant_kind kind;
@@ -361,8 +372,7 @@ struct model_quant {
 	double *emb_scale;           /* int8: per embedding row (rows in block order) */
 	uint16_t *emb16;             /* fp16: the embeddings block as halves */
 	size_t emb_len, emb_rows;
-	qk_gemv_fn gemv;             /* picked at load by the CPU's features */
-	const char *kernel;          /* its name */
+	const struct qk_ops *ops;    /* picked at load by the CPU's features */
 };
 
 const char *quant_kind_name(enum quant_kind k);
@@ -401,7 +411,7 @@ void model_deep_input(const struct model *m, const double *dense, const uint32_t
 uint16_t quant_half_from_float(float f);
 float quant_half_to_float(uint16_t h);
 /* Quantizes a row of values to int8 with scale s (0: all zero), as the
- * kernels take them, clamped to [-127, 127]. */
+ * kernels take them: a / s as a * (1 / s), clamped to [-127, 127]. */
 void quant_act_row(const double *a, size_t n, double s, int8_t *q);
 /* The dynamic scale of a row: max |a| / 127 (0 when all zero). */
 double quant_act_scale(const double *a, size_t n);

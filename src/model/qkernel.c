@@ -9,6 +9,7 @@
  * whatever the build's flags and picked at run time by the CPU's features. */
 #include "model.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -27,7 +28,67 @@ static void gemv_portable(const int8_t *w, size_t dout, size_t stride, const int
 	}
 }
 
+/* x = a * inv clamped to [-127, 127], rounded half away from zero: the
+ * vector form below does the same operations lane by lane. */
+static void quantize_portable(const double *a, size_t n, double inv, int8_t *q)
+{
+	for (size_t i = 0; i < n; i++) {
+		double x = a[i] * inv;
+		x = x < 127.0 ? x : 127.0;
+		x = x > -127.0 ? x : -127.0;
+		q[i] = (int8_t)(int)(x >= 0 ? x + 0.5 : x - 0.5);
+	}
+}
+
+static void requant_portable(const int32_t *acc, const double *scale, const double *bias, double s,
+			     size_t n, bool relu, double *o)
+{
+	for (size_t k = 0; k < n; k++) {
+		double v = (double)acc[k] * (scale[k] * s) + bias[k];
+		o[k] = relu ? (v > 0 ? v : 0) : v;
+	}
+}
+
 #ifdef QK_X86
+/* min/max_pd(x, c) are x < c ? x : c and x > c ? x : c, the portable
+ * comparisons; x + copysign(0.5, x) truncated is the portable rounding
+ * (for -0.0 both give 0). */
+__attribute__((target("avx2")))
+static void quantize_avx2(const double *a, size_t n, double inv, int8_t *q)
+{
+	const __m256d vi = _mm256_set1_pd(inv), hi = _mm256_set1_pd(127.0), lo = _mm256_set1_pd(-127.0),
+		      half = _mm256_set1_pd(0.5), sign = _mm256_set1_pd(-0.0);
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		__m256d x = _mm256_mul_pd(_mm256_loadu_pd(a + i), vi);
+		x = _mm256_max_pd(_mm256_min_pd(x, hi), lo);
+		x = _mm256_add_pd(x, _mm256_or_pd(_mm256_and_pd(x, sign), half));
+		__m128i v = _mm256_cvttpd_epi32(x);
+		v = _mm_packs_epi32(v, v);
+		v = _mm_packs_epi16(v, v);
+		int32_t four = _mm_cvtsi128_si32(v);
+		memcpy(q + i, &four, 4);
+	}
+	quantize_portable(a + i, n - i, inv, q + i);
+}
+
+__attribute__((target("avx2")))
+static void requant_avx2(const int32_t *acc, const double *scale, const double *bias, double s, size_t n,
+			 bool relu, double *o)
+{
+	const __m256d vs = _mm256_set1_pd(s), zero = _mm256_setzero_pd();
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		__m256d a = _mm256_cvtepi32_pd(_mm_loadu_si128((const __m128i *)(acc + k)));
+		__m256d v = _mm256_add_pd(_mm256_mul_pd(a, _mm256_mul_pd(_mm256_loadu_pd(scale + k), vs)),
+					  _mm256_loadu_pd(bias + k));
+		if (relu)
+			v = _mm256_max_pd(v, zero);
+		_mm256_storeu_pd(o + k, v);
+	}
+	requant_portable(acc + k, scale + k, bias + k, s, n - k, relu, o + k);
+}
+
 /* u8 x s8 pairs: |q| times w with q's sign, so maddubs (unsigned by
  * signed) computes w * q. */
 __attribute__((target("avx2")))
@@ -85,22 +146,24 @@ static bool cpu_has(const char *name)
 	return false;
 }
 
-qk_gemv_fn qk_gemv_get(const char *name)
+static const struct qk_ops ops_portable = {"portable", gemv_portable, quantize_portable, requant_portable};
+#ifdef QK_X86
+static const struct qk_ops ops_avx2 = {"avx2", gemv_avx2, quantize_avx2, requant_avx2};
+static const struct qk_ops ops_vnni = {"avx512vnni", gemv_vnni, quantize_avx2, requant_avx2};
+#endif
+
+const struct qk_ops *qk_ops_get(const char *name)
 {
 	if (!name)
-		name = qk_gemv_best_name();
+		name = cpu_has("avx512vnni") ? "avx512vnni" : cpu_has("avx2") ? "avx2" : "portable";
 	if (!strcmp(name, "portable"))
-		return gemv_portable;
+		return &ops_portable;
 #ifdef QK_X86
+	/* the VNNI kernels' quantize/requant are AVX2's: those CPUs have it */
 	if (!strcmp(name, "avx2") && cpu_has("avx2"))
-		return gemv_avx2;
-	if (!strcmp(name, "avx512vnni") && cpu_has("avx512vnni"))
-		return gemv_vnni;
+		return &ops_avx2;
+	if (!strcmp(name, "avx512vnni") && cpu_has("avx512vnni") && cpu_has("avx2"))
+		return &ops_vnni;
 #endif
 	return NULL;
-}
-
-const char *qk_gemv_best_name(void)
-{
-	return cpu_has("avx512vnni") ? "avx512vnni" : cpu_has("avx2") ? "avx2" : "portable";
 }

@@ -72,23 +72,34 @@ float quant_half_to_float(uint16_t h)
 
 /* ---- int8 helpers ---------------------------------------------------------------------- */
 
+/* The largest |a| in four running maxima: a maximum is the same in any
+ * order, and four chains run at once. */
 double quant_act_scale(const double *a, size_t n)
 {
-	double mx = 0;
-	for (size_t i = 0; i < n; i++) {
-		double v = fabs(a[i]);
-		if (v > mx)
-			mx = v;
+	double m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		double v0 = fabs(a[i]), v1 = fabs(a[i + 1]), v2 = fabs(a[i + 2]), v3 = fabs(a[i + 3]);
+		m0 = v0 > m0 ? v0 : m0;
+		m1 = v1 > m1 ? v1 : m1;
+		m2 = v2 > m2 ? v2 : m2;
+		m3 = v3 > m3 ? v3 : m3;
 	}
-	return mx / 127.0;
+	for (; i < n; i++) {
+		double v = fabs(a[i]);
+		m0 = v > m0 ? v : m0;
+	}
+	m0 = m1 > m0 ? m1 : m0;
+	m2 = m3 > m2 ? m3 : m2;
+	return (m2 > m0 ? m2 : m0) / 127.0;
 }
 
 void quant_act_row(const double *a, size_t n, double s, int8_t *q)
 {
-	for (size_t i = 0; i < n; i++) {
-		double x = s > 0 ? a[i] / s : 0.0;
-		q[i] = (int8_t)(x >= 127.0 ? 127 : x <= -127.0 ? -127 : lrint(x));
-	}
+	if (!(s > 0))
+		memset(q, 0, n);
+	else
+		qk_ops_get("portable")->quantize(a, n, 1.0 / s, q);
 }
 
 /* One row of weights to int8 with its scale. */
@@ -201,8 +212,7 @@ int model_quant_finish(struct model *m, struct pm_err *err)
 			e[off + i] = q->kind == QUANT_INT8 ? (double)q->emb8[off + i] * q->emb_scale[r]
 							   : (double)quant_half_to_float(q->emb16[off + i]);
 	free(widths);
-	q->gemv = qk_gemv_get(NULL);
-	q->kernel = qk_gemv_best_name();
+	q->ops = qk_ops_get(NULL);
 	return 0;
 }
 
@@ -476,13 +486,13 @@ void model_quant_deep(const struct model *m, const double *in, double *z, void *
 		const double *bias = m->params + m->off_bias[l];
 		if (q->kind == QUANT_INT8) {
 			double s = q->mode == QUANT_STATIC ? ly->act_scale : quant_act_scale(a, ly->din);
-			quant_act_row(a, ly->din, s, qa);
+			if (s > 0)
+				q->ops->quantize(a, ly->din, 1.0 / s, qa);
+			else
+				memset(qa, 0, ly->din);
 			memset(qa + ly->din, 0, ly->stride - ly->din);
-			q->gemv(ly->w8, ly->dout, ly->stride, qa, acc);
-			for (size_t k = 0; k < ly->dout; k++) {
-				double v = (double)acc[k] * (ly->scale[k] * s) + bias[k];
-				o[k] = l < L ? (v > 0 ? v : 0) : v;
-			}
+			q->ops->gemv(ly->w8, ly->dout, ly->stride, qa, acc);
+			q->ops->requant(acc, ly->scale, bias, s, ly->dout, l < L, o);
 		} else {
 			for (size_t k = 0; k < ly->dout; k++) {
 				const float *r = ly->wf + k * ly->din;

@@ -97,24 +97,67 @@ START_TEST(test_kernels_exact)
 			if (extreme)
 				ck_assert_int_eq(want[0], -127 * 127 * (int)stride);
 			for (size_t n = 0; n < 3; n++) {
-				qk_gemv_fn fn = qk_gemv_get(names[n]);
-				if (!fn)
+				const struct qk_ops *ops = qk_ops_get(names[n]);
+				if (!ops)
 					continue;
 				checked_simd += n > 0;
 				memset(got, 0x55, sizeof got);
-				fn(w, dout, stride, q, got);
+				ops->gemv(w, dout, stride, q, got);
 				ck_assert_msg(memcmp(got, want, sizeof want) == 0, "kernel %s, stride %zu", names[n], stride);
 			}
 			free(w);
 			free(q);
 		}
-	ck_assert_ptr_nonnull(qk_gemv_get("portable"));
-	ck_assert_ptr_null(qk_gemv_get("nonesuch"));
-	ck_assert_ptr_nonnull(qk_gemv_get(NULL));
+	ck_assert_ptr_nonnull(qk_ops_get("portable"));
+	ck_assert_ptr_null(qk_ops_get("nonesuch"));
+	ck_assert_ptr_nonnull(qk_ops_get(NULL));
 #if defined(__x86_64__)
 	if (__builtin_cpu_supports("avx2"))
 		ck_assert_int_gt(checked_simd, 0);
 #endif
+}
+END_TEST
+
+START_TEST(test_quantize_requant_exact)
+{
+	/* every kernel set's quantize and requant give the portable bits:
+	 * values past the clamp, halves (x.5 rounds away from zero), -0.0 */
+	struct rng r;
+	rng_seed(&r, 9);
+	enum { N = 203 };
+	double a[N], scale[N], bias[N], o0[N], o1[N];
+	int32_t acc[N];
+	int8_t q0[N], q1[N];
+	for (size_t i = 0; i < N; i++) {
+		a[i] = i % 9 == 0 ? (double)((int)rng_below(&r, 300) - 150) + 0.5 : rng_normal(&r) * 80;
+		scale[i] = rng_uniform(&r) * 1e-3;
+		bias[i] = rng_normal(&r);
+		acc[i] = (int32_t)rng_below(&r, 2000000) - 1000000;
+	}
+	a[1] = -0.0;
+	a[2] = 2.5;
+	a[3] = -2.5;
+	const struct qk_ops *p = qk_ops_get("portable");
+	p->quantize(a, N, 1.0, q0);
+	ck_assert_int_eq(q0[1], 0);
+	ck_assert_int_eq(q0[2], 3);
+	ck_assert_int_eq(q0[3], -3);
+	const char *names[] = {"avx2", "avx512vnni"};
+	for (int n = 0; n < 2; n++) {
+		const struct qk_ops *ops = qk_ops_get(names[n]);
+		if (!ops)
+			continue;
+		for (double inv = 0.25; inv < 5; inv *= 2.5) {
+			p->quantize(a, N, inv, q0);
+			ops->quantize(a, N, inv, q1);
+			ck_assert_int_eq(memcmp(q0, q1, N), 0);
+		}
+		for (int relu = 0; relu < 2; relu++) {
+			p->requant(acc, scale, bias, 0.37, N, relu, o0);
+			ops->requant(acc, scale, bias, 0.37, N, relu, o1);
+			ck_assert_int_eq(memcmp(o0, o1, sizeof o0), 0);
+		}
+	}
 }
 END_TEST
 
@@ -210,7 +253,7 @@ START_TEST(test_quantized_model)
 			for (size_t i = 0; i < NROWS; i++)
 				ck_assert_msg(pq[i] == pb[i], "wide %d kind %d row %zu: %a vs %a (float %a) nparams %zu %zu params-equal %d", wide, ki, i, pq[i], pb[i], pf[i], q->nparams, back->nparams, memcmp(q->params, back->params, q->nparams * 8));
 			/* the portable kernel gives the SIMD kernel's bits */
-			back->quant->gemv = qk_gemv_get("portable");
+			back->quant->ops = qk_ops_get("portable");
 			ck_assert_int_eq(model_predict_frame(back, f, NULL, NROWS, 1, pp, &err), 0);
 			ck_assert_int_eq(memcmp(pq, pp, sizeof pq), 0);
 			/* near the float model (probabilities) */
@@ -265,6 +308,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_kernels_exact);
+	tcase_add_test(tc, test_quantize_requant_exact);
 	tcase_add_test(tc, test_halves);
 	tcase_add_test(tc, test_row_scale_worked);
 	tcase_add_test(tc, test_quantized_model);
