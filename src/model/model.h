@@ -337,6 +337,7 @@ struct quant_layer {
 	size_t din, dout, stride;    /* stride: din padded to QK_ALIGN (zero bytes) */
 	int8_t *w8;                  /* int8: dout x stride */
 	double *scale;               /* int8: dout per-row weight scales */
+	int32_t *rowsum;             /* int8: dout sums of each row's weights */
 	float *wf;                   /* fp16: dout x din, the halves widened */
 	uint16_t *w16;               /* fp16: the halves as stored */
 	double act_scale;            /* int8 static: the input's fixed scale */
@@ -345,6 +346,8 @@ struct quant_layer {
 /* The int8 kernels, one set per instruction set (qkernel.c):
  *   gemv:     acc[k] = sum_i w[k*stride + i] * q[i] over stride (a
  *             multiple of QK_ALIGN; padding is zero), int32, exact;
+ *             rowsum[k] = sum_i w[k*stride + i] (for kernels that shift
+ *             q to unsigned);
  *   quantize: q[i] = a[i] * inv clamped to [-127, 127], rounded half away
  *             from zero;
  *   requant:  o[k] = acc[k] * (scale[k] * s) + bias[k], then relu.
@@ -353,7 +356,8 @@ struct quant_layer {
 #define QK_ALIGN 64
 struct qk_ops {
 	const char *name;
-	void (*gemv)(const int8_t *w, size_t dout, size_t stride, const int8_t *q, int32_t *acc);
+	void (*gemv)(const int8_t *w, const int32_t *rowsum, size_t dout, size_t stride, const int8_t *q,
+		     int32_t *acc);
 	void (*quantize)(const double *a, size_t n, double inv, int8_t *q);
 	void (*requant)(const int32_t *acc, const double *scale, const double *bias, double s, size_t n,
 			bool relu, double *o);

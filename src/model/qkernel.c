@@ -17,8 +17,9 @@
 #define QK_X86 1
 #endif
 
-static void gemv_portable(const int8_t *w, size_t dout, size_t stride, const int8_t *q, int32_t *acc)
+static void gemv_portable(const int8_t *w, const int32_t *rowsum, size_t dout, size_t stride, const int8_t *q, int32_t *acc)
 {
+	(void)rowsum;
 	for (size_t k = 0; k < dout; k++) {
 		const int8_t *r = w + k * stride;
 		int32_t s = 0;
@@ -92,9 +93,10 @@ static void requant_avx2(const int32_t *acc, const double *scale, const double *
 /* u8 x s8 pairs: |q| times w with q's sign, so maddubs (unsigned by
  * signed) computes w * q. */
 __attribute__((target("avx2")))
-static void gemv_avx2(const int8_t *w, size_t dout, size_t stride, const int8_t *q, int32_t *acc)
+static void gemv_avx2(const int8_t *w, const int32_t *rowsum, size_t dout, size_t stride, const int8_t *q, int32_t *acc)
 {
 	const __m256i ones = _mm256_set1_epi16(1);
+	(void)rowsum;
 	for (size_t k = 0; k < dout; k++) {
 		const int8_t *r = w + k * stride;
 		__m256i s = _mm256_setzero_si256();
@@ -112,22 +114,52 @@ static void gemv_avx2(const int8_t *w, size_t dout, size_t stride, const int8_t 
 }
 
 /* dpbusd: four u8 x s8 products summed into each int32 lane in one
- * instruction, without the int16 step. */
-__attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void gemv_vnni(const int8_t *w, size_t dout, size_t stride, const int8_t *q, int32_t *acc)
+ * instruction, without the int16 step.  The activations go in as
+ * unsigned q + 128 (computed once), and 128 * sum(w) comes off again:
+ * exact in integers.  Four rows at a time share one reduction. */
+__attribute__((target("avx512f,avx512bw,avx512vnni,avx2")))
+static void gemv_vnni(const int8_t *w, const int32_t *rowsum, size_t dout, size_t stride, const int8_t *q,
+		      int32_t *acc)
 {
-	const __m512i zero = _mm512_setzero_si512();
-	for (size_t k = 0; k < dout; k++) {
-		const int8_t *r = w + k * stride;
-		__m512i s = zero;
-		for (size_t i = 0; i < stride; i += 64) {
-			__m512i x = _mm512_loadu_si512((const void *)(q + i));
-			__m512i y = _mm512_loadu_si512((const void *)(r + i));
-			__mmask64 neg = _mm512_movepi8_mask(x);
-			__m512i sy = _mm512_mask_sub_epi8(y, neg, zero, y);
-			s = _mm512_dpbusd_epi32(s, _mm512_abs_epi8(x), sy);
+	const __m512i flip = _mm512_set1_epi8((char)0x80);
+	__m512i xu[8];
+	size_t nv = stride / 64;
+	if (nv > 8) { /* wider than the cached activations: one row at a time */
+		for (size_t k = 0; k < dout; k++) {
+			__m512i s = _mm512_setzero_si512();
+			for (size_t i = 0; i < nv; i++)
+				s = _mm512_dpbusd_epi32(s, _mm512_xor_si512(_mm512_loadu_si512((const void *)(q + 64 * i)), flip),
+							_mm512_loadu_si512((const void *)(w + k * stride + 64 * i)));
+			acc[k] = _mm512_reduce_add_epi32(s) - 128 * rowsum[k];
 		}
-		acc[k] = _mm512_reduce_add_epi32(s);
+		return;
+	}
+	for (size_t i = 0; i < nv; i++)
+		xu[i] = _mm512_xor_si512(_mm512_loadu_si512((const void *)(q + 64 * i)), flip);
+	size_t k = 0;
+	for (; k + 4 <= dout; k += 4) {
+		__m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;
+		const int8_t *r = w + k * stride;
+		for (size_t i = 0; i < nv; i++) {
+			s0 = _mm512_dpbusd_epi32(s0, xu[i], _mm512_loadu_si512((const void *)(r + 64 * i)));
+			s1 = _mm512_dpbusd_epi32(s1, xu[i], _mm512_loadu_si512((const void *)(r + stride + 64 * i)));
+			s2 = _mm512_dpbusd_epi32(s2, xu[i], _mm512_loadu_si512((const void *)(r + 2 * stride + 64 * i)));
+			s3 = _mm512_dpbusd_epi32(s3, xu[i], _mm512_loadu_si512((const void *)(r + 3 * stride + 64 * i)));
+		}
+		__m256i h0 = _mm256_add_epi32(_mm512_castsi512_si256(s0), _mm512_extracti64x4_epi64(s0, 1));
+		__m256i h1 = _mm256_add_epi32(_mm512_castsi512_si256(s1), _mm512_extracti64x4_epi64(s1, 1));
+		__m256i h2 = _mm256_add_epi32(_mm512_castsi512_si256(s2), _mm512_extracti64x4_epi64(s2, 1));
+		__m256i h3 = _mm256_add_epi32(_mm512_castsi512_si256(s3), _mm512_extracti64x4_epi64(s3, 1));
+		__m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(h0, h1), _mm256_hadd_epi32(h2, h3));
+		__m128i sum = _mm_add_epi32(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
+		sum = _mm_sub_epi32(sum, _mm_slli_epi32(_mm_loadu_si128((const __m128i *)(rowsum + k)), 7));
+		_mm_storeu_si128((__m128i *)(acc + k), sum);
+	}
+	for (; k < dout; k++) {
+		__m512i s = _mm512_setzero_si512();
+		for (size_t i = 0; i < nv; i++)
+			s = _mm512_dpbusd_epi32(s, xu[i], _mm512_loadu_si512((const void *)(w + k * stride + 64 * i)));
+		acc[k] = _mm512_reduce_add_epi32(s) - 128 * rowsum[k];
 	}
 }
 #endif

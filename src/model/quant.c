@@ -119,6 +119,7 @@ void model_quant_free(struct model_quant *q)
 	for (int l = 0; l < q->nlayers; l++) {
 		free(q->layer[l].w8);
 		free(q->layer[l].scale);
+		free(q->layer[l].rowsum);
 		free(q->layer[l].wf);
 		free(q->layer[l].w16);
 	}
@@ -170,6 +171,7 @@ static struct model_quant *quant_alloc(const struct model *m, enum quant_kind ki
 		if (kind == QUANT_INT8) {
 			ly->w8 = xcalloc(ly->dout * ly->stride, 1);
 			ly->scale = xcalloc(ly->dout, sizeof *ly->scale);
+			ly->rowsum = xcalloc(ly->dout + 4, sizeof *ly->rowsum);
 		} else {
 			ly->wf = xcalloc(ly->dout * ly->din + 1, sizeof *ly->wf);
 			ly->w16 = xcalloc(ly->dout * ly->din + 1, sizeof *ly->w16);
@@ -194,6 +196,11 @@ int model_quant_finish(struct model *m, struct pm_err *err)
 	for (int l = 0; l < q->nlayers; l++) {
 		struct quant_layer *ly = &q->layer[l];
 		double *w = m->params + m->off_w[l];
+		for (size_t k = 0; k < ly->dout && q->kind == QUANT_INT8; k++) {
+			ly->rowsum[k] = 0;
+			for (size_t i = 0; i < ly->din; i++)
+				ly->rowsum[k] += ly->w8[k * ly->stride + i];
+		}
 		for (size_t k = 0; k < ly->dout; k++)
 			for (size_t i = 0; i < ly->din; i++) {
 				if (q->kind == QUANT_INT8) {
@@ -491,7 +498,7 @@ void model_quant_deep(const struct model *m, const double *in, double *z, void *
 			else
 				memset(qa, 0, ly->din);
 			memset(qa + ly->din, 0, ly->stride - ly->din);
-			q->ops->gemv(ly->w8, ly->dout, ly->stride, qa, acc);
+			q->ops->gemv(ly->w8, ly->rowsum, ly->dout, ly->stride, qa, acc);
 			q->ops->requant(acc, ly->scale, bias, s, ly->dout, l < L, o);
 		} else {
 			for (size_t k = 0; k < ly->dout; k++) {

@@ -77,9 +77,9 @@ START_TEST(test_kernels_exact)
 	struct rng r;
 	rng_seed(&r, 5);
 	const char *names[] = {"portable", "avx2", "avx512vnni"};
-	size_t strides[] = {64, 128, 192};
+	size_t strides[] = {64, 128, 192, 640};
 	int checked_simd = 0;
-	for (size_t si = 0; si < 3; si++)
+	for (size_t si = 0; si < 4; si++)
 		for (int extreme = 0; extreme < 2; extreme++) {
 			size_t stride = strides[si], dout = 37;
 			int8_t *w = malloc(dout * stride), *q = malloc(stride);
@@ -87,11 +87,14 @@ START_TEST(test_kernels_exact)
 				w[i] = extreme ? 127 : (int8_t)((int)rng_below(&r, 255) - 127);
 			for (size_t i = 0; i < stride; i++)
 				q[i] = extreme ? -127 : (int8_t)((int)rng_below(&r, 255) - 127);
-			int32_t want[37], got[37];
+			int32_t want[37], got[37], rowsum[37 + 4];
 			for (size_t k = 0; k < dout; k++) {
 				int64_t s = 0;
-				for (size_t i = 0; i < stride; i++)
+				rowsum[k] = 0;
+				for (size_t i = 0; i < stride; i++) {
 					s += (int64_t)w[k * stride + i] * q[i];
+					rowsum[k] += w[k * stride + i];
+				}
 				want[k] = (int32_t)s;
 			}
 			if (extreme)
@@ -102,7 +105,7 @@ START_TEST(test_kernels_exact)
 					continue;
 				checked_simd += n > 0;
 				memset(got, 0x55, sizeof got);
-				ops->gemv(w, dout, stride, q, got);
+				ops->gemv(w, rowsum, dout, stride, q, got);
 				ck_assert_msg(memcmp(got, want, sizeof want) == 0, "kernel %s, stride %zu", names[n], stride);
 			}
 			free(w);
