@@ -676,15 +676,17 @@ void model_predict_rows(const struct model *m, const double *dense, const uint32
 	vrow *v1 = NULL, *v2 = NULL;
 	double *in = NULL;
 	if (m->quant) {
-		/* one row at a time: the int8 kernels share nothing across rows */
 		void *scratch = xmalloc(model_quant_scratch_size(m));
-		in = xmalloc((m->d0 + 1) * sizeof *in);
-		for (size_t i = 0; i < n; i++) {
+		in = xmalloc((MODEL_QROWS * m->d0 + 1) * sizeof *in);
+		for (size_t i = 0; i < n; i += MODEL_QROWS) {
+			size_t rows = n - i < MODEL_QROWS ? n - i : MODEL_QROWS;
 			double *z = out + i * K;
-			linear_part(m, dense + i * nd, cat + i * nc, z);
-			model_deep_input(m, dense + i * nd, cat + i * nc, 1, in);
-			model_quant_deep(m, in, z, scratch);
-			finish_output(m, z);
+			for (size_t r = 0; r < rows; r++)
+				linear_part(m, dense + (i + r) * nd, cat + (i + r) * nc, z + r * K);
+			model_deep_input(m, dense + i * nd, cat + i * nc, rows, in);
+			model_quant_deep(m, in, rows, z, scratch);
+			for (size_t r = 0; r < rows; r++)
+				finish_output(m, z + r * K);
 		}
 		free(scratch);
 		free(in);

@@ -390,10 +390,12 @@ bool quant_type_ok(enum model_type t);
 int model_quantize(const struct model *m, enum quant_kind kind, enum quant_mode mode,
 		   const struct frame *calib, int threads, struct model **out, struct pm_err *err);
 void model_quant_free(struct model_quant *q);
-/* The deep part of one row of a quantized model: in is its deep input
- * (d0 values), z (K) receives += the output layer.  scratch: model_quant_scratch_size bytes. */
+/* The deep part of n <= MODEL_QROWS rows of a quantized model: in is their
+ * deep input (n x d0), z (n x K) receives += the output layer.  scratch:
+ * model_quant_scratch_size bytes. */
+#define MODEL_QROWS 8
 size_t model_quant_scratch_size(const struct model *m);
-void model_quant_deep(const struct model *m, const double *in, double *z, void *scratch);
+void model_quant_deep(const struct model *m, const double *in, size_t n, double *z, void *scratch);
 /* Picks the dequantized params, the kernel; after the file reader filled
  * q's stored parts. */
 int model_quant_finish(struct model *m, struct pm_err *err);

@@ -468,61 +468,102 @@ static size_t widest(const struct model *m)
 	return (w + QK_ALIGN - 1) / QK_ALIGN * QK_ALIGN;
 }
 
+/* fp16 layers run QROWS rows at once, one row to a vector lane: each lane
+ * does exactly the scalar sums of the exported code, in its order (vector
+ * arithmetic is element-wise IEEE, not fused), so a row's bits do not
+ * depend on its neighbours; the block only shares the weights' loads. */
+#define QROWS MODEL_QROWS
+typedef float vf8 __attribute__((vector_size(QROWS * sizeof(float)), aligned(4)));
+typedef int vi8 __attribute__((vector_size(QROWS * sizeof(float))));
+
+__attribute__((target_clones("avx2", "default")))
+static void layer_f16_rows(const float *W, const double *bias, size_t din, size_t dout, const vf8 *a,
+			   vf8 *o, bool relu)
+{
+	const vf8 zero = {0};
+	for (size_t k = 0; k < dout; k++) {
+		const float *r = W + k * din;
+		vf8 s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+		size_t i = 0;
+		for (; i + 4 <= din; i += 4) {
+			s0 += r[i] * a[i];
+			s1 += r[i + 1] * a[i + 1];
+			s2 += r[i + 2] * a[i + 2];
+			s3 += r[i + 3] * a[i + 3];
+		}
+		for (; i < din; i++)
+			s0 += r[i] * a[i];
+		vf8 v = ((s0 + s1) + (s2 + s3)) + (float)bias[k];
+		if (relu) /* v > 0 ? v : 0, lane by lane (NaN and -0 give +0) */
+			v = (vf8)((vi8)v & (v > zero));
+		o[k] = v;
+	}
+}
+
 size_t model_quant_scratch_size(const struct model *m)
 {
 	size_t w = widest(m);
-	return w * (2 * sizeof(double) + sizeof(int32_t) + 1) + 64;
+	size_t i8 = w * (2 * sizeof(double) + sizeof(int32_t) + 1), f16 = 2 * w * sizeof(vf8);
+	return (i8 > f16 ? i8 : f16) + 64;
 }
 
-void model_quant_deep(const struct model *m, const double *in, double *z, void *scratch)
+static void deep_int8(const struct model *m, const double *in, double *z, void *scratch)
 {
 	const struct model_quant *q = m->quant;
 	size_t w = widest(m), K = (size_t)m->nout;
 	double *a = scratch, *o = a + w;
 	int32_t *acc = (int32_t *)(o + w);
 	int8_t *qa = (int8_t *)(acc + w);
-	float *af = (float *)a, *of = (float *)o;
 	int L = m->nhidden;
-	if (q->kind == QUANT_FP16)
-		for (size_t i = 0; i < m->d0; i++)
-			af[i] = (float)in[i];
-	else
-		memcpy(a, in, m->d0 * sizeof *a);
+	memcpy(a, in, m->d0 * sizeof *a);
 	for (int l = 0; l <= L; l++) {
 		const struct quant_layer *ly = &q->layer[l];
 		const double *bias = m->params + m->off_bias[l];
-		if (q->kind == QUANT_INT8) {
-			double s = q->mode == QUANT_STATIC ? ly->act_scale : quant_act_scale(a, ly->din);
-			if (s > 0)
-				q->ops->quantize(a, ly->din, 1.0 / s, qa);
-			else
-				memset(qa, 0, ly->din);
-			memset(qa + ly->din, 0, ly->stride - ly->din);
-			q->ops->gemv(ly->w8, ly->rowsum, ly->dout, ly->stride, qa, acc);
-			q->ops->requant(acc, ly->scale, bias, s, ly->dout, l < L, o);
-		} else {
-			for (size_t k = 0; k < ly->dout; k++) {
-				const float *r = ly->wf + k * ly->din;
-				float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-				size_t i = 0;
-				for (; i + 4 <= ly->din; i += 4) {
-					s0 += r[i] * af[i];
-					s1 += r[i + 1] * af[i + 1];
-					s2 += r[i + 2] * af[i + 2];
-					s3 += r[i + 3] * af[i + 3];
-				}
-				for (; i < ly->din; i++)
-					s0 += r[i] * af[i];
-				float v = ((s0 + s1) + (s2 + s3)) + (float)bias[k];
-				of[k] = l < L ? (v > 0 ? v : 0) : v;
-			}
-		}
+		double s = q->mode == QUANT_STATIC ? ly->act_scale : quant_act_scale(a, ly->din);
+		if (s > 0)
+			q->ops->quantize(a, ly->din, 1.0 / s, qa);
+		else
+			memset(qa, 0, ly->din);
+		memset(qa + ly->din, 0, ly->stride - ly->din);
+		q->ops->gemv(ly->w8, ly->rowsum, ly->dout, ly->stride, qa, acc);
+		q->ops->requant(acc, ly->scale, bias, s, ly->dout, l < L, o);
 		double *t = a;
 		a = o;
 		o = t;
-		af = (float *)a;
-		of = (float *)o;
 	}
 	for (size_t k = 0; k < K; k++)
-		z[k] += q->kind == QUANT_FP16 ? (double)af[k] : a[k];
+		z[k] += a[k];
+}
+
+/* n <= QROWS rows; lanes past n compute a copy of the first row. */
+static void deep_fp16(const struct model *m, const double *in, size_t n, double *z, void *scratch)
+{
+	const struct model_quant *q = m->quant;
+	size_t w = widest(m), K = (size_t)m->nout, d0 = m->d0;
+	vf8 *a = scratch, *o = a + w;
+	for (size_t i = 0; i < d0; i++)
+		for (size_t r = 0; r < QROWS; r++)
+			a[i][r] = (float)in[(r < n ? r : 0) * d0 + i];
+	int L = m->nhidden;
+	for (int l = 0; l <= L; l++) {
+		const struct quant_layer *ly = &q->layer[l];
+		layer_f16_rows(ly->wf, m->params + m->off_bias[l], ly->din, ly->dout, a, o, l < L);
+		vf8 *t = a;
+		a = o;
+		o = t;
+	}
+	for (size_t r = 0; r < n; r++)
+		for (size_t k = 0; k < K; k++)
+			z[r * K + k] += (double)a[k][r];
+}
+
+void model_quant_deep(const struct model *m, const double *in, size_t n, double *z, void *scratch)
+{
+	size_t K = (size_t)m->nout;
+	if (m->quant->kind == QUANT_FP16)
+		for (size_t i = 0; i < n; i += QROWS)
+			deep_fp16(m, in + i * m->d0, n - i < QROWS ? n - i : QROWS, z + i * K, scratch);
+	else
+		for (size_t i = 0; i < n; i++)
+			deep_int8(m, in + i * m->d0, z + i * K, scratch);
 }
