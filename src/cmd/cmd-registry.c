@@ -1146,7 +1146,8 @@ static const struct cmd_opt compare_opts[] = {
 static const struct cmd_opt export_opts[] = {
 	{"--format", 0, "pml|c|onnx", COMPLETE_WORDS, "pml|c|onnx",
 	 "pml (default): the version for `models import`; c: a standalone C predictor"},
-	{"--out", 'o', "DIR|FILE", COMPLETE_FILE, NULL, "where to write (instead of FILE); c: a directory gets M_vV.c and .h"},
+	{"--out", 'o', "DIR|FILE", COMPLETE_FILE, NULL,
+	 "where to write (instead of FILE); c: a directory (made when the name ends in /) gets M_vV.c and .h"},
 	{0}};
 static const struct cmd_opt import_opts[] = {
 	{"--as", 0, "MODEL", COMPLETE_NONE, NULL, "register under this model name instead of the exported one"},

@@ -8,6 +8,7 @@ TESTS += \
 	tests/cmd/pipeline-exclusive.sh \
 	tests/cmd/lab-continuous-training.sh \
 	tests/cmd/edge.sh \
+	tests/cmd/lab-edge.sh \
 	tests/cmd/exit-status.sh \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \
