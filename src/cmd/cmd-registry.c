@@ -991,7 +991,11 @@ static void render_models_compare(struct session *s, const struct cmd_call *call
 	const char *data = json_string_value(json_object_get(r, "dataset"));
 	if (data)
 		sbuf_printf(out, "measured on %s\n", data);
-	sbuf_printf(out, "file size: %s %lld bytes (%s), %s %lld bytes (%s)\n", la,
+	/* sizes matter beside a quantized version (a float file's size moves
+	 * with its metrics' digits, so it is left out between two of them) */
+	if (strcmp(json_string_value(json_object_get(a, "weights")), "float64") ||
+	    strcmp(json_string_value(json_object_get(b, "weights")), "float64"))
+		sbuf_printf(out, "file size: %s %lld bytes (%s), %s %lld bytes (%s)\n", la,
 		    (long long)json_integer_value(json_object_get(a, "size")),
 		    json_string_value(json_object_get(a, "weights")), lb,
 		    (long long)json_integer_value(json_object_get(b, "size")),
@@ -1250,8 +1254,8 @@ const struct cmd_entry cmd_group_registry[] = {
 	 .help = "The recorded metrics of both versions with their difference (second minus first) "
 		 "and which is better; per slice where the versions recorded slice metrics. With "
 		 "--data NAME both are measured on that dataset, and with --slice COL per value of COL. "
-		 "Each version's file size and weights (float64, or int8/fp16 for a quantized "
-		 "version) come first. "
+		 "Where one is quantized, each version's file size and weights (float64, int8 or "
+		 "fp16) come first. "
 		 "JSON: {\"a\",\"b\" (each {\"model\",\"version\",\"size\",\"weights\"}),\"metrics\":[{\"metric\",\"a\",\"b\",\"difference\",\"better\"}],"
 		 "\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\":[..]}]}.",
 	 .exec = exec_models_compare, .render = render_models_compare},
