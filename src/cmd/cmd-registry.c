@@ -1159,7 +1159,7 @@ static const struct cmd_opt import_opts[] = {
 
 /* what each command reads and writes (pipelines take their data edges from these) */
 static const struct cmd_io reads_model_io[] = {{"1", IO_MODEL, false}, {0}};
-static const struct cmd_io models_export_io[] = {{"1", IO_MODEL, false}, {"2", IO_FILE, true}, {0}};
+static const struct cmd_io models_export_io[] = {{"1", IO_MODEL, false}, {"2", IO_FILE, true}, {"--out", IO_FILE, true}, {0}};
 static const struct cmd_io models_import_io[] = {{"1", IO_FILE, false}, {0}};
 
 const struct cmd_entry cmd_group_registry[] = {

@@ -329,15 +329,17 @@ int model_deserialize(const void *data, size_t len, const char *label, struct mo
 	size_t off = 24 + (size_t)hlen + 8;
 	/* format 2 (quantized) ends its numbers with a byte section */
 	size_t qtail = version >= MODEL_FORMAT_QUANT ? 8 : 0, nbytes = 0;
-	if (count > (len - off - 32) / 8 || off + count * 8 + 32 + qtail > len)
-		return pm_errf(err, "%s: truncated model file", what);
-	if (qtail) {
+	if (!qtail) {
+		if (count > (len - off) / 8 || off + count * 8 + 32 != len)
+			return pm_errf(err, "%s: truncated model file (or trailing bytes)", what);
+	} else {
+		if (len - off < 40 || count > (len - off - 40) / 8)
+			return pm_errf(err, "%s: truncated model file", what);
 		uint64_t nb = get_u64(p + off + count * 8);
 		if (nb > len || off + count * 8 + 8 + nb + 32 != len)
 			return pm_errf(err, "%s: truncated model file (or trailing bytes)", what);
 		nbytes = (size_t)nb;
-	} else if (off + count * 8 + 32 != len)
-		return pm_errf(err, "%s: truncated model file (or trailing bytes)", what);
+	}
 	struct sha256 c;
 	uint8_t dg[32];
 	sha256_init(&c);
