@@ -350,7 +350,8 @@ struct quant_layer {
  *             q to unsigned);
  *   quantize: q[i] = a[i] * inv clamped to [-127, 127], rounded half away
  *             from zero;
- *   requant:  o[k] = acc[k] * (scale[k] * s) + bias[k], then relu.
+ *   requant:  o[k] = acc[k] * (scale[k] * s) + bias[k], then relu;
+ *   absmax:   max |a[i]| (0 for none), the dynamic scale times 127.
  * Every set gives the same bits (element-wise IEEE operations, no fused
  * multiply-add; integer sums exact in any order). */
 #define QK_ALIGN 64
@@ -361,6 +362,7 @@ struct qk_ops {
 	void (*quantize)(const double *a, size_t n, double inv, int8_t *q);
 	void (*requant)(const int32_t *acc, const double *scale, const double *bias, double s, size_t n,
 			bool relu, double *o);
+	double (*absmax)(const double *a, size_t n);
 };
 /* "portable", "avx2", "avx512vnni": that set, NULL when this CPU (or
  * build) lacks it; NULL: the best this CPU has (chosen with

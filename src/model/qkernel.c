@@ -9,6 +9,7 @@
  * whatever the build's flags and picked at run time by the CPU's features. */
 #include "model.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -51,6 +52,30 @@ static void requant_portable(const int32_t *acc, const double *scale, const doub
 }
 
 #ifdef QK_X86
+/* The largest |a|: a maximum is the same in any order, so the lanes may
+ * split the row as they like. */
+__attribute__((target("avx2")))
+static double absmax_avx2(const double *a, size_t n)
+{
+	const __m256d sign = _mm256_set1_pd(-0.0);
+	__m256d m0 = _mm256_setzero_pd(), m1 = m0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		m0 = _mm256_max_pd(m0, _mm256_andnot_pd(sign, _mm256_loadu_pd(a + i)));
+		m1 = _mm256_max_pd(m1, _mm256_andnot_pd(sign, _mm256_loadu_pd(a + i + 4)));
+	}
+	m0 = _mm256_max_pd(m0, m1);
+	double l[4], mx = 0;
+	_mm256_storeu_pd(l, m0);
+	for (int k = 0; k < 4; k++)
+		mx = l[k] > mx ? l[k] : mx;
+	for (; i < n; i++) {
+		double v = fabs(a[i]);
+		mx = v > mx ? v : mx;
+	}
+	return mx;
+}
+
 /* min/max_pd(x, c) are x < c ? x : c and x > c ? x : c, the portable
  * comparisons; x + copysign(0.5, x) truncated is the portable rounding
  * (for -0.0 both give 0). */
@@ -178,10 +203,16 @@ static bool cpu_has(const char *name)
 	return false;
 }
 
-static const struct qk_ops ops_portable = {"portable", gemv_portable, quantize_portable, requant_portable};
+static double absmax_portable(const double *a, size_t n)
+{
+	return quant_act_scale(a, n) * 127.0;
+}
+
+static const struct qk_ops ops_portable = {"portable", gemv_portable, quantize_portable, requant_portable,
+					    absmax_portable};
 #ifdef QK_X86
-static const struct qk_ops ops_avx2 = {"avx2", gemv_avx2, quantize_avx2, requant_avx2};
-static const struct qk_ops ops_vnni = {"avx512vnni", gemv_vnni, quantize_avx2, requant_avx2};
+static const struct qk_ops ops_avx2 = {"avx2", gemv_avx2, quantize_avx2, requant_avx2, absmax_avx2};
+static const struct qk_ops ops_vnni = {"avx512vnni", gemv_vnni, quantize_avx2, requant_avx2, absmax_avx2};
 #endif
 
 const struct qk_ops *qk_ops_get(const char *name)

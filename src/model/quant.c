@@ -519,7 +519,7 @@ static void deep_int8(const struct model *m, const double *in, double *z, void *
 	for (int l = 0; l <= L; l++) {
 		const struct quant_layer *ly = &q->layer[l];
 		const double *bias = m->params + m->off_bias[l];
-		double s = q->mode == QUANT_STATIC ? ly->act_scale : quant_act_scale(a, ly->din);
+		double s = q->mode == QUANT_STATIC ? ly->act_scale : q->ops->absmax(a, ly->din) / 127.0;
 		if (s > 0)
 			q->ops->quantize(a, ly->din, 1.0 / s, qa);
 		else

@@ -155,6 +155,12 @@ START_TEST(test_quantize_requant_exact)
 			ops->quantize(a, N, inv, q1);
 			ck_assert_int_eq(memcmp(q0, q1, N), 0);
 		}
+		for (size_t len = 0; len <= N; len += 7)
+			ck_assert(ops->absmax(a, len) == p->absmax(a, len));
+		double mx = 0;
+		for (size_t i = 0; i < N; i++)
+			mx = fmax(mx, fabs(a[i]));
+		ck_assert(p->absmax(a, N) == mx && mx > 100);
 		for (int relu = 0; relu < 2; relu++) {
 			p->requant(acc, scale, bias, 0.37, N, relu, o0);
 			ops->requant(acc, scale, bias, 0.37, N, relu, o1);
