@@ -88,10 +88,13 @@ static int exec_models_quantize(struct session *s, struct cmd_call *call, struct
 		pm_err_prefix(err, "%s:%lld", v.model, (long long)v.version);
 		goto out;
 	}
-	/* measured on the version's eval data, parent and child alike */
-	if (v.eval_dataset) {
-		if (session_frame(s, v.eval_dataset, &ev, err) < 0) {
-			pm_err_prefix(err, "the eval dataset of %s:%lld", v.model, (long long)v.version);
+	/* measured on the version's eval data (else its training data, as the
+	 * promotion gate falls back), parent and child alike */
+	const char *judge = v.eval_dataset ? v.eval_dataset : v.train_dataset;
+	if (judge) {
+		if (session_frame(s, judge, &ev, err) < 0) {
+			pm_err_prefix(err, "the %s dataset of %s:%lld", v.eval_dataset ? "eval" : "training",
+				      v.model, (long long)v.version);
 			goto out;
 		}
 		if (reg_measure(m, ev, -1, session_threads(s), &mp, NULL, err) < 0 ||
@@ -116,10 +119,11 @@ static int exec_models_quantize(struct session *s, struct cmd_call *call, struct
 	call->result = json_pack("{s:s,s:I,s:I,s:s,s:s?,s:s,s:s?,s:{s:I,s:I},s:o}", "model", nv.model,
 				 "version", (json_int_t)nv.version, "parent", (json_int_t)v.version, "kind",
 				 quant_kind_name(qm->quant->kind), "mode", i8 ? quant_mode_name(mode) : NULL,
-				 "kernel", i8 ? qm->quant->ops->name : "float", "dataset", v.eval_dataset,
+				 "kernel", i8 ? qm->quant->ops->name : "float", "dataset", judge,
 				 "size", "parent", (json_int_t)v.size, "quantized", (json_int_t)nv.size,
 				 "metrics", side_by_side(mp, mq));
-	if (v.eval_dataset)
+	json_object_set_new(call->result, "dataset_role", json_string(v.eval_dataset ? "eval" : "training"));
+	if (judge)
 		json_object_set_new(call->result, "rows_per_second",
 				    json_pack("{s:o,s:o}", "parent", json_num(speed_p), "quantized", json_num(speed_q)));
 	reg_version_free(&nv);
@@ -174,10 +178,13 @@ static void render_models_quantize(struct session *s, const struct cmd_call *cal
 		table_cell(t, "%.6g", json_number_value(json_object_get(x, "quantized")));
 		table_cell(t, "%+.6g", json_number_value(json_object_get(x, "difference")));
 	}
-	if (data)
+	const char *role = json_string_value(json_object_get(r, "dataset_role"));
+	if (data && role && !strcmp(role, "eval"))
 		sbuf_printf(out, "measured on %s (the version's eval data)\n", data);
+	else if (data)
+		sbuf_printf(out, "measured on %s (the version's training data: it has no eval data)\n", data);
 	else
-		sbuf_printf(out, "no eval data recorded: metrics not measured\n");
+		sbuf_printf(out, "no data recorded: metrics not measured\n");
 	table_render(t, out);
 	free(la);
 	free(lb);
@@ -347,11 +354,11 @@ const struct cmd_entry cmd_group_edge[] = {
 		 "(--mode static, as TensorFlow Lite's full-integer mode: no range pass, the scales "
 		 "an integer-only device needs, but inputs past the calibrated range clip). --fp16: "
 		 "half-precision weights, computed in float. The new version's metrics are measured "
-		 "on the version's eval data and shown beside the parent's, measured there too, with "
+		 "on the version's eval data (its training data when it has none) and shown beside the parent's, measured there too, with "
 		 "each file's size and each one's prediction speed there (rows per second of the "
 		 "transform and the model on one thread, best of three passes, no file reading or "
 		 "writing); `models compare` shows both. "
-		 "JSON: {\"model\",\"version\",\"parent\",\"kind\",\"mode\",\"kernel\",\"dataset\","
+		 "JSON: {\"model\",\"version\",\"parent\",\"kind\",\"mode\",\"kernel\",\"dataset\",\"dataset_role\","
 		 "\"size\":{\"parent\",\"quantized\"},\"rows_per_second\":{\"parent\",\"quantized\"},\"metrics\":[{\"metric\",\"parent\",\"quantized\",\"difference\"}]}.",
 	 .io = quantize_io, .exec = exec_models_quantize, .render = render_models_quantize},
 	{0}};
