@@ -875,8 +875,14 @@ static int exec_models_compare(struct session *s, struct cmd_call *call, struct 
 		return -1;
 	}
 	const char *data = call_opt(call, "--data"), *slice = call_opt(call, "--slice");
-	json_t *r = json_pack("{s:{s:s,s:I},s:{s:s,s:I}}", "a", "model", a.model, "version", (json_int_t)a.version,
-			      "b", "model", b.model, "version", (json_int_t)b.version);
+	json_t *r = json_pack("{s:{s:s,s:I,s:I},s:{s:s,s:I,s:I}}", "a", "model", a.model, "version",
+			      (json_int_t)a.version, "size", (json_int_t)a.size, "b", "model", b.model,
+			      "version", (json_int_t)b.version, "size", (json_int_t)b.size);
+	/* a quantized version says so beside its size */
+	const char *qa = json_string_value(json_object_get(a.tags, "quantized")),
+		   *qb = json_string_value(json_object_get(b.tags, "quantized"));
+	json_object_set_new(json_object_get(r, "a"), "weights", json_string(qa ? qa : "float64"));
+	json_object_set_new(json_object_get(r, "b"), "weights", json_string(qb ? qb : "float64"));
 	json_t *ma = json_incref(a.metrics), *mb = json_incref(b.metrics);
 	int rc = -1;
 	struct model *xa = NULL, *xb = NULL;
@@ -986,6 +992,15 @@ static void render_models_compare(struct session *s, const struct cmd_call *call
 	const char *data = json_string_value(json_object_get(r, "dataset"));
 	if (data)
 		sbuf_printf(out, "measured on %s\n", data);
+	/* sizes matter beside a quantized version (a float file's size moves
+	 * with its metrics' digits, so it is left out between two of them) */
+	if (strcmp(json_string_value(json_object_get(a, "weights")), "float64") ||
+	    strcmp(json_string_value(json_object_get(b, "weights")), "float64"))
+		sbuf_printf(out, "file size: %s %lld bytes (%s), %s %lld bytes (%s)\n", la,
+		    (long long)json_integer_value(json_object_get(a, "size")),
+		    json_string_value(json_object_get(a, "weights")), lb,
+		    (long long)json_integer_value(json_object_get(b, "size")),
+		    json_string_value(json_object_get(b, "weights")));
 	render_metric_rows(out, json_object_get(r, "metrics"), la, lb);
 	size_t i;
 	json_t *x;
@@ -1004,7 +1019,7 @@ static void render_models_compare(struct session *s, const struct cmd_call *call
 
 /* --format onnx: the version's model and transform as one ONNX graph. */
 static int export_onnx(struct workspace *ws, const struct reg_version *v, const char *path,
-		       struct cmd_call *call, struct pm_err *err)
+		       json_t **result, struct pm_err *err)
 {
 	struct model *m;
 	if (reg_load_model(ws, v, &m, err) < 0)
@@ -1014,7 +1029,7 @@ static int export_onnx(struct workspace *ws, const struct reg_version *v, const 
 	struct model_onnx_info info;
 	int rc = model_export_onnx(m, name, path, &info, err);
 	if (rc == 0)
-		call->result = json_pack("{s:s,s:I,s:s,s:s,s:I,s:I,s:i,s:i}", "model", v->model, "version",
+		*result = json_pack("{s:s,s:I,s:s,s:s,s:I,s:I,s:i,s:i}", "model", v->model, "version",
 					 (json_int_t)v->version, "file", path, "format", "onnx", "bytes",
 					 (json_int_t)info.bytes, "nodes", (json_int_t)info.nodes, "opset",
 					 info.opset, "ml_opset", info.ml_opset);
@@ -1027,27 +1042,65 @@ static int export_onnx(struct workspace *ws, const struct reg_version *v, const 
 	return rc;
 }
 
+/* The formats `models export` writes: a small switch, one function each. */
+enum export_format { EXPORT_PML, EXPORT_C, EXPORT_ONNX };
+
+static int export_format_parse(const char *s, enum export_format *f, struct pm_err *err)
+{
+	if (!s || !strcmp(s, "prodml") || !strcmp(s, "pml"))
+		*f = EXPORT_PML;
+	else if (!strcmp(s, "c"))
+		*f = EXPORT_C;
+	else if (!strcmp(s, "onnx"))
+		*f = EXPORT_ONNX;
+	else
+		return pm_errcf(err, PM_E_USAGE, "--format: '%s' is not prodml, c or onnx", s);
+	return 0;
+}
+
+static int export_pml(struct workspace *ws, const struct reg_version *v, const char *path, json_t **result,
+		      struct pm_err *err)
+{
+	if (reg_export(ws, v, path, err) < 0)
+		return -1;
+	char sha[65];
+	if (sha256_file(path, sha, err) < 0)
+		return -1;
+	*result = json_pack("{s:s,s:I,s:s,s:s}", "model", v->model, "version", (json_int_t)v->version, "file",
+			    path, "sha256", sha);
+	return 0;
+}
+
 static int exec_models_export(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
 	struct workspace *ws;
 	if (session_ws(s, &ws, err) < 0)
 		return -1;
+	enum export_format fmt = EXPORT_PML;
+	if (export_format_parse(call_opt(call, "--format"), &fmt, err) < 0)
+		return -1;
+	const char *path = call->argc > 1 ? call->argv[1] : NULL, *out = call_opt(call, "--out");
+	if (path && out)
+		return pm_errcf(err, PM_E_USAGE, "give FILE or --out, not both");
+	if (out)
+		path = out;
+	if (!path && fmt == EXPORT_PML)
+		return pm_errcf(err, PM_E_USAGE, "models export: give FILE (or --out FILE)");
 	struct reg_version v;
 	if (reg_resolve(ws, call->argv[0], &v, err) < 0)
 		return -1;
-	const char *format = call_opt(call, "--format");
-	int rc;
-	if (format && !strcmp(format, "onnx"))
-		rc = export_onnx(ws, &v, call->argv[1], call, err);
-	else if (format && strcmp(format, "prodml"))
-		rc = pm_errcf(err, PM_E_USAGE, "--format: '%s' is not prodml or onnx", format);
-	else if ((rc = reg_export(ws, &v, call->argv[1], err)) == 0) {
-		char sha[65];
-		if (sha256_file(call->argv[1], sha, err) < 0)
-			rc = -1;
-		else
-			call->result = json_pack("{s:s,s:I,s:s,s:s}", "model", v.model, "version",
-						 (json_int_t)v.version, "file", call->argv[1], "sha256", sha);
+	int rc = -1;
+	switch (fmt) {
+	case EXPORT_PML:
+		rc = export_pml(ws, &v, path, &call->result, err);
+		break;
+	case EXPORT_C:
+		rc = edge_export_c(s, &v, path, &call->result, err);
+		break;
+	case EXPORT_ONNX:
+		rc = path ? export_onnx(ws, &v, path, &call->result, err)
+			  : pm_errcf(err, PM_E_USAGE, "models export --format onnx: give FILE (or --out FILE)");
+		break;
 	}
 	reg_version_free(&v);
 	return rc;
@@ -1082,7 +1135,12 @@ static void render_models_export(struct session *s, const struct cmd_call *call,
 			    (long long)json_integer_value(json_object_get(r, "version")));
 		return;
 	}
-	if (json_object_get(r, "format")) {
+	const char *fmt = json_string_value(json_object_get(r, "format"));
+	if (fmt && !strcmp(fmt, "c")) {
+		edge_render_export_c(r, out);
+		return;
+	}
+	if (fmt && !strcmp(fmt, "onnx")) {
 		sbuf_printf(out, "exported %s:%lld to %s: ONNX (opset %lld, ai.onnx.ml %lld), %lld nodes, %lld bytes\n",
 			    json_string_value(json_object_get(r, "model")),
 			    (long long)json_integer_value(json_object_get(r, "version")),
@@ -1128,8 +1186,11 @@ static const struct cmd_opt compare_opts[] = {
 	{"--slice", 0, "COL", COMPLETE_COLUMN, NULL, "with --data: the metrics per value of COL as well"},
 	{0}};
 static const struct cmd_opt export_opts[] = {
-	{"--format", 0, "FORMAT", COMPLETE_WORDS, "prodml|onnx",
-	 "prodml (default: the version for `models import`) or onnx (the model and its transform for ONNX Runtime)"},
+	{"--format", 0, "prodml|c|onnx", COMPLETE_WORDS, "prodml|c|onnx",
+	 "prodml (default): the version for `models import`; c: a standalone C predictor; onnx: the "
+	 "model and its transform for ONNX Runtime"},
+	{"--out", 'o', "DIR|FILE", COMPLETE_FILE, NULL,
+	 "where to write (instead of FILE); c: a directory (made when the name ends in /) gets M_vV.c and .h"},
 	{0}};
 static const struct cmd_opt import_opts[] = {
 	{"--as", 0, "MODEL", COMPLETE_NONE, NULL, "register under this model name instead of the exported one"},
@@ -1137,7 +1198,7 @@ static const struct cmd_opt import_opts[] = {
 
 /* what each command reads and writes (pipelines take their data edges from these) */
 static const struct cmd_io reads_model_io[] = {{"1", IO_MODEL, false}, {0}};
-static const struct cmd_io models_export_io[] = {{"1", IO_MODEL, false}, {"2", IO_FILE, true}, {0}};
+static const struct cmd_io models_export_io[] = {{"1", IO_MODEL, false}, {"2", IO_FILE, true}, {"--out", IO_FILE, true}, {0}};
 static const struct cmd_io models_import_io[] = {{"1", IO_FILE, false}, {0}};
 
 const struct cmd_entry cmd_group_registry[] = {
@@ -1232,17 +1293,29 @@ const struct cmd_entry cmd_group_registry[] = {
 	 .help = "The recorded metrics of both versions with their difference (second minus first) "
 		 "and which is better; per slice where the versions recorded slice metrics. With "
 		 "--data NAME both are measured on that dataset, and with --slice COL per value of COL. "
-		 "JSON: {\"a\",\"b\",\"metrics\":[{\"metric\",\"a\",\"b\",\"difference\",\"better\"}],"
+		 "Where one is quantized, each version's file size and weights (float64, int8 or "
+		 "fp16) come first. "
+		 "JSON: {\"a\",\"b\" (each {\"model\",\"version\",\"size\",\"weights\"}),\"metrics\":[{\"metric\",\"a\",\"b\",\"difference\",\"better\"}],"
 		 "\"slices\":[{\"slice\",\"value\",\"rows\",\"metrics\":[..]}]}.",
 	 .exec = exec_models_compare, .render = render_models_compare},
-	{.name = "models export", .group = "registry", .args = "M:V FILE", .min_args = 2, .max_args = 2,
+	{.name = "models export", .group = "registry", .args = "M:V [FILE]", .min_args = 1, .max_args = 2,
 	 .pos_complete = {COMPLETE_MODEL, COMPLETE_FILE}, .opts = export_opts,
-	 .summary = "write a version to one self-contained file, or as an ONNX model",
-	 .help = "Writes FILE (atomically): a text header with the sizes and the sha256 of what "
-		 "follows, the version's record (metrics, datasets, schema, hyperparameters, who and "
-		 "when) as JSON, and the model file. `models import` reads it in another workspace. "
-		 "JSON: {\"model\",\"version\",\"file\",\"sha256\"}.\n\n"
-		 "With --format onnx, FILE is an ONNX model (IR 7; operator sets ai.onnx 13 and "
+	 .summary = "write a version to a file: for `models import`, a standalone C predictor, or ONNX",
+	 .help = "--format prodml (the default) writes FILE (atomically): a text header with the sizes and "
+		 "the sha256 of what follows, the version's record (metrics, datasets, schema, "
+		 "hyperparameters, who and when) as JSON, and the model file. `models import` reads it in "
+		 "another workspace. JSON: {\"model\",\"version\",\"file\",\"sha256\"}.\n\n"
+		 "--format c writes one C99 source file and its header (FILE and FILE's .h beside it; into a "
+		 "directory, or the current one, M_vV.c and M_vV.h) holding the transform and the model "
+		 "(float64, int8 or fp16 weights): no dependencies beyond libm, no heap, one function "
+		 "`int M_vV_predict(const struct M_vV_input *in, double *out)` over a struct with one "
+		 "field per input column (a double, NaN when missing; a string, NULL when missing), "
+		 "documented in the header. Missing values and unseen categories are handled as prodml "
+		 "handles them, and an int8 model predicts prodml's bits. Prints the file's size, the bytes of "
+		 "its tables, and the compiled code+data bytes (`cc -O2 -c` and `size`, when a compiler "
+		 "is found). JSON: {\"model\",\"version\",\"format\",\"file\",\"header\",\"function\","
+		 "\"weights\",\"file_size\",\"header_size\",\"data_bytes\",\"compiled_bytes\"}.\n\n"
+		 "--format onnx: FILE is an ONNX model (IR 7; operator sets ai.onnx 13 and "
 		 "ai.onnx.ml 2) of the transform and the model together, for ONNX Runtime and other "
 		 "ONNX serving stacks. Its inputs are the model's raw features, one [N,1] tensor each: "
 		 "tensor(string) for string columns, tensor(double) for numbers, bools (0/1) and "

@@ -12,6 +12,7 @@ static const struct cmd_entry *const groups[] = {
 	cmd_group_validate,
 	cmd_group_train,
 	cmd_group_registry,
+	cmd_group_edge,
 	cmd_group_serve,
 	cmd_group_monitor,
 	cmd_group_pipeline,

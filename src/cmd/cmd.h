@@ -232,6 +232,7 @@ extern const struct cmd_entry cmd_group_data[];
 extern const struct cmd_entry cmd_group_validate[];
 extern const struct cmd_entry cmd_group_train[];
 extern const struct cmd_entry cmd_group_registry[];
+extern const struct cmd_entry cmd_group_edge[];     /* models quantize (src/cmd/cmd-edge.c) */
 extern const struct cmd_entry cmd_group_serve[];
 extern const struct cmd_entry cmd_group_monitor[];
 extern const struct cmd_entry cmd_group_session[];
@@ -348,5 +349,13 @@ const char *render_num(double v, char *buf, size_t n);
 const char *render_p(double p, char *buf, size_t n);
 /* Writes v as compact JSON, numbers in their shortest round-trip form. */
 void json_write(json_t *v, struct sbuf *b);
+
+/* models export --format c (src/cmd/cmd-edge.c): writes the predictor of
+ * version v to path (a file, a directory, or NULL: the current one) and
+ * sets its result; the text of that result. */
+struct reg_version;
+int edge_export_c(struct session *s, const struct reg_version *v, const char *path, json_t **result,
+		  struct pm_err *err);
+void edge_render_export_c(json_t *r, struct sbuf *out);
 
 #endif

@@ -91,6 +91,33 @@ json_t *model_header_json(const struct model *m)
 			 ref_or_new(m->metrics), "info", ref_or_new(m->info));
 }
 
+/* Whether block b is a part quantization stores as int8/fp16 bytes: the
+ * embeddings and the deep layers' weights. */
+static bool block_quantizable(const struct model *m, size_t b)
+{
+	if (!strcmp(m->blocks[b].name, "embeddings"))
+		return true;
+	for (int l = 0; m->has_deep && l <= m->nhidden; l++)
+		if (m->blocks[b].off == m->off_w[l] && m->blocks[b].len)
+			return true;
+	return false;
+}
+
+static bool block_quantized(const struct model *m, size_t b)
+{
+	return m->quant && block_quantizable(m, b);
+}
+
+/* The float params a file stores: all, or those not quantized. */
+static size_t kept_params(const struct model *m, bool quantized)
+{
+	size_t n = 0;
+	for (size_t b = 0; b < m->nblocks; b++)
+		if (!quantized || !block_quantizable(m, b))
+			n += m->blocks[b].len;
+	return n;
+}
+
 int model_serialize(const struct model *m, json_t *extra_header, const struct model_array *extra,
 		    size_t nextra, struct sbuf *out, struct pm_err *err)
 {
@@ -99,9 +126,20 @@ int model_serialize(const struct model *m, json_t *extra_header, const struct mo
 			return pm_errf(err, "model parameters hold NaN or Inf; not saved");
 	json_t *h = model_header_json(m);
 	json_t *arrays = json_array();
-	json_array_append_new(arrays, json_pack("{s:s,s:I}", "name", "params", "len",
-						(json_int_t)m->nparams));
-	size_t total = m->nparams;
+	size_t kept = kept_params(m, m->quant != NULL), nscales = m->quant ? model_quant_nscales(m) : 0;
+	json_array_append_new(arrays, json_pack("{s:s,s:I}", "name", "params", "len", (json_int_t)kept));
+	size_t total = kept;
+	if (m->quant) {
+		/* a float model's file keeps format 1, byte for byte */
+		json_object_set_new(h, "format", json_integer(MODEL_FORMAT_QUANT));
+		json_object_set_new(h, "quant", json_pack("{s:s,s:s,s:I}", "kind", quant_kind_name(m->quant->kind),
+							  "mode", quant_mode_name(m->quant->mode), "bytes",
+							  (json_int_t)model_quant_nbytes(m)));
+		if (nscales)
+			json_array_append_new(arrays, json_pack("{s:s,s:I}", "name", "quant.scales", "len",
+								(json_int_t)nscales));
+		total += nscales;
+	}
 	for (size_t i = 0; i < nextra; i++) {
 		json_array_append_new(arrays, json_pack("{s:s,s:I}", "name", extra[i].name, "len",
 							(json_int_t)extra[i].len));
@@ -116,15 +154,31 @@ int model_serialize(const struct model *m, json_t *extra_header, const struct mo
 		return pm_errf(err, "cannot encode the model header");
 	size_t start = out->len;
 	sbuf_add(out, magic, 8);
-	put_u32(out, MODEL_FORMAT_VERSION);
+	put_u32(out, m->quant ? MODEL_FORMAT_QUANT : MODEL_FORMAT_VERSION);
 	put_u32(out, 0);
 	put_u64(out, strlen(text));
 	sbuf_add(out, text, strlen(text));
 	free(text);
 	put_u64(out, total);
-	put_doubles(out, m->params, m->nparams);
+	for (size_t b = 0; b < m->nblocks; b++)
+		if (!block_quantized(m, b))
+			put_doubles(out, m->params + m->blocks[b].off, m->blocks[b].len);
+	if (nscales) {
+		double *sc = xmalloc(nscales * sizeof *sc);
+		model_quant_scales(m, sc, true);
+		put_doubles(out, sc, nscales);
+		free(sc);
+	}
 	for (size_t i = 0; i < nextra; i++)
 		put_doubles(out, extra[i].data, extra[i].len);
+	if (m->quant) {
+		size_t nb = model_quant_nbytes(m);
+		unsigned char *bytes = xmalloc(nb + 1);
+		model_quant_bytes(m, bytes, true);
+		put_u64(out, nb);
+		sbuf_add(out, (const char *)bytes, nb);
+		free(bytes);
+	}
 	struct sha256 c;
 	uint8_t dg[32];
 	sha256_init(&c);
@@ -132,6 +186,38 @@ int model_serialize(const struct model *m, json_t *extra_header, const struct mo
 	sha256_final(&c, dg);
 	sbuf_add(out, (const char *)dg, 32);
 	return 0;
+}
+
+/* The quantized parts of a file: the kind from the header, the scales from
+ * the array after params, the bytes from the section after the numbers;
+ * params get the stored float blocks and the dequantized ones. */
+static int quant_read(struct model *m, json_t *qj, double *kept, const double *scales, size_t nscales,
+		      const unsigned char *bytes, size_t nbytes, const char *what, struct pm_err *err)
+{
+	const char *kind = json_string_value(json_object_get(qj, "kind"));
+	const char *mode = json_string_value(json_object_get(qj, "mode"));
+	enum quant_kind k = kind && !strcmp(kind, "int8") ? QUANT_INT8 : kind && !strcmp(kind, "fp16") ? QUANT_FP16 : QUANT_NONE;
+	if (k == QUANT_NONE || !mode || (strcmp(mode, "dynamic") && strcmp(mode, "static")) ||
+	    !quant_type_ok(m->type))
+		return pm_errf(err, "%s: bad quantization header", what);
+	m->quant = model_quant_new(m, k, mode[0] == 's' ? QUANT_STATIC : QUANT_DYNAMIC);
+	if (nscales != model_quant_nscales(m) || nbytes != model_quant_nbytes(m))
+		return pm_errf(err, "%s: the quantized weights do not fit the model", what);
+	m->params = xcalloc(m->nparams + 1, sizeof *m->params);
+	size_t at = 0;
+	for (size_t b = 0; b < m->nblocks; b++)
+		if (!block_quantized(m, b)) {
+			memcpy(m->params + m->blocks[b].off, kept + at, m->blocks[b].len * sizeof *kept);
+			at += m->blocks[b].len;
+		}
+	if (nscales) {
+		for (size_t i = 0; i < nscales; i++)
+			if (!isfinite(scales[i]) || scales[i] < 0)
+				return pm_errf(err, "%s: a quantization scale is negative, NaN or Inf", what);
+		model_quant_scales(m, (double *)scales, false);
+	}
+	model_quant_bytes(m, (unsigned char *)bytes, false);
+	return model_quant_finish(m, err);
 }
 
 void model_arrays_free(struct model_array *a, size_t n)
@@ -233,16 +319,27 @@ int model_deserialize(const void *data, size_t len, const char *label, struct mo
 	if (len < 24 || memcmp(p, magic, 8) != 0)
 		return pm_errf(err, "%s: not a prodml model file", what);
 	uint32_t version = get_u32(p + 8);
-	if (version > MODEL_FORMAT_VERSION)
+	if (version > MODEL_FORMAT_QUANT)
 		return pm_errf(err, "%s: model file format %u is newer than this prodml reads (%d)", what,
-			       version, MODEL_FORMAT_VERSION);
+			       version, MODEL_FORMAT_QUANT);
 	uint64_t hlen = get_u64(p + 16);
 	if (hlen > len || 24 + hlen + 8 + 32 > len)
 		return pm_errf(err, "%s: truncated model file", what);
 	uint64_t count = get_u64(p + 24 + hlen);
 	size_t off = 24 + (size_t)hlen + 8;
-	if (count > (len - off) / 8 || off + count * 8 + 32 != len)
-		return pm_errf(err, "%s: truncated model file (or trailing bytes)", what);
+	/* format 2 (quantized) ends its numbers with a byte section */
+	size_t qtail = version >= MODEL_FORMAT_QUANT ? 8 : 0, nbytes = 0;
+	if (!qtail) {
+		if (count > (len - off) / 8 || off + count * 8 + 32 != len)
+			return pm_errf(err, "%s: truncated model file (or trailing bytes)", what);
+	} else {
+		if (len - off < 40 || count > (len - off - 40) / 8)
+			return pm_errf(err, "%s: truncated model file", what);
+		uint64_t nb = get_u64(p + off + count * 8);
+		if (nb > len || off + count * 8 + 8 + nb + 32 != len)
+			return pm_errf(err, "%s: truncated model file (or trailing bytes)", what);
+		nbytes = (size_t)nb;
+	}
 	struct sha256 c;
 	uint8_t dg[32];
 	sha256_init(&c);
@@ -273,8 +370,14 @@ int model_deserialize(const void *data, size_t len, const char *label, struct mo
 		}
 		sum += (size_t)l;
 	}
+	json_t *qj = json_object_get(h, "quant");
+	if (!qtail != !qj) {
+		pm_errf(err, "%s: bad quantization header", what);
+		goto bad;
+	}
+	size_t want = kept_params(m, qj != NULL);
 	if (sum != count || json_array_size(arrays) < 1 ||
-	    (size_t)json_integer_value(json_object_get(json_array_get(arrays, 0), "len")) != m->nparams) {
+	    (size_t)json_integer_value(json_object_get(json_array_get(arrays, 0), "len")) != want) {
 		pm_errf(err, "%s: the weights do not fit the model (%zu parameters expected)", what,
 			m->nparams);
 		goto bad;
@@ -292,8 +395,19 @@ int model_deserialize(const void *data, size_t len, const char *label, struct mo
 			memcpy(&arr[i].data[k], &u, 8);
 		}
 	}
-	m->params = arr[0].data;
-	arr[0].data = NULL;
+	size_t first_extra = 1;
+	if (qj) {
+		/* the scales are the array after params, when int8 */
+		const char *n1 = narr > 1 ? arr[1].name : "";
+		bool has_scales = !strcmp(n1, "quant.scales");
+		if (quant_read(m, qj, arr[0].data, has_scales ? arr[1].data : NULL, has_scales ? arr[1].len : 0,
+			       p + off + count * 8 + 8, nbytes, what, err) < 0)
+			goto bad;
+		first_extra = has_scales ? 2 : 1;
+	} else {
+		m->params = arr[0].data;
+		arr[0].data = NULL;
+	}
 	for (size_t k = 0; k < m->nparams; k++)
 		if (!isfinite(m->params[k])) {
 			pm_errf(err, "%s: the weights hold NaN or Inf", what);
@@ -304,10 +418,13 @@ int model_deserialize(const void *data, size_t len, const char *label, struct mo
 	if (extra) {
 		/* the caller gets the arrays after params */
 		*extra = xcalloc(narr, sizeof **extra);
-		for (i = 1; i < narr; i++)
-			(*extra)[i - 1] = arr[i];
-		*nextra = narr - 1;
-		free(arr[0].name);
+		for (i = first_extra; i < narr; i++)
+			(*extra)[i - first_extra] = arr[i];
+		*nextra = narr - first_extra;
+		for (i = 0; i < first_extra; i++) {
+			free(arr[i].name);
+			free(arr[i].data);
+		}
 		free(arr);
 	} else
 		model_arrays_free(arr, narr);

@@ -1,5 +1,6 @@
 libprodml_a_SOURCES += src/model/model.h src/model/backend.c src/model/model.c \
-	src/model/metrics.c src/model/file.c src/model/evaluate.c
+	src/model/metrics.c src/model/file.c src/model/evaluate.c \
+	src/model/quant.c src/model/qkernel.c src/model/export-c.c
 EXTRA_DIST += src/model/onnx/onnx.proto src/model/onnx/README
 ## ONNX export: C for onnx.proto generated at build time by protoc-c, so
 ## the code always matches the installed libprotobuf-c (its generated

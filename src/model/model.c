@@ -235,6 +235,7 @@ void model_free(struct model *m)
 	free(m->prior);
 	free(m->embed);
 	free(m->params);
+	model_quant_free(m->quant);
 	free(m->off_emb);
 	free(m->emb_col);
 	json_decref(m->hyper);
@@ -290,8 +291,7 @@ void model_scratch_free(struct model_scratch *s)
 	free(s);
 }
 
-/* Deep input: dense values then each categorical slot's embedding row. */
-static void deep_input(const struct model *m, const double *dense, const uint32_t *cat, size_t n,
+void model_deep_input(const struct model *m, const double *dense, const uint32_t *cat, size_t n,
 		       double *a0)
 {
 	const struct transform *t = m->tf;
@@ -405,7 +405,7 @@ int model_loss_grad_ready(const struct model *m, const struct backend *be,
 	}
 	int L = m->nhidden;
 	if (m->has_deep) {
-		deep_input(m, b->dense, b->cat, n, s->a[0]);
+		model_deep_input(m, b->dense, b->cat, n, s->a[0]);
 		struct rng r;
 		rng_seed(&r, dropout_seed);
 		for (int l = 0; l < L; l++) {
@@ -699,7 +699,7 @@ static void deep_rows(const struct model *m, const double *dense, const uint32_t
 {
 	size_t K = (size_t)m->nout, d0 = m->d0;
 	const double *P = m->params;
-	deep_input(m, dense, cat, n, in);
+	model_deep_input(m, dense, cat, n, in);
 	for (size_t r = n; r < ROWS; r++)
 		memcpy(in + r * d0, in, d0 * sizeof *in);
 	for (size_t kk = 0; kk < d0; kk++)
@@ -730,6 +730,23 @@ void model_predict_rows(const struct model *m, const double *dense, const uint32
 			wmax = m->dims[l];
 	vrow *v1 = NULL, *v2 = NULL;
 	double *in = NULL;
+	if (m->quant) {
+		void *scratch = xmalloc(model_quant_scratch_size(m));
+		in = xmalloc((MODEL_QROWS * m->d0 + 1) * sizeof *in);
+		for (size_t i = 0; i < n; i += MODEL_QROWS) {
+			size_t rows = n - i < MODEL_QROWS ? n - i : MODEL_QROWS;
+			double *z = out + i * K;
+			for (size_t r = 0; r < rows; r++)
+				linear_part(m, dense + (i + r) * nd, cat + (i + r) * nc, z + r * K);
+			model_deep_input(m, dense + i * nd, cat + i * nc, rows, in);
+			model_quant_deep(m, in, rows, z, scratch);
+			for (size_t r = 0; r < rows; r++)
+				finish_output(m, z + r * K);
+		}
+		free(scratch);
+		free(in);
+		return;
+	}
 	if (m->has_deep) {
 		v1 = xmalloc(wmax * sizeof *v1);
 		v2 = xmalloc(wmax * sizeof *v2);

@@ -157,6 +157,8 @@ struct model {
 	size_t dims[MODEL_MAX_LAYERS + 2];
 	size_t off_w[MODEL_MAX_LAYERS + 1], off_bias[MODEL_MAX_LAYERS + 1];
 
+	struct model_quant *quant;      /* NULL: float64; else int8 or fp16 (quant.c) */
+
 	json_t *hyper;                  /* hyperparameters, as given to train */
 	json_t *metrics;                /* metrics at the end of training */
 	json_t *info;                   /* run, datasets, created ... */
@@ -273,6 +275,8 @@ json_t *model_slice_record(const json_t *slices);
  * (schema, transform, model, hyperparameters, metrics, info, arrays) |
  * u64 count | that many float64 (little endian) | sha256 of all before. */
 #define MODEL_FORMAT_VERSION 1
+/* quantized models: numbers then "u64 count | bytes" before the sha256 */
+#define MODEL_FORMAT_QUANT 2
 
 struct model_array {
 	char *name;
@@ -344,5 +348,120 @@ const char *model_primary_metric(const char *task, bool *higher_better);
 /* Whether a larger value of a metric of evaluate is better; *known
  * (may be NULL) is false for names that are not such metrics. */
 bool model_metric_higher_better(const char *name, bool *known);
+
+/* ---- post-training quantization (quant.c, qkernel.c) ----------------------------
+ * Of a model with a deep part (dnn, wide-deep): the hidden and output
+ * layers' weights and the embedding tables become int8 (symmetric, one
+ * scale per output row of a layer and per embedding row) or fp16 halves.
+ * Biases, the wide/linear part and the transform stay float64: they are
+ * small or lookups, and the transform must stay exact.
+ *   int8 layers: the layer's input is quantized to int8 (scale max|a|/127:
+ *     per row, "dynamic", or fixed per layer from calibration rows,
+ *     "static"); int8 x int8 products accumulate in int32 exactly, then
+ *     out = acc * (w_scale * a_scale) + bias in double.
+ *   fp16 layers: halves widened to float, products and sums in float.
+ * m->params holds the dequantized values, so the layout, the file reader's
+ * checks and the wide part read as for a float model. */
+enum quant_kind { QUANT_NONE, QUANT_INT8, QUANT_FP16 };
+enum quant_mode { QUANT_DYNAMIC, QUANT_STATIC };
+
+struct quant_layer {
+	size_t din, dout, stride;    /* stride: din padded to QK_ALIGN (zero bytes) */
+	int8_t *w8;                  /* int8: dout x stride */
+	double *scale;               /* int8: dout per-row weight scales */
+	int32_t *rowsum;             /* int8: dout sums of each row's weights */
+	float *wf;                   /* fp16: dout x din, the halves widened */
+	uint16_t *w16;               /* fp16: the halves as stored */
+	double act_scale;            /* int8 static: the input's fixed scale */
+};
+
+/* The int8 kernels, one set per instruction set (qkernel.c):
+ *   gemv:     acc[k] = sum_i w[k*stride + i] * q[i] over stride (a
+ *             multiple of QK_ALIGN; padding is zero), int32, exact;
+ *             rowsum[k] = sum_i w[k*stride + i] (for kernels that shift
+ *             q to unsigned);
+ *   quantize: q[i] = a[i] * inv clamped to [-127, 127], rounded half away
+ *             from zero;
+ *   requant:  o[k] = acc[k] * (scale[k] * s) + bias[k], then relu;
+ *   absmax:   max |a[i]| (0 for none), the dynamic scale times 127.
+ * Every set gives the same bits (element-wise IEEE operations, no fused
+ * multiply-add; integer sums exact in any order). */
+#define QK_ALIGN 64
+struct qk_ops {
+	const char *name;
+	void (*gemv)(const int8_t *w, const int32_t *rowsum, size_t dout, size_t stride, const int8_t *q,
+		     int32_t *acc);
+	void (*quantize)(const double *a, size_t n, double inv, int8_t *q);
+	void (*requant)(const int32_t *acc, const double *scale, const double *bias, double s, size_t n,
+			bool relu, double *o);
+	double (*absmax)(const double *a, size_t n);
+};
+/* "portable", "avx2", "avx512vnni": that set, NULL when this CPU (or
+ * build) lacks it; NULL: the best this CPU has (chosen with
+ * __builtin_cpu_supports). */
+const struct qk_ops *qk_ops_get(const char *name);
+
+struct model_quant {
+	enum quant_kind kind;
+	enum quant_mode mode;
+	int nlayers;                 /* nhidden + 1 */
+	struct quant_layer layer[MODEL_MAX_LAYERS + 1];
+	int8_t *emb8;                /* int8: the embeddings block, one byte per value */
+	double *emb_scale;           /* int8: per embedding row (rows in block order) */
+	uint16_t *emb16;             /* fp16: the embeddings block as halves */
+	size_t emb_len, emb_rows;
+	const struct qk_ops *ops;    /* picked at load by the CPU's features */
+};
+
+const char *quant_kind_name(enum quant_kind k);
+const char *quant_mode_name(enum quant_mode m);
+/* Whether models of type t can be quantized (they have a deep part); the
+ * list of those types for errors. */
+bool quant_type_ok(enum model_type t);
+/* A quantized copy of m (a float model).  calib (static int8 only) gives
+ * the rows whose layer inputs fix the activation scales; errors name the
+ * model's features calib lacks. */
+int model_quantize(const struct model *m, enum quant_kind kind, enum quant_mode mode,
+		   const struct frame *calib, int threads, struct model **out, struct pm_err *err);
+void model_quant_free(struct model_quant *q);
+/* The deep part of n <= MODEL_QROWS rows of a quantized model: in is their
+ * deep input (n x d0), z (n x K) receives += the output layer.  scratch:
+ * model_quant_scratch_size bytes. */
+#define MODEL_QROWS 8
+size_t model_quant_scratch_size(const struct model *m);
+void model_quant_deep(const struct model *m, const double *in, size_t n, double *z, void *scratch);
+/* Picks the dequantized params, the kernel; after the file reader filled
+ * q's stored parts. */
+int model_quant_finish(struct model *m, struct pm_err *err);
+/* The stored parts, as the model file holds them (file.c): the float64
+ * scales (int8: each layer's row scales, the embedding rows', each layer's
+ * activation scale) and the bytes (each layer's int8 or fp16 weights, then
+ * the embeddings).  store: from q into the buffer, else back. */
+struct model_quant *model_quant_new(const struct model *m, enum quant_kind kind, enum quant_mode mode);
+size_t model_quant_nscales(const struct model *m);
+void model_quant_scales(const struct model *m, double *s, bool store);
+size_t model_quant_nbytes(const struct model *m);
+void model_quant_bytes(const struct model *m, unsigned char *p, bool store);
+/* The deep input of n transformed rows (n x d0): dense values then each
+ * categorical slot's embedding row. */
+void model_deep_input(const struct model *m, const double *dense, const uint32_t *cat, size_t n,
+		      double *a0);
+/* half <-> float (round to nearest even; values past the largest half
+ * become it). */
+uint16_t quant_half_from_float(float f);
+float quant_half_to_float(uint16_t h);
+/* Quantizes a row of values to int8 with scale s (0: all zero), as the
+ * kernels take them: a / s as a * (1 / s), clamped to [-127, 127]. */
+void quant_act_row(const double *a, size_t n, double s, int8_t *q);
+/* The dynamic scale of a row: max |a| / 127 (0 when all zero). */
+double quant_act_scale(const double *a, size_t n);
+
+/* ---- standalone C export (export-c.c) -------------------------------------------
+ * One C99 source and a header: the transform and the model (float64, int8
+ * or fp16), no heap, libm only.  prefix names the functions and types
+ * (PREFIX_input, PREFIX_predict; a C identifier); title (M:V) the model in
+ * comments.  *data_bytes gets the size of the constant tables. */
+int model_export_c(const struct model *m, const char *prefix, const char *title, struct sbuf *src,
+		   struct sbuf *hdr, size_t *data_bytes, struct pm_err *err);
 
 #endif

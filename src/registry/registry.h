@@ -147,6 +147,14 @@ int reg_gate(struct workspace *ws, const struct reg_version *cand, const struct 
 int reg_measure(const struct model *m, const struct frame *f, int slice_col, int threads,
 		json_t **metrics, json_t **slices, struct pm_err *err);
 
+/* Registers m, made from version `parent` without training (quantized), as
+ * the next version of parent's model: its parent is `parent`, it keeps the
+ * parent's data, schema, hyperparameters and baseline, its metrics are
+ * `metrics` and its tags the parent's with `tags` merged in.  *out gets
+ * the new version. */
+int reg_version_derive(struct workspace *ws, const struct reg_version *parent, const struct model *m,
+		       json_t *metrics, json_t *tags, struct reg_version *out, struct pm_err *err);
+
 /* ---- export and import ---------------------------------------------------------
  * One file: a text header (magic, sizes, sha256 of what follows), the
  * version's record as JSON, then the model file. */

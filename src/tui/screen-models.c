@@ -410,6 +410,18 @@ static void k_export(struct tui *t, struct view *v, int key)
 	free(file);
 }
 
+/* Quantize: int8 dynamic prefilled; --fp16 or --calibrate are a word away. */
+static void k_quantize(struct tui *t, struct view *v, int key)
+{
+	prefill(t, v, current_version(t, v, "quantize"), "models quantize %s --int8");
+}
+
+/* The standalone C predictor, into edge/ (made when missing). */
+static void k_export_c(struct tui *t, struct view *v, int key)
+{
+	prefill(t, v, current_version(t, v, "export as C"), "models export %s --format c -o edge/");
+}
+
 static void k_policy(struct tui *t, struct view *v, int key)
 {
 	struct mlist *m = (struct mlist *)v;
@@ -434,6 +446,10 @@ static const struct key_binding ml_b[] = {
 	{{'t'}, "tag the version (:models tag M:V KEY=VALUE)", NULL, k_tag},
 	{{'x'}, "export the version to a file (:models export M:V FILE)", NULL, k_export},
 	{{'o'}, "the model's promotion policy (:models policy M [KEY VALUE])", NULL, k_policy},
+	{{'I'}, "quantize the version to int8 or fp16 (:models quantize M:V --int8)",
+	 "quantize", k_quantize},
+	{{'X'}, "export a standalone C predictor (:models export M:V --format c -o edge/)", NULL,
+	 k_export_c},
 	{{0}},
 };
 static const struct key_table ml_keys = {"Models", ml_b};

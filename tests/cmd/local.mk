@@ -12,6 +12,9 @@ TESTS += \
 	tests/cmd/pipeline-trigger.sh \
 	tests/cmd/pipeline-exclusive.sh \
 	tests/cmd/lab-continuous-training.sh \
+	tests/cmd/edge.sh \
+	tests/cmd/lab-edge.sh \
+	tests/cmd/serve-quant.sh \
 	tests/cmd/exit-status.sh \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \

@@ -48,7 +48,7 @@ fi
 $P $W -c 'load tp --sql "SELECT fare AS prediction, tips FROM t"; train p --data tp --label tips --epochs 1' >/dev/null || exit 1
 expect_err "models export p:1 $tmp/p.onnx --format onnx" \
 	"models export --format onnx: input 'prediction' has the name of the ONNX model's output"
-expect_err "models export m:1 $tmp/x.tflite --format tflite" "--format: 'tflite' is not prodml or onnx"
+expect_err "models export m:1 $tmp/x.tflite --format tflite" "--format: 'tflite' is not prodml, c or onnx"
 [ -z "$(ls "$tmp/ro")" ] && [ ! -e "$tmp/h.onnx" ] && [ ! -e "$tmp/c.onnx" ] && [ ! -e "$tmp/p.onnx" ] && [ ! -e "$tmp/x.tflite" ] ||
 	FAIL "a failed export left a file"
 exit $fail

@@ -230,6 +230,8 @@ check models-tag 80x24 '3<Enter>t'
 check models-export 80x24 '3<Enter>x'
 check models-policy 80x24 '3<Enter>o'
 check models-export-list 80x24 '3x'
+check models-quantize 80x24 '3<Enter>I'
+check models-export-c 80x24 '3<Enter>X'
 check models-actions 120x40 '3<Enter>abest<Enter>ttier=gold<Enter>qetaxi<Enter>:history<Enter>'
 rm -rf ws && cp -R ws.orig ws
 # Starting a run from the form: its live view comes at once (the job is

@@ -183,7 +183,7 @@ static void check_completions(const char *line, const char *want)
 START_TEST(test_complete_subcommands)
 {
 	check_completions("models ", "alias compare export history import lineage policy "
-				     "promote rollback show tag");
+				     "promote quantize rollback show tag");
 	check_completions("models p", "policy promote");
 	check_completions("monitor ", "compact diagnose feedback ingest");
 	check_completions("alerts ", "ack");

@@ -428,7 +428,7 @@ START_TEST(test_file_roundtrip_and_corruption)
 	/* a newer format */
 	out.s[8] = 9;
 	ck_assert_int_eq(model_deserialize(out.s, out.len, "m.pm", &m2, NULL, NULL, NULL, &err), -1);
-	ck_assert_str_eq(err.msg, "m.pm: model file format 9 is newer than this prodml reads (1)");
+	ck_assert_str_eq(err.msg, "m.pm: model file format 9 is newer than this prodml reads (2)");
 	/* every truncation length is an error, never a crash */
 	out.s[8] = 1;
 	for (size_t n = 0; n < out.len; n += 1 + n / 16)
