@@ -152,5 +152,5 @@ err "-c:1: bt:1: --mode static needs --calibrate NAME: the activation scales are
 	"models quantize bt:1 --int8 --mode static"
 err "-c:1: bt:2: the model is already quantized (int8); quantize its float parent" "models quantize bt:2 --int8"
 err "-c:1: cannot write $tmp/none/x.c: No such file or directory" "models export bt:2 --format c -o $tmp/none/x.c"
-err "-c:1: --format: 'tflite' is not pml, c or onnx" "models export bt:2 --format tflite"
+err "-c:1: --format: 'tflite' is not prodml, c or onnx" "models export bt:2 --format tflite"
 exit $fail
