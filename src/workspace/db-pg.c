@@ -2,7 +2,10 @@
  * statement is translated from SQLite's dialect once, when prepared
  * (db-dialect.c), and runs with PQexecParams when first stepped: its
  * parameters go as text (blobs as binary), its rows come back as text and
- * are read from the result one step at a time.  Types come from the
+ * are read from the result one step at a time.  Every statement that
+ * changes rows also sends NOTIFY prodml_changes (once a transaction, and
+ * delivered when it commits): what SQLite's PRAGMA data_version tells a
+ * server polling for new versions, the server here hears by LISTEN.  Types come from the
  * result's column types: integers (and NUMERIC values without a fraction,
  * such as sum() of integers) read as DB_INTEGER, as SQLite would give
  * them.  Functions that SQLite has and PostgreSQL lacks are created in the
@@ -41,7 +44,26 @@ struct pg_db {
 	int64_t changes;
 	struct pk_entry *pks; /* primary keys looked up, for INSERT OR REPLACE */
 	size_t npks, pkcap;
+	bool notified;        /* this transaction has sent its NOTIFY */
+	bool listening;
+	int64_t changes_heard;
 };
+
+#define CHANNEL "prodml_changes"
+
+/* After a statement: a change tells the listeners (in a transaction, once,
+ * at its commit). */
+static void notify_change(struct pg_db *d, const PGresult *r)
+{
+	bool idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	const char *tag = PQcmdStatus((PGresult *)r);
+	bool write = tag && (str_prefix(tag, "INSERT") || str_prefix(tag, "UPDATE") ||
+			     str_prefix(tag, "DELETE")) && atoll(PQcmdTuples((PGresult *)r)) > 0;
+	if (write && (idle || !d->notified))
+		PQclear(PQexec(d->conn, "NOTIFY " CHANNEL));
+	/* in a transaction one NOTIFY is enough: it goes out at the commit */
+	d->notified = !idle && (d->notified || write);
+}
 
 struct pg_stmt {
 	struct db_stmt base;
@@ -148,7 +170,10 @@ static int pg_exec(struct db *db, const char *sql, struct pm_err *err)
 		rc = pm_errf(err, "%s", d->msg);
 	} else {
 		d->changes = atoll(PQcmdTuples(r));
+		notify_change(d, r);
 	}
+	if (PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+		d->notified = false; /* committed or rolled back */
 	PQclear(r);
 	return rc;
 }
@@ -268,6 +293,7 @@ static int pg_step(struct db_stmt *sst)
 			return DB_ERROR;
 		}
 		d->changes = atoll(PQcmdTuples(st->res));
+		notify_change(d, st->res);
 		st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
 		st->row = -1;
 	}
@@ -435,6 +461,25 @@ static bool pg_in_transaction(struct db *db)
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
+/* Notifications of changes committed by other connections, counted. */
+static int64_t pg_data_version(struct db *db)
+{
+	struct pg_db *d = PG(db);
+	if (!d->listening) {
+		PQclear(PQexec(d->conn, "LISTEN " CHANNEL));
+		d->listening = true;
+	}
+	PQconsumeInput(d->conn);
+	PGnotify *n;
+	int self = PQbackendPID(d->conn);
+	while ((n = PQnotifies(d->conn))) {
+		if (n->be_pid != self)
+			d->changes_heard++;
+		PQfreemem(n);
+	}
+	return d->changes_heard;
+}
+
 static const struct db_ops pg_ops = {
 	.kind = DB_POSTGRES,
 	.close = pg_close,
@@ -461,6 +506,7 @@ static const struct db_ops pg_ops = {
 	.changes = pg_changes,
 	.last_insert_id = pg_last_insert_id,
 	.in_transaction = pg_in_transaction,
+	.data_version = pg_data_version,
 };
 
 /* SQLite's functions that statements use, for PostgreSQL: json_extract

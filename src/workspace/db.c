@@ -153,6 +153,11 @@ bool db_in_transaction(struct db *db)
 	return db->ops->in_transaction(db);
 }
 
+int64_t db_data_version(struct db *db)
+{
+	return db->ops->data_version(db);
+}
+
 /* ---- SQLite ------------------------------------------------------------------ */
 
 struct sq_db {
@@ -322,6 +327,18 @@ static bool sq_in_transaction(struct db *db)
 	return !sqlite3_get_autocommit(SQ(db));
 }
 
+static int64_t sq_data_version(struct db *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(SQ(db), "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static const struct db_ops sq_ops = {
 	.kind = DB_SQLITE,
 	.close = sq_close,
@@ -348,6 +365,7 @@ static const struct db_ops sq_ops = {
 	.changes = sq_changes,
 	.last_insert_id = sq_last_insert_id,
 	.in_transaction = sq_in_transaction,
+	.data_version = sq_data_version,
 };
 
 int db_sqlite_open(const char *path, struct db **out, struct pm_err *err)

@@ -70,6 +70,10 @@ int64_t db_changes(struct db *db);
 int64_t db_last_insert_id(struct db *db);
 /* Whether a transaction is open on db. */
 bool db_in_transaction(struct db *db);
+/* A number that changes when another connection has committed a change
+ * to the database since the last call (SQLite's PRAGMA data_version; on
+ * PostgreSQL, counted from the NOTIFY every committed write sends). */
+int64_t db_data_version(struct db *db);
 /* The SQLite connection under db (NULL for PostgreSQL): for what only
  * SQLite has (PRAGMAs, the busy timeout, the error codes of a full disk). */
 sqlite3 *db_sqlite_handle(struct db *db);
