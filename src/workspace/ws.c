@@ -244,7 +244,7 @@ static int connect(struct workspace *ws, bool exclusive, struct pm_err *err)
 		if (db_open(ws->uri, &ws->db, &e) < 0)
 			return pm_errf(err, "cannot open workspace %s: %s", ws->dir, e.msg);
 		if (ws->schema) {
-			char *sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s", ws->schema,
+			char *sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s, public", ws->schema,
 					      ws->schema);
 			int rc = ws_exec(ws, sql, err);
 			free(sql);

@@ -84,6 +84,11 @@ START_TEST(dialect_ddl_and_ops)
 	/* columns by reserved words; OFFSET after LIMIT is the clause */
 	expect_sql("SELECT user, offset FROM t WHERE User = ? LIMIT 5 OFFSET 10",
 		   "SELECT \"user\", \"offset\" FROM t WHERE \"user\" = $1 LIMIT 5 OFFSET 10", 1);
+	/* a subquery in FROM gets a name unless it has one */
+	expect_sql("SELECT count(*) FROM (SELECT a FROM t WHERE b IN (SELECT b FROM u)) WHERE a > 1",
+		   "SELECT count(*) FROM (SELECT a FROM t WHERE b IN (SELECT b FROM u)) AS _d1 WHERE a > 1", 0);
+	expect_sql("SELECT * FROM (SELECT 1) x JOIN (SELECT 2) AS y ON 1 = 1 JOIN (SELECT 3)",
+		   "SELECT * FROM (SELECT 1) x JOIN (SELECT 2) AS y ON 1 = 1 JOIN (SELECT 3) AS _d1", 0);
 	expect_sql("BEGIN IMMEDIATE", "BEGIN; SELECT pg_advisory_xact_lock(7318790940181868)", 0);
 	expect_sql("BEGIN", "BEGIN", 0);
 }
