@@ -71,6 +71,7 @@ struct pg_stmt {
 	int nparams;
 	char **values;        /* [nparams] */
 	int *lengths, *formats;
+	Oid *types;           /* 0: the server infers it; text where it could not */
 	PGresult *res;
 	int row, nrows;
 	bool done;
@@ -192,6 +193,7 @@ static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
 	st->values = xcalloc((size_t)n + 1, sizeof *st->values);
 	st->lengths = xcalloc((size_t)n + 1, sizeof *st->lengths);
 	st->formats = xcalloc((size_t)n + 1, sizeof *st->formats);
+	st->types = xcalloc((size_t)n + 1, sizeof *st->types);
 	st->row = -1;
 	*out = &st->base;
 	return 0;
@@ -283,8 +285,21 @@ static int pg_step(struct db_stmt *sst)
 	if (st->done)
 		clear_result(st); /* stepped again after the end: run again, as SQLite does */
 	if (!st->res) {
-		st->res = PQexecParams(d->conn, st->sql, st->nparams, NULL, (const char *const *)st->values,
-				       st->lengths, st->formats, 0);
+		for (;;) {
+			st->res = PQexecParams(d->conn, st->sql, st->nparams, st->types,
+					       (const char *const *)st->values, st->lengths, st->formats, 0);
+			/* a parameter only tested for NULL ("?2 IS NULL OR alias = ?2"
+			 * compares it too, but "?2 IS NULL" alone says no type): SQLite
+			 * needs none; here it is text, and the statement runs again */
+			const char *state = PQresultErrorField(st->res, PG_DIAG_SQLSTATE);
+			const char *msg = PQresultErrorField(st->res, PG_DIAG_MESSAGE_PRIMARY);
+			const char *at = msg ? strstr(msg, "parameter $") : NULL;
+			int k = at ? atoi(at + strlen("parameter $")) : 0;
+			if (!state || (strcmp(state, "42P18") != 0 && strcmp(state, "42P08") != 0) || k < 1 || k > st->nparams || st->types[k - 1])
+				break;
+			st->types[k - 1] = 25; /* text */
+			PQclear(st->res);
+		}
 		ExecStatusType s = PQresultStatus(st->res);
 		if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && s != PGRES_EMPTY_QUERY) {
 			result_msg(d, st->res);
@@ -446,6 +461,7 @@ static void pg_finalize(struct db_stmt *sst)
 	free(st->values);
 	free(st->lengths);
 	free(st->formats);
+	free(st->types);
 	free(st->sql);
 	free(st);
 }

@@ -118,6 +118,9 @@ int ws_commit(struct workspace *ws, struct pm_err *err);
 void ws_rollback(struct workspace *ws);
 /* Runs SQL that returns no rows. */
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err);
+/* Whether the database has a table of that name (a reader of tables that
+ * other parts own must not fail on a workspace that lacks them). */
+bool ws_table_exists(struct workspace *ws, const char *name);
 /* Prepares a statement; errors carry SQLite's message. */
 int ws_prepare(struct workspace *ws, const char *sql, struct db_stmt **st, struct pm_err *err);
 /* A copy of text column i of st's current row; when the column is NULL, a

@@ -63,6 +63,22 @@ int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err)
 	return 0;
 }
 
+bool ws_table_exists(struct workspace *ws, const char *name)
+{
+	struct db_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws,
+		       db_kind(ws->db) == DB_SQLITE
+			       ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+			       : "SELECT 1 WHERE to_regclass(CAST(? AS TEXT)) IS NOT NULL",
+		       &st, &e) < 0)
+		return false;
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	bool ok = db_step(st) == DB_ROW;
+	db_finalize(st);
+	return ok;
+}
+
 int ws_prepare(struct workspace *ws, const char *sql, struct db_stmt **st, struct pm_err *err)
 {
 	struct pm_err e = {0};
