@@ -13,6 +13,8 @@
  *   x IS y  x IS NOT y         x IS NOT DISTINCT FROM y, x IS DISTINCT FROM y
  *                              (unless y is NULL, TRUE or FALSE)
  *   LIKE                       ILIKE (SQLite's LIKE ignores ASCII case)
+ *   max(a, b)  min(a, b)       GREATEST(a, b)  LEAST(a, b): SQLite's scalar
+ *                              forms (with one argument they aggregate)
  *   FROM (SELECT ..) WHERE     FROM (SELECT ..) AS _d1 WHERE: PostgreSQL 15
  *                              wants a name for every subquery in FROM
  *   BEGIN IMMEDIATE|EXCLUSIVE  BEGIN; SELECT pg_advisory_xact_lock(..): one
@@ -121,6 +123,30 @@ static void put_ident(struct sbuf *b, const char *w, size_t n)
 	for (size_t k = 0; k < n; k++)
 		sbuf_putc(b, (char)tolower((unsigned char)w[k]));
 	sbuf_putc(b, '"');
+}
+
+/* Whether the parenthesis at p (a call's) holds a comma at its own depth:
+ * max(a, b) is SQLite's scalar max, max(a) the aggregate. */
+static bool several_args(const char *p)
+{
+	int depth = 0;
+	for (; *p; p++) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+			while (*p && !(*p == q && p[1] != q))
+				p += *p == q ? 2 : 1;
+			if (!*p)
+				return false;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (--depth == 0)
+				return false;
+		} else if (*p == ',' && depth == 1) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /* What the statement being translated needs at its end. */
@@ -382,6 +408,13 @@ char *db_pg_translate(const char *sql, int *nparams, char *(*pk)(void *ctx, cons
 		if (is_word(&lx, "BLOB")) {
 			sbuf_puts(&out, "BYTEA");
 			continue;
+		}
+		if (is_word(&lx, "max") || is_word(&lx, "min")) {
+			struct lexer at;
+			if (peek(&lx, &at) == T_LPAREN && several_args(at.start)) {
+				sbuf_puts(&out, is_word(&lx, "max") ? "GREATEST" : "LEAST");
+				continue;
+			}
 		}
 		if (is_word(&lx, "LIKE")) {
 			sbuf_puts(&out, "ILIKE");

@@ -45,6 +45,12 @@ struct pg_db {
 	struct pk_entry *pks; /* primary keys looked up, for INSERT OR REPLACE */
 	size_t npks, pkcap;
 	bool notified;        /* this transaction has sent its NOTIFY */
+	struct learned {      /* parameters sent as text, by statement text */
+		char *sql;
+		Oid *types;
+		int n;
+	} *learned;
+	size_t nlearned, lcap;
 	bool listening;
 	int64_t changes_heard;
 };
@@ -107,6 +113,11 @@ static void pg_close(struct db *db)
 		free(d->pks[i].keys);
 	}
 	free(d->pks);
+	for (size_t i = 0; i < d->nlearned; i++) {
+		free(d->learned[i].sql);
+		free(d->learned[i].types);
+	}
+	free(d->learned);
 	free(d->msg);
 	free(d);
 }
@@ -278,6 +289,64 @@ static int pg_bind_null(struct db_stmt *st, int i)
 	return set_param(PGS(st), i, NULL, 0, 0);
 }
 
+/* The parameter an "indeterminate type" error names (its 1-based number),
+ * or 0 for any other result. */
+static int untyped_param(const PGresult *r, int nparams)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	if (!state || (strcmp(state, "42P18") != 0 && strcmp(state, "42P08") != 0) || !msg)
+		return 0;
+	const char *at = strstr(msg, "parameter $");
+	int k = at ? atoi(at + strlen("parameter $")) : 0;
+	return k >= 1 && k <= nparams ? k : 0;
+}
+
+/* Runs a statement.  A parameter only tested for NULL ("?1 IS NULL OR
+ * lab = ?1") has no type the server can tell from its first use, where
+ * SQLite needs none: it is sent again as text.  In a transaction the
+ * failed try would abort it, so such a statement runs inside a savepoint
+ * there.  What was learned is kept for the next statement of that text. */
+static PGresult *run_typed(struct pg_db *d, struct pg_stmt *st)
+{
+	for (size_t i = 0; i < d->nlearned; i++)
+		if (d->learned[i].n == st->nparams && strcmp(d->learned[i].sql, st->sql) == 0) {
+			for (int k = 0; k < st->nparams; k++)
+				if (!st->types[k])
+					st->types[k] = d->learned[i].types[k];
+			break;
+		}
+	bool risky = strstr(st->sql, " IS NULL") || strstr(st->sql, " IS NOT NULL");
+	bool guard = risky && PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
+	if (guard)
+		PQclear(PQexec(d->conn, "SAVEPOINT prodml_typed"));
+	bool learned = false;
+	PGresult *r;
+	for (;;) {
+		r = PQexecParams(d->conn, st->sql, st->nparams, st->types, (const char *const *)st->values,
+				 st->lengths, st->formats, 0);
+		int k = untyped_param(r, st->nparams);
+		if (!k || st->types[k - 1])
+			break;
+		st->types[k - 1] = 25; /* text */
+		learned = true;
+		PQclear(r);
+		if (guard)
+			PQclear(PQexec(d->conn, "ROLLBACK TO SAVEPOINT prodml_typed"));
+	}
+	if (guard)
+		PQclear(PQexec(d->conn, "RELEASE SAVEPOINT prodml_typed"));
+	if (learned) {
+		xgrow((void **)&d->learned, &d->lcap, d->nlearned + 1, sizeof *d->learned);
+		struct learned *l = &d->learned[d->nlearned++];
+		l->sql = xstrdup(st->sql);
+		l->n = st->nparams;
+		l->types = xmalloc(((size_t)st->nparams + 1) * sizeof *l->types);
+		memcpy(l->types, st->types, (size_t)st->nparams * sizeof *l->types);
+	}
+	return r;
+}
+
 static int pg_step(struct db_stmt *sst)
 {
 	struct pg_stmt *st = PGS(sst);
@@ -285,21 +354,7 @@ static int pg_step(struct db_stmt *sst)
 	if (st->done)
 		clear_result(st); /* stepped again after the end: run again, as SQLite does */
 	if (!st->res) {
-		for (;;) {
-			st->res = PQexecParams(d->conn, st->sql, st->nparams, st->types,
-					       (const char *const *)st->values, st->lengths, st->formats, 0);
-			/* a parameter only tested for NULL ("?2 IS NULL OR alias = ?2"
-			 * compares it too, but "?2 IS NULL" alone says no type): SQLite
-			 * needs none; here it is text, and the statement runs again */
-			const char *state = PQresultErrorField(st->res, PG_DIAG_SQLSTATE);
-			const char *msg = PQresultErrorField(st->res, PG_DIAG_MESSAGE_PRIMARY);
-			const char *at = msg ? strstr(msg, "parameter $") : NULL;
-			int k = at ? atoi(at + strlen("parameter $")) : 0;
-			if (!state || (strcmp(state, "42P18") != 0 && strcmp(state, "42P08") != 0) || k < 1 || k > st->nparams || st->types[k - 1])
-				break;
-			st->types[k - 1] = 25; /* text */
-			PQclear(st->res);
-		}
+		st->res = run_typed(d, st);
 		ExecStatusType s = PQresultStatus(st->res);
 		if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && s != PGRES_EMPTY_QUERY) {
 			result_msg(d, st->res);

@@ -84,6 +84,9 @@ START_TEST(dialect_ddl_and_ops)
 	/* columns by reserved words; OFFSET after LIMIT is the clause */
 	expect_sql("SELECT user, offset FROM t WHERE User = ? LIMIT 5 OFFSET 10",
 		   "SELECT \"user\", \"offset\" FROM t WHERE \"user\" = $1 LIMIT 5 OFFSET 10", 1);
+	/* SQLite's scalar max and min; the aggregates stay */
+	expect_sql("SELECT max(a, ?), min(b, 'x,y'), max(c), min(f(d, e)) FROM t",
+		   "SELECT GREATEST(a, $1), LEAST(b, 'x,y'), max(c), min(f(d, e)) FROM t", 1);
 	/* a subquery in FROM gets a name unless it has one */
 	expect_sql("SELECT count(*) FROM (SELECT a FROM t WHERE b IN (SELECT b FROM u)) WHERE a > 1",
 		   "SELECT count(*) FROM (SELECT a FROM t WHERE b IN (SELECT b FROM u)) AS _d1 WHERE a > 1", 0);
