@@ -131,6 +131,11 @@ char *ws_col_text(struct db_stmt *st, int i, const char *null_text);
  * done.  *ids is malloc'ed (free it), *n its count. */
 int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
 	   struct pm_err *err);
+/* Copies workspace from into to, an empty workspace (`workspace migrate`):
+ * every table's rows with their ids, in one transaction, and the
+ * artifacts to's directory lacks.  *out: {"tables":{NAME: rows},"rows",
+ * "artifacts_copied","artifact_bytes"}. */
+int ws_copy(struct workspace *from, struct workspace *to, json_t **out, struct pm_err *err);
 /* The names of stored datasets, schemas or models, sorted (for
  * completion): a NULL-terminated list (free with str_list_free); empty
  * when the workspace has no such table yet. */
