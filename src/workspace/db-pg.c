@@ -242,23 +242,33 @@ static int set_param(struct pg_stmt *st, int i, char *v, int len, int format)
 	return DB_OK;
 }
 
+/* The value is always copied; a destructor given (not DB_STATIC or
+ * DB_TRANSIENT) frees the caller's at once, as SQLite would later. */
+static void release(const void *p, void (*lt)(void *))
+{
+	if (p && lt != DB_STATIC && lt != DB_TRANSIENT)
+		lt((void *)p);
+}
+
 static int pg_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lt)(void *))
 {
-	(void)lt; /* always copied */
 	if (!s)
 		return set_param(PGS(st), i, NULL, 0, 0);
 	size_t n = len < 0 ? strlen(s) : (size_t)len;
-	return set_param(PGS(st), i, xstrndup(s, n), (int)n, 0);
+	int rc = set_param(PGS(st), i, xstrndup(s, n), (int)n, 0);
+	release(s, lt);
+	return rc;
 }
 
 static int pg_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lt)(void *))
 {
-	(void)lt;
 	if (!p)
 		return set_param(PGS(st), i, NULL, 0, 0);
 	char *v = xmalloc((size_t)len + 1);
 	memcpy(v, p, (size_t)len);
-	return set_param(PGS(st), i, v, len, 1);
+	int rc = set_param(PGS(st), i, v, len, 1);
+	release(p, lt);
+	return rc;
 }
 
 static int pg_bind_int64(struct db_stmt *st, int i, int64_t v)

@@ -212,16 +212,21 @@ static int sq_rc(int rc)
 	return rc == SQLITE_OK ? DB_OK : DB_ERROR;
 }
 
+/* DB_STATIC and DB_TRANSIENT as SQLite spells them; any other is the
+ * destructor that frees the value when SQLite is done with it. */
+static sqlite3_destructor_type sq_lifetime(void (*lt)(void *))
+{
+	return lt == DB_STATIC ? SQLITE_STATIC : lt == DB_TRANSIENT ? SQLITE_TRANSIENT : lt;
+}
+
 static int sq_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lt)(void *))
 {
-	return sq_rc(sqlite3_bind_text(SQS(st), i, s, len,
-				       lt == DB_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT));
+	return sq_rc(sqlite3_bind_text(SQS(st), i, s, len, sq_lifetime(lt)));
 }
 
 static int sq_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lt)(void *))
 {
-	return sq_rc(sqlite3_bind_blob(SQS(st), i, p, len,
-				       lt == DB_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT));
+	return sq_rc(sqlite3_bind_blob(SQS(st), i, p, len, sq_lifetime(lt)));
 }
 
 static int sq_bind_int64(struct db_stmt *st, int i, int64_t v)

@@ -26,7 +26,8 @@ enum { DB_OK = 0, DB_ERROR = 1, DB_ROW = 100, DB_DONE = 101 };
 /* the type of a column's value in the current row */
 enum { DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4, DB_NULL = 5 };
 /* bind_text/bind_blob: the value lives until the statement is done with
- * it (DB_STATIC) or is copied now (DB_TRANSIENT) */
+ * it (DB_STATIC), is copied now (DB_TRANSIENT), or is the statement's to
+ * free with the function given (free) */
 #define DB_STATIC ((void (*)(void *))0)
 #define DB_TRANSIENT ((void (*)(void *))-1)
 
