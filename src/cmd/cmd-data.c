@@ -642,6 +642,45 @@ static int exec_drop(struct session *s, struct cmd_call *call, struct pm_err *er
 	return 0;
 }
 
+/* ---- workspace migrate ----------------------------------------------------------------- */
+static int exec_workspace_migrate(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	const char *target = call_opt(call, "--to");
+	if (!target)
+		return pm_errcf(err, PM_E_USAGE,
+				"workspace migrate: give --to postgresql://USER@HOST/DB?artifacts=DIR (the "
+				"workspace to copy this one into)");
+	struct workspace *ws, *to;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	if (ws_open(target, &to, err) < 0)
+		return pm_err_prefix(err, "workspace migrate");
+	json_t *r;
+	int rc = ws_copy(ws, to, &r, err);
+	if (rc == 0) {
+		json_object_set_new(r, "from", json_string(ws->dir));
+		json_object_set_new(r, "to", json_string(target));
+		call->result = r;
+	} else {
+		pm_err_prefix(err, "workspace migrate");
+	}
+	ws_close(to);
+	return rc;
+}
+
+static void render_workspace_migrate(struct session *s, const struct cmd_call *call, json_t *r,
+				     struct sbuf *out)
+{
+	(void)s;
+	(void)call;
+	sbuf_printf(out, "copied %lld rows of %zu tables and %lld artifacts (%lld bytes) into %s\n",
+		    (long long)json_integer_value(json_object_get(r, "rows")),
+		    json_object_size(json_object_get(r, "tables")),
+		    (long long)json_integer_value(json_object_get(r, "artifacts_copied")),
+		    (long long)json_integer_value(json_object_get(r, "artifact_bytes")),
+		    json_string_value(json_object_get(r, "to")));
+}
+
 /* ---- workspace gc ------------------------------------------------------------------------- */
 static int exec_workspace_gc(struct session *s, struct cmd_call *call, struct pm_err *err)
 {
@@ -735,6 +774,11 @@ static const struct cmd_opt split_opts[] = {
 static const struct cmd_opt no_opts[] = {{0}};
 
 /* what each command reads and writes (pipelines take their data edges from these) */
+static const struct cmd_opt migrate_opts[] = {
+	{"--to", 0, "WORKSPACE", COMPLETE_NONE, NULL,
+	 "the empty workspace to copy into: postgresql://USER@HOST/DB?artifacts=DIR"},
+	{0}};
+
 static const struct cmd_opt gc_opts[] = {
 	{"--dry-run", 0, NULL, COMPLETE_NONE, NULL, "list what would be removed, remove nothing"},
 	{0}};
@@ -808,6 +852,20 @@ const struct cmd_entry cmd_group_data[] = {
 		 "datasets or models that share them, until `workspace gc` finds that nothing "
 		 "refers to them.",
 	 .exec = exec_drop},
+	{.name = "workspace migrate", .group = "data", .args = "", .min_args = 0, .max_args = 0,
+	 .opts = migrate_opts,
+	 .summary = "copy this workspace into another: a SQLite workspace into PostgreSQL",
+	 .help = "Copies every table of this workspace (datasets, schemas, statistics, runs, jobs, "
+		 "the registry and its audit, servers, the request log, rollups, alerts, pipelines, "
+		 "designs, labs) into the workspace --to names, which must be empty: a PostgreSQL "
+		 "database, postgresql://USER@HOST/DB?artifacts=DIR, whose files live in DIR (a "
+		 "directory every host mounts; it may be this workspace's own directory). Rows keep "
+		 "their ids and all go in one transaction, so a failed copy leaves the target as it "
+		 "was; the artifacts DIR lacks are copied there. Logs of jobs and servers stay where "
+		 "they were. Afterwards run prodml with -W (or PRODML_WORKSPACE) set to the new "
+		 "workspace. JSON: {\"tables\":{NAME: rows},\"rows\",\"artifacts_copied\","
+		 "\"artifact_bytes\",\"from\",\"to\"}.",
+	 .exec = exec_workspace_migrate, .render = render_workspace_migrate},
 	{.name = "workspace gc", .group = "data", .args = "", .min_args = 0, .max_args = 0,
 	 .opts = gc_opts,
 	 .summary = "reclaim unreferenced artifacts and leftover temporary files",

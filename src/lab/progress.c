@@ -86,7 +86,7 @@ int lab_progress_start(struct workspace *ws, const struct lab *l, struct pm_err 
 	if (ensure_lab(ws, l, err) < 0)
 		goto fail;
 	struct db_stmt *st;
-	if (ws_prepare(ws, "UPDATE labs SET active = (name = ?)", &st, err) < 0)
+	if (ws_prepare(ws, "UPDATE labs SET active = CASE WHEN name = ? THEN 1 ELSE 0 END", &st, err) < 0)
 		goto fail;
 	db_bind_text(st, 1, l->name, -1, DB_STATIC);
 	int rc = db_step(st);

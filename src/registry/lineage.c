@@ -6,20 +6,6 @@
 
 #include <string.h>
 
-/* Whether a table exists: lineage reads tables other parts own and must
- * not fail on a workspace that lacks them. */
-static bool table_exists(struct workspace *ws, const char *name)
-{
-	struct db_stmt *st;
-	struct pm_err e;
-	if (ws_prepare(ws, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", &st, &e) < 0)
-		return false;
-	db_bind_text(st, 1, name, -1, DB_STATIC);
-	bool ok = db_step(st) == DB_ROW;
-	db_finalize(st);
-	return ok;
-}
-
 static json_t *dataset_node(struct workspace *ws, const char *name, const char *fp)
 {
 	if (!name)
@@ -37,7 +23,7 @@ static json_t *dataset_node(struct workspace *ws, const char *name, const char *
 		json_object_set_new(d, "current", json_false());
 	json_t *stats = json_array();
 	struct db_stmt *st;
-	if (fp && table_exists(ws, "stats") &&
+	if (fp && ws_table_exists(ws, "stats") &&
 	    ws_prepare(ws, "SELECT slice, created FROM stats WHERE fingerprint = ? ORDER BY slice", &st, &e) == 0) {
 		db_bind_text(st, 1, fp, -1, DB_STATIC);
 		while (db_step(st) == DB_ROW)
@@ -58,7 +44,7 @@ static json_t *pipeline_node(struct workspace *ws, const struct reg_version *v)
 	struct db_stmt *st;
 	struct pm_err e;
 	json_t *p = json_null();
-	if (!v->artifact || !table_exists(ws, "lineage_events") ||
+	if (!v->artifact || !ws_table_exists(ws, "lineage_events") ||
 	    ws_prepare(ws, "SELECT r.pipeline, x.run, x.step, x.id, x.finished, r.state FROM lineage_artifacts a"
 			   " JOIN lineage_events v ON v.artifact = a.id AND v.type = 'output'"
 			   " JOIN executions x ON x.id = v.execution JOIN pipeline_runs r ON r.id = x.run"
@@ -89,7 +75,7 @@ json_t *reg_lineage(struct workspace *ws, const struct reg_version *v)
 	json_t *run = json_null();
 	struct db_stmt *st;
 	struct pm_err e;
-	if (v->run && table_exists(ws, "runs") &&
+	if (v->run && ws_table_exists(ws, "runs") &&
 	    ws_prepare(ws, "SELECT id, state, config, user, created, finished FROM runs WHERE id = ?", &st, &e) == 0) {
 		db_bind_int64(st, 1, v->run);
 		if (db_step(st) == DB_ROW) {
@@ -113,7 +99,7 @@ json_t *reg_lineage(struct workspace *ws, const struct reg_version *v)
 	json_object_set(r, "imported_from", json_object_get(v->tags, "imported_from") ?: json_null());
 	json_decref(vj);
 	json_t *servers = json_array();
-	if (table_exists(ws, "servers") &&
+	if (ws_table_exists(ws, "servers") &&
 	    ws_prepare(ws, "SELECT id, url, ref, status FROM servers WHERE model = ? AND version = ?"
 			   " ORDER BY id", &st, &e) == 0) {
 		db_bind_text(st, 1, v->model, -1, DB_STATIC);

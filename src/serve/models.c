@@ -120,15 +120,7 @@ static int load_lookup_frame(struct server *sv, const struct reg_version *v, str
 
 static int64_t data_version(struct workspace *ws)
 {
-	struct db_stmt *st;
-	struct pm_err e;
-	int64_t v = -1;
-	if (ws_prepare(ws, "PRAGMA data_version", &st, &e) < 0)
-		return -1;
-	if (db_step(st) == DB_ROW)
-		v = db_column_int64(st, 0);
-	db_finalize(st);
-	return v;
+	return db_data_version(ws->db);
 }
 
 int sv_routes_init(struct server *sv, struct pm_err *err)

@@ -142,7 +142,7 @@ int schema_store(struct workspace *ws, const struct schema *sc, const char *sour
 	if (ws_prepare(ws,
 		       "INSERT INTO schemas (name, text, source, created, updated) "
 		       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
-		       "text = excluded.text, source = coalesce(excluded.source, source), "
+		       "text = excluded.text, source = coalesce(excluded.source, schemas.source), "
 		       "updated = excluded.updated",
 		       &st, err) < 0) {
 		ws_rollback(ws);

@@ -13,6 +13,10 @@
  *   x IS y  x IS NOT y         x IS NOT DISTINCT FROM y, x IS DISTINCT FROM y
  *                              (unless y is NULL, TRUE or FALSE)
  *   LIKE                       ILIKE (SQLite's LIKE ignores ASCII case)
+ *   max(a, b)  min(a, b)       GREATEST(a, b)  LEAST(a, b): SQLite's scalar
+ *                              forms (with one argument they aggregate)
+ *   FROM (SELECT ..) WHERE     FROM (SELECT ..) AS _d1 WHERE: PostgreSQL 15
+ *                              wants a name for every subquery in FROM
  *   BEGIN IMMEDIATE|EXCLUSIVE  BEGIN; SELECT pg_advisory_xact_lock(..): one
  *                              writer at a time, as SQLite's write lock
  *   user  offset               "user"  "offset": columns by words PostgreSQL
@@ -121,6 +125,30 @@ static void put_ident(struct sbuf *b, const char *w, size_t n)
 	sbuf_putc(b, '"');
 }
 
+/* Whether the parenthesis at p (a call's) holds a comma at its own depth:
+ * max(a, b) is SQLite's scalar max, max(a) the aggregate. */
+static bool several_args(const char *p)
+{
+	int depth = 0;
+	for (; *p; p++) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+			while (*p && !(*p == q && p[1] != q))
+				p += *p == q ? 2 : 1;
+			if (!*p)
+				return false;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (--depth == 0)
+				return false;
+		} else if (*p == ',' && depth == 1) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* What the statement being translated needs at its end. */
 struct stmt {
 	bool ignore, replace, ddl, returning_seen, limit_seen;
@@ -204,12 +232,47 @@ char *db_pg_translate(const char *sql, int *nparams, char *(*pk)(void *ctx, cons
 	struct lexer lx = {.p = sql};
 	struct sbuf out = {0};
 	struct stmt s = {0};
-	int seq = 0, maxp = 0;
+	int seq = 0, maxp = 0, nderived = 0;
 	bool first = true;   /* the statement's first word is next */
+	bool after_from = false; /* the last token was FROM or JOIN */
+	bool derived[64];    /* each open parenthesis: a subquery in FROM */
+	int depth = 0;
 	enum tok t;
 	while ((t = next(&lx)) != T_END) {
 		if (t == T_SPACE) {
 			sbuf_add(&out, lx.start, lx.len);
+			continue;
+		}
+		bool was_after_from = after_from;
+		after_from = t == T_WORD && (is_word(&lx, "FROM") || is_word(&lx, "JOIN"));
+		if (t == T_LPAREN) {
+			struct lexer at;
+			bool sub = was_after_from && peek(&lx, &at) == T_WORD &&
+				   (is_word(&at, "SELECT") || is_word(&at, "WITH") || is_word(&at, "VALUES"));
+			if (depth < (int)(sizeof derived / sizeof *derived))
+				derived[depth] = sub;
+			depth++;
+			sbuf_putc(&out, '(');
+			first = false;
+			continue;
+		}
+		if (t == T_RPAREN) {
+			sbuf_putc(&out, ')');
+			first = false;
+			if (depth > 0 && --depth < (int)(sizeof derived / sizeof *derived) && derived[depth]) {
+				struct lexer at;
+				enum tok nt = peek(&lx, &at);
+				static const char *const clause[] = {"WHERE", "GROUP", "ORDER", "LIMIT", "JOIN",
+								     "LEFT", "RIGHT", "INNER", "CROSS", "FULL",
+								     "UNION", "EXCEPT", "INTERSECT", "ON", "HAVING",
+								     "WINDOW", "OFFSET", "NATURAL", "USING"};
+				bool named = nt == T_WORD;
+				for (size_t k = 0; named && k < sizeof clause / sizeof *clause; k++)
+					if (is_word(&at, clause[k]))
+						named = false;
+				if (!named)
+					sbuf_printf(&out, " AS _d%d", ++nderived);
+			}
 			continue;
 		}
 		if (t == T_SEMI) {
@@ -345,6 +408,13 @@ char *db_pg_translate(const char *sql, int *nparams, char *(*pk)(void *ctx, cons
 		if (is_word(&lx, "BLOB")) {
 			sbuf_puts(&out, "BYTEA");
 			continue;
+		}
+		if (is_word(&lx, "max") || is_word(&lx, "min")) {
+			struct lexer at;
+			if (peek(&lx, &at) == T_LPAREN && several_args(at.start)) {
+				sbuf_puts(&out, is_word(&lx, "max") ? "GREATEST" : "LEAST");
+				continue;
+			}
 		}
 		if (is_word(&lx, "LIKE")) {
 			sbuf_puts(&out, "ILIKE");

@@ -2,7 +2,10 @@
  * statement is translated from SQLite's dialect once, when prepared
  * (db-dialect.c), and runs with PQexecParams when first stepped: its
  * parameters go as text (blobs as binary), its rows come back as text and
- * are read from the result one step at a time.  Types come from the
+ * are read from the result one step at a time.  Every statement that
+ * changes rows also sends NOTIFY prodml_changes (once a transaction, and
+ * delivered when it commits): what SQLite's PRAGMA data_version tells a
+ * server polling for new versions, the server here hears by LISTEN.  Types come from the
  * result's column types: integers (and NUMERIC values without a fraction,
  * such as sum() of integers) read as DB_INTEGER, as SQLite would give
  * them.  Functions that SQLite has and PostgreSQL lacks are created in the
@@ -41,7 +44,32 @@ struct pg_db {
 	int64_t changes;
 	struct pk_entry *pks; /* primary keys looked up, for INSERT OR REPLACE */
 	size_t npks, pkcap;
+	bool notified;        /* this transaction has sent its NOTIFY */
+	struct learned {      /* parameters sent as text, by statement text */
+		char *sql;
+		Oid *types;
+		int n;
+	} *learned;
+	size_t nlearned, lcap;
+	bool listening;
+	int64_t changes_heard;
 };
+
+#define CHANNEL "prodml_changes"
+
+/* After a statement: a change tells the listeners (in a transaction, once,
+ * at its commit). */
+static void notify_change(struct pg_db *d, const PGresult *r)
+{
+	bool idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	const char *tag = PQcmdStatus((PGresult *)r);
+	bool write = tag && (str_prefix(tag, "INSERT") || str_prefix(tag, "UPDATE") ||
+			     str_prefix(tag, "DELETE")) && atoll(PQcmdTuples((PGresult *)r)) > 0;
+	if (write && (idle || !d->notified))
+		PQclear(PQexec(d->conn, "NOTIFY " CHANNEL));
+	/* in a transaction one NOTIFY is enough: it goes out at the commit */
+	d->notified = !idle && (d->notified || write);
+}
 
 struct pg_stmt {
 	struct db_stmt base;
@@ -49,6 +77,7 @@ struct pg_stmt {
 	int nparams;
 	char **values;        /* [nparams] */
 	int *lengths, *formats;
+	Oid *types;           /* 0: the server infers it; text where it could not */
 	PGresult *res;
 	int row, nrows;
 	bool done;
@@ -84,6 +113,11 @@ static void pg_close(struct db *db)
 		free(d->pks[i].keys);
 	}
 	free(d->pks);
+	for (size_t i = 0; i < d->nlearned; i++) {
+		free(d->learned[i].sql);
+		free(d->learned[i].types);
+	}
+	free(d->learned);
 	free(d->msg);
 	free(d);
 }
@@ -148,7 +182,10 @@ static int pg_exec(struct db *db, const char *sql, struct pm_err *err)
 		rc = pm_errf(err, "%s", d->msg);
 	} else {
 		d->changes = atoll(PQcmdTuples(r));
+		notify_change(d, r);
 	}
+	if (PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+		d->notified = false; /* committed or rolled back */
 	PQclear(r);
 	return rc;
 }
@@ -167,6 +204,7 @@ static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
 	st->values = xcalloc((size_t)n + 1, sizeof *st->values);
 	st->lengths = xcalloc((size_t)n + 1, sizeof *st->lengths);
 	st->formats = xcalloc((size_t)n + 1, sizeof *st->formats);
+	st->types = xcalloc((size_t)n + 1, sizeof *st->types);
 	st->row = -1;
 	*out = &st->base;
 	return 0;
@@ -204,23 +242,33 @@ static int set_param(struct pg_stmt *st, int i, char *v, int len, int format)
 	return DB_OK;
 }
 
+/* The value is always copied; a destructor given (not DB_STATIC or
+ * DB_TRANSIENT) frees the caller's at once, as SQLite would later. */
+static void release(const void *p, void (*lt)(void *))
+{
+	if (p && lt != DB_STATIC && lt != DB_TRANSIENT)
+		lt((void *)p);
+}
+
 static int pg_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lt)(void *))
 {
-	(void)lt; /* always copied */
 	if (!s)
 		return set_param(PGS(st), i, NULL, 0, 0);
 	size_t n = len < 0 ? strlen(s) : (size_t)len;
-	return set_param(PGS(st), i, xstrndup(s, n), (int)n, 0);
+	int rc = set_param(PGS(st), i, xstrndup(s, n), (int)n, 0);
+	release(s, lt);
+	return rc;
 }
 
 static int pg_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lt)(void *))
 {
-	(void)lt;
 	if (!p)
 		return set_param(PGS(st), i, NULL, 0, 0);
 	char *v = xmalloc((size_t)len + 1);
 	memcpy(v, p, (size_t)len);
-	return set_param(PGS(st), i, v, len, 1);
+	int rc = set_param(PGS(st), i, v, len, 1);
+	release(p, lt);
+	return rc;
 }
 
 static int pg_bind_int64(struct db_stmt *st, int i, int64_t v)
@@ -251,6 +299,64 @@ static int pg_bind_null(struct db_stmt *st, int i)
 	return set_param(PGS(st), i, NULL, 0, 0);
 }
 
+/* The parameter an "indeterminate type" error names (its 1-based number),
+ * or 0 for any other result. */
+static int untyped_param(const PGresult *r, int nparams)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	if (!state || (strcmp(state, "42P18") != 0 && strcmp(state, "42P08") != 0) || !msg)
+		return 0;
+	const char *at = strstr(msg, "parameter $");
+	int k = at ? atoi(at + strlen("parameter $")) : 0;
+	return k >= 1 && k <= nparams ? k : 0;
+}
+
+/* Runs a statement.  A parameter only tested for NULL ("?1 IS NULL OR
+ * lab = ?1") has no type the server can tell from its first use, where
+ * SQLite needs none: it is sent again as text.  In a transaction the
+ * failed try would abort it, so such a statement runs inside a savepoint
+ * there.  What was learned is kept for the next statement of that text. */
+static PGresult *run_typed(struct pg_db *d, struct pg_stmt *st)
+{
+	for (size_t i = 0; i < d->nlearned; i++)
+		if (d->learned[i].n == st->nparams && strcmp(d->learned[i].sql, st->sql) == 0) {
+			for (int k = 0; k < st->nparams; k++)
+				if (!st->types[k])
+					st->types[k] = d->learned[i].types[k];
+			break;
+		}
+	bool risky = strstr(st->sql, " IS NULL") || strstr(st->sql, " IS NOT NULL");
+	bool guard = risky && PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
+	if (guard)
+		PQclear(PQexec(d->conn, "SAVEPOINT prodml_typed"));
+	bool learned = false;
+	PGresult *r;
+	for (;;) {
+		r = PQexecParams(d->conn, st->sql, st->nparams, st->types, (const char *const *)st->values,
+				 st->lengths, st->formats, 0);
+		int k = untyped_param(r, st->nparams);
+		if (!k || st->types[k - 1])
+			break;
+		st->types[k - 1] = 25; /* text */
+		learned = true;
+		PQclear(r);
+		if (guard)
+			PQclear(PQexec(d->conn, "ROLLBACK TO SAVEPOINT prodml_typed"));
+	}
+	if (guard)
+		PQclear(PQexec(d->conn, "RELEASE SAVEPOINT prodml_typed"));
+	if (learned) {
+		xgrow((void **)&d->learned, &d->lcap, d->nlearned + 1, sizeof *d->learned);
+		struct learned *l = &d->learned[d->nlearned++];
+		l->sql = xstrdup(st->sql);
+		l->n = st->nparams;
+		l->types = xmalloc(((size_t)st->nparams + 1) * sizeof *l->types);
+		memcpy(l->types, st->types, (size_t)st->nparams * sizeof *l->types);
+	}
+	return r;
+}
+
 static int pg_step(struct db_stmt *sst)
 {
 	struct pg_stmt *st = PGS(sst);
@@ -258,8 +364,7 @@ static int pg_step(struct db_stmt *sst)
 	if (st->done)
 		clear_result(st); /* stepped again after the end: run again, as SQLite does */
 	if (!st->res) {
-		st->res = PQexecParams(d->conn, st->sql, st->nparams, NULL, (const char *const *)st->values,
-				       st->lengths, st->formats, 0);
+		st->res = run_typed(d, st);
 		ExecStatusType s = PQresultStatus(st->res);
 		if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && s != PGRES_EMPTY_QUERY) {
 			result_msg(d, st->res);
@@ -268,6 +373,7 @@ static int pg_step(struct db_stmt *sst)
 			return DB_ERROR;
 		}
 		d->changes = atoll(PQcmdTuples(st->res));
+		notify_change(d, st->res);
 		st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
 		st->row = -1;
 	}
@@ -420,6 +526,7 @@ static void pg_finalize(struct db_stmt *sst)
 	free(st->values);
 	free(st->lengths);
 	free(st->formats);
+	free(st->types);
 	free(st->sql);
 	free(st);
 }
@@ -433,6 +540,25 @@ static bool pg_in_transaction(struct db *db)
 {
 	PGTransactionStatusType t = PQtransactionStatus(PG(db)->conn);
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+/* Notifications of changes committed by other connections, counted. */
+static int64_t pg_data_version(struct db *db)
+{
+	struct pg_db *d = PG(db);
+	if (!d->listening) {
+		PQclear(PQexec(d->conn, "LISTEN " CHANNEL));
+		d->listening = true;
+	}
+	PQconsumeInput(d->conn);
+	PGnotify *n;
+	int self = PQbackendPID(d->conn);
+	while ((n = PQnotifies(d->conn))) {
+		if (n->be_pid != self)
+			d->changes_heard++;
+		PQfreemem(n);
+	}
+	return d->changes_heard;
 }
 
 static const struct db_ops pg_ops = {
@@ -461,6 +587,7 @@ static const struct db_ops pg_ops = {
 	.changes = pg_changes,
 	.last_insert_id = pg_last_insert_id,
 	.in_transaction = pg_in_transaction,
+	.data_version = pg_data_version,
 };
 
 /* SQLite's functions that statements use, for PostgreSQL: json_extract

@@ -153,6 +153,11 @@ bool db_in_transaction(struct db *db)
 	return db->ops->in_transaction(db);
 }
 
+int64_t db_data_version(struct db *db)
+{
+	return db->ops->data_version(db);
+}
+
 /* ---- SQLite ------------------------------------------------------------------ */
 
 struct sq_db {
@@ -207,16 +212,21 @@ static int sq_rc(int rc)
 	return rc == SQLITE_OK ? DB_OK : DB_ERROR;
 }
 
+/* DB_STATIC and DB_TRANSIENT as SQLite spells them; any other is the
+ * destructor that frees the value when SQLite is done with it. */
+static sqlite3_destructor_type sq_lifetime(void (*lt)(void *))
+{
+	return lt == DB_STATIC ? SQLITE_STATIC : lt == DB_TRANSIENT ? SQLITE_TRANSIENT : lt;
+}
+
 static int sq_bind_text(struct db_stmt *st, int i, const char *s, int len, void (*lt)(void *))
 {
-	return sq_rc(sqlite3_bind_text(SQS(st), i, s, len,
-				       lt == DB_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT));
+	return sq_rc(sqlite3_bind_text(SQS(st), i, s, len, sq_lifetime(lt)));
 }
 
 static int sq_bind_blob(struct db_stmt *st, int i, const void *p, int len, void (*lt)(void *))
 {
-	return sq_rc(sqlite3_bind_blob(SQS(st), i, p, len,
-				       lt == DB_STATIC ? SQLITE_STATIC : SQLITE_TRANSIENT));
+	return sq_rc(sqlite3_bind_blob(SQS(st), i, p, len, sq_lifetime(lt)));
 }
 
 static int sq_bind_int64(struct db_stmt *st, int i, int64_t v)
@@ -322,6 +332,18 @@ static bool sq_in_transaction(struct db *db)
 	return !sqlite3_get_autocommit(SQ(db));
 }
 
+static int64_t sq_data_version(struct db *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(SQ(db), "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static const struct db_ops sq_ops = {
 	.kind = DB_SQLITE,
 	.close = sq_close,
@@ -348,6 +370,7 @@ static const struct db_ops sq_ops = {
 	.changes = sq_changes,
 	.last_insert_id = sq_last_insert_id,
 	.in_transaction = sq_in_transaction,
+	.data_version = sq_data_version,
 };
 
 int db_sqlite_open(const char *path, struct db **out, struct pm_err *err)

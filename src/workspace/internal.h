@@ -31,6 +31,7 @@ struct db_ops {
 	int64_t (*changes)(struct db *db);
 	int64_t (*last_insert_id)(struct db *db);
 	bool (*in_transaction)(struct db *db);
+	int64_t (*data_version)(struct db *db);
 };
 
 struct db {

@@ -26,7 +26,8 @@ enum { DB_OK = 0, DB_ERROR = 1, DB_ROW = 100, DB_DONE = 101 };
 /* the type of a column's value in the current row */
 enum { DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4, DB_NULL = 5 };
 /* bind_text/bind_blob: the value lives until the statement is done with
- * it (DB_STATIC) or is copied now (DB_TRANSIENT) */
+ * it (DB_STATIC), is copied now (DB_TRANSIENT), or is the statement's to
+ * free with the function given (free) */
 #define DB_STATIC ((void (*)(void *))0)
 #define DB_TRANSIENT ((void (*)(void *))-1)
 
@@ -70,6 +71,10 @@ int64_t db_changes(struct db *db);
 int64_t db_last_insert_id(struct db *db);
 /* Whether a transaction is open on db. */
 bool db_in_transaction(struct db *db);
+/* A number that changes when another connection has committed a change
+ * to the database since the last call (SQLite's PRAGMA data_version; on
+ * PostgreSQL, counted from the NOTIFY every committed write sends). */
+int64_t db_data_version(struct db *db);
 /* The SQLite connection under db (NULL for PostgreSQL): for what only
  * SQLite has (PRAGMAs, the busy timeout, the error codes of a full disk). */
 sqlite3 *db_sqlite_handle(struct db *db);
@@ -114,6 +119,9 @@ int ws_commit(struct workspace *ws, struct pm_err *err);
 void ws_rollback(struct workspace *ws);
 /* Runs SQL that returns no rows. */
 int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err);
+/* Whether the database has a table of that name (a reader of tables that
+ * other parts own must not fail on a workspace that lacks them). */
+bool ws_table_exists(struct workspace *ws, const char *name);
 /* Prepares a statement; errors carry SQLite's message. */
 int ws_prepare(struct workspace *ws, const char *sql, struct db_stmt **st, struct pm_err *err);
 /* A copy of text column i of st's current row; when the column is NULL, a
@@ -124,6 +132,11 @@ char *ws_col_text(struct db_stmt *st, int i, const char *null_text);
  * done.  *ids is malloc'ed (free it), *n its count. */
 int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
 	   struct pm_err *err);
+/* Copies workspace from into to, an empty workspace (`workspace migrate`):
+ * every table's rows with their ids, in one transaction, and the
+ * artifacts to's directory lacks.  *out: {"tables":{NAME: rows},"rows",
+ * "artifacts_copied","artifact_bytes"}. */
+int ws_copy(struct workspace *from, struct workspace *to, json_t **out, struct pm_err *err);
 /* The names of stored datasets, schemas or models, sorted (for
  * completion): a NULL-terminated list (free with str_list_free); empty
  * when the workspace has no such table yet. */

@@ -3,6 +3,8 @@
 #include "workspace.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/random.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,22 @@ int ws_exec(struct workspace *ws, const char *sql, struct pm_err *err)
 	if (db_exec(ws->db, sql, &e) < 0)
 		return pm_errf(err, "workspace %s: %s", ws->dir, ws_disk_full(ws) ? short_errmsg(ws) : e.msg);
 	return 0;
+}
+
+bool ws_table_exists(struct workspace *ws, const char *name)
+{
+	struct db_stmt *st;
+	struct pm_err e;
+	if (ws_prepare(ws,
+		       db_kind(ws->db) == DB_SQLITE
+			       ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+			       : "SELECT 1 WHERE to_regclass(CAST(? AS TEXT)) IS NOT NULL",
+		       &st, &e) < 0)
+		return false;
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	bool ok = db_step(st) == DB_ROW;
+	db_finalize(st);
+	return ok;
 }
 
 int ws_prepare(struct workspace *ws, const char *sql, struct db_stmt **st, struct pm_err *err)
@@ -242,7 +260,7 @@ static int connect(struct workspace *ws, bool exclusive, struct pm_err *err)
 		if (db_open(ws->uri, &ws->db, &e) < 0)
 			return pm_errf(err, "cannot open workspace %s: %s", ws->dir, e.msg);
 		if (ws->schema) {
-			char *sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s", ws->schema,
+			char *sql = xasprintf("CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s, public", ws->schema,
 					      ws->schema);
 			int rc = ws_exec(ws, sql, err);
 			free(sql);
@@ -267,12 +285,68 @@ static int connect(struct workspace *ws, bool exclusive, struct pm_err *err)
 	return 0;
 }
 
+/* The PostgreSQL schema of a directory workspace: a random name the
+ * directory keeps in its file db-schema, made by the first process that
+ * opens it (O_EXCL: of two at once, one makes it, both read it).  A
+ * directory removed and made again is a new workspace with a new schema,
+ * as a new SQLite file would be. */
+static int schema_of_dir(struct workspace *ws, struct pm_err *err)
+{
+	if (fs_mkdir_p(ws->dir, err) < 0)
+		return -1;
+	char *path = path_join(ws->dir, "db-schema");
+	char name[40] = "";
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		uint8_t r[8];
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+			uint64_t t = (uint64_t)now_unix_us() ^ ((uint64_t)getpid() << 32);
+			memcpy(r, &t, sizeof r);
+		}
+		int n = snprintf(name, sizeof name, "ws_");
+		for (size_t i = 0; i < sizeof r; i++)
+			n += snprintf(name + n, sizeof name - (size_t)n, "%02x", r[i]);
+		char line[48];
+		int len = snprintf(line, sizeof line, "%s\n", name);
+		int wr = fs_write_fd(fd, line, (size_t)len);
+		close(fd);
+		if (wr < 0) {
+			unlink(path);
+			int rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
+			free(path);
+			return rc;
+		}
+	} else {
+		/* made by another process: it may be writing it this instant */
+		for (int tries = 0; tries < 200; tries++) {
+			FILE *f = fopen(path, "r");
+			bool got = f && fscanf(f, "%39s", name) == 1 && strlen(name) == 19;
+			if (f)
+				fclose(f);
+			if (got)
+				break;
+			name[0] = 0;
+			usleep(5000);
+		}
+		if (!name[0]) {
+			int rc = pm_errf(err, "%s does not name the workspace's PostgreSQL schema", path);
+			free(path);
+			return rc;
+		}
+	}
+	free(path);
+	for (const char *p = name; *p; p++)
+		if (!(*p == '_' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z')))
+			return pm_errf(err, "workspace %s: db-schema holds an unusable name", ws->dir);
+	ws->schema = xstrdup(name);
+	return 0;
+}
+
 /* Where the database of a workspace is: a PostgreSQL URI given as the
  * workspace (postgresql://..?artifacts=DIR: DIR holds the files), or,
  * for a directory workspace, PRODML_DB naming a server that keeps the
  * database of every directory workspace, each in a schema of its own
- * (named from the directory's absolute path); else SQLite in the
- * directory. */
+ * (schema_of_dir); else SQLite in the directory. */
 static int locate(struct workspace *ws, const char *target, struct pm_err *err)
 {
 	bool uri = str_prefix(target, "postgresql://") || str_prefix(target, "postgres://");
@@ -280,12 +354,8 @@ static int locate(struct workspace *ws, const char *target, struct pm_err *err)
 		ws->dir = xstrdup(target);
 		const char *server = getenv("PRODML_DB");
 		if (server && *server) {
-			char *abs = realpath(target, NULL);
-			if (!abs)
-				abs = xstrdup(target);
 			ws->uri = xstrdup(server);
-			ws->schema = xasprintf("ws_%016llx", (unsigned long long)hash64(abs, strlen(abs), 0));
-			free(abs);
+			return schema_of_dir(ws, err);
 		}
 		return 0;
 	}

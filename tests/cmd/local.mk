@@ -1,6 +1,8 @@
 TESTS += \
 	tests/cmd/man.sh \
 	tests/cmd/db-postgres.sh \
+	tests/cmd/pg-suite.sh \
+	tests/cmd/pg-workspace.sh \
 	tests/cmd/out-special.sh \
 	tests/cmd/onnx-export.sh \
 	tests/cmd/onnx-check.sh \

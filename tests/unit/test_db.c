@@ -84,6 +84,14 @@ START_TEST(dialect_ddl_and_ops)
 	/* columns by reserved words; OFFSET after LIMIT is the clause */
 	expect_sql("SELECT user, offset FROM t WHERE User = ? LIMIT 5 OFFSET 10",
 		   "SELECT \"user\", \"offset\" FROM t WHERE \"user\" = $1 LIMIT 5 OFFSET 10", 1);
+	/* SQLite's scalar max and min; the aggregates stay */
+	expect_sql("SELECT max(a, ?), min(b, 'x,y'), max(c), min(f(d, e)) FROM t",
+		   "SELECT GREATEST(a, $1), LEAST(b, 'x,y'), max(c), min(f(d, e)) FROM t", 1);
+	/* a subquery in FROM gets a name unless it has one */
+	expect_sql("SELECT count(*) FROM (SELECT a FROM t WHERE b IN (SELECT b FROM u)) WHERE a > 1",
+		   "SELECT count(*) FROM (SELECT a FROM t WHERE b IN (SELECT b FROM u)) AS _d1 WHERE a > 1", 0);
+	expect_sql("SELECT * FROM (SELECT 1) x JOIN (SELECT 2) AS y ON 1 = 1 JOIN (SELECT 3)",
+		   "SELECT * FROM (SELECT 1) x JOIN (SELECT 2) AS y ON 1 = 1 JOIN (SELECT 3) AS _d1", 0);
 	expect_sql("BEGIN IMMEDIATE", "BEGIN; SELECT pg_advisory_xact_lock(7318790940181868)", 0);
 	expect_sql("BEGIN", "BEGIN", 0);
 }
@@ -233,6 +241,26 @@ static void conformance(struct db *db)
 	ck_assert_msg(strstr(db_errmsg(db), "no_such_table"), "%s", db_errmsg(db));
 }
 
+/* data_version: moves when the other connection commits a change, not
+ * for this connection's own (the server's poll for new versions) */
+static void change_seen(struct db *db, struct db *other)
+{
+	struct pm_err err;
+	int64_t v0 = db_data_version(db);
+	ok(db_exec(db, "UPDATE aliases SET version = 4", &err), db, "own write");
+	ck_assert_int_eq(db_data_version(db), v0);
+	ok(db_exec(other, "UPDATE aliases SET version = 5", &err), other, "other's write");
+	int64_t v = v0;
+	for (int i = 0; i < 200 && v == v0; i++) {
+		usleep(5000);
+		v = db_data_version(db);
+	}
+	ck_assert_msg(v != v0, "no change seen");
+	ck_assert_int_eq(one_int(db, "SELECT version FROM aliases"), 5);
+	/* nothing more happened: it stays */
+	ck_assert_int_eq(db_data_version(db), v);
+}
+
 START_TEST(sqlite_backend)
 {
 	char dir[] = "/tmp/pm-db-XXXXXX";
@@ -243,6 +271,10 @@ START_TEST(sqlite_backend)
 	ck_assert_msg(db_open(path, &db, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(db_kind(db), DB_SQLITE);
 	conformance(db);
+	struct db *other;
+	ck_assert_msg(db_open(path, &other, &err) == 0, "%s", err.msg);
+	change_seen(db, other);
+	db_close(other);
 	db_close(db);
 	unlink(path);
 	rmdir(dir);
@@ -265,6 +297,8 @@ START_TEST(postgres_backend)
 	 * connection cannot take it until the first commits */
 	struct db *other;
 	ck_assert_msg(db_open(uri, &other, &err) == 0, "%s", err.msg);
+	ok(db_exec(other, "SET search_path = conformance, public", &err), other, "path");
+	change_seen(db, other);
 	ok(db_exec(db, "BEGIN IMMEDIATE", &err), db, "begin");
 	ck_assert_int_eq(one_int(other, "SELECT CASE WHEN pg_try_advisory_xact_lock(7318790940181868) THEN 1 ELSE 0 END"), 0);
 	ok(db_exec(db, "COMMIT", &err), db, "commit");

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The registry, serving, monitoring, pipeline, designer and lab tests a
+# second time with every workspace's database in PostgreSQL: a real server
+# started here (tests/cmd/pg-lib.sh), PRODML_DB pointing at it, so each
+# test's directory workspace keeps its tables in a schema of its own while
+# its files stay in the directory.  Each test passes exactly as it does on
+# SQLite (the same goldens).  Tests that read prodml.db with sqlite3 are
+# not among them: they look at SQLite's file itself.
+set -u
+cd "${srcdir:?}" || exit 99
+. tests/cmd/pg-lib.sh
+grep -q '^#define HAVE_LIBPQ 1' "${builddir:?}/config.h" || { echo "built without libpq: skipped"; pg_stop; exit 77; }
+pg_start
+trap pg_stop EXIT
+export PRODML_DB="$PG_URI"
+tests="registry.sh registry-kill.sh registry-export.sh registry-detail.cmd registry-gate.cmd
+	registry-lineage.cmd serve-errors.sh serve-lookup.sh serve-missing.sh serve-quant.sh
+	monitor-alerts.cmd monitor-errors.cmd monitor-schema.cmd monitor-skew.cmd monitor-shifts.sh
+	monitor-classifier.sh pipeline-basic.sh pipeline-errors.cmd pipeline-resume.sh
+	pipeline-trigger.sh pipeline-exclusive.sh design-apply.sh design-errors.cmd design-show.cmd
+	lab-format.cmd lab-guided.cmd lab-continuous-training.sh"
+fail=0 n=0 skipped=0
+for t in $tests; do
+	n=$((n + 1))
+	start=$(date +%s)
+	case $t in
+	*.cmd) USER=tester sh tests/cmd/run-cmd.sh "tests/cmd/$t" >"$pg_dir/$t.log" 2>&1 ;;
+	*) USER=tester sh "tests/cmd/$t" >"$pg_dir/$t.log" 2>&1 ;;
+	esac
+	rc=$?
+	secs=$(($(date +%s) - start))
+	case $rc in
+	0) echo "PASS $t on PostgreSQL (${secs} s)" ;;
+	77) echo "SKIP $t: $(tail -1 "$pg_dir/$t.log")"; skipped=$((skipped + 1)) ;;
+	*) echo "FAIL $t on PostgreSQL (exit $rc):"; tail -15 "$pg_dir/$t.log"; fail=1 ;;
+	esac
+done
+echo "$n tests on PostgreSQL, $skipped skipped"
+exit $fail
