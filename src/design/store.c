@@ -234,7 +234,7 @@ static json_t *probes_of(struct workspace *ws, const char *name, const char *kin
 		return arr;
 	db_bind_text(st, 1, name, -1, DB_TRANSIENT);
 	db_bind_text(st, 2, kind, -1, DB_TRANSIENT);
-	db_bind_int(st, 3, limit > 0 ? limit : -1);
+	db_bind_int64(st, 3, limit > 0 ? limit : INT64_MAX); /* all: no negative LIMIT, which PostgreSQL refuses */
 	while (db_step(st) == DB_ROW) {
 		double rows = (double)db_column_int64(st, 2), s = db_column_double(st, 3);
 		json_t *j = json_pack("{s:I,s:s,s:I,s:I,s:o,s:o,s:i,s:s}", "id",
