@@ -21,6 +21,9 @@ packages="build-essential autoconf automake pkg-config libncurses-dev libreadlin
 [ "$mode" = fuzz ] && packages="$packages clang"
 missing=
 for p in $packages; do
+	# Node.js from elsewhere (NodeSource's nodejs carries its own npm, which
+	# Debian's npm package conflicts with) serves as well as Debian's
+	case $p in npm | nodejs) command -v "${p%js}" >/dev/null 2>&1 && continue ;; esac
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 		missing="$missing $p"
 done
