@@ -40,7 +40,7 @@ fi
 # Its install script only fetches GPU providers from elsewhere: skipped.
 ort=1.31.1
 if [ "$mode" = test ] || [ "$mode" = build ]; then
-	have=$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' tests/onnx/node_modules/onnxruntime-node/package.json 2>/dev/null)
+	have=$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' tests/onnx/node_modules/onnxruntime-node/package.json 2>/dev/null || true)
 	if [ "$have" != "$ort" ]; then
 		echo "setup: installing onnxruntime-node $ort into tests/onnx"
 		npm install --prefix tests/onnx --no-save --no-package-lock --no-audit --no-fund \
