@@ -107,7 +107,7 @@ static struct group *route_of(struct group *gs, size_t n, const char *model)
 
 /* The http-level part: upstreams and one server block. */
 static void put_http(struct sbuf *b, struct group *gs, size_t n, const char *listen,
-		     const char *indent_model, bool single)
+		     const char *model, bool single)
 {
 	for (size_t i = 0; i < n; i++) {
 		sbuf_printf(b, "upstream %s {\n", gs[i].name);
@@ -147,11 +147,11 @@ static void put_http(struct sbuf *b, struct group *gs, size_t n, const char *lis
 			sbuf_printf(b, "\t# %s (upstream %s) has no route: %s goes to %s\n", gs[i].ref,
 				    gs[i].name, gs[i].model, route_of(gs, n, gs[i].model)->ref);
 	/* MLflow's endpoint and the health checks name no model: they are
-	 * routed when one model is served */
+	 * routed when one model (model) is served */
 	if (single)
 		sbuf_printf(b, "\n\tlocation ~ ^/(invocations|health|ping|version)$ {\n"
 			       "\t\tproxy_pass http://%s;\n\t}\n",
-			    route_of(gs, n, indent_model)->name);
+			    route_of(gs, n, model)->name);
 	sbuf_puts(b, "}\n");
 }
 

@@ -151,7 +151,7 @@ static bool several_args(const char *p)
 
 /* What the statement being translated needs at its end. */
 struct stmt {
-	bool ignore, replace, ddl, returning_seen, limit_seen;
+	bool ignore, replace, returning_seen, limit_seen;
 	char *table;
 	char **cols;
 	size_t ncols;
@@ -312,8 +312,6 @@ char *db_pg_translate(const char *sql, int *nparams, char *(*pk)(void *ctx, cons
 			sbuf_puts(&out, "BEGIN");
 			continue;
 		}
-		if (was_first && (is_word(&lx, "CREATE") || is_word(&lx, "ALTER")))
-			s.ddl = true;
 		if (was_first && (is_word(&lx, "INSERT") || is_word(&lx, "REPLACE"))) {
 			bool replace = is_word(&lx, "REPLACE");
 			if (!replace && peek(&lx, &at) == T_WORD && is_word(&at, "OR")) {

@@ -389,9 +389,14 @@ static int pg_step(struct db_stmt *sst)
 	return DB_DONE;
 }
 
-static bool has_row(struct pg_stmt *st, int i)
+/* The text of column i of the current row; NULL when there is no such
+ * cell or it is NULL. */
+static const char *cell(const struct pg_stmt *st, int i)
 {
-	return st->res && st->row >= 0 && st->row < st->nrows && i >= 0 && i < PQnfields(st->res);
+	if (!st->res || st->row < 0 || st->row >= st->nrows || i < 0 || i >= PQnfields(st->res) ||
+	    PQgetisnull(st->res, st->row, i))
+		return NULL;
+	return PQgetvalue(st->res, st->row, i);
 }
 
 static int pg_column_count(struct db_stmt *st)
@@ -407,7 +412,8 @@ static const char *pg_column_name(struct db_stmt *st, int i)
 static int pg_column_type(struct db_stmt *sst, int i)
 {
 	struct pg_stmt *st = PGS(sst);
-	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+	const char *v = cell(st, i);
+	if (!v)
 		return DB_NULL;
 	switch (PQftype(st->res, i)) {
 	case OID_BOOL:
@@ -420,7 +426,7 @@ static int pg_column_type(struct db_stmt *sst, int i)
 	case OID_FLOAT8:
 		return DB_FLOAT;
 	case OID_NUMERIC:
-		return strpbrk(PQgetvalue(st->res, st->row, i), ".eEN") ? DB_FLOAT : DB_INTEGER;
+		return strpbrk(v, ".eEN") ? DB_FLOAT : DB_INTEGER;
 	case OID_BYTEA:
 		return DB_BLOB;
 	default:
@@ -431,9 +437,9 @@ static int pg_column_type(struct db_stmt *sst, int i)
 static int64_t pg_column_int64(struct db_stmt *sst, int i)
 {
 	struct pg_stmt *st = PGS(sst);
-	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+	const char *v = cell(st, i);
+	if (!v)
 		return 0;
-	const char *v = PQgetvalue(st->res, st->row, i);
 	if (PQftype(st->res, i) == OID_BOOL)
 		return *v == 't';
 	if (strpbrk(v, ".eE"))
@@ -444,9 +450,9 @@ static int64_t pg_column_int64(struct db_stmt *sst, int i)
 static double pg_column_double(struct db_stmt *sst, int i)
 {
 	struct pg_stmt *st = PGS(sst);
-	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+	const char *v = cell(st, i);
+	if (!v)
 		return 0;
-	const char *v = PQgetvalue(st->res, st->row, i);
 	if (PQftype(st->res, i) == OID_BOOL)
 		return *v == 't';
 	return strtod(v, NULL);
@@ -454,33 +460,28 @@ static double pg_column_double(struct db_stmt *sst, int i)
 
 static const unsigned char *pg_column_text(struct db_stmt *sst, int i)
 {
-	struct pg_stmt *st = PGS(sst);
-	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
-		return NULL;
-	return (const unsigned char *)PQgetvalue(st->res, st->row, i);
+	return (const unsigned char *)cell(PGS(sst), i);
 }
 
 static const void *pg_column_blob(struct db_stmt *sst, int i)
 {
 	struct pg_stmt *st = PGS(sst);
-	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
-		return NULL;
-	if (PQftype(st->res, i) != OID_BYTEA)
-		return PQgetvalue(st->res, st->row, i);
+	const char *v = cell(st, i);
+	if (!v || PQftype(st->res, i) != OID_BYTEA)
+		return v;
 	if (!st->blobs) {
 		st->blobs = xcalloc((size_t)PQnfields(st->res), sizeof *st->blobs);
 		st->blob_len = xcalloc((size_t)PQnfields(st->res), sizeof *st->blob_len);
 	}
 	if (!st->blobs[i])
-		st->blobs[i] = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, i),
-					       &st->blob_len[i]);
+		st->blobs[i] = PQunescapeBytea((const unsigned char *)v, &st->blob_len[i]);
 	return st->blobs[i];
 }
 
 static int pg_column_bytes(struct db_stmt *sst, int i)
 {
 	struct pg_stmt *st = PGS(sst);
-	if (!has_row(st, i) || PQgetisnull(st->res, st->row, i))
+	if (!cell(st, i))
 		return 0;
 	if (PQftype(st->res, i) == OID_BYTEA) {
 		pg_column_blob(sst, i);
