@@ -113,6 +113,10 @@ double design_table_bytes(size_t keys, size_t key_bytes, int nout);
  * model's input columns (NULL-terminated) and outputs per prediction. */
 int design_estimate(struct workspace *ws, json_t *d, const struct frame *f, char *const *inputs, int nout,
 		    const struct design_env *env, json_t **out, struct pm_err *err);
+/* The rows and seconds of a run's measured epochs (those that recorded
+ * both): its training rate is rows / seconds. */
+struct run_detail;
+void design_run_measured(const struct run_detail *rd, double *rows, double *secs);
 /* The hit rate of a table of the top k keys (0: all) over the rows of
  * the model's newest 100000 logged requests that carry the key column
  * key: {"requests","rows","keyed_rows","keys","top","hits","hit_rate",

@@ -13,6 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+void design_run_measured(const struct run_detail *rd, double *rows, double *secs)
+{
+	*rows = *secs = 0;
+	for (size_t k = 0; k < rd->nep; k++)
+		if (rd->ep[k].rows > 0 && rd->ep[k].seconds > 0) {
+			*rows += (double)rd->ep[k].rows;
+			*secs += rd->ep[k].seconds;
+		}
+}
+
 #define HOURS_PER_MONTH 730.0   /* 365 × 24 / 12 */
 #define DESIGN_LOG_REQUESTS_S "100000"
 #define PROBE_HINT "no measurement: run `design probe %s`"
@@ -43,12 +53,8 @@ static json_t *training_estimate(struct workspace *ws, json_t *d, const struct f
 		struct run_detail rd;
 		if (run_detail_read(ws, runs[i].id, &rd, &e) < 0)
 			continue;
-		double rows = 0, secs = 0;
-		for (size_t k = 0; k < rd.nep; k++)
-			if (rd.ep[k].rows > 0 && rd.ep[k].seconds > 0) {
-				rows += (double)rd.ep[k].rows;
-				secs += rd.ep[k].seconds;
-			}
+		double rows, secs;
+		design_run_measured(&rd, &rows, &secs);
 		size_t nep = rd.nep;
 		int64_t version = rd.version;
 		run_detail_free(&rd);

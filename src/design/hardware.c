@@ -145,12 +145,8 @@ json_t *design_hardware_estimates(struct workspace *ws, json_t *d, int64_t nrows
 		struct run_detail rd;
 		if (run_detail_read(ws, runs[i].id, &rd, &e) < 0)
 			continue;
-		double rows = 0, secs = 0;
-		for (size_t j = 0; j < rd.nep; j++)
-			if (rd.ep[j].rows > 0 && rd.ep[j].seconds > 0) {
-				rows += (double)rd.ep[j].rows;
-				secs += rd.ep[j].seconds;
-			}
+		double rows, secs;
+		design_run_measured(&rd, &rows, &secs);
 		if (secs > 0) {
 			char a[32], b[32];
 			snprintf(a, sizeof a, "%.6g", rows);

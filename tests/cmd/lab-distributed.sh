@@ -13,15 +13,14 @@ trap 'rm -rf "$tmp"' EXIT
 cd "${srcdir:?}" || exit 99
 fail=0
 bad() { echo "FAIL $*"; fail=1; }
-if $P -W "$tmp/probe" -q -c "train m --data none --label y --workers 2" >"$tmp/o" 2>&1 ||
-	grep -q "built without MPI" "$tmp/o"; then
-	echo "SKIP: prodml was built without MPI ($(cat "$tmp/o"))"
+. tests/cmd/mpi-lib.sh
+if ! mpi_built; then
+	echo "SKIP: prodml was built without MPI ($(cat "$tmp/mpi-probe"))"
 	exit 77
 fi
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-if ! mpirun -np 2 --oversubscribe true >"$tmp/o" 2>&1; then
-	echo "SKIP: mpirun cannot start 2 processes here: $(head -3 "$tmp/o")"
+if ! mpi_can_start; then
+	echo "SKIP: mpirun cannot start 2 processes here: $(head -3 "$tmp/mpi-probe")"
 	exit 77
 fi
 W="-W $tmp/ws -q"

@@ -16,22 +16,20 @@ W="-W $tmp/ws -q -o json"
 fail=0
 FAIL() { echo "FAIL $*"; fail=1; }
 
+. tests/cmd/mpi-lib.sh
 # without MPI: the error says how to get it, and the test has nothing to run
-if $P $W -c "train m --data none --label y --workers 2" >"$tmp/o" 2>&1 ||
-	grep -q "built without MPI" "$tmp/o"; then
-	grep -q "openmpi-bin and libopenmpi-dev" "$tmp/o" || FAIL "no packages named: $(cat "$tmp/o")"
-	echo "SKIP: prodml was built without MPI ($(cat "$tmp/o"))"
+if ! mpi_built; then
+	grep -q "openmpi-bin and libopenmpi-dev" "$tmp/mpi-probe" || FAIL "no packages named: $(cat "$tmp/mpi-probe")"
+	echo "SKIP: prodml was built without MPI ($(cat "$tmp/mpi-probe"))"
 	exit $([ $fail = 0 ] && echo 77 || echo 1)
 fi
-# Open MPI refuses root unless told; on a 2-core machine 2 workers oversubscribe
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Under AddressSanitizer, Open MPI's libraries leave allocations at exit in
 # components they have unloaded, which LeakSanitizer cannot attribute to a
 # library to suppress, and a rank's leak report fails the run: the ranks run
 # prodml's training code, whose leaks the single-process tests check.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-if ! mpirun -np 2 --oversubscribe true >"$tmp/o" 2>&1; then
-	echo "SKIP: mpirun cannot start 2 processes here: $(head -3 "$tmp/o")"
+if ! mpi_can_start; then
+	echo "SKIP: mpirun cannot start 2 processes here: $(head -3 "$tmp/mpi-probe")"
 	exit 77
 fi
 
