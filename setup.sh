@@ -15,7 +15,7 @@ esac
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
 	libsqlite3-dev libopenblas-dev libplot-dev libjansson-dev libmicrohttpd-dev check
-	sqlite3 curl tmux time openmpi-bin libopenmpi-dev nginx wrk
+	sqlite3 curl tmux time strace openmpi-bin libopenmpi-dev nginx wrk
 	libprotobuf-c-dev protobuf-c-compiler python3-onnx nodejs npm
 	postgresql libpq-dev"
 [ "$mode" = fuzz ] && packages="$packages clang"

@@ -142,8 +142,13 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 		/* the same bytes were loaded with the same options before */
 		struct pm_err ignore = {0};
 		char *ap = ws_artifact_path(ws, artifact, &ignore);
-		if (!ap || frame_open(ap, name, &f, &ignore) < 0)
+		if (!ap || frame_open(ap, name, &f, &ignore) < 0) {
 			cached = false;
+			/* torn (a power cut before write-back): the parse below
+			 * stores the same content under the same name again */
+			if (ap && ignore.code == PM_E_DAMAGED)
+				unlink(ap);
+		}
 		free(ap);
 	}
 	if (!cached) {
@@ -804,7 +809,11 @@ const struct cmd_entry cmd_group_data[] = {
 		 "Empty fields and NA, N/A, NaN, nan, null, NULL are missing values. Bad input "
 		 "(ragged rows, invalid UTF-8, an unterminated quote) is an error naming the line "
 		 "and field, unless --skip-bad. Loading a file whose content was loaded before "
-		 "with the same options is near-instant: the columnar cache is reused.\n"
+		 "with the same options is near-instant: the columnar cache is reused. The cache "
+		 "file is handed to the kernel to write back, as the workspace's SQLite commits "
+		 "are (synchronous=NORMAL): it survives a killed prodml at once, and after a power "
+		 "cut a cache that had not reached the disk fails its checksum, the error naming "
+		 "the load that gives it again; `set sync full` waits until it is on the disk.\n"
 		 "With --sql, runs a SQLite SELECT over the stored datasets (each a table of its "
 		 "name; timestamps read as 'YYYY-MM-DD HH:MM:SS' text, so strftime works) or, "
 		 "with --db, over an external SQLite database, and stores the result. As a "

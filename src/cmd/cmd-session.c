@@ -112,6 +112,7 @@ const struct setting_doc cmd_settings[] = {
 	{"output", "result format: table, json or csv (as -o)"},
 	{"quiet", "on: no progress output (as -q)"},
 	{"threads", "worker threads for parallel work (default: all CPUs)"},
+	{"sync", "full: a stored dataset's columnar cache reaches the disk before the command ends (default normal: the kernel writes it back)"},
 	{"device", "where train runs its step when --device is not given: cpu, cuda or auto (default cpu)"},
 	{"keep-going", "on: a failing command does not stop a script"},
 	{"echo", "on: scripts show each command and comment before its output (as -v)"},
@@ -205,6 +206,9 @@ static int exec_set(struct session *s, struct cmd_call *call, struct pm_err *err
 		enum train_device d;
 		if (!train_device_parse(v, &d))
 			return pm_errcf(err, PM_E_USAGE, "set device: expected cpu, cuda or auto (gpu is cuda), got \"%s\"", v);
+	} else if (strcmp(k, "sync") == 0) {
+		if (strcmp(v, "normal") != 0 && strcmp(v, "full") != 0)
+			return pm_errcf(err, PM_E_USAGE, "set sync: expected normal or full, got \"%s\"", v);
 	} else if (strcmp(k, "threads") == 0) {
 		int64_t n;
 		if (!parse_int64(v, strlen(v), &n) || n < 1 || n > 256)

@@ -212,6 +212,9 @@ const char *session_get(const struct session *s, const char *key);
 void session_set(struct session *s, const char *key, const char *value);
 /* Threads to use (setting "threads", default all CPUs). */
 int session_threads(const struct session *s);
+/* `set sync full`: a dataset's columnar cache is on the disk before the
+ * command that stored it returns (default: left to the kernel's write-back). */
+bool session_sync_full(const struct session *s);
 /* How long the request log keeps raw requests and rollups, in days: the
  * call's --keep-days and --rollup-days, else the settings
  * monitor.retention_days and monitor.rollup_days, else 30 and 400. */

@@ -143,6 +143,13 @@ int session_frame(struct session *s, const char *name, struct frame **f, struct 
 	int rc = frame_open(path, name, &fr, err);
 	free(path);
 	if (rc < 0) {
+		/* a cache torn by a power cut before write-back: the source can
+		 * give it again */
+		if (err->code == PM_E_DAMAGED && d.source && *d.source) {
+			size_t n = strlen(err->msg);
+			snprintf(err->msg + n, sizeof err->msg - n, "; load it again: load %s %s",
+				 name, d.source);
+		}
 		ws_dataset_free(&d);
 		return pm_err_prefix(err, "dataset %s", name);
 	}
@@ -186,7 +193,7 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 		pthread_t th;
 		bool threaded = pthread_create(&th, NULL, fp_thread, &fj) == 0;
 		char *tmp = ws_artifact_tmp(ws);
-		int rc = frame_save(f, tmp, sha, err);
+		int rc = frame_save(f, tmp, session_sync_full(s), sha, err);
 		if (threaded)
 			pthread_join(th, NULL);
 		else
@@ -264,6 +271,12 @@ const char *session_get(const struct session *s, const char *key)
 void session_set(struct session *s, const char *key, const char *value)
 {
 	settings_put(&s->settings, key, value);
+}
+
+bool session_sync_full(const struct session *s)
+{
+	const char *v = session_get(s, "sync");
+	return v && strcmp(v, "full") == 0;
 }
 
 int session_threads(const struct session *s)

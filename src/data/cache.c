@@ -430,6 +430,7 @@ static void xxh_piece(void *st, const void *p, size_t n)
 
 struct finish_job {
 	struct cache_build *b;
+	bool durable;
 	const struct writer *w; /* the tail */
 	size_t body_end;
 	struct sha256 sha;
@@ -452,12 +453,13 @@ static void finish_item(void *ctx, size_t i)
 		return;
 	}
 #ifdef SYNC_FILE_RANGE_WRITE
-	sync_file_range(b->fd, 0, (off_t)b->len, SYNC_FILE_RANGE_WRITE);
+	if (j->durable)
+		sync_file_range(b->fd, 0, (off_t)b->len, SYNC_FILE_RANGE_WRITE);
 #endif
 	struct hash64_blocks sum;
 	hash64_blocks_init(&sum, j->body_end);
 	build_hash(b, xxh_piece, &sum);
-	struct fs_flusher out = {.fd = b->fd};
+	struct fs_flusher out = {.fd = b->fd, .lazy = !j->durable};
 	bool seek = lseek(b->fd, (off_t)b->len, SEEK_SET) == (off_t)b->len;
 	if (!seek)
 		j->err = errno;
@@ -473,7 +475,8 @@ static void finish_item(void *ctx, size_t i)
 		j->err = errno;
 }
 
-static int build_finish(struct frame *f, const char *path, char sha_hex[65], struct pm_err *err)
+static int build_finish(struct frame *f, const char *path, bool durable, char sha_hex[65],
+			struct pm_err *err)
 {
 	struct cache_build *b = f->build;
 	size_t ncols = f->ncols, nrows = f->nrows;
@@ -522,7 +525,7 @@ static int build_finish(struct frame *f, const char *path, char sha_hex[65], str
 	memcpy(b->map, hdr, CACHE_HDR);
 	memcpy(b->map + CACHE_HDR, tab, ncols * ENT_WORDS * sizeof *tab);
 
-	struct finish_job job = {.b = b, .w = &w, .body_end = body_end};
+	struct finish_job job = {.b = b, .durable = durable, .w = &w, .body_end = body_end};
 	sha256_init(&job.sha);
 	par_for(2, 2, finish_item, &job);
 	sha256_update(&job.sha, &job.sum, 8);
@@ -550,12 +553,13 @@ static int build_finish(struct frame *f, const char *path, char sha_hex[65], str
 	return rc;
 }
 
-int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct pm_err *err)
+int frame_save(const struct frame *f, const char *path, bool durable, char sha_hex[65],
+	       struct pm_err *err)
 {
 	if (f->build) {
 		struct frame *mut = (struct frame *)f; /* the file is the frame's own */
 		if (build_intact(f))
-			return build_finish(mut, path, sha_hex, err);
+			return build_finish(mut, path, durable, sha_hex, err);
 		cache_build_abort(f->build);
 		mut->build = NULL;
 	}
@@ -596,6 +600,7 @@ int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct
 	char *tmp = fs_tmp_name(path);
 	int rc = 0;
 	struct save_job job = {.w = &w, .body_end = body_end};
+	job.out.lazy = !durable;
 	job.out.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (job.out.fd < 0) {
 		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
@@ -637,7 +642,7 @@ static bool span_ok(uint64_t off, uint64_t len, uint64_t body_end, uint64_t alig
 	do {                                                                       \
 		char why_[256];                                                    \
 		snprintf(why_, sizeof why_, __VA_ARGS__);                          \
-		pm_errf(err, "%s: not a prodml frame cache (%s)", path, why_);     \
+		pm_errcf(err, PM_E_DAMAGED, "%s: not a prodml frame cache (%s)", path, why_); \
 		goto fail;                                                         \
 	} while (0)
 

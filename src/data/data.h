@@ -158,8 +158,12 @@ int frame_write_csv(const struct frame *f, FILE *out, struct pm_err *err);
 /* Writes the cache file atomically; sha_hex (may be NULL) gets the SHA-256
  * of the file as written, its artifact name.  A frame parsed with
  * csv_options.cache_path has its file finished and renamed to path (which
- * must then be on the same file system). */
-int frame_save(const struct frame *f, const char *path, char sha_hex[65], struct pm_err *err);
+ * must then be on the same file system).  durable: the file is on the disk
+ * when it returns (fsync); otherwise its pages are left to the kernel's
+ * write-back, which a killed process does not stop, and a file a power cut
+ * tore fails frame_open's checksum (PM_E_DAMAGED). */
+int frame_save(const struct frame *f, const char *path, bool durable, char sha_hex[65],
+	       struct pm_err *err);
 int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err);
 
 /* ---- SQL ---------------------------------------------------------------------------------- */

@@ -216,7 +216,7 @@ int fs_flusher_write(struct fs_flusher *w, const void *data, size_t len)
 		return -1;
 	w->written += len;
 #ifdef SYNC_FILE_RANGE_WRITE
-	if (w->written - w->flushed >= FS_FLUSH_STEP) {
+	if (!w->lazy && w->written - w->flushed >= FS_FLUSH_STEP) {
 		/* only a start: errors show at the fsync */
 		sync_file_range(w->fd, (off_t)w->flushed, (off_t)(w->written - w->flushed),
 				SYNC_FILE_RANGE_WRITE);
@@ -228,6 +228,8 @@ int fs_flusher_write(struct fs_flusher *w, const void *data, size_t len)
 
 int fs_flusher_sync(struct fs_flusher *w)
 {
+	if (w->lazy)
+		return 0;
 	return fsync(w->fd) != 0 && errno != EINVAL ? -1 : 0;
 }
 

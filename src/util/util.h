@@ -23,7 +23,9 @@ struct pm_err {
 	int code;          /* PM_E_* */
 	char msg[1024];
 };
-enum { PM_E_OK = 0, PM_E_FAIL = 1, PM_E_USAGE = 2, PM_E_CANCEL = 3, PM_E_NOTFOUND = 4 };
+/* PM_E_DAMAGED: a stored file failed its own checks (truncated, a checksum
+ * that does not match): the bytes are not what was written. */
+enum { PM_E_OK = 0, PM_E_FAIL = 1, PM_E_USAGE = 2, PM_E_CANCEL = 3, PM_E_NOTFOUND = 4, PM_E_DAMAGED = 5 };
 
 int pm_errf(struct pm_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -269,6 +271,7 @@ int fs_write_fd(int fd, const void *data, size_t len);
 struct fs_flusher {
 	int fd;
 	size_t written, flushed;
+	bool lazy; /* the pages are left to the kernel's write-back: no flushing, no fsync */
 };
 #define FS_FLUSH_STEP (8u << 20)
 int fs_flusher_write(struct fs_flusher *w, const void *data, size_t len);

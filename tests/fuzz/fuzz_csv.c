@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof path, "%s/prodml-fuzz-%ld.cache",
 			 fs_is_dir("/dev/shm") ? "/dev/shm" : "/tmp", (long)getpid());
 		struct pm_err err = {0};
-		CHECK(frame_save(f, path, NULL, &err) == 0);
+		CHECK(frame_save(f, path, false, NULL, &err) == 0);
 		struct frame *g = NULL;
 		CHECK(frame_open(path, "f", &g, &err) == 0);
 		char fp[17];

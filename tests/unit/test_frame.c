@@ -299,7 +299,7 @@ START_TEST(test_cache_round_trip)
 	struct frame *f = parse(sample);
 	char *path = tmp_path("f.pmf");
 	struct pm_err err = {0};
-	ck_assert_msg(frame_save(f, path, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(frame_save(f, path, true, NULL, &err) == 0, "%s", err.msg);
 	struct frame *g = NULL;
 	ck_assert_msg(frame_open(path, "again", &g, &err) == 0, "%s", err.msg);
 	ck_assert_ptr_nonnull(g->map.data);
@@ -321,7 +321,7 @@ START_TEST(test_cache_round_trip)
 	/* saving the mapped frame again gives the same file content */
 	char *path2 = tmp_path("g.pmf");
 	char hs[65];
-	ck_assert_int_eq(frame_save(g, path2, hs, &err), 0);
+	ck_assert_int_eq(frame_save(g, path2, false, hs, &err), 0);
 	char h1[65], h2[65];
 	ck_assert_int_eq(sha256_file(path, h1, &err), 0);
 	ck_assert_int_eq(sha256_file(path2, h2, &err), 0);
@@ -376,7 +376,7 @@ START_TEST(test_cache_big_and_empty)
 	ck_assert_int_eq(frame_parse_csv(b.s, b.len, "b.csv", "b", &o, &p, NULL, &err), 0);
 	ck_assert_ptr_nonnull(p->build);
 	char ps[65], pf[65];
-	ck_assert_int_eq(frame_save(p, built, ps, &err), 0);
+	ck_assert_int_eq(frame_save(p, built, false, ps, &err), 0);
 	ck_assert_ptr_null(p->build);
 	ck_assert_int_eq(sha256_file(built, pf, &err), 0);
 	ck_assert_str_eq(ps, pf);
@@ -395,7 +395,7 @@ START_TEST(test_cache_big_and_empty)
 	sbuf_free(&b);
 	char *path = tmp_path("big.pmf");
 	char hs[65], hf[65];
-	ck_assert_int_eq(frame_save(f, path, hs, &err), 0);
+	ck_assert_int_eq(frame_save(f, path, true, hs, &err), 0);
 	ck_assert_int_eq(sha256_file(path, hf, &err), 0);
 	ck_assert_str_eq(hs, hf); /* a file of several arena blocks and direct arrays */
 	struct frame *g = NULL;
@@ -413,7 +413,7 @@ START_TEST(test_cache_big_and_empty)
 	/* zero rows */
 	f = parse("a,b\n");
 	path = tmp_path("empty.pmf");
-	ck_assert_int_eq(frame_save(f, path, NULL, &err), 0);
+	ck_assert_int_eq(frame_save(f, path, true, NULL, &err), 0);
 	ck_assert_int_eq(frame_open(path, "e", &g, &err), 0);
 	ck_assert_uint_eq(g->nrows, 0);
 	ck_assert_uint_eq(g->ncols, 2);
@@ -446,7 +446,7 @@ START_TEST(test_cache_damaged)
 	struct frame *f = parse(sample);
 	char *path = tmp_path("d.pmf"), *bad = tmp_path("bad.pmf");
 	struct pm_err err = {0};
-	ck_assert_int_eq(frame_save(f, path, NULL, &err), 0);
+	ck_assert_int_eq(frame_save(f, path, true, NULL, &err), 0);
 	frame_free(f);
 	char *data;
 	size_t len;
@@ -558,7 +558,7 @@ START_TEST(test_cache_parsed_into)
 		frame_fingerprint(f, got);
 		ck_assert_str_eq(got, want);
 		char sha[65], fsha[65];
-		ck_assert_msg(frame_save(f, dst, sha, &err) == 0, "%s", err.msg);
+		ck_assert_msg(frame_save(f, dst, true, sha, &err) == 0, "%s", err.msg);
 		ck_assert_ptr_null(f->build);
 		ck_assert(!fs_exists(into)); /* renamed, not copied */
 		ck_assert_int_eq(sha256_file(dst, fsha, &err), 0);
@@ -576,7 +576,7 @@ START_TEST(test_cache_parsed_into)
 				ck_assert_str_eq(cell(h, j, r), cell(g, j, r));
 		}
 		/* saved again from the mapping: a file that opens the same */
-		ck_assert_int_eq(frame_save(h, into, NULL, &err), 0);
+		ck_assert_int_eq(frame_save(h, into, true, NULL, &err), 0);
 		frame_free(h);
 		ck_assert_int_eq(frame_open(into, "h", &h, &err), 0);
 		frame_fingerprint(h, got);
@@ -680,7 +680,7 @@ START_TEST(test_cache_own_valid_sections)
 	/* written again, the complete column shares the file's one section
 	 * of 1s, and the content is the same */
 	char *again = tmp_path("own2.pmf");
-	ck_assert_int_eq(frame_save(f, again, NULL, &err), 0);
+	ck_assert_int_eq(frame_save(f, again, true, NULL, &err), 0);
 	struct frame *g = NULL;
 	ck_assert_int_eq(frame_open(again, "o", &g, &err), 0);
 	char fa[17], fb[17];

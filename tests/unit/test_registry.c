@@ -188,7 +188,7 @@ START_TEST(test_run_registers_version)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	struct pm_err err = {0};
-	ck_assert_msg(frame_save(f, tmpl, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(frame_save(f, tmpl, true, NULL, &err) == 0, "%s", err.msg);
 	char sha[65];
 	char *data;
 	size_t len;
