@@ -422,6 +422,12 @@ static void k_export_c(struct tui *t, struct view *v, int key)
 	prefill(t, v, current_version(t, v, "export as C"), "models export %s --format c -o edge/");
 }
 
+/* The ONNX model, into edge/ too, for ONNX Runtime and the tools that read it. */
+static void k_export_onnx(struct tui *t, struct view *v, int key)
+{
+	prefill(t, v, current_version(t, v, "export as ONNX"), "models export %s --format onnx -o edge/");
+}
+
 static void k_policy(struct tui *t, struct view *v, int key)
 {
 	struct mlist *m = (struct mlist *)v;
@@ -450,6 +456,8 @@ static const struct key_binding ml_b[] = {
 	 "quantize", k_quantize},
 	{{'X'}, "export a standalone C predictor (:models export M:V --format c -o edge/)", NULL,
 	 k_export_c},
+	{{'O'}, "export an ONNX model (:models export M:V --format onnx -o edge/)", NULL,
+	 k_export_onnx},
 	{{0}},
 };
 static const struct key_table ml_keys = {"Models", ml_b};

@@ -232,6 +232,7 @@ check models-policy 80x24 '3<Enter>o'
 check models-export-list 80x24 '3x'
 check models-quantize 80x24 '3<Enter>I'
 check models-export-c 80x24 '3<Enter>X'
+check models-export-onnx 80x24 '3<Enter>O'
 check models-actions 120x40 '3<Enter>abest<Enter>ttier=gold<Enter>qetaxi<Enter>:history<Enter>'
 rm -rf ws && cp -R ws.orig ws
 # Starting a run from the form: its live view comes at once (the job is
