@@ -95,6 +95,22 @@ int ps_new(struct trainer *tr, struct pm_err *err)
 		at += ps->nin[s];
 		ps->peers[s] = s;
 	}
+	/* a resumed run: the staleness of its epochs before the checkpoint
+	 * counts in the run's (a gradient staler than today's bound under
+	 * the bound) */
+	size_t i;
+	json_t *rec;
+	json_array_foreach(tr->history, i, rec) {
+		json_t *st = json_object_get(rec, "staleness");
+		json_t *h = json_object_get(st, "histogram");
+		for (size_t k = 0; k < json_array_size(h); k++)
+			ps->run_hist[k <= (size_t)ps->K ? k : (size_t)ps->K] +=
+				json_number_value(json_array_get(h, k));
+		ps->run_refused += json_number_value(json_object_get(st, "refused"));
+		double mx = json_number_value(json_object_get(st, "max"));
+		if (mx > ps->run_max)
+			ps->run_max = mx;
+	}
 	tr->ps = ps;
 	return 0;
 }

@@ -213,6 +213,9 @@ $P $W -c "train --resume $run" >"$tmp/res" 2>"$tmp/err" || FAIL "resume ps $run:
 grep -q '"resumed":true' "$tmp/res" && grep -q '"distributed":{"strategy":"ps","workers":2,' "$tmp/res" &&
 	[ "$(nums train_loss "$tmp/res" | wc -w)" = 3 ] || FAIL "resume ps: $(head -c 400 "$tmp/res")"
 close "$(num rmse "$tmp/mb1")" "$(num rmse "$tmp/res")" 0.02 || FAIL "resumed ps: rmse $(num rmse "$tmp/res")"
+# the run's staleness counts every epoch's updates, those before the kill too
+echo "$(nums updates "$tmp/res")" | awk '{ m = 0; s = 0; for (i = 1; i <= NF; i++) { s += $i; if ($i > m) m = $i }
+	exit !(NF == 4 && m > 0 && s - m == m) }' || FAIL "resumed ps: staleness updates $(nums updates "$tmp/res")"
 
 # -- a worker killed with kill -9: the run fails naming the rank
 K="--data nat --label weight_pounds --model dnn --hidden 32,32 --epochs 400 --batch 16 --seed 1"
