@@ -592,20 +592,28 @@ static const struct db_ops pg_ops = {
 };
 
 /* SQLite's functions that statements use, for PostgreSQL: json_extract
- * of a '$.a.b' path (as text), julianday of a timestamp's text. */
+ * of a path such as '$.a.b' or '$[0].a' (as text; prodml_json_path turns
+ * the path into jsonb's keys and array indexes), julianday of a
+ * timestamp's text. */
 static const char compat_sql[] =
 	"SELECT pg_advisory_lock(7318790940181869);"
+	"CREATE OR REPLACE FUNCTION prodml_json_path(path text) RETURNS text[] "
+	"LANGUAGE sql IMMUTABLE AS $$ SELECT array_remove(string_to_array("
+	"regexp_replace(substr(path, 2), '\\[([0-9]+)\\]', '.\\1', 'g'), '.'), '') $$;"
 	"CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text "
 	"LANGUAGE sql IMMUTABLE AS $$ SELECT jsonb_extract_path_text(doc::jsonb, "
-	"VARIADIC string_to_array(substr(path, 3), '.')) $$;"
+	"VARIADIC prodml_json_path(path)) $$;"
 	"CREATE OR REPLACE FUNCTION julianday(t text) RETURNS double precision "
 	"LANGUAGE sql IMMUTABLE AS $$ SELECT extract(epoch FROM t::timestamptz) / 86400.0 + 2440587.5 $$;"
 	"SELECT pg_advisory_unlock(7318790940181869);";
 
 static int ensure_compat(struct pg_db *d, struct pm_err *err)
 {
-	PGresult *r = PQexec(d->conn, "SELECT count(*) FROM pg_proc WHERE proname IN ('json_extract', 'julianday')");
-	bool have = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) >= 2;
+	/* a database that has the functions of an older prodml (json_extract
+	 * without array indexes) lacks prodml_json_path: all are made again */
+	PGresult *r = PQexec(d->conn, "SELECT count(*) FROM pg_proc WHERE proname IN "
+				      "('json_extract', 'julianday', 'prodml_json_path')");
+	bool have = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) >= 3;
 	PQclear(r);
 	if (have)
 		return 0;
