@@ -920,8 +920,8 @@ const struct cmd_entry cmd_group_data[] = {
 	 .summary = "run a read-only SQL query over the workspace's tables",
 	 .help = "Runs one SELECT (or WITH .. SELECT) statement, written in SQLite's dialect, over "
 		 "the workspace's database, whichever it is: in SQLite, or in PostgreSQL, where it is "
-		 "translated as prodml's own statements are (json_extract, julianday, x IS y, LIKE, "
-		 "two-argument max and min work on both). It only reads: any other statement is "
+		 "translated as prodml's own statements are (json_extract, julianday, group_concat, "
+		 "x IS y, LIKE, two-argument max and min work on both). It only reads: any other statement is "
 		 "refused before it runs, and the database itself refuses a write (SQLite's read-only "
 		 "check of the statement; a READ ONLY transaction on PostgreSQL). Prints the rows "
 		 "as the sqlite3 shell does by default: no header, columns separated by |, NULL as "

@@ -16,7 +16,7 @@
  * dialect; the PostgreSQL driver translates what differs (db-dialect.c):
  * the parameters, INSERT OR IGNORE/REPLACE, the column types of CREATE
  * TABLE, BEGIN IMMEDIATE (a workspace-wide write lock), and the functions
- * SQLite has and PostgreSQL lacks (json_extract, julianday), which it
+ * SQLite has and PostgreSQL lacks (json_extract, julianday, group_concat), which it
  * defines on connecting.  Text columns come back as text, integers and
  * reals as numbers, whichever the server. */
 struct db;

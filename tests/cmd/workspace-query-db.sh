@@ -23,6 +23,9 @@ got=$(q "SELECT name, rows FROM datasets ORDER BY name")
 n|20000" ] || failed "datasets: $got"
 got=$(q "SELECT count(*), sum(CASE WHEN rows > 1000 THEN 1 ELSE 0 END), max(max(rows), 30000), 1.5, NULL, 'x' FROM datasets")
 [ "$got" = "2|1|30000|1.5||x" ] || failed "values: $got"
+# group_concat (PostgreSQL's defined by prodml), over an ordered subquery
+got=$(q "SELECT group_concat(name), group_concat(rows, ' ') FROM (SELECT name, rows FROM datasets ORDER BY name)")
+[ "$got" = "k,n|$want 20000" ] || failed "group_concat: $got"
 got=$(pm -o json workspace query "SELECT name, NULL AS none FROM datasets WHERE name = 'n'")
 [ "$got" = '{"columns":["name","none"],"rows":[["n",null]]}' ] || failed "json: $got"
 
