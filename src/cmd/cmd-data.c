@@ -738,6 +738,44 @@ static void render_workspace_gc(struct session *s, const struct cmd_call *call, 
 			    "command may be about to refer to it)\n", recent, recent == 1 ? "" : "s");
 }
 
+/* ---- workspace query ----------------------------------------------------------------------- */
+static int exec_workspace_query(struct session *s, struct cmd_call *call, struct pm_err *err)
+{
+	struct workspace *ws;
+	if (session_ws(s, &ws, err) < 0)
+		return -1;
+	if (ws_query(ws, call->argv[0], &call->result, err) < 0)
+		return pm_err_prefix(err, "workspace query");
+	return 0;
+}
+
+/* As `sqlite3 prodml.db "SELECT .."` prints by default: no header, the
+ * columns separated by |, NULL as nothing, so that a script reads either. */
+static void render_workspace_query(struct session *s, const struct cmd_call *call, json_t *r,
+				   struct sbuf *out)
+{
+	(void)s;
+	(void)call;
+	size_t i, k;
+	json_t *row, *v;
+	json_array_foreach(json_object_get(r, "rows"), i, row) {
+		json_array_foreach(row, k, v) {
+			if (k)
+				sbuf_putc(out, '|');
+			if (json_is_string(v)) {
+				sbuf_puts(out, json_string_value(v));
+			} else if (json_is_integer(v)) {
+				sbuf_printf(out, "%lld", (long long)json_integer_value(v));
+			} else if (json_is_real(v)) {
+				char buf[40];
+				fmt_double(json_real_value(v), buf, sizeof buf);
+				sbuf_puts(out, buf);
+			}
+		}
+		sbuf_putc(out, '\n');
+	}
+}
+
 /* ---- the table ------------------------------------------------------------------------------- */
 static const struct cmd_opt load_opts[] = {
 	{"--no-header", 0, NULL, COMPLETE_NONE, NULL,
@@ -886,4 +924,18 @@ const struct cmd_entry cmd_group_data[] = {
 		 "minute are kept: a command may be about to refer to them. Temporary files of "
 		 "dead processes are also removed whenever the workspace is opened.",
 	 .exec = exec_workspace_gc, .render = render_workspace_gc},
+	{.name = "workspace query", .group = "data", .args = "SQL", .min_args = 1, .max_args = 1,
+	 .opts = no_opts,
+	 .summary = "run a read-only SQL query over the workspace's tables",
+	 .help = "Runs one SELECT (or WITH .. SELECT) statement, written in SQLite's dialect, over "
+		 "the workspace's database, whichever it is: in SQLite, or in PostgreSQL, where it is "
+		 "translated as prodml's own statements are (json_extract, julianday, group_concat, "
+		 "x IS y, LIKE, two-argument max and min work on both). It only reads: any other statement is "
+		 "refused before it runs, and the database itself refuses a write (SQLite's read-only "
+		 "check of the statement; a READ ONLY transaction on PostgreSQL). Prints the rows "
+		 "as the sqlite3 shell does by default: no header, columns separated by |, NULL as "
+		 "nothing. With -o csv a header row and CSV; with -o json "
+		 "{\"columns\":[NAME..],\"rows\":[[VALUE..]..]}, NULL as null. An unknown table is "
+		 "\"no table NAME in the workspace\"; other errors carry the database's message.",
+	 .exec = exec_workspace_query, .render = render_workspace_query},
 	{0}};

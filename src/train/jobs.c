@@ -277,17 +277,20 @@ int job_exec(struct workspace *ws, int64_t job, json_t **result, struct pm_err *
 	return rc;
 }
 
+#define RUN_EPOCHS "CAST(json_extract(config, '$.epochs') AS INTEGER)"
+
 /* A job killed or dead wrote no last progress: the epochs its run recorded
  * say where it stopped. */
 static void job_progress_from_run(struct workspace *ws, int64_t job)
 {
 	struct pm_err e;
+	/* written for both databases: the epochs CAST (PostgreSQL's json_extract
+	 * gives text), the message joined with || (it lacks printf) */
 	job_update(ws, job,
-		   "progress = COALESCE((SELECT 1.0 * epochs_done / json_extract(config, '$.epochs')"
-		   " FROM runs WHERE id = jobs.run AND json_extract(config, '$.epochs') > 0), progress),"
-		   " message = COALESCE((SELECT printf('epoch %d/%d', epochs_done,"
-		   " json_extract(config, '$.epochs')) FROM runs WHERE id = jobs.run AND epochs_done > 0),"
-		   " message)",
+		   "progress = COALESCE((SELECT 1.0 * epochs_done / " RUN_EPOCHS
+		   " FROM runs WHERE id = jobs.run AND " RUN_EPOCHS " > 0), progress),"
+		   " message = COALESCE((SELECT 'epoch ' || epochs_done || '/' || " RUN_EPOCHS
+		   " FROM runs WHERE id = jobs.run AND epochs_done > 0), message)",
 		   NULL, NULL, 0, &e);
 }
 

@@ -445,3 +445,28 @@ fail:
 	*nparams = -1;
 	return NULL;
 }
+
+int db_sql_statements(const char *sql, char *word, size_t n)
+{
+	struct lexer lx = {.p = sql};
+	int count = 0;
+	bool in_stmt = false;
+	if (n)
+		*word = '\0';
+	for (enum tok t; (t = next(&lx)) != T_END;) {
+		if (t == T_SPACE)
+			continue;
+		if (t == T_SEMI) {
+			in_stmt = false;
+			continue;
+		}
+		if (!in_stmt && count++ == 0 && t == T_WORD && n) {
+			size_t k = lx.len < n - 1 ? lx.len : n - 1;
+			for (size_t i = 0; i < k; i++)
+				word[i] = (char)toupper((unsigned char)lx.start[i]);
+			word[k] = '\0';
+		}
+		in_stmt = true;
+	}
+	return count;
+}

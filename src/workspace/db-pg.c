@@ -592,20 +592,38 @@ static const struct db_ops pg_ops = {
 };
 
 /* SQLite's functions that statements use, for PostgreSQL: json_extract
- * of a '$.a.b' path (as text), julianday of a timestamp's text. */
+ * of a path such as '$.a.b' or '$[0].a' (as text; prodml_json_path turns
+ * the path into jsonb's keys and array indexes), julianday of a
+ * timestamp's text, and the aggregate group_concat(x [, separator]) that
+ * queries of the workspace (`workspace query`) are used to from SQLite:
+ * the values as text in the order they come, NULLs left out. */
 static const char compat_sql[] =
 	"SELECT pg_advisory_lock(7318790940181869);"
+	"CREATE OR REPLACE FUNCTION prodml_json_path(path text) RETURNS text[] "
+	"LANGUAGE sql IMMUTABLE AS $$ SELECT array_remove(string_to_array("
+	"regexp_replace(substr(path, 2), '\\[([0-9]+)\\]', '.\\1', 'g'), '.'), '') $$;"
 	"CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text "
 	"LANGUAGE sql IMMUTABLE AS $$ SELECT jsonb_extract_path_text(doc::jsonb, "
-	"VARIADIC string_to_array(substr(path, 3), '.')) $$;"
+	"VARIADIC prodml_json_path(path)) $$;"
+	"CREATE OR REPLACE FUNCTION prodml_concat(acc text, v anyelement, sep text) RETURNS text "
+	"LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc WHEN acc IS NULL "
+	"THEN v::text ELSE acc || sep || v::text END $$;"
+	"CREATE OR REPLACE FUNCTION prodml_concat(acc text, v anyelement) RETURNS text "
+	"LANGUAGE sql IMMUTABLE AS $$ SELECT prodml_concat(acc, v, ',') $$;"
+	"CREATE OR REPLACE AGGREGATE group_concat(anyelement) (SFUNC = prodml_concat, STYPE = text);"
+	"CREATE OR REPLACE AGGREGATE group_concat(anyelement, text) (SFUNC = prodml_concat, STYPE = text);"
 	"CREATE OR REPLACE FUNCTION julianday(t text) RETURNS double precision "
 	"LANGUAGE sql IMMUTABLE AS $$ SELECT extract(epoch FROM t::timestamptz) / 86400.0 + 2440587.5 $$;"
 	"SELECT pg_advisory_unlock(7318790940181869);";
 
 static int ensure_compat(struct pg_db *d, struct pm_err *err)
 {
-	PGresult *r = PQexec(d->conn, "SELECT count(*) FROM pg_proc WHERE proname IN ('json_extract', 'julianday')");
-	bool have = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) >= 2;
+	/* a database that has the functions of an older prodml (json_extract
+	 * without array indexes, no group_concat) lacks some: all are made again */
+	PGresult *r = PQexec(d->conn, "SELECT count(DISTINCT proname) FROM pg_proc WHERE proname IN "
+				      "('json_extract', 'julianday', 'prodml_json_path', 'prodml_concat', "
+				      "'group_concat')");
+	bool have = PQresultStatus(r) == PGRES_TUPLES_OK && atoi(PQgetvalue(r, 0, 0)) >= 5;
 	PQclear(r);
 	if (have)
 		return 0;

@@ -394,3 +394,8 @@ sqlite3 *db_sqlite_handle(struct db *db)
 {
 	return db->ops->kind == DB_SQLITE ? SQ(db) : NULL;
 }
+
+bool db_stmt_readonly(struct db_stmt *st)
+{
+	return st->db->ops->kind != DB_SQLITE || sqlite3_stmt_readonly(SQS(st));
+}

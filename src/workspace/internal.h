@@ -42,6 +42,13 @@ struct db_stmt {
 	struct db *db;
 };
 
+/* How many statements sql holds (text between semicolons other than space
+ * and comments), and the first word of the first, upper-cased, in
+ * word[n] ("" when it starts with no word): a lexical look, by the
+ * dialect's tokenizer, so that a ';' inside a literal or comment does not
+ * count. */
+int db_sql_statements(const char *sql, char *word, size_t n);
+
 int db_sqlite_open(const char *path, struct db **out, struct pm_err *err);
 /* Without libpq: an error saying how to build with it. */
 int db_pg_open(const char *uri, struct db **out, struct pm_err *err);

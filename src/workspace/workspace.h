@@ -16,7 +16,7 @@
  * dialect; the PostgreSQL driver translates what differs (db-dialect.c):
  * the parameters, INSERT OR IGNORE/REPLACE, the column types of CREATE
  * TABLE, BEGIN IMMEDIATE (a workspace-wide write lock), and the functions
- * SQLite has and PostgreSQL lacks (json_extract, julianday), which it
+ * SQLite has and PostgreSQL lacks (json_extract, julianday, group_concat), which it
  * defines on connecting.  Text columns come back as text, integers and
  * reals as numbers, whichever the server. */
 struct db;
@@ -59,6 +59,11 @@ double db_column_double(struct db_stmt *st, int i);
 const unsigned char *db_column_text(struct db_stmt *st, int i);
 const void *db_column_blob(struct db_stmt *st, int i);
 int db_column_bytes(struct db_stmt *st, int i);
+/* Whether st leaves the database as it was, as SQLite judges a prepared
+ * statement (sqlite3_stmt_readonly).  PostgreSQL tells only when a
+ * statement runs, so there it is always true: run the statement in a READ
+ * ONLY transaction to have the server refuse a write. */
+bool db_stmt_readonly(struct db_stmt *st);
 /* Ready to step again from the start, with the same bindings. */
 int db_reset(struct db_stmt *st);
 /* Every parameter NULL again. */
@@ -132,6 +137,14 @@ char *ws_col_text(struct db_stmt *st, int i, const char *null_text);
  * done.  *ids is malloc'ed (free it), *n its count. */
 int ws_ids(struct workspace *ws, const char *sql, const char *arg, int64_t **ids, size_t *n,
 	   struct pm_err *err);
+/* Runs one read-only statement of the user's, in SQLite's dialect (the
+ * PostgreSQL driver translates it as it does prodml's own): one SELECT or
+ * WITH .. SELECT, refused before it runs when it is anything else, and run
+ * where it cannot write (SQLite's read-only check of the prepared
+ * statement; on PostgreSQL a READ ONLY transaction).  *out:
+ * {"columns":[NAME..],"rows":[[VALUE..]..]}, integers and reals as JSON
+ * numbers, text as strings, NULL as null, a blob as "x'HEX'". */
+int ws_query(struct workspace *ws, const char *sql, json_t **out, struct pm_err *err);
 /* Copies workspace from into to, an empty workspace (`workspace migrate`):
  * every table's rows with their ids, in one transaction, and the
  * artifacts to's directory lacks.  *out: {"tables":{NAME: rows},"rows",

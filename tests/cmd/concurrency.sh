@@ -6,9 +6,8 @@
 # numbers, none lost), and two servers of one model logging requests sent
 # to both at once (every request in the log exactly once).
 . "$srcdir/tests/cmd/serve-lib.sh"
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 not found: skipped"; exit 77; }
-db=$tmp/ws/prodml.db
-q() { sqlite3 "$db" "$1"; }
+. "$srcdir/tests/cmd/ws-lib.sh"
+q() { wsq "$tmp/ws" "$1"; }
 
 pm -c "load taxi datasets/taxi/train.csv
 	train fare --data taxi --label fare --model linear --features trip_miles
@@ -24,7 +23,7 @@ for round in 1 2 3; do
 	wait $a || failed "round $round: train 1: $(cat "$tmp/t1")"
 	wait $b || failed "round $round: train 2: $(cat "$tmp/t2")"
 done
-versions=$(q "SELECT group_concat(version) FROM (SELECT version FROM versions WHERE model = 'fare' ORDER BY version)")
+versions=$(q "SELECT version FROM versions WHERE model = 'fare' ORDER BY version" | paste -sd, -)
 [ "$versions" = "1,2,3,4,5,6,7,8" ] || failed "versions after 6 concurrent trains: $versions"
 
 # ---- two promotions at once, five rounds: a move either lands, recorded
@@ -84,8 +83,9 @@ wait $a $b $c
 [ "$(cat "$tmp"/c[123] | grep -cx 200)" = 900 ] || failed "answers: $(sort "$tmp"/c[123] | uniq -c)"
 pm -c "serve stop $s1; serve stop $s2" >/dev/null || failed "serve stop"
 num="CAST(json_extract(features, '\$[0].trip_seconds') AS INTEGER)"
-got=$(q "SELECT count(*), count(DISTINCT $num), sum($num BETWEEN 1 AND 300) + sum($num BETWEEN 2001 AND 2300),
-	sum($num BETWEEN 1001 AND 1300) FROM requests")
+got=$(q "SELECT count(*), count(DISTINCT $num),
+	sum(CASE WHEN $num BETWEEN 1 AND 300 OR $num BETWEEN 2001 AND 2300 THEN 1 ELSE 0 END),
+	sum(CASE WHEN $num BETWEEN 1001 AND 1300 THEN 1 ELSE 0 END) FROM requests")
 [ "$got" = "900|900|600|300" ] || failed "request log (rows|distinct|server 1|server 2): $got"
 [ "$(q "SELECT count(*) FROM requests WHERE server = $s1")" = 600 ] || failed "server $s1 logged $(q "SELECT count(*) FROM requests WHERE server = $s1")"
 exit $fail

@@ -7,7 +7,7 @@
 # Applying again changes nothing; a canary with nothing to run beside, or
 # over batch inference, is refused with the fix.
 . "$srcdir/tests/cmd/serve-lib.sh"
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 not found: skipped"; exit 77; }
+. "$srcdir/tests/cmd/ws-lib.sh"
 
 pm -c "load n datasets/natality/natality.csv
 	load k --sql 'SELECT rowid AS id, * FROM n'
@@ -46,7 +46,7 @@ while [ $i -lt 100 ]; do
 done
 # stopped, so that its log is flushed into the table
 pm serve stop "$SID" >/dev/null || failed "stop"
-got=$(sqlite3 "$tmp/ws/prodml.db" "SELECT version, COUNT(*) FROM requests WHERE server = $SID GROUP BY version ORDER BY version" | tr '\n' ' ')
+got=$(wsq "$tmp/ws" "SELECT version, COUNT(*) FROM requests WHERE server = $SID GROUP BY version ORDER BY version" | tr '\n' ' ')
 [ "$got" = "1|90 2|10 " ] || failed "split of the requests: $got"
 got=$(pm -o json servers --all | python3 -c "import json,sys; print([(v['version'], v['weight']) for s in json.load(sys.stdin)['servers'] if s['id'] == $SID for v in s['versions']])")
 [ "$got" = "[(1, 90), (2, 10)]" ] || failed "server's versions: $got"

@@ -12,6 +12,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-dfresh.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 cd "${srcdir:?}" || exit 99
 command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 77; }
+. tests/cmd/ws-lib.sh
 fail=0
 pm() { "$P" -W "$tmp/ws" -q "$@"; }
 failed() { echo "FAIL $*"; fail=1; }
@@ -57,14 +58,14 @@ set -- $(fresh interval_s mean_staleness_s)
 pm design set f training on-drift >/dev/null
 set -- $(fresh mean_staleness_s)
 [ "$1" = None ] || failed "no alerts: $*"
-if command -v sqlite3 >/dev/null 2>&1; then
-	sqlite3 "$tmp/ws/prodml.db" "INSERT INTO alerts(time, model, kind, feature, value, threshold, status) VALUES
+if ws_sql_client >/dev/null; then
+	ws_sql "$tmp/ws" "INSERT INTO alerts(time, model, kind, feature, value, threshold, status) VALUES
 		('2026-01-01T00:00:00Z', 'w', 'drift', 'mother_age', 0.4, 0.3, 'open'),
 		('2026-01-01T06:00:00Z', 'w', 'drift', 'mother_age', 0.4, 0.3, 'open'),
 		('2026-01-01T06:00:00Z', 'w', 'drift', 'gestation_weeks', 0.5, 0.3, 'open'),
 		('2026-01-02T00:00:00Z', 'w', 'drift', 'mother_age', 0.4, 0.3, 'acked'),
 		('2026-01-03T00:00:00Z', 'w', 'skew', 'mother_age', 0.4, 0.3, 'open'),
-		('2026-01-04T00:00:00Z', 'other', 'drift', 'x', 0.4, 0.3, 'open')" || failed sqlite3
+		('2026-01-04T00:00:00Z', 'other', 'drift', 'x', 0.4, 0.3, 'open')" || failed "alerts written"
 	# three alert times over 86400 s: a mean interval of 43200 s
 	set -- $(fresh interval_s mean_staleness_s)
 	[ "$1" = 43200 ] && near "$2" "$(python3 -c "print(21600 + $3)")" || failed "on-drift: $*"

@@ -12,7 +12,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/prodml-dhw.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 cd "${srcdir:?}" || exit 99
 command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 not found: skipped"; exit 77; }
+. tests/cmd/ws-lib.sh
 fail=0
 pm() { "$P" -W "$tmp/ws" -q "$@"; }
 failed() { echo "FAIL $*"; fail=1; }
@@ -39,25 +39,32 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 pm train w --data n --label weight_pounds --features is_male,mother_age,gestation_weeks --epochs 1 --workers 2 >/dev/null 2>&1
 # whether it finished is the run's state (the launcher's exit status can
 # say otherwise, under the sanitizers)
-workers=$(sqlite3 "$tmp/ws/prodml.db" "SELECT COUNT(*) FROM runs WHERE state = 'done'
-	AND json_extract(config, '\$.workers') = 2")
+workers=$(wsq "$tmp/ws" "SELECT COUNT(*) FROM runs WHERE state = 'done'
+	AND CAST(json_extract(config, '\$.workers') AS INTEGER) = 2")
 pm -o json design show d >"$tmp/show.json"
-got=$(python3 - "$tmp/show.json" "$tmp/ws/prodml.db" "$workers" <<'PY'
-import json, sqlite3, sys
+# the tables the estimates come from, as JSON ({"columns","rows"})
+pm -o json workspace query "SELECT id, config FROM runs WHERE model = 'w' AND state = 'done' ORDER BY id DESC" >"$tmp/runs.json" &&
+	pm -o json workspace query "SELECT run, rows, seconds FROM run_epochs WHERE rows > 0 AND seconds > 0 ORDER BY run, epoch" >"$tmp/epochs.json" &&
+	pm -o json workspace query "SELECT id, rows, seconds, threads FROM design_probes WHERE kind = 'train' ORDER BY id DESC" >"$tmp/probes.json" ||
+	failed "workspace query"
+got=$(python3 - "$tmp/show.json" "$tmp" "$workers" <<'PY'
+import json, sys
 show = json.load(open(sys.argv[1]))
-db = sqlite3.connect(sys.argv[2])
+def table(name):
+    return json.load(open("%s/%s.json" % (sys.argv[2], name)))["rows"]
 rows = 20000  # natality's rows
 epochs = 4    # the design's
 def run_rate(run):
-    r, s = db.execute("SELECT SUM(rows), SUM(seconds) FROM run_epochs WHERE run = ? AND rows > 0 AND seconds > 0", (run,)).fetchone()
+    r = sum(e[1] for e in table("epochs") if e[0] == run)
+    s = sum(e[2] for e in table("epochs") if e[0] == run)
     return r / s
 # the newest done run of each hardware, from the runs' own configurations
 want = {}
-for rid, cfg in db.execute("SELECT id, config FROM runs WHERE model = 'w' AND state = 'done' ORDER BY id DESC"):
+for rid, cfg in table("runs"):
     c = json.loads(cfg)
     hw = "workers %d" % c["workers"] if c["workers"] > 1 else "cpu %d thread%s" % (c["threads"], "" if c["threads"] == 1 else "s")
     want.setdefault(hw, ("run", rid, run_rate(rid)))
-pid, prow, psec, pth = db.execute("SELECT id, rows, seconds, threads FROM design_probes WHERE kind = 'train' ORDER BY id DESC").fetchone()
+pid, prow, psec, pth = table("probes")[0]
 want.setdefault("cpu %d thread%s" % (pth, "" if pth == 1 else "s"), ("probe", pid, prow / psec))
 ok = []
 for h in show["estimates"]["training"]["by_hardware"]:

@@ -19,6 +19,7 @@ pm() { "$P" -W "$tmp/ws" -q "$@"; }
 failed() { echo "FAIL $*"; fail=1; }
 py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 77; }
+. tests/cmd/ws-lib.sh
 
 pm -c "load n datasets/natality/natality.csv
 	load k --sql 'SELECT rowid AS id, * FROM n'
@@ -40,13 +41,11 @@ sid=$(echo "$out" | py 'd["server"]')
 srv=$(pm -o json servers --all | py '[(s["status"], s["requests"], s["lookup_hits"]) for s in d["servers"] if s["id"] == '"$sid"'][0]')
 hits=$(echo "$srv" | sed -n 's/.*, \([0-9]*\))$/\1/p')
 [ "$srv" = "('stopped', 57, $hits)" ] && [ "$hits" -gt 0 ] || failed "server $sid: $srv"
-if command -v sqlite3 >/dev/null 2>&1; then
-	got=$(sqlite3 "$tmp/ws/prodml.db" "SELECT COUNT(*), SUM(status = 200), SUM(lookup_hits)
-		FROM requests WHERE server = $sid")
-	[ "$got" = "57|57|$hits" ] || failed "request log of server $sid: $got"
-	[ "$(sqlite3 "$tmp/ws/prodml.db" "SELECT COUNT(*) FROM requests WHERE server IS NOT $sid")" = 0 ] ||
-		failed "requests from another server"
-fi
+got=$(wsq "$tmp/ws" "SELECT COUNT(*), SUM(CASE WHEN status = 200 THEN 1 ELSE 0 END), SUM(lookup_hits)
+	FROM requests WHERE server = $sid")
+[ "$got" = "57|57|$hits" ] || failed "request log of server $sid: $got"
+[ "$(wsq "$tmp/ws" "SELECT COUNT(*) FROM requests WHERE server IS NOT $sid")" = 0 ] ||
+	failed "requests from another server"
 out=$(pm -o json design show hy)
 [ "$(echo "$out" | py 'd["estimates"]["serving"]["answered"], d["estimates"]["serving"]["server"]')" = "57 $sid" ] ||
 	failed "show: $out"

@@ -22,6 +22,8 @@ TESTS += \
 	tests/cmd/libs.sh \
 	tests/cmd/datasets.sh \
 	tests/cmd/workspace-gc.sh \
+	tests/cmd/workspace-query.cmd \
+	tests/cmd/workspace-query-db.sh \
 	tests/cmd/disk-full.sh \
 	tests/cmd/stats-wide.sh \
 	tests/cmd/train-dead.sh \

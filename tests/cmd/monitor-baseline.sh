@@ -68,8 +68,9 @@ grep -q '"name":"tips"' "$tmp/show" && bad "tips, not an input, is in the baseli
 
 # a version without a kept baseline (as registered before): the dataset by
 # name, as it is now, with a note
-if command -v sqlite3 >/dev/null; then
-	sqlite3 "$tmp/ws/prodml.db" "UPDATE versions SET baseline = NULL" || bad "sqlite3"
+. tests/cmd/ws-lib.sh
+if ws_sql_client >/dev/null; then
+	ws_sql "$tmp/ws" "UPDATE versions SET baseline = NULL" || bad "baseline cleared"
 	$P $W -c "load tr datasets/taxi/eval.csv" >/dev/null || bad "load tr"
 	$P $W -c "monitor fare:1" >"$tmp/old" || bad "monitor an old version"
 	grep -qxF "note: skew against dataset 'tr' as it is now: version 1 was registered without its training statistics" "$tmp/old" ||

@@ -4,8 +4,11 @@
 # started here (tests/cmd/pg-lib.sh), PRODML_DB pointing at it, so each
 # test's directory workspace keeps its tables in a schema of its own while
 # its files stay in the directory.  Each test passes exactly as it does on
-# SQLite (the same goldens).  Tests that read prodml.db with sqlite3 are
-# not among them: they look at SQLite's file itself.
+# SQLite (the same goldens).  Tests that look into the tables read them
+# with `workspace query` (tests/cmd/ws-lib.sh), so they are here too, the
+# concurrent writers (concurrency.sh) and the replicas behind nginx
+# (serve-replicas.sh) among them; what is about SQLite's file itself (a
+# full disk under it: disk-full.sh) is not.
 set -u
 cd "${srcdir:?}" || exit 99
 . tests/cmd/pg-lib.sh
@@ -18,7 +21,12 @@ tests="registry.sh registry-kill.sh registry-export.sh registry-detail.cmd regis
 	monitor-alerts.cmd monitor-errors.cmd monitor-schema.cmd monitor-skew.cmd monitor-shifts.sh
 	monitor-classifier.sh pipeline-basic.sh pipeline-errors.cmd pipeline-resume.sh
 	pipeline-trigger.sh pipeline-exclusive.sh design-apply.sh design-errors.cmd design-show.cmd
-	lab-format.cmd lab-guided.cmd lab-continuous-training.sh"
+	lab-format.cmd lab-guided.cmd lab-continuous-training.sh
+	concurrency.sh serve-replicas.sh serve-reload.sh serve-api.sh serve-detach.sh serve-kill.sh
+	serve-overflow.sh serve-memory.sh design-canary.sh design-freshness.sh design-hardware.sh
+	design-probe-serve.sh design-apply-again.sh monitor-baseline.sh monitor-lab.sh train-jobs.sh
+	train-dead.sh train-resume.sh train-resume-race.sh predict-basic.cmd workspace-gc.sh
+	workspace-query-db.sh"
 fail=0 n=0 skipped=0
 for t in $tests; do
 	n=$((n + 1))

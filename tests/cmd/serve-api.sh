@@ -115,7 +115,7 @@ cmp "$tmp/want" "$tmp/got" >/dev/null || failed "softmax predictions differ from
 
 # the request log holds every prediction request, with its rows and version
 pm -c "serve stop $lg_sid; serve stop $SID" >/dev/null
-pm -o csv -c "load r --sql 'SELECT model, api, status, sum(rows) AS rows, count(*) AS n FROM requests GROUP BY model, api, status ORDER BY model, api' --db $tmp/ws/prodml.db; show r" | tail -4 >"$tmp/log.csv"
+pm -o csv workspace query "SELECT model, api, status, sum(rows) AS rows, count(*) AS n FROM requests GROUP BY model, api, status ORDER BY model, api" >"$tmp/log.csv"
 want_log='model,api,status,rows,n
 lg,mlflow,200,6006,5
 lg,tfserving,200,3006,5

@@ -4,6 +4,7 @@
 # what it logged reaches the table); a stopped one drains, records its
 # statistics and leaves the default list.
 . "$srcdir/tests/cmd/serve-lib.sh"
+. "$srcdir/tests/cmd/ws-lib.sh"
 
 pm -c "load n datasets/natality/natality.csv
 	train w --data n --label weight_pounds --epochs 1" >/dev/null || { echo "FAIL setup"; exit 1; }
@@ -53,7 +54,7 @@ case $out in
 esac
 running "$bpid" && failed "server $b still runs"
 # the request the killed server answered is in the log, and no spool is left
-n=$(sqlite3 "$tmp/ws/prodml.db" "SELECT count(*) || ' ' || min(status) FROM requests WHERE server = $a")
+n=$(wsq "$tmp/ws" "SELECT count(*) || ' ' || min(status) FROM requests WHERE server = $a")
 [ "$n" = "1 200" ] || failed "requests of the killed server: $n"
 [ -z "$(ls -A "$tmp/ws/spool")" ] || failed "spools left: $(ls -A "$tmp/ws/spool")"
 grep -qx 'status: *stopped' "$tmp/ws/servers/serve-$bpid.log" ||

@@ -5,6 +5,7 @@
 # one request each, each with its own mother_age, so every record is
 # checked by its content, not only counted.
 . "$srcdir/tests/cmd/serve-lib.sh"
+. "$srcdir/tests/cmd/ws-lib.sh"
 
 pm -c "load n datasets/natality/natality.csv
 	train w --data n --label weight_pounds --epochs 1" >/dev/null || { echo "FAIL setup"; exit 1; }
@@ -22,12 +23,12 @@ for p in $spids; do
 	while running "$p" && [ $n -lt 100 ]; do sleep 0.02; n=$((n + 1)); done
 done
 pm servers >/dev/null || failed "servers"
-got=$(sqlite3 "$tmp/ws/prodml.db" "SELECT group_concat(json_extract(features, '\$[0].mother_age') || ':' || status, ' ')
-	FROM (SELECT features, status FROM requests ORDER BY json_extract(features, '\$[0].mother_age'))")
+age="CAST(json_extract(features, '\$[0].mother_age') AS INTEGER)"
+got=$(wsq "$tmp/ws" "SELECT $age || ':' || status FROM requests ORDER BY $age" | paste -sd' ' -)
 want=$(i=21; while [ $i -le 40 ]; do printf '%s:200 ' $i; i=$((i + 1)); done)
 [ "$got " = "$want" ] || failed "requests in the table: $got
   (want $want)"
-n=$(sqlite3 "$tmp/ws/prodml.db" "SELECT count(DISTINCT server) FROM requests")
+n=$(wsq "$tmp/ws" "SELECT count(DISTINCT server) FROM requests")
 [ "$n" = 20 ] || failed "servers that logged: $n"
 [ -z "$(ls -A "$tmp/ws/spool")" ] || failed "spools left: $(ls -A "$tmp/ws/spool")"
 exit $fail

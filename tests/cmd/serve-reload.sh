@@ -20,9 +20,9 @@ requests() { # N
 	done >"$tmp/cfg"
 	curl -s --noproxy '*' -m 60 -K "$tmp/cfg" -d @"$tmp/body.json" -w '%{http_code}\n'
 }
-sql() { # QUERY: its result as CSV rows, without the header
-	pm -o csv -c "load q --sql \"$1\" --db $tmp/ws/prodml.db; show q --rows 100" |
-		sed '1,/^seconds,/d' | tail -n +2
+. "$srcdir/tests/cmd/ws-lib.sh"
+sql() { # QUERY: its rows, columns separated by commas
+	wsq "$tmp/ws" "$1" | tr '|' ','
 }
 
 # ---- hot reload under load
@@ -66,7 +66,7 @@ req GET /metrics
 printf '%s\n' "$BODY" | grep -qxF 'prodml_reloads_total{model="w"} 1' || failed "metrics: reloads"
 pm -c "serve stop $SID" >/dev/null
 # both versions answered requests under load, and none failed
-got=$(sql "SELECT version, min(status), max(status), count(*) > 50 FROM requests WHERE server = $SID AND rows = 1 GROUP BY version ORDER BY version")
+got=$(sql "SELECT version, min(status), max(status), CASE WHEN count(*) > 50 THEN 1 ELSE 0 END FROM requests WHERE server = $SID AND rows = 1 GROUP BY version ORDER BY version")
 want='1,200,200,1
 2,200,200,1'
 [ "$got" = "$want" ] || failed "request log by version: $got"

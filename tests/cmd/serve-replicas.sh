@@ -8,7 +8,6 @@
 . "$srcdir/tests/cmd/serve-lib.sh"
 NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null) || { echo "nginx not found (apt-get install nginx): skipped"; exit 77; }
 command -v wrk >/dev/null 2>&1 || { echo "wrk not found (apt-get install wrk): skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 not found: skipped"; exit 77; }
 ngpid=""
 stop_nginx() { [ -n "$ngpid" ] && kill -QUIT "$ngpid" 2>/dev/null; ngpid=""; }
 trap 'stop_nginx; cleanup' EXIT
@@ -107,8 +106,8 @@ stop_nginx
 
 # ---- every request logged once: stop the replicas (they flush their logs)
 pm -c "serve stop $s1; serve stop $s2" >/dev/null || failed "serve stop"
-db=$tmp/ws/prodml.db
-q() { sqlite3 "$db" "$1"; }
+. "$srcdir/tests/cmd/ws-lib.sh"
+q() { wsq "$tmp/ws" "$1"; }
 num="CAST(json_extract(features, '\$[0].trip_seconds') AS INTEGER)"
 logged=$(q "SELECT count(*) FROM requests WHERE api = 'tfserving' AND $num >= 1")
 distinct=$(q "SELECT count(DISTINCT $num) FROM requests WHERE api = 'tfserving' AND $num >= 1")
@@ -120,9 +119,9 @@ top=$(q "SELECT max($num) FROM requests WHERE api = 'tfserving'")
 [ "$logged" -ge "$done_n" ] && [ "$logged" -le $((done_n + 4)) ] || failed "$logged logged, $done_n completed"
 [ "$top" -le $((done_n + 5)) ] && [ "$top" -ge "$logged" ] || failed "numbers up to $top, $logged logged"
 [ "$(q "SELECT count(*) FROM requests WHERE status <> 200")" = 0 ] || failed "failed requests logged: $(q "SELECT status, error FROM requests WHERE status <> 200 LIMIT 3")"
-[ "$(q "SELECT group_concat(v) FROM (SELECT DISTINCT version AS v FROM requests WHERE api = 'tfserving' ORDER BY v)")" = "1,2" ] ||
+[ "$(q "SELECT DISTINCT version FROM requests WHERE api = 'tfserving' ORDER BY version" | paste -sd, -)" = "1,2" ] ||
 	failed "versions answered: $(q "SELECT version, count(*) FROM requests GROUP BY version")"
-[ "$(q "SELECT group_concat(s) FROM (SELECT DISTINCT server AS s FROM requests WHERE api = 'tfserving' ORDER BY s)")" = "$s1,$s2" ] ||
+[ "$(q "SELECT DISTINCT server FROM requests WHERE api = 'tfserving' ORDER BY server" | paste -sd, -)" = "$s1,$s2" ] ||
 	failed "servers that logged: $(q "SELECT server, count(*) FROM requests GROUP BY server")"
 [ $fail = 0 ] || { q "SELECT server, api, status, count(*), max($num) FROM requests GROUP BY 1,2,3"; pm -c "servers --all"; ls -la $tmp/ws/spool; }
 exit $fail

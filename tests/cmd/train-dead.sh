@@ -11,13 +11,14 @@ cd "${srcdir:?}" || exit 99
 fail=0
 failed() { echo "FAIL $*"; fail=1; }
 pm() { "$P" -W "$tmp/ws" -q "$@"; }
-db() { sqlite3 "$tmp/ws/prodml.db" "$1"; }
+. "$srcdir/tests/cmd/ws-lib.sh"
+db() { wsq "$tmp/ws" "$1"; }
 
 pm load n datasets/natality/natality.csv >/dev/null || { echo "FAIL setup"; exit 1; }
 "$P" -W "$tmp/ws" -q train w --data n --label weight_pounds --epochs 100000 >/dev/null 2>&1 &
 tp=$!
 n=0
-while [ "$(db "SELECT epochs_done > 0 FROM runs WHERE id = 1" 2>/dev/null)" != 1 ] && [ $n -lt 300 ]; do
+while [ "$(db "SELECT CASE WHEN epochs_done > 0 THEN 1 ELSE 0 END FROM runs WHERE id = 1" 2>/dev/null)" != 1 ] && [ $n -lt 300 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done

@@ -21,10 +21,11 @@ A=$tmp/ws/artifacts
 pm -c "load n datasets/natality/natality.csv
 	split n --by-row
 	train w --data n_train --label weight_pounds --epochs 1" >/dev/null || { echo "FAIL setup"; exit 1; }
-art() { sqlite3 "$tmp/ws/prodml.db" "SELECT artifact FROM datasets WHERE name = '$1'"; }
+. "$srcdir/tests/cmd/ws-lib.sh"
+art() { wsq "$tmp/ws" "SELECT artifact FROM datasets WHERE name = '$1'"; }
 size() { stat -c %s "$A/$(echo "$1" | cut -c1-2)/$1"; }
 n=$(art n) train=$(art n_train) eval=$(art n_eval) test=$(art n_test)
-model=$(sqlite3 "$tmp/ws/prodml.db" "SELECT artifact FROM versions WHERE model = 'w'")
+model=$(wsq "$tmp/ws" "SELECT artifact FROM versions WHERE model = 'w'")
 
 # temporary files: of a dead pid, of a live pid that started after the
 # file was written, of a live writer
