@@ -131,6 +131,7 @@ struct serve_args {
 	struct serve_options o;
 	char *model, *alias, *token;
 	char *ref;
+	const char *files;  /* the workspace's directory (its servers/ logs) */
 };
 
 static void serve_args_free(struct serve_args *a)
@@ -241,7 +242,10 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 		return pm_errcf(err, PM_E_USAGE, "serve: --lookup-data and --lookup-size go with --lookup");
 	if (call_opt(call, "--token-file") && read_token(call_opt(call, "--token-file"), &a->token, err) < 0)
 		return -1;
-	a->o.ws_dir = ws->dir;
+	/* what the server opens: the workspace as named (a directory, or a
+	 * PostgreSQL URI whose directory holds only the files) */
+	a->o.ws_dir = s->ws_dir;
+	a->files = ws->dir;
 	a->o.model = a->model;
 	a->o.alias = a->alias;
 	a->o.split = split;
@@ -391,7 +395,7 @@ static int serve_detached(struct session *s, const struct cmd_call *call, struct
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return pm_errf(err, "serve: pipe: %s", strerror(errno));
-	char *dir = path_join(a->o.ws_dir, "servers");
+	char *dir = path_join(a->files, "servers");
 	if (fs_mkdir_p(dir, err) < 0) {
 		free(dir);
 		close(fds[0]);
@@ -537,7 +541,7 @@ static int exec_serve(struct session *s, struct cmd_call *call, struct pm_err *e
 		if (notify >= 0) {
 			char name[64];
 			snprintf(name, sizeof name, "servers/serve-%lld.log", (long long)getpid());
-			log = path_join(a.o.ws_dir, name);
+			log = path_join(a.files, name);
 		}
 		if (rc == 0)
 			rc = run_server(s, ws, &a, notify >= 0, log, notify, &call->result, err);

@@ -72,7 +72,8 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 
 /* ---- the prediction server -------------------------------------------------------- */
 struct serve_options {
-	const char *ws_dir;         /* the workspace: the server opens its own connections */
+	const char *ws_dir;         /* the workspace as ws_open takes it (a directory or a
+				     * PostgreSQL URI): the server opens its own connections */
 	const char *model;          /* model name */
 	const char *alias;          /* follow this alias (NULL: see version) */
 	int64_t version;            /* pinned version; 0 with no alias: follow the latest */

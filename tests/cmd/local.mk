@@ -3,6 +3,7 @@ TESTS += \
 	tests/cmd/db-postgres.sh \
 	tests/cmd/pg-suite.sh \
 	tests/cmd/pg-workspace.sh \
+	tests/cmd/pg-reqlog.sh \
 	tests/cmd/out-special.sh \
 	tests/cmd/onnx-export.sh \
 	tests/cmd/onnx-check.sh \
