@@ -127,6 +127,19 @@ static void render_predict(struct session *s, const struct cmd_call *call, json_
 
 /* ---- serve ------------------------------------------------------------------------------ */
 
+/* A host name, an IPv4 address or an IPv6 one (without brackets). */
+static bool host_name_ok(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 253 || *h == '-' || *h == '.')
+		return false;
+	for (; *h; h++)
+		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') || (*h >= '0' && *h <= '9') ||
+		      *h == '.' || *h == '-' || *h == ':'))
+			return false;
+	return true;
+}
+
 struct serve_args {
 	struct serve_options o;
 	char *model, *alias, *token;
@@ -250,6 +263,12 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 	a->o.alias = a->alias;
 	a->o.split = split;
 	a->o.host = call_opt(call, "--host") ? call_opt(call, "--host") : "127.0.0.1";
+	a->o.advertise = call_opt(call, "--advertise");
+	if (a->o.advertise && !host_name_ok(a->o.advertise))
+		return pm_errcf(err, PM_E_USAGE,
+				"serve: --advertise is a host name or an address (letters, digits, '.', "
+				"'-', ':'), got \"%s\"",
+				a->o.advertise);
 	a->o.port = (int)port;
 	a->o.threads = (int)threads;
 	a->o.max_batch = (int)max_batch;
@@ -659,7 +678,7 @@ static int exec_servers(struct session *s, struct cmd_call *call, struct pm_err 
 		{
 			const char *st = json_string_value(json_object_get(v, "status"));
 			if (st && (strcmp(st, "running") == 0 || strcmp(st, "starting") == 0 ||
-				   strcmp(st, "dead") == 0))
+				   strcmp(st, "dead") == 0 || strcmp(st, "unresponsive") == 0))
 				json_array_append(keep, v);
 		}
 		json_decref(list);
@@ -734,12 +753,28 @@ static void render_servers(struct session *s, const struct cmd_call *call, json_
 		sbuf_puts(out, "no servers (`serve M --detach` starts one)\n");
 		return;
 	}
-	static const char *const hdr[] = {"id", "status", "model", "version", "url", "pid",
+	/* a host column when the servers span hosts (a shared PostgreSQL
+	 * workspace): a pid means something on its own host only */
+	const char *host0 = json_string_value(json_object_get(json_array_get(list, 0), "host"));
+	bool hosts = false;
+	for (size_t i = 1; i < n && !hosts; i++) {
+		const char *h = json_string_value(json_object_get(json_array_get(list, i), "host"));
+		hosts = !host0 != !h || (h && strcmp(h, host0) != 0);
+	}
+	static const char *const hdr[] = {"id", "status", "model", "version", "url", "pid", "host",
 					  "req/s", "p50 ms", "p99 ms", "requests", "errors", "lookup hits"};
-	enum { NC = 12 };
-	static const bool right[NC] = {true, false, false, true, false, true,
-				       true, true,  true,  true, true,  true};
-	struct table *t = table_new(NC, hdr, right);
+	static const bool right[] = {true, false, false, true, false, true, false,
+				     true, true,  true,  true, true,  true};
+	enum { NC = 13, HOST = 6 };
+	const char *h[NC];
+	bool rt[NC];
+	int nc = 0;
+	for (int k = 0; k < NC; k++)
+		if (k != HOST || hosts) {
+			h[nc] = hdr[k];
+			rt[nc++] = right[k];
+		}
+	struct table *t = table_new((size_t)nc, h, rt);
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_array_get(list, i);
 		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "id")));
@@ -762,6 +797,8 @@ static void render_servers(struct session *s, const struct cmd_call *call, json_
 		}
 		table_str(t, json_string_value(json_object_get(v, "url")));
 		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "pid")));
+		if (hosts)
+			table_str(t, json_string_value(json_object_get(v, "host")));
 		table_num(t, json_object_get(v, "rps"), 1, "%.0f");
 		table_num(t, json_object_get(v, "p50_us"), 1e-3, "%.3f");
 		table_num(t, json_object_get(v, "p99_us"), 1e-3, "%.3f");
@@ -797,6 +834,9 @@ static const struct cmd_opt serve_opts[] = {
 	{"--port", 0, "N", COMPLETE_NONE, NULL, "TCP port (default 8501; 0: any free port, printed)"},
 	{"--host", 0, "ADDR", COMPLETE_NONE, NULL,
 	 "address to listen on (default 127.0.0.1: this machine only)"},
+	{"--advertise", 0, "HOST", COMPLETE_NONE, NULL,
+	 "the host name or address that other hosts and `servers nginx-conf` reach this server "
+	 "at, recorded in its URL (default --host; this host's name when --host is 0.0.0.0 or ::)"},
 	{"--max-batch", 0, "N", COMPLETE_NONE, NULL,
 	 "dynamic batching: rows run together (default 1: each request runs as it arrives)"},
 	{"--batch-timeout-us", 0, "N", COMPLETE_NONE, NULL,

@@ -79,6 +79,8 @@ struct serve_options {
 	int64_t version;            /* pinned version; 0 with no alias: follow the latest */
 	const char *split;          /* "3=90,4=10" or "production=90,canary=10", or NULL */
 	const char *host;           /* default 127.0.0.1 */
+	const char *advertise;      /* the host in the recorded URL (NULL: host, or this
+				     * host's name when host is a wildcard) */
 	int port;                   /* 0: an ephemeral port (server_port tells which) */
 	int threads;                /* HTTP threads (0: CPUs) */
 	int max_batch;              /* rows per batch; <= 1: no batching */

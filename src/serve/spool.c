@@ -1,11 +1,13 @@
 /* The request log's spool.  A server appends the requests it logs to files
- * of its own, <workspace>/spool/<pid>-<start>/NNNNNNNN.spool, in one write
+ * of its own, <workspace>/spool/<pid>-<start>@<host>/NNNNNNNN.spool, in one write
  * per round: cheap, and never blocked by the database.  spool_move then
  * inserts them into the table requests, each transaction recording in
  * spool_progress how far it got, so a record is never inserted twice.
  * The directory's file "lock" is held (flock) for the server's life: a
  * spool whose lock is free was left by a server that is gone (killed,
- * crashed), and spool_recover moves what it left.
+ * crashed), and spool_recover moves what it left.  The directory names
+ * the host too (PID-TIME@HOST): hosts that share a workspace's directory
+ * each recover their own servers' spools.
  *
  * A segment: "PMSPOOL1", u32 length of the model name, the name, i64 server
  * id (0: none); then records: u32 RECORD_MAGIC, u32 body length, u64 XXH64
@@ -107,6 +109,29 @@ static int open_segment(struct spool *s, uint32_t seg, struct pm_err *err)
 	return 0;
 }
 
+/* This host's name as a spool directory names it: a workspace's
+ * directory may be mounted by several hosts, and a spool is recovered only
+ * where its server ran (its lock and pid mean something only there). */
+static void spool_host(char *buf, size_t n)
+{
+	proc_host_name(buf, n);
+	for (char *p = buf; *p; p++)
+		if (*p == '/' || *p == '@' || (unsigned char)*p <= ' ')
+			*p = '_';
+}
+
+/* Whether the spool directory `name` ("PID-TIME@HOST"; before hosts were
+ * named, "PID-TIME") belongs to this host. */
+static bool spool_here(const char *name)
+{
+	const char *at = strchr(name, '@');
+	if (!at)
+		return true;
+	char host[256];
+	spool_host(host, sizeof host);
+	return strcmp(at + 1, host) == 0;
+}
+
 int spool_open(const char *ws_dir, const char *model, int64_t server_id, struct spool **out,
 	       struct pm_err *err)
 {
@@ -119,8 +144,10 @@ int spool_open(const char *ws_dir, const char *model, int64_t server_id, struct 
 	 * sees the directory of a live server unlocked */
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	char *name = xasprintf("%ld-%lld%06ld", (long)getpid(), (long long)now.tv_sec,
-			       now.tv_nsec / 1000);
+	char host[256];
+	spool_host(host, sizeof host);
+	char *name = xasprintf("%ld-%lld%06ld@%s", (long)getpid(), (long long)now.tv_sec,
+			       now.tv_nsec / 1000, host);
 	char *tmp = xasprintf("%s/.new-%s", root, name);
 	char *dir = xasprintf("%s/%s", root, name);
 	char *lock = xasprintf("%s/lock", tmp);
@@ -719,7 +746,7 @@ int spool_recover(struct workspace *ws, struct spool_counts *res, struct pm_err 
 	int rc = 0;
 	struct dirent *e;
 	while (rc == 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || !spool_here(e->d_name))
 			continue;
 		char *dir = path_join(root, e->d_name);
 		char *lock = path_join(dir, "lock");

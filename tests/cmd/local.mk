@@ -4,6 +4,7 @@ TESTS += \
 	tests/cmd/pg-suite.sh \
 	tests/cmd/pg-workspace.sh \
 	tests/cmd/pg-reqlog.sh \
+	tests/cmd/pg-hosts.sh \
 	tests/cmd/out-special.sh \
 	tests/cmd/onnx-export.sh \
 	tests/cmd/onnx-check.sh \
