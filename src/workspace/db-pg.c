@@ -672,16 +672,24 @@ static int pg_bulk_end(struct db_bulk *b, bool keep, struct pm_err *err)
 		set_msg(d, PQerrorMessage(d->conn));
 		rc = pm_errf(err, "%s", d->msg);
 	}
-	PGresult *r;
+	PGresult *r, *done = NULL;
 	while ((r = PQgetResult(d->conn))) {
-		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-			d->changes = atoll(PQcmdTuples(r));
-			notify_change(d, r);
-		} else if (ok && rc == 0) {
+		if (PQresultStatus(r) == PGRES_COMMAND_OK && !done) {
+			done = r;
+			continue;
+		}
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && ok && rc == 0) {
 			result_msg(d, r);
 			rc = pm_errf(err, "%s", d->msg);
 		}
 		PQclear(r);
+	}
+	/* once the COPY's results are all read: the connection takes a
+	 * statement again (the NOTIFY) */
+	if (done) {
+		d->changes = atoll(PQcmdTuples(done));
+		notify_change(d, done);
+		PQclear(done);
 	}
 	sbuf_free(&c->out);
 	free(c);
