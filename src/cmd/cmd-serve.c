@@ -127,10 +127,24 @@ static void render_predict(struct session *s, const struct cmd_call *call, json_
 
 /* ---- serve ------------------------------------------------------------------------------ */
 
+/* A host name, an IPv4 address or an IPv6 one (without brackets). */
+static bool host_name_ok(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 253 || *h == '-' || *h == '.')
+		return false;
+	for (; *h; h++)
+		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') || (*h >= '0' && *h <= '9') ||
+		      *h == '.' || *h == '-' || *h == ':'))
+			return false;
+	return true;
+}
+
 struct serve_args {
 	struct serve_options o;
 	char *model, *alias, *token;
 	char *ref;
+	const char *files;  /* the workspace's directory (its servers/ logs) */
 };
 
 static void serve_args_free(struct serve_args *a)
@@ -241,11 +255,20 @@ static int parse_serve(struct session *s, struct cmd_call *call, struct serve_ar
 		return pm_errcf(err, PM_E_USAGE, "serve: --lookup-data and --lookup-size go with --lookup");
 	if (call_opt(call, "--token-file") && read_token(call_opt(call, "--token-file"), &a->token, err) < 0)
 		return -1;
-	a->o.ws_dir = ws->dir;
+	/* what the server opens: the workspace as named (a directory, or a
+	 * PostgreSQL URI whose directory holds only the files) */
+	a->o.ws_dir = s->ws_dir;
+	a->files = ws->dir;
 	a->o.model = a->model;
 	a->o.alias = a->alias;
 	a->o.split = split;
 	a->o.host = call_opt(call, "--host") ? call_opt(call, "--host") : "127.0.0.1";
+	a->o.advertise = call_opt(call, "--advertise");
+	if (a->o.advertise && !host_name_ok(a->o.advertise))
+		return pm_errcf(err, PM_E_USAGE,
+				"serve: --advertise is a host name or an address (letters, digits, '.', "
+				"'-', ':'), got \"%s\"",
+				a->o.advertise);
 	a->o.port = (int)port;
 	a->o.threads = (int)threads;
 	a->o.max_batch = (int)max_batch;
@@ -391,7 +414,7 @@ static int serve_detached(struct session *s, const struct cmd_call *call, struct
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return pm_errf(err, "serve: pipe: %s", strerror(errno));
-	char *dir = path_join(a->o.ws_dir, "servers");
+	char *dir = path_join(a->files, "servers");
 	if (fs_mkdir_p(dir, err) < 0) {
 		free(dir);
 		close(fds[0]);
@@ -537,7 +560,7 @@ static int exec_serve(struct session *s, struct cmd_call *call, struct pm_err *e
 		if (notify >= 0) {
 			char name[64];
 			snprintf(name, sizeof name, "servers/serve-%lld.log", (long long)getpid());
-			log = path_join(a.o.ws_dir, name);
+			log = path_join(a.files, name);
 		}
 		if (rc == 0)
 			rc = run_server(s, ws, &a, notify >= 0, log, notify, &call->result, err);
@@ -655,7 +678,7 @@ static int exec_servers(struct session *s, struct cmd_call *call, struct pm_err 
 		{
 			const char *st = json_string_value(json_object_get(v, "status"));
 			if (st && (strcmp(st, "running") == 0 || strcmp(st, "starting") == 0 ||
-				   strcmp(st, "dead") == 0))
+				   strcmp(st, "dead") == 0 || strcmp(st, "unresponsive") == 0))
 				json_array_append(keep, v);
 		}
 		json_decref(list);
@@ -730,12 +753,28 @@ static void render_servers(struct session *s, const struct cmd_call *call, json_
 		sbuf_puts(out, "no servers (`serve M --detach` starts one)\n");
 		return;
 	}
-	static const char *const hdr[] = {"id", "status", "model", "version", "url", "pid",
+	/* a host column when the servers span hosts (a shared PostgreSQL
+	 * workspace): a pid means something on its own host only */
+	const char *host0 = json_string_value(json_object_get(json_array_get(list, 0), "host"));
+	bool hosts = false;
+	for (size_t i = 1; i < n && !hosts; i++) {
+		const char *h = json_string_value(json_object_get(json_array_get(list, i), "host"));
+		hosts = !host0 != !h || (h && strcmp(h, host0) != 0);
+	}
+	static const char *const hdr[] = {"id", "status", "model", "version", "url", "pid", "host",
 					  "req/s", "p50 ms", "p99 ms", "requests", "errors", "lookup hits"};
-	enum { NC = 12 };
-	static const bool right[NC] = {true, false, false, true, false, true,
-				       true, true,  true,  true, true,  true};
-	struct table *t = table_new(NC, hdr, right);
+	static const bool right[] = {true, false, false, true, false, true, false,
+				     true, true,  true,  true, true,  true};
+	enum { NC = 13, HOST = 6 };
+	const char *h[NC];
+	bool rt[NC];
+	int nc = 0;
+	for (int k = 0; k < NC; k++)
+		if (k != HOST || hosts) {
+			h[nc] = hdr[k];
+			rt[nc++] = right[k];
+		}
+	struct table *t = table_new((size_t)nc, h, rt);
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_array_get(list, i);
 		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "id")));
@@ -758,6 +797,8 @@ static void render_servers(struct session *s, const struct cmd_call *call, json_
 		}
 		table_str(t, json_string_value(json_object_get(v, "url")));
 		table_cell(t, "%lld", (long long)json_integer_value(json_object_get(v, "pid")));
+		if (hosts)
+			table_str(t, json_string_value(json_object_get(v, "host")));
 		table_num(t, json_object_get(v, "rps"), 1, "%.0f");
 		table_num(t, json_object_get(v, "p50_us"), 1e-3, "%.3f");
 		table_num(t, json_object_get(v, "p99_us"), 1e-3, "%.3f");
@@ -793,6 +834,9 @@ static const struct cmd_opt serve_opts[] = {
 	{"--port", 0, "N", COMPLETE_NONE, NULL, "TCP port (default 8501; 0: any free port, printed)"},
 	{"--host", 0, "ADDR", COMPLETE_NONE, NULL,
 	 "address to listen on (default 127.0.0.1: this machine only)"},
+	{"--advertise", 0, "HOST", COMPLETE_NONE, NULL,
+	 "the host name or address that other hosts and `servers nginx-conf` reach this server "
+	 "at, recorded in its URL (default --host; this host's name when --host is 0.0.0.0 or ::)"},
 	{"--max-batch", 0, "N", COMPLETE_NONE, NULL,
 	 "dynamic batching: rows run together (default 1: each request runs as it arrives)"},
 	{"--batch-timeout-us", 0, "N", COMPLETE_NONE, NULL,
@@ -910,7 +954,10 @@ const struct cmd_entry cmd_group_serve[] = {
 		 "background (a new session, output in the workspace's servers/ folder), is listed "
 		 "by `servers` and stopped by `serve stop`. On SIGTERM it stops accepting "
 		 "connections, lets the requests in flight finish, flushes the request log and "
-		 "exits. "
+		 "exits. It records the URL others reach it at: its --host address, this host's "
+		 "name when --host is 0.0.0.0 or ::, or --advertise HOST; `servers nginx-conf` "
+		 "points the load balancer there, which is what servers of several hosts sharing "
+		 "a PostgreSQL workspace need. "
 		 "Versions: `serve M` follows the latest version, `serve M@ALIAS` follows the alias "
 		 "and `serve M:V` stays on V. When the followed alias moves (`models promote`, "
 		 "`models rollback`) or a new latest version is registered, the server loads the "
@@ -978,10 +1025,14 @@ const struct cmd_entry cmd_group_serve[] = {
 	 .help = "One line per server: id, status, model, version(s), URL, pid, requests per "
 		 "second over the last second, p50 and p99 latency of the recent requests (ms), "
 		 "requests, errors, and the lookup table's hit rate and size. Servers write these "
-		 "statistics to the workspace once a second. A server recorded as running whose "
-		 "process is gone (killed, crashed) is marked dead, and the requests it had logged "
-		 "but not yet moved into the table requests are moved. With --all, stopped and failed "
-		 "servers too. The table servers holds id, pid, host, bind, port, url, model, ref, "
+		 "statistics to the workspace once a second. A server of this host recorded as "
+		 "running whose process is gone (killed, crashed) is marked dead, and the requests it "
+		 "had logged but not yet moved into the table requests are moved. Servers of other "
+		 "hosts (a PostgreSQL workspace that several hosts share; PRODML_HOST names this one, "
+		 "else its host name) are judged by their host: one whose row has not been written "
+		 "for 30 s is shown unresponsive (not stored), and running again once it writes. "
+		 "When the servers span hosts the table has a host column. With --all, stopped and "
+		 "failed servers too. The table servers holds id, pid, host, bind, port, url, model, ref, "
 		 "version, versions, split, lookup, lookup_entries, lookup_bytes, lookup_hits, "
 		 "lookup_misses, detached, log, status, message, requests, errors, rows, rps, "
 		 "p50_us, p99_us, user, started, updated, stopped; the table requests holds the "
@@ -1014,7 +1065,8 @@ const struct cmd_entry cmd_group_serve[] = {
 	 .opts = stop_opts, .summary = "stop a prediction server: it drains its requests and exits",
 	 .help = "Sends SIGTERM to server ID (see `servers`) and waits until it has finished the "
 		 "requests in flight, flushed its request log and exited. A server whose process is "
-		 "already gone is marked dead; one already stopped is only shown. "
+		 "already gone is marked dead; one already stopped is only shown. A server of "
+		 "another host is stopped there: its pid means nothing here. "
 		 "JSON: the server's row, as in `servers`.",
 	 .exec = exec_serve_stop, .render = render_serve_stop},
 	{0}};

@@ -526,7 +526,7 @@ static int mark_running(struct runner *r, struct pm_err *err)
 		       &st, err) < 0)
 		return -1;
 	char host[256] = "", now[40];
-	gethostname(host, sizeof host - 1);
+	proc_host_name(host, sizeof host);
 	ts_now_iso(now, sizeof now);
 	db_bind_int64(st, 1, getpid());
 	db_bind_int64(st, 2, proc_start_time(getpid()));

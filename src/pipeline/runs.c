@@ -158,7 +158,7 @@ int pipeline_run_create(struct workspace *ws, const struct pipeline *p,
 		}
 	}
 	char host[256] = "";
-	gethostname(host, sizeof host - 1);
+	proc_host_name(host, sizeof host);
 	if (ws_prepare(ws, "INSERT INTO pipeline_runs(pipeline, state, text, params, jobs, retries,"
 			   " no_cache, user, created, pid, proc_start, host)"
 			   " VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -422,7 +422,7 @@ int pipeline_run_claim(struct workspace *ws, int64_t run, bool concurrent, bool 
 	}
 	if (rc == 0) {
 		char host[256] = "";
-		gethostname(host, sizeof host - 1);
+		proc_host_name(host, sizeof host);
 		if (ws_prepare(ws, "UPDATE pipeline_runs SET state = 'running', pid = ?, proc_start = ?, host = ?"
 				   " WHERE id = ?",
 			       &st, err) < 0) {

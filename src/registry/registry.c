@@ -90,7 +90,7 @@ int reg_version_add(struct workspace *ws, struct reg_version *v, bool in_tx, str
 	struct db_stmt *st = NULL;
 	char now[40], host[256] = "";
 	ts_now_iso(now, sizeof now);
-	gethostname(host, sizeof host - 1);
+	proc_host_name(host, sizeof host);
 	if (ws_prepare(ws, "INSERT OR IGNORE INTO models(name, user, created) VALUES (?,?,?)", &st,
 		       err) < 0)
 		goto fail;

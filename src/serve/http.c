@@ -592,8 +592,18 @@ int server_start(const struct serve_options *o, struct server **out, struct pm_e
 		return -1;
 	}
 	sv->port = port;
-	sv->url = v6 ? xasprintf("http://[%s]:%d", sv->host, port)
-		     : xasprintf("http://%s:%d", sv->host, port);
+	/* the URL others reach it at: a wildcard address reaches nothing */
+	char name[256];
+	const char *shown = sv->host;
+	if (o->advertise) {
+		shown = o->advertise;
+		v6 = strchr(shown, ':') != NULL;
+	} else if (strcmp(sv->host, "0.0.0.0") == 0 || strcmp(sv->host, "::") == 0) {
+		proc_host_name(name, sizeof name);
+		shown = name;
+		v6 = false;
+	}
+	sv->url = v6 ? xasprintf("http://[%s]:%d", shown, port) : xasprintf("http://%s:%d", shown, port);
 	if (o->log_sample > 0 &&
 	    reqlog_open(sv->ws_dir, sv->model, o->server_id, o->keep_days, o->rollup_days, &sv->mt,
 			&sv->log, err) < 0) {

@@ -151,7 +151,7 @@ int reqlog_open(const char *ws_dir, const char *model, int64_t server_id, int64_
 	/* what killed servers left in their spools comes first */
 	struct spool_counts rec;
 	if (spool_recover(l->ws, &rec, err) < 0 ||
-	    spool_open(ws_dir, model, server_id, &l->sp, err) < 0) {
+	    spool_open(l->ws->dir, model, server_id, &l->sp, err) < 0) {
 		ws_close(l->ws);
 		free(l);
 		return -1;

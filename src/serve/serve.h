@@ -72,12 +72,15 @@ int predict_file(const struct model *m, const char *path, const struct predict_o
 
 /* ---- the prediction server -------------------------------------------------------- */
 struct serve_options {
-	const char *ws_dir;         /* the workspace: the server opens its own connections */
+	const char *ws_dir;         /* the workspace as ws_open takes it (a directory or a
+				     * PostgreSQL URI): the server opens its own connections */
 	const char *model;          /* model name */
 	const char *alias;          /* follow this alias (NULL: see version) */
 	int64_t version;            /* pinned version; 0 with no alias: follow the latest */
 	const char *split;          /* "3=90,4=10" or "production=90,canary=10", or NULL */
 	const char *host;           /* default 127.0.0.1 */
+	const char *advertise;      /* the host in the recorded URL (NULL: host, or this
+				     * host's name when host is a wildcard) */
 	int port;                   /* 0: an ephemeral port (server_port tells which) */
 	int threads;                /* HTTP threads (0: CPUs) */
 	int max_batch;              /* rows per batch; <= 1: no batching */

@@ -31,7 +31,7 @@ int servers_add(struct workspace *ws, const struct server_rec *r, int64_t *id, s
 {
 	char t[64], host[256] = "";
 	ts_now_iso(t, sizeof t);
-	gethostname(host, sizeof host - 1);
+	proc_host_name(host, sizeof host);
 	struct db_stmt *st;
 	if (ws_prepare(ws,
 		       "INSERT INTO servers (pid, proc_start, host, bind, port, url, model, ref, version, "
@@ -163,6 +163,28 @@ static json_t *row_json(struct db_stmt *st)
 	return o;
 }
 
+/* A running server writes its row once a second.  One of another host
+ * whose row has not changed for SILENT_S is shown as "unresponsive" (its
+ * host down, or cut off from the database): not listed by nginx-conf, and
+ * running again as soon as it writes.  The table keeps "running": only
+ * its own host can tell that the process is gone. */
+#define SILENT_S 30
+
+static void mark_silent(json_t *row, int64_t now_us)
+{
+	const char *st = json_string_value(json_object_get(row, "status"));
+	const char *host = json_string_value(json_object_get(row, "host"));
+	const char *upd = json_string_value(json_object_get(row, "updated"));
+	int64_t t;
+	if (!st || strcmp(st, "running") != 0 || proc_host_here(host) || !upd ||
+	    !ts_parse(upd, strlen(upd), &t) || now_us - t < SILENT_S * 1000000LL)
+		return;
+	json_object_set_new(row, "status", json_string("unresponsive"));
+	json_object_set_new(row, "message",
+			    json_sprintf("no word from host %s for %lld s", host ? host : "?",
+					 (long long)((now_us - t) / 1000000)));
+}
+
 static char *select_sql(const char *where)
 {
 	struct sbuf b = {0};
@@ -175,15 +197,17 @@ static char *select_sql(const char *where)
 
 int servers_list(struct workspace *ws, json_t **out, struct pm_err *err)
 {
-	/* first notice the dead: a running server whose process is gone */
+	/* first notice the dead: a running server of this host whose process
+	 * is gone (another host's pids cannot be checked here) */
 	struct db_stmt *st;
-	if (ws_prepare(ws, "SELECT id, pid, proc_start FROM servers WHERE status IN ('running', 'starting')", &st,
-		       err) < 0)
+	if (ws_prepare(ws, "SELECT id, pid, proc_start, host FROM servers WHERE status IN ('running', 'starting')",
+		       &st, err) < 0)
 		return -1;
 	int64_t dead[256];
 	size_t ndead = 0;
 	while (db_step(st) == DB_ROW && ndead < PM_ARRAY_LEN(dead))
-		if (!server_alive(db_column_int64(st, 1), db_column_int64(st, 2)))
+		if (proc_host_here((const char *)db_column_text(st, 3)) &&
+		    !server_alive(db_column_int64(st, 1), db_column_int64(st, 2)))
 			dead[ndead++] = db_column_int64(st, 0);
 	db_finalize(st);
 	for (size_t i = 0; i < ndead; i++)
@@ -199,8 +223,12 @@ int servers_list(struct workspace *ws, json_t **out, struct pm_err *err)
 	if (rc < 0)
 		return -1;
 	json_t *a = json_array();
-	while (db_step(st) == DB_ROW)
-		json_array_append_new(a, row_json(st));
+	int64_t now = now_unix_us();
+	while (db_step(st) == DB_ROW) {
+		json_t *row = row_json(st);
+		mark_silent(row, now);
+		json_array_append_new(a, row);
+	}
 	db_finalize(st);
 	*out = a;
 	return 0;
@@ -238,6 +266,15 @@ int servers_stop(struct workspace *ws, int64_t id, double timeout_s, json_t **ou
 	if (!status || (strcmp(status, "running") != 0 && strcmp(status, "starting") != 0)) {
 		*out = row;
 		return 0;
+	}
+	const char *host = json_string_value(json_object_get(row, "host"));
+	if (!proc_host_here(host)) {
+		int rc = pm_errcf(err, PM_E_USAGE,
+				  "server %lld runs on host %s (pid %lld): stop it there (`serve stop %lld` "
+				  "on %s)",
+				  (long long)id, host, (long long)pid, (long long)id, host);
+		json_decref(row);
+		return rc;
 	}
 	json_decref(row);
 	if (!server_alive(pid, ps)) {

@@ -1,11 +1,13 @@
 /* The request log's spool.  A server appends the requests it logs to files
- * of its own, <workspace>/spool/<pid>-<start>/NNNNNNNN.spool, in one write
+ * of its own, <workspace>/spool/<pid>-<start>@<host>/NNNNNNNN.spool, in one write
  * per round: cheap, and never blocked by the database.  spool_move then
  * inserts them into the table requests, each transaction recording in
  * spool_progress how far it got, so a record is never inserted twice.
  * The directory's file "lock" is held (flock) for the server's life: a
  * spool whose lock is free was left by a server that is gone (killed,
- * crashed), and spool_recover moves what it left.
+ * crashed), and spool_recover moves what it left.  The directory names
+ * the host too (PID-TIME@HOST): hosts that share a workspace's directory
+ * each recover their own servers' spools.
  *
  * A segment: "PMSPOOL1", u32 length of the model name, the name, i64 server
  * id (0: none); then records: u32 RECORD_MAGIC, u32 body length, u64 XXH64
@@ -107,6 +109,29 @@ static int open_segment(struct spool *s, uint32_t seg, struct pm_err *err)
 	return 0;
 }
 
+/* This host's name as a spool directory names it: a workspace's
+ * directory may be mounted by several hosts, and a spool is recovered only
+ * where its server ran (its lock and pid mean something only there). */
+static void spool_host(char *buf, size_t n)
+{
+	proc_host_name(buf, n);
+	for (char *p = buf; *p; p++)
+		if (*p == '/' || *p == '@' || (unsigned char)*p <= ' ')
+			*p = '_';
+}
+
+/* Whether the spool directory `name` ("PID-TIME@HOST"; before hosts were
+ * named, "PID-TIME") belongs to this host. */
+static bool spool_here(const char *name)
+{
+	const char *at = strchr(name, '@');
+	if (!at)
+		return true;
+	char host[256];
+	spool_host(host, sizeof host);
+	return strcmp(at + 1, host) == 0;
+}
+
 int spool_open(const char *ws_dir, const char *model, int64_t server_id, struct spool **out,
 	       struct pm_err *err)
 {
@@ -119,8 +144,10 @@ int spool_open(const char *ws_dir, const char *model, int64_t server_id, struct 
 	 * sees the directory of a live server unlocked */
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	char *name = xasprintf("%ld-%lld%06ld", (long)getpid(), (long long)now.tv_sec,
-			       now.tv_nsec / 1000);
+	char host[256];
+	spool_host(host, sizeof host);
+	char *name = xasprintf("%ld-%lld%06ld@%s", (long)getpid(), (long long)now.tv_sec,
+			       now.tv_nsec / 1000, host);
 	char *tmp = xasprintf("%s/.new-%s", root, name);
 	char *dir = xasprintf("%s/%s", root, name);
 	char *lock = xasprintf("%s/lock", tmp);
@@ -381,49 +408,51 @@ static void iso_time(int64_t us, char *buf, size_t n)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
 }
 
-/* Inserts recs[0..n) and records `upto` as the segment's progress, in one
- * transaction. */
+static const char *const request_cols[] = {
+	"time", "time_us", "server", "model", "version", "api", "status", "latency_us", "rows",
+	"lookup_hits", "features", "prediction", "error"};
+
+/* Inserts recs[0..n) (a bulk insert: COPY on PostgreSQL) and records `upto`
+ * as the segment's progress, in one transaction. */
 static int insert_round(struct workspace *ws, const struct spool_reader *r, const struct srec *recs,
 			size_t n, uint64_t upto, struct pm_err *err)
 {
-	struct db_stmt *st = NULL, *pr = NULL;
+	struct db_bulk *bk = NULL;
+	struct db_stmt *pr = NULL;
 	if (ws_begin(ws, err) < 0)
 		return -1;
-	if (ws_prepare(ws,
-		       "INSERT INTO requests (time, time_us, server, model, version, api, status, "
-		       "latency_us, rows, lookup_hits, features, prediction, error) "
-		       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		       &st, err) < 0 ||
-	    ws_prepare(ws, "INSERT OR REPLACE INTO spool_progress (dir, segment, offset) VALUES (?,?,?)",
-		       &pr, err) < 0)
-		goto fail;
+	if (db_bulk_begin(ws->db, "requests", request_cols, (int)PM_ARRAY_LEN(request_cols), &bk,
+			  err) < 0)
+		goto fail_bulk;
 	for (size_t i = 0; i < n; i++) {
 		const struct srec *q = &recs[i];
 		char t[40];
 		iso_time(q->time_us, t, sizeof t);
-		db_bind_text(st, 1, t, -1, DB_TRANSIENT);
-		db_bind_int64(st, 2, q->time_us);
+		db_bulk_text(bk, 1, t, -1);
+		db_bulk_int64(bk, 2, q->time_us);
 		if (r->server)
-			db_bind_int64(st, 3, r->server);
-		db_bind_text(st, 4, r->model, -1, DB_STATIC);
+			db_bulk_int64(bk, 3, r->server);
+		db_bulk_text(bk, 4, r->model, -1);
 		if (q->version)
-			db_bind_int64(st, 5, q->version);
-		db_bind_int(st, 7, q->status);
-		db_bind_int64(st, 8, q->latency_us);
-		db_bind_int64(st, 9, (int64_t)q->rows);
-		db_bind_int64(st, 10, (int64_t)q->hits);
+			db_bulk_int64(bk, 5, q->version);
+		db_bulk_int64(bk, 7, q->status);
+		db_bulk_int64(bk, 8, q->latency_us);
+		db_bulk_int64(bk, 9, (int64_t)q->rows);
+		db_bulk_int64(bk, 10, (int64_t)q->hits);
 		static const int col[4] = {6, 11, 12, 13};
 		for (int k = 0; k < 4; k++)
 			if (q->text[k])
-				db_bind_text(st, col[k], q->text[k], (int)q->len[k], DB_STATIC);
-		int rc = db_step(st);
-		db_reset(st);
-		db_clear_bindings(st);
-		if (rc != DB_DONE) {
-			pm_errf(err, "request log: %s", ws_errmsg(ws));
-			goto fail;
-		}
+				db_bulk_text(bk, col[k], q->text[k], (int)q->len[k]);
+		if (db_bulk_row(bk, err) < 0)
+			goto fail_bulk;
 	}
+	struct db_bulk *done = bk;
+	bk = NULL;
+	if (db_bulk_end(done, err) < 0)
+		goto fail_bulk;
+	if (ws_prepare(ws, "INSERT OR REPLACE INTO spool_progress (dir, segment, offset) VALUES (?,?,?)",
+		       &pr, err) < 0)
+		goto fail;
 	db_bind_text(pr, 1, r->name, -1, DB_STATIC);
 	db_bind_int64(pr, 2, r->seg);
 	db_bind_int64(pr, 3, (int64_t)upto);
@@ -431,11 +460,12 @@ static int insert_round(struct workspace *ws, const struct spool_reader *r, cons
 		pm_errf(err, "request log: %s", ws_errmsg(ws));
 		goto fail;
 	}
-	db_finalize(st);
 	db_finalize(pr);
 	return ws_commit(ws, err) < 0 ? (ws_rollback(ws), -1) : 0;
+fail_bulk:
+	pm_err_prefix(err, "request log");
 fail:
-	db_finalize(st);
+	db_bulk_abort(bk);
 	db_finalize(pr);
 	ws_rollback(ws);
 	return -1;
@@ -716,7 +746,7 @@ int spool_recover(struct workspace *ws, struct spool_counts *res, struct pm_err 
 	int rc = 0;
 	struct dirent *e;
 	while (rc == 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || !spool_here(e->d_name))
 			continue;
 		char *dir = path_join(root, e->d_name);
 		char *lock = path_join(dir, "lock");

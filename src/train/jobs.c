@@ -201,7 +201,7 @@ static bool job_cancelled(void *ctx)
 int job_start(struct workspace *ws, int64_t job, struct pm_err *err)
 {
 	char host[256] = "", now[40];
-	gethostname(host, sizeof host - 1);
+	proc_host_name(host, sizeof host);
 	ts_now_iso(now, sizeof now);
 	return job_update(ws, job, "state = 'running', pid = ?3, host = ?1, started = ?2", host, now,
 			  (int64_t)getpid(), err);

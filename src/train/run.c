@@ -173,7 +173,7 @@ static int run_set_state(struct workspace *ws, int64_t run, const char *state, c
 	struct db_stmt *st;
 	char now[40], host[256] = "";
 	ts_now_iso(now, sizeof now);
-	gethostname(host, sizeof host - 1);
+	proc_host_name(host, sizeof host);
 	bool running = strcmp(state, "running") == 0;
 	const char *sql = running
 		? "UPDATE runs SET state = ?, message = ?, pid = ?, host = ?, started = COALESCE(started, ?),"

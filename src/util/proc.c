@@ -31,10 +31,21 @@ static const char *stat_fields(int64_t pid, char *buf, size_t n)
 	return p && p[1] == ' ' ? p + 2 : NULL;
 }
 
+void proc_host_name(char *buf, size_t n)
+{
+	const char *h = getenv("PRODML_HOST");
+	buf[0] = 0;
+	if (h && *h)
+		snprintf(buf, n, "%s", h);
+	else
+		gethostname(buf, n - 1);
+	buf[n - 1] = 0;
+}
+
 bool proc_host_here(const char *host)
 {
-	char h[256] = "";
-	gethostname(h, sizeof h - 1);
+	char h[256];
+	proc_host_name(h, sizeof h);
 	return !host || strcmp(host, h) == 0;
 }
 

@@ -357,6 +357,10 @@ bool proc_alive(int64_t pid);
 int64_t proc_start_time(int64_t pid);
 /* The same in seconds since 1970 (to compare with a file's time); -1 when gone. */
 int64_t proc_start_unix(int64_t pid);
+/* The name this machine records itself by (servers, runs, jobs): the
+ * environment's PRODML_HOST when set (hosts whose names clash, or tests
+ * that play several hosts on one), else its host name. */
+void proc_host_name(char *buf, size_t n);
 /* Whether a process recorded with host (NULL: not recorded) ran on this
  * machine, where its pid can be checked; another machine's cannot. */
 bool proc_host_here(const char *host);

@@ -64,7 +64,8 @@ static void notify_change(struct pg_db *d, const PGresult *r)
 	bool idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
 	const char *tag = PQcmdStatus((PGresult *)r);
 	bool write = tag && (str_prefix(tag, "INSERT") || str_prefix(tag, "UPDATE") ||
-			     str_prefix(tag, "DELETE")) && atoll(PQcmdTuples((PGresult *)r)) > 0;
+			     str_prefix(tag, "DELETE") || str_prefix(tag, "COPY")) &&
+		     atoll(PQcmdTuples((PGresult *)r)) > 0;
 	if (write && (idle || !d->notified))
 		PQclear(PQexec(d->conn, "NOTIFY " CHANNEL));
 	/* in a transaction one NOTIFY is enough: it goes out at the commit */
@@ -276,21 +277,27 @@ static int pg_bind_int64(struct db_stmt *st, int i, int64_t v)
 	return set_param(PGS(st), i, xasprintf("%lld", (long long)v), 0, 0);
 }
 
-static int pg_bind_double(struct db_stmt *st, int i, double v)
+/* The shortest text that reads back to the same double, in PostgreSQL's
+ * spelling of NaN and the infinities. */
+static void double_text(double v, char buf[40])
 {
-	/* shortest text that reads back to the same double */
-	char buf[40];
 	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		snprintf(buf, 40, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
 	}
 	if (v != v)
-		snprintf(buf, sizeof buf, "NaN");
+		snprintf(buf, 40, "NaN");
 	else if (v > 1.7976931348623157e308)
-		snprintf(buf, sizeof buf, "Infinity");
+		snprintf(buf, 40, "Infinity");
 	else if (v < -1.7976931348623157e308)
-		snprintf(buf, sizeof buf, "-Infinity");
+		snprintf(buf, 40, "-Infinity");
+}
+
+static int pg_bind_double(struct db_stmt *st, int i, double v)
+{
+	char buf[40];
+	double_text(v, buf);
 	return set_param(PGS(st), i, xstrdup(buf), 0, 0);
 }
 
@@ -562,6 +569,133 @@ static int64_t pg_data_version(struct db *db)
 	return d->changes_heard;
 }
 
+/* ---- bulk inserts: COPY .. FROM STDIN ------------------------------------------ */
+
+#define COPY_CHUNK (256 << 10) /* bytes of rows sent in one PQputCopyData */
+
+struct pg_copy {
+	struct sbuf out;   /* rows not yet sent */
+	bool failed;       /* a send failed: the COPY ends in error */
+};
+
+static int pg_bulk_begin(struct db_bulk *b, const char *table, const char *const *cols,
+			 struct pm_err *err)
+{
+	struct pg_db *d = PG(b->db);
+	struct sbuf q = {0};
+	/* quoted: a column named by a reserved word (user, offset) */
+	sbuf_printf(&q, "COPY \"%s\" (", table);
+	for (int i = 0; i < b->ncols; i++)
+		sbuf_printf(&q, "%s\"%s\"", i ? ", " : "", cols[i]);
+	sbuf_puts(&q, ") FROM STDIN");
+	PGresult *r = PQexec(d->conn, q.s);
+	sbuf_free(&q);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		result_msg(d, r);
+		PQclear(r);
+		return pm_errf(err, "%s", d->msg);
+	}
+	PQclear(r);
+	b->impl = xcalloc(1, sizeof(struct pg_copy));
+	return 0;
+}
+
+/* A text value in COPY's text format: the delimiter (tab), the row's end
+ * (newline), carriage return and backslash escaped; a zero byte ends it,
+ * as it ends a text parameter. */
+static void copy_text(struct sbuf *o, const char *s, int len)
+{
+	int from = 0, k = 0;
+	for (; k < len && s[k]; k++) {
+		const char *e = s[k] == '\\' ? "\\\\" : s[k] == '\t' ? "\\t" : s[k] == '\n' ? "\\n"
+			      : s[k] == '\r' ? "\\r" : NULL;
+		if (!e)
+			continue;
+		sbuf_add(o, s + from, (size_t)(k - from));
+		sbuf_puts(o, e);
+		from = k + 1;
+	}
+	sbuf_add(o, s + from, (size_t)(k - from));
+}
+
+static int copy_send(struct pg_db *d, struct pg_copy *c, struct pm_err *err)
+{
+	if (c->out.len && PQputCopyData(d->conn, c->out.s, (int)c->out.len) != 1) {
+		c->failed = true;
+		set_msg(d, PQerrorMessage(d->conn));
+		return pm_errf(err, "%s", d->msg);
+	}
+	c->out.len = 0;
+	return 0;
+}
+
+static int pg_bulk_row(struct db_bulk *b, struct pm_err *err)
+{
+	struct pg_copy *c = b->impl;
+	if (c->failed)
+		return pm_errf(err, "%s", PG(b->db)->msg);
+	for (int i = 0; i < b->ncols; i++) {
+		const struct db_value *v = &b->row[i];
+		char num[40];
+		if (i)
+			sbuf_putc(&c->out, '\t');
+		switch (v->type) {
+		case DB_INTEGER:
+			sbuf_printf(&c->out, "%lld", (long long)v->i);
+			break;
+		case DB_FLOAT:
+			double_text(v->d, num);
+			sbuf_puts(&c->out, num);
+			break;
+		case DB_TEXT:
+			copy_text(&c->out, v->s, v->len);
+			break;
+		default:
+			sbuf_puts(&c->out, "\\N");
+			break;
+		}
+	}
+	sbuf_putc(&c->out, '\n');
+	return c->out.len >= COPY_CHUNK ? copy_send(PG(b->db), c, err) : 0;
+}
+
+static int pg_bulk_end(struct db_bulk *b, bool keep, struct pm_err *err)
+{
+	struct pg_db *d = PG(b->db);
+	struct pg_copy *c = b->impl;
+	int rc = 0;
+	if (keep)
+		rc = c->failed ? pm_errf(err, "%s", d->msg) : copy_send(d, c, err);
+	bool ok = keep && rc == 0;
+	/* an error message ends the COPY in failure: no row of it stays */
+	if (PQputCopyEnd(d->conn, ok ? NULL : "bulk insert abandoned") != 1 && ok) {
+		set_msg(d, PQerrorMessage(d->conn));
+		rc = pm_errf(err, "%s", d->msg);
+	}
+	PGresult *r, *done = NULL;
+	while ((r = PQgetResult(d->conn))) {
+		if (PQresultStatus(r) == PGRES_COMMAND_OK && !done) {
+			done = r;
+			continue;
+		}
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && ok && rc == 0) {
+			result_msg(d, r);
+			rc = pm_errf(err, "%s", d->msg);
+		}
+		PQclear(r);
+	}
+	/* once the COPY's results are all read: the connection takes a
+	 * statement again (the NOTIFY) */
+	if (done) {
+		d->changes = atoll(PQcmdTuples(done));
+		notify_change(d, done);
+		PQclear(done);
+	}
+	sbuf_free(&c->out);
+	free(c);
+	return keep ? rc : 0;
+}
+
 static const struct db_ops pg_ops = {
 	.kind = DB_POSTGRES,
 	.close = pg_close,
@@ -589,6 +723,9 @@ static const struct db_ops pg_ops = {
 	.last_insert_id = pg_last_insert_id,
 	.in_transaction = pg_in_transaction,
 	.data_version = pg_data_version,
+	.bulk_begin = pg_bulk_begin,
+	.bulk_row = pg_bulk_row,
+	.bulk_end = pg_bulk_end,
 };
 
 /* SQLite's functions that statements use, for PostgreSQL: json_extract

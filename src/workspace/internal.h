@@ -32,6 +32,30 @@ struct db_ops {
 	int64_t (*last_insert_id)(struct db *db);
 	bool (*in_transaction)(struct db *db);
 	int64_t (*data_version)(struct db *db);
+	/* bulk inserts (db_bulk_*): begin sets b->impl, row sends b->row,
+	 * end finishes (keep) or gives up (!keep) and frees b->impl */
+	int (*bulk_begin)(struct db_bulk *b, const char *table, const char *const *cols,
+			  struct pm_err *err);
+	int (*bulk_row)(struct db_bulk *b, struct pm_err *err);
+	int (*bulk_end)(struct db_bulk *b, bool keep, struct pm_err *err);
+};
+
+/* One value of a bulk row: type DB_NULL (not set), DB_INTEGER, DB_FLOAT or
+ * DB_TEXT (s and len borrowed until the row is sent). */
+struct db_value {
+	int type;
+	int64_t i;
+	double d;
+	const char *s;
+	int len;
+};
+
+struct db_bulk {
+	struct db *db;
+	int ncols;
+	struct db_value *row; /* [ncols] */
+	int64_t rows;         /* rows sent */
+	void *impl;           /* the driver's */
 };
 
 struct db {

@@ -80,6 +80,31 @@ bool db_in_transaction(struct db *db);
  * to the database since the last call (SQLite's PRAGMA data_version; on
  * PostgreSQL, counted from the NOTIFY every committed write sends). */
 int64_t db_data_version(struct db *db);
+/* Bulk inserts: many rows into one table, inside the caller's
+ * transaction (db_bulk_end leaves the commit to it).  On SQLite a
+ * prepared INSERT stepped once a row; on PostgreSQL COPY .. FROM STDIN in
+ * text format, the rows sent in large writes, so a batch costs one round
+ * trip rather than one a row; its commit sends the NOTIFY other
+ * connections' db_data_version hears.  Between begin and end no other
+ * statement may run on db (PostgreSQL's connection is in COPY mode).
+ * Table and column names are plain identifiers (letters, digits, _).
+ * A row's values are set by column number from 1, as db_bind_*; a column
+ * not set is NULL; text is borrowed until db_bulk_row (a text with a zero
+ * byte ends there on PostgreSQL, as a bound parameter does). */
+struct db_bulk;
+int db_bulk_begin(struct db *db, const char *table, const char *const *cols, int ncols,
+		  struct db_bulk **out, struct pm_err *err);
+void db_bulk_text(struct db_bulk *b, int i, const char *s, int len);
+void db_bulk_int64(struct db_bulk *b, int i, int64_t v);
+void db_bulk_double(struct db_bulk *b, int i, double v);
+/* Sends the row set, and clears it. */
+int db_bulk_row(struct db_bulk *b, struct pm_err *err);
+/* Finishes and frees b: 0 when every row sent is in the table, else -1
+ * with err (the caller rolls back). */
+int db_bulk_end(struct db_bulk *b, struct pm_err *err);
+/* Gives up and frees b (NULL: nothing): on PostgreSQL the COPY fails,
+ * which aborts the transaction; the caller rolls back. */
+void db_bulk_abort(struct db_bulk *b);
 /* The SQLite connection under db (NULL for PostgreSQL): for what only
  * SQLite has (PRAGMAs, the busy timeout, the error codes of a full disk). */
 sqlite3 *db_sqlite_handle(struct db *db);

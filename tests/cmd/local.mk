@@ -3,6 +3,8 @@ TESTS += \
 	tests/cmd/db-postgres.sh \
 	tests/cmd/pg-suite.sh \
 	tests/cmd/pg-workspace.sh \
+	tests/cmd/pg-reqlog.sh \
+	tests/cmd/pg-hosts.sh \
 	tests/cmd/out-special.sh \
 	tests/cmd/load-torn.sh \
 	tests/cmd/onnx-export.sh \

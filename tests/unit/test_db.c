@@ -134,6 +134,106 @@ static int64_t one_int(struct db *db, const char *sql)
 	return v;
 }
 
+/* Bulk inserts (COPY on PostgreSQL): values with the characters COPY's
+ * text format escapes read back byte for byte, NULL stays NULL (and the
+ * text \N stays text), numbers keep their value; a bulk insert given up,
+ * or one that breaks a constraint, leaves no row. */
+static const char *const bulk_texts[] = {
+	"tab\there", "two\nlines", "back\\slash", "cr\r\n", "\\N", "", "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x9a\x95",
+	"\\t\\n not escapes", "{\"a\":[1,\"x\\ty\"]}"};
+
+static void bulk(struct db *db)
+{
+	struct pm_err err;
+	struct db_stmt *st;
+	struct db_bulk *b;
+	ok(db_exec(db, "CREATE TABLE bulk (id INTEGER PRIMARY KEY, t TEXT, n INTEGER, x REAL, "
+		       "user TEXT NOT NULL)", &err), db, "bulk table");
+	static const char *const cols[] = {"t", "n", "x", "user"};
+	size_t nt = sizeof bulk_texts / sizeof *bulk_texts;
+	ok(db_exec(db, "BEGIN IMMEDIATE", &err), db, "begin bulk");
+	ck_assert_msg(db_bulk_begin(db, "bulk", cols, 4, &b, &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < nt; i++) {
+		db_bulk_text(b, 1, bulk_texts[i], -1);
+		db_bulk_int64(b, 2, i == 1 ? INT64_MIN : (int64_t)i * 1000000007);
+		if (i != 2)
+			db_bulk_double(b, 3, i == 3 ? -1e300 : 0.1 * (double)i);
+		db_bulk_text(b, 4, "ana", -1);
+		ck_assert_msg(db_bulk_row(b, &err) == 0, "row %zu: %s", i, err.msg);
+	}
+	/* a NULL text, and a length that stops short */
+	db_bulk_text(b, 1, NULL, 0);
+	db_bulk_text(b, 4, "bo\tb and more", 4);
+	ck_assert_msg(db_bulk_row(b, &err) == 0, "null row: %s", err.msg);
+	/* 3000 rows: past the driver's buffer, so sent in several writes */
+	char big[200];
+	memset(big, 'z', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	for (int i = 0; i < 3000; i++) {
+		db_bulk_text(b, 1, big, -1);
+		db_bulk_int64(b, 2, -i);
+		db_bulk_text(b, 4, "many", -1);
+		ck_assert_msg(db_bulk_row(b, &err) == 0, "many %d: %s", i, err.msg);
+	}
+	ck_assert_msg(db_bulk_end(b, &err) == 0, "end: %s", err.msg);
+	ok(db_exec(db, "COMMIT", &err), db, "commit bulk");
+
+	ok(db_prepare(db, "SELECT t, n, x, user FROM bulk WHERE user <> 'many' ORDER BY id", &st, &err), db,
+	   "read bulk");
+	for (size_t i = 0; i < nt; i++) {
+		step_is(db, st, DB_ROW);
+		ck_assert_int_eq(db_column_type(st, 0), DB_TEXT);
+		ck_assert_str_eq((const char *)db_column_text(st, 0), bulk_texts[i]);
+		ck_assert_int_eq(db_column_bytes(st, 0), (int)strlen(bulk_texts[i]));
+		ck_assert_int_eq(db_column_int64(st, 1), i == 1 ? INT64_MIN : (int64_t)i * 1000000007);
+		if (i == 2)
+			ck_assert_int_eq(db_column_type(st, 2), DB_NULL);
+		else
+			ck_assert(db_column_double(st, 2) == (i == 3 ? -1e300 : 0.1 * (double)i));
+		ck_assert_str_eq((const char *)db_column_text(st, 3), "ana");
+	}
+	step_is(db, st, DB_ROW);
+	ck_assert_int_eq(db_column_type(st, 0), DB_NULL);
+	ck_assert_int_eq(db_column_type(st, 1), DB_NULL);
+	ck_assert_str_eq((const char *)db_column_text(st, 3), "bo\tb");
+	step_is(db, st, DB_DONE);
+	db_finalize(st);
+	ck_assert_int_eq(one_int(db, "SELECT count(*) FROM bulk WHERE user = 'many' AND length(t) = 199"), 3000);
+	ck_assert_int_eq(one_int(db, "SELECT sum(n) FROM bulk WHERE user = 'many'"), -2999 * 3000 / 2);
+	int64_t before = one_int(db, "SELECT count(*) FROM bulk");
+
+	/* given up: nothing stays once the transaction rolls back */
+	ok(db_exec(db, "BEGIN IMMEDIATE", &err), db, "begin abort");
+	ck_assert_msg(db_bulk_begin(db, "bulk", cols, 4, &b, &err) == 0, "%s", err.msg);
+	db_bulk_text(b, 4, "gone", -1);
+	ck_assert_msg(db_bulk_row(b, &err) == 0, "%s", err.msg);
+	db_bulk_abort(b);
+	ok(db_exec(db, "ROLLBACK", &err), db, "rollback abort");
+	ck_assert_int_eq(one_int(db, "SELECT count(*) FROM bulk"), before);
+
+	/* a NULL where NOT NULL: an error naming the column, and no row */
+	ok(db_exec(db, "BEGIN IMMEDIATE", &err), db, "begin bad");
+	ck_assert_msg(db_bulk_begin(db, "bulk", cols, 4, &b, &err) == 0, "%s", err.msg);
+	db_bulk_text(b, 4, "fine", -1);
+	int rc = db_bulk_row(b, &err);
+	if (rc == 0)
+		rc = db_bulk_row(b, &err); /* user not set: NULL */
+	if (rc == 0)
+		rc = db_bulk_end(b, &err);
+	else
+		db_bulk_abort(b);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(strstr(err.msg, "user"), "%s", err.msg);
+	ok(db_exec(db, "ROLLBACK", &err), db, "rollback bad");
+	ck_assert_int_eq(one_int(db, "SELECT count(*) FROM bulk"), before);
+
+	/* names that are not plain identifiers are refused before any SQL */
+	static const char *const bad[] = {"t; DROP TABLE bulk"};
+	ck_assert_int_eq(db_bulk_begin(db, "bulk", bad, 1, &b, &err), -1);
+	ck_assert_ptr_null(b);
+	ck_assert_str_eq(err.msg, "bulk insert into bulk: a table or column name that is not a plain identifier");
+}
+
 static void conformance(struct db *db)
 {
 	struct pm_err err;
@@ -234,6 +334,8 @@ static void conformance(struct db *db)
 	ck_assert_mem_eq(db_column_blob(st, 0), bytes, 4);
 	db_finalize(st);
 
+	bulk(db);
+
 	/* an error names the problem */
 	ck_assert_int_eq(db_prepare(db, "SELECT * FROM no_such_table", &st, &err) == 0 ? db_step(st) : DB_ERROR,
 			 DB_ERROR);
@@ -259,6 +361,22 @@ static void change_seen(struct db *db, struct db *other)
 	ck_assert_int_eq(one_int(db, "SELECT version FROM aliases"), 5);
 	/* nothing more happened: it stays */
 	ck_assert_int_eq(db_data_version(db), v);
+	/* a bulk insert's commit is a change too (hot reload hears it) */
+	struct db_bulk *b;
+	static const char *const cols[] = {"user"};
+	ok(db_exec(other, "BEGIN IMMEDIATE", &err), other, "begin");
+	ck_assert_msg(db_bulk_begin(other, "bulk", cols, 1, &b, &err) == 0, "%s", err.msg);
+	db_bulk_text(b, 1, "seen", -1);
+	ck_assert_msg(db_bulk_row(b, &err) == 0 && db_bulk_end(b, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(db_data_version(db), v); /* not committed yet */
+	ok(db_exec(other, "COMMIT", &err), other, "commit");
+	int64_t w = v;
+	for (int i = 0; i < 200 && w == v; i++) {
+		usleep(5000);
+		w = db_data_version(db);
+	}
+	ck_assert_msg(w != v, "bulk insert not seen");
+	ck_assert_int_eq(one_int(db, "SELECT count(*) FROM bulk WHERE user = 'seen'"), 1);
 }
 
 START_TEST(sqlite_backend)
