@@ -23,7 +23,9 @@ name=$(basename "$art")
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
 	for mode in normal full; do
 		rm -rf "$tmp/s"
-		strace -f -y -e trace=fsync,fdatasync,sync_file_range -o "$tmp/st.$mode" \
+		# LeakSanitizer cannot run under ptrace
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -y -e trace=fsync,fdatasync,sync_file_range -o "$tmp/st.$mode" \
 			"$P" -W "$tmp/s" -q -c "set sync $mode; load d $tmp/d.csv" >/dev/null ||
 			failed "load under strace ($mode)"
 		grep -c '/artifacts/' "$tmp/st.$mode" >"$tmp/n.$mode"
