@@ -8,7 +8,7 @@
 set -u
 cd "${srcdir:?}" || exit 99
 . tests/cmd/pg-lib.sh
-grep -q '^#define HAVE_LIBPQ 1' "${builddir:?}/config.h" || { echo "built without libpq: skipped"; pg_stop; exit 77; }
+pg_need_libpq
 pg_start
 PRODML_TEST_PG=$PG_URI "$builddir/tests/unit/test_db"
 rc=$?

@@ -13,8 +13,8 @@
 # of nginx-conf.
 . "$srcdir/tests/cmd/serve-lib.sh"
 . tests/cmd/pg-lib.sh
-grep -q '^#define HAVE_LIBPQ 1' "${builddir:?}/config.h" || { echo "built without libpq: skipped"; pg_stop; exit 77; }
-[ -x "$pg_bin/psql" ] || { echo "psql not found beside initdb: skipped"; pg_stop; exit 77; }
+pg_need_libpq
+pg_need_psql
 pg_start
 trap 'cleanup; pg_stop' EXIT
 set -f # the URI's ? is no pattern

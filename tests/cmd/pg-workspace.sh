@@ -9,7 +9,7 @@
 set -u
 cd "${srcdir:?}" || exit 99
 . tests/cmd/pg-lib.sh
-grep -q '^#define HAVE_LIBPQ 1' "${builddir:?}/config.h" || { echo "built without libpq: skipped"; pg_stop; exit 77; }
+pg_need_libpq
 pg_start
 P=${PRODML:?}
 tmp=$pg_dir/t
