@@ -174,6 +174,11 @@ int frame_write_csv(const struct frame *f, FILE *out, struct pm_err *err);
  * tore fails frame_open's checksum (PM_E_DAMAGED). */
 int frame_save(const struct frame *f, const char *path, bool durable, char sha_hex[65],
 	       struct pm_err *err);
+/* frame_save that also gives frame_fingerprint's value in fp_hex: for a
+ * frame parsed into its file, taken in the same read of the values as the
+ * file's sums (one pass over memory instead of two). */
+int frame_save_fp(const struct frame *f, const char *path, bool durable, char sha_hex[65],
+		  char fp_hex[17], struct pm_err *err);
 int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err);
 
 /* ---- SQL ---------------------------------------------------------------------------------- */
