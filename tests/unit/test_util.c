@@ -162,6 +162,11 @@ START_TEST(test_parse_numbers)
 	ck_assert(!parse_int64("", 0, &i));
 	ck_assert(!parse_int64("-", 1, &i));
 	ck_assert(parse_int64("+42", 3, &i) && i == 42);
+	/* 18 digits (read without overflow checks) and 19 (with them) */
+	ck_assert(parse_int64("-999999999999999999", 19, &i) && i == -999999999999999999LL);
+	ck_assert(parse_int64("9999999999999999999", 19, &i) == false);
+	ck_assert(parse_int64("9223372036854775807", 19, &i) && i == INT64_MAX);
+	ck_assert(!parse_int64("99999999999999999a", 18, &i));
 	ck_assert(parse_double("0.1", 3, &d) && d == 0.1);
 	ck_assert(parse_double("-3.25e2", 7, &d) && d == -325.0);
 	ck_assert(parse_double(".5", 2, &d) && d == 0.5);
