@@ -43,12 +43,10 @@ static void free_options(struct csv_options *o)
 	str_list_free(o->columns);
 }
 
-/* The load cache key: the file's content fingerprint plus every option
- * that changes the result. */
-static char *load_cache_key(const struct fs_map *m, const struct cmd_call *call, int threads)
+/* The load cache key: the file's content fingerprint h (hash64_parallel
+ * of its len bytes) plus every option that changes the result. */
+static char *load_cache_key(uint64_t h, size_t len, const struct cmd_call *call)
 {
-	uint64_t h = hash64_parallel(m->data, m->len, threads);
-	size_t len = m->len;
 	const char *opts[] = {"--no-header", "--columns", "--types", "--delimiter", "--skip-bad"};
 	struct sbuf b = {0};
 	for (size_t i = 0; i < PM_ARRAY_LEN(opts); i++) {
@@ -59,6 +57,42 @@ static char *load_cache_key(const struct fs_map *m, const struct cmd_call *call,
 			      (unsigned long long)hash64(b.s, b.len, 0));
 	sbuf_free(&b);
 	return key;
+}
+
+/* The parse hands over the file's hash before it reads the rows: a file
+ * loaded before with the same options is then opened from the cache and
+ * the parse stops there (1).  The cache keeps the data, not the rows it
+ * rejected: a load that must list them parses again. */
+struct load_hook {
+	const struct cmd_call *call;
+	struct workspace *ws;
+	const char *name;
+	size_t len;
+	char *key;
+	char artifact[65];
+	struct frame *f; /* opened from the cache */
+};
+
+static int load_hashed(void *ctx, uint64_t h, struct pm_err *err)
+{
+	struct load_hook *k = ctx;
+	k->key = load_cache_key(h, k->len, k->call);
+	bool cached = false;
+	if (call_opt(k->call, "--rejects"))
+		return 0;
+	if (ws_loadcache_get(k->ws, k->key, k->artifact, &cached, err) < 0)
+		return -1;
+	if (!cached)
+		return 0;
+	struct pm_err ignore = {0};
+	char *ap = ws_artifact_path(k->ws, k->artifact, &ignore);
+	int rc = ap && frame_open(ap, k->name, &k->f, &ignore) == 0;
+	/* torn (a power cut before write-back): the parse stores the same
+	 * content under the same name again */
+	if (!rc && ap && ignore.code == PM_E_DAMAGED)
+		unlink(ap);
+	free(ap);
+	return rc;
 }
 
 static int write_rejects(const char *path, const struct csv_report *rep, struct pm_err *err)
@@ -129,39 +163,25 @@ static int exec_load(struct session *s, struct cmd_call *call, struct pm_err *er
 		free_options(&o);
 		return -1;
 	}
-	key = load_cache_key(&m, call, o.threads);
-	char artifact[65];
-	bool cached = false;
 	struct frame *f = NULL;
 	struct csv_report rep = {0};
-	/* the cache keeps the data, not the rows it rejected: a load that
-	 * must list them parses again */
-	if (!call_opt(call, "--rejects") && ws_loadcache_get(ws, key, artifact, &cached, err) < 0)
+	struct load_hook hook = {.call = call, .ws = ws, .name = name, .len = m.len};
+	o.content_hashed = load_hashed;
+	o.hook_ctx = &hook;
+	/* parsed straight into the dataset's cache file, which storing the
+	 * frame then finishes */
+	char *scratch = ws_artifact_tmp(ws);
+	o.cache_path = scratch;
+	int prc = frame_parse_csv(m.data, m.len, path, name, &o, &f, &rep, err);
+	o.cache_path = NULL;
+	free(scratch);
+	key = hook.key;
+	if (prc < 0)
 		goto fail;
-	if (cached) {
-		/* the same bytes were loaded with the same options before */
-		struct pm_err ignore = {0};
-		char *ap = ws_artifact_path(ws, artifact, &ignore);
-		if (!ap || frame_open(ap, name, &f, &ignore) < 0) {
-			cached = false;
-			/* torn (a power cut before write-back): the parse below
-			 * stores the same content under the same name again */
-			if (ap && ignore.code == PM_E_DAMAGED)
-				unlink(ap);
-		}
-		free(ap);
-	}
-	if (!cached) {
-		/* parsed straight into the dataset's cache file, which storing
-		 * the frame then finishes */
-		char *scratch = ws_artifact_tmp(ws);
-		o.cache_path = scratch;
-		int prc = frame_parse_csv(m.data, m.len, path, name, &o, &f, &rep, err);
-		o.cache_path = NULL;
-		free(scratch);
-		if (prc < 0)
-			goto fail;
-	}
+	bool cached = prc == 1;
+	const char *artifact = hook.artifact;
+	if (cached)
+		f = hook.f;
 	/* a key or frame read from a file that shrank meanwhile is not kept */
 	if (fs_map_check(&m, path, err) < 0)
 		goto fail;

@@ -189,14 +189,17 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 		snprintf(sha, sizeof sha, "%s", artifact_hint);
 		frame_fingerprint(f, fj.fp);
 	} else {
-		/* the fingerprint is taken while the file is written and synced */
+		/* The fingerprint is taken while the file is written and synced:
+		 * for a frame parsed into its file, in the same read of its
+		 * values as the file's sums; else on a thread of its own. */
+		bool in_save = f->build != NULL;
 		pthread_t th;
-		bool threaded = pthread_create(&th, NULL, fp_thread, &fj) == 0;
+		bool threaded = !in_save && pthread_create(&th, NULL, fp_thread, &fj) == 0;
 		char *tmp = ws_artifact_tmp(ws);
-		int rc = frame_save(f, tmp, session_sync_full(s), sha, err);
+		int rc = frame_save_fp(f, tmp, session_sync_full(s), sha, in_save ? fj.fp : NULL, err);
 		if (threaded)
 			pthread_join(th, NULL);
-		else
+		else if (!in_save)
 			frame_fingerprint(f, fj.fp);
 		if (rc == 0)
 			rc = ws_artifact_place(ws, tmp, sha, err);

@@ -1046,7 +1046,9 @@ static bool run_phase(struct reader *rd, struct chunk *chunks, size_t n,
 
 struct bound_ctx {
 	const char *data;
-	size_t start, len, block;
+	size_t start, len, block; /* block i is [start + i * block, ...) of the grid */
+	size_t body;               /* where rows begin: bytes before are not counted */
+	uint64_t *fp;              /* hash64_parallel's block hashes, or NULL */
 	size_t *quotes, *newlines; /* per raw block */
 	const uint8_t *parity;     /* quotes before each raw block, mod 2 */
 	size_t *bound, *bound_nl;  /* first row start at or after the block's
@@ -1086,13 +1088,45 @@ static void count_quotes_newlines(const uint8_t *p, const uint8_t *e, const uint
 	*newlines = nl;
 }
 
+/* The pieces hashed and counted in turn: small enough to stay in the
+ * CPU's cache between the two. */
+#define COUNT_PIECE ((size_t)64 << 10)
+
 static void count_block(void *ctx, size_t i)
 {
 	struct bound_ctx *b = ctx;
+	const uint8_t *d = (const uint8_t *)b->data, *dend = d + b->len;
 	size_t a = b->start + i * b->block;
 	size_t e = a + b->block < b->len ? a + b->block : b->len;
-	count_quotes_newlines((const uint8_t *)b->data + a, (const uint8_t *)b->data + e,
-			      (const uint8_t *)b->data + b->len, &b->quotes[i], &b->newlines[i]);
+	if (!b->fp) {
+		if (a < b->body)
+			a = b->body;
+		count_quotes_newlines(d + a, d + e, dend, &b->quotes[i], &b->newlines[i]);
+		return;
+	}
+	/* The grid is aligned to hash64_parallel's blocks: this block's bytes
+	 * (the header's too) are hashed in the same read as they are counted,
+	 * so the file comes from memory once for both. */
+	size_t q = 0, nl = 0;
+	uint64_t seed = hash64_par_seed(b->len);
+	for (size_t h0 = a; h0 < e; h0 += HASH64_PAR_BLOCK) {
+		size_t h1 = h0 + HASH64_PAR_BLOCK < e ? h0 + HASH64_PAR_BLOCK : e;
+		struct hash64_state st;
+		hash64_init(&st, seed);
+		for (size_t p = h0; p < h1; p += COUNT_PIECE) {
+			size_t pe = p + COUNT_PIECE < h1 ? p + COUNT_PIECE : h1;
+			hash64_update(&st, d + p, pe - p);
+			size_t ca = p < b->body ? b->body : p, dq, dn;
+			if (ca < pe) {
+				count_quotes_newlines(d + ca, d + pe, dend, &dq, &dn);
+				q += dq;
+				nl += dn;
+			}
+		}
+		b->fp[h0 / HASH64_PAR_BLOCK] = hash64_digest(&st);
+	}
+	b->quotes[i] = q;
+	b->newlines[i] = nl;
 }
 
 static void find_boundary(void *ctx, size_t i)
@@ -1119,19 +1153,23 @@ static void find_boundary(void *ctx, size_t i)
 	b->bound_nl[i] = nl;
 }
 
-/* Cuts the body [pos, len) into chunks of about cs bytes at row boundaries
- * guessed from quote parity, and gives each the slots it may need: one per
- * newline in its range (plus one for a last row without a newline), and
- * never more than its bytes / ncols + 1, since a good row takes at least
- * ncols bytes (delimiters and newline). */
-static struct chunk *make_chunks(struct reader *rd, size_t pos, size_t cs, size_t *nchunks_out,
-				 size_t *total_slots)
+/* Cuts the body [pos, len) into chunks at row boundaries guessed from
+ * quote parity, one per block of a grid of cs bytes from the file's start
+ * (the first block's start moved to pos), and gives each the slots it may
+ * need: one per newline in its range (plus one for a last row without a
+ * newline), and never more than its bytes / ncols + 1, since a good row
+ * takes at least ncols bytes (delimiters and newline).  fp: where to put
+ * hash64_parallel's block hashes of the whole file, taken on the way (cs
+ * is then a multiple of HASH64_PAR_BLOCK), or NULL. */
+static struct chunk *make_chunks(struct reader *rd, size_t pos, size_t cs, uint64_t *fp,
+				 size_t *nchunks_out, size_t *total_slots)
 {
 	const char *data = rd->data;
-	size_t len = rd->len, body = len - pos;
-	size_t n = body ? (body + cs - 1) / cs : 1;
+	size_t len = rd->len, g0 = pos / cs * cs; /* the grid's first block */
+	size_t n = len > g0 ? (len - g0 + cs - 1) / cs : 1;
 	struct chunk *chunks = xcalloc(n, sizeof *chunks);
-	struct bound_ctx b = {.data = data, .start = pos, .len = len, .block = cs};
+	struct bound_ctx b = {.data = data, .start = g0, .len = len, .block = cs, .body = pos,
+			      .fp = fp};
 	b.quotes = xcalloc(n, sizeof *b.quotes);
 	b.newlines = xcalloc(n, sizeof *b.newlines);
 	b.bound = xcalloc(n, sizeof *b.bound);
@@ -1146,7 +1184,7 @@ static struct chunk *make_chunks(struct reader *rd, size_t pos, size_t cs, size_
 	}
 	if (n > 1) {
 		struct bound_ctx b1 = b;
-		b1.start = pos + cs;
+		b1.start = g0 + cs;
 		b1.parity = parity + 1;
 		b1.bound = b.bound + 1;
 		b1.bound_nl = b.bound_nl + 1;
@@ -1255,7 +1293,26 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 		if (cs > (16u << 20))
 			cs = 16u << 20;
 	}
-	chunks = make_chunks(&rd, pos, cs, &nchunks, &nslots);
+	/* The hash the caller asked for is taken in the pass that cuts the
+	 * chunks when their grid is made of whole blocks of the hash from the
+	 * file's start (the header shorter than a chunk), else on its own. */
+	uint64_t *fp = NULL;
+	if (opt && opt->content_hashed) {
+		if (!chunk_size)
+			cs = (cs + HASH64_PAR_BLOCK - 1) / HASH64_PAR_BLOCK * HASH64_PAR_BLOCK;
+		if (cs % HASH64_PAR_BLOCK == 0 && pos < cs)
+			fp = xmalloc(hash64_par_blocks(len) * sizeof *fp);
+	}
+	chunks = make_chunks(&rd, pos, cs, fp, &nchunks, &nslots);
+	if (opt && opt->content_hashed) {
+		uint64_t h = fp ? hash64_par_join(fp, len) : hash64_parallel(data, len, rd.threads);
+		free(fp);
+		int hr = opt->content_hashed(opt->hook_ctx, h, err);
+		if (hr != 0) {
+			rc = hr > 0 ? 1 : -1;
+			goto done;
+		}
+	}
 	for (size_t i = 0; i < nchunks; i++) {
 		chunks[i].mask = xmalloc(ncols * sizeof *chunks[i].mask);
 		chunks[i].seen = xmalloc(ncols);

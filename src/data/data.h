@@ -126,6 +126,15 @@ struct csv_options {
 	 * system cannot allocate the file ahead, the frame is read into
 	 * memory as without it. */
 	const char *cache_path;
+	/* When set, called with hash64_parallel(data, len) of the whole input
+	 * once the header is read and before the rows are parsed (the pass
+	 * that cuts the rows into parallel chunks reads the bytes anyway and
+	 * hashes them on the way): load's cache key.  It returns 0 for the
+	 * parse to go on, 1 to stop it (the frame is had elsewhere:
+	 * frame_parse_csv then returns 1 with *out NULL), or -1 with err
+	 * filled to fail it. */
+	int (*content_hashed)(void *ctx, uint64_t hash, struct pm_err *err);
+	void *hook_ctx;
 };
 
 /* One skipped row, kept for the reject report. */
@@ -146,7 +155,8 @@ void csv_report_free(struct csv_report *r);
 /* Reads a CSV/TSV file into a frame.  Errors name the file, line and column. */
 int frame_read_csv(const char *path, const char *name, const struct csv_options *opt,
 		   struct frame **out, struct csv_report *report, struct pm_err *err);
-/* The same over a buffer in memory (`label` names it in errors). */
+/* The same over a buffer in memory (`label` names it in errors).  Both
+ * return 0, -1 on error, or 1 when opt->content_hashed stopped the parse. */
 int frame_parse_csv(const char *data, size_t len, const char *label, const char *name,
 		    const struct csv_options *opt, struct frame **out, struct csv_report *report,
 		    struct pm_err *err);
@@ -164,6 +174,11 @@ int frame_write_csv(const struct frame *f, FILE *out, struct pm_err *err);
  * tore fails frame_open's checksum (PM_E_DAMAGED). */
 int frame_save(const struct frame *f, const char *path, bool durable, char sha_hex[65],
 	       struct pm_err *err);
+/* frame_save that also gives frame_fingerprint's value in fp_hex: for a
+ * frame parsed into its file, taken in the same read of the values as the
+ * file's sums (one pass over memory instead of two). */
+int frame_save_fp(const struct frame *f, const char *path, bool durable, char sha_hex[65],
+		  char fp_hex[17], struct pm_err *err);
 int frame_open(const char *path, const char *name, struct frame **out, struct pm_err *err);
 
 /* ---- SQL ---------------------------------------------------------------------------------- */

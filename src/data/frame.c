@@ -242,9 +242,14 @@ void column_count_missing(struct column *c)
  * Missing slots are hashed as zero whatever they hold, and strings by a hash
  * of their bytes, so the value is independent of dictionary codes and of how
  * the frame was built (CSV, cache, SQL, take). */
-#define FP_ROWS 4096
+uint64_t fp_complete_block(const void *values, size_t m, uint64_t h)
+{
+	static const uint8_t ones[FP_ROWS] = {[0 ... FP_ROWS - 1] = 1};
+	h = hash64(ones, m, h);
+	return hash64(values, m * 8, h);
+}
 
-static uint64_t fp_column(const struct column *c, size_t nrows, uint64_t h)
+uint64_t fp_column(const struct column *c, size_t nrows, uint64_t h)
 {
 	uint64_t tmp[FP_ROWS];
 	uint64_t *shash = NULL;
@@ -261,12 +266,12 @@ static uint64_t fp_column(const struct column *c, size_t nrows, uint64_t h)
 			vb[k] = c->valid[r0 + k] != 0;
 			all &= vb[k];
 		}
-		h = hash64(vb, m, h);
 		if (all && c->type != PM_BOOL && c->type != PM_STRING) {
 			/* no missing value to zero: the values are the bytes hashed */
-			h = hash64((const char *)c->v.i64 + r0 * 8, m * 8, h);
+			h = fp_complete_block((const char *)c->v.i64 + r0 * 8, m, h);
 			continue;
 		}
+		h = hash64(vb, m, h);
 		/* one loop per type, each a select the compiler can vectorize */
 		switch (c->type) {
 		case PM_INT:
@@ -295,18 +300,32 @@ static uint64_t fp_column(const struct column *c, size_t nrows, uint64_t h)
 	return h;
 }
 
-void frame_fingerprint(const struct frame *f, char out[17])
+uint64_t fp_begin(const struct frame *f)
 {
 	uint64_t hdr[2] = {f->nrows, f->ncols};
-	uint64_t h = hash64(hdr, sizeof hdr, 0x70726f646d6cULL);
-	for (size_t i = 0; i < f->ncols; i++) {
-		const struct column *c = &f->cols[i];
-		h = hash64(c->name, strlen(c->name) + 1, h);
-		uint8_t t = (uint8_t)c->type;
-		h = hash64(&t, 1, h);
-		h = fp_column(c, f->nrows, h);
-	}
+	return hash64(hdr, sizeof hdr, 0x70726f646d6cULL);
+}
+
+uint64_t fp_column_head(const struct column *c, uint64_t h)
+{
+	h = hash64(c->name, strlen(c->name) + 1, h);
+	uint8_t t = (uint8_t)c->type;
+	return hash64(&t, 1, h);
+}
+
+void fp_hex(uint64_t h, char out[17])
+{
 	snprintf(out, 17, "%016" PRIx64, h);
+}
+
+void frame_fingerprint(const struct frame *f, char out[17])
+{
+	uint64_t h = fp_begin(f);
+	for (size_t i = 0; i < f->ncols; i++) {
+		h = fp_column_head(&f->cols[i], h);
+		h = fp_column(&f->cols[i], f->nrows, h);
+	}
+	fp_hex(h, out);
 }
 
 struct frame *frame_take(const struct frame *f, const char *name, const size_t *rows, size_t n)

@@ -24,6 +24,17 @@ uint32_t strdict_intern_h(struct strdict *d, const char *s, size_t len, uint64_t
 const char *column_text_len(const struct column *c, size_t row, char *buf, size_t n,
 			    size_t *len);
 
+/* frame_fingerprint's steps, for frame_save to take it in the read of the
+ * values that hashes the file: fp_begin, then per column fp_column_head
+ * and fp_column (or, for a column without missing values nor bools or
+ * strings, fp_complete_block over each FP_ROWS rows in turn); fp_hex. */
+#define FP_ROWS 4096
+uint64_t fp_begin(const struct frame *f);
+uint64_t fp_column_head(const struct column *c, uint64_t h);
+uint64_t fp_column(const struct column *c, size_t nrows, uint64_t h);
+uint64_t fp_complete_block(const void *values, size_t m, uint64_t h);
+void fp_hex(uint64_t h, char out[17]);
+
 /* frame_parse_csv with a chosen chunk size (bytes per parallel piece), so
  * tests can check that many small chunks give the same frame as one. */
 int csv_parse_chunked(const char *data, size_t len, const char *label, const char *name,

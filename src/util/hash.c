@@ -162,13 +162,31 @@ uint64_t hash64_digest(const struct hash64_state *st)
 	return xxh64_tail(h, st->mem, st->mem + st->nmem);
 }
 
-#define FP_BLOCK (4u << 20)
+#define FP_BLOCK HASH64_PAR_BLOCK
 /* the seed of a range that fits in one block */
 #define FP_SEED 0x70726f646d6cULL
+
+size_t hash64_par_blocks(size_t len)
+{
+	size_t n = (len + FP_BLOCK - 1) / FP_BLOCK;
+	return n ? n : 1;
+}
+
+uint64_t hash64_par_seed(size_t len)
+{
+	return hash64_par_blocks(len) <= 1 ? FP_SEED : 0;
+}
+
+uint64_t hash64_par_join(const uint64_t *blocks, size_t len)
+{
+	size_t n = hash64_par_blocks(len);
+	return n <= 1 ? blocks[0] : hash64(blocks, n * sizeof *blocks, (uint64_t)len);
+}
 
 struct fp_ctx {
 	const uint8_t *data;
 	size_t len;
+	uint64_t seed;
 	uint64_t *out;
 };
 
@@ -177,17 +195,15 @@ static void fp_block(void *ctx, size_t i)
 	struct fp_ctx *c = ctx;
 	size_t off = i * FP_BLOCK;
 	size_t n = c->len - off < FP_BLOCK ? c->len - off : FP_BLOCK;
-	c->out[i] = hash64(c->data + off, n, 0);
+	c->out[i] = hash64(c->data + off, n, c->seed);
 }
 
 uint64_t hash64_parallel(const void *data, size_t len, int threads)
 {
-	size_t nblocks = (len + FP_BLOCK - 1) / FP_BLOCK;
-	if (nblocks <= 1)
-		return hash64(data, len, FP_SEED);
-	struct fp_ctx c = {data, len, xmalloc(nblocks * sizeof(uint64_t))};
+	size_t nblocks = hash64_par_blocks(len);
+	struct fp_ctx c = {data, len, hash64_par_seed(len), xmalloc(nblocks * sizeof(uint64_t))};
 	par_for(nblocks, threads, fp_block, &c);
-	uint64_t h = hash64(c.out, nblocks * sizeof(uint64_t), (uint64_t)len);
+	uint64_t h = hash64_par_join(c.out, len);
 	free(c.out);
 	return h;
 }

@@ -198,6 +198,15 @@ bool parse_int64(const char *s, size_t n, int64_t *out)
 			return false;
 	}
 	uint64_t v = 0;
+	if (n - i <= 18) {
+		/* below 10^18: no overflow to check for (the common case) */
+		for (; i < n; i++) {
+			unsigned d = (unsigned char)s[i] - '0';
+			if (d > 9)
+				return false;
+			v = v * 10 + d;
+		}
+	}
 	for (; i < n; i++) {
 		unsigned d = (unsigned char)s[i] - '0';
 		if (d > 9)

@@ -176,6 +176,15 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed);
 /* Fingerprint of a byte range, hashed in parallel blocks (same value for any
  * thread count). */
 uint64_t hash64_parallel(const void *data, size_t len, int threads);
+/* Its parts, for a caller that reads the bytes in a parallel pass of its
+ * own: block i is [i * HASH64_PAR_BLOCK, (i + 1) * HASH64_PAR_BLOCK) of the
+ * data (the last one shorter), hashed by hash64 with hash64_par_seed(len);
+ * hash64_par_join turns the hashes of the hash64_par_blocks(len) blocks
+ * into hash64_parallel's value. */
+#define HASH64_PAR_BLOCK ((size_t)4 << 20)
+size_t hash64_par_blocks(size_t len);
+uint64_t hash64_par_seed(size_t len);
+uint64_t hash64_par_join(const uint64_t *blocks, size_t len);
 /* hash64 over data given in pieces: the same value as one call over their
  * concatenation. */
 struct hash64_state {

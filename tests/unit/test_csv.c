@@ -659,6 +659,72 @@ static void same_frames(const struct frame *a, const struct frame *b)
 	}
 }
 
+/* load's cache key: the hook gets hash64_parallel of the whole input,
+ * taken in the pass that cuts the chunks (files over one hash block, with
+ * quoted newlines across the blocks) or on its own (small chunks); its
+ * answer goes on, stops or fails the parse. */
+struct hash_seen {
+	int calls, answer;
+	uint64_t hash;
+};
+
+static int note_hash(void *ctx, uint64_t hash, struct pm_err *err)
+{
+	struct hash_seen *h = ctx;
+	h->calls++;
+	h->hash = hash;
+	if (h->answer < 0)
+		return pm_errf(err, "refused %016llx", (unsigned long long)hash);
+	return h->answer;
+}
+
+START_TEST(test_content_hash)
+{
+	const size_t rows[] = {200000, 300};
+	for (size_t t = 0; t < PM_ARRAY_LEN(rows); t++) {
+		size_t len;
+		char *text = gen_text(rows[t], false, &len);
+		if (t == 0)
+			ck_assert_uint_gt(len, 2 * HASH64_PAR_BLOCK);
+		uint64_t want = hash64_parallel(text, len, 1);
+		struct pm_err err = {0};
+		struct frame *ref = NULL, *f = NULL;
+		struct csv_options o1 = {.threads = 1};
+		ck_assert_int_eq(frame_parse_csv(text, len, "g.csv", "g", &o1, &ref, NULL, &err), 0);
+		for (int threads = 1; threads <= 3; threads++) {
+			struct hash_seen seen = {0};
+			struct csv_options o = {.threads = threads, .content_hashed = note_hash,
+						.hook_ctx = &seen};
+			ck_assert_int_eq(frame_parse_csv(text, len, "g.csv", "g", &o, &f, NULL, &err), 0);
+			ck_assert_int_eq(seen.calls, 1);
+			ck_assert_uint_eq(seen.hash, want);
+			same_frames(ref, f);
+			frame_free(f);
+			/* small chunks: hashed apart, the same value */
+			seen = (struct hash_seen){0};
+			ck_assert_int_eq(csv_parse_chunked(text, len, "g.csv", "g", &o, 4099, &f, NULL, &err), 0);
+			ck_assert_uint_eq(seen.hash, want);
+			same_frames(ref, f);
+			frame_free(f);
+		}
+		struct hash_seen stop = {.answer = 1};
+		struct csv_options os = {.threads = 2, .content_hashed = note_hash, .hook_ctx = &stop};
+		f = ref;
+		ck_assert_int_eq(frame_parse_csv(text, len, "g.csv", "g", &os, &f, NULL, &err), 1);
+		ck_assert_ptr_null(f);
+		struct hash_seen fail = {.answer = -1};
+		os.hook_ctx = &fail;
+		ck_assert_int_eq(frame_parse_csv(text, len, "g.csv", "g", &os, &f, NULL, &err), -1);
+		ck_assert_ptr_null(f);
+		char msg[64];
+		snprintf(msg, sizeof msg, "refused %016llx", (unsigned long long)want);
+		ck_assert_str_eq(err.msg, msg);
+		frame_free(ref);
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(test_thread_independence)
 {
 	size_t len;
@@ -824,6 +890,7 @@ int main(void)
 	tcase_add_test(tc, test_missing_tokens);
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_thread_independence);
+	tcase_add_test(tc, test_content_hash);
 	tcase_add_test(tc, test_progress_cancel);
 	tcase_add_test(tc, test_write_csv);
 	suite_add_tcase(s, tc);

@@ -526,6 +526,62 @@ START_TEST(test_cache_damaged)
 END_TEST
 
 
+/* frame_save_fp: the fingerprint taken in the read that hashes the file
+ * is frame_fingerprint's, for complete number columns over several blocks
+ * of rows (the last one short), the other columns, and value regions with
+ * holes left by slots blank lines did not use; the file is the same. */
+START_TEST(test_cache_fingerprint_in_save)
+{
+	struct sbuf b = {0};
+	sbuf_puts(&b, "id,x,y,s,flag,when\n");
+	for (unsigned i = 0; i < 10000; i++) {
+		sbuf_printf(&b, "%u,%u.25,", i, i * 7 % 1000);
+		if (i % 13)
+			sbuf_printf(&b, "%u.5", i % 97);
+		sbuf_printf(&b, ",w%u,%s,2024-01-%02uT10:00:00\n", i % 31, i % 3 ? "true" : "false",
+			    i % 28 + 1);
+		if (i < 9000)
+			sbuf_puts(&b, "\n"); /* a slot per blank line, left unused */
+	}
+	struct pm_err err = {0};
+	struct frame *g = NULL;
+	struct csv_options mem = {.threads = 2};
+	ck_assert_int_eq(frame_parse_csv(b.s, b.len, "t.csv", "t", &mem, &g, NULL, &err), 0);
+	ck_assert_uint_eq(g->nrows, 10000);
+	ck_assert_int_eq(g->cols[5].type, PM_TIMESTAMP);
+	char want[17], got[17], sha[65], fsha[65];
+	frame_fingerprint(g, want);
+	char *into = tmp_path("fp.part"), *dst = tmp_path("fp.pmf");
+	for (int threads = 1; threads <= 2; threads++) {
+		struct csv_options o = {.cache_path = into, .threads = threads};
+		struct frame *f = NULL;
+		ck_assert_int_eq(frame_parse_csv(b.s, b.len, "t.csv", "t", &o, &f, NULL, &err), 0);
+		ck_assert_ptr_nonnull(f->build);
+		memset(got, 0, sizeof got);
+		ck_assert_msg(frame_save_fp(f, dst, false, sha, got, &err) == 0, "%s", err.msg);
+		ck_assert_str_eq(got, want);
+		ck_assert_int_eq(sha256_file(dst, fsha, &err), 0);
+		ck_assert_str_eq(sha, fsha);
+		frame_free(f);
+		struct frame *h = NULL;
+		ck_assert_msg(frame_open(dst, "h", &h, &err) == 0, "%s", err.msg);
+		frame_fingerprint(h, got);
+		ck_assert_str_eq(got, want);
+		/* a frame not parsed into its file: fingerprinted apart */
+		memset(got, 0, sizeof got);
+		ck_assert_int_eq(frame_save_fp(h, into, false, NULL, got, &err), 0);
+		ck_assert_str_eq(got, want);
+		frame_free(h);
+		unlink(into);
+		unlink(dst);
+	}
+	frame_free(g);
+	free(into);
+	free(dst);
+	sbuf_free(&b);
+}
+END_TEST
+
 /* load's path: values parsed straight into the cache file, which
  * frame_save finishes in place.  Blank lines, a quoted line break and a
  * rejected row leave slots unused; booleans, strings and missing values
@@ -718,6 +774,7 @@ int main(void)
 	tcase_add_test(tc, test_cache_big_and_empty);
 	tcase_add_test(tc, test_cache_damaged);
 	tcase_add_test(tc, test_cache_parsed_into);
+	tcase_add_test(tc, test_cache_fingerprint_in_save);
 	tcase_add_test(tc, test_cache_own_valid_sections);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -35,6 +35,37 @@ START_TEST(test_hash_parallel_stable)
 }
 END_TEST
 
+/* hash64_parallel's parts rebuild its value: blocks of HASH64_PAR_BLOCK
+ * from the start, one seed, one join; a range of one block is hash64 with
+ * the fixed seed. */
+START_TEST(test_hash_parallel_parts)
+{
+	const size_t B = HASH64_PAR_BLOCK;
+	size_t lens[] = {0, 1, B - 1, B, B + 1, 2 * B, (9u << 20) + 123};
+	size_t max = lens[PM_ARRAY_LEN(lens) - 1];
+	uint8_t *buf = malloc(max);
+	for (size_t i = 0; i < max; i++)
+		buf[i] = (uint8_t)(i * 2654435761u >> 13);
+	for (size_t t = 0; t < PM_ARRAY_LEN(lens); t++) {
+		size_t n = lens[t], nb = hash64_par_blocks(n);
+		ck_assert_uint_eq(nb, n <= B ? 1 : (n + B - 1) / B);
+		uint64_t *h = malloc(nb * sizeof *h);
+		for (size_t i = 0; i < nb; i++) {
+			size_t m = n - i * B < B ? n - i * B : B;
+			h[i] = hash64(buf + i * B, m, hash64_par_seed(n));
+		}
+		ck_assert_uint_eq(hash64_par_join(h, n), hash64_parallel(buf, n, 3));
+		if (n <= B)
+			ck_assert_uint_eq(hash64_parallel(buf, n, 1), hash64(buf, n, 0x70726f646d6cULL));
+		else
+			ck_assert_uint_eq(hash64_par_join(h, n),
+					  hash64(h, nb * sizeof *h, (uint64_t)n));
+		free(h);
+	}
+	free(buf);
+}
+END_TEST
+
 /* The streaming forms give the one-shot values whatever the pieces. */
 START_TEST(test_hash_streaming)
 {
@@ -131,6 +162,11 @@ START_TEST(test_parse_numbers)
 	ck_assert(!parse_int64("", 0, &i));
 	ck_assert(!parse_int64("-", 1, &i));
 	ck_assert(parse_int64("+42", 3, &i) && i == 42);
+	/* 18 digits (read without overflow checks) and 19 (with them) */
+	ck_assert(parse_int64("-999999999999999999", 19, &i) && i == -999999999999999999LL);
+	ck_assert(parse_int64("9999999999999999999", 19, &i) == false);
+	ck_assert(parse_int64("9223372036854775807", 19, &i) && i == INT64_MAX);
+	ck_assert(!parse_int64("99999999999999999a", 18, &i));
 	ck_assert(parse_double("0.1", 3, &d) && d == 0.1);
 	ck_assert(parse_double("-3.25e2", 7, &d) && d == -325.0);
 	ck_assert(parse_double(".5", 2, &d) && d == 0.5);
@@ -597,6 +633,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_xxh64_vectors);
 	tcase_add_test(tc, test_hash_parallel_stable);
+	tcase_add_test(tc, test_hash_parallel_parts);
 	tcase_add_test(tc, test_hash_streaming);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_sha256_ni_matches_portable);
