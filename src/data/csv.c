@@ -1298,8 +1298,12 @@ static int parse_csv(const char *data, size_t len, const char *label, const char
 	 * file's start (the header shorter than a chunk), else on its own. */
 	uint64_t *fp = NULL;
 	if (opt && opt->content_hashed) {
-		if (!chunk_size)
-			cs = (cs + HASH64_PAR_BLOCK - 1) / HASH64_PAR_BLOCK * HASH64_PAR_BLOCK;
+		/* not where the coarser grid leaves fewer than 4 chunks a
+		 * thread (a file of a few blocks, many cores): idle threads
+		 * would cost more than the hash's own pass */
+		size_t grid = (cs + HASH64_PAR_BLOCK - 1) / HASH64_PAR_BLOCK * HASH64_PAR_BLOCK;
+		if (!chunk_size && (len - pos) / grid >= 4 * (size_t)rd.threads)
+			cs = grid;
 		if (cs % HASH64_PAR_BLOCK == 0 && pos < cs)
 			fp = xmalloc(hash64_par_blocks(len) * sizeof *fp);
 	}

@@ -700,6 +700,16 @@ START_TEST(test_content_hash)
 			ck_assert_uint_eq(seen.hash, want);
 			same_frames(ref, f);
 			frame_free(f);
+			/* chunks of whole hash blocks: hashed in the pass that
+			 * cuts them (the default grid only does so on files of
+			 * at least 4 blocks a thread) */
+			seen = (struct hash_seen){0};
+			ck_assert_int_eq(csv_parse_chunked(text, len, "g.csv", "g", &o, HASH64_PAR_BLOCK,
+							   &f, NULL, &err), 0);
+			ck_assert_int_eq(seen.calls, 1);
+			ck_assert_uint_eq(seen.hash, want);
+			same_frames(ref, f);
+			frame_free(f);
 			/* small chunks: hashed apart, the same value */
 			seen = (struct hash_seen){0};
 			ck_assert_int_eq(csv_parse_chunked(text, len, "g.csv", "g", &o, 4099, &f, NULL, &err), 0);
