@@ -189,7 +189,7 @@ int session_store_frame(struct session *s, struct frame *f, const char *source,
 		snprintf(sha, sizeof sha, "%s", artifact_hint);
 		frame_fingerprint(f, fj.fp);
 	} else {
-		/* The fingerprint is taken while the file is written and synced:
+		/* The fingerprint is taken while the file is written:
 		 * for a frame parsed into its file, in the same read of its
 		 * values as the file's sums; else on a thread of its own. */
 		bool in_save = f->build != NULL;

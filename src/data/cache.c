@@ -499,8 +499,8 @@ static void finish_mapped(struct finish_job *j)
 }
 
 /* The SHA-256 of the file (its name) and its XXH64 trailer, the tail and
- * the trailer written, the file synced (its mapped part already on its
- * way to the disk). */
+ * the trailer written, and, durable, the file synced (its mapped part
+ * already on its way to the disk); else left to the kernel's write-back. */
 static void finish_file(struct finish_job *j)
 {
 	struct cache_build *b = j->b;
