@@ -59,9 +59,9 @@ static size_t pad8(size_t n)
 /* Saving runs the same emitter twice: a dry run lays the file out (every
  * offset, so the header and table can go first), and a second run lists
  * the file's bytes as segments, pointing into the frame's arrays where
- * they are large and into an arena of copies where they are small.  Two
- * threads then go over the segments: one computes the SHA-256 of the file
- * (its artifact name), the other its XXH64 trailer while writing it.
+ * they are large and into an arena of copies where they are small.  The
+ * segments are then written, each piece going into the SHA-256 of the file
+ * (its artifact name) and its XXH64 trailer on its way (write_summed).
  * Nothing is read back from disk. */
 struct seg {
 	const uint8_t *p;
@@ -229,46 +229,53 @@ static void w_columns(struct writer *w, const struct frame *f, uint64_t *tab,
 	}
 }
 
-struct save_job {
-	const struct writer *w;
-	struct fs_flusher out;
-	int err; /* errno of the first failed write or sync */
+
+
+/* Both sums of the file, taken in one read of it: the bytes come from
+ * memory once, in pieces that stay in the CPU's cache for the second sum.
+ * (Two threads each reading the whole 130 MB file for one sum took 25 ms
+ * more CPU time: XXH64 runs at the speed of memory, not of its code.) */
+struct sums {
 	struct sha256 sha;
-	uint64_t sum;
-	size_t body_end;
+	struct hash64_blocks xxh;
 };
 
-static void write_all(struct save_job *j, const void *p, size_t n)
+#define SUM_PIECE (64u << 10)
+
+static void sum_piece(void *st, const void *p, size_t n)
 {
-	if (!j->err && fs_flusher_write(&j->out, p, n) < 0)
-		j->err = errno;
+	struct sums *s = st;
+	const uint8_t *q = p;
+	while (n) {
+		size_t k = n < SUM_PIECE ? n : SUM_PIECE;
+		sha256_update(&s->sha, q, k);
+		hash64_blocks_update(&s->xxh, q, k);
+		q += k;
+		n -= k;
+	}
 }
 
-/* Item 0 hashes the file with SHA-256; item 1 writes it and its trailer
- * and syncs it, the disk writing behind it as it goes.  (Writing through
- * a shared mapping of the file instead, its blocks allocated ahead, took
- * as much CPU time and more wall time: measured on ext4, 130 MB.) */
-static void save_item(void *ctx, size_t i)
+/* Writes the segments of w and then the XXH64 trailer through out, each
+ * piece into both sums on its way (the trailer into the SHA-256 too), and
+ * syncs unless out is lazy; *err gets the errno of the first failure.
+ * (Writing through a shared mapping of the file instead, its blocks
+ * allocated ahead, took as much CPU time and more wall time: measured on
+ * ext4, 130 MB.) */
+static void write_summed(const struct writer *w, struct sums *s, struct fs_flusher *out,
+			 int *err)
 {
-	struct save_job *j = ctx;
-	const struct writer *w = j->w;
-	if (i == 0) {
-		for (size_t k = 0; k < w->nsegs; k++)
-			sha256_update(&j->sha, w->segs[k].p, w->segs[k].len);
-		return;
-	}
-	struct hash64_blocks sum;
-	hash64_blocks_init(&sum, j->body_end);
 	for (size_t k = 0; k < w->nsegs; k++) {
-		hash64_blocks_update(&sum, w->segs[k].p, w->segs[k].len);
-		write_all(j, w->segs[k].p, w->segs[k].len);
+		sum_piece(s, w->segs[k].p, w->segs[k].len);
+		if (!*err && fs_flusher_write(out, w->segs[k].p, w->segs[k].len) < 0)
+			*err = errno;
 	}
-	j->sum = hash64_blocks_final(&sum);
-	write_all(j, &j->sum, 8);
-	if (!j->err && fs_flusher_sync(&j->out) < 0)
-		j->err = errno;
+	uint64_t trailer = hash64_blocks_final(&s->xxh);
+	sha256_update(&s->sha, &trailer, 8);
+	if (!*err && fs_flusher_write(out, &trailer, 8) < 0)
+		*err = errno;
+	if (!*err && fs_flusher_sync(out) < 0)
+		*err = errno;
 }
-
 
 /* ---- a file parsed into ----------------------------------------------------------
  * The CSV reader stores its values in the file's mapping (load's case),
@@ -399,29 +406,6 @@ static void w_tail(struct writer *w, const struct frame *f, uint64_t *tab, const
 	}
 }
 
-/* Both sums of the file, taken in one read of it: the bytes come from
- * memory once, in pieces that stay in the CPU's cache for the second sum.
- * (Two threads each reading the whole 130 MB file for one sum took 25 ms
- * more CPU time: XXH64 runs at the speed of memory, not of its code.) */
-struct sums {
-	struct sha256 sha;
-	struct hash64_blocks xxh;
-};
-
-#define SUM_PIECE (64u << 10)
-
-static void sum_piece(void *st, const void *p, size_t n)
-{
-	struct sums *s = st;
-	const uint8_t *q = p;
-	while (n) {
-		size_t k = n < SUM_PIECE ? n : SUM_PIECE;
-		sha256_update(&s->sha, q, k);
-		hash64_blocks_update(&s->xxh, q, k);
-		q += k;
-		n -= k;
-	}
-}
 
 /* Feeds [from, to) of the mapping to the sums, its holes as zeros from
  * memory: reading a hole through the mapping would fill it with new pages.
@@ -458,7 +442,6 @@ struct finish_job {
 	bool durable;
 	const struct writer *w; /* the tail */
 	struct sums sums;
-	uint64_t sum;
 	char *fp_hex;         /* where the frame's fingerprint goes, or NULL */
 	int err;
 };
@@ -514,17 +497,7 @@ static void finish_file(struct finish_job *j)
 	bool seek = lseek(b->fd, (off_t)b->len, SEEK_SET) == (off_t)b->len;
 	if (!seek)
 		j->err = errno;
-	for (size_t k = 0; k < w->nsegs; k++) {
-		sum_piece(&j->sums, w->segs[k].p, w->segs[k].len);
-		if (!j->err && fs_flusher_write(&out, w->segs[k].p, w->segs[k].len) < 0)
-			j->err = errno;
-	}
-	j->sum = hash64_blocks_final(&j->sums.xxh);
-	sha256_update(&j->sums.sha, &j->sum, 8);
-	if (!j->err && fs_flusher_write(&out, &j->sum, 8) < 0)
-		j->err = errno;
-	if (!j->err && fs_flusher_sync(&out) < 0)
-		j->err = errno;
+	write_summed(w, &j->sums, &out, &j->err);
 }
 
 static int build_finish(struct frame *f, const char *path, bool durable, char sha_hex[65],
@@ -660,23 +633,24 @@ int frame_save_fp(const struct frame *f, const char *path, bool durable, char sh
 
 	char *tmp = fs_tmp_name(path);
 	int rc = 0;
-	struct save_job job = {.w = &w, .body_end = body_end};
-	job.out.lazy = !durable;
-	job.out.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (job.out.fd < 0) {
+	struct fs_flusher out = {.lazy = !durable};
+	out.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out.fd < 0) {
 		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
-	sha256_init(&job.sha);
-	par_for(2, 2, save_item, &job);
-	sha256_update(&job.sha, &job.sum, 8);
-	if (job.err)
-		rc = pm_errf(err, "cannot write %s: %s", path, strerror(job.err));
-	if (close(job.out.fd) != 0 && rc == 0)
+	struct sums sums;
+	sha256_init(&sums.sha);
+	hash64_blocks_init(&sums.xxh, body_end);
+	int werr = 0;
+	write_summed(&w, &sums, &out, &werr);
+	if (werr)
+		rc = pm_errf(err, "cannot write %s: %s", path, strerror(werr));
+	if (close(out.fd) != 0 && rc == 0)
 		rc = pm_errf(err, "cannot write %s: %s", path, strerror(errno));
 	if (rc == 0 && sha_hex) {
 		uint8_t digest[32];
-		sha256_final(&job.sha, digest);
+		sha256_final(&sums.sha, digest);
 		sha256_hex(digest, sha_hex);
 	}
 	if (rc == 0)
